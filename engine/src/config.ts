@@ -1,0 +1,151 @@
+import { DEFAULT_PARTITIONS } from './partitioning.js';
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export const DEFAULT_NAMESPACE = 'lr';
+export const DEFAULT_LEASE_TTL_MS = 3_000;
+export const DEFAULT_SNAPSHOT_EVERY_EVENTS = 500;
+export const DEFAULT_SNAPSHOT_IDLE_MS = 5_000;
+export const DEFAULT_PASSIVATE_AFTER_MS = 60_000;
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 1_000;
+export const DEFAULT_MAX_PENDING_PER_PARTITION = 20_000;
+export const DEFAULT_MAX_PENDING_PER_ACTOR = 10_000;
+export const DEFAULT_MAX_BATCH_ENTRIES = 4_096;
+export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
+export const DEFAULT_APPEND_TIMEOUT_MS = 2_000;
+export const DEFAULT_DEDUP_WINDOW_PER_ACTOR = 2_000;
+export const DEFAULT_METRICS_PORT = 9464;
+
+export interface EngineConfig {
+  natsUrl: string;
+  /** Prefix of every subject, stream and bucket; tests use a fresh one per file. */
+  namespace: string;
+  partitions: number;
+  /** Unique per process; defaults to host-pid-random. */
+  processId: string;
+  leaseTtlMs: number;
+  snapshotEveryEvents: number;
+  snapshotIdleMs: number;
+  passivateAfterMs: number;
+  checkpointIntervalMs: number;
+  maxPendingPerPartition: number;
+  maxPendingPerActor: number;
+  maxBatchEntries: number;
+  maxBatchBytes: number;
+  appendTimeoutMs: number;
+  /** How many command ids each actor remembers for idempotency. */
+  dedupWindowPerActor: number;
+  /** JetStream replicas for the event stream and buckets (3 in a production cluster). */
+  replicas: number;
+  /** Partitions this process will own at most (a standby can set 0 to only take over). */
+  maxOwnedPartitions: number;
+  /** `0` disables the metrics HTTP endpoint (main.ts only). */
+  metricsPort: number;
+  logLevel: string;
+}
+
+const KEYS: Record<string, keyof EngineConfig> = {
+  NATS_URL: 'natsUrl',
+  ENGINE_NAMESPACE: 'namespace',
+  ENGINE_PARTITIONS: 'partitions',
+  ENGINE_PROCESS_ID: 'processId',
+  ENGINE_LEASE_TTL_MS: 'leaseTtlMs',
+  ENGINE_SNAPSHOT_EVERY_EVENTS: 'snapshotEveryEvents',
+  ENGINE_SNAPSHOT_IDLE_MS: 'snapshotIdleMs',
+  ENGINE_PASSIVATE_AFTER_MS: 'passivateAfterMs',
+  ENGINE_CHECKPOINT_INTERVAL_MS: 'checkpointIntervalMs',
+  ENGINE_MAX_PENDING_PER_PARTITION: 'maxPendingPerPartition',
+  ENGINE_MAX_PENDING_PER_ACTOR: 'maxPendingPerActor',
+  ENGINE_MAX_BATCH_ENTRIES: 'maxBatchEntries',
+  ENGINE_MAX_BATCH_BYTES: 'maxBatchBytes',
+  ENGINE_APPEND_TIMEOUT_MS: 'appendTimeoutMs',
+  ENGINE_DEDUP_WINDOW_PER_ACTOR: 'dedupWindowPerActor',
+  ENGINE_REPLICAS: 'replicas',
+  ENGINE_MAX_OWNED_PARTITIONS: 'maxOwnedPartitions',
+  ENGINE_METRICS_PORT: 'metricsPort',
+  LOG_LEVEL: 'logLevel',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function defaultConfig(): EngineConfig {
+  return {
+    natsUrl: DEFAULT_NATS_URL,
+    namespace: DEFAULT_NAMESPACE,
+    partitions: DEFAULT_PARTITIONS,
+    processId: `engine-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+    snapshotEveryEvents: DEFAULT_SNAPSHOT_EVERY_EVENTS,
+    snapshotIdleMs: DEFAULT_SNAPSHOT_IDLE_MS,
+    passivateAfterMs: DEFAULT_PASSIVATE_AFTER_MS,
+    checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
+    maxPendingPerPartition: DEFAULT_MAX_PENDING_PER_PARTITION,
+    maxPendingPerActor: DEFAULT_MAX_PENDING_PER_ACTOR,
+    maxBatchEntries: DEFAULT_MAX_BATCH_ENTRIES,
+    maxBatchBytes: DEFAULT_MAX_BATCH_BYTES,
+    appendTimeoutMs: DEFAULT_APPEND_TIMEOUT_MS,
+    dedupWindowPerActor: DEFAULT_DEDUP_WINDOW_PER_ACTOR,
+    replicas: 1,
+    maxOwnedPartitions: Number.MAX_SAFE_INTEGER,
+    metricsPort: DEFAULT_METRICS_PORT,
+    logLevel: 'info',
+  };
+}
+
+/** Validates the whole config eagerly; throws a ConfigError naming the offending field. */
+export function validateConfig(c: EngineConfig): EngineConfig {
+  const intAtLeast = (field: keyof EngineConfig, min: number): void => {
+    const v = c[field];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      throw new ConfigError(`${field} must be an integer ≥ ${min}, got ${String(v)}`);
+    }
+  };
+  intAtLeast('partitions', 1);
+  intAtLeast('leaseTtlMs', 300);
+  intAtLeast('snapshotEveryEvents', 1);
+  intAtLeast('snapshotIdleMs', 10);
+  intAtLeast('passivateAfterMs', 10);
+  intAtLeast('checkpointIntervalMs', 10);
+  intAtLeast('maxPendingPerPartition', 1);
+  intAtLeast('maxPendingPerActor', 1);
+  intAtLeast('maxBatchEntries', 1);
+  intAtLeast('maxBatchBytes', 1024);
+  intAtLeast('appendTimeoutMs', 50);
+  intAtLeast('dedupWindowPerActor', 0);
+  intAtLeast('replicas', 1);
+  intAtLeast('maxOwnedPartitions', 0);
+  intAtLeast('metricsPort', 0);
+  if (!/^[a-z][a-z0-9]{0,31}$/.test(c.namespace)) {
+    throw new ConfigError(`namespace must match [a-z][a-z0-9]{0,31}, got ${JSON.stringify(c.namespace)}`);
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(c.processId)) throw new ConfigError(`processId must match [A-Za-z0-9_-]{1,64}`);
+  if (!/^(nats|tls|ws|wss):\/\//.test(c.natsUrl.split(',')[0] ?? '')) throw new ConfigError(`NATS_URL must be a nats:// URL, got ${c.natsUrl}`);
+  return c;
+}
+
+/**
+ * Reads the engine's variables from the environment. Unknown `ENGINE_*`
+ * variables are refused so a typo fails at start-up instead of being ignored.
+ */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<EngineConfig> = {}): EngineConfig {
+  const c = defaultConfig();
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('ENGINE_') && !(name in KEYS)) {
+      throw new ConfigError(`unknown variable ${name}; known: ${Object.keys(KEYS).filter((k) => k.startsWith('ENGINE_')).join(', ')}`);
+    }
+  }
+  for (const [name, field] of Object.entries(KEYS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const current = c[field];
+    if (typeof current === 'number') {
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got ${JSON.stringify(raw)}`);
+      (c as unknown as Record<string, unknown>)[field] = n;
+    } else {
+      (c as unknown as Record<string, unknown>)[field] = raw;
+    }
+  }
+  return validateConfig({ ...c, ...overrides });
+}

@@ -1,0 +1,113 @@
+/**
+ * The contract between the engine and a domain actor type.
+ *
+ * An actor type is a pure decider: `decide(state, command, ctx)` returns a
+ * decision (events, a result for the caller, timers, side outputs) or a
+ * rejection; `evolve(state, event)` folds one event into the state. Neither may
+ * do I/O, read clocks or draw random numbers: time and ids arrive inside the
+ * command. The engine alone persists events, so replay after a crash is exact.
+ *
+ * States must be treated as immutable: `evolve` returns a new state object (or
+ * the same one when nothing changed) and never mutates its input. The engine
+ * keeps references to earlier states to know what is durable.
+ */
+
+/** Where an actor lives: every actor of a store lives in that store's partition. */
+export interface ActorRef {
+  readonly store: string;
+  readonly type: string;
+  readonly id: string;
+}
+
+/** A rejection is a terminal, expected "no": the command changed nothing. */
+export interface Rejection {
+  readonly reject: {
+    /** A code from the domain's registry, e.g. `sold_out`, `invalid_transition`. */
+    readonly code: string;
+    readonly message: string;
+    /** `invalid` for malformed commands, `rejected` for business refusals. */
+    readonly kind?: 'rejected' | 'invalid';
+    readonly details?: unknown;
+  };
+}
+
+/** A durable timer: at `at` (ms since epoch) `command` is delivered to the actor that set it. */
+export interface TimerSpec<C = unknown> {
+  /** Unique per actor; setting a timer with an existing key replaces it. */
+  readonly key: string;
+  readonly at: number;
+  readonly command: C;
+}
+
+/**
+ * A message the decision emits to another subject, published only after the
+ * events that caused it are durable. `subject` is relative to the engine's
+ * namespace: `kitchen.001.hot` goes out as `<ns>.kitchen.001.hot` (`lr.` by
+ * default), so test namespaces never cross. `jetstream: true` publishes it to a
+ * JetStream stream with `id` as the de-duplication message id; otherwise it goes
+ * out on core NATS (push subjects for WebSockets). `id` must be stable across
+ * retries: consumers de-duplicate by it.
+ */
+export interface SideOutput {
+  readonly subject: string;
+  readonly id: string;
+  readonly data: unknown;
+  readonly jetstream?: boolean;
+}
+
+export interface Decision<E = unknown, R = unknown, C = unknown> {
+  readonly events?: readonly E[];
+  /** Sent back to the caller once the events are durable. */
+  readonly result?: R;
+  readonly timers?: readonly TimerSpec<C>[];
+  readonly cancelTimers?: readonly string[];
+  readonly outputs?: readonly SideOutput[];
+}
+
+export type CallOutcome<R = unknown> =
+  | { readonly ok: true; readonly result: R }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly details?: unknown };
+
+/**
+ * What a decider may ask of the engine while deciding. `call` runs a command on
+ * another actor of the same store synchronously, in memory: its events join the
+ * same atomic append as the caller's, and they are discarded with the caller's
+ * when the caller rejects. This is how an order reserves every line's stock all
+ * or nothing.
+ */
+export interface DecideContext {
+  readonly self: ActorRef;
+  /** The command id when the caller gave one (idempotency key); `undefined` for calls and timers. */
+  readonly commandId: string | undefined;
+  /** Set when the command is a timer firing: the timer's key. */
+  readonly timer: string | undefined;
+  call<R = unknown>(type: string, id: string, command: unknown): CallOutcome<R>;
+}
+
+export interface SnapshotCodec<S> {
+  encode(state: S): unknown;
+  decode(raw: unknown): S;
+}
+
+export interface ActorType<S = any, C = any, E = any, R = any> {
+  /** Lowercase name used in subjects and keys: `[a-z][a-z0-9-]*`. */
+  readonly name: string;
+  initial(ref: ActorRef): S;
+  decide(state: S, command: C, ctx: DecideContext): Decision<E, R, C> | Rejection;
+  evolve(state: S, event: E): S;
+  /** Defaults to msgpack of the state itself. */
+  readonly snapshot?: SnapshotCodec<S>;
+}
+
+export function isRejection(d: Decision | Rejection): d is Rejection {
+  return (d as Rejection).reject !== undefined;
+}
+
+export function reject(code: string, message: string, details?: unknown, kind: 'rejected' | 'invalid' = 'rejected'): Rejection {
+  return { reject: details === undefined ? { code, message, kind } : { code, message, kind, details } };
+}
+
+/** Identity helper that keeps the generic parameters of an actor type. */
+export function defineActor<S, C, E, R = unknown>(t: ActorType<S, C, E, R>): ActorType<S, C, E, R> {
+  return t;
+}

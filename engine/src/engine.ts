@@ -1,0 +1,260 @@
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { pino, type Logger } from 'pino';
+import { decode, encode } from './codec.js';
+import type { ActorType } from './decider.js';
+import { ensureError, ErrorCode } from './errors.js';
+import { parseConfig, type EngineConfig } from './config.js';
+import { LeaseManager } from './lease.js';
+import { EngineMetrics } from './metrics.js';
+import { actorKey, isValidId, isValidTypeName, names, partitionOf, type Names } from './partitioning.js';
+import { Partition, type PartitionEnv, type WireResult } from './partition.js';
+
+/** A request on `<ns>.cmd.<p>`: `{ c: [[store, type, id, commandId | null, command], …] }`. */
+export interface WireRequest {
+  c: [string, string, string, string | null, unknown][];
+}
+
+const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
+
+export interface EngineOptions {
+  config?: Partial<EngineConfig>;
+  /** Read from `process.env` when not given in `config`. */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Add Node process metrics (CPU, heap, event-loop lag) to the registry. */
+  processMetrics?: boolean;
+}
+
+/**
+ * An engine process: owns partitions through leases and serves the actors of
+ * the stores hashed to them. Start as many as you like; they share the
+ * partitions and take over each other's when one dies.
+ */
+export class Engine {
+  readonly cfg: EngineConfig;
+  readonly names: Names;
+  readonly log: Logger;
+  readonly metrics: EngineMetrics;
+  private readonly types = new Map<string, ActorType>();
+  private readonly partitions = new Map<number, Partition>();
+  private readonly subs = new Map<number, Subscription>();
+  private nc!: NatsConnection;
+  private js!: JetStreamClient;
+  private jsm!: JetStreamManager;
+  private leases!: LeaseManager;
+  private stopping = false;
+
+  constructor(types: readonly ActorType[], opts: EngineOptions = {}) {
+    this.cfg = parseConfig(opts.env ?? process.env, opts.config);
+    this.names = names(this.cfg.namespace);
+    this.log = opts.logger ?? pino({ level: this.cfg.logLevel, base: { proc: this.cfg.processId } });
+    this.metrics = new EngineMetrics({ defaultMetrics: opts.processMetrics === true });
+    this.metrics.trackMailboxes(() => new Map([...this.partitions].map(([p, x]) => [p, x.depth])));
+    for (const t of types) {
+      if (!isValidTypeName(t.name)) throw new Error(`actor type name ${JSON.stringify(t.name)} must match [a-z][a-z0-9-]*`);
+      if (this.types.has(t.name)) throw new Error(`actor type ${t.name} registered twice`);
+      this.types.set(t.name, t);
+    }
+  }
+
+  static async start(types: readonly ActorType[], opts: EngineOptions = {}): Promise<Engine> {
+    const e = new Engine(types, opts);
+    await e.start();
+    return e;
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.cfg;
+    this.nc = await connect({
+      servers: cfg.natsUrl.split(','),
+      name: cfg.processId,
+      noAsyncTraces: true,
+      maxReconnectAttempts: -1,
+    });
+    this.js = jetstream(this.nc);
+    this.jsm = await jetstreamManager(this.nc);
+    await ensureInfrastructure(this.jsm, this.js, this.names, cfg.replicas);
+    const kvm = new Kvm(this.js);
+    const opts = { history: 1, storage: StorageType.File, replicas: cfg.replicas } as const;
+    const [leaseKv, snapshots, checkpoints] = await Promise.all([
+      kvm.create(this.names.leases, opts),
+      kvm.create(this.names.snapshots, opts),
+      kvm.create(this.names.checkpoints, opts),
+    ]);
+    const env: PartitionEnv = {
+      cfg,
+      names: this.names,
+      nc: this.nc,
+      js: this.js,
+      jsm: this.jsm,
+      snapshots,
+      checkpoints,
+      types: this.types,
+      log: this.log,
+      metrics: this.metrics,
+      leaseValid: (p) => this.leases.isValid(p),
+      abandon: (p, reason) => void this.leases.abandon(p, reason),
+    };
+    this.leases = new LeaseManager(
+      leaseKv,
+      {
+        processId: cfg.processId,
+        partitions: cfg.partitions,
+        ttlMs: cfg.leaseTtlMs,
+        maxOwned: cfg.maxOwnedPartitions,
+        log: this.log,
+        onChange: (kind) => this.metrics.lease(kind),
+      },
+      {
+        acquired: (p, epoch) => void this.serve(p, epoch, env),
+        lost: (p, reason) => this.drop(p, reason),
+        drain: async (p) => {
+          this.unsubscribe(p);
+          await this.partitions.get(p)?.drainForHandover();
+        },
+      },
+    );
+    await this.leases.start();
+    this.log.info(
+      { namespace: cfg.namespace, partitions: cfg.partitions, nats: cfg.natsUrl, types: [...this.types.keys()] },
+      'engine started',
+    );
+  }
+
+  /** Partitions this process serves right now. */
+  ownedPartitions(): number[] {
+    return [...this.partitions.entries()].filter(([, x]) => x.state === 'serving').map(([p]) => p).sort((a, b) => a - b);
+  }
+
+  get connection(): NatsConnection {
+    return this.nc;
+  }
+
+  private async serve(p: number, epoch: number, env: PartitionEnv): Promise<void> {
+    this.partitions.get(p)?.fail('re-acquired');
+    const part = new Partition(p, epoch, env);
+    this.partitions.set(p, part);
+    try {
+      await part.recover();
+    } catch (err) {
+      this.log.error({ partition: p, err: ensureError(err) }, 'recovery failed; giving the partition up');
+      part.fail('recovery failed');
+      if (this.partitions.get(p) === part) this.partitions.delete(p);
+      void this.leases.abandon(p, 'recovery failed');
+      return;
+    }
+    if (this.partitions.get(p) !== part || part.state !== 'serving') return;
+    this.subs.set(
+      p,
+      this.nc.subscribe(this.names.cmdSubject(p), { callback: (err, msg) => (err ? undefined : this.onRequest(p, part, msg)) }),
+    );
+  }
+
+  private unsubscribe(p: number): void {
+    this.subs.get(p)?.unsubscribe();
+    this.subs.delete(p);
+  }
+
+  private drop(p: number, reason: string): void {
+    this.unsubscribe(p);
+    const part = this.partitions.get(p);
+    if (part === undefined) return;
+    this.partitions.delete(p);
+    part.fail(reason);
+    this.log.warn({ partition: p, reason }, 'partition dropped');
+  }
+
+  private onRequest(p: number, part: Partition, msg: Msg): void {
+    let req: WireRequest;
+    try {
+      req = decode<WireRequest>(msg.data);
+      if (!Array.isArray(req?.c)) throw new Error('request must be { c: [...] }');
+    } catch (err) {
+      msg.respond(encode([[1, ErrorCode.Invalid, `undecodable request: ${ensureError(err).message}`]]));
+      return;
+    }
+    const n = req.c.length;
+    const results: WireResult[] = new Array<WireResult>(n);
+    let remaining = n;
+    const done = (): void => {
+      if (--remaining === 0) msg.respond(encode(results));
+    };
+    if (n === 0) {
+      msg.respond(encode([]));
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const item = req.c[i];
+      const reply = (r: WireResult): void => {
+        results[i] = r;
+        done();
+      };
+      if (!Array.isArray(item) || item.length < 5) {
+        reply([1, ErrorCode.Invalid, 'each command is [store, type, id, commandId, command]']);
+        continue;
+      }
+      const [store, type, id, cmdId, command] = item;
+      if (!isValidId(store) || !isValidId(id)) {
+        reply([1, ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}']);
+        continue;
+      }
+      if (!this.types.has(type)) {
+        reply([1, ErrorCode.UnknownActorType, `unknown actor type ${String(type)}`]);
+        continue;
+      }
+      if (cmdId !== null && (typeof cmdId !== 'string' || cmdId.length === 0 || cmdId.length > 128)) {
+        reply([1, ErrorCode.Invalid, 'command id must be a string of 1–128 characters']);
+        continue;
+      }
+      if (partitionOf(store, this.cfg.partitions) !== p) {
+        reply([1, ErrorCode.Invalid, `store ${store} is not in partition ${p}: client and engine disagree on the partition count`]);
+        continue;
+      }
+      part.submit({
+        ref: { store, type, id },
+        key: actorKey(store, type, id),
+        command,
+        cmdId: cmdId ?? undefined,
+        timer: undefined,
+        reply,
+      });
+    }
+  }
+
+  /** Hands every partition over gracefully, then disconnects. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.leases?.stop();
+    for (const [p] of this.partitions) this.drop(p, 'engine stopped');
+    await this.nc?.drain().catch(() => undefined);
+    this.log.info('engine stopped');
+  }
+}
+
+/** Creates (or checks) the event stream. Buckets are created by the KV client. */
+export async function ensureInfrastructure(jsm: JetStreamManager, _js: JetStreamClient, n: Names, replicas: number): Promise<void> {
+  const want = {
+    name: n.stream,
+    subjects: [n.eventWildcard],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    num_replicas: replicas,
+    duplicate_window: DUPLICATE_WINDOW_NS,
+    max_msg_size: -1,
+  };
+  try {
+    await jsm.streams.info(n.stream);
+  } catch {
+    try {
+      await jsm.streams.add(want);
+    } catch (err) {
+      // Another process created it at the same moment.
+      await jsm.streams.info(n.stream).catch(() => {
+        throw err;
+      });
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { JetStreamApiError } from '@nats-io/jetstream';
+
+/** The stream's expected-last-sequence check failed: someone else appended (we are fenced), or a CAS lost. */
+export function isWrongLastSequence(err: unknown): boolean {
+  return err instanceof JetStreamApiError && (err.code === 10071 || err.code === 10164);
+}
+
+/** Errors after which the same publish (same message id) may simply be tried again. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof JetStreamApiError) return false;
+  const name = (err as { name?: string } | null)?.name ?? '';
+  const msg = (err as { message?: string } | null)?.message ?? '';
+  return /timeout|no responders|disconnect|closed|connection|503/i.test(`${name} ${msg}`);
+}

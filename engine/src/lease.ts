@@ -1,0 +1,294 @@
+import type { KV } from '@nats-io/kv';
+import type { Logger } from 'pino';
+import { ensureError } from './errors.js';
+import { isWrongLastSequence } from './jsutil.js';
+
+/**
+ * Partition ownership through leases in a JetStream KV bucket.
+ *
+ * - `p.<n>` holds the owner of partition n; its KV revision is the lease epoch.
+ *   Taking a free key uses `create`, taking an expired one `update` with the
+ *   revision last seen (compare-and-set), renewing `update` with our revision.
+ * - Expiry is judged with local monotonic clocks only: an observer calls a lease
+ *   expired when its revision has not changed for `ttl` since the observer first
+ *   saw it; the owner stops serving once `ttl` has passed since it *sent* its last
+ *   successful renewal. The owner's deadline therefore always falls before any
+ *   observer's, without trusting wall clocks. The fence record in the event log
+ *   backs this up should a process be paused mid-append.
+ * - `m.<processId>` is each live process's heartbeat; partitions are balanced to
+ *   ceil(P / live members), and a process over its share hands the excess over.
+ */
+
+export interface LeaseCallbacks {
+  /** We own partition p with this epoch: recover and serve (may take a while; renewals go on). */
+  acquired(p: number, epoch: number): void;
+  /** Ownership is gone (stolen, expired, fenced): stop serving at once. */
+  lost(p: number, reason: string): void;
+  /** Hand partition p over: finish in-flight work, then resolve; the lease is deleted afterwards. */
+  drain(p: number): Promise<void>;
+}
+
+interface Owned {
+  rev: number;
+  /** Monotonic deadline after which we must not serve. */
+  validUntil: number;
+  releasing: boolean;
+}
+
+interface Seen {
+  rev: number;
+  owner: string | null;
+  /** Monotonic time this revision was first observed. */
+  at: number;
+}
+
+const now = (): number => performance.now();
+
+export class LeaseManager {
+  private readonly owned = new Map<number, Owned>();
+  private readonly seen = new Map<number, Seen>();
+  private readonly members = new Map<string, Seen>();
+  private timer: NodeJS.Timeout | undefined;
+  private watcher: { stop(): void } | undefined;
+  private ticking = false;
+  private stopped = false;
+  readonly renewEveryMs: number;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly opts: {
+      processId: string;
+      partitions: number;
+      ttlMs: number;
+      maxOwned: number;
+      log: Logger;
+      onChange?: (kind: 'acquired' | 'lost' | 'released', p: number) => void;
+    },
+    private readonly cb: LeaseCallbacks,
+  ) {
+    this.renewEveryMs = Math.max(100, Math.floor(opts.ttlMs / 3));
+  }
+
+  async start(): Promise<void> {
+    const it = await this.kv.watch({ key: '>' });
+    this.watcher = it;
+    void (async () => {
+      try {
+        for await (const e of it) this.observe(e.key, e.revision, e.operation, e.value);
+      } catch (err) {
+        if (!this.stopped) this.opts.log.error({ err: ensureError(err) }, 'lease watch ended');
+      }
+    })();
+    await this.heartbeat();
+    this.timer = setInterval(() => void this.tick(), this.renewEveryMs);
+    void this.tick();
+  }
+
+  ownedPartitions(): number[] {
+    return [...this.owned.keys()].sort((a, b) => a - b);
+  }
+
+  /** True while we may serve partition p (checked before every append). */
+  isValid(p: number): boolean {
+    const o = this.owned.get(p);
+    return o !== undefined && now() < o.validUntil;
+  }
+
+  epochOf(p: number): number | undefined {
+    return this.owned.get(p)?.rev;
+  }
+
+  /** Drop a partition we can no longer serve correctly (e.g. fenced): delete our lease so anyone can recover it. */
+  async abandon(p: number, reason: string): Promise<void> {
+    const o = this.owned.get(p);
+    if (o === undefined) return;
+    this.owned.delete(p);
+    this.cb.lost(p, reason);
+    this.opts.onChange?.('lost', p);
+    try {
+      await this.kv.delete(`p.${p}`, { previousSeq: o.rev });
+    } catch {
+      // someone else has it already
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await Promise.all(this.ownedPartitions().map((p) => this.release(p)));
+    try {
+      await this.kv.delete(`m.${this.opts.processId}`);
+    } catch {
+      // best effort: it expires anyway
+    }
+    this.watcher?.stop();
+  }
+
+  private observe(key: string, rev: number, op: string, value: Uint8Array): void {
+    const t = now();
+    if (key.startsWith('m.')) {
+      const id = key.slice(2);
+      if (op !== 'PUT') this.members.delete(id);
+      else this.members.set(id, { rev, owner: id, at: t });
+      return;
+    }
+    if (!key.startsWith('p.')) return;
+    const p = Number(key.slice(2));
+    if (!Number.isInteger(p)) return;
+    if (op !== 'PUT') {
+      this.seen.set(p, { rev, owner: null, at: t });
+      return;
+    }
+    const prev = this.seen.get(p);
+    if (prev !== undefined && prev.rev >= rev) return;
+    let owner: string | null = null;
+    try {
+      owner = (JSON.parse(new TextDecoder().decode(value)) as { owner?: string }).owner ?? null;
+    } catch {
+      owner = null;
+    }
+    this.seen.set(p, { rev, owner, at: t });
+  }
+
+  private leaseValue(): string {
+    return JSON.stringify({ owner: this.opts.processId, renewedAt: new Date().toISOString() });
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      await this.kv.put(`m.${this.opts.processId}`, JSON.stringify({ at: new Date().toISOString() }));
+      this.members.set(this.opts.processId, { rev: 0, owner: this.opts.processId, at: now() });
+    } catch (err) {
+      this.opts.log.warn({ err: ensureError(err) }, 'heartbeat failed');
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      this.selfFence();
+      await Promise.all([this.renewAll(), this.heartbeat()]);
+      this.selfFence();
+      await this.balance();
+    } catch (err) {
+      this.opts.log.error({ err: ensureError(err) }, 'lease tick failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Runs first after a pause (SIGSTOP, GC, swap): anything past its deadline is dropped before any other work. */
+  private selfFence(): void {
+    const t = now();
+    for (const [p, o] of this.owned) {
+      if (t >= o.validUntil) {
+        this.owned.delete(p);
+        this.opts.log.warn({ partition: p }, 'lease expired before renewal: stop serving');
+        this.cb.lost(p, 'lease expired');
+        this.opts.onChange?.('lost', p);
+      }
+    }
+  }
+
+  private async renewAll(): Promise<void> {
+    await Promise.all(
+      [...this.owned.entries()].map(async ([p, o]) => {
+        const sentAt = now();
+        try {
+          const rev = await this.kv.update(`p.${p}`, this.leaseValue(), o.rev);
+          if (this.owned.get(p) === o) {
+            o.rev = rev;
+            o.validUntil = sentAt + this.opts.ttlMs;
+          }
+        } catch (err) {
+          const msg = ensureError(err).message;
+          if (isWrongLastSequence(err)) {
+            if (this.owned.get(p) === o) {
+              this.owned.delete(p);
+              this.opts.log.warn({ partition: p }, 'lease taken by another process');
+              this.cb.lost(p, 'lease stolen');
+              this.opts.onChange?.('lost', p);
+            }
+          } else {
+            this.opts.log.warn({ partition: p, err: msg }, 'lease renewal failed; retrying until it expires');
+          }
+        }
+      }),
+    );
+  }
+
+  private liveMembers(): number {
+    const t = now();
+    let n = 0;
+    for (const [id, m] of this.members) {
+      if (id === this.opts.processId || t - m.at <= this.opts.ttlMs) n++;
+    }
+    return Math.max(1, n);
+  }
+
+  private async balance(): Promise<void> {
+    const P = this.opts.partitions;
+    const target = Math.min(this.opts.maxOwned, Math.ceil(P / this.liveMembers()));
+    const active = [...this.owned.values()].filter((o) => !o.releasing).length;
+    if (active < target) {
+      const t = now();
+      const candidates: number[] = [];
+      for (let p = 0; p < P; p++) {
+        if (this.owned.has(p)) continue;
+        const s = this.seen.get(p);
+        if (s === undefined || s.owner === null || t - s.at > this.opts.ttlMs) candidates.push(p);
+      }
+      // Start at a random place so processes starting together do not all race for partition 0.
+      const offset = Math.floor(Math.random() * Math.max(1, candidates.length));
+      const ordered = [...candidates.slice(offset), ...candidates.slice(0, offset)].slice(0, target - active);
+      await Promise.all(ordered.map((p) => this.tryAcquire(p)));
+    } else if (active > target) {
+      const extra = this.ownedPartitions()
+        .filter((p) => !this.owned.get(p)!.releasing)
+        .slice(target);
+      for (const p of extra) void this.release(p);
+    }
+  }
+
+  private async tryAcquire(p: number): Promise<void> {
+    const s = this.seen.get(p);
+    const sentAt = now();
+    let rev: number;
+    try {
+      // `create` also takes a key whose last operation was a delete (a released lease).
+      rev =
+        s === undefined || s.owner === null
+          ? await this.kv.create(`p.${p}`, this.leaseValue())
+          : await this.kv.update(`p.${p}`, this.leaseValue(), s.rev);
+    } catch {
+      return; // somebody else won, or our view is stale: the watcher will catch up
+    }
+    if (this.stopped) return;
+    this.owned.set(p, { rev, validUntil: sentAt + this.opts.ttlMs, releasing: false });
+    this.opts.log.debug({ partition: p, epoch: rev, previousOwner: s?.owner ?? null }, 'partition acquired');
+    this.opts.onChange?.('acquired', p);
+    this.cb.acquired(p, rev);
+  }
+
+  /** Graceful hand-over: drain, then delete the lease so a waiting process takes it at once. */
+  async release(p: number): Promise<void> {
+    const o = this.owned.get(p);
+    if (o === undefined || o.releasing) return;
+    o.releasing = true;
+    try {
+      await this.cb.drain(p);
+    } catch (err) {
+      this.opts.log.warn({ partition: p, err: ensureError(err).message }, 'drain failed');
+    }
+    if (this.owned.get(p) !== o) return;
+    this.owned.delete(p);
+    this.cb.lost(p, 'released');
+    this.opts.onChange?.('released', p);
+    try {
+      await this.kv.delete(`p.${p}`, { previousSeq: o.rev });
+    } catch {
+      // it will expire instead
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * An engine process. `npm start` runs this with the demo actors until the
+ * gateway exists; tests start it as a child process to kill it for real.
+ *
+ *   node --import tsx engine/src/main.ts [--demo]
+ *
+ * --demo  also drives the demo actors once a second and prints what happens.
+ */
+import { createServer } from 'node:http';
+import { EngineClient } from './client.js';
+import { ConfigError } from './config.js';
+import { demoActors } from './demo.js';
+import { Engine } from './engine.js';
+import { EngineError, ensureError } from './errors.js';
+
+async function main(): Promise<void> {
+  let engine: Engine;
+  try {
+    engine = new Engine(demoActors, { processMetrics: true });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`configuration error: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  await engine.start();
+  const cfg = engine.cfg;
+
+  let metricsUrl = 'disabled (ENGINE_METRICS_PORT=0)';
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      engine.metrics.text().then(
+        (t) => {
+          res.writeHead(200, { 'content-type': engine.metrics.registry.contentType });
+          res.end(t);
+        },
+        (e: unknown) => {
+          res.writeHead(500);
+          res.end(ensureError(e).message);
+        },
+      );
+    } else if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ processId: cfg.processId, partitions: engine.ownedPartitions() }));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  if (cfg.metricsPort > 0) {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(cfg.metricsPort, '127.0.0.1', () => resolve());
+    }).then(
+      () => (metricsUrl = `http://127.0.0.1:${cfg.metricsPort}/metrics`),
+      (e: unknown) => (metricsUrl = `not served: ${ensureError(e).message}`),
+    );
+  }
+  // Tests wait for this exact line.
+  console.log(`ENGINE READY process=${cfg.processId} namespace=${cfg.namespace} nats=${cfg.natsUrl}`);
+  console.log(`  events stream   ${engine.names.stream} (subjects ${engine.names.eventWildcard})`);
+  console.log(`  command subject ${cfg.namespace}.cmd.<partition 0..${cfg.partitions - 1}>`);
+  console.log(`  metrics         ${metricsUrl}   health: http://127.0.0.1:${cfg.metricsPort}/healthz`);
+  console.log(`  actor types     ${demoActors.map((a) => a.name).join(', ')}`);
+
+  const ownedReport = setInterval(() => {
+    console.log(`partitions owned: ${engine.ownedPartitions().length}/${cfg.partitions}`);
+  }, 10_000);
+  ownedReport.unref();
+
+  let demo: NodeJS.Timeout | undefined;
+  let client: EngineClient | undefined;
+  if (process.argv.includes('--demo')) {
+    client = new EngineClient(engine.connection, { namespace: cfg.namespace, partitions: cfg.partitions });
+    const c = client;
+    let n = 0;
+    console.log('demo: depositing into account 001/alice every second, with a reminder every 5 deposits');
+    demo = setInterval(() => {
+      n++;
+      const tx = `demo-${Date.now()}`;
+      c.send<{ balance: number }>('001', 'account', 'alice', { op: 'deposit', amount: 100, tx }, { id: tx })
+        .then(async (r) => {
+          console.log(`demo: deposit ${tx} durable, balance ${r.balance} fen`);
+          if (n % 5 === 0) {
+            await c.send('001', 'account', 'alice', { op: 'remind', key: `r${n}`, at: Date.now() + 2000 });
+            console.log(`demo: reminder r${n} set for 2 s from now (a durable timer)`);
+          }
+        })
+        .catch((e: unknown) => console.log(`demo: ${e instanceof EngineError ? `${e.code}: ${e.message}` : ensureError(e).message}`));
+    }, 1000);
+    const sub = engine.connection.subscribe(`${cfg.namespace}.demo.reminders.>`);
+    void (async () => {
+      for await (const m of sub) console.log(`demo: side output on ${m.subject} (${m.data.length} bytes)`);
+    })();
+  }
+
+  let stopping = false;
+  const stop = async (sig: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${sig}: handing partitions over and stopping`);
+    if (demo !== undefined) clearInterval(demo);
+    server.close();
+    await engine.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(ensureError(err));
+  process.exit(1);
+});

@@ -1,0 +1,92 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Engine metrics. The hot path bumps plain numbers; prom-client reads them when
+ * scraped, so a command costs no label hashing.
+ */
+export class EngineMetrics {
+  readonly registry = new Registry();
+  /** outcome → count, bumped on the hot path. */
+  readonly outcomes = new Map<string, number>();
+  private readonly appendLatency: Histogram;
+  private readonly batchSize: Histogram;
+  private readonly recovery: Histogram;
+  private readonly leaseChanges: Counter;
+  private mailboxDepth: () => Map<number, number> = () => new Map();
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const outcomes = this.outcomes;
+    new Counter({
+      name: 'lunchrush_engine_commands_total',
+      help: 'Commands answered by the engine, by outcome (ok or an error code).',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [outcome, n] of outcomes) this.inc({ outcome }, n);
+      },
+    });
+    this.appendLatency = new Histogram({
+      name: 'lunchrush_engine_append_seconds',
+      help: 'Time from sending an append to JetStream until its ack.',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+      registers: [this.registry],
+    });
+    this.batchSize = new Histogram({
+      name: 'lunchrush_engine_group_commit_entries',
+      help: 'Log entries per append (group commit batch size).',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
+      registers: [this.registry],
+    });
+    this.recovery = new Histogram({
+      name: 'lunchrush_engine_partition_recovery_seconds',
+      help: 'Time to fence, replay and start serving a partition after acquiring it.',
+      labelNames: ['partition'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers: [this.registry],
+    });
+    this.leaseChanges = new Counter({
+      name: 'lunchrush_engine_lease_changes_total',
+      help: 'Partition ownership changes seen by this process.',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
+    const depth = (): Map<number, number> => this.mailboxDepth();
+    new Gauge({
+      name: 'lunchrush_engine_mailbox_depth',
+      help: 'Commands waiting or in flight, per owned partition.',
+      labelNames: ['partition'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [p, n] of depth()) this.set({ partition: String(p) }, n);
+      },
+    });
+    if (opts.defaultMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'lunchrush_engine_' });
+  }
+
+  outcome(o: string, n = 1): void {
+    this.outcomes.set(o, (this.outcomes.get(o) ?? 0) + n);
+  }
+
+  append(seconds: number, entries: number): void {
+    this.appendLatency.observe(seconds);
+    this.batchSize.observe(entries);
+  }
+
+  recovered(p: number, seconds: number): void {
+    this.recovery.observe({ partition: String(p) }, seconds);
+  }
+
+  lease(kind: string): void {
+    this.leaseChanges.inc({ kind });
+  }
+
+  trackMailboxes(fn: () => Map<number, number>): void {
+    this.mailboxDepth = fn;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

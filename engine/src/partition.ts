@@ -1,0 +1,820 @@
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { decode, encode } from './codec.js';
+import type { ActorRef, ActorType } from './decider.js';
+import { ensureError, ErrorCode } from './errors.js';
+import { isTransient, isWrongLastSequence } from './jsutil.js';
+import type { EngineConfig } from './config.js';
+import type { EngineMetrics } from './metrics.js';
+import { actorKey, type Names } from './partitioning.js';
+import type { BatchRecord, FenceRecord, LogEntry, PartitionRecord } from './record.js';
+import { TimerIndex, type PendingTimer } from './timers.js';
+import { fold, NeedsLoad, runTransaction, type TxHost } from './transaction.js';
+
+/** On the wire: `[0, result]` or `[1, code, message, reason?, details?]`. */
+export type WireResult = [0, unknown] | [1, string, string, string?, unknown?];
+export type Reply = (r: WireResult) => void;
+
+export interface Job {
+  readonly ref: ActorRef;
+  readonly key: string;
+  readonly command: unknown;
+  readonly cmdId: string | undefined;
+  readonly timer: [string, number] | undefined;
+  readonly reply: Reply;
+}
+
+/** What the engine shares with each partition it owns. */
+export interface PartitionEnv {
+  readonly cfg: EngineConfig;
+  readonly names: Names;
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly snapshots: KV;
+  readonly checkpoints: KV;
+  readonly types: ReadonlyMap<string, ActorType>;
+  readonly log: Logger;
+  readonly metrics: EngineMetrics;
+  leaseValid(p: number): boolean;
+  /** Called when the partition cannot go on (fenced, lease gone): the engine drops it. */
+  abandon(p: number, reason: string): void;
+}
+
+interface Cell {
+  readonly ref: ActorRef;
+  readonly key: string;
+  readonly type: ActorType;
+  /** Latest state, including decisions whose append is not acknowledged yet. */
+  state: unknown;
+  /** State as of `lastSeq`: what a snapshot may contain. */
+  committed: unknown;
+  lastSeq: number;
+  snapSeq: number;
+  /** First log sequence not covered by the durable snapshot; 0 when the snapshot covers everything. */
+  firstDirtySeq: number;
+  eventsSinceSnap: number;
+  snapshotting: boolean;
+  lastUsed: number;
+  /** Command id → result; seq 0 while its append is in flight. Insertion order = age. */
+  readonly recent: Map<string, { r: unknown; seq: number }>;
+}
+
+interface StagedCell {
+  readonly cell: Cell;
+  readonly entry: LogEntry;
+  readonly post: unknown;
+}
+
+/** One job's outcome, released when the batch holding it (and every earlier one) is durable. */
+interface Unit {
+  readonly key: string;
+  readonly staged: readonly StagedCell[];
+  readonly reply: Reply;
+  readonly result: WireResult;
+}
+
+interface Batch {
+  units: Unit[];
+  entries: number;
+}
+
+interface SnapshotRecord {
+  seq: number;
+  s: unknown;
+  /** [commandId, result, seq] */
+  ids: [string, unknown, number][];
+}
+
+interface Checkpoint {
+  /** Replay starts here: every actor's events before it are in its snapshot, every output before it is published. */
+  wm: number;
+  /** Timers below are exact as of this sequence. */
+  ls: number;
+  /** Side outputs of records up to here are published. */
+  ob: number;
+  /** [type, store, id, key, at, command] */
+  tm: [string, string, string, string, number, unknown][];
+}
+
+const now = (): number => performance.now();
+const MAX_CONCURRENT_SNAPSHOTS = 32;
+const TIMER_TICK_MS = 25;
+const MAX_CHECKPOINT_BYTES = 900 * 1024;
+
+export class Fenced extends Error {
+  override readonly name = 'Fenced';
+}
+
+export class Partition implements TxHost {
+  state: 'recovering' | 'serving' | 'draining' | 'dead' = 'recovering';
+  private readonly cells = new Map<string, Cell>();
+  private readonly loading = new Map<string, Promise<void>>();
+  private readonly actorPending = new Map<string, number>();
+  private queue: Job[] = [];
+  private qHead = 0;
+  private draining = false;
+  private blocked = false;
+  private open: Batch = { units: [], entries: 0 };
+  private readonly sealed: Batch[] = [];
+  private inFlight: Batch | undefined;
+  private flushScheduled = false;
+  private batchNo = 0;
+  private pending = 0;
+  private lastSeq = 0;
+  private readonly timers = new TimerIndex();
+  private timersVersion = 0;
+  private readonly outbox: { seq: number; outs: NonNullable<LogEntry['out']> }[] = [];
+  private outboxSeq = 0;
+  private pumping = false;
+  private snapshotsRunning = 0;
+  private lastCheckpoint = '';
+  private timerTick: NodeJS.Timeout | undefined;
+  private housekeeping: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+  readonly subject: string;
+
+  constructor(
+    readonly p: number,
+    readonly epoch: number,
+    private readonly env: PartitionEnv,
+  ) {
+    this.subject = env.names.eventSubject(p);
+  }
+
+  // ---- TxHost ----
+
+  actorType(name: string): ActorType | undefined {
+    return this.env.types.get(name);
+  }
+
+  stateOf(key: string): { state: unknown } | undefined {
+    const c = this.cells.get(key);
+    return c === undefined ? undefined : { state: c.state };
+  }
+
+  // ---- intake ----
+
+  get depth(): number {
+    return this.pending;
+  }
+
+  /** Admits a command or refuses it at once (never queues past the bounds). */
+  submit(job: Job, bypassBounds = false): void {
+    if (this.state !== 'serving') {
+      job.reply([1, ErrorCode.PartitionMoving, `partition ${this.p} is ${this.state}`]);
+      return;
+    }
+    const cfg = this.env.cfg;
+    const ap = this.actorPending.get(job.key) ?? 0;
+    if (!bypassBounds && (this.pending >= cfg.maxPendingPerPartition || ap >= cfg.maxPendingPerActor)) {
+      this.env.metrics.outcome(ErrorCode.Overloaded);
+      job.reply([1, ErrorCode.Overloaded, `partition ${this.p} is at its bound of pending commands`]);
+      return;
+    }
+    this.pending++;
+    this.actorPending.set(job.key, ap + 1);
+    this.queue.push(job);
+    this.drain();
+  }
+
+  private drain(): void {
+    if (this.draining || this.blocked || this.state === 'dead') return;
+    this.draining = true;
+    try {
+      while (this.qHead < this.queue.length) {
+        const job = this.queue[this.qHead]!;
+        if (!this.execute(job)) {
+          this.blocked = true;
+          break;
+        }
+        this.queue[this.qHead] = undefined as unknown as Job;
+        this.qHead++;
+      }
+      if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.qHead);
+        this.qHead = 0;
+      }
+    } finally {
+      this.draining = false;
+    }
+    this.scheduleFlush();
+  }
+
+  /** Runs one job; false when it must wait for actors to load. */
+  private execute(job: Job): boolean {
+    const cell = this.cells.get(job.key);
+    if (cell === undefined) {
+      this.load([job.ref]);
+      return false;
+    }
+    cell.lastUsed = now();
+    if (job.cmdId !== undefined) {
+      const seen = cell.recent.get(job.cmdId);
+      if (seen !== undefined) {
+        this.env.metrics.outcome('duplicate');
+        this.addUnit({ key: job.key, staged: [], reply: job.reply, result: [0, seen.r] });
+        return true;
+      }
+    }
+    let tx;
+    try {
+      tx = runTransaction(this, job.ref, job.command, job.cmdId, job.timer);
+    } catch (err) {
+      if (err instanceof NeedsLoad) {
+        this.load(err.refs);
+        return false;
+      }
+      const e = ensureError(err);
+      this.env.log.error({ err: e, actor: job.key }, 'decider threw');
+      this.addUnit({ key: job.key, staged: [], reply: job.reply, result: [1, 'decider_failed', e.message] });
+      return true;
+    }
+    if (!tx.ok) {
+      this.addUnit({
+        key: job.key,
+        staged: [],
+        reply: job.reply,
+        result: [1, tx.code, tx.message, tx.reason, tx.details],
+      });
+      return true;
+    }
+    const staged: StagedCell[] = [];
+    for (const s of tx.staged) {
+      const c = this.cells.get(s.key)!;
+      c.state = s.post;
+      c.lastUsed = cell.lastUsed;
+      if (s.entry.c !== undefined) this.remember(c, s.entry.c, s.entry.r, 0);
+      staged.push({ cell: c, entry: s.entry, post: s.post });
+    }
+    this.addUnit({ key: job.key, staged, reply: job.reply, result: [0, tx.result] });
+    return true;
+  }
+
+  private remember(c: Cell, id: string, r: unknown, seq: number): void {
+    c.recent.delete(id);
+    c.recent.set(id, { r, seq });
+    const max = this.env.cfg.dedupWindowPerActor;
+    while (c.recent.size > max) {
+      const oldest = c.recent.keys().next().value as string;
+      c.recent.delete(oldest);
+    }
+  }
+
+  private addUnit(u: Unit): void {
+    this.open.units.push(u);
+    this.open.entries += u.staged.length;
+    if (this.open.entries >= this.env.cfg.maxBatchEntries) {
+      this.sealed.push(this.open);
+      this.open = { units: [], entries: 0 };
+    }
+  }
+
+  // ---- loading actors ----
+
+  private load(refs: readonly ActorRef[]): void {
+    for (const ref of refs) {
+      const key = actorKey(ref.store, ref.type, ref.id);
+      if (this.cells.has(key) || this.loading.has(key)) continue;
+      const type = this.env.types.get(ref.type);
+      if (type === undefined) continue;
+      const p = this.loadCell(ref, key, type).finally(() => {
+        this.loading.delete(key);
+        if (this.loading.size === 0 && this.blocked) {
+          this.blocked = false;
+          this.drain();
+        }
+      });
+      this.loading.set(key, p);
+    }
+  }
+
+  private async loadCell(ref: ActorRef, key: string, type: ActorType): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const snap = await this.readSnapshot(key);
+        if (this.state === 'dead') return;
+        if (!this.cells.has(key)) this.cells.set(key, this.newCell(ref, key, type, snap));
+        return;
+      } catch (err) {
+        if (this.state === 'dead') return;
+        this.env.log.warn({ actor: key, err: ensureError(err).message, attempt }, 'loading snapshot failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async readSnapshot(key: string): Promise<SnapshotRecord | undefined> {
+    const e = await this.env.snapshots.get(key);
+    if (e === null || e.operation !== 'PUT' || e.length === 0) return undefined;
+    return decode<SnapshotRecord>(e.value);
+  }
+
+  private newCell(ref: ActorRef, key: string, type: ActorType, snap: SnapshotRecord | undefined): Cell {
+    const state = snap === undefined ? type.initial(ref) : type.snapshot ? type.snapshot.decode(snap.s) : snap.s;
+    const cell: Cell = {
+      ref,
+      key,
+      type,
+      state,
+      committed: state,
+      lastSeq: snap?.seq ?? 0,
+      snapSeq: snap?.seq ?? 0,
+      firstDirtySeq: 0,
+      eventsSinceSnap: 0,
+      snapshotting: false,
+      lastUsed: now(),
+      recent: new Map(),
+    };
+    for (const [id, r, seq] of snap?.ids ?? []) cell.recent.set(id, { r, seq });
+    return cell;
+  }
+
+  // ---- group commit ----
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.inFlight !== undefined) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private nextBatch(): Batch | undefined {
+    if (this.sealed.length > 0) return this.sealed.shift();
+    if (this.open.units.length === 0) return undefined;
+    const b = this.open;
+    this.open = { units: [], entries: 0 };
+    return b;
+  }
+
+  private flush(): void {
+    while (this.inFlight === undefined && this.state !== 'dead') {
+      const b = this.nextBatch();
+      if (b === undefined) {
+        this.notifyIdle();
+        return;
+      }
+      if (b.entries === 0) {
+        // Only answers (rejections, duplicates) that waited for earlier appends: those are durable now.
+        this.release(b);
+        continue;
+      }
+      this.inFlight = b;
+      void this.append(b);
+    }
+  }
+
+  private async append(b: Batch): Promise<void> {
+    let record: BatchRecord = { k: 'b', e: this.epoch, o: this.env.cfg.processId, x: [] };
+    let data: Uint8Array;
+    for (;;) {
+      record = { ...record, x: b.units.flatMap((u) => u.staged.map((s) => s.entry)) };
+      data = encode(record);
+      if (data.length <= this.env.cfg.maxBatchBytes || b.units.length === 1) break;
+      // Too big for one message: send the first half now, the rest next (a unit is never split: it is atomic).
+      const half = b.units.splice(Math.ceil(b.units.length / 2));
+      const rest: Batch = { units: half, entries: half.reduce((n, u) => n + u.staged.length, 0) };
+      b.entries -= rest.entries;
+      this.sealed.unshift(rest);
+    }
+    const msgID = `${this.env.cfg.processId}.${this.epoch}.${this.p}.${++this.batchNo}`;
+    const t0 = now();
+    try {
+      const seq = await this.publish(data, msgID, this.lastSeq);
+      this.env.metrics.append((now() - t0) / 1000, record.x.length);
+      if (this.state === 'dead') return;
+      this.lastSeq = seq;
+      this.inFlight = undefined;
+      this.commit(b, seq);
+      this.flush();
+    } catch (err) {
+      const reason = err instanceof Fenced ? err.message : `append failed: ${ensureError(err).message}`;
+      this.env.log.error({ partition: this.p, reason }, 'partition stops serving');
+      this.inFlight = undefined;
+      this.fail(reason, [b]);
+      this.env.abandon(this.p, reason);
+    }
+  }
+
+  /** One append: retried with the same message id (JetStream de-duplicates) until the lease runs out. */
+  private async publish(data: Uint8Array, msgID: string, expected: number): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      if (!this.env.leaseValid(this.p)) throw new Fenced(`lease of partition ${this.p} is no longer valid`);
+      try {
+        const ack = await this.env.js.publish(this.subject, data, {
+          msgID,
+          expect: { lastSubjectSequence: expected },
+          timeout: this.env.cfg.appendTimeoutMs,
+        });
+        return ack.seq;
+      } catch (err) {
+        if (isWrongLastSequence(err)) throw new Fenced(`partition ${this.p} was fenced by a newer owner`);
+        if (!isTransient(err)) throw err;
+        this.env.log.warn({ partition: this.p, attempt, err: ensureError(err).message }, 'append retry');
+        await new Promise((r) => setTimeout(r, Math.min(500, 20 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private commit(b: Batch, seq: number): void {
+    const outs: NonNullable<LogEntry['out']> = [];
+    let timersChanged = false;
+    for (const u of b.units) {
+      for (const s of u.staged) {
+        const c = s.cell;
+        c.committed = s.post;
+        c.lastSeq = seq;
+        if (c.firstDirtySeq === 0) c.firstDirtySeq = seq;
+        c.eventsSinceSnap += s.entry.ev?.length ?? 0;
+        if (s.entry.c !== undefined) {
+          const r = c.recent.get(s.entry.c);
+          if (r !== undefined) r.seq = seq;
+        }
+        timersChanged = this.applyTimers(c.ref, c.key, s.entry) || timersChanged;
+        if (s.entry.out !== undefined) outs.push(...s.entry.out);
+        if (c.eventsSinceSnap >= this.env.cfg.snapshotEveryEvents) this.snapshot(c);
+      }
+    }
+    if (timersChanged) this.timersVersion++;
+    if (outs.length > 0) {
+      this.outbox.push({ seq, outs });
+      void this.pump();
+    } else if (this.outbox.length === 0) {
+      this.outboxSeq = seq;
+    }
+    this.release(b);
+  }
+
+  private release(b: Batch): void {
+    const m = this.env.metrics;
+    for (const u of b.units) {
+      this.pending--;
+      const ap = (this.actorPending.get(u.key) ?? 1) - 1;
+      if (ap <= 0) this.actorPending.delete(u.key);
+      else this.actorPending.set(u.key, ap);
+      m.outcome(u.result[0] === 0 ? 'ok' : u.result[1]);
+      u.reply(u.result);
+    }
+  }
+
+  private applyTimers(ref: ActorRef, key: string, e: LogEntry): boolean {
+    let changed = false;
+    if (e.tf !== undefined) {
+      this.timers.fired(key, e.tf[0], e.tf[1]);
+      changed = true;
+    }
+    for (const k of e.tc ?? []) {
+      this.timers.cancel(key, k);
+      changed = true;
+    }
+    for (const [k, at, command] of e.tm ?? []) {
+      this.timers.set(ref, key, k, at, command);
+      changed = true;
+    }
+    return changed;
+  }
+
+  // ---- failure and hand-over ----
+
+  /** Stops serving at once; every waiting caller gets a retryable error (the command may or may not be durable). */
+  fail(reason: string, extra: Batch[] = []): void {
+    if (this.state === 'dead') return;
+    this.state = 'dead';
+    this.stopTimers();
+    const err: WireResult = [1, ErrorCode.PartitionMoving, reason];
+    const batches = [...extra, ...(this.inFlight ? [this.inFlight] : []), ...this.sealed, this.open];
+    this.inFlight = undefined;
+    this.sealed.length = 0;
+    this.open = { units: [], entries: 0 };
+    for (const b of batches) for (const u of b.units) u.reply(err);
+    for (let i = this.qHead; i < this.queue.length; i++) this.queue[i]!.reply(err);
+    this.queue = [];
+    this.qHead = 0;
+    this.pending = 0;
+    this.actorPending.clear();
+    this.env.metrics.outcome(ErrorCode.PartitionMoving, batches.reduce((n, b) => n + b.units.length, 0));
+    this.cells.clear();
+    this.notifyIdle();
+  }
+
+  /** Graceful hand-over: refuse new work, finish what is in flight, snapshot and checkpoint. */
+  async drainForHandover(): Promise<void> {
+    if (this.state !== 'serving') return;
+    this.state = 'draining';
+    await this.whenIdle();
+    this.stopTimers();
+    while (this.outbox.length > 0 && this.env.leaseValid(this.p)) await this.pump();
+    const dirty = [...this.cells.values()].filter((c) => c.firstDirtySeq !== 0);
+    for (let i = 0; i < dirty.length; i += MAX_CONCURRENT_SNAPSHOTS) {
+      await Promise.all(dirty.slice(i, i + MAX_CONCURRENT_SNAPSHOTS).map((c) => this.snapshotNow(c)));
+    }
+    await this.checkpoint(true);
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private isIdle(): boolean {
+    return this.pending === 0 && this.inFlight === undefined;
+  }
+
+  private notifyIdle(): void {
+    if (this.idleWaiters.length === 0 || (!this.isIdle() && this.state !== 'dead')) return;
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const r of w) r();
+  }
+
+  stopTimers(): void {
+    if (this.timerTick !== undefined) clearInterval(this.timerTick);
+    if (this.housekeeping !== undefined) clearInterval(this.housekeeping);
+    this.timerTick = this.housekeeping = undefined;
+  }
+
+  // ---- side outputs ----
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.outbox.length > 0 && this.state !== 'dead') {
+        const item = this.outbox[0]!;
+        await Promise.all(item.outs.map((o) => this.publishOutput(o)));
+        this.outboxSeq = item.seq;
+        this.outbox.shift();
+      }
+      if (this.outbox.length === 0 && this.lastSeq > this.outboxSeq) this.outboxSeq = this.lastSeq;
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async publishOutput([subject, id, data, js]: [string, string, unknown, number]): Promise<void> {
+    const full = `${this.env.names.ns}.${subject}`;
+    const payload = encode(data);
+    if (js !== 1) {
+      const h = headers();
+      h.set('Nats-Msg-Id', id);
+      this.env.nc.publish(full, payload, { headers: h });
+      return;
+    }
+    for (let attempt = 0; this.state !== 'dead'; attempt++) {
+      try {
+        await this.env.js.publish(full, payload, { msgID: id, timeout: this.env.cfg.appendTimeoutMs });
+        return;
+      } catch (err) {
+        if (attempt % 20 === 0) {
+          this.env.log.error({ subject: full, id, err: ensureError(err).message, attempt }, 'side output not accepted yet; retrying');
+        }
+        await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      }
+    }
+  }
+
+  // ---- timers ----
+
+  private fireDue(): void {
+    if (this.state !== 'serving') return;
+    for (const t of this.timers.due(Date.now())) {
+      t.firing = true;
+      this.fireTimer(t);
+    }
+  }
+
+  private fireTimer(t: PendingTimer): void {
+    this.submit(
+      {
+        ref: t.ref,
+        key: t.actorKey,
+        command: t.command,
+        cmdId: `timer.${t.key}.${t.at}`,
+        timer: [t.key, t.at],
+        reply: (r) => {
+          // A durable firing removed the timer; anything else (a decider fault, a hand-over) tries again later.
+          if (r[0] === 1) this.timers.retryAt(t, Date.now() + 1000);
+        },
+      },
+      true,
+    );
+  }
+
+  // ---- snapshots, passivation, checkpoints ----
+
+  private snapshot(c: Cell): void {
+    if (c.snapshotting || this.snapshotsRunning >= MAX_CONCURRENT_SNAPSHOTS) return;
+    void this.snapshotNow(c);
+  }
+
+  private async snapshotNow(c: Cell): Promise<void> {
+    if (c.snapshotting) return;
+    c.snapshotting = true;
+    this.snapshotsRunning++;
+    const seq = c.lastSeq;
+    const counted = c.eventsSinceSnap;
+    try {
+      const ids: [string, unknown, number][] = [];
+      for (const [id, v] of c.recent) if (v.seq > 0 && v.seq <= seq) ids.push([id, v.r, v.seq]);
+      const rec: SnapshotRecord = { seq, s: c.type.snapshot ? c.type.snapshot.encode(c.committed) : c.committed, ids };
+      await this.env.snapshots.put(c.key, encode(rec));
+      c.snapSeq = Math.max(c.snapSeq, seq);
+      c.eventsSinceSnap = Math.max(0, c.eventsSinceSnap - counted);
+      c.firstDirtySeq = c.lastSeq > seq ? seq + 1 : 0;
+    } catch (err) {
+      this.env.log.warn({ actor: c.key, err: ensureError(err).message }, 'snapshot failed; will retry');
+    } finally {
+      c.snapshotting = false;
+      this.snapshotsRunning--;
+    }
+  }
+
+  private housekeep(): void {
+    if (this.state !== 'serving') return;
+    const t = now();
+    const cfg = this.env.cfg;
+    for (const c of this.cells.values()) {
+      const idle = t - c.lastUsed;
+      if (this.actorPending.has(c.key) || c.snapshotting) continue;
+      if (c.firstDirtySeq !== 0) {
+        if (idle >= cfg.snapshotIdleMs) this.snapshot(c);
+      } else if (idle >= cfg.passivateAfterMs) {
+        this.cells.delete(c.key);
+      }
+    }
+    void this.checkpoint(false);
+  }
+
+  private async checkpoint(force: boolean): Promise<void> {
+    let wm = this.lastSeq + 1;
+    for (const c of this.cells.values()) if (c.firstDirtySeq !== 0 && c.firstDirtySeq < wm) wm = c.firstDirtySeq;
+    if (this.outboxSeq + 1 < wm) wm = this.outboxSeq + 1;
+    const sig = `${wm}:${this.outboxSeq}:${this.timersVersion}`;
+    if (!force && sig === this.lastCheckpoint) return;
+    const ck: Checkpoint = {
+      wm,
+      ls: this.lastSeq,
+      ob: this.outboxSeq,
+      tm: this.timers.list().map((x) => [x.ref.type, x.ref.store, x.ref.id, x.key, x.at, x.command]),
+    };
+    try {
+      await this.writeCheckpoint(ck);
+      this.lastCheckpoint = sig;
+    } catch (err) {
+      this.env.log.warn({ partition: this.p, err: ensureError(err).message }, 'checkpoint failed; will retry');
+    }
+  }
+
+  /** Large timer lists are split over several keys so no KV value passes the server's payload limit. */
+  private async writeCheckpoint(ck: Checkpoint): Promise<void> {
+    const whole = encode(ck);
+    if (whole.length <= MAX_CHECKPOINT_BYTES) {
+      await this.env.checkpoints.put(`p.${this.p}`, whole);
+      return;
+    }
+    const per = Math.max(1, Math.floor((ck.tm.length * MAX_CHECKPOINT_BYTES) / whole.length / 2));
+    const chunks: Checkpoint['tm'][] = [];
+    for (let i = 0; i < ck.tm.length; i += per) chunks.push(ck.tm.slice(i, i + per));
+    const stamp = `${this.epoch}-${ck.ls}`;
+    await Promise.all(chunks.map((c, i) => this.env.checkpoints.put(`p.${this.p}.t.${stamp}.${i}`, encode(c))));
+    await this.env.checkpoints.put(`p.${this.p}`, encode({ ...ck, tm: [], chunks: { stamp, n: chunks.length } }));
+  }
+
+  private async readCheckpoint(): Promise<Checkpoint> {
+    const e = await this.env.checkpoints.get(`p.${this.p}`);
+    if (e === null || e.operation !== 'PUT' || e.length === 0) return { wm: 1, ls: 0, ob: 0, tm: [] };
+    const ck = decode<Checkpoint & { chunks?: { stamp: string; n: number } }>(e.value);
+    if (ck.chunks !== undefined) {
+      const { stamp, n } = ck.chunks;
+      const parts = await Promise.all(
+        Array.from({ length: n }, (_, i) => this.env.checkpoints.get(`p.${this.p}.t.${stamp}.${i}`)),
+      );
+      ck.tm = parts.flatMap((x) => (x === null ? [] : decode<Checkpoint['tm']>(x.value)));
+    }
+    return ck;
+  }
+
+  // ---- recovery ----
+
+  /**
+   * Fence, then replay: write a fence record with the expected-last-sequence
+   * check (any older owner's next append now fails), read the log from the
+   * checkpoint's watermark up to the fence, rebuild touched actors from their
+   * snapshots, re-arm timers and re-publish side outputs not known to be out.
+   */
+  async recover(): Promise<void> {
+    const t0 = now();
+    const fenceSeq = await this.fence();
+    const ck = await this.readCheckpoint();
+    const from = Math.max(1, ck.wm);
+    const records = await this.readRange(from, fenceSeq);
+
+    const touched = new Map<string, ActorRef>();
+    for (const { rec } of records) {
+      if (rec.k !== 'b') continue;
+      for (const e of rec.x) {
+        const [type, store, id] = e.a;
+        touched.set(actorKey(store, type, id), { type, store, id });
+      }
+    }
+    const keys = [...touched.keys()];
+    for (let i = 0; i < keys.length; i += 64) {
+      await Promise.all(
+        keys.slice(i, i + 64).map(async (key) => {
+          const ref = touched.get(key)!;
+          const type = this.env.types.get(ref.type);
+          if (type === undefined) throw new Error(`log of partition ${this.p} names unknown actor type ${ref.type}`);
+          this.cells.set(key, this.newCell(ref, key, type, await this.readSnapshot(key)));
+        }),
+      );
+    }
+    for (const [type, store, id, key, at, command] of ck.tm) {
+      this.timers.set({ type, store, id }, actorKey(store, type, id), key, at, command);
+    }
+    for (const { seq, rec } of records) {
+      if (rec.k !== 'b') continue;
+      for (const e of rec.x) {
+        const key = actorKey(e.a[1], e.a[0], e.a[2]);
+        const c = this.cells.get(key)!;
+        if (seq > c.snapSeq) {
+          c.committed = c.state = fold(c.type, c.committed, e.ev);
+          c.lastSeq = seq;
+          if (c.firstDirtySeq === 0) c.firstDirtySeq = seq;
+          c.eventsSinceSnap += e.ev?.length ?? 0;
+          if (e.c !== undefined) this.remember(c, e.c, e.r, seq);
+        }
+        if (seq > ck.ls) this.applyTimers(c.ref, key, e);
+        if (seq > ck.ob && e.out !== undefined) this.outbox.push({ seq, outs: e.out });
+      }
+    }
+    this.lastSeq = fenceSeq;
+    this.outboxSeq = this.outbox.length > 0 ? Math.min(ck.ob, fenceSeq) : fenceSeq;
+    this.timersVersion++;
+    if (!this.env.leaseValid(this.p)) throw new Fenced(`lease of partition ${this.p} ran out during recovery`);
+    this.state = 'serving';
+    this.timerTick = setInterval(() => this.fireDue(), TIMER_TICK_MS);
+    this.housekeeping = setInterval(() => this.housekeep(), this.env.cfg.checkpointIntervalMs);
+    void this.pump();
+    this.env.metrics.recovered(this.p, (now() - t0) / 1000);
+    this.env.log.debug(
+      { partition: this.p, epoch: this.epoch, replayed: records.length, actors: touched.size, timers: this.timers.size, ms: Math.round(now() - t0) },
+      'partition recovered',
+    );
+  }
+
+  private async fence(): Promise<number> {
+    const rec: FenceRecord = { k: 'f', e: this.epoch, o: this.env.cfg.processId };
+    const data = encode(rec);
+    for (let attempt = 0; ; attempt++) {
+      if (!this.env.leaseValid(this.p)) throw new Fenced(`lease of partition ${this.p} ran out before fencing`);
+      const last = await this.lastSeqOnSubject();
+      try {
+        const ack = await this.env.js.publish(this.subject, data, {
+          msgID: `${this.env.cfg.processId}.${this.epoch}.${this.p}.fence`,
+          expect: { lastSubjectSequence: last },
+          timeout: this.env.cfg.appendTimeoutMs,
+        });
+        return ack.seq;
+      } catch (err) {
+        // A stale owner slipped an append in between: read again and retry.
+        if (!isWrongLastSequence(err) && !isTransient(err)) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(200, 10 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async lastSeqOnSubject(): Promise<number> {
+    try {
+      const m = await this.env.jsm.streams.getMessage(this.env.names.stream, { last_by_subj: this.subject });
+      return m?.seq ?? 0;
+    } catch (err) {
+      if ((err as { code?: number }).code === 10037 || /no message found/i.test(ensureError(err).message)) return 0;
+      throw err;
+    }
+  }
+
+  /** Records of this partition with from ≤ seq < until, in order. */
+  private async readRange(from: number, until: number): Promise<{ seq: number; rec: PartitionRecord }[]> {
+    if (from >= until) return [];
+    const out: { seq: number; rec: PartitionRecord }[] = [];
+    const consumer = await this.env.js.consumers.get(this.env.names.stream, {
+      filter_subjects: this.subject,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: from,
+    });
+    const it = await consumer.consume({ max_messages: 2000 });
+    try {
+      for await (const m of it) {
+        if (m.seq >= until) break;
+        out.push({ seq: m.seq, rec: decode<PartitionRecord>(m.data) });
+      }
+    } finally {
+      await it.close();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,57 @@
+/** Default number of partitions; fixed for the life of a deployment. */
+export const DEFAULT_PARTITIONS = 64;
+
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const TYPE_RE = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Ids become parts of NATS subjects and KV keys, so they are kept to a safe alphabet. */
+export function isValidId(id: unknown): id is string {
+  return typeof id === 'string' && ID_RE.test(id);
+}
+
+export function isValidTypeName(name: unknown): name is string {
+  return typeof name === 'string' && TYPE_RE.test(name);
+}
+
+/** FNV-1a, 32 bit: stable across processes, versions and languages. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function partitionOf(store: string, partitions: number): number {
+  return fnv1a(store) % partitions;
+}
+
+/** Names of every NATS/JetStream resource of one engine namespace. */
+export interface Names {
+  readonly ns: string;
+  readonly stream: string;
+  readonly leases: string;
+  readonly snapshots: string;
+  readonly checkpoints: string;
+  cmdSubject(p: number): string;
+  eventSubject(p: number): string;
+  eventWildcard: string;
+}
+
+export function names(ns: string): Names {
+  return {
+    ns,
+    stream: `${ns.toUpperCase()}_EVENTS`,
+    leases: `${ns}_leases`,
+    snapshots: `${ns}_snapshots`,
+    checkpoints: `${ns}_checkpoints`,
+    cmdSubject: (p) => `${ns}.cmd.${p}`,
+    eventSubject: (p) => `${ns}.ev.${p}`,
+    eventWildcard: `${ns}.ev.>`,
+  };
+}
+
+export function actorKey(store: string, type: string, id: string): string {
+  return `${type}.${store}.${id}`;
+}

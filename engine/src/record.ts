@@ -1,0 +1,42 @@
+/**
+ * What the engine writes to a partition's event subject. One JetStream message
+ * is one record, so everything in a record is atomic: the events of an order and
+ * of every SKU it reserved land together or not at all.
+ */
+
+/** One actor's share of a decision. Short keys: records are written at the rate of commands. */
+export interface LogEntry {
+  /** [type, store, id] */
+  a: [string, string, string];
+  /** Events, folded with `evolve` on replay. */
+  ev?: unknown[];
+  /** Command id (idempotency key) and the result returned for it. */
+  c?: string;
+  r?: unknown;
+  /** Timers set: [key, at, command]. */
+  tm?: [string, number, unknown][];
+  /** Timers cancelled, by key. */
+  tc?: string[];
+  /** Timer fired: [key, at]. */
+  tf?: [string, number];
+  /** Side outputs: [subject, id, data, jetstream ? 1 : 0]. */
+  out?: [string, string, unknown, number][];
+}
+
+export interface BatchRecord {
+  k: 'b';
+  /** Lease epoch of the writer. */
+  e: number;
+  /** Writer (engine process id). */
+  o: string;
+  x: LogEntry[];
+}
+
+/** Written by a new owner before it reads the log: any older owner's next append fails its sequence check. */
+export interface FenceRecord {
+  k: 'f';
+  e: number;
+  o: string;
+}
+
+export type PartitionRecord = BatchRecord | FenceRecord;

@@ -1,0 +1,191 @@
+import type { ActorRef, ActorType, CallOutcome, DecideContext, Decision, Rejection } from './decider.js';
+import { isRejection } from './decider.js';
+import { ErrorCode } from './errors.js';
+import type { LogEntry } from './record.js';
+import { actorKey, isValidId } from './partitioning.js';
+
+/** What a transaction reads: the current (possibly not yet durable) state of loaded actors. */
+export interface TxHost {
+  actorType(name: string): ActorType | undefined;
+  /** The current state, or `undefined` when the actor is not in memory yet. */
+  stateOf(key: string): { state: unknown } | undefined;
+}
+
+/** Thrown (internally) when a decision touches actors that are not loaded; the caller loads them and runs it again. */
+export class NeedsLoad extends Error {
+  constructor(readonly refs: ActorRef[]) {
+    super('actors not loaded');
+  }
+}
+
+export interface Staged {
+  readonly ref: ActorRef;
+  readonly key: string;
+  readonly entry: LogEntry;
+  /** State after this entry's events. */
+  readonly post: unknown;
+}
+
+export type TxOutcome =
+  | { readonly ok: true; readonly result: unknown; readonly staged: Staged[] }
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly reason: string;
+      readonly message: string;
+      readonly details?: unknown;
+    };
+
+const MAX_CALL_DEPTH = 8;
+
+export function fold(type: ActorType, state: unknown, events: readonly unknown[] | undefined): unknown {
+  if (events === undefined) return state;
+  let s = state;
+  for (const e of events) s = type.evolve(s, e);
+  return s;
+}
+
+/** Builds the log entry of one decision; `undefined` when it changes nothing durable. */
+function entryOf(ref: ActorRef, d: Decision, commandId: string | undefined, timer: [string, number] | undefined): LogEntry | undefined {
+  const e: LogEntry = { a: [ref.type, ref.store, ref.id] };
+  let durable = false;
+  if (d.events !== undefined && d.events.length > 0) {
+    e.ev = d.events as unknown[];
+    durable = true;
+  }
+  if (d.timers !== undefined && d.timers.length > 0) {
+    e.tm = d.timers.map((t) => [t.key, t.at, t.command]);
+    durable = true;
+  }
+  if (d.cancelTimers !== undefined && d.cancelTimers.length > 0) {
+    e.tc = [...d.cancelTimers];
+    durable = true;
+  }
+  if (d.outputs !== undefined && d.outputs.length > 0) {
+    e.out = d.outputs.map((o) => [o.subject, o.id, o.data, o.jetstream === true ? 1 : 0]);
+    durable = true;
+  }
+  if (timer !== undefined) {
+    e.tf = timer;
+    durable = true;
+  }
+  if (!durable) return undefined;
+  if (commandId !== undefined) {
+    e.c = commandId;
+    if (d.result !== undefined) e.r = d.result;
+  }
+  return e;
+}
+
+function rejectionOutcome(r: Rejection): TxOutcome {
+  return {
+    ok: false,
+    code: r.reject.kind === 'invalid' ? ErrorCode.Invalid : ErrorCode.Rejected,
+    reason: r.reject.code,
+    message: r.reject.message,
+    details: r.reject.details,
+  };
+}
+
+/**
+ * Runs one command against in-memory state, synchronously. Calls to other actors
+ * of the same store are decided in the same transaction; nothing is applied to
+ * the host: the caller commits `staged` (or throws it away on rejection).
+ */
+export function runTransaction(
+  host: TxHost,
+  ref: ActorRef,
+  command: unknown,
+  commandId: string | undefined,
+  timer: [string, number] | undefined,
+): TxOutcome {
+  const staged: Staged[] = [];
+  const stagedState = new Map<string, unknown>();
+  const missing: ActorRef[] = [];
+
+  const current = (key: string): { state: unknown } | undefined => {
+    if (stagedState.has(key)) return { state: stagedState.get(key) };
+    return host.stateOf(key);
+  };
+
+  const decideOn = (
+    target: ActorRef,
+    type: ActorType,
+    cmd: unknown,
+    cmdId: string | undefined,
+    tmr: [string, number] | undefined,
+    depth: number,
+  ): TxOutcome => {
+    const key = actorKey(target.store, target.type, target.id);
+    const cur = current(key);
+    if (cur === undefined) {
+      missing.push(target);
+      throw new NeedsLoad(missing);
+    }
+    const ctx: DecideContext = {
+      self: target,
+      commandId: cmdId,
+      timer: tmr?.[0],
+      call<R>(calleeType: string, calleeId: string, calleeCmd: unknown): CallOutcome<R> {
+        if (depth >= MAX_CALL_DEPTH) {
+          return { ok: false, code: ErrorCode.Invalid, message: `call depth over ${MAX_CALL_DEPTH}` };
+        }
+        const t = host.actorType(calleeType);
+        if (t === undefined) return { ok: false, code: ErrorCode.UnknownActorType, message: `unknown actor type ${calleeType}` };
+        if (!isValidId(calleeId)) return { ok: false, code: ErrorCode.Invalid, message: `invalid actor id ${String(calleeId)}` };
+        const out = decideOn({ store: target.store, type: calleeType, id: calleeId }, t, calleeCmd, undefined, undefined, depth + 1);
+        if (out.ok) return { ok: true, result: out.result as R };
+        return out.details === undefined
+          ? { ok: false, code: out.reason, message: out.message }
+          : { ok: false, code: out.reason, message: out.message, details: out.details };
+      },
+    };
+    const mark = staged.length;
+    const d = type.decide(cur.state, cmd, ctx);
+    if (isRejection(d)) {
+      // A rejected callee leaves nothing behind, but what it called before rejecting must go too.
+      for (const s of staged.splice(mark)) {
+        stagedState.delete(s.key);
+      }
+      restore(mark);
+      return rejectionOutcome(d);
+    }
+    const before = current(key)!.state;
+    const post = fold(type, before, d.events);
+    const entry = entryOf(target, d, cmdId, tmr);
+    if (entry !== undefined) {
+      staged.push({ ref: target, key, entry, post });
+      stagedState.set(key, post);
+    }
+    return { ok: true, result: d.result, staged };
+  };
+
+  // Rebuilds the staged-state view after a rejected callee discarded entries.
+  const restore = (upTo: number): void => {
+    stagedState.clear();
+    for (let i = 0; i < upTo && i < staged.length; i++) {
+      const s = staged[i]!;
+      stagedState.set(s.key, s.post);
+    }
+  };
+
+  const type = host.actorType(ref.type);
+  if (type === undefined) {
+    return { ok: false, code: ErrorCode.UnknownActorType, reason: ErrorCode.UnknownActorType, message: `unknown actor type ${ref.type}` };
+  }
+  const out = decideOn(ref, type, command, commandId, timer, 0);
+  if (!out.ok) {
+    // A timer that fires into a rejection is still spent: record it so it never fires again.
+    if (timer !== undefined) {
+      const key = actorKey(ref.store, ref.type, ref.id);
+      const cur = host.stateOf(key);
+      return {
+        ok: true,
+        result: undefined,
+        staged: [{ ref, key, entry: { a: [ref.type, ref.store, ref.id], tf: timer }, post: cur?.state }],
+      };
+    }
+    return out;
+  }
+  return { ok: true, result: out.result, staged };
+}
