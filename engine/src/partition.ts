@@ -167,6 +167,12 @@ export class Partition implements TxHost {
       job.reply([1, ErrorCode.PartitionMoving, `partition ${this.p} is ${this.state}`]);
       return;
     }
+    // After a pause (SIGSTOP, a long GC) socket reads can run before the lease timer:
+    // never decide on state that may be stale.
+    if (!this.env.leaseValid(this.p)) {
+      job.reply([1, ErrorCode.PartitionMoving, `lease of partition ${this.p} is not valid`]);
+      return;
+    }
     const cfg = this.env.cfg;
     const ap = this.actorPending.get(job.key) ?? 0;
     if (!bypassBounds && (this.pending >= cfg.maxPendingPerPartition || ap >= cfg.maxPendingPerActor)) {
@@ -359,7 +365,13 @@ export class Partition implements TxHost {
         return;
       }
       if (b.entries === 0) {
-        // Only answers (rejections, duplicates) that waited for earlier appends: those are durable now.
+        // Only answers (rejections, duplicates) that waited for earlier appends: those are durable now,
+        // and the answers are still ours to give only while the lease holds.
+        if (!this.env.leaseValid(this.p)) {
+          this.fail(`lease of partition ${this.p} is not valid`, [b]);
+          this.env.abandon(this.p, 'lease not valid');
+          return;
+        }
         this.release(b);
         continue;
       }
@@ -423,6 +435,7 @@ export class Partition implements TxHost {
   private commit(b: Batch, seq: number): void {
     const outs: NonNullable<LogEntry['out']> = [];
     let timersChanged = false;
+    let snapshotDue: Set<Cell> | undefined;
     for (const u of b.units) {
       for (const s of u.staged) {
         const c = s.cell;
@@ -436,9 +449,11 @@ export class Partition implements TxHost {
         }
         timersChanged = this.applyTimers(c.ref, c.key, s.entry) || timersChanged;
         if (s.entry.out !== undefined) outs.push(...s.entry.out);
-        if (c.eventsSinceSnap >= this.env.cfg.snapshotEveryEvents) this.snapshot(c);
+        if (c.eventsSinceSnap >= this.env.cfg.snapshotEveryEvents) (snapshotDue ??= new Set()).add(c);
       }
     }
+    // Only now: a snapshot claims the whole record (its seq), so it must hold every entry of it.
+    if (snapshotDue !== undefined) for (const c of snapshotDue) this.snapshot(c);
     if (timersChanged) this.timersVersion++;
     if (outs.length > 0) {
       this.outbox.push({ seq, outs });

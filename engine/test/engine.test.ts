@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { pino } from 'pino';
+import { decode, encode, Engine, EngineClient, EngineError, demoActors, partitionOf } from '@lunchrush/engine';
+import { waitFor } from './support.js';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const ns = `t${Math.random().toString(36).slice(2, 10)}`;
+const P = 8;
+let engine: Engine;
+let nc: NatsConnection;
+let client: EngineClient;
+
+beforeAll(async () => {
+  engine = await Engine.start(demoActors, {
+    env: {},
+    config: { natsUrl: NATS_URL, namespace: ns, partitions: P, leaseTtlMs: 1500, maxPendingPerActor: 300 },
+    logger: pino({ level: 'warn' }),
+  });
+  await waitFor(() => engine.ownedPartitions().length === P, { what: 'all partitions owned' });
+  nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
+  client = new EngineClient(nc, { namespace: ns, partitions: P });
+});
+
+afterAll(async () => {
+  await engine?.stop();
+  const jsm = await jetstreamManager(nc);
+  for await (const s of jsm.streams.list()) if (s.config.name.toLowerCase().includes(ns)) await jsm.streams.delete(s.config.name);
+  await nc?.close();
+});
+
+describe('engine, in one process, on a real nats-server', () => {
+  it('5,000 concurrent commands from several clients end in exactly a serial result', async () => {
+    const clients = [client, ...(await Promise.all([1, 2, 3].map(() => EngineClient.connect(NATS_URL, { namespace: ns, partitions: P }))))];
+    const adds = Array.from({ length: 5000 }, (_, i) => 1 + (i % 9));
+    const replies = await Promise.all(
+      adds.map((by, i) => clients[i % clients.length]!.send<{ n: number }>('001', 'counter', 'serial', { op: 'add', by }, { timeout: 30_000 }).then((r) => ({ by, n: r.n }))),
+    );
+    // Every reply is the value right after its own addition: ordering them by value must
+    // give a chain where each step adds exactly that command's amount.
+    replies.sort((a, b) => a.n - b.n);
+    let prev = 0;
+    for (const r of replies) {
+      expect(r.n - r.by).toBe(prev);
+      prev = r.n;
+    }
+    expect(prev).toBe(adds.reduce((a, b) => a + b, 0));
+    expect(await client.send('001', 'counter', 'serial', { op: 'get' })).toEqual({ n: prev });
+    await Promise.all(clients.slice(1).map((c) => c.close()));
+  });
+
+  it('a repeated command id returns the first outcome, concurrently and later', async () => {
+    const [a, b] = await Promise.all([
+      client.send('002', 'account', 'idem', { op: 'deposit', amount: 7, tx: 'same' }, { id: 'dep-1' }),
+      client.send('002', 'account', 'idem', { op: 'deposit', amount: 7, tx: 'same' }, { id: 'dep-1' }),
+    ]);
+    expect(a).toEqual({ balance: 7 });
+    expect(b).toEqual({ balance: 7 });
+    await client.send('002', 'account', 'idem', { op: 'deposit', amount: 1, tx: 'other' }, { id: 'dep-2' });
+    expect(await client.send('002', 'account', 'idem', { op: 'deposit', amount: 7, tx: 'same' }, { id: 'dep-1' })).toEqual({ balance: 7 });
+    const s = await client.send<{ balance: number; history: string[] }>('002', 'account', 'idem', { op: 'get' });
+    expect(s.history).toEqual(['same', 'other']);
+    expect(s.balance).toBe(8);
+  });
+
+  it('errors are typed: terminal rejections keep the domain code, bad input is invalid', async () => {
+    const refused = await client.send('003', 'account', 'poor', { op: 'withdraw', amount: 5, tx: 'w' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(EngineError);
+    expect(refused).toMatchObject({ code: 'rejected', reason: 'insufficient_funds', retryable: false, details: { balance: 0 } });
+    await expect(client.send('003', 'account', 'poor', { op: 'deposit', amount: 1.5, tx: 'x' })).rejects.toMatchObject({ code: 'invalid', reason: 'bad_amount' });
+    await expect(client.send('003', 'nope', 'x', { op: 'get' })).rejects.toMatchObject({ code: 'unknown_actor_type', retryable: false });
+    await expect(client.send('bad store!', 'account', 'x', { op: 'get' })).rejects.toMatchObject({ code: 'invalid' });
+    // A malformed request straight on the wire gets an answer, not silence or a crash.
+    const raw = await nc.request(`${ns}.cmd.0`, new TextEncoder().encode('not msgpack at all'), { timeout: 2000 });
+    expect(decode<unknown[][]>(raw.data)[0]!.slice(0, 2)).toEqual([1, 'invalid']);
+    // A store sent to a partition it does not hash to: client and engine disagree on P.
+    const elsewhere = ['a', 'b', 'c', 'd', 'e'].find((s) => partitionOf(s, P) !== 0)!;
+    const wrong = await nc.request(`${ns}.cmd.0`, encode({ c: [[elsewhere, 'counter', 'c', null, { op: 'get' }]] }), { timeout: 2000 });
+    expect(decode<unknown[][]>(wrong.data)[0]!.slice(0, 2)).toEqual([1, 'invalid']);
+  });
+
+  it('a cross-actor transfer is atomic and durable before the reply', async () => {
+    await client.send('004', 'account', 'from', { op: 'deposit', amount: 100, tx: 'd' });
+    await expect(client.send('004', 'account', 'from', { op: 'transfer', to: 'to', amount: 30, tx: 't1' })).resolves.toEqual({ balance: 70 });
+    await expect(client.send('004', 'account', 'from', { op: 'transfer', to: 'to', amount: 500, tx: 't2' })).rejects.toMatchObject({ reason: 'insufficient_funds' });
+    const to = await client.send<{ balance: number; history: string[] }>('004', 'account', 'to', { op: 'get' });
+    expect(to).toMatchObject({ balance: 30, history: ['t1'] });
+  });
+
+  it('past the mailbox bound a command is refused at once as overloaded (retryable), and nothing is half-applied', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 3000 }, () => client.send<{ n: number }>('005', 'counter', 'busy', { op: 'add', by: 1 }, { retry: false })),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as EngineError);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const e of refused) expect(e).toMatchObject({ code: 'overloaded', retryable: true });
+    expect(await client.send('005', 'counter', 'busy', { op: 'get' })).toEqual({ n: ok });
+  });
+
+  it('side outputs go out after the events that caused them are durable, with stable ids', async () => {
+    const sub = nc.subscribe(`${ns}.demo.reminders.006`, { max: 1 });
+    await client.send('006', 'account', 'late', { op: 'remind', key: 'k1', at: Date.now() + 200 });
+    for await (const m of sub) {
+      expect(m.headers?.get('Nats-Msg-Id')).toBe('reminder:late:k1');
+      expect(decode(m.data)).toEqual({ account: 'late', key: 'k1' });
+    }
+    const s = await client.send<{ fired: string[] }>('006', 'account', 'late', { op: 'get' });
+    expect(s.fired).toEqual(['k1']);
+  });
+
+  it('exposes Prometheus metrics for commands, appends, batches, mailboxes and leases', async () => {
+    const text = await engine.metrics.text();
+    expect(text).toMatch(/lunchrush_engine_commands_total\{outcome="ok"\} \d+/);
+    expect(text).toMatch(/lunchrush_engine_commands_total\{outcome="overloaded"\} \d+/);
+    expect(text).toContain('lunchrush_engine_append_seconds_bucket');
+    expect(text).toContain('lunchrush_engine_group_commit_entries_bucket');
+    expect(text).toContain('lunchrush_engine_mailbox_depth');
+    expect(text).toMatch(/lunchrush_engine_lease_changes_total\{kind="acquired"\} 8/);
+    expect(text).toContain('lunchrush_engine_partition_recovery_seconds_bucket');
+  });
+});
