@@ -6,6 +6,7 @@ import { DEFAULT_NATS_URL, DEFAULT_NAMESPACE } from './config.js';
 import { DEFAULT_PARTITIONS, isValidId, names, partitionOf, type Names } from './partitioning.js';
 import type { WireResult } from './partition.js';
 import type { WireRequest } from './engine.js';
+import { NoResponders, RequestTimeout, RequestWindow } from './request-window.js';
 
 export const DEFAULT_SEND_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_COMMANDS_PER_REQUEST = 256;
@@ -59,11 +60,13 @@ export class EngineClient {
   private readonly attemptTimeout: number;
   private readonly queues = new Map<number, Pending[]>();
   private flushScheduled = false;
+  private readonly window: RequestWindow;
 
   constructor(
     readonly nc: NatsConnection,
     opts: EngineClientOptions = {},
   ) {
+    this.window = new RequestWindow(nc);
     this.names = names(opts.namespace ?? DEFAULT_NAMESPACE);
     this.partitions = opts.partitions ?? DEFAULT_PARTITIONS;
     this.maxPerRequest = opts.maxCommandsPerRequest ?? DEFAULT_MAX_COMMANDS_PER_REQUEST;
@@ -82,6 +85,7 @@ export class EngineClient {
   private owned = false;
 
   async close(): Promise<void> {
+    this.window.close();
     if (this.owned) await this.nc.drain();
   }
 
@@ -127,8 +131,8 @@ export class EngineClient {
     for (const x of batch) if (x.deadline < earliest) earliest = x.deadline;
     const timeout = Math.max(1, Math.min(this.attemptTimeout, earliest - t));
     const req: WireRequest = { c: batch.map((x) => x.item) };
-    this.nc
-      .request(this.names.cmdSubject(p), encode(req), { timeout })
+    this.window
+      .request(this.names.cmdSubject(p), encode(req), timeout)
       .then((msg) => {
         let results: WireResult[];
         try {
@@ -142,12 +146,12 @@ export class EngineClient {
         }
       })
       .catch((err: unknown) => {
-        const msg = ensureError(err).message;
-        const r: WireResult = /no responders|503/i.test(msg)
-          ? [1, ErrorCode.PartitionMoving, `no engine serves partition ${p} right now`]
-          : /timeout/i.test(msg)
-            ? [1, ErrorCode.Timeout, 'no reply within the deadline']
-            : [1, ErrorCode.PartitionMoving, msg];
+        const r: WireResult =
+          err instanceof NoResponders
+            ? [1, ErrorCode.PartitionMoving, `no engine serves partition ${p} right now`]
+            : err instanceof RequestTimeout
+              ? [1, ErrorCode.Timeout, 'no reply within the deadline']
+              : [1, ErrorCode.PartitionMoving, ensureError(err).message];
         for (const x of batch) this.settle(p, x, r);
       });
   }

@@ -10,6 +10,7 @@ import { LeaseManager } from './lease.js';
 import { EngineMetrics } from './metrics.js';
 import { actorKey, isValidId, isValidTypeName, names, partitionOf, type Names } from './partitioning.js';
 import { Partition, type PartitionEnv, type WireResult } from './partition.js';
+import { RequestWindow } from './request-window.js';
 
 /** A request on `<ns>.cmd.<p>`: `{ c: [[store, type, id, commandId | null, command], …] }`. */
 export interface WireRequest {
@@ -44,6 +45,7 @@ export class Engine {
   private js!: JetStreamClient;
   private jsm!: JetStreamManager;
   private leases!: LeaseManager;
+  private window!: RequestWindow;
   private stopping = false;
 
   constructor(types: readonly ActorType[], opts: EngineOptions = {}) {
@@ -75,7 +77,8 @@ export class Engine {
     });
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
-    await ensureInfrastructure(this.jsm, this.js, this.names, cfg.replicas);
+    this.window = new RequestWindow(this.nc);
+    await ensureInfrastructure(this.jsm, this.names, cfg.replicas);
     const kvm = new Kvm(this.js);
     const opts = { history: 1, storage: StorageType.File, replicas: cfg.replicas } as const;
     const [leaseKv, snapshots, checkpoints] = await Promise.all([
@@ -89,6 +92,7 @@ export class Engine {
       nc: this.nc,
       js: this.js,
       jsm: this.jsm,
+      window: this.window,
       snapshots,
       checkpoints,
       types: this.types,
@@ -229,13 +233,14 @@ export class Engine {
     this.stopping = true;
     await this.leases?.stop();
     for (const [p] of this.partitions) this.drop(p, 'engine stopped');
+    this.window?.close();
     await this.nc?.drain().catch(() => undefined);
     this.log.info('engine stopped');
   }
 }
 
 /** Creates (or checks) the event stream. Buckets are created by the KV client. */
-export async function ensureInfrastructure(jsm: JetStreamManager, _js: JetStreamClient, n: Names, replicas: number): Promise<void> {
+export async function ensureInfrastructure(jsm: JetStreamManager, n: Names, replicas: number): Promise<void> {
   const want = {
     name: n.stream,
     subjects: [n.eventWildcard],

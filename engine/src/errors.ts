@@ -10,6 +10,8 @@ export const ErrorCode = {
   Invalid: 'invalid',
   /** Unknown actor type. Terminal. */
   UnknownActorType: 'unknown_actor_type',
+  /** The decider threw: a bug in the domain code; nothing was applied. Terminal. */
+  DeciderFailed: 'decider_failed',
   /** Mailbox or append pipeline full. Retryable. */
   Overloaded: 'overloaded',
   /** The partition has no owner right now, or its owner is handing it over. Retryable. */

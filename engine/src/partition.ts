@@ -6,6 +6,7 @@ import { decode, encode } from './codec.js';
 import type { ActorRef, ActorType } from './decider.js';
 import { ensureError, ErrorCode } from './errors.js';
 import { isTransient, isWrongLastSequence } from './jsutil.js';
+import { jsPublish, type RequestWindow } from './request-window.js';
 import type { EngineConfig } from './config.js';
 import type { EngineMetrics } from './metrics.js';
 import { actorKey, type Names } from './partitioning.js';
@@ -33,6 +34,8 @@ export interface PartitionEnv {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** Appends and JetStream side outputs go through this (see request-window.ts). */
+  readonly window: RequestWindow;
   readonly snapshots: KV;
   readonly checkpoints: KV;
   readonly types: ReadonlyMap<string, ActorType>;
@@ -235,7 +238,7 @@ export class Partition implements TxHost {
       }
       const e = ensureError(err);
       this.env.log.error({ err: e, actor: job.key }, 'decider threw');
-      this.addUnit({ key: job.key, staged: [], reply: job.reply, result: [1, 'decider_failed', e.message] });
+      this.addUnit({ key: job.key, staged: [], reply: job.reply, result: [1, ErrorCode.DeciderFailed, e.message] });
       return true;
     }
     if (!tx.ok) {
@@ -417,10 +420,10 @@ export class Partition implements TxHost {
     for (let attempt = 0; ; attempt++) {
       if (!this.env.leaseValid(this.p)) throw new Fenced(`lease of partition ${this.p} is no longer valid`);
       try {
-        const ack = await this.env.js.publish(this.subject, data, {
+        const ack = await jsPublish(this.env.window, this.subject, data, {
           msgID,
-          expect: { lastSubjectSequence: expected },
-          timeout: this.env.cfg.appendTimeoutMs,
+          expectLastSubjectSequence: expected,
+          timeoutMs: this.env.cfg.appendTimeoutMs,
         });
         return ack.seq;
       } catch (err) {
@@ -581,7 +584,7 @@ export class Partition implements TxHost {
     }
     for (let attempt = 0; this.state !== 'dead'; attempt++) {
       try {
-        await this.env.js.publish(full, payload, { msgID: id, timeout: this.env.cfg.appendTimeoutMs });
+        await jsPublish(this.env.window, full, payload, { msgID: id, timeoutMs: this.env.cfg.appendTimeoutMs });
         return;
       } catch (err) {
         if (attempt % 20 === 0) {
@@ -788,10 +791,10 @@ export class Partition implements TxHost {
       if (!this.env.leaseValid(this.p)) throw new Fenced(`lease of partition ${this.p} ran out before fencing`);
       const last = await this.lastSeqOnSubject();
       try {
-        const ack = await this.env.js.publish(this.subject, data, {
+        const ack = await jsPublish(this.env.window, this.subject, data, {
           msgID: `${this.env.cfg.processId}.${this.epoch}.${this.p}.fence`,
-          expect: { lastSubjectSequence: last },
-          timeout: this.env.cfg.appendTimeoutMs,
+          expectLastSubjectSequence: last,
+          timeoutMs: this.env.cfg.appendTimeoutMs,
         });
         return ack.seq;
       } catch (err) {

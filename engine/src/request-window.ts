@@ -1,0 +1,116 @@
+import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+
+/**
+ * Request/reply over one wildcard inbox subscription, with deadlines swept by a
+ * single timer. nats.js's `request()` allocates a timer, a mux entry and (on
+ * every successful reply) an Error per call; on the engine's hot paths that was
+ * the largest single cost after GC (measured with --cpu-prof, see the engine
+ * README). This keeps a map from reply token to a pending entry instead.
+ */
+
+export class RequestTimeout extends Error {
+  override readonly name = 'RequestTimeout';
+}
+export class NoResponders extends Error {
+  override readonly name = 'NoResponders';
+}
+
+interface Pending {
+  resolve: (m: Msg) => void;
+  reject: (e: Error) => void;
+  deadline: number;
+}
+
+const SWEEP_MS = 50;
+
+export class RequestWindow {
+  private readonly prefix: string;
+  private readonly sub: Subscription;
+  private readonly pending = new Map<number, Pending>();
+  private next = 0;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly nc: NatsConnection) {
+    this.prefix = createInbox();
+    this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (_err, msg) => this.onReply(msg) });
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
+    const token = this.next++;
+    return new Promise<Msg>((resolve, reject) => {
+      this.pending.set(token, { resolve, reject, deadline: performance.now() + timeoutMs });
+      try {
+        this.nc.publish(subject, data, headers === undefined ? { reply: `${this.prefix}.${token}` } : { reply: `${this.prefix}.${token}`, headers });
+      } catch (e) {
+        this.pending.delete(token);
+        reject(e as Error);
+      }
+    });
+  }
+
+  private onReply(msg: Msg): void {
+    const s = msg.subject;
+    const token = Number(s.slice(s.lastIndexOf('.') + 1));
+    const p = this.pending.get(token);
+    if (p === undefined) return; // late: its caller already timed out
+    this.pending.delete(token);
+    // The server answers 503 on the reply subject when nobody listens on the request subject.
+    if (msg.headers?.code === 503) p.reject(new NoResponders(`no responders`));
+    else p.resolve(msg);
+  }
+
+  private sweep(): void {
+    const t = performance.now();
+    for (const [token, p] of this.pending) {
+      if (p.deadline <= t) {
+        this.pending.delete(token);
+        p.reject(new RequestTimeout('timeout'));
+      }
+    }
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.sub.unsubscribe();
+    for (const p of this.pending.values()) p.reject(new RequestTimeout('closed'));
+    this.pending.clear();
+  }
+}
+
+/** A JetStream publish through a RequestWindow: same headers and PubAck as `js.publish`. */
+export interface PubAck {
+  stream: string;
+  seq: number;
+  duplicate?: boolean;
+}
+
+export class JetStreamApiErrorLite extends Error {
+  override readonly name = 'JetStreamApiError';
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function jsPublish(
+  w: RequestWindow,
+  subject: string,
+  data: Uint8Array,
+  opts: { msgID?: string; expectLastSubjectSequence?: number; timeoutMs: number },
+): Promise<PubAck> {
+  const h = natsHeaders();
+  if (opts.msgID !== undefined) h.set('Nats-Msg-Id', opts.msgID);
+  if (opts.expectLastSubjectSequence !== undefined) h.set('Nats-Expected-Last-Subject-Sequence', String(opts.expectLastSubjectSequence));
+  const m = await w.request(subject, data, opts.timeoutMs, h);
+  const r = JSON.parse(new TextDecoder().decode(m.data)) as PubAck & { error?: { code: number; err_code: number; description: string } };
+  if (r.error !== undefined) throw new JetStreamApiErrorLite(r.error.err_code, r.error.description);
+  return r;
+}
