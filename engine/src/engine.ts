@@ -132,6 +132,11 @@ export class Engine {
     return [...this.partitions.entries()].filter(([, x]) => x.state === 'serving').map(([p]) => p).sort((a, b) => a - b);
   }
 
+  /** What each owned partition holds right now (actors in memory, commands pending, timers). */
+  stats(): Map<number, ReturnType<Partition['stats']>> {
+    return new Map([...this.partitions].map(([p, x]) => [p, x.stats()]));
+  }
+
   get connection(): NatsConnection {
     return this.nc;
   }

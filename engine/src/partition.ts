@@ -164,6 +164,10 @@ export class Partition implements TxHost {
     return this.pending;
   }
 
+  stats(): { state: string; actors: number; pending: number; timers: number; lastSeq: number } {
+    return { state: this.state, actors: this.cells.size, pending: this.pending, timers: this.timers.size, lastSeq: this.lastSeq };
+  }
+
   /** Admits a command or refuses it at once (never queues past the bounds). */
   submit(job: Job, bypassBounds = false): void {
     if (this.state !== 'serving') {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
-import { decode, encode, Engine, EngineClient, EngineError, demoActors, partitionOf } from '@lunchrush/engine';
+import { decode, defineActor, encode, Engine, EngineClient, EngineError, demoActors, partitionOf } from '@lunchrush/engine';
 import { waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -12,10 +12,31 @@ let engine: Engine;
 let nc: NatsConnection;
 let client: EngineClient;
 
+/** A decider with a bug: it throws on `boom`. */
+const fragile = defineActor<{ n: number }, { op: 'inc' | 'boom' }, { t: 'inc' }>({
+  name: 'fragile',
+  initial: () => ({ n: 0 }),
+  decide(s, c) {
+    if (c.op === 'boom') throw new Error('bug in the decider');
+    return { events: [{ t: 'inc' }], result: { n: s.n + 1 } };
+  },
+  evolve: (s) => ({ n: s.n + 1 }),
+});
+
 beforeAll(async () => {
-  engine = await Engine.start(demoActors, {
+  engine = await Engine.start([...demoActors, fragile], {
     env: {},
-    config: { natsUrl: NATS_URL, namespace: ns, partitions: P, leaseTtlMs: 1500, maxPendingPerActor: 300 },
+    // Short idle times: actors are snapshotted and passivated between tests, so later tests reload them.
+    config: {
+      natsUrl: NATS_URL,
+      namespace: ns,
+      partitions: P,
+      leaseTtlMs: 1500,
+      maxPendingPerActor: 300,
+      snapshotIdleMs: 100,
+      passivateAfterMs: 300,
+      checkpointIntervalMs: 50,
+    },
     logger: pino({ level: 'warn' }),
   });
   await waitFor(() => engine.ownedPartitions().length === P, { what: 'all partitions owned' });
@@ -108,6 +129,20 @@ describe('engine, in one process, on a real nats-server', () => {
     }
     const s = await client.send<{ fired: string[] }>('006', 'account', 'late', { op: 'get' });
     expect(s.fired).toEqual(['k1']);
+  });
+
+  it('a decider that throws answers decider_failed and applies nothing; the actor goes on', async () => {
+    await client.send('007', 'fragile', 'f', { op: 'inc' });
+    await expect(client.send('007', 'fragile', 'f', { op: 'boom' })).rejects.toMatchObject({ code: 'decider_failed', retryable: false });
+    await expect(client.send('007', 'fragile', 'f', { op: 'inc' })).resolves.toEqual({ n: 2 });
+  });
+
+  it('actors activate on first message and passivate when idle; a reactivated actor resumes from its snapshot', async () => {
+    for (let i = 0; i < 20; i++) await client.send('008', 'counter', `p${i}`, { op: 'add', by: i });
+    const part = partitionOf('008', P);
+    expect(engine.stats().get(part)!.actors).toBeGreaterThanOrEqual(20);
+    await waitFor(() => engine.stats().get(part)!.actors === 0, { what: 'idle actors to be passivated' });
+    for (let i = 0; i < 20; i++) expect(await client.send('008', 'counter', `p${i}`, { op: 'add', by: 1 })).toEqual({ n: i + 1 });
   });
 
   it('exposes Prometheus metrics for commands, appends, batches, mailboxes and leases', async () => {
