@@ -66,13 +66,13 @@ async function startEngine(ns: string, groupCommit: boolean): Promise<ChildProce
   });
   await new Promise<void>((resolve, reject) => {
     let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       if (buf.includes('ENGINE READY')) resolve();
     });
     child.once('exit', (code) => reject(new Error(`engine exited with ${code}`)));
   });
-  child.stdout!.resume();
+  child.stdout.resume();
   return child;
 }
 
@@ -89,12 +89,24 @@ function storesOverAllPartitions(n: number): string[] {
   return stores;
 }
 
-async function run(client: EngineClient, scenario: string, groupCommit: boolean, seconds: number, warmup: number): Promise<Result> {
+async function run(
+  client: EngineClient,
+  scenario: string,
+  groupCommit: boolean,
+  seconds: number,
+  warmup: number,
+): Promise<Result> {
   const actors = Number(args.actors);
   const stores = storesOverAllPartitions(Math.max(1, Math.ceil(actors / 50)));
   const target = (i: number): [string, string] =>
-    scenario === 'hot' ? ['hot', 'c0'] : [stores[i % stores.length]!, `c${Math.floor(i / stores.length) % Math.ceil(actors / stores.length)}`];
-  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+    scenario === 'hot'
+      ? ['hot', 'c0']
+      : [stores[i % stores.length]!, `c${Math.floor(i / stores.length) % Math.ceil(actors / stores.length)}`];
+  const hist = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   const errors: Record<string, number> = {};
   let ok = 0;
   let measuring = false;
@@ -121,7 +133,9 @@ async function run(client: EngineClient, scenario: string, groupCommit: boolean,
   const progress = setInterval(() => {
     if (measuring) {
       const el = (performance.now() - measureStart) / 1000;
-      process.stderr.write(`\r  ${scenario} gc=${groupCommit ? 'on' : 'off'}: ${(ok / el).toFixed(0)}/s  p99 ${(hist.getValueAtPercentile(99) / 1000).toFixed(1)} ms  errors ${Object.values(errors).reduce((a, b) => a + b, 0)}   `);
+      process.stderr.write(
+        `\r  ${scenario} gc=${groupCommit ? 'on' : 'off'}: ${(ok / el).toFixed(0)}/s  p99 ${(hist.getValueAtPercentile(99) / 1000).toFixed(1)} ms  errors ${Object.values(errors).reduce((a, b) => a + b, 0)}   `,
+      );
     }
   }, 1000);
 
@@ -182,7 +196,7 @@ async function run(client: EngineClient, scenario: string, groupCommit: boolean,
 }
 
 async function main(): Promise<void> {
-  const scenarios = args.scenario === 'all' ? ['spread', 'hot'] : [args.scenario!];
+  const scenarios = args.scenario === 'all' ? ['spread', 'hot'] : [args.scenario];
   const gcs = args['group-commit'] === 'both' ? [true, false] : [args['group-commit'] !== 'off'];
   const results: Result[] = [];
   for (const gc of gcs) {
@@ -193,7 +207,11 @@ async function main(): Promise<void> {
       // Wait until every partition answers.
       for (let p = 0; p < 200; p++) {
         try {
-          await Promise.all(storesOverAllPartitions(PARTITIONS).map((s) => client.send(s, 'counter', 'probe', { op: 'get' }, { timeout: 500, retry: false })));
+          await Promise.all(
+            storesOverAllPartitions(PARTITIONS).map((s) =>
+              client.send(s, 'counter', 'probe', { op: 'get' }, { timeout: 500, retry: false }),
+            ),
+          );
           break;
         } catch {
           await new Promise((r) => setTimeout(r, 100));
@@ -221,7 +239,8 @@ async function main(): Promise<void> {
       errors: JSON.stringify(r.errors),
     })),
   );
-  if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+  if (args.json !== undefined)
+    writeFileSync(args.json, JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
 }
 
 main().catch((e: unknown) => {

@@ -26,10 +26,14 @@ const engine = await Engine.start([tally], { config: { namespace, metricsPort: 0
 const client = await EngineClient.connect(process.env.NATS_URL, { namespace });
 
 // Each reply arrives only after the event is stored in JetStream.
-const replies = await Promise.all(Array.from({ length: 1000 }, () => client.send<State>('001', 'tally', 'lunch', { op: 'add', by: 1 })));
+const replies = await Promise.all(
+  Array.from({ length: 1000 }, () => client.send<State>('001', 'tally', 'lunch', { op: 'add', by: 1 })),
+);
 console.log('highest reply:', Math.max(...replies.map((r) => r.n)));
 console.log('state:', await client.send('001', 'tally', 'lunch', { op: 'get' }));
-await client.send('001', 'tally', 'lunch', { op: 'add', by: 0.5 }).catch((e: Error & { code?: string }) => console.log('refused:', e.code, e.message));
+await client
+  .send('001', 'tally', 'lunch', { op: 'add', by: 0.5 })
+  .catch((e: Error & { code?: string }) => console.log('refused:', e.code, e.message));
 
 await client.close();
 await engine.stop();

@@ -14,7 +14,9 @@ await client.send('001', 'account', 'alice', { op: 'deposit', amount: 500, tx: '
 // alice → bob: bob's deposit and alice's withdrawal are one atomic record.
 console.log(await client.send('001', 'account', 'alice', { op: 'transfer', to: 'bob', amount: 200, tx: 'lunch' }));
 // Refused: nothing of it is applied to bob either.
-await client.send('001', 'account', 'alice', { op: 'transfer', to: 'bob', amount: 9999, tx: 'yacht' }).catch((e: Error) => console.log('refused:', e.message));
+await client
+  .send('001', 'account', 'alice', { op: 'transfer', to: 'bob', amount: 9999, tx: 'yacht' })
+  .catch((e: Error) => console.log('refused:', e.message));
 console.log('bob:', await client.send('001', 'account', 'bob', { op: 'get' }));
 
 // A durable timer: survives restarts and takeovers, fires once.

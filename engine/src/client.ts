@@ -75,7 +75,10 @@ export class EngineClient {
   }
 
   /** Connects its own NATS connection (closed by `close()`). */
-  static async connect(url = process.env.NATS_URL ?? DEFAULT_NATS_URL, opts: EngineClientOptions = {}): Promise<EngineClient> {
+  static async connect(
+    url = process.env.NATS_URL ?? DEFAULT_NATS_URL,
+    opts: EngineClientOptions = {},
+  ): Promise<EngineClient> {
     const nc = await connect({ servers: url.split(','), noAsyncTraces: true, maxReconnectAttempts: -1 });
     const c = new EngineClient(nc, opts);
     c.owned = true;
@@ -90,7 +93,13 @@ export class EngineClient {
   }
 
   /** Sends one command and resolves with the decision's result once its events are durable. */
-  send<R = unknown>(store: string, actorType: string, actorId: string, command: unknown, opts: SendOptions = {}): Promise<R> {
+  send<R = unknown>(
+    store: string,
+    actorType: string,
+    actorId: string,
+    command: unknown,
+    opts: SendOptions = {},
+  ): Promise<R> {
     if (!isValidId(store) || !isValidId(actorId)) {
       return Promise.reject(new EngineError(ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}'));
     }
@@ -138,7 +147,8 @@ export class EngineClient {
         try {
           results = decode<WireResult[]>(msg.data);
         } catch (err) {
-          for (const x of batch) this.settle(p, x, [1, ErrorCode.Internal, `undecodable reply: ${ensureError(err).message}`]);
+          for (const x of batch)
+            this.settle(p, x, [1, ErrorCode.Internal, `undecodable reply: ${ensureError(err).message}`]);
           return;
         }
         for (let i = 0; i < batch.length; i++) {

@@ -120,7 +120,8 @@ export function validateConfig(c: EngineConfig): EngineConfig {
     throw new ConfigError(`namespace must match [a-z][a-z0-9]{0,31}, got ${JSON.stringify(c.namespace)}`);
   }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(c.processId)) throw new ConfigError(`processId must match [A-Za-z0-9_-]{1,64}`);
-  if (!/^(nats|tls|ws|wss):\/\//.test(c.natsUrl.split(',')[0] ?? '')) throw new ConfigError(`NATS_URL must be a nats:// URL, got ${c.natsUrl}`);
+  if (!/^(nats|tls|ws|wss):\/\//.test(c.natsUrl.split(',')[0] ?? ''))
+    throw new ConfigError(`NATS_URL must be a nats:// URL, got ${c.natsUrl}`);
   return c;
 }
 
@@ -132,7 +133,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, overrides: Par
   const c = defaultConfig();
   for (const name of Object.keys(env)) {
     if (name.startsWith('ENGINE_') && !(name in KEYS)) {
-      throw new ConfigError(`unknown variable ${name}; known: ${Object.keys(KEYS).filter((k) => k.startsWith('ENGINE_')).join(', ')}`);
+      throw new ConfigError(
+        `unknown variable ${name}; known: ${Object.keys(KEYS)
+          .filter((k) => k.startsWith('ENGINE_'))
+          .join(', ')}`,
+      );
     }
   }
   for (const [name, field] of Object.entries(KEYS)) {

@@ -103,7 +103,12 @@ export function isRejection(d: Decision | Rejection): d is Rejection {
   return (d as Rejection).reject !== undefined;
 }
 
-export function reject(code: string, message: string, details?: unknown, kind: 'rejected' | 'invalid' = 'rejected'): Rejection {
+export function reject(
+  code: string,
+  message: string,
+  details?: unknown,
+  kind: 'rejected' | 'invalid' = 'rejected',
+): Rejection {
   return { reject: details === undefined ? { code, message, kind } : { code, message, kind, details } };
 }
 

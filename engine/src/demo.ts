@@ -40,12 +40,15 @@ export const account = defineActor<AccountState, AccountCommand, AccountEvent, u
         return { events: [{ t: 'deposited', amount: c.amount, tx: c.tx }], result: { balance: s.balance + c.amount } };
       case 'withdraw':
         if (!isAmount(c.amount)) return reject('bad_amount', 'amount must be a positive integer', undefined, 'invalid');
-        if (s.balance < c.amount) return reject('insufficient_funds', `balance ${s.balance} < ${c.amount}`, { balance: s.balance });
+        if (s.balance < c.amount)
+          return reject('insufficient_funds', `balance ${s.balance} < ${c.amount}`, { balance: s.balance });
         return { events: [{ t: 'withdrawn', amount: c.amount, tx: c.tx }], result: { balance: s.balance - c.amount } };
       case 'transfer': {
         if (!isAmount(c.amount)) return reject('bad_amount', 'amount must be a positive integer', undefined, 'invalid');
-        if (c.to === ctx.self.id) return reject('same_account', 'cannot transfer to the same account', undefined, 'invalid');
-        if (s.balance < c.amount) return reject('insufficient_funds', `balance ${s.balance} < ${c.amount}`, { balance: s.balance });
+        if (c.to === ctx.self.id)
+          return reject('same_account', 'cannot transfer to the same account', undefined, 'invalid');
+        if (s.balance < c.amount)
+          return reject('insufficient_funds', `balance ${s.balance} < ${c.amount}`, { balance: s.balance });
         const r = ctx.call('account', c.to, { op: 'deposit', amount: c.amount, tx: c.tx });
         if (!r.ok) return reject(r.code, r.message);
         return { events: [{ t: 'withdrawn', amount: c.amount, tx: c.tx }], result: { balance: s.balance - c.amount } };
@@ -58,7 +61,13 @@ export const account = defineActor<AccountState, AccountCommand, AccountEvent, u
       case 'reminded':
         return {
           events: [{ t: 'reminder_fired', key: c.key }],
-          outputs: [{ subject: `demo.reminders.${ctx.self.store}`, id: `reminder:${ctx.self.id}:${c.key}`, data: { account: ctx.self.id, key: c.key } }],
+          outputs: [
+            {
+              subject: `demo.reminders.${ctx.self.store}`,
+              id: `reminder:${ctx.self.id}:${c.key}`,
+              data: { account: ctx.self.id, key: c.key },
+            },
+          ],
         };
       case 'get':
         return { result: { balance: s.balance, transactions: s.history.length, history: s.history, fired: s.fired } };
@@ -81,12 +90,18 @@ export const account = defineActor<AccountState, AccountCommand, AccountEvent, u
 });
 
 /** The smallest actor there is: a counter. */
-export const counter = defineActor<{ n: number }, { op: 'add'; by: number } | { op: 'get' }, { t: 'added'; by: number }, { n: number }>({
+export const counter = defineActor<
+  { n: number },
+  { op: 'add'; by: number } | { op: 'get' },
+  { t: 'added'; by: number },
+  { n: number }
+>({
   name: 'counter',
   initial: () => ({ n: 0 }),
   decide(s, c) {
     if (c.op === 'get') return { result: { n: s.n } };
-    if (typeof c.by !== 'number' || !Number.isInteger(c.by)) return reject('bad_amount', 'by must be an integer', undefined, 'invalid');
+    if (typeof c.by !== 'number' || !Number.isInteger(c.by))
+      return reject('bad_amount', 'by must be an integer', undefined, 'invalid');
     return { events: [{ t: 'added', by: c.by }], result: { n: s.n + c.by } };
   },
   evolve: (s, e) => ({ n: s.n + e.by }),

@@ -1,5 +1,12 @@
-import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
+import {
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { pino, type Logger } from 'pino';
 import { decode, encode } from './codec.js';
@@ -55,7 +62,8 @@ export class Engine {
     this.metrics = new EngineMetrics({ defaultMetrics: opts.processMetrics === true });
     this.metrics.trackMailboxes(() => new Map([...this.partitions].map(([p, x]) => [p, x.depth])));
     for (const t of types) {
-      if (!isValidTypeName(t.name)) throw new Error(`actor type name ${JSON.stringify(t.name)} must match [a-z][a-z0-9-]*`);
+      if (!isValidTypeName(t.name))
+        throw new Error(`actor type name ${JSON.stringify(t.name)} must match [a-z][a-z0-9-]*`);
       if (this.types.has(t.name)) throw new Error(`actor type ${t.name} registered twice`);
       this.types.set(t.name, t);
     }
@@ -129,7 +137,10 @@ export class Engine {
 
   /** Partitions this process serves right now. */
   ownedPartitions(): number[] {
-    return [...this.partitions.entries()].filter(([, x]) => x.state === 'serving').map(([p]) => p).sort((a, b) => a - b);
+    return [...this.partitions.entries()]
+      .filter(([, x]) => x.state === 'serving')
+      .map(([p]) => p)
+      .sort((a, b) => a - b);
   }
 
   /** What each owned partition holds right now (actors in memory, commands pending, timers). */
@@ -157,7 +168,9 @@ export class Engine {
     if (this.partitions.get(p) !== part || part.state !== 'serving') return;
     this.subs.set(
       p,
-      this.nc.subscribe(this.names.cmdSubject(p), { callback: (err, msg) => (err ? undefined : this.onRequest(p, part, msg)) }),
+      this.nc.subscribe(this.names.cmdSubject(p), {
+        callback: (err, msg) => (err ? undefined : this.onRequest(p, part, msg)),
+      }),
     );
   }
 
@@ -218,7 +231,11 @@ export class Engine {
         continue;
       }
       if (partitionOf(store, this.cfg.partitions) !== p) {
-        reply([1, ErrorCode.Invalid, `store ${store} is not in partition ${p}: client and engine disagree on the partition count`]);
+        reply([
+          1,
+          ErrorCode.Invalid,
+          `store ${store} is not in partition ${p}: client and engine disagree on the partition count`,
+        ]);
         continue;
       }
       part.submit({

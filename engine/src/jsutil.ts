@@ -3,7 +3,10 @@ import { JetStreamApiErrorLite, NoResponders, RequestTimeout } from './request-w
 
 /** The stream's expected-last-sequence check failed: someone else appended (we are fenced), or a CAS lost. */
 export function isWrongLastSequence(err: unknown): boolean {
-  return (err instanceof JetStreamApiError || err instanceof JetStreamApiErrorLite) && (err.code === 10071 || err.code === 10164);
+  return (
+    (err instanceof JetStreamApiError || err instanceof JetStreamApiErrorLite) &&
+    (err.code === 10071 || err.code === 10164)
+  );
 }
 
 /** Errors after which the same publish (same message id) may simply be tried again. */

@@ -141,7 +141,7 @@ export class LeaseManager {
     }
     const prev = this.seen.get(p);
     if (prev !== undefined && prev.rev >= rev) return;
-    let owner: string | null = null;
+    let owner: string | null;
     try {
       owner = (JSON.parse(new TextDecoder().decode(value)) as { owner?: string }).owner ?? null;
     } catch {

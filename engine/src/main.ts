@@ -87,7 +87,9 @@ async function main(): Promise<void> {
             console.log(`demo: reminder r${n} set for 2 s from now (a durable timer)`);
           }
         })
-        .catch((e: unknown) => console.log(`demo: ${e instanceof EngineError ? `${e.code}: ${e.message}` : ensureError(e).message}`));
+        .catch((e: unknown) =>
+          console.log(`demo: ${e instanceof EngineError ? `${e.code}: ${e.message}` : ensureError(e).message}`),
+        );
     }, 1000);
     const sub = engine.connection.subscribe(`${cfg.namespace}.demo.reminders.>`);
     void (async () => {

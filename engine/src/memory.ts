@@ -5,7 +5,13 @@ import { fold, runTransaction, type TxHost } from './transaction.js';
 
 export type MemoryOutcome<R = unknown> =
   | { readonly ok: true; readonly result: R }
-  | { readonly ok: false; readonly code: string; readonly reason: string; readonly message: string; readonly details?: unknown };
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly reason: string;
+      readonly message: string;
+      readonly details?: unknown;
+    };
 
 interface PendingTimer {
   readonly ref: ActorRef;
@@ -70,7 +76,12 @@ export class MemoryRuntime implements TxHost {
     }
   }
 
-  private run<R>(ref: ActorRef, command: unknown, id: string | undefined, timer: [string, number] | undefined): MemoryOutcome<R> {
+  private run<R>(
+    ref: ActorRef,
+    command: unknown,
+    id: string | undefined,
+    timer: [string, number] | undefined,
+  ): MemoryOutcome<R> {
     if (id !== undefined) {
       const dedupKey = `${actorKey(ref.store, ref.type, ref.id)}\u0000${id}`;
       if (this.seen.has(dedupKey)) return { ok: true, result: this.seen.get(dedupKey) as R };
@@ -81,7 +92,8 @@ export class MemoryRuntime implements TxHost {
       this.states.set(s.key, s.post);
       this.log.push(s.entry);
       this.applyTimers(s.ref, s.key, s.entry);
-      for (const [subject, oid, data, js] of s.entry.out ?? []) this.outputs.push({ subject, id: oid, data, jetstream: js === 1 });
+      for (const [subject, oid, data, js] of s.entry.out ?? [])
+        this.outputs.push({ subject, id: oid, data, jetstream: js === 1 });
       if (s.entry.c !== undefined) this.seen.set(`${s.key}\u0000${s.entry.c}`, s.entry.r);
     }
     return { ok: true, result: out.result as R };

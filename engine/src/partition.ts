@@ -165,7 +165,13 @@ export class Partition implements TxHost {
   }
 
   stats(): { state: string; actors: number; pending: number; timers: number; lastSeq: number } {
-    return { state: this.state, actors: this.cells.size, pending: this.pending, timers: this.timers.size, lastSeq: this.lastSeq };
+    return {
+      state: this.state,
+      actors: this.cells.size,
+      pending: this.pending,
+      timers: this.timers.size,
+      lastSeq: this.lastSeq,
+    };
   }
 
   /** Admits a command or refuses it at once (never queues past the bounds). */
@@ -518,7 +524,10 @@ export class Partition implements TxHost {
     this.qHead = 0;
     this.pending = 0;
     this.actorPending.clear();
-    this.env.metrics.outcome(ErrorCode.PartitionMoving, batches.reduce((n, b) => n + b.units.length, 0));
+    this.env.metrics.outcome(
+      ErrorCode.PartitionMoving,
+      batches.reduce((n, b) => n + b.units.length, 0),
+    );
     this.cells.clear();
     this.notifyIdle();
   }
@@ -592,7 +601,10 @@ export class Partition implements TxHost {
         return;
       } catch (err) {
         if (attempt % 20 === 0) {
-          this.env.log.error({ subject: full, id, err: ensureError(err).message, attempt }, 'side output not accepted yet; retrying');
+          this.env.log.error(
+            { subject: full, id, err: ensureError(err).message, attempt },
+            'side output not accepted yet; retrying',
+          );
         }
         await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
       }
@@ -783,7 +795,14 @@ export class Partition implements TxHost {
     void this.pump();
     this.env.metrics.recovered(this.p, (now() - t0) / 1000);
     this.env.log.debug(
-      { partition: this.p, epoch: this.epoch, replayed: records.length, actors: touched.size, timers: this.timers.size, ms: Math.round(now() - t0) },
+      {
+        partition: this.p,
+        epoch: this.epoch,
+        replayed: records.length,
+        actors: touched.size,
+        timers: this.timers.size,
+        ms: Math.round(now() - t0),
+      },
       'partition recovered',
     );
   }

@@ -1,4 +1,11 @@
-import { createInbox, headers as natsHeaders, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  createInbox,
+  headers as natsHeaders,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
 
 /**
  * Request/reply over one wildcard inbox subscription, with deadlines swept by a
@@ -46,10 +53,14 @@ export class RequestWindow {
     return new Promise<Msg>((resolve, reject) => {
       this.pending.set(token, { resolve, reject, deadline: performance.now() + timeoutMs });
       try {
-        this.nc.publish(subject, data, headers === undefined ? { reply: `${this.prefix}.${token}` } : { reply: `${this.prefix}.${token}`, headers });
+        this.nc.publish(
+          subject,
+          data,
+          headers === undefined ? { reply: `${this.prefix}.${token}` } : { reply: `${this.prefix}.${token}`, headers },
+        );
       } catch (e) {
         this.pending.delete(token);
-        reject(e as Error);
+        reject(e);
       }
     });
   }
@@ -108,9 +119,12 @@ export async function jsPublish(
 ): Promise<PubAck> {
   const h = natsHeaders();
   if (opts.msgID !== undefined) h.set('Nats-Msg-Id', opts.msgID);
-  if (opts.expectLastSubjectSequence !== undefined) h.set('Nats-Expected-Last-Subject-Sequence', String(opts.expectLastSubjectSequence));
+  if (opts.expectLastSubjectSequence !== undefined)
+    h.set('Nats-Expected-Last-Subject-Sequence', String(opts.expectLastSubjectSequence));
   const m = await w.request(subject, data, opts.timeoutMs, h);
-  const r = JSON.parse(new TextDecoder().decode(m.data)) as PubAck & { error?: { code: number; err_code: number; description: string } };
+  const r = JSON.parse(new TextDecoder().decode(m.data)) as PubAck & {
+    error?: { code: number; err_code: number; description: string };
+  };
   if (r.error !== undefined) throw new JetStreamApiErrorLite(r.error.err_code, r.error.description);
   return r;
 }

@@ -46,7 +46,12 @@ export function fold(type: ActorType, state: unknown, events: readonly unknown[]
 }
 
 /** Builds the log entry of one decision; `undefined` when it changes nothing durable. */
-function entryOf(ref: ActorRef, d: Decision, commandId: string | undefined, timer: [string, number] | undefined): LogEntry | undefined {
+function entryOf(
+  ref: ActorRef,
+  d: Decision,
+  commandId: string | undefined,
+  timer: [string, number] | undefined,
+): LogEntry | undefined {
   const e: LogEntry = { a: [ref.type, ref.store, ref.id] };
   let durable = false;
   if (d.events !== undefined && d.events.length > 0) {
@@ -131,9 +136,18 @@ export function runTransaction(
           return { ok: false, code: ErrorCode.Invalid, message: `call depth over ${MAX_CALL_DEPTH}` };
         }
         const t = host.actorType(calleeType);
-        if (t === undefined) return { ok: false, code: ErrorCode.UnknownActorType, message: `unknown actor type ${calleeType}` };
-        if (!isValidId(calleeId)) return { ok: false, code: ErrorCode.Invalid, message: `invalid actor id ${String(calleeId)}` };
-        const out = decideOn({ store: target.store, type: calleeType, id: calleeId }, t, calleeCmd, undefined, undefined, depth + 1);
+        if (t === undefined)
+          return { ok: false, code: ErrorCode.UnknownActorType, message: `unknown actor type ${calleeType}` };
+        if (!isValidId(calleeId))
+          return { ok: false, code: ErrorCode.Invalid, message: `invalid actor id ${String(calleeId)}` };
+        const out = decideOn(
+          { store: target.store, type: calleeType, id: calleeId },
+          t,
+          calleeCmd,
+          undefined,
+          undefined,
+          depth + 1,
+        );
         if (out.ok) return { ok: true, result: out.result as R };
         return out.details === undefined
           ? { ok: false, code: out.reason, message: out.message }
@@ -171,7 +185,12 @@ export function runTransaction(
 
   const type = host.actorType(ref.type);
   if (type === undefined) {
-    return { ok: false, code: ErrorCode.UnknownActorType, reason: ErrorCode.UnknownActorType, message: `unknown actor type ${ref.type}` };
+    return {
+      ok: false,
+      code: ErrorCode.UnknownActorType,
+      reason: ErrorCode.UnknownActorType,
+      message: `unknown actor type ${ref.type}`,
+    };
   }
   const out = decideOn(ref, type, command, commandId, timer, 0);
   if (!out.ok) {

@@ -74,7 +74,12 @@ afterAll(async () => {
 });
 
 /** Keeps `inFlight` deposits going to `accounts` until stopped; every deposit has its own id. */
-function depositLoad(client: EngineClient, accounts: [string, string][], inFlight: number, opts: { retry: boolean; timeout: number }) {
+function depositLoad(
+  client: EngineClient,
+  accounts: [string, string][],
+  inFlight: number,
+  opts: { retry: boolean; timeout: number },
+) {
   const acked: { store: string; id: string; tx: string }[] = [];
   const failed: { store: string; id: string; tx: string; err: EngineError }[] = [];
   let n = 0;
@@ -149,7 +154,12 @@ describe('crash safety (SIGKILL)', () => {
     const client = new EngineClient(nc, { namespace: ns, partitions: P });
     const base = Date.now();
     // Spread over 3 s: some fire before the kill, some while no engine runs, some after.
-    const timers = Array.from({ length: 30 }, (_, i) => ({ store: `s${i % 6}`, id: `a${i % 10}`, key: `k${i}`, at: base + 300 + i * 100 }));
+    const timers = Array.from({ length: 30 }, (_, i) => ({
+      store: `s${i % 6}`,
+      id: `a${i % 10}`,
+      key: `k${i}`,
+      at: base + 300 + i * 100,
+    }));
     await Promise.all(timers.map((t) => client.send(t.store, 'account', t.id, { op: 'remind', key: t.key, at: t.at })));
     await waitFor(() => Date.now() > base + 1200);
     e1.kill('SIGKILL');
@@ -183,13 +193,24 @@ describe('crash safety (SIGKILL)', () => {
     await allOwnedBy(ns, ['e1']);
     const client = new EngineClient(nc, { namespace: ns, partitions: P });
     const first: unknown[] = [];
-    for (let i = 0; i < 30; i++) first.push(await client.send('s1', 'account', 'idem', { op: 'deposit', amount: i + 1, tx: `d${i}` }, { id: `dep-${i}` }));
+    for (let i = 0; i < 30; i++)
+      first.push(
+        await client.send('s1', 'account', 'idem', { op: 'deposit', amount: i + 1, tx: `d${i}` }, { id: `dep-${i}` }),
+      );
     e1.kill('SIGKILL');
     await e1.exited;
     await engine(ns, 'e2');
     // Ids from before the last snapshot come back from the snapshot, later ones from the replay.
     for (let i = 0; i < 30; i++) {
-      expect(await client.send('s1', 'account', 'idem', { op: 'deposit', amount: i + 1, tx: `d${i}` }, { id: `dep-${i}`, timeout: 20_000 })).toEqual(first[i]);
+      expect(
+        await client.send(
+          's1',
+          'account',
+          'idem',
+          { op: 'deposit', amount: i + 1, tx: `d${i}` },
+          { id: `dep-${i}`, timeout: 20_000 },
+        ),
+      ).toEqual(first[i]);
     }
     expect(await historyOf(client, 's1', 'idem')).toHaveLength(30);
   });
@@ -201,9 +222,22 @@ describe('crash safety (SIGKILL)', () => {
           fc.record({
             id: fc.constantFrom('a', 'b', 'c'),
             cmd: fc.oneof(
-              fc.record({ op: fc.constant('deposit' as const), amount: fc.integer({ min: 1, max: 50 }), tx: fc.uuid() }),
-              fc.record({ op: fc.constant('withdraw' as const), amount: fc.integer({ min: 1, max: 80 }), tx: fc.uuid() }),
-              fc.record({ op: fc.constant('transfer' as const), to: fc.constantFrom('a', 'b', 'c'), amount: fc.integer({ min: 1, max: 40 }), tx: fc.uuid() }),
+              fc.record({
+                op: fc.constant('deposit' as const),
+                amount: fc.integer({ min: 1, max: 50 }),
+                tx: fc.uuid(),
+              }),
+              fc.record({
+                op: fc.constant('withdraw' as const),
+                amount: fc.integer({ min: 1, max: 80 }),
+                tx: fc.uuid(),
+              }),
+              fc.record({
+                op: fc.constant('transfer' as const),
+                to: fc.constantFrom('a', 'b', 'c'),
+                amount: fc.integer({ min: 1, max: 40 }),
+                tx: fc.uuid(),
+              }),
             ),
           }),
           { minLength: 5, maxLength: 40 },
@@ -217,7 +251,7 @@ describe('crash safety (SIGKILL)', () => {
           const model = new MemoryRuntime([account, counter]);
           for (const s of steps) {
             const ref = { store: 'm1', type: 'account', id: s.id };
-            const want = model.send(ref, s.cmd as AccountCommand);
+            const want = model.send(ref, s.cmd);
             const got = await client.send('m1', 'account', s.id, s.cmd).then(
               (r) => ({ ok: true, r }),
               (e: EngineError) => ({ ok: false, r: e.reason }),
@@ -228,7 +262,13 @@ describe('crash safety (SIGKILL)', () => {
           await e1.exited;
           await engine(ns, 'e2');
           for (const id of ['a', 'b', 'c']) {
-            const s = await client.send<{ balance: number; history: string[] }>('m1', 'account', id, { op: 'get' }, { timeout: 20_000 });
+            const s = await client.send<{ balance: number; history: string[] }>(
+              'm1',
+              'account',
+              id,
+              { op: 'get' },
+              { timeout: 20_000 },
+            );
             const m = model.state<AccountState>({ store: 'm1', type: 'account', id });
             expect({ balance: s.balance, history: s.history }).toEqual({ balance: m.balance, history: m.history });
           }
@@ -288,7 +328,10 @@ describe('ownership', () => {
     const load = depositLoad(client, accounts, 32, { retry: false, timeout: 6_000 });
     await waitFor(() => load.acked.length >= 300, { what: 'deposits flowing' });
     e1.kill('SIGSTOP');
-    await waitFor(async () => (await leaseOwners(nc, ns)).get(p) === 'e2', { what: `e2 to take partition ${p}`, timeoutMs: 30_000 });
+    await waitFor(async () => (await leaseOwners(nc, ns)).get(p) === 'e2', {
+      what: `e2 to take partition ${p}`,
+      timeoutMs: 30_000,
+    });
     await waitFor(() => load.acked.length >= 600, { what: 'e2 to serve', timeoutMs: 30_000 });
     e1.kill('SIGCONT');
     await new Promise((r) => setTimeout(r, 300));
@@ -319,7 +362,13 @@ describe('ownership', () => {
 
     // Callers retry with the same ids: each command lands exactly once, on the new owner.
     for (const f of load.failed) {
-      await client.send(f.store, 'account', f.id, { op: 'deposit', amount: 1, tx: f.tx }, { id: f.tx, timeout: 20_000 });
+      await client.send(
+        f.store,
+        'account',
+        f.id,
+        { op: 'deposit', amount: 1, tx: f.tx },
+        { id: f.tx, timeout: 20_000 },
+      );
     }
     const histories = new Map<string, string[]>();
     for (const [s, id] of accounts) histories.set(`${s}/${id}`, await historyOf(client, s, id));

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
-import { decode, defineActor, encode, Engine, EngineClient, EngineError, demoActors, partitionOf } from '@lunchrush/engine';
+import {
+  decode,
+  defineActor,
+  encode,
+  Engine,
+  EngineClient,
+  EngineError,
+  demoActors,
+  partitionOf,
+} from '@lunchrush/engine';
 import { waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -47,16 +56,28 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.stop();
   const jsm = await jetstreamManager(nc);
-  for await (const s of jsm.streams.list()) if (s.config.name.toLowerCase().includes(ns)) await jsm.streams.delete(s.config.name);
+  for await (const s of jsm.streams.list())
+    if (s.config.name.toLowerCase().includes(ns)) await jsm.streams.delete(s.config.name);
   await nc?.close();
 });
 
 describe('engine, in one process, on a real nats-server', () => {
   it('5,000 concurrent commands from several clients end in exactly a serial result', async () => {
-    const clients = [client, ...(await Promise.all([1, 2, 3].map(() => EngineClient.connect(NATS_URL, { namespace: ns, partitions: P }))))];
+    const clients = [
+      client,
+      ...(await Promise.all([1, 2, 3].map(() => EngineClient.connect(NATS_URL, { namespace: ns, partitions: P })))),
+    ];
     const adds = Array.from({ length: 5000 }, (_, i) => 1 + (i % 9));
     const replies = await Promise.all(
-      adds.map((by, i) => clients[i % clients.length]!.send<{ n: number }>('001', 'counter', 'serial', { op: 'add', by }, { timeout: 30_000 }).then((r) => ({ by, n: r.n }))),
+      adds.map((by, i) =>
+        clients[i % clients.length]!.send<{ n: number }>(
+          '001',
+          'counter',
+          'serial',
+          { op: 'add', by },
+          { timeout: 30_000 },
+        ).then((r) => ({ by, n: r.n })),
+      ),
     );
     // Every reply is the value right after its own addition: ordering them by value must
     // give a chain where each step adds exactly that command's amount.
@@ -79,42 +100,65 @@ describe('engine, in one process, on a real nats-server', () => {
     expect(a).toEqual({ balance: 7 });
     expect(b).toEqual({ balance: 7 });
     await client.send('002', 'account', 'idem', { op: 'deposit', amount: 1, tx: 'other' }, { id: 'dep-2' });
-    expect(await client.send('002', 'account', 'idem', { op: 'deposit', amount: 7, tx: 'same' }, { id: 'dep-1' })).toEqual({ balance: 7 });
+    expect(
+      await client.send('002', 'account', 'idem', { op: 'deposit', amount: 7, tx: 'same' }, { id: 'dep-1' }),
+    ).toEqual({ balance: 7 });
     const s = await client.send<{ balance: number; history: string[] }>('002', 'account', 'idem', { op: 'get' });
     expect(s.history).toEqual(['same', 'other']);
     expect(s.balance).toBe(8);
   });
 
   it('errors are typed: terminal rejections keep the domain code, bad input is invalid', async () => {
-    const refused = await client.send('003', 'account', 'poor', { op: 'withdraw', amount: 5, tx: 'w' }).catch((e: unknown) => e);
+    const refused = await client
+      .send('003', 'account', 'poor', { op: 'withdraw', amount: 5, tx: 'w' })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(EngineError);
-    expect(refused).toMatchObject({ code: 'rejected', reason: 'insufficient_funds', retryable: false, details: { balance: 0 } });
-    await expect(client.send('003', 'account', 'poor', { op: 'deposit', amount: 1.5, tx: 'x' })).rejects.toMatchObject({ code: 'invalid', reason: 'bad_amount' });
-    await expect(client.send('003', 'nope', 'x', { op: 'get' })).rejects.toMatchObject({ code: 'unknown_actor_type', retryable: false });
+    expect(refused).toMatchObject({
+      code: 'rejected',
+      reason: 'insufficient_funds',
+      retryable: false,
+      details: { balance: 0 },
+    });
+    await expect(client.send('003', 'account', 'poor', { op: 'deposit', amount: 1.5, tx: 'x' })).rejects.toMatchObject({
+      code: 'invalid',
+      reason: 'bad_amount',
+    });
+    await expect(client.send('003', 'nope', 'x', { op: 'get' })).rejects.toMatchObject({
+      code: 'unknown_actor_type',
+      retryable: false,
+    });
     await expect(client.send('bad store!', 'account', 'x', { op: 'get' })).rejects.toMatchObject({ code: 'invalid' });
     // A malformed request straight on the wire gets an answer, not silence or a crash.
     const raw = await nc.request(`${ns}.cmd.0`, new TextEncoder().encode('not msgpack at all'), { timeout: 2000 });
     expect(decode<unknown[][]>(raw.data)[0]!.slice(0, 2)).toEqual([1, 'invalid']);
     // A store sent to a partition it does not hash to: client and engine disagree on P.
     const elsewhere = ['a', 'b', 'c', 'd', 'e'].find((s) => partitionOf(s, P) !== 0)!;
-    const wrong = await nc.request(`${ns}.cmd.0`, encode({ c: [[elsewhere, 'counter', 'c', null, { op: 'get' }]] }), { timeout: 2000 });
+    const wrong = await nc.request(`${ns}.cmd.0`, encode({ c: [[elsewhere, 'counter', 'c', null, { op: 'get' }]] }), {
+      timeout: 2000,
+    });
     expect(decode<unknown[][]>(wrong.data)[0]!.slice(0, 2)).toEqual([1, 'invalid']);
   });
 
   it('a cross-actor transfer is atomic and durable before the reply', async () => {
     await client.send('004', 'account', 'from', { op: 'deposit', amount: 100, tx: 'd' });
-    await expect(client.send('004', 'account', 'from', { op: 'transfer', to: 'to', amount: 30, tx: 't1' })).resolves.toEqual({ balance: 70 });
-    await expect(client.send('004', 'account', 'from', { op: 'transfer', to: 'to', amount: 500, tx: 't2' })).rejects.toMatchObject({ reason: 'insufficient_funds' });
+    await expect(
+      client.send('004', 'account', 'from', { op: 'transfer', to: 'to', amount: 30, tx: 't1' }),
+    ).resolves.toEqual({ balance: 70 });
+    await expect(
+      client.send('004', 'account', 'from', { op: 'transfer', to: 'to', amount: 500, tx: 't2' }),
+    ).rejects.toMatchObject({ reason: 'insufficient_funds' });
     const to = await client.send<{ balance: number; history: string[] }>('004', 'account', 'to', { op: 'get' });
     expect(to).toMatchObject({ balance: 30, history: ['t1'] });
   });
 
   it('past the mailbox bound a command is refused at once as overloaded (retryable), and nothing is half-applied', async () => {
     const results = await Promise.allSettled(
-      Array.from({ length: 3000 }, () => client.send<{ n: number }>('005', 'counter', 'busy', { op: 'add', by: 1 }, { retry: false })),
+      Array.from({ length: 3000 }, () =>
+        client.send<{ n: number }>('005', 'counter', 'busy', { op: 'add', by: 1 }, { retry: false }),
+      ),
     );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
-    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as EngineError);
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason as EngineError);
     expect(refused.length).toBeGreaterThan(0);
     for (const e of refused) expect(e).toMatchObject({ code: 'overloaded', retryable: true });
     expect(await client.send('005', 'counter', 'busy', { op: 'get' })).toEqual({ n: ok });
@@ -133,7 +177,10 @@ describe('engine, in one process, on a real nats-server', () => {
 
   it('a decider that throws answers decider_failed and applies nothing; the actor goes on', async () => {
     await client.send('007', 'fragile', 'f', { op: 'inc' });
-    await expect(client.send('007', 'fragile', 'f', { op: 'boom' })).rejects.toMatchObject({ code: 'decider_failed', retryable: false });
+    await expect(client.send('007', 'fragile', 'f', { op: 'boom' })).rejects.toMatchObject({
+      code: 'decider_failed',
+      retryable: false,
+    });
     await expect(client.send('007', 'fragile', 'f', { op: 'inc' })).resolves.toEqual({ n: 2 });
   });
 
@@ -142,7 +189,8 @@ describe('engine, in one process, on a real nats-server', () => {
     const part = partitionOf('008', P);
     expect(engine.stats().get(part)!.actors).toBeGreaterThanOrEqual(20);
     await waitFor(() => engine.stats().get(part)!.actors === 0, { what: 'idle actors to be passivated' });
-    for (let i = 0; i < 20; i++) expect(await client.send('008', 'counter', `p${i}`, { op: 'add', by: 1 })).toEqual({ n: i + 1 });
+    for (let i = 0; i < 20; i++)
+      expect(await client.send('008', 'counter', `p${i}`, { op: 'add', by: 1 })).toEqual({ n: i + 1 });
   });
 
   it('exposes Prometheus metrics for commands, appends, batches, mailboxes and leases', async () => {

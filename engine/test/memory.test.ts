@@ -40,8 +40,16 @@ describe('decision semantics (in memory, no servers)', () => {
 
   it('rejections are typed: invalid input vs business refusal', () => {
     const rt = new MemoryRuntime([account]);
-    expect(rt.send(alice, { op: 'deposit', amount: -1, tx: 'x' })).toMatchObject({ ok: false, code: 'invalid', reason: 'bad_amount' });
-    expect(rt.send(alice, { op: 'withdraw', amount: 1, tx: 'x' })).toMatchObject({ ok: false, code: 'rejected', reason: 'insufficient_funds' });
+    expect(rt.send(alice, { op: 'deposit', amount: -1, tx: 'x' })).toMatchObject({
+      ok: false,
+      code: 'invalid',
+      reason: 'bad_amount',
+    });
+    expect(rt.send(alice, { op: 'withdraw', amount: 1, tx: 'x' })).toMatchObject({
+      ok: false,
+      code: 'rejected',
+      reason: 'insufficient_funds',
+    });
   });
 
   it('timers fire once, in time order, and a fired timer is spent', () => {

@@ -6,10 +6,19 @@ const ids = ['a', 'b', 'c'];
 const command = fc.oneof(
   fc.record({ op: fc.constant('deposit'), amount: fc.integer({ min: 1, max: 100 }), tx: fc.uuid() }),
   fc.record({ op: fc.constant('withdraw'), amount: fc.integer({ min: 1, max: 150 }), tx: fc.uuid() }),
-  fc.record({ op: fc.constant('transfer'), to: fc.constantFrom(...ids), amount: fc.integer({ min: 1, max: 80 }), tx: fc.uuid() }),
+  fc.record({
+    op: fc.constant('transfer'),
+    to: fc.constantFrom(...ids),
+    amount: fc.integer({ min: 1, max: 80 }),
+    tx: fc.uuid(),
+  }),
   fc.record({ op: fc.constant('remind'), key: fc.constantFrom('x', 'y'), at: fc.integer({ min: 0, max: 100 }) }),
 );
-const step = fc.record({ id: fc.constantFrom(...ids), cmd: command, fireAt: fc.option(fc.integer({ min: 0, max: 100 })) });
+const step = fc.record({
+  id: fc.constantFrom(...ids),
+  cmd: command,
+  fireAt: fc.option(fc.integer({ min: 0, max: 100 })),
+});
 
 describe('replay', () => {
   it('snapshot at any point + replay of the later entries = full replay = live state', () => {

@@ -21,7 +21,11 @@ export interface EngineChild {
 }
 
 /** Starts `engine/src/main.ts` in its own process and waits until it says it is ready. */
-export async function startEngineChild(ns: string, processId: string, env: Record<string, string> = {}): Promise<EngineChild> {
+export async function startEngineChild(
+  ns: string,
+  processId: string,
+  env: Record<string, string> = {},
+): Promise<EngineChild> {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: {
       ...process.env,
@@ -46,9 +50,11 @@ export async function startEngineChild(ns: string, processId: string, env: Recor
       output.push(d.toString());
       if (d.toString().includes('ENGINE READY')) resolve();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-    void exited.then((code) => reject(new Error(`engine ${processId} exited (${code}) before it was ready:\n${output.join('')}`)));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+    void exited.then((code) =>
+      reject(new Error(`engine ${processId} exited (${code}) before it was ready:\n${output.join('')}`)),
+    );
   });
   return { child, pid: child.pid!, processId, output, kill: (s) => child.kill(s), exited };
 }
@@ -60,22 +66,26 @@ export async function leaseOwners(nc: NatsConnection, ns: string): Promise<Map<n
   const keys = await kv.keys('p.*');
   for await (const k of keys) {
     const e = await kv.get(k);
-    if (e?.operation === 'PUT') out.set(Number(k.slice(2)), (e.json<{ owner: string }>()).owner);
+    if (e?.operation === 'PUT') out.set(Number(k.slice(2)), e.json<{ owner: string }>().owner);
   }
   return out;
 }
 
-export async function waitFor<T>(fn: () => T | Promise<T>, { timeoutMs = 20_000, intervalMs = 25, what = 'condition' } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  { timeoutMs = 20_000, intervalMs = 25, what = 'condition' } = {},
+): Promise<NonNullable<T>> {
   const end = performance.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (e) {
       last = e;
     }
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (performance.now() > end)
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
