@@ -60,7 +60,7 @@ export class RequestWindow {
         );
       } catch (e) {
         this.pending.delete(token);
-        reject(e);
+        reject(e instanceof Error ? e : new Error(String(e)));
       }
     });
   }

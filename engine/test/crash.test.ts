@@ -14,7 +14,6 @@ import {
   counter,
   decode,
   partitionOf,
-  type AccountCommand,
   type AccountState,
   type PartitionRecord,
 } from '@lunchrush/engine';
