@@ -71,7 +71,8 @@ export class MemoryRuntime implements TxHost {
     for (;;) {
       const due = this.timers().find((t) => t.at <= now);
       if (due === undefined) return n;
-      this.run(due.ref, due.command, `timer:${due.key}:${due.at}`, [due.key, due.at]);
+      // No command id: the recorded firing (`tf`) is what makes a timer fire once.
+      this.run(due.ref, due.command, undefined, [due.key, due.at]);
       n++;
     }
   }

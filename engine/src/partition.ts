@@ -627,7 +627,9 @@ export class Partition implements TxHost {
         ref: t.ref,
         key: t.actorKey,
         command: t.command,
-        cmdId: `timer.${t.key}.${t.at}`,
+        // No command id: the firing recorded in the log (`tf`) is what makes a timer fire once;
+        // an id would let a re-armed timer with the same key and time be answered as a duplicate.
+        cmdId: undefined,
         timer: [t.key, t.at],
         reply: (r) => {
           // A durable firing removed the timer; anything else (a decider fault, a hand-over) tries again later.

@@ -63,6 +63,16 @@ describe('decision semantics (in memory, no servers)', () => {
     expect(rt.outputs.map((o) => o.id)).toEqual(['reminder:alice:early', 'reminder:alice:late']);
   });
 
+  it('a timer re-armed with the same key and time after firing fires again', () => {
+    const rt = new MemoryRuntime([account]);
+    rt.send(alice, { op: 'remind', key: 'k', at: 1000 });
+    expect(rt.fireDueTimers(1000)).toBe(1);
+    rt.send(alice, { op: 'remind', key: 'k', at: 1000 });
+    expect(rt.fireDueTimers(1000)).toBe(1);
+    expect(rt.timers()).toEqual([]);
+    expect(rt.state<AccountState>(alice).fired).toEqual(['k', 'k']);
+  });
+
   it('setting a timer again under the same key replaces it', () => {
     const rt = new MemoryRuntime([account]);
     rt.send(alice, { op: 'remind', key: 'k', at: 1000 });
