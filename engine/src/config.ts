@@ -36,8 +36,10 @@ export interface EngineConfig {
   dedupWindowPerActor: number;
   /** JetStream replicas for the event stream and buckets (3 in a production cluster). */
   replicas: number;
-  /** Partitions this process will own at most (a standby can set 0 to only take over). */
+  /** Partitions this process will own at most. */
   maxOwnedPartitions: number;
+  /** A standby owns nothing while an active process is alive, and takes every orphaned partition when none is. */
+  standby: boolean;
   /** `0` disables the metrics HTTP endpoint (main.ts only). */
   metricsPort: number;
   logLevel: string;
@@ -61,6 +63,7 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_DEDUP_WINDOW_PER_ACTOR: 'dedupWindowPerActor',
   ENGINE_REPLICAS: 'replicas',
   ENGINE_MAX_OWNED_PARTITIONS: 'maxOwnedPartitions',
+  ENGINE_STANDBY: 'standby',
   ENGINE_METRICS_PORT: 'metricsPort',
   LOG_LEVEL: 'logLevel',
 };
@@ -88,6 +91,7 @@ export function defaultConfig(): EngineConfig {
     dedupWindowPerActor: DEFAULT_DEDUP_WINDOW_PER_ACTOR,
     replicas: 1,
     maxOwnedPartitions: Number.MAX_SAFE_INTEGER,
+    standby: false,
     metricsPort: DEFAULT_METRICS_PORT,
     logLevel: 'info',
   };
@@ -144,7 +148,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, overrides: Par
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const current = c[field];
-    if (typeof current === 'number') {
+    if (typeof current === 'boolean') {
+      if (!/^(1|0|true|false|yes|no)$/i.test(raw)) throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+      (c as unknown as Record<string, unknown>)[field] = /^(1|true|yes)$/i.test(raw);
+    } else if (typeof current === 'number') {
       const n = Number(raw);
       if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got ${JSON.stringify(raw)}`);
       (c as unknown as Record<string, unknown>)[field] = n;

@@ -116,6 +116,7 @@ export class Engine {
         partitions: cfg.partitions,
         ttlMs: cfg.leaseTtlMs,
         maxOwned: cfg.maxOwnedPartitions,
+        standby: cfg.standby,
         log: this.log,
         onChange: (kind) => this.metrics.lease(kind),
       },

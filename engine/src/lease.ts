@@ -38,6 +38,7 @@ interface Owned {
 interface Seen {
   rev: number;
   owner: string | null;
+  standby?: boolean;
   /** Monotonic time this revision was first observed. */
   at: number;
 }
@@ -61,6 +62,7 @@ export class LeaseManager {
       partitions: number;
       ttlMs: number;
       maxOwned: number;
+      standby: boolean;
       log: Logger;
       onChange?: (kind: 'acquired' | 'lost' | 'released', p: number) => void;
     },
@@ -128,8 +130,17 @@ export class LeaseManager {
     const t = now();
     if (key.startsWith('m.')) {
       const id = key.slice(2);
-      if (op !== 'PUT') this.members.delete(id);
-      else this.members.set(id, { rev, owner: id, at: t });
+      if (op !== 'PUT') {
+        this.members.delete(id);
+        return;
+      }
+      let standby = false;
+      try {
+        standby = (JSON.parse(new TextDecoder().decode(value)) as { standby?: boolean }).standby === true;
+      } catch {
+        // an old or foreign value: count it as active
+      }
+      this.members.set(id, { rev, owner: id, at: t, standby });
       return;
     }
     if (!key.startsWith('p.')) return;
@@ -156,8 +167,8 @@ export class LeaseManager {
 
   private async heartbeat(): Promise<void> {
     try {
-      await this.kv.put(`m.${this.opts.processId}`, JSON.stringify({ at: new Date().toISOString() }));
-      this.members.set(this.opts.processId, { rev: 0, owner: this.opts.processId, at: now() });
+      await this.kv.put(`m.${this.opts.processId}`, JSON.stringify({ at: new Date().toISOString(), standby: this.opts.standby }));
+      this.members.set(this.opts.processId, { rev: 0, owner: this.opts.processId, at: now(), standby: this.opts.standby });
     } catch (err) {
       this.opts.log.warn({ err: ensureError(err) }, 'heartbeat failed');
     }
@@ -218,18 +229,21 @@ export class LeaseManager {
     );
   }
 
-  private liveMembers(): number {
+  /** Live active (non-standby) processes other than this one. */
+  private otherActiveMembers(): number {
     const t = now();
     let n = 0;
     for (const [id, m] of this.members) {
-      if (id === this.opts.processId || t - m.at <= this.opts.ttlMs) n++;
+      if (id !== this.opts.processId && m.standby !== true && t - m.at <= this.opts.ttlMs) n++;
     }
-    return Math.max(1, n);
+    return n;
   }
 
   private async balance(): Promise<void> {
     const P = this.opts.partitions;
-    const target = Math.min(this.opts.maxOwned, Math.ceil(P / this.liveMembers()));
+    const others = this.otherActiveMembers();
+    const share = this.opts.standby ? (others > 0 ? 0 : P) : Math.ceil(P / (others + 1));
+    const target = Math.min(this.opts.maxOwned, share);
     const active = [...this.owned.values()].filter((o) => !o.releasing).length;
     if (active < target) {
       const t = now();

@@ -1,0 +1,282 @@
+import type { ActorType } from '@lunchrush/engine';
+import { catalogActor } from './catalog.js';
+import { orderActor } from './order.js';
+import { stockActor } from './stock.js';
+import { storeActor } from './store.js';
+import { tableActor } from './table.js';
+
+/** Every restaurant actor type, to register in the engine (and in `MemoryRuntime`). */
+export const restaurantActors: ActorType[] = [storeActor, catalogActor, stockActor, tableActor, orderActor];
+
+export { catalogActor, orderActor, stockActor, storeActor, tableActor };
+
+// vocabulary
+export {
+  ActorTypes,
+  ActorSchema,
+  AtSchema,
+  CATALOG_ACTOR_ID,
+  CHAIN_STORE_ID,
+  ID_RE,
+  INTERNAL_COMMANDS,
+  IdSchema,
+  OrderIdSchema,
+  RoleSchema,
+  SERVICE_CHANNELS,
+  STORE_ACTOR_ID,
+  STORE_ID_RE,
+  SalesChannelSchema,
+  ServiceChannelSchema,
+  StoreIdSchema,
+  catalogRef,
+  orderRef,
+  parseCommand,
+  stockRef,
+  storeRef,
+  tableRef,
+} from './domain.js';
+export type { Actor, Role, SalesChannel, ServiceChannel } from './domain.js';
+
+// errors
+export {
+  CatalogFormatError,
+  DomainError,
+  ErrorCode,
+  TableCodeError,
+  ensureError,
+  errorKind,
+  formatIssue,
+  refuse,
+} from './errors.js';
+export type { DomainErrorCode, FormatIssue } from './errors.js';
+
+// money and time
+export {
+  FenDeltaSchema,
+  FenSchema,
+  MAX_FEN,
+  allocateFen,
+  formatFen,
+  isFen,
+  mulFen,
+  parseYuan,
+  sumFen,
+} from './money.js';
+export type { Fen } from './money.js';
+export { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, formatWindows, isWithin, localClock, parseWindows } from './hours.js';
+export type { TimeWindow } from './hours.js';
+
+// catalog and pricing
+export {
+  CatalogCommandSchema,
+  CatalogDocSchema,
+  EMPTY_OVERRIDES,
+  FeesSchema,
+  OptionChoiceSchema,
+  OptionGroupSchema,
+  SkuSchema,
+  SpuSchema,
+  decideCatalog,
+  evolveCatalog,
+  findSku,
+  initialCatalog,
+  mergeCatalog,
+  skuIdsOf,
+} from './catalog.js';
+export type {
+  CatalogCommand,
+  CatalogDoc,
+  CatalogDocInput,
+  CatalogEvent,
+  CatalogOverrides,
+  CatalogResult,
+  CatalogState,
+  EffectiveCatalog,
+  Fees,
+  OptionChoice,
+  OptionGroup,
+  Sku,
+  Spu,
+  SpuInput,
+} from './catalog.js';
+export {
+  CSV_COLUMNS,
+  catalogToCsv,
+  catalogToJson,
+  parseCatalogCsv,
+  parseCatalogJson,
+  parseOptions,
+  validateCatalog,
+} from './catalog-io.js';
+export {
+  DiscountSchema,
+  MAX_LINE_QTY,
+  OptionPickSchema,
+  QuoteLineSchema,
+  lineRefundFen,
+  priceLines,
+} from './pricing.js';
+export type {
+  Discount,
+  LineError,
+  OptionPick,
+  PriceInput,
+  PricedLine,
+  PricedOption,
+  Quote,
+  QuoteLine,
+} from './pricing.js';
+
+// stock
+export {
+  DEFAULT_LOW_STOCK_THRESHOLD,
+  MAX_STOCK_QTY,
+  StockCommandSchema,
+  decideStock,
+  evolveStock,
+  initialStock,
+  levelOf,
+  stockKey,
+  viewOf as stockView,
+} from './stock.js';
+export type {
+  Hold,
+  Outcome,
+  StockCommand,
+  StockEvent,
+  StockLevel,
+  StockResult,
+  StockState,
+  StockView,
+} from './stock.js';
+
+// store
+export {
+  DEFAULT_BUSY_THRESHOLD_TICKETS,
+  DEFAULT_PAYMENT_TIMEOUT_MS,
+  StoreCommandSchema,
+  StoreSettingsSchema,
+  decideStore,
+  evolveStore,
+  initialStore,
+  pendingTotal,
+  statusOf as storeStatusOf,
+} from './store.js';
+export type {
+  Admission,
+  StoreCommand,
+  StoreEvent,
+  StoreResult,
+  StoreSettings,
+  StoreState,
+  StoreStatus,
+  StoreView,
+} from './store.js';
+
+// tables
+export {
+  MAX_CART_LINES,
+  TableCommandSchema,
+  TableConfigSchema,
+  decideTable,
+  evolveTable,
+  initialTable,
+  statusOf as tableStatusOf,
+  viewOf as tableView,
+} from './table.js';
+export type {
+  CartLine,
+  SessionOrder,
+  TableCommand,
+  TableConfig,
+  TableEvent,
+  TablePush,
+  TableResult,
+  TableSession,
+  TableState,
+  TableStatus,
+  TableView,
+} from './table.js';
+export {
+  formatTableCode,
+  isLuhnValid,
+  luhnCheckDigit,
+  makeTableCode,
+  parseTableCode,
+  tableId,
+  tryParseTableCode,
+} from './table-code.js';
+export type { TableCode } from './table-code.js';
+
+// orders, refunds, kitchen
+export {
+  COMPLETE_TIMER,
+  DEFAULT_AUTO_COMPLETE_MS,
+  DEFAULT_URGE_INTERVAL_MS,
+  DeliverySchema,
+  OrderCommandSchema,
+  PAYMENT_TIMER,
+  PlaceOrderSchema,
+  RefundLineSchema,
+  decideOrder,
+  detailOf,
+  evolveOrder,
+  initialOrder,
+  summaryOf,
+} from './order.js';
+export type {
+  Delivery,
+  HeldSku,
+  OrderCommand,
+  OrderDetail,
+  OrderEvent,
+  OrderResult,
+  OrderState,
+  OrderSummary,
+  Payment,
+  PlaceOrderCommand,
+  Refund,
+  StationProgress,
+} from './order.js';
+export { refundPolicy, refundStage } from './refund.js';
+export type { OrderStatus, RefundDecision, RefundStage } from './refund.js';
+export { newTickets, splitByStation, urgeTickets, voidTickets } from './kitchen.js';
+export type { KitchenTicket, KitchenTicketLine, TicketOrder } from './kitchen.js';
+export {
+  boardPushSubject,
+  kitchenSubject,
+  menuPushSubject,
+  orderPushSubject,
+  refundInstructionId,
+  refundSubject,
+  tablePushSubject,
+  ticketId as kitchenTicketId,
+  urgeTicketId,
+  voidTicketId,
+} from './outputs.js';
+export type { BoardPush, OrderPush, RefundInstruction, StockLevelPush } from './outputs.js';
+
+// immutable collections used by hot actors
+export {
+  RECENT_LIMIT,
+  emptyRecentMap,
+  emptyTrie,
+  rmGet,
+  rmSet,
+  trieDelete,
+  trieEntries,
+  trieGet,
+  trieSet,
+} from './collections.js';
+export type { HashTrie, RecentMap, TrieNode } from './collections.js';
+
+// demo data
+export {
+  DEFAULT_DEMO_SEED,
+  DEFAULT_DEMO_STORES,
+  chainTemplate,
+  demoSetupCommands,
+  generateDemoData,
+  seededRandom,
+} from './demo-data.js';
+export type { DemoData, DemoOptions, DemoStore, DemoTable, SetupCommand } from './demo-data.js';

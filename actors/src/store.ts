@@ -1,0 +1,234 @@
+/**
+ * One store (`store` actor, id `store`): open / busy / closed, opening hours,
+ * settings its orders follow (payment timeout), and the kitchen load: tickets
+ * pending per station, which later drives admission control and routing.
+ *
+ * Every order asks `admit` before it reserves stock (read-only), and tells the
+ * store when its tickets go to the kitchen and when each station is done.
+ */
+import { z } from 'zod';
+import { defineActor, type DecideContext, type Decision, type Rejection, type SideOutput } from '@lunchrush/engine';
+import { ActorTypes, AtSchema, OrderIdSchema, ServiceChannelSchema, parseCommand } from './domain.js';
+import { ErrorCode, refuse } from './errors.js';
+import { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, isWithin } from './hours.js';
+import { boardPushSubject, type BoardPush } from './outputs.js';
+
+/** How long a diner has to pay before the order is cancelled and its stock released. */
+export const DEFAULT_PAYMENT_TIMEOUT_MS = 15 * 60_000;
+/** Pending kitchen tickets (all stations) from which the store reports itself busy. */
+export const DEFAULT_BUSY_THRESHOLD_TICKETS = 40;
+
+const StationSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/);
+
+export const StoreSettingsSchema = z.object({
+  name: z.string().trim().min(1).max(60),
+  hours: z.array(TimeWindowSchema).max(20).default([]),
+  tzOffsetMin: z.number().int().min(-720).max(840).default(DEFAULT_TZ_OFFSET_MIN),
+  paymentTimeoutMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(24 * 3_600_000)
+    .default(DEFAULT_PAYMENT_TIMEOUT_MS),
+  busyThresholdTickets: z.number().int().min(1).max(100_000).default(DEFAULT_BUSY_THRESHOLD_TICKETS),
+});
+export type StoreSettings = z.output<typeof StoreSettingsSchema>;
+
+export const StoreCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('configure'), settings: StoreSettingsSchema, at: AtSchema }),
+  z.object({ type: z.literal('open'), at: AtSchema }),
+  z.object({ type: z.literal('close'), at: AtSchema }),
+  /** Staff switch "busy" on or off by hand; the kitchen load also makes the store busy. */
+  z.object({ type: z.literal('setBusy'), busy: z.boolean(), at: AtSchema }),
+  /** Read-only: may an order be placed now? */
+  z.object({ type: z.literal('admit'), channel: ServiceChannelSchema, at: AtSchema }),
+  z.object({
+    type: z.literal('ticketsOpened'),
+    orderId: OrderIdSchema,
+    stations: z.array(StationSchema).min(1).max(20),
+    at: AtSchema,
+  }),
+  z.object({
+    type: z.literal('ticketsClosed'),
+    orderId: OrderIdSchema,
+    stations: z.array(StationSchema).min(1).max(20),
+    at: AtSchema,
+  }),
+  z.object({ type: z.literal('get'), at: AtSchema.optional() }),
+]);
+export type StoreCommand = z.input<typeof StoreCommandSchema>;
+type Parsed = z.output<typeof StoreCommandSchema>;
+
+export type StoreStatus = 'open' | 'busy' | 'closed';
+
+export type StoreEvent =
+  | { type: 'Configured'; settings: StoreSettings; at: number }
+  | { type: 'Opened'; at: number }
+  | { type: 'Closed'; at: number }
+  | { type: 'BusySet'; busy: boolean; at: number }
+  | { type: 'TicketsOpened'; orderId: string; stations: string[]; at: number }
+  | { type: 'TicketsClosed'; orderId: string; stations: string[]; at: number }
+  /** Open ↔ busy ↔ closed as staff and the kitchen load see it (opening hours apply at `admit`). */
+  | { type: 'StatusChanged'; status: StoreStatus; at: number };
+
+export interface StoreState {
+  readonly store: string;
+  readonly settings: StoreSettings | null;
+  /** Staff opened the store (and did not close it since). */
+  readonly opened: boolean;
+  readonly manualBusy: boolean;
+  readonly status: StoreStatus;
+  readonly pending: Readonly<Record<string, number>>;
+  readonly seq: number;
+}
+
+export interface StoreView {
+  readonly store: string;
+  readonly name: string;
+  readonly status: StoreStatus;
+  readonly withinHours: boolean;
+  readonly pending: Readonly<Record<string, number>>;
+  readonly pendingTotal: number;
+  readonly paymentTimeoutMs: number;
+}
+
+export interface Admission {
+  readonly status: 'open' | 'busy';
+  readonly paymentTimeoutMs: number;
+  readonly pendingTickets: number;
+}
+
+export type StoreResult = StoreView | Admission | undefined;
+
+export function initialStore(store: string): StoreState {
+  return { store, settings: null, opened: false, manualBusy: false, status: 'closed', pending: {}, seq: 0 };
+}
+
+export function pendingTotal(s: StoreState): number {
+  let n = 0;
+  for (const v of Object.values(s.pending)) n += v;
+  return n;
+}
+
+/** Status without opening hours: staff switches and the kitchen load. */
+export function statusOf(s: StoreState): StoreStatus {
+  if (!s.opened || s.settings === null) return 'closed';
+  return s.manualBusy || pendingTotal(s) >= s.settings.busyThresholdTickets ? 'busy' : 'open';
+}
+
+function view(s: StoreState, at: number | undefined): StoreView {
+  const within =
+    s.settings === null ? false : at === undefined ? true : isWithin(s.settings.hours, at, s.settings.tzOffsetMin);
+  return {
+    store: s.store,
+    name: s.settings?.name ?? '',
+    status: within ? s.status : 'closed',
+    withinHours: within,
+    pending: s.pending,
+    pendingTotal: pendingTotal(s),
+    paymentTimeoutMs: s.settings?.paymentTimeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS,
+  };
+}
+
+type StoreDecision = Decision<StoreEvent, StoreResult, StoreCommand>;
+
+function emit(s: StoreState, events: StoreEvent[], at: number): StoreDecision {
+  let next = s;
+  for (const e of events) next = evolveStore(next, e);
+  const status = statusOf(next);
+  const outputs: SideOutput[] = [];
+  if (status !== s.status) {
+    const e: StoreEvent = { type: 'StatusChanged', status, at };
+    events.push(e);
+    next = evolveStore(next, e);
+  }
+  outputs.push({
+    subject: boardPushSubject(s.store),
+    id: `store:${s.store}:${next.seq}`,
+    data: { kind: 'store', status: next.status, pending: next.pending, at } satisfies BoardPush,
+  });
+  return { events, result: view(next, at), outputs };
+}
+
+export function decideStore(s: StoreState, command: StoreCommand, _ctx?: DecideContext): StoreDecision | Rejection {
+  const p = parseCommand(StoreCommandSchema, command);
+  if (!p.ok) return p.rejection;
+  const c: Parsed = p.value;
+  switch (c.type) {
+    case 'get':
+      return { result: view(s, c.at) };
+    case 'configure':
+      return emit(s, [{ type: 'Configured', settings: c.settings, at: c.at }], c.at);
+    case 'open':
+      if (s.settings === null) return refuse(ErrorCode.StoreNotConfigured, `store ${s.store} has no settings yet`);
+      if (s.opened) return { result: view(s, c.at) };
+      return emit(s, [{ type: 'Opened', at: c.at }], c.at);
+    case 'close':
+      if (!s.opened) return { result: view(s, c.at) };
+      return emit(s, [{ type: 'Closed', at: c.at }], c.at);
+    case 'setBusy':
+      if (s.manualBusy === c.busy) return { result: view(s, c.at) };
+      return emit(s, [{ type: 'BusySet', busy: c.busy, at: c.at }], c.at);
+    case 'admit': {
+      if (s.settings === null) return refuse(ErrorCode.StoreNotConfigured, `store ${s.store} has no settings yet`);
+      if (!s.opened) return refuse(ErrorCode.StoreClosed, `store ${s.store} is closed`, { store: s.store });
+      if (!isWithin(s.settings.hours, c.at, s.settings.tzOffsetMin)) {
+        return refuse(ErrorCode.StoreClosed, `store ${s.store} is outside its opening hours`, {
+          store: s.store,
+          hours: s.settings.hours,
+        });
+      }
+      const admission: Admission = {
+        status: s.status === 'busy' ? 'busy' : 'open',
+        paymentTimeoutMs: s.settings.paymentTimeoutMs,
+        pendingTickets: pendingTotal(s),
+      };
+      return { result: admission };
+    }
+    case 'ticketsOpened':
+      return emit(s, [{ type: 'TicketsOpened', orderId: c.orderId, stations: c.stations, at: c.at }], c.at);
+    case 'ticketsClosed':
+      return emit(s, [{ type: 'TicketsClosed', orderId: c.orderId, stations: c.stations, at: c.at }], c.at);
+  }
+}
+
+function bump(
+  pending: Readonly<Record<string, number>>,
+  stations: readonly string[],
+  by: 1 | -1,
+): Record<string, number> {
+  const next: Record<string, number> = { ...pending };
+  for (const st of stations) {
+    const n = Math.max(0, (next[st] ?? 0) + by);
+    if (n === 0) delete next[st];
+    else next[st] = n;
+  }
+  return next;
+}
+
+export function evolveStore(s: StoreState, e: StoreEvent): StoreState {
+  const seq = s.seq + 1;
+  switch (e.type) {
+    case 'Configured':
+      return { ...s, seq, settings: e.settings };
+    case 'Opened':
+      return { ...s, seq, opened: true };
+    case 'Closed':
+      return { ...s, seq, opened: false };
+    case 'BusySet':
+      return { ...s, seq, manualBusy: e.busy };
+    case 'TicketsOpened':
+      return { ...s, seq, pending: bump(s.pending, e.stations, 1) };
+    case 'TicketsClosed':
+      return { ...s, seq, pending: bump(s.pending, e.stations, -1) };
+    case 'StatusChanged':
+      return { ...s, seq, status: e.status };
+  }
+}
+
+export const storeActor = defineActor<StoreState, StoreCommand, StoreEvent, StoreResult>({
+  name: ActorTypes.Store,
+  initial: (ref) => initialStore(ref.store),
+  decide: decideStore,
+  evolve: evolveStore,
+});

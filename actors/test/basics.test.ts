@@ -1,0 +1,206 @@
+/** Table codes, money, time windows and the immutable collections. */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  MAX_FEN,
+  TableCodeError,
+  allocateFen,
+  emptyRecentMap,
+  emptyTrie,
+  formatFen,
+  formatTableCode,
+  formatWindows,
+  isLuhnValid,
+  isWithin,
+  localClock,
+  luhnCheckDigit,
+  makeTableCode,
+  parseTableCode,
+  parseWindows,
+  parseYuan,
+  rmGet,
+  rmSet,
+  trieDelete,
+  trieEntries,
+  trieGet,
+  trieSet,
+  tableId,
+} from '@lunchrush/actors';
+
+describe('table code', () => {
+  it('is store, area, table and a Luhn check digit', () => {
+    const code = makeTableCode('001', 2, 15);
+    expect(code).toEqual({ store: '001', area: '0002', table: '00015', check: luhnCheckDigit('001000200015') });
+    expect(tableId(code)).toMatch(/^0010002000150?\d$/);
+    expect(formatTableCode(code)).toBe(`001-0002-00015-${code.check}`);
+    expect(parseTableCode(formatTableCode(code))).toEqual(code);
+    expect(parseTableCode(` ${tableId(code)} `)).toEqual(code);
+  });
+
+  it('uses the standard Luhn digit (checked against known numbers)', () => {
+    expect(luhnCheckDigit('7992739871')).toBe(3); // the textbook example
+    expect(isLuhnValid('79927398713')).toBe(true);
+    expect(isLuhnValid('4111111111111111')).toBe(true);
+    expect(isLuhnValid('4111111111111112')).toBe(false);
+  });
+
+  it.each([
+    ['too short', '001-0001-0001-0'],
+    ['letters', '001-000A-00001-0'],
+    ['area 0000', '0010000000014'],
+  ])('refuses %s', (_n, text) => {
+    expect(() => parseTableCode(text)).toThrow(TableCodeError);
+  });
+
+  it('refuses a wrong check digit', () => {
+    const good = tableId(makeTableCode(1, 1, 1));
+    const bad = good.slice(0, 12) + ((Number(good[12]) + 1) % 10);
+    expect(() => parseTableCode(bad)).toThrow(/check digit/);
+  });
+
+  it('catches every single mistyped digit', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 999 }),
+        fc.integer({ min: 1, max: 9999 }),
+        fc.integer({ min: 1, max: 99999 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 1, max: 9 }),
+        (s, a, t, pos, plus) => {
+          const id = tableId(makeTableCode(s, a, t));
+          const typo = id.slice(0, pos) + ((Number(id[pos]) + plus) % 10) + id.slice(pos + 1);
+          expect(isLuhnValid(typo)).toBe(false);
+        },
+      ),
+    );
+  });
+
+  it('catches every swap of neighbouring digits except 09 ↔ 90', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 999 }),
+        fc.integer({ min: 1, max: 9999 }),
+        fc.integer({ min: 1, max: 99999 }),
+        fc.integer({ min: 0, max: 11 }),
+        (s, a, t, pos) => {
+          const id = tableId(makeTableCode(s, a, t));
+          const x = id[pos]!;
+          const y = id[pos + 1]!;
+          if (x === y) return;
+          const swapped = id.slice(0, pos) + y + x + id.slice(pos + 2);
+          const nineZero = (x === '0' && y === '9') || (x === '9' && y === '0');
+          expect(isLuhnValid(swapped)).toBe(nineZero);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses parts that do not fit', () => {
+    expect(() => makeTableCode('1234', 1, 1)).toThrow(/store/);
+    expect(() => makeTableCode(1, 1, 0)).toThrow(/00000/);
+  });
+});
+
+describe('money', () => {
+  it('parses yuan text to fen without floats', () => {
+    expect(parseYuan('12')).toBe(1200);
+    expect(parseYuan('12.5')).toBe(1250);
+    expect(parseYuan('0.07')).toBe(7);
+    expect(parseYuan('-3.10')).toBe(-310);
+    expect(parseYuan('1.005')).toBeUndefined();
+    expect(parseYuan('abc')).toBeUndefined();
+    expect(formatFen(1250)).toBe('12.50');
+    expect(formatFen(7)).toBe('0.07');
+    expect(formatFen(-310)).toBe('-3.10');
+  });
+
+  it('round-trips any amount', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -MAX_FEN, max: MAX_FEN }), (f) => {
+        expect(parseYuan(formatFen(f))).toBe(f);
+      }),
+    );
+  });
+
+  it('allocates in whole fen that add up exactly', () => {
+    expect(allocateFen(100, [1, 1, 1])).toEqual([34, 33, 33]);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.array(fc.integer({ min: 0, max: 1e5 }), { minLength: 1, maxLength: 20 }),
+        (total, weights) => {
+          const parts = allocateFen(total, weights);
+          if (weights.some((w) => w > 0)) expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+          parts.forEach((p) => expect(Number.isInteger(p) && p >= 0).toBe(true));
+        },
+      ),
+    );
+  });
+});
+
+describe('time windows (Beijing time)', () => {
+  const bj = (d: number, h: number, m = 0) => Date.UTC(2025, 2, d, h - 8, m); // March 2025
+  it('knows the local weekday and minute', () => {
+    expect(localClock(bj(14, 12, 30), 480)).toEqual({ day: 5, minute: 750 }); // Friday
+    expect(localClock(bj(16, 0, 5), 480)).toEqual({ day: 7, minute: 5 }); // Sunday
+  });
+  it('windows, weekdays and overnight spans', () => {
+    const lunchWeekdays = [{ days: [1, 2, 3, 4, 5], from: '11:00', to: '14:00' }];
+    expect(isWithin(lunchWeekdays, bj(14, 11), 480)).toBe(true);
+    expect(isWithin(lunchWeekdays, bj(14, 14), 480)).toBe(false);
+    expect(isWithin(lunchWeekdays, bj(15, 12), 480)).toBe(false); // Saturday
+    const lateNight = [{ days: [5], from: '22:00', to: '02:00' }];
+    expect(isWithin(lateNight, bj(14, 23), 480)).toBe(true);
+    expect(isWithin(lateNight, bj(15, 1, 59), 480)).toBe(true); // Saturday 01:59 belongs to Friday night
+    expect(isWithin(lateNight, bj(15, 2), 480)).toBe(false);
+    expect(isWithin([], bj(15, 3), 480)).toBe(true);
+  });
+  it('formats and parses the CSV notation', () => {
+    const w = [
+      { days: [1, 2, 3, 4, 5], from: '07:00', to: '10:30' },
+      { days: [6, 7], from: '08:00', to: '11:00' },
+      { from: '17:00', to: '21:00' },
+    ];
+    expect(formatWindows(w)).toBe('1-5@07:00-10:30;6,7@08:00-11:00;17:00-21:00');
+    expect(parseWindows(formatWindows(w))).toEqual(w);
+    expect(() => parseWindows('10:00-10:00')).toThrow(/differ/);
+    expect(() => parseWindows('5-1@10:00-11:00')).toThrow(/backwards/);
+  });
+});
+
+describe('immutable collections', () => {
+  it('HashTrie behaves like a Map and never mutates', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 }), fc.integer())), (ops) => {
+        let m = emptyTrie<number>();
+        const model = new Map<string, number>();
+        for (const [put, k, v] of ops) {
+          const before = JSON.stringify(m);
+          const next = put ? trieSet(m, `k${k}`, v) : trieDelete(m, `k${k}`);
+          expect(JSON.stringify(m)).toBe(before);
+          m = next;
+          if (put) model.set(`k${k}`, v);
+          else model.delete(`k${k}`);
+          expect(m.size).toBe(model.size);
+        }
+        for (const [k, v] of model) expect(trieGet(m, k)).toBe(v);
+        expect(new Map(trieEntries(m))).toEqual(model);
+        if (model.size === 0) expect(m.root).toBeNull();
+      }),
+    );
+  });
+
+  it('RecentMap remembers the latest value of at least the last `limit` keys', () => {
+    let m = emptyRecentMap<number>();
+    for (let i = 0; i < 100; i++) m = rmSet(m, `k${i}`, i, 30);
+    for (let i = 100 - 30; i < 100; i++) expect(rmGet(m, `k${i}`)).toBe(i);
+    expect(rmGet(m, 'k0')).toBeUndefined();
+    m = rmSet(m, 'k75', -1, 30);
+    expect(rmGet(m, 'k75')).toBe(-1);
+    const old = m;
+    const frozen = JSON.stringify(old);
+    rmSet(old, 'new', 1, 30);
+    expect(JSON.stringify(old)).toBe(frozen);
+  });
+});
