@@ -40,6 +40,11 @@ export interface EngineConfig {
   maxOwnedPartitions: number;
   /** A standby owns nothing while an active process is alive, and takes every orphaned partition when none is. */
   standby: boolean;
+  /**
+   * main.ts only: the module whose `actors` export (ActorType[]) and optional
+   * `outputStreams` export this process serves; empty = the engine's demo actors.
+   */
+  actorsModule: string;
   /** `0` disables the metrics HTTP endpoint (main.ts only). */
   metricsPort: number;
   logLevel: string;
@@ -65,6 +70,7 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_MAX_OWNED_PARTITIONS: 'maxOwnedPartitions',
   ENGINE_STANDBY: 'standby',
   ENGINE_METRICS_PORT: 'metricsPort',
+  ENGINE_ACTORS: 'actorsModule',
   LOG_LEVEL: 'logLevel',
 };
 
@@ -93,6 +99,7 @@ export function defaultConfig(): EngineConfig {
     maxOwnedPartitions: Number.MAX_SAFE_INTEGER,
     standby: false,
     metricsPort: DEFAULT_METRICS_PORT,
+    actorsModule: '',
     logLevel: 'info',
   };
 }

@@ -26,7 +26,21 @@ export interface WireRequest {
 
 const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
 
+/**
+ * A JetStream stream for side outputs, declared by the actor module. Names and
+ * subjects are relative to the namespace: `{ name: 'KITCHEN', subjects: ['kitchen.>'] }`
+ * becomes the stream `LR_KITCHEN` on `lr.kitchen.>`.
+ */
+export interface OutputStream {
+  name: string;
+  subjects: string[];
+  /** Keep messages this long (default: forever). */
+  maxAgeMs?: number;
+}
+
 export interface EngineOptions {
+  /** Streams that JetStream side outputs go to; created when missing. */
+  outputStreams?: readonly OutputStream[];
   config?: Partial<EngineConfig>;
   /** Read from `process.env` when not given in `config`. */
   env?: NodeJS.ProcessEnv;
@@ -54,8 +68,10 @@ export class Engine {
   private leases!: LeaseManager;
   private window!: RequestWindow;
   private stopping = false;
+  private readonly outputStreams: readonly OutputStream[];
 
   constructor(types: readonly ActorType[], opts: EngineOptions = {}) {
+    this.outputStreams = opts.outputStreams ?? [];
     this.cfg = parseConfig(opts.env ?? process.env, opts.config);
     this.names = names(this.cfg.namespace);
     this.log = opts.logger ?? pino({ level: this.cfg.logLevel, base: { proc: this.cfg.processId } });
@@ -86,7 +102,7 @@ export class Engine {
     this.js = jetstream(this.nc);
     this.jsm = await jetstreamManager(this.nc);
     this.window = new RequestWindow(this.nc);
-    await ensureInfrastructure(this.jsm, this.names, cfg.replicas);
+    await ensureInfrastructure(this.jsm, this.names, cfg.replicas, this.outputStreams);
     const kvm = new Kvm(this.js);
     const opts = { history: 1, storage: StorageType.File, replicas: cfg.replicas } as const;
     const [leaseKv, snapshots, checkpoints] = await Promise.all([
@@ -262,9 +278,14 @@ export class Engine {
   }
 }
 
-/** Creates (or checks) the event stream. Buckets are created by the KV client. */
-export async function ensureInfrastructure(jsm: JetStreamManager, n: Names, replicas: number): Promise<void> {
-  const want = {
+/** Creates (or checks) the event stream and the output streams. Buckets are created by the KV client. */
+export async function ensureInfrastructure(
+  jsm: JetStreamManager,
+  n: Names,
+  replicas: number,
+  outputs: readonly OutputStream[] = [],
+): Promise<void> {
+  await ensureStream(jsm, {
     name: n.stream,
     subjects: [n.eventWildcard],
     storage: StorageType.File,
@@ -272,15 +293,29 @@ export async function ensureInfrastructure(jsm: JetStreamManager, n: Names, repl
     num_replicas: replicas,
     duplicate_window: DUPLICATE_WINDOW_NS,
     max_msg_size: -1,
-  };
+  });
+  for (const o of outputs) {
+    await ensureStream(jsm, {
+      name: `${n.ns.toUpperCase()}_${o.name.toUpperCase()}`,
+      subjects: o.subjects.map((s) => `${n.ns}.${s}`),
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      num_replicas: replicas,
+      duplicate_window: DUPLICATE_WINDOW_NS,
+      max_age: o.maxAgeMs === undefined ? 0 : o.maxAgeMs * 1_000_000,
+    });
+  }
+}
+
+async function ensureStream(jsm: JetStreamManager, cfg: Parameters<JetStreamManager['streams']['add']>[0]): Promise<void> {
   try {
-    await jsm.streams.info(n.stream);
+    await jsm.streams.info(cfg.name);
   } catch {
     try {
-      await jsm.streams.add(want);
+      await jsm.streams.add(cfg);
     } catch (err) {
       // Another process created it at the same moment.
-      await jsm.streams.info(n.stream).catch(() => {
+      await jsm.streams.info(cfg.name).catch(() => {
         throw err;
       });
     }

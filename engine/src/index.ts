@@ -19,7 +19,7 @@ export type { Names } from './partitioning.js';
 export { encode, decode } from './codec.js';
 export type { LogEntry, BatchRecord, FenceRecord, PartitionRecord } from './record.js';
 export { Engine } from './engine.js';
-export type { EngineOptions } from './engine.js';
+export type { EngineOptions, OutputStream } from './engine.js';
 export { EngineClient } from './client.js';
 export type { EngineClientOptions, SendOptions } from './client.js';
 export { parseConfig, ConfigError } from './config.js';

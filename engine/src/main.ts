@@ -10,13 +10,25 @@ import { createServer } from 'node:http';
 import { EngineClient } from './client.js';
 import { ConfigError } from './config.js';
 import { demoActors } from './demo.js';
-import { Engine } from './engine.js';
+import { Engine, type OutputStream } from './engine.js';
+import { parseConfig } from './config.js';
+import type { ActorType } from './decider.js';
 import { EngineError, ensureError } from './errors.js';
 
 async function main(): Promise<void> {
   let engine: Engine;
+  let types: readonly ActorType[] = demoActors;
+  let outputStreams: readonly OutputStream[] = [];
   try {
-    engine = new Engine(demoActors, { processMetrics: true });
+    const spec = parseConfig().actorsModule;
+    if (spec !== '') {
+      // The engine stays domain-free: the domain is loaded by name (e.g. ENGINE_ACTORS=@lunchrush/actors).
+      const mod = (await import(spec)) as { actors?: ActorType[]; outputStreams?: OutputStream[] };
+      if (!Array.isArray(mod.actors)) throw new ConfigError(`ENGINE_ACTORS=${spec} has no \`actors\` export`);
+      types = [...mod.actors, ...demoActors];
+      outputStreams = mod.outputStreams ?? [];
+    }
+    engine = new Engine(types, { processMetrics: true, outputStreams });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`configuration error: ${err.message}`);
@@ -62,7 +74,8 @@ async function main(): Promise<void> {
   console.log(`  events stream   ${engine.names.stream} (subjects ${engine.names.eventWildcard})`);
   console.log(`  command subject ${cfg.namespace}.cmd.<partition 0..${cfg.partitions - 1}>`);
   console.log(`  metrics         ${metricsUrl}   health: http://127.0.0.1:${cfg.metricsPort}/healthz`);
-  console.log(`  actor types     ${demoActors.map((a) => a.name).join(', ')}`);
+  console.log(`  actor types     ${types.map((a) => a.name).join(', ')}`);
+  for (const o of outputStreams) console.log(`  output stream   ${cfg.namespace.toUpperCase()}_${o.name} (${o.subjects.map((x) => `${cfg.namespace}.${x}`).join(', ')})`);
 
   const ownedReport = setInterval(() => {
     console.log(`partitions owned: ${engine.ownedPartitions().length}/${cfg.partitions}`);
