@@ -10,6 +10,8 @@ import { NoResponders, RequestTimeout, RequestWindow } from './request-window.js
 
 export const DEFAULT_SEND_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_COMMANDS_PER_REQUEST = 256;
+/** Commands in flight from one client; past it `send` refuses at once (overloaded, retryable). */
+export const DEFAULT_MAX_IN_FLIGHT = 20_000;
 /** One request waits at most this long before it is retried (a paused owner must not eat the whole deadline). */
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 2_000;
 const BACKOFF_FIRST_MS = 10;
@@ -35,6 +37,7 @@ export interface EngineClientOptions {
   maxCommandsPerRequest?: number;
   defaultTimeoutMs?: number;
   attemptTimeoutMs?: number;
+  maxInFlight?: number;
 }
 
 interface Pending {
@@ -58,6 +61,8 @@ export class EngineClient {
   private readonly maxPerRequest: number;
   private readonly defaultTimeout: number;
   private readonly attemptTimeout: number;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
   private readonly queues = new Map<number, Pending[]>();
   private flushScheduled = false;
   private readonly window: RequestWindow;
@@ -72,6 +77,7 @@ export class EngineClient {
     this.maxPerRequest = opts.maxCommandsPerRequest ?? DEFAULT_MAX_COMMANDS_PER_REQUEST;
     this.defaultTimeout = opts.defaultTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     this.attemptTimeout = opts.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+    this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
   }
 
   /** Connects its own NATS connection (closed by `close()`). */
@@ -103,12 +109,22 @@ export class EngineClient {
     if (!isValidId(store) || !isValidId(actorId)) {
       return Promise.reject(new EngineError(ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}'));
     }
+    if (this.inFlight >= this.maxInFlight) {
+      return Promise.reject(new EngineError(ErrorCode.Overloaded, `more than ${this.maxInFlight} commands in flight from this client`));
+    }
     const id = opts.id ?? nuid.next();
+    this.inFlight++;
     return new Promise<R>((resolve, reject) => {
       this.enqueue(partitionOf(store, this.partitions), {
         item: [store, actorType, actorId, id, command],
-        resolve: resolve as (v: unknown) => void,
-        reject,
+        resolve: (v) => {
+          this.inFlight--;
+          resolve(v as R);
+        },
+        reject: (e) => {
+          this.inFlight--;
+          reject(e);
+        },
         deadline: performance.now() + (opts.timeout ?? this.defaultTimeout),
         retry: opts.retry ?? true,
         attempt: 0,
@@ -145,7 +161,9 @@ export class EngineClient {
       .then((msg) => {
         let results: WireResult[];
         try {
-          results = decode<WireResult[]>(msg.data);
+          const r = decode<WireResult[] | { e: WireResult }>(msg.data);
+          // A whole-request refusal (the engine shed the request without reading it).
+          results = Array.isArray(r) ? r : batch.map(() => r.e);
         } catch (err) {
           for (const x of batch)
             this.settle(p, x, [1, ErrorCode.Internal, `undecodable reply: ${ensureError(err).message}`]);

@@ -7,7 +7,9 @@ export const DEFAULT_SNAPSHOT_EVERY_EVENTS = 500;
 export const DEFAULT_SNAPSHOT_IDLE_MS = 5_000;
 export const DEFAULT_PASSIVATE_AFTER_MS = 60_000;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 1_000;
-export const DEFAULT_MAX_PENDING_PER_PARTITION = 20_000;
+export const DEFAULT_MAX_PENDING_PER_PARTITION = 5_000;
+export const DEFAULT_MAX_PENDING_TOTAL = 50_000;
+export const DEFAULT_SHED_LAG_MS = 250;
 export const DEFAULT_MAX_PENDING_PER_ACTOR = 10_000;
 export const DEFAULT_MAX_BATCH_ENTRIES = 4_096;
 export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
@@ -28,6 +30,10 @@ export interface EngineConfig {
   passivateAfterMs: number;
   checkpointIntervalMs: number;
   maxPendingPerPartition: number;
+  /** Commands waiting or in flight in the whole process. */
+  maxPendingTotal: number;
+  /** Past this event-loop lag, requests are refused as overloaded before they are even decoded. */
+  shedLagMs: number;
   maxPendingPerActor: number;
   maxBatchEntries: number;
   maxBatchBytes: number;
@@ -61,6 +67,8 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_PASSIVATE_AFTER_MS: 'passivateAfterMs',
   ENGINE_CHECKPOINT_INTERVAL_MS: 'checkpointIntervalMs',
   ENGINE_MAX_PENDING_PER_PARTITION: 'maxPendingPerPartition',
+  ENGINE_MAX_PENDING_TOTAL: 'maxPendingTotal',
+  ENGINE_SHED_LAG_MS: 'shedLagMs',
   ENGINE_MAX_PENDING_PER_ACTOR: 'maxPendingPerActor',
   ENGINE_MAX_BATCH_ENTRIES: 'maxBatchEntries',
   ENGINE_MAX_BATCH_BYTES: 'maxBatchBytes',
@@ -90,6 +98,8 @@ export function defaultConfig(): EngineConfig {
     passivateAfterMs: DEFAULT_PASSIVATE_AFTER_MS,
     checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
     maxPendingPerPartition: DEFAULT_MAX_PENDING_PER_PARTITION,
+    maxPendingTotal: DEFAULT_MAX_PENDING_TOTAL,
+    shedLagMs: DEFAULT_SHED_LAG_MS,
     maxPendingPerActor: DEFAULT_MAX_PENDING_PER_ACTOR,
     maxBatchEntries: DEFAULT_MAX_BATCH_ENTRIES,
     maxBatchBytes: DEFAULT_MAX_BATCH_BYTES,
@@ -119,6 +129,8 @@ export function validateConfig(c: EngineConfig): EngineConfig {
   intAtLeast('passivateAfterMs', 10);
   intAtLeast('checkpointIntervalMs', 10);
   intAtLeast('maxPendingPerPartition', 1);
+  intAtLeast('maxPendingTotal', 1);
+  intAtLeast('shedLagMs', 1);
   intAtLeast('maxPendingPerActor', 1);
   intAtLeast('maxBatchEntries', 1);
   intAtLeast('maxBatchBytes', 1024);

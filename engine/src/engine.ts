@@ -25,6 +25,9 @@ export interface WireRequest {
 }
 
 const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
+const LAG_SAMPLE_MS = 20;
+/** A whole-request refusal: `{ e: [1, code, message] }` applies to every command of the request. */
+const SHED_REPLY = encode({ e: [1, ErrorCode.Overloaded, 'engine saturated: event loop lagging'] });
 
 /**
  * A JetStream stream for side outputs, declared by the actor module. Names and
@@ -68,6 +71,10 @@ export class Engine {
   private leases!: LeaseManager;
   private window!: RequestWindow;
   private stopping = false;
+  private readonly load = { pending: 0 };
+  /** Event-loop lag in ms, sampled every LAG_SAMPLE_MS. */
+  private lagMs = 0;
+  private lagTimer: NodeJS.Timeout | undefined;
   private readonly outputStreams: readonly OutputStream[];
 
   constructor(types: readonly ActorType[], opts: EngineOptions = {}) {
@@ -123,6 +130,7 @@ export class Engine {
       log: this.log,
       metrics: this.metrics,
       leaseValid: (p) => this.leases.isValid(p),
+      load: this.load,
       abandon: (p, reason) => void this.leases.abandon(p, reason),
     };
     this.leases = new LeaseManager(
@@ -145,6 +153,13 @@ export class Engine {
         },
       },
     );
+    let expected = performance.now() + LAG_SAMPLE_MS;
+    this.lagTimer = setInterval(() => {
+      const t = performance.now();
+      this.lagMs = Math.max(0, t - expected);
+      expected = t + LAG_SAMPLE_MS;
+    }, LAG_SAMPLE_MS);
+    this.lagTimer.unref();
     await this.leases.start();
     this.log.info(
       { namespace: cfg.namespace, partitions: cfg.partitions, nats: cfg.natsUrl, types: [...this.types.keys()] },
@@ -206,6 +221,13 @@ export class Engine {
   }
 
   private onRequest(p: number, part: Partition, msg: Msg): void {
+    if (this.lagMs > this.cfg.shedLagMs) {
+      // Saturated: refuse the whole request before decoding it, so overload costs almost nothing
+      // and the event loop stays free for lease renewals and appends.
+      this.metrics.outcome('shed');
+      msg.respond(SHED_REPLY);
+      return;
+    }
     let req: WireRequest;
     try {
       req = decode<WireRequest>(msg.data);
@@ -272,6 +294,7 @@ export class Engine {
     this.stopping = true;
     await this.leases?.stop();
     for (const [p] of this.partitions) this.drop(p, 'engine stopped');
+    if (this.lagTimer !== undefined) clearInterval(this.lagTimer);
     this.window?.close();
     await this.nc?.drain().catch(() => undefined);
     this.log.info('engine stopped');

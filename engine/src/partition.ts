@@ -42,6 +42,8 @@ export interface PartitionEnv {
   readonly log: Logger;
   readonly metrics: EngineMetrics;
   leaseValid(p: number): boolean;
+  /** Commands waiting or in flight across every partition of the process (shared, mutable). */
+  readonly load: { pending: number };
   /** Called when the partition cannot go on (fenced, lease gone): the engine drops it. */
   abandon(p: number, reason: string): void;
 }
@@ -188,14 +190,20 @@ export class Partition implements TxHost {
     }
     const cfg = this.env.cfg;
     const ap = this.actorPending.get(job.key) ?? 0;
-    if (!bypassBounds && (this.pending >= cfg.maxPendingPerPartition || ap >= cfg.maxPendingPerActor)) {
+    if (
+      !bypassBounds &&
+      (this.pending >= cfg.maxPendingPerPartition || ap >= cfg.maxPendingPerActor || this.env.load.pending >= cfg.maxPendingTotal)
+    ) {
       this.env.metrics.outcome(ErrorCode.Overloaded);
       job.reply([1, ErrorCode.Overloaded, `partition ${this.p} is at its bound of pending commands`]);
       return;
     }
     this.pending++;
+    this.env.load.pending++;
     this.actorPending.set(job.key, ap + 1);
     this.queue.push(job);
+    // Start loading at once: a cold actor behind another cold actor loads in parallel, not in turn.
+    if (!this.cells.has(job.key)) this.load([job.ref]);
     this.drain();
   }
 
@@ -481,6 +489,7 @@ export class Partition implements TxHost {
     const m = this.env.metrics;
     for (const u of b.units) {
       this.pending--;
+      this.env.load.pending--;
       const ap = (this.actorPending.get(u.key) ?? 1) - 1;
       if (ap <= 0) this.actorPending.delete(u.key);
       else this.actorPending.set(u.key, ap);
@@ -522,6 +531,7 @@ export class Partition implements TxHost {
     for (let i = this.qHead; i < this.queue.length; i++) this.queue[i]!.reply(err);
     this.queue = [];
     this.qHead = 0;
+    this.env.load.pending -= this.pending;
     this.pending = 0;
     this.actorPending.clear();
     this.env.metrics.outcome(
