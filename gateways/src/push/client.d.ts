@@ -1,0 +1,84 @@
+/** Types of ./client.js: the push protocol client for browsers and Node. */
+
+export interface DeltaMessage {
+  readonly type: 'delta';
+  readonly topic: string;
+  readonly seq: number;
+  readonly key: string;
+  readonly v: number;
+  readonly data: unknown;
+}
+
+export interface SnapshotMessage {
+  readonly type: 'snapshot';
+  readonly topic: string;
+  readonly seq: number;
+  readonly versions: Readonly<Record<string, number>>;
+  readonly data: unknown;
+}
+
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly code: string;
+  readonly message: string;
+  readonly topic?: string;
+  readonly ref?: string;
+}
+
+export interface TopicHandlers {
+  snapshot?(data: any, msg: SnapshotMessage): void;
+  delta?(data: any, msg: DeltaMessage): void;
+  error?(msg: ErrorMessage): void;
+}
+
+export interface TopicView {
+  seq: number;
+  versions: Record<string, number>;
+  ready: boolean;
+  readonly handlers: TopicHandlers | undefined;
+}
+
+export interface PushClientStats {
+  snapshots: number;
+  deltas: number;
+  stale: number;
+  gaps: number;
+  resyncs: number;
+  serverResyncs: number;
+  heads: number;
+  reconnects: number;
+}
+
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onclose: ((ev: { code: number }) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface PushClientOptions {
+  /** A WebSocket constructor (the `ws` package in Node); default `globalThis.WebSocket`. */
+  WebSocket?: new (url: string) => WebSocketLike;
+  reconnect?: boolean;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  onStatus?(status: 'open' | 'closed' | 'welcome', detail?: unknown): void;
+  onError?(msg: ErrorMessage): void;
+}
+
+export class PushClient {
+  constructor(url: string, opts?: PushClientOptions);
+  readonly url: string;
+  readonly topics: Map<string, TopicView>;
+  readonly stats: PushClientStats;
+  readonly welcome: { kind: string; store: string; role: string | null; tableId: string | null } | null;
+  readonly socket: WebSocketLike | null;
+  subscribe(topic: string, handlers?: TopicHandlers): TopicView;
+  unsubscribe(topic: string): void;
+  action(action: 'accept' | 'start' | 'finish' | 'serve', orderId: string, station?: string): Promise<unknown>;
+  resync(topic: string): void;
+  close(): void;
+}

@@ -1,0 +1,214 @@
+/**
+ * Snapshots: the full state of a topic, read through the engine's `get`
+ * commands (and, for a kitchen station, the kitchen stream), so a client
+ * starts from the truth and only needs deltas afterwards.
+ */
+import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import { decode, type EngineClient } from '@lunchrush/engine';
+import {
+  CATALOG_ACTOR_ID,
+  STORE_ACTOR_ID,
+  type CatalogDoc,
+  type KitchenTicket,
+  type OrderDetail,
+  type StockView,
+  type StoreView,
+  type TableView,
+} from '@lunchrush/actors';
+import type { Topic } from './protocol.js';
+
+export interface Snapshot {
+  readonly data: unknown;
+  /** Entity versions the snapshot already contains (keys as in deltas). */
+  readonly versions: Record<string, number>;
+}
+
+export interface SnapshotSources {
+  readonly engine: EngineClient;
+  readonly namespace: string;
+  /** The store's table ids, for the staff board; without it the board lists tables as their pushes arrive. */
+  readonly listTables?: ((store: string) => Promise<readonly string[]>) | undefined;
+  /** JetStream, for the kitchen station snapshot. */
+  readonly js: JetStreamClient;
+  /** How far back a kitchen display looks for open tickets. */
+  readonly kitchenWindowMs: number;
+}
+
+/** Order statuses the staff board lists as needing someone: to accept, to serve, a refund to decide. */
+export const BOARD_ORDER_STATUSES: ReadonlySet<string> = new Set(['paid', 'ready', 'refund_requested']);
+/** Order statuses after which no kitchen station has work left. */
+const KITCHEN_CLOSED_STATUSES: ReadonlySet<string> = new Set([
+  'served',
+  'completed',
+  'reviewed',
+  'cancelled',
+  'refunded',
+]);
+
+/** Thrown when the entity a topic names does not exist. */
+export class SnapshotNotFound extends Error {}
+
+/** An order's version, when the order actor reports one (`version` or `seq`). */
+export function orderVersion(d: OrderDetail): number | undefined {
+  const x = d as unknown as { version?: unknown; seq?: unknown };
+  if (typeof x.version === 'number') return x.version;
+  return typeof x.seq === 'number' ? x.seq : undefined;
+}
+
+const get = <R>(src: SnapshotSources, store: string, type: string, id: string, cmd: object = {}): Promise<R> =>
+  src.engine.send<R>(store, type, id, { type: 'get', ...cmd }, { timeout: 10_000 });
+
+function notFound(e: unknown): boolean {
+  return (e as { reason?: unknown }).reason === 'order_not_found';
+}
+
+export async function readSnapshot(src: SnapshotSources, store: string, topic: Topic): Promise<Snapshot> {
+  switch (topic.kind) {
+    case 'table': {
+      const view = await get<TableView>(src, store, 'table', topic.id);
+      return { data: view, versions: { [`table:${topic.id}`]: view.version } };
+    }
+    case 'order': {
+      let detail: OrderDetail;
+      try {
+        detail = await get<OrderDetail>(src, store, 'order', topic.id);
+      } catch (e) {
+        if (notFound(e)) throw new SnapshotNotFound(`order ${topic.id} not found`);
+        throw e;
+      }
+      const v = orderVersion(detail);
+      return { data: detail, versions: v === undefined ? {} : { [`order:${topic.id}`]: v } };
+    }
+    case 'board':
+      return readBoard(src, store);
+    case 'menu':
+      return readMenu(src, store);
+    case 'kitchen':
+      return readKitchen(src, store, topic.id);
+  }
+}
+
+export interface BoardSnapshot {
+  readonly store: StoreView;
+  readonly tables: readonly TableView[];
+  /** Orders waiting for staff: paid (to accept), ready (to serve), refund requested. */
+  readonly orders: readonly OrderDetail[];
+}
+
+async function readBoard(src: SnapshotSources, store: string): Promise<Snapshot> {
+  const [view, ids] = await Promise.all([
+    get<StoreView>(src, store, 'store', STORE_ACTOR_ID, { at: Date.now() }),
+    src.listTables === undefined ? Promise.resolve([] as readonly string[]) : src.listTables(store),
+  ]);
+  const tables = (await Promise.all(ids.map((id) => get<TableView>(src, store, 'table', id)))).filter(
+    (t) => t.label !== '',
+  );
+  const orderIds = tables.flatMap((t) => t.orders.filter((o) => o.state === 'paid').map((o) => o.orderId));
+  const orders = (await Promise.all(orderIds.map((id) => get<OrderDetail>(src, store, 'order', id)))).filter((o) =>
+    BOARD_ORDER_STATUSES.has(o.status),
+  );
+  const versions: Record<string, number> = {};
+  for (const t of tables) versions[`board:${t.tableId}`] = t.version;
+  const data: BoardSnapshot = { store: view, tables, orders };
+  return { data, versions };
+}
+
+export interface MenuSnapshot {
+  readonly levels: Record<string, { readonly level: StockView['level']; readonly available: number }>;
+}
+
+async function readMenu(src: SnapshotSources, store: string): Promise<Snapshot> {
+  const cat = await get<{ rev: number; catalog: CatalogDoc }>(src, store, 'catalog', CATALOG_ACTOR_ID);
+  const skuIds = cat.catalog.spus.flatMap((s) => s.skus.map((k) => k.skuId));
+  const views = await Promise.all(skuIds.map((id) => get<StockView>(src, store, 'stock', id)));
+  const levels: MenuSnapshot['levels'] = {};
+  for (const v of views) levels[v.skuId] = { level: v.level, available: v.available };
+  const data: MenuSnapshot = { levels };
+  return { data, versions: {} };
+}
+
+/** One open ticket on a kitchen display. */
+export interface StationTicket {
+  readonly ticket: KitchenTicket;
+  /** The station's progress on this order. */
+  readonly state: 'queued' | 'cooking';
+  readonly status: string;
+  readonly urges: number;
+}
+
+export interface KitchenSnapshot {
+  readonly station: string;
+  readonly tickets: readonly StationTicket[];
+}
+
+export const kitchenStream = (ns: string): string => `${ns.toUpperCase()}_KITCHEN`;
+
+/** Every kitchen message of one station since `since`, in stream order, with its stream sequence. */
+export async function readStationTickets(
+  js: JetStreamClient,
+  ns: string,
+  store: string,
+  station: string,
+  since: number,
+): Promise<{ ticket: KitchenTicket; seq: number }[]> {
+  const c = await js.consumers.get(kitchenStream(ns), {
+    filter_subjects: `${ns}.kitchen.${store}.${station}`,
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: new Date(since).toISOString(),
+  });
+  try {
+    const info = await c.info(true);
+    if (info.num_pending === 0) return [];
+    const out: { ticket: KitchenTicket; seq: number }[] = [];
+    const msgs = await c.consume({ max_messages: 512 });
+    for await (const m of msgs) {
+      out.push({ ticket: decode<KitchenTicket>(m.data), seq: m.seq });
+      if (m.info.pending === 0) break;
+    }
+    return out;
+  } finally {
+    await c.delete().catch(() => undefined);
+  }
+}
+
+async function readKitchen(src: SnapshotSources, store: string, station: string): Promise<Snapshot> {
+  const msgs = await readStationTickets(src.js, src.namespace, store, station, Date.now() - src.kitchenWindowMs);
+  const byOrder = new Map<string, { ticket?: KitchenTicket; voided: boolean; urges: number }>();
+  const versions: Record<string, number> = {};
+  for (const { ticket, seq } of msgs) {
+    versions[ticket.ticketId] = seq;
+    let o = byOrder.get(ticket.orderId);
+    if (o === undefined) byOrder.set(ticket.orderId, (o = { voided: false, urges: 0 }));
+    if (ticket.kind === 'new') o.ticket = ticket;
+    else if (ticket.kind === 'urge') o.urges = Math.max(o.urges + 1, ticket.urgeCount ?? 0);
+    else if (ticket.kind === 'void') o.voided = true;
+  }
+  const open = [...byOrder].filter(([, o]) => o.ticket !== undefined);
+  const details = await Promise.all(open.map(([id]) => readOrderStations(src, store, id)));
+  const tickets: StationTicket[] = [];
+  open.forEach(([, o], i) => {
+    const d = details[i];
+    if (d === null || d === undefined || KITCHEN_CLOSED_STATUSES.has(d.status)) return;
+    const progress = d.stations.find((s) => s.station === station);
+    if (progress === undefined || (progress.state !== 'queued' && progress.state !== 'cooking')) return;
+    tickets.push({ ticket: o.ticket!, state: progress.state, status: d.status, urges: o.urges });
+  });
+  const data: KitchenSnapshot = { station, tickets };
+  return { data, versions };
+}
+
+/** The kitchen-relevant view of one order: each station's progress, for `progress` deltas. */
+export async function readOrderStations(
+  src: SnapshotSources,
+  store: string,
+  orderId: string,
+): Promise<OrderDetail | null> {
+  try {
+    return await get<OrderDetail>(src, store, 'order', orderId);
+  } catch (e) {
+    if (notFound(e)) return null;
+    throw e;
+  }
+}
+
+export const isKitchenClosed = (status: string): boolean => KITCHEN_CLOSED_STATUSES.has(status);
