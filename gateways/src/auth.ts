@@ -1,0 +1,62 @@
+/**
+ * The three credentials the gateway knows, for its own routes and for the push
+ * and screens modules mounted beside them:
+ *
+ * - `verifyTableToken(token)`: a table QR token → store, area, table (HMAC, no I/O);
+ * - `verifyDinerSession(token)`: a diner's bearer token → the session (Redis, sliding expiry);
+ * - `verifyStaffToken(token)`: a staff bearer token → store and role (HMAC, no I/O).
+ *
+ * Each throws `HttpError` (401 codes) when the credential does not hold.
+ */
+import type { KeyRing } from './config.js';
+import { ErrorCode, HttpError } from './errors.js';
+import type { DinerSession, SessionStore } from './sessions.js';
+import {
+  verifyStaffToken as checkStaff,
+  verifyTableToken as checkTable,
+  type StaffClaims,
+  type StaffRole,
+  type TableTokenClaims,
+} from './tokens.js';
+
+export type { StaffClaims, StaffRole, TableTokenClaims };
+
+export class Auth {
+  constructor(
+    private readonly qrKeys: KeyRing,
+    private readonly staffKeys: KeyRing,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  verifyTableToken(token: string): TableTokenClaims {
+    return checkTable(this.qrKeys, token);
+  }
+
+  verifyStaffToken(token: string): StaffClaims {
+    return checkStaff(this.staffKeys, token);
+  }
+
+  async verifyDinerSession(token: string): Promise<DinerSession> {
+    const s = await this.sessions.get(token);
+    if (s === undefined) throw new HttpError(ErrorCode.Unauthorized, 'no such diner session (log in again)');
+    return s;
+  }
+}
+
+/** The bearer token of an `Authorization` header (or a `token` query parameter, for WebSockets and links). */
+export function bearer(headers: Readonly<Record<string, string>>, query?: URLSearchParams): string {
+  const h = headers.authorization;
+  if (h !== undefined) {
+    const m = /^Bearer\s+(\S{1,2048})$/i.exec(h);
+    if (m === null) throw new HttpError(ErrorCode.Unauthorized, 'Authorization must be "Bearer <token>"');
+    return m[1]!;
+  }
+  const q = query?.get('token');
+  if (q !== undefined && q !== null && q !== '') return q;
+  throw new HttpError(ErrorCode.Unauthorized, 'an Authorization: Bearer <token> header is required');
+}
+
+/** The domain's actor for a staff member: waiters and kitchen are `staff`, managers `manager`. */
+export function staffActor(c: StaffClaims): { role: 'staff' | 'manager'; id: string } {
+  return { role: c.role === 'manager' ? 'manager' : 'staff', id: `${c.role}:${c.staffId}` };
+}

@@ -1,0 +1,345 @@
+/**
+ * The gateway's configuration: every variable, its default and its check, in one
+ * place. `parseConfig(env)` validates eagerly and names the variable at fault;
+ * unknown `GATEWAY_*`, `WECHAT_*` and `WECHATPAY_*` variables are refused so a typo
+ * never silently falls back to a default. Secrets come only from here.
+ */
+import { DEFAULT_PARTITIONS } from '@lunchrush/engine';
+
+export const DEFAULT_GATEWAY_PORT = 8080;
+export const DEFAULT_GATEWAY_HOST = '0.0.0.0';
+export const DEFAULT_WORKERS = 1;
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_NAMESPACE = 'lr';
+/** Largest JSON body a diner, staff or channel endpoint reads. */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+/** Largest catalog file a manager may import. */
+export const DEFAULT_MAX_IMPORT_BYTES = 4 * 1024 * 1024;
+/** Deadline of one engine command, retries included; past it the caller gets 503. */
+export const DEFAULT_ENGINE_TIMEOUT_MS = 3_000;
+/** Engine commands in flight per gateway process; past it requests are refused with 503 at once. */
+export const DEFAULT_MAX_INFLIGHT = 20_000;
+export const DEFAULT_RETRY_AFTER_S = 1;
+export const DEFAULT_SESSION_TTL_S = 4 * 3600;
+export const DEFAULT_STAFF_TOKEN_TTL_S = 12 * 3600;
+export const DEFAULT_IDEMPOTENCY_TTL_S = 24 * 3600;
+/** How long a first request may hold its idempotency key before a repeat may take over. */
+export const DEFAULT_IDEMPOTENCY_LOCK_S = 30;
+export const DEFAULT_RATE_WINDOW_MS = 60_000;
+export const DEFAULT_RATE_IP_PER_WINDOW = 1_200;
+export const DEFAULT_RATE_DEVICE_PER_WINDOW = 300;
+export const DEFAULT_RATE_SESSION_PER_WINDOW = 300;
+/** Webhook and payment callback timestamps older or newer than this are refused (WeChat: 5 minutes). */
+export const DEFAULT_SIGNATURE_TOLERANCE_S = 300;
+export const DEFAULT_MENU_TTL_S = 3600;
+export const DEFAULT_STOCK_CACHE_MS = 1_000;
+/** A payment with no callback after this long is looked up with the provider. */
+export const DEFAULT_PAYMENT_QUERY_AFTER_S = 30;
+export const DEFAULT_PAYMENT_QUERY_INTERVAL_MS = 5_000;
+export const DEFAULT_WECHAT_API_BASE = 'https://api.weixin.qq.com';
+export const DEFAULT_WECHATPAY_API_BASE = 'https://api.mch.weixin.qq.com';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface KeyRing {
+  /** The key id new tokens are signed with (the first listed). */
+  readonly current: string;
+  readonly keys: ReadonlyMap<string, Buffer>;
+}
+
+export interface GatewayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly workers: number;
+  /** Base URL diners and WeChat reach this gateway at (QR links, payment notify URL). */
+  readonly publicUrl: string;
+  readonly natsUrl: string;
+  readonly redisUrl: string;
+  readonly namespace: string;
+  readonly partitions: number;
+  readonly logLevel: string;
+  readonly maxBodyBytes: number;
+  readonly maxImportBytes: number;
+  readonly engineTimeoutMs: number;
+  readonly maxInflight: number;
+  readonly retryAfterS: number;
+  readonly trustProxy: boolean;
+  readonly qrKeys: KeyRing;
+  readonly staffKeys: KeyRing;
+  readonly piiKeys: KeyRing;
+  readonly sessionTtlS: number;
+  readonly staffTokenTtlS: number;
+  readonly idempotencyTtlS: number;
+  readonly idempotencyLockS: number;
+  readonly rate: { windowMs: number; ip: number; device: number; session: number };
+  readonly posSecret: Buffer;
+  readonly deliverySecret: Buffer;
+  readonly signatureToleranceS: number;
+  readonly menuTtlS: number;
+  readonly stockCacheMs: number;
+  /** `events`: watch the engine's event stream for catalog changes; `off`: only this gateway's own writes and TTL. */
+  readonly catalogWatch: 'events' | 'off';
+  readonly wechat: {
+    readonly mode: 'simulator' | 'real';
+    readonly appId: string;
+    readonly appSecret: string;
+    readonly apiBase: string;
+  };
+  readonly wechatPay: {
+    readonly mode: 'simulator' | 'real';
+    readonly mchId: string;
+    readonly appId: string;
+    readonly apiV3Key: string;
+    readonly merchantSerial: string;
+    readonly merchantKeyFile: string;
+    /** `serial=path.pem` pairs: WeChat Pay platform certificates. */
+    readonly platformCerts: readonly { serial: string; file: string }[];
+    readonly publicKeyId: string;
+    readonly publicKeyFile: string;
+    readonly apiBase: string;
+    readonly notifyUrl: string;
+    readonly queryAfterS: number;
+    readonly queryIntervalMs: number;
+  };
+}
+
+type Reader = (name: string) => string | undefined;
+
+/** Every variable the gateway reads (besides NATS_URL, REDIS_URL, ENGINE_NAMESPACE, ENGINE_PARTITIONS, LOG_LEVEL). */
+export const VARIABLES = [
+  'GATEWAY_HOST',
+  'GATEWAY_PORT',
+  'GATEWAY_WORKERS',
+  'GATEWAY_PUBLIC_URL',
+  'GATEWAY_MAX_BODY_BYTES',
+  'GATEWAY_MAX_IMPORT_BYTES',
+  'GATEWAY_ENGINE_TIMEOUT_MS',
+  'GATEWAY_MAX_INFLIGHT',
+  'GATEWAY_RETRY_AFTER_S',
+  'GATEWAY_TRUST_PROXY',
+  'GATEWAY_QR_KEYS',
+  'GATEWAY_STAFF_KEYS',
+  'GATEWAY_PII_KEYS',
+  'GATEWAY_SESSION_TTL_S',
+  'GATEWAY_STAFF_TOKEN_TTL_S',
+  'GATEWAY_IDEMPOTENCY_TTL_S',
+  'GATEWAY_IDEMPOTENCY_LOCK_S',
+  'GATEWAY_RATE_WINDOW_MS',
+  'GATEWAY_RATE_IP',
+  'GATEWAY_RATE_DEVICE',
+  'GATEWAY_RATE_SESSION',
+  'GATEWAY_POS_SECRET',
+  'GATEWAY_DELIVERY_SECRET',
+  'GATEWAY_SIGNATURE_TOLERANCE_S',
+  'GATEWAY_MENU_TTL_S',
+  'GATEWAY_STOCK_CACHE_MS',
+  'GATEWAY_CATALOG_WATCH',
+  'GATEWAY_DEV_SECRETS',
+  'WECHAT_MODE',
+  'WECHAT_APPID',
+  'WECHAT_SECRET',
+  'WECHAT_API_BASE',
+  'WECHATPAY_MODE',
+  'WECHATPAY_MCHID',
+  'WECHATPAY_APPID',
+  'WECHATPAY_APIV3_KEY',
+  'WECHATPAY_MERCHANT_SERIAL',
+  'WECHATPAY_MERCHANT_KEY_FILE',
+  'WECHATPAY_PLATFORM_CERTS',
+  'WECHATPAY_PUBLIC_KEY_ID',
+  'WECHATPAY_PUBLIC_KEY_FILE',
+  'WECHATPAY_API_BASE',
+  'WECHATPAY_NOTIFY_URL',
+  'WECHATPAY_QUERY_AFTER_S',
+  'WECHATPAY_QUERY_INTERVAL_MS',
+] as const;
+
+const KNOWN: ReadonlySet<string> = new Set<string>(VARIABLES);
+
+/**
+ * Development secrets, used only with `GATEWAY_DEV_SECRETS=1` (what `npm start` and the
+ * tests set). They are public: a gateway that serves real diners must be given its own.
+ */
+const DEV_SECRETS: Readonly<Record<string, string>> = {
+  GATEWAY_QR_KEYS: 'k1:ZGV2LXFyLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0',
+  GATEWAY_STAFF_KEYS: 'k1:ZGV2LXN0YWZmLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0',
+  GATEWAY_PII_KEYS: 'k1:ZGV2LXBpaS1rZXktMzItYnl0ZXMtbm90LXNlY3JldCE=',
+  GATEWAY_POS_SECRET: 'dev-pos-secret-not-secret',
+  GATEWAY_DELIVERY_SECRET: 'dev-delivery-secret-not-secret',
+};
+
+function int(read: Reader, name: string, dflt: number, min: number, max: number): number {
+  const raw = read(name);
+  if (raw === undefined) return dflt;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(read: Reader, name: string, dflt: boolean): boolean {
+  const raw = read(name);
+  if (raw === undefined) return dflt;
+  if (!/^(1|0|true|false|yes|no)$/i.test(raw))
+    throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+  return /^(1|true|yes)$/i.test(raw);
+}
+
+function oneOf<T extends string>(read: Reader, name: string, options: readonly T[], dflt: T): T {
+  const raw = read(name);
+  if (raw === undefined) return dflt;
+  if (!(options as readonly string[]).includes(raw))
+    throw new ConfigError(`${name} must be one of ${options.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as T;
+}
+
+/**
+ * `id:base64,id:base64`: the first key signs (or encrypts), every listed key verifies
+ * (or decrypts). Rotation: prepend the new key, keep the old one until what it signed
+ * has expired or been reprinted, then drop it.
+ */
+export function parseKeyRing(name: string, raw: string, exactBytes?: number): KeyRing {
+  const keys = new Map<string, Buffer>();
+  let current = '';
+  for (const part of raw.split(',').map((s) => s.trim())) {
+    const m = /^([A-Za-z0-9_-]{1,16}):([A-Za-z0-9+/=_-]+)$/.exec(part);
+    if (m === null) throw new ConfigError(`${name}: expected id:base64key[,id:base64key…], got ${JSON.stringify(part)}`);
+    const key = Buffer.from(m[2]!, 'base64');
+    if (exactBytes !== undefined && key.length !== exactBytes)
+      throw new ConfigError(`${name}: key ${m[1]} must be ${exactBytes} bytes, got ${key.length}`);
+    if (exactBytes === undefined && key.length < 16)
+      throw new ConfigError(`${name}: key ${m[1]} must be at least 16 bytes, got ${key.length}`);
+    if (keys.has(m[1]!)) throw new ConfigError(`${name}: key id ${m[1]} appears twice`);
+    keys.set(m[1]!, key);
+    if (current === '') current = m[1]!;
+  }
+  return { current, keys };
+}
+
+function url(name: string, raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  for (const name of Object.keys(env)) {
+    if (/^(GATEWAY|WECHAT|WECHATPAY)_/.test(name) && !KNOWN.has(name)) {
+      throw new ConfigError(`unknown variable ${name}; the gateway reads: ${VARIABLES.join(', ')}`);
+    }
+  }
+  const dev = bool((n) => (env[n] === '' ? undefined : env[n]), 'GATEWAY_DEV_SECRETS', false);
+  const read: Reader = (n) => {
+    const v = env[n];
+    if (v !== undefined && v !== '') return v;
+    return dev ? DEV_SECRETS[n] : undefined;
+  };
+  const required = (n: string, why: string): string => {
+    const v = read(n);
+    if (v === undefined)
+      throw new ConfigError(`${n} is required (${why}); set it, or GATEWAY_DEV_SECRETS=1 for development`);
+    return v;
+  };
+
+  const port = int(read, 'GATEWAY_PORT', DEFAULT_GATEWAY_PORT, 0, 65535);
+  const host = read('GATEWAY_HOST') ?? DEFAULT_GATEWAY_HOST;
+  const publicUrl = url('GATEWAY_PUBLIC_URL', read('GATEWAY_PUBLIC_URL') ?? `http://127.0.0.1:${port}`);
+  const namespace = env.ENGINE_NAMESPACE || DEFAULT_NAMESPACE;
+  if (!/^[a-z][a-z0-9]{0,31}$/.test(namespace))
+    throw new ConfigError(`ENGINE_NAMESPACE must be lowercase letters and digits, got ${JSON.stringify(namespace)}`);
+
+  const wechatMode = oneOf(read, 'WECHAT_MODE', ['simulator', 'real'] as const, 'simulator');
+  const payMode = oneOf(read, 'WECHATPAY_MODE', ['simulator', 'real'] as const, 'simulator');
+  const wechat = {
+    mode: wechatMode,
+    appId: wechatMode === 'real' ? required('WECHAT_APPID', 'WECHAT_MODE=real') : (read('WECHAT_APPID') ?? 'wxsimulator'),
+    appSecret: wechatMode === 'real' ? required('WECHAT_SECRET', 'WECHAT_MODE=real') : '',
+    apiBase: url('WECHAT_API_BASE', read('WECHAT_API_BASE') ?? DEFAULT_WECHAT_API_BASE),
+  };
+  const platformCerts = (read('WECHATPAY_PLATFORM_CERTS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const m = /^([0-9A-Fa-f]{8,64})=(.+)$/.exec(s);
+      if (m === null) throw new ConfigError(`WECHATPAY_PLATFORM_CERTS: expected serial=path.pem, got ${JSON.stringify(s)}`);
+      return { serial: m[1]!.toUpperCase(), file: m[2]! };
+    });
+  const real = payMode === 'real';
+  const apiV3Key = real ? required('WECHATPAY_APIV3_KEY', 'WECHATPAY_MODE=real') : (read('WECHATPAY_APIV3_KEY') ?? '');
+  if (apiV3Key !== '' && Buffer.byteLength(apiV3Key) !== 32)
+    throw new ConfigError(`WECHATPAY_APIV3_KEY must be 32 bytes, got ${Buffer.byteLength(apiV3Key)}`);
+  const publicKeyId = read('WECHATPAY_PUBLIC_KEY_ID') ?? '';
+  const publicKeyFile = read('WECHATPAY_PUBLIC_KEY_FILE') ?? '';
+  if ((publicKeyId === '') !== (publicKeyFile === ''))
+    throw new ConfigError('WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE go together');
+  if (real && platformCerts.length === 0 && publicKeyId === '')
+    throw new ConfigError('WECHATPAY_MODE=real needs WECHATPAY_PLATFORM_CERTS or WECHATPAY_PUBLIC_KEY_ID/_FILE (or both)');
+  const wechatPay = {
+    mode: payMode,
+    mchId: real ? required('WECHATPAY_MCHID', 'WECHATPAY_MODE=real') : (read('WECHATPAY_MCHID') ?? '1900000001'),
+    appId: read('WECHATPAY_APPID') ?? wechat.appId,
+    apiV3Key,
+    merchantSerial: real ? required('WECHATPAY_MERCHANT_SERIAL', 'WECHATPAY_MODE=real') : '',
+    merchantKeyFile: real ? required('WECHATPAY_MERCHANT_KEY_FILE', 'WECHATPAY_MODE=real') : '',
+    platformCerts,
+    publicKeyId,
+    publicKeyFile,
+    apiBase: url('WECHATPAY_API_BASE', read('WECHATPAY_API_BASE') ?? DEFAULT_WECHATPAY_API_BASE),
+    notifyUrl: url('WECHATPAY_NOTIFY_URL', read('WECHATPAY_NOTIFY_URL') ?? `${publicUrl}/v1/payments/wechatpay/notify`),
+    queryAfterS: int(read, 'WECHATPAY_QUERY_AFTER_S', DEFAULT_PAYMENT_QUERY_AFTER_S, 1, 86_400),
+    queryIntervalMs: int(read, 'WECHATPAY_QUERY_INTERVAL_MS', DEFAULT_PAYMENT_QUERY_INTERVAL_MS, 50, 600_000),
+  };
+
+  const secret = (n: string): Buffer => {
+    const v = required(n, 'the HMAC secret of its channel');
+    if (Buffer.byteLength(v) < 16) throw new ConfigError(`${n} must be at least 16 bytes`);
+    return Buffer.from(v);
+  };
+
+  return {
+    host,
+    port,
+    workers: int(read, 'GATEWAY_WORKERS', DEFAULT_WORKERS, 1, 256),
+    publicUrl,
+    natsUrl: env.NATS_URL || DEFAULT_NATS_URL,
+    redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL,
+    namespace,
+    partitions: int((n) => (env[n] === '' ? undefined : env[n]), 'ENGINE_PARTITIONS', DEFAULT_PARTITIONS, 1, 4096),
+    logLevel: env.LOG_LEVEL || 'info',
+    maxBodyBytes: int(read, 'GATEWAY_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 256, 16 * 1024 * 1024),
+    maxImportBytes: int(read, 'GATEWAY_MAX_IMPORT_BYTES', DEFAULT_MAX_IMPORT_BYTES, 1024, 256 * 1024 * 1024),
+    engineTimeoutMs: int(read, 'GATEWAY_ENGINE_TIMEOUT_MS', DEFAULT_ENGINE_TIMEOUT_MS, 10, 120_000),
+    maxInflight: int(read, 'GATEWAY_MAX_INFLIGHT', DEFAULT_MAX_INFLIGHT, 1, 10_000_000),
+    retryAfterS: int(read, 'GATEWAY_RETRY_AFTER_S', DEFAULT_RETRY_AFTER_S, 1, 3600),
+    trustProxy: bool(read, 'GATEWAY_TRUST_PROXY', false),
+    qrKeys: parseKeyRing('GATEWAY_QR_KEYS', required('GATEWAY_QR_KEYS', 'signs table QR tokens')),
+    staffKeys: parseKeyRing('GATEWAY_STAFF_KEYS', required('GATEWAY_STAFF_KEYS', 'signs staff tokens')),
+    piiKeys: parseKeyRing('GATEWAY_PII_KEYS', required('GATEWAY_PII_KEYS', 'encrypts phone numbers and addresses'), 32),
+    sessionTtlS: int(read, 'GATEWAY_SESSION_TTL_S', DEFAULT_SESSION_TTL_S, 60, 30 * 86_400),
+    staffTokenTtlS: int(read, 'GATEWAY_STAFF_TOKEN_TTL_S', DEFAULT_STAFF_TOKEN_TTL_S, 60, 365 * 86_400),
+    idempotencyTtlS: int(read, 'GATEWAY_IDEMPOTENCY_TTL_S', DEFAULT_IDEMPOTENCY_TTL_S, 60, 30 * 86_400),
+    idempotencyLockS: int(read, 'GATEWAY_IDEMPOTENCY_LOCK_S', DEFAULT_IDEMPOTENCY_LOCK_S, 1, 3600),
+    rate: {
+      windowMs: int(read, 'GATEWAY_RATE_WINDOW_MS', DEFAULT_RATE_WINDOW_MS, 100, 3_600_000),
+      ip: int(read, 'GATEWAY_RATE_IP', DEFAULT_RATE_IP_PER_WINDOW, 1, 100_000_000),
+      device: int(read, 'GATEWAY_RATE_DEVICE', DEFAULT_RATE_DEVICE_PER_WINDOW, 1, 100_000_000),
+      session: int(read, 'GATEWAY_RATE_SESSION', DEFAULT_RATE_SESSION_PER_WINDOW, 1, 100_000_000),
+    },
+    posSecret: secret('GATEWAY_POS_SECRET'),
+    deliverySecret: secret('GATEWAY_DELIVERY_SECRET'),
+    signatureToleranceS: int(read, 'GATEWAY_SIGNATURE_TOLERANCE_S', DEFAULT_SIGNATURE_TOLERANCE_S, 1, 86_400),
+    menuTtlS: int(read, 'GATEWAY_MENU_TTL_S', DEFAULT_MENU_TTL_S, 1, 30 * 86_400),
+    stockCacheMs: int(read, 'GATEWAY_STOCK_CACHE_MS', DEFAULT_STOCK_CACHE_MS, 0, 600_000),
+    catalogWatch: oneOf(read, 'GATEWAY_CATALOG_WATCH', ['events', 'off'] as const, 'events'),
+    wechat,
+    wechatPay,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Demo data through the engine, for `npm start`, tests and the bench: the
+ * actors' generator (`generateDemoData`), loaded with its own setup commands and
+ * stable command ids. A store counts as loaded once its store actor has a name,
+ * and the store's `configure`/`open` go last, so a restart (or a crash half-way)
+ * loads exactly the stores not finished, and never resets the stock of a store
+ * that has been selling. The table ids of each store go into Redis for the staff
+ * board.
+ */
+import {
+  ActorTypes,
+  CATALOG_ACTOR_ID,
+  CHAIN_STORE_ID,
+  STORE_ACTOR_ID,
+  demoSetupCommands,
+  generateDemoData,
+  parseTableCode,
+  type DemoData,
+  type DemoOptions,
+  type StoreView,
+} from '@lunchrush/actors';
+import type { EngineClient } from '@lunchrush/engine';
+import type { Redis } from 'ioredis';
+import type { GatewayConfig } from './config.js';
+import { tablesKey } from './routes/staff.js';
+import { signStaffToken, signTableToken, type StaffRole } from './tokens.js';
+
+const SEND_TIMEOUT_MS = 30_000;
+const STORES_AT_ONCE = 4;
+
+export interface SeedResult {
+  readonly data: DemoData;
+  readonly loaded: string[];
+  readonly skipped: string[];
+}
+
+export async function seedDemo(
+  client: EngineClient,
+  redis: Redis,
+  namespace: string,
+  opts: DemoOptions = {},
+  onStore?: (store: string, loaded: boolean) => void,
+): Promise<SeedResult> {
+  const data = generateDemoData(opts);
+  const at = Date.now();
+  const commands = demoSetupCommands(data, at);
+  const send = (c: (typeof commands)[number]): Promise<unknown> =>
+    client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id, timeout: SEND_TIMEOUT_MS });
+
+  const template = await client.send<{ rev: number }>(CHAIN_STORE_ID, ActorTypes.Catalog, CATALOG_ACTOR_ID, { type: 'get' }, { timeout: SEND_TIMEOUT_MS });
+  if (template.rev === 0) await send(commands[0]!);
+
+  const loaded: string[] = [];
+  const skipped: string[] = [];
+  const queue = [...data.stores];
+  const worker = async (): Promise<void> => {
+    for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+      const store = s.storeId;
+      await redis.sadd(tablesKey(`${namespace}:gw`, store), ...s.tables.map((t) => t.tableId));
+      const view = await client.send<StoreView>(store, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get' }, { timeout: SEND_TIMEOUT_MS });
+      if (view.name !== '') {
+        skipped.push(store);
+        onStore?.(store, false);
+        continue;
+      }
+      const mine = commands.filter((c) => c.ref.store === store);
+      const storeLevel = mine.filter((c) => c.ref.type === ActorTypes.Store);
+      const catalog = mine.filter((c) => c.ref.type === ActorTypes.Catalog);
+      const rest = mine.filter((c) => c.ref.type !== ActorTypes.Store && c.ref.type !== ActorTypes.Catalog);
+      for (const c of catalog) await send(c); // template before store prices
+      await Promise.all(rest.map(send));
+      for (const c of storeLevel) await send(c); // configure, then open: last, so "has a name" means loaded
+      loaded.push(store);
+      onStore?.(store, true);
+    }
+  };
+  await Promise.all(Array.from({ length: STORES_AT_ONCE }, () => worker()));
+  return { data, loaded: loaded.sort(), skipped: skipped.sort() };
+}
+
+/** Signed QR links and staff tokens to print for a demo. */
+export function demoCredentials(
+  cfg: GatewayConfig,
+  data: DemoData,
+  publicUrl: string,
+  store = '001',
+  tables = 3,
+): { qr: { code: string; label: string; token: string; link: string }[]; staff: Record<StaffRole, string> } {
+  const s = data.stores.find((x) => x.storeId === store) ?? data.stores[0]!;
+  const qr = s.tables.slice(0, tables).map((t) => {
+    const token = signTableToken(cfg.qrKeys, parseTableCode(t.tableId));
+    return { code: t.code, label: t.config.label, token, link: `${publicUrl}/v1/tables/resolve?token=${token}` };
+  });
+  const staff = Object.fromEntries(
+    (['waiter', 'kitchen', 'manager'] as const).map((role) => [
+      role,
+      signStaffToken(cfg.staffKeys, { store: s.storeId, role, staffId: `demo-${role}`, ttlS: cfg.staffTokenTtlS }),
+    ]),
+  ) as Record<StaffRole, string>;
+  return { qr, staff };
+}

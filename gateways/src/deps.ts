@@ -1,0 +1,39 @@
+/**
+ * What routes (and the push and screens modules) are handed: configuration,
+ * connections and the gateway's services. One object per gateway process.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Auth } from './auth.js';
+import type { GatewayConfig } from './config.js';
+import type { EngineGate } from './engine-gate.js';
+import type { IdempotencyStore } from './idempotency.js';
+import type { MenuCache } from './menu.js';
+import type { Payments } from './payments/service.js';
+import type { WeChatPaySimulator } from './payments/simulator.js';
+import type { RateLimiter } from './ratelimit.js';
+import type { SessionStore, WeChatLogin } from './sessions.js';
+
+export interface GatewayDeps {
+  readonly cfg: GatewayConfig;
+  readonly log: Logger;
+  readonly registry: Registry;
+  readonly redis: Redis;
+  readonly nc: NatsConnection;
+  readonly engine: EngineGate;
+  readonly auth: Auth;
+  readonly sessions: SessionStore;
+  readonly login: WeChatLogin;
+  readonly idempotency: IdempotencyStore;
+  readonly rate: RateLimiter;
+  readonly menu: MenuCache;
+  readonly payments: Payments;
+  /** Present when `WECHATPAY_MODE=simulator`. */
+  readonly simulator: WeChatPaySimulator | undefined;
+  /** Redis key prefix (`<namespace>:gw`). */
+  readonly prefix: string;
+  /** The URL this gateway is reached at (known once it listens). */
+  publicUrl(): string;
+}

@@ -1,0 +1,51 @@
+/**
+ * Every engine command of a gateway process goes through here: a bound on
+ * commands in flight (past it a request is refused at once with 503 instead of
+ * queueing without end — backpressure, not collapse) and a deadline per command,
+ * retries of retryable engine errors included (EngineClient retries with the
+ * same command id, so a retry never applies a command twice).
+ */
+import type { EngineClient } from '@lunchrush/engine';
+import { Gauge, type Registry } from 'prom-client';
+import { ErrorCode, HttpError } from './errors.js';
+
+export class EngineGate {
+  private inflight = 0;
+  private readonly gauge: Gauge;
+
+  constructor(
+    readonly client: EngineClient,
+    private readonly maxInflight: number,
+    private readonly timeoutMs: number,
+    private readonly retryAfterS: number,
+    registry: Registry,
+  ) {
+    this.gauge = new Gauge({
+      name: 'lunchrush_gateway_engine_inflight',
+      help: 'Engine commands in flight from this gateway process',
+      registers: [registry],
+      collect: () => this.gauge.set(this.inflight),
+    });
+  }
+
+  get inFlight(): number {
+    return this.inflight;
+  }
+
+  async send<R = unknown>(store: string, type: string, id: string, command: unknown, commandId?: string): Promise<R> {
+    if (this.inflight >= this.maxInflight) {
+      throw new HttpError(ErrorCode.GatewayOverloaded, `${this.inflight} engine commands in flight on this gateway`, {
+        retryAfterS: this.retryAfterS,
+      });
+    }
+    this.inflight++;
+    try {
+      return await this.client.send<R>(store, type, id, command, {
+        timeout: this.timeoutMs,
+        ...(commandId === undefined ? {} : { id: commandId }),
+      });
+    } finally {
+      this.inflight--;
+    }
+  }
+}

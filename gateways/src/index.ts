@@ -1,0 +1,27 @@
+export { startGateway } from './server.js';
+export type { Gateway, StartOptions } from './server.js';
+export type { GatewayDeps } from './deps.js';
+export { parseConfig, parseKeyRing, ConfigError, VARIABLES } from './config.js';
+export type { GatewayConfig, KeyRing } from './config.js';
+export { Auth, bearer, staffActor } from './auth.js';
+export type { StaffClaims, StaffRole, TableTokenClaims } from './auth.js';
+export {
+  signStaffToken,
+  signTableToken,
+  signWebhook,
+  verifyStaffToken,
+  verifyTableToken,
+  verifyWebhook,
+  StaffRoleSchema,
+} from './tokens.js';
+export { ERROR_TABLE, ErrorCode, HttpError, statusOf, toHttpError } from './errors.js';
+export type { ErrorSpec } from './errors.js';
+export { seal, unseal, maskPhone } from './pii.js';
+export type { DinerSession } from './sessions.js';
+export { WeChatPaySimulator, TAMPER_MODES } from './payments/simulator.js';
+export type { TamperMode, SimPayResult } from './payments/simulator.js';
+export { WeChatPayKeys, WeChatPayV3, decryptResource, verifyWeChatPaySignature } from './payments/wechatpay.js';
+export type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './payments/provider.js';
+export { orderIdFor } from './routes/diner.js';
+export { tablesKey } from './routes/staff.js';
+export { uwsBuild } from './uws.js';

@@ -1,0 +1,194 @@
+/**
+ * The diner's menu, cached in-process and in Redis, answered with an ETag.
+ *
+ * A store's menu changes only when its catalog actor records an event, and every
+ * such change bumps the catalog's `rev`. The cache entry carries the rev it was
+ * built from; the newest rev seen is kept per store (in-process and in Redis), and
+ * an entry older than it is never served. Changes are seen two ways:
+ *
+ * - `events` (default): the gateway listens to the engine's event subjects on core
+ *   NATS and picks out records holding a catalog entry. Records are msgpack, where
+ *   the actor type `catalog` is the 8 bytes `a7 63 61 74 61 6c 6f 67`; only records
+ *   holding those bytes are decoded, so the cost of the stream is a byte search.
+ * - always: a change made through this gateway (catalog import) is announced on
+ *   `<ns>.gw.menu.<store>` for the other gateway processes.
+ *
+ * Diners never see cost prices: `costFen` is dropped when the menu is built.
+ */
+import { createHash } from 'node:crypto';
+import { decode, type BatchRecord, type PartitionRecord } from '@lunchrush/engine';
+import { ActorTypes, CATALOG_ACTOR_ID, type CatalogDoc, type StockResult } from '@lunchrush/actors';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Redis } from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { ErrorCode as DomainCode } from '@lunchrush/actors';
+import type { EngineGate } from './engine-gate.js';
+import { HttpError } from './errors.js';
+
+export interface MenuEntry {
+  readonly store: string;
+  readonly rev: number;
+  readonly etag: string;
+  readonly body: string;
+  readonly skuIds: readonly string[];
+}
+
+const CATALOG_MARKER = Buffer.from([0xa7, ...Buffer.from('catalog')]);
+
+export function dinerMenu(store: string, rev: number, doc: CatalogDoc): unknown {
+  const seen = new Set<string>(doc.categories);
+  const categories = [...doc.categories];
+  for (const s of doc.spus) if (!seen.has(s.category)) (seen.add(s.category), categories.push(s.category));
+  return {
+    store,
+    rev,
+    currency: doc.currency,
+    categories,
+    fees: doc.fees ?? null,
+    spus: doc.spus.map((s) => ({ ...s, skus: s.skus.map(({ costFen: _cost, ...k }) => k) })),
+  };
+}
+
+export class MenuCache {
+  private readonly local = new Map<string, MenuEntry>();
+  private readonly latest = new Map<string, number>();
+  private readonly generation = new Map<string, number>();
+  private readonly stock = new Map<string, { at: number; levels: unknown }>();
+  private readonly subs: Subscription[] = [];
+  private readonly hits: Counter;
+
+  constructor(
+    private readonly engine: EngineGate,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly ttlS: number,
+    private readonly stockCacheMs: number,
+    private readonly log: Logger,
+    registry: Registry,
+  ) {
+    this.hits = new Counter({
+      name: 'lunchrush_gateway_menu_reads_total',
+      help: 'Menu reads by where the answer came from',
+      labelNames: ['source'],
+      registers: [registry],
+    });
+  }
+
+  private key(store: string): string {
+    return `${this.prefix}:menu:${store}`;
+  }
+
+  private revKey(store: string): string {
+    return `${this.prefix}:menu:rev:${store}`;
+  }
+
+  async get(store: string): Promise<MenuEntry> {
+    const floor = this.latest.get(store) ?? 0;
+    const hit = this.local.get(store);
+    if (hit !== undefined && hit.rev >= floor) {
+      this.hits.inc({ source: 'process' });
+      return hit;
+    }
+    const gen = this.generation.get(store) ?? 0;
+    const [raw = null, rawRev = null] = await this.redis.mget(this.key(store), this.revKey(store));
+    const known = Math.max(floor, rawRev === null ? 0 : Number(rawRev));
+    if (raw !== null) {
+      const e = JSON.parse(raw) as MenuEntry;
+      if (e.rev >= known) {
+        if ((this.generation.get(store) ?? 0) === gen) this.local.set(store, e);
+        this.hits.inc({ source: 'redis' });
+        return e;
+      }
+    }
+    const r = await this.engine.send<{ rev: number; catalog: CatalogDoc }>(store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
+      type: 'get',
+    });
+    if (r.rev === 0) throw new HttpError(DomainCode.StoreNotConfigured, `store ${store} has no menu`);
+    const body = JSON.stringify(dinerMenu(store, r.rev, r.catalog));
+    const entry: MenuEntry = {
+      store,
+      rev: r.rev,
+      etag: `"m${r.rev}-${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`,
+      body,
+      skuIds: r.catalog.spus.flatMap((s) => s.skus.map((k) => k.skuId)),
+    };
+    this.hits.inc({ source: 'engine' });
+    // A change seen while we were reading makes this entry stale: serve it once, keep it nowhere.
+    if ((this.generation.get(store) ?? 0) === gen && entry.rev >= (this.latest.get(store) ?? 0)) {
+      this.local.set(store, entry);
+      await this.redis.set(this.key(store), JSON.stringify(entry), 'EX', this.ttlS);
+    }
+    return entry;
+  }
+
+  /** Drops the store's menu everywhere; `rev` (when known) is the catalog's new revision. */
+  invalidate(store: string, rev?: number): void {
+    this.generation.set(store, (this.generation.get(store) ?? 0) + 1);
+    this.local.delete(store);
+    if (rev !== undefined && rev > (this.latest.get(store) ?? 0)) this.latest.set(store, rev);
+    const p = this.redis.multi().del(this.key(store));
+    if (rev !== undefined) p.set(this.revKey(store), String(rev), 'EX', this.ttlS * 2);
+    p.exec().catch((e: unknown) => this.log.warn({ err: e, store }, 'menu invalidation in Redis failed'));
+  }
+
+  /** Stock levels of every SKU on the menu, cached for `stockCacheMs`. */
+  async stockLevels(store: string): Promise<unknown> {
+    const hit = this.stock.get(store);
+    const now = Date.now();
+    if (hit !== undefined && now - hit.at < this.stockCacheMs) return hit.levels;
+    const menu = await this.get(store);
+    const views = await Promise.all(
+      menu.skuIds.map((skuId) => this.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'get' })),
+    );
+    const levels = {
+      store,
+      at: now,
+      skus: views.map((v) => ({ skuId: v.skuId, level: v.level, available: v.available })),
+    };
+    this.stock.set(store, { at: now, levels });
+    return levels;
+  }
+
+  /** Starts listening for catalog changes. */
+  watch(nc: NatsConnection, namespace: string, events: boolean): void {
+    const announce = nc.subscribe(`${namespace}.gw.menu.*`, {
+      callback: (err, msg) => {
+        if (err !== null) return;
+        const store = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+        const rev = Number(msg.string());
+        this.invalidate(store, Number.isFinite(rev) && rev > 0 ? rev : undefined);
+      },
+    });
+    this.subs.push(announce);
+    if (!events) return;
+    const sub = nc.subscribe(`${namespace}.ev.>`, {
+      callback: (err, msg) => {
+        if (err !== null || Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).indexOf(CATALOG_MARKER) < 0) return;
+        let rec: PartitionRecord;
+        try {
+          rec = decode<PartitionRecord>(msg.data);
+        } catch {
+          return;
+        }
+        if (rec.k !== 'b') return;
+        for (const x of (rec as BatchRecord).x) {
+          if (x.a[0] !== ActorTypes.Catalog || x.ev === undefined || x.ev.length === 0) continue;
+          const rev = (x.r as { rev?: unknown } | undefined)?.rev;
+          this.invalidate(x.a[1], typeof rev === 'number' ? rev : undefined);
+        }
+      },
+    });
+    this.subs.push(sub);
+  }
+
+  /** Tells the other gateway processes that this store's menu changed. */
+  announce(nc: NatsConnection, namespace: string, store: string, rev: number): void {
+    this.invalidate(store, rev);
+    nc.publish(`${namespace}.gw.menu.${store}`, String(rev));
+  }
+
+  stop(): void {
+    for (const s of this.subs) s.unsubscribe();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * OpenAPI 3.0 at `/openapi.json`, generated from the route table: the same zod
+ * schemas that validate each request (converted with zod 4's `z.toJSONSchema`,
+ * target `openapi-3.0`), each route's error codes with their statuses, and the
+ * whole error table under `x-error-codes`.
+ */
+import { z } from 'zod';
+import { ERROR_TABLE } from './errors.js';
+import { COMMON_ERRORS, statusLine, type Route } from './http.js';
+import { ErrorBody } from './schemas.js';
+
+function schema(s: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(s, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+const SECURITY: Record<string, unknown> = {
+  diner: [{ dinerSession: [] }],
+  staff: [{ staffToken: [] }],
+};
+
+export function openApiDocument(routes: readonly Route[], extra: readonly Route[], serverUrl: string): unknown {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of [...routes, ...extra]) {
+    const parameters: unknown[] = [];
+    for (const [where, obj] of [
+      ['path', r.params],
+      ['query', r.query],
+    ] as const) {
+      if (obj === undefined) continue;
+      const js = schema(obj) as { properties?: Record<string, unknown>; required?: string[] };
+      for (const [name, s] of Object.entries(js.properties ?? {})) {
+        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s });
+      }
+    }
+    for (const h of r.headers ?? []) parameters.push({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } });
+    const codes = [...new Set([...r.errors, ...COMMON_ERRORS])];
+    const byStatus = new Map<number, string[]>();
+    for (const c of codes) {
+      const st = ERROR_TABLE[c]?.status ?? 500;
+      byStatus.set(st, [...(byStatus.get(st) ?? []), c]);
+    }
+    const ok = r.responseStatus ?? 200;
+    const responses: Record<string, unknown> = {
+      [String(ok)]: {
+        description: r.responseDescription ?? statusLine(ok),
+        ...(ok === 204 ? {} : { content: { 'application/json': { schema: r.response === undefined ? { type: 'object' } : schema(r.response) } } }),
+      },
+    };
+    for (const [st, cs] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+      responses[String(st)] = {
+        description: `${statusLine(st)}: ${cs.map((c) => `\`${c}\``).join(', ')}`,
+        content: { 'application/json': { schema: { ...schema(ErrorBody), properties: { ...(schema(ErrorBody).properties as object), code: { type: 'string', enum: cs } } } } },
+      };
+    }
+    const op: Record<string, unknown> = {
+      tags: [r.tag],
+      summary: r.summary,
+      ...(r.description === undefined ? {} : { description: r.description }),
+      operationId: `${r.method}_${r.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '_')}`,
+      ...(parameters.length === 0 ? {} : { parameters }),
+      ...(SECURITY[r.auth] === undefined ? {} : { security: SECURITY[r.auth] }),
+      ...(r.roles === undefined ? {} : { 'x-roles': r.roles }),
+      'x-error-codes': codes,
+      responses,
+    };
+    if (r.body !== undefined || r.bodyTypes !== undefined) {
+      const types = r.bodyTypes ?? ['application/json'];
+      op.requestBody = {
+        required: true,
+        content: Object.fromEntries(types.map((t) => [t, { schema: r.body === undefined || t !== 'application/json' ? { type: 'string' } : schema(r.body) }])),
+      };
+    }
+    const method = r.method === 'del' ? 'delete' : r.method;
+    (paths[r.path] ??= {})[method] = op;
+  }
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'lunchrush gateway',
+      version: '1.0.0',
+      description: 'Scan-to-order API for diners (WeChat mini-program), staff, POS and delivery platforms. Errors are {code, message, details?}; x-error-codes lists every code.',
+    },
+    servers: [{ url: serverUrl }],
+    tags: ['diner', 'staff', 'channels', 'payments', 'simulator', 'system'].map((name) => ({ name })),
+    components: {
+      securitySchemes: {
+        dinerSession: { type: 'http', scheme: 'bearer', description: 'the sessionToken from POST /v1/diner/login' },
+        staffToken: { type: 'http', scheme: 'bearer', description: 'a signed staff token (s1.…) with store and role' },
+      },
+      schemas: { Error: schema(ErrorBody) },
+    },
+    paths,
+    'x-error-codes': Object.fromEntries(
+      Object.entries(ERROR_TABLE).map(([code, spec]) => [code, { status: spec.status, retryable: spec.retryable === true, description: spec.description }]),
+    ),
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * Payments between the diner, the provider and the engine:
+ *
+ * - `prepay`: a pending order gets a prepay from the provider; the expected amount
+ *   is kept in Redis (`pay:<orderId>`) and the order is queued for a lookup if no
+ *   callback arrives (`pay:pending`, scored by when to ask).
+ * - `notify`: a WeChat Pay callback is verified on its raw bytes, decrypted,
+ *   checked against the order (merchant, app, amount, currency), then recorded with
+ *   the engine's `confirmPayment` under the command id `pay:<transaction id>`. Only
+ *   once the engine answers (the payment is durable) does WeChat get 204; any
+ *   failure is a 4xx/5xx so WeChat tries again. A repeated callback is answered
+ *   from the engine's idempotency: 204 again, nothing applied twice.
+ * - the reconciler: every process polls `pay:pending` for orders whose callback
+ *   is overdue, claims each with ZREM (one process wins), asks the provider, and
+ *   records a payment it finds exactly like a callback would.
+ */
+import { ActorTypes, type OrderDetail } from '@lunchrush/actors';
+import { EngineError } from '@lunchrush/engine';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { GatewayConfig } from '../config.js';
+import type { EngineGate } from '../engine-gate.js';
+import { ErrorCode, HttpError, ensureError, toHttpError } from '../errors.js';
+import type { PaymentProvider, PrepayResult, Transaction } from './provider.js';
+import { WeChatPayKeys, openTransaction, verifyWeChatPaySignature } from './wechatpay.js';
+
+interface PayRecord {
+  store: string;
+  amountFen: number;
+  prepayId: string;
+  deadline: number;
+  createdAt: number;
+  paid?: string;
+}
+
+/** Order ids carry their store: `o_<store>_<rest>`, so a callback knows where the order lives. */
+export function storeOfOrder(orderId: string): string | undefined {
+  return /^o_(\d{3})_[A-Za-z0-9_-]{1,58}$/.exec(orderId)?.[1];
+}
+
+export class Payments {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly outcomes: Counter;
+  private running = false;
+
+  constructor(
+    private readonly engine: EngineGate,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    readonly provider: PaymentProvider,
+    private readonly keys: WeChatPayKeys,
+    private readonly apiV3Key: string,
+    private readonly cfg: GatewayConfig,
+    private readonly log: Logger,
+    registry: Registry,
+  ) {
+    this.outcomes = new Counter({
+      name: 'lunchrush_gateway_payment_notifications_total',
+      help: 'Payment callbacks and order lookups by outcome',
+      labelNames: ['source', 'outcome'],
+      registers: [registry],
+    });
+  }
+
+  private recordKey(orderId: string): string {
+    return `${this.prefix}:pay:${orderId}`;
+  }
+
+  private get pendingKey(): string {
+    return `${this.prefix}:pay:pending`;
+  }
+
+  async prepay(order: OrderDetail, store: string, openid: string): Promise<PrepayResult> {
+    const result = await this.provider.prepay({
+      orderId: order.orderId,
+      amountFen: order.totalFen,
+      description: `湘川小馆 ${order.orderId}`,
+      openid,
+      expireAt: order.deadline,
+    });
+    const now = Date.now();
+    const rec: PayRecord = { store, amountFen: order.totalFen, prepayId: result.prepayId, deadline: order.deadline, createdAt: now };
+    const ttl = Math.max(3600, Math.ceil((order.deadline - now) / 1000) + 7 * 86_400);
+    await this.redis
+      .multi()
+      .set(this.recordKey(order.orderId), JSON.stringify(rec), 'EX', ttl)
+      .zadd(this.pendingKey, now + this.cfg.wechatPay.queryAfterS * 1000, order.orderId)
+      .exec();
+    return result;
+  }
+
+  /** The callback endpoint's work: answer 204 only once the payment is durable. */
+  async notify(headers: Readonly<Record<string, string>>, rawBody: Buffer): Promise<'recorded' | 'duplicate' | 'ignored'> {
+    try {
+      verifyWeChatPaySignature(this.keys, headers, rawBody, this.cfg.signatureToleranceS);
+      const { notification, transaction } = openTransaction(this.apiV3Key, rawBody);
+      if (transaction === undefined) {
+        this.log.info({ event: notification.event_type }, 'payment notification of a type we do not record');
+        this.outcomes.inc({ source: 'callback', outcome: 'ignored' });
+        return 'ignored';
+      }
+      const r = await this.confirm(transaction);
+      this.outcomes.inc({ source: 'callback', outcome: r });
+      return r;
+    } catch (e) {
+      const h = toHttpError(e, this.cfg.retryAfterS);
+      this.outcomes.inc({ source: 'callback', outcome: h.code });
+      this.log.warn({ code: h.code, msg: h.message }, 'payment callback refused');
+      throw h;
+    }
+  }
+
+  /** Records a successful transaction with the engine; throws HttpError when it must not or cannot. */
+  async confirm(tx: Transaction): Promise<'recorded' | 'duplicate' | 'ignored'> {
+    const orderId = tx.out_trade_no;
+    const store = storeOfOrder(orderId);
+    if (store === undefined || tx.mchid !== this.cfg.wechatPay.mchId || tx.appid !== this.cfg.wechatPay.appId)
+      throw new HttpError(ErrorCode.PaymentUnknownOrder, `transaction for ${tx.mchid}/${tx.appid}/${orderId} is not ours`);
+    if (tx.trade_state !== 'SUCCESS') return 'ignored';
+    if (tx.transaction_id === undefined || tx.success_time === undefined)
+      throw new HttpError(ErrorCode.BadRequest, 'a successful transaction needs transaction_id and success_time');
+    const paidAt = Date.parse(tx.success_time);
+    if (!Number.isFinite(paidAt)) throw new HttpError(ErrorCode.BadRequest, `success_time ${tx.success_time} is not RFC 3339`);
+
+    const raw = await this.redis.get(this.recordKey(orderId));
+    let expected: number;
+    if (raw !== null) {
+      expected = (JSON.parse(raw) as PayRecord).amountFen;
+    } else {
+      // Redis lost the prepay: the order itself says what it costs.
+      const order = await this.engine.send<OrderDetail>(store, ActorTypes.Order, orderId, { type: 'get' });
+      expected = order.totalFen;
+    }
+    if (tx.amount.total !== expected || tx.amount.currency !== 'CNY') {
+      this.log.error({ orderId, expected, paid: tx.amount.total, currency: tx.amount.currency }, 'payment amount mismatch');
+      throw new HttpError(ErrorCode.PaymentAmountMismatch, `paid ${tx.amount.total} ${tx.amount.currency}, order is ${expected} CNY`, {
+        details: { expected, paid: tx.amount.total },
+      });
+    }
+    const r = await this.engine.send<{ duplicate?: boolean }>(
+      store,
+      ActorTypes.Order,
+      orderId,
+      { type: 'confirmPayment', paymentId: tx.transaction_id, amountFen: tx.amount.total, paidAt, at: Date.now() },
+      `pay:${tx.transaction_id}`,
+    );
+    await this.redis.zrem(this.pendingKey, orderId);
+    return r.duplicate === true ? 'duplicate' : 'recorded';
+  }
+
+  /** Starts polling for overdue payments. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = true;
+      this.reconcile()
+        .catch((e: unknown) => this.log.warn({ err: ensureError(e).message }, 'payment reconciliation failed'))
+        .finally(() => (this.running = false));
+    }, this.cfg.wechatPay.queryIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One pass: orders whose callback is overdue are looked up with the provider. */
+  async reconcile(now = Date.now()): Promise<number> {
+    const due = await this.redis.zrangebyscore(this.pendingKey, '-inf', now, 'LIMIT', 0, 100);
+    let done = 0;
+    for (const orderId of due) {
+      if ((await this.redis.zrem(this.pendingKey, orderId)) !== 1) continue; // another process has it
+      const raw = await this.redis.get(this.recordKey(orderId));
+      const rec = raw === null ? undefined : (JSON.parse(raw) as PayRecord);
+      const requeue = (): Promise<number> =>
+        this.redis.zadd(this.pendingKey, now + this.cfg.wechatPay.queryAfterS * 1000, orderId);
+      try {
+        const tx = await this.provider.queryOrder(orderId);
+        if (tx?.trade_state === 'SUCCESS') {
+          const r = await this.confirm(tx);
+          this.outcomes.inc({ source: 'query', outcome: r });
+          done++;
+        } else if (tx?.trade_state === 'NOTPAY' || tx?.trade_state === 'USERPAYING') {
+          // Still open: ask again until well past the order's deadline (a late payment is refunded by the order).
+          if (rec === undefined || now < rec.deadline + 10 * 60_000) await requeue();
+        }
+      } catch (e) {
+        const retry = !(e instanceof HttpError) || e.status >= 500 || e instanceof EngineError;
+        this.log.warn({ orderId, err: ensureError(e).message, retry }, 'payment lookup failed');
+        if (retry) await requeue();
+      }
+    }
+    return done;
+  }
+}

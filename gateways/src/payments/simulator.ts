@@ -1,0 +1,252 @@
+/**
+ * A local WeChat Pay v3, the default provider in development, tests and the bench.
+ * It signs exactly like WeChat: two RSA-2048 keys made with node:crypto, one
+ * standing for a platform certificate (a hex serial) and one for a WeChat Pay
+ * public key (`PUB_KEY_ID_…`), used in turn; resources are AEAD_AES_256_GCM under
+ * a generated APIv3 key. The keys live in Redis (created once, SET NX), so every
+ * gateway process of a deployment verifies what any of them signed.
+ *
+ * `pay()` plays the diner confirming in WeChat: the order becomes SUCCESS and a
+ * signed callback goes to the notify URL. `tamper` sends deliberately bad
+ * callbacks instead (bad signature, unknown serial, stale timestamp, a signature
+ * probe, a tampered ciphertext, a wrong amount) — the gateway must refuse each.
+ */
+import { createCipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { ErrorCode, HttpError } from '../errors.js';
+import type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './provider.js';
+import { PROBE_PREFIX, SIGNATURE_TYPE, WeChatPayKeys, requestPaymentParams, rfc3339China } from './wechatpay.js';
+
+export const TAMPER_MODES = ['signature', 'serial', 'stale', 'probe', 'ciphertext', 'amount'] as const;
+export type TamperMode = (typeof TAMPER_MODES)[number];
+
+interface SimKeys {
+  certSerial: string;
+  certKey: string;
+  publicKeyId: string;
+  publicKey: string;
+  merchantKey: string;
+  apiV3Key: string;
+}
+
+interface SimOrder {
+  orderId: string;
+  prepayId: string;
+  amountFen: number;
+  openid: string;
+  expireAt: number;
+  state: 'NOTPAY' | 'SUCCESS' | 'CLOSED';
+  transactionId?: string;
+  successTime?: string;
+}
+
+export const SimPayRequestSchema = z.object({
+  prepayId: z.string().regex(/^sim_[A-Za-z0-9_-]{8,64}$/),
+  /** Send a deliberately bad callback instead of the real one (the order stays unpaid). */
+  tamper: z.enum(TAMPER_MODES).optional(),
+  /** false: mark the order paid but send no callback, so only the order query finds it. */
+  notify: z.boolean().default(true),
+});
+
+export interface SimPayResult {
+  readonly orderId: string;
+  readonly transactionId: string;
+  readonly notified: boolean;
+  /** The gateway's answer to the callback. */
+  readonly callbackStatus: number | null;
+  readonly callbackBody: string | null;
+}
+
+export class WeChatPaySimulator implements PaymentProvider {
+  readonly name = 'wechatpay-simulator';
+  readonly keys = new WeChatPayKeys();
+  private useCert = false;
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly mchId: string,
+    private readonly appId: string,
+    private readonly notifyUrl: () => string,
+    private readonly sim: SimKeys,
+    private readonly certKey: KeyObject,
+    private readonly pubKey: KeyObject,
+    private readonly merchantKey: KeyObject,
+  ) {
+    this.keys.add(sim.certSerial, createPublicKey(certKey));
+    this.keys.add(sim.publicKeyId, createPublicKey(pubKey));
+  }
+
+  static async open(
+    redis: Redis,
+    prefix: string,
+    opts: { mchId: string; appId: string; notifyUrl: () => string; apiV3Key?: string },
+  ): Promise<WeChatPaySimulator> {
+    const k = `${prefix}:sim:wechatpay:keys`;
+    let raw = await redis.get(k);
+    if (raw === null) {
+      const pem = (): string =>
+        generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const fresh: SimKeys = {
+        certSerial: randomBytes(20).toString('hex').toUpperCase(),
+        certKey: pem(),
+        publicKeyId: `PUB_KEY_ID_${randomBytes(12).toString('hex').toUpperCase()}`,
+        publicKey: pem(),
+        merchantKey: pem(),
+        apiV3Key: opts.apiV3Key !== undefined && opts.apiV3Key !== '' ? opts.apiV3Key : randomBytes(16).toString('hex'),
+      };
+      await redis.set(k, JSON.stringify(fresh), 'NX');
+      raw = (await redis.get(k))!;
+    }
+    const sim = JSON.parse(raw) as SimKeys;
+    return new WeChatPaySimulator(
+      redis,
+      prefix,
+      opts.mchId,
+      opts.appId,
+      opts.notifyUrl,
+      sim,
+      createPrivateKey(sim.certKey),
+      createPrivateKey(sim.publicKey),
+      createPrivateKey(sim.merchantKey),
+    );
+  }
+
+  get apiV3Key(): string {
+    return this.sim.apiV3Key;
+  }
+
+  private orderKey(orderId: string): string {
+    return `${this.prefix}:sim:wechatpay:order:${orderId}`;
+  }
+
+  private prepayKey(prepayId: string): string {
+    return `${this.prefix}:sim:wechatpay:prepay:${prepayId}`;
+  }
+
+  async prepay(p: PrepayRequest): Promise<PrepayResult> {
+    const existing = await this.redis.get(this.orderKey(p.orderId));
+    let prepayId: string;
+    if (existing !== null) {
+      const o = JSON.parse(existing) as SimOrder;
+      // WeChat refuses a second prepay of the same out_trade_no with another amount.
+      if (o.amountFen !== p.amountFen)
+        throw new HttpError(ErrorCode.PaymentProviderError, 'the simulator has this order with another amount');
+      prepayId = o.prepayId;
+    } else {
+      prepayId = `sim_${randomBytes(16).toString('base64url')}`;
+      const o: SimOrder = { ...p, prepayId, state: 'NOTPAY' };
+      const ttl = Math.max(3600, Math.ceil((p.expireAt - Date.now()) / 1000) + 86_400);
+      await this.redis
+        .multi()
+        .set(this.orderKey(p.orderId), JSON.stringify(o), 'EX', ttl)
+        .set(this.prepayKey(prepayId), p.orderId, 'EX', ttl)
+        .exec();
+    }
+    return { prepayId, requestPayment: requestPaymentParams(this.appId, prepayId, this.merchantKey) };
+  }
+
+  async queryOrder(orderId: string): Promise<Transaction | undefined> {
+    const raw = await this.redis.get(this.orderKey(orderId));
+    if (raw === null) return undefined;
+    return this.transactionOf(JSON.parse(raw) as SimOrder);
+  }
+
+  private transactionOf(o: SimOrder, amountFen = o.amountFen): Transaction {
+    return {
+      appid: this.appId,
+      mchid: this.mchId,
+      out_trade_no: o.orderId,
+      ...(o.transactionId === undefined ? {} : { transaction_id: o.transactionId }),
+      trade_type: 'JSAPI',
+      trade_state: o.state,
+      trade_state_desc: o.state === 'SUCCESS' ? '支付成功' : '未支付',
+      ...(o.successTime === undefined ? {} : { success_time: o.successTime }),
+      payer: { openid: o.openid },
+      amount: { total: amountFen, payer_total: amountFen, currency: 'CNY', payer_currency: 'CNY' },
+    };
+  }
+
+  /** The diner pays (or an attacker forges a callback, with `tamper`). */
+  async pay(req: z.output<typeof SimPayRequestSchema>): Promise<SimPayResult> {
+    const orderId = await this.redis.get(this.prepayKey(req.prepayId));
+    if (orderId === null) throw new HttpError(ErrorCode.NotFound, `the simulator has no prepay ${req.prepayId}`);
+    const raw = await this.redis.get(this.orderKey(orderId));
+    if (raw === null) throw new HttpError(ErrorCode.NotFound, `the simulator has no order ${orderId}`);
+    let o = JSON.parse(raw) as SimOrder;
+    if (req.tamper === undefined && o.state === 'NOTPAY') {
+      o = {
+        ...o,
+        state: 'SUCCESS',
+        transactionId: `42000${Date.now()}${randomBytes(4).toString('hex')}`,
+        successTime: rfc3339China(Date.now()),
+      };
+      await this.redis.set(this.orderKey(orderId), JSON.stringify(o), 'KEEPTTL');
+    }
+    const forged: SimOrder =
+      req.tamper === undefined
+        ? o
+        : { ...o, state: 'SUCCESS', transactionId: `42000forged${randomBytes(6).toString('hex')}`, successTime: rfc3339China(Date.now()) };
+    if (!req.notify && req.tamper === undefined)
+      return { orderId, transactionId: o.transactionId!, notified: false, callbackStatus: null, callbackBody: null };
+    const tx = this.transactionOf(forged, req.tamper === 'amount' ? forged.amountFen + 1 : forged.amountFen);
+    const { status, body } = await this.sendCallback(tx, req.tamper);
+    return { orderId, transactionId: forged.transactionId!, notified: true, callbackStatus: status, callbackBody: body };
+  }
+
+  /** Builds a callback exactly as WeChat Pay does (or spoils one part of it). */
+  buildCallback(tx: Transaction, tamper?: TamperMode, nowMs = Date.now()): { headers: Record<string, string>; body: string } {
+    const nonce = randomBytes(6).toString('base64url').slice(0, 12);
+    const aad = 'transaction';
+    const c = createCipheriv('aes-256-gcm', Buffer.from(this.sim.apiV3Key), Buffer.from(nonce));
+    c.setAAD(Buffer.from(aad));
+    let ciphertext = Buffer.concat([c.update(JSON.stringify(tx), 'utf8'), c.final(), c.getAuthTag()]);
+    if (tamper === 'ciphertext') {
+      ciphertext = Buffer.from(ciphertext);
+      ciphertext[0] = ciphertext[0]! ^ 0xff;
+    }
+    const body = JSON.stringify({
+      id: randomUUID(),
+      create_time: rfc3339China(nowMs),
+      resource_type: 'encrypt-resource',
+      event_type: 'TRANSACTION.SUCCESS',
+      summary: '支付成功',
+      resource: {
+        original_type: 'transaction',
+        algorithm: 'AEAD_AES_256_GCM',
+        ciphertext: ciphertext.toString('base64'),
+        associated_data: aad,
+        nonce,
+      },
+    });
+    const ts = String(Math.floor(nowMs / 1000) - (tamper === 'stale' ? 600 : 0));
+    const sigNonce = randomBytes(16).toString('hex').toUpperCase();
+    this.useCert = !this.useCert;
+    const [serial, key] = this.useCert ? [this.sim.certSerial, this.certKey] : [this.sim.publicKeyId, this.pubKey];
+    let signature = sign('sha256', Buffer.from(`${ts}\n${sigNonce}\n${body}\n`), key).toString('base64');
+    if (tamper === 'signature') {
+      const bytes = Buffer.from(signature, 'base64');
+      bytes[10] = bytes[10]! ^ 0x01;
+      signature = bytes.toString('base64');
+    }
+    if (tamper === 'probe') signature = `${PROBE_PREFIX}${signature}`;
+    return {
+      headers: {
+        'content-type': 'application/json',
+        'wechatpay-timestamp': ts,
+        'wechatpay-nonce': sigNonce,
+        'wechatpay-signature': signature,
+        'wechatpay-serial': tamper === 'serial' ? 'PUB_KEY_ID_UNKNOWN0000' : serial,
+        'wechatpay-signature-type': SIGNATURE_TYPE,
+      },
+      body,
+    };
+  }
+
+  async sendCallback(tx: Transaction, tamper?: TamperMode): Promise<{ status: number; body: string }> {
+    const cb = this.buildCallback(tx, tamper);
+    const r = await fetch(this.notifyUrl(), { method: 'POST', headers: cb.headers, body: cb.body, signal: AbortSignal.timeout(10_000) });
+    return { status: r.status, body: await r.text() };
+  }
+}

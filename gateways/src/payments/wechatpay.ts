@@ -1,0 +1,252 @@
+/**
+ * WeChat Pay APIv3, by WeChat's rules:
+ *
+ * - Callbacks (and API responses) are signed SHA256-with-RSA (PKCS#1 v1.5) over
+ *   `<Wechatpay-Timestamp>\n<Wechatpay-Nonce>\n<raw body>\n`, with the WeChat Pay
+ *   key that `Wechatpay-Serial` names: a platform certificate's serial number or,
+ *   for merchants on the newer scheme, a WeChat Pay public key id (`PUB_KEY_ID_…`).
+ *   Both kinds are kept side by side, because WeChat migrates merchants from one to
+ *   the other and signs with either during the switch.
+ * - The timestamp must be within 5 minutes; signatures starting
+ *   `WECHATPAY/SIGNTEST/` are WeChat's probes that a merchant really verifies, and
+ *   must fail.
+ * - The body's `resource` is AEAD_AES_256_GCM: key = the merchant's APIv3 key (32
+ *   bytes), IV = `resource.nonce`, AAD = `resource.associated_data`, and the last
+ *   16 bytes of the base64 `ciphertext` are the tag.
+ * - Requests to WeChat carry `Authorization: WECHATPAY2-SHA256-RSA2048 mchid=…,
+ *   nonce_str=…, signature=…, timestamp=…, serial_no=…`, the signature over
+ *   `<METHOD>\n<path?query>\n<timestamp>\n<nonce>\n<body>\n` with the merchant key.
+ * - `wx.requestPayment`'s `paySign` is the merchant key's signature over
+ *   `<appId>\n<timeStamp>\n<nonceStr>\nprepay_id=<id>\n`.
+ */
+import { X509Certificate, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { GatewayConfig } from '../config.js';
+import { ErrorCode, HttpError, ensureError } from '../errors.js';
+import type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './provider.js';
+import { TransactionSchema } from './provider.js';
+
+export const SIGNATURE_TYPE = 'WECHATPAY2-SHA256-RSA2048';
+export const PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
+
+/** WeChat Pay verification keys by serial: platform certificate serials (upper-case hex) and public key ids. */
+export class WeChatPayKeys {
+  private readonly keys = new Map<string, KeyObject>();
+
+  add(serial: string, key: KeyObject): this {
+    this.keys.set(normalSerial(serial), key);
+    return this;
+  }
+
+  addCertificate(pem: string | Buffer): string {
+    const cert = new X509Certificate(pem);
+    this.add(cert.serialNumber, cert.publicKey);
+    return normalSerial(cert.serialNumber);
+  }
+
+  get(serial: string): KeyObject | undefined {
+    return this.keys.get(normalSerial(serial));
+  }
+
+  get serials(): string[] {
+    return [...this.keys.keys()];
+  }
+}
+
+function normalSerial(s: string): string {
+  return /^[0-9A-Fa-f]+$/.test(s) ? s.toUpperCase() : s;
+}
+
+/** Checks a callback's (or a response's) signature headers against the raw body; throws HttpError. */
+export function verifyWeChatPaySignature(
+  keys: WeChatPayKeys,
+  headers: Readonly<Record<string, string>>,
+  rawBody: Buffer,
+  toleranceS: number,
+  nowMs = Date.now(),
+): { serial: string } {
+  const ts = headers['wechatpay-timestamp'];
+  const nonce = headers['wechatpay-nonce'];
+  const signature = headers['wechatpay-signature'];
+  const serial = headers['wechatpay-serial'];
+  const type = headers['wechatpay-signature-type'];
+  if (ts === undefined || nonce === undefined || signature === undefined || serial === undefined)
+    throw new HttpError(ErrorCode.InvalidSignature, 'Wechatpay-Timestamp, -Nonce, -Signature and -Serial are required');
+  if (type !== undefined && type !== SIGNATURE_TYPE)
+    throw new HttpError(ErrorCode.InvalidSignature, `unsupported Wechatpay-Signature-Type ${type}`);
+  if (signature.startsWith(PROBE_PREFIX))
+    throw new HttpError(ErrorCode.InvalidSignature, 'a WeChat Pay signature probe (WECHATPAY/SIGNTEST/) never verifies');
+  if (!/^\d{1,12}$/.test(ts)) throw new HttpError(ErrorCode.InvalidSignature, 'Wechatpay-Timestamp is not a number');
+  const key = keys.get(serial);
+  if (key === undefined)
+    throw new HttpError(ErrorCode.InvalidSignature, `no WeChat Pay certificate or public key with serial ${serial}`);
+  const message = Buffer.concat([Buffer.from(`${ts}\n${nonce}\n`), rawBody, Buffer.from('\n')]);
+  let ok = false;
+  try {
+    ok = verify('sha256', message, key, Buffer.from(signature, 'base64'));
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new HttpError(ErrorCode.InvalidSignature, 'the WeChat Pay signature does not verify');
+  if (Math.abs(nowMs / 1000 - Number(ts)) > toleranceS)
+    throw new HttpError(ErrorCode.StaleTimestamp, `Wechatpay-Timestamp is more than ${toleranceS} s from now`);
+  return { serial };
+}
+
+export const NotificationSchema = z.object({
+  id: z.string().min(1).max(64),
+  create_time: z.string(),
+  event_type: z.string().min(1).max(64),
+  resource_type: z.string(),
+  summary: z.string().optional(),
+  resource: z.object({
+    algorithm: z.string(),
+    ciphertext: z.string().min(1),
+    nonce: z.string().min(1).max(64),
+    associated_data: z.string().optional(),
+    original_type: z.string().optional(),
+  }),
+});
+export type Notification = z.infer<typeof NotificationSchema>;
+
+/** AEAD_AES_256_GCM decryption of a notification's `resource`. Throws HttpError. */
+export function decryptResource(apiV3Key: string, resource: Notification['resource']): string {
+  if (resource.algorithm !== 'AEAD_AES_256_GCM')
+    throw new HttpError(ErrorCode.BadRequest, `unsupported resource algorithm ${resource.algorithm}`);
+  const data = Buffer.from(resource.ciphertext, 'base64');
+  if (data.length <= 16) throw new HttpError(ErrorCode.BadRequest, 'resource ciphertext is too short');
+  try {
+    const d = createDecipheriv('aes-256-gcm', Buffer.from(apiV3Key), Buffer.from(resource.nonce));
+    d.setAAD(Buffer.from(resource.associated_data ?? ''));
+    d.setAuthTag(data.subarray(data.length - 16));
+    return Buffer.concat([d.update(data.subarray(0, data.length - 16)), d.final()]).toString('utf8');
+  } catch {
+    throw new HttpError(ErrorCode.InvalidSignature, 'the resource does not decrypt with the APIv3 key');
+  }
+}
+
+/** Parses a verified notification's body and decrypts a transaction out of it. */
+export function openTransaction(apiV3Key: string, rawBody: Buffer): { notification: Notification; transaction?: Transaction } {
+  let notification: Notification;
+  try {
+    notification = NotificationSchema.parse(JSON.parse(rawBody.toString('utf8')));
+  } catch (e) {
+    throw new HttpError(ErrorCode.BadRequest, `not a WeChat Pay notification: ${ensureError(e).message.slice(0, 200)}`);
+  }
+  if (!notification.event_type.startsWith('TRANSACTION.')) return { notification };
+  const plain = decryptResource(apiV3Key, notification.resource);
+  const parsed = TransactionSchema.safeParse(JSON.parse(plain));
+  if (!parsed.success) throw new HttpError(ErrorCode.BadRequest, 'the decrypted resource is not a transaction');
+  return { notification, transaction: parsed.data };
+}
+
+export function nonceStr(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** The `Authorization` header of a request to WeChat Pay. */
+export function authorization(
+  mchId: string,
+  serial: string,
+  key: KeyObject,
+  method: string,
+  pathWithQuery: string,
+  body: string,
+  nowMs = Date.now(),
+): string {
+  const ts = Math.floor(nowMs / 1000);
+  const nonce = nonceStr();
+  const sig = sign('sha256', Buffer.from(`${method}\n${pathWithQuery}\n${ts}\n${nonce}\n${body}\n`), key).toString('base64');
+  return `${SIGNATURE_TYPE} mchid="${mchId}",nonce_str="${nonce}",signature="${sig}",timestamp="${ts}",serial_no="${serial}"`;
+}
+
+/** What `wx.requestPayment` needs, signed by the merchant key. */
+export function requestPaymentParams(appId: string, prepayId: string, key: KeyObject, nowMs = Date.now()): PrepayResult['requestPayment'] {
+  const timeStamp = String(Math.floor(nowMs / 1000));
+  const nonce = nonceStr();
+  const pkg = `prepay_id=${prepayId}`;
+  const paySign = sign('sha256', Buffer.from(`${appId}\n${timeStamp}\n${nonce}\n${pkg}\n`), key).toString('base64');
+  return { timeStamp, nonceStr: nonce, package: pkg, signType: 'RSA', paySign };
+}
+
+/** RFC 3339 with +08:00, as WeChat Pay writes times. */
+export function rfc3339China(ms: number): string {
+  return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
+}
+
+/** The real WeChat Pay APIv3 (JSAPI/mini-program payments). */
+export class WeChatPayV3 implements PaymentProvider {
+  readonly name = 'wechatpay';
+  private readonly merchantKey: KeyObject;
+  readonly keys = new WeChatPayKeys();
+
+  constructor(
+    private readonly cfg: GatewayConfig['wechatPay'],
+    private readonly toleranceS: number,
+  ) {
+    this.merchantKey = createPrivateKey(readFileSync(cfg.merchantKeyFile));
+    for (const c of cfg.platformCerts) {
+      const serial = this.keys.addCertificate(readFileSync(c.file));
+      if (serial !== c.serial) throw new Error(`WECHATPAY_PLATFORM_CERTS: ${c.file} has serial ${serial}, not ${c.serial}`);
+    }
+    if (cfg.publicKeyId !== '') this.keys.add(cfg.publicKeyId, createPublicKey(readFileSync(cfg.publicKeyFile)));
+  }
+
+  get apiV3Key(): string {
+    return this.cfg.apiV3Key;
+  }
+
+  private async call(method: 'GET' | 'POST', pathWithQuery: string, body?: unknown): Promise<{ status: number; data: unknown }> {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    let r: Response;
+    try {
+      r = await fetch(`${this.cfg.apiBase}${pathWithQuery}`, {
+        method,
+        headers: {
+          authorization: authorization(this.cfg.mchId, this.cfg.merchantSerial, this.merchantKey, method, pathWithQuery, text),
+          accept: 'application/json',
+          'content-type': 'application/json',
+          'user-agent': 'lunchrush-gateway',
+        },
+        ...(body === undefined ? {} : { body: text }),
+        signal: AbortSignal.timeout(5_000),
+      });
+    } catch (e) {
+      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay did not answer: ${ensureError(e).message}`, { retryAfterS: 1 });
+    }
+    const raw = Buffer.from(await r.arrayBuffer());
+    const headers: Record<string, string> = {};
+    r.headers.forEach((v, k) => (headers[k] = v));
+    // A 2xx answer without a valid signature is forged or tampered (WeChat's rule).
+    if (r.status >= 200 && r.status < 300) verifyWeChatPaySignature(this.keys, headers, raw, this.toleranceS);
+    return { status: r.status, data: raw.length === 0 ? {} : JSON.parse(raw.toString('utf8')) };
+  }
+
+  async prepay(p: PrepayRequest): Promise<PrepayResult> {
+    const { status, data } = await this.call('POST', '/v3/pay/transactions/jsapi', {
+      appid: this.cfg.appId,
+      mchid: this.cfg.mchId,
+      description: p.description.slice(0, 127),
+      out_trade_no: p.orderId,
+      time_expire: rfc3339China(p.expireAt),
+      notify_url: this.cfg.notifyUrl,
+      amount: { total: p.amountFen, currency: 'CNY' },
+      payer: { openid: p.openid },
+    });
+    const prepayId = (data as { prepay_id?: string }).prepay_id;
+    if (status !== 200 || prepayId === undefined)
+      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay refused the prepay (${status})`, { details: data });
+    return { prepayId, requestPayment: requestPaymentParams(this.cfg.appId, prepayId, this.merchantKey) };
+  }
+
+  async queryOrder(orderId: string): Promise<Transaction | undefined> {
+    const { status, data } = await this.call(
+      'GET',
+      `/v3/pay/transactions/out-trade-no/${encodeURIComponent(orderId)}?mchid=${encodeURIComponent(this.cfg.mchId)}`,
+    );
+    if (status === 404) return undefined;
+    if (status !== 200) throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay order query failed (${status})`);
+    return TransactionSchema.parse(data);
+  }
+}

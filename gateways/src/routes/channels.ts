@@ -1,0 +1,141 @@
+/**
+ * Sales channels other than the mini-program, deducting the same stock actors:
+ *
+ * - `POST /v1/channels/pos/{store}/sales`: a POS sale;
+ * - `POST /v1/channels/delivery/{store}/orders`: a delivery-platform order.
+ *
+ * Each is signed with its channel's secret: `X-Lunchrush-Timestamp: <unix s>` and
+ * `X-Lunchrush-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`,
+ * checked on the exact bytes received, timestamps within 5 minutes.
+ *
+ * A sale is all or nothing across its SKUs: every SKU is reserved under the
+ * channel's own id (`pos:<saleId>`, `delivery:<platform>.<orderId>`), then all are
+ * committed; if any is short, the ones reserved are released and the answer is
+ * 409 `sold_out` naming what remains. The stock actors remember those ids, so a
+ * platform retrying a webhook (they all do) deducts once: the repeat answers 200
+ * with `duplicate: true`. A retry after a crash half-way finishes the job.
+ */
+import { ActorTypes, ErrorCode as D, type StockResult } from '@lunchrush/actors';
+import { EngineError } from '@lunchrush/engine';
+import type { z } from 'zod';
+import type { GatewayDeps } from '../deps.js';
+import { ErrorCode, HttpError } from '../errors.js';
+import { route, type Route } from '../http.js';
+import { seal } from '../pii.js';
+import { DeliveryOrderBody, PosSaleBody, StoreParams } from '../schemas.js';
+import { verifyWebhook } from '../tokens.js';
+
+const ERRORS = [
+  ErrorCode.InvalidSignature,
+  ErrorCode.StaleTimestamp,
+  ErrorCode.BadRequest,
+  ErrorCode.ValidationFailed,
+  ErrorCode.PayloadTooLarge,
+  ErrorCode.UnsupportedMediaType,
+  D.SoldOut,
+  D.ReservationReleased,
+  D.IdempotencyConflict,
+  D.InvalidCommand,
+  'overloaded',
+  'partition_moving',
+  'timeout',
+  'shutting_down',
+  'internal',
+  ErrorCode.GatewayOverloaded,
+] as const;
+
+const SIGNED_HEADERS = [
+  { name: 'X-Lunchrush-Timestamp', required: true, description: 'unix seconds when signed' },
+  { name: 'X-Lunchrush-Signature', required: true, description: 'sha256=<hex HMAC-SHA256(channel secret, "<timestamp>.<raw body>")>' },
+];
+
+async function deduct(
+  deps: GatewayDeps,
+  store: string,
+  channel: 'pos' | 'delivery',
+  ref: string,
+  lines: readonly { skuId: string; qty: number }[],
+): Promise<{ duplicate: boolean; skus: { skuId: string; qty: number; available: number }[] }> {
+  const bySku = new Map<string, number>();
+  for (const l of lines) bySku.set(l.skuId, (bySku.get(l.skuId) ?? 0) + l.qty);
+  const at = Date.now();
+  const skus = [...bySku];
+  const reserved = await Promise.allSettled(
+    skus.map(([skuId, qty]) =>
+      deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'reserve', channel, ref, qty, at }, `${channel}:${ref}:reserve:${skuId}`),
+    ),
+  );
+  const failed = reserved.flatMap((r, i) => (r.status === 'rejected' ? [{ i, e: r.reason as unknown }] : []));
+  if (failed.length > 0) {
+    // Give back what was reserved, then answer with the first refusal (sold out, with what remains).
+    await Promise.all(
+      reserved.map((r, i) =>
+        r.status === 'fulfilled'
+          ? deps.engine.send(store, ActorTypes.Stock, skus[i]![0], { type: 'release', channel, ref, reason: 'sale refused', at }, `${channel}:${ref}:release:${skus[i]![0]}`)
+          : Promise.resolve(),
+      ),
+    );
+    const short = failed
+      .filter(({ e }) => e instanceof EngineError && e.reason === D.SoldOut)
+      .map(({ i, e }) => ({ skuId: skus[i]![0], requested: skus[i]![1], available: ((e as EngineError).details as { available?: number })?.available ?? 0 }));
+    if (short.length > 0) {
+      throw new HttpError(D.SoldOut, short.map((s) => `${s.skuId}: ${s.available} left, ${s.requested} wanted`).join('; '), {
+        details: { skus: short },
+      });
+    }
+    throw failed[0]!.e;
+  }
+  const committed = await Promise.all(
+    skus.map(([skuId]) =>
+      deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'commit', channel, ref, at }, `${channel}:${ref}:commit:${skuId}`),
+    ),
+  );
+  const duplicate = reserved.every((r) => r.status === 'fulfilled' && r.value.duplicate === true);
+  return { duplicate, skus: committed.map((v, i) => ({ skuId: v.skuId, qty: skus[i]![1], available: v.available })) };
+}
+
+export function channelRoutes(deps: GatewayDeps): Route[] {
+  const { cfg } = deps;
+  return [
+    route({
+      method: 'post',
+      path: '/v1/channels/pos/{store}/sales',
+      tag: 'channels',
+      summary: 'A POS sale deducts stock (HMAC-signed with the POS secret, idempotent by saleId)',
+      auth: 'signed',
+      rateLimited: false,
+      params: StoreParams,
+      body: PosSaleBody,
+      headers: SIGNED_HEADERS,
+      errors: ERRORS,
+      verify: (req) => verifyWebhook(cfg.posSecret, req.headers, req.body, cfg.signatureToleranceS),
+      async handle(_req, { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof PosSaleBody> }) {
+        const r = await deduct(deps, params.store, 'pos', body.saleId, body.lines);
+        return { body: { saleId: body.saleId, ...r } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/channels/delivery/{store}/orders',
+      tag: 'channels',
+      summary: 'A delivery-platform order deducts stock (HMAC-signed with the delivery secret, idempotent by platform order id)',
+      description: "The customer's phone and address are stored AES-256-GCM encrypted; the engine never sees them.",
+      auth: 'signed',
+      rateLimited: false,
+      params: StoreParams,
+      body: DeliveryOrderBody,
+      headers: SIGNED_HEADERS,
+      errors: ERRORS,
+      verify: (req) => verifyWebhook(cfg.deliverySecret, req.headers, req.body, cfg.signatureToleranceS),
+      async handle(_req, { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof DeliveryOrderBody> }) {
+        const ref = `${body.platform}.${body.platformOrderId}`;
+        if (body.customer !== undefined) {
+          const id = `dlv:${params.store}:${ref}`;
+          await deps.redis.set(`${deps.prefix}:pii:${id}`, seal(cfg.piiKeys, JSON.stringify(body.customer), id), 'EX', 90 * 86_400);
+        }
+        const r = await deduct(deps, params.store, 'delivery', ref, body.lines);
+        return { body: { platform: body.platform, platformOrderId: body.platformOrderId, ...r } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,543 @@
+/**
+ * What the mini-program calls: log in, scan a table, read the menu, share the
+ * table's cart, quote, place (with an Idempotency-Key), pay, follow, cancel, urge,
+ * ask for a refund and review. Every price comes from the catalog actor.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  ActorTypes,
+  CATALOG_ACTOR_ID,
+  ErrorCode as D,
+  STORE_ACTOR_ID,
+  type OrderDetail,
+  type StoreView,
+  type TableResult,
+  type TableView,
+} from '@lunchrush/actors';
+import type { z } from 'zod';
+import { bearer } from '../auth.js';
+import type { GatewayDeps } from '../deps.js';
+import { ErrorCode, HttpError } from '../errors.js';
+import { route, type RequestInfo, type Route } from '../http.js';
+import { IDEMPOTENCY_KEY_RE, bodyHash } from '../idempotency.js';
+import { maskPhone, seal } from '../pii.js';
+import {
+  AddLineBody,
+  CancelBody,
+  LineParams,
+  LoginAnswer,
+  LoginBody,
+  OrderParams,
+  PlaceOrderBody,
+  QuoteBody,
+  RefundBody,
+  ReviewBody,
+  ScanBody,
+  StoreParams,
+  TokenQuery,
+  UpdateLineBody,
+} from '../schemas.js';
+import { dinerIdOf, type DinerSession } from '../sessions.js';
+import { storeOfOrder } from '../payments/service.js';
+
+const ORDER_ERRORS = [D.OrderNotFound, ErrorCode.NotYourOrder, D.InvalidTransition, D.Forbidden] as const;
+const DINER_ERRORS = [ErrorCode.Unauthorized, ErrorCode.TokenExpired, ErrorCode.RateLimited] as const;
+const ENGINE_ERRORS = ['overloaded', 'partition_moving', 'timeout', 'shutting_down', 'internal', ErrorCode.GatewayOverloaded] as const;
+const LINE_ERRORS = [D.UnknownSku, D.ItemUnavailable, D.ChannelNotAllowed, D.OutsideAvailabilityWindow, D.InvalidOption] as const;
+const INPUT_ERRORS = [ErrorCode.BadRequest, ErrorCode.ValidationFailed, ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType] as const;
+
+function session(req: RequestInfo): DinerSession {
+  return req.diner!.session;
+}
+
+function seated(req: RequestInfo): { store: string; tableId: string; s: DinerSession } {
+  const s = session(req);
+  if (s.store === undefined || s.tableId === undefined)
+    throw new HttpError(ErrorCode.NoTable, 'scan a table QR code first (POST /v1/diner/scan)');
+  return { store: s.store, tableId: s.tableId, s };
+}
+
+function diner(s: DinerSession): { role: 'diner'; id: string } {
+  return { role: 'diner', id: s.dinerId };
+}
+
+interface OrderOwner {
+  dinerId: string;
+  tableId: string | null;
+}
+
+/** The store of an order the diner may see: their own, or one of their table's. */
+async function orderAccess(deps: GatewayDeps, req: RequestInfo, orderId: string): Promise<string> {
+  const store = storeOfOrder(orderId);
+  if (store === undefined) throw new HttpError(D.OrderNotFound, `no order ${orderId}`);
+  const s = session(req);
+  const raw = await deps.redis.get(`${deps.prefix}:ord:${orderId}`);
+  if (raw !== null) {
+    const o = JSON.parse(raw) as OrderOwner;
+    if (o.dinerId === s.dinerId || (o.tableId !== null && o.tableId === s.tableId)) return store;
+    throw new HttpError(ErrorCode.NotYourOrder, `order ${orderId} is not yours`);
+  }
+  const order = await deps.engine.send<OrderDetail>(store, ActorTypes.Order, orderId, { type: 'get' });
+  if (order.tableId !== null && order.tableId === s.tableId) return store;
+  throw new HttpError(ErrorCode.NotYourOrder, `order ${orderId} is not yours`);
+}
+
+/** `o_<store>_<20 chars>` from the diner and the Idempotency-Key: the same attempt is always the same order. */
+export function orderIdFor(store: string, dinerId: string, key: string): string {
+  return `o_${store}_${createHash('sha256').update(`${dinerId}\0${key}`).digest('base64url').slice(0, 20)}`;
+}
+
+export function dinerRoutes(deps: GatewayDeps): Route[] {
+  const { engine, redis, prefix, cfg } = deps;
+  const dinerAuth = { auth: 'diner' as const };
+
+  const placeOrder = async (req: RequestInfo, body: z.output<typeof PlaceOrderBody>): Promise<{ status: number; body: unknown }> => {
+    const s = session(req);
+    const key = req.headers['idempotency-key'];
+    if (key === undefined || !IDEMPOTENCY_KEY_RE.test(key))
+      throw new HttpError(ErrorCode.MissingIdempotencyKey, 'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required');
+    const hash = bodyHash(body);
+    const claim = await deps.idempotency.claim(s.dinerId, key, hash);
+    if (claim.kind === 'replay') return { ...claim.response, replayed: true } as { status: number; body: unknown };
+    if (claim.kind === 'reused')
+      throw new HttpError(ErrorCode.IdempotencyKeyReused, 'this Idempotency-Key was used with another body');
+    if (claim.kind === 'in_progress')
+      throw new HttpError(ErrorCode.IdempotencyInProgress, 'the first request with this Idempotency-Key is still running', {
+        retryAfterS: cfg.retryAfterS,
+      });
+    try {
+      const at = Date.now();
+      let order: OrderDetail;
+      let store: string;
+      let tableId: string | null = null;
+      if (body.lines === undefined) {
+        const t = seated(req);
+        store = t.store;
+        tableId = t.tableId;
+        const orderId = orderIdFor(store, s.dinerId, key);
+        const r = await engine.send<TableResult>(
+          store,
+          ActorTypes.Table,
+          t.tableId,
+          { type: 'submit', orderId, dinerId: s.dinerId, at },
+          `submit:${orderId}`,
+        );
+        if (!('order' in r)) {
+          // The table had this order already (a repeat): read it.
+          order = await engine.send<OrderDetail>(store, ActorTypes.Order, orderId, { type: 'get' });
+        } else order = r.order;
+      } else {
+        const channel = body.channel ?? 'dine_in';
+        const st = body.store ?? s.store;
+        if (st === undefined) throw new HttpError(ErrorCode.ValidationFailed, 'store is required when no table is scanned');
+        store = st;
+        if (channel === 'dine_in') tableId = seated(req).tableId;
+        const orderId = orderIdFor(store, s.dinerId, key);
+        let delivery: { address: string; contact: string; phone: string } | undefined;
+        if (body.delivery !== undefined) {
+          // The phone and address are sealed at rest; the engine keeps only a reference and the last four digits.
+          await redis.set(
+            `${prefix}:pii:order:${orderId}`,
+            seal(cfg.piiKeys, JSON.stringify(body.delivery), `order:${orderId}`),
+            'EX',
+            90 * 86_400,
+          );
+          delivery = {
+            address: `sealed ${orderId}`,
+            contact: `${body.delivery.contact.slice(0, 1)}*`,
+            phone: maskPhone(body.delivery.phone),
+          };
+        }
+        order = await engine.send<OrderDetail>(
+          store,
+          ActorTypes.Order,
+          orderId,
+          {
+            type: 'place',
+            channel,
+            lines: body.lines,
+            dinerId: s.dinerId,
+            ...(tableId === null ? {} : { tableId, sessionId: s.tableSessionId }),
+            ...(delivery === undefined ? {} : { delivery }),
+            at,
+          },
+          `place:${orderId}`,
+        );
+      }
+      const owner: OrderOwner = { dinerId: s.dinerId, tableId };
+      await redis
+        .multi()
+        .set(`${prefix}:ord:${order.orderId}`, JSON.stringify(owner), 'EX', 30 * 86_400)
+        .lpush(`${prefix}:diner:${s.dinerId}:orders`, order.orderId)
+        .ltrim(`${prefix}:diner:${s.dinerId}:orders`, 0, 99)
+        .exec();
+      const response = { status: 201, body: { order } };
+      await deps.idempotency.complete(s.dinerId, key, hash, response);
+      return response;
+    } catch (e) {
+      await deps.idempotency.release(s.dinerId, key);
+      throw e;
+    }
+  };
+
+  return [
+    route({
+      method: 'post',
+      path: '/v1/diner/login',
+      tag: 'diner',
+      summary: 'Log in with a wx.login() code (WeChat code2session)',
+      auth: 'none',
+      body: LoginBody,
+      response: LoginAnswer,
+      errors: [ErrorCode.LoginFailed, ErrorCode.Unavailable, ErrorCode.RateLimited, ...INPUT_ERRORS],
+      async handle(_req, { body }: { body: z.output<typeof LoginBody> }) {
+        const who = await deps.login.code2session(body.code);
+        const { token, session: s } = await deps.sessions.create(dinerIdOf(cfg.wechat.appId, who.openid), who.openid);
+        return { body: { sessionToken: token, dinerId: s.dinerId, expiresInS: cfg.sessionTtlS } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/tables/resolve',
+      tag: 'diner',
+      summary: 'What a table QR token names (store, area, table), without logging in',
+      auth: 'none',
+      query: TokenQuery,
+      errors: [ErrorCode.InvalidQrToken, ErrorCode.QrKeyRetired, ErrorCode.RateLimited, ...INPUT_ERRORS],
+      async handle(_req, { query }: { query: z.output<typeof TokenQuery> }) {
+        const t = deps.auth.verifyTableToken(query.token);
+        return { body: { store: t.store, area: t.area, table: t.table, tableId: t.tableId } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/diner/scan',
+      tag: 'diner',
+      summary: 'Sit at the table of a scanned QR code: opens its session or joins the one open',
+      ...dinerAuth,
+      body: ScanBody,
+      errors: [
+        ...DINER_ERRORS,
+        ...INPUT_ERRORS,
+        ...ENGINE_ERRORS,
+        ErrorCode.InvalidQrToken,
+        ErrorCode.QrKeyRetired,
+        D.TableNotConfigured,
+        D.TableNotReady,
+        D.InvalidTableCode,
+      ],
+      async handle(req, { body }: { body: z.output<typeof ScanBody> }) {
+        const t = deps.auth.verifyTableToken(body.tableToken);
+        const s = session(req);
+        const at = Date.now();
+        const [table, store] = await Promise.all([
+          engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+            type: 'open',
+            sessionId: `ts_${randomBytes(9).toString('base64url')}`,
+            partySize: body.partySize,
+            dinerId: s.dinerId,
+            at,
+          }),
+          engine.send<StoreView>(t.store, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get', at }),
+        ]);
+        const tableId = table.mergedInto ?? t.tableId;
+        await deps.sessions.update(req.diner!.token, {
+          ...s,
+          store: t.store,
+          tableId,
+          ...(table.sessionId === null ? {} : { tableSessionId: table.sessionId }),
+        });
+        return {
+          body: {
+            store: { storeId: t.store, name: store.name, status: store.status },
+            table,
+            menuUrl: `/v1/stores/${t.store}/menu`,
+          },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/stores/{store}/menu',
+      tag: 'diner',
+      summary: 'The store menu (ETag; send If-None-Match for 304)',
+      description: 'Cached in-process and in Redis and invalidated by catalog events; cost prices are never included.',
+      auth: 'none',
+      params: StoreParams,
+      headers: [{ name: 'If-None-Match', required: false, description: 'an ETag from an earlier answer' }],
+      errors: [D.StoreNotConfigured, ErrorCode.RateLimited, ...INPUT_ERRORS, ...ENGINE_ERRORS],
+      async handle(req, { params }: { params: z.output<typeof StoreParams> }) {
+        const m = await deps.menu.get(params.store);
+        const cache = { etag: m.etag, 'cache-control': 'no-cache' };
+        const inm = req.headers['if-none-match'];
+        if (inm !== undefined && inm.split(',').some((x) => x.trim() === m.etag)) return { status: 304, headers: cache };
+        return { body: m.body, contentType: 'application/json; charset=utf-8', headers: cache };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/stores/{store}/stock',
+      tag: 'diner',
+      summary: 'Stock level (ok/low/out) and remaining count of every SKU on the menu',
+      auth: 'none',
+      params: StoreParams,
+      errors: [D.StoreNotConfigured, ErrorCode.RateLimited, ...INPUT_ERRORS, ...ENGINE_ERRORS],
+      async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
+        return { body: await deps.menu.stockLevels(params.store) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/diner/table',
+      tag: 'diner',
+      summary: "The diner's table: status, party, shared cart, orders",
+      ...dinerAuth,
+      errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable],
+      async handle(req) {
+        const t = seated(req);
+        return { body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, { type: 'get' }) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/diner/table/cart',
+      tag: 'diner',
+      summary: "Add a line to the table's shared cart (every diner at the table sees it)",
+      ...dinerAuth,
+      body: AddLineBody,
+      responseStatus: 201,
+      errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ...LINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.IdempotencyConflict, D.InvalidCommand],
+      async handle(req, { body }: { body: z.output<typeof AddLineBody> }) {
+        const t = seated(req);
+        const lineId = body.lineId ?? `${t.s.dinerId.slice(2, 10)}-${randomBytes(6).toString('base64url')}`;
+        const view = await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+          type: 'addLine',
+          lineId,
+          dinerId: t.s.dinerId,
+          skuId: body.skuId,
+          qty: body.qty,
+          options: body.options,
+          ...(body.note === undefined ? {} : { note: body.note }),
+          at: Date.now(),
+        });
+        return { status: 201, body: { lineId, table: view } };
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/v1/diner/table/cart/{lineId}',
+      tag: 'diner',
+      summary: 'Change the quantity of a cart line (0 removes it)',
+      ...dinerAuth,
+      params: LineParams,
+      body: UpdateLineBody,
+      errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
+      async handle(req, { params, body }: { params: z.output<typeof LineParams>; body: z.output<typeof UpdateLineBody> }) {
+        const t = seated(req);
+        return {
+          body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+            type: 'updateLine',
+            lineId: params.lineId,
+            qty: body.qty,
+            at: Date.now(),
+          }),
+        };
+      },
+    }),
+    route({
+      method: 'del',
+      path: '/v1/diner/table/cart/{lineId}',
+      tag: 'diner',
+      summary: 'Remove a cart line',
+      ...dinerAuth,
+      params: LineParams,
+      errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
+      async handle(req, { params }: { params: z.output<typeof LineParams> }) {
+        const t = seated(req);
+        return {
+          body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+            type: 'removeLine',
+            lineId: params.lineId,
+            at: Date.now(),
+          }),
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/diner/quote',
+      tag: 'diner',
+      summary: 'Server-computed totals for lines, or for the table cart when no lines are given',
+      ...dinerAuth,
+      body: QuoteBody,
+      errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ...LINE_ERRORS, ErrorCode.NoTable, D.EmptyCart],
+      async handle(req, { body }: { body: z.output<typeof QuoteBody> }) {
+        let lines = body.lines;
+        const s = session(req);
+        const store = body.store ?? s.store;
+        if (store === undefined) throw new HttpError(ErrorCode.NoTable, 'scan a table, or name the store');
+        if (lines === undefined) {
+          const t = seated(req);
+          const view = await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, { type: 'get' });
+          if (view.cart.length === 0) throw new HttpError(D.EmptyCart, 'the table cart is empty');
+          lines = view.cart.map((l) => ({
+            skuId: l.skuId,
+            qty: l.qty,
+            options: [...l.options],
+            ...(l.note === null ? {} : { note: l.note }),
+          }));
+        }
+        return {
+          body: await engine.send(store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
+            type: 'quote',
+            channel: body.channel,
+            lines,
+            at: Date.now(),
+          }),
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/diner/orders',
+      tag: 'diner',
+      summary: 'Place an order: the table cart (no lines) or the given lines; Idempotency-Key required',
+      description:
+        'A repeat with the same Idempotency-Key and body returns the first answer (header Idempotent-Replayed: true); the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only: any price in the request is ignored.',
+      ...dinerAuth,
+      body: PlaceOrderBody,
+      headers: [{ name: 'Idempotency-Key', required: true, description: '8–64 of A–Z a–z 0–9 _ -, new for each order attempt' }],
+      responseStatus: 201,
+      errors: [
+        ...DINER_ERRORS,
+        ...INPUT_ERRORS,
+        ...ENGINE_ERRORS,
+        ...LINE_ERRORS,
+        ErrorCode.MissingIdempotencyKey,
+        ErrorCode.IdempotencyKeyReused,
+        ErrorCode.IdempotencyInProgress,
+        ErrorCode.NoTable,
+        D.SoldOut,
+        D.StoreClosed,
+        D.StoreNotConfigured,
+        D.EmptyCart,
+        D.NoSession,
+        D.IdempotencyConflict,
+        D.InvalidCommand,
+      ],
+      async handle(req, { body }: { body: z.output<typeof PlaceOrderBody> }) {
+        const r = (await placeOrder(req, body)) as { status: number; body: unknown; replayed?: boolean };
+        return { status: r.status, body: r.body, ...(r.replayed === true ? { headers: { 'idempotent-replayed': 'true' } } : {}) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/diner/orders',
+      tag: 'diner',
+      summary: "The diner's recent orders (newest first)",
+      ...dinerAuth,
+      errors: [...DINER_ERRORS, ...ENGINE_ERRORS],
+      async handle(req) {
+        const ids = await redis.lrange(`${prefix}:diner:${session(req).dinerId}:orders`, 0, 19);
+        const orders = await Promise.all(
+          ids.map((id) => engine.send<OrderDetail>(storeOfOrder(id)!, ActorTypes.Order, id, { type: 'get' }).catch(() => null)),
+        );
+        return { body: { orders: orders.filter((o) => o !== null) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/diner/orders/{orderId}',
+      tag: 'diner',
+      summary: 'An order: status, priced lines, stations, refunds',
+      ...dinerAuth,
+      params: OrderParams,
+      errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ...ORDER_ERRORS, ErrorCode.ValidationFailed],
+      async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
+        const store = await orderAccess(deps, req, params.orderId);
+        return { body: await engine.send<OrderDetail>(store, ActorTypes.Order, params.orderId, { type: 'get' }) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/diner/orders/{orderId}/pay',
+      tag: 'diner',
+      summary: 'Prepay: the parameters for wx.requestPayment (the simulator in development)',
+      ...dinerAuth,
+      params: OrderParams,
+      errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ...ORDER_ERRORS, ErrorCode.PaymentProviderError, ErrorCode.ValidationFailed],
+      async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
+        const store = await orderAccess(deps, req, params.orderId);
+        const order = await engine.send<OrderDetail>(store, ActorTypes.Order, params.orderId, { type: 'get' });
+        if (order.status !== 'pending_payment')
+          throw new HttpError(D.InvalidTransition, `order ${order.orderId} is ${order.status}, not awaiting payment`, {
+            details: { status: order.status },
+          });
+        const p = await deps.payments.prepay(order, store, session(req).openid);
+        return {
+          body: {
+            orderId: order.orderId,
+            amountFen: order.totalFen,
+            deadline: order.deadline,
+            provider: deps.payments.provider.name,
+            prepayId: p.prepayId,
+            requestPayment: p.requestPayment,
+            ...(deps.simulator === undefined
+              ? {}
+              : { simulator: { payUrl: '/v1/simulator/wechatpay/pay', body: { prepayId: p.prepayId } } }),
+          },
+        };
+      },
+    }),
+    ...(
+      [
+        ['cancel', 'Cancel an order (unpaid: stock released; paid, before acceptance: refunded in full)', CancelBody],
+        ['urge', 'Urge the kitchen (催单), once per 5 minutes', undefined],
+        ['refunds', 'Ask for a refund, full or per line; the refund rules decide if it is approved at once', RefundBody],
+        ['review', 'Review a served order', ReviewBody],
+      ] as const
+    ).map(([action, summary, schema]) =>
+      route({
+        method: 'post',
+        path: `/v1/diner/orders/{orderId}/${action}`,
+        tag: 'diner',
+        summary,
+        ...dinerAuth,
+        params: OrderParams,
+        ...(schema === undefined ? {} : { body: schema }),
+        errors: [
+          ...DINER_ERRORS,
+          ...INPUT_ERRORS,
+          ...ENGINE_ERRORS,
+          ...ORDER_ERRORS,
+          ...(action === 'urge' ? [D.UrgeTooSoon] : []),
+          ...(action === 'refunds' ? [D.RefundNotAllowed, D.RefundInProgress, D.NothingToRefund, D.UnknownLine] : []),
+        ],
+        async handle(req: RequestInfo, { params, body }: { params: z.output<typeof OrderParams>; body: any }) {
+          const store = await orderAccess(deps, req, params.orderId);
+          const s = session(req);
+          const at = Date.now();
+          const by = diner(s);
+          const command =
+            action === 'cancel'
+              ? { type: 'cancel', by, ...(body?.reason === undefined ? {} : { reason: body.reason }), at }
+              : action === 'urge'
+                ? { type: 'urge', by, at }
+                : action === 'review'
+                  ? { type: 'review', rating: body.rating, ...(body.comment === undefined ? {} : { comment: body.comment }), at }
+                  : {
+                      type: 'requestRefund',
+                      refundId: body.refundId ?? `r${randomBytes(8).toString('base64url')}`,
+                      ...(body.lines === undefined ? {} : { lines: body.lines }),
+                      reason: body.reason,
+                      by,
+                      at,
+                    };
+          return { body: await engine.send(store, ActorTypes.Order, params.orderId, command) };
+        },
+      }),
+    ),
+  ];
+}
+
+export { bearer };

@@ -1,0 +1,374 @@
+/**
+ * Staff endpoints, under `/v1/staff/stores/{store}/…`, for a staff token of that
+ * store. Roles:
+ *
+ * | what                                   | waiter | kitchen | manager |
+ * |----------------------------------------|--------|---------|---------|
+ * | board, order detail                    | ✓      | ✓       | ✓       |
+ * | open/close/clean/merge/transfer tables | ✓      |         | ✓       |
+ * | accept an order                        | ✓      | ✓       | ✓       |
+ * | start/bump a station                   |        | ✓       | ✓       |
+ * | serve                                  | ✓      | ✓       | ✓       |
+ * | approve/reject/start a refund, cancel  | ✓      |         | ✓       |
+ * | stock set/restock/86                   |        | ✓       | ✓       |
+ * | catalog import/export, configure table |        |         | ✓       |
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  ActorTypes,
+  CATALOG_ACTOR_ID,
+  ErrorCode as D,
+  STORE_ACTOR_ID,
+  catalogToCsv,
+  catalogToJson,
+  parseCatalogCsv,
+  parseCatalogJson,
+  parseTableCode,
+  type CatalogDoc,
+  type OrderDetail,
+  type StoreView,
+  type TableView,
+} from '@lunchrush/actors';
+import type { z } from 'zod';
+import { staffActor } from '../auth.js';
+import type { GatewayDeps } from '../deps.js';
+import { ErrorCode, HttpError } from '../errors.js';
+import { route, type RequestInfo, type Route } from '../http.js';
+import { unseal } from '../pii.js';
+import {
+  CloseTableBody,
+  ConfigureTableBody,
+  EightySixBody,
+  ExportQuery,
+  MergeBody,
+  OpenTableBody,
+  RefundBody,
+  RefundParams,
+  RejectRefundBody,
+  RestockBody,
+  StationParams,
+  StockSetBody,
+  StoreOrderParams,
+  StoreParams,
+  StoreSkuParams,
+  StoreTableParams,
+  TransferBody,
+  CancelBody,
+} from '../schemas.js';
+import type { StaffRole } from '../tokens.js';
+
+const ALL: readonly StaffRole[] = ['waiter', 'kitchen', 'manager'];
+const FLOOR: readonly StaffRole[] = ['waiter', 'manager'];
+const KITCHEN: readonly StaffRole[] = ['kitchen', 'manager'];
+const MANAGER: readonly StaffRole[] = ['manager'];
+
+const STAFF_ERRORS = [
+  ErrorCode.Unauthorized,
+  ErrorCode.TokenExpired,
+  ErrorCode.RoleForbidden,
+  ErrorCode.StoreForbidden,
+  ErrorCode.ValidationFailed,
+  ErrorCode.RateLimited,
+] as const;
+const BODY_ERRORS = [ErrorCode.BadRequest, ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType] as const;
+const ENGINE_ERRORS = ['overloaded', 'partition_moving', 'timeout', 'shutting_down', 'internal', ErrorCode.GatewayOverloaded] as const;
+
+/** The Redis set of a store's table ids (filled by configuring tables and by the demo seed). */
+export const tablesKey = (prefix: string, store: string): string => `${prefix}:tables:${store}`;
+
+export function staffRoutes(deps: GatewayDeps): Route[] {
+  const { engine, redis, prefix, cfg } = deps;
+  const base = '/v1/staff/stores/{store}';
+  const by = (req: RequestInfo): { role: 'staff' | 'manager'; id: string } => staffActor(req.staff!);
+
+  const tableAction = (
+    action: 'open' | 'close' | 'cleaned' | 'merge' | 'transfer',
+    summary: string,
+    body: z.ZodType | undefined,
+    extraErrors: readonly string[],
+  ): Route =>
+    route({
+      method: 'post',
+      path: `${base}/tables/{tableId}/${action}`,
+      tag: 'staff',
+      summary,
+      auth: 'staff',
+      roles: FLOOR,
+      params: StoreTableParams,
+      ...(body === undefined ? {} : { body }),
+      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.TableNotConfigured, D.InvalidTableCode, ...extraErrors],
+      async handle(req, { params, body: b }: { params: z.output<typeof StoreTableParams>; body: any }) {
+        const at = Date.now();
+        const command =
+          action === 'open'
+            ? {
+                type: 'open',
+                sessionId: `ts_${randomBytes(9).toString('base64url')}`,
+                partySize: b.partySize,
+                dinerId: `staff:${req.staff!.staffId}`,
+                at,
+              }
+            : action === 'close'
+              ? { type: 'close', by: by(req), force: b?.force ?? false, at }
+              : action === 'cleaned'
+                ? { type: 'cleaned', at }
+                : action === 'merge'
+                  ? { type: 'merge', intoTableId: b.intoTableId, at }
+                  : { type: 'transfer', toTableId: b.toTableId, at };
+        return { body: await engine.send<TableView>(params.store, ActorTypes.Table, params.tableId, command) };
+      },
+    });
+
+  const orderAction = (
+    path: string,
+    summary: string,
+    roles: readonly StaffRole[],
+    params: z.ZodObject,
+    body: z.ZodType | undefined,
+    extraErrors: readonly string[],
+    command: (req: RequestInfo, p: any, b: any, at: number) => Record<string, unknown>,
+  ): Route =>
+    route({
+      method: 'post',
+      path: `${base}/orders/{orderId}${path}`,
+      tag: 'staff',
+      summary,
+      auth: 'staff',
+      roles,
+      params,
+      ...(body === undefined ? {} : { body }),
+      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.OrderNotFound, D.InvalidTransition, D.Forbidden, ...extraErrors],
+      async handle(req, { params: p, body: b }: { params: any; body: any }) {
+        return { body: await engine.send(p.store, ActorTypes.Order, p.orderId, command(req, p, b, Date.now())) };
+      },
+    });
+
+  const stockAction = (action: 'set' | 'restock' | '86', summary: string, body: z.ZodType): Route =>
+    route({
+      method: 'post',
+      path: `${base}/stock/{skuId}/${action}`,
+      tag: 'staff',
+      summary,
+      auth: 'staff',
+      roles: KITCHEN,
+      params: StoreSkuParams,
+      body,
+      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidCommand],
+      async handle(req, { params, body: b }: { params: z.output<typeof StoreSkuParams>; body: any }) {
+        const at = Date.now();
+        const who = `${req.staff!.role}:${req.staff!.staffId}`;
+        const command =
+          action === 'set'
+            ? { type: 'set', available: b.available, reason: b.reason ?? `stocktake by ${who}`, at }
+            : action === 'restock'
+              ? { type: 'restock', qty: b.qty, at }
+              : { type: 'set86', on: b.on, reason: b.reason ?? `86 by ${who}`, at };
+        return { body: await engine.send(params.store, ActorTypes.Stock, params.skuId, command) };
+      },
+    });
+
+  return [
+    route({
+      method: 'get',
+      path: `${base}/board`,
+      tag: 'staff',
+      summary: 'The table board: store load and every table with its status, party, cart and orders',
+      auth: 'staff',
+      roles: ALL,
+      params: StoreParams,
+      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+      async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
+        const ids = (await redis.smembers(tablesKey(prefix, params.store))).sort();
+        const at = Date.now();
+        const [store, ...tables] = await Promise.all([
+          engine.send<StoreView>(params.store, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get', at }),
+          ...ids.map((id) => engine.send<TableView>(params.store, ActorTypes.Table, id, { type: 'get' })),
+        ]);
+        return { body: { store, tables, at } };
+      },
+    }),
+    route({
+      method: 'put',
+      path: `${base}/tables/{tableId}`,
+      tag: 'staff',
+      summary: 'Set up a table (label, area name, seats); its id is its 13-digit table code',
+      auth: 'staff',
+      roles: MANAGER,
+      params: StoreTableParams,
+      body: ConfigureTableBody,
+      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidTableCode],
+      async handle(_req, { params, body }: { params: z.output<typeof StoreTableParams>; body: z.output<typeof ConfigureTableBody> }) {
+        let code;
+        try {
+          code = parseTableCode(params.tableId);
+        } catch (e) {
+          throw new HttpError(D.InvalidTableCode, (e as Error).message);
+        }
+        if (code.store !== params.store) throw new HttpError(D.InvalidTableCode, `table ${params.tableId} is not in store ${params.store}`);
+        const view = await engine.send<TableView>(params.store, ActorTypes.Table, params.tableId, {
+          type: 'configure',
+          config: body,
+          at: Date.now(),
+        });
+        await redis.sadd(tablesKey(prefix, params.store), params.tableId);
+        return { body: view };
+      },
+    }),
+    tableAction('open', 'Seat a party at a table', OpenTableBody, [D.TableNotReady]),
+    tableAction('close', 'The party leaves (force: even with unpaid orders)', CloseTableBody, [D.UnpaidOrders, D.TableMerged, D.NoSession]),
+    tableAction('cleaned', 'The table is clean and free again', undefined, [D.InvalidTransition]),
+    tableAction('merge', "Merge this table's party into another table's session", MergeBody, [
+      D.TableMerged,
+      D.TableNotReady,
+      D.NoSession,
+      D.InvalidCommand,
+    ]),
+    tableAction('transfer', 'Move the whole session to a free table', TransferBody, [D.TableOccupied, D.TableMerged, D.NoSession]),
+    route({
+      method: 'get',
+      path: `${base}/orders/{orderId}`,
+      tag: 'staff',
+      summary: 'An order, with the delivery contact decrypted for staff',
+      auth: 'staff',
+      roles: ALL,
+      params: StoreOrderParams,
+      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, D.OrderNotFound],
+      async handle(_req, { params }: { params: z.output<typeof StoreOrderParams> }) {
+        const order = await engine.send<OrderDetail>(params.store, ActorTypes.Order, params.orderId, { type: 'get' });
+        const sealed = await redis.get(`${prefix}:pii:order:${params.orderId}`);
+        const delivery = sealed === null ? null : (JSON.parse(unseal(cfg.piiKeys, sealed, `order:${params.orderId}`)) as unknown);
+        return { body: { ...order, delivery } };
+      },
+    }),
+    orderAction('/accept', 'Accept a paid order: its tickets go to the kitchen stations', ALL, StoreOrderParams, undefined, [], (req, _p, _b, at) => ({
+      type: 'accept',
+      by: by(req),
+      at,
+    })),
+    orderAction(
+      '/stations/{station}/start',
+      'A station starts cooking its part of the order',
+      KITCHEN,
+      StationParams,
+      undefined,
+      [D.UnknownStation],
+      (_req, p, _b, at) => ({ type: 'startStation', station: p.station, at }),
+    ),
+    orderAction(
+      '/stations/{station}/bump',
+      "Bump: the station's part is done (every station done → ready)",
+      KITCHEN,
+      StationParams,
+      undefined,
+      [D.UnknownStation],
+      (_req, p, _b, at) => ({ type: 'finishStation', station: p.station, at }),
+    ),
+    orderAction('/serve', 'Served at the table', ALL, StoreOrderParams, undefined, [], (req, _p, _b, at) => ({
+      type: 'serve',
+      by: by(req),
+      at,
+    })),
+    orderAction('/cancel', 'The store cancels the order (paid orders are refunded in full)', FLOOR, StoreOrderParams, CancelBody, [], (req, _p, b, at) => ({
+      type: 'cancel',
+      by: by(req),
+      ...(b?.reason === undefined ? {} : { reason: b.reason }),
+      at,
+    })),
+    orderAction(
+      '/refunds',
+      'Start a refund (approved at once for staff; after serving a manager needs overrideReason)',
+      FLOOR,
+      StoreOrderParams,
+      RefundBody,
+      [D.RefundNotAllowed, D.RefundInProgress, D.NothingToRefund, D.UnknownLine],
+      (req, _p, b, at) => ({
+        type: 'requestRefund',
+        refundId: b.refundId ?? `r${randomBytes(8).toString('base64url')}`,
+        ...(b.lines === undefined ? {} : { lines: b.lines }),
+        reason: b.reason,
+        by: by(req),
+        ...(b.overrideReason === undefined ? {} : { overrideReason: b.overrideReason }),
+        at,
+      }),
+    ),
+    orderAction(
+      '/refunds/{refundId}/approve',
+      "Approve a diner's refund request",
+      FLOOR,
+      RefundParams,
+      undefined,
+      [D.UnknownRefund],
+      (req, p, _b, at) => ({ type: 'approveRefund', refundId: p.refundId, by: by(req), at }),
+    ),
+    orderAction(
+      '/refunds/{refundId}/reject',
+      "Reject a diner's refund request",
+      FLOOR,
+      RefundParams,
+      RejectRefundBody,
+      [D.UnknownRefund],
+      (req, p, b, at) => ({ type: 'rejectRefund', refundId: p.refundId, by: by(req), reason: b.reason, at }),
+    ),
+    route({
+      method: 'get',
+      path: `${base}/stock/{skuId}`,
+      tag: 'staff',
+      summary: 'A SKU: available, reserved, sold, level, 86',
+      auth: 'staff',
+      roles: ALL,
+      params: StoreSkuParams,
+      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+      async handle(_req, { params }: { params: z.output<typeof StoreSkuParams> }) {
+        return { body: await engine.send(params.store, ActorTypes.Stock, params.skuId, { type: 'get' }) };
+      },
+    }),
+    stockAction('set', 'Stocktake: set the available count', StockSetBody),
+    stockAction('restock', 'Add units', RestockBody),
+    stockAction('86', '86 a SKU (every channel sees it sold out) or bring it back with on: false', EightySixBody),
+    route({
+      method: 'get',
+      path: `${base}/catalog`,
+      tag: 'staff',
+      summary: 'Export the effective menu as JSON or CSV (actors catalog-io format, with cost prices)',
+      auth: 'staff',
+      roles: MANAGER,
+      params: StoreParams,
+      query: ExportQuery,
+      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+      async handle(_req, { params, query }: { params: z.output<typeof StoreParams>; query: z.output<typeof ExportQuery> }) {
+        const r = await engine.send<{ rev: number; catalog: CatalogDoc }>(params.store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
+          type: 'get',
+        });
+        const headers = { 'x-catalog-rev': String(r.rev), 'content-disposition': `attachment; filename="catalog-${params.store}.${query.format}"` };
+        return query.format === 'csv'
+          ? { body: catalogToCsv(r.catalog), contentType: 'text/csv; charset=utf-8', headers }
+          : { body: catalogToJson(r.catalog), contentType: 'application/json; charset=utf-8', headers };
+      },
+    }),
+    route({
+      method: 'put',
+      path: `${base}/catalog`,
+      tag: 'staff',
+      summary: "Import the store's own menu layer from JSON or CSV (Content-Type decides)",
+      description: 'Problems are all reported at once in details.issues, each with row and field. The menu cache is invalidated on success.',
+      auth: 'staff',
+      roles: MANAGER,
+      params: StoreParams,
+      bodyTypes: ['application/json', 'text/csv'],
+      maxBodyBytes: cfg.maxImportBytes,
+      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.CatalogInvalid, D.CatalogConflict, D.InvalidCommand],
+      async handle(req, { params }: { params: z.output<typeof StoreParams> }) {
+        const text = req.body.toString('utf8');
+        const csv = (req.headers['content-type'] ?? '').startsWith('text/csv');
+        const catalog = csv ? parseCatalogCsv(text) : parseCatalogJson(text);
+        const r = await engine.send<{ rev: number }>(params.store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
+          type: 'import',
+          catalog,
+          at: Date.now(),
+        });
+        deps.menu.announce(deps.nc, cfg.namespace, params.store, r.rev);
+        return { body: { rev: r.rev, spus: catalog.spus.length } };
+      },
+    }),
+  ];
+}

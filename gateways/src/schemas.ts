@@ -1,0 +1,124 @@
+/**
+ * Request schemas of the HTTP API. Wherever the domain has a schema, the API uses
+ * it (cart and order lines are actors' `QuoteLineSchema`, delivery is
+ * `DeliverySchema`, …), so the gateway refuses exactly what the actors would and the
+ * OpenAPI document shows the same constraints. None of them has a price field:
+ * anything a client sends beside the listed fields (`priceFen`, `unitPriceFen`…)
+ * is dropped before the engine sees the command.
+ */
+import { z } from 'zod';
+import {
+  DeliverySchema,
+  IdSchema,
+  OptionPickSchema,
+  OrderIdSchema,
+  QuoteLineSchema,
+  RefundLineSchema,
+  StoreIdSchema,
+} from '@lunchrush/actors';
+
+export const StoreParams = z.object({ store: StoreIdSchema });
+export const OrderParams = z.object({ orderId: OrderIdSchema });
+export const StoreOrderParams = z.object({ store: StoreIdSchema, orderId: OrderIdSchema });
+export const TableIdSchema = z.string().regex(/^\d{13}$/, 'expected a 13-digit table code');
+export const StoreTableParams = z.object({ store: StoreIdSchema, tableId: TableIdSchema });
+export const StoreSkuParams = z.object({ store: StoreIdSchema, skuId: IdSchema });
+export const LineIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1–64 of A–Z a–z 0–9 _ . : -');
+export const ReasonSchema = z.string().trim().min(1).max(200);
+
+export const LoginBody = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a wx.login() code') });
+export const ScanBody = z.object({
+  tableToken: z.string().min(1).max(200),
+  partySize: z.number().int().min(1).max(50).default(1),
+});
+export const AddLineBody = z.object({
+  /** Chosen by the phone (e.g. `<n>`), so a retried add is harmless; made up when absent. */
+  lineId: LineIdSchema.optional(),
+  skuId: IdSchema,
+  qty: z.number().int().min(1).max(99),
+  options: z.array(OptionPickSchema).max(30).default([]),
+  note: z.string().max(100).optional(),
+});
+export const UpdateLineBody = z.object({ qty: z.number().int().min(0).max(99) });
+export const LineParams = z.object({ lineId: LineIdSchema });
+export const DinerChannelSchema = z.enum(['dine_in', 'takeaway', 'delivery']);
+export const QuoteBody = z.object({
+  channel: DinerChannelSchema.default('dine_in'),
+  /** Absent: quote the table's shared cart. */
+  lines: z.array(QuoteLineSchema).min(1).max(50).optional(),
+  store: StoreIdSchema.optional(),
+});
+export const PlaceOrderBody = z
+  .object({
+    /** Absent: the table's shared cart becomes the order (dine-in). */
+    lines: z.array(QuoteLineSchema).min(1).max(50).optional(),
+    channel: DinerChannelSchema.optional(),
+    /** Needed for takeaway/delivery when the diner has not scanned a table. */
+    store: StoreIdSchema.optional(),
+    delivery: DeliverySchema.optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.lines === undefined && (b.channel ?? 'dine_in') !== 'dine_in')
+      ctx.addIssue({ code: 'custom', path: ['lines'], message: 'takeaway and delivery orders list their lines' });
+    if (b.channel === 'delivery' && b.delivery === undefined)
+      ctx.addIssue({ code: 'custom', path: ['delivery'], message: 'delivery orders need an address' });
+  });
+export const CancelBody = z.object({ reason: ReasonSchema.optional() });
+export const RefundBody = z.object({
+  refundId: IdSchema.optional(),
+  lines: z.array(RefundLineSchema).min(1).max(50).optional(),
+  reason: ReasonSchema,
+  /** Managers only: what lets a refund after serving through. */
+  overrideReason: ReasonSchema.optional(),
+});
+export const ReviewBody = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().max(500).optional() });
+export const TokenQuery = z.object({ token: z.string().min(1).max(200) });
+
+// staff
+export const OpenTableBody = z.object({ partySize: z.number().int().min(1).max(50) });
+export const CloseTableBody = z.object({ force: z.boolean().default(false) });
+export const MergeBody = z.object({ intoTableId: TableIdSchema });
+export const TransferBody = z.object({ toTableId: TableIdSchema });
+export const ConfigureTableBody = z.object({
+  label: z.string().trim().min(1).max(40),
+  areaName: z.string().trim().min(1).max(40),
+  seats: z.number().int().min(1).max(50),
+});
+export const StationParams = z.object({
+  store: StoreIdSchema,
+  orderId: OrderIdSchema,
+  station: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/),
+});
+export const RefundParams = z.object({ store: StoreIdSchema, orderId: OrderIdSchema, refundId: IdSchema });
+export const RejectRefundBody = z.object({ reason: ReasonSchema });
+export const StockSetBody = z.object({ available: z.number().int().min(0).max(1_000_000), reason: ReasonSchema.optional() });
+export const RestockBody = z.object({ qty: z.number().int().min(1).max(1_000_000) });
+export const EightySixBody = z.object({ on: z.boolean().default(true), reason: ReasonSchema.optional() });
+export const ExportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
+
+// channels
+const ChannelLine = z.object({ skuId: IdSchema, qty: z.number().int().min(1).max(999) });
+export const ChannelRefSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1–64 of A–Z a–z 0–9 _ . : -');
+export const PosSaleBody = z.object({
+  saleId: ChannelRefSchema,
+  lines: z.array(ChannelLine).min(1).max(50),
+  soldAt: z.number().int().min(0).optional(),
+});
+export const DeliveryOrderBody = z.object({
+  platform: z.enum(['meituan', 'eleme', 'douyin']),
+  platformOrderId: ChannelRefSchema,
+  lines: z.array(ChannelLine).min(1).max(50),
+  customer: z
+    .object({
+      name: z.string().trim().min(1).max(40),
+      phone: z.string().regex(/^[0-9+\- ]{5,20}$/),
+      address: z.string().trim().min(1).max(200),
+    })
+    .optional(),
+  placedAt: z.number().int().min(0).optional(),
+});
+
+// answers (documented, not enforced)
+export const ErrorBody = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+export const LoginAnswer = z.object({ sessionToken: z.string(), dinerId: z.string(), expiresInS: z.number() });
+export const OpaqueAnswer = z.record(z.string(), z.unknown());

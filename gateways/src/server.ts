@@ -1,0 +1,330 @@
+/**
+ * One gateway process: connections (NATS, Redis), services, the route table on a
+ * uWS app, and the request pipeline every route goes through:
+ *
+ *   capture request (sync) → start reading the body (sync: onData, bounded)
+ *   → route.verify on raw bytes (signatures) → auth (diner session / staff token,
+ *   role and store) → rate limit (IP, device, session; one Redis call)
+ *   → parse and validate params, query, body with the route's zod schemas
+ *   → handler → one corked reply; any throw → the error table → `{code, message}`.
+ *
+ * Stateless: sessions, idempotent answers, rate counters and menu copies live in
+ * Redis, so any number of these serve the same stores (see main.ts for N on one port).
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { EngineClient } from '@lunchrush/engine';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HttpResponse, TemplatedApp, us_listen_socket } from '@trufflesuite/uws-js-unofficial';
+import { z } from 'zod';
+import { Auth, bearer } from './auth.js';
+import type { GatewayConfig } from './config.js';
+import type { GatewayDeps } from './deps.js';
+import { EngineGate } from './engine-gate.js';
+import { ErrorCode, HttpError, ensureError, toHttpError } from './errors.js';
+import { captureRequest, errorReply, readBody, route, send, uwsPattern, type Reply, type RequestInfo, type Route } from './http.js';
+import { IdempotencyStore } from './idempotency.js';
+import { MenuCache } from './menu.js';
+import { openApiDocument } from './openapi.js';
+import { Payments } from './payments/service.js';
+import { WeChatPaySimulator } from './payments/simulator.js';
+import { WeChatPayV3 } from './payments/wechatpay.js';
+import { RateLimiter, type RateDimension } from './ratelimit.js';
+import { channelRoutes } from './routes/channels.js';
+import { dinerRoutes } from './routes/diner.js';
+import { paymentRoutes } from './routes/payments.js';
+import { staffRoutes } from './routes/staff.js';
+import { RealWeChatLogin, SessionStore, SimulatedWeChatLogin } from './sessions.js';
+import { uws, uwsBuild } from './uws.js';
+
+export interface Gateway {
+  readonly port: number;
+  readonly url: string;
+  readonly deps: GatewayDeps;
+  readonly app: TemplatedApp;
+  readonly routes: readonly Route[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Use these connections (not closed by `close()`); otherwise the gateway opens its own. */
+  nc?: NatsConnection;
+  redis?: Redis;
+}
+
+const DEVICE_RE = /^[A-Za-z0-9_.:-]{6,64}$/;
+
+export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {
+  const log = opts.logger ?? pino({ level: cfg.logLevel, base: { svc: 'gateway', pid: process.pid } });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const ownNats = opts.nc === undefined;
+  const ownRedis = opts.redis === undefined;
+  const nc = opts.nc ?? (await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1, name: `gateway-${process.pid}` }));
+  const redis = opts.redis ?? new Redis(cfg.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
+  const prefix = `${cfg.namespace}:gw`;
+  const engine = new EngineGate(
+    new EngineClient(nc, { namespace: cfg.namespace, partitions: cfg.partitions }),
+    cfg.maxInflight,
+    cfg.engineTimeoutMs,
+    cfg.retryAfterS,
+    registry,
+  );
+  const sessions = new SessionStore(redis, prefix, cfg.sessionTtlS);
+  let listenPort = cfg.port;
+  const publicUrl = (): string =>
+    cfg.port === 0 && cfg.publicUrl === 'http://127.0.0.1:0' ? `http://127.0.0.1:${listenPort}` : cfg.publicUrl;
+  const notifyUrl = (): string =>
+    cfg.wechatPay.notifyUrl.startsWith('http://127.0.0.1:0/') ? `${publicUrl()}/v1/payments/wechatpay/notify` : cfg.wechatPay.notifyUrl;
+
+  let simulator: WeChatPaySimulator | undefined;
+  let payments: Payments;
+  const menu = new MenuCache(engine, redis, prefix, cfg.menuTtlS, cfg.stockCacheMs, log, registry);
+  if (cfg.wechatPay.mode === 'simulator') {
+    simulator = await WeChatPaySimulator.open(redis, `${cfg.namespace}:gw`, {
+      mchId: cfg.wechatPay.mchId,
+      appId: cfg.wechatPay.appId,
+      notifyUrl,
+      apiV3Key: cfg.wechatPay.apiV3Key,
+    });
+    payments = new Payments(engine, redis, prefix, simulator, simulator.keys, simulator.apiV3Key, cfg, log, registry);
+  } else {
+    const real = new WeChatPayV3(cfg.wechatPay, cfg.signatureToleranceS);
+    payments = new Payments(engine, redis, prefix, real, real.keys, real.apiV3Key, cfg, log, registry);
+  }
+  const deps: GatewayDeps = {
+    cfg,
+    log,
+    registry,
+    redis,
+    nc,
+    engine,
+    auth: new Auth(cfg.qrKeys, cfg.staffKeys, sessions),
+    sessions,
+    login: cfg.wechat.mode === 'real' ? new RealWeChatLogin(cfg.wechat) : new SimulatedWeChatLogin(redis, prefix, cfg.wechat.appId),
+    idempotency: new IdempotencyStore(redis, prefix, cfg.idempotencyTtlS, cfg.idempotencyLockS),
+    rate: new RateLimiter(redis, prefix, cfg.rate.windowMs),
+    menu,
+    payments,
+    simulator,
+    prefix,
+    publicUrl,
+  };
+
+  const requests = new Counter({
+    name: 'lunchrush_gateway_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'lunchrush_gateway_http_request_seconds',
+    help: 'Time from request to reply, by route',
+    labelNames: ['route'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const limited = new Counter({
+    name: 'lunchrush_gateway_rate_limited_total',
+    help: 'Requests refused by a rate limit, by dimension',
+    labelNames: ['dimension'],
+    registers: [registry],
+  });
+
+  const app = uws.App();
+  const apiRoutes: Route[] = [...dinerRoutes(deps), ...staffRoutes(deps), ...channelRoutes(deps), ...paymentRoutes(deps)];
+  let ready = true;
+  let openapi: string | undefined;
+  const systemRoutes: Route[] = [
+    route({
+      method: 'get',
+      path: '/healthz',
+      tag: 'system',
+      summary: 'Liveness: the process serves HTTP (and which uWS build it runs)',
+      auth: 'none',
+      rateLimited: false,
+      errors: [],
+      handle: () => Promise.resolve({ body: { ok: true, pid: process.pid, uws: uwsBuild.build } }),
+    }),
+    route({
+      method: 'get',
+      path: '/readyz',
+      tag: 'system',
+      summary: 'Readiness: Redis and NATS answer and the process is not shutting down',
+      auth: 'none',
+      rateLimited: false,
+      errors: [ErrorCode.Unavailable],
+      async handle() {
+        if (!ready) throw new HttpError(ErrorCode.Unavailable, 'shutting down', { retryAfterS: cfg.retryAfterS });
+        try {
+          await redis.ping();
+          await nc.flush();
+        } catch (e) {
+          throw new HttpError(ErrorCode.Unavailable, ensureError(e).message, { retryAfterS: cfg.retryAfterS });
+        }
+        return { body: { ok: true } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/metrics',
+      tag: 'system',
+      summary: 'Prometheus metrics of this gateway process',
+      auth: 'none',
+      rateLimited: false,
+      errors: [],
+      handle: async () => ({ body: await registry.metrics(), contentType: registry.contentType }),
+    }),
+    route({
+      method: 'get',
+      path: '/openapi.json',
+      tag: 'system',
+      summary: 'This document',
+      auth: 'none',
+      rateLimited: false,
+      errors: [],
+      handle: () => {
+        openapi ??= JSON.stringify(openApiDocument(apiRoutes, systemRoutes, publicUrl()));
+        return Promise.resolve({ body: openapi, contentType: 'application/json; charset=utf-8' });
+      },
+    }),
+  ];
+  const routes = [...apiRoutes, ...systemRoutes];
+
+  const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T => {
+    if (schema === undefined) return undefined as T;
+    const r = schema.safeParse(value);
+    if (r.success) return r.data;
+    const issues = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+    throw new HttpError(ErrorCode.ValidationFailed, `invalid ${issues[0]!.path}: ${issues[0]!.message}`, { details: { issues } });
+  };
+
+  const pipeline = async (r: Route, res: HttpResponse, info: RequestInfo, body: Promise<Buffer> | undefined): Promise<Reply> => {
+    if (body !== undefined) info.body = await body;
+    r.verify?.(info);
+    const dims: RateDimension[] = [];
+    if (r.rateLimited !== false) {
+      dims.push({ name: 'ip', id: info.ip, limit: cfg.rate.ip });
+      const device = info.headers['x-device-id'];
+      if (device !== undefined && DEVICE_RE.test(device)) dims.push({ name: 'device', id: device, limit: cfg.rate.device });
+    }
+    if (r.auth === 'diner') {
+      const token = bearer(info.headers);
+      const session = await deps.auth.verifyDinerSession(token);
+      info.diner = { token, session };
+      if (r.rateLimited !== false) dims.push({ name: 'session', id: session.sessionId, limit: cfg.rate.session });
+    } else if (r.auth === 'staff') {
+      const claims = deps.auth.verifyStaffToken(bearer(info.headers));
+      if (r.roles !== undefined && !r.roles.includes(claims.role))
+        throw new HttpError(ErrorCode.RoleForbidden, `a ${claims.role} may not do this (needs ${r.roles.join(' or ')})`);
+      if (info.params.store !== undefined && info.params.store !== claims.store)
+        throw new HttpError(ErrorCode.StoreForbidden, `this token is for store ${claims.store}`);
+      info.staff = claims;
+    }
+    if (dims.length > 0) {
+      const d = await deps.rate.check(dims);
+      if (!d.ok) {
+        limited.inc({ dimension: d.dimension });
+        throw new HttpError(ErrorCode.RateLimited, `too many requests from this ${d.dimension}`, { retryAfterS: d.retryAfterS });
+      }
+    }
+    let json: unknown;
+    if (r.body !== undefined) {
+      const ct = (info.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (info.body.length === 0) json = {};
+      else if (ct !== 'application/json') throw new HttpError(ErrorCode.UnsupportedMediaType, 'send the body as application/json');
+      else {
+        try {
+          json = JSON.parse(info.body.toString('utf8'));
+        } catch {
+          throw new HttpError(ErrorCode.BadRequest, 'the body is not valid JSON');
+        }
+      }
+    } else if (r.bodyTypes !== undefined) {
+      const ct = (info.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!r.bodyTypes.includes(ct))
+        throw new HttpError(ErrorCode.UnsupportedMediaType, `send the body as ${r.bodyTypes.join(' or ')}`);
+    }
+    const input = {
+      params: parse(r.params, info.params, 'path'),
+      query: parse(r.query, Object.fromEntries(info.query), 'query'),
+      body: parse(r.body, json, 'body'),
+    };
+    void res;
+    return r.handle(info, input);
+  };
+
+  for (const r of routes) {
+    const { pattern, names } = uwsPattern(r.path);
+    const hasBody = r.method !== 'get' && r.method !== 'del';
+    const limit = r.maxBodyBytes ?? cfg.maxBodyBytes;
+    const label = `${r.method.toUpperCase()} ${r.path}`;
+    app[r.method](pattern, (res, req) => {
+      const info = captureRequest(res, req, names, cfg.trustProxy);
+      res.onAborted(() => {
+        info.aborted = true;
+      });
+      const started = performance.now();
+      const body = hasBody ? readBody(res, info, limit) : undefined;
+      // A body refused for its size is not read to the end: answer and close the connection.
+      let unread = false;
+      body?.catch(() => (unread = true));
+      pipeline(r, res, info, body)
+        .catch((e: unknown): Reply => {
+          const h = toHttpError(e, cfg.retryAfterS);
+          if (h.status >= 500) log.error({ err: ensureError(h.cause ?? h), route: label, req: info.id, code: h.code }, h.message);
+          return errorReply(h);
+        })
+        .then((reply) => {
+          const status = reply.status ?? 200;
+          requests.inc({ route: label, status });
+          latency.observe({ route: label }, (performance.now() - started) / 1000);
+          send(res, info, reply, unread);
+        })
+        .catch((e: unknown) => log.error({ err: ensureError(e) }, 'reply failed'));
+    });
+  }
+
+  // TODO(push/screens): the WebSocket push and the kitchen/board screens mount here once
+  // gateways/src/push and gateways/src/screens exist:
+  //   mountPush(app, deps);     // from './push/index.js'
+  //   mountScreens(app, deps);  // from './screens/index.js'
+  // They get the same GatewayDeps (auth.verifyDinerSession / verifyStaffToken / verifyTableToken).
+
+  app.any('/*', (res, req) => {
+    const info = captureRequest(res, req, [], cfg.trustProxy);
+    res.onAborted(() => (info.aborted = true));
+    send(res, info, errorReply(new HttpError(ErrorCode.NotFound, `no route ${info.method.toUpperCase()} ${info.url}`)), true);
+  });
+
+  const socket = await new Promise<us_listen_socket>((resolve, reject) => {
+    app.listen(cfg.host, cfg.port, (s) => (s === false ? reject(new Error(`cannot listen on ${cfg.host}:${cfg.port}`)) : resolve(s)));
+  });
+  listenPort = uws.us_socket_local_port(socket);
+  menu.watch(nc, cfg.namespace, cfg.catalogWatch === 'events');
+  payments.start();
+  log.info({ port: listenPort, uws: uwsBuild.build, namespace: cfg.namespace, payments: payments.provider.name }, 'gateway listening');
+  if (!uwsBuild.native) log.warn(uwsBuild.build);
+
+  let closed = false;
+  return {
+    port: listenPort,
+    url: `http://127.0.0.1:${listenPort}`,
+    deps,
+    app,
+    routes,
+    async close() {
+      if (closed) return;
+      closed = true;
+      ready = false;
+      uws.us_listen_socket_close(socket);
+      payments.stop();
+      menu.stop();
+      await engine.client.close();
+      if (ownNats) await nc.drain();
+      if (ownRedis) redis.disconnect();
+    },
+  };
+}

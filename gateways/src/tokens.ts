@@ -1,0 +1,132 @@
+/**
+ * Signed tokens, checked without a round trip:
+ *
+ *   table QR   t1.<keyId>.<13-digit table code>.<HMAC-SHA256, 16 bytes, base64url>
+ *   staff      s1.<keyId>.<base64url JSON {s: store, r: role, u: staff id, e: expiry s}>.<HMAC, base64url>
+ *
+ * The table code carries store, area and table (and a Luhn digit), so the QR token
+ * needs nothing else. Keys come from a key ring: the first key signs, every key
+ * verifies; a token whose key id is no longer in the ring is refused as retired,
+ * which is how a chain revokes printed codes after rotating.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { tryParseTableCode, type TableCode } from '@lunchrush/actors';
+import type { KeyRing } from './config.js';
+import { ErrorCode, HttpError } from './errors.js';
+
+const QR_MAC_BYTES = 16;
+
+function mac(key: Buffer, purpose: string, data: string, bytes?: number): Buffer {
+  const full = createHmac('sha256', key).update(purpose).update('\0').update(data).digest();
+  return bytes === undefined ? full : full.subarray(0, bytes);
+}
+
+function safeEqual(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export interface TableTokenClaims {
+  readonly store: string;
+  readonly area: string;
+  readonly table: string;
+  /** The 13-digit table actor id. */
+  readonly tableId: string;
+  readonly keyId: string;
+}
+
+export function signTableToken(ring: KeyRing, code: TableCode, keyId = ring.current): string {
+  const key = ring.keys.get(keyId);
+  if (key === undefined) throw new Error(`no QR key ${keyId}`);
+  const digits = `${code.store}${code.area}${code.table}${code.check}`;
+  return `t1.${keyId}.${digits}.${mac(key, 'lunchrush-qr-v1', `${keyId}.${digits}`, QR_MAC_BYTES).toString('base64url')}`;
+}
+
+export function verifyTableToken(ring: KeyRing, token: string): TableTokenClaims {
+  const m = /^t1\.([A-Za-z0-9_-]{1,16})\.(\d{13})\.([A-Za-z0-9_-]{16,32})$/.exec(token);
+  if (m === null) throw new HttpError(ErrorCode.InvalidQrToken, 'not a table QR token');
+  const [, keyId, digits, sig] = m as unknown as [string, string, string, string];
+  const key = ring.keys.get(keyId);
+  if (key === undefined)
+    throw new HttpError(ErrorCode.QrKeyRetired, `this QR code was signed with key ${keyId}, which is retired`);
+  if (!safeEqual(Buffer.from(sig, 'base64url'), mac(key, 'lunchrush-qr-v1', `${keyId}.${digits}`, QR_MAC_BYTES)))
+    throw new HttpError(ErrorCode.InvalidQrToken, 'the QR token signature does not verify');
+  const code = tryParseTableCode(digits);
+  if (code === undefined) throw new HttpError(ErrorCode.InvalidQrToken, 'the QR token holds no valid table code');
+  return { store: code.store, area: code.area, table: code.table, tableId: digits, keyId };
+}
+
+/** Staff roles as the gateway knows them; the domain sees waiter and kitchen as `staff`. */
+export const StaffRoleSchema = z.enum(['waiter', 'kitchen', 'manager']);
+export type StaffRole = z.infer<typeof StaffRoleSchema>;
+
+export interface StaffClaims {
+  readonly store: string;
+  readonly role: StaffRole;
+  readonly staffId: string;
+  /** Expiry, seconds since the epoch. */
+  readonly exp: number;
+}
+
+const StaffPayload = z.object({
+  s: z.string().regex(/^\d{3}$/),
+  r: StaffRoleSchema,
+  u: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/),
+  e: z.number().int().positive(),
+});
+
+export function signStaffToken(
+  ring: KeyRing,
+  claims: { store: string; role: StaffRole; staffId: string; ttlS: number },
+  nowMs = Date.now(),
+): string {
+  const key = ring.keys.get(ring.current)!;
+  const payload = StaffPayload.parse({
+    s: claims.store,
+    r: claims.role,
+    u: claims.staffId,
+    e: Math.floor(nowMs / 1000) + claims.ttlS,
+  });
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `s1.${ring.current}.${body}.${mac(key, 'lunchrush-staff-v1', `${ring.current}.${body}`).toString('base64url')}`;
+}
+
+export function verifyStaffToken(ring: KeyRing, token: string, nowMs = Date.now()): StaffClaims {
+  const m = /^s1\.([A-Za-z0-9_-]{1,16})\.([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (m === null) throw new HttpError(ErrorCode.Unauthorized, 'not a staff token');
+  const [, keyId, body, sig] = m as unknown as [string, string, string, string];
+  const key = ring.keys.get(keyId);
+  if (key === undefined || !safeEqual(Buffer.from(sig, 'base64url'), mac(key, 'lunchrush-staff-v1', `${keyId}.${body}`)))
+    throw new HttpError(ErrorCode.Unauthorized, 'the staff token does not verify');
+  let parsed: z.infer<typeof StaffPayload>;
+  try {
+    parsed = StaffPayload.parse(JSON.parse(Buffer.from(body, 'base64url').toString()));
+  } catch {
+    throw new HttpError(ErrorCode.Unauthorized, 'the staff token is malformed');
+  }
+  if (parsed.e * 1000 <= nowMs) throw new HttpError(ErrorCode.TokenExpired, 'the staff token has expired');
+  return { store: parsed.s, role: parsed.r, staffId: parsed.u, exp: parsed.e };
+}
+
+/** Webhook signatures: `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. */
+export function signWebhook(secret: Buffer, timestampS: number, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestampS}.`).update(body).digest('hex')}`;
+}
+
+export function verifyWebhook(
+  secret: Buffer,
+  headers: Readonly<Record<string, string>>,
+  body: Buffer,
+  toleranceS: number,
+  nowMs = Date.now(),
+): void {
+  const ts = headers['x-lunchrush-timestamp'];
+  const sig = headers['x-lunchrush-signature'];
+  if (ts === undefined || sig === undefined || !/^\d{1,12}$/.test(ts) || !/^sha256=[0-9a-f]{64}$/.test(sig))
+    throw new HttpError(ErrorCode.InvalidSignature, 'X-Lunchrush-Timestamp and X-Lunchrush-Signature: sha256=<hex> are required');
+  const expected = Buffer.from(signWebhook(secret, Number(ts), body));
+  if (!safeEqual(Buffer.from(sig), expected)) throw new HttpError(ErrorCode.InvalidSignature, 'the signature does not verify');
+  // Checked after the signature so an attacker learns nothing from the answer about the clock.
+  if (Math.abs(nowMs / 1000 - Number(ts)) > toleranceS)
+    throw new HttpError(ErrorCode.StaleTimestamp, `the signed timestamp is more than ${toleranceS} s away`);
+}
