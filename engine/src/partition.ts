@@ -309,7 +309,9 @@ export class Partition implements TxHost {
       if (type === undefined) continue;
       const p = this.loadCell(ref, key, type).finally(() => {
         this.loading.delete(key);
-        if (this.loading.size === 0 && this.blocked) {
+        // Retry the head now: waiting for every load to finish would stall a partition
+        // for as long as cold actors keep arriving.
+        if (this.blocked) {
           this.blocked = false;
           this.drain();
         }
