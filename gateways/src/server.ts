@@ -37,6 +37,8 @@ import { paymentRoutes } from './routes/payments.js';
 import { staffRoutes } from './routes/staff.js';
 import { RealWeChatLogin, SessionStore, SimulatedWeChatLogin } from './sessions.js';
 import { uws, uwsBuild } from './uws.js';
+import { mountPush, type PushHub, type PushPrincipal } from './push/index.js';
+import { tablesKey } from './routes/staff.js';
 
 export interface Gateway {
   readonly port: number;
@@ -287,11 +289,36 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     });
   }
 
-  // TODO(push/screens): the WebSocket push and the kitchen/board screens mount here once
-  // gateways/src/push and gateways/src/screens exist:
-  //   mountPush(app, deps);     // from './push/index.js'
-  //   mountScreens(app, deps);  // from './screens/index.js'
-  // They get the same GatewayDeps (auth.verifyDinerSession / verifyStaffToken / verifyTableToken).
+  // ---- mounted here: the WebSocket push (gateways/src/push) and, once it exists, the screens.
+  // TODO(screens): mountScreens(app, deps) from './screens/index.js' when gateways/src/screens lands;
+  // it gets the same GatewayDeps (auth.verifyDinerSession / verifyStaffToken / verifyTableToken).
+  const push: PushHub = mountPush(app, {
+    nc,
+    namespace: cfg.namespace,
+    engine: engine.client,
+    log,
+    listTables: (store) => redis.smembers(tablesKey(prefix, store)),
+    // A staff token, or a diner session seated at a table; `?token=` (browsers cannot set headers on a WebSocket).
+    authenticate: async (r): Promise<PushPrincipal | null> => {
+      let token: string;
+      try {
+        token = bearer(r.headers, r.params);
+      } catch {
+        return null;
+      }
+      try {
+        if (token.startsWith('s1.')) {
+          const c = deps.auth.verifyStaffToken(token);
+          return { kind: 'staff', store: c.store, role: c.role, id: `${c.role}:${c.staffId}` };
+        }
+        const s = await deps.auth.verifyDinerSession(token);
+        if (s.store === undefined || s.tableId === undefined) return null;
+        return { kind: 'diner', store: s.store, tableId: s.tableId, id: s.dinerId };
+      } catch {
+        return null;
+      }
+    },
+  });
 
   app.any('/*', (res, req) => {
     const info = captureRequest(res, req, [], cfg.trustProxy);
@@ -322,6 +349,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       uws.us_listen_socket_close(socket);
       payments.stop();
       menu.stop();
+      await push.stop();
       await engine.client.close();
       if (ownNats) await nc.drain();
       if (ownRedis) redis.disconnect();

@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTableCode } from '@lunchrush/actors';
+import { waitFor } from '@lunchrush/testkit';
+import { parseKeyRing } from '../src/config.js';
+import { signTableToken, verifyTableToken } from '../src/tokens.js';
+import { call, idemKey, login, seatedDiner, startStack, tableToken, type Stack } from './helpers.js';
+
+// k2 signs new codes; k1 (the development key) still verifies codes printed before the rotation.
+const K1 = 'k1:ZGV2LXFyLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0';
+const K2 = `k2:${Buffer.from('second-qr-key-for-rotation-test!').toString('base64')}`;
+
+let s: Stack;
+beforeAll(async () => {
+  s = await startStack({ GATEWAY_QR_KEYS: `${K2},${K1}`, GATEWAY_RATE_DEVICE: '5' });
+});
+afterAll(() => s?.close());
+
+describe('table QR tokens', () => {
+  it('a good token resolves to its store and table; new tokens are signed with the first key', async () => {
+    const { token, tableId } = tableToken(s, 3);
+    expect(token.startsWith('t1.k2.')).toBe(true);
+    const r = await call(s.url, 'GET', `/v1/tables/resolve?token=${token}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ store: '001', tableId });
+  });
+
+  it('tampered, forged or malformed tokens are refused with 401', async () => {
+    const { token } = tableToken(s, 0);
+    const parts = token.split('.');
+    const otherTable = tableToken(s, 1).tableId;
+    const forged = [parts[0], parts[1], otherTable, parts[3]].join('.'); // another table's digits, this table's MAC
+    const sig = parts[3]!;
+    const flipped = [parts[0], parts[1], parts[2], (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1)].join('.');
+    for (const bad of [forged, flipped, 'not-a-token', `${token}x`]) {
+      const r = await call(s.url, 'GET', `/v1/tables/resolve?token=${encodeURIComponent(bad)}`);
+      expect(r.status, bad).toBe(401);
+      expect(r.body.code).toBe('invalid_qr_token');
+      expect(typeof r.body.message).toBe('string');
+    }
+  });
+
+  it('rotation: codes signed with a key still in the ring work; a retired key is refused', async () => {
+    const code = parseTableCode(s.data.stores[0]!.tables[2]!.tableId);
+    const oldRing = parseKeyRing('old', K1);
+    const printedBefore = signTableToken(oldRing, code);
+    expect((await call(s.url, 'GET', `/v1/tables/resolve?token=${printedBefore}`)).status).toBe(200);
+    const retired = signTableToken(parseKeyRing('gone', `k0:${Buffer.from('a-key-that-was-rotated-out-long-ago').toString('base64')}`), code);
+    const r = await call(s.url, 'GET', `/v1/tables/resolve?token=${retired}`);
+    expect(r.status).toBe(401);
+    expect(r.body.code).toBe('qr_key_retired');
+    // After k1 is dropped from the ring, what it signed stops working.
+    expect(() => verifyTableToken(parseKeyRing('new', K2), printedBefore)).toThrow(/retired/);
+  });
+});
+
+describe('menu', () => {
+  it('answers 304 to its ETag, and a catalog change gives a new ETag and price', async () => {
+    const first = await call(s.url, 'GET', '/v1/stores/001/menu');
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"m\d+-/);
+    const spu = first.body.spus.find((x: any) => x.spuId === 'laocu-huasheng');
+    expect(spu.skus[0]).not.toHaveProperty('costFen');
+    const again = await call(s.url, 'GET', '/v1/stores/001/menu', { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+
+    // A change made straight in the engine (not through this gateway) reaches the cache through the catalog's events.
+    await s.client.send('001', 'catalog', 'menu', { type: 'setPrice', skuId: 'laocu-huasheng', priceFen: 1450, at: Date.now() });
+    const changed = await waitFor(
+      async () => {
+        const r = await call(s.url, 'GET', '/v1/stores/001/menu', { headers: { 'if-none-match': etag } });
+        return r.status === 200 ? r : undefined;
+      },
+      { what: 'the menu to change' },
+    );
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(changed.body.spus.find((x: any) => x.spuId === 'laocu-huasheng').skus[0].priceFen).toBe(1450);
+  });
+
+  it('an unknown store is 404; a malformed store id is 400', async () => {
+    expect((await call(s.url, 'GET', '/v1/stores/987/menu')).body.code).toBe('store_not_configured');
+    const r = await call(s.url, 'GET', '/v1/stores/abc/menu');
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('validation_failed');
+  });
+});
+
+describe('the shared table cart', () => {
+  it('two diners at one table add to one cart and both see every line', async () => {
+    const a = await seatedDiner(s, 5);
+    const b = await seatedDiner(s, 5);
+    expect(a.dinerId).not.toBe(b.dinerId);
+    const ra = await call(s.url, 'POST', '/v1/diner/table/cart', { token: a.token, body: { lineId: 'a-1', skuId: 'yuxiang-rousi', qty: 1 } });
+    const rb = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: b.token,
+      body: { lineId: 'b-1', skuId: 'mapo-doufu', qty: 2, options: [{ group: 'spice', choice: 'hot' }] },
+    });
+    expect(ra.status).toBe(201);
+    expect(rb.status).toBe(201);
+    for (const who of [a, b]) {
+      const t = await call(s.url, 'GET', '/v1/diner/table', { token: who.token });
+      expect(t.body.cart.map((l: any) => [l.lineId, l.dinerId])).toEqual([
+        ['a-1', a.dinerId],
+        ['b-1', b.dinerId],
+      ]);
+      expect(t.body.diners).toEqual(expect.arrayContaining([a.dinerId, b.dinerId]));
+    }
+    const q = await call(s.url, 'POST', '/v1/diner/quote', { token: b.token, body: {} });
+    expect(q.status).toBe(200);
+    expect(q.body.totalFen).toBe(2900 + 2 * 2200);
+    const removed = await call(s.url, 'DELETE', '/v1/diner/table/cart/a-1', { token: b.token });
+    expect(removed.body.cart.map((l: any) => l.lineId)).toEqual(['b-1']);
+  });
+
+  it('cart routes need a session and a scanned table', async () => {
+    expect((await call(s.url, 'GET', '/v1/diner/table')).status).toBe(401);
+    const d = await login(s);
+    const r = await call(s.url, 'GET', '/v1/diner/table', { token: d.token });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('no_table');
+    expect((await call(s.url, 'GET', '/v1/diner/table', { token: 'ds_forgedforgedforgedforgedforgedfo' })).status).toBe(401);
+  });
+});
+
+describe('placing orders', () => {
+  it('the same Idempotency-Key returns the same answer; another body with it is 422; none is 400', async () => {
+    const d = await seatedDiner(s, 7);
+    const key = idemKey();
+    const body = { lines: [{ skuId: 'pai-huanggua', qty: 1 }] };
+    const first = await call(s.url, 'POST', '/v1/diner/orders', { token: d.token, body, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    const again = await call(s.url, 'POST', '/v1/diner/orders', { token: d.token, body, headers: { 'idempotency-key': key } });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const other = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines: [{ skuId: 'pai-huanggua', qty: 2 }] },
+      headers: { 'idempotency-key': key },
+    });
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('idempotency_key_reused');
+    const none = await call(s.url, 'POST', '/v1/diner/orders', { token: d.token, body });
+    expect(none.status).toBe(400);
+    expect(none.body.code).toBe('missing_idempotency_key');
+    const list = await call(s.url, 'GET', '/v1/diner/orders', { token: d.token });
+    expect(list.body.orders.map((o: any) => o.orderId)).toEqual([first.body.order.orderId]);
+  });
+
+  it('prices come from the catalog: prices and totals sent by the client are ignored', async () => {
+    const d = await seatedDiner(s, 8);
+    const r = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: {
+        lines: [{ skuId: 'pidan-doufu', qty: 3, priceFen: 1, unitPriceFen: 1, amountFen: 3 }],
+        totalFen: 3,
+        discountFen: 9999,
+      },
+      headers: { 'idempotency-key': idemKey() },
+    });
+    expect(r.status).toBe(201);
+    expect(r.body.order.lines[0].unitPriceFen).toBe(1500);
+    expect(r.body.order.totalFen).toBe(4500);
+    expect(r.body.order.discountFen).toBe(0);
+  });
+
+  it('sold out is 409 with what remains, and nothing is reserved', async () => {
+    await s.client.send('001', 'stock', 'kekou-kele', { type: 'set', available: 2, at: Date.now() });
+    const d = await seatedDiner(s, 9);
+    await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { lineId: 'c-1', skuId: 'kekou-kele', qty: 3 } });
+    await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { lineId: 'c-2', skuId: 'pai-huanggua', qty: 1 } });
+    const r = await call(s.url, 'POST', '/v1/diner/orders', { token: d.token, body: {}, headers: { 'idempotency-key': idemKey() } });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('sold_out');
+    expect(r.body.details.lines).toEqual([expect.objectContaining({ skuId: 'kekou-kele', available: 2, qty: 3, lineId: 'c-1' })]);
+    const stock = await call(s.url, 'GET', '/v1/stores/001/stock');
+    expect(stock.body.skus.find((x: any) => x.skuId === 'kekou-kele')).toMatchObject({ available: 2, level: 'low' });
+  });
+
+  it('a paid order is paid once the simulator pays it; the diner can then cancel it for a refund', async () => {
+    const d = await seatedDiner(s, 10);
+    const o = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines: [{ skuId: 'liangban-muer', qty: 1 }] },
+      headers: { 'idempotency-key': idemKey() },
+    });
+    const orderId = o.body.order.orderId;
+    const pay = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+    expect(pay.status).toBe(200);
+    expect(pay.body.requestPayment).toMatchObject({ package: `prepay_id=${pay.body.prepayId}`, signType: 'RSA' });
+    const sim = await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
+    expect(sim.body.callbackStatus).toBe(204);
+    expect((await call(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token: d.token })).body.status).toBe('paid');
+    const c = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/cancel`, { token: d.token, body: { reason: 'changed my mind' } });
+    expect(c.status).toBe(200);
+    expect(c.body.status).toBe('refund_requested');
+    // Someone else's order is not visible.
+    const stranger = await seatedDiner(s, 11);
+    const peek = await call(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token: stranger.token });
+    expect(peek.status).toBe(403);
+    expect(peek.body.code).toBe('not_your_order');
+  });
+});
+
+describe('bad input and limits', () => {
+  it('malformed JSON, wrong types and bad values are 400 with a code and a message naming the field', async () => {
+    const d = await seatedDiner(s, 12);
+    const bad = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, raw: '{"skuId": ', headers: { 'content-type': 'application/json' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('bad_request');
+    const zero = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { skuId: 'pai-huanggua', qty: 0 } });
+    expect(zero.status).toBe(400);
+    expect(zero.body).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('body.qty') });
+    const typed = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { skuId: 42, qty: '2' } });
+    expect(typed.status).toBe(400);
+    expect(typed.body.details.issues.map((i: any) => i.path)).toEqual(['body.skuId', 'body.qty']);
+    const text = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, raw: 'skuId=x', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+    const unknown = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { skuId: 'no-such-dish', qty: 1 } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.code).toBe('unknown_sku');
+  });
+
+  it('a body over the limit is 413, whether declared or streamed', async () => {
+    const d = await seatedDiner(s, 13);
+    const big = JSON.stringify({ skuId: 'pai-huanggua', qty: 1, note: 'x'.repeat(40_000) });
+    const r = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, raw: big, headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(413);
+    expect(r.body.code).toBe('payload_too_large');
+  });
+
+  it('past the per-device limit requests are 429 with Retry-After', async () => {
+    const device = `device-${process.pid}-${Date.now()}`;
+    const statuses: number[] = [];
+    let last;
+    for (let i = 0; i < 7; i++) {
+      last = await call(s.url, 'GET', '/v1/stores/001/stock', { headers: { 'x-device-id': device } });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect(last!.body.code).toBe('rate_limited');
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Another device from the same IP is not affected.
+    expect((await call(s.url, 'GET', '/v1/stores/001/stock', { headers: { 'x-device-id': `${device}-b` } })).status).toBe(200);
+  });
+});
