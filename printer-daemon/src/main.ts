@@ -1,0 +1,50 @@
+/**
+ * The printer daemon process.
+ *
+ *   node --import tsx printer-daemon/src/main.ts
+ *
+ * Configuration from the environment (`parseConfig`, see the README); each
+ * store's printers from the KV bucket `<ns>_printers`.
+ */
+import { parseConfig } from './config.js';
+import { PrinterDaemon } from './daemon.js';
+import { ConfigError, ensureError } from './errors.js';
+
+async function main(): Promise<void> {
+  let cfg;
+  try {
+    cfg = parseConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const daemon = await PrinterDaemon.start(cfg);
+  // Tests and scripts wait for this exact line.
+  console.log(
+    `PRINTER DAEMON READY namespace=${cfg.namespace} stream=${daemon.names.stream} consumer=${cfg.consumer} ` +
+      `config=${daemon.names.configBucket} jobs=${daemon.names.jobBucket} store=${cfg.store || '*'}`,
+  );
+  let stopping = false;
+  const stop = (sig: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${sig}: stopping (the ticket being printed finishes, the rest stay unacked)`);
+    daemon.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(ensureError(e));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(ensureError(e));
+  process.exit(1);
+});
