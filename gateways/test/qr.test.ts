@@ -1,0 +1,89 @@
+/**
+ * Table QR batches rendered on the piscina pool: the PNG sheet decodes back to
+ * every table's URL, the PDF has one page per N tables and embeds the CJK
+ * font for the labels.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
+import { PNG_LAYOUT, QrBatchError, createQrPool, tableQrUrl, type QrTable } from '../src/qr/index.js';
+
+const ARTIFACTS = new URL('./artifacts/', import.meta.url);
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const pool = createQrPool({ maxThreads: 1 });
+afterAll(() => pool.close());
+
+const tables = (n: number): QrTable[] =>
+  Array.from({ length: n }, (_, i) => ({
+    label: `${i % 2 === 0 ? '大厅' : '包间'} A${String(i + 1).padStart(2, '0')}`,
+    url: tableQrUrl('https://lunchrush.example/m/table', `v1.001-0001-${String(i + 1).padStart(5, '0')}.sig${i}xyz`),
+    caption: `001-0001-${String(i + 1).padStart(5, '0')}`,
+  }));
+
+// jsqr is CommonJS with an `exports.default`: take whichever shape the loader hands over.
+const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
+
+/** Crops cell i of a PNG sheet and reads its QR code. */
+function decodeCell(png: PNG, i: number, top: number): string | null {
+  const { columns, cell } = PNG_LAYOUT;
+  const x0 = (i % columns) * cell;
+  const y0 = top + Math.floor(i / columns) * cell;
+  const rgba = new Uint8ClampedArray(cell * cell * 4);
+  for (let y = 0; y < cell; y++) {
+    const from = ((y0 + y) * png.width + x0) * 4;
+    rgba.set(png.data.subarray(from, from + cell * 4), y * cell * 4);
+  }
+  return jsQR(rgba, cell, cell)?.data ?? null;
+}
+
+describe('QR batches', () => {
+  it('renders a PNG sheet whose every cell decodes to its table URL', async () => {
+    const ts = tables(6);
+    const bytes = await pool.renderQrBatch({ tables: ts, format: 'png', title: '湘川小馆·长沙五一广场店' });
+    writeFileSync(new URL('qr-sheet.png', ARTIFACTS), bytes);
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    const png = PNG.sync.read(bytes);
+    expect(png.width).toBe(PNG_LAYOUT.columns * PNG_LAYOUT.cell);
+    expect(png.height).toBe(PNG_LAYOUT.titleHeight + 2 * PNG_LAYOUT.cell);
+    expect(ts.map((_, i) => decodeCell(png, i, PNG_LAYOUT.titleHeight))).toEqual(ts.map((t) => t.url));
+  });
+
+  it('renders a PDF with one page per N tables and the CJK font embedded', async () => {
+    const ts = tables(13);
+    const bytes = await pool.renderQrBatch({ tables: ts, format: 'pdf', perPage: 6, title: '桌台二维码' });
+    writeFileSync(new URL('qr-batch.pdf', ARTIFACTS), bytes);
+    const text = bytes.toString('latin1');
+    expect(text.startsWith('%PDF-')).toBe(true);
+    expect(text.match(/\/Type \/Page\b(?!s)/g)).toHaveLength(3);
+    // Matched, not printed: a failing toMatch would dump the whole binary PDF.
+    expect(/\/FontName \/[A-Z]{6}\+NotoSansHans/.test(text)).toBe(true);
+    expect(text.match(/\/Subtype \/Image/g)?.length).toBeGreaterThanOrEqual(13);
+
+    const four = await pool.renderQrBatch({ tables: ts.slice(0, 8), format: 'pdf', perPage: 4 });
+    expect(four.toString('latin1').match(/\/Type \/Page\b(?!s)/g)).toHaveLength(2);
+  });
+
+  it('renders several batches at once on the pool', async () => {
+    const outs = await Promise.all([1, 2, 3].map((n) => pool.renderQrBatch({ tables: tables(n), format: 'png' })));
+    outs.forEach((bytes, k) => {
+      const png = PNG.sync.read(bytes);
+      expect(decodeCell(png, k, 0)).toBe(tables(k + 1)[k]!.url);
+    });
+  });
+
+  it('refuses bad batches before they reach a worker', async () => {
+    await expect(pool.renderQrBatch({ tables: [], format: 'png' })).rejects.toBeInstanceOf(QrBatchError);
+    await expect(pool.renderQrBatch({ tables: [{ label: '', url: 'x' }], format: 'png' })).rejects.toThrow(/label/);
+    await expect(pool.renderQrBatch({ tables: tables(1), format: 'gif' as 'png' })).rejects.toThrow(/format/);
+    await expect(pool.renderQrBatch({ tables: tables(1), format: 'pdf', perPage: 99 })).rejects.toThrow(/perPage/);
+    await expect(
+      pool.renderQrBatch({ tables: [{ label: 'A', url: 'x'.repeat(2_000) }], format: 'png' }),
+    ).rejects.toThrow(/url/);
+  });
+});
