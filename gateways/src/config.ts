@@ -206,7 +206,8 @@ export function parseKeyRing(name: string, raw: string, exactBytes?: number): Ke
   let current = '';
   for (const part of raw.split(',').map((s) => s.trim())) {
     const m = /^([A-Za-z0-9_-]{1,16}):([A-Za-z0-9+/=_-]+)$/.exec(part);
-    if (m === null) throw new ConfigError(`${name}: expected id:base64key[,id:base64key…], got ${JSON.stringify(part)}`);
+    if (m === null)
+      throw new ConfigError(`${name}: expected id:base64key[,id:base64key…], got ${JSON.stringify(part)}`);
     const key = Buffer.from(m[2]!, 'base64');
     if (exactBytes !== undefined && key.length !== exactBytes)
       throw new ConfigError(`${name}: key ${m[1]} must be ${exactBytes} bytes, got ${key.length}`);
@@ -259,7 +260,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
   const payMode = oneOf(read, 'WECHATPAY_MODE', ['simulator', 'real'] as const, 'simulator');
   const wechat = {
     mode: wechatMode,
-    appId: wechatMode === 'real' ? required('WECHAT_APPID', 'WECHAT_MODE=real') : (read('WECHAT_APPID') ?? 'wxsimulator'),
+    appId:
+      wechatMode === 'real' ? required('WECHAT_APPID', 'WECHAT_MODE=real') : (read('WECHAT_APPID') ?? 'wxsimulator'),
     appSecret: wechatMode === 'real' ? required('WECHAT_SECRET', 'WECHAT_MODE=real') : '',
     apiBase: url('WECHAT_API_BASE', read('WECHAT_API_BASE') ?? DEFAULT_WECHAT_API_BASE),
   };
@@ -269,7 +271,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     .filter((s) => s !== '')
     .map((s) => {
       const m = /^([0-9A-Fa-f]{8,64})=(.+)$/.exec(s);
-      if (m === null) throw new ConfigError(`WECHATPAY_PLATFORM_CERTS: expected serial=path.pem, got ${JSON.stringify(s)}`);
+      if (m === null)
+        throw new ConfigError(`WECHATPAY_PLATFORM_CERTS: expected serial=path.pem, got ${JSON.stringify(s)}`);
       return { serial: m[1]!.toUpperCase(), file: m[2]! };
     });
   const real = payMode === 'real';
@@ -281,7 +284,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
   if ((publicKeyId === '') !== (publicKeyFile === ''))
     throw new ConfigError('WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE go together');
   if (real && platformCerts.length === 0 && publicKeyId === '')
-    throw new ConfigError('WECHATPAY_MODE=real needs WECHATPAY_PLATFORM_CERTS or WECHATPAY_PUBLIC_KEY_ID/_FILE (or both)');
+    throw new ConfigError(
+      'WECHATPAY_MODE=real needs WECHATPAY_PLATFORM_CERTS or WECHATPAY_PUBLIC_KEY_ID/_FILE (or both)',
+    );
   const wechatPay = {
     mode: payMode,
     mchId: real ? required('WECHATPAY_MCHID', 'WECHATPAY_MODE=real') : (read('WECHATPAY_MCHID') ?? '1900000001'),

@@ -47,7 +47,13 @@ export async function seedDemo(
   const send = (c: (typeof commands)[number]): Promise<unknown> =>
     client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id, timeout: SEND_TIMEOUT_MS });
 
-  const template = await client.send<{ rev: number }>(CHAIN_STORE_ID, ActorTypes.Catalog, CATALOG_ACTOR_ID, { type: 'get' }, { timeout: SEND_TIMEOUT_MS });
+  const template = await client.send<{ rev: number }>(
+    CHAIN_STORE_ID,
+    ActorTypes.Catalog,
+    CATALOG_ACTOR_ID,
+    { type: 'get' },
+    { timeout: SEND_TIMEOUT_MS },
+  );
   if (template.rev === 0) await send(commands[0]!);
 
   const loaded: string[] = [];
@@ -57,7 +63,13 @@ export async function seedDemo(
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
       const store = s.storeId;
       await redis.sadd(tablesKey(`${namespace}:gw`, store), ...s.tables.map((t) => t.tableId));
-      const view = await client.send<StoreView>(store, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get' }, { timeout: SEND_TIMEOUT_MS });
+      const view = await client.send<StoreView>(
+        store,
+        ActorTypes.Store,
+        STORE_ACTOR_ID,
+        { type: 'get' },
+        { timeout: SEND_TIMEOUT_MS },
+      );
       if (view.name !== '') {
         skipped.push(store);
         onStore?.(store, false);

@@ -55,40 +55,74 @@ const E = EngineCode;
 export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   // gateway: input
   [G.BadRequest]: { status: 400, description: 'the body is not valid JSON, or a header or parameter is malformed' },
-  [G.ValidationFailed]: { status: 400, description: 'the body, query or path does not match the schema; details.issues names each field' },
+  [G.ValidationFailed]: {
+    status: 400,
+    description: 'the body, query or path does not match the schema; details.issues names each field',
+  },
   [G.UnsupportedMediaType]: { status: 415, description: 'the Content-Type is not one this endpoint reads' },
   [G.PayloadTooLarge]: { status: 413, description: 'the body is larger than this endpoint accepts' },
   [G.NotFound]: { status: 404, description: 'no such route' },
-  [G.MissingIdempotencyKey]: { status: 400, description: 'this endpoint needs an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -)' },
+  [G.MissingIdempotencyKey]: {
+    status: 400,
+    description: 'this endpoint needs an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -)',
+  },
   [G.IdempotencyKeyReused]: { status: 422, description: 'the Idempotency-Key was used before with a different body' },
-  [G.IdempotencyInProgress]: { status: 409, retryable: true, description: 'the first request with this Idempotency-Key is still running; retry after Retry-After' },
+  [G.IdempotencyInProgress]: {
+    status: 409,
+    retryable: true,
+    description: 'the first request with this Idempotency-Key is still running; retry after Retry-After',
+  },
   // gateway: auth
   [G.Unauthorized]: { status: 401, description: 'no credentials, or credentials that do not verify' },
   [G.TokenExpired]: { status: 401, description: 'the session or staff token has expired' },
   [G.InvalidQrToken]: { status: 401, description: 'the table QR token is malformed or its signature does not verify' },
-  [G.QrKeyRetired]: { status: 401, description: 'the table QR token was signed with a key that has been rotated out: reprint the code' },
+  [G.QrKeyRetired]: {
+    status: 401,
+    description: 'the table QR token was signed with a key that has been rotated out: reprint the code',
+  },
   [G.InvalidSignature]: { status: 401, description: 'the webhook or payment callback signature does not verify' },
-  [G.StaleTimestamp]: { status: 400, description: 'the signed timestamp is outside the allowed window (5 minutes by default)' },
+  [G.StaleTimestamp]: {
+    status: 400,
+    description: 'the signed timestamp is outside the allowed window (5 minutes by default)',
+  },
   [G.RoleForbidden]: { status: 403, description: "the staff token's role may not do this" },
   [G.StoreForbidden]: { status: 403, description: 'the staff token belongs to another store' },
   [G.NotYourOrder]: { status: 403, description: "the order is neither the diner's nor their table's" },
   [G.NoTable]: { status: 409, description: 'the diner session is not seated at a table: scan a table QR code first' },
   [G.LoginFailed]: { status: 401, description: 'WeChat code2session refused the login code' },
-  [G.RateLimited]: { status: 429, retryable: true, description: 'too many requests from this IP, device or session; retry after Retry-After' },
+  [G.RateLimited]: {
+    status: 429,
+    retryable: true,
+    description: 'too many requests from this IP, device or session; retry after Retry-After',
+  },
   // gateway: payments
   [G.PaymentNotStarted]: { status: 409, description: 'no prepay was made for this order through this gateway' },
   [G.PaymentAmountMismatch]: { status: 400, description: 'the paid amount or currency differs from the prepay' },
-  [G.PaymentUnknownOrder]: { status: 400, description: 'the callback names an order or merchant this gateway does not know' },
-  [G.PaymentProviderError]: { status: 502, retryable: true, description: 'the payment provider refused or did not answer' },
+  [G.PaymentUnknownOrder]: {
+    status: 400,
+    description: 'the callback names an order or merchant this gateway does not know',
+  },
+  [G.PaymentProviderError]: {
+    status: 502,
+    retryable: true,
+    description: 'the payment provider refused or did not answer',
+  },
   // gateway: availability
-  [G.GatewayOverloaded]: { status: 503, retryable: true, description: 'this gateway process has too many engine commands in flight' },
+  [G.GatewayOverloaded]: {
+    status: 503,
+    retryable: true,
+    description: 'this gateway process has too many engine commands in flight',
+  },
   [G.Unavailable]: { status: 503, retryable: true, description: 'a dependency (Redis) is not reachable' },
   [G.InternalError]: { status: 500, description: 'a bug: logged with the request id' },
 
   // domain: malformed (kind invalid)
   [D.InvalidCommand]: { status: 400, description: 'the command is malformed; the message names the field' },
   [D.InvalidTableCode]: { status: 400, description: 'not a valid table code of this store' },
-  [D.CatalogInvalid]: { status: 400, description: 'the catalog file does not parse; details.issues names row and field' },
+  [D.CatalogInvalid]: {
+    status: 400,
+    description: 'the catalog file does not parse; details.issues names row and field',
+  },
   // domain: stock
   [D.SoldOut]: { status: 409, description: 'not enough stock; details name each short line and what remains' },
   [D.UnknownReservation]: { status: 409, description: 'no reservation under this reference' },
@@ -136,10 +170,26 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   [E.Invalid]: { status: 400, description: 'the engine refused a malformed command' },
   [E.UnknownActorType]: { status: 500, description: 'a bug: no such actor type' },
   [E.DeciderFailed]: { status: 500, description: 'a bug in a decider; nothing was applied' },
-  [E.Overloaded]: { status: 503, retryable: true, description: 'the engine is at its mailbox bound; retry after Retry-After' },
-  [E.PartitionMoving]: { status: 503, retryable: true, description: 'the store is moving between engine processes; retry after Retry-After' },
-  [E.Timeout]: { status: 503, retryable: true, description: 'the engine did not answer in time; retrying with the same key is safe' },
-  [E.ShuttingDown]: { status: 503, retryable: true, description: 'the engine is shutting down; retry after Retry-After' },
+  [E.Overloaded]: {
+    status: 503,
+    retryable: true,
+    description: 'the engine is at its mailbox bound; retry after Retry-After',
+  },
+  [E.PartitionMoving]: {
+    status: 503,
+    retryable: true,
+    description: 'the store is moving between engine processes; retry after Retry-After',
+  },
+  [E.Timeout]: {
+    status: 503,
+    retryable: true,
+    description: 'the engine did not answer in time; retrying with the same key is safe',
+  },
+  [E.ShuttingDown]: {
+    status: 503,
+    retryable: true,
+    description: 'the engine is shutting down; retry after Retry-After',
+  },
   [E.Internal]: { status: 503, retryable: true, description: 'an engine fault; nothing was acknowledged; retry' },
 };
 

@@ -97,7 +97,12 @@ const STATUS_LINES = new Map<number, string>(
 export const statusLine = (s: number): string => STATUS_LINES.get(s) ?? String(s);
 
 /** Copies what a handler needs out of the stack-allocated request. */
-export function captureRequest(res: HttpResponse, req: HttpRequest, names: readonly string[], trustProxy: boolean): RequestInfo {
+export function captureRequest(
+  res: HttpResponse,
+  req: HttpRequest,
+  names: readonly string[],
+  trustProxy: boolean,
+): RequestInfo {
   const headers: Record<string, string> = {};
   req.forEach((k, v) => {
     headers[k] = v;
@@ -112,9 +117,10 @@ export function captureRequest(res: HttpResponse, req: HttpRequest, names: reado
     if (fwd !== undefined && fwd !== '') ip = fwd.split(',')[0]!.trim();
   }
   return {
-    id: headers['x-request-id'] !== undefined && /^[A-Za-z0-9_.:-]{1,64}$/.test(headers['x-request-id'])
-      ? headers['x-request-id']
-      : randomBytes(9).toString('base64url'),
+    id:
+      headers['x-request-id'] !== undefined && /^[A-Za-z0-9_.:-]{1,64}$/.test(headers['x-request-id'])
+        ? headers['x-request-id']
+        : randomBytes(9).toString('base64url'),
     method: req.getMethod(),
     url: req.getUrl(),
     query: new URLSearchParams(req.getQuery()),

@@ -21,10 +21,7 @@ export interface StoredResponse {
 }
 
 export type Claim =
-  | { kind: 'new' }
-  | { kind: 'replay'; response: StoredResponse }
-  | { kind: 'reused' }
-  | { kind: 'in_progress' };
+  { kind: 'new' } | { kind: 'replay'; response: StoredResponse } | { kind: 'reused' } | { kind: 'in_progress' };
 
 interface Entry {
   h: string;

@@ -101,9 +101,14 @@ export class MenuCache {
         return e;
       }
     }
-    const r = await this.engine.send<{ rev: number; catalog: CatalogDoc }>(store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
-      type: 'get',
-    });
+    const r = await this.engine.send<{ rev: number; catalog: CatalogDoc }>(
+      store,
+      ActorTypes.Catalog,
+      CATALOG_ACTOR_ID,
+      {
+        type: 'get',
+      },
+    );
     if (r.rev === 0) throw new HttpError(DomainCode.StoreNotConfigured, `store ${store} has no menu`);
     const body = JSON.stringify(dinerMenu(store, r.rev, r.catalog));
     const entry: MenuEntry = {
@@ -164,7 +169,11 @@ export class MenuCache {
     if (!events) return;
     const sub = nc.subscribe(`${namespace}.ev.>`, {
       callback: (err, msg) => {
-        if (err !== null || Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).indexOf(CATALOG_MARKER) < 0) return;
+        if (
+          err !== null ||
+          Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).indexOf(CATALOG_MARKER) < 0
+        )
+          return;
         let rec: PartitionRecord;
         try {
           rec = decode<PartitionRecord>(msg.data);

@@ -29,10 +29,22 @@ export function openApiDocument(routes: readonly Route[], extra: readonly Route[
       if (obj === undefined) continue;
       const js = schema(obj) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, s] of Object.entries(js.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s });
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (js.required ?? []).includes(name),
+          schema: s,
+        });
       }
     }
-    for (const h of r.headers ?? []) parameters.push({ name: h.name, in: 'header', required: h.required, description: h.description, schema: { type: 'string' } });
+    for (const h of r.headers ?? [])
+      parameters.push({
+        name: h.name,
+        in: 'header',
+        required: h.required,
+        description: h.description,
+        schema: { type: 'string' },
+      });
     const codes = [...new Set([...r.errors, ...COMMON_ERRORS])];
     const byStatus = new Map<number, string[]>();
     for (const c of codes) {
@@ -43,13 +55,26 @@ export function openApiDocument(routes: readonly Route[], extra: readonly Route[
     const responses: Record<string, unknown> = {
       [String(ok)]: {
         description: r.responseDescription ?? statusLine(ok),
-        ...(ok === 204 ? {} : { content: { 'application/json': { schema: r.response === undefined ? { type: 'object' } : schema(r.response) } } }),
+        ...(ok === 204
+          ? {}
+          : {
+              content: {
+                'application/json': { schema: r.response === undefined ? { type: 'object' } : schema(r.response) },
+              },
+            }),
       },
     };
     for (const [st, cs] of [...byStatus].sort((a, b) => a[0] - b[0])) {
       responses[String(st)] = {
         description: `${statusLine(st)}: ${cs.map((c) => `\`${c}\``).join(', ')}`,
-        content: { 'application/json': { schema: { ...schema(ErrorBody), properties: { ...(schema(ErrorBody).properties as object), code: { type: 'string', enum: cs } } } } },
+        content: {
+          'application/json': {
+            schema: {
+              ...schema(ErrorBody),
+              properties: { ...(schema(ErrorBody).properties as object), code: { type: 'string', enum: cs } },
+            },
+          },
+        },
       };
     }
     const op: Record<string, unknown> = {
@@ -67,7 +92,12 @@ export function openApiDocument(routes: readonly Route[], extra: readonly Route[
       const types = r.bodyTypes ?? ['application/json'];
       op.requestBody = {
         required: true,
-        content: Object.fromEntries(types.map((t) => [t, { schema: r.body === undefined || t !== 'application/json' ? { type: 'string' } : schema(r.body) }])),
+        content: Object.fromEntries(
+          types.map((t) => [
+            t,
+            { schema: r.body === undefined || t !== 'application/json' ? { type: 'string' } : schema(r.body) },
+          ]),
+        ),
       };
     }
     const method = r.method === 'del' ? 'delete' : r.method;
@@ -78,7 +108,8 @@ export function openApiDocument(routes: readonly Route[], extra: readonly Route[
     info: {
       title: 'lunchrush gateway',
       version: '1.0.0',
-      description: 'Scan-to-order API for diners (WeChat mini-program), staff, POS and delivery platforms. Errors are {code, message, details?}; x-error-codes lists every code.',
+      description:
+        'Scan-to-order API for diners (WeChat mini-program), staff, POS and delivery platforms. Errors are {code, message, details?}; x-error-codes lists every code.',
     },
     servers: [{ url: serverUrl }],
     tags: ['diner', 'staff', 'channels', 'payments', 'simulator', 'system'].map((name) => ({ name })),
@@ -91,7 +122,10 @@ export function openApiDocument(routes: readonly Route[], extra: readonly Route[
     },
     paths,
     'x-error-codes': Object.fromEntries(
-      Object.entries(ERROR_TABLE).map(([code, spec]) => [code, { status: spec.status, retryable: spec.retryable === true, description: spec.description }]),
+      Object.entries(ERROR_TABLE).map(([code, spec]) => [
+        code,
+        { status: spec.status, retryable: spec.retryable === true, description: spec.description },
+      ]),
     ),
   };
 }

@@ -56,7 +56,8 @@ export class RateLimiter {
     const w = Math.floor(nowMs / this.windowMs);
     const into = nowMs - w * this.windowMs;
     const keys: string[] = [];
-    for (const d of dims) keys.push(`${this.prefix}:rl:${d.name}:${d.id}:${w}`, `${this.prefix}:rl:${d.name}:${d.id}:${w - 1}`);
+    for (const d of dims)
+      keys.push(`${this.prefix}:rl:${d.name}:${d.id}:${w}`, `${this.prefix}:rl:${d.name}:${d.id}:${w - 1}`);
     const r = await this.redis.lrRateLimit(keys.length, ...keys, this.windowMs, into, ...dims.map((d) => d.limit));
     if (r === 0) return { ok: true };
     const dim = dims[r - 1]!;

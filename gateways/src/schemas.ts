@@ -91,7 +91,10 @@ export const StationParams = z.object({
 });
 export const RefundParams = z.object({ store: StoreIdSchema, orderId: OrderIdSchema, refundId: IdSchema });
 export const RejectRefundBody = z.object({ reason: ReasonSchema });
-export const StockSetBody = z.object({ available: z.number().int().min(0).max(1_000_000), reason: ReasonSchema.optional() });
+export const StockSetBody = z.object({
+  available: z.number().int().min(0).max(1_000_000),
+  reason: ReasonSchema.optional(),
+});
 export const RestockBody = z.object({ qty: z.number().int().min(1).max(1_000_000) });
 export const EightySixBody = z.object({ on: z.boolean().default(true), reason: ReasonSchema.optional() });
 export const ExportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });

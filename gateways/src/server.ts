@@ -23,7 +23,17 @@ import type { GatewayConfig } from './config.js';
 import type { GatewayDeps } from './deps.js';
 import { EngineGate } from './engine-gate.js';
 import { ErrorCode, HttpError, ensureError, toHttpError } from './errors.js';
-import { captureRequest, errorReply, readBody, route, send, uwsPattern, type Reply, type RequestInfo, type Route } from './http.js';
+import {
+  captureRequest,
+  errorReply,
+  readBody,
+  route,
+  send,
+  uwsPattern,
+  type Reply,
+  type RequestInfo,
+  type Route,
+} from './http.js';
 import { IdempotencyStore } from './idempotency.js';
 import { MenuCache } from './menu.js';
 import { openApiDocument } from './openapi.js';
@@ -64,7 +74,14 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   collectDefaultMetrics({ register: registry });
   const ownNats = opts.nc === undefined;
   const ownRedis = opts.redis === undefined;
-  const nc = opts.nc ?? (await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1, name: `gateway-${process.pid}` }));
+  const nc =
+    opts.nc ??
+    (await connect({
+      servers: cfg.natsUrl.split(','),
+      noAsyncTraces: true,
+      maxReconnectAttempts: -1,
+      name: `gateway-${process.pid}`,
+    }));
   const redis = opts.redis ?? new Redis(cfg.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
   const prefix = `${cfg.namespace}:gw`;
   const engine = new EngineGate(
@@ -79,7 +96,9 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   const publicUrl = (): string =>
     cfg.port === 0 && cfg.publicUrl === 'http://127.0.0.1:0' ? `http://127.0.0.1:${listenPort}` : cfg.publicUrl;
   const notifyUrl = (): string =>
-    cfg.wechatPay.notifyUrl.startsWith('http://127.0.0.1:0/') ? `${publicUrl()}/v1/payments/wechatpay/notify` : cfg.wechatPay.notifyUrl;
+    cfg.wechatPay.notifyUrl.startsWith('http://127.0.0.1:0/')
+      ? `${publicUrl()}/v1/payments/wechatpay/notify`
+      : cfg.wechatPay.notifyUrl;
 
   let simulator: WeChatPaySimulator | undefined;
   let payments: Payments;
@@ -105,7 +124,10 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     engine,
     auth: new Auth(cfg.qrKeys, cfg.staffKeys, sessions),
     sessions,
-    login: cfg.wechat.mode === 'real' ? new RealWeChatLogin(cfg.wechat) : new SimulatedWeChatLogin(redis, prefix, cfg.wechat.appId),
+    login:
+      cfg.wechat.mode === 'real'
+        ? new RealWeChatLogin(cfg.wechat)
+        : new SimulatedWeChatLogin(redis, prefix, cfg.wechat.appId),
     idempotency: new IdempotencyStore(redis, prefix, cfg.idempotencyTtlS, cfg.idempotencyLockS),
     rate: new RateLimiter(redis, prefix, cfg.rate.windowMs),
     menu,
@@ -136,7 +158,12 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   });
 
   const app = uws.App();
-  const apiRoutes: Route[] = [...dinerRoutes(deps), ...staffRoutes(deps), ...channelRoutes(deps), ...paymentRoutes(deps)];
+  const apiRoutes: Route[] = [
+    ...dinerRoutes(deps),
+    ...staffRoutes(deps),
+    ...channelRoutes(deps),
+    ...paymentRoutes(deps),
+  ];
   let ready = true;
   let openapi: string | undefined;
   const systemRoutes: Route[] = [
@@ -200,17 +227,25 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     const r = schema.safeParse(value);
     if (r.success) return r.data;
     const issues = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
-    throw new HttpError(ErrorCode.ValidationFailed, `invalid ${issues[0]!.path}: ${issues[0]!.message}`, { details: { issues } });
+    throw new HttpError(ErrorCode.ValidationFailed, `invalid ${issues[0]!.path}: ${issues[0]!.message}`, {
+      details: { issues },
+    });
   };
 
-  const pipeline = async (r: Route, res: HttpResponse, info: RequestInfo, body: Promise<Buffer> | undefined): Promise<Reply> => {
+  const pipeline = async (
+    r: Route,
+    res: HttpResponse,
+    info: RequestInfo,
+    body: Promise<Buffer> | undefined,
+  ): Promise<Reply> => {
     if (body !== undefined) info.body = await body;
     r.verify?.(info);
     const dims: RateDimension[] = [];
     if (r.rateLimited !== false) {
       dims.push({ name: 'ip', id: info.ip, limit: cfg.rate.ip });
       const device = info.headers['x-device-id'];
-      if (device !== undefined && DEVICE_RE.test(device)) dims.push({ name: 'device', id: device, limit: cfg.rate.device });
+      if (device !== undefined && DEVICE_RE.test(device))
+        dims.push({ name: 'device', id: device, limit: cfg.rate.device });
     }
     if (r.auth === 'diner') {
       const token = bearer(info.headers);
@@ -220,7 +255,10 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     } else if (r.auth === 'staff') {
       const claims = deps.auth.verifyStaffToken(bearer(info.headers));
       if (r.roles !== undefined && !r.roles.includes(claims.role))
-        throw new HttpError(ErrorCode.RoleForbidden, `a ${claims.role} may not do this (needs ${r.roles.join(' or ')})`);
+        throw new HttpError(
+          ErrorCode.RoleForbidden,
+          `a ${claims.role} may not do this (needs ${r.roles.join(' or ')})`,
+        );
       if (info.params.store !== undefined && info.params.store !== claims.store)
         throw new HttpError(ErrorCode.StoreForbidden, `this token is for store ${claims.store}`);
       info.staff = claims;
@@ -229,14 +267,17 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       const d = await deps.rate.check(dims);
       if (!d.ok) {
         limited.inc({ dimension: d.dimension });
-        throw new HttpError(ErrorCode.RateLimited, `too many requests from this ${d.dimension}`, { retryAfterS: d.retryAfterS });
+        throw new HttpError(ErrorCode.RateLimited, `too many requests from this ${d.dimension}`, {
+          retryAfterS: d.retryAfterS,
+        });
       }
     }
     let json: unknown;
     if (r.body !== undefined) {
       const ct = (info.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (info.body.length === 0) json = {};
-      else if (ct !== 'application/json') throw new HttpError(ErrorCode.UnsupportedMediaType, 'send the body as application/json');
+      else if (ct !== 'application/json')
+        throw new HttpError(ErrorCode.UnsupportedMediaType, 'send the body as application/json');
       else {
         try {
           json = JSON.parse(info.body.toString('utf8'));
@@ -276,7 +317,8 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       pipeline(r, res, info, body)
         .catch((e: unknown): Reply => {
           const h = toHttpError(e, cfg.retryAfterS);
-          if (h.status >= 500) log.error({ err: ensureError(h.cause ?? h), route: label, req: info.id, code: h.code }, h.message);
+          if (h.status >= 500)
+            log.error({ err: ensureError(h.cause ?? h), route: label, req: info.id, code: h.code }, h.message);
           return errorReply(h);
         })
         .then((reply) => {
@@ -323,16 +365,26 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   app.any('/*', (res, req) => {
     const info = captureRequest(res, req, [], cfg.trustProxy);
     res.onAborted(() => (info.aborted = true));
-    send(res, info, errorReply(new HttpError(ErrorCode.NotFound, `no route ${info.method.toUpperCase()} ${info.url}`)), true);
+    send(
+      res,
+      info,
+      errorReply(new HttpError(ErrorCode.NotFound, `no route ${info.method.toUpperCase()} ${info.url}`)),
+      true,
+    );
   });
 
   const socket = await new Promise<us_listen_socket>((resolve, reject) => {
-    app.listen(cfg.host, cfg.port, (s) => (s === false ? reject(new Error(`cannot listen on ${cfg.host}:${cfg.port}`)) : resolve(s)));
+    app.listen(cfg.host, cfg.port, (s) =>
+      s === false ? reject(new Error(`cannot listen on ${cfg.host}:${cfg.port}`)) : resolve(s),
+    );
   });
   listenPort = uws.us_socket_local_port(socket);
   menu.watch(nc, cfg.namespace, cfg.catalogWatch === 'events');
   payments.start();
-  log.info({ port: listenPort, uws: uwsBuild.build, namespace: cfg.namespace, payments: payments.provider.name }, 'gateway listening');
+  log.info(
+    { port: listenPort, uws: uwsBuild.build, namespace: cfg.namespace, payments: payments.provider.name },
+    'gateway listening',
+  );
   if (!uwsBuild.native) log.warn(uwsBuild.build);
 
   let closed = false;

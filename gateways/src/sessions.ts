@@ -65,7 +65,10 @@ export class RealWeChatLogin implements WeChatLogin {
       });
     }
     if (answer.errcode !== undefined && answer.errcode !== 0) {
-      throw new HttpError(ErrorCode.LoginFailed, `code2session refused the code: ${answer.errcode} ${answer.errmsg ?? ''}`);
+      throw new HttpError(
+        ErrorCode.LoginFailed,
+        `code2session refused the code: ${answer.errcode} ${answer.errmsg ?? ''}`,
+      );
     }
     if (answer.openid === undefined) throw new HttpError(ErrorCode.LoginFailed, 'code2session gave no openid');
     return { openid: answer.openid, ...(answer.unionid === undefined ? {} : { unionid: answer.unionid }) };
@@ -86,9 +89,11 @@ export class SimulatedWeChatLogin implements WeChatLogin {
   ) {}
 
   async code2session(code: string): Promise<Code2SessionResult> {
-    if (code.startsWith('invalid')) throw new HttpError(ErrorCode.LoginFailed, 'code2session refused the code: 40029 invalid code');
+    if (code.startsWith('invalid'))
+      throw new HttpError(ErrorCode.LoginFailed, 'code2session refused the code: 40029 invalid code');
     const fresh = await this.redis.set(`${this.prefix}:sim:code:${code}`, '1', 'EX', 300, 'NX');
-    if (fresh !== 'OK') throw new HttpError(ErrorCode.LoginFailed, 'code2session refused the code: 40163 code been used');
+    if (fresh !== 'OK')
+      throw new HttpError(ErrorCode.LoginFailed, 'code2session refused the code: 40163 code been used');
     // The diner is the code's text up to its last "-<n>": "alice-1" and "alice-2" are the same person.
     const who = code.replace(/-\d+$/, '');
     const openid = `o${createHash('sha256').update(`${this.appId}:${who}`).digest('base64url').slice(0, 27)}`;

@@ -96,7 +96,10 @@ export function verifyStaffToken(ring: KeyRing, token: string, nowMs = Date.now(
   if (m === null) throw new HttpError(ErrorCode.Unauthorized, 'not a staff token');
   const [, keyId, body, sig] = m as unknown as [string, string, string, string];
   const key = ring.keys.get(keyId);
-  if (key === undefined || !safeEqual(Buffer.from(sig, 'base64url'), mac(key, 'lunchrush-staff-v1', `${keyId}.${body}`)))
+  if (
+    key === undefined ||
+    !safeEqual(Buffer.from(sig, 'base64url'), mac(key, 'lunchrush-staff-v1', `${keyId}.${body}`))
+  )
     throw new HttpError(ErrorCode.Unauthorized, 'the staff token does not verify');
   let parsed: z.infer<typeof StaffPayload>;
   try {
@@ -123,9 +126,13 @@ export function verifyWebhook(
   const ts = headers['x-lunchrush-timestamp'];
   const sig = headers['x-lunchrush-signature'];
   if (ts === undefined || sig === undefined || !/^\d{1,12}$/.test(ts) || !/^sha256=[0-9a-f]{64}$/.test(sig))
-    throw new HttpError(ErrorCode.InvalidSignature, 'X-Lunchrush-Timestamp and X-Lunchrush-Signature: sha256=<hex> are required');
+    throw new HttpError(
+      ErrorCode.InvalidSignature,
+      'X-Lunchrush-Timestamp and X-Lunchrush-Signature: sha256=<hex> are required',
+    );
   const expected = Buffer.from(signWebhook(secret, Number(ts), body));
-  if (!safeEqual(Buffer.from(sig), expected)) throw new HttpError(ErrorCode.InvalidSignature, 'the signature does not verify');
+  if (!safeEqual(Buffer.from(sig), expected))
+    throw new HttpError(ErrorCode.InvalidSignature, 'the signature does not verify');
   // Checked after the signature so an attacker learns nothing from the answer about the clock.
   if (Math.abs(nowMs / 1000 - Number(ts)) > toleranceS)
     throw new HttpError(ErrorCode.StaleTimestamp, `the signed timestamp is more than ${toleranceS} s away`);

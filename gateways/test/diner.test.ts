@@ -44,7 +44,10 @@ describe('table QR tokens', () => {
     const oldRing = parseKeyRing('old', K1);
     const printedBefore = signTableToken(oldRing, code);
     expect((await call(s.url, 'GET', `/v1/tables/resolve?token=${printedBefore}`)).status).toBe(200);
-    const retired = signTableToken(parseKeyRing('gone', `k0:${Buffer.from('a-key-that-was-rotated-out-long-ago').toString('base64')}`), code);
+    const retired = signTableToken(
+      parseKeyRing('gone', `k0:${Buffer.from('a-key-that-was-rotated-out-long-ago').toString('base64')}`),
+      code,
+    );
     const r = await call(s.url, 'GET', `/v1/tables/resolve?token=${retired}`);
     expect(r.status).toBe(401);
     expect(r.body.code).toBe('qr_key_retired');
@@ -65,7 +68,12 @@ describe('menu', () => {
     expect(again.status).toBe(304);
 
     // A change made straight in the engine (not through this gateway) reaches the cache through the catalog's events.
-    await s.client.send('001', 'catalog', 'menu', { type: 'setPrice', skuId: 'laocu-huasheng', priceFen: 1450, at: Date.now() });
+    await s.client.send('001', 'catalog', 'menu', {
+      type: 'setPrice',
+      skuId: 'laocu-huasheng',
+      priceFen: 1450,
+      at: Date.now(),
+    });
     const changed = await waitFor(
       async () => {
         const r = await call(s.url, 'GET', '/v1/stores/001/menu', { headers: { 'if-none-match': etag } });
@@ -90,7 +98,10 @@ describe('the shared table cart', () => {
     const a = await seatedDiner(s, 5);
     const b = await seatedDiner(s, 5);
     expect(a.dinerId).not.toBe(b.dinerId);
-    const ra = await call(s.url, 'POST', '/v1/diner/table/cart', { token: a.token, body: { lineId: 'a-1', skuId: 'yuxiang-rousi', qty: 1 } });
+    const ra = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: a.token,
+      body: { lineId: 'a-1', skuId: 'yuxiang-rousi', qty: 1 },
+    });
     const rb = await call(s.url, 'POST', '/v1/diner/table/cart', {
       token: b.token,
       body: { lineId: 'b-1', skuId: 'mapo-doufu', qty: 2, options: [{ group: 'spice', choice: 'hot' }] },
@@ -118,7 +129,9 @@ describe('the shared table cart', () => {
     const r = await call(s.url, 'GET', '/v1/diner/table', { token: d.token });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('no_table');
-    expect((await call(s.url, 'GET', '/v1/diner/table', { token: 'ds_forgedforgedforgedforgedforgedfo' })).status).toBe(401);
+    expect((await call(s.url, 'GET', '/v1/diner/table', { token: 'ds_forgedforgedforgedforgedforgedfo' })).status).toBe(
+      401,
+    );
   });
 });
 
@@ -127,9 +140,17 @@ describe('placing orders', () => {
     const d = await seatedDiner(s, 7);
     const key = idemKey();
     const body = { lines: [{ skuId: 'pai-huanggua', qty: 1 }] };
-    const first = await call(s.url, 'POST', '/v1/diner/orders', { token: d.token, body, headers: { 'idempotency-key': key } });
+    const first = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body,
+      headers: { 'idempotency-key': key },
+    });
     expect(first.status).toBe(201);
-    const again = await call(s.url, 'POST', '/v1/diner/orders', { token: d.token, body, headers: { 'idempotency-key': key } });
+    const again = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body,
+      headers: { 'idempotency-key': key },
+    });
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -167,12 +188,24 @@ describe('placing orders', () => {
   it('sold out is 409 with what remains, and nothing is reserved', async () => {
     await s.client.send('001', 'stock', 'kekou-kele', { type: 'set', available: 2, at: Date.now() });
     const d = await seatedDiner(s, 9);
-    await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { lineId: 'c-1', skuId: 'kekou-kele', qty: 3 } });
-    await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { lineId: 'c-2', skuId: 'pai-huanggua', qty: 1 } });
-    const r = await call(s.url, 'POST', '/v1/diner/orders', { token: d.token, body: {}, headers: { 'idempotency-key': idemKey() } });
+    await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      body: { lineId: 'c-1', skuId: 'kekou-kele', qty: 3 },
+    });
+    await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      body: { lineId: 'c-2', skuId: 'pai-huanggua', qty: 1 },
+    });
+    const r = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: {},
+      headers: { 'idempotency-key': idemKey() },
+    });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('sold_out');
-    expect(r.body.details.lines).toEqual([expect.objectContaining({ skuId: 'kekou-kele', available: 2, qty: 3, lineId: 'c-1' })]);
+    expect(r.body.details.lines).toEqual([
+      expect.objectContaining({ skuId: 'kekou-kele', available: 2, qty: 3, lineId: 'c-1' }),
+    ]);
     const stock = await call(s.url, 'GET', '/v1/stores/001/stock');
     expect(stock.body.skus.find((x: any) => x.skuId === 'kekou-kele')).toMatchObject({ available: 2, level: 'low' });
   });
@@ -191,7 +224,10 @@ describe('placing orders', () => {
     const sim = await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
     expect(sim.body.callbackStatus).toBe(204);
     expect((await call(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token: d.token })).body.status).toBe('paid');
-    const c = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/cancel`, { token: d.token, body: { reason: 'changed my mind' } });
+    const c = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/cancel`, {
+      token: d.token,
+      body: { reason: 'changed my mind' },
+    });
     expect(c.status).toBe(200);
     expect(c.body.status).toBe('refund_requested');
     // Someone else's order is not visible.
@@ -205,18 +241,32 @@ describe('placing orders', () => {
 describe('bad input and limits', () => {
   it('malformed JSON, wrong types and bad values are 400 with a code and a message naming the field', async () => {
     const d = await seatedDiner(s, 12);
-    const bad = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, raw: '{"skuId": ', headers: { 'content-type': 'application/json' } });
+    const bad = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      raw: '{"skuId": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('bad_request');
-    const zero = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { skuId: 'pai-huanggua', qty: 0 } });
+    const zero = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      body: { skuId: 'pai-huanggua', qty: 0 },
+    });
     expect(zero.status).toBe(400);
     expect(zero.body).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('body.qty') });
     const typed = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { skuId: 42, qty: '2' } });
     expect(typed.status).toBe(400);
     expect(typed.body.details.issues.map((i: any) => i.path)).toEqual(['body.skuId', 'body.qty']);
-    const text = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, raw: 'skuId=x', headers: { 'content-type': 'text/plain' } });
+    const text = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      raw: 'skuId=x',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
-    const unknown = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { skuId: 'no-such-dish', qty: 1 } });
+    const unknown = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      body: { skuId: 'no-such-dish', qty: 1 },
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.code).toBe('unknown_sku');
   });
@@ -224,7 +274,11 @@ describe('bad input and limits', () => {
   it('a body over the limit is 413, whether declared or streamed', async () => {
     const d = await seatedDiner(s, 13);
     const big = JSON.stringify({ skuId: 'pai-huanggua', qty: 1, note: 'x'.repeat(40_000) });
-    const r = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, raw: big, headers: { 'content-type': 'application/json' } });
+    const r = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      raw: big,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(413);
     expect(r.body.code).toBe('payload_too_large');
   });
@@ -241,6 +295,8 @@ describe('bad input and limits', () => {
     expect(last!.body.code).toBe('rate_limited');
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // Another device from the same IP is not affected.
-    expect((await call(s.url, 'GET', '/v1/stores/001/stock', { headers: { 'x-device-id': `${device}-b` } })).status).toBe(200);
+    expect(
+      (await call(s.url, 'GET', '/v1/stores/001/stock', { headers: { 'x-device-id': `${device}-b` } })).status,
+    ).toBe(200);
   });
 });

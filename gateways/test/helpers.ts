@@ -32,7 +32,13 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const t = await setup({ redis: true });
   const engine = await Engine.start(restaurantActors, {
     env: {},
-    config: { natsUrl: natsUrl(), namespace: t.ns, partitions: PARTITIONS, leaseTtlMs: 1500, checkpointIntervalMs: 200 },
+    config: {
+      natsUrl: natsUrl(),
+      namespace: t.ns,
+      partitions: PARTITIONS,
+      leaseTtlMs: 1500,
+      checkpointIntervalMs: 200,
+    },
     outputStreams,
     logger: pino({ level: 'warn' }),
   });
@@ -102,7 +108,10 @@ export async function call<T = any>(
 
 let codes = 0;
 /** A logged-in diner (a fresh simulated WeChat user unless `name` repeats). */
-export async function login(s: Stack, name = `diner${process.pid}x${++codes}`): Promise<{ token: string; dinerId: string }> {
+export async function login(
+  s: Stack,
+  name = `diner${process.pid}x${++codes}`,
+): Promise<{ token: string; dinerId: string }> {
   const r = await call(s.url, 'POST', '/v1/diner/login', { body: { code: `${name}-${++codes}` } });
   if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { token: r.body.sessionToken, dinerId: r.body.dinerId };
@@ -118,7 +127,10 @@ export function tableToken(s: Stack, index = 0, store = '001'): { token: string;
 export async function seatedDiner(s: Stack, index = 0): Promise<{ token: string; dinerId: string; tableId: string }> {
   const d = await login(s);
   const t = tableToken(s, index);
-  const r = await call(s.url, 'POST', '/v1/diner/scan', { token: d.token, body: { tableToken: t.token, partySize: 2 } });
+  const r = await call(s.url, 'POST', '/v1/diner/scan', {
+    token: d.token,
+    body: { tableToken: t.token, partySize: 2 },
+  });
   if (r.status !== 200) throw new Error(`scan failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { ...d, tableId: t.tableId };
 }
@@ -127,7 +139,11 @@ export function staff(s: Stack, role: StaffRole, store = '001'): string {
   return signStaffToken(s.cfg.staffKeys, { store, role, staffId: `t-${role}`, ttlS: 600 });
 }
 
-export function signed(secret: Buffer, body: unknown, tsS = Math.floor(Date.now() / 1000)): { raw: string; headers: Record<string, string> } {
+export function signed(
+  secret: Buffer,
+  body: unknown,
+  tsS = Math.floor(Date.now() / 1000),
+): { raw: string; headers: Record<string, string> } {
   const raw = JSON.stringify(body);
   return {
     raw,

@@ -80,7 +80,13 @@ export class Payments {
       expireAt: order.deadline,
     });
     const now = Date.now();
-    const rec: PayRecord = { store, amountFen: order.totalFen, prepayId: result.prepayId, deadline: order.deadline, createdAt: now };
+    const rec: PayRecord = {
+      store,
+      amountFen: order.totalFen,
+      prepayId: result.prepayId,
+      deadline: order.deadline,
+      createdAt: now,
+    };
     const ttl = Math.max(3600, Math.ceil((order.deadline - now) / 1000) + 7 * 86_400);
     await this.redis
       .multi()
@@ -91,7 +97,10 @@ export class Payments {
   }
 
   /** The callback endpoint's work: answer 204 only once the payment is durable. */
-  async notify(headers: Readonly<Record<string, string>>, rawBody: Buffer): Promise<'recorded' | 'duplicate' | 'ignored'> {
+  async notify(
+    headers: Readonly<Record<string, string>>,
+    rawBody: Buffer,
+  ): Promise<'recorded' | 'duplicate' | 'ignored'> {
     try {
       verifyWeChatPaySignature(this.keys, headers, rawBody, this.cfg.signatureToleranceS);
       const { notification, transaction } = openTransaction(this.apiV3Key, rawBody);
@@ -116,12 +125,16 @@ export class Payments {
     const orderId = tx.out_trade_no;
     const store = storeOfOrder(orderId);
     if (store === undefined || tx.mchid !== this.cfg.wechatPay.mchId || tx.appid !== this.cfg.wechatPay.appId)
-      throw new HttpError(ErrorCode.PaymentUnknownOrder, `transaction for ${tx.mchid}/${tx.appid}/${orderId} is not ours`);
+      throw new HttpError(
+        ErrorCode.PaymentUnknownOrder,
+        `transaction for ${tx.mchid}/${tx.appid}/${orderId} is not ours`,
+      );
     if (tx.trade_state !== 'SUCCESS') return 'ignored';
     if (tx.transaction_id === undefined || tx.success_time === undefined)
       throw new HttpError(ErrorCode.BadRequest, 'a successful transaction needs transaction_id and success_time');
     const paidAt = Date.parse(tx.success_time);
-    if (!Number.isFinite(paidAt)) throw new HttpError(ErrorCode.BadRequest, `success_time ${tx.success_time} is not RFC 3339`);
+    if (!Number.isFinite(paidAt))
+      throw new HttpError(ErrorCode.BadRequest, `success_time ${tx.success_time} is not RFC 3339`);
 
     const raw = await this.redis.get(this.recordKey(orderId));
     let expected: number;
@@ -133,10 +146,17 @@ export class Payments {
       expected = order.totalFen;
     }
     if (tx.amount.total !== expected || tx.amount.currency !== 'CNY') {
-      this.log.error({ orderId, expected, paid: tx.amount.total, currency: tx.amount.currency }, 'payment amount mismatch');
-      throw new HttpError(ErrorCode.PaymentAmountMismatch, `paid ${tx.amount.total} ${tx.amount.currency}, order is ${expected} CNY`, {
-        details: { expected, paid: tx.amount.total },
-      });
+      this.log.error(
+        { orderId, expected, paid: tx.amount.total, currency: tx.amount.currency },
+        'payment amount mismatch',
+      );
+      throw new HttpError(
+        ErrorCode.PaymentAmountMismatch,
+        `paid ${tx.amount.total} ${tx.amount.currency}, order is ${expected} CNY`,
+        {
+          details: { expected, paid: tx.amount.total },
+        },
+      );
     }
     const r = await this.engine.send<{ duplicate?: boolean }>(
       store,

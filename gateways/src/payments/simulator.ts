@@ -11,7 +11,16 @@
  * callbacks instead (bad signature, unknown serial, stale timestamp, a signature
  * probe, a tampered ciphertext, a wrong amount) — the gateway must refuse each.
  */
-import { createCipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ErrorCode, HttpError } from '../errors.js';
@@ -87,7 +96,9 @@ export class WeChatPaySimulator implements PaymentProvider {
     let raw = await redis.get(k);
     if (raw === null) {
       const pem = (): string =>
-        generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+        generateKeyPairSync('rsa', { modulusLength: 2048 })
+          .privateKey.export({ type: 'pkcs8', format: 'pem' })
+          .toString();
       const fresh: SimKeys = {
         certSerial: randomBytes(20).toString('hex').toUpperCase(),
         certKey: pem(),
@@ -187,16 +198,31 @@ export class WeChatPaySimulator implements PaymentProvider {
     const forged: SimOrder =
       req.tamper === undefined
         ? o
-        : { ...o, state: 'SUCCESS', transactionId: `42000forged${randomBytes(6).toString('hex')}`, successTime: rfc3339China(Date.now()) };
+        : {
+            ...o,
+            state: 'SUCCESS',
+            transactionId: `42000forged${randomBytes(6).toString('hex')}`,
+            successTime: rfc3339China(Date.now()),
+          };
     if (!req.notify && req.tamper === undefined)
       return { orderId, transactionId: o.transactionId!, notified: false, callbackStatus: null, callbackBody: null };
     const tx = this.transactionOf(forged, req.tamper === 'amount' ? forged.amountFen + 1 : forged.amountFen);
     const { status, body } = await this.sendCallback(tx, req.tamper);
-    return { orderId, transactionId: forged.transactionId!, notified: true, callbackStatus: status, callbackBody: body };
+    return {
+      orderId,
+      transactionId: forged.transactionId!,
+      notified: true,
+      callbackStatus: status,
+      callbackBody: body,
+    };
   }
 
   /** Builds a callback exactly as WeChat Pay does (or spoils one part of it). */
-  buildCallback(tx: Transaction, tamper?: TamperMode, nowMs = Date.now()): { headers: Record<string, string>; body: string } {
+  buildCallback(
+    tx: Transaction,
+    tamper?: TamperMode,
+    nowMs = Date.now(),
+  ): { headers: Record<string, string>; body: string } {
     const nonce = randomBytes(6).toString('base64url').slice(0, 12);
     const aad = 'transaction';
     const c = createCipheriv('aes-256-gcm', Buffer.from(this.sim.apiV3Key), Buffer.from(nonce));
@@ -246,7 +272,12 @@ export class WeChatPaySimulator implements PaymentProvider {
 
   async sendCallback(tx: Transaction, tamper?: TamperMode): Promise<{ status: number; body: string }> {
     const cb = this.buildCallback(tx, tamper);
-    const r = await fetch(this.notifyUrl(), { method: 'POST', headers: cb.headers, body: cb.body, signal: AbortSignal.timeout(10_000) });
+    const r = await fetch(this.notifyUrl(), {
+      method: 'POST',
+      headers: cb.headers,
+      body: cb.body,
+      signal: AbortSignal.timeout(10_000),
+    });
     return { status: r.status, body: await r.text() };
   }
 }

@@ -19,7 +19,16 @@
  * - `wx.requestPayment`'s `paySign` is the merchant key's signature over
  *   `<appId>\n<timeStamp>\n<nonceStr>\nprepay_id=<id>\n`.
  */
-import { X509Certificate, createDecipheriv, createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  X509Certificate,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { GatewayConfig } from '../config.js';
@@ -76,7 +85,10 @@ export function verifyWeChatPaySignature(
   if (type !== undefined && type !== SIGNATURE_TYPE)
     throw new HttpError(ErrorCode.InvalidSignature, `unsupported Wechatpay-Signature-Type ${type}`);
   if (signature.startsWith(PROBE_PREFIX))
-    throw new HttpError(ErrorCode.InvalidSignature, 'a WeChat Pay signature probe (WECHATPAY/SIGNTEST/) never verifies');
+    throw new HttpError(
+      ErrorCode.InvalidSignature,
+      'a WeChat Pay signature probe (WECHATPAY/SIGNTEST/) never verifies',
+    );
   if (!/^\d{1,12}$/.test(ts)) throw new HttpError(ErrorCode.InvalidSignature, 'Wechatpay-Timestamp is not a number');
   const key = keys.get(serial);
   if (key === undefined)
@@ -127,7 +139,10 @@ export function decryptResource(apiV3Key: string, resource: Notification['resour
 }
 
 /** Parses a verified notification's body and decrypts a transaction out of it. */
-export function openTransaction(apiV3Key: string, rawBody: Buffer): { notification: Notification; transaction?: Transaction } {
+export function openTransaction(
+  apiV3Key: string,
+  rawBody: Buffer,
+): { notification: Notification; transaction?: Transaction } {
   let notification: Notification;
   try {
     notification = NotificationSchema.parse(JSON.parse(rawBody.toString('utf8')));
@@ -157,12 +172,19 @@ export function authorization(
 ): string {
   const ts = Math.floor(nowMs / 1000);
   const nonce = nonceStr();
-  const sig = sign('sha256', Buffer.from(`${method}\n${pathWithQuery}\n${ts}\n${nonce}\n${body}\n`), key).toString('base64');
+  const sig = sign('sha256', Buffer.from(`${method}\n${pathWithQuery}\n${ts}\n${nonce}\n${body}\n`), key).toString(
+    'base64',
+  );
   return `${SIGNATURE_TYPE} mchid="${mchId}",nonce_str="${nonce}",signature="${sig}",timestamp="${ts}",serial_no="${serial}"`;
 }
 
 /** What `wx.requestPayment` needs, signed by the merchant key. */
-export function requestPaymentParams(appId: string, prepayId: string, key: KeyObject, nowMs = Date.now()): PrepayResult['requestPayment'] {
+export function requestPaymentParams(
+  appId: string,
+  prepayId: string,
+  key: KeyObject,
+  nowMs = Date.now(),
+): PrepayResult['requestPayment'] {
   const timeStamp = String(Math.floor(nowMs / 1000));
   const nonce = nonceStr();
   const pkg = `prepay_id=${prepayId}`;
@@ -188,7 +210,8 @@ export class WeChatPayV3 implements PaymentProvider {
     this.merchantKey = createPrivateKey(readFileSync(cfg.merchantKeyFile));
     for (const c of cfg.platformCerts) {
       const serial = this.keys.addCertificate(readFileSync(c.file));
-      if (serial !== c.serial) throw new Error(`WECHATPAY_PLATFORM_CERTS: ${c.file} has serial ${serial}, not ${c.serial}`);
+      if (serial !== c.serial)
+        throw new Error(`WECHATPAY_PLATFORM_CERTS: ${c.file} has serial ${serial}, not ${c.serial}`);
     }
     if (cfg.publicKeyId !== '') this.keys.add(cfg.publicKeyId, createPublicKey(readFileSync(cfg.publicKeyFile)));
   }
@@ -197,14 +220,25 @@ export class WeChatPayV3 implements PaymentProvider {
     return this.cfg.apiV3Key;
   }
 
-  private async call(method: 'GET' | 'POST', pathWithQuery: string, body?: unknown): Promise<{ status: number; data: unknown }> {
+  private async call(
+    method: 'GET' | 'POST',
+    pathWithQuery: string,
+    body?: unknown,
+  ): Promise<{ status: number; data: unknown }> {
     const text = body === undefined ? '' : JSON.stringify(body);
     let r: Response;
     try {
       r = await fetch(`${this.cfg.apiBase}${pathWithQuery}`, {
         method,
         headers: {
-          authorization: authorization(this.cfg.mchId, this.cfg.merchantSerial, this.merchantKey, method, pathWithQuery, text),
+          authorization: authorization(
+            this.cfg.mchId,
+            this.cfg.merchantSerial,
+            this.merchantKey,
+            method,
+            pathWithQuery,
+            text,
+          ),
           accept: 'application/json',
           'content-type': 'application/json',
           'user-agent': 'lunchrush-gateway',
@@ -213,7 +247,9 @@ export class WeChatPayV3 implements PaymentProvider {
         signal: AbortSignal.timeout(5_000),
       });
     } catch (e) {
-      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay did not answer: ${ensureError(e).message}`, { retryAfterS: 1 });
+      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay did not answer: ${ensureError(e).message}`, {
+        retryAfterS: 1,
+      });
     }
     const raw = Buffer.from(await r.arrayBuffer());
     const headers: Record<string, string> = {};
@@ -236,7 +272,9 @@ export class WeChatPayV3 implements PaymentProvider {
     });
     const prepayId = (data as { prepay_id?: string }).prepay_id;
     if (status !== 200 || prepayId === undefined)
-      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay refused the prepay (${status})`, { details: data });
+      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay refused the prepay (${status})`, {
+        details: data,
+      });
     return { prepayId, requestPayment: requestPaymentParams(this.cfg.appId, prepayId, this.merchantKey) };
   }
 
@@ -246,7 +284,8 @@ export class WeChatPayV3 implements PaymentProvider {
       `/v3/pay/transactions/out-trade-no/${encodeURIComponent(orderId)}?mchid=${encodeURIComponent(this.cfg.mchId)}`,
     );
     if (status === 404) return undefined;
-    if (status !== 200) throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay order query failed (${status})`);
+    if (status !== 200)
+      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay order query failed (${status})`);
     return TransactionSchema.parse(data);
   }
 }

@@ -46,7 +46,11 @@ const ERRORS = [
 
 const SIGNED_HEADERS = [
   { name: 'X-Lunchrush-Timestamp', required: true, description: 'unix seconds when signed' },
-  { name: 'X-Lunchrush-Signature', required: true, description: 'sha256=<hex HMAC-SHA256(channel secret, "<timestamp>.<raw body>")>' },
+  {
+    name: 'X-Lunchrush-Signature',
+    required: true,
+    description: 'sha256=<hex HMAC-SHA256(channel secret, "<timestamp>.<raw body>")>',
+  },
 ];
 
 async function deduct(
@@ -62,7 +66,7 @@ async function deduct(
   const skus = [...bySku];
   const reserved = await Promise.allSettled(
     skus.map(([skuId, qty]) =>
-      deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'reserve', channel, ref, qty, at }, `${channel}:${ref}:reserve:${skuId}`),
+      deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'reserve', channel, ref, qty, at }),
     ),
   );
   const failed = reserved.flatMap((r, i) => (r.status === 'rejected' ? [{ i, e: r.reason as unknown }] : []));
@@ -71,26 +75,41 @@ async function deduct(
     await Promise.all(
       reserved.map((r, i) =>
         r.status === 'fulfilled'
-          ? deps.engine.send(store, ActorTypes.Stock, skus[i]![0], { type: 'release', channel, ref, reason: 'sale refused', at }, `${channel}:${ref}:release:${skus[i]![0]}`)
+          ? deps.engine.send(store, ActorTypes.Stock, skus[i]![0], {
+              type: 'release',
+              channel,
+              ref,
+              reason: 'sale refused',
+              at,
+            })
           : Promise.resolve(),
       ),
     );
     const short = failed
       .filter(({ e }) => e instanceof EngineError && e.reason === D.SoldOut)
-      .map(({ i, e }) => ({ skuId: skus[i]![0], requested: skus[i]![1], available: ((e as EngineError).details as { available?: number })?.available ?? 0 }));
+      .map(({ i, e }) => ({
+        skuId: skus[i]![0],
+        requested: skus[i]![1],
+        available: ((e as EngineError).details as { available?: number })?.available ?? 0,
+      }));
     if (short.length > 0) {
-      throw new HttpError(D.SoldOut, short.map((s) => `${s.skuId}: ${s.available} left, ${s.requested} wanted`).join('; '), {
-        details: { skus: short },
-      });
+      throw new HttpError(
+        D.SoldOut,
+        short.map((s) => `${s.skuId}: ${s.available} left, ${s.requested} wanted`).join('; '),
+        {
+          details: { skus: short },
+        },
+      );
     }
     throw failed[0]!.e;
   }
   const committed = await Promise.all(
     skus.map(([skuId]) =>
-      deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'commit', channel, ref, at }, `${channel}:${ref}:commit:${skuId}`),
+      deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'commit', channel, ref, at }),
     ),
   );
-  const duplicate = reserved.every((r) => r.status === 'fulfilled' && r.value.duplicate === true);
+  // The stock actors' own memory of channel ids (not engine command ids) tells a repeat: it answers `duplicate`.
+  const duplicate = committed.every((v) => v.duplicate === true);
   return { duplicate, skus: committed.map((v, i) => ({ skuId: v.skuId, qty: skus[i]![1], available: v.available })) };
 }
 
@@ -109,7 +128,10 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
       headers: SIGNED_HEADERS,
       errors: ERRORS,
       verify: (req) => verifyWebhook(cfg.posSecret, req.headers, req.body, cfg.signatureToleranceS),
-      async handle(_req, { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof PosSaleBody> }) {
+      async handle(
+        _req,
+        { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof PosSaleBody> },
+      ) {
         const r = await deduct(deps, params.store, 'pos', body.saleId, body.lines);
         return { body: { saleId: body.saleId, ...r } };
       },
@@ -118,7 +140,8 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
       method: 'post',
       path: '/v1/channels/delivery/{store}/orders',
       tag: 'channels',
-      summary: 'A delivery-platform order deducts stock (HMAC-signed with the delivery secret, idempotent by platform order id)',
+      summary:
+        'A delivery-platform order deducts stock (HMAC-signed with the delivery secret, idempotent by platform order id)',
       description: "The customer's phone and address are stored AES-256-GCM encrypted; the engine never sees them.",
       auth: 'signed',
       rateLimited: false,
@@ -127,11 +150,19 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
       headers: SIGNED_HEADERS,
       errors: ERRORS,
       verify: (req) => verifyWebhook(cfg.deliverySecret, req.headers, req.body, cfg.signatureToleranceS),
-      async handle(_req, { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof DeliveryOrderBody> }) {
+      async handle(
+        _req,
+        { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof DeliveryOrderBody> },
+      ) {
         const ref = `${body.platform}.${body.platformOrderId}`;
         if (body.customer !== undefined) {
           const id = `dlv:${params.store}:${ref}`;
-          await deps.redis.set(`${deps.prefix}:pii:${id}`, seal(cfg.piiKeys, JSON.stringify(body.customer), id), 'EX', 90 * 86_400);
+          await deps.redis.set(
+            `${deps.prefix}:pii:${id}`,
+            seal(cfg.piiKeys, JSON.stringify(body.customer), id),
+            'EX',
+            90 * 86_400,
+          );
         }
         const r = await deduct(deps, params.store, 'delivery', ref, body.lines);
         return { body: { platform: body.platform, platformOrderId: body.platformOrderId, ...r } };

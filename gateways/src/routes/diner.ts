@@ -42,9 +42,27 @@ import { storeOfOrder } from '../payments/service.js';
 
 const ORDER_ERRORS = [D.OrderNotFound, ErrorCode.NotYourOrder, D.InvalidTransition, D.Forbidden] as const;
 const DINER_ERRORS = [ErrorCode.Unauthorized, ErrorCode.TokenExpired, ErrorCode.RateLimited] as const;
-const ENGINE_ERRORS = ['overloaded', 'partition_moving', 'timeout', 'shutting_down', 'internal', ErrorCode.GatewayOverloaded] as const;
-const LINE_ERRORS = [D.UnknownSku, D.ItemUnavailable, D.ChannelNotAllowed, D.OutsideAvailabilityWindow, D.InvalidOption] as const;
-const INPUT_ERRORS = [ErrorCode.BadRequest, ErrorCode.ValidationFailed, ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType] as const;
+const ENGINE_ERRORS = [
+  'overloaded',
+  'partition_moving',
+  'timeout',
+  'shutting_down',
+  'internal',
+  ErrorCode.GatewayOverloaded,
+] as const;
+const LINE_ERRORS = [
+  D.UnknownSku,
+  D.ItemUnavailable,
+  D.ChannelNotAllowed,
+  D.OutsideAvailabilityWindow,
+  D.InvalidOption,
+] as const;
+const INPUT_ERRORS = [
+  ErrorCode.BadRequest,
+  ErrorCode.ValidationFailed,
+  ErrorCode.PayloadTooLarge,
+  ErrorCode.UnsupportedMediaType,
+] as const;
 
 function session(req: RequestInfo): DinerSession {
   return req.diner!.session;
@@ -91,20 +109,30 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
   const { engine, redis, prefix, cfg } = deps;
   const dinerAuth = { auth: 'diner' as const };
 
-  const placeOrder = async (req: RequestInfo, body: z.output<typeof PlaceOrderBody>): Promise<{ status: number; body: unknown }> => {
+  const placeOrder = async (
+    req: RequestInfo,
+    body: z.output<typeof PlaceOrderBody>,
+  ): Promise<{ status: number; body: unknown }> => {
     const s = session(req);
     const key = req.headers['idempotency-key'];
     if (key === undefined || !IDEMPOTENCY_KEY_RE.test(key))
-      throw new HttpError(ErrorCode.MissingIdempotencyKey, 'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required');
+      throw new HttpError(
+        ErrorCode.MissingIdempotencyKey,
+        'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required',
+      );
     const hash = bodyHash(body);
     const claim = await deps.idempotency.claim(s.dinerId, key, hash);
     if (claim.kind === 'replay') return { ...claim.response, replayed: true } as { status: number; body: unknown };
     if (claim.kind === 'reused')
       throw new HttpError(ErrorCode.IdempotencyKeyReused, 'this Idempotency-Key was used with another body');
     if (claim.kind === 'in_progress')
-      throw new HttpError(ErrorCode.IdempotencyInProgress, 'the first request with this Idempotency-Key is still running', {
-        retryAfterS: cfg.retryAfterS,
-      });
+      throw new HttpError(
+        ErrorCode.IdempotencyInProgress,
+        'the first request with this Idempotency-Key is still running',
+        {
+          retryAfterS: cfg.retryAfterS,
+        },
+      );
     try {
       const at = Date.now();
       let order: OrderDetail;
@@ -129,7 +157,8 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       } else {
         const channel = body.channel ?? 'dine_in';
         const st = body.store ?? s.store;
-        if (st === undefined) throw new HttpError(ErrorCode.ValidationFailed, 'store is required when no table is scanned');
+        if (st === undefined)
+          throw new HttpError(ErrorCode.ValidationFailed, 'store is required when no table is scanned');
         store = st;
         if (channel === 'dine_in') tableId = seated(req).tableId;
         const orderId = orderIdFor(store, s.dinerId, key);
@@ -270,7 +299,8 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         const m = await deps.menu.get(params.store);
         const cache = { etag: m.etag, 'cache-control': 'no-cache' };
         const inm = req.headers['if-none-match'];
-        if (inm !== undefined && inm.split(',').some((x) => x.trim() === m.etag)) return { status: 304, headers: cache };
+        if (inm !== undefined && inm.split(',').some((x) => x.trim() === m.etag))
+          return { status: 304, headers: cache };
         return { body: m.body, contentType: 'application/json; charset=utf-8', headers: cache };
       },
     }),
@@ -306,7 +336,16 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       ...dinerAuth,
       body: AddLineBody,
       responseStatus: 201,
-      errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ...LINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.IdempotencyConflict, D.InvalidCommand],
+      errors: [
+        ...DINER_ERRORS,
+        ...INPUT_ERRORS,
+        ...ENGINE_ERRORS,
+        ...LINE_ERRORS,
+        ErrorCode.NoTable,
+        D.NoSession,
+        D.IdempotencyConflict,
+        D.InvalidCommand,
+      ],
       async handle(req, { body }: { body: z.output<typeof AddLineBody> }) {
         const t = seated(req);
         const lineId = body.lineId ?? `${t.s.dinerId.slice(2, 10)}-${randomBytes(6).toString('base64url')}`;
@@ -332,7 +371,10 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       params: LineParams,
       body: UpdateLineBody,
       errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
-      async handle(req, { params, body }: { params: z.output<typeof LineParams>; body: z.output<typeof UpdateLineBody> }) {
+      async handle(
+        req,
+        { params, body }: { params: z.output<typeof LineParams>; body: z.output<typeof UpdateLineBody> },
+      ) {
         const t = seated(req);
         return {
           body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
@@ -406,7 +448,9 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         'A repeat with the same Idempotency-Key and body returns the first answer (header Idempotent-Replayed: true); the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only: any price in the request is ignored.',
       ...dinerAuth,
       body: PlaceOrderBody,
-      headers: [{ name: 'Idempotency-Key', required: true, description: '8–64 of A–Z a–z 0–9 _ -, new for each order attempt' }],
+      headers: [
+        { name: 'Idempotency-Key', required: true, description: '8–64 of A–Z a–z 0–9 _ -, new for each order attempt' },
+      ],
       responseStatus: 201,
       errors: [
         ...DINER_ERRORS,
@@ -427,7 +471,11 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       ],
       async handle(req, { body }: { body: z.output<typeof PlaceOrderBody> }) {
         const r = (await placeOrder(req, body)) as { status: number; body: unknown; replayed?: boolean };
-        return { status: r.status, body: r.body, ...(r.replayed === true ? { headers: { 'idempotent-replayed': 'true' } } : {}) };
+        return {
+          status: r.status,
+          body: r.body,
+          ...(r.replayed === true ? { headers: { 'idempotent-replayed': 'true' } } : {}),
+        };
       },
     }),
     route({
@@ -440,7 +488,9 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       async handle(req) {
         const ids = await redis.lrange(`${prefix}:diner:${session(req).dinerId}:orders`, 0, 19);
         const orders = await Promise.all(
-          ids.map((id) => engine.send<OrderDetail>(storeOfOrder(id)!, ActorTypes.Order, id, { type: 'get' }).catch(() => null)),
+          ids.map((id) =>
+            engine.send<OrderDetail>(storeOfOrder(id)!, ActorTypes.Order, id, { type: 'get' }).catch(() => null),
+          ),
         );
         return { body: { orders: orders.filter((o) => o !== null) } };
       },
@@ -465,7 +515,13 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       summary: 'Prepay: the parameters for wx.requestPayment (the simulator in development)',
       ...dinerAuth,
       params: OrderParams,
-      errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ...ORDER_ERRORS, ErrorCode.PaymentProviderError, ErrorCode.ValidationFailed],
+      errors: [
+        ...DINER_ERRORS,
+        ...ENGINE_ERRORS,
+        ...ORDER_ERRORS,
+        ErrorCode.PaymentProviderError,
+        ErrorCode.ValidationFailed,
+      ],
       async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
         const store = await orderAccess(deps, req, params.orderId);
         const order = await engine.send<OrderDetail>(store, ActorTypes.Order, params.orderId, { type: 'get' });
@@ -493,7 +549,11 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       [
         ['cancel', 'Cancel an order (unpaid: stock released; paid, before acceptance: refunded in full)', CancelBody],
         ['urge', 'Urge the kitchen (催单), once per 5 minutes', undefined],
-        ['refunds', 'Ask for a refund, full or per line; the refund rules decide if it is approved at once', RefundBody],
+        [
+          'refunds',
+          'Ask for a refund, full or per line; the refund rules decide if it is approved at once',
+          RefundBody,
+        ],
         ['review', 'Review a served order', ReviewBody],
       ] as const
     ).map(([action, summary, schema]) =>
@@ -524,7 +584,12 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
               : action === 'urge'
                 ? { type: 'urge', by, at }
                 : action === 'review'
-                  ? { type: 'review', rating: body.rating, ...(body.comment === undefined ? {} : { comment: body.comment }), at }
+                  ? {
+                      type: 'review',
+                      rating: body.rating,
+                      ...(body.comment === undefined ? {} : { comment: body.comment }),
+                      at,
+                    }
                   : {
                       type: 'requestRefund',
                       refundId: body.refundId ?? `r${randomBytes(8).toString('base64url')}`,

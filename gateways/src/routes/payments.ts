@@ -59,7 +59,8 @@ export function paymentRoutes(deps: GatewayDeps): Route[] {
         method: 'post',
         path: '/v1/simulator/wechatpay/pay',
         tag: 'simulator',
-        summary: 'Simulator only: the diner pays a prepay; WeChat-signed callback to the notify URL (or a forged one with tamper)',
+        summary:
+          'Simulator only: the diner pays a prepay; WeChat-signed callback to the notify URL (or a forged one with tamper)',
         auth: 'none',
         rateLimited: false,
         body: SimPayRequestSchema,

@@ -71,7 +71,14 @@ const STAFF_ERRORS = [
   ErrorCode.RateLimited,
 ] as const;
 const BODY_ERRORS = [ErrorCode.BadRequest, ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType] as const;
-const ENGINE_ERRORS = ['overloaded', 'partition_moving', 'timeout', 'shutting_down', 'internal', ErrorCode.GatewayOverloaded] as const;
+const ENGINE_ERRORS = [
+  'overloaded',
+  'partition_moving',
+  'timeout',
+  'shutting_down',
+  'internal',
+  ErrorCode.GatewayOverloaded,
+] as const;
 
 /** The Redis set of a store's table ids (filled by configuring tables and by the demo seed). */
 export const tablesKey = (prefix: string, store: string): string => `${prefix}:tables:${store}`;
@@ -96,7 +103,14 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       roles: FLOOR,
       params: StoreTableParams,
       ...(body === undefined ? {} : { body }),
-      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.TableNotConfigured, D.InvalidTableCode, ...extraErrors],
+      errors: [
+        ...STAFF_ERRORS,
+        ...BODY_ERRORS,
+        ...ENGINE_ERRORS,
+        D.TableNotConfigured,
+        D.InvalidTableCode,
+        ...extraErrors,
+      ],
       async handle(req, { params, body: b }: { params: z.output<typeof StoreTableParams>; body: any }) {
         const at = Date.now();
         const command =
@@ -137,7 +151,15 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       roles,
       params,
       ...(body === undefined ? {} : { body }),
-      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.OrderNotFound, D.InvalidTransition, D.Forbidden, ...extraErrors],
+      errors: [
+        ...STAFF_ERRORS,
+        ...BODY_ERRORS,
+        ...ENGINE_ERRORS,
+        D.OrderNotFound,
+        D.InvalidTransition,
+        D.Forbidden,
+        ...extraErrors,
+      ],
       async handle(req, { params: p, body: b }: { params: any; body: any }) {
         return { body: await engine.send(p.store, ActorTypes.Order, p.orderId, command(req, p, b, Date.now())) };
       },
@@ -197,14 +219,18 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       params: StoreTableParams,
       body: ConfigureTableBody,
       errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidTableCode],
-      async handle(_req, { params, body }: { params: z.output<typeof StoreTableParams>; body: z.output<typeof ConfigureTableBody> }) {
+      async handle(
+        _req,
+        { params, body }: { params: z.output<typeof StoreTableParams>; body: z.output<typeof ConfigureTableBody> },
+      ) {
         let code;
         try {
           code = parseTableCode(params.tableId);
         } catch (e) {
           throw new HttpError(D.InvalidTableCode, (e as Error).message);
         }
-        if (code.store !== params.store) throw new HttpError(D.InvalidTableCode, `table ${params.tableId} is not in store ${params.store}`);
+        if (code.store !== params.store)
+          throw new HttpError(D.InvalidTableCode, `table ${params.tableId} is not in store ${params.store}`);
         const view = await engine.send<TableView>(params.store, ActorTypes.Table, params.tableId, {
           type: 'configure',
           config: body,
@@ -215,7 +241,11 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       },
     }),
     tableAction('open', 'Seat a party at a table', OpenTableBody, [D.TableNotReady]),
-    tableAction('close', 'The party leaves (force: even with unpaid orders)', CloseTableBody, [D.UnpaidOrders, D.TableMerged, D.NoSession]),
+    tableAction('close', 'The party leaves (force: even with unpaid orders)', CloseTableBody, [
+      D.UnpaidOrders,
+      D.TableMerged,
+      D.NoSession,
+    ]),
     tableAction('cleaned', 'The table is clean and free again', undefined, [D.InvalidTransition]),
     tableAction('merge', "Merge this table's party into another table's session", MergeBody, [
       D.TableMerged,
@@ -223,7 +253,11 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       D.NoSession,
       D.InvalidCommand,
     ]),
-    tableAction('transfer', 'Move the whole session to a free table', TransferBody, [D.TableOccupied, D.TableMerged, D.NoSession]),
+    tableAction('transfer', 'Move the whole session to a free table', TransferBody, [
+      D.TableOccupied,
+      D.TableMerged,
+      D.NoSession,
+    ]),
     route({
       method: 'get',
       path: `${base}/orders/{orderId}`,
@@ -236,15 +270,24 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       async handle(_req, { params }: { params: z.output<typeof StoreOrderParams> }) {
         const order = await engine.send<OrderDetail>(params.store, ActorTypes.Order, params.orderId, { type: 'get' });
         const sealed = await redis.get(`${prefix}:pii:order:${params.orderId}`);
-        const delivery = sealed === null ? null : (JSON.parse(unseal(cfg.piiKeys, sealed, `order:${params.orderId}`)) as unknown);
+        const delivery =
+          sealed === null ? null : (JSON.parse(unseal(cfg.piiKeys, sealed, `order:${params.orderId}`)) as unknown);
         return { body: { ...order, delivery } };
       },
     }),
-    orderAction('/accept', 'Accept a paid order: its tickets go to the kitchen stations', ALL, StoreOrderParams, undefined, [], (req, _p, _b, at) => ({
-      type: 'accept',
-      by: by(req),
-      at,
-    })),
+    orderAction(
+      '/accept',
+      'Accept a paid order: its tickets go to the kitchen stations',
+      ALL,
+      StoreOrderParams,
+      undefined,
+      [],
+      (req, _p, _b, at) => ({
+        type: 'accept',
+        by: by(req),
+        at,
+      }),
+    ),
     orderAction(
       '/stations/{station}/start',
       'A station starts cooking its part of the order',
@@ -268,12 +311,20 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       by: by(req),
       at,
     })),
-    orderAction('/cancel', 'The store cancels the order (paid orders are refunded in full)', FLOOR, StoreOrderParams, CancelBody, [], (req, _p, b, at) => ({
-      type: 'cancel',
-      by: by(req),
-      ...(b?.reason === undefined ? {} : { reason: b.reason }),
-      at,
-    })),
+    orderAction(
+      '/cancel',
+      'The store cancels the order (paid orders are refunded in full)',
+      FLOOR,
+      StoreOrderParams,
+      CancelBody,
+      [],
+      (req, _p, b, at) => ({
+        type: 'cancel',
+        by: by(req),
+        ...(b?.reason === undefined ? {} : { reason: b.reason }),
+        at,
+      }),
+    ),
     orderAction(
       '/refunds',
       'Start a refund (approved at once for staff; after serving a manager needs overrideReason)',
@@ -335,11 +386,22 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       params: StoreParams,
       query: ExportQuery,
       errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
-      async handle(_req, { params, query }: { params: z.output<typeof StoreParams>; query: z.output<typeof ExportQuery> }) {
-        const r = await engine.send<{ rev: number; catalog: CatalogDoc }>(params.store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
-          type: 'get',
-        });
-        const headers = { 'x-catalog-rev': String(r.rev), 'content-disposition': `attachment; filename="catalog-${params.store}.${query.format}"` };
+      async handle(
+        _req,
+        { params, query }: { params: z.output<typeof StoreParams>; query: z.output<typeof ExportQuery> },
+      ) {
+        const r = await engine.send<{ rev: number; catalog: CatalogDoc }>(
+          params.store,
+          ActorTypes.Catalog,
+          CATALOG_ACTOR_ID,
+          {
+            type: 'get',
+          },
+        );
+        const headers = {
+          'x-catalog-rev': String(r.rev),
+          'content-disposition': `attachment; filename="catalog-${params.store}.${query.format}"`,
+        };
         return query.format === 'csv'
           ? { body: catalogToCsv(r.catalog), contentType: 'text/csv; charset=utf-8', headers }
           : { body: catalogToJson(r.catalog), contentType: 'application/json; charset=utf-8', headers };
@@ -350,13 +412,21 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       path: `${base}/catalog`,
       tag: 'staff',
       summary: "Import the store's own menu layer from JSON or CSV (Content-Type decides)",
-      description: 'Problems are all reported at once in details.issues, each with row and field. The menu cache is invalidated on success.',
+      description:
+        'Problems are all reported at once in details.issues, each with row and field. The menu cache is invalidated on success.',
       auth: 'staff',
       roles: MANAGER,
       params: StoreParams,
       bodyTypes: ['application/json', 'text/csv'],
       maxBodyBytes: cfg.maxImportBytes,
-      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.CatalogInvalid, D.CatalogConflict, D.InvalidCommand],
+      errors: [
+        ...STAFF_ERRORS,
+        ...BODY_ERRORS,
+        ...ENGINE_ERRORS,
+        D.CatalogInvalid,
+        D.CatalogConflict,
+        D.InvalidCommand,
+      ],
       async handle(req, { params }: { params: z.output<typeof StoreParams> }) {
         const text = req.body.toString('utf8');
         const csv = (req.headers['content-type'] ?? '').startsWith('text/csv');
