@@ -1,0 +1,281 @@
+/**
+ * Live ingestion: a durable pull consumer on `<NS>_EVENTS`, batches bounded by
+ * events, bytes and time, one insert per batch, acks only after the insert.
+ *
+ *   JetStream ──consume()──▶ decode + rows (on arrival) ──▶ open batch
+ *        ▲                                                   │ full, or first record waited batchMaxWaitMs
+ *        │ ack each record                                    ▼
+ *        └──────────── insert ok ◀── Loader.load (drops already-stored records) ── one batch at a time
+ *                      insert failed ──▶ nak (re-delivered later, then de-duplicated)
+ */
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { decode, type PartitionRecord } from '@lunchrush/engine';
+import { streamNames, type AnalyticsConfig } from './config.js';
+import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
+import { Loader, type PendingRecord } from './loader.js';
+import { AnalyticsMetrics } from './metrics.js';
+import { partitionOfSubject, recordToRows } from './rows.js';
+import type { Warehouse } from './warehouse.js';
+
+export type IngestConfig = Pick<
+  AnalyticsConfig,
+  'namespace' | 'durable' | 'batchMaxEvents' | 'batchMaxBytes' | 'batchMaxWaitMs' | 'maxAckPending' | 'ackWaitMs'
+>;
+
+export interface BatchInfo {
+  records: number;
+  events: number;
+  duplicates: number;
+  firstSeq: number;
+  lastSeq: number;
+}
+
+export interface IngesterOptions {
+  nc: NatsConnection;
+  warehouse: Warehouse;
+  config: IngestConfig;
+  metrics?: AnalyticsMetrics;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /**
+   * Runs after a batch is inserted and before it is acked. A throw fails the
+   * batch as a crash there would: nothing is acked, JetStream re-delivers it.
+   */
+  afterInsert?: (b: BatchInfo) => void | Promise<void>;
+  /** Delay before a failed batch comes back (default 1 s). */
+  nakDelayMs?: number;
+}
+
+export interface IngestStats {
+  events: number;
+  records: number;
+  batches: number;
+  duplicates: number;
+  failures: number;
+  maxStoredSeq: number;
+  lagSeconds: number;
+  lagMessages: number;
+  lastInsertAt: number | null;
+}
+
+interface Item extends PendingRecord {
+  msg: JsMsg;
+  bytes: number;
+}
+
+export class Ingester {
+  readonly metrics: AnalyticsMetrics;
+  private readonly loader: Loader;
+  private consumer!: Consumer;
+  private messages: ConsumerMessages | undefined;
+  private open: Item[] = [];
+  private openEvents = 0;
+  private openBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private inFlight: Item[] = [];
+  private pendingInStream = 0;
+  private lastDeliveryAt = 0;
+  private lastInsertedPublished = 0;
+  private pendingTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly s = { events: 0, records: 0, batches: 0, duplicates: 0, failures: 0, lastInsertAt: null as number | null };
+  private waiters: { pred: (s: IngestStats) => boolean; resolve: () => void }[] = [];
+
+  private constructor(private readonly o: IngesterOptions) {
+    this.metrics = o.metrics ?? new AnalyticsMetrics();
+    this.metrics.lagSource = () => {
+      const l = this.lag();
+      return { seconds: l.seconds, messages: l.messages };
+    };
+    this.loader = new Loader(o.warehouse);
+  }
+
+  /** Creates (or updates) the durable consumer and starts consuming. The stream must exist. */
+  static async start(o: IngesterOptions): Promise<Ingester> {
+    const ing = new Ingester(o);
+    await ing.begin();
+    return ing;
+  }
+
+  private async begin(): Promise<void> {
+    const { namespace, durable, maxAckPending, ackWaitMs } = this.o.config;
+    const names = streamNames(namespace);
+    const jsm = await jetstreamManager(this.o.nc);
+    const cfg = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: names.subjects,
+      ack_wait: ackWaitMs * 1_000_000,
+      max_ack_pending: maxAckPending,
+      max_deliver: -1,
+    };
+    try {
+      await jsm.consumers.info(names.stream, durable);
+      await jsm.consumers.update(names.stream, durable, { ack_wait: cfg.ack_wait, max_ack_pending: maxAckPending });
+    } catch (e) {
+      if (!/consumer not found/i.test(ensureError(e).message)) {
+        throw new AnalyticsError(ErrorCode.Nats, `cannot read consumer ${durable} on ${names.stream}: ${ensureError(e).message}`, { cause: e });
+      }
+      await jsm.consumers.add(names.stream, cfg);
+    }
+    await this.loader.init();
+    this.consumer = await jetstream(this.o.nc).consumers.get(names.stream, durable);
+    this.messages = await this.consumer.consume({
+      max_messages: Math.max(1, Math.min(maxAckPending, 2_000)),
+      callback: (m) => this.receive(m),
+    });
+    // When nothing arrives, the last delivery's `pending` may be stale: ask the server now and then.
+    this.pendingTimer = setInterval(() => void this.refreshPending(), 1_000);
+    this.pendingTimer.unref();
+  }
+
+  private receive(m: JsMsg): void {
+    if (this.stopped) return;
+    const info = m.info;
+    this.pendingInStream = info.pending;
+    this.lastDeliveryAt = Date.now();
+    const publishedMs = Math.floor(info.timestampNanos / 1e6);
+    let rows: Item['rows'] = [];
+    try {
+      const record = decode<PartitionRecord>(m.data);
+      rows = recordToRows(record, { seq: info.streamSequence, partition: partitionOfSubject(m.subject), publishedMs });
+    } catch (e) {
+      // Not an engine record: nothing to store, and re-delivery would not change that.
+      this.o.log?.('warn', 'undecodable record skipped', { seq: info.streamSequence, error: ensureError(e).message });
+      this.metrics.records.inc({ outcome: 'undecodable' });
+      m.term();
+      return;
+    }
+    const item: Item = { msg: m, seq: info.streamSequence, publishedMs, rows, redelivered: m.redelivered, bytes: m.data.length };
+    this.open.push(item);
+    this.openEvents += rows.length;
+    this.openBytes += item.bytes;
+    const { batchMaxEvents, batchMaxBytes, batchMaxWaitMs } = this.o.config;
+    if (this.openEvents >= batchMaxEvents || this.openBytes >= batchMaxBytes || this.open.length >= this.o.config.maxAckPending) {
+      this.cut();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.cut(), batchMaxWaitMs);
+    }
+  }
+
+  /** Closes the open batch and queues its insert behind the previous one. */
+  private cut(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.open.length === 0) return;
+    const batch = this.open;
+    this.open = [];
+    this.openEvents = 0;
+    this.openBytes = 0;
+    this.chain = this.chain.then(() => this.flush(batch));
+  }
+
+  private async flush(batch: Item[]): Promise<void> {
+    this.inFlight = batch;
+    const t0 = performance.now();
+    try {
+      const r = await this.loader.load(batch);
+      const info: BatchInfo = {
+        records: batch.length,
+        events: r.inserted,
+        duplicates: r.duplicates,
+        firstSeq: batch[0]!.seq,
+        lastSeq: batch[batch.length - 1]!.seq,
+      };
+      this.metrics.insertSeconds.observe((performance.now() - t0) / 1000);
+      await this.o.afterInsert?.(info);
+      for (const it of batch) it.msg.ack();
+      const now = Date.now();
+      let oldest = Infinity;
+      let newest = 0;
+      for (const it of batch) {
+        if (it.publishedMs < oldest) oldest = it.publishedMs;
+        if (it.publishedMs > newest) newest = it.publishedMs;
+      }
+      this.lastInsertedPublished = Math.max(this.lastInsertedPublished, newest);
+      this.metrics.delaySeconds.observe(Math.max(0, now - oldest) / 1000);
+      this.metrics.events.inc(r.inserted);
+      this.metrics.records.inc({ outcome: 'stored' }, batch.length - r.duplicates);
+      this.metrics.duplicates.inc(r.duplicates);
+      this.metrics.batchEvents.observe(r.inserted);
+      this.s.events += r.inserted;
+      this.s.records += batch.length;
+      this.s.duplicates += r.duplicates;
+      this.s.batches++;
+      this.s.lastInsertAt = now;
+    } catch (e) {
+      this.s.failures++;
+      this.metrics.batchFailures.inc();
+      this.o.log?.('error', 'batch failed; nacked for re-delivery', {
+        records: batch.length,
+        firstSeq: batch[0]?.seq,
+        error: ensureError(e).message,
+      });
+      for (const it of batch) it.msg.nak(this.o.nakDelayMs ?? 1_000);
+    } finally {
+      this.inFlight = [];
+      this.notify();
+    }
+  }
+
+  private async refreshPending(): Promise<void> {
+    if (this.stopped || Date.now() - this.lastDeliveryAt < 1_000) return;
+    try {
+      const ci = await this.consumer.info();
+      this.pendingInStream = ci.num_pending;
+      this.notify();
+    } catch {
+      // NATS is away: the gauge keeps its last value until it answers again.
+    }
+  }
+
+  /** Lag now: records published but not in ClickHouse, and the age of the oldest of them. */
+  lag(): { seconds: number; messages: number } {
+    const now = Date.now();
+    const waiting = this.inFlight.length + this.open.length;
+    const oldest = this.inFlight[0]?.publishedMs ?? this.open[0]?.publishedMs;
+    const messages = waiting + this.pendingInStream;
+    let seconds = 0;
+    if (oldest !== undefined) seconds = (now - oldest) / 1000;
+    else if (this.pendingInStream > 0 && this.lastInsertedPublished > 0) seconds = (now - this.lastInsertedPublished) / 1000;
+    return { seconds: Math.max(0, seconds), messages };
+  }
+
+  stats(): IngestStats {
+    const l = this.lag();
+    return {
+      ...this.s,
+      maxStoredSeq: this.loader.maxStoredSeq,
+      lagSeconds: l.seconds,
+      lagMessages: l.messages,
+    };
+  }
+
+  /** Resolves once `pred(stats)` holds (checked after every batch): for tests and tools, never a sleep. */
+  until(pred: (s: IngestStats) => boolean): Promise<void> {
+    if (pred(this.stats())) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
+  }
+
+  private notify(): void {
+    if (this.waiters.length === 0) return;
+    const s = this.stats();
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.pred(s)) return true;
+      w.resolve();
+      return false;
+    });
+  }
+
+  /** Stops pulling, inserts and acks what was received, and returns. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.pendingTimer !== undefined) clearInterval(this.pendingTimer);
+    await this.messages?.close().catch(() => undefined);
+    this.cut();
+    await this.chain;
+  }
+}

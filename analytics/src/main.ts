@@ -1,0 +1,77 @@
+/**
+ * The analytics service: schema, durable ingestion from `<NS>_EVENTS` into
+ * ClickHouse, and the HTTP API with the dashboard. Prints `ANALYTICS READY <url>`.
+ *
+ *   node --import tsx analytics/src/main.ts [--rebuild]     (or: npm run analytics -- serve)
+ */
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { pino } from 'pino';
+import { parseConfig, streamNames } from './config.js';
+import { ensureError } from './errors.js';
+import { backfill } from './history.js';
+import { Ingester } from './ingest.js';
+import { AnalyticsMetrics } from './metrics.js';
+import { migrate } from './schema.js';
+import { startServer } from './server.js';
+import { Warehouse } from './warehouse.js';
+
+export async function main(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Promise<void> {
+  const cfg = parseConfig(env);
+  const log = pino({ level: cfg.logLevel, base: { svc: 'analytics' } });
+  const warehouse = Warehouse.open(cfg);
+  await migrate(warehouse);
+  const nc = await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1 });
+  const names = streamNames(cfg.namespace);
+  const jsm = await jetstreamManager(nc);
+  // The engine creates the stream; wait for it rather than inventing its settings.
+  for (let i = 0; ; i++) {
+    try {
+      await jsm.streams.info(names.stream);
+      break;
+    } catch {
+      if (i % 10 === 0) log.info({ stream: names.stream }, 'waiting for the events stream');
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+  if (argv.includes('--rebuild')) {
+    const r = await backfill({ nc, warehouse, namespace: cfg.namespace, onProgress: (p) => log.info(p, 'backfill') });
+    log.info(r, 'backfill done');
+  }
+  const metrics = new AnalyticsMetrics().withProcessMetrics();
+  const ingester = await Ingester.start({
+    nc,
+    warehouse,
+    config: cfg,
+    metrics,
+    log: (level, msg, extra) => log[level](extra ?? {}, msg),
+  });
+  const server = await startServer({ warehouse, ingester, metrics, port: cfg.httpPort, host: cfg.httpHost });
+  log.info({ url: server.url, backend: warehouse.kind, where: warehouse.where, stream: names.stream, durable: cfg.durable }, 'ready');
+  process.stdout.write(`ANALYTICS READY ${server.url} backend=${warehouse.kind} stream=${names.stream}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    try {
+      await server.close();
+      await ingester.stop();
+      await nc.drain();
+      await warehouse.close();
+    } catch (e) {
+      log.error({ error: ensureError(e).message }, 'stop failed');
+    }
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`analytics: ${ensureError(e).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * The one seam between analytics and ClickHouse. Both backends are the same
+ * `@clickhouse/client` code; only the transport differs:
+ *
+ *   chDB (default)        createClient({ connection: createChdbConnection({ path }) })   in-process engine, data in a folder
+ *   server (CLICKHOUSE_URL) createClient({ url, username, password, database })          HTTP(S)
+ *
+ * So every query, insert, setting and result parsing below runs identically on
+ * both, and the test suite exercising it on chDB exercises the server path too,
+ * except for the HTTP transport itself.
+ */
+import fs from 'node:fs';
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { AnalyticsConfig } from './config.js';
+import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
+
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+export type QueryParams = Record<string, unknown>;
+
+/** Settings every query runs with, so both transports give the same JSON. */
+const COMMON_SETTINGS: ClickHouseSettings = {
+  // 64-bit integers as JSON numbers (fen sums stay far below 2^53).
+  output_format_json_quote_64bit_integers: 0,
+};
+
+/** Bounds for analysts' raw SQL. */
+export interface ReadonlyLimits {
+  maxRows?: number;
+  maxSeconds?: number;
+}
+
+export class Warehouse {
+  readonly kind: 'chdb' | 'server';
+  readonly where: string;
+  private readonly rw: ClickHouseClient;
+  private readonly ro: ClickHouseClient;
+  /** True when `ro` is a read-only user whose profile already sets readonly (it may not set settings). */
+  private readonly roIsUser: boolean;
+  private closed = false;
+
+  private constructor(
+    kind: 'chdb' | 'server',
+    where: string,
+    rw: ClickHouseClient,
+    ro: ClickHouseClient,
+    roIsUser: boolean,
+  ) {
+    this.kind = kind;
+    this.where = where;
+    this.rw = rw;
+    this.ro = ro;
+    this.roIsUser = roIsUser;
+  }
+
+  /** chDB at `cfg.chdbPath`, or the server at `cfg.clickhouseUrl` when set. */
+  static open(
+    cfg: Pick<
+      AnalyticsConfig,
+      | 'clickhouseUrl'
+      | 'clickhouseUser'
+      | 'clickhousePassword'
+      | 'clickhouseDatabase'
+      | 'clickhouseReadonlyUser'
+      | 'clickhouseReadonlyPassword'
+      | 'chdbPath'
+    >,
+  ): Warehouse {
+    if (cfg.clickhouseUrl !== '') {
+      const base = { url: cfg.clickhouseUrl, database: cfg.clickhouseDatabase, clickhouse_settings: COMMON_SETTINGS };
+      const rw = createClient({ ...base, username: cfg.clickhouseUser, password: cfg.clickhousePassword });
+      const roUser = cfg.clickhouseReadonlyUser !== '';
+      const ro = roUser
+        ? createClient({ ...base, username: cfg.clickhouseReadonlyUser, password: cfg.clickhouseReadonlyPassword })
+        : rw;
+      return new Warehouse('server', new URL(cfg.clickhouseUrl).origin, rw, ro, roUser);
+    }
+    fs.mkdirSync(cfg.chdbPath, { recursive: true });
+    // chdb types its Connection against @clickhouse/client-common 1.23.0, the client bundles
+    // its own copy of the same interface: identical at run time, distinct to the type checker.
+    const connection = createChdbConnection({ path: cfg.chdbPath }) as unknown as ClientConnection;
+    return Warehouse.overConnection('chdb', cfg.chdbPath, connection);
+  }
+
+  /**
+   * The transport seam: any `@clickhouse/client` Connection. `open` uses it for
+   * chDB; a test can hand in another one to check the contract.
+   */
+  static overConnection(
+    kind: 'chdb' | 'server',
+    where: string,
+    connection: ClientConnection,
+  ): Warehouse {
+    const client = createClient({ connection, clickhouse_settings: COMMON_SETTINGS });
+    return new Warehouse(kind, where, client, client, false);
+  }
+
+  /** Runs a SELECT with `{name:Type}` parameters bound by ClickHouse; rows as objects. */
+  async query<T = Record<string, unknown>>(sql: string, params: QueryParams = {}): Promise<T[]> {
+    try {
+      const rs = await this.rw.query({ query: sql, query_params: params, format: 'JSONEachRow' });
+      return await rs.json<T>();
+    } catch (e) {
+      throw new AnalyticsError(ErrorCode.Query, clickhouseMessage(e), { cause: e });
+    }
+  }
+
+  /** DDL and other statements without a result. */
+  async command(sql: string): Promise<void> {
+    try {
+      await this.rw.command({ query: sql });
+    } catch (e) {
+      throw new AnalyticsError(ErrorCode.Query, clickhouseMessage(e), { cause: e });
+    }
+  }
+
+  /** One INSERT of JSONEachRow rows: one block, so it lands whole or not at all in the target table. */
+  async insert(table: string, rows: readonly object[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.rw.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+    } catch (e) {
+      throw new AnalyticsError(ErrorCode.Insert, `insert into ${table} failed: ${clickhouseMessage(e)}`, { cause: e });
+    }
+  }
+
+  /**
+   * Analysts' raw SQL. ClickHouse itself refuses every write: `readonly=1` on
+   * the query (chDB, or a server without a dedicated user), or a read-only
+   * user's profile on the server path. One statement only.
+   */
+  async readonlyQuery<T = Record<string, unknown>>(
+    sql: string,
+    params: QueryParams = {},
+    limits: ReadonlyLimits = {},
+  ): Promise<T[]> {
+    const text = sql.trim().replace(/;+\s*$/, '');
+    if (text === '') throw new AnalyticsError(ErrorCode.BadRequest, 'empty query');
+    if (hasSecondStatement(text)) throw new AnalyticsError(ErrorCode.ReadOnly, 'one statement at a time');
+    const settings: ClickHouseSettings = this.roIsUser
+      ? {}
+      : {
+          readonly: '1',
+          max_result_rows: String(limits.maxRows ?? 100_000),
+          result_overflow_mode: 'break',
+          max_execution_time: limits.maxSeconds ?? 30,
+        };
+    try {
+      const rs = await this.ro.query({ query: text, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
+      return await rs.json<T>();
+    } catch (e) {
+      const msg = clickhouseMessage(e);
+      const code = /readonly|read-only|READONLY/i.test(msg) ? ErrorCode.ReadOnly : ErrorCode.Query;
+      throw new AnalyticsError(code, msg, { cause: e });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.rw.close();
+    if (this.ro !== this.rw) await this.ro.close();
+  }
+}
+
+function clickhouseMessage(e: unknown): string {
+  return ensureError(e).message.trim().split('\n')[0]!.slice(0, 500);
+}
+
+/** A `;` outside quotes with something after it. ClickHouse would refuse it too; this gives a clear message. */
+function hasSecondStatement(sql: string): boolean {
+  let quote: string | null = null;
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i]!;
+    if (quote !== null) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === ';') return sql.slice(i + 1).trim() !== '';
+  }
+  return false;
+}
