@@ -110,7 +110,9 @@ export class EngineClient {
       return Promise.reject(new EngineError(ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}'));
     }
     if (this.inFlight >= this.maxInFlight) {
-      return Promise.reject(new EngineError(ErrorCode.Overloaded, `more than ${this.maxInFlight} commands in flight from this client`));
+      return Promise.reject(
+        new EngineError(ErrorCode.Overloaded, `more than ${this.maxInFlight} commands in flight from this client`),
+      );
     }
     const id = opts.id ?? nuid.next();
     this.inFlight++;

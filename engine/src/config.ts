@@ -168,7 +168,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env, overrides: Par
     if (raw === undefined || raw === '') continue;
     const current = c[field];
     if (typeof current === 'boolean') {
-      if (!/^(1|0|true|false|yes|no)$/i.test(raw)) throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+      if (!/^(1|0|true|false|yes|no)$/i.test(raw))
+        throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
       (c as unknown as Record<string, unknown>)[field] = /^(1|true|yes)$/i.test(raw);
     } else if (typeof current === 'number') {
       const n = Number(raw);

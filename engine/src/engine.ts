@@ -330,7 +330,10 @@ export async function ensureInfrastructure(
   }
 }
 
-async function ensureStream(jsm: JetStreamManager, cfg: Parameters<JetStreamManager['streams']['add']>[0]): Promise<void> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  cfg: Parameters<JetStreamManager['streams']['add']>[0],
+): Promise<void> {
   try {
     await jsm.streams.info(cfg.name);
   } catch {

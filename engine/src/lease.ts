@@ -167,8 +167,16 @@ export class LeaseManager {
 
   private async heartbeat(): Promise<void> {
     try {
-      await this.kv.put(`m.${this.opts.processId}`, JSON.stringify({ at: new Date().toISOString(), standby: this.opts.standby }));
-      this.members.set(this.opts.processId, { rev: 0, owner: this.opts.processId, at: now(), standby: this.opts.standby });
+      await this.kv.put(
+        `m.${this.opts.processId}`,
+        JSON.stringify({ at: new Date().toISOString(), standby: this.opts.standby }),
+      );
+      this.members.set(this.opts.processId, {
+        rev: 0,
+        owner: this.opts.processId,
+        at: now(),
+        standby: this.opts.standby,
+      });
     } catch (err) {
       this.opts.log.warn({ err: ensureError(err) }, 'heartbeat failed');
     }

@@ -75,7 +75,10 @@ async function main(): Promise<void> {
   console.log(`  command subject ${cfg.namespace}.cmd.<partition 0..${cfg.partitions - 1}>`);
   console.log(`  metrics         ${metricsUrl}   health: http://127.0.0.1:${cfg.metricsPort}/healthz`);
   console.log(`  actor types     ${types.map((a) => a.name).join(', ')}`);
-  for (const o of outputStreams) console.log(`  output stream   ${cfg.namespace.toUpperCase()}_${o.name} (${o.subjects.map((x) => `${cfg.namespace}.${x}`).join(', ')})`);
+  for (const o of outputStreams)
+    console.log(
+      `  output stream   ${cfg.namespace.toUpperCase()}_${o.name} (${o.subjects.map((x) => `${cfg.namespace}.${x}`).join(', ')})`,
+    );
 
   const ownedReport = setInterval(() => {
     console.log(`partitions owned: ${engine.ownedPartitions().length}/${cfg.partitions}`);

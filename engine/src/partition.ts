@@ -192,7 +192,9 @@ export class Partition implements TxHost {
     const ap = this.actorPending.get(job.key) ?? 0;
     if (
       !bypassBounds &&
-      (this.pending >= cfg.maxPendingPerPartition || ap >= cfg.maxPendingPerActor || this.env.load.pending >= cfg.maxPendingTotal)
+      (this.pending >= cfg.maxPendingPerPartition ||
+        ap >= cfg.maxPendingPerActor ||
+        this.env.load.pending >= cfg.maxPendingTotal)
     ) {
       this.env.metrics.outcome(ErrorCode.Overloaded);
       job.reply([1, ErrorCode.Overloaded, `partition ${this.p} is at its bound of pending commands`]);

@@ -1,0 +1,32 @@
+// `npm test`: dependencies, NATS + Redis (found or started), then typecheck, lint and
+// vitest, stopping at the first failure. (Formatting is `npm run format:check`, not a
+// gate yet: engine/ and actors/ are not Prettier-formatted.) Extra arguments go to vitest:
+// `npm test -- engine/test/lease.test.ts -t takeover`.
+
+import { ensureDependencies, ensureServices, finish, localBin, runCommand, say } from './services.mjs';
+
+const steps = [
+  ['typecheck', localBin('tsc'), ['-p', 'tsconfig.json']],
+  ['lint', localBin('eslint'), ['.']],
+  ['tests', localBin('vitest'), ['run', ...process.argv.slice(2)]],
+];
+
+try {
+  ensureDependencies();
+  await ensureServices({ nats: true, redis: true });
+  let code = 0;
+  for (const [name, command, args] of steps) {
+    const startedAt = Date.now();
+    say(`test: ${name}`);
+    code = await runCommand(command, args);
+    const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+    if (code !== 0) {
+      say(`test: ${name} failed (exit ${code}) after ${seconds} s`);
+      break;
+    }
+    say(`test: ${name} passed in ${seconds} s`);
+  }
+  await finish(code);
+} catch (error) {
+  await finish(1, error);
+}

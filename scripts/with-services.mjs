@@ -1,0 +1,29 @@
+// Runs one command with dependencies installed and NATS + Redis available, then stops
+// what it started:
+//
+//   node scripts/with-services.mjs [--no-nats] [--no-redis] -- <command> [args...]
+//
+// The command sees NATS_URL and REDIS_URL in its environment. It runs in its own process
+// group (see runCommand), so it gets stdin only when stdin is not a terminal.
+
+import { SetupError, ensureDependencies, ensureServices, finish, runCommand } from './services.mjs';
+
+const USAGE = 'usage: node scripts/with-services.mjs [--no-nats] [--no-redis] -- <command> [args...]';
+
+try {
+  const argv = process.argv.slice(2);
+  const separator = argv.indexOf('--');
+  const options = separator < 0 ? [] : argv.slice(0, separator);
+  const command = separator < 0 ? argv : argv.slice(separator + 1);
+  const unknown = options.filter((o) => o !== '--no-nats' && o !== '--no-redis');
+  if (command.length === 0 || unknown.length > 0) throw new SetupError(USAGE);
+
+  ensureDependencies();
+  await ensureServices({ nats: !options.includes('--no-nats'), redis: !options.includes('--no-redis') });
+  const [program, ...args] = command;
+  await finish(
+    await runCommand(program, args, { stdin: process.stdin.isTTY ? 'ignore' : 'inherit', cwd: process.cwd() }),
+  );
+} catch (error) {
+  await finish(1, error);
+}

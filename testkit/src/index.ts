@@ -1,0 +1,20 @@
+export { DEFAULT_NATS_URL, DEFAULT_REDIS_URL, natsUrl, redisUrl } from './env.js';
+export { uniqueNamespace } from './namespace.js';
+export { cleanupNamespace, connectNats } from './nats.js';
+export { cleanupRedisPrefix, connectRedis } from './redis.js';
+export { setup } from './setup.js';
+export type { SetupOptions, TestContext } from './setup.js';
+export { natsServerBinary, startNatsCluster, startNatsServer } from './nats-server.js';
+export type {
+  NatsClusterHandle,
+  NatsClusterOptions,
+  NatsServerHandle,
+  StartNatsClusterOptions,
+  StartNatsServerOptions,
+} from './nats-server.js';
+export { ChildProcessHandle, REPO_ROOT, spawnTs } from './child.js';
+export type { ChildExit, OutputLine, SpawnTsOptions, WaitForLineOptions } from './child.js';
+export { waitFor } from './wait.js';
+export type { WaitForOptions } from './wait.js';
+export { freePort } from './ports.js';
+export { atExit, trackChild } from './processes.js';

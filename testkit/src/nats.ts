@@ -1,0 +1,37 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { natsUrl } from './env.js';
+
+// A short namespace would match other tests' streams (e.g. "kv" matches every bucket).
+const MIN_NAMESPACE_LENGTH = 6;
+
+/** A v3 client connection to NATS_URL with `noAsyncTraces` (see FIELD-NOTES); options override. */
+export function connectNats(options: ConnectionOptions = {}): Promise<NatsConnection> {
+  return connect({
+    servers: natsUrl()
+      .split(',')
+      .map((s) => s.trim()),
+    name: 'lunchrush-test',
+    noAsyncTraces: true,
+    ...options,
+  });
+}
+
+/**
+ * Deletes every JetStream stream whose name contains `ns` (case-insensitive): the
+ * engine's `<NS>_EVENTS`, KV buckets (`KV_<ns>_leases`, ...), object stores. Returns the
+ * deleted names.
+ */
+export async function cleanupNamespace(nc: NatsConnection, ns: string): Promise<string[]> {
+  if (ns.length < MIN_NAMESPACE_LENGTH) {
+    throw new Error(`cleanupNamespace: refusing namespace "${ns}" shorter than ${MIN_NAMESPACE_LENGTH} characters`);
+  }
+  const needle = ns.toLowerCase();
+  const jsm = await jetstreamManager(nc);
+  const doomed: string[] = [];
+  for await (const name of jsm.streams.names()) {
+    if (name.toLowerCase().includes(needle)) doomed.push(name);
+  }
+  await Promise.all(doomed.map((name) => jsm.streams.delete(name)));
+  return doomed;
+}

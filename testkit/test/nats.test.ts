@@ -1,0 +1,76 @@
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupNamespace, connectNats, setup, uniqueNamespace } from '@lunchrush/testkit';
+
+async function streamNames(jsm: JetStreamManager): Promise<string[]> {
+  const names: string[] = [];
+  for await (const name of jsm.streams.names()) names.push(name);
+  return names;
+}
+
+describe('connectNats and cleanupNamespace (shared NATS)', () => {
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  const ns = uniqueNamespace();
+  const other = uniqueNamespace();
+
+  beforeAll(async () => {
+    nc = await connectNats();
+    jsm = await jetstreamManager(nc);
+  });
+
+  afterAll(async () => {
+    await cleanupNamespace(nc, ns);
+    await cleanupNamespace(nc, other);
+    await nc.close();
+  });
+
+  it('connects with JetStream available', async () => {
+    expect(nc.info?.jetstream).toBe(true);
+    const account = await jsm.getAccountInfo();
+    expect(account.streams).toBeGreaterThanOrEqual(0);
+  });
+
+  it("deletes the namespace's streams and KV buckets, case-insensitively, and nothing else", async () => {
+    await jsm.streams.add({ name: `${ns.toUpperCase()}_EVENTS`, subjects: [`${ns}.events.>`] });
+    const kvm = new Kvm(jetstream(nc));
+    const leases = await kvm.create(`${ns}_leases`);
+    await leases.put('p.1', 'owner');
+    await kvm.create(`${ns}_snapshots`);
+    await jsm.streams.add({ name: `${other.toUpperCase()}_EVENTS`, subjects: [`${other}.events.>`] });
+    await kvm.create(`${other}_leases`);
+
+    const deleted = await cleanupNamespace(nc, ns);
+
+    expect(deleted.sort()).toEqual([`${ns.toUpperCase()}_EVENTS`, `KV_${ns}_leases`, `KV_${ns}_snapshots`].sort());
+    const remaining = await streamNames(jsm);
+    expect(remaining.filter((n) => n.toLowerCase().includes(ns))).toEqual([]);
+    expect(remaining).toContain(`${other.toUpperCase()}_EVENTS`);
+    expect(remaining).toContain(`KV_${other}_leases`);
+  });
+
+  it('refuses a namespace short enough to match other tests', async () => {
+    await expect(cleanupNamespace(nc, 'kv')).rejects.toThrow(/refusing/);
+  });
+});
+
+describe('setup()', () => {
+  it('gives a namespace and connections, and cleanup removes what was made in it', async () => {
+    const t = await setup({ redis: true });
+    const jsm = await jetstreamManager(t.nc);
+    await jsm.streams.add({ name: `${t.ns}_orders`, subjects: [`${t.ns}.orders`] });
+    await t.redis!.set(`${t.ns}:session`, '1');
+
+    await t.cleanup();
+
+    const nc = await connectNats();
+    try {
+      expect((await streamNames(await jetstreamManager(nc))).filter((n) => n.includes(t.ns))).toEqual([]);
+    } finally {
+      await nc.close();
+    }
+    expect(t.nc.isClosed()).toBe(true);
+  });
+});

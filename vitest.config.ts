@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['*/test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '.data/**'],
+    // Tests talk to real NATS/Redis and start child processes: generous, and the same for hooks.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 30_000,
+    // Child processes (engines, nats-servers) per test file need real processes, and on
+    // a 2-core machine two files at a time keep crash/lease timings honest.
+    pool: 'forks',
+    maxWorkers: 2,
+    fileParallelism: true,
+  },
+});
