@@ -338,6 +338,27 @@ describe('ownership', () => {
     await Promise.all(stores.map((s) => client.send(s, 'counter', 'c', { op: 'add', by: 1 }, { timeout: 20_000 })));
   });
 
+  it('a standby owns nothing while an active engine lives, takes over when it dies, and hands back when one returns', async () => {
+    const ns = freshNamespace();
+    const active = await engine(ns, 'a1');
+    await allOwnedBy(ns, ['a1']);
+    await engine(ns, 'sb', { ENGINE_STANDBY: 'true' });
+    const client = new EngineClient(nc, { namespace: ns, partitions: P });
+    await client.send('z1', 'counter', 'n', { op: 'add', by: 1 });
+    // The standby has heartbeated (it is live) and still owns nothing.
+    expect([...(await leaseOwners(nc, ns)).values()].every((o) => o === 'a1')).toBe(true);
+    active.kill('SIGKILL');
+    await allOwnedBy(ns, ['sb']);
+    await expect(client.send('z1', 'counter', 'n', { op: 'add', by: 1 }, { timeout: 20_000 })).resolves.toEqual({
+      n: 2,
+    });
+    await engine(ns, 'a2');
+    await allOwnedBy(ns, ['a2']);
+    await expect(client.send('z1', 'counter', 'n', { op: 'add', by: 1 }, { timeout: 20_000 })).resolves.toEqual({
+      n: 3,
+    });
+  });
+
   it('an owner paused past its lease cannot append after it resumes; its callers get retryable errors; the new owner is intact', async () => {
     const ns = freshNamespace();
     const e1 = await engine(ns, 'e1');
