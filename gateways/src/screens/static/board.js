@@ -1,0 +1,143 @@
+/* global document */
+// Table board: every table's live state, the orders waiting for staff (to
+// accept, to serve, refunds to decide), the kitchen load, and what just happened.
+import {
+  ORDER_STATUS,
+  STATIONS,
+  STORE_STATUS,
+  TABLE_STATUS,
+  cfg,
+  clock,
+  connectPush,
+  h,
+  keepToken,
+  staffAction,
+  toast,
+  yuan,
+} from './common.js';
+
+const token = keepToken();
+const tables = new Map(); // tableId → { tableId, label, status, partySize }
+const pending = new Map(); // orderId → { orderId, tableId, status, totalFen? }
+const events = [];
+let store = null;
+
+if (cfg.dashboardUrl) document.getElementById('dashboard').href = cfg.dashboardUrl;
+else document.getElementById('dashboard').textContent = '数据看板（即将上线）';
+
+document
+  .getElementById('legend')
+  .replaceChildren(...Object.entries(TABLE_STATUS).map(([k, v]) => h('span', { class: `chip ${k}` }, v)));
+
+const client = connectPush(token);
+client?.subscribe('board', {
+  snapshot(data) {
+    store = data.store;
+    tables.clear();
+    for (const t of data.tables)
+      tables.set(t.tableId, { tableId: t.tableId, label: t.label, status: t.status, partySize: t.partySize });
+    pending.clear();
+    for (const o of data.orders)
+      pending.set(o.orderId, { orderId: o.orderId, tableId: o.tableId, status: o.status, totalFen: o.totalFen });
+    document.getElementById('title').textContent = `桌台看板 · ${store.name || store.store}`;
+    render();
+  },
+  delta(d) {
+    if (d.kind === 'store') {
+      store = { ...store, status: d.status, pending: d.pending };
+    } else if (d.kind === 'table') {
+      tables.set(d.tableId, { tableId: d.tableId, label: d.label, status: d.status, partySize: d.partySize });
+    } else if (d.kind === 'order') {
+      const o = pending.get(d.orderId) ?? { orderId: d.orderId, tableId: d.tableId };
+      if (d.event === 'paid') pending.set(d.orderId, { ...o, status: 'paid' });
+      else if (d.event === 'ready') pending.set(d.orderId, { ...o, status: 'ready' });
+      else if (d.event === 'refund_requested')
+        pending.set(d.orderId, { ...o, status: 'refund_requested', amountFen: d.amountFen });
+      log(d);
+    }
+    render();
+  },
+});
+
+const EVENT_TEXT = { paid: '已支付', ready: '出餐完成', urge: '催单', refund_requested: '申请退款', refund: '已退款' };
+function log(d) {
+  const t = d.tableId ? tables.get(d.tableId) : undefined;
+  events.unshift({
+    at: d.at,
+    text: `${t ? `${t.label} 桌 ` : ''}订单 ${d.orderId.slice(-4)} ${EVENT_TEXT[d.event] ?? d.event}${d.count ? ` ×${d.count}` : ''}`,
+    kind: d.event,
+  });
+  events.length = Math.min(events.length, 30);
+}
+
+async function act(action, orderId, button) {
+  button.disabled = true;
+  try {
+    await staffAction(client, token, action, orderId);
+    // Accepted orders go to the kitchen, served ones are done: neither waits for staff here any more.
+    pending.delete(orderId);
+    render();
+  } catch (e) {
+    toast(`操作失败：${e.message}`);
+    button.disabled = false;
+  }
+}
+
+function render() {
+  if (store) {
+    const s = document.getElementById('store-status');
+    s.textContent = STORE_STATUS[store.status] ?? store.status;
+    s.dataset.status = store.status;
+    const load = Object.entries(store.pending ?? {}).filter(([, n]) => n > 0);
+    document.getElementById('load').textContent = load.length
+      ? `后厨：${load.map(([st, n]) => `${STATIONS[st] ?? st} ${n}`).join(' · ')}`
+      : '';
+  }
+  const list = [...tables.values()].sort((a, b) => a.label.localeCompare(b.label, 'zh-CN'));
+  document
+    .getElementById('tables')
+    .replaceChildren(
+      ...list.map((t) =>
+        h(
+          'div',
+          { class: `table ${t.status}`, dataset: { tableId: t.tableId, status: t.status } },
+          h('span', { class: 'label' }, t.label || t.tableId.slice(-5)),
+          h('span', { class: 'status' }, TABLE_STATUS[t.status] ?? t.status),
+          t.partySize > 0 ? h('span', { class: 'party' }, `${t.partySize} 人`) : null,
+        ),
+      ),
+    );
+  const rows = [...pending.values()];
+  document.getElementById('pending').replaceChildren(
+    ...rows.map((o) => {
+      const t = o.tableId ? tables.get(o.tableId) : undefined;
+      const button =
+        o.status === 'paid'
+          ? h(
+              'button',
+              { dataset: { action: 'accept' }, onclick: (e) => act('accept', o.orderId, e.currentTarget) },
+              '接单',
+            )
+          : o.status === 'ready'
+            ? h(
+                'button',
+                { dataset: { action: 'serve' }, onclick: (e) => act('serve', o.orderId, e.currentTarget) },
+                '上菜',
+              )
+            : null;
+      return h(
+        'li',
+        { class: `pending-order ${o.status}`, dataset: { pending: o.orderId, status: o.status } },
+        h('span', { class: 'who' }, t ? `${t.label} 桌` : '外带'),
+        h('span', { class: 'no' }, `#${o.orderId.slice(-4)}`),
+        h('span', { class: 'state' }, ORDER_STATUS[o.status] ?? o.status),
+        o.amountFen ? h('span', { class: 'amount' }, yuan(o.amountFen)) : null,
+        button,
+      );
+    }),
+  );
+  document.getElementById('pending-empty').hidden = rows.length > 0;
+  document
+    .getElementById('events')
+    .replaceChildren(...events.map((e) => h('li', { class: e.kind }, h('time', {}, clock(e.at)), ' ', e.text)));
+}
