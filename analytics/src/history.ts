@@ -58,10 +58,8 @@ export async function backfill(o: BackfillOptions): Promise<{ records: number; e
   if (total === 0 || last === 0) return { records: 0, events: 0, lastSeq: last };
 
   const limit = o.batchMaxEvents ?? 50_000;
-  const consumer = await jetstream(o.nc).consumers.get(names.stream, {
-    filter_subjects: [names.subjects],
-    deliver_policy: DeliverPolicy.All,
-  });
+  // The stream holds only `<ns>.ev.>`: no filter (filter_subjects needs nats-server 2.10).
+  const consumer = await jetstream(o.nc).consumers.get(names.stream, { deliver_policy: DeliverPolicy.All });
   const messages = await consumer.consume({ max_messages: 2_000 });
   let batch: PendingRecord[] = [];
   let batchEvents = 0;

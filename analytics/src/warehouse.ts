@@ -126,9 +126,14 @@ export class Warehouse {
   }
 
   /**
-   * Analysts' raw SQL. ClickHouse itself refuses every write: `readonly=1` on
-   * the query (chDB, or a server without a dedicated user), or a read-only
-   * user's profile on the server path. One statement only.
+   * Analysts' raw SQL, refused by ClickHouse itself if it writes: the text runs
+   * as a subquery of `SELECT * FROM (…) SETTINGS readonly = 1` (a write is not
+   * a subquery, and readonly also stops file()/url() table functions), or, on
+   * the server path with CLICKHOUSE_READONLY_USER, as that user whose profile is
+   * read-only. The SETTINGS go on the query, not the session: chDB's connection
+   * turns `clickhouse_settings` into session-wide `SET`s, and a session left
+   * read-only could not ingest any more. A SETTINGS clause of the analyst's own
+   * is refused, since a subquery's settings apply before the outer ones.
    */
   async readonlyQuery<T = Record<string, unknown>>(
     sql: string,
@@ -137,22 +142,20 @@ export class Warehouse {
   ): Promise<T[]> {
     const text = sql.trim().replace(/;+\s*$/, '');
     if (text === '') throw new AnalyticsError(ErrorCode.BadRequest, 'empty query');
-    if (hasSecondStatement(text)) throw new AnalyticsError(ErrorCode.ReadOnly, 'one statement at a time');
-    const settings: ClickHouseSettings = this.roIsUser
-      ? {}
-      : {
-          readonly: '1',
-          max_result_rows: String(limits.maxRows ?? 100_000),
-          result_overflow_mode: 'break',
-          max_execution_time: limits.maxSeconds ?? 30,
-        };
+    const code = withoutLiterals(text);
+    if (code.includes(';')) throw new AnalyticsError(ErrorCode.ReadOnly, 'one statement at a time');
+    if (!/^\s*(\(|SELECT\b|WITH\b)/i.test(code))
+      throw new AnalyticsError(ErrorCode.ReadOnly, 'read-only SQL: only SELECT (or WITH … SELECT) queries');
+    if (/\bSETTINGS\b/i.test(code)) throw new AnalyticsError(ErrorCode.ReadOnly, 'read-only SQL: no SETTINGS clause');
+    const settings = this.roIsUser
+      ? ''
+      : ` SETTINGS readonly = 1, max_result_rows = ${limits.maxRows ?? 100_000}, result_overflow_mode = 'break', max_execution_time = ${limits.maxSeconds ?? 30}`;
     try {
-      const rs = await this.ro.query({ query: text, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings });
+      const rs = await this.ro.query({ query: `SELECT * FROM (\n${text}\n)${settings}`, query_params: params, format: 'JSONEachRow' });
       return await rs.json<T>();
     } catch (e) {
       const msg = clickhouseMessage(e);
-      const code = /readonly|read-only|READONLY/i.test(msg) ? ErrorCode.ReadOnly : ErrorCode.Query;
-      throw new AnalyticsError(code, msg, { cause: e });
+      throw new AnalyticsError(/readonly|read-only/i.test(msg) ? ErrorCode.ReadOnly : ErrorCode.Query, msg, { cause: e });
     }
   }
 
@@ -168,16 +171,27 @@ function clickhouseMessage(e: unknown): string {
   return ensureError(e).message.trim().split('\n')[0]!.slice(0, 500);
 }
 
-/** A `;` outside quotes with something after it. ClickHouse would refuse it too; this gives a clear message. */
-function hasSecondStatement(sql: string): boolean {
+/** The SQL text with string literals, quoted identifiers and comments blanked, for lexical checks. */
+function withoutLiterals(sql: string): string {
+  let out = '';
   let quote: string | null = null;
   for (let i = 0; i < sql.length; i++) {
     const ch = sql[i]!;
     if (quote !== null) {
       if (ch === '\\') i++;
       else if (ch === quote) quote = null;
-    } else if (ch === "'" || ch === '"' || ch === '`') quote = ch;
-    else if (ch === ';') return sql.slice(i + 1).trim() !== '';
+      out += ' ';
+    } else if (ch === "'" || ch === '"' || ch === '`') {
+      quote = ch;
+      out += ' ';
+    } else if (ch === '-' && sql[i + 1] === '-') {
+      while (i < sql.length && sql[i] !== '\n') i++;
+      out += ' ';
+    } else if (ch === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end < 0 ? sql.length : end + 1;
+      out += ' ';
+    } else out += ch;
   }
-  return false;
+  return out;
 }

@@ -1,0 +1,48 @@
+/** Shared by the analytics tests: a chDB warehouse in a temp folder, and records in the engine's exact format. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { encode, partitionOf, type BatchRecord, type LogEntry } from '@lunchrush/engine';
+import { defaultConfig, ensureEventStream, migrate, streamNames, Warehouse, type IngestConfig } from '@lunchrush/analytics';
+
+export const P = 8;
+
+/** A fresh chDB folder (one per test file: chDB is one engine per process). */
+export async function tempWarehouse(): Promise<{ wh: Warehouse; dir: string; drop(): Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-chdb-'));
+  const wh = Warehouse.open({ ...defaultConfig(), chdbPath: dir });
+  await migrate(wh);
+  return {
+    wh,
+    dir,
+    drop: async () => {
+      await wh.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function ingestConfig(ns: string, extra: Partial<IngestConfig> = {}): IngestConfig {
+  return { ...defaultConfig(), namespace: ns, durable: 'analytics', batchMaxWaitMs: 50, ...extra };
+}
+
+/** Local (Asia/Shanghai) time 'YYYY-MM-DD HH:MM' in ms. */
+export const at = (local: string): number => Date.parse(`${local.replace(' ', 'T')}:00+08:00`);
+
+export const entry = (type: string, store: string, id: string, ev: unknown[]): LogEntry => ({ a: [type, store, id], ev });
+
+/** Publishes records to `<ns>.ev.<partition of store>` exactly as the engine appends them. */
+export async function publish(nc: NatsConnection, ns: string, records: { store: string; record: BatchRecord }[]): Promise<number[]> {
+  await ensureEventStream(nc, ns);
+  const js = jetstream(nc);
+  const seqs: number[] = [];
+  for (const r of records) {
+    const ack = await js.publish(streamNames(ns).subject(partitionOf(r.store, P)), encode(r.record));
+    seqs.push(ack.seq);
+  }
+  return seqs;
+}
+
+export const batch = (...x: LogEntry[]): BatchRecord => ({ k: 'b', e: 1, o: 'test', x });
