@@ -175,7 +175,7 @@ export function send(res: HttpResponse, info: RequestInfo, reply: Reply, close =
   if (reply.body === undefined || status === 204 || status === 304) {
     payload = undefined;
   } else if (contentType !== undefined) {
-    payload = typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? reply.body : String(reply.body);
+    payload = typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
   } else {
     payload = JSON.stringify(reply.body);
     contentType = 'application/json; charset=utf-8';

@@ -14,6 +14,7 @@
  * Prints `GATEWAY READY port=<p> workers=<n> uws=<build>` once every worker listens.
  */
 import cluster from 'node:cluster';
+import { createServer } from 'node:net';
 import { ConfigError, parseConfig, type GatewayConfig } from './config.js';
 import { ensureError } from './errors.js';
 import { startGateway } from './server.js';
@@ -47,6 +48,17 @@ function printReady(port: number, workers: number, publicUrl: string): void {
   console.log(`GATEWAY READY port=${port} workers=${workers} url=${publicUrl} uws=${uwsBuild.build}`);
 }
 
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const a = srv.address();
+      srv.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
 async function runPrimary(cfg: GatewayConfig): Promise<void> {
   let port = cfg.port;
   let stopping = false;
@@ -69,9 +81,10 @@ async function runPrimary(cfg: GatewayConfig): Promise<void> {
         setTimeout(() => void fork().catch((e: unknown) => console.error(ensureError(e).message)), RESTART_DELAY_MS);
       });
     });
-  // The first worker picks the port when GATEWAY_PORT=0; the rest join it.
-  port = await fork();
-  await Promise.all(Array.from({ length: cfg.workers - 1 }, () => fork()));
+  // uSockets sets SO_REUSEPORT only on a fixed port (an ephemeral port cannot be shared), so with
+  // GATEWAY_PORT=0 the primary picks a free port first and every worker binds that one.
+  if (port === 0) port = await freePort(cfg.host);
+  await Promise.all(Array.from({ length: cfg.workers }, () => fork()));
   printReady(port, cfg.workers, cfg.port === 0 ? `http://127.0.0.1:${port}` : cfg.publicUrl);
   const stop = (sig: string): void => {
     if (stopping) return;

@@ -16,7 +16,7 @@
  * Diners never see cost prices: `costFen` is dropped when the menu is built.
  */
 import { createHash } from 'node:crypto';
-import { decode, type BatchRecord, type PartitionRecord } from '@lunchrush/engine';
+import { decode, type PartitionRecord } from '@lunchrush/engine';
 import { ActorTypes, CATALOG_ACTOR_ID, type CatalogDoc, type StockResult } from '@lunchrush/actors';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
@@ -39,7 +39,11 @@ const CATALOG_MARKER = Buffer.from([0xa7, ...Buffer.from('catalog')]);
 export function dinerMenu(store: string, rev: number, doc: CatalogDoc): unknown {
   const seen = new Set<string>(doc.categories);
   const categories = [...doc.categories];
-  for (const s of doc.spus) if (!seen.has(s.category)) (seen.add(s.category), categories.push(s.category));
+  for (const s of doc.spus) {
+    if (seen.has(s.category)) continue;
+    seen.add(s.category);
+    categories.push(s.category);
+  }
   return {
     store,
     rev,
@@ -181,7 +185,7 @@ export class MenuCache {
           return;
         }
         if (rec.k !== 'b') return;
-        for (const x of (rec as BatchRecord).x) {
+        for (const x of rec.x) {
           if (x.a[0] !== ActorTypes.Catalog || x.ev === undefined || x.ev.length === 0) continue;
           const rev = (x.r as { rev?: unknown } | undefined)?.rev;
           this.invalidate(x.a[1], typeof rev === 'number' ? rev : undefined);

@@ -10,7 +10,7 @@ import { COMMON_ERRORS, statusLine, type Route } from './http.js';
 import { ErrorBody } from './schemas.js';
 
 function schema(s: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(s, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(s, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
 }
 
 const SECURITY: Record<string, unknown> = {

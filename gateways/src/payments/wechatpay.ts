@@ -94,7 +94,7 @@ export function verifyWeChatPaySignature(
   if (key === undefined)
     throw new HttpError(ErrorCode.InvalidSignature, `no WeChat Pay certificate or public key with serial ${serial}`);
   const message = Buffer.concat([Buffer.from(`${ts}\n${nonce}\n`), rawBody, Buffer.from('\n')]);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify('sha256', message, key, Buffer.from(signature, 'base64'));
   } catch {

@@ -233,9 +233,9 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       auth: 'none',
       query: TokenQuery,
       errors: [ErrorCode.InvalidQrToken, ErrorCode.QrKeyRetired, ErrorCode.RateLimited, ...INPUT_ERRORS],
-      async handle(_req, { query }: { query: z.output<typeof TokenQuery> }) {
+      handle(_req, { query }: { query: z.output<typeof TokenQuery> }) {
         const t = deps.auth.verifyTableToken(query.token);
-        return { body: { store: t.store, area: t.area, table: t.table, tableId: t.tableId } };
+        return Promise.resolve({ body: { store: t.store, area: t.area, table: t.table, tableId: t.tableId } });
       },
     }),
     route({
