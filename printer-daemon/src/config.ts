@@ -146,7 +146,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>> = 
     throw new ConfigError(`NATS_URL must be a nats:// URL, got ${JSON.stringify(cfg.natsUrl)}`);
   }
   if (cfg.pollMs >= cfg.printTimeoutMs) {
-    throw new ConfigError(`PRINTER_POLL_MS (${cfg.pollMs}) must be below PRINTER_PRINT_TIMEOUT_MS (${cfg.printTimeoutMs})`);
+    throw new ConfigError(
+      `PRINTER_POLL_MS (${cfg.pollMs}) must be below PRINTER_PRINT_TIMEOUT_MS (${cfg.printTimeoutMs})`,
+    );
   }
   return cfg;
 }

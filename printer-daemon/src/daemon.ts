@@ -449,7 +449,11 @@ export class PrinterDaemon extends EventEmitter {
     const primary = this.workers.get(workerKey(q.store, route.printer));
     if (route.backup !== undefined && primary?.failingSince != null) {
       const backup = this.workers.get(workerKey(q.store, route.backup));
-      if (backup !== undefined && backup.failingSince === null && Date.now() - primary.failingSince >= cfg.failoverAfterMs) {
+      if (
+        backup !== undefined &&
+        backup.failingSince === null &&
+        Date.now() - primary.failingSince >= cfg.failoverAfterMs
+      ) {
         return { ...base, printer: route.backup, failoverFrom: route.printer };
       }
     }
@@ -518,7 +522,10 @@ export class PrinterDaemon extends EventEmitter {
       try {
         ok = await this.printEntry(w, next.q, next.entry, next.route);
       } catch (e) {
-        this.log.error({ err: ensureError(e), printer: w.key, ticket: next.entry.ticket.ticketId }, 'print attempt failed');
+        this.log.error(
+          { err: ensureError(e), printer: w.key, ticket: next.entry.ticket.ticketId },
+          'print attempt failed',
+        );
       } finally {
         next.q.busy = false;
       }
@@ -556,7 +563,12 @@ export class PrinterDaemon extends EventEmitter {
     const ageMs = now - t.at;
     const late = !entry.demand && ageMs > cfg.staleAfterMs;
     const lateMinutes = Math.max(1, Math.round(ageMs / 60_000));
-    const record = (state: JobRecord['state'], printer: string | null, attempts: number, reprinted: boolean): JobRecord => ({
+    const record = (
+      state: JobRecord['state'],
+      printer: string | null,
+      attempts: number,
+      reprinted: boolean,
+    ): JobRecord => ({
       ticketId: t.ticketId,
       store: t.store,
       station: t.station,
@@ -616,12 +628,15 @@ export class PrinterDaemon extends EventEmitter {
     } catch (e) {
       // Outcome unknown: the record stays "printing", so the next attempt carries a REPRINT banner.
       await w.conn.clearBuffers().catch(() => undefined);
+      // A late answer to this ticket's GS r must not confirm the next one: start on a fresh connection.
+      w.conn.reset('ticket abandoned');
       if (e instanceof PrinterNotReadyError) this.setHealth(w, e.status);
       else this.setHealth(w, UNREACHABLE, ensureError(e).message);
       this.log.warn({ printer: w.key, ticket: t.ticketId, err: ensureError(e).message }, 'ticket not confirmed');
       return false;
     }
-    if (revision !== null) await this.recordPrinted(record('printed', w.id, (stored?.record.attempts ?? 0) + 1, unknown), revision);
+    if (revision !== null)
+      await this.recordPrinted(record('printed', w.id, (stored?.record.attempts ?? 0) + 1, unknown), revision);
     this.finish(q, entry);
     const ev: PrintedEvent = {
       store: t.store,
@@ -667,11 +682,14 @@ export class PrinterDaemon extends EventEmitter {
         w.failingSince = now;
         const cfg = this.stores.get(w.store);
         // Wake the store's workers when failover becomes due, so the backup takes over then.
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          this.kickStore(w.store);
-          this.wakeStore(w.store);
-        }, (cfg?.failoverAfterMs ?? 0) + 1);
+        const timer = setTimeout(
+          () => {
+            this.timers.delete(timer);
+            this.kickStore(w.store);
+            this.wakeStore(w.store);
+          },
+          (cfg?.failoverAfterMs ?? 0) + 1,
+        );
         timer.unref();
         this.timers.add(timer);
       }
@@ -682,7 +700,10 @@ export class PrinterDaemon extends EventEmitter {
     const same = w.health.level === level && w.health.flags.join() === status.flags.join();
     if (same) return;
     w.health = { level, flags: status.flags, since: now, detail };
-    this.log[level === 'error' ? 'warn' : 'info']({ printer: w.key, level, flags: status.flags, detail }, 'printer status');
+    this.log[level === 'error' ? 'warn' : 'info'](
+      { printer: w.key, level, flags: status.flags, detail },
+      'printer status',
+    );
     this.alarm({
       kind: 'printer',
       store: w.store,
@@ -742,7 +763,9 @@ export class PrinterDaemon extends EventEmitter {
       }
       const job = await this.jobs.get(store, req.ticketId);
       const stored =
-        job === null ? null : await this.jsm.streams.getMessage(this.names.stream, { seq: job.record.seq }).catch(() => null);
+        job === null
+          ? null
+          : await this.jsm.streams.getMessage(this.names.stream, { seq: job.record.seq }).catch(() => null);
       const ticket = stored === null ? undefined : this.decodeTicket(stored.data, stored.seq);
       if (ticket === undefined || ticket.ticketId !== req.ticketId) {
         throw new PrinterDaemonError(ErrorCode.UnknownTicket, `no ticket ${req.ticketId} in store ${store}`);
@@ -751,7 +774,13 @@ export class PrinterDaemon extends EventEmitter {
       const n = ++this.demandCounter;
       insertSorted(q.entries, { seq: -n, order: DEMAND_ORDER_BASE + n, ticket, msg: undefined, demand: true });
       this.wakeStore(store);
-      reply({ ok: true, ticketId: ticket.ticketId, station: ticket.station, printer: this.activeRoute(q)?.printer ?? null, waiting: q.entries.length });
+      reply({
+        ok: true,
+        ticketId: ticket.ticketId,
+        station: ticket.station,
+        printer: this.activeRoute(q)?.printer ?? null,
+        waiting: q.entries.length,
+      });
     } catch (e) {
       const err = ensureError(e);
       reply({ ok: false, code: err instanceof PrinterDaemonError ? err.code : 'internal', message: err.message });
@@ -768,7 +797,16 @@ export class PrinterDaemon extends EventEmitter {
   status(store: string): {
     store: string;
     configured: boolean;
-    printers: { id: string; name?: string; host: string; port: number; level: Health['level']; flags: readonly StatusFlag[]; since: number; held: number }[];
+    printers: {
+      id: string;
+      name?: string;
+      host: string;
+      port: number;
+      level: Health['level'];
+      flags: readonly StatusFlag[];
+      since: number;
+      held: number;
+    }[];
     stations: { station: string; printer: string | null; failoverFrom: string | null; held: number }[];
   } {
     const printers = [...this.workers.values()]
@@ -787,7 +825,12 @@ export class PrinterDaemon extends EventEmitter {
       .filter((q) => q.store === store)
       .map((q) => {
         const r = this.activeRoute(q);
-        return { station: q.station, printer: r?.printer ?? null, failoverFrom: r?.failoverFrom ?? null, held: q.entries.length };
+        return {
+          station: q.station,
+          printer: r?.printer ?? null,
+          failoverFrom: r?.failoverFrom ?? null,
+          held: q.entries.length,
+        };
       });
     return { store, configured: this.stores.has(store), printers, stations };
   }

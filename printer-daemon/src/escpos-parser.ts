@@ -137,7 +137,12 @@ export interface Segment {
 
 export type Block =
   | { readonly kind: 'line'; readonly align: 'left' | 'center' | 'right'; readonly segments: readonly Segment[] }
-  | { readonly kind: 'qr'; readonly align: 'left' | 'center' | 'right'; readonly data: string; readonly moduleSize: number }
+  | {
+      readonly kind: 'qr';
+      readonly align: 'left' | 'center' | 'right';
+      readonly data: string;
+      readonly moduleSize: number;
+    }
   | { readonly kind: 'feed'; readonly lines: number };
 
 export interface PrintedJob {
@@ -275,7 +280,8 @@ export class DocumentBuilder {
     const fn = b[6];
     if (fn === 0x43) this.qrModule = b[7] ?? 3;
     else if (fn === 0x50) this.qrData = b.subarray(8).toString('utf8');
-    else if (fn === 0x51) this.blocks.push({ kind: 'qr', align: this.align, data: this.qrData, moduleSize: this.qrModule });
+    else if (fn === 0x51)
+      this.blocks.push({ kind: 'qr', align: this.align, data: this.qrData, moduleSize: this.qrModule });
   }
 
   private reset(): void {
@@ -313,7 +319,13 @@ export class DocumentBuilder {
 export function jobText(blocks: readonly Block[]): string {
   const out: string[] = [];
   for (const b of blocks) {
-    if (b.kind === 'line') out.push(b.segments.map((s) => s.text).join('').trimEnd());
+    if (b.kind === 'line')
+      out.push(
+        b.segments
+          .map((s) => s.text)
+          .join('')
+          .trimEnd(),
+      );
     else if (b.kind === 'qr') out.push(`[QR ${b.data}]`);
   }
   // Feeds at the end (before the cut) are paper, not content.

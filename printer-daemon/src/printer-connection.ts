@@ -121,7 +121,12 @@ export class PrinterConnection {
       timer = setTimeout(() => {
         // Late answers would be matched to the wrong question: start over on a new connection.
         this.reset(`no answer to ${what} within ${ms} ms`);
-        reject(new PrinterDaemonError(ErrorCode.PrinterTimeout, `${this.host}:${this.port}: no answer to ${what} within ${ms} ms`));
+        reject(
+          new PrinterDaemonError(
+            ErrorCode.PrinterTimeout,
+            `${this.host}:${this.port}: no answer to ${what} within ${ms} ms`,
+          ),
+        );
       }, ms);
     });
     try {

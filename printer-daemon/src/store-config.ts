@@ -57,7 +57,8 @@ export const StoreConfigSchema = z
     const routes: [string, StationRoute][] = Object.entries(c.stations).map(([s, r]) => [`stations.${s}`, r]);
     if (c.defaultRoute !== undefined) routes.push(['defaultRoute', c.defaultRoute]);
     for (const [path, r] of routes) {
-      if (!(r.printer in c.printers)) ctx.addIssue({ code: 'custom', message: `${path}.printer: no printer "${r.printer}"` });
+      if (!(r.printer in c.printers))
+        ctx.addIssue({ code: 'custom', message: `${path}.printer: no printer "${r.printer}"` });
       if (r.backup !== undefined && !(r.backup in c.printers))
         ctx.addIssue({ code: 'custom', message: `${path}.backup: no printer "${r.backup}"` });
       if (r.backup === r.printer) ctx.addIssue({ code: 'custom', message: `${path}.backup: same as printer` });

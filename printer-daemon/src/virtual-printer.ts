@@ -222,7 +222,9 @@ export class VirtualPrinter extends EventEmitter {
     this.jobs.push(job);
     if (this.opts.mmPerSecond !== undefined && this.opts.mmPerSecond > 0) {
       const lines = job.blocks.reduce(
-        (n, b) => n + (b.kind === 'feed' ? b.lines : b.kind === 'qr' ? 6 : Math.max(1, ...b.segments.map((s) => s.style.height))),
+        (n, b) =>
+          n +
+          (b.kind === 'feed' ? b.lines : b.kind === 'qr' ? 6 : Math.max(1, ...b.segments.map((s) => s.style.height))),
         0,
       );
       this.busyUntil = Date.now() + ((lines * MM_PER_TEXT_LINE) / this.opts.mmPerSecond) * 1000;

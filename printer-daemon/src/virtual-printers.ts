@@ -84,7 +84,9 @@ async function main(): Promise<void> {
       const kv = await new Kvm(jetstream(nc)).create(namesOf(ns).configBucket, { history: 5 });
       await kv.put(storeConfigKey(store), JSON.stringify(parseStoreConfig(config)));
       await nc.close();
-      console.log(`store ${store}: printer configuration written to ${namesOf(ns).configBucket} ${storeConfigKey(store)}`);
+      console.log(
+        `store ${store}: printer configuration written to ${namesOf(ns).configBucket} ${storeConfigKey(store)}`,
+      );
     }
   }
   if (!hasFont()) console.log('no Unifont found (Debian package `unifont`): PNGs show boxes for characters');
