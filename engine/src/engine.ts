@@ -16,7 +16,7 @@ import { parseConfig, type EngineConfig } from './config.js';
 import { LeaseManager } from './lease.js';
 import { EngineMetrics } from './metrics.js';
 import { actorKey, isValidId, isValidTypeName, names, partitionOf, type Names } from './partitioning.js';
-import { Partition, type PartitionEnv, type WireResult } from './partition.js';
+import { Partition, type PartitionEnv, type ReplySink, type WireResult } from './partition.js';
 import { RequestWindow } from './request-window.js';
 
 /** A request on `<ns>.cmd.<p>`: `{ c: [[store, type, id, commandId | null, command], …] }`. */
@@ -237,40 +237,32 @@ export class Engine {
       return;
     }
     const n = req.c.length;
-    const results: WireResult[] = new Array<WireResult>(n);
-    let remaining = n;
-    const done = (): void => {
-      if (--remaining === 0) msg.respond(encode(results));
-    };
     if (n === 0) {
       msg.respond(encode([]));
       return;
     }
+    const sink = new RequestReplies(msg, n);
     for (let i = 0; i < n; i++) {
       const item = req.c[i];
-      const reply = (r: WireResult): void => {
-        results[i] = r;
-        done();
-      };
       if (!Array.isArray(item) || item.length < 5) {
-        reply([1, ErrorCode.Invalid, 'each command is [store, type, id, commandId, command]']);
+        sink.deliver(i, [1, ErrorCode.Invalid, 'each command is [store, type, id, commandId, command]']);
         continue;
       }
       const [store, type, id, cmdId, command] = item;
       if (!isValidId(store) || !isValidId(id)) {
-        reply([1, ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}']);
+        sink.deliver(i, [1, ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}']);
         continue;
       }
       if (!this.types.has(type)) {
-        reply([1, ErrorCode.UnknownActorType, `unknown actor type ${String(type)}`]);
+        sink.deliver(i, [1, ErrorCode.UnknownActorType, `unknown actor type ${String(type)}`]);
         continue;
       }
       if (cmdId !== null && (typeof cmdId !== 'string' || cmdId.length === 0 || cmdId.length > 128)) {
-        reply([1, ErrorCode.Invalid, 'command id must be a string of 1–128 characters']);
+        sink.deliver(i, [1, ErrorCode.Invalid, 'command id must be a string of 1–128 characters']);
         continue;
       }
       if (partitionOf(store, this.cfg.partitions) !== p) {
-        reply([
+        sink.deliver(i, [
           1,
           ErrorCode.Invalid,
           `store ${store} is not in partition ${p}: client and engine disagree on the partition count`,
@@ -283,7 +275,8 @@ export class Engine {
         command,
         cmdId: cmdId ?? undefined,
         timer: undefined,
-        reply,
+        sink,
+        slot: i,
       });
     }
   }
@@ -298,6 +291,25 @@ export class Engine {
     this.window?.close();
     await this.nc?.drain().catch(() => undefined);
     this.log.info('engine stopped');
+  }
+}
+
+/** Collects the answers to one request and sends them together once every command has one. */
+class RequestReplies implements ReplySink {
+  private readonly results: WireResult[];
+  private remaining: number;
+
+  constructor(
+    private readonly msg: Msg,
+    n: number,
+  ) {
+    this.results = new Array<WireResult>(n);
+    this.remaining = n;
+  }
+
+  deliver(slot: number, r: WireResult): void {
+    this.results[slot] = r;
+    if (--this.remaining === 0) this.msg.respond(encode(this.results));
   }
 }
 

@@ -8,6 +8,8 @@ export class EngineMetrics {
   readonly registry = new Registry();
   /** outcome → count, bumped on the hot path. */
   readonly outcomes = new Map<string, number>();
+  /** The commonest outcome, counted apart: a plain increment per command. */
+  ok = 0;
   private readonly appendLatency: Histogram;
   private readonly batchSize: Histogram;
   private readonly recovery: Histogram;
@@ -16,6 +18,7 @@ export class EngineMetrics {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const outcomes = this.outcomes;
+    const okCount = (): number => this.ok;
     new Counter({
       name: 'lunchrush_engine_commands_total',
       help: 'Commands answered by the engine, by outcome (ok or an error code).',
@@ -23,6 +26,7 @@ export class EngineMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
+        this.inc({ outcome: 'ok' }, okCount());
         for (const [outcome, n] of outcomes) this.inc({ outcome }, n);
       },
     });

@@ -16,7 +16,10 @@ import { fold, NeedsLoad, runTransaction, type TxHost } from './transaction.js';
 
 /** On the wire: `[0, result]` or `[1, code, message, reason?, details?]`. */
 export type WireResult = [0, unknown] | [1, string, string, string?, unknown?];
-export type Reply = (r: WireResult) => void;
+/** Where answers go: one per request, answering each command by its slot (no closure per command). */
+export interface ReplySink {
+  deliver(slot: number, r: WireResult): void;
+}
 
 export interface Job {
   readonly ref: ActorRef;
@@ -24,7 +27,8 @@ export interface Job {
   readonly command: unknown;
   readonly cmdId: string | undefined;
   readonly timer: [string, number] | undefined;
-  readonly reply: Reply;
+  readonly sink: ReplySink;
+  readonly slot: number;
 }
 
 /** What the engine shares with each partition it owns. */
@@ -77,7 +81,8 @@ interface StagedCell {
 interface Unit {
   readonly key: string;
   readonly staged: readonly StagedCell[];
-  readonly reply: Reply;
+  readonly sink: ReplySink;
+  readonly slot: number;
   readonly result: WireResult;
 }
 
@@ -179,13 +184,13 @@ export class Partition implements TxHost {
   /** Admits a command or refuses it at once (never queues past the bounds). */
   submit(job: Job, bypassBounds = false): void {
     if (this.state !== 'serving') {
-      job.reply([1, ErrorCode.PartitionMoving, `partition ${this.p} is ${this.state}`]);
+      job.sink.deliver(job.slot, [1, ErrorCode.PartitionMoving, `partition ${this.p} is ${this.state}`]);
       return;
     }
     // After a pause (SIGSTOP, a long GC) socket reads can run before the lease timer:
     // never decide on state that may be stale.
     if (!this.env.leaseValid(this.p)) {
-      job.reply([1, ErrorCode.PartitionMoving, `lease of partition ${this.p} is not valid`]);
+      job.sink.deliver(job.slot, [1, ErrorCode.PartitionMoving, `lease of partition ${this.p} is not valid`]);
       return;
     }
     const cfg = this.env.cfg;
@@ -197,7 +202,7 @@ export class Partition implements TxHost {
         this.env.load.pending >= cfg.maxPendingTotal)
     ) {
       this.env.metrics.outcome(ErrorCode.Overloaded);
-      job.reply([1, ErrorCode.Overloaded, `partition ${this.p} is at its bound of pending commands`]);
+      job.sink.deliver(job.slot, [1, ErrorCode.Overloaded, `partition ${this.p} is at its bound of pending commands`]);
       return;
     }
     this.pending++;
@@ -244,7 +249,7 @@ export class Partition implements TxHost {
       const seen = cell.recent.get(job.cmdId);
       if (seen !== undefined) {
         this.env.metrics.outcome('duplicate');
-        this.addUnit({ key: job.key, staged: [], reply: job.reply, result: [0, seen.r] });
+        this.addUnit({ key: job.key, staged: [], sink: job.sink, slot: job.slot, result: [0, seen.r] });
         return true;
       }
     }
@@ -258,14 +263,21 @@ export class Partition implements TxHost {
       }
       const e = ensureError(err);
       this.env.log.error({ err: e, actor: job.key }, 'decider threw');
-      this.addUnit({ key: job.key, staged: [], reply: job.reply, result: [1, ErrorCode.DeciderFailed, e.message] });
+      this.addUnit({
+        key: job.key,
+        staged: [],
+        sink: job.sink,
+        slot: job.slot,
+        result: [1, ErrorCode.DeciderFailed, e.message],
+      });
       return true;
     }
     if (!tx.ok) {
       this.addUnit({
         key: job.key,
         staged: [],
-        reply: job.reply,
+        sink: job.sink,
+        slot: job.slot,
         result: [1, tx.code, tx.message, tx.reason, tx.details],
       });
       return true;
@@ -278,7 +290,7 @@ export class Partition implements TxHost {
       if (s.entry.c !== undefined) this.remember(c, s.entry.c, s.entry.r, 0);
       staged.push({ cell: c, entry: s.entry, post: s.post });
     }
-    this.addUnit({ key: job.key, staged, reply: job.reply, result: [0, tx.result] });
+    this.addUnit({ key: job.key, staged, sink: job.sink, slot: job.slot, result: [0, tx.result] });
     return true;
   }
 
@@ -497,8 +509,9 @@ export class Partition implements TxHost {
       const ap = (this.actorPending.get(u.key) ?? 1) - 1;
       if (ap <= 0) this.actorPending.delete(u.key);
       else this.actorPending.set(u.key, ap);
-      m.outcome(u.result[0] === 0 ? 'ok' : u.result[1]);
-      u.reply(u.result);
+      if (u.result[0] === 0) m.ok++;
+      else m.outcome(u.result[1]);
+      u.sink.deliver(u.slot, u.result);
     }
   }
 
@@ -531,8 +544,11 @@ export class Partition implements TxHost {
     this.inFlight = undefined;
     this.sealed.length = 0;
     this.open = { units: [], entries: 0 };
-    for (const b of batches) for (const u of b.units) u.reply(err);
-    for (let i = this.qHead; i < this.queue.length; i++) this.queue[i]!.reply(err);
+    for (const b of batches) for (const u of b.units) u.sink.deliver(u.slot, err);
+    for (let i = this.qHead; i < this.queue.length; i++) {
+      const j = this.queue[i]!;
+      j.sink.deliver(j.slot, err);
+    }
     this.queue = [];
     this.qHead = 0;
     this.env.load.pending -= this.pending;
@@ -645,10 +661,13 @@ export class Partition implements TxHost {
         // an id would let a re-armed timer with the same key and time be answered as a duplicate.
         cmdId: undefined,
         timer: [t.key, t.at],
-        reply: (r) => {
-          // A durable firing removed the timer; anything else (a decider fault, a hand-over) tries again later.
-          if (r[0] === 1) this.timers.retryAt(t, Date.now() + 1000);
+        sink: {
+          deliver: (_slot, r) => {
+            // A durable firing removed the timer; anything else (a decider fault, a hand-over) tries again later.
+            if (r[0] === 1) this.timers.retryAt(t, Date.now() + 1000);
+          },
         },
+        slot: 0,
       },
       true,
     );

@@ -92,6 +92,75 @@ function rejectionOutcome(r: Rejection): TxOutcome {
   };
 }
 
+/** The context handed to `decide`: a class, not a closure, so a command allocates as little as possible. */
+class Ctx implements DecideContext {
+  constructor(
+    private readonly tx: Tx,
+    readonly self: ActorRef,
+    readonly commandId: string | undefined,
+    readonly timer: string | undefined,
+    private readonly depth: number,
+  ) {}
+
+  call<R>(calleeType: string, calleeId: string, calleeCmd: unknown): CallOutcome<R> {
+    if (this.depth >= MAX_CALL_DEPTH) {
+      return { ok: false, code: ErrorCode.Invalid, message: `call depth over ${MAX_CALL_DEPTH}` };
+    }
+    const t = this.tx.host.actorType(calleeType);
+    if (t === undefined)
+      return { ok: false, code: ErrorCode.UnknownActorType, message: `unknown actor type ${calleeType}` };
+    if (!isValidId(calleeId))
+      return { ok: false, code: ErrorCode.Invalid, message: `invalid actor id ${String(calleeId)}` };
+    const target = { store: this.self.store, type: calleeType, id: calleeId };
+    const out = this.tx.decideOn(target, t, calleeCmd, undefined, undefined, this.depth + 1);
+    if (out.ok) return { ok: true, result: out.result as R };
+    return out.details === undefined
+      ? { ok: false, code: out.reason, message: out.message }
+      : { ok: false, code: out.reason, message: out.message, details: out.details };
+  }
+}
+
+/** One transaction: decisions staged over the host's state, in call order. */
+class Tx {
+  readonly staged: Staged[] = [];
+
+  constructor(readonly host: TxHost) {}
+
+  /** The latest staged state of `key`, else the host's; undefined when not loaded. */
+  private current(key: string): { state: unknown } | undefined {
+    for (let i = this.staged.length - 1; i >= 0; i--) {
+      const s = this.staged[i]!;
+      if (s.key === key) return { state: s.post };
+    }
+    return this.host.stateOf(key);
+  }
+
+  decideOn(
+    target: ActorRef,
+    type: ActorType,
+    cmd: unknown,
+    cmdId: string | undefined,
+    tmr: [string, number] | undefined,
+    depth: number,
+  ): TxOutcome {
+    const key = actorKey(target.store, target.type, target.id);
+    const cur = this.current(key);
+    if (cur === undefined) throw new NeedsLoad([target]);
+    const mark = this.staged.length;
+    const d = type.decide(cur.state, cmd, new Ctx(this, target, cmdId, tmr?.[0], depth));
+    if (isRejection(d)) {
+      // A rejected decision leaves nothing behind, nor does anything it called before rejecting.
+      this.staged.length = mark;
+      return rejectionOutcome(d);
+    }
+    // Read again: the decision may have called this very actor.
+    const post = fold(type, this.current(key)!.state, d.events);
+    const entry = entryOf(target, d, cmdId, tmr);
+    if (entry !== undefined) this.staged.push({ ref: target, key, entry, post });
+    return { ok: true, result: d.result, staged: this.staged };
+  }
+}
+
 /**
  * Runs one command against in-memory state, synchronously. Calls to other actors
  * of the same store are decided in the same transaction; nothing is applied to
@@ -104,85 +173,6 @@ export function runTransaction(
   commandId: string | undefined,
   timer: [string, number] | undefined,
 ): TxOutcome {
-  const staged: Staged[] = [];
-  const stagedState = new Map<string, unknown>();
-  const missing: ActorRef[] = [];
-
-  const current = (key: string): { state: unknown } | undefined => {
-    if (stagedState.has(key)) return { state: stagedState.get(key) };
-    return host.stateOf(key);
-  };
-
-  const decideOn = (
-    target: ActorRef,
-    type: ActorType,
-    cmd: unknown,
-    cmdId: string | undefined,
-    tmr: [string, number] | undefined,
-    depth: number,
-  ): TxOutcome => {
-    const key = actorKey(target.store, target.type, target.id);
-    const cur = current(key);
-    if (cur === undefined) {
-      missing.push(target);
-      throw new NeedsLoad(missing);
-    }
-    const ctx: DecideContext = {
-      self: target,
-      commandId: cmdId,
-      timer: tmr?.[0],
-      call<R>(calleeType: string, calleeId: string, calleeCmd: unknown): CallOutcome<R> {
-        if (depth >= MAX_CALL_DEPTH) {
-          return { ok: false, code: ErrorCode.Invalid, message: `call depth over ${MAX_CALL_DEPTH}` };
-        }
-        const t = host.actorType(calleeType);
-        if (t === undefined)
-          return { ok: false, code: ErrorCode.UnknownActorType, message: `unknown actor type ${calleeType}` };
-        if (!isValidId(calleeId))
-          return { ok: false, code: ErrorCode.Invalid, message: `invalid actor id ${String(calleeId)}` };
-        const out = decideOn(
-          { store: target.store, type: calleeType, id: calleeId },
-          t,
-          calleeCmd,
-          undefined,
-          undefined,
-          depth + 1,
-        );
-        if (out.ok) return { ok: true, result: out.result as R };
-        return out.details === undefined
-          ? { ok: false, code: out.reason, message: out.message }
-          : { ok: false, code: out.reason, message: out.message, details: out.details };
-      },
-    };
-    const mark = staged.length;
-    const d = type.decide(cur.state, cmd, ctx);
-    if (isRejection(d)) {
-      // A rejected callee leaves nothing behind, but what it called before rejecting must go too.
-      for (const s of staged.splice(mark)) {
-        stagedState.delete(s.key);
-      }
-      restore(mark);
-      return rejectionOutcome(d);
-    }
-    const before = current(key)!.state;
-    const post = fold(type, before, d.events);
-    const entry = entryOf(target, d, cmdId, tmr);
-    if (entry !== undefined) {
-      staged.push({ ref: target, key, entry, post });
-      stagedState.set(key, post);
-    }
-    return { ok: true, result: d.result, staged };
-  };
-
-  // Rebuilds the staged-state view after a rejected callee discarded entries.
-  const restore = (upTo: number): void => {
-    stagedState.clear();
-    for (let i = 0; i < upTo && i < staged.length; i++) {
-      const s = staged[i]!;
-      stagedState.set(s.key, s.post);
-    }
-  };
-
   const type = host.actorType(ref.type);
   if (type === undefined) {
     return {
@@ -192,7 +182,8 @@ export function runTransaction(
       message: `unknown actor type ${ref.type}`,
     };
   }
-  const out = decideOn(ref, type, command, commandId, timer, 0);
+  const tx = new Tx(host);
+  const out = tx.decideOn(ref, type, command, commandId, timer, 0);
   if (!out.ok) {
     // A timer that fires into a rejection is still spent: record it so it never fires again.
     if (timer !== undefined) {
@@ -206,5 +197,5 @@ export function runTransaction(
     }
     return out;
   }
-  return { ok: true, result: out.result, staged };
+  return { ok: true, result: out.result, staged: tx.staged };
 }
