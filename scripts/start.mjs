@@ -1,19 +1,24 @@
-// `npm start`: dependencies, NATS + Redis (found or started), then the engine.
-// Extra arguments go to the engine: `npm start -- --flag`.
+// `npm start`: dependencies, NATS + Redis (found or started), then the stack: an engine
+// serving the restaurant domain (ENGINE_ACTORS=@lunchrush/actors), demo data loaded through
+// it (20 stores; a restart loads only what is missing), and the gateway. It prints the
+// URLs, a few signed table QR links and staff tokens for store 001. Ctrl-C stops the
+// gateway, then the engine, then the services this script started.
+//
+// Extra arguments go to the stack: `npm start -- --stores 5 --workers 2`.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, SetupError, ensureDependencies, ensureServices, finish, runCommand, say } from './services.mjs';
 
-const ENGINE_MAIN = path.join(ROOT, 'engine', 'src', 'main.ts');
+const STACK_MAIN = path.join(ROOT, 'gateways', 'src', 'stack.ts');
 
 try {
   ensureDependencies();
   await ensureServices({ nats: true, redis: true });
-  if (!fs.existsSync(ENGINE_MAIN)) throw new SetupError(`${path.relative(ROOT, ENGINE_MAIN)} does not exist yet`);
-  say(`starting the engine: node --import tsx ${path.relative(ROOT, ENGINE_MAIN)}`);
-  const code = await runCommand(process.execPath, ['--import', 'tsx', ENGINE_MAIN, ...process.argv.slice(2)]);
-  say(`engine exited with code ${code}`);
+  if (!fs.existsSync(STACK_MAIN)) throw new SetupError(`${path.relative(ROOT, STACK_MAIN)} does not exist`);
+  say(`starting engine, demo data and gateway: node --import tsx ${path.relative(ROOT, STACK_MAIN)}`);
+  const code = await runCommand(process.execPath, ['--import', 'tsx', STACK_MAIN, ...process.argv.slice(2)]);
+  say(`stack exited with code ${code}`);
   await finish(code);
 } catch (error) {
   await finish(1, error);
