@@ -15,7 +15,7 @@ export interface AccountState {
 }
 
 export type AccountCommand =
-  | { op: 'deposit'; amount: number; tx: string }
+  | { op: 'deposit'; amount: number; tx: string; notify?: boolean }
   | { op: 'withdraw'; amount: number; tx: string }
   | { op: 'transfer'; to: string; amount: number; tx: string }
   | { op: 'remind'; key: string; at: number }
@@ -37,7 +37,23 @@ export const account = defineActor<AccountState, AccountCommand, AccountEvent, u
     switch (c.op) {
       case 'deposit':
         if (!isAmount(c.amount)) return reject('bad_amount', 'amount must be a positive integer', undefined, 'invalid');
-        return { events: [{ t: 'deposited', amount: c.amount, tx: c.tx }], result: { balance: s.balance + c.amount } };
+        return {
+          events: [{ t: 'deposited', amount: c.amount, tx: c.tx }],
+          result: { balance: s.balance + c.amount },
+          // A durable side output (JetStream), de-duplicated downstream by its id.
+          ...(c.notify === true
+            ? {
+                outputs: [
+                  {
+                    subject: `demo.ledger.${ctx.self.store}`,
+                    id: `ledger:${ctx.self.id}:${c.tx}`,
+                    data: { account: ctx.self.id, tx: c.tx, amount: c.amount },
+                    jetstream: true,
+                  },
+                ],
+              }
+            : {}),
+        };
       case 'withdraw':
         if (!isAmount(c.amount)) return reject('bad_amount', 'amount must be a positive integer', undefined, 'invalid');
         if (s.balance < c.amount)
@@ -108,3 +124,6 @@ export const counter = defineActor<
 });
 
 export const demoActors = [account, counter];
+
+/** The JetStream stream the demo's durable side outputs go to (`<NS>_LEDGER`). */
+export const demoOutputStreams = [{ name: 'LEDGER', subjects: ['demo.ledger.>'] }];

@@ -25,5 +25,5 @@ export type { EngineClientOptions, SendOptions } from './client.js';
 export { parseConfig, ConfigError } from './config.js';
 export type { EngineConfig } from './config.js';
 export { EngineMetrics } from './metrics.js';
-export { account, counter, demoActors } from './demo.js';
+export { account, counter, demoActors, demoOutputStreams } from './demo.js';
 export type { AccountCommand, AccountEvent, AccountState } from './demo.js';

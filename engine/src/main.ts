@@ -9,7 +9,7 @@
 import { createServer } from 'node:http';
 import { EngineClient } from './client.js';
 import { ConfigError } from './config.js';
-import { demoActors } from './demo.js';
+import { demoActors, demoOutputStreams } from './demo.js';
 import { Engine, type OutputStream } from './engine.js';
 import { parseConfig } from './config.js';
 import type { ActorType } from './decider.js';
@@ -18,7 +18,7 @@ import { EngineError, ensureError } from './errors.js';
 async function main(): Promise<void> {
   let engine: Engine;
   let types: readonly ActorType[] = demoActors;
-  let outputStreams: readonly OutputStream[] = [];
+  let outputStreams: readonly OutputStream[] = demoOutputStreams;
   try {
     const spec = parseConfig().actorsModule;
     if (spec !== '') {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
       const mod = (await import(spec)) as { actors?: ActorType[]; outputStreams?: OutputStream[] };
       if (!Array.isArray(mod.actors)) throw new ConfigError(`ENGINE_ACTORS=${spec} has no \`actors\` export`);
       types = [...mod.actors, ...demoActors];
-      outputStreams = mod.outputStreams ?? [];
+      outputStreams = [...(mod.outputStreams ?? []), ...demoOutputStreams];
     }
     engine = new Engine(types, { processMetrics: true, outputStreams });
   } catch (err) {

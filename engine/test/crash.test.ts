@@ -157,6 +157,60 @@ describe('crash safety (SIGKILL)', () => {
     });
   }
 
+  it('durable side outputs survive SIGKILL: one message per acknowledged command, de-duplicated by id', async () => {
+    const ns = freshNamespace();
+    const e1 = await engine(ns, 'e1');
+    await allOwnedBy(ns, ['e1']);
+    const client = new EngineClient(nc, { namespace: ns, partitions: P });
+    const acked: string[] = [];
+    let n = 0;
+    let stop = false;
+    const worker = async (): Promise<void> => {
+      while (!stop) {
+        const tx = `n${n++}`;
+        await client.send(
+          's1',
+          'account',
+          `l${n % 4}`,
+          { op: 'deposit', amount: 1, tx, notify: true },
+          { id: tx, timeout: 30_000 },
+        );
+        acked.push(tx);
+      }
+    };
+    const workers = Promise.all(Array.from({ length: 16 }, worker));
+    await waitFor(() => acked.length >= 300, { what: '300 deposits' });
+    e1.kill('SIGKILL');
+    await e1.exited;
+    await engine(ns, 'e2');
+    await waitFor(() => acked.length >= 600, { what: 'service to resume', timeoutMs: 30_000 });
+    stop = true;
+    await workers;
+    // Read the ledger stream: every acknowledged deposit's output is there, once.
+    const stream = `${ns.toUpperCase()}_LEDGER`;
+    const jsm = await jetstreamManager(nc);
+    const total = await waitFor(
+      async () => {
+        const info = await jsm.streams.info(stream);
+        return info.state.messages >= acked.length ? info.state.messages : undefined;
+      },
+      { what: 'every output published', timeoutMs: 30_000 },
+    );
+    const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+    const seen = new Map<string, number>();
+    const it = await consumer.consume();
+    let read = 0;
+    for await (const m of it) {
+      const id = m.headers?.get('Nats-Msg-Id') ?? '';
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+      if (++read >= total) break;
+    }
+    await it.close();
+    for (const tx of acked) expect(seen.has(`ledger:l${(Number(tx.slice(1)) + 1) % 4}:${tx}`), tx).toBe(true);
+    expect([...seen.values()].every((c) => c === 1)).toBe(true);
+    expect(total).toBe(acked.length);
+  });
+
   it('timers survive a restart and fire exactly once', async () => {
     const ns = freshNamespace();
     const e1 = await engine(ns, 'e1');
