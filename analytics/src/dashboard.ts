@@ -78,10 +78,10 @@ const PAGE = String.raw`<!doctype html>
       var maxOrders = heat.reduce(function (m, x) { return Math.max(m, x.orders); }, 1);
       charts.heatmap.setOption({
         tooltip: { formatter: function (x) { return WEEK[x.value[1]] + ' ' + x.value[0] + '时：' + x.value[2] + ' 单，¥' + yuan(x.value[3]); } },
-        grid: { left: 50, right: 20, top: 10, bottom: 60 },
+        grid: { left: 50, right: 20, top: 10, bottom: 75 },
         xAxis: { type: 'category', data: hours, splitArea: { show: true } },
         yAxis: { type: 'category', data: WEEK, splitArea: { show: true } },
-        visualMap: { min: 0, max: maxOrders, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#fff5f0', '#fb6a4a', '#67000d'] } },
+        visualMap: { dimension: 2, min: 0, max: maxOrders, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#fff5f0', '#fb6a4a', '#67000d'] } },
         series: [{ type: 'heatmap', data: heat.map(function (x) { return [x.hour, x.weekday - 1, x.orders, x.revenue_fen]; }), label: { show: false } }]
       }, true);
       mark('heatmap', heat.length);
