@@ -100,6 +100,10 @@ describe('authentication and topic rules', () => {
         ['forbidden', 'order:o_push_other'],
       ]),
     );
+    // A frame past the size limit closes the socket.
+    const closed = new Promise<number>((resolve) => (c2.socket as unknown as WebSocket).once('close', resolve));
+    (c2.socket as unknown as WebSocket).send(JSON.stringify({ type: 'subscribe', topic: 'x'.repeat(8_000) }));
+    expect(await closed).toBeGreaterThanOrEqual(1000);
     // Its own table is fine.
     let view: TableView | undefined;
     c.subscribe(`table:${tableOf(w, 0)}`, { snapshot: (d: TableView) => (view = d) });
@@ -358,6 +362,15 @@ describe('kitchen, board and menu topics', () => {
       orderId,
       'ready',
     ]);
+  });
+
+  it('refuses staff actions to diners and station actions to waiters', async () => {
+    w.tokens.set('waiter-token', { kind: 'staff', store: STORE, role: 'waiter', id: 'w1' });
+    const waiter = await client('waiter-token');
+    const diner = await client('diner-11');
+    await expect(waiter.action('finish', 'o_push_k1', 'wok')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(diner.action('accept', 'o_push_k1')).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(waiter.action('accept', 'o_push_nope')).rejects.toMatchObject({ code: 'command_failed' });
   });
 
   it('a diner follows their order and the menu levels', async () => {

@@ -54,7 +54,7 @@ describe('QR batches', () => {
     expect(ts.map((_, i) => decodeCell(png, i, PNG_LAYOUT.titleHeight))).toEqual(ts.map((t) => t.url));
   });
 
-  it('renders a PDF with one page per N tables and the CJK font embedded', async () => {
+  it('renders a PDF with one page per N tables and the CJK font embedded (codes drawn as vectors)', async () => {
     const ts = tables(13);
     const bytes = await pool.renderQrBatch({ tables: ts, format: 'pdf', perPage: 6, title: '桌台二维码' });
     writeFileSync(new URL('qr-batch.pdf', ARTIFACTS), bytes);
@@ -63,7 +63,6 @@ describe('QR batches', () => {
     expect(text.match(/\/Type \/Page\b(?!s)/g)).toHaveLength(3);
     // Matched, not printed: a failing toMatch would dump the whole binary PDF.
     expect(/\/FontName \/[A-Z]{6}\+NotoSansHans/.test(text)).toBe(true);
-    expect(text.match(/\/Subtype \/Image/g)?.length).toBeGreaterThanOrEqual(13);
 
     const four = await pool.renderQrBatch({ tables: ts.slice(0, 8), format: 'pdf', perPage: 4 });
     expect(four.toString('latin1').match(/\/Type \/Page\b(?!s)/g)).toHaveLength(2);

@@ -508,7 +508,13 @@ export class PushHub {
       this.send(ws, { type: 'error', code: PushErrorCode.Forbidden, message: 'staff only', ref });
       return;
     }
-    if ((action === 'start' || action === 'finish') && station === undefined) {
+    const stationAction = action === 'start' || action === 'finish';
+    // The staff API's rule: only the kitchen (and managers) start and bump stations.
+    if (stationAction && p.role !== undefined && p.role !== 'kitchen' && p.role !== 'manager') {
+      this.send(ws, { type: 'error', code: PushErrorCode.Forbidden, message: 'kitchen staff only', ref });
+      return;
+    }
+    if (stationAction && station === undefined) {
       this.send(ws, { type: 'error', code: PushErrorCode.BadMessage, message: 'station required', ref });
       return;
     }
