@@ -72,6 +72,7 @@ export const RefundBody = z.object({
   overrideReason: ReasonSchema.optional(),
 });
 export const ReviewBody = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().max(500).optional() });
+export const QrQuery = z.object({ t: z.string().min(1).max(200) });
 export const TokenQuery = z.object({ token: z.string().min(1).max(200) });
 
 // staff
@@ -97,6 +98,10 @@ export const StockSetBody = z.object({
 });
 export const RestockBody = z.object({ qty: z.number().int().min(1).max(1_000_000) });
 export const EightySixBody = z.object({ on: z.boolean().default(true), reason: ReasonSchema.optional() });
+export const QrBatchQuery = z.object({
+  format: z.enum(['png', 'pdf']).default('pdf'),
+  perPage: z.coerce.number().int().min(1).max(12).optional(),
+});
 export const ExportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
 
 // channels

@@ -48,6 +48,8 @@ import { staffRoutes } from './routes/staff.js';
 import { RealWeChatLogin, SessionStore, SimulatedWeChatLogin } from './sessions.js';
 import { uws, uwsBuild } from './uws.js';
 import { mountPush, type PushHub, type PushPrincipal } from './push/index.js';
+import { closeQrPool } from './qr/index.js';
+import { mountScreens } from './screens/index.js';
 import { tablesKey } from './routes/staff.js';
 
 export interface Gateway {
@@ -331,9 +333,9 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     });
   }
 
-  // ---- mounted here: the WebSocket push (gateways/src/push) and, once it exists, the screens.
-  // TODO(screens): mountScreens(app, deps) from './screens/index.js' when gateways/src/screens lands;
-  // it gets the same GatewayDeps (auth.verifyDinerSession / verifyStaffToken / verifyTableToken).
+  // ---- mounted here: the WebSocket push (gateways/src/push, `/ws`) and the staff screens
+  // (gateways/src/screens, `/screens`), authenticated with the same helpers (deps.auth).
+  mountScreens(app, { apiBase: '/v1/staff' });
   const push: PushHub = mountPush(app, {
     nc,
     namespace: cfg.namespace,
@@ -402,6 +404,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       payments.stop();
       menu.stop();
       await push.stop();
+      await closeQrPool();
       await engine.client.close();
       if (ownNats) await nc.drain();
       if (ownRedis) redis.disconnect();

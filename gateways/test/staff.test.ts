@@ -234,3 +234,52 @@ describe('stock and catalog', () => {
     expect(wrongType.status).toBe(415);
   });
 });
+
+describe('mounted beside the API', () => {
+  it('printable QR batches carry signed tokens that resolve; only managers print them', async () => {
+    const pdf = await fetch(`${s.url}/v1/staff/stores/001/tables/qr?format=pdf`, {
+      headers: { authorization: `Bearer ${staff(s, 'manager')}` },
+    });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+    const waiter = await call(s.url, 'GET', '/v1/staff/stores/001/tables/qr', { token: staff(s, 'waiter') });
+    expect(waiter.status).toBe(403);
+    const { token } = (await import('./helpers.js')).tableToken(s, 0);
+    const landing = await call(s.url, 'GET', `/qr?t=${token}`);
+    expect(landing.body).toMatchObject({ store: '001', tableToken: token });
+  });
+
+  it('the push socket takes staff tokens and seated diner sessions, and refuses anything else', async () => {
+    const { WebSocket } = await import('ws');
+    const welcome = (token: string): Promise<any> =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`${s.url.replace('http', 'ws')}/ws?token=${encodeURIComponent(token)}`);
+        ws.once('message', (m: Buffer) => {
+          resolve(JSON.parse(m.toString()));
+          ws.close();
+        });
+        ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
+        ws.once('error', reject);
+      });
+    expect(await welcome(staff(s, 'kitchen'))).toMatchObject({
+      type: 'welcome',
+      kind: 'staff',
+      store: '001',
+      role: 'kitchen',
+    });
+    const d = await seatedDiner(s, 33);
+    expect(await welcome(d.token)).toMatchObject({ type: 'welcome', kind: 'diner', tableId: d.tableId });
+    expect(await welcome('ds_forgedforgedforgedforgedforgedfo')).toEqual({ status: 401 });
+  });
+
+  it('serves the kitchen display and the table board', async () => {
+    const r = await fetch(`${s.url}/screens/kitchen`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+  });
+});

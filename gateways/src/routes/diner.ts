@@ -35,6 +35,7 @@ import {
   ScanBody,
   StoreParams,
   TokenQuery,
+  QrQuery,
   UpdateLineBody,
 } from '../schemas.js';
 import { dinerIdOf, type DinerSession } from '../sessions.js';
@@ -236,6 +237,22 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       handle(_req, { query }: { query: z.output<typeof TokenQuery> }) {
         const t = deps.auth.verifyTableToken(query.token);
         return Promise.resolve({ body: { store: t.store, area: t.area, table: t.table, tableId: t.tableId } });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/qr',
+      tag: 'diner',
+      summary:
+        "Where a printed table QR code points (`?t=<token>`): the table it names; the mini-program opens with this URL's query",
+      auth: 'none',
+      query: QrQuery,
+      errors: [ErrorCode.InvalidQrToken, ErrorCode.QrKeyRetired, ErrorCode.RateLimited, ...INPUT_ERRORS],
+      handle(_req, { query }: { query: z.output<typeof QrQuery> }) {
+        const t = deps.auth.verifyTableToken(query.t);
+        return Promise.resolve({
+          body: { store: t.store, area: t.area, table: t.table, tableId: t.tableId, tableToken: query.t },
+        });
       },
     }),
     route({

@@ -35,11 +35,14 @@ import type { GatewayDeps } from '../deps.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { route, type RequestInfo, type Route } from '../http.js';
 import { unseal } from '../pii.js';
+import { QrBatchError, renderQrBatch, tableQrUrl } from '../qr/index.js';
+import { signTableToken } from '../tokens.js';
 import {
   CloseTableBody,
   ConfigureTableBody,
   EightySixBody,
   ExportQuery,
+  QrBatchQuery,
   MergeBody,
   OpenTableBody,
   RefundBody,
@@ -238,6 +241,56 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
         });
         await redis.sadd(tablesKey(prefix, params.store), params.tableId);
         return { body: view };
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${base}/tables/qr`,
+      tag: 'staff',
+      summary: "Printable table QR codes of the store's tables (PNG sheet or PDF), signed with the current QR key",
+      description:
+        'Each code carries `<public URL>/qr?t=<signed table token>`; reprint after rotating GATEWAY_QR_KEYS. Rendered on a worker pool.',
+      auth: 'staff',
+      roles: MANAGER,
+      params: StoreParams,
+      query: QrBatchQuery,
+      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, D.TableNotConfigured],
+      async handle(
+        _req,
+        { params, query }: { params: z.output<typeof StoreParams>; query: z.output<typeof QrBatchQuery> },
+      ) {
+        const ids = (await redis.smembers(tablesKey(prefix, params.store))).sort();
+        if (ids.length === 0) throw new HttpError(D.TableNotConfigured, `store ${params.store} has no tables set up`);
+        const at = Date.now();
+        const [store, ...views] = await Promise.all([
+          engine.send<StoreView>(params.store, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get', at }),
+          ...ids.map((id) => engine.send<TableView>(params.store, ActorTypes.Table, id, { type: 'get' })),
+        ]);
+        const tables = views.map((v) => {
+          const code = parseTableCode(v.tableId);
+          return {
+            label: v.label === '' ? v.tableId : v.label,
+            url: tableQrUrl(`${deps.publicUrl()}/qr`, signTableToken(cfg.qrKeys, code)),
+            caption: `${code.store}-${code.area}-${code.table}-${code.check}`,
+          };
+        });
+        let file: Buffer;
+        try {
+          file = await renderQrBatch({
+            tables,
+            format: query.format,
+            title: store.name,
+            ...(query.perPage === undefined ? {} : { perPage: query.perPage }),
+          });
+        } catch (e) {
+          if (e instanceof QrBatchError) throw new HttpError(ErrorCode.ValidationFailed, e.message);
+          throw e;
+        }
+        return {
+          body: file,
+          contentType: query.format === 'png' ? 'image/png' : 'application/pdf',
+          headers: { 'content-disposition': `attachment; filename="tables-${params.store}.${query.format}"` },
+        };
       },
     }),
     tableAction('open', 'Seat a party at a table', OpenTableBody, [D.TableNotReady]),
