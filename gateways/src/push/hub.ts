@@ -49,6 +49,12 @@ export const DEFAULT_IDLE_TIMEOUT_S = 120;
 export const DEFAULT_MAX_SUBSCRIPTIONS = 32;
 export const DEFAULT_KITCHEN_WINDOW_MS = 12 * 60 * 60_000;
 const MAX_SNAPSHOT_ATTEMPTS = 5;
+/**
+ * A snapshot stays reusable this long while its topic has no newer delta: a
+ * thousand phones joining one table or menu cost one read, and a push lost on
+ * the way (core NATS) cannot pin a stale view for longer than this.
+ */
+export const SNAPSHOT_REUSE_MS = 2_000;
 const KITCHEN_RETRY_MS = 1_000;
 
 export interface PushLogger {
@@ -83,7 +89,10 @@ export interface PushStats {
   natsMessages: number;
   deltas: number;
   staleDropped: number;
+  /** Snapshots sent. */
   snapshots: number;
+  /** Snapshot reads from the engine (shared by concurrent subscribers, reused while current). */
+  snapshotReads: number;
   snapshotErrors: number;
   /** Sends skipped because the socket was past the bound. */
   droppedSends: number;
@@ -177,6 +186,7 @@ export class PushHub {
     deltas: 0,
     staleDropped: 0,
     snapshots: 0,
+    snapshotReads: 0,
     snapshotErrors: 0,
     droppedSends: 0,
     resyncNotices: 0,
@@ -576,7 +586,12 @@ export class PushHub {
 
   private snapshot(t: TopicState): { s0: number; promise: Promise<Snapshot> } {
     if (t.inflight !== undefined) return t.inflight;
+    const c = t.cached;
+    if (c !== undefined && c.s0 === t.seq && performance.now() - c.at < SNAPSHOT_REUSE_MS) {
+      return { s0: c.s0, promise: Promise.resolve(c.snap) };
+    }
     const s0 = t.seq;
+    this.counters.snapshotReads++;
     const ready = t.topic.kind === 'kitchen' ? this.ensureKitchenFeed().then(() => undefined) : Promise.resolve();
     const promise = ready.then(() => readSnapshot(this.sources, t.store, t.topic));
     const inflight = { s0, promise };
@@ -584,7 +599,10 @@ export class PushHub {
     const clear = (): void => {
       if (t.inflight === inflight) t.inflight = undefined;
     };
-    promise.then(clear, clear);
+    promise.then((snap) => {
+      clear();
+      t.cached = { s0, snap, at: performance.now() };
+    }, clear);
     return inflight;
   }
 
@@ -726,7 +744,11 @@ export class PushHub {
     setTimeout(() => {
       if (this.closed || this.kitchens.size === 0) return;
       void this.ensureKitchenFeed().then(() => {
-        for (const set of this.kitchens.values()) for (const t of set) this.broadcastResync(t, 'source_restarted');
+        for (const set of this.kitchens.values())
+          for (const t of set) {
+            t.cached = undefined;
+            this.broadcastResync(t, 'source_restarted');
+          }
       });
     }, KITCHEN_RETRY_MS);
   }
@@ -743,7 +765,11 @@ export class PushHub {
   private async watchStatus(): Promise<void> {
     for await (const s of this.deps.nc.status()) {
       if (this.closed) return;
-      if (s.type === 'reconnect') for (const t of this.topics.values()) this.broadcastResync(t, 'source_reconnected');
+      if (s.type !== 'reconnect') continue;
+      for (const t of this.topics.values()) {
+        t.cached = undefined;
+        this.broadcastResync(t, 'source_reconnected');
+      }
     }
   }
 }

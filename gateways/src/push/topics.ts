@@ -28,6 +28,8 @@ export class TopicState {
   /** Sockets subscribed or subscribing. */
   refs = 0;
   inflight: InflightSnapshot | undefined;
+  /** The last snapshot read, reusable while no delta came after it (and it is young). */
+  cached: { readonly s0: number; readonly snap: Snapshot; readonly at: number } | undefined;
   /** Kitchen topics: orders with an open ticket here, whose progress the gateway follows. */
   readonly openOrders = new Set<string>();
   private readonly ring: (RingEntry | undefined)[];
