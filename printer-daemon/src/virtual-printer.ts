@@ -175,14 +175,19 @@ export class VirtualPrinter extends EventEmitter {
     const tokenizer = new EscPosTokenizer();
     sock.on('data', (chunk: Buffer) => {
       this.bytesReceived += chunk.length;
+      let printData = 0;
       for (const tok of tokenizer.push(chunk)) {
         if (tok.t === 'realtime-status') sock.write(Buffer.from([this.statusByte(tok.n)]));
         else if (tok.t === 'clear-buffers') {
           this.held = this.held.filter((h) => h.socket !== sock);
           this.tearOff();
-        } else if (tok.t !== 'realtime-other') this.held.push({ tok, socket: sock });
+        } else if (tok.t !== 'realtime-other') {
+          this.held.push({ tok, socket: sock });
+          printData += tok.t === 'lf' ? 1 : tok.bytes.length;
+        }
       }
-      this.doc.noteBytes(chunk.length, Date.now());
+      // Status polls are not part of a job: only print data starts one's clock.
+      if (printData > 0) this.doc.noteBytes(printData, Date.now());
       this.drain();
     });
     sock.on('error', () => undefined);
