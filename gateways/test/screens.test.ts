@@ -4,32 +4,13 @@
  * there moves it to 待上菜 on the table board; serving it clears it.
  * Chromium is Debian's; the test installs it when the machine lacks it.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createPushServer, type PushServer } from '../src/push/index.js';
 import { mountScreens } from '../src/screens/index.js';
+import { ARTIFACTS, INSTALL_TIMEOUT_MS, launchChromium } from './screens-support.js';
 import { STORE, placePaidOrder, startWorld, tableOf, type World } from './push-support.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = new URL('./artifacts/', import.meta.url);
-const INSTALL_TIMEOUT_MS = 15 * 60_000;
-
-/** Debian's chromium, installed with apt-get when missing (CI machines run as root). */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [
-    ['update', '-qq'],
-    ['install', '-y', '-qq', 'chromium'],
-  ]) {
-    const r = spawnSync('apt-get', args, { stdio: 'inherit', env, timeout: INSTALL_TIMEOUT_MS });
-    if (r.status !== 0)
-      throw new Error(`apt-get ${args.join(' ')} failed (${r.status ?? r.signal}): cannot run the screens test`);
-  }
-  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
-}
 
 let w: World;
 let server: PushServer;
@@ -37,7 +18,7 @@ let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  ensureChromium();
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   w = await startWorld('screens');
   server = await createPushServer({
@@ -50,10 +31,6 @@ beforeAll(async () => {
     extend: (app) => mountScreens(app, { apiBase: null, dashboardUrl: 'http://127.0.0.1:9/dashboard' }),
   });
   base = `http://127.0.0.1:${server.port}/screens`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
 }, INSTALL_TIMEOUT_MS);
 
 afterAll(async () => {
