@@ -297,6 +297,12 @@ describe('backpressure', () => {
     expect(maxBuffered).toBeGreaterThan(0);
     expect(maxBuffered).toBeLessThanOrEqual(BOUND + 16 * 1024);
 
+    // Subscribing while past the bound: the gateway does not queue the snapshot, it marks
+    // the socket, and once drained tells it to re-sync every topic.
+    let menu: unknown;
+    c.subscribe('menu', { snapshot: (d: unknown) => (menu = d) });
+    await waitFor(() => server.hub.stats().droppedSends > before.droppedSends, { what: 'the snapshot dropped' });
+
     ws.resume();
     const topicSeq = (): number => c.topics.get(`table:${T}`)?.seq ?? -1;
     const target = before.deltas + N; // every delta of this test went to this one topic
@@ -306,7 +312,9 @@ describe('backpressure', () => {
     });
     const after = server.hub.stats();
     expect(after.resyncNotices + after.heads).toBeGreaterThan(before.resyncNotices + before.heads);
-    expect(c.stats.gaps + c.stats.serverResyncs).toBeGreaterThan(0);
+    expect(after.resyncNotices).toBeGreaterThan(before.resyncNotices);
+    expect(c.stats.serverResyncs).toBeGreaterThan(0);
+    await waitFor(() => menu, { what: 'the menu snapshot after the re-sync' });
     // It did not get all 4,000 (that would be unbounded buffering), and it is caught up now.
     expect(applied).toBeLessThan(N);
     expect(topicSeq()).toBeGreaterThanOrEqual(N - (target - after.deltas));
