@@ -15,7 +15,6 @@ import {
   type TableView,
 } from '@lunchrush/actors';
 import type { z } from 'zod';
-import { bearer } from '../auth.js';
 import type { GatewayDeps } from '../deps.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { route, type RequestInfo, type Route } from '../http.js';
@@ -622,4 +621,3 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
   ];
 }
 
-export { bearer };
