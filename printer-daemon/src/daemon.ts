@@ -199,14 +199,14 @@ export class PrinterDaemon extends EventEmitter {
 
   private async ensureConsumer(): Promise<ConsumerInfo> {
     const cfg = this.config;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       try {
         await this.jsm.streams.info(this.names.stream);
         break;
       } catch (e) {
         if (this.stopping) throw new PrinterDaemonError(ErrorCode.ShuttingDown, 'stopping', { cause: e });
         // The engine creates the kitchen stream; a daemon started first waits for it.
-        this.log.warn({ stream: this.names.stream }, 'kitchen stream not there yet, waiting');
+        if (attempt === 0) this.log.warn({ stream: this.names.stream }, 'kitchen stream not there yet, waiting');
         await new Promise((r) => setTimeout(r, cfg.retryMs));
       }
     }
