@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
-import { PNG_LAYOUT, QrBatchError, createQrPool, tableQrUrl, type QrTable } from '../src/qr/index.js';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { PNG_LAYOUT, QrBatchError, createQrPool, pdfCell, tableQrUrl, type QrTable } from '../src/qr/index.js';
 
 const ARTIFACTS = new URL('./artifacts/', import.meta.url);
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -42,6 +43,41 @@ function decodeCell(png: PNG, i: number, top: number): string | null {
   return jsQR(rgba, cell, cell)?.data ?? null;
 }
 
+/** Rasterises every page of a PDF (pdf.js on its own canvas) and reads the QR code of each cell. */
+async function decodePdf(bytes: Buffer, perPage: number): Promise<(string | null)[]> {
+  const SCALE = 2;
+  const doc = await getDocument({ data: new Uint8Array(bytes), verbosity: 0 }).promise;
+  const out: (string | null)[] = [];
+  for (let p = 1; p <= doc.numPages; p++) {
+    const page = await doc.getPage(p);
+    const viewport = page.getViewport({ scale: SCALE });
+    // pdf.js draws glyphs with its own canvas package's Path2D: use its canvas, not ours.
+    const factory = (
+      doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: any; context: any } } }
+    ).canvasFactory;
+    const { canvas, context } = factory.create(Math.ceil(viewport.width), Math.ceil(viewport.height));
+    await page.render({ canvasContext: context, viewport, canvas }).promise;
+    const img = context.getImageData(0, 0, canvas.width, canvas.height) as { data: Uint8ClampedArray };
+    for (let j = 0; j < perPage; j++) {
+      const c = pdfCell(perPage, j);
+      const [x0, y0, w, h] = [c.x, c.y, c.width, c.height].map((v) => Math.floor(v * SCALE)) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      const rgba = new Uint8ClampedArray(w * h * 4);
+      for (let y = 0; y < h; y++) {
+        const from = ((y0 + y) * canvas.width + x0) * 4;
+        rgba.set(img.data.subarray(from, from + w * 4), y * w * 4);
+      }
+      out.push(jsQR(rgba, w, h)?.data ?? null);
+    }
+  }
+  await doc.destroy();
+  return out;
+}
+
 describe('QR batches', () => {
   it('renders a PNG sheet whose every cell decodes to its table URL', async () => {
     const ts = tables(6);
@@ -54,7 +90,7 @@ describe('QR batches', () => {
     expect(ts.map((_, i) => decodeCell(png, i, PNG_LAYOUT.titleHeight))).toEqual(ts.map((t) => t.url));
   });
 
-  it('renders a PDF with one page per N tables and the CJK font embedded (codes drawn as vectors)', async () => {
+  it('renders a PDF with one page per N tables and the CJK font embedded; every code reads back', async () => {
     const ts = tables(13);
     const bytes = await pool.renderQrBatch({ tables: ts, format: 'pdf', perPage: 6, title: '桌台二维码' });
     writeFileSync(new URL('qr-batch.pdf', ARTIFACTS), bytes);
@@ -63,6 +99,11 @@ describe('QR batches', () => {
     expect(text.match(/\/Type \/Page\b(?!s)/g)).toHaveLength(3);
     // Matched, not printed: a failing toMatch would dump the whole binary PDF.
     expect(/\/FontName \/[A-Z]{6}\+NotoSansHans/.test(text)).toBe(true);
+
+    // Printed and scanned: every code on every page reads back as its table's URL.
+    const read = await decodePdf(bytes, 6);
+    expect(read.slice(0, ts.length)).toEqual(ts.map((t) => t.url));
+    expect(read.slice(ts.length).every((x) => x === null)).toBe(true);
 
     const four = await pool.renderQrBatch({ tables: ts.slice(0, 8), format: 'pdf', perPage: 4 });
     expect(four.toString('latin1').match(/\/Type \/Page\b(?!s)/g)).toHaveLength(2);

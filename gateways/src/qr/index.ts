@@ -6,9 +6,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { PDF_LAYOUT, PNG_LAYOUT, pdfGrid } from './layout.mjs';
+import { PDF_LAYOUT, PNG_LAYOUT, pdfCell, pdfGrid } from './layout.mjs';
 
-export { PDF_LAYOUT, PNG_LAYOUT, pdfGrid };
+export { PDF_LAYOUT, PNG_LAYOUT, pdfCell, pdfGrid };
 
 export const DEFAULT_PDF_PER_PAGE = 6;
 export const MAX_QR_BATCH_TABLES = 500;

@@ -13,3 +13,4 @@ export declare const PDF_LAYOUT: {
   readonly qrMax: number;
 };
 export declare function pdfGrid(perPage: number): { columns: number; rows: number };
+export declare function pdfCell(perPage: number, j: number): { x: number; y: number; width: number; height: number };

@@ -12,3 +12,12 @@ export function pdfGrid(perPage) {
   const columns = perPage <= 2 ? 1 : perPage <= 8 ? 2 : 3;
   return { columns, rows: Math.ceil(perPage / columns) };
 }
+
+/** Where table j of a page sits, in points from the top left: `{x, y, width, height}`. */
+export function pdfCell(perPage, j) {
+  const { columns, rows } = pdfGrid(perPage);
+  const { width, height, margin, titleHeight } = PDF_LAYOUT;
+  const w = (width - 2 * margin) / columns;
+  const h = (height - 2 * margin - titleHeight) / rows;
+  return { x: margin + (j % columns) * w, y: margin + titleHeight + Math.floor(j / columns) * h, width: w, height: h };
+}

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { GlobalFonts, createCanvas, loadImage } from '@napi-rs/canvas';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import { PDF_LAYOUT, PNG_LAYOUT, pdfGrid } from './layout.mjs';
+import { PDF_LAYOUT, PNG_LAYOUT, pdfCell } from './layout.mjs';
 
 const require = createRequire(import.meta.url);
 const FONT_FAMILY = 'LunchrushCJK';
@@ -98,8 +98,7 @@ function drawQr(doc, text, x, y, size) {
 }
 
 async function renderPdf({ tables, title, perPage }) {
-  const { columns, rows } = pdfGrid(perPage);
-  const { width, height, margin, titleHeight, qrMax } = PDF_LAYOUT;
+  const { width, height, margin, qrMax } = PDF_LAYOUT;
   const doc = new PDFDocument({
     size: [width, height],
     margin: 0,
@@ -114,8 +113,7 @@ async function renderPdf({ tables, title, perPage }) {
   });
   const font = cjkFont();
   if (font !== null) doc.registerFont(FONT_FAMILY, font);
-  const cellW = (width - 2 * margin) / columns;
-  const cellH = (height - 2 * margin - titleHeight) / rows;
+  const { width: cellW, height: cellH } = pdfCell(perPage, 0);
   const qr = Math.min(qrMax, cellW - 20, cellH - 60);
   const pages = Math.ceil(tables.length / perPage);
   for (let p = 0; p < pages; p++) {
@@ -128,8 +126,7 @@ async function renderPdf({ tables, title, perPage }) {
     for (let j = 0; j < perPage; j++) {
       const t = tables[p * perPage + j];
       if (t === undefined) break;
-      const x = margin + (j % columns) * cellW;
-      const y = margin + titleHeight + Math.floor(j / columns) * cellH;
+      const { x, y } = pdfCell(perPage, j);
       doc
         .save()
         .lineWidth(0.5)
