@@ -19,7 +19,7 @@ import { parseConfig } from './config.js';
 import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
 import { generateHistory } from './generator.js';
 import { backfill, loadHistoryDirect, publishHistory } from './history.js';
-import { isViewName, parseViewParams, runView, VIEW_HELP, VIEW_NAMES, type ViewName, type ViewParams } from './queries.js';
+import { isViewName, parseViewParams, runView, VIEW_HELP, VIEW_NAMES, type ViewParams } from './queries.js';
 import { migrate } from './schema.js';
 import { Warehouse } from './warehouse.js';
 
@@ -51,7 +51,9 @@ function cell(key: string, v: unknown): string {
   if (typeof v === 'number' && key.endsWith('_fen')) return (v / 100).toFixed(2);
   if (typeof v === 'number' && (key.endsWith('_rate') || key.endsWith('_share') || key === 'conversion'))
     return `${(v * 100).toFixed(1)}%`;
-  return String(v);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')
+    return String(v);
+  return JSON.stringify(v);
 }
 
 /** A plain text table: headers, a rule, right-aligned numbers. */
@@ -72,7 +74,9 @@ export function formatTable(rows: readonly Record<string, unknown>[]): string {
 }
 
 /** The heatmap as a weekday × hour matrix of paid orders. */
-export function formatHeatmap(rows: readonly { weekday: number; hour: number; orders: number; revenue_fen: number }[]): string {
+export function formatHeatmap(
+  rows: readonly { weekday: number; hour: number; orders: number; revenue_fen: number }[],
+): string {
   if (rows.length === 0) return '(no rows)\n';
   const hours = [...new Set(rows.map((r) => r.hour))].sort((a, b) => a - b);
   const lo = hours[0]!;
@@ -155,11 +159,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       });
       const rows =
         values.api !== undefined
-          ? (await viaApi<{ rows: Record<string, unknown>[] }>(values.api, `/api/${command}?${new URLSearchParams({ store: params.store, from: params.from, to: params.to, limit: String(params.limit) }).toString()}`)).rows
+          ? (
+              await viaApi<{ rows: Record<string, unknown>[] }>(
+                values.api,
+                `/api/${command}?${new URLSearchParams({ store: params.store, from: params.from, to: params.to, limit: String(params.limit) }).toString()}`,
+              )
+            ).rows
           : await runView(await warehouse(), command, params);
       if (values.json) io.out(JSON.stringify(rows, null, 2) + '\n');
       else {
-        io.out(`${command}: ${VIEW_HELP[command as ViewName]} — store ${params.store === '' ? 'all' : params.store}, ${params.from} … ${params.to}\n`);
+        io.out(
+          `${command}: ${VIEW_HELP[command]} — store ${params.store === '' ? 'all' : params.store}, ${params.from} … ${params.to}\n`,
+        );
         io.out(command === 'heatmap' ? formatHeatmap(rows as never) : formatTable(rows));
       }
       return 0;
@@ -169,7 +180,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const sql = rest.join(' ');
         const rows =
           values.api !== undefined
-            ? (await viaApi<{ rows: Record<string, unknown>[] }>(values.api, `/api/sql?${new URLSearchParams({ q: sql }).toString()}`)).rows
+            ? (
+                await viaApi<{ rows: Record<string, unknown>[] }>(
+                  values.api,
+                  `/api/sql?${new URLSearchParams({ q: sql }).toString()}`,
+                )
+              ).rows
             : await (await warehouse()).readonlyQuery(sql);
         io.out(values.json ? JSON.stringify(rows, null, 2) + '\n' : formatTable(rows));
         return 0;
@@ -186,7 +202,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'backfill': {
         const wh = await warehouse();
         const nc = await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true });
-        const bar = new SingleBar({ format: 'backfill |{bar}| {percentage}% {value}/{total} records, {events} events, eta {eta_formatted}', stream: process.stderr }, Presets.shades_classic);
+        const bar = new SingleBar(
+          {
+            format: 'backfill |{bar}| {percentage}% {value}/{total} records, {events} events, eta {eta_formatted}',
+            stream: process.stderr,
+          },
+          Presets.shades_classic,
+        );
         let started = false;
         try {
           const r = await backfill({
@@ -202,7 +224,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             },
           });
           bar.stop();
-          io.out(`backfill: ${r.records} records, ${r.events} events from ${cfg.namespace.toUpperCase()}_EVENTS up to seq ${r.lastSeq}\n`);
+          io.out(
+            `backfill: ${r.records} records, ${r.events} events from ${cfg.namespace.toUpperCase()}_EVENTS up to seq ${r.lastSeq}\n`,
+          );
         } finally {
           await nc.close();
         }
@@ -217,10 +241,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           seed: num(values.seed, 20261101),
           ordersPerStoreDay: num(values['orders-per-day'], 210),
         };
-        const bar = new SingleBar({ format: 'generate |{bar}| {value} records, {events} events', stream: process.stderr }, Presets.shades_classic);
+        const bar = new SingleBar(
+          { format: 'generate |{bar}| {value} records, {events} events', stream: process.stderr },
+          Presets.shades_classic,
+        );
         const approx = Math.round(opts.stores * opts.days * opts.ordersPerStoreDay * 2.6);
         bar.start(approx, 0, { events: 0 });
-        const progress = (p: { records: number; events: number }): void => bar.update(Math.min(p.records, approx), { events: p.events });
+        const progress = (p: { records: number; events: number }): void =>
+          bar.update(Math.min(p.records, approx), { events: p.events });
         let r: { records: number; events: number };
         if (values.direct) {
           r = await loadHistoryDirect(await warehouse(), generateHistory(opts), { onProgress: progress });
@@ -233,7 +261,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           }
         }
         bar.stop();
-        io.out(`generated ${r.records} records, ${r.events} events (${opts.stores} stores × ${opts.days} days) → ${values.direct ? 'ClickHouse directly' : `${cfg.namespace.toUpperCase()}_EVENTS`}\n`);
+        io.out(
+          `generated ${r.records} records, ${r.events} events (${opts.stores} stores × ${opts.days} days) → ${values.direct ? 'ClickHouse directly' : `${cfg.namespace.toUpperCase()}_EVENTS`}\n`,
+        );
         return 0;
       }
       default:

@@ -129,9 +129,15 @@ export function parseConfig(
   }
   Object.assign(cfg, overrides);
   if (!/^[a-z0-9]{1,32}$/.test(cfg.namespace))
-    throw new AnalyticsError(ErrorCode.Config, `ANALYTICS_NAMESPACE must be lowercase letters and digits, got "${cfg.namespace}"`);
+    throw new AnalyticsError(
+      ErrorCode.Config,
+      `ANALYTICS_NAMESPACE must be lowercase letters and digits, got "${cfg.namespace}"`,
+    );
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(cfg.durable))
-    throw new AnalyticsError(ErrorCode.Config, `ANALYTICS_DURABLE must match [A-Za-z0-9_-]{1,64}, got "${cfg.durable}"`);
+    throw new AnalyticsError(
+      ErrorCode.Config,
+      `ANALYTICS_DURABLE must match [A-Za-z0-9_-]{1,64}, got "${cfg.durable}"`,
+    );
   if (cfg.clickhouseUrl !== '') {
     try {
       new URL(cfg.clickhouseUrl);

@@ -12,7 +12,14 @@
  */
 import type { BatchRecord, LogEntry } from '@lunchrush/engine';
 import { partitionOf } from '@lunchrush/engine';
-import { chainTemplate, generateDemoData, seededRandom, type CatalogDoc, type DemoStore, type OrderEvent } from '@lunchrush/actors';
+import {
+  chainTemplate,
+  generateDemoData,
+  seededRandom,
+  type CatalogDoc,
+  type DemoStore,
+  type OrderEvent,
+} from '@lunchrush/actors';
 
 export interface HistoryOptions {
   stores?: number;
@@ -52,7 +59,19 @@ interface Cmd {
   entries: LogEntry[];
 }
 
-type Sku = { skuId: string; spuId: string; name: string; spec: string; priceFen: number; costFen?: number; station: string; prepTimeSec: number; packagingFeeFen: number; category: string; channels: string[] };
+type Sku = {
+  skuId: string;
+  spuId: string;
+  name: string;
+  spec: string;
+  priceFen: number;
+  costFen?: number;
+  station: string;
+  prepTimeSec: number;
+  packagingFeeFen: number;
+  category: string;
+  channels: string[];
+};
 
 /** Local midnight (UTC+8) of a YYYY-MM-DD day, in ms. */
 export function localMidnight(day: string): number {
@@ -94,7 +113,9 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
   const demo = generateDemoData({ stores, seed });
   const template = chainTemplate();
   const menu = skusOf(template);
-  const popular = menu.map((s) => (s.category === '招牌' || s.category === '热销' ? 3 : s.category === '主食' || s.category === '饮品' ? 2 : 1));
+  const popular = menu.map((s) =>
+    s.category === '招牌' || s.category === '热销' ? 3 : s.category === '主食' || s.category === '饮品' ? 2 : 1,
+  );
   const storeFactor = demo.stores.map(() => 0.7 + rnd() * 0.6);
   const stock = new Map<string, number>();
   let orderNo = 0;
@@ -185,11 +206,14 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
     const r = rnd();
     let acc = 0;
     let channel = 'dine_in';
-    for (const [c, w] of CHANNELS) if (r < (acc += w)) {
-      channel = c;
-      break;
-    }
-    const forChannel: number[] = menu.map((k, i) => (k.channels.includes(channel) && (stock.get(`${store}/${k.skuId}`) ?? 0) > 2 ? popular[i]! : 0));
+    for (const [c, w] of CHANNELS)
+      if (r < (acc += w)) {
+        channel = c;
+        break;
+      }
+    const forChannel: number[] = menu.map((k, i) =>
+      k.channels.includes(channel) && (stock.get(`${store}/${k.skuId}`) ?? 0) > 2 ? popular[i]! : 0,
+    );
     const total = forChannel.reduce((a, b) => a + b, 0);
     if (total === 0) return;
     const nLines = channel === 'retail' ? 1 : 1 + Math.floor(rnd() * 4);
@@ -239,7 +263,15 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
       tableId = t.tableId;
       sessionId = `s_${orderId.slice(2)}`;
       const party = 1 + Math.floor(rnd() * Math.min(6, t.config.seats));
-      cmds.push({ at: t0, store, entries: [entry('table', store, tableId, [{ type: 'Seated', sessionId, partySize: party, dinerId: `d${orderNo}`, at: t0 }])] });
+      cmds.push({
+        at: t0,
+        store,
+        entries: [
+          entry('table', store, tableId, [
+            { type: 'Seated', sessionId, partySize: party, dinerId: `d${orderNo}`, at: t0 },
+          ]),
+        ],
+      });
       placedAt = t0 + (2 + rnd() * 6) * MIN;
       cmds.push({
         at: placedAt - 10_000,
@@ -249,7 +281,22 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
             'table',
             store,
             tableId,
-            lines.map((l) => ({ type: 'CartLineAdded', line: { lineId: `${orderId}-${l.lineNo}`, dinerId: `d${orderNo}`, skuId: l.skuId, qty: l.qty, options: [], note: null, name: l.name, spec: l.spec, unitPriceFen: l.unitPriceFen, addedAt: placedAt - 10_000 }, at: placedAt - 10_000 })),
+            lines.map((l) => ({
+              type: 'CartLineAdded',
+              line: {
+                lineId: `${orderId}-${l.lineNo}`,
+                dinerId: `d${orderNo}`,
+                skuId: l.skuId,
+                qty: l.qty,
+                options: [],
+                note: null,
+                name: l.name,
+                spec: l.spec,
+                unitPriceFen: l.unitPriceFen,
+                addedAt: placedAt - 10_000,
+              },
+              at: placedAt - 10_000,
+            })),
           ),
         ],
       });
@@ -279,22 +326,47 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
       at: placedAt,
       store,
       entries: [
-        ...(tableId === null ? [] : [entry('table', store, tableId, [{ type: 'CartSubmitted', orderId, lineIds: lines.map((l) => `${orderId}-${l.lineNo}`), totalFen, dinerId: `d${orderNo}`, at: placedAt }])]),
+        ...(tableId === null
+          ? []
+          : [
+              entry('table', store, tableId, [
+                {
+                  type: 'CartSubmitted',
+                  orderId,
+                  lineIds: lines.map((l) => `${orderId}-${l.lineNo}`),
+                  totalFen,
+                  dinerId: `d${orderNo}`,
+                  at: placedAt,
+                },
+              ]),
+            ]),
         entry('order', store, orderId, [created, { type: 'PaymentRequested', deadline, at: placedAt }]),
-        ...holds.map((h) => entry('stock', store, h.skuId, [{ type: 'Reserved', key: `miniprogram:${orderId}`, channel: 'miniprogram', qty: h.qty, at: placedAt }])),
+        ...holds.map((h) =>
+          entry('stock', store, h.skuId, [
+            { type: 'Reserved', key: `miniprogram:${orderId}`, channel: 'miniprogram', qty: h.qty, at: placedAt },
+          ]),
+        ),
       ],
     });
 
-    let leaveAt = placedAt + 5 * MIN;
+    let leaveAt: number;
     if (rnd() < 0.075) {
       // Never paid: the payment timer cancels it and releases the stock.
       cmds.push({
         at: deadline,
         store,
         entries: [
-          entry('order', store, orderId, [{ type: 'Cancelled', by: { role: 'system', id: 'engine' }, reason: 'payment_timeout', at: deadline }]),
-          ...holds.map((h) => entry('stock', store, h.skuId, [{ type: 'Released', key: `miniprogram:${orderId}`, qty: h.qty, reason: 'payment_timeout', at: deadline }])),
-          ...(tableId === null ? [] : [entry('table', store, tableId, [{ type: 'OrderCancelledNoted', orderId, at: deadline }])]),
+          entry('order', store, orderId, [
+            { type: 'Cancelled', by: { role: 'system', id: 'engine' }, reason: 'payment_timeout', at: deadline },
+          ]),
+          ...holds.map((h) =>
+            entry('stock', store, h.skuId, [
+              { type: 'Released', key: `miniprogram:${orderId}`, qty: h.qty, reason: 'payment_timeout', at: deadline },
+            ]),
+          ),
+          ...(tableId === null
+            ? []
+            : [entry('table', store, tableId, [{ type: 'OrderCancelledNoted', orderId, at: deadline }])]),
         ],
       });
       leaveAt = deadline + 2 * MIN;
@@ -304,9 +376,21 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
         at: paidAt,
         store,
         entries: [
-          entry('order', store, orderId, [{ type: 'Paid', paymentId: `wx${orderNo}`, amountFen: totalFen, paidAt, at: paidAt }]),
-          ...holds.map((h) => take(store, h.skuId, h.qty, { type: 'Committed', key: `miniprogram:${orderId}`, qty: h.qty, at: paidAt }, paidAt)),
-          ...(tableId === null ? [] : [entry('table', store, tableId, [{ type: 'OrderPaidNoted', orderId, at: paidAt }])]),
+          entry('order', store, orderId, [
+            { type: 'Paid', paymentId: `wx${orderNo}`, amountFen: totalFen, paidAt, at: paidAt },
+          ]),
+          ...holds.map((h) =>
+            take(
+              store,
+              h.skuId,
+              h.qty,
+              { type: 'Committed', key: `miniprogram:${orderId}`, qty: h.qty, at: paidAt },
+              paidAt,
+            ),
+          ),
+          ...(tableId === null
+            ? []
+            : [entry('table', store, tableId, [{ type: 'OrderPaidNoted', orderId, at: paidAt }])]),
         ],
       });
       const acceptedAt = paidAt + (20 + rnd() * 120) * 1_000;
@@ -328,7 +412,11 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
         const prep = Math.max(...lines.filter((l) => l.station === st).map((l) => l.prepTimeSec));
         const startAt = acceptedAt + (10 + rnd() * 90 * busy) * 1_000;
         const doneAt = startAt + prep * (0.7 + rnd() * 0.6) * busy * 1_000;
-        cmds.push({ at: startAt, store, entries: [entry('order', store, orderId, [{ type: 'StationStarted', station: st, at: startAt }])] });
+        cmds.push({
+          at: startAt,
+          store,
+          entries: [entry('order', store, orderId, [{ type: 'StationStarted', station: st, at: startAt }])],
+        });
         dones.push([st, doneAt]);
         readyAt = Math.max(readyAt, doneAt);
       }
@@ -340,18 +428,39 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
           at: doneAt + (last ? 1 : 0),
           store,
           entries: [
-            entry('order', store, orderId, [{ type: 'StationDone', station: st, at: doneAt }, ...(last ? [{ type: 'Ready', at: doneAt }] : [])]),
+            entry('order', store, orderId, [
+              { type: 'StationDone', station: st, at: doneAt },
+              ...(last ? [{ type: 'Ready', at: doneAt }] : []),
+            ]),
             entry('store', store, 'store', [{ type: 'TicketsClosed', orderId, stations: [st], at: doneAt }]),
           ],
         });
       }
       const servedAt = readyAt + (30 + rnd() * 150) * 1_000;
-      cmds.push({ at: servedAt, store, entries: [entry('order', store, orderId, [{ type: 'Served', by: { role: 'staff', id: 'waiter' }, at: servedAt }])] });
-      cmds.push({ at: servedAt + 30 * MIN, store, entries: [entry('order', store, orderId, [{ type: 'Completed', at: servedAt + 30 * MIN }])] });
+      cmds.push({
+        at: servedAt,
+        store,
+        entries: [
+          entry('order', store, orderId, [{ type: 'Served', by: { role: 'staff', id: 'waiter' }, at: servedAt }]),
+        ],
+      });
+      cmds.push({
+        at: servedAt + 30 * MIN,
+        store,
+        entries: [entry('order', store, orderId, [{ type: 'Completed', at: servedAt + 30 * MIN }])],
+      });
       leaveAt = servedAt + (15 + rnd() * 40) * MIN;
     }
     if (tableId !== null) {
-      cmds.push({ at: leaveAt, store, entries: [entry('table', store, tableId, [{ type: 'SessionClosed', by: { role: 'staff', id: 'waiter' }, droppedLines: 0, at: leaveAt }])] });
+      cmds.push({
+        at: leaveAt,
+        store,
+        entries: [
+          entry('table', store, tableId, [
+            { type: 'SessionClosed', by: { role: 'staff', id: 'waiter' }, droppedLines: 0, at: leaveAt },
+          ]),
+        ],
+      });
       const cleanAt = leaveAt + (2 + rnd() * 4) * MIN;
       cmds.push({ at: cleanAt, store, entries: [entry('table', store, tableId, [{ type: 'Cleaned', at: cleanAt }])] });
       tables.set(tableId, cleanAt);

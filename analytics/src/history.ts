@@ -11,7 +11,14 @@
  * - `loadHistoryDirect` puts generated records straight into ClickHouse (synthetic
  *   sequences), for the bench's 10M-event tables without a stream behind them.
  */
-import { DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JsMsg } from '@nats-io/jetstream';
+import {
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decode, encode, type PartitionRecord } from '@lunchrush/engine';
 import { streamNames } from './config.js';
@@ -77,7 +84,11 @@ export async function backfill(o: BackfillOptions): Promise<{ records: number; e
       const publishedMs = Math.floor(m.info.timestampNanos / 1e6);
       let rows: PendingRecord['rows'] = [];
       try {
-        rows = recordToRows(decode<PartitionRecord>(m.data), { seq, partition: partitionOfSubject(m.subject), publishedMs });
+        rows = recordToRows(decode<PartitionRecord>(m.data), {
+          seq,
+          partition: partitionOfSubject(m.subject),
+          publishedMs,
+        });
       } catch {
         // Not an engine record: skipped, as live ingestion does.
       }
@@ -147,7 +158,9 @@ export async function publishHistory(
       const wait = due - performance.now();
       if (wait > 1) await new Promise((res) => setTimeout(res, wait));
     }
-    const p: Promise<unknown> = js.publish(names.subject(r.partition), encode(r.record)).finally(() => inflight.delete(p));
+    const p: Promise<unknown> = js
+      .publish(names.subject(r.partition), encode(r.record))
+      .finally(() => inflight.delete(p));
     inflight.add(p);
     done.records++;
     done.events += r.events;

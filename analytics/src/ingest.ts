@@ -8,7 +8,15 @@
  *        └──────────── insert ok ◀── Loader.load (drops already-stored records) ── one batch at a time
  *                      insert failed ──▶ nak (re-delivered later, then de-duplicated)
  */
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type Consumer,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decode, type PartitionRecord } from '@lunchrush/engine';
 import { streamNames, type AnalyticsConfig } from './config.js';
@@ -79,7 +87,14 @@ export class Ingester {
   private lastInsertedPublished = 0;
   private pendingTimer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly s = { events: 0, records: 0, batches: 0, duplicates: 0, failures: 0, lastInsertAt: null as number | null };
+  private readonly s = {
+    events: 0,
+    records: 0,
+    batches: 0,
+    duplicates: 0,
+    failures: 0,
+    lastInsertAt: null as number | null,
+  };
   private waiters: { pred: (s: IngestStats) => boolean; resolve: () => void }[] = [];
 
   private constructor(private readonly o: IngesterOptions) {
@@ -116,7 +131,11 @@ export class Ingester {
       await jsm.consumers.update(names.stream, durable, { ack_wait: cfg.ack_wait, max_ack_pending: maxAckPending });
     } catch (e) {
       if (!/consumer not found/i.test(ensureError(e).message)) {
-        throw new AnalyticsError(ErrorCode.Nats, `cannot read consumer ${durable} on ${names.stream}: ${ensureError(e).message}`, { cause: e });
+        throw new AnalyticsError(
+          ErrorCode.Nats,
+          `cannot read consumer ${durable} on ${names.stream}: ${ensureError(e).message}`,
+          { cause: e },
+        );
       }
       await jsm.consumers.add(names.stream, cfg);
     }
@@ -137,7 +156,7 @@ export class Ingester {
     this.pendingInStream = info.pending;
     this.lastDeliveryAt = Date.now();
     const publishedMs = Math.floor(info.timestampNanos / 1e6);
-    let rows: Item['rows'] = [];
+    let rows: Item['rows'];
     try {
       const record = decode<PartitionRecord>(m.data);
       rows = recordToRows(record, { seq: info.streamSequence, partition: partitionOfSubject(m.subject), publishedMs });
@@ -148,12 +167,23 @@ export class Ingester {
       m.term();
       return;
     }
-    const item: Item = { msg: m, seq: info.streamSequence, publishedMs, rows, redelivered: m.redelivered, bytes: m.data.length };
+    const item: Item = {
+      msg: m,
+      seq: info.streamSequence,
+      publishedMs,
+      rows,
+      redelivered: m.redelivered,
+      bytes: m.data.length,
+    };
     this.open.push(item);
     this.openEvents += rows.length;
     this.openBytes += item.bytes;
     const { batchMaxEvents, batchMaxBytes, batchMaxWaitMs } = this.o.config;
-    if (this.openEvents >= batchMaxEvents || this.openBytes >= batchMaxBytes || this.open.length >= this.o.config.maxAckPending) {
+    if (
+      this.openEvents >= batchMaxEvents ||
+      this.openBytes >= batchMaxBytes ||
+      this.open.length >= this.o.config.maxAckPending
+    ) {
       this.cut();
     } else if (this.timer === undefined) {
       this.timer = setTimeout(() => this.cut(), batchMaxWaitMs);
@@ -239,7 +269,8 @@ export class Ingester {
     const messages = waiting + this.pendingInStream;
     let seconds = 0;
     if (oldest !== undefined) seconds = (now - oldest) / 1000;
-    else if (this.pendingInStream > 0 && this.lastInsertedPublished > 0) seconds = (now - this.lastInsertedPublished) / 1000;
+    else if (this.pendingInStream > 0 && this.lastInsertedPublished > 0)
+      seconds = (now - this.lastInsertedPublished) / 1000;
     return { seconds: Math.max(0, seconds), messages };
   }
 

@@ -16,7 +16,10 @@ import { migrate } from './schema.js';
 import { startServer } from './server.js';
 import { Warehouse } from './warehouse.js';
 
-export async function main(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Promise<void> {
+export async function main(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: string[] = process.argv.slice(2),
+): Promise<void> {
   const cfg = parseConfig(env);
   const log = pino({ level: cfg.logLevel, base: { svc: 'analytics' } });
   const warehouse = Warehouse.open(cfg);
@@ -47,7 +50,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     log: (level, msg, extra) => log[level](extra ?? {}, msg),
   });
   const server = await startServer({ warehouse, ingester, metrics, port: cfg.httpPort, host: cfg.httpHost });
-  log.info({ url: server.url, backend: warehouse.kind, where: warehouse.where, stream: names.stream, durable: cfg.durable }, 'ready');
+  log.info(
+    { url: server.url, backend: warehouse.kind, where: warehouse.where, stream: names.stream, durable: cfg.durable },
+    'ready',
+  );
   process.stdout.write(`ANALYTICS READY ${server.url} backend=${warehouse.kind} stream=${names.stream}\n`);
 
   let stopping = false;

@@ -102,8 +102,10 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 async function handle(o: ServerOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const p = url.pathname;
-  if (req.method === 'GET' && (p === '/' || p === '/dashboard')) return send(res, 200, dashboardHtml(), 'text/html; charset=utf-8');
-  if (req.method === 'GET' && p === '/assets/echarts.min.js') return send(res, 200, echarts(), 'text/javascript; charset=utf-8');
+  if (req.method === 'GET' && (p === '/' || p === '/dashboard'))
+    return send(res, 200, dashboardHtml(), 'text/html; charset=utf-8');
+  if (req.method === 'GET' && p === '/assets/echarts.min.js')
+    return send(res, 200, echarts(), 'text/javascript; charset=utf-8');
   if (req.method === 'GET' && p === '/healthz') return sendJson(res, 200, { ok: true, backend: o.warehouse.kind });
   if (req.method === 'GET' && p === '/metrics') {
     const reg = (o.metrics ?? o.ingester?.metrics)?.registry;
@@ -128,7 +130,8 @@ async function handle(o: ServerOptions, req: http.IncomingMessage, res: http.Ser
         throw new AnalyticsError(ErrorCode.BadRequest, 'body must be JSON: {"sql": "SELECT …"}');
       }
       const s = (parsed as { sql?: unknown }).sql;
-      if (typeof s !== 'string') throw new AnalyticsError(ErrorCode.BadRequest, 'body must be JSON: {"sql": "SELECT …"}');
+      if (typeof s !== 'string')
+        throw new AnalyticsError(ErrorCode.BadRequest, 'body must be JSON: {"sql": "SELECT …"}');
       sql = s;
     } else if (req.method === 'GET') {
       sql = url.searchParams.get('q') ?? '';

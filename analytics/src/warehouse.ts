@@ -87,11 +87,7 @@ export class Warehouse {
    * The transport seam: any `@clickhouse/client` Connection. `open` uses it for
    * chDB; a test can hand in another one to check the contract.
    */
-  static overConnection(
-    kind: 'chdb' | 'server',
-    where: string,
-    connection: ClientConnection,
-  ): Warehouse {
+  static overConnection(kind: 'chdb' | 'server', where: string, connection: ClientConnection): Warehouse {
     const client = createClient({ connection, clickhouse_settings: COMMON_SETTINGS });
     return new Warehouse(kind, where, client, client, false);
   }
@@ -151,11 +147,17 @@ export class Warehouse {
       ? ''
       : ` SETTINGS readonly = 1, max_result_rows = ${limits.maxRows ?? 100_000}, result_overflow_mode = 'break', max_execution_time = ${limits.maxSeconds ?? 30}`;
     try {
-      const rs = await this.ro.query({ query: `SELECT * FROM (\n${text}\n)${settings}`, query_params: params, format: 'JSONEachRow' });
+      const rs = await this.ro.query({
+        query: `SELECT * FROM (\n${text}\n)${settings}`,
+        query_params: params,
+        format: 'JSONEachRow',
+      });
       return await rs.json<T>();
     } catch (e) {
       const msg = clickhouseMessage(e);
-      throw new AnalyticsError(/readonly|read-only/i.test(msg) ? ErrorCode.ReadOnly : ErrorCode.Query, msg, { cause: e });
+      throw new AnalyticsError(/readonly|read-only/i.test(msg) ? ErrorCode.ReadOnly : ErrorCode.Query, msg, {
+        cause: e,
+      });
     }
   }
 

@@ -12,7 +12,14 @@ const T2 = '0010001000029';
 const staff = { role: 'staff', id: 'w1' };
 const system = { role: 'system', id: 'engine' };
 
-function line(lineNo: number, skuId: string, qty: number, unit: number, cost?: number, station = 'wok'): Record<string, unknown> {
+function line(
+  lineNo: number,
+  skuId: string,
+  qty: number,
+  unit: number,
+  cost?: number,
+  station = 'wok',
+): Record<string, unknown> {
   return {
     lineNo,
     skuId,
@@ -31,7 +38,14 @@ function line(lineNo: number, skuId: string, qty: number, unit: number, cost?: n
   };
 }
 
-function created(orderId: string, channel: string, when: number, lines: Record<string, unknown>[], totalFen: number, tableId: string | null = null) {
+function created(
+  orderId: string,
+  channel: string,
+  when: number,
+  lines: Record<string, unknown>[],
+  totalFen: number,
+  tableId: string | null = null,
+) {
   return entry('order', S, orderId, [
     {
       type: 'Created',
@@ -63,7 +77,10 @@ const accepted = (orderId: string, stations: string[], when: number) =>
     { type: 'SentToKitchen', stations, at: when },
   ]);
 const done = (orderId: string, station: string, when: number, ready: boolean) =>
-  entry('order', S, orderId, [{ type: 'StationDone', station, at: when }, ...(ready ? [{ type: 'Ready', at: when }] : [])]);
+  entry('order', S, orderId, [
+    { type: 'StationDone', station, at: when },
+    ...(ready ? [{ type: 'Ready', at: when }] : []),
+  ]);
 const table = (tableId: string, ev: unknown[]) => entry('table', S, tableId, ev);
 const level = (skuId: string, lvl: string, when: number) =>
   entry('stock', S, skuId, [{ type: 'LevelChanged', level: lvl, available: lvl === 'out' ? 0 : 30, at: when }]);
@@ -74,9 +91,15 @@ export function handDataset(): { store: string; record: BatchRecord }[] {
   return [
     r(
       batch(
-        entry('store', S, 'store', [{ type: 'Configured', settings: { name: '湘川小馆·测试店' }, at: at('2026-11-02 08:00') }]),
-        table(T1, [{ type: 'Configured', config: { label: 'A01', areaName: '大厅', seats: 4 }, at: at('2026-11-02 08:00') }]),
-        table(T2, [{ type: 'Configured', config: { label: 'A02', areaName: '大厅', seats: 4 }, at: at('2026-11-02 08:00') }]),
+        entry('store', S, 'store', [
+          { type: 'Configured', settings: { name: '湘川小馆·测试店' }, at: at('2026-11-02 08:00') },
+        ]),
+        table(T1, [
+          { type: 'Configured', config: { label: 'A01', areaName: '大厅', seats: 4 }, at: at('2026-11-02 08:00') },
+        ]),
+        table(T2, [
+          { type: 'Configured', config: { label: 'A02', areaName: '大厅', seats: 4 }, at: at('2026-11-02 08:00') },
+        ]),
       ),
     ),
     r({ k: 'f', e: 2, o: 'test' } as unknown as BatchRecord), // a fence: skipped
@@ -84,15 +107,38 @@ export function handDataset(): { store: string; record: BatchRecord }[] {
     r(batch(table(T1, [{ type: 'Seated', sessionId: 's1', partySize: 2, dinerId: 'd1', at: at('2026-11-02 11:30') }]))),
     r(
       batch(
-        table(T1, [{ type: 'CartSubmitted', orderId: 'o_a', lineIds: ['l1', 'l2'], totalFen: 5000, dinerId: 'd1', at: at('2026-11-02 11:40') }]),
-        created('o_a', 'dine_in', at('2026-11-02 11:40'), [line(1, 'skuA', 2, 1500, 500), line(2, 'skuB', 1, 2000, 800, 'cold')], 5000, T1),
-        entry('stock', S, 'skuA', [{ type: 'Reserved', key: 'miniprogram:o_a', channel: 'miniprogram', qty: 2, at: at('2026-11-02 11:40') }]),
+        table(T1, [
+          {
+            type: 'CartSubmitted',
+            orderId: 'o_a',
+            lineIds: ['l1', 'l2'],
+            totalFen: 5000,
+            dinerId: 'd1',
+            at: at('2026-11-02 11:40'),
+          },
+        ]),
+        created(
+          'o_a',
+          'dine_in',
+          at('2026-11-02 11:40'),
+          [line(1, 'skuA', 2, 1500, 500), line(2, 'skuB', 1, 2000, 800, 'cold')],
+          5000,
+          T1,
+        ),
+        entry('stock', S, 'skuA', [
+          { type: 'Reserved', key: 'miniprogram:o_a', channel: 'miniprogram', qty: 2, at: at('2026-11-02 11:40') },
+        ]),
       ),
     ),
     r(batch(paid('o_a', 5000, at('2026-11-02 11:41')))),
     r(batch(accepted('o_a', ['wok', 'cold'], at('2026-11-02 11:45')))),
     r(batch(done('o_a', 'cold', at('2026-11-02 11:50'), false))),
-    r(batch(done('o_a', 'wok', at('2026-11-02 11:55'), true), entry('order', S, 'o_a', [{ type: 'Served', by: staff, at: at('2026-11-02 12:00') }]))),
+    r(
+      batch(
+        done('o_a', 'wok', at('2026-11-02 11:55'), true),
+        entry('order', S, 'o_a', [{ type: 'Served', by: staff, at: at('2026-11-02 12:00') }]),
+      ),
+    ),
     // o_b: takeaway, paid at 12:20 (slot 12:00), wok 10 minutes.
     r(batch(created('o_b', 'takeaway', at('2026-11-02 12:10'), [line(1, 'skuA', 2, 1500, 500)], 3000))),
     // o_c: delivery, never paid: the payment timer cancels it.
@@ -100,11 +146,23 @@ export function handDataset(): { store: string; record: BatchRecord }[] {
     r(batch(paid('o_b', 3000, at('2026-11-02 12:20')), level('skuA', 'out', at('2026-11-02 12:20')))),
     r(batch(accepted('o_b', ['wok'], at('2026-11-02 12:21')))),
     r(batch(table(T1, [{ type: 'SessionClosed', by: staff, droppedLines: 0, at: at('2026-11-02 12:30') }]))),
-    r(batch(entry('order', S, 'o_c', [{ type: 'Cancelled', by: system, reason: 'payment_timeout', at: at('2026-11-02 12:30') }]))),
+    r(
+      batch(
+        entry('order', S, 'o_c', [
+          { type: 'Cancelled', by: system, reason: 'payment_timeout', at: at('2026-11-02 12:30') },
+        ]),
+      ),
+    ),
     r(batch(done('o_b', 'wok', at('2026-11-02 12:31'), true))),
     // o_f: dine-in, cancelled by the diner before paying.
     r(batch(created('o_f', 'dine_in', at('2026-11-02 12:40'), [line(1, 'skuA', 1, 2000, 500)], 2000))),
-    r(batch(entry('order', S, 'o_f', [{ type: 'Cancelled', by: { role: 'diner', id: 'd9' }, reason: 'changed_mind', at: at('2026-11-02 12:42') }]))),
+    r(
+      batch(
+        entry('order', S, 'o_f', [
+          { type: 'Cancelled', by: { role: 'diner', id: 'd9' }, reason: 'changed_mind', at: at('2026-11-02 12:42') },
+        ]),
+      ),
+    ),
     // Store 002: filtered out of store 001's numbers.
     r(batch(paid('o_z', 7777, at('2026-11-02 12:00'), '002')), '002'),
     // T1 again at lunch, 40 minutes.

@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Engine, EngineClient } from '@lunchrush/engine';
-import { demoSetupCommands, generateDemoData, outputStreams, restaurantActors, type OrderDetail } from '@lunchrush/actors';
+import {
+  demoSetupCommands,
+  generateDemoData,
+  outputStreams,
+  restaurantActors,
+  type OrderDetail,
+} from '@lunchrush/actors';
 import { natsUrl, setup, waitFor, type TestContext } from '@lunchrush/testkit';
 import { Ingester, localDay, runView, type Warehouse } from '@lunchrush/analytics';
 import { ingestConfig, P, tempWarehouse } from './helpers.js';
@@ -43,9 +49,12 @@ afterAll(async () => {
 it('orders placed, paid and cooked through the engine show up in the views', async () => {
   const data = generateDemoData({ stores: 1 });
   const now = Date.now();
-  for (const c of demoSetupCommands(data, now)) await client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id });
+  for (const c of demoSetupCommands(data, now))
+    await client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id });
   // Dishes without required options, sold for takeaway.
-  const spus = data.template.spus.filter((s) => s.channels.includes('takeaway') && s.optionGroups.every((g) => g.min === 0) && s.skus.length === 1);
+  const spus = data.template.spus.filter(
+    (s) => s.channels.includes('takeaway') && s.optionGroups.every((g) => g.min === 0) && s.skus.length === 1,
+  );
   const skus = spus.slice(0, 2).map((s) => s.skus[0]!.skuId);
   const placed: OrderDetail[] = [];
   for (let i = 0; i < 3; i++) {
@@ -62,7 +71,13 @@ it('orders placed, paid and cooked through the engine show up in the views', asy
   const staff = { role: 'staff', id: 's1' };
   // Two are paid and cooked; the third stays unpaid.
   for (const o of placed.slice(0, 2)) {
-    await client.send('001', 'order', o.orderId, { type: 'confirmPayment', paymentId: `wx-${o.orderId}`, amountFen: o.totalFen, paidAt: now + 1000, at: now + 1000 });
+    await client.send('001', 'order', o.orderId, {
+      type: 'confirmPayment',
+      paymentId: `wx-${o.orderId}`,
+      amountFen: o.totalFen,
+      paidAt: now + 1000,
+      at: now + 1000,
+    });
     await client.send('001', 'order', o.orderId, { type: 'accept', by: staff, at: now + 2000 });
     for (const st of new Set(o.lines.map((l) => l.station)))
       await client.send('001', 'order', o.orderId, { type: 'finishStation', station: st, at: now + 62_000 });
@@ -85,10 +100,12 @@ it('orders placed, paid and cooked through the engine show up in the views', asy
     expect.objectContaining({ channel: 'takeaway', orders: 2, revenue_fen: revenue, order_share: 1 }),
   ]);
   const dishes = await runView<{ sku_id: string; qty: number }>(wh, 'dishes', params);
-  expect(dishes.map((d) => [d.sku_id, d.qty]).sort()).toEqual([
-    [skus[0], 1],
-    [skus[1], 2],
-  ].sort());
+  expect(dishes.map((d) => [d.sku_id, d.qty]).sort()).toEqual(
+    [
+      [skus[0], 1],
+      [skus[1], 2],
+    ].sort(),
+  );
   const kitchen = await runView<{ tickets: number; avg_s: number }>(wh, 'kitchen', params);
   expect(kitchen.reduce((n, k) => n + k.tickets, 0)).toBeGreaterThanOrEqual(2);
   expect(kitchen.every((k) => k.avg_s === 60)).toBe(true);

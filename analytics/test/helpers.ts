@@ -5,12 +5,19 @@ import path from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { encode, partitionOf, type BatchRecord, type LogEntry } from '@lunchrush/engine';
-import { defaultConfig, ensureEventStream, migrate, streamNames, Warehouse, type IngestConfig } from '@lunchrush/analytics';
+import {
+  defaultConfig,
+  ensureEventStream,
+  migrate,
+  streamNames,
+  Warehouse,
+  type IngestConfig,
+} from '@lunchrush/analytics';
 
 export const P = 8;
 
 /** A fresh chDB folder (one per test file: chDB is one engine per process). */
-export async function tempWarehouse(): Promise<{ wh: Warehouse; dir: string; drop(): Promise<void> }> {
+export async function tempWarehouse(): Promise<{ wh: Warehouse; dir: string; drop: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-chdb-'));
   const wh = Warehouse.open({ ...defaultConfig(), chdbPath: dir });
   await migrate(wh);
@@ -31,10 +38,17 @@ export function ingestConfig(ns: string, extra: Partial<IngestConfig> = {}): Ing
 /** Local (Asia/Shanghai) time 'YYYY-MM-DD HH:MM' in ms. */
 export const at = (local: string): number => Date.parse(`${local.replace(' ', 'T')}:00+08:00`);
 
-export const entry = (type: string, store: string, id: string, ev: unknown[]): LogEntry => ({ a: [type, store, id], ev });
+export const entry = (type: string, store: string, id: string, ev: unknown[]): LogEntry => ({
+  a: [type, store, id],
+  ev,
+});
 
 /** Publishes records to `<ns>.ev.<partition of store>` exactly as the engine appends them. */
-export async function publish(nc: NatsConnection, ns: string, records: { store: string; record: BatchRecord }[]): Promise<number[]> {
+export async function publish(
+  nc: NatsConnection,
+  ns: string,
+  records: { store: string; record: BatchRecord }[],
+): Promise<number[]> {
   await ensureEventStream(nc, ns);
   const js = jetstream(nc);
   const seqs: number[] = [];

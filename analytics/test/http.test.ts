@@ -11,7 +11,15 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { REPO_ROOT, setup, type TestContext } from '@lunchrush/testkit';
-import { generateHistory, Ingester, publishHistory, runView, startServer, type AnalyticsServer, type Warehouse } from '@lunchrush/analytics';
+import {
+  generateHistory,
+  Ingester,
+  publishHistory,
+  runView,
+  startServer,
+  type AnalyticsServer,
+  type Warehouse,
+} from '@lunchrush/analytics';
 import { ingestConfig, P, tempWarehouse } from './helpers.js';
 
 const run = promisify(execFile);
@@ -29,14 +37,21 @@ let server: AnalyticsServer;
 function ensureChromium(): void {
   if (fs.existsSync(CHROMIUM)) return;
   execFileSync('apt-get', ['update'], { stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', 'chromium'], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 beforeAll(async () => {
   ensureChromium();
   t = await setup({ prefix: 'ah' });
   ({ wh, drop } = await tempWarehouse());
-  const gen = await publishHistory(t.nc, t.ns, generateHistory({ stores: 3, days: 7, start: '2026-11-02', partitions: P, ordersPerStoreDay: 60 }));
+  const gen = await publishHistory(
+    t.nc,
+    t.ns,
+    generateHistory({ stores: 3, days: 7, start: '2026-11-02', partitions: P, ordersPerStoreDay: 60 }),
+  );
   ingester = await Ingester.start({ nc: t.nc, warehouse: wh, config: ingestConfig(t.ns) });
   await ingester.until((s) => s.records >= gen.records && s.lagMessages === 0);
   server = await startServer({ warehouse: wh, ingester, port: 0 });
@@ -63,7 +78,11 @@ describe('HTTP API', () => {
       expect(body.rows, view).toEqual(await runView(wh, view as never, body.params));
       if (view !== 'soldout') expect(body.rows.length, view).toBeGreaterThan(0);
     }
-    const heat = (await getJson(`/api/heatmap?store=002&${RANGE}`)).body.rows as { weekday: number; hour: number; orders: number }[];
+    const heat = (await getJson(`/api/heatmap?store=002&${RANGE}`)).body.rows as {
+      weekday: number;
+      hour: number;
+      orders: number;
+    }[];
     // Lunch and dinner peaks: noon and 18–19 h beat mid-afternoon.
     const byHour = (h: number) => heat.filter((r) => r.hour === h).reduce((n, r) => n + r.orders, 0);
     expect(byHour(12)).toBeGreaterThan(byHour(15));
@@ -72,16 +91,27 @@ describe('HTTP API', () => {
   });
 
   it('refuses bad parameters and unknown routes with the error code', async () => {
-    expect(await getJson(`/api/heatmap?store=12&${RANGE}`)).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    expect(await getJson(`/api/heatmap?store=12&${RANGE}`)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'bad_request' } },
+    });
     expect(await getJson('/api/heatmap?from=2026-11-09&to=2026-11-01')).toMatchObject({ status: 400 });
     expect(await getJson('/api/nope')).toMatchObject({ status: 404 });
     expect((await getJson('/api')).body.views.length).toBeGreaterThan(8);
   });
 
   it('serves read-only SQL and refuses writes', async () => {
-    const ok = await fetch(`${server.url}/api/sql`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT store, count() AS n FROM events GROUP BY store ORDER BY store' }) });
+    const ok = await fetch(`${server.url}/api/sql`, {
+      method: 'POST',
+      body: JSON.stringify({ sql: 'SELECT store, count() AS n FROM events GROUP BY store ORDER BY store' }),
+    });
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { rows: { store: string }[] }).rows.map((r) => r.store)).toEqual(['000', '001', '002', '003']);
+    expect(((await ok.json()) as { rows: { store: string }[] }).rows.map((r) => r.store)).toEqual([
+      '000',
+      '001',
+      '002',
+      '003',
+    ]);
     for (const sql of ['DROP TABLE events', 'INSERT INTO events (seq) VALUES (1)', 'SELECT 1 SETTINGS readonly = 0']) {
       const r = await fetch(`${server.url}/api/sql?${new URLSearchParams({ q: sql }).toString()}`);
       expect(r.status, sql).toBe(403);
@@ -102,23 +132,53 @@ describe('HTTP API', () => {
 
 describe('CLI', () => {
   it('prints a heatmap table from a separate process, through npm run analytics', async () => {
-    const { stdout } = await run('npm', ['run', '--silent', 'analytics', '--', 'heatmap', '--store', '001', '--from', '2026-11-02', '--to', '2026-11-08', '--api', server.url], { cwd: REPO_ROOT });
-    const rows = (await getJson(`/api/heatmap?store=001&${RANGE}`)).body.rows as { orders: number; revenue_fen: number }[];
+    const { stdout } = await run(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'analytics',
+        '--',
+        'heatmap',
+        '--store',
+        '001',
+        '--from',
+        '2026-11-02',
+        '--to',
+        '2026-11-08',
+        '--api',
+        server.url,
+      ],
+      { cwd: REPO_ROOT },
+    );
+    const rows = (await getJson(`/api/heatmap?store=001&${RANGE}`)).body.rows as {
+      orders: number;
+      revenue_fen: number;
+    }[];
     const total = rows.reduce((n, r) => n + r.orders, 0);
     const revenue = rows.reduce((n, r) => n + r.revenue_fen, 0);
-    expect(stdout).toContain('heatmap: paid orders and revenue by weekday (1 = Monday) × hour — store 001, 2026-11-02 … 2026-11-08');
-    for (const d of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']) expect(stdout).toMatch(new RegExp(`^${d}\\s+[\\d. ]+$`, 'm'));
+    expect(stdout).toContain(
+      'heatmap: paid orders and revenue by weekday (1 = Monday) × hour — store 001, 2026-11-02 … 2026-11-08',
+    );
+    for (const d of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'])
+      expect(stdout).toMatch(new RegExp(`^${d}\\s+[\\d. ]+$`, 'm'));
     expect(stdout).toContain(`paid orders ${total}, revenue ${(revenue / 100).toFixed(2)} yuan`);
   });
 
   it('prints views as tables and SQL results; reports errors with a code', async () => {
-    const cli = (args: string[]) => run('node', ['--import', 'tsx', 'analytics/src/cli.ts', ...args, '--api', server.url], { cwd: REPO_ROOT });
+    const cli = (args: string[]) =>
+      run('node', ['--import', 'tsx', 'analytics/src/cli.ts', ...args, '--api', server.url], { cwd: REPO_ROOT });
     const { stdout } = await cli(['channels', '--store', '003', '--from', '2026-11-02', '--to', '2026-11-08']);
-    expect(stdout.split('\n')[1]).toMatch(/^channel\s+orders\s+revenue_yuan\s+order_share\s+revenue_share\s+avg_ticket_yuan$/);
+    expect(stdout.split('\n')[1]).toMatch(
+      /^channel\s+orders\s+revenue_yuan\s+order_share\s+revenue_share\s+avg_ticket_yuan$/,
+    );
     expect(stdout).toMatch(/^dine_in\s+\d+\s+\d+\.\d\d\s+\d+\.\d%/m);
-    const sql = await cli(['sql', 'SELECT count() AS n FROM events WHERE store = \'003\'']);
+    const sql = await cli(['sql', "SELECT count() AS n FROM events WHERE store = '003'"]);
     expect(sql.stdout).toMatch(/^\s*n\n-+\n\d+\n$/);
-    await expect(cli(['sql', 'DROP TABLE events'])).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('[read_only]') });
+    await expect(cli(['sql', 'DROP TABLE events'])).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('[read_only]'),
+    });
   });
 });
 
@@ -136,7 +196,9 @@ describe('dashboard', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${server.url}/?store=001&${RANGE}`);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
-    const points = await page.$$eval('.chart', (els) => els.map((e) => [e.id, Number(e.getAttribute('data-points') ?? 0)]));
+    const points = await page.$$eval('.chart', (els) =>
+      els.map((e) => [e.id, Number(e.getAttribute('data-points') ?? 0)]),
+    );
     expect(Object.fromEntries(points)).toEqual({
       heatmap: expect.any(Number),
       slots: expect.any(Number),

@@ -67,7 +67,9 @@ describe('ingestion is exactly once', () => {
     expect(s.failures).toBe(1);
     // Every record with events came back and was found stored.
     expect(s.duplicates).toBe(records.length - 1);
-    const { n, ids } = (await wh.query<{ n: number; ids: number }>('SELECT count() AS n, uniqExact(event_id) AS ids FROM events'))[0]!;
+    const { n, ids } = (
+      await wh.query<{ n: number; ids: number }>('SELECT count() AS n, uniqExact(event_id) AS ids FROM events')
+    )[0]!;
     expect(n).toBe(ids);
     expect(n).toBe(47);
     expect(ingester.metrics.registry.getSingleMetric('lunchrush_analytics_duplicate_records_total')).toBeDefined();
@@ -79,7 +81,17 @@ describe('ingestion is exactly once', () => {
        FROM events FINAL WHERE order_id = 'o_a' AND type = 'Created'`,
     );
     expect(rows).toEqual([
-      { event_id: `${seqs[3]}:1:0`, store: '001', actor_type: 'order', type: 'Created', order_id: 'o_a', channel: 'dine_in', amount_fen: 5000, local: '2026-11-02 11:40:00.000', partition: expect.any(Number) },
+      {
+        event_id: `${seqs[3]}:1:0`,
+        store: '001',
+        actor_type: 'order',
+        type: 'Created',
+        order_id: 'o_a',
+        channel: 'dine_in',
+        amount_fen: 5000,
+        local: '2026-11-02 11:40:00.000',
+        partition: expect.any(Number),
+      },
     ]);
   });
 
@@ -133,31 +145,106 @@ describe('views on the hand-computed history', () => {
 
   it('dish sales and gross margin from the catalog cost price', async () => {
     expect(await view('dishes')).toEqual([
-      { sku_id: 'skuA', name: 'dish skuA', station: 'wok', qty: 4, revenue_fen: 6000, cost_fen: 2000, margin_fen: 4000, margin_rate: 0.6667 },
-      { sku_id: 'skuC', name: 'dish skuC', station: 'wok', qty: 1, revenue_fen: 4000, cost_fen: 0, margin_fen: 0, margin_rate: null },
-      { sku_id: 'skuB', name: 'dish skuB', station: 'cold', qty: 2, revenue_fen: 3000, cost_fen: 1200, margin_fen: 1800, margin_rate: 0.6 },
+      {
+        sku_id: 'skuA',
+        name: 'dish skuA',
+        station: 'wok',
+        qty: 4,
+        revenue_fen: 6000,
+        cost_fen: 2000,
+        margin_fen: 4000,
+        margin_rate: 0.6667,
+      },
+      {
+        sku_id: 'skuC',
+        name: 'dish skuC',
+        station: 'wok',
+        qty: 1,
+        revenue_fen: 4000,
+        cost_fen: 0,
+        margin_fen: 0,
+        margin_rate: null,
+      },
+      {
+        sku_id: 'skuB',
+        name: 'dish skuB',
+        station: 'cold',
+        qty: 2,
+        revenue_fen: 3000,
+        cost_fen: 1200,
+        margin_fen: 1800,
+        margin_rate: 0.6,
+      },
     ]);
   });
 
   it('channel mix of paid orders', async () => {
     expect(await view('channels')).toEqual([
-      { channel: 'dine_in', orders: 2, revenue_fen: 9000, order_share: 0.5, revenue_share: 0.6923, avg_ticket_fen: 4500 },
-      { channel: 'takeaway', orders: 2, revenue_fen: 4000, order_share: 0.5, revenue_share: 0.3077, avg_ticket_fen: 2000 },
+      {
+        channel: 'dine_in',
+        orders: 2,
+        revenue_fen: 9000,
+        order_share: 0.5,
+        revenue_share: 0.6923,
+        avg_ticket_fen: 4500,
+      },
+      {
+        channel: 'takeaway',
+        orders: 2,
+        revenue_fen: 4000,
+        order_share: 0.5,
+        revenue_share: 0.3077,
+        avg_ticket_fen: 2000,
+      },
     ]);
   });
 
   it('sold-out events: how often and how long', async () => {
     const rows = await view('soldout');
     expect(rows.map((r) => ({ ...r, first_out: String(r.first_out).slice(0, 16) }))).toEqual([
-      { store: '001', sku_id: 'skuA', times_out: 1, first_out: '2026-11-02 12:20', last_out: '2026-11-02 12:20:00.000', minutes_out: 120, still_out: 0 },
-      { store: '001', sku_id: 'skuB', times_out: 1, first_out: '2026-11-03 12:06', last_out: '2026-11-03 12:06:00.000', minutes_out: 0, still_out: 1 },
+      {
+        store: '001',
+        sku_id: 'skuA',
+        times_out: 1,
+        first_out: '2026-11-02 12:20',
+        last_out: '2026-11-02 12:20:00.000',
+        minutes_out: 120,
+        still_out: 0,
+      },
+      {
+        store: '001',
+        sku_id: 'skuB',
+        times_out: 1,
+        first_out: '2026-11-03 12:06',
+        last_out: '2026-11-03 12:06:00.000',
+        minutes_out: 0,
+        still_out: 1,
+      },
     ]);
   });
 
   it('payment conversion: placed → paid, timed out, cancelled', async () => {
     expect(await view('conversion')).toEqual([
-      { day: '2026-11-02', placed: 5, paid: 3, timed_out: 1, cancelled: 1, awaiting: 0, conversion: 0.6, avg_seconds_to_pay: 240 },
-      { day: '2026-11-03', placed: 1, paid: 1, timed_out: 0, cancelled: 0, awaiting: 0, conversion: 1, avg_seconds_to_pay: 60 },
+      {
+        day: '2026-11-02',
+        placed: 5,
+        paid: 3,
+        timed_out: 1,
+        cancelled: 1,
+        awaiting: 0,
+        conversion: 0.6,
+        avg_seconds_to_pay: 240,
+      },
+      {
+        day: '2026-11-03',
+        placed: 1,
+        paid: 1,
+        timed_out: 0,
+        cancelled: 0,
+        awaiting: 0,
+        conversion: 1,
+        avg_seconds_to_pay: 60,
+      },
     ]);
   });
 
@@ -170,7 +257,9 @@ describe('views on the hand-computed history', () => {
 
   it('stores and summary', async () => {
     expect(await view('stores')).toEqual([{ store: '001', name: '湘川小馆·测试店' }]);
-    expect(await view('summary')).toEqual([{ orders: 4, revenue_fen: 13000, events: 47, last_event_at: '2026-11-03 12:06:00.000' }]);
+    expect(await view('summary')).toEqual([
+      { orders: 4, revenue_fen: 13000, events: 47, last_event_at: '2026-11-03 12:06:00.000' },
+    ]);
   });
 
   it('the CLI prints the heatmap as a weekday × hour table and views as tables', async () => {
@@ -183,7 +272,9 @@ describe('views on the hand-computed history', () => {
     expect(out).toMatch(/Tue\s+\.\s+1\s+(\.\s+){6}1/);
     expect(out).toContain('paid orders 4, revenue 130.00 yuan');
     out = '';
-    expect(await runCli(['dishes', '--store', '001', '--from', '2026-11-02', '--to', '2026-11-03', '--limit', '2'], io)).toBe(0);
+    expect(
+      await runCli(['dishes', '--store', '001', '--from', '2026-11-02', '--to', '2026-11-03', '--limit', '2'], io),
+    ).toBe(0);
     expect(out.split('\n').slice(1, 5)).toEqual([
       'sku_id  name       station  qty  revenue_yuan  cost_yuan  margin_yuan  margin_rate',
       '------  ---------  -------  ---  ------------  ---------  -----------  -----------',
@@ -198,7 +289,9 @@ describe('views on the hand-computed history', () => {
 
 describe('read-only SQL', () => {
   it('answers SELECTs and refuses every write', async () => {
-    expect(await wh.readonlyQuery('SELECT count() AS n FROM events WHERE store = {s:String}', { s: '002' })).toEqual([{ n: 1 }]);
+    expect(await wh.readonlyQuery('SELECT count() AS n FROM events WHERE store = {s:String}', { s: '002' })).toEqual([
+      { n: 1 },
+    ]);
     for (const sql of [
       'INSERT INTO events (seq) VALUES (1)',
       'DROP TABLE events',
@@ -229,14 +322,19 @@ describe('read-only SQL', () => {
 
 describe('backfill', () => {
   it('rebuilds from the whole stream exactly what live ingestion built', async () => {
-    const gen = await publishHistory(t.nc, t.ns, generateHistory({ stores: 2, days: 2, start: '2026-11-09', partitions: P, ordersPerStoreDay: 60 }));
+    const gen = await publishHistory(
+      t.nc,
+      t.ns,
+      generateHistory({ stores: 2, days: 2, start: '2026-11-09', partitions: P, ordersPerStoreDay: 60 }),
+    );
     const total = records.length + gen.records;
     await ingester.until((s) => s.records >= total && s.lagMessages === 0);
     await ingester.stop();
     const snapshot = async () => {
       const out: Record<string, unknown> = {};
       for (const v of VIEW_NAMES) {
-        for (const store of ['', '001', '002']) out[`${v}:${store}`] = await runView(wh, v, { store, from: '2026-11-01', to: '2026-11-30', limit: 100 });
+        for (const store of ['', '001', '002'])
+          out[`${v}:${store}`] = await runView(wh, v, { store, from: '2026-11-01', to: '2026-11-30', limit: 100 });
       }
       out.count = await wh.query('SELECT count() AS n, uniqExact(event_id) AS ids FROM events FINAL');
       return out;
@@ -244,7 +342,13 @@ describe('backfill', () => {
     const live = await snapshot();
     expect((live['heatmap:'] as unknown[]).length).toBeGreaterThan(10);
     const progress: number[] = [];
-    const r = await backfill({ nc: t.nc, warehouse: wh, namespace: t.ns, batchMaxEvents: 2_000, onProgress: (p) => progress.push(p.done) });
+    const r = await backfill({
+      nc: t.nc,
+      warehouse: wh,
+      namespace: t.ns,
+      batchMaxEvents: 2_000,
+      onProgress: (p) => progress.push(p.done),
+    });
     expect(r.records).toBe(total);
     expect(progress.at(-1)).toBe(total);
     expect(progress.length).toBeGreaterThan(2);
