@@ -179,7 +179,8 @@ export class PushHub {
   private readonly prefix: string;
   private sub: Subscription | undefined;
   private kitchenFeed: Promise<ConsumerMessages> | undefined;
-  private progressInflight = new Map<string, { again: boolean; v: number }>();
+  private readonly snapshotTexts = new WeakMap<Snapshot, { s0: number; text: string }>();
+  private readonly progressInflight = new Map<string, { again: boolean; v: number }>();
   private closed = false;
   readonly counters: Omit<PushStats, 'sockets' | 'topics' | 'subscriptions'> = {
     natsMessages: 0,
@@ -440,21 +441,25 @@ export class PushHub {
       ud.overflowed = true;
       return;
     }
-    const msg: ServerMessage = {
-      type: 'snapshot',
-      topic: s.topic.name,
-      seq: s0,
-      versions: snap.versions,
-      data: snap.data,
-    };
+    const text = this.snapshotText(s.topic.name, s0, snap);
     ws.cork(() => {
-      ws.send(JSON.stringify(msg));
+      ws.send(text);
       for (const r of replay) ws.send(r.msg);
     });
     this.counters.snapshots++;
     this.notePeak(ws.getBufferedAmount());
     if (!ws.isSubscribed(s.key)) ws.subscribe(s.key);
     s.live = true;
+  }
+
+  /** A snapshot shared by many sockets is serialised once. */
+  private snapshotText(topic: string, s0: number, snap: Snapshot): string {
+    const hit = this.snapshotTexts.get(snap);
+    if (hit?.s0 === s0) return hit.text;
+    const msg: ServerMessage = { type: 'snapshot', topic, seq: s0, versions: snap.versions, data: snap.data };
+    const text = JSON.stringify(msg);
+    this.snapshotTexts.set(snap, { s0, text });
+    return text;
   }
 
   private drain(ws: WS): void {
