@@ -71,6 +71,8 @@ interface StationQueue {
   readonly store: string;
   readonly station: string;
   readonly entries: Entry[];
+  /** The same entries by stream sequence (a held backlog can be thousands long). */
+  readonly bySeq: Map<number, Entry>;
   /** A ticket of this station is being printed: the next waits, so the station's order holds across printers. */
   busy: boolean;
   /** The printer its tickets went to last (failover alarms on change). */
@@ -296,7 +298,7 @@ export class PrinterDaemon extends EventEmitter {
   /** Queues a ticket unless it is already queued or already printed. True if newly queued. */
   private async accept(seq: number, ticket: KitchenTicket, msg: JsMsg | undefined): Promise<boolean> {
     const q = this.queue(ticket.store, ticket.station);
-    const existing = q.entries.find((e) => e.seq === seq);
+    const existing = q.bySeq.get(seq);
     if (existing !== undefined) {
       if (msg !== undefined) existing.msg = msg; // a redelivery: ack through the newest handle
       return false;
@@ -310,7 +312,7 @@ export class PrinterDaemon extends EventEmitter {
       msg?.ack(); // printed (or skipped) before a crash took the ack with it
       return false;
     }
-    insertSorted(q.entries, { seq, order: seq, ticket, msg, demand: false });
+    insertSorted(q, { seq, order: seq, ticket, msg, demand: false });
     if (this.activeRoute(q) === undefined) this.alarmUnrouted(q);
     this.wakeStore(ticket.store);
     return true;
@@ -325,7 +327,7 @@ export class PrinterDaemon extends EventEmitter {
     const key = `${store}/${station}`;
     let q = this.queues.get(key);
     if (q === undefined) {
-      q = { store, station, entries: [], busy: false, routedTo: undefined, unroutedAlarmed: false };
+      q = { store, station, entries: [], bySeq: new Map(), busy: false, routedTo: undefined, unroutedAlarmed: false };
       this.queues.set(key, q);
     }
     return q;
@@ -668,6 +670,7 @@ export class PrinterDaemon extends EventEmitter {
   private finish(q: StationQueue, entry: Entry): void {
     const i = q.entries.indexOf(entry);
     if (i >= 0) q.entries.splice(i, 1);
+    q.bySeq.delete(entry.seq);
     if (entry.demand) return;
     if (entry.msg !== undefined) entry.msg.ack();
     else this.doneWithoutHandle.add(entry.seq);
@@ -772,7 +775,7 @@ export class PrinterDaemon extends EventEmitter {
       }
       const q = this.queue(store, ticket.station);
       const n = ++this.demandCounter;
-      insertSorted(q.entries, { seq: -n, order: DEMAND_ORDER_BASE + n, ticket, msg: undefined, demand: true });
+      insertSorted(q, { seq: -n, order: DEMAND_ORDER_BASE + n, ticket, msg: undefined, demand: true });
       this.wakeStore(store);
       reply({
         ok: true,
@@ -843,8 +846,11 @@ export class PrinterDaemon extends EventEmitter {
   }
 }
 
-function insertSorted(entries: Entry[], e: Entry): void {
+/** Stream tickets arrive mostly in order: the scan from the end is short. */
+function insertSorted(q: StationQueue, e: Entry): void {
+  const entries = q.entries;
   let i = entries.length;
   while (i > 0 && (entries[i - 1]?.order ?? 0) > e.order) i--;
   entries.splice(i, 0, e);
+  q.bySeq.set(e.seq, e);
 }
