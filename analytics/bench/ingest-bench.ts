@@ -12,7 +12,7 @@
  *     Loads the generated history (20 stores × 90 days ≈ 10M events) straight into a
  *     chDB folder, then times the heatmap (all stores and one store, 90 days) 20 times each.
  *
- * Each run writes analytics/bench/results/<mode>-<time>.json and prints a summary.
+ * Each run writes .data/analytics-bench/<mode>-<time>.json and prints a summary.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,7 +44,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const mode = positionals[0] ?? 'lag';
-const resultsDir = path.join(REPO_ROOT, 'analytics/bench/results');
+const resultsDir = path.join(REPO_ROOT, '.data/analytics-bench');
 fs.mkdirSync(resultsDir, { recursive: true });
 
 const pct = (xs: number[], p: number): number => {
