@@ -3,7 +3,7 @@ import { parseTableCode } from '@lunchrush/actors';
 import { waitFor } from '@lunchrush/testkit';
 import { parseKeyRing } from '../src/config.js';
 import { signTableToken, verifyTableToken } from '../src/tokens.js';
-import { call, idemKey, login, seatedDiner, startStack, tableToken, type Stack } from './helpers.js';
+import { call, idemKey, login, seatedDiner, startStack, tableToken, type Answer, type Stack } from './helpers.js';
 
 // k2 signs new codes; k1 (the development key) still verifies codes printed before the rotation.
 const K1 = 'k1:ZGV2LXFyLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0';
@@ -166,6 +166,49 @@ describe('placing orders', () => {
     expect(none.body.code).toBe('missing_idempotency_key');
     const list = await call(s.url, 'GET', '/v1/diner/orders', { token: d.token });
     expect(list.body.orders.map((o: any) => o.orderId)).toEqual([first.body.order.orderId]);
+  });
+
+  it('two identical requests at once place one order: the other is answered 201 replayed or 409 in progress', async () => {
+    const d = await seatedDiner(s, 14);
+    const key = idemKey();
+    const send = (): Promise<Answer> =>
+      call(s.url, 'POST', '/v1/diner/orders', {
+        token: d.token,
+        body: { lines: [{ skuId: 'suanni-bairou', qty: 1 }] },
+        headers: { 'idempotency-key': key },
+      });
+    const answers = await Promise.all([send(), send()]);
+    const statuses = answers.map((a) => a.status).sort();
+    expect([
+      [201, 201],
+      [201, 409],
+    ]).toContainEqual(statuses);
+    const busy = answers.find((a) => a.status === 409);
+    if (busy !== undefined) {
+      expect(busy.body.code).toBe('idempotency_in_progress');
+      expect(busy.headers.get('retry-after')).toBe('1');
+    }
+    const ids = new Set(answers.filter((a) => a.status === 201).map((a) => a.body.order.orderId));
+    expect(ids.size).toBe(1);
+    const mine = await call(s.url, 'GET', '/v1/diner/orders', { token: d.token });
+    expect(mine.body.orders).toHaveLength(1);
+  });
+
+  it('urge: once, then 409 until the interval has passed', async () => {
+    const d = await seatedDiner(s, 15);
+    const o = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines: [{ skuId: 'di-sanxian', qty: 1 }] },
+      headers: { 'idempotency-key': idemKey() },
+    });
+    const orderId = o.body.order.orderId as string;
+    const pay = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+    await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
+    const first = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/urge`, { token: d.token });
+    expect(first.status).toBe(200);
+    const again = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/urge`, { token: d.token });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'urge_too_soon', details: { retryAt: expect.any(Number) } });
   });
 
   it('prices come from the catalog: prices and totals sent by the client are ignored', async () => {

@@ -620,4 +620,3 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     ),
   ];
 }
-
