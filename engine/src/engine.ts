@@ -217,7 +217,9 @@ export class Engine {
     if (part === undefined) return;
     this.partitions.delete(p);
     part.fail(reason);
-    this.log.warn({ partition: p, reason }, 'partition dropped');
+    // A hand-over or a stop is routine; anything else (expired, stolen, fenced) is worth a warning.
+    const routine = reason === 'released' || reason === 'engine stopped';
+    this.log[routine ? 'debug' : 'warn']({ partition: p, reason }, 'partition dropped');
   }
 
   private onRequest(p: number, part: Partition, msg: Msg): void {
