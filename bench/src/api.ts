@@ -1,0 +1,176 @@
+/**
+ * The HTTP API subset the scenarios speak (and the reference designs serve), on an
+ * undici Pool with many keep-alive connections. Every call returns status, parsed
+ * body and a short code for the error tables: `ok`, or `<status> <code>`, or
+ * `net <error>` when no answer came.
+ */
+import { parseConfig, signStaffToken, signTableToken, signWebhook } from '@lunchrush/gateways';
+import { parseTableCode } from '@lunchrush/actors';
+import { Pool } from 'undici';
+
+export interface Answer<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+  readonly code: string;
+}
+
+/** The development keys (GATEWAY_DEV_SECRETS=1): the stack the bench starts, and reference designs, use them. */
+export const devConfig = parseConfig({ GATEWAY_DEV_SECRETS: '1' });
+
+export class Api {
+  readonly pool: Pool;
+  private keys = 0;
+  private readonly run = Math.random().toString(36).slice(2, 8);
+
+  constructor(
+    readonly url: string,
+    connections = 256,
+  ) {
+    this.pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 30_000 });
+  }
+
+  idemKey(): string {
+    return `b${this.run}${(++this.keys).toString(36)}`;
+  }
+
+  async call<T = any>(
+    method: 'GET' | 'POST',
+    path: string,
+    opts: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<Answer<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined = opts.raw;
+    if (body === undefined && opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    try {
+      const r = await this.pool.request({ method, path, headers, body });
+      const text = await r.body.text();
+      let parsed: unknown = undefined;
+      if (text !== '') {
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = text;
+        }
+      }
+      const ok = r.statusCode >= 200 && r.statusCode < 300;
+      const code = ok
+        ? 'ok'
+        : `${r.statusCode} ${(parsed as { code?: string } | undefined)?.code ?? (r.statusCode === 304 ? 'not_modified' : 'error')}`;
+      return { status: r.statusCode, body: parsed as T, code };
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      return { status: 0, body: undefined as T, code: `net ${err.code ?? err.message ?? 'error'}` };
+    }
+  }
+
+  async login(name: string): Promise<{ token: string; dinerId: string }> {
+    const r = await this.call<{ sessionToken: string; dinerId: string }>('POST', '/v1/diner/login', {
+      body: { code: `${name}-1` },
+    });
+    if (r.status !== 200) throw new Error(`login: ${r.code} ${JSON.stringify(r.body)}`);
+    return { token: r.body.sessionToken, dinerId: r.body.dinerId };
+  }
+
+  async scan(token: string, tableId: string): Promise<void> {
+    const tableToken = signTableToken(devConfig.qrKeys, parseTableCode(tableId));
+    const r = await this.call('POST', '/v1/diner/scan', { token, body: { tableToken, partySize: 2 } });
+    if (r.status !== 200) throw new Error(`scan ${tableId}: ${r.code} ${JSON.stringify(r.body)}`);
+  }
+
+  menu(store: string, etag?: string): Promise<Answer> {
+    return this.call('GET', `/v1/stores/${store}/menu`, etag === undefined ? {} : { headers: { 'if-none-match': etag } });
+  }
+
+  placeOrder(
+    token: string,
+    lines: { skuId: string; qty: number }[],
+  ): Promise<Answer<{ order: { orderId: string; status: string; totalFen: number } }>> {
+    return this.call('POST', '/v1/diner/orders', {
+      token,
+      body: { lines: lines.map((l) => ({ ...l, options: [] })) },
+      headers: { 'idempotency-key': this.idemKey() },
+    });
+  }
+
+  /** The table's shared cart becomes the order. */
+  placeCartOrder(token: string): Promise<Answer<{ order: { orderId: string } }>> {
+    return this.call('POST', '/v1/diner/orders', { token, body: {}, headers: { 'idempotency-key': this.idemKey() } });
+  }
+
+  addToCart(token: string, skuId: string, qty: number): Promise<Answer> {
+    return this.call('POST', '/v1/diner/table/cart', { token, body: { skuId, qty, options: [] } });
+  }
+
+  prepay(token: string, orderId: string): Promise<Answer<{ prepayId: string }>> {
+    return this.call('POST', `/v1/diner/orders/${orderId}/pay`, { token });
+  }
+
+  simulatePay(prepayId: string): Promise<Answer<{ callbackStatus?: number }>> {
+    return this.call('POST', '/v1/simulator/wechatpay/pay', { body: { prepayId } });
+  }
+
+  order(token: string, orderId: string): Promise<Answer<{ orderId: string; status: string }>> {
+    return this.call('GET', `/v1/diner/orders/${orderId}`, { token });
+  }
+
+  posSale(store: string, saleId: string, lines: { skuId: string; qty: number }[]): Promise<Answer> {
+    return this.signed(`/v1/channels/pos/${store}/sales`, devConfig.posSecret, { saleId, lines });
+  }
+
+  deliveryOrder(store: string, platformOrderId: string, lines: { skuId: string; qty: number }[]): Promise<Answer> {
+    return this.signed(`/v1/channels/delivery/${store}/orders`, devConfig.deliverySecret, {
+      platform: 'meituan',
+      platformOrderId,
+      lines,
+    });
+  }
+
+  private signed(path: string, secret: Buffer, body: unknown): Promise<Answer> {
+    const raw = JSON.stringify(body);
+    const ts = Math.floor(Date.now() / 1000);
+    return this.call('POST', path, {
+      raw,
+      headers: { 'x-lunchrush-timestamp': String(ts), 'x-lunchrush-signature': signWebhook(secret, ts, raw) },
+    });
+  }
+
+  staffToken(store: string): string {
+    return signStaffToken(devConfig.staffKeys, { store, role: 'manager', staffId: 'bench', ttlS: 3600 });
+  }
+
+  async setStock(store: string, skuId: string, available: number): Promise<void> {
+    const r = await this.call('POST', `/v1/staff/stores/${store}/stock/${skuId}/set`, {
+      token: this.staffToken(store),
+      body: { available, reason: 'bench' },
+    });
+    if (r.status !== 200) throw new Error(`set stock ${store}/${skuId}: ${r.code} ${JSON.stringify(r.body)}`);
+  }
+
+  async stock(store: string, skuId: string): Promise<{ available: number; reserved: number; sold: number }> {
+    const r = await this.call<{ available: number; reserved: number; sold: number }>(
+      'GET',
+      `/v1/staff/stores/${store}/stock/${skuId}`,
+      { token: this.staffToken(store) },
+    );
+    if (r.status !== 200) throw new Error(`stock ${store}/${skuId}: ${r.code}`);
+    return r.body;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/** Run `fn` over `items` with at most `n` at once. */
+export async function pool<T, R>(items: readonly T[], n: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!, i);
+    }),
+  );
+  return out;
+}

@@ -1,0 +1,221 @@
+/**
+ * npm run bench -- <scenario> [--duration s] [--rate r] [--target url] [--json file]
+ *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max; `compare <scenario>`.
+ *   more: --warmup s, --connections n, --stores n, --clients n (ws-fanout), --units n
+ *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b
+ *   (compare), --design lunchrush|a|b (which system to start), --cpu-prof dir, --quiet.
+ * Exits 1 when oversold, undersold or lost is not 0 (2 on a usage or start-up error).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { htmlReport } from './report.js';
+import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions, type ScenarioResult } from './scenarios.js';
+import { startLunchrush, startReference, type Stack } from './stack.js';
+
+const SCENARIOS = ['lunch-rush', 'flash-sale', 'ws-fanout', 'failover', 'max'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const DEFAULT_RATE: Record<Scenario, number> = {
+  'lunch-rush': 1000,
+  'flash-sale': 5000,
+  'ws-fanout': 100,
+  failover: 500,
+  max: 200,
+};
+
+export interface CliOptions {
+  scenario: Scenario;
+  compare: boolean;
+  durationS: number;
+  rate?: number;
+  target?: string;
+  json?: string;
+  warmupS: number;
+  connections: number;
+  stores: number;
+  clients?: number;
+  units?: number;
+  diners?: number;
+  bound?: number;
+  killAtS?: number;
+  reference: 'a' | 'b';
+  design: 'lunchrush' | 'a' | 'b';
+  cpuProf?: string;
+  quiet: boolean;
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const pos: string[] = [];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--')) {
+      const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), undefined];
+      if (k === 'quiet') flags.set('quiet', '1');
+      else flags.set(k!, v ?? argv[++i] ?? '');
+    } else pos.push(a);
+  }
+  const compare = pos[0] === 'compare';
+  const scenario = (compare ? pos[1] : pos[0]) as Scenario;
+  if (!SCENARIOS.includes(scenario))
+    throw new Error(`usage: bench [compare] <${SCENARIOS.join('|')}> [--duration s] [--rate r] [--target url] [--json file]`);
+  const num = (k: string): number | undefined => {
+    const v = flags.get(k);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${k} needs a number, got ${v}`);
+    return n;
+  };
+  const known = [
+    'duration',
+    'rate',
+    'target',
+    'json',
+    'warmup',
+    'connections',
+    'stores',
+    'clients',
+    'units',
+    'diners',
+    'bound',
+    'kill-at',
+    'reference',
+    'design',
+    'cpu-prof',
+    'quiet',
+  ];
+  for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
+  const ref = flags.get('reference') ?? 'a';
+  const design = flags.get('design') ?? 'lunchrush';
+  if (ref !== 'a' && ref !== 'b') throw new Error('--reference is a or b');
+  if (design !== 'lunchrush' && design !== 'a' && design !== 'b') throw new Error('--design is lunchrush, a or b');
+  return {
+    scenario,
+    compare,
+    durationS: num('duration') ?? 10,
+    rate: num('rate'),
+    target: flags.get('target'),
+    json: flags.get('json'),
+    warmupS: num('warmup') ?? 3,
+    connections: num('connections') ?? 256,
+    stores: num('stores') ?? 20,
+    clients: num('clients'),
+    units: num('units'),
+    diners: num('diners'),
+    bound: num('bound'),
+    killAtS: num('kill-at'),
+    reference: ref,
+    design,
+    cpuProf: flags.get('cpu-prof'),
+    quiet: flags.has('quiet'),
+  };
+}
+
+const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`);
+
+async function runOn(o: CliOptions, design: 'lunchrush' | 'a' | 'b'): Promise<ScenarioResult> {
+  const failover = o.scenario === 'failover';
+  if (failover && o.target !== undefined) throw new Error('failover starts its own engines: no --target');
+  if (failover && design !== 'lunchrush') throw new Error('failover is a lunchrush scenario');
+  let stack: Stack | undefined;
+  const cpuProfDir = o.cpuProf === undefined ? undefined : path.resolve(o.cpuProf);
+  if (o.target === undefined) {
+    const opts = { stores: o.stores, standby: failover, cpuProfDir, log };
+    stack = design === 'lunchrush' ? await startLunchrush(opts) : await startReference(design, opts);
+  }
+  const { generateDemoData } = await import('@lunchrush/actors');
+  const run: RunOptions = {
+    url: stack?.url ?? o.target!,
+    data: stack?.data ?? generateDemoData({ stores: o.stores }),
+    rate: o.rate ?? DEFAULT_RATE[o.scenario],
+    durationS: o.durationS,
+    warmupS: o.warmupS,
+    connections: o.connections,
+    progress: !o.quiet,
+    log,
+    clients: o.clients,
+    units: o.units,
+    diners: o.diners,
+    bound: o.bound,
+    ...(failover
+      ? { killAtS: o.killAtS ?? Math.max(1, Math.floor(o.durationS / 3)), onKill: () => stack!.engine!.kill('SIGKILL') }
+      : {}),
+  };
+  try {
+    const r =
+      o.scenario === 'lunch-rush'
+        ? await lunchRush(run)
+        : o.scenario === 'failover'
+          ? await lunchRush(run, 'failover')
+          : o.scenario === 'flash-sale'
+            ? await flashSale(run)
+            : o.scenario === 'ws-fanout'
+              ? await wsFanout(run)
+              : await maxRate(run);
+    return { ...r, target: `${stack?.kind ?? 'target'} ${r.target}` };
+  } finally {
+    if (stack !== undefined) {
+      log(`stopping ${stack.kind}`);
+      await stack.stop();
+    }
+  }
+}
+
+function headline(r: ScenarioResult): void {
+  process.stdout.write(`\n== ${r.scenario} on ${r.target} ==\n${JSON.stringify(r.summary, null, 2)}\n`);
+  if (Object.keys(r.correctness).length > 0) process.stdout.write(`correctness: ${JSON.stringify(r.correctness)}\n`);
+  if (r.extra !== undefined) process.stdout.write(`extra: ${JSON.stringify(r.extra)}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const o = parseArgs(argv);
+  const meta = {
+    at: new Date().toISOString(),
+    argv,
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    cpus: os.cpus().length,
+    node: process.version,
+  };
+  log(`load average ${meta.loadAverage.join(' ')} on ${meta.cpus} cores`);
+  const results: ScenarioResult[] = [];
+  if (o.compare) {
+    results.push(await runOn(o, 'lunchrush'));
+    headline(results[0]!);
+    results.push(await runOn(o, o.reference));
+    headline(results[1]!);
+  } else {
+    results.push(await runOn(o, o.design));
+    headline(results[0]!);
+  }
+  const after = { ...meta, loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100) };
+  if (o.compare) {
+    const [a, b] = results as [ScenarioResult, ScenarioResult];
+    const ratios: Record<string, number> = {};
+    for (const k of Object.keys(a.summary)) {
+      const x = a.summary[k];
+      const y = b.summary[k];
+      if (typeof x === 'number' && typeof y === 'number' && y !== 0) ratios[k] = Math.round((x / y) * 100) / 100;
+    }
+    (after as Record<string, unknown>).ratiosLunchrushOverReference = ratios;
+    process.stdout.write(`\nratios lunchrush / reference ${o.reference}: ${JSON.stringify(ratios, null, 2)}\n`);
+  }
+  const json = o.json ?? path.join('bench', 'results', `${o.compare ? 'compare-' : ''}${o.scenario}-${Date.now()}.json`);
+  fs.mkdirSync(path.dirname(path.resolve(json)), { recursive: true });
+  fs.writeFileSync(json, JSON.stringify({ meta: after, results }, null, 2));
+  const html = json.replace(/\.json$/, '') + '.html';
+  fs.writeFileSync(html, htmlReport(results, after));
+  log(`wrote ${json} and ${html}; load average now ${after.loadAverageAfter.join(' ')}`);
+  const bad = results.some((r) => Object.values(r.correctness).some((v) => v !== undefined && v !== 0));
+  if (bad) log('CORRECTNESS FAILURE: oversold, undersold or lost is not 0');
+  return bad ? 1 : 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      log(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      process.exit(2);
+    },
+  );
+}

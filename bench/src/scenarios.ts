@@ -1,0 +1,490 @@
+/**
+ * The scenarios. Each takes a running target (url + the demo data it was seeded
+ * with) and returns a result object; correctness counters (oversold, undersold,
+ * lost) are in `correctness`, and the CLI exits non-zero when any is not 0.
+ */
+import type { DemoData, DemoStore } from '@lunchrush/actors';
+import WebSocket from 'ws';
+import { Api, pool } from './api.js';
+import { Recorder, histogram, openLoop, summarize, type LatencySummary } from './stats.js';
+
+export interface RunOptions {
+  readonly url: string;
+  readonly data: DemoData;
+  readonly rate: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly connections: number;
+  readonly progress: boolean;
+  readonly log: (m: string) => void;
+  /** failover: called once, `killAtS` into the measured phase. */
+  readonly onKill?: () => void;
+  readonly killAtS?: number;
+  readonly clients?: number;
+  readonly units?: number;
+  readonly diners?: number;
+  readonly bound?: number;
+}
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly target: string;
+  readonly rate: number;
+  readonly durationS: number;
+  readonly summary: Record<string, unknown>;
+  readonly ops: ReturnType<Recorder['summary']>;
+  readonly timeline: Recorder['timeline'];
+  readonly correctness: { oversold?: number; undersold?: number; lost?: number };
+  readonly extra?: Record<string, unknown>;
+}
+
+const errorsOf = (ops: ReturnType<Recorder['summary']>): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const [op, s] of Object.entries(ops))
+    for (const [code, n] of Object.entries(s.errors)) out[`${op}: ${code}`] = (out[`${op}: ${code}`] ?? 0) + n;
+  return out;
+};
+
+/** SKUs an order can name without options, on every channel, all day. */
+export function orderableSkus(data: DemoData): string[] {
+  return data.template.spus
+    .filter(
+      (s) =>
+        s.available &&
+        s.optionGroups.every((g) => g.min === 0) &&
+        s.windows.length === 0 &&
+        ['dine_in', 'delivery', 'takeaway'].every((c) => s.channels.includes(c as never)),
+    )
+    .flatMap((s) => s.skus.map((k) => k.skuId));
+}
+
+interface Diner {
+  readonly token: string;
+  readonly store: string;
+  readonly tableId: string;
+}
+
+async function seatDiners(api: Api, stores: readonly DemoStore[], n: number, log: (m: string) => void) {
+  const seats = stores.flatMap((s) => s.tables.map((t) => ({ store: s.storeId, tableId: t.tableId })));
+  const wanted = Array.from({ length: n }, (_, i) => seats[i % seats.length]!);
+  log(`logging in and seating ${n} diners`);
+  const tag = Math.random().toString(36).slice(2, 8);
+  return pool(wanted, 32, async (seat, i): Promise<Diner> => {
+    const d = await api.login(`bench${tag}d${i}`);
+    await api.scan(d.token, seat.tableId);
+    return { token: d.token, ...seat };
+  });
+}
+
+async function stockEverything(api: Api, stores: readonly DemoStore[], skus: string[], units: number) {
+  const all = stores.flatMap((s) => skus.map((sku) => [s.storeId, sku] as const));
+  await pool(all, 32, ([store, sku]) => api.setStock(store, sku, units));
+}
+
+/** lunch-rush's arrival: a diner order (menu read + order + pay + status) or a POS / delivery sale. */
+function lunchArrival(api: Api, rec: Recorder, diners: Diner[], skus: string[], acked?: AckedOrder[]) {
+  const pick = (): string => skus[Math.floor(Math.random() * skus.length)]!;
+  const lines = (n: number): { skuId: string; qty: number }[] => {
+    const m = new Map<string, number>();
+    for (let k = 0; k < n; k++) {
+      const s = pick();
+      m.set(s, (m.get(s) ?? 0) + 1 + Math.floor(Math.random() * 2));
+    }
+    return [...m].map(([skuId, qty]) => ({ skuId, qty }));
+  };
+  let sale = 0;
+  const run = Math.random().toString(36).slice(2, 8);
+  return async (dueAt: number, i: number): Promise<void> => {
+    const kind = i % 10;
+    const d = diners[i % diners.length]!;
+    if (kind === 0 || kind === 1) {
+      const ref = `b${run}x${(++sale).toString(36)}`;
+      const r =
+        kind === 0
+          ? await api.posSale(d.store, ref, lines(1 + Math.floor(Math.random() * 3)))
+          : await api.deliveryOrder(d.store, ref, lines(1 + Math.floor(Math.random() * 3)));
+      rec.record(kind === 0 ? 'pos' : 'delivery', performance.now() - dueAt, r.code);
+      return;
+    }
+    const menu = api.menu(d.store).then((r) => rec.record('menu', performance.now() - dueAt, r.code));
+    const placed = await api.placeOrder(d.token, lines(1 + Math.floor(Math.random() * 6)));
+    const t1 = performance.now();
+    rec.record('order', t1 - dueAt, placed.code);
+    await menu;
+    if (placed.code !== 'ok') return;
+    const orderId = placed.body.order.orderId;
+    acked?.push({ orderId, token: d.token, at: t1 });
+    const pay = await api.prepay(d.token, orderId);
+    const t2 = performance.now();
+    rec.record('pay', t2 - t1, pay.code);
+    if (pay.code !== 'ok') return;
+    const sim = await api.simulatePay(pay.body.prepayId);
+    const t3 = performance.now();
+    const cb = sim.body?.callbackStatus;
+    rec.record('simpay', t3 - t2, sim.code === 'ok' && cb !== undefined && cb >= 300 ? `callback ${cb}` : sim.code);
+    const st = await api.order(d.token, orderId);
+    const paid = st.code === 'ok' && st.body.status !== 'pending_payment';
+    rec.record('status', performance.now() - t3, st.code === 'ok' && !paid ? 'not_paid' : st.code);
+  };
+}
+
+interface AckedOrder {
+  readonly orderId: string;
+  readonly token: string;
+  readonly at: number;
+}
+
+async function lunchSetup(o: RunOptions, api: Api) {
+  const skus = orderableSkus(o.data);
+  o.log(`stocking ${o.data.stores.length} stores × ${skus.length} SKUs`);
+  await stockEverything(api, o.data.stores, skus, 1_000_000);
+  const diners = await seatDiners(api, o.data.stores, o.diners ?? 400, o.log);
+  return { skus, diners };
+}
+
+async function warmup(o: RunOptions, rec: Recorder, fire: (dueAt: number, i: number) => Promise<void>) {
+  if (o.warmupS <= 0) return;
+  o.log(`warming up ${o.warmupS} s at ${Math.max(1, Math.round(o.rate / 2))}/s`);
+  await openLoop({ rate: Math.max(1, Math.round(o.rate / 2)), durationS: o.warmupS, fire });
+  void rec;
+}
+
+export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise<ScenarioResult> {
+  const api = new Api(o.url, o.connections);
+  try {
+    const { skus, diners } = await lunchSetup(o, api);
+    const rec = new Recorder('order', o.progress);
+    const acked: AckedOrder[] = [];
+    const fire = lunchArrival(api, rec, diners, skus, acked);
+    await warmup(o, rec, fire);
+    acked.length = 0;
+    o.log(`measuring ${o.durationS} s at ${o.rate} arrivals/s (80% diner orders, 10% POS, 10% delivery)`);
+    rec.start();
+    const started = performance.now();
+    let kill: NodeJS.Timeout | undefined;
+    let killedAt: number | undefined;
+    if (o.onKill !== undefined)
+      kill = setTimeout(() => {
+        killedAt = performance.now();
+        o.log(`SIGKILL the engine owning the partitions at t=${o.killAtS ?? 0}s`);
+        o.onKill!();
+      }, (o.killAtS ?? 0) * 1000);
+    const loop = await openLoop({
+      rate: o.rate,
+      durationS: o.durationS,
+      fire,
+      onBacklog: (due) => rec.record('order', performance.now() - due, 'client_backlog'),
+    });
+    clearTimeout(kill);
+    rec.stop();
+    const ops = rec.summary();
+    const elapsed = rec.timeline.at(-1)?.t ?? o.durationS;
+    const orders = (ops.order?.ok ?? 0) + (ops.pos?.ok ?? 0) + (ops.delivery?.ok ?? 0);
+    const correctness: ScenarioResult['correctness'] = {};
+    const extra: Record<string, unknown> = { backlog: loop.backlog };
+    if (o.onKill !== undefined) {
+      const v = await verifyAcked(api, acked, o.log);
+      correctness.lost = v.lost;
+      extra.acknowledgedOrders = acked.length;
+      extra.verify = v;
+      const times = acked.map((a) => a.at).sort((a, b) => a - b);
+      let gap = 0;
+      const from = killedAt ?? started;
+      let prev = from;
+      for (const t of times.filter((x) => x >= from)) {
+        gap = Math.max(gap, t - prev);
+        prev = t;
+      }
+      extra.secondsWithoutService = Math.round(gap / 100) / 10;
+    }
+    return {
+      scenario,
+      target: o.url,
+      rate: o.rate,
+      durationS: o.durationS,
+      summary: {
+        ordersPerS: Math.round(orders / elapsed),
+        dinerOrdersPerS: ops.order?.ratePerS ?? 0,
+        menuReadsPerS: ops.menu?.ratePerS ?? 0,
+        orderP50Ms: ops.order?.p50Ms,
+        orderP99Ms: ops.order?.p99Ms,
+        orderP999Ms: ops.order?.p999Ms,
+        errorsByCode: errorsOf(ops),
+      },
+      ops,
+      timeline: rec.timeline,
+      correctness,
+      extra,
+    };
+  } finally {
+    await api.close();
+  }
+}
+
+/** Every acknowledged order must be readable afterwards (retryable answers are asked again). */
+async function verifyAcked(api: Api, acked: AckedOrder[], log: (m: string) => void) {
+  log(`verifying ${acked.length} acknowledged orders through the API`);
+  let lost = 0;
+  let unverified = 0;
+  const missing: string[] = [];
+  await pool(acked, 64, async (a) => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const r = await api.order(a.token, a.orderId);
+      if (r.status === 200) return;
+      if (r.status === 404 || r.status === 403) {
+        lost++;
+        if (missing.length < 20) missing.push(`${a.orderId} ${r.code}`);
+        return;
+      }
+      await new Promise((res) => setTimeout(res, 250));
+    }
+    unverified++;
+  });
+  return { lost: lost + unverified, unverified, missing };
+}
+
+export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
+  const api = new Api(o.url, Math.max(500, o.connections));
+  try {
+    const store = o.data.stores[0]!;
+    const sku = orderableSkus(o.data)[0]!;
+    const units = o.units ?? 10_000;
+    const diners = await seatDiners(api, [store], o.diners ?? 200, o.log);
+    const rec = new Recorder('attempt', o.progress);
+    let sold = 0;
+    let unknownOutcome = 0;
+    const refusedQty: number[] = [];
+    const run = Math.random().toString(36).slice(2, 8);
+    const fire = async (dueAt: number, i: number): Promise<void> => {
+      const qty = 1 + (i % 2);
+      const line = [{ skuId: sku, qty }];
+      const ch = i % 3;
+      const r =
+        ch === 0
+          ? await api.placeOrder(diners[i % diners.length]!.token, line)
+          : ch === 1
+            ? await api.posSale(store.storeId, `f${run}p${i}`, line)
+            : await api.deliveryOrder(store.storeId, `f${run}d${i}`, line);
+      rec.record('attempt', performance.now() - dueAt, r.code);
+      rec.record(['diner', 'pos', 'delivery'][ch]!, performance.now() - dueAt, r.code);
+      if (r.code === 'ok') sold += qty;
+      else if (r.code === '409 sold_out') refusedQty.push(qty);
+      else unknownOutcome++;
+    };
+    // Warm the connections and code paths on another SKU, then put the units on the hot one.
+    const warmSku = orderableSkus(o.data)[1]!;
+    await api.setStock(store.storeId, warmSku, 1_000_000);
+    if (o.warmupS > 0) {
+      o.log(`warming up ${o.warmupS} s on another SKU`);
+      await openLoop({
+        rate: Math.max(1, Math.round(o.rate / 4)),
+        durationS: o.warmupS,
+        fire: (_d, i) => api.posSale(store.storeId, `w${run}${i}`, [{ skuId: warmSku, qty: 1 }]).then(() => undefined),
+      });
+    }
+    await api.setStock(store.storeId, sku, units);
+    const before = await api.stock(store.storeId, sku);
+    o.log(`flash sale: ${units} units of ${sku} at store ${store.storeId}, ${o.rate} attempts/s for ${o.durationS} s`);
+    rec.start();
+    await openLoop({
+      rate: o.rate,
+      durationS: o.durationS,
+      fire,
+      onBacklog: (due) => rec.record('attempt', performance.now() - due, 'client_backlog'),
+    });
+    rec.stop();
+    const after = await api.stock(store.storeId, sku);
+    const taken = after.reserved + after.sold - (before.reserved + before.sold);
+    const oversold = Math.max(0, taken - units, -after.available);
+    const undersold = refusedQty.filter((q) => q <= after.available).length;
+    const ops = rec.summary();
+    return {
+      scenario: 'flash-sale',
+      target: o.url,
+      rate: o.rate,
+      durationS: o.durationS,
+      summary: {
+        attemptsPerS: Math.round((ops.attempt?.count ?? 0) / (rec.timeline.at(-1)?.t ?? o.durationS)),
+        attemptP99Ms: ops.attempt?.p99Ms,
+        units,
+        soldAcknowledged: sold,
+        soldByStock: taken,
+        remaining: after.available,
+        soldOutRefusals: refusedQty.length,
+        otherErrors: unknownOutcome,
+        oversold,
+        undersold,
+        errorsByCode: errorsOf(ops),
+      },
+      ops,
+      timeline: rec.timeline,
+      correctness: { oversold, undersold },
+      extra: { sku, store: store.storeId, before, after },
+    };
+  } finally {
+    await api.close();
+  }
+}
+
+export async function wsFanout(o: RunOptions): Promise<ScenarioResult> {
+  const api = new Api(o.url, o.connections);
+  const sockets: WebSocket[] = [];
+  try {
+    const { skus, diners } = await lunchSetup(o, api);
+    const n = o.clients ?? 10_000;
+    const tables = diners.map((d) => d);
+    const wsUrl = o.url.replace(/^http/, 'ws');
+    const push = histogram();
+    const c = { connected: 0, failed: 0, snapshots: 0, deltas: 0, gaps: 0, serverResyncs: 0, resynced: 0, errors: 0 };
+    let measuring = false;
+    o.log(`opening ${n} WebSocket clients on table topics`);
+    await pool(
+      Array.from({ length: n }, (_, i) => i),
+      200,
+      (i) =>
+        new Promise<void>((resolve) => {
+          const t = tables[i % tables.length]!;
+          const ws = new WebSocket(`${wsUrl}/ws?token=${api.staffToken(t.store)}`);
+          const topic = `table:${t.tableId}`;
+          let last = -1;
+          let waiting = false;
+          ws.on('open', () => {
+            c.connected++;
+            sockets.push(ws);
+            ws.send(JSON.stringify({ type: 'subscribe', topic }));
+          });
+          ws.on('message', (raw: Buffer) => {
+            const m = JSON.parse(raw.toString()) as { type: string; seq?: number; data?: { at?: number } };
+            if (m.type === 'snapshot') {
+              last = m.seq ?? 0;
+              if (waiting) c.resynced++;
+              waiting = false;
+              c.snapshots++;
+              resolve();
+            } else if (m.type === 'delta') {
+              if (waiting) return;
+              if (m.seq !== last + 1) {
+                c.gaps++;
+                waiting = true;
+                ws.send(JSON.stringify({ type: 'resync', topic }));
+                return;
+              }
+              last = m.seq;
+              c.deltas++;
+              if (measuring && typeof m.data?.at === 'number')
+                push.recordValue(Math.max(1, Math.round((Date.now() - m.data.at) * 1000)));
+            } else if (m.type === 'resync') {
+              c.serverResyncs++;
+              waiting = true;
+              ws.send(JSON.stringify({ type: 'resync', topic }));
+            } else if (m.type === 'error') {
+              c.errors++;
+              resolve();
+            }
+          });
+          ws.on('error', () => {
+            c.failed++;
+            resolve();
+          });
+          ws.on('close', () => resolve());
+        }),
+    );
+    o.log(`${c.connected} connected, ${c.failed} failed, ${c.snapshots} snapshots`);
+    const rec = new Recorder('order', o.progress);
+    const fire = async (dueAt: number, i: number): Promise<void> => {
+      const d = diners[i % diners.length]!;
+      const add = await api.addToCart(d.token, skus[i % skus.length]!, 1);
+      rec.record('cart', performance.now() - dueAt, add.code);
+      if (add.code !== 'ok') return;
+      const t = performance.now();
+      const r = await api.placeCartOrder(d.token);
+      rec.record('order', performance.now() - t, r.code);
+    };
+    await warmup(o, rec, fire);
+    measuring = true;
+    rec.start();
+    await openLoop({ rate: o.rate, durationS: o.durationS, fire });
+    rec.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    measuring = false;
+    const p: LatencySummary = summarize(push);
+    const ops = rec.summary();
+    return {
+      scenario: 'ws-fanout',
+      target: o.url,
+      rate: o.rate,
+      durationS: o.durationS,
+      summary: {
+        clients: n,
+        connected: c.connected,
+        failedToConnect: c.failed,
+        pushes: p.count,
+        pushPerS: Math.round(p.count / o.durationS),
+        pushP50Ms: p.p50Ms,
+        pushP99Ms: p.p99Ms,
+        pushP999Ms: p.p999Ms,
+        dropped: c.gaps,
+        resynced: c.resynced,
+        serverResyncs: c.serverResyncs,
+        errorsByCode: errorsOf(ops),
+      },
+      ops: { ...ops, push: { ...p, ok: p.count, ratePerS: Math.round(p.count / o.durationS), errors: {} } },
+      timeline: rec.timeline,
+      correctness: {},
+      extra: { counters: c },
+    };
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    await api.close();
+  }
+}
+
+/** Ramp the rate ×1.5 per step until the order p99 passes the bound (or errors pass 1%). */
+export async function maxRate(o: RunOptions): Promise<ScenarioResult> {
+  const bound = o.bound ?? 25;
+  const api = new Api(o.url, o.connections);
+  try {
+    const { skus, diners } = await lunchSetup(o, api);
+    const steps: { rate: number; ordersPerS: number; p99Ms: number; errorRatio: number; pass: boolean }[] = [];
+    let rate = o.rate;
+    let sustainable = 0;
+    let lastRec: Recorder | undefined;
+    await warmup(o, new Recorder('order', false), lunchArrival(api, new Recorder('order', false), diners, skus));
+    for (let step = 0; step < 12; step++) {
+      const rec = new Recorder('order', o.progress);
+      rec.start();
+      const loop = await openLoop({
+        rate,
+        durationS: o.durationS,
+        fire: lunchArrival(api, rec, diners, skus),
+        maxInFlight: 20_000,
+      });
+      rec.stop();
+      lastRec = rec;
+      const s = rec.summary();
+      const total = Object.values(s).reduce((a, x) => a + x.count, 0);
+      const errs = Object.values(s).reduce((a, x) => a + (x.count - x.ok), 0) + loop.backlog;
+      const p99 = s.order?.p99Ms ?? Infinity;
+      const errorRatio = total === 0 ? 1 : errs / total;
+      const pass = p99 <= bound && errorRatio <= 0.01;
+      const ordersPerS = Math.round(((s.order?.ok ?? 0) + (s.pos?.ok ?? 0) + (s.delivery?.ok ?? 0)) / o.durationS);
+      steps.push({ rate, ordersPerS, p99Ms: p99, errorRatio: Math.round(errorRatio * 10000) / 10000, pass });
+      o.log(`step ${step}: ${rate}/s → orders ${ordersPerS}/s p99 ${p99} ms errors ${(errorRatio * 100).toFixed(2)}%`);
+      if (!pass) break;
+      sustainable = rate;
+      rate = Math.round(rate * 1.5);
+    }
+    return {
+      scenario: 'max',
+      target: o.url,
+      rate: o.rate,
+      durationS: o.durationS,
+      summary: { boundP99Ms: bound, sustainableArrivalsPerS: sustainable, steps },
+      ops: lastRec?.summary() ?? {},
+      timeline: lastRec?.timeline ?? [],
+      correctness: {},
+    };
+  } finally {
+    await api.close();
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The system under test, started by the bench: lunchrush (engine process(es) with
+ * the restaurant actors + gateway process, a fresh namespace, the demo data loaded
+ * through the engine) or a reference design (bench/reference/server.ts). `stop()`
+ * stops every process by its pid and deletes the namespace / database.
+ */
+import { ActorTypes, STORE_ACTOR_ID, demoSetupCommands, generateDemoData, type DemoData } from '@lunchrush/actors';
+import { EngineClient } from '@lunchrush/engine';
+import { tablesKey } from '@lunchrush/gateways';
+import {
+  cleanupNamespace,
+  cleanupRedisPrefix,
+  connectNats,
+  connectRedis,
+  natsUrl,
+  redisUrl,
+  spawnTs,
+  uniqueNamespace,
+  type ChildProcessHandle,
+} from '@lunchrush/testkit';
+
+export const PARTITIONS = 64;
+const READY_MS = 120_000;
+
+export interface StackOptions {
+  readonly stores: number;
+  /** Start a second engine with ENGINE_STANDBY=true (failover). */
+  readonly standby?: boolean;
+  readonly gatewayWorkers?: number;
+  /** Directory for --cpu-prof of every process started, or undefined. */
+  readonly cpuProfDir?: string;
+  readonly log?: (m: string) => void;
+}
+
+export interface Stack {
+  readonly url: string;
+  readonly data: DemoData;
+  readonly kind: 'lunchrush' | 'reference-a' | 'reference-b';
+  readonly engine?: ChildProcessHandle;
+  readonly standby?: ChildProcessHandle;
+  readonly processes: ChildProcessHandle[];
+  stop(): Promise<void>;
+}
+
+function profArgs(dir: string | undefined, name: string): string[] {
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+}
+
+export async function seed(client: EngineClient, redis: Awaited<ReturnType<typeof connectRedis>>, ns: string, data: DemoData) {
+  const commands = demoSetupCommands(data, Date.now());
+  const send = (c: (typeof commands)[number]): Promise<unknown> =>
+    client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id, timeout: 30_000 });
+  await send(commands[0]!);
+  const queue = [...data.stores];
+  const worker = async (): Promise<void> => {
+    for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+      const store = s.storeId;
+      await redis.sadd(tablesKey(`${ns}:gw`, store), ...s.tables.map((t) => t.tableId));
+      const mine = commands.filter((c) => c.ref.store === store);
+      const isStore = (c: (typeof commands)[number]): boolean => c.ref.type === ActorTypes.Store;
+      for (const c of mine.filter((c) => c.ref.type === ActorTypes.Catalog)) await send(c);
+      await Promise.all(mine.filter((c) => !isStore(c) && c.ref.type !== ActorTypes.Catalog).map(send));
+      for (const c of mine.filter(isStore)) await send(c);
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, () => worker()));
+  await client.send(data.stores[0]!.storeId, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get' });
+}
+
+export async function startLunchrush(opts: StackOptions): Promise<Stack> {
+  const log = opts.log ?? (() => undefined);
+  const ns = uniqueNamespace('bench');
+  const data = generateDemoData({ stores: opts.stores });
+  const processes: ChildProcessHandle[] = [];
+  const nc = await connectNats();
+  const redis = await connectRedis();
+  const engineEnv = {
+    NATS_URL: natsUrl(),
+    ENGINE_NAMESPACE: ns,
+    ENGINE_PARTITIONS: String(PARTITIONS),
+    ENGINE_ACTORS: '@lunchrush/actors',
+    ENGINE_METRICS_PORT: '0',
+    LOG_LEVEL: 'warn',
+  };
+  const stop = async (): Promise<void> => {
+    for (const p of [...processes].reverse()) if (p.running) await p.stop(15_000).catch(() => undefined);
+    await cleanupNamespace(nc, ns).catch(() => undefined);
+    await cleanupRedisPrefix(redis, ns).catch(() => undefined);
+    await nc.close();
+    redis.disconnect();
+  };
+  try {
+    log(`starting engine (namespace ${ns})`);
+    const engine = spawnTs('engine/src/main.ts', {
+      env: engineEnv,
+      nodeArgs: profArgs(opts.cpuProfDir, 'engine'),
+    });
+    processes.push(engine);
+    await engine.waitForLine(/ENGINE READY/, READY_MS);
+    let standby: ChildProcessHandle | undefined;
+    if (opts.standby === true) {
+      standby = spawnTs('engine/src/main.ts', {
+        env: { ...engineEnv, ENGINE_STANDBY: 'true' },
+        nodeArgs: profArgs(opts.cpuProfDir, 'standby'),
+      });
+      processes.push(standby);
+      await standby.waitForLine(/ENGINE READY/, READY_MS);
+    }
+    log(`loading ${opts.stores} demo stores through the engine`);
+    const client = new EngineClient(nc, { namespace: ns, partitions: PARTITIONS });
+    await seed(client, redis, ns, data);
+    const gateway = spawnTs('gateways/src/main.ts', {
+      env: {
+        NATS_URL: natsUrl(),
+        REDIS_URL: redisUrl(),
+        ENGINE_NAMESPACE: ns,
+        ENGINE_PARTITIONS: String(PARTITIONS),
+        GATEWAY_DEV_SECRETS: '1',
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_PORT: '0',
+        GATEWAY_WORKERS: String(opts.gatewayWorkers ?? 1),
+        GATEWAY_RATE_IP: '100000000',
+        GATEWAY_RATE_DEVICE: '100000000',
+        GATEWAY_RATE_SESSION: '100000000',
+        GATEWAY_CATALOG_WATCH: 'off',
+        LOG_LEVEL: 'warn',
+      },
+      nodeArgs: profArgs(opts.cpuProfDir, 'gateway'),
+    });
+    processes.push(gateway);
+    const port = (await gateway.waitForLine(/GATEWAY READY port=(\d+)/, READY_MS))[1]!;
+    log(`gateway on port ${port}`);
+    return { url: `http://127.0.0.1:${port}`, data, kind: 'lunchrush', engine, standby, processes, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+export async function startReference(design: 'a' | 'b', opts: StackOptions): Promise<Stack> {
+  const data = generateDemoData({ stores: opts.stores });
+  const proc = spawnTs('bench/reference/server.ts', {
+    env: { REFERENCE_DESIGN: design, REFERENCE_STORES: String(opts.stores), REDIS_URL: redisUrl(), LOG_LEVEL: 'warn' },
+    nodeArgs: profArgs(opts.cpuProfDir, `reference-${design}`),
+  });
+  try {
+    const port = (await proc.waitForLine(/REFERENCE READY port=(\d+)/, READY_MS))[1]!;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      data,
+      kind: design === 'a' ? 'reference-a' : 'reference-b',
+      processes: [proc],
+      async stop() {
+        // SIGTERM: the server drops its database and Redis keys before it exits.
+        if (proc.running) await proc.stop(30_000);
+      },
+    };
+  } catch (e) {
+    if (proc.running) await proc.stop();
+    throw e;
+  }
+}
