@@ -301,6 +301,10 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     return r.handle(info, input);
   };
 
+  // Requests being handled, so close() can let them finish before the connections go.
+  let active = 0;
+  let idle: (() => void) | undefined;
+
   for (const r of routes) {
     const { pattern, names } = uwsPattern(r.path);
     const hasBody = r.method !== 'get' && r.method !== 'del';
@@ -312,6 +316,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
         info.aborted = true;
       });
       const started = performance.now();
+      active++;
       const body = hasBody ? readBody(res, info, limit) : undefined;
       // A body refused for its size is not read to the end: answer and close the connection.
       let unread = false;
@@ -328,6 +333,9 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
           requests.inc({ route: label, status });
           latency.observe({ route: label }, (performance.now() - started) / 1000);
           send(res, info, reply, unread);
+        })
+        .finally(() => {
+          if (--active === 0) idle?.();
         })
         .catch((e: unknown) => log.error({ err: ensureError(e) }, 'reply failed'));
     });
@@ -401,6 +409,13 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       closed = true;
       ready = false;
       uws.us_listen_socket_close(socket);
+      if (active > 0) {
+        // No new connections; let the requests under way answer (bounded by the engine deadline).
+        await new Promise<void>((resolve) => {
+          idle = resolve;
+          setTimeout(resolve, cfg.engineTimeoutMs + 1_000).unref();
+        });
+      }
       payments.stop();
       menu.stop();
       await push.stop();
