@@ -1,0 +1,3 @@
+import { dishSheet } from './sheet';
+
+Component(dishSheet as unknown as WechatMiniprogram.Component.TrivialOption);

@@ -1,0 +1,97 @@
+/** Errors the gateway answers (`{code, message, details?}`), with the words a diner reads. */
+
+export const ErrorCode = {
+  Network: 'network',
+  Unauthorized: 'unauthorized',
+  TokenExpired: 'token_expired',
+  NoTable: 'no_table',
+  SoldOut: 'sold_out',
+  InvalidQrToken: 'invalid_qr_token',
+  QrKeyRetired: 'qr_key_retired',
+  StoreClosed: 'store_closed',
+  EmptyCart: 'empty_cart',
+  UrgeTooSoon: 'urge_too_soon',
+  RefundNotAllowed: 'refund_not_allowed',
+  InvalidTransition: 'invalid_transition',
+  PaymentCancelled: 'payment_cancelled',
+} as const;
+
+const WORDS: Record<string, string> = {
+  network: '网络不太稳定，请稍后重试',
+  unauthorized: '登录已失效，请重新扫码',
+  token_expired: '登录已过期，请重新扫码',
+  login_failed: '微信登录失败，请重试',
+  no_table: '请先扫描桌上的二维码',
+  no_session: '这桌还没有开台，请重新扫码',
+  invalid_qr_token: '二维码无效，请扫描桌上的点餐码',
+  qr_key_retired: '这张二维码已停用，请联系店员',
+  invalid_table_code: '二维码无效，请扫描桌上的点餐码',
+  table_not_configured: '这张桌子暂未开放，请联系店员',
+  table_not_ready: '桌台正在清理，请稍候或联系店员',
+  sold_out: '有菜品已售罄，请调整后再下单',
+  store_closed: '门店已打烊或暂停营业',
+  store_not_configured: '门店暂未开放',
+  empty_cart: '购物车是空的，先去点菜吧',
+  unknown_sku: '菜品已下架',
+  item_unavailable: '菜品暂不可点',
+  outside_availability_window: '该菜品不在供应时段',
+  invalid_option: '请检查口味和加料的选择',
+  channel_not_allowed: '该菜品不支持堂食',
+  urge_too_soon: '刚刚催过单了，请稍后再催',
+  refund_not_allowed: '当前状态不能申请退款',
+  refund_in_progress: '退款申请处理中',
+  nothing_to_refund: '没有可退的金额',
+  invalid_transition: '订单状态已变化，请刷新',
+  not_your_order: '这不是你的订单',
+  order_not_found: '找不到这笔订单',
+  rate_limited: '操作太频繁，请稍后再试',
+  payment_cancelled: '已取消支付',
+  payment_failed: '支付未完成，请重试',
+  payment_provider_error: '支付服务暂不可用，请稍后重试',
+  idempotency_in_progress: '订单提交中，请稍候',
+  overloaded: '门店太忙了，请稍后重试',
+  gateway_overloaded: '门店太忙了，请稍后重试',
+  partition_moving: '系统切换中，请稍后重试',
+  timeout: '网络超时，请重试',
+};
+
+const RETRYABLE = new Set(['network', 'overloaded', 'gateway_overloaded', 'partition_moving', 'timeout', 'shutting_down', 'internal', 'idempotency_in_progress']);
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly details?: unknown,
+    readonly retryAfterS?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE.has(this.code);
+  }
+
+  /** What the diner reads. */
+  get words(): string {
+    return WORDS[this.code] ?? '出了点问题，请稍后重试';
+  }
+}
+
+export function wordsFor(e: unknown): string {
+  return e instanceof ApiError ? e.words : '出了点问题，请稍后重试';
+}
+
+export function ensureError(e: unknown): Error {
+  if (e instanceof Error) return e;
+  return new Error(typeof e === 'string' ? e : JSON.stringify(e));
+}
+
+/** Short lines of a `sold_out` refusal: `{skuId, available, qty, lineId?}`. */
+export function soldOutLines(e: unknown): { skuId: string; available: number; qty: number; lineId?: string }[] {
+  if (!(e instanceof ApiError) || e.code !== ErrorCode.SoldOut) return [];
+  const d = e.details as { lines?: { skuId: string; available: number; qty: number; lineId?: string }[] } | undefined;
+  return d?.lines ?? [];
+}

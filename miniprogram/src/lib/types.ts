@@ -1,0 +1,208 @@
+/**
+ * The gateway's answers as the mini-program reads them (see the gateway's
+ * /openapi.json and the actors' README). Declared here, not imported: the
+ * mini-program talks to the HTTP/WebSocket API only.
+ */
+export interface OptionChoice {
+  id: string;
+  name: string;
+  priceDeltaFen: number;
+  available: boolean;
+}
+export interface OptionGroup {
+  id: string;
+  name: string;
+  min: number;
+  max: number;
+  choices: OptionChoice[];
+}
+export interface Sku {
+  skuId: string;
+  spec: string;
+  priceFen: number;
+}
+export interface Spu {
+  spuId: string;
+  name: string;
+  category: string;
+  description: string;
+  skus: Sku[];
+  optionGroups: OptionGroup[];
+  allergens: string[];
+  ingredients: string[];
+  caloriesKcal?: number;
+  prepTimeSec: number;
+  station: string;
+  channels: string[];
+  tags: string[];
+  sort: number;
+  images: string[];
+  packagingFeeFen: number;
+  available: boolean;
+}
+export interface Menu {
+  store: string;
+  rev: number;
+  currency: 'CNY';
+  categories: string[];
+  spus: Spu[];
+}
+export type StockLevel = 'ok' | 'low' | 'out';
+export interface SkuStock {
+  level: StockLevel;
+  available: number;
+}
+export interface StockAnswer {
+  store: string;
+  at: number;
+  skus: { skuId: string; level: StockLevel; available: number }[];
+}
+export interface OptionPick {
+  group: string;
+  choice: string;
+}
+export interface CartLine {
+  lineId: string;
+  dinerId: string;
+  skuId: string;
+  qty: number;
+  options: OptionPick[];
+  note: string | null;
+  name: string;
+  spec: string;
+  unitPriceFen: number;
+  addedAt: number;
+}
+export interface SessionOrder {
+  orderId: string;
+  state: 'unpaid' | 'paid' | 'cancelled';
+  totalFen: number;
+}
+export type TableStatus = 'free' | 'seated' | 'ordering' | 'awaiting_payment' | 'cleaning' | 'merged';
+export interface TableView {
+  tableId: string;
+  label: string;
+  status: TableStatus;
+  sessionId: string | null;
+  partySize: number;
+  diners: string[];
+  cart: CartLine[];
+  cartTotalFen: number;
+  orders: SessionOrder[];
+  mergedInto: string | null;
+  version: number;
+}
+export interface ScanAnswer {
+  store: { storeId: string; name: string; status: string };
+  table: TableView;
+  menuUrl: string;
+}
+export interface PricedOption {
+  group: string;
+  choice: string;
+  name?: string;
+  priceDeltaFen?: number;
+}
+export interface PricedLine {
+  lineNo: number;
+  skuId: string;
+  spuId: string;
+  name: string;
+  spec: string;
+  qty: number;
+  basePriceFen: number;
+  options: PricedOption[];
+  unitPriceFen: number;
+  amountFen: number;
+  packagingFeeFen: number;
+  station: string;
+  prepTimeSec: number;
+  note?: string;
+}
+export interface Quote {
+  lines: PricedLine[];
+  itemsFen: number;
+  packagingFeeFen: number;
+  deliveryFeeFen: number;
+  discountFen: number;
+  totalFen: number;
+}
+export type OrderStatus =
+  | 'created'
+  | 'pending_payment'
+  | 'paid'
+  | 'accepted'
+  | 'sent_to_kitchen'
+  | 'cooking'
+  | 'ready'
+  | 'served'
+  | 'completed'
+  | 'reviewed'
+  | 'cancelled'
+  | 'refund_requested'
+  | 'refunded';
+export interface Refund {
+  refundId: string;
+  status?: string;
+  amountFen?: number;
+  [k: string]: unknown;
+}
+export interface OrderDetail {
+  orderId: string;
+  status: OrderStatus;
+  totalFen: number;
+  deadline: number;
+  paidFen: number;
+  refundedFen: number;
+  channel: string;
+  tableId: string | null;
+  lines: PricedLine[];
+  itemsFen: number;
+  packagingFeeFen: number;
+  deliveryFeeFen: number;
+  discountFen: number;
+  stations: { station: string; state?: string; [k: string]: unknown }[];
+  refunds: Refund[];
+  urges: number;
+}
+export interface OrderSummary {
+  orderId: string;
+  status: OrderStatus;
+  totalFen: number;
+  deadline: number;
+  paidFen: number;
+  refundedFen: number;
+}
+export interface RequestPaymentParams {
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: 'RSA';
+  paySign: string;
+}
+export interface PrepayAnswer {
+  orderId: string;
+  amountFen: number;
+  deadline: number;
+  provider: string;
+  prepayId: string;
+  requestPayment: RequestPaymentParams;
+  simulator?: { payUrl: string; body: { prepayId: string } };
+}
+/** `order:<id>` deltas. */
+export interface OrderPush {
+  kind: 'order';
+  orderId: string;
+  status: OrderStatus;
+  seq: number;
+  events: string[];
+  at: number;
+}
+/** `menu` deltas. */
+export interface StockLevelPush {
+  kind: 'stock';
+  skuId: string;
+  level: StockLevel;
+  available: number;
+  at: number;
+}

@@ -1,0 +1,3 @@
+import { confirmPage } from './page';
+
+Component(confirmPage as unknown as WechatMiniprogram.Component.TrivialOption);

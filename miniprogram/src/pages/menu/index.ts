@@ -1,0 +1,3 @@
+import { menuPage } from './page';
+
+Component(menuPage as unknown as WechatMiniprogram.Component.TrivialOption);

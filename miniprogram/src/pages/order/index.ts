@@ -1,0 +1,3 @@
+import { orderPage } from './page';
+
+Component(orderPage as unknown as WechatMiniprogram.Component.TrivialOption);

@@ -1,0 +1,3 @@
+import { ordersPage } from './page';
+
+Component(ordersPage as unknown as WechatMiniprogram.Component.TrivialOption);

@@ -1,0 +1,46 @@
+/** 我的订单: the diner's recent orders, newest first. */
+import { getContext } from '../../lib/app-context';
+import { wordsFor } from '../../lib/errors';
+import { definePage, type TapEvent } from '../../lib/page';
+import { orderView } from '../../lib/view';
+
+interface Data {
+  state: 'loading' | 'ready' | 'error' | 'login';
+  error: string;
+  orders: Record<string, unknown>[];
+}
+
+export const ordersPage = definePage<Data, {
+  onShow(): Promise<void>;
+  load(): Promise<void>;
+  open(e: TapEvent<{ id: string }>): void;
+  scan(): void;
+}>({
+  data: { state: 'loading', error: '', orders: [] },
+  methods: {
+    async onShow() {
+      await this.load();
+    },
+    async load() {
+      const ctx = getContext();
+      if (ctx.api.token === null) {
+        this.setData({ state: 'login' });
+        return;
+      }
+      this.setData({ state: 'loading' });
+      try {
+        const orders = await ctx.api.orders();
+        for (const o of orders) ctx.store.setOrder(o);
+        this.setData({ state: 'ready', orders: orders.map(orderView) });
+      } catch (e) {
+        this.setData({ state: 'error', error: wordsFor(e) });
+      }
+    },
+    open(e) {
+      void wx.navigateTo({ url: `/pages/order/index?id=${e.currentTarget.dataset.id}` });
+    },
+    scan() {
+      void wx.reLaunch({ url: '/pages/scan/index' });
+    },
+  },
+});

@@ -1,0 +1,3 @@
+import { scanPage } from './page';
+
+Component(scanPage as unknown as WechatMiniprogram.Component.TrivialOption);
