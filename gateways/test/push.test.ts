@@ -372,6 +372,59 @@ describe('kitchen, board and menu topics', () => {
     ]);
   });
 
+  it("printers: the daemon's status as the snapshot, its alarms as deltas, staff only", async () => {
+    const staffC = await client('staff-token');
+    let snap: any;
+    const alarms: any[] = [];
+    staffC.subscribe('printers', { snapshot: (d: unknown) => (snap = d), delta: (d: unknown) => alarms.push(d) });
+    await waitFor(() => snap, { what: 'printers snapshot without a daemon' });
+    expect(snap).toMatchObject({ available: false, printers: [] });
+
+    // A printer daemon answering the status request the way printer-daemon does (msgpack).
+    const status = w.t.nc.subscribe(`${w.t.ns}.printers.${STORE}.status`, {
+      callback: (_e, m) => {
+        m.respond(
+          encode({
+            store: STORE,
+            configured: true,
+            printers: [
+              { id: 'p-wok', name: '炒锅', host: '10.0.0.9', port: 9100, level: 'ok', flags: [], since: 1, held: 0 },
+            ],
+            stations: [{ station: 'wok', printer: 'p-wok', failoverFrom: null, held: 0 }],
+          }),
+        );
+      },
+    });
+    await w.t.nc.flush();
+    const second = await client('staff-token');
+    let snap2: any;
+    second.subscribe('printers', { snapshot: (d: unknown) => (snap2 = d) });
+    await waitFor(() => snap2, { what: 'printers snapshot from the daemon' });
+    expect(snap2).toMatchObject({ available: true, configured: true, printers: [{ id: 'p-wok', level: 'ok' }] });
+    status.unsubscribe();
+
+    const alarm = (n: number, level: string, flags: string[]): void => {
+      const h = natsHeaders();
+      h.set('Nats-Msg-Id', `alarm:${STORE}:4242:${n}`);
+      const a = { kind: 'printer', store: STORE, printer: 'p-wok', level, flags, held: 3, since: n, at: Date.now() };
+      w.t.nc.publish(`${w.t.ns}.alarms.${STORE}`, encode(a), { headers: h });
+    };
+    alarm(1, 'error', ['paper_out']);
+    alarm(1, 'error', ['paper_out']); // the same alarm again: dropped
+    alarm(2, 'ok', []);
+    await waitFor(() => alarms.length >= 2, { what: 'two alarms' });
+    expect(alarms.map((a) => [a.level, a.flags])).toEqual([
+      ['error', ['paper_out']],
+      ['ok', []],
+    ]);
+
+    const errors: string[] = [];
+    const diner = await client('diner-12', { onError: (m) => errors.push(m.code) });
+    diner.subscribe('printers');
+    await waitFor(() => errors.length > 0, { what: 'refusal' });
+    expect(errors).toEqual(['forbidden']);
+  });
+
   it('refuses staff actions to diners and station actions to waiters', async () => {
     w.tokens.set('waiter-token', { kind: 'staff', store: STORE, role: 'waiter', id: 'w1' });
     const waiter = await client('waiter-token');

@@ -7,6 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { encode } from '@lunchrush/engine';
 import { createPushServer, type PushServer } from '../src/push/index.js';
 import { mountScreens } from '../src/screens/index.js';
 import { ARTIFACTS, INSTALL_TIMEOUT_MS, launchChromium } from './screens-support.js';
@@ -88,6 +90,25 @@ describe('staff screens', () => {
     await ready.waitFor();
     await expect(ready.locator('.state').textContent()).resolves.toBe('待上菜');
     await expect(board.locator('#events li').first().textContent()).resolves.toContain('出餐完成');
+    // A printer runs out of paper: the printer daemon's alarm shows on the board.
+    await board.locator('#printers .printer.none').waitFor();
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', `alarm:${STORE}:77:1`);
+    const alarm = {
+      kind: 'printer',
+      store: STORE,
+      printer: 'p-wok',
+      name: '炒锅打印机',
+      level: 'error',
+      flags: ['paper_out'],
+      held: 2,
+      since: Date.now(),
+      at: Date.now(),
+    };
+    w.t.nc.publish(`${w.t.ns}.alarms.${STORE}`, encode(alarm), { headers: h });
+    await board.locator('#printers [data-printer="p-wok"][data-level="error"]').waitFor();
+    await expect(board.locator('#printers [data-printer="p-wok"] .flags').textContent()).resolves.toBe('缺纸');
+    await expect(board.locator('#events li').first().textContent()).resolves.toContain('炒锅打印机 故障：缺纸');
     await board.screenshot({ path: new URL('table-board.png', ARTIFACTS).pathname });
 
     await ready.locator('button[data-action="serve"]').click();

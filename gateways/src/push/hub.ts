@@ -55,6 +55,11 @@ const MAX_SNAPSHOT_ATTEMPTS = 5;
  * the way (core NATS) cannot pin a stale view for longer than this.
  */
 export const SNAPSHOT_REUSE_MS = 2_000;
+/**
+ * Topics whose every change comes with a delta. Not the board (accepting an order
+ * pushes nothing to it) nor the printers (a daemon starting up raises no alarm).
+ */
+const REUSABLE: ReadonlySet<string> = new Set(['table', 'order', 'menu']);
 const KITCHEN_RETRY_MS = 1_000;
 
 export interface PushLogger {
@@ -178,6 +183,7 @@ export class PushHub {
   private readonly authorize: (p: PushPrincipal, topic: Topic) => boolean;
   private readonly prefix: string;
   private sub: Subscription | undefined;
+  private alarmSub: Subscription | undefined;
   private kitchenFeed: Promise<ConsumerMessages> | undefined;
   private readonly snapshotTexts = new WeakMap<Snapshot, { s0: number; text: string }>();
   private readonly progressInflight = new Map<string, { again: boolean; v: number }>();
@@ -204,6 +210,7 @@ export class PushHub {
     this.js = jetstream(deps.nc);
     this.sources = {
       engine: deps.engine,
+      nc: deps.nc,
       namespace: deps.namespace,
       listTables: deps.listTables,
       js: this.js,
@@ -236,6 +243,12 @@ export class PushHub {
         if (err === null) this.onPush(msg);
       },
     });
+    // The printer daemon's alarms (core NATS, `<ns>.alarms.<store>`) feed each store's `printers` topic.
+    this.alarmSub = this.deps.nc.subscribe(`${this.deps.namespace}.alarms.>`, {
+      callback: (err, msg) => {
+        if (err === null) this.onAlarm(msg);
+      },
+    });
     void this.watchStatus();
     return this;
   }
@@ -244,6 +257,7 @@ export class PushHub {
   async stop(): Promise<void> {
     this.closed = true;
     this.sub?.unsubscribe();
+    this.alarmSub?.unsubscribe();
     const feed = this.kitchenFeed;
     this.kitchenFeed = undefined;
     if (feed !== undefined) await feed.then((m) => m.close()).catch(() => undefined);
@@ -592,7 +606,12 @@ export class PushHub {
   private snapshot(t: TopicState): { s0: number; promise: Promise<Snapshot> } {
     if (t.inflight !== undefined) return t.inflight;
     const c = t.cached;
-    if (c !== undefined && c.s0 === t.seq && performance.now() - c.at < SNAPSHOT_REUSE_MS) {
+    if (
+      c !== undefined &&
+      c.s0 === t.seq &&
+      performance.now() - c.at < SNAPSHOT_REUSE_MS &&
+      REUSABLE.has(t.topic.kind)
+    ) {
       return { s0: c.s0, promise: Promise.resolve(c.snap) };
     }
     const s0 = t.seq;
@@ -649,6 +668,26 @@ export class PushHub {
       else this.publish(t, key, v, data);
     }
     if (kitchen !== undefined) this.orderProgress(store, kitchen, data as OrderPush);
+  }
+
+  private onAlarm(msg: Msg): void {
+    this.counters.natsMessages++;
+    const store = msg.subject.slice(this.deps.namespace.length + '.alarms.'.length);
+    const t = this.topics.get(topicKey(store, 'printers'));
+    if (t === undefined) return;
+    let data: unknown;
+    try {
+      data = decode(msg.data);
+    } catch {
+      return;
+    }
+    // `alarm:<store>:<daemon pid>:<n>`: one counter per daemon process.
+    const id = msg.headers?.get('Nats-Msg-Id') ?? '';
+    const i = id.lastIndexOf(':');
+    const key = i < 0 ? 'alarm' : id.slice(0, i);
+    const v = i < 0 ? 0 : Number(id.slice(i + 1)) || 0;
+    if (v > 0 && !t.admit(key, v)) this.counters.staleDropped++;
+    else this.publish(t, key, v, data);
   }
 
   /** An order with a ticket on a watched station changed: read its stations and tell those displays. */

@@ -36,9 +36,9 @@ export interface PushAuthRequest {
   readonly ip: string;
 }
 
-export type TopicKind = 'table' | 'order' | 'board' | 'menu' | 'kitchen';
+export type TopicKind = 'table' | 'order' | 'board' | 'menu' | 'kitchen' | 'printers';
 
-/** A topic as the client names it: `table:<tableId>`, `order:<orderId>`, `board`, `menu`, `kitchen:<station>`. */
+/** A topic as the client names it: `table:<tableId>`, `order:<orderId>`, `board`, `menu`, `kitchen:<station>`, `printers`. */
 export interface Topic {
   readonly kind: TopicKind;
   readonly id: string;
@@ -57,6 +57,7 @@ export function parseTopic(name: unknown): Topic | null {
   switch (kind) {
     case 'board':
     case 'menu':
+    case 'printers':
       return i < 0 ? { kind, id: '', name } : null;
     case 'table':
     case 'order':

@@ -4,7 +4,8 @@
  * starts from the truth and only needs deltas afterwards.
  */
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
-import { decode, type EngineClient } from '@lunchrush/engine';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { decode, encode, type EngineClient } from '@lunchrush/engine';
 import {
   CATALOG_ACTOR_ID,
   STORE_ACTOR_ID,
@@ -25,6 +26,8 @@ export interface Snapshot {
 
 export interface SnapshotSources {
   readonly engine: EngineClient;
+  /** NATS, for the printer daemon's status request. */
+  readonly nc: NatsConnection;
   readonly namespace: string;
   /** The store's table ids, for the staff board; without it the board lists tables as their pushes arrive. */
   readonly listTables?: ((store: string) => Promise<readonly string[]>) | undefined;
@@ -85,7 +88,46 @@ export async function readSnapshot(src: SnapshotSources, store: string, topic: T
       return readMenu(src, store);
     case 'kitchen':
       return readKitchen(src, store, topic.id);
+    case 'printers':
+      return readPrinters(src, store);
   }
+}
+
+/** The printer daemon's answer on `<ns>.printers.<store>.status`; `available: false` when no daemon answered. */
+export interface PrintersSnapshot {
+  readonly available: boolean;
+  readonly configured: boolean;
+  readonly printers: readonly {
+    readonly id: string;
+    readonly name?: string;
+    readonly level: 'ok' | 'warning' | 'error';
+    readonly flags: readonly string[];
+    readonly held: number;
+    readonly since: number;
+  }[];
+  readonly stations: readonly {
+    readonly station: string;
+    readonly printer: string | null;
+    readonly failoverFrom: string | null;
+    readonly held: number;
+  }[];
+}
+
+export const PRINTER_STATUS_TIMEOUT_MS = 2_000;
+
+async function readPrinters(src: SnapshotSources, store: string): Promise<Snapshot> {
+  let data: PrintersSnapshot;
+  try {
+    const m = await src.nc.request(`${src.namespace}.printers.${store}.status`, encode({}), {
+      timeout: PRINTER_STATUS_TIMEOUT_MS,
+    });
+    const r = decode<Omit<PrintersSnapshot, 'available'>>(m.data);
+    data = { available: true, configured: r.configured, printers: r.printers, stations: r.stations };
+  } catch {
+    // No printer daemon serves this store (or it is restarting): the board says so, alarms still arrive.
+    data = { available: false, configured: false, printers: [], stations: [] };
+  }
+  return { data, versions: {} };
 }
 
 export interface BoardSnapshot {

@@ -3,6 +3,8 @@
 // accept, to serve, refunds to decide), the kitchen load, and what just happened.
 import {
   ORDER_STATUS,
+  PRINTER_FLAGS,
+  PRINTER_LEVEL,
   STATIONS,
   STORE_STATUS,
   TABLE_STATUS,
@@ -20,6 +22,8 @@ const token = keepToken();
 const tables = new Map(); // tableId → { tableId, label, status, partySize }
 const pending = new Map(); // orderId → { orderId, tableId, status, totalFen? }
 const events = [];
+const printers = new Map(); // printer id → { id, name, level, flags, held }
+let printersAvailable = null;
 let store = null;
 
 if (cfg.dashboardUrl) document.getElementById('dashboard').href = cfg.dashboardUrl;
@@ -58,6 +62,44 @@ client?.subscribe('board', {
     render();
   },
 });
+
+// Printer daemon alarms (<ns>.alarms.<store>) and its status on connect.
+client?.subscribe('printers', {
+  snapshot(d) {
+    printersAvailable = d.available;
+    printers.clear();
+    for (const p of d.printers) printers.set(p.id, p);
+    render();
+  },
+  delta(a) {
+    if (a.kind === 'printer') {
+      printersAvailable = true;
+      printers.set(a.printer, { id: a.printer, name: a.name, level: a.level, flags: a.flags, held: a.held });
+    }
+    events.unshift({ at: a.at, text: alarmText(a), kind: a.kind === 'printer' && a.level === 'ok' ? 'ok' : 'alarm' });
+    events.length = Math.min(events.length, 30);
+    render();
+  },
+});
+
+const flagsText = (flags) => flags.map((f) => PRINTER_FLAGS[f] ?? f).join('、');
+const st = (s) => STATIONS[s] ?? s;
+function alarmText(a) {
+  switch (a.kind) {
+    case 'printer':
+      return `打印机 ${a.name || a.printer} ${PRINTER_LEVEL[a.level] ?? a.level}${a.flags.length ? `：${flagsText(a.flags)}` : ''}${a.held ? `，${a.held} 张待打` : ''}`;
+    case 'failover':
+      return a.back ? `${st(a.station)} 恢复由 ${a.to} 打印` : `${st(a.station)} 改由备用打印机 ${a.to} 打印`;
+    case 'unrouted':
+      return `${st(a.station)} 未配置打印机，${a.held} 张待打`;
+    case 'kds_only':
+      return `${st(a.station)} 超时 ${a.lateMinutes} 分钟的单只上出餐屏`;
+    case 'config_invalid':
+      return `打印配置无效：${a.message}`;
+    default:
+      return `打印告警：${a.kind}`;
+  }
+}
 
 const EVENT_TEXT = { paid: '已支付', ready: '出餐完成', urge: '催单', refund_requested: '申请退款', refund: '已退款' };
 function log(d) {
@@ -137,6 +179,23 @@ function render() {
     }),
   );
   document.getElementById('pending-empty').hidden = rows.length > 0;
+  const plist = [...printers.values()];
+  document
+    .getElementById('printers')
+    .replaceChildren(
+      ...(plist.length === 0
+        ? [h('li', { class: 'printer none' }, printersAvailable === false ? '打印服务未连接' : '暂无打印机')]
+        : plist.map((p) =>
+            h(
+              'li',
+              { class: `printer ${p.level}`, dataset: { printer: p.id, level: p.level } },
+              h('span', { class: 'name' }, p.name || p.id),
+              h('span', { class: 'level' }, PRINTER_LEVEL[p.level] ?? p.level),
+              p.flags.length ? h('span', { class: 'flags' }, flagsText(p.flags)) : null,
+              p.held ? h('span', { class: 'held' }, `${p.held} 张待打`) : null,
+            ),
+          )),
+    );
   document
     .getElementById('events')
     .replaceChildren(...events.map((e) => h('li', { class: e.kind }, h('time', {}, clock(e.at)), ' ', e.text)));

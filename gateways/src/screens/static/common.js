@@ -31,6 +31,19 @@ export const ORDER_STATUS = {
   refunded: '已退款',
 };
 
+export const PRINTER_LEVEL = { ok: '正常', warning: '警告', error: '故障' };
+
+export const PRINTER_FLAGS = {
+  offline: '离线',
+  cover_open: '盖板打开',
+  paper_out: '缺纸',
+  paper_near_end: '纸将用完',
+  cutter_error: '切刀故障',
+  unrecoverable_error: '严重故障',
+  recoverable_error: '可恢复故障',
+  unreachable: '连不上',
+};
+
 export const STORE_STATUS = { open: '营业中', busy: '繁忙', closed: '已打烊' };
 
 /** The staff token: from `?token=` once (then removed from the address bar), else this tab's session. */
