@@ -8,7 +8,8 @@ import WebSocket from 'ws';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { encode } from '@lunchrush/engine';
 import type { BoardPush, TableView } from '@lunchrush/actors';
-import { waitFor } from '@lunchrush/testkit';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { cleanupNamespace, uniqueNamespace, waitFor } from '@lunchrush/testkit';
 import { createPushServer, type KitchenSnapshot, type PushServer } from '../src/push/index.js';
 import type { PushClient, PushClientOptions } from '../src/push/client.js';
 import { STORE, connectClient, placePaidOrder, startWorld, tableOf, type World } from './push-support.js';
@@ -244,6 +245,37 @@ describe('fan-out', () => {
     expect(board.filter((x) => x.kind === 'table').map((x) => x.kind === 'table' && x.tableId)).toEqual(
       expect.arrayContaining([A, B]),
     );
+  });
+});
+
+describe('failures', () => {
+  it('a kitchen display opened before the kitchen stream exists retries until it does', async () => {
+    const ns = uniqueNamespace('pushnostream');
+    const lonely = await createPushServer({
+      nc: w.t.nc,
+      namespace: ns,
+      engine: w.client,
+      authenticate: w.authenticate,
+    });
+    try {
+      const errors: string[] = [];
+      const c = await connectClient(`${lonely.url}?token=staff-token`, {
+        onError: (m) => errors.push(m.code),
+        backoffMs: 50,
+      });
+      clients.push(c);
+      let snap: KitchenSnapshot | undefined;
+      c.subscribe('kitchen:wok', { snapshot: (d: KitchenSnapshot) => (snap = d) });
+      await waitFor(() => errors.length >= 2, { what: 'two failed snapshot reads' });
+      expect(new Set(errors)).toEqual(new Set(['snapshot_failed']));
+      const jsm = await jetstreamManager(w.t.nc);
+      await jsm.streams.add({ name: `${ns.toUpperCase()}_KITCHEN`, subjects: [`${ns}.kitchen.>`] });
+      await waitFor(() => snap, { what: 'the snapshot once the stream exists' });
+      expect(snap).toEqual({ station: 'wok', tickets: [] });
+    } finally {
+      await lonely.close();
+      await cleanupNamespace(w.t.nc, ns);
+    }
   });
 });
 

@@ -35,6 +35,8 @@ export interface TopicView {
   seq: number;
   versions: Record<string, number>;
   ready: boolean;
+  /** Snapshot reads that failed in a row (retried with backoff). */
+  failures?: number;
   readonly handlers: TopicHandlers | undefined;
 }
 

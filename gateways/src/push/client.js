@@ -128,6 +128,7 @@ export class PushClient {
         st.seq = m.seq;
         st.versions = { ...m.versions };
         st.ready = true;
+        st.failures = 0;
         this.stats.snapshots++;
         st.handlers?.snapshot?.(m.data, m);
         return;
@@ -181,6 +182,13 @@ export class PushClient {
         const st = m.topic === undefined ? undefined : this.topics.get(m.topic);
         if (st !== undefined && (m.code === 'forbidden' || m.code === 'not_found' || m.code === 'unknown_topic')) {
           this.topics.delete(m.topic);
+        } else if (st !== undefined && m.code === 'snapshot_failed') {
+          // The engine or a stream was not reachable: ask again, backing off.
+          st.failures = (st.failures ?? 0) + 1;
+          const wait = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** st.failures);
+          setTimeout(() => {
+            if (this.topics.get(m.topic) === st && !st.ready) this.resync(m.topic);
+          }, wait);
         }
         st?.handlers?.error?.(m);
         this.onError(m);
