@@ -54,7 +54,8 @@ export function actionsOf(s: OrderStatus): OrderActions {
     cancel: s === 'pending_payment' || s === 'paid',
     urge: s === 'paid' || s === 'accepted' || s === 'sent_to_kitchen' || s === 'cooking',
     refund: s === 'paid' || s === 'sent_to_kitchen' || s === 'cooking' || s === 'ready',
-    review: s === 'served' || s === 'completed',
+    // The order actor takes a review once the order is completed (30 min after serving, or on completion).
+    review: s === 'completed',
   };
 }
 
