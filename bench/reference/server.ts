@@ -331,7 +331,8 @@ const routes: [string, RegExp, (req: Req) => Promise<Reply>][] = [
     'POST',
     /^\/v1\/simulator\/wechatpay\/pay$/,
     async (req) => {
-      const prepayId = String(json(req).prepayId ?? '');
+      const b = json(req);
+      const prepayId = typeof b.prepayId === 'string' ? b.prepayId : '';
       const orderId = prepayId.slice(2);
       // What WeChat Pay and the merchant do with each callback: sign, then verify.
       const payload = `${Date.now()}\n${randomBytes(16).toString('hex')}\n${JSON.stringify({ orderId })}\n`;
@@ -455,7 +456,8 @@ function serve(res: Uws.HttpResponse, req: Uws.HttpRequest): void {
         const f =
           e instanceof Fail
             ? e
-            : typeof (e as { status?: unknown }).status === 'number' && typeof (e as { code?: unknown }).code === 'string'
+            : typeof (e as { status?: unknown }).status === 'number' &&
+                typeof (e as { code?: unknown }).code === 'string'
               ? new Fail((e as { status: number }).status, (e as { code: string }).code, (e as Error).message)
               : new Fail(503, 'internal', (e as Error).message);
         reply(f);

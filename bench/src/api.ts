@@ -80,7 +80,11 @@ export class Api {
   }
 
   menu(store: string, etag?: string): Promise<Answer> {
-    return this.call('GET', `/v1/stores/${store}/menu`, etag === undefined ? {} : { headers: { 'if-none-match': etag } });
+    return this.call(
+      'GET',
+      `/v1/stores/${store}/menu`,
+      etag === undefined ? {} : { headers: { 'if-none-match': etag } },
+    );
   }
 
   placeOrder(

@@ -52,13 +52,15 @@ export function parseArgs(argv: string[]): CliOptions {
     if (a.startsWith('--')) {
       const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), undefined];
       if (k === 'quiet') flags.set('quiet', '1');
-      else flags.set(k!, v ?? argv[++i] ?? '');
+      else flags.set(k, v ?? argv[++i] ?? '');
     } else pos.push(a);
   }
   const compare = pos[0] === 'compare';
   const scenario = (compare ? pos[1] : pos[0]) as Scenario;
   if (!SCENARIOS.includes(scenario))
-    throw new Error(`usage: bench [compare] <${SCENARIOS.join('|')}> [--duration s] [--rate r] [--target url] [--json file]`);
+    throw new Error(
+      `usage: bench [compare] <${SCENARIOS.join('|')}> [--duration s] [--rate r] [--target url] [--json file]`,
+    );
   const num = (k: string): number | undefined => {
     const v = flags.get(k);
     if (v === undefined) return undefined;
@@ -199,7 +201,8 @@ export async function main(argv: string[]): Promise<number> {
     (after as Record<string, unknown>).ratiosLunchrushOverReference = ratios;
     process.stdout.write(`\nratios lunchrush / reference ${o.reference}: ${JSON.stringify(ratios, null, 2)}\n`);
   }
-  const json = o.json ?? path.join('bench', 'results', `${o.compare ? 'compare-' : ''}${o.scenario}-${Date.now()}.json`);
+  const json =
+    o.json ?? path.join('bench', 'results', `${o.compare ? 'compare-' : ''}${o.scenario}-${Date.now()}.json`);
   fs.mkdirSync(path.dirname(path.resolve(json)), { recursive: true });
   fs.writeFileSync(json, JSON.stringify({ meta: after, results }, null, 2));
   const html = json.replace(/\.json$/, '') + '.html';

@@ -38,9 +38,9 @@ export interface ScenarioResult {
   readonly extra?: Record<string, unknown>;
 }
 
-const errorsOf = (ops: ReturnType<Recorder['summary']>): Record<string, number> => {
+const errorsOf = (ops: ReturnType<Recorder['summary']>, skip = ''): Record<string, number> => {
   const out: Record<string, number> = {};
-  for (const [op, s] of Object.entries(ops))
+  for (const [op, s] of Object.entries(ops).filter(([k]) => k !== skip))
     for (const [code, n] of Object.entries(s.errors)) out[`${op}: ${code}`] = (out[`${op}: ${code}`] ?? 0) + n;
   return out;
 };
@@ -164,11 +164,14 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
     let kill: NodeJS.Timeout | undefined;
     let killedAt: number | undefined;
     if (o.onKill !== undefined)
-      kill = setTimeout(() => {
-        killedAt = performance.now();
-        o.log(`SIGKILL the engine owning the partitions at t=${o.killAtS ?? 0}s`);
-        o.onKill!();
-      }, (o.killAtS ?? 0) * 1000);
+      kill = setTimeout(
+        () => {
+          killedAt = performance.now();
+          o.log(`SIGKILL the engine owning the partitions at t=${o.killAtS ?? 0}s`);
+          o.onKill!();
+        },
+        (o.killAtS ?? 0) * 1000,
+      );
     const loop = await openLoop({
       rate: o.rate,
       durationS: o.durationS,
@@ -314,7 +317,7 @@ export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
         otherErrors: unknownOutcome,
         oversold,
         undersold,
-        errorsByCode: errorsOf(ops),
+        errorsByCode: errorsOf(ops, 'attempt'),
       },
       ops,
       timeline: rec.timeline,

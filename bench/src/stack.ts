@@ -46,7 +46,12 @@ function profArgs(dir: string | undefined, name: string): string[] {
   return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
 }
 
-export async function seed(client: EngineClient, redis: Awaited<ReturnType<typeof connectRedis>>, ns: string, data: DemoData) {
+export async function seed(
+  client: EngineClient,
+  redis: Awaited<ReturnType<typeof connectRedis>>,
+  ns: string,
+  data: DemoData,
+) {
   const commands = demoSetupCommands(data, Date.now());
   const send = (c: (typeof commands)[number]): Promise<unknown> =>
     client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id, timeout: 30_000 });

@@ -1,0 +1,82 @@
+/**
+ * A few seconds of every scenario at a low rate against real stacks, asserting only
+ * the correctness outputs (oversold, undersold, lost) and that each scenario ran.
+ * Never speed: that is what `npm run bench` reports.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions } from '../src/scenarios.js';
+import { startLunchrush, startReference, type Stack } from '../src/stack.js';
+
+const quiet = (): undefined => undefined;
+const base = (s: Stack): RunOptions => ({
+  url: s.url,
+  data: s.data,
+  rate: 20,
+  durationS: 2,
+  warmupS: 0,
+  connections: 16,
+  progress: false,
+  log: quiet,
+  diners: 8,
+});
+
+describe('lunchrush', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startLunchrush({ stores: 1 });
+  }, 90_000);
+  afterAll(() => s?.stop(), 30_000);
+
+  it('lunch-rush: orders, payments and channel sales are answered', async () => {
+    const r = await lunchRush(base(s));
+    expect(r.ops.order?.ok).toBeGreaterThan(0);
+    expect(r.ops.pos?.ok).toBeGreaterThan(0);
+  });
+
+  it('flash-sale: nothing oversold or undersold', async () => {
+    const r = await flashSale({ ...base(s), rate: 60, units: 40, connections: 32 });
+    expect(r.correctness).toEqual({ oversold: 0, undersold: 0 });
+    expect(r.summary.soldByStock).toBe(40);
+  });
+
+  it('ws-fanout: clients get the table pushes', async () => {
+    const r = await wsFanout({ ...base(s), clients: 40 });
+    expect(r.summary.connected).toBe(40);
+    expect(r.summary.pushes).toBeGreaterThan(0);
+  });
+
+  it('max: ramps and reports', async () => {
+    const r = await maxRate({ ...base(s), durationS: 1, bound: 0.001 });
+    expect((r.summary.steps as unknown[]).length).toBeGreaterThan(0);
+  });
+});
+
+it('failover: no acknowledged order lost when the owning engine is SIGKILLed', async () => {
+  const s = await startLunchrush({ stores: 1, standby: true });
+  try {
+    const r = await lunchRush(
+      { ...base(s), durationS: 6, killAtS: 1, onKill: () => s.engine!.kill('SIGKILL') },
+      'failover',
+    );
+    expect(r.extra?.acknowledgedOrders).toBeGreaterThan(0);
+    expect(r.correctness.lost).toBe(0);
+  } finally {
+    await s.stop();
+  }
+}, 120_000);
+
+it.each(['a', 'b'] as const)(
+  'reference %s: flash-sale neither oversells nor undersells',
+  async (design) => {
+    const s = await startReference(design, { stores: 1 });
+    try {
+      const r = await flashSale({ ...base(s), rate: 60, units: 40, connections: 32 });
+      expect(r.correctness).toEqual({ oversold: 0, undersold: 0 });
+      const l = await lunchRush(base(s));
+      expect(l.ops.order?.ok).toBeGreaterThan(0);
+    } finally {
+      await s.stop();
+    }
+  },
+  60_000,
+);
