@@ -14,7 +14,9 @@ export const DEFAULT_MAX_PENDING_PER_ACTOR = 10_000;
 export const DEFAULT_MAX_BATCH_ENTRIES = 4_096;
 export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 export const DEFAULT_APPEND_TIMEOUT_MS = 2_000;
-export const DEFAULT_DEDUP_WINDOW_PER_ACTOR = 2_000;
+export const DEFAULT_DEDUP_WINDOW_PER_ACTOR = 10_000;
+export const DEFAULT_DEDUP_IDS_IN_SNAPSHOT = 2_000;
+export const DEFAULT_SNAPSHOT_MIN_INTERVAL_MS = 1_000;
 export const DEFAULT_METRICS_PORT = 9464;
 
 export interface EngineConfig {
@@ -38,8 +40,16 @@ export interface EngineConfig {
   maxBatchEntries: number;
   maxBatchBytes: number;
   appendTimeoutMs: number;
-  /** How many command ids each actor remembers for idempotency. */
+  /**
+   * How many command ids each actor remembers for idempotency. At least the
+   * commands one actor may have pending (maxPendingPerActor), so that a retry
+   * racing thousands of others to a hot actor still finds its first outcome.
+   */
   dedupWindowPerActor: number;
+  /** The most recent ids also kept in snapshots (what a restart or takeover remembers beyond the replay). */
+  dedupIdsInSnapshot: number;
+  /** An actor is snapshotted at most this often, however hot it is. */
+  snapshotMinIntervalMs: number;
   /** JetStream replicas for the event stream and buckets (3 in a production cluster). */
   replicas: number;
   /** Partitions this process will own at most. */
@@ -74,6 +84,8 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_MAX_BATCH_BYTES: 'maxBatchBytes',
   ENGINE_APPEND_TIMEOUT_MS: 'appendTimeoutMs',
   ENGINE_DEDUP_WINDOW_PER_ACTOR: 'dedupWindowPerActor',
+  ENGINE_DEDUP_IDS_IN_SNAPSHOT: 'dedupIdsInSnapshot',
+  ENGINE_SNAPSHOT_MIN_INTERVAL_MS: 'snapshotMinIntervalMs',
   ENGINE_REPLICAS: 'replicas',
   ENGINE_MAX_OWNED_PARTITIONS: 'maxOwnedPartitions',
   ENGINE_STANDBY: 'standby',
@@ -105,6 +117,8 @@ export function defaultConfig(): EngineConfig {
     maxBatchBytes: DEFAULT_MAX_BATCH_BYTES,
     appendTimeoutMs: DEFAULT_APPEND_TIMEOUT_MS,
     dedupWindowPerActor: DEFAULT_DEDUP_WINDOW_PER_ACTOR,
+    dedupIdsInSnapshot: DEFAULT_DEDUP_IDS_IN_SNAPSHOT,
+    snapshotMinIntervalMs: DEFAULT_SNAPSHOT_MIN_INTERVAL_MS,
     replicas: 1,
     maxOwnedPartitions: Number.MAX_SAFE_INTEGER,
     standby: false,
@@ -136,6 +150,8 @@ export function validateConfig(c: EngineConfig): EngineConfig {
   intAtLeast('maxBatchBytes', 1024);
   intAtLeast('appendTimeoutMs', 50);
   intAtLeast('dedupWindowPerActor', 0);
+  intAtLeast('dedupIdsInSnapshot', 0);
+  intAtLeast('snapshotMinIntervalMs', 0);
   intAtLeast('replicas', 1);
   intAtLeast('maxOwnedPartitions', 0);
   intAtLeast('metricsPort', 0);

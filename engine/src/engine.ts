@@ -191,6 +191,7 @@ export class Engine {
     try {
       await part.recover();
     } catch (err) {
+      if (part.state === 'dead') return; // dropped meanwhile (lease lost): nothing more to do
       this.log.error({ partition: p, err: ensureError(err) }, 'recovery failed; giving the partition up');
       part.fail('recovery failed');
       if (this.partitions.get(p) === part) this.partitions.delete(p);

@@ -66,6 +66,8 @@ interface Cell {
   firstDirtySeq: number;
   eventsSinceSnap: number;
   snapshotting: boolean;
+  /** Monotonic time of the last snapshot started. */
+  lastSnapshotAt: number;
   lastUsed: number;
   /** Command id → result; seq 0 while its append is in flight. Insertion order = age. */
   readonly recent: Map<string, { r: unknown; seq: number }>;
@@ -368,6 +370,7 @@ export class Partition implements TxHost {
       firstDirtySeq: 0,
       eventsSinceSnap: 0,
       snapshotting: false,
+      lastSnapshotAt: 0,
       lastUsed: now(),
       recent: new Map(),
     };
@@ -486,7 +489,12 @@ export class Partition implements TxHost {
         }
         timersChanged = this.applyTimers(c.ref, c.key, s.entry) || timersChanged;
         if (s.entry.out !== undefined) outs.push(...s.entry.out);
-        if (c.eventsSinceSnap >= this.env.cfg.snapshotEveryEvents) (snapshotDue ??= new Set()).add(c);
+        if (
+          c.eventsSinceSnap >= this.env.cfg.snapshotEveryEvents &&
+          now() - c.lastSnapshotAt >= this.env.cfg.snapshotMinIntervalMs
+        ) {
+          (snapshotDue ??= new Set()).add(c);
+        }
       }
     }
     // Only now: a snapshot claims the whole record (its seq), so it must hold every entry of it.
@@ -683,12 +691,22 @@ export class Partition implements TxHost {
   private async snapshotNow(c: Cell): Promise<void> {
     if (c.snapshotting) return;
     c.snapshotting = true;
+    c.lastSnapshotAt = now();
     this.snapshotsRunning++;
     const seq = c.lastSeq;
     const counted = c.eventsSinceSnap;
     try {
+      // The newest durable ids, oldest first (the order `remember` keeps).
       const ids: [string, unknown, number][] = [];
-      for (const [id, v] of c.recent) if (v.seq > 0 && v.seq <= seq) ids.push([id, v.r, v.seq]);
+      const keep = this.env.cfg.dedupIdsInSnapshot;
+      let skip = Math.max(0, c.recent.size - keep);
+      for (const [id, v] of c.recent) {
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        if (v.seq > 0 && v.seq <= seq) ids.push([id, v.r, v.seq]);
+      }
       const rec: SnapshotRecord = { seq, s: c.type.snapshot ? c.type.snapshot.encode(c.committed) : c.committed, ids };
       await this.env.snapshots.put(c.key, encode(rec));
       c.snapSeq = Math.max(c.snapSeq, seq);
@@ -781,6 +799,7 @@ export class Partition implements TxHost {
     const ck = await this.readCheckpoint();
     const from = Math.max(1, ck.wm);
     const records = await this.readRange(from, fenceSeq);
+    this.assertAlive();
 
     const touched = new Map<string, ActorRef>();
     for (const { rec } of records) {
@@ -801,6 +820,7 @@ export class Partition implements TxHost {
         }),
       );
     }
+    this.assertAlive();
     for (const [type, store, id, key, at, command] of ck.tm) {
       this.timers.set({ type, store, id }, actorKey(store, type, id), key, at, command);
     }
@@ -840,6 +860,11 @@ export class Partition implements TxHost {
       },
       'partition recovered',
     );
+  }
+
+  /** The partition may be dropped (lease lost) while recovery awaits: stop there. */
+  private assertAlive(): void {
+    if (this.state === 'dead') throw new Fenced(`partition ${this.p} was dropped during recovery`);
   }
 
   private async fence(): Promise<number> {

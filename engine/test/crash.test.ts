@@ -21,7 +21,7 @@ import { leaseOwners, startEngineChild, waitFor, type EngineChild } from './supp
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const P = 8;
-const TTL = 1000;
+const TTL = 1500;
 const BASE_ENV = {
   NATS_URL,
   ENGINE_PARTITIONS: String(P),
@@ -352,16 +352,25 @@ describe('activation under load', () => {
     // Each command activates a new actor (a snapshot read). The first must be answered while the
     // stream of activations goes on, not once it stops.
     let firstDone = false;
-    const first = client.send('c1', 'counter', 'cold0', { op: 'add', by: 1 }).then(() => (firstDone = true));
+    const first = client
+      .send('c1', 'counter', 'cold0', { op: 'add', by: 1 }, { timeout: 60_000 })
+      .then(() => (firstDone = true));
     let sent = 1;
     const rest: Promise<unknown>[] = [];
-    while (!firstDone && sent < 10_000) {
+    // Arrivals for up to 20 s; the first answer must come while they go on (it never did when a
+    // partition waited for every load to finish before serving its head).
+    const until = performance.now() + 20_000;
+    while (!firstDone && performance.now() < until) {
       for (let k = 0; k < 20; k++)
-        rest.push(client.send('c1', 'counter', `cold${sent++}`, { op: 'add', by: 1 }, { timeout: 60_000 }));
+        rest.push(
+          client
+            .send('c1', 'counter', `cold${sent++}`, { op: 'add', by: 1 }, { timeout: 60_000 })
+            .catch(() => undefined),
+        );
       await new Promise((r) => setImmediate(r));
     }
+    expect(firstDone).toBe(true);
     await first;
-    expect(sent).toBeLessThan(10_000);
     await Promise.all(rest);
   });
 });
