@@ -4,6 +4,7 @@
  * window's, and nats.js then refuses its own payloads. Only what Node lacks is
  * copied from the window, so Node's typed arrays, fetch and timers stay.
  */
+// @ts-expect-error jsdom ships no types (no @types/jsdom installed: the test only needs a window)
 import { JSDOM } from 'jsdom';
 
 const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://localhost/' });

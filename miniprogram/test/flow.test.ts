@@ -38,7 +38,7 @@ function bindWx(): { navigations: string[] } {
           } catch {
             // not JSON
           }
-          o.success({ statusCode: r.status, data, header: Object.fromEntries(r.headers.entries()) });
+          o.success({ statusCode: r.status, data, header: Object.fromEntries([...(r.headers as any)]) });
         })
         .catch((e: Error) => o.fail({ errMsg: `request:fail ${e.message}` }));
       return {};
@@ -50,7 +50,7 @@ function bindWx(): { navigations: string[] } {
         send: (m: { data: string }) => ws.send(m.data),
         close: (m: { code: number; reason: string }) => ws.close(m.code, m.reason),
         onOpen: (cb: () => void) => ws.on('open', () => cb()),
-        onMessage: (cb: (m: { data: string }) => void) => ws.on('message', (d) => cb({ data: String(d) })),
+        onMessage: (cb: (m: { data: string }) => void) => ws.on('message', (d: Buffer) => cb({ data: d.toString('utf8') })),
         onClose: (cb: (r: { code: number }) => void) => ws.on('close', (code) => cb({ code })),
         onError: (cb: (e: { errMsg: string }) => void) => ws.on('error', (e) => cb({ errMsg: e.message })),
       };

@@ -33,24 +33,24 @@ function fresh(def: object): object {
 
 /** Registers a page (or component) definition with its WXML; pages get the dish sheet. */
 export function loadDef(dir: string, def: object): string {
-  sheetId ??= simulate.load({ ...fresh(dishSheet), template: read('components/dish-sheet/index.wxml') } as any);
+  sheetId ??= simulate.load({ ...fresh(dishSheet), template: read('components/dish-sheet/index.wxml') }) as unknown as string;
   const json = JSON.parse(read(`${dir}/index.json`)) as { usingComponents?: Record<string, string> };
   const using: Record<string, string> = {};
-  if (json.usingComponents?.['dish-sheet'] !== undefined) using['dish-sheet'] = sheetId;
-  return simulate.load({ ...fresh(def), template: read(`${dir}/index.wxml`), usingComponents: using } as any);
+  if (json.usingComponents?.['dish-sheet'] !== undefined) using['dish-sheet'] = sheetId!;
+  return simulate.load({ ...fresh(def), template: read(`${dir}/index.wxml`), usingComponents: using }) as unknown as string;
 }
 
 export type Rendered = ReturnType<typeof simulate.render>;
 
 export function render(id: string, props?: Record<string, unknown>): Rendered {
   const c = simulate.render(id, props);
-  c.attach(document.createElement('parent-wrapper'));
+  c.attach((globalThis as any).document.createElement('parent-wrapper'));
   return c;
 }
 
 /** The page's instance, to call lifecycle methods (onLoad, onShow) as WeChat would. */
 export function page<T = any>(c: Rendered): T {
-  return c.instance as unknown as T;
+  return c.instance;
 }
 
 /**
@@ -73,14 +73,14 @@ export async function tap(c: Rendered, selector: string, index = 0): Promise<voi
 /** Custom components rendered by a page (j-component keeps them in their own shadow trees). */
 export function children(c: Rendered): Rendered[] {
   const sheet = c.querySelector('#sheet');
-  return sheet === undefined ? [] : [sheet as Rendered];
+  return sheet === undefined ? [] : [sheet];
 }
 
 /** The page's markup with each child component's shadow tree put in its place. */
 export function html(c: Rendered): string {
-  let out = (c.dom as unknown as HTMLElement).innerHTML;
+  let out = (c.dom as any).innerHTML;
   for (const k of children(c)) {
-    const inner = (k.dom as unknown as HTMLElement).shadowRoot?.innerHTML ?? html(k);
+    const inner = (k.dom as any).shadowRoot?.innerHTML ?? html(k);
     out = out.replace('<dish-sheet></dish-sheet>', `<dish-sheet>${inner}</dish-sheet>`);
   }
   return out;
@@ -88,7 +88,7 @@ export function html(c: Rendered): string {
 
 export function text(c: Rendered, selector: string): string[] {
   return [...c.querySelectorAll(selector), ...children(c).flatMap((k) => k.querySelectorAll(selector))].map(
-    (e) => ((e as any).dom as HTMLElement).textContent?.replace(/\s+/g, ' ').trim() ?? '',
+    (e) => ((e as any).dom).textContent?.replace(/\s+/g, ' ').trim() ?? '',
   );
 }
 

@@ -46,7 +46,7 @@ export function wxTransport(): Transport {
         data: req.body ?? '',
         dataType: 'json',
         success: (r) =>
-          resolve({ status: r.statusCode, data: r.data, headers: (r.header ?? {}) as Record<string, string> }),
+          resolve({ status: r.statusCode, data: r.data, headers: (r.header ?? {}) }),
         fail: (e) => reject(new ApiError('network', e.errMsg, 0)),
       });
     });

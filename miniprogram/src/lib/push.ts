@@ -47,10 +47,10 @@ export interface PushOptions {
   socket: SocketFactory;
   backoffMs?: number;
   maxBackoffMs?: number;
-  onState?(state: PushState): void;
+  onState?: (state: PushState) => void;
   /** setTimeout, replaceable in tests. */
-  schedule?(fn: () => void, ms: number): unknown;
-  random?(): number;
+  schedule?: (fn: () => void, ms: number) => unknown;
+  random?: () => number;
 }
 
 interface Topic {
@@ -112,10 +112,11 @@ export class PushClient {
       const base = this.opts.backoffMs ?? 300;
       const wait = Math.min(this.opts.maxBackoffMs ?? 10_000, base * 2 ** this.attempt++);
       this.stats.reconnects++;
-      const schedule = this.opts.schedule ?? ((fn, ms) => setTimeout(fn, ms));
+      const schedule = this.opts.schedule ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+      const jitter = this.opts.random === undefined ? Math.random() : this.opts.random();
       schedule(() => {
         if (!this.closed) this.connect();
-      }, wait * (0.5 + (this.opts.random ?? Math.random)() / 2));
+      }, wait * (0.5 + jitter / 2));
     });
   }
 
