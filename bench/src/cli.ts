@@ -3,7 +3,7 @@
  *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max; `compare <scenario>`.
  *   more: --warmup s, --connections n, --stores n, --clients n (ws-fanout), --units n
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b
- *   (compare), --design lunchrush|a|b (which system to start), --cpu-prof dir, --quiet.
+ *   (compare), --pay 0..1 (share of diner orders paid through the simulator), --design lunchrush|a|b (which system to start), --cpu-prof dir, --quiet.
  * Exits 1 when oversold, undersold or lost is not 0 (2 on a usage or start-up error).
  */
 import fs from 'node:fs';
@@ -37,6 +37,7 @@ export interface CliOptions {
   units?: number;
   diners?: number;
   bound?: number;
+  payRatio?: number;
   killAtS?: number;
   reference: 'a' | 'b';
   design: 'lunchrush' | 'a' | 'b';
@@ -81,6 +82,7 @@ export function parseArgs(argv: string[]): CliOptions {
     'diners',
     'bound',
     'kill-at',
+    'pay',
     'reference',
     'design',
     'cpu-prof',
@@ -105,6 +107,7 @@ export function parseArgs(argv: string[]): CliOptions {
     units: num('units'),
     diners: num('diners'),
     bound: num('bound'),
+    payRatio: num('pay'),
     killAtS: num('kill-at'),
     reference: ref,
     design,
@@ -139,6 +142,7 @@ async function runOn(o: CliOptions, design: 'lunchrush' | 'a' | 'b'): Promise<Sc
     units: o.units,
     diners: o.diners,
     bound: o.bound,
+    payRatio: o.payRatio,
     ...(failover
       ? { killAtS: o.killAtS ?? Math.max(1, Math.floor(o.durationS / 3)), onKill: () => stack!.engine!.kill('SIGKILL') }
       : {}),

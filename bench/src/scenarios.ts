@@ -24,6 +24,8 @@ export interface RunOptions {
   readonly units?: number;
   readonly diners?: number;
   readonly bound?: number;
+  /** Fraction of diner orders that go on to pay through the simulator (default 1). */
+  readonly payRatio?: number;
 }
 
 export interface ScenarioResult {
@@ -82,7 +84,7 @@ async function stockEverything(api: Api, stores: readonly DemoStore[], skus: str
 }
 
 /** lunch-rush's arrival: a diner order (menu read + order + pay + status) or a POS / delivery sale. */
-function lunchArrival(api: Api, rec: Recorder, diners: Diner[], skus: string[], acked?: AckedOrder[]) {
+function lunchArrival(api: Api, rec: Recorder, diners: Diner[], skus: string[], acked?: AckedOrder[], payRatio = 1) {
   const pick = (): string => skus[Math.floor(Math.random() * skus.length)]!;
   const lines = (n: number): { skuId: string; qty: number }[] => {
     const m = new Map<string, number>();
@@ -114,6 +116,7 @@ function lunchArrival(api: Api, rec: Recorder, diners: Diner[], skus: string[], 
     if (placed.code !== 'ok') return;
     const orderId = placed.body.order.orderId;
     acked?.push({ orderId, token: d.token, at: t1 });
+    if (Math.random() >= payRatio) return;
     const pay = await api.prepay(d.token, orderId);
     const t2 = performance.now();
     rec.record('pay', t2 - t1, pay.code);
@@ -155,7 +158,7 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
     const { skus, diners } = await lunchSetup(o, api);
     const rec = new Recorder('order', o.progress);
     const acked: AckedOrder[] = [];
-    const fire = lunchArrival(api, rec, diners, skus, acked);
+    const fire = lunchArrival(api, rec, diners, skus, acked, o.payRatio);
     await warmup(o, rec, fire);
     acked.length = 0;
     o.log(`measuring ${o.durationS} s at ${o.rate} arrivals/s (80% diner orders, 10% POS, 10% delivery)`);
@@ -442,7 +445,10 @@ export async function wsFanout(o: RunOptions): Promise<ScenarioResult> {
   }
 }
 
-/** Ramp the rate ×1.5 per step until the order p99 passes the bound (or errors pass 1%). */
+/**
+ * Ramp the rate ×1.5 per step until the order p99 passes the bound (or errors pass 1%);
+ * when the first rate already fails, halve it until one passes (down to 5/s).
+ */
 export async function maxRate(o: RunOptions): Promise<ScenarioResult> {
   const bound = o.bound ?? 25;
   const api = new Api(o.url, o.connections);
@@ -459,7 +465,7 @@ export async function maxRate(o: RunOptions): Promise<ScenarioResult> {
       const loop = await openLoop({
         rate,
         durationS: o.durationS,
-        fire: lunchArrival(api, rec, diners, skus),
+        fire: lunchArrival(api, rec, diners, skus, undefined, o.payRatio),
         maxInFlight: 20_000,
       });
       rec.stop();
@@ -473,9 +479,12 @@ export async function maxRate(o: RunOptions): Promise<ScenarioResult> {
       const ordersPerS = Math.round(((s.order?.ok ?? 0) + (s.pos?.ok ?? 0) + (s.delivery?.ok ?? 0)) / o.durationS);
       steps.push({ rate, ordersPerS, p99Ms: p99, errorRatio: Math.round(errorRatio * 10000) / 10000, pass });
       o.log(`step ${step}: ${rate}/s → orders ${ordersPerS}/s p99 ${p99} ms errors ${(errorRatio * 100).toFixed(2)}%`);
-      if (!pass) break;
-      sustainable = rate;
-      rate = Math.round(rate * 1.5);
+      if (pass) {
+        sustainable = rate;
+        rate = Math.round(rate * 1.5);
+      } else if (sustainable === 0 && rate > 5) {
+        rate = Math.max(5, Math.round(rate / 2)); // the first rate already fails: search downwards
+      } else break;
     }
     return {
       scenario: 'max',

@@ -4,6 +4,7 @@
  * through the engine) or a reference design (bench/reference/server.ts). `stop()`
  * stops every process by its pid and deletes the namespace / database.
  */
+import path from 'node:path';
 import { ActorTypes, STORE_ACTOR_ID, demoSetupCommands, generateDemoData, type DemoData } from '@lunchrush/actors';
 import { EngineClient } from '@lunchrush/engine';
 import { tablesKey } from '@lunchrush/gateways';
@@ -43,7 +44,8 @@ export interface Stack {
 }
 
 function profArgs(dir: string | undefined, name: string): string[] {
-  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+  // One folder per role: node:cluster workers and worker threads each write their own file there.
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, name)}`];
 }
 
 export async function seed(
