@@ -80,9 +80,12 @@ async function main(): Promise<void> {
       `  output stream   ${cfg.namespace.toUpperCase()}_${o.name} (${o.subjects.map((x) => `${cfg.namespace}.${x}`).join(', ')})`,
     );
 
+  let lastOwned = -1;
   const ownedReport = setInterval(() => {
-    console.log(`partitions owned: ${engine.ownedPartitions().length}/${cfg.partitions}`);
-  }, 10_000);
+    const n = engine.ownedPartitions().length;
+    if (n !== lastOwned) console.log(`partitions owned: ${n}/${cfg.partitions}`);
+    lastOwned = n;
+  }, 2_000);
   ownedReport.unref();
 
   let demo: NodeJS.Timeout | undefined;

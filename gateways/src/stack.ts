@@ -37,10 +37,12 @@ interface Child {
   readonly name: string;
   readonly proc: ChildProcess;
   readonly exited: Promise<number>;
+  /** The line that matched the ready pattern. */
+  readonly firstReadyLine?: string;
 }
 
-function start(name: string, file: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], {
+function start(name: string, file: string, env: NodeJS.ProcessEnv, ready: RegExp, args: string[] = []): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,7 +60,7 @@ function start(name: string, file: string, env: NodeJS.ProcessEnv, ready: RegExp
         process.stdout.write(`[${name}] ${line}\n`);
         if (ready.test(line)) {
           clearTimeout(timer);
-          resolve({ name, proc, exited });
+          resolve({ name, proc, exited, firstReadyLine: line });
         }
       });
     }
@@ -90,20 +92,26 @@ async function main(): Promise<void> {
   const cfg = parseConfig(env); // fail here, with the variable's name, before starting anything
 
   // Filled as they start; the signal handlers see whatever is running.
-  const kids: { engine?: Child; gateway?: Child } = {};
+  const kids: { engine?: Child; gateway?: Child; printers?: Child; daemon?: Child; analytics?: Child } = {};
+  const withPrinters = !process.argv.includes('--no-printers');
+  const withAnalytics = !process.argv.includes('--no-analytics');
   let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    await Promise.all([stop(kids.analytics), stop(kids.daemon)]);
+    await stop(kids.printers);
+    await stop(kids.gateway);
+    await stop(kids.engine);
+  };
   const shutdown = (sig: string): void => {
     if (stopping) return;
     stopping = true;
-    say(`${sig}: stopping the gateway, then the engine`);
-    void stop(kids.gateway)
-      .then(() => stop(kids.engine))
-      .then(() => process.exit(0));
+    say(`${sig}: stopping analytics and the printer daemon, the gateway, then the engine`);
+    void stopAll().then(() => process.exit(0));
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('exit', () => {
-    for (const c of [kids.gateway, kids.engine])
+    for (const c of [kids.analytics, kids.daemon, kids.printers, kids.gateway, kids.engine])
       if (c !== undefined && c.proc.exitCode === null) c.proc.kill('SIGKILL');
   });
 
@@ -125,6 +133,29 @@ async function main(): Promise<void> {
   redis.disconnect();
 
   const gateway = (kids.gateway = await start('gateway', 'gateways/src/main.ts', env, /GATEWAY READY/));
+  // Kitchen printing: one virtual ESC/POS printer per station of store 001 (its configuration is
+  // written to the printer bucket), and the daemon that prints the kitchen stream on them.
+  const printerEnv = { ...env, PRINTER_NAMESPACE: cfg.namespace };
+  if (withPrinters) {
+    kids.printers = await start(
+      'printers',
+      'printer-daemon/src/virtual-printers.ts',
+      printerEnv,
+      /VIRTUAL PRINTERS READY/,
+      ['--stores', '001', '--out', path.join(ROOT, '.data', 'virtual-printers')],
+    );
+    kids.daemon = await start('printer-daemon', 'printer-daemon/src/main.ts', printerEnv, /PRINTER DAEMON READY/);
+  }
+  let analyticsUrl: string | undefined;
+  if (withAnalytics) {
+    kids.analytics = await start(
+      'analytics',
+      'analytics/src/main.ts',
+      { ...env, ANALYTICS_NAMESPACE: cfg.namespace },
+      /ANALYTICS READY/,
+    );
+    analyticsUrl = /ANALYTICS READY (\S+)/.exec(kids.analytics.firstReadyLine ?? '')?.[1];
+  }
   const url = cfg.publicUrl;
   const creds = demoCredentials(cfg, seeded.data, url);
   const lines = [
@@ -140,18 +171,27 @@ async function main(): Promise<void> {
     ...Object.entries(creds.staff).map(([role, t]) => `    ${role.padEnd(8)} ${t}`),
     `  board          curl -H "Authorization: Bearer ${creds.staff.manager}" ${url}/v1/staff/stores/001/board`,
     `  a diner        curl -XPOST -H 'content-type: application/json' -d '{"code":"alice-1"}' ${url}/v1/diner/login`,
+    ...(withPrinters
+      ? [
+          `  printers       virtual ESC/POS printers for store 001; what they print: ${path.join(ROOT, '.data', 'virtual-printers')}`,
+        ]
+      : []),
+    ...(analyticsUrl !== undefined
+      ? [`  analytics      ${analyticsUrl}  (dashboard; npm run analytics -- heatmap --store 001)`]
+      : []),
+    `  screens        ${url}/screens/`,
     '  Ctrl-C stops everything.',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const which = await Promise.race([
-    engine.exited.then((c) => ['engine', c] as const),
-    gateway.exited.then((c) => ['gateway', c] as const),
-  ]);
+  const running = [engine, gateway, kids.printers, kids.daemon, kids.analytics].filter(
+    (c): c is Child => c !== undefined,
+  );
+  const which = await Promise.race(running.map((c) => c.exited.then((code) => [c.name, code] as const)));
   if (!stopping) {
     say(`${which[0]} exited with ${which[1]}: stopping the rest`);
-    await stop(gateway);
-    await stop(engine);
+    stopping = true;
+    await stopAll();
     process.exit(1);
   }
 }
