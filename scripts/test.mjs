@@ -1,6 +1,5 @@
-// `npm test`: dependencies, NATS + Redis (found or started), then typecheck, lint and
-// vitest, stopping at the first failure. (Formatting is `npm run format:check`, not a
-// gate yet: engine/ and actors/ are not Prettier-formatted.) Extra arguments go to vitest:
+// `npm test`: dependencies, NATS + Redis (found or started), then typecheck, lint, format
+// check and vitest, stopping at the first failure. Extra arguments go to vitest:
 // `npm test -- engine/test/lease.test.ts -t takeover`.
 
 import { ensureDependencies, ensureServices, finish, localBin, runCommand, say } from './services.mjs';
@@ -8,6 +7,7 @@ import { ensureDependencies, ensureServices, finish, localBin, runCommand, say }
 const steps = [
   ['typecheck', localBin('tsc'), ['-p', 'tsconfig.json']],
   ['lint', localBin('eslint'), ['.']],
+  ['format', localBin('prettier'), ['--check', '--log-level', 'warn', '.']],
   ['tests', localBin('vitest'), ['run', ...process.argv.slice(2)]],
 ];
 
