@@ -50,6 +50,7 @@ export const menuPage = definePage<Data, {
   changeLine(lineId: string, by: number): Promise<void>;
   checkout(): void;
   showError(e: unknown): void;
+  flash(words: string): void;
 }, Fields>({
   data: {
     state: 'loading',
@@ -149,7 +150,7 @@ export const menuPage = definePage<Data, {
     async add(spu, sel) {
       try {
         await getContext().addToCart(spu, sel);
-        this.setData({ toast: `已加入 ${spu.name}` });
+        this.flash(`已加入 ${spu.name}`);
       } catch (e) {
         this.showError(e);
       }
@@ -176,9 +177,14 @@ export const menuPage = definePage<Data, {
       if (this.data.cartCount === 0) return;
       void wx.navigateTo({ url: '/pages/confirm/index' });
     },
-    showError(e) {
-      const words = wordsFor(e);
+    flash(words) {
       this.setData({ toast: words });
+      setTimeout(() => {
+        if (this.data.toast === words) this.setData({ toast: '' });
+      }, 1800);
+    },
+    showError(e) {
+      this.flash(wordsFor(e));
       if ((e as ApiError | undefined)?.code === 'sold_out') this.refresh();
     },
   },
