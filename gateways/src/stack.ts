@@ -179,7 +179,8 @@ async function main(): Promise<void> {
     ...(analyticsUrl !== undefined
       ? [`  analytics      ${analyticsUrl}  (dashboard; npm run analytics -- heatmap --store 001)`]
       : []),
-    `  screens        ${url}/screens/`,
+    `  kitchen        ${url}/screens/kitchen?station=wok&token=${creds.staff.kitchen}`,
+    `  table board    ${url}/screens/board?token=${creds.staff.manager}`,
     '  Ctrl-C stops everything.',
     '',
   ];
