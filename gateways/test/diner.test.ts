@@ -121,6 +121,15 @@ describe('the shared table cart', () => {
     expect(q.body.totalFen).toBe(2900 + 2 * 2200);
     const removed = await call(s.url, 'DELETE', '/v1/diner/table/cart/a-1', { token: b.token });
     expect(removed.body.cart.map((l: any) => l.lineId)).toEqual(['b-1']);
+    // A quantity change in place, by PATCH or by PUT (wx.request cannot send PATCH).
+    for (const [method, qty] of [
+      ['PATCH', 3],
+      ['PUT', 4],
+    ] as const) {
+      const changed = await call(s.url, method, '/v1/diner/table/cart/b-1', { token: a.token, body: { qty } });
+      expect(changed.status).toBe(200);
+      expect(changed.body.cart.map((l: any) => [l.lineId, l.qty])).toEqual([['b-1', qty]]);
+    }
   });
 
   it('cart routes need a session and a scanned table', async () => {

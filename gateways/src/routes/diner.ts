@@ -209,6 +209,27 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     }
   };
 
+  const updateCartLine: Omit<Route<z.output<typeof LineParams>, unknown, z.output<typeof UpdateLineBody>>, 'method'> = {
+    path: '/v1/diner/table/cart/{lineId}',
+    tag: 'diner',
+    summary: 'Change the quantity of a cart line (0 removes it)',
+    ...dinerAuth,
+    params: LineParams,
+    body: UpdateLineBody,
+    errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
+    async handle(req, { params, body }) {
+      const t = seated(req);
+      return {
+        body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+          type: 'updateLine',
+          lineId: params.lineId,
+          qty: body.qty,
+          at: Date.now(),
+        }),
+      };
+    },
+  };
+
   return [
     route({
       method: 'post',
@@ -378,30 +399,9 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         return { status: 201, body: { lineId, table: view } };
       },
     }),
-    route({
-      method: 'patch',
-      path: '/v1/diner/table/cart/{lineId}',
-      tag: 'diner',
-      summary: 'Change the quantity of a cart line (0 removes it)',
-      ...dinerAuth,
-      params: LineParams,
-      body: UpdateLineBody,
-      errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
-      async handle(
-        req,
-        { params, body }: { params: z.output<typeof LineParams>; body: z.output<typeof UpdateLineBody> },
-      ) {
-        const t = seated(req);
-        return {
-          body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
-            type: 'updateLine',
-            lineId: params.lineId,
-            qty: body.qty,
-            at: Date.now(),
-          }),
-        };
-      },
-    }),
+    route({ method: 'patch', ...updateCartLine }),
+    // wx.request cannot send PATCH: the mini-program uses PUT.
+    route({ method: 'put', ...updateCartLine, summary: `${updateCartLine.summary} (PUT for clients without PATCH)` }),
     route({
       method: 'del',
       path: '/v1/diner/table/cart/{lineId}',
