@@ -1,17 +1,9 @@
 import type { ActorRef, ActorType } from './decider.js';
 import type { LogEntry } from './record.js';
 import { actorKey } from './partitioning.js';
-import { fold, runTransaction, type TxHost } from './transaction.js';
+import { fold, runTransaction, type Refusal, type TxHost } from './transaction.js';
 
-export type MemoryOutcome<R = unknown> =
-  | { readonly ok: true; readonly result: R }
-  | {
-      readonly ok: false;
-      readonly code: string;
-      readonly reason: string;
-      readonly message: string;
-      readonly details?: unknown;
-    };
+export type MemoryOutcome<R = unknown> = { readonly ok: true; readonly result: R } | Refusal;
 
 interface PendingTimer {
   readonly ref: ActorRef;

@@ -26,15 +26,16 @@ export interface Staged {
   readonly post: unknown;
 }
 
-export type TxOutcome =
-  | { readonly ok: true; readonly result: unknown; readonly staged: Staged[] }
-  | {
-      readonly ok: false;
-      readonly code: string;
-      readonly reason: string;
-      readonly message: string;
-      readonly details?: unknown;
-    };
+/** A refusal: `code` from the engine's registry (`rejected`, `invalid`, …), `reason` the domain's own code. */
+export interface Refusal {
+  readonly ok: false;
+  readonly code: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly details?: unknown;
+}
+
+export type TxOutcome = { readonly ok: true; readonly result: unknown; readonly staged: Staged[] } | Refusal;
 
 const MAX_CALL_DEPTH = 8;
 
