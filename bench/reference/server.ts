@@ -324,7 +324,19 @@ const routes: [string, RegExp, (req: Req) => Promise<Reply>][] = [
       const o = r.rows[0] as { status: string; total_fen: number; diner_id: string } | undefined;
       if (o === undefined || o.diner_id !== s.dinerId) throw new Fail(404, 'unknown_order');
       if (o.status !== 'pending_payment') throw new Fail(409, 'invalid_transition');
-      return { body: { orderId: req.params[0], amountFen: o.total_fen, prepayId: `wx${req.params[0]}` } };
+      // wx.requestPayment's paySign: RSA-SHA256 with the merchant key, as the gateway signs it.
+      const pkg = `prepay_id=wx${req.params[0]}`;
+      const paySign = createSign('RSA-SHA256')
+        .update(`app\n${Date.now()}\n${randomBytes(8).toString('hex')}\n${pkg}\n`)
+        .sign(rsa.privateKey, 'base64');
+      return {
+        body: {
+          orderId: req.params[0],
+          amountFen: o.total_fen,
+          prepayId: `wx${req.params[0]}`,
+          requestPayment: { package: pkg, paySign },
+        },
+      };
     },
   ],
   [
