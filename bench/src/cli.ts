@@ -3,7 +3,7 @@
  *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max; `compare <scenario>`.
  *   more: --warmup s, --connections n, --stores n, --clients n (ws-fanout), --units n
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b
- *   (compare), --pay 0..1 (share of diner orders paid through the simulator), --design lunchrush|a|b (which system to start), --cpu-prof dir, --quiet.
+ *   (compare), --gateway-workers n, --pay 0..1 (share of diner orders paid through the simulator), --design lunchrush|a|b (which system to start), --cpu-prof dir, --quiet.
  * Exits 1 when oversold, undersold or lost is not 0 (2 on a usage or start-up error).
  */
 import fs from 'node:fs';
@@ -38,6 +38,7 @@ export interface CliOptions {
   diners?: number;
   bound?: number;
   payRatio?: number;
+  gatewayWorkers: number;
   killAtS?: number;
   reference: 'a' | 'b';
   design: 'lunchrush' | 'a' | 'b';
@@ -83,6 +84,7 @@ export function parseArgs(argv: string[]): CliOptions {
     'bound',
     'kill-at',
     'pay',
+    'gateway-workers',
     'reference',
     'design',
     'cpu-prof',
@@ -108,6 +110,7 @@ export function parseArgs(argv: string[]): CliOptions {
     diners: num('diners'),
     bound: num('bound'),
     payRatio: num('pay'),
+    gatewayWorkers: num('gateway-workers') ?? 1,
     killAtS: num('kill-at'),
     reference: ref,
     design,
@@ -125,7 +128,7 @@ async function runOn(o: CliOptions, design: 'lunchrush' | 'a' | 'b'): Promise<Sc
   let stack: Stack | undefined;
   const cpuProfDir = o.cpuProf === undefined ? undefined : path.resolve(o.cpuProf);
   if (o.target === undefined) {
-    const opts = { stores: o.stores, standby: failover, cpuProfDir, log };
+    const opts = { stores: o.stores, standby: failover, gatewayWorkers: o.gatewayWorkers, cpuProfDir, log };
     stack = design === 'lunchrush' ? await startLunchrush(opts) : await startReference(design, opts);
   }
   const { generateDemoData } = await import('@lunchrush/actors');

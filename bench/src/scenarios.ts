@@ -332,89 +332,185 @@ export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
   }
 }
 
+interface PushCounters {
+  connected: number;
+  failed: number;
+  snapshots: number;
+  deltas: number;
+  gaps: number;
+  serverResyncs: number;
+  resynced: number;
+  errors: number;
+}
+
+/**
+ * One push client following one topic at a time (seq gaps → resync, as PUSH.md asks).
+ * `follow(topic)` moves it to another topic; deltas of the old one are ignored.
+ */
+class PushFollower {
+  private ws!: WebSocket;
+  private topic = '';
+  private last = -1;
+  private waiting = false;
+  private onSnapshot: (() => void) | undefined;
+
+  constructor(
+    private readonly c: PushCounters,
+    private readonly record: (ms: number) => void,
+  ) {}
+
+  open(url: string, topic: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.onSnapshot = resolve;
+      const ws = (this.ws = new WebSocket(url));
+      ws.on('open', () => {
+        this.c.connected++;
+        this.follow(topic);
+      });
+      ws.on('message', (raw: Buffer) => this.message(raw));
+      ws.on('error', () => {
+        this.c.failed++;
+        resolve();
+      });
+      ws.on('close', () => resolve());
+    });
+  }
+
+  follow(topic: string): void {
+    if (this.topic !== '') this.send({ type: 'unsubscribe', topic: this.topic });
+    this.topic = topic;
+    this.last = -1;
+    this.waiting = true;
+    this.send({ type: 'subscribe', topic });
+  }
+
+  private send(m: unknown): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  private message(raw: Buffer): void {
+    const m = JSON.parse(raw.toString()) as { type: string; topic?: string; seq?: number; data?: { at?: number } };
+    if (m.topic !== undefined && m.topic !== this.topic) return; // an old subscription's
+    if (m.type === 'snapshot') {
+      this.c.snapshots++;
+      if (this.waiting && this.last >= 0) this.c.resynced++;
+      this.last = m.seq ?? 0;
+      this.waiting = false;
+      this.onSnapshot?.();
+      this.onSnapshot = undefined;
+    } else if (m.type === 'delta') {
+      if (this.waiting) return;
+      if (m.seq !== this.last + 1) {
+        this.c.gaps++;
+        this.waiting = true;
+        this.send({ type: 'resync', topic: this.topic });
+        return;
+      }
+      this.last = m.seq;
+      this.c.deltas++;
+      if (typeof m.data?.at === 'number') this.record(Date.now() - m.data.at);
+    } else if (m.type === 'resync') {
+      this.c.serverResyncs++;
+      this.waiting = true;
+      this.send({ type: 'resync', topic: this.topic });
+    } else if (m.type === 'error') {
+      this.c.errors++;
+      this.onSnapshot?.();
+      this.onSnapshot = undefined;
+    }
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/**
+ * 9 in 10 clients follow a diner's table (`table:<id>`); 1 in 10 follow orders
+ * (`order:<id>`): each placed order is followed by the next order client of its store,
+ * then paid, so its `paid` push reaches that client.
+ */
 export async function wsFanout(o: RunOptions): Promise<ScenarioResult> {
   const api = new Api(o.url, o.connections);
-  const sockets: WebSocket[] = [];
+  const followers: PushFollower[] = [];
   try {
     const { skus, diners } = await lunchSetup(o, api);
     const n = o.clients ?? 10_000;
-    const tables = diners.map((d) => d);
     const wsUrl = o.url.replace(/^http/, 'ws');
-    const push = histogram();
-    const c = { connected: 0, failed: 0, snapshots: 0, deltas: 0, gaps: 0, serverResyncs: 0, resynced: 0, errors: 0 };
+    const push = { table: histogram(), order: histogram() };
+    const c: PushCounters = {
+      connected: 0,
+      failed: 0,
+      snapshots: 0,
+      deltas: 0,
+      gaps: 0,
+      serverResyncs: 0,
+      resynced: 0,
+      errors: 0,
+    };
     let measuring = false;
-    o.log(`opening ${n} WebSocket clients on table topics`);
+    const rec = (h: ReturnType<typeof histogram>) => (ms: number) => {
+      if (measuring) h.recordValue(Math.max(1, Math.round(ms * 1000)));
+    };
+    const orderClients = new Map<string, PushFollower[]>();
+    const turn = new Map<string, number>();
+    o.log(`opening ${n} WebSocket clients (9 in 10 on table topics, 1 in 10 on order topics)`);
     await pool(
       Array.from({ length: n }, (_, i) => i),
       200,
-      (i) =>
-        new Promise<void>((resolve) => {
-          const t = tables[i % tables.length]!;
-          const ws = new WebSocket(`${wsUrl}/ws?token=${api.staffToken(t.store)}`);
-          const topic = `table:${t.tableId}`;
-          let last = -1;
-          let waiting = false;
-          ws.on('open', () => {
-            c.connected++;
-            sockets.push(ws);
-            ws.send(JSON.stringify({ type: 'subscribe', topic }));
-          });
-          ws.on('message', (raw: Buffer) => {
-            const m = JSON.parse(raw.toString()) as { type: string; seq?: number; data?: { at?: number } };
-            if (m.type === 'snapshot') {
-              last = m.seq ?? 0;
-              if (waiting) c.resynced++;
-              waiting = false;
-              c.snapshots++;
-              resolve();
-            } else if (m.type === 'delta') {
-              if (waiting) return;
-              if (m.seq !== last + 1) {
-                c.gaps++;
-                waiting = true;
-                ws.send(JSON.stringify({ type: 'resync', topic }));
-                return;
-              }
-              last = m.seq;
-              c.deltas++;
-              if (measuring && typeof m.data?.at === 'number')
-                push.recordValue(Math.max(1, Math.round((Date.now() - m.data.at) * 1000)));
-            } else if (m.type === 'resync') {
-              c.serverResyncs++;
-              waiting = true;
-              ws.send(JSON.stringify({ type: 'resync', topic }));
-            } else if (m.type === 'error') {
-              c.errors++;
-              resolve();
-            }
-          });
-          ws.on('error', () => {
-            c.failed++;
-            resolve();
-          });
-          ws.on('close', () => resolve());
-        }),
+      async (i) => {
+        const d = diners[i % diners.length]!;
+        const forOrders = i % 10 === 9;
+        const f = new PushFollower(c, rec(forOrders ? push.order : push.table));
+        followers.push(f);
+        await f.open(`${wsUrl}/ws?token=${api.staffToken(d.store)}`, forOrders ? 'board' : `table:${d.tableId}`);
+        if (forOrders) orderClients.set(d.store, [...(orderClients.get(d.store) ?? []), f]);
+      },
     );
     o.log(`${c.connected} connected, ${c.failed} failed, ${c.snapshots} snapshots`);
-    const rec = new Recorder('order', o.progress);
+    const ops = new Recorder('order', o.progress);
     const fire = async (dueAt: number, i: number): Promise<void> => {
       const d = diners[i % diners.length]!;
       const add = await api.addToCart(d.token, skus[i % skus.length]!, 1);
-      rec.record('cart', performance.now() - dueAt, add.code);
+      ops.record('cart', performance.now() - dueAt, add.code);
       if (add.code !== 'ok') return;
       const t = performance.now();
       const r = await api.placeCartOrder(d.token);
-      rec.record('order', performance.now() - t, r.code);
+      ops.record('order', performance.now() - t, r.code);
+      if (r.code !== 'ok') return;
+      const orderId = r.body.order.orderId;
+      const mine = orderClients.get(d.store) ?? [];
+      if (mine.length > 0) {
+        const k = turn.get(d.store) ?? 0;
+        turn.set(d.store, k + 1);
+        mine[k % mine.length]!.follow(`order:${orderId}`);
+      }
+      const pay = await api.prepay(d.token, orderId);
+      if (pay.code === 'ok') {
+        const sim = await api.simulatePay(pay.body.prepayId);
+        ops.record('paid', performance.now() - t, sim.code);
+      } else ops.record('paid', performance.now() - t, pay.code);
     };
-    await warmup(o, rec, fire);
+    await warmup(o, ops, fire);
     measuring = true;
-    rec.start();
+    ops.start();
     await openLoop({ rate: o.rate, durationS: o.durationS, fire });
-    rec.stop();
+    ops.stop();
     await new Promise((r) => setTimeout(r, 500));
     measuring = false;
-    const p: LatencySummary = summarize(push);
-    const ops = rec.summary();
+    const all = histogram();
+    all.add(push.table);
+    all.add(push.order);
+    const p: LatencySummary = summarize(all);
+    const t = summarize(push.table);
+    const ord = summarize(push.order);
+    const summary = ops.summary();
+    const entry = (x: LatencySummary) => ({
+      ...x,
+      ok: x.count,
+      ratePerS: Math.round(x.count / o.durationS),
+      errors: {},
+    });
     return {
       scenario: 'ws-fanout',
       target: o.url,
@@ -429,18 +525,21 @@ export async function wsFanout(o: RunOptions): Promise<ScenarioResult> {
         pushP50Ms: p.p50Ms,
         pushP99Ms: p.p99Ms,
         pushP999Ms: p.p999Ms,
+        tablePushP99Ms: t.p99Ms,
+        orderPushes: ord.count,
+        orderPushP99Ms: ord.p99Ms,
         dropped: c.gaps,
         resynced: c.resynced,
         serverResyncs: c.serverResyncs,
-        errorsByCode: errorsOf(ops),
+        errorsByCode: errorsOf(summary),
       },
-      ops: { ...ops, push: { ...p, ok: p.count, ratePerS: Math.round(p.count / o.durationS), errors: {} } },
-      timeline: rec.timeline,
+      ops: { ...summary, 'push table': entry(t), 'push order': entry(ord) },
+      timeline: ops.timeline,
       correctness: {},
       extra: { counters: c },
     };
   } finally {
-    for (const ws of sockets) ws.terminate();
+    for (const f of followers) f.close();
     await api.close();
   }
 }
