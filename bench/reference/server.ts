@@ -108,8 +108,7 @@ async function setupDb(): Promise<void> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
   await admin.end();
-  db = new pg.Pool({ ...PG, database: dbName, max: 32 });
-  db.on('connect', (c) => void c.query('SET synchronous_commit = on'));
+  db = new pg.Pool({ ...PG, database: dbName, max: 32, options: '-c synchronous_commit=on' });
   await db.query(`
     CREATE TABLE orders (order_id text PRIMARY KEY, store text NOT NULL, table_id text, diner_id text NOT NULL,
       lines jsonb NOT NULL, total_fen integer NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
@@ -133,12 +132,8 @@ async function setupDb(): Promise<void> {
   }
 }
 
+/** Redis keys first (fast), then the database: DROP DATABASE waits for a checkpoint, slow on a busy machine. */
 async function teardown(): Promise<void> {
-  await db?.end().catch(() => undefined);
-  const admin = new pg.Client({ ...PG, database: 'postgres' });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${kp}*`, 'COUNT', 1000);
@@ -146,6 +141,11 @@ async function teardown(): Promise<void> {
     if (keys.length > 0) await redis.unlink(...keys);
   } while (cursor !== '0');
   redis.disconnect();
+  await db?.end().catch(() => undefined);
+  const admin = new pg.Client({ ...PG, database: 'postgres' });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
 }
 
 type Lines = { skuId: string; qty: number }[];

@@ -176,6 +176,11 @@ function headline(r: ScenarioResult): void {
   if (r.extra !== undefined) process.stdout.write(`extra: ${JSON.stringify(r.extra)}\n`);
 }
 
+/** True when any result has oversold, undersold or lost other than 0: the bench then exits 1. */
+export function correctnessFailed(results: readonly Pick<ScenarioResult, 'correctness'>[]): boolean {
+  return results.some((r) => Object.values(r.correctness).some((v) => v !== undefined && v !== 0));
+}
+
 export async function main(argv: string[]): Promise<number> {
   const o = parseArgs(argv);
   const meta = {
@@ -215,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
   const html = json.replace(/\.json$/, '') + '.html';
   fs.writeFileSync(html, htmlReport(results, after));
   log(`wrote ${json} and ${html}; load average now ${after.loadAverageAfter.join(' ')}`);
-  const bad = results.some((r) => Object.values(r.correctness).some((v) => v !== undefined && v !== 0));
+  const bad = correctnessFailed(results);
   if (bad) log('CORRECTNESS FAILURE: oversold, undersold or lost is not 0');
   return bad ? 1 : 0;
 }

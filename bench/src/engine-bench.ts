@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as hdr from 'hdr-histogram-js';
 import { EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
+import { cleanupNamespace, connectNats } from '@lunchrush/testkit';
 
 const { values: args } = parseArgs({
   options: {
@@ -223,6 +224,10 @@ async function main(): Promise<void> {
         await client.close();
         engine.kill('SIGTERM');
         await new Promise((r) => engine.once('exit', r));
+        // Its streams and buckets (events, ledger, leases, snapshots, checkpoints) go with it.
+        const nc = await connectNats();
+        await cleanupNamespace(nc, ns).catch((e: unknown) => console.error(`could not delete namespace ${ns}:`, e));
+        await nc.close();
       }
     }
   }

@@ -115,7 +115,8 @@ function lunchArrival(api: Api, rec: Recorder, diners: Diner[], skus: string[], 
     await menu;
     if (placed.code !== 'ok') return;
     const orderId = placed.body.order.orderId;
-    acked?.push({ orderId, token: d.token, at: t1 });
+    const entry: AckedOrder | undefined = acked === undefined ? undefined : { orderId, token: d.token, at: t1 };
+    if (entry !== undefined) acked!.push(entry);
     if (Math.random() >= payRatio) return;
     const pay = await api.prepay(d.token, orderId);
     const t2 = performance.now();
@@ -127,6 +128,7 @@ function lunchArrival(api: Api, rec: Recorder, diners: Diner[], skus: string[], 
     rec.record('simpay', t3 - t2, sim.code === 'ok' && cb !== undefined && cb >= 300 ? `callback ${cb}` : sim.code);
     const st = await api.order(d.token, orderId);
     const paid = st.code === 'ok' && st.body.status !== 'pending_payment';
+    if (paid && entry !== undefined) entry.paid = true;
     rec.record('status', performance.now() - t3, st.code === 'ok' && !paid ? 'not_paid' : st.code);
   };
 }
@@ -135,6 +137,8 @@ interface AckedOrder {
   readonly orderId: string;
   readonly token: string;
   readonly at: number;
+  /** Seen paid through the API: must still be paid (or later) afterwards. */
+  paid?: boolean;
 }
 
 async function lunchSetup(o: RunOptions, api: Api) {
@@ -181,6 +185,7 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
       fire,
       onBacklog: (due) => rec.record('order', performance.now() - due, 'client_backlog'),
     });
+    const measuredEnd = performance.now();
     clearTimeout(kill);
     rec.stop();
     const ops = rec.summary();
@@ -197,7 +202,7 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
       let gap = 0;
       const from = killedAt ?? started;
       let prev = from;
-      for (const t of times.filter((x) => x >= from)) {
+      for (const t of [...times.filter((x) => x >= from), measuredEnd]) {
         gap = Math.max(gap, t - prev);
         prev = t;
       }
@@ -232,11 +237,18 @@ async function verifyAcked(api: Api, acked: AckedOrder[], log: (m: string) => vo
   log(`verifying ${acked.length} acknowledged orders through the API`);
   let lost = 0;
   let unverified = 0;
+  let lostPayments = 0;
   const missing: string[] = [];
   await pool(acked, 64, async (a) => {
     for (let attempt = 0; attempt < 20; attempt++) {
       const r = await api.order(a.token, a.orderId);
-      if (r.status === 200) return;
+      if (r.status === 200) {
+        if (a.paid === true && (r.body.status === 'pending_payment' || r.body.status === 'cancelled')) {
+          lostPayments++;
+          if (missing.length < 20) missing.push(`${a.orderId} paid, now ${r.body.status}`);
+        }
+        return;
+      }
       if (r.status === 404 || r.status === 403) {
         lost++;
         if (missing.length < 20) missing.push(`${a.orderId} ${r.code}`);
@@ -246,7 +258,8 @@ async function verifyAcked(api: Api, acked: AckedOrder[], log: (m: string) => vo
     }
     unverified++;
   });
-  return { lost: lost + unverified, unverified, missing };
+  const paid = acked.filter((a) => a.paid === true).length;
+  return { lost: lost + unverified + lostPayments, unverified, lostPayments, paidChecked: paid, missing };
 }
 
 export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
@@ -356,7 +369,7 @@ class PushFollower {
 
   constructor(
     private readonly c: PushCounters,
-    private readonly record: (ms: number) => void,
+    private readonly record: (topic: string, ms: number) => void,
   ) {}
 
   open(url: string, topic: string): Promise<void> {
@@ -408,7 +421,7 @@ class PushFollower {
       }
       this.last = m.seq;
       this.c.deltas++;
-      if (typeof m.data?.at === 'number') this.record(Date.now() - m.data.at);
+      if (typeof m.data?.at === 'number') this.record(this.topic, Date.now() - m.data.at);
     } else if (m.type === 'resync') {
       this.c.serverResyncs++;
       this.waiting = true;
@@ -461,9 +474,10 @@ export async function wsFanout(o: RunOptions): Promise<ScenarioResult> {
       async (i) => {
         const d = diners[i % diners.length]!;
         const forOrders = i % 10 === 9;
-        const f = new PushFollower(c, rec(forOrders ? push.order : push.table));
+        const f = new PushFollower(c, (topic, ms) => rec(topic.startsWith('order:') ? push.order : push.table)(ms));
         followers.push(f);
-        await f.open(`${wsUrl}/ws?token=${api.staffToken(d.store)}`, forOrders ? 'board' : `table:${d.tableId}`);
+        // Order clients start on their table too, until their first order comes.
+        await f.open(`${wsUrl}/ws?token=${api.staffToken(d.store)}`, `table:${d.tableId}`);
         if (forOrders) orderClients.set(d.store, [...(orderClients.get(d.store) ?? []), f]);
       },
     );

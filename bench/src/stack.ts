@@ -22,6 +22,8 @@ import {
 
 export const PARTITIONS = 64;
 const READY_MS = 120_000;
+/** The reference drops its database on SIGTERM: DROP DATABASE waits for a checkpoint. */
+const STOP_REFERENCE_MS = 180_000;
 
 export interface StackOptions {
   readonly stores: number;
@@ -159,7 +161,7 @@ export async function startReference(design: 'a' | 'b', opts: StackOptions): Pro
       processes: [proc],
       async stop() {
         // SIGTERM: the server drops its database and Redis keys before it exits.
-        if (proc.running) await proc.stop(30_000);
+        if (proc.running) await proc.stop(STOP_REFERENCE_MS);
       },
     };
   } catch (e) {

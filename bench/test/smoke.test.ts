@@ -4,6 +4,7 @@
  * Never speed: that is what `npm run bench` reports.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { correctnessFailed } from '../src/cli.js';
 import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions } from '../src/scenarios.js';
 import { startLunchrush, startReference, type Stack } from '../src/stack.js';
 
@@ -80,3 +81,10 @@ it.each(['a', 'b'] as const)(
   },
   60_000,
 );
+
+it('the bench fails when oversold, undersold or lost is not 0', () => {
+  expect(correctnessFailed([{ correctness: { oversold: 0, undersold: 0 } }, { correctness: { lost: 0 } }])).toBe(false);
+  expect(correctnessFailed([{ correctness: { oversold: 0, undersold: 1 } }])).toBe(true);
+  expect(correctnessFailed([{ correctness: {} }, { correctness: { lost: 3 } }])).toBe(true);
+  expect(correctnessFailed([{ correctness: { oversold: 2 } }])).toBe(true);
+});
