@@ -11,6 +11,7 @@ import type { EngineConfig } from './config.js';
 import type { EngineMetrics } from './metrics.js';
 import { actorKey, type Names } from './partitioning.js';
 import type { BatchRecord, FenceRecord, LogEntry, PartitionRecord } from './record.js';
+import { IdWindow } from './id-window.js';
 import { TimerIndex, type PendingTimer } from './timers.js';
 import { fold, NeedsLoad, runTransaction, type TxHost } from './transaction.js';
 
@@ -69,8 +70,8 @@ interface Cell {
   /** Monotonic time of the last snapshot started. */
   lastSnapshotAt: number;
   lastUsed: number;
-  /** Command id → result; seq 0 while its append is in flight. Insertion order = age. */
-  readonly recent: Map<string, { r: unknown; seq: number }>;
+  /** Command id → result; seq 0 while its append is in flight. */
+  readonly recent: IdWindow<{ r: unknown; seq: number }>;
 }
 
 interface StagedCell {
@@ -297,13 +298,7 @@ export class Partition implements TxHost {
   }
 
   private remember(c: Cell, id: string, r: unknown, seq: number): void {
-    c.recent.delete(id);
     c.recent.set(id, { r, seq });
-    const max = this.env.cfg.dedupWindowPerActor;
-    while (c.recent.size > max) {
-      const oldest = c.recent.keys().next().value as string;
-      c.recent.delete(oldest);
-    }
   }
 
   private addUnit(u: Unit): void {
@@ -372,7 +367,7 @@ export class Partition implements TxHost {
       snapshotting: false,
       lastSnapshotAt: 0,
       lastUsed: now(),
-      recent: new Map(),
+      recent: new IdWindow(this.env.cfg.dedupWindowPerActor),
     };
     for (const [id, r, seq] of snap?.ids ?? []) cell.recent.set(id, { r, seq });
     return cell;
@@ -698,13 +693,7 @@ export class Partition implements TxHost {
     try {
       // The newest durable ids, oldest first (the order `remember` keeps).
       const ids: [string, unknown, number][] = [];
-      const keep = this.env.cfg.dedupIdsInSnapshot;
-      let skip = Math.max(0, c.recent.size - keep);
-      for (const [id, v] of c.recent) {
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
+      for (const [id, v] of c.recent.newest(this.env.cfg.dedupIdsInSnapshot)) {
         if (v.seq > 0 && v.seq <= seq) ids.push([id, v.r, v.seq]);
       }
       const rec: SnapshotRecord = { seq, s: c.type.snapshot ? c.type.snapshot.encode(c.committed) : c.committed, ids };
