@@ -72,7 +72,7 @@ export class Engine {
   private window!: RequestWindow;
   private stopping = false;
   private readonly load = { pending: 0 };
-  /** Event-loop lag in ms, sampled every LAG_SAMPLE_MS. */
+  /** Event-loop lag in ms, sampled every LAG_SAMPLE_MS and smoothed. */
   private lagMs = 0;
   private lagTimer: NodeJS.Timeout | undefined;
   private readonly outputStreams: readonly OutputStream[];
@@ -156,7 +156,9 @@ export class Engine {
     let expected = performance.now() + LAG_SAMPLE_MS;
     this.lagTimer = setInterval(() => {
       const t = performance.now();
-      this.lagMs = Math.max(0, t - expected);
+      // Smoothed (about half a second): a GC pause or a burst of CPU steal must not shed a whole
+      // wave of requests, whose retries would keep the process overloaded after the spike.
+      this.lagMs = 0.96 * this.lagMs + 0.04 * Math.max(0, t - expected);
       expected = t + LAG_SAMPLE_MS;
     }, LAG_SAMPLE_MS);
     this.lagTimer.unref();
