@@ -16,6 +16,7 @@ export const DEFAULT_MAX_BATCH_BYTES = 512 * 1024;
 export const DEFAULT_APPEND_TIMEOUT_MS = 2_000;
 export const DEFAULT_DEDUP_WINDOW_PER_ACTOR = 10_000;
 export const DEFAULT_DEDUP_IDS_IN_SNAPSHOT = 2_000;
+export const DEFAULT_DEDUP_MAX_AGE_MS = 60_000;
 export const DEFAULT_SNAPSHOT_MIN_INTERVAL_MS = 1_000;
 export const DEFAULT_METRICS_PORT = 9464;
 
@@ -46,6 +47,8 @@ export interface EngineConfig {
    * racing thousands of others to a hot actor still finds its first outcome.
    */
   dedupWindowPerActor: number;
+  /** Ids older than this are forgotten too, whatever the count (callers retry within their deadline). */
+  dedupMaxAgeMs: number;
   /** The most recent ids also kept in snapshots (what a restart or takeover remembers beyond the replay). */
   dedupIdsInSnapshot: number;
   /** An actor is snapshotted at most this often, however hot it is. */
@@ -85,6 +88,7 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_APPEND_TIMEOUT_MS: 'appendTimeoutMs',
   ENGINE_DEDUP_WINDOW_PER_ACTOR: 'dedupWindowPerActor',
   ENGINE_DEDUP_IDS_IN_SNAPSHOT: 'dedupIdsInSnapshot',
+  ENGINE_DEDUP_MAX_AGE_MS: 'dedupMaxAgeMs',
   ENGINE_SNAPSHOT_MIN_INTERVAL_MS: 'snapshotMinIntervalMs',
   ENGINE_REPLICAS: 'replicas',
   ENGINE_MAX_OWNED_PARTITIONS: 'maxOwnedPartitions',
@@ -118,6 +122,7 @@ export function defaultConfig(): EngineConfig {
     appendTimeoutMs: DEFAULT_APPEND_TIMEOUT_MS,
     dedupWindowPerActor: DEFAULT_DEDUP_WINDOW_PER_ACTOR,
     dedupIdsInSnapshot: DEFAULT_DEDUP_IDS_IN_SNAPSHOT,
+    dedupMaxAgeMs: DEFAULT_DEDUP_MAX_AGE_MS,
     snapshotMinIntervalMs: DEFAULT_SNAPSHOT_MIN_INTERVAL_MS,
     replicas: 1,
     maxOwnedPartitions: Number.MAX_SAFE_INTEGER,
@@ -151,6 +156,7 @@ export function validateConfig(c: EngineConfig): EngineConfig {
   intAtLeast('appendTimeoutMs', 50);
   intAtLeast('dedupWindowPerActor', 0);
   intAtLeast('dedupIdsInSnapshot', 0);
+  intAtLeast('dedupMaxAgeMs', 1);
   intAtLeast('snapshotMinIntervalMs', 0);
   intAtLeast('replicas', 1);
   intAtLeast('maxOwnedPartitions', 0);

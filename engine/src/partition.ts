@@ -367,7 +367,7 @@ export class Partition implements TxHost {
       snapshotting: false,
       lastSnapshotAt: 0,
       lastUsed: now(),
-      recent: new IdWindow(this.env.cfg.dedupWindowPerActor),
+      recent: new IdWindow(this.env.cfg.dedupWindowPerActor, this.env.cfg.dedupMaxAgeMs),
     };
     for (const [id, r, seq] of snap?.ids ?? []) cell.recent.set(id, { r, seq });
     return cell;
@@ -715,6 +715,7 @@ export class Partition implements TxHost {
     const cfg = this.env.cfg;
     for (const c of this.cells.values()) {
       const idle = t - c.lastUsed;
+      c.recent.evict(t);
       if (this.actorPending.has(c.key) || c.snapshotting) continue;
       if (c.firstDirtySeq !== 0) {
         if (idle >= cfg.snapshotIdleMs) this.snapshot(c);

@@ -14,6 +14,19 @@ describe('IdWindow', () => {
     ]);
   });
 
+  it('forgets ids older than its age bound, whatever the count', () => {
+    let t = 0;
+    const w = new IdWindow<number>(100, 1000, () => t);
+    w.set('old', 1);
+    t = 600;
+    w.set('mid', 2);
+    t = 1200;
+    w.evict();
+    expect(w.get('old')).toBeUndefined();
+    expect(w.get('mid')).toBe(2);
+    expect(w.newest(10).map(([id]) => id)).toEqual(['mid']);
+  });
+
   it('agrees with a plain list model for any sequence of inserts', () => {
     fc.assert(
       fc.property(
