@@ -9,10 +9,10 @@ import { AnalyticsError, ErrorCode } from './errors.js';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_NAMESPACE = 'lr';
 export const DEFAULT_DURABLE = 'analytics';
-export const DEFAULT_BATCH_MAX_EVENTS = 20_000;
-export const DEFAULT_BATCH_MAX_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_BATCH_MAX_EVENTS = 100_000;
+export const DEFAULT_BATCH_MAX_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_BATCH_MAX_WAIT_MS = 500;
-export const DEFAULT_MAX_ACK_PENDING = 20_000;
+export const DEFAULT_MAX_ACK_PENDING = 60_000;
 export const DEFAULT_ACK_WAIT_MS = 60_000;
 export const DEFAULT_CHDB_PATH = '.data/chdb';
 export const DEFAULT_HTTP_PORT = 9470;
@@ -28,7 +28,7 @@ export interface AnalyticsConfig {
   batchMaxEvents: number;
   /** …or this many bytes of JetStream payload… */
   batchMaxBytes: number;
-  /** …or its first message has waited this long. */
+  /** …or its first message has waited this long (and no insert is running: then right after it). */
   batchMaxWaitMs: number;
   maxAckPending: number;
   ackWaitMs: number;

@@ -25,7 +25,9 @@ import { streamNames } from './config.js';
 import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
 import type { GeneratedRecord } from './generator.js';
 import { Loader, type PendingRecord } from './loader.js';
-import { partitionOfSubject, recordToRows } from './rows.js';
+import { partitionOfSubject, recordToTsv } from './rows.js';
+
+const EMPTY = Buffer.alloc(0);
 import { truncateAll } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -82,9 +84,9 @@ export async function backfill(o: BackfillOptions): Promise<{ records: number; e
       const seq = m.info.streamSequence;
       if (seq > last) break;
       const publishedMs = Math.floor(m.info.timestampNanos / 1e6);
-      let rows: PendingRecord['rows'] = [];
+      let rows: { events: number; tsv: Buffer } = { events: 0, tsv: EMPTY };
       try {
-        rows = recordToRows(decode<PartitionRecord>(m.data), {
+        rows = recordToTsv(decode<PartitionRecord>(m.data), {
           seq,
           partition: partitionOfSubject(m.subject),
           publishedMs,
@@ -92,8 +94,8 @@ export async function backfill(o: BackfillOptions): Promise<{ records: number; e
       } catch {
         // Not an engine record: skipped, as live ingestion does.
       }
-      batch.push({ seq, publishedMs, rows, redelivered: false });
-      batchEvents += rows.length;
+      batch.push({ seq, publishedMs, events: rows.events, tsv: rows.tsv, redelivered: false });
+      batchEvents += rows.events;
       progress.done = seq - first + 1;
       if (batchEvents >= limit) {
         await flush();
@@ -187,11 +189,11 @@ export async function loadHistoryDirect(
   const done = { records: 0, events: 0 };
   for (const r of records) {
     seq++;
-    const rows = recordToRows(r.record, { seq, partition: r.partition, publishedMs: r.at });
-    batch.push({ seq, publishedMs: r.at, rows, redelivered: false });
-    n += rows.length;
+    const rows = recordToTsv(r.record, { seq, partition: r.partition, publishedMs: r.at });
+    batch.push({ seq, publishedMs: r.at, events: rows.events, tsv: rows.tsv, redelivered: false });
+    n += rows.events;
     done.records++;
-    done.events += rows.length;
+    done.events += rows.events;
     if (n >= limit) {
       await loader.load(batch);
       batch = [];

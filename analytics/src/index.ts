@@ -5,7 +5,7 @@ export type { AnalyticsErrorCode } from './errors.js';
 export { Warehouse } from './warehouse.js';
 export type { QueryParams, ReadonlyLimits } from './warehouse.js';
 export { DDL, TABLES, TZ, migrate, truncateAll } from './schema.js';
-export { recordToRows, partitionOfSubject } from './rows.js';
+export { EVENT_COLUMNS, recordToRows, recordToTsv, rowToTsv, partitionOfSubject } from './rows.js';
 export type { EventRow, RecordOrigin } from './rows.js';
 export { Loader } from './loader.js';
 export type { LoadResult, PendingRecord } from './loader.js';

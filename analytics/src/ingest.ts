@@ -2,11 +2,18 @@
  * Live ingestion: a durable pull consumer on `<NS>_EVENTS`, batches bounded by
  * events, bytes and time, one insert per batch, acks only after the insert.
  *
- *   JetStream ──consume()──▶ decode + rows (on arrival) ──▶ open batch
+ *   JetStream ──consume()──▶ decode + rows as TSV (on arrival) ──▶ open batch
  *        ▲                                                   │ full, or first record waited batchMaxWaitMs
- *        │ ack each record                                    ▼
+ *        │ ack each record                                    │ and no insert running
+ *        │                                                    ▼
  *        └──────────── insert ok ◀── Loader.load (drops already-stored records) ── one batch at a time
  *                      insert failed ──▶ nak (re-delivered later, then de-duplicated)
+ *
+ * Group commit, as the engine's appends: while an insert runs (off the event
+ * loop, in ClickHouse), records keep arriving and being decoded into the open
+ * batch, and the next insert takes all of them at once when the running one is
+ * done. Every insert has a fixed cost (a part per table and view), so under load
+ * batches grow and the cost per event falls instead of batches queueing up.
  */
 import {
   AckPolicy,
@@ -23,7 +30,7 @@ import { streamNames, type AnalyticsConfig } from './config.js';
 import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
 import { Loader, type PendingRecord } from './loader.js';
 import { AnalyticsMetrics } from './metrics.js';
-import { partitionOfSubject, recordToRows } from './rows.js';
+import { partitionOfSubject, recordToTsv } from './rows.js';
 import type { Warehouse } from './warehouse.js';
 
 export type IngestConfig = Pick<
@@ -69,6 +76,8 @@ export interface IngestStats {
 interface Item extends PendingRecord {
   msg: JsMsg;
   bytes: number;
+  /** When it arrived here (performance.now()). */
+  arrived: number;
 }
 
 export class Ingester {
@@ -81,6 +90,8 @@ export class Ingester {
   private openBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** Batches cut and not yet through `flush` (running or queued). */
+  private flushing = 0;
   private inFlight: Item[] = [];
   private pendingInStream = 0;
   private lastDeliveryAt = 0;
@@ -156,10 +167,10 @@ export class Ingester {
     this.pendingInStream = info.pending;
     this.lastDeliveryAt = Date.now();
     const publishedMs = Math.floor(info.timestampNanos / 1e6);
-    let rows: Item['rows'];
+    let rows: { events: number; tsv: Buffer };
     try {
       const record = decode<PartitionRecord>(m.data);
-      rows = recordToRows(record, { seq: info.streamSequence, partition: partitionOfSubject(m.subject), publishedMs });
+      rows = recordToTsv(record, { seq: info.streamSequence, partition: partitionOfSubject(m.subject), publishedMs });
     } catch (e) {
       // Not an engine record: nothing to store, and re-delivery would not change that.
       this.o.log?.('warn', 'undecodable record skipped', { seq: info.streamSequence, error: ensureError(e).message });
@@ -171,23 +182,35 @@ export class Ingester {
       msg: m,
       seq: info.streamSequence,
       publishedMs,
-      rows,
+      events: rows.events,
+      tsv: rows.tsv,
       redelivered: m.redelivered,
       bytes: m.data.length,
+      arrived: performance.now(),
     };
     this.open.push(item);
-    this.openEvents += rows.length;
+    this.openEvents += rows.events;
     this.openBytes += item.bytes;
-    const { batchMaxEvents, batchMaxBytes, batchMaxWaitMs } = this.o.config;
-    if (
-      this.openEvents >= batchMaxEvents ||
-      this.openBytes >= batchMaxBytes ||
-      this.open.length >= this.o.config.maxAckPending
-    ) {
-      this.cut();
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.cut(), batchMaxWaitMs);
-    }
+    if (this.full()) this.cut();
+    else if (this.timer === undefined) this.timer = setTimeout(() => this.onTimer(), this.o.config.batchMaxWaitMs);
+  }
+
+  private full(): boolean {
+    const { batchMaxEvents, batchMaxBytes, maxAckPending } = this.o.config;
+    return this.openEvents >= batchMaxEvents || this.openBytes >= batchMaxBytes || this.open.length >= maxAckPending;
+  }
+
+  /** The open batch's first record has waited batchMaxWaitMs: cut now, or when the running insert is done. */
+  private onTimer(): void {
+    this.timer = undefined;
+    if (this.flushing === 0) this.cut();
+  }
+
+  /** After an insert: the open batch goes next if it is full or has waited long enough. */
+  private afterFlush(): void {
+    const first = this.open[0];
+    if (first === undefined || this.flushing > 0 || this.stopped) return;
+    if (this.full() || performance.now() - first.arrived >= this.o.config.batchMaxWaitMs) this.cut();
   }
 
   /** Closes the open batch and queues its insert behind the previous one. */
@@ -199,7 +222,13 @@ export class Ingester {
     this.open = [];
     this.openEvents = 0;
     this.openBytes = 0;
-    this.chain = this.chain.then(() => this.flush(batch));
+    this.flushing++;
+    this.chain = this.chain
+      .then(() => this.flush(batch))
+      .finally(() => {
+        this.flushing--;
+        this.afterFlush();
+      });
   }
 
   private async flush(batch: Item[]): Promise<void> {

@@ -27,7 +27,7 @@ export class AnalyticsMetrics {
   readonly batchEvents = new Histogram({
     name: 'lunchrush_analytics_batch_events',
     help: 'Events per inserted batch',
-    buckets: [1, 10, 100, 1_000, 5_000, 20_000, 100_000],
+    buckets: [1, 10, 100, 1_000, 5_000, 20_000, 50_000, 100_000],
     registers: [this.registry],
   });
   readonly insertSeconds = new Histogram({

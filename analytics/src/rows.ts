@@ -1,16 +1,19 @@
 /**
  * From the engine's records to typed rows of the raw `events` table. One row
- * per domain event; its id `<stream seq>:<entry index>:<event index>` is the
- * same on every delivery of the record, which is what makes re-delivery safe.
+ * per domain event; its id `<stream seq>:<entry index>:<event index>` (the
+ * `event_id` ALIAS column) is the same on every delivery of the record, which
+ * is what makes re-delivery safe.
  *
- * Only columns with a value are set: JSONEachRow fills the rest with defaults.
+ * Rows go to ClickHouse as TabSeparated text built here (`rowToTsv`), one line
+ * per event, columns in `EVENT_COLUMNS` order: ClickHouse parses it faster than
+ * JSONEachRow (no field names to match), and building it from a row whose
+ * fields are all present in one order is cheaper than `JSON.stringify`.
  */
 import type { BatchRecord, LogEntry, PartitionRecord } from '@lunchrush/engine';
 import type { OrderEvent, StockEvent, TableEvent } from '@lunchrush/actors';
 
-/** A row of `events`, as inserted (JSONEachRow). Times are ms since the epoch. */
+/** A row of `events` as inserted: every column present (one shape for V8). Times are ms since the epoch. */
 export interface EventRow {
-  event_id: string;
   seq: number;
   entry: number;
   idx: number;
@@ -21,30 +24,69 @@ export interface EventRow {
   actor_type: string;
   actor_id: string;
   type: string;
-  order_id?: string;
-  sku_id?: string;
-  table_id?: string;
-  session_id?: string;
-  channel?: string;
-  station?: string;
-  ref?: string;
-  role?: string;
-  level?: string;
-  reason?: string;
-  amount_fen?: number;
-  qty?: number;
-  party_size?: number;
-  stations?: string[];
-  line_sku?: string[];
-  line_spu?: string[];
-  line_name?: string[];
-  line_qty?: number[];
-  line_amount_fen?: number[];
-  line_cost_fen?: number[];
-  line_has_cost?: number[];
-  line_station?: string[];
+  order_id: string;
+  sku_id: string;
+  table_id: string;
+  session_id: string;
+  channel: string;
+  station: string;
+  ref: string;
+  role: string;
+  level: string;
+  reason: string;
+  amount_fen: number;
+  qty: number;
+  party_size: number;
+  stations: readonly string[];
+  line_sku: readonly string[];
+  line_spu: readonly string[];
+  line_name: readonly string[];
+  line_qty: readonly number[];
+  line_amount_fen: readonly number[];
+  line_cost_fen: readonly number[];
+  line_has_cost: readonly number[];
+  line_station: readonly string[];
   payload: string;
 }
+
+/** The columns of an insert into `events`, in the order `rowToTsv` writes them (`event_id` is computed). */
+export const EVENT_COLUMNS: readonly (keyof EventRow)[] = [
+  'seq',
+  'entry',
+  'idx',
+  'partition',
+  'ts',
+  'published',
+  'store',
+  'actor_type',
+  'actor_id',
+  'type',
+  'order_id',
+  'sku_id',
+  'table_id',
+  'session_id',
+  'channel',
+  'station',
+  'ref',
+  'role',
+  'level',
+  'reason',
+  'amount_fen',
+  'qty',
+  'party_size',
+  'stations',
+  'line_sku',
+  'line_spu',
+  'line_name',
+  'line_qty',
+  'line_amount_fen',
+  'line_cost_fen',
+  'line_has_cost',
+  'line_station',
+  'payload',
+];
+
+const NONE: readonly never[] = [];
 
 /** Where a record came from: its stream sequence, partition and JetStream time. */
 export interface RecordOrigin {
@@ -81,17 +123,38 @@ function eventRow(entry: LogEntry, e: number, i: number, raw: unknown, o: Record
   const ev = (typeof raw === 'object' && raw !== null ? raw : { value: raw }) as AnyEvent;
   const at = typeof ev.at === 'number' && Number.isFinite(ev.at) ? ev.at : o.publishedMs;
   const row: EventRow = {
-    event_id: `${o.seq}:${e}:${i}`,
     seq: o.seq,
     entry: e,
     idx: i,
     partition: o.partition,
     ts: Math.trunc(at),
     published: Math.trunc(o.publishedMs),
-    store,
-    actor_type: actorType,
-    actor_id: actorId,
+    store: String(store),
+    actor_type: String(actorType),
+    actor_id: String(actorId),
     type: typeof ev.type === 'string' ? ev.type : '',
+    order_id: '',
+    sku_id: '',
+    table_id: '',
+    session_id: '',
+    channel: '',
+    station: '',
+    ref: '',
+    role: '',
+    level: '',
+    reason: '',
+    amount_fen: 0,
+    qty: 0,
+    party_size: 0,
+    stations: NONE,
+    line_sku: NONE,
+    line_spu: NONE,
+    line_name: NONE,
+    line_qty: NONE,
+    line_amount_fen: NONE,
+    line_cost_fen: NONE,
+    line_has_cost: NONE,
+    line_station: NONE,
     payload: JSON.stringify(ev),
   };
   if (actorType === 'order') orderColumns(row, actorId, ev as unknown as OrderEvent);
@@ -263,4 +326,81 @@ function tableColumns(row: EventRow, tableId: string, ev: TableEvent): void {
     default:
       break;
   }
+}
+
+/** Every event of a record as TabSeparated lines (each ending in a newline), and how many. */
+export function recordToTsv(record: PartitionRecord, origin: RecordOrigin): { events: number; tsv: Buffer } {
+  const rows = recordToRows(record, origin);
+  let tsv = '';
+  for (const r of rows) tsv += rowToTsv(r);
+  return { events: rows.length, tsv: Buffer.from(tsv) };
+}
+
+/**
+ * One TabSeparated line of `events` in `EVENT_COLUMNS` order. Numbers that are
+ * not finite become 0 and strings are escaped, so a malformed event still
+ * loads (a batch ClickHouse refuses would be re-delivered for ever).
+ */
+export function rowToTsv(r: EventRow): string {
+  return (
+    `${int(r.seq)}\t${int(r.entry)}\t${int(r.idx)}\t${int(r.partition)}\t${time(r.ts)}\t${time(r.published)}\t` +
+    `${str(r.store)}\t${str(r.actor_type)}\t${str(r.actor_id)}\t${str(r.type)}\t${str(r.order_id)}\t` +
+    `${str(r.sku_id)}\t${str(r.table_id)}\t${str(r.session_id)}\t${str(r.channel)}\t${str(r.station)}\t` +
+    `${str(r.ref)}\t${str(r.role)}\t${str(r.level)}\t${str(r.reason)}\t` +
+    `${int(r.amount_fen)}\t${int(r.qty)}\t${int(r.party_size)}\t${strs(r.stations)}\t` +
+    `${strs(r.line_sku)}\t${strs(r.line_spu)}\t${strs(r.line_name)}\t${ints(r.line_qty)}\t` +
+    `${ints(r.line_amount_fen)}\t${ints(r.line_cost_fen)}\t${ints(r.line_has_cost)}\t${strs(r.line_station)}\t` +
+    `${str(r.payload)}\n`
+  );
+}
+
+const int = (n: unknown): string => (typeof n === 'number' && Number.isFinite(n) ? String(Math.trunc(n)) : '0');
+
+/**
+ * A DateTime64(3) as text: seconds, zero-padded to 10 digits, and milliseconds.
+ * ClickHouse reads a bare integer by its number of digits (`0` fails, `1234` is a
+ * year, 13 digits are milliseconds), but 10 digits and a fraction always as Unix
+ * time. Outside 1970…2286 clamps (no event of a restaurant lives there).
+ */
+function time(ms: number): string {
+  const t = Number.isFinite(ms) ? Math.min(Math.max(Math.trunc(ms), 0), 9_999_999_999_999) : 0;
+  const s = t >= 1e12 ? String(t) : String(t).padStart(13, '0');
+  return `${s.slice(0, 10)}.${s.slice(10)}`;
+}
+
+// TabSeparated: a backslash starts an escape, tab and newline end a field or row.
+const TSV_SPECIAL = /[\\\t\n\r]/;
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', "'": "\\'" };
+const escapeChar = (c: string): string => TSV_ESCAPES[c]!;
+
+/** A value meant to be a string: as is; numbers and booleans as text; objects as JSON; nothing as ''. */
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return JSON.stringify(v) ?? '';
+}
+
+function str(v: unknown): string {
+  if (v === '') return '';
+  const s = text(v);
+  return TSV_SPECIAL.test(s) ? s.replace(/[\\\t\n\r]/g, escapeChar) : s;
+}
+
+/** An array literal of strings: `['a','b']`, quotes and backslashes escaped. */
+function strs(a: readonly unknown[]): string {
+  if (a.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < a.length; i++) {
+    const s = text(a[i]);
+    out += `${i === 0 ? '' : ','}'${/[\\\t\n\r']/.test(s) ? s.replace(/[\\\t\n\r']/g, escapeChar) : s}'`;
+  }
+  return `${out}]`;
+}
+
+function ints(a: readonly unknown[]): string {
+  if (a.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < a.length; i++) out += (i === 0 ? '' : ',') + int(a[i]);
+  return `${out}]`;
 }

@@ -27,6 +27,7 @@ import type { Warehouse } from './warehouse.js';
 export const TZ = 'Asia/Shanghai';
 const DT = `DateTime64(3, '${TZ}')`;
 const ZERO = `toDateTime64(0, 3, '${TZ}')`;
+const EVENT_ID_ALIAS = `concat(toString(seq), ':', toString(entry), ':', toString(idx))`;
 const max = (t: string): string => `SimpleAggregateFunction(max, ${t})`;
 
 /** Tables in dependency order (views after their targets). */
@@ -34,7 +35,7 @@ export const TABLES = ['events', 'sales_slots', 'orders', 'order_lines', 'kitche
 
 export const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS events (
-    event_id String,
+    event_id String ALIAS ${EVENT_ID_ALIAS},
     seq UInt64,
     entry UInt32,
     idx UInt32,
@@ -67,7 +68,7 @@ export const DDL: readonly string[] = [
     line_cost_fen Array(Int64),
     line_has_cost Array(UInt8),
     line_station Array(String),
-    payload String CODEC(ZSTD(3)),
+    payload String CODEC(ZSTD(1)),
     INDEX seq_minmax seq TYPE minmax GRANULARITY 1
   ) ENGINE = ReplacingMergeTree
   PARTITION BY toYYYYMM(ts)
@@ -177,9 +178,19 @@ export const DDL: readonly string[] = [
   WHERE actor_type = 'order' AND type IN ('SentToKitchen', 'StationStarted', 'StationDone', 'StationsVoided')`,
 ];
 
-/** Creates whatever is missing. Safe to run at every start. */
+/** Creates whatever is missing and brings older tables up to date. Safe to run at every start. */
 export async function migrate(wh: Warehouse): Promise<void> {
   for (const sql of DDL) await wh.command(sql);
+  // Before the TabSeparated insert, `event_id` was a stored column the ingester filled; inserts
+  // now leave it out, so an older table gets the ALIAS (its stored ids equal the computed ones).
+  const [col] = await wh.query<{ kind: string }>(
+    `SELECT default_kind AS kind FROM system.columns
+     WHERE database = currentDatabase() AND table = 'events' AND name = 'event_id'`,
+  );
+  if (col !== undefined && col.kind !== 'ALIAS') {
+    await wh.command('ALTER TABLE events DROP COLUMN event_id');
+    await wh.command(`ALTER TABLE events ADD COLUMN event_id String ALIAS ${EVENT_ID_ALIAS} FIRST`);
+  }
 }
 
 /** Empties every table (the views stay): the first step of a rebuild. */

@@ -10,12 +10,29 @@
  * except for the HTTP transport itself.
  */
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import type { AnalyticsConfig } from './config.js';
 import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+/** chDB's escape hatch on its connection: the payload Buffer goes to the engine without a copy into a SQL string. */
+interface RawInserter {
+  rawInsert(p: {
+    table: string;
+    values: Buffer;
+    format: 'TabSeparated';
+    columns?: readonly string[];
+    settings?: Record<string, number>;
+  }): Promise<unknown>;
+}
+
+function rawInserterOf(connection: unknown): RawInserter | undefined {
+  const ext = (connection as { chdb?: Partial<RawInserter> } | null)?.chdb;
+  return typeof ext?.rawInsert === 'function' ? (ext as RawInserter) : undefined;
+}
 
 export type QueryParams = Record<string, unknown>;
 
@@ -38,6 +55,8 @@ export class Warehouse {
   private readonly ro: ClickHouseClient;
   /** True when `ro` is a read-only user whose profile already sets readonly (it may not set settings). */
   private readonly roIsUser: boolean;
+  /** chDB's zero-copy insert, when the transport is chDB and raw inserts are not turned off. */
+  private readonly raw: RawInserter | undefined;
   private closed = false;
 
   private constructor(
@@ -46,12 +65,14 @@ export class Warehouse {
     rw: ClickHouseClient,
     ro: ClickHouseClient,
     roIsUser: boolean,
+    raw?: RawInserter,
   ) {
     this.kind = kind;
     this.where = where;
     this.rw = rw;
     this.ro = ro;
     this.roIsUser = roIsUser;
+    this.raw = raw;
   }
 
   /** chDB at `cfg.chdbPath`, or the server at `cfg.clickhouseUrl` when set. */
@@ -87,9 +108,15 @@ export class Warehouse {
    * The transport seam: any `@clickhouse/client` Connection. `open` uses it for
    * chDB; a test can hand in another one to check the contract.
    */
-  static overConnection(kind: 'chdb' | 'server', where: string, connection: ClientConnection): Warehouse {
+  static overConnection(
+    kind: 'chdb' | 'server',
+    where: string,
+    connection: ClientConnection,
+    o: { rawInsert?: boolean } = {},
+  ): Warehouse {
     const client = createClient({ connection, clickhouse_settings: COMMON_SETTINGS });
-    return new Warehouse(kind, where, client, client, false);
+    const raw = o.rawInsert === false ? undefined : rawInserterOf(connection);
+    return new Warehouse(kind, where, client, client, false, raw);
   }
 
   /** Runs a SELECT with `{name:Type}` parameters bound by ClickHouse; rows as objects. */
@@ -116,6 +143,34 @@ export class Warehouse {
     if (rows.length === 0) return;
     try {
       await this.rw.insert({ table, values: rows as object[], format: 'JSONEachRow' });
+    } catch (e) {
+      throw new AnalyticsError(ErrorCode.Insert, `insert into ${table} failed: ${clickhouseMessage(e)}`, { cause: e });
+    }
+  }
+
+  /**
+   * One INSERT of TabSeparated text (`columns` in the order of the fields), one
+   * block as above. On chDB the Buffer goes to the engine as it is (chDB's raw
+   * insert); otherwise through the client as a stream, which is the server path.
+   */
+  async insertTsv(
+    table: string,
+    columns: readonly string[],
+    data: Buffer,
+    settings: Record<string, number> = {},
+  ): Promise<void> {
+    if (data.length === 0) return;
+    try {
+      if (this.raw !== undefined)
+        await this.raw.rawInsert({ table, values: data, format: 'TabSeparated', columns, settings });
+      else
+        await this.rw.insert({
+          table,
+          values: Readable.from([data], { objectMode: false }),
+          format: 'TabSeparated',
+          columns: [...columns] as [string, ...string[]],
+          clickhouse_settings: settings,
+        });
     } catch (e) {
       throw new AnalyticsError(ErrorCode.Insert, `insert into ${table} failed: ${clickhouseMessage(e)}`, { cause: e });
     }

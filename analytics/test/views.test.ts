@@ -13,6 +13,7 @@ import {
   Loader,
   publishHistory,
   recordToRows,
+  recordToTsv,
   runCli,
   runView,
   VIEW_NAMES,
@@ -101,7 +102,7 @@ describe('ingestion is exactly once', () => {
       seq: seqs[i]!,
       publishedMs: 0,
       redelivered: i % 2 === 0,
-      rows: recordToRows(r.record, { seq: seqs[i]!, partition: 0, publishedMs: 0 }),
+      ...recordToTsv(r.record, { seq: seqs[i]!, partition: 0, publishedMs: 0 }),
     }));
     const loader = new Loader(wh);
     await loader.init();
