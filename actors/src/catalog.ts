@@ -24,6 +24,7 @@ import { ErrorCode, refuse } from './errors.js';
 import { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema } from './hours.js';
 import { FenDeltaSchema, FenSchema, type Fen } from './money.js';
 import { QuoteLineSchema, priceLines, type Quote } from './pricing.js';
+import { catalogChangedSubject, type CatalogChanged } from './outputs.js';
 
 // ---------------------------------------------------------------- the model
 
@@ -305,8 +306,15 @@ export function initialCatalog(store: string): CatalogState {
 
 type CatalogDecision = Decision<CatalogEvent, CatalogResult, CatalogCommand>;
 
+/** Every change bumps `rev` and tells the gateways (`catalog.<store>`), whose menu caches follow it. */
 function changed(s: CatalogState, e: CatalogEvent): CatalogDecision {
-  return { events: [e], result: { rev: s.rev + 1 } };
+  const rev = s.rev + 1;
+  const note: CatalogChanged = { kind: 'catalog', store: s.store, rev };
+  return {
+    events: [e],
+    result: { rev },
+    outputs: [{ subject: catalogChangedSubject(s.store), id: `catalog:${s.store}:${rev}`, data: note }],
+  };
 }
 
 function conflictsAfter(s: CatalogState, e: CatalogEvent): Rejection | undefined {

@@ -257,6 +257,7 @@ export type { KitchenTicket, KitchenTicketLine, TicketOrder } from './kitchen.js
 export {
   boardPushSubject,
   kitchenSubject,
+  catalogChangedSubject,
   menuPushSubject,
   orderPushSubject,
   refundInstructionId,
@@ -266,7 +267,7 @@ export {
   urgeTicketId,
   voidTicketId,
 } from './outputs.js';
-export type { BoardPush, OrderPush, RefundInstruction, StockLevelPush } from './outputs.js';
+export type { BoardPush, CatalogChanged, OrderPush, RefundInstruction, StockLevelPush } from './outputs.js';
 
 // immutable collections used by hot actors
 export {

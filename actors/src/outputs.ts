@@ -16,6 +16,8 @@ export const tablePushSubject = (store: string, tableId: string): string => `pus
 export const boardPushSubject = (store: string): string => `push.${store}.board`;
 /** Live menu changes every diner sees: sold out, back in stock. */
 export const menuPushSubject = (store: string): string => `push.${store}.menu`;
+/** `catalog.<store>` (core NATS): the store's catalog changed; gateways drop their cached menu. */
+export const catalogChangedSubject = (store: string): string => `catalog.${store}`;
 
 export const ticketId = (orderId: string, station: string, version = 1): string =>
   `ticket:${orderId}:${station}:v${version}`;
@@ -35,6 +37,13 @@ export interface OrderPush {
   readonly seq: number;
   readonly events: readonly string[];
   readonly at: number;
+}
+
+/** `catalog.<store>`: the catalog's new revision (ids `catalog:<store>:<rev>`). */
+export interface CatalogChanged {
+  readonly kind: 'catalog';
+  readonly store: string;
+  readonly rev: number;
 }
 
 /** `push.<store>.menu`: a SKU's level changed (ok / low / out). */

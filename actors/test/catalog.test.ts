@@ -78,6 +78,21 @@ describe('catalog actor: template inheritance and overrides', () => {
     expect(d.fees).toEqual({ deliveryFeeFen: 500, freeDeliveryOverFen: 8800 });
   });
 
+  it('every change tells the gateways on catalog.<store> with the new revision; a rejected one says nothing', () => {
+    const rt = chainAndStore();
+    const before = rt.outputs.length;
+    const r = expectOk(cat(rt, { type: 'setPrice', skuId: 'noodle-l', priceFen: 3100, at: T0 })) as { rev: number };
+    expectRejected(cat(rt, { type: 'setPrice', skuId: 'ghost', priceFen: 100, at: T0 }), 'unknown_sku');
+    expect(rt.outputs.slice(before)).toEqual([
+      {
+        subject: `catalog.${STORE}`,
+        id: `catalog:${STORE}:${r.rev}`,
+        data: { kind: 'catalog', store: STORE, rev: r.rev },
+        jetstream: false,
+      },
+    ]);
+  });
+
   it('store prices, switches and hidden dishes survive a new template', () => {
     const rt = chainAndStore();
     expectOk(cat(rt, { type: 'setPrice', skuId: 'noodle-l', priceFen: 3000, at: T0 }));

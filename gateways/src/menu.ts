@@ -6,18 +6,24 @@
  * built from; the newest rev seen is kept per store (in-process and in Redis), and
  * an entry older than it is never served. Changes are seen two ways:
  *
- * - `events` (default): the gateway listens to the engine's event subjects on core
- *   NATS and picks out records holding a catalog entry. Records are msgpack, where
- *   the actor type `catalog` is the 8 bytes `a7 63 61 74 61 6c 6f 67`; only records
- *   holding those bytes are decoded, so the cost of the stream is a byte search.
+ * - `events` (default): the catalog actor announces each change on `<ns>.catalog.<store>`
+ *   (a side output, published once the change is durable, again after an engine
+ *   restart); the gateway subscribes to those only, not to the engine's whole event
+ *   stream.
  * - always: a change made through this gateway (catalog import) is announced on
  *   `<ns>.gw.menu.<store>` for the other gateway processes.
  *
  * Diners never see cost prices: `costFen` is dropped when the menu is built.
  */
 import { createHash } from 'node:crypto';
-import { decode, type PartitionRecord } from '@lunchrush/engine';
-import { ActorTypes, CATALOG_ACTOR_ID, type CatalogDoc, type StockResult } from '@lunchrush/actors';
+import { decode } from '@lunchrush/engine';
+import {
+  ActorTypes,
+  CATALOG_ACTOR_ID,
+  type CatalogChanged,
+  type CatalogDoc,
+  type StockResult,
+} from '@lunchrush/actors';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
@@ -33,8 +39,6 @@ export interface MenuEntry {
   readonly body: string;
   readonly skuIds: readonly string[];
 }
-
-const CATALOG_MARKER = Buffer.from([0xa7, ...Buffer.from('catalog')]);
 
 export function dinerMenu(store: string, rev: number, doc: CatalogDoc): unknown {
   const seen = new Set<string>(doc.categories);
@@ -171,25 +175,17 @@ export class MenuCache {
     });
     this.subs.push(announce);
     if (!events) return;
-    const sub = nc.subscribe(`${namespace}.ev.>`, {
+    const sub = nc.subscribe(`${namespace}.catalog.*`, {
       callback: (err, msg) => {
-        if (
-          err !== null ||
-          Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).indexOf(CATALOG_MARKER) < 0
-        )
-          return;
-        let rec: PartitionRecord;
+        if (err !== null) return;
+        const store = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+        let rev: unknown;
         try {
-          rec = decode<PartitionRecord>(msg.data);
+          rev = decode<Partial<CatalogChanged>>(msg.data).rev;
         } catch {
-          return;
+          rev = undefined;
         }
-        if (rec.k !== 'b') return;
-        for (const x of rec.x) {
-          if (x.a[0] !== ActorTypes.Catalog || x.ev === undefined || x.ev.length === 0) continue;
-          const rev = (x.r as { rev?: unknown } | undefined)?.rev;
-          this.invalidate(x.a[1], typeof rev === 'number' ? rev : undefined);
-        }
+        this.invalidate(store, typeof rev === 'number' && rev > 0 ? rev : undefined);
       },
     });
     this.subs.push(sub);
