@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Kvm } from '@nats-io/kv';
+import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { nuid } from '@nats-io/nuid';
 import { decode, encode } from './codec.js';
 import { EngineError, ErrorCode, ensureError, isRetryableCode } from './errors.js';
@@ -38,9 +39,16 @@ export interface EngineClientOptions {
   defaultTimeoutMs?: number;
   attemptTimeoutMs?: number;
   maxInFlight?: number;
+  /**
+   * Send each tick's commands for all partitions an engine process owns in one request to that
+   * process (owners learnt by watching the lease bucket) instead of one request per partition.
+   * Default true; the per-partition subject stays the fallback whenever the owner is unknown.
+   */
+  routeByProcess?: boolean;
 }
 
 interface Pending {
+  p: number;
   item: [string, string, string, string, unknown];
   resolve: (v: unknown) => void;
   reject: (e: EngineError) => void;
@@ -63,9 +71,14 @@ export class EngineClient {
   private readonly attemptTimeout: number;
   private readonly maxInFlight: number;
   private inFlight = 0;
-  private readonly queues = new Map<number, Pending[]>();
+  /** Route (a subject) → commands waiting for this tick's request. */
+  private readonly queues = new Map<string, Pending[]>();
   private flushScheduled = false;
   private readonly window: RequestWindow;
+  /** Owner process of each partition, from the lease bucket; undefined: use the partition's subject. */
+  private readonly owners: (string | undefined)[];
+  private watcher: { stop(): void } | undefined;
+  private closed = false;
 
   constructor(
     readonly nc: NatsConnection,
@@ -78,6 +91,40 @@ export class EngineClient {
     this.defaultTimeout = opts.defaultTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     this.attemptTimeout = opts.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
     this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.owners = new Array<string | undefined>(this.partitions).fill(undefined);
+    if (opts.routeByProcess ?? true) void this.watchOwners();
+  }
+
+  /** Follows `p.<n>` in the lease bucket; retried while the bucket does not exist yet. */
+  private async watchOwners(): Promise<void> {
+    const decoder = new TextDecoder();
+    for (let attempt = 0; !this.closed && !this.nc.isClosed(); attempt++) {
+      try {
+        const kv = await new Kvm(this.nc).open(this.names.leases);
+        const it = await kv.watch({ key: 'p.>' });
+        if (this.closed) return it.stop();
+        this.watcher = it;
+        for await (const e of it) {
+          const p = Number(e.key.slice(2));
+          if (!Number.isInteger(p) || p < 0 || p >= this.partitions) continue;
+          let owner: string | undefined;
+          if (e.operation === 'PUT') {
+            try {
+              owner = (JSON.parse(decoder.decode(e.value)) as { owner?: string }).owner;
+            } catch {
+              owner = undefined;
+            }
+          }
+          this.owners[p] = owner !== undefined && isValidId(owner) ? this.names.procSubject(owner) : undefined;
+        }
+        return;
+      } catch {
+        // No bucket yet (no engine has started) or the watch broke: partition subjects meanwhile.
+        this.owners.fill(undefined);
+        if (this.closed) return;
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 250 * 2 ** attempt)).unref());
+      }
+    }
   }
 
   /** Connects its own NATS connection (closed by `close()`). */
@@ -94,6 +141,8 @@ export class EngineClient {
   private owned = false;
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.watcher?.stop();
     this.window.close();
     if (this.owned) await this.nc.drain();
   }
@@ -117,7 +166,8 @@ export class EngineClient {
     const id = opts.id ?? nuid.next();
     this.inFlight++;
     return new Promise<R>((resolve, reject) => {
-      this.enqueue(partitionOf(store, this.partitions), {
+      this.enqueue({
+        p: partitionOf(store, this.partitions),
         item: [store, actorType, actorId, id, command],
         resolve: (v) => {
           this.inFlight--;
@@ -134,59 +184,93 @@ export class EngineClient {
     });
   }
 
-  private enqueue(p: number, x: Pending): void {
-    let q = this.queues.get(p);
-    if (q === undefined) this.queues.set(p, (q = []));
+  private enqueue(x: Pending): void {
+    const route = this.owners[x.p] ?? this.names.cmdSubject(x.p);
+    let q = this.queues.get(route);
+    if (q === undefined) this.queues.set(route, (q = []));
     q.push(x);
     if (q.length >= this.maxPerRequest) {
-      this.queues.delete(p);
-      this.dispatch(p, q);
+      this.queues.delete(route);
+      this.dispatch(route, q);
     } else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {
         this.flushScheduled = false;
         const qs = [...this.queues];
         this.queues.clear();
-        for (const [qp, batch] of qs) this.dispatch(qp, batch);
+        for (const [r, batch] of qs) this.dispatch(r, batch);
       });
     }
   }
 
-  private dispatch(p: number, batch: Pending[]): void {
+  private dispatch(route: string, batch: Pending[]): void {
     const t = performance.now();
     let earliest = Infinity;
     for (const x of batch) if (x.deadline < earliest) earliest = x.deadline;
     const timeout = Math.max(1, Math.min(this.attemptTimeout, earliest - t));
-    const req: WireRequest = { c: batch.map((x) => x.item) };
-    this.window
-      .request(this.names.cmdSubject(p), encode(req), timeout)
-      .then((msg) => {
-        let results: WireResult[];
-        try {
-          const r = decode<WireResult[] | { e: WireResult }>(msg.data);
-          // A whole-request refusal (the engine shed the request without reading it).
-          results = Array.isArray(r) ? r : batch.map(() => r.e);
-        } catch (err) {
-          for (const x of batch)
-            this.settle(p, x, [1, ErrorCode.Internal, `undecodable reply: ${ensureError(err).message}`]);
-          return;
+    const viaProcess = !route.startsWith(this.cmdPrefix);
+    // A request to a process spans partitions: take each partition's answers as they come.
+    const req: WireRequest = viaProcess ? { c: batch.map((x) => x.item), m: 1 } : { c: batch.map((x) => x.item) };
+    const settled = new Uint8Array(batch.length);
+    let open = batch.length;
+    const answer = (i: number, r: WireResult): void => {
+      if (settled[i] === 1) return;
+      settled[i] = 1;
+      open--;
+      const x = batch[i]!;
+      // The process no longer serves that partition: ask its subject until the lease bucket says who does.
+      if (viaProcess && r[0] === 1 && r[1] === ErrorCode.PartitionMoving) this.forgetRoute(x.p, route);
+      this.settle(x, r);
+    };
+    const onReply = (msg: Msg): boolean => {
+      let reply: WireResult[] | { e: WireResult } | { s: number[]; r: WireResult[] };
+      try {
+        reply = decode<typeof reply>(msg.data);
+      } catch (err) {
+        for (let i = 0; i < batch.length; i++)
+          answer(i, [1, ErrorCode.Internal, `undecodable reply: ${ensureError(err).message}`]);
+        return true;
+      }
+      if (Array.isArray(reply)) {
+        for (let i = 0; i < batch.length; i++)
+          answer(i, reply[i] ?? [1, ErrorCode.Internal, 'reply is missing a result']);
+      } else if ('e' in reply) {
+        // A whole-request refusal (the engine shed the request without reading it).
+        for (let i = 0; i < batch.length; i++) answer(i, reply.e);
+      } else {
+        for (let k = 0; k < reply.s.length; k++) {
+          const i = reply.s[k]!;
+          if (i >= 0 && i < batch.length) answer(i, reply.r[k] ?? [1, ErrorCode.Internal, 'reply is missing a result']);
         }
-        for (let i = 0; i < batch.length; i++) {
-          this.settle(p, batch[i]!, results[i] ?? [1, ErrorCode.Internal, 'reply is missing a result']);
-        }
-      })
-      .catch((err: unknown) => {
-        const r: WireResult =
-          err instanceof NoResponders
-            ? [1, ErrorCode.PartitionMoving, `no engine serves partition ${p} right now`]
-            : err instanceof RequestTimeout
-              ? [1, ErrorCode.Timeout, 'no reply within the deadline']
-              : [1, ErrorCode.PartitionMoving, ensureError(err).message];
-        for (const x of batch) this.settle(p, x, r);
-      });
+      }
+      return open === 0;
+    };
+    this.window.request(route, encode(req), timeout, undefined, onReply).catch((err: unknown) => {
+      if (viaProcess && err instanceof NoResponders) {
+        // The owner the lease bucket named is gone: its partitions' subjects find whoever took over.
+        for (let p = 0; p < this.partitions; p++) this.forgetRoute(p, route);
+        for (let i = 0; i < batch.length; i++) if (settled[i] === 0) this.enqueue(batch[i]!);
+        return;
+      }
+      const r: WireResult =
+        err instanceof NoResponders
+          ? [1, ErrorCode.PartitionMoving, `no engine serves partition ${batch[0]!.p} right now`]
+          : err instanceof RequestTimeout
+            ? [1, ErrorCode.Timeout, 'no reply within the deadline']
+            : [1, ErrorCode.PartitionMoving, ensureError(err).message];
+      for (let i = 0; i < batch.length; i++) answer(i, r);
+    });
   }
 
-  private settle(p: number, x: Pending, r: WireResult): void {
+  private get cmdPrefix(): string {
+    return `${this.names.ns}.cmd.`;
+  }
+
+  private forgetRoute(p: number, route: string): void {
+    if (this.owners[p] === route) this.owners[p] = undefined;
+  }
+
+  private settle(x: Pending, r: WireResult): void {
     if (r[0] === 0) {
       x.resolve(r[1]);
       return;
@@ -198,7 +282,7 @@ export class EngineClient {
       const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** x.attempt) * (0.5 + Math.random() / 2);
       if (t + wait < x.deadline) {
         x.attempt++;
-        setTimeout(() => this.enqueue(p, x), wait);
+        setTimeout(() => this.enqueue(x), wait);
         return;
       }
     }

@@ -22,6 +22,12 @@ import { RequestWindow } from './request-window.js';
 /** A request on `<ns>.cmd.<p>`: `{ c: [[store, type, id, commandId | null, command], …] }`. */
 export interface WireRequest {
   c: [string, string, string, string | null, unknown][];
+  /**
+   * 1: the caller takes the answers in parts, `{ s: [slot…], r: [result…] }`, each sent as soon as
+   * its commands are durable (a request spanning partitions then waits for no partition but its own).
+   * An answer that is complete in one go is still the plain array.
+   */
+  m?: 1;
 }
 
 const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
@@ -65,6 +71,7 @@ export class Engine {
   private readonly types = new Map<string, ActorType>();
   private readonly partitions = new Map<number, Partition>();
   private readonly subs = new Map<number, Subscription>();
+  private procSub: Subscription | undefined;
   private nc!: NatsConnection;
   private js!: JetStreamClient;
   private jsm!: JetStreamManager;
@@ -132,6 +139,10 @@ export class Engine {
       leaseValid: (p) => this.leases.isValid(p),
       load: this.load,
       abandon: (p, reason) => void this.leases.abandon(p, reason),
+      requestFlush: (part) => {
+        this.toFlush.push(part);
+        if (this.toFlush.length === 1) setImmediate(this.flushTick);
+      },
     };
     this.leases = new LeaseManager(
       leaseKv,
@@ -162,6 +173,10 @@ export class Engine {
       expected = t + LAG_SAMPLE_MS;
     }, LAG_SAMPLE_MS);
     this.lagTimer.unref();
+    // Before any lease: a client that learns from the lease bucket that we own a partition finds us here.
+    this.procSub = this.nc.subscribe(this.names.procSubject(cfg.processId), {
+      callback: (err, msg) => (err ? undefined : this.onRequest(undefined, undefined, msg)),
+    });
     await this.leases.start();
     this.log.info(
       { namespace: cfg.namespace, partitions: cfg.partitions, nats: cfg.natsUrl, types: [...this.types.keys()] },
@@ -225,7 +240,18 @@ export class Engine {
     this.log[routine ? 'debug' : 'warn']({ partition: p, reason }, 'partition dropped');
   }
 
-  private onRequest(p: number, part: Partition, msg: Msg): void {
+  private toFlush: Partition[] = [];
+  private readonly flushTick = (): void => {
+    const parts = this.toFlush;
+    this.toFlush = [];
+    for (const part of parts) part.flushNow();
+  };
+
+  /**
+   * A request on a partition's subject (`part` set: every command must belong to it) or on this
+   * process's subject (`part` undefined: each command goes to its partition if this process serves it).
+   */
+  private onRequest(p: number | undefined, part: Partition | undefined, msg: Msg): void {
     if (this.lagMs > this.cfg.shedLagMs) {
       // Saturated: refuse the whole request before decoding it, so overload costs almost nothing
       // and the event loop stays free for lease renewals and appends.
@@ -246,7 +272,7 @@ export class Engine {
       msg.respond(encode([]));
       return;
     }
-    const sink = new RequestReplies(msg, n);
+    const sink = new RequestReplies(msg, n, req.m === 1);
     for (let i = 0; i < n; i++) {
       const item = req.c[i];
       if (!Array.isArray(item) || item.length < 5) {
@@ -266,7 +292,8 @@ export class Engine {
         sink.deliver(i, [1, ErrorCode.Invalid, 'command id must be a string of 1–128 characters']);
         continue;
       }
-      if (partitionOf(store, this.cfg.partitions) !== p) {
+      const q = partitionOf(store, this.cfg.partitions);
+      if (p !== undefined && q !== p) {
         sink.deliver(i, [
           1,
           ErrorCode.Invalid,
@@ -274,7 +301,12 @@ export class Engine {
         ]);
         continue;
       }
-      part.submit({
+      const target = part ?? this.partitions.get(q);
+      if (target === undefined) {
+        sink.deliver(i, [1, ErrorCode.PartitionMoving, `partition ${q} is not served by ${this.cfg.processId}`]);
+        continue;
+      }
+      target.submit({
         ref: { store, type, id },
         key: actorKey(store, type, id),
         command,
@@ -291,6 +323,7 @@ export class Engine {
     if (this.stopping) return;
     this.stopping = true;
     await this.leases?.stop();
+    this.procSub?.unsubscribe();
     for (const [p] of this.partitions) this.drop(p, 'engine stopped');
     if (this.lagTimer !== undefined) clearInterval(this.lagTimer);
     this.window?.close();
@@ -299,14 +332,21 @@ export class Engine {
   }
 }
 
-/** Collects the answers to one request and sends them together once every command has one. */
+/**
+ * Collects the answers to one request. Without parts: one reply once every command has its answer.
+ * With parts: the answers that became ready in one event-loop turn go out together at the end of it.
+ */
 class RequestReplies implements ReplySink {
   private readonly results: WireResult[];
   private remaining: number;
+  private ready: number[] = [];
+  private scheduled = false;
+  private sentPart = false;
 
   constructor(
     private readonly msg: Msg,
     n: number,
+    private readonly parts: boolean,
   ) {
     this.results = new Array<WireResult>(n);
     this.remaining = n;
@@ -314,8 +354,31 @@ class RequestReplies implements ReplySink {
 
   deliver(slot: number, r: WireResult): void {
     this.results[slot] = r;
-    if (--this.remaining === 0) this.msg.respond(encode(this.results));
+    this.remaining--;
+    if (!this.parts) {
+      if (this.remaining === 0) this.msg.respond(encode(this.results));
+      return;
+    }
+    this.ready.push(slot);
+    if (this.remaining === 0) this.sendReady();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.sendReady);
+    }
   }
+
+  private readonly sendReady = (): void => {
+    this.scheduled = false;
+    if (this.ready.length === 0) return;
+    const slots = this.ready;
+    this.ready = [];
+    if (!this.sentPart && this.remaining === 0) {
+      this.msg.respond(encode(this.results));
+      return;
+    }
+    this.sentPart = true;
+    this.msg.respond(encode({ s: slots, r: slots.map((i) => this.results[i]) }));
+  };
 }
 
 /** Creates (or checks) the event stream and the output streams. Buckets are created by the KV client. */

@@ -10,6 +10,9 @@ export class EngineMetrics {
   readonly outcomes = new Map<string, number>();
   /** The commonest outcome, counted apart: a plain increment per command. */
   ok = 0;
+  /** Actor snapshots written, and checkpoints written. */
+  snapshots = 0;
+  checkpoints = 0;
   private readonly appendLatency: Histogram;
   private readonly batchSize: Histogram;
   private readonly recovery: Histogram;
@@ -28,6 +31,19 @@ export class EngineMetrics {
         this.reset();
         this.inc({ outcome: 'ok' }, okCount());
         for (const [outcome, n] of outcomes) this.inc({ outcome }, n);
+      },
+    });
+    const written = (): [number, number] => [this.snapshots, this.checkpoints];
+    new Counter({
+      name: 'lunchrush_engine_state_writes_total',
+      help: 'Actor snapshots and partition checkpoints written to their KV buckets.',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const [s, c] = written();
+        this.inc({ kind: 'snapshot' }, s);
+        this.inc({ kind: 'checkpoint' }, c);
       },
     });
     this.appendLatency = new Histogram({

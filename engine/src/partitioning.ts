@@ -35,6 +35,8 @@ export interface Names {
   readonly snapshots: string;
   readonly checkpoints: string;
   cmdSubject(p: number): string;
+  /** Where one engine process takes commands for any partition it serves. */
+  procSubject(processId: string): string;
   eventSubject(p: number): string;
   eventWildcard: string;
 }
@@ -47,6 +49,7 @@ export function names(ns: string): Names {
     snapshots: `${ns}_snapshots`,
     checkpoints: `${ns}_checkpoints`,
     cmdSubject: (p) => `${ns}.cmd.${p}`,
+    procSubject: (id) => `${ns}.proc.${id}`,
     eventSubject: (p) => `${ns}.ev.${p}`,
     eventWildcard: `${ns}.ev.>`,
   };

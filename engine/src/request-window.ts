@@ -26,6 +26,8 @@ interface Pending {
   resolve: (m: Msg) => void;
   reject: (e: Error) => void;
   deadline: number;
+  /** For answers in parts: takes each reply, true once the answer is complete. */
+  part?: (m: Msg) => boolean;
 }
 
 const SWEEP_MS = 50;
@@ -48,10 +50,20 @@ export class RequestWindow {
     return this.pending.size;
   }
 
-  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<Msg> {
+  /**
+   * One request, one reply; or, with `part`, as many replies as `part` needs (it returns true on the
+   * last one, which then resolves the promise). A timeout rejects whatever is still missing.
+   */
+  request(
+    subject: string,
+    data: Uint8Array,
+    timeoutMs: number,
+    headers?: MsgHdrs,
+    part?: (m: Msg) => boolean,
+  ): Promise<Msg> {
     const token = this.next++;
     return new Promise<Msg>((resolve, reject) => {
-      this.pending.set(token, { resolve, reject, deadline: performance.now() + timeoutMs });
+      this.pending.set(token, { resolve, reject, deadline: performance.now() + timeoutMs, part });
       try {
         this.nc.publish(
           subject,
@@ -70,10 +82,15 @@ export class RequestWindow {
     const token = Number(s.slice(s.lastIndexOf('.') + 1));
     const p = this.pending.get(token);
     if (p === undefined) return; // late: its caller already timed out
-    this.pending.delete(token);
     // The server answers 503 on the reply subject when nobody listens on the request subject.
-    if (msg.headers?.code === 503) p.reject(new NoResponders(`no responders`));
-    else p.resolve(msg);
+    if (msg.headers?.code === 503) {
+      this.pending.delete(token);
+      p.reject(new NoResponders(`no responders`));
+      return;
+    }
+    if (p.part !== undefined && !p.part(msg)) return; // more parts to come
+    this.pending.delete(token);
+    p.resolve(msg);
   }
 
   private sweep(): void {

@@ -8,7 +8,7 @@ import { actorKey, isValidId } from './partitioning.js';
 export interface TxHost {
   actorType(name: string): ActorType | undefined;
   /** The current state, or `undefined` when the actor is not in memory yet. */
-  stateOf(key: string): { state: unknown } | undefined;
+  stateOf(key: string): { readonly state: unknown } | undefined;
 }
 
 /** Thrown (internally) when a decision touches actors that are not loaded; the caller loads them and runs it again. */
@@ -128,7 +128,7 @@ class Tx {
   constructor(readonly host: TxHost) {}
 
   /** The latest staged state of `key`, else the host's; undefined when not loaded. */
-  private current(key: string): { state: unknown } | undefined {
+  private current(key: string): { readonly state: unknown } | undefined {
     for (let i = this.staged.length - 1; i >= 0; i--) {
       const s = this.staged[i]!;
       if (s.key === key) return { state: s.post };

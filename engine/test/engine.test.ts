@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import {
   decode,
@@ -107,6 +107,45 @@ describe('engine, in one process, on a real nats-server', () => {
     const s = await client.send<{ balance: number; history: string[] }>('002', 'account', 'idem', { op: 'get' });
     expect(s.history).toEqual(['same', 'other']);
     expect(s.balance).toBe(8);
+  });
+
+  it('a request to the process spanning partitions, answered in parts, answers every command exactly once', async () => {
+    // Stores over every partition, two commands to each counter, a bad one, and an unknown type.
+    const stores = Array.from({ length: 40 }, (_, i) => `mp${i}`);
+    expect(new Set(stores.map((s) => partitionOf(s, P))).size).toBe(P);
+    const items: unknown[] = [];
+    for (const s of stores)
+      for (const k of [0, 1]) items.push([s, 'counter', 'parts', `parts-${s}-${k}`, { op: 'add', by: 1 }]);
+    items.push(['001', 'nope', 'x', 'parts-unknown', {}]);
+    items.push(['bad store!', 'counter', 'x', 'parts-bad', {}]);
+    const inbox = createInbox();
+    const answers = new Map<number, unknown[]>();
+    let messages = 0;
+    const done = new Promise<void>((resolve) => {
+      nc.subscribe(inbox, {
+        callback: (_e, m) => {
+          messages++;
+          const r = decode<unknown[][] | { s: number[]; r: unknown[][] }>(m.data);
+          const part: [number, unknown[]][] = Array.isArray(r)
+            ? r.map((x, i) => [i, x])
+            : r.s.map((i, k) => [i, r.r[k]!]);
+          for (const [i, x] of part) {
+            expect(answers.has(i)).toBe(false);
+            answers.set(i, x);
+          }
+          if (answers.size === items.length) resolve();
+        },
+      });
+    });
+    nc.publish(`${ns}.proc.${engine.cfg.processId}`, encode({ c: items, m: 1 }), { reply: inbox });
+    await done;
+    expect(messages).toBeGreaterThanOrEqual(1);
+    for (const [i, s] of stores.entries()) {
+      // Both commands to one counter: 1 and 2, in the order sent.
+      expect([s, answers.get(2 * i), answers.get(2 * i + 1)]).toEqual([s, [0, { n: 1 }], [0, { n: 2 }]]);
+    }
+    expect(answers.get(items.length - 2)?.slice(0, 2)).toEqual([1, 'unknown_actor_type']);
+    expect(answers.get(items.length - 1)?.slice(0, 2)).toEqual([1, 'invalid']);
   });
 
   it('errors are typed: terminal rejections keep the domain code, bad input is invalid', async () => {

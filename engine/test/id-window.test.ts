@@ -27,6 +27,21 @@ describe('IdWindow', () => {
     expect(w.newest(10).map(([id]) => id)).toEqual(['mid']);
   });
 
+  it('keeps a numeric tag per id (the seq of its record) that survives compaction and eviction of others', () => {
+    const w = new IdWindow<string | undefined>(2_000);
+    for (let i = 0; i < 5_000; i++) w.set(`id${i}`, i % 7 === 0 ? undefined : `r${i}`, 0);
+    for (let i = 3_000; i < 5_000; i++) w.setTag(`id${i}`, i * 10);
+    expect(w.has('id2999')).toBe(false);
+    expect(w.tag('id2999')).toBeUndefined();
+    // A result may be undefined and still be remembered.
+    expect([w.has('id3003'), w.get('id3003'), w.tag('id3003')]).toEqual([true, undefined, 30_030]);
+    expect([w.get('id4999'), w.tag('id4999')]).toEqual(['r4999', 49_990]);
+    expect(w.newestTagged(2)).toEqual([
+      ['id4998', undefined, 49_980], // 4998 is a multiple of 7
+      ['id4999', 'r4999', 49_990],
+    ]);
+  });
+
   it('agrees with a plain list model for any sequence of inserts', () => {
     fc.assert(
       fc.property(
