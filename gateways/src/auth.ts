@@ -10,7 +10,7 @@
  */
 import type { KeyRing } from './config.js';
 import { ErrorCode, HttpError } from './errors.js';
-import type { DinerSession, SessionStore } from './sessions.js';
+import { NO_SESSION, type DinerSession, type SessionStore } from './sessions.js';
 import {
   verifyStaffToken as checkStaff,
   verifyTableToken as checkTable,
@@ -38,7 +38,7 @@ export class Auth {
 
   async verifyDinerSession(token: string): Promise<DinerSession> {
     const s = await this.sessions.get(token);
-    if (s === undefined) throw new HttpError(ErrorCode.Unauthorized, 'no such diner session (log in again)');
+    if (s === undefined) throw new HttpError(ErrorCode.Unauthorized, NO_SESSION);
     return s;
   }
 }

@@ -230,6 +230,19 @@ function url(name: string, raw: string): string {
   }
 }
 
+/** `parseConfig` for a process's entry point: a configuration error is printed and the process exits with 2. */
+export function parseConfigOrExit(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  try {
+    return parseConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`configuration error: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   for (const name of Object.keys(env)) {
     if (/^(GATEWAY|WECHAT|WECHATPAY)_/.test(name) && !KNOWN.has(name)) {

@@ -37,6 +37,16 @@ export const ErrorCode = {
   InternalError: 'internal_error',
 } as const;
 
+/** What any route that talks to the engine may answer besides its own codes (for the API docs). */
+export const ENGINE_ERRORS = [
+  'overloaded',
+  'partition_moving',
+  'timeout',
+  'shutting_down',
+  'internal',
+  ErrorCode.GatewayOverloaded,
+] as const;
+
 export interface ErrorSpec {
   readonly status: number;
   readonly retryable?: boolean;
@@ -193,6 +203,20 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   [E.Internal]: { status: 503, retryable: true, description: 'an engine fault; nothing was acknowledged; retry' },
 };
 
+/** The stack-trace limit in force before the last `quietFor` (restored right after `super`). */
+let savedStackTraceLimit = Error.stackTraceLimit;
+
+/**
+ * A 4xx is an answer (sold out, bad input), not a fault: no stack trace to capture. In a flash
+ * sale most answers are `sold_out`, and capturing a stack for each was ~2% of the gateway's CPU.
+ * Called inside `super(...)`'s arguments, since `super` must be a root-level statement.
+ */
+function quietFor(status: number, cause: unknown): ErrorOptions | undefined {
+  savedStackTraceLimit = Error.stackTraceLimit;
+  if (status < 500) Error.stackTraceLimit = 0;
+  return cause === undefined ? undefined : { cause };
+}
+
 /** An error the gateway answers with: the code's status, `{ code, message, details }`. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -202,7 +226,8 @@ export class HttpError extends Error {
   readonly retryAfterS: number | undefined;
 
   constructor(code: string, message: string, opts: { details?: unknown; retryAfterS?: number; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(message, quietFor(statusOf(code), opts.cause));
+    Error.stackTraceLimit = savedStackTraceLimit;
     this.code = code;
     this.status = statusOf(code);
     this.details = opts.details;

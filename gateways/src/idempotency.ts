@@ -11,7 +11,7 @@
  * command-id memory.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -60,8 +60,20 @@ export class IdempotencyStore {
   }
 
   async complete(scope: string, key: string, hash: string, response: StoredResponse): Promise<void> {
+    await this.completeIn(this.redis.multi(), scope, key, hash, response).exec();
+  }
+
+  /** `complete` as one more command of the caller's MULTI (one round trip with the caller's own writes). */
+  completeIn<M extends ChainableCommander>(
+    m: M,
+    scope: string,
+    key: string,
+    hash: string,
+    response: StoredResponse,
+  ): M {
     const e: Entry = { h: hash, s: response.status, b: response.body };
-    await this.redis.set(this.key(scope, key), JSON.stringify(e), 'EX', this.ttlS);
+    m.set(this.key(scope, key), JSON.stringify(e), 'EX', this.ttlS);
+    return m;
   }
 
   async release(scope: string, key: string): Promise<void> {

@@ -15,7 +15,7 @@
  */
 import cluster from 'node:cluster';
 import { createServer } from 'node:net';
-import { ConfigError, parseConfig, type GatewayConfig } from './config.js';
+import { parseConfigOrExit, type GatewayConfig } from './config.js';
 import { ensureError } from './errors.js';
 import { startGateway } from './server.js';
 import { uwsBuild } from './uws.js';
@@ -98,16 +98,7 @@ async function runPrimary(cfg: GatewayConfig): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let cfg: GatewayConfig;
-  try {
-    cfg = parseConfig(process.env);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`configuration error: ${e.message}`);
-      process.exit(2);
-    }
-    throw e;
-  }
+  const cfg = parseConfigOrExit();
   if (cfg.workers > 1 && cluster.isPrimary) await runPrimary(cfg);
   else await runOne(cfg);
 }

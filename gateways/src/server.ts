@@ -40,12 +40,12 @@ import { openApiDocument } from './openapi.js';
 import { Payments } from './payments/service.js';
 import { WeChatPaySimulator } from './payments/simulator.js';
 import { WeChatPayV3 } from './payments/wechatpay.js';
-import { RateLimiter, type RateDimension } from './ratelimit.js';
+import { RateLimiter, type RateDecision, type RateDimension } from './ratelimit.js';
 import { channelRoutes } from './routes/channels.js';
 import { dinerRoutes } from './routes/diner.js';
 import { paymentRoutes } from './routes/payments.js';
 import { staffRoutes } from './routes/staff.js';
-import { RealWeChatLogin, SessionStore, SimulatedWeChatLogin } from './sessions.js';
+import { NO_SESSION, RealWeChatLogin, SessionStore, SimulatedWeChatLogin, type DinerSession } from './sessions.js';
 import { uws, uwsBuild } from './uws.js';
 import { mountPush, type PushHub, type PushPrincipal } from './push/index.js';
 import { closeQrPool } from './qr/index.js';
@@ -249,11 +249,21 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       if (device !== undefined && DEVICE_RE.test(device))
         dims.push({ name: 'device', id: device, limit: cfg.rate.device });
     }
+    let decision: RateDecision | undefined;
     if (r.auth === 'diner') {
       const token = bearer(info.headers);
-      const session = await deps.auth.verifyDinerSession(token);
-      info.diner = { token, session };
-      if (r.rateLimited !== false) dims.push({ name: 'session', id: session.sessionId, limit: cfg.rate.session });
+      const where = sessions.locate(token);
+      if (where === undefined || dims.length === 0) {
+        info.diner = { token, session: await deps.auth.verifyDinerSession(token) };
+      } else {
+        // The session and every rate limit in one Redis script call; the session dimension is
+        // keyed by the session's storage key (one per token, like the session itself).
+        dims.push({ name: 'session', id: where.key.slice(where.key.lastIndexOf(':') + 1), limit: cfg.rate.session });
+        const r2 = await deps.rate.checkWithSession(where.key, where.ttlS, dims);
+        if (r2.session === null) throw new HttpError(ErrorCode.Unauthorized, NO_SESSION);
+        info.diner = { token, session: JSON.parse(r2.session) as DinerSession };
+        decision = r2.decision;
+      }
     } else if (r.auth === 'staff') {
       const claims = deps.auth.verifyStaffToken(bearer(info.headers));
       if (r.roles !== undefined && !r.roles.includes(claims.role))
@@ -265,8 +275,9 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
         throw new HttpError(ErrorCode.StoreForbidden, `this token is for store ${claims.store}`);
       info.staff = claims;
     }
-    if (dims.length > 0) {
-      const d = await deps.rate.check(dims);
+    if (decision === undefined && dims.length > 0) decision = await deps.rate.check(dims);
+    if (decision !== undefined) {
+      const d = decision;
       if (!d.ok) {
         limited.inc({ dimension: d.dimension });
         throw new HttpError(ErrorCode.RateLimited, `too many requests from this ${d.dimension}`, {

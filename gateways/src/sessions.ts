@@ -101,6 +101,11 @@ export class SimulatedWeChatLogin implements WeChatLogin {
   }
 }
 
+const TOKEN_RE = /^ds_[A-Za-z0-9_-]{32}$/;
+
+/** The 401 message for a diner token that names no live session. */
+export const NO_SESSION = 'no such diner session (log in again)';
+
 export function dinerIdOf(appId: string, openid: string): string {
   return `d_${createHash('sha256').update(`${appId}:${openid}`).digest('base64url').slice(0, 22)}`;
 }
@@ -114,6 +119,11 @@ export class SessionStore {
 
   private key(token: string): string {
     return `${this.prefix}:sess:${createHash('sha256').update(token).digest('base64url')}`;
+  }
+
+  /** Where a well-formed token's session lives and for how long a use renews it; undefined for a malformed token. */
+  locate(token: string): { key: string; ttlS: number } | undefined {
+    return TOKEN_RE.test(token) ? { key: this.key(token), ttlS: this.ttlS } : undefined;
   }
 
   async create(dinerId: string, openid: string, nowMs = Date.now()): Promise<{ token: string; session: DinerSession }> {
@@ -130,7 +140,7 @@ export class SessionStore {
 
   /** The session, its lifetime renewed (sliding expiry); undefined when unknown or expired. */
   async get(token: string): Promise<DinerSession | undefined> {
-    if (!/^ds_[A-Za-z0-9_-]{32}$/.test(token)) return undefined;
+    if (!TOKEN_RE.test(token)) return undefined;
     const raw = await this.redis.getex(this.key(token), 'EX', this.ttlS);
     return raw === null ? undefined : (JSON.parse(raw) as DinerSession);
   }

@@ -14,6 +14,29 @@ const stock = (skuId: string): Promise<StockResult> =>
   s.client.send<StockResult>('001', 'stock', skuId, { type: 'get' });
 
 describe('POS and delivery webhooks', () => {
+  it('a one-line sale left reserved (or reserved by an earlier gateway) is finished on retry; another quantity is refused', async () => {
+    await s.client.send('001', 'stock', 'wanglaoji', { type: 'set', available: 20, at: Date.now() });
+    const saleId = `pos-open-${Date.now()}`;
+    await s.client.send('001', 'stock', 'wanglaoji', {
+      type: 'reserve',
+      channel: 'pos',
+      ref: saleId,
+      qty: 2,
+      at: Date.now(),
+    });
+    const path = '/v1/channels/pos/001/sales';
+    const req = signed(s.cfg.posSecret, { saleId, lines: [{ skuId: 'wanglaoji', qty: 2 }] });
+    const r = await call(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ duplicate: false, skus: [{ skuId: 'wanglaoji', qty: 2, available: 18 }] });
+    expect(await stock('wanglaoji')).toMatchObject({ available: 18, reserved: 0 });
+    const other = signed(s.cfg.posSecret, { saleId, lines: [{ skuId: 'wanglaoji', qty: 5 }] });
+    const bad = await call(s.url, 'POST', path, { raw: other.raw, headers: other.headers });
+    expect(bad.status).toBe(422);
+    expect(bad.body.code).toBe('idempotency_conflict');
+    expect((await stock('wanglaoji')).available).toBe(18);
+  });
+
   it('a signed POS sale deducts once; a repeat is harmless; unsigned, forged and stale are refused', async () => {
     await s.client.send('001', 'stock', 'wanglaoji', { type: 'set', available: 50, at: Date.now() });
     const sale = { saleId: `pos-${Date.now()}`, lines: [{ skuId: 'wanglaoji', qty: 3 }] };

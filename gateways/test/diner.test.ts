@@ -353,4 +353,28 @@ describe('bad input and limits', () => {
       (await call(s.url, 'GET', '/v1/stores/001/stock', { headers: { 'x-device-id': `${device}-b` } })).status,
     ).toBe(200);
   });
+
+  it('diner routes: the session and the limits in one check; an unknown session is 401 and counts nothing', async () => {
+    const d = await seatedDiner(s, 14);
+    const device = `dev-d-${process.pid}-${Date.now()}`;
+    const ghost = `ds_${'A'.repeat(32)}`; // well-formed, names no session
+    for (let i = 0; i < 7; i++) {
+      const r = await call(s.url, 'GET', '/v1/diner/table', { token: ghost, headers: { 'x-device-id': device } });
+      expect(r.status).toBe(401);
+      expect(r.body.code).toBe('unauthorized');
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++)
+      statuses.push(
+        (await call(s.url, 'GET', '/v1/diner/table', { token: d.token, headers: { 'x-device-id': device } })).status,
+      );
+    // The ghost's seven did not count against the device: five answers, then the limit.
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const other = await call(s.url, 'GET', '/v1/diner/table', {
+      token: d.token,
+      headers: { 'x-device-id': `${device}-b` },
+    });
+    expect(other.status).toBe(200);
+    expect(other.body.tableId).toBe(d.tableId);
+  });
 });

@@ -706,6 +706,10 @@ export class PushHub {
     const state = { again: false, v: push.seq };
     this.progressInflight.set(key, state);
     const run = (): void => {
+      // The version this read answers for: a push that arrives while it runs bumps `state.v` and
+      // runs another read, which must not find its own version already used by this older answer
+      // (clients drop a delta whose version they have seen, so `done` would be lost behind `cooking`).
+      const v = state.v;
       readOrderStations(this.sources, store, push.orderId).then(
         (detail) => {
           for (const t of this.kitchens.get(store) ?? []) {
@@ -714,7 +718,7 @@ export class PushHub {
             const status = detail?.status ?? 'cancelled';
             const st = p?.state ?? 'void';
             if (isKitchenClosed(status) || (st !== 'queued' && st !== 'cooking')) t.openOrders.delete(push.orderId);
-            this.publish(t, `progress:${push.orderId}`, state.v, {
+            this.publish(t, `progress:${push.orderId}`, v, {
               kind: 'progress',
               orderId: push.orderId,
               station: t.topic.id,

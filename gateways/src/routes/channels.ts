@@ -19,7 +19,7 @@ import { ActorTypes, ErrorCode as D, type StockResult } from '@lunchrush/actors'
 import { EngineError } from '@lunchrush/engine';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
-import { ErrorCode, HttpError } from '../errors.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type Route } from '../http.js';
 import { seal } from '../pii.js';
 import { DeliveryOrderBody, PosSaleBody, StoreParams } from '../schemas.js';
@@ -36,12 +36,7 @@ const ERRORS = [
   D.ReservationReleased,
   D.IdempotencyConflict,
   D.InvalidCommand,
-  'overloaded',
-  'partition_moving',
-  'timeout',
-  'shutting_down',
-  'internal',
-  ErrorCode.GatewayOverloaded,
+  ...ENGINE_ERRORS,
 ] as const;
 
 const SIGNED_HEADERS = [
@@ -52,6 +47,22 @@ const SIGNED_HEADERS = [
     description: 'sha256=<hex HMAC-SHA256(channel secret, "<timestamp>.<raw body>")>',
   },
 ];
+
+/** 409 sold_out naming each short line and what remains of it. */
+function soldOut(lines: readonly { skuId: string; requested: number; e: unknown }[]): HttpError {
+  const short = lines.map(({ skuId, requested, e }) => ({
+    skuId,
+    requested,
+    available: ((e as EngineError).details as { available?: number } | undefined)?.available ?? 0,
+  }));
+  return new HttpError(
+    D.SoldOut,
+    short.map((s) => `${s.skuId}: ${s.available} left, ${s.requested} wanted`).join('; '),
+    {
+      details: { skus: short },
+    },
+  );
+}
 
 async function deduct(
   deps: GatewayDeps,
@@ -64,6 +75,26 @@ async function deduct(
   for (const l of lines) bySku.set(l.skuId, (bySku.get(l.skuId) ?? 0) + l.qty);
   const at = Date.now();
   const skus = [...bySku];
+  if (skus.length === 1) {
+    // One SKU: a direct `sell` is all-or-nothing by itself, one engine command (and one append)
+    // instead of reserve + commit; the stock actor remembers the channel id just the same.
+    const [skuId, qty] = skus[0]!;
+    try {
+      const v = await deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, {
+        type: 'sell',
+        channel,
+        ref,
+        qty,
+        at,
+      });
+      return { duplicate: v.duplicate === true, skus: [{ skuId: v.skuId, qty, available: v.available }] };
+    } catch (e) {
+      if (e instanceof EngineError && e.reason === D.SoldOut) throw soldOut([{ skuId, requested: qty, e }]);
+      // A sale first tried through reserve + commit (a reservation left open, or an earlier gateway):
+      // finish it that way below, which also answers a true conflict (another quantity) as before.
+      if (!(e instanceof EngineError && e.reason === D.IdempotencyConflict)) throw e;
+    }
+  }
   const reserved = await Promise.allSettled(
     skus.map(([skuId, qty]) =>
       deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'reserve', channel, ref, qty, at }),
@@ -87,20 +118,8 @@ async function deduct(
     );
     const short = failed
       .filter(({ e }) => e instanceof EngineError && e.reason === D.SoldOut)
-      .map(({ i, e }) => ({
-        skuId: skus[i]![0],
-        requested: skus[i]![1],
-        available: ((e as EngineError).details as { available?: number })?.available ?? 0,
-      }));
-    if (short.length > 0) {
-      throw new HttpError(
-        D.SoldOut,
-        short.map((s) => `${s.skuId}: ${s.available} left, ${s.requested} wanted`).join('; '),
-        {
-          details: { skus: short },
-        },
-      );
-    }
+      .map(({ i, e }) => ({ skuId: skus[i]![0], requested: skus[i]![1], e }));
+    if (short.length > 0) throw soldOut(short);
     throw failed[0]!.e;
   }
   const committed = await Promise.all(

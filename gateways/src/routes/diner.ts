@@ -16,9 +16,10 @@ import {
 } from '@lunchrush/actors';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
-import { ErrorCode, HttpError } from '../errors.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type RequestInfo, type Route } from '../http.js';
 import { IDEMPOTENCY_KEY_RE, bodyHash } from '../idempotency.js';
+import type { MenuEntry } from '../menu.js';
 import { maskPhone, seal } from '../pii.js';
 import {
   AddLineBody,
@@ -42,14 +43,6 @@ import { storeOfOrder } from '../payments/service.js';
 
 const ORDER_ERRORS = [D.OrderNotFound, ErrorCode.NotYourOrder, D.InvalidTransition, D.Forbidden] as const;
 const DINER_ERRORS = [ErrorCode.Unauthorized, ErrorCode.TokenExpired, ErrorCode.RateLimited] as const;
-const ENGINE_ERRORS = [
-  'overloaded',
-  'partition_moving',
-  'timeout',
-  'shutting_down',
-  'internal',
-  ErrorCode.GatewayOverloaded,
-] as const;
 const LINE_ERRORS = [
   D.UnknownSku,
   D.ItemUnavailable,
@@ -79,25 +72,64 @@ function diner(s: DinerSession): { role: 'diner'; id: string } {
   return { role: 'diner', id: s.dinerId };
 }
 
-interface OrderOwner {
+export interface OrderOwner {
   dinerId: string;
   tableId: string | null;
 }
 
+/**
+ * Owners of orders placed through this process, so following one's own order does not
+ * ask Redis again: an owner never changes once written. Two generations bound the
+ * memory (a lookup checks both; the older one is dropped whole when the newer fills).
+ */
+export class OwnerCache {
+  private cur = new Map<string, OrderOwner>();
+  private old = new Map<string, OrderOwner>();
+
+  constructor(private readonly perGeneration = 50_000) {}
+
+  get(orderId: string): OrderOwner | undefined {
+    return this.cur.get(orderId) ?? this.old.get(orderId);
+  }
+
+  set(orderId: string, owner: OrderOwner): void {
+    if (this.cur.size >= this.perGeneration) {
+      this.old = this.cur;
+      this.cur = new Map();
+    }
+    this.cur.set(orderId, owner);
+  }
+}
+
 /** The store of an order the diner may see: their own, or one of their table's. */
-async function orderAccess(deps: GatewayDeps, req: RequestInfo, orderId: string): Promise<string> {
+async function orderAccess(deps: GatewayDeps, owners: OwnerCache, req: RequestInfo, orderId: string): Promise<string> {
   const store = storeOfOrder(orderId);
   if (store === undefined) throw new HttpError(D.OrderNotFound, `no order ${orderId}`);
   const s = session(req);
-  const raw = await deps.redis.get(`${deps.prefix}:ord:${orderId}`);
-  if (raw !== null) {
-    const o = JSON.parse(raw) as OrderOwner;
+  let o = owners.get(orderId);
+  if (o === undefined) {
+    const raw = await deps.redis.get(`${deps.prefix}:ord:${orderId}`);
+    if (raw !== null) {
+      o = JSON.parse(raw) as OrderOwner;
+      owners.set(orderId, o);
+    }
+  }
+  if (o !== undefined) {
     if (o.dinerId === s.dinerId || (o.tableId !== null && o.tableId === s.tableId)) return store;
     throw new HttpError(ErrorCode.NotYourOrder, `order ${orderId} is not yours`);
   }
   const order = await deps.engine.send<OrderDetail>(store, ActorTypes.Order, orderId, { type: 'get' });
   if (order.tableId !== null && order.tableId === s.tableId) return store;
   throw new HttpError(ErrorCode.NotYourOrder, `order ${orderId} is not yours`);
+}
+
+// A menu's UTF-8 bytes, made once per cached entry: uWS would otherwise encode the ~29 KB string
+// on every read.
+const MENU_BYTES = new WeakMap<MenuEntry, Buffer>();
+function menuBytes(m: MenuEntry): Buffer {
+  let b = MENU_BYTES.get(m);
+  if (b === undefined) MENU_BYTES.set(m, (b = Buffer.from(m.body, 'utf8')));
+  return b;
 }
 
 /** `o_<store>_<20 chars>` from the diner and the Idempotency-Key: the same attempt is always the same order. */
@@ -107,6 +139,7 @@ export function orderIdFor(store: string, dinerId: string, key: string): string 
 
 export function dinerRoutes(deps: GatewayDeps): Route[] {
   const { engine, redis, prefix, cfg } = deps;
+  const owners = new OwnerCache();
   const dinerAuth = { auth: 'diner' as const };
 
   const placeOrder = async (
@@ -194,14 +227,15 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         );
       }
       const owner: OrderOwner = { dinerId: s.dinerId, tableId };
-      await redis
+      const response = { status: 201, body: { order } };
+      // The owner, the diner's order list and the idempotent answer: one MULTI, one round trip.
+      const m = redis
         .multi()
         .set(`${prefix}:ord:${order.orderId}`, JSON.stringify(owner), 'EX', 30 * 86_400)
         .lpush(`${prefix}:diner:${s.dinerId}:orders`, order.orderId)
-        .ltrim(`${prefix}:diner:${s.dinerId}:orders`, 0, 99)
-        .exec();
-      const response = { status: 201, body: { order } };
-      await deps.idempotency.complete(s.dinerId, key, hash, response);
+        .ltrim(`${prefix}:diner:${s.dinerId}:orders`, 0, 99);
+      await deps.idempotency.completeIn(m, s.dinerId, key, hash, response).exec();
+      owners.set(order.orderId, owner);
       return response;
     } catch (e) {
       await deps.idempotency.release(s.dinerId, key);
@@ -338,7 +372,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         const inm = req.headers['if-none-match'];
         if (inm !== undefined && inm.split(',').some((x) => x.trim() === m.etag))
           return { status: 304, headers: cache };
-        return { body: m.body, contentType: 'application/json; charset=utf-8', headers: cache };
+        return { body: menuBytes(m), contentType: 'application/json; charset=utf-8', headers: cache };
       },
     }),
     route({
@@ -520,7 +554,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       params: OrderParams,
       errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ...ORDER_ERRORS, ErrorCode.ValidationFailed],
       async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
-        const store = await orderAccess(deps, req, params.orderId);
+        const store = await orderAccess(deps, owners, req, params.orderId);
         return { body: await engine.send<OrderDetail>(store, ActorTypes.Order, params.orderId, { type: 'get' }) };
       },
     }),
@@ -539,7 +573,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         ErrorCode.ValidationFailed,
       ],
       async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
-        const store = await orderAccess(deps, req, params.orderId);
+        const store = await orderAccess(deps, owners, req, params.orderId);
         const order = await engine.send<OrderDetail>(store, ActorTypes.Order, params.orderId, { type: 'get' });
         if (order.status !== 'pending_payment')
           throw new HttpError(D.InvalidTransition, `order ${order.orderId} is ${order.status}, not awaiting payment`, {
@@ -590,7 +624,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
           ...(action === 'refunds' ? [D.RefundNotAllowed, D.RefundInProgress, D.NothingToRefund, D.UnknownLine] : []),
         ],
         async handle(req: RequestInfo, { params, body }: { params: z.output<typeof OrderParams>; body: any }) {
-          const store = await orderAccess(deps, req, params.orderId);
+          const store = await orderAccess(deps, owners, req, params.orderId);
           const s = session(req);
           const at = Date.now();
           const by = diner(s);

@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
-import { ErrorCode, HttpError } from '../errors.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type Route } from '../http.js';
 import { SimPayRequestSchema } from '../payments/simulator.js';
 
@@ -39,12 +39,7 @@ export function paymentRoutes(deps: GatewayDeps): Route[] {
         'order_not_found',
         'amount_mismatch',
         'already_paid',
-        'overloaded',
-        'partition_moving',
-        'timeout',
-        'shutting_down',
-        'internal',
-        ErrorCode.GatewayOverloaded,
+        ...ENGINE_ERRORS,
       ],
       async handle(req) {
         await deps.payments.notify(req.headers, req.body);

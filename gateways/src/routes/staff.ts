@@ -32,7 +32,7 @@ import {
 import type { z } from 'zod';
 import { staffActor } from '../auth.js';
 import type { GatewayDeps } from '../deps.js';
-import { ErrorCode, HttpError } from '../errors.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type RequestInfo, type Route } from '../http.js';
 import { unseal } from '../pii.js';
 import { QrBatchError, renderQrBatch, tableQrUrl } from '../qr/index.js';
@@ -74,14 +74,6 @@ const STAFF_ERRORS = [
   ErrorCode.RateLimited,
 ] as const;
 const BODY_ERRORS = [ErrorCode.BadRequest, ErrorCode.PayloadTooLarge, ErrorCode.UnsupportedMediaType] as const;
-const ENGINE_ERRORS = [
-  'overloaded',
-  'partition_moving',
-  'timeout',
-  'shutting_down',
-  'internal',
-  ErrorCode.GatewayOverloaded,
-] as const;
 
 /** The Redis set of a store's table ids (filled by configuring tables and by the demo seed). */
 export const tablesKey = (prefix: string, store: string): string => `${prefix}:tables:${store}`;
