@@ -1,14 +1,17 @@
 /**
  * npm run bench -- <scenario> [--duration s] [--rate r] [--target url] [--json file]
+ * npm run bench -- diff a.json b.json    (two saved results, ratios b / a)
  *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max; `compare <scenario>`.
  *   more: --warmup s, --connections n, --stores n, --clients n (ws-fanout), --units n
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b
- *   (compare), --gateway-workers n, --pay 0..1 (share of diner orders paid through the simulator), --design lunchrush|a|b (which system to start), --cpu-prof dir, --quiet.
+ *   (compare), --gateway-workers n, --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator), --design lunchrush|a|b (which system to start), --cpu-prof dir, --quiet.
  * Exits 1 when oversold, undersold or lost is not 0 (2 on a usage or start-up error).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CpuMeter } from './cpu.js';
+import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { htmlReport } from './report.js';
 import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions, type ScenarioResult } from './scenarios.js';
 import { startLunchrush, startReference, type Stack } from './stack.js';
@@ -43,6 +46,7 @@ export interface CliOptions {
   reference: 'a' | 'b';
   design: 'lunchrush' | 'a' | 'b';
   cpuProf?: string;
+  simulator: 'process' | 'gateway';
   quiet: boolean;
 }
 
@@ -88,12 +92,15 @@ export function parseArgs(argv: string[]): CliOptions {
     'reference',
     'design',
     'cpu-prof',
+    'simulator',
     'quiet',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const ref = flags.get('reference') ?? 'a';
   const design = flags.get('design') ?? 'lunchrush';
   if (ref !== 'a' && ref !== 'b') throw new Error('--reference is a or b');
+  const simulator = flags.get('simulator') ?? 'process';
+  if (simulator !== 'process' && simulator !== 'gateway') throw new Error('--simulator is process or gateway');
   if (design !== 'lunchrush' && design !== 'a' && design !== 'b') throw new Error('--design is lunchrush, a or b');
   return {
     scenario,
@@ -115,6 +122,7 @@ export function parseArgs(argv: string[]): CliOptions {
     reference: ref,
     design,
     cpuProf: flags.get('cpu-prof'),
+    simulator,
     quiet: flags.has('quiet'),
   };
 }
@@ -128,12 +136,20 @@ async function runOn(o: CliOptions, design: 'lunchrush' | 'a' | 'b'): Promise<Sc
   let stack: Stack | undefined;
   const cpuProfDir = o.cpuProf === undefined ? undefined : path.resolve(o.cpuProf);
   if (o.target === undefined) {
-    const opts = { stores: o.stores, standby: failover, gatewayWorkers: o.gatewayWorkers, cpuProfDir, log };
+    const opts = {
+      stores: o.stores,
+      standby: failover,
+      gatewayWorkers: o.gatewayWorkers,
+      simulator: o.simulator,
+      cpuProfDir,
+      log,
+    };
     stack = design === 'lunchrush' ? await startLunchrush(opts) : await startReference(design, opts);
   }
   const { generateDemoData } = await import('@lunchrush/actors');
   const run: RunOptions = {
     url: stack?.url ?? o.target!,
+    ...(stack?.simulatorUrl === undefined ? {} : { simulatorUrl: stack.simulatorUrl }),
     data: stack?.data ?? generateDemoData({ stores: o.stores }),
     rate: o.rate ?? DEFAULT_RATE[o.scenario],
     durationS: o.durationS,
@@ -146,6 +162,8 @@ async function runOn(o: CliOptions, design: 'lunchrush' | 'a' | 'b'): Promise<Sc
     diners: o.diners,
     bound: o.bound,
     payRatio: o.payRatio,
+    // Without a stack of its own the meter still sees the bench, the shared services and the rest.
+    cpu: new CpuMeter(stack?.roles ?? []),
     ...(failover
       ? { killAtS: o.killAtS ?? Math.max(1, Math.floor(o.durationS / 3)), onKill: () => stack!.engine!.kill('SIGKILL') }
       : {}),
@@ -182,6 +200,13 @@ export function correctnessFailed(results: readonly Pick<ScenarioResult, 'correc
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'diff') {
+    if (argv.length !== 3) throw new Error('usage: bench diff <a.json> <b.json>');
+    const [fa, fb] = [argv[1]!, argv[2]!];
+    const [a, b] = [readResultFile(fa), readResultFile(fb)];
+    process.stdout.write(formatDiff(fa, a, fb, b, diffResults(a, b)));
+    return 0;
+  }
   const o = parseArgs(argv);
   const meta = {
     at: new Date().toISOString(),

@@ -12,9 +12,10 @@
  * loop keeps `--concurrency` commands in flight to find the ceiling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
 import { cleanupNamespace, connectNats } from '@lunchrush/testkit';
@@ -29,11 +30,13 @@ const { values: args } = parseArgs({
     actors: { type: 'string', default: '10000' },
     'group-commit': { type: 'string', default: 'both' },
     json: { type: 'string' },
+    partitions: { type: 'string', default: '64' },
+    route: { type: 'string', default: 'process' },
   },
 });
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const PARTITIONS = 64;
+const PARTITIONS = Number(args.partitions);
 const engineMain = fileURLToPath(new URL('../../engine/src/main.ts', import.meta.url));
 
 interface Result {
@@ -48,7 +51,119 @@ interface Result {
   p99ms: number;
   p999ms: number;
   maxms: number;
+  engine: EngineSide;
 }
+
+/** What the engine says about the measured window (its /metrics, scraped at the start and the end). */
+interface EngineSide {
+  appendP50ms: number;
+  appendP99ms: number;
+  entriesPerAppend: number;
+  appendsPerSecond: number;
+  loopDelayP99ms: number;
+  loopDelayMaxms: number;
+  gcSecondsPerSecond: number;
+  snapshotsPerSecond: number;
+  checkpointsPerSecond: number;
+  /** CPU time per command, engine process and this (client) process. */
+  engineCpuUsPerCmd: number;
+  clientCpuUsPerCmd: number;
+  natsCpuUsPerCmd: number;
+  /** The bench's own event loop: a stalled load generator shows up as latency too. */
+  clientLoopDelayP99ms?: number;
+  clientLoopDelayMaxms?: number;
+}
+
+type Scrape = Map<string, number>;
+
+async function scrape(): Promise<Scrape> {
+  const m: Scrape = new Map();
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${ENGINE_METRICS_PORT}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      if (line.startsWith('#') || line.length === 0) continue;
+      const sp = line.lastIndexOf(' ');
+      m.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+    }
+  } catch {
+    // metrics unavailable: the engine-side columns stay empty
+  }
+  return m;
+}
+
+/** user+system CPU seconds of a process, from /proc (Linux). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+interface CpuMark {
+  engine: number;
+  client: number;
+  nats: number;
+}
+
+/** The nats-server process behind NATS_URL, when exactly one local nats-server names that port. */
+function natsServerPid(): number | undefined {
+  const port = new URL(NATS_URL.split(',')[0]!.replace(/^nats:/, 'http:')).port || '4222';
+  const found: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (!cmd[0]?.endsWith('nats-server')) continue;
+      const joined = cmd.join(' ');
+      if (joined.includes(port) || (port === '4222' && !/(-p|--port)[ =]\d/.test(joined))) found.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found.length === 1 ? found[0] : undefined;
+}
+const NATS_PID = natsServerPid();
+
+function cpuMark(enginePid: number | undefined): CpuMark {
+  const u = process.cpuUsage();
+  return { engine: cpuSecondsOf(enginePid), client: (u.user + u.system) / 1e6, nats: cpuSecondsOf(NATS_PID) };
+}
+
+function engineSide(a: Scrape, b: Scrape, seconds: number, cpu: [CpuMark, CpuMark], commands: number): EngineSide {
+  const d = (k: string): number => (b.get(k) ?? 0) - (a.get(k) ?? 0);
+  const h = 'lunchrush_engine_append_seconds';
+  const buckets = [...b.keys()]
+    .filter((k) => k.startsWith(`${h}_bucket{`))
+    .map((k) => ({ le: Number(/le="([^"]+)"/.exec(k)?.[1] ?? 'NaN'), n: d(k) }))
+    .filter((x) => Number.isFinite(x.le))
+    .sort((x, y) => x.le - y.le);
+  const total = d(`${h}_count`);
+  const q = (p: number): number => (buckets.find((x) => x.n >= p * total)?.le ?? Infinity) * 1000;
+  const e = 'lunchrush_engine_group_commit_entries';
+  const gc = [...b.keys()]
+    .filter((k) => k.startsWith('lunchrush_engine_nodejs_gc_duration_seconds_sum'))
+    .reduce((s, k) => s + d(k), 0);
+  return {
+    appendP50ms: q(0.5),
+    appendP99ms: q(0.99),
+    entriesPerAppend: Number((d(`${e}_sum`) / Math.max(1, d(`${e}_count`))).toFixed(1)),
+    appendsPerSecond: Math.round(total / seconds),
+    loopDelayP99ms: Number(((b.get('lunchrush_engine_nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000).toFixed(1)),
+    loopDelayMaxms: Number(((b.get('lunchrush_engine_nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000).toFixed(1)),
+    gcSecondsPerSecond: Number((gc / seconds).toFixed(3)),
+    snapshotsPerSecond: Math.round(d('lunchrush_engine_state_writes_total{kind="snapshot"}') / seconds),
+    checkpointsPerSecond: Math.round(d('lunchrush_engine_state_writes_total{kind="checkpoint"}') / seconds),
+    engineCpuUsPerCmd: Number((((cpu[1].engine - cpu[0].engine) / Math.max(1, commands)) * 1e6).toFixed(1)),
+    clientCpuUsPerCmd: Number((((cpu[1].client - cpu[0].client) / Math.max(1, commands)) * 1e6).toFixed(1)),
+    natsCpuUsPerCmd: Number((((cpu[1].nats - cpu[0].nats) / Math.max(1, commands)) * 1e6).toFixed(1)),
+  };
+}
+
+const ENGINE_METRICS_PORT = 19464;
 
 async function startEngine(ns: string, groupCommit: boolean): Promise<ChildProcess> {
   // BENCH_ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine side.
@@ -58,7 +173,7 @@ async function startEngine(ns: string, groupCommit: boolean): Promise<ChildProce
       ...process.env,
       NATS_URL,
       ENGINE_NAMESPACE: ns,
-      ENGINE_METRICS_PORT: '0',
+      ENGINE_METRICS_PORT: String(ENGINE_METRICS_PORT),
       ENGINE_PARTITIONS: String(PARTITIONS),
       ...(groupCommit ? {} : { ENGINE_MAX_BATCH_ENTRIES: '1' }),
       LOG_LEVEL: 'warn',
@@ -73,7 +188,9 @@ async function startEngine(ns: string, groupCommit: boolean): Promise<ChildProce
     });
     child.once('exit', (code) => reject(new Error(`engine exited with ${code}`)));
   });
-  child.stdout.resume();
+  // BENCH_ENGINE_STDOUT=file keeps what the engine prints (e.g. with BENCH_ENGINE_NODE_ARGS=--trace-gc).
+  if (process.env.BENCH_ENGINE_STDOUT) child.stdout.pipe(createWriteStream(process.env.BENCH_ENGINE_STDOUT));
+  else child.stdout.resume();
   return child;
 }
 
@@ -92,6 +209,7 @@ function storesOverAllPartitions(n: number): string[] {
 
 async function run(
   client: EngineClient,
+  enginePid: number | undefined,
   scenario: string,
   groupCommit: boolean,
   seconds: number,
@@ -119,7 +237,9 @@ async function run(
       await client.send(store, 'counter', id, { op: 'add', by: 1 }, { timeout: 10_000 });
       if (measuring) {
         ok++;
-        hist.recordValue(Math.max(1, Math.round((performance.now() - scheduledAt) * 1000)));
+        const us = Math.max(1, Math.round((performance.now() - scheduledAt) * 1000));
+        hist.recordValue(us);
+        win.recordValue(us);
       }
     } catch (e) {
       if (measuring) {
@@ -131,12 +251,23 @@ async function run(
 
   let stop = false;
   let measureStart = 0;
+  let before: Promise<Scrape> = Promise.resolve(new Map());
+  let cpuBefore: CpuMark = cpuMark(enginePid);
+  const clientLoop = monitorEventLoopDelay({ resolution: 5 });
+  clientLoop.enable();
+  // The last second alone: a steady queue and a periodic stall look different here.
+  const win = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 2,
+  });
   const progress = setInterval(() => {
     if (measuring) {
       const el = (performance.now() - measureStart) / 1000;
       process.stderr.write(
-        `\r  ${scenario} gc=${groupCommit ? 'on' : 'off'}: ${(ok / el).toFixed(0)}/s  p99 ${(hist.getValueAtPercentile(99) / 1000).toFixed(1)} ms  errors ${Object.values(errors).reduce((a, b) => a + b, 0)}   `,
+        `\r  ${scenario} gc=${groupCommit ? 'on' : 'off'}: ${(ok / el).toFixed(0)}/s  p99 ${(hist.getValueAtPercentile(99) / 1000).toFixed(1)} ms  errors ${Object.values(errors).reduce((a, b) => a + b, 0)}  | last second p50 ${(win.getValueAtPercentile(50) / 1000).toFixed(1)} p99 ${(win.getValueAtPercentile(99) / 1000).toFixed(1)} ms${process.env.BENCH_PROGRESS_LINES ? '\n' : '   '}`,
       );
+      win.reset();
     }
   }, 1000);
 
@@ -155,11 +286,14 @@ async function run(
           void one(t0 + issued * intervalUs);
           issued++;
         }
-        setImmediate(tick);
+        setTimeout(tick, 1);
       };
       setTimeout(() => {
         measuring = true;
         measureStart = performance.now();
+        before = scrape();
+        clientLoop.reset();
+        cpuBefore = cpuMark(enginePid);
       }, warmup * 1000);
       setTimeout(() => (stop = true), (warmup + seconds) * 1000);
       tick();
@@ -179,6 +313,9 @@ async function run(
   }
   const elapsed = (performance.now() - measureStart) / 1000;
   measuring = false;
+  const cpuAfter = cpuMark(enginePid);
+  clientLoop.disable();
+  const after = await scrape();
   clearInterval(progress);
   process.stderr.write('\n');
   return {
@@ -193,6 +330,17 @@ async function run(
     p99ms: hist.getValueAtPercentile(99) / 1000,
     p999ms: hist.getValueAtPercentile(99.9) / 1000,
     maxms: hist.maxValue / 1000,
+    engine: {
+      ...engineSide(
+        await before,
+        after,
+        elapsed,
+        [cpuBefore, cpuAfter],
+        ok + Object.values(errors).reduce((a, b) => a + b, 0),
+      ),
+      clientLoopDelayP99ms: Number((clientLoop.percentile(99) / 1e6).toFixed(1)),
+      clientLoopDelayMaxms: Number((clientLoop.max / 1e6).toFixed(1)),
+    },
   };
 }
 
@@ -204,7 +352,11 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       const ns = `bench${Date.now().toString(36)}`;
       const engine = await startEngine(ns, gc);
-      const client = await EngineClient.connect(NATS_URL, { namespace: ns, partitions: PARTITIONS });
+      const client = await EngineClient.connect(NATS_URL, {
+        namespace: ns,
+        partitions: PARTITIONS,
+        routeByProcess: args.route !== 'partition',
+      });
       // Wait until every partition answers.
       for (let p = 0; p < 200; p++) {
         try {
@@ -219,7 +371,7 @@ async function main(): Promise<void> {
         }
       }
       try {
-        results.push(await run(client, scenario, gc, Number(args.duration), Number(args.warmup)));
+        results.push(await run(client, engine.pid, scenario, gc, Number(args.duration), Number(args.warmup)));
       } finally {
         await client.close();
         engine.kill('SIGTERM');
@@ -244,6 +396,8 @@ async function main(): Promise<void> {
       errors: JSON.stringify(r.errors),
     })),
   );
+  console.log('engine side (its /metrics over the measured window; append quantiles are histogram bucket bounds):');
+  console.table(results.map((r) => ({ scenario: r.scenario, model: r.model, ...r.engine })));
   if (args.json !== undefined)
     writeFileSync(args.json, JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
 }

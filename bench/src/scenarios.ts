@@ -6,10 +6,13 @@
 import type { DemoData, DemoStore } from '@lunchrush/actors';
 import WebSocket from 'ws';
 import { Api, pool } from './api.js';
+import { cpuPerUnit, type CpuMeter } from './cpu.js';
 import { Recorder, histogram, openLoop, summarize, type LatencySummary } from './stats.js';
 
 export interface RunOptions {
   readonly url: string;
+  /** The payment simulator's own server (lunchrush started by the bench); else the target's route. */
+  readonly simulatorUrl?: string;
   readonly data: DemoData;
   readonly rate: number;
   readonly durationS: number;
@@ -24,6 +27,8 @@ export interface RunOptions {
   readonly units?: number;
   readonly diners?: number;
   readonly bound?: number;
+  /** Started and stopped around the measured phase (lunch-rush, flash-sale): CPU by role. */
+  readonly cpu?: CpuMeter;
   /** Fraction of diner orders that go on to pay through the simulator (default 1). */
   readonly payRatio?: number;
 }
@@ -157,7 +162,7 @@ async function warmup(o: RunOptions, rec: Recorder, fire: (dueAt: number, i: num
 }
 
 export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise<ScenarioResult> {
-  const api = new Api(o.url, o.connections);
+  const api = new Api(o.url, o.connections, o.simulatorUrl);
   try {
     const { skus, diners } = await lunchSetup(o, api);
     const rec = new Recorder('order', o.progress);
@@ -167,6 +172,7 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
     acked.length = 0;
     o.log(`measuring ${o.durationS} s at ${o.rate} arrivals/s (80% diner orders, 10% POS, 10% delivery)`);
     rec.start();
+    o.cpu?.start();
     const started = performance.now();
     let kill: NodeJS.Timeout | undefined;
     let killedAt: number | undefined;
@@ -188,11 +194,13 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
     const measuredEnd = performance.now();
     clearTimeout(kill);
     rec.stop();
+    const cpu = o.cpu?.stop();
     const ops = rec.summary();
     const elapsed = rec.timeline.at(-1)?.t ?? o.durationS;
     const orders = (ops.order?.ok ?? 0) + (ops.pos?.ok ?? 0) + (ops.delivery?.ok ?? 0);
+    const perOrder = cpuPerUnit(cpu, orders);
     const correctness: ScenarioResult['correctness'] = {};
-    const extra: Record<string, unknown> = { backlog: loop.backlog };
+    const extra: Record<string, unknown> = { backlog: loop.backlog, ...(cpu === undefined ? {} : { cpu }) };
     if (o.onKill !== undefined) {
       const v = await verifyAcked(api, acked, o.log);
       correctness.lost = v.lost;
@@ -220,6 +228,7 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
         orderP50Ms: ops.order?.p50Ms,
         orderP99Ms: ops.order?.p99Ms,
         orderP999Ms: ops.order?.p999Ms,
+        ...(perOrder.stack === undefined ? {} : { cpuMsPerOrder: perOrder.stack, benchCpuMsPerOrder: perOrder.bench }),
         errorsByCode: errorsOf(ops),
       },
       ops,
@@ -305,6 +314,7 @@ export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
     const before = await api.stock(store.storeId, sku);
     o.log(`flash sale: ${units} units of ${sku} at store ${store.storeId}, ${o.rate} attempts/s for ${o.durationS} s`);
     rec.start();
+    o.cpu?.start();
     await openLoop({
       rate: o.rate,
       durationS: o.durationS,
@@ -312,11 +322,13 @@ export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
       onBacklog: (due) => rec.record('attempt', performance.now() - due, 'client_backlog'),
     });
     rec.stop();
+    const cpu = o.cpu?.stop();
     const after = await api.stock(store.storeId, sku);
     const taken = after.reserved + after.sold - (before.reserved + before.sold);
     const oversold = Math.max(0, taken - units, -after.available);
     const undersold = refusedQty.filter((q) => q <= after.available).length;
     const ops = rec.summary();
+    const perAttempt = cpuPerUnit(cpu, ops.attempt?.count ?? 0);
     return {
       scenario: 'flash-sale',
       target: o.url,
@@ -333,12 +345,15 @@ export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
         otherErrors: unknownOutcome,
         oversold,
         undersold,
+        ...(perAttempt.stack === undefined
+          ? {}
+          : { cpuMsPerAttempt: perAttempt.stack, benchCpuMsPerAttempt: perAttempt.bench }),
         errorsByCode: errorsOf(ops, 'attempt'),
       },
       ops,
       timeline: rec.timeline,
       correctness: { oversold, undersold },
-      extra: { sku, store: store.storeId, before, after },
+      extra: { sku, store: store.storeId, before, after, ...(cpu === undefined ? {} : { cpu }) },
     };
   } finally {
     await api.close();
@@ -444,7 +459,7 @@ class PushFollower {
  * then paid, so its `paid` push reaches that client.
  */
 export async function wsFanout(o: RunOptions): Promise<ScenarioResult> {
-  const api = new Api(o.url, o.connections);
+  const api = new Api(o.url, o.connections, o.simulatorUrl);
   const followers: PushFollower[] = [];
   try {
     const { skus, diners } = await lunchSetup(o, api);
@@ -564,7 +579,7 @@ export async function wsFanout(o: RunOptions): Promise<ScenarioResult> {
  */
 export async function maxRate(o: RunOptions): Promise<ScenarioResult> {
   const bound = o.bound ?? 25;
-  const api = new Api(o.url, o.connections);
+  const api = new Api(o.url, o.connections, o.simulatorUrl);
   try {
     const { skus, diners } = await lunchSetup(o, api);
     const steps: { rate: number; ordersPerS: number; p99Ms: number; errorRatio: number; pass: boolean }[] = [];

@@ -19,6 +19,7 @@ import {
   uniqueNamespace,
   type ChildProcessHandle,
 } from '@lunchrush/testkit';
+import type { CpuRole } from './cpu.js';
 
 export const PARTITIONS = 64;
 const READY_MS = 120_000;
@@ -30,6 +31,12 @@ export interface StackOptions {
   /** Start a second engine with ENGINE_STANDBY=true (failover). */
   readonly standby?: boolean;
   readonly gatewayWorkers?: number;
+  /**
+   * Where simulated WeChat payments are signed and sent from: `process` (default), a
+   * simulator process of its own (`gateways/src/simulator-main.ts`), as WeChat is not
+   * the gateway; `gateway`, the gateway's own simulator route.
+   */
+  readonly simulator?: 'process' | 'gateway';
   /** Directory for --cpu-prof of every process started, or undefined. */
   readonly cpuProfDir?: string;
   readonly log?: (m: string) => void;
@@ -37,11 +44,15 @@ export interface StackOptions {
 
 export interface Stack {
   readonly url: string;
+  /** Where the bench asks the payment simulator to pay, when not the gateway itself. */
+  readonly simulatorUrl?: string;
   readonly data: DemoData;
   readonly kind: 'lunchrush' | 'reference-a' | 'reference-b';
   readonly engine?: ChildProcessHandle;
   readonly standby?: ChildProcessHandle;
   readonly processes: ChildProcessHandle[];
+  /** The processes by role, for the CPU meter (`src/cpu.ts`). */
+  readonly roles: CpuRole[];
   stop(): Promise<void>;
 }
 
@@ -138,8 +149,33 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
     });
     processes.push(gateway);
     const port = (await gateway.waitForLine(/GATEWAY READY port=(\d+)/, READY_MS))[1]!;
+    const url = `http://127.0.0.1:${port}`;
     log(`gateway on port ${port}`);
-    return { url: `http://127.0.0.1:${port}`, data, kind: 'lunchrush', engine, standby, processes, stop };
+    let simulatorUrl: string | undefined;
+    if ((opts.simulator ?? 'process') === 'process') {
+      const sim = spawnTs('gateways/src/simulator-main.ts', {
+        env: {
+          REDIS_URL: redisUrl(),
+          ENGINE_NAMESPACE: ns,
+          GATEWAY_DEV_SECRETS: '1',
+          GATEWAY_HOST: '127.0.0.1',
+          GATEWAY_PORT: '0',
+          WECHATPAY_NOTIFY_URL: `${url}/v1/payments/wechatpay/notify`,
+          LOG_LEVEL: 'warn',
+        },
+        nodeArgs: profArgs(opts.cpuProfDir, 'simulator'),
+      });
+      processes.push(sim);
+      simulatorUrl = `http://127.0.0.1:${(await sim.waitForLine(/SIMULATOR READY port=(\d+)/, READY_MS))[1]!}`;
+      log(`payment simulator on ${simulatorUrl}`);
+    }
+    const roles: CpuRole[] = [
+      { role: 'engine', pid: engine.pid },
+      ...(standby === undefined ? [] : [{ role: 'standby', pid: standby.pid }]),
+      { role: 'gateway', pid: gateway.pid },
+      ...processes.filter((p) => p.name.includes('simulator-main')).map((p) => ({ role: 'simulator', pid: p.pid })),
+    ];
+    return { url, simulatorUrl, data, kind: 'lunchrush', engine, standby, processes, roles, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -159,6 +195,7 @@ export async function startReference(design: 'a' | 'b', opts: StackOptions): Pro
       data,
       kind: design === 'a' ? 'reference-a' : 'reference-b',
       processes: [proc],
+      roles: [{ role: `reference-${design}`, pid: proc.pid }],
       async stop() {
         // SIGTERM: the server drops its database and Redis keys before it exits.
         if (proc.running) await proc.stop(STOP_REFERENCE_MS);

@@ -32,6 +32,10 @@ describe('lunchrush', () => {
     const r = await lunchRush(base(s));
     expect(r.ops.order?.ok).toBeGreaterThan(0);
     expect(r.ops.pos?.ok).toBeGreaterThan(0);
+    // Paid through the simulator's own process; the gateway verified the callback before the status read.
+    expect(s.simulatorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(r.ops.simpay?.ok).toBeGreaterThan(0);
+    expect(r.ops.status?.errors.not_paid).toBeUndefined();
   });
 
   it('flash-sale: nothing oversold or undersold', async () => {
