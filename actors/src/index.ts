@@ -176,6 +176,8 @@ export {
 } from './store.js';
 export type {
   Admission,
+  ChannelSale,
+  ShortSkus,
   StoreCommand,
   StoreEvent,
   StoreResult,

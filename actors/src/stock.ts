@@ -41,26 +41,32 @@ export const MAX_STOCK_QTY = 1_000_000;
 
 const QtySchema = z.number().int().min(1).max(MAX_STOCK_QTY);
 /** The channel's own id for the movement: order id, POS sale id, platform order id. */
-const RefSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,80}$/, 'expected 1–80 of A–Z a–z 0–9 _ . : -');
+export const StockRefSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,80}$/, 'expected 1–80 of A–Z a–z 0–9 _ . : -');
 const ReasonSchema = z.string().trim().min(1).max(100);
 
 export const StockCommandSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('reserve'), channel: SalesChannelSchema, ref: RefSchema, qty: QtySchema, at: AtSchema }),
-  z.object({ type: z.literal('commit'), channel: SalesChannelSchema, ref: RefSchema, at: AtSchema }),
+  z.object({
+    type: z.literal('reserve'),
+    channel: SalesChannelSchema,
+    ref: StockRefSchema,
+    qty: QtySchema,
+    at: AtSchema,
+  }),
+  z.object({ type: z.literal('commit'), channel: SalesChannelSchema, ref: StockRefSchema, at: AtSchema }),
   z.object({
     type: z.literal('release'),
     channel: SalesChannelSchema,
-    ref: RefSchema,
+    ref: StockRefSchema,
     reason: ReasonSchema.optional(),
     at: AtSchema,
   }),
   /** Direct deduction: a POS sale, or a platform order that arrives already paid. */
-  z.object({ type: z.literal('sell'), channel: SalesChannelSchema, ref: RefSchema, qty: QtySchema, at: AtSchema }),
+  z.object({ type: z.literal('sell'), channel: SalesChannelSchema, ref: StockRefSchema, qty: QtySchema, at: AtSchema }),
   /** Puts sold units back (refund before cooking, POS void); all that remain when `qty` is absent. */
   z.object({
     type: z.literal('return'),
     channel: SalesChannelSchema,
-    ref: RefSchema,
+    ref: StockRefSchema,
     qty: QtySchema.optional(),
     reason: ReasonSchema,
     at: AtSchema,

@@ -7,11 +7,28 @@
  * store when its tickets go to the kitchen and when each station is done.
  */
 import { z } from 'zod';
-import { defineActor, type DecideContext, type Decision, type Rejection, type SideOutput } from '@lunchrush/engine';
-import { ActorTypes, AtSchema, OrderIdSchema, ServiceChannelSchema, parseCommand } from './domain.js';
-import { ErrorCode, refuse } from './errors.js';
+import {
+  defineActor,
+  reject,
+  type DecideContext,
+  type Decision,
+  type Rejection,
+  type SideOutput,
+} from '@lunchrush/engine';
+import {
+  ActorTypes,
+  AtSchema,
+  IdSchema,
+  OrderIdSchema,
+  SalesChannelSchema,
+  ServiceChannelSchema,
+  parseCommand,
+  type SalesChannel,
+} from './domain.js';
+import { ErrorCode, errorKind, refuse } from './errors.js';
 import { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, isWithin } from './hours.js';
 import { boardPushSubject, type BoardPush } from './outputs.js';
+import { MAX_STOCK_QTY, StockRefSchema, type StockResult } from './stock.js';
 
 /** How long a diner has to pay before the order is cancelled and its stock released. */
 export const DEFAULT_PAYMENT_TIMEOUT_MS = 15 * 60_000;
@@ -55,6 +72,21 @@ export const StoreCommandSchema = z.discriminatedUnion('type', [
     at: AtSchema,
   }),
   z.object({ type: z.literal('get'), at: AtSchema.optional() }),
+  /**
+   * A channel sale of several SKUs (POS, a delivery platform's paid order) as one
+   * transaction: every SKU's stock `sell`s its quantity under the channel's id, all or
+   * nothing (a short SKU discards the others' sales). Changes no store state.
+   */
+  z.object({
+    type: z.literal('sell'),
+    channel: SalesChannelSchema,
+    ref: StockRefSchema,
+    lines: z
+      .array(z.object({ skuId: IdSchema, qty: z.number().int().min(1).max(MAX_STOCK_QTY) }))
+      .min(1)
+      .max(50),
+    at: AtSchema,
+  }),
 ]);
 export type StoreCommand = z.input<typeof StoreCommandSchema>;
 type Parsed = z.output<typeof StoreCommandSchema>;
@@ -98,7 +130,21 @@ export interface Admission {
   readonly pendingTickets: number;
 }
 
-export type StoreResult = StoreView | Admission | undefined;
+/** What a store `sell` did: one stock result per SKU (lines of the same SKU add up), in first-seen order. */
+export interface ChannelSale {
+  readonly channel: SalesChannel;
+  readonly ref: string;
+  /** Every SKU had sold under this id before: nothing changed. */
+  readonly duplicate: boolean;
+  readonly skus: readonly (StockResult & { readonly requested: number })[];
+}
+
+/** `details` of a store `sell` refused as sold out: each short SKU and what it has left. */
+export interface ShortSkus {
+  readonly skus: readonly { readonly skuId: string; readonly requested: number; readonly available: number }[];
+}
+
+export type StoreResult = StoreView | Admission | ChannelSale | undefined;
 
 export function initialStore(store: string): StoreState {
   return { store, settings: null, opened: false, manualBusy: false, status: 'closed', pending: {}, seq: 0 };
@@ -150,7 +196,7 @@ function emit(s: StoreState, events: StoreEvent[], at: number): StoreDecision {
   return { events, result: view(next, at), outputs };
 }
 
-export function decideStore(s: StoreState, command: StoreCommand, _ctx?: DecideContext): StoreDecision | Rejection {
+export function decideStore(s: StoreState, command: StoreCommand, ctx?: DecideContext): StoreDecision | Rejection {
   const p = parseCommand(StoreCommandSchema, command);
   if (!p.ok) return p.rejection;
   const c: Parsed = p.value;
@@ -189,7 +235,51 @@ export function decideStore(s: StoreState, command: StoreCommand, _ctx?: DecideC
       return emit(s, [{ type: 'TicketsOpened', orderId: c.orderId, stations: c.stations, at: c.at }], c.at);
     case 'ticketsClosed':
       return emit(s, [{ type: 'TicketsClosed', orderId: c.orderId, stations: c.stations, at: c.at }], c.at);
+    case 'sell':
+      return sellLines(c, ctx);
   }
+}
+
+function sellLines(c: Extract<Parsed, { type: 'sell' }>, ctx: DecideContext | undefined): StoreDecision | Rejection {
+  if (ctx === undefined)
+    return refuse(ErrorCode.InvalidCommand, 'a store sale needs the engine (it calls stock actors)');
+  const bySku = new Map<string, number>();
+  for (const l of c.lines) bySku.set(l.skuId, (bySku.get(l.skuId) ?? 0) + l.qty);
+  const skus: (StockResult & { requested: number })[] = [];
+  const short: { skuId: string; requested: number; available: number }[] = [];
+  for (const [skuId, qty] of bySku) {
+    if (qty > MAX_STOCK_QTY) return refuse(ErrorCode.InvalidCommand, `${skuId}: at most ${MAX_STOCK_QTY} per sale`);
+    const r = ctx.call<StockResult>(ActorTypes.Stock, skuId, {
+      type: 'sell',
+      channel: c.channel,
+      ref: c.ref,
+      qty,
+      at: c.at,
+    });
+    if (r.ok) {
+      skus.push({ ...r.result, requested: qty });
+      continue;
+    }
+    // Anything but "short" (an id used another way before, …) is the answer as it stands.
+    if (r.code !== ErrorCode.SoldOut) return reject(r.code, r.message, r.details, errorKind(r.code));
+    const available = (r.details as { available?: number } | undefined)?.available ?? 0;
+    short.push({ skuId, requested: qty, available });
+  }
+  if (short.length > 0) {
+    // Refusing discards the sales of the SKUs that had enough: all or nothing.
+    return refuse(
+      ErrorCode.SoldOut,
+      short.map((x) => `${x.skuId}: ${x.available} left, ${x.requested} wanted`).join('; '),
+      { skus: short } satisfies ShortSkus,
+    );
+  }
+  const sale: ChannelSale = {
+    channel: c.channel,
+    ref: c.ref,
+    duplicate: skus.every((k) => k.duplicate === true),
+    skus,
+  };
+  return { result: sale };
 }
 
 function bump(

@@ -4,12 +4,14 @@ import {
   decideStore,
   evolveStore,
   initialStore,
+  stockRef,
   storeRef,
+  type ChannelSale,
   type StoreCommand,
   type StoreEvent,
   type StoreState,
 } from '@lunchrush/actors';
-import { STORE, T0, ctxOf } from './helpers.js';
+import { STORE, T0, ctxOf, expectOk, expectRejected, send, setupStore, stock } from './helpers.js';
 
 const ctx = ctxOf(storeRef(STORE));
 const at = T0;
@@ -152,5 +154,126 @@ describe('store decide/evolve', () => {
         data: { kind: 'store', status: 'open', pending: {}, at },
       },
     ]);
+  });
+});
+
+describe('store sell: a channel sale of several SKUs, all or nothing', () => {
+  const sale = (ref: string, lines: { skuId: string; qty: number }[], channel = 'pos'): StoreCommand =>
+    ({ type: 'sell', channel, ref, lines, at }) as StoreCommand;
+  const levels = (rt: ReturnType<typeof setupStore>, ...skus: string[]) =>
+    skus.map((k) => [stock(rt, k).available, stock(rt, k).sold]);
+
+  it('sells every SKU under the channel id; lines of one SKU add up', () => {
+    const rt = setupStore({ stock: { cuke: 5, cola: 5 } });
+    const r = expectOk(
+      send<ChannelSale>(
+        rt,
+        storeRef(STORE),
+        sale('s-1', [
+          { skuId: 'cuke', qty: 2 },
+          { skuId: 'cola', qty: 1 },
+          { skuId: 'cuke', qty: 1 },
+        ]),
+      ),
+    );
+    expect(r).toMatchObject({
+      channel: 'pos',
+      ref: 's-1',
+      duplicate: false,
+      skus: [
+        { skuId: 'cuke', requested: 3, available: 2, sold: 3, status: 'sold' },
+        { skuId: 'cola', requested: 1, available: 4, sold: 1, status: 'sold' },
+      ],
+    });
+    expect(levels(rt, 'cuke', 'cola')).toEqual([
+      [2, 3],
+      [4, 1],
+    ]);
+  });
+
+  it('a short SKU sells nothing and names every short SKU with what is left', () => {
+    const rt = setupStore({ stock: { cuke: 1, cola: 5, beer: 0 } });
+    const r = expectRejected(
+      send(
+        rt,
+        storeRef(STORE),
+        sale('s-1', [
+          { skuId: 'cola', qty: 2 },
+          { skuId: 'cuke', qty: 2 },
+          { skuId: 'beer', qty: 1 },
+        ]),
+      ),
+      'sold_out',
+    );
+    expect(r.details).toEqual({
+      skus: [
+        { skuId: 'cuke', requested: 2, available: 1 },
+        { skuId: 'beer', requested: 1, available: 0 },
+      ],
+    });
+    expect(r.message).toBe('cuke: 1 left, 2 wanted; beer: 0 left, 1 wanted');
+    expect(levels(rt, 'cola', 'cuke', 'beer')).toEqual([
+      [5, 0],
+      [1, 0],
+      [0, 0],
+    ]);
+    // The id is still free: the same sale with what is there goes through.
+    expectOk(
+      send(
+        rt,
+        storeRef(STORE),
+        sale('s-1', [
+          { skuId: 'cola', qty: 2 },
+          { skuId: 'cuke', qty: 1 },
+        ]),
+      ),
+    );
+    expect(levels(rt, 'cola', 'cuke')).toEqual([
+      [3, 2],
+      [0, 1],
+    ]);
+  });
+
+  it('a repeat changes nothing and answers duplicate', () => {
+    const rt = setupStore({ stock: { cuke: 5, cola: 5 } });
+    const lines = [
+      { skuId: 'cuke', qty: 2 },
+      { skuId: 'cola', qty: 1 },
+    ];
+    expectOk(send(rt, storeRef(STORE), sale('d-1', lines, 'delivery')));
+    const again = expectOk(send<ChannelSale>(rt, storeRef(STORE), sale('d-1', lines, 'delivery')));
+    expect(again.duplicate).toBe(true);
+    expect(again.skus.map((k) => k.qty)).toEqual([0, 0]);
+    expect(levels(rt, 'cuke', 'cola')).toEqual([
+      [3, 2],
+      [4, 1],
+    ]);
+  });
+
+  it('an id used another way on one SKU refuses the whole sale as that conflict', () => {
+    const rt = setupStore({ stock: { cuke: 5, cola: 5 } });
+    expectOk(send(rt, stockRef(STORE, 'cola'), { type: 'reserve', channel: 'pos', ref: 's-9', qty: 1, at }));
+    expectRejected(
+      send(
+        rt,
+        storeRef(STORE),
+        sale('s-9', [
+          { skuId: 'cuke', qty: 1 },
+          { skuId: 'cola', qty: 1 },
+        ]),
+      ),
+      'idempotency_conflict',
+    );
+    expect(levels(rt, 'cuke')).toEqual([[5, 0]]);
+    expect(stock(rt, 'cola').reserved).toBe(1);
+  });
+
+  it('refuses malformed sales and needs the engine', () => {
+    const rt = setupStore();
+    expectRejected(send(rt, storeRef(STORE), sale('s-1', [])), 'invalid_command');
+    expectRejected(send(rt, storeRef(STORE), sale('bad id!', [{ skuId: 'cuke', qty: 1 }])), 'invalid_command');
+    expectRejected(send(rt, storeRef(STORE), sale('s-1', [{ skuId: 'cuke', qty: 0 }])), 'invalid_command');
+    const d = decideStore(given(configure()), sale('s-1', [{ skuId: 'cuke', qty: 1 }]), undefined);
+    expect(isRejection(d) && d.reject.code).toBe('invalid_command');
   });
 });

@@ -37,6 +37,48 @@ describe('POS and delivery webhooks', () => {
     expect((await stock('wanglaoji')).available).toBe(18);
   });
 
+  it('a sale of several SKUs sells them together; a repeat is harmless; one an older gateway began is finished', async () => {
+    await s.client.send('001', 'stock', 'wanglaoji', { type: 'set', available: 30, at: Date.now() });
+    await s.client.send('001', 'stock', 'jiucai-hezi', { type: 'set', available: 30, at: Date.now() });
+    const path = '/v1/channels/pos/001/sales';
+    const lines = [
+      { skuId: 'wanglaoji', qty: 2 },
+      { skuId: 'jiucai-hezi', qty: 1 },
+      { skuId: 'wanglaoji', qty: 1 },
+    ];
+    const req = signed(s.cfg.posSecret, { saleId: `pos-multi-${Date.now()}`, lines });
+    const first = await call(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body).toMatchObject({
+      duplicate: false,
+      skus: [
+        { skuId: 'wanglaoji', qty: 3, available: 27 },
+        { skuId: 'jiucai-hezi', qty: 1, available: 29 },
+      ],
+    });
+    const again = await call(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
+    expect(again.status).toBe(200);
+    expect(again.body.duplicate).toBe(true);
+    expect(await stock('wanglaoji')).toMatchObject({ available: 27, reserved: 0 });
+    expect(await stock('jiucai-hezi')).toMatchObject({ available: 29, reserved: 0 });
+
+    // An older gateway reserved one SKU of this sale and stopped: the retry finishes it by reserve + commit.
+    const saleId = `pos-half-${Date.now()}`;
+    await s.client.send('001', 'stock', 'jiucai-hezi', {
+      type: 'reserve',
+      channel: 'pos',
+      ref: saleId,
+      qty: 1,
+      at: Date.now(),
+    });
+    const half = signed(s.cfg.posSecret, { saleId, lines: lines.slice(0, 2) });
+    const done = await call(s.url, 'POST', path, { raw: half.raw, headers: half.headers });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.duplicate).toBe(false);
+    expect(await stock('wanglaoji')).toMatchObject({ available: 25, reserved: 0 });
+    expect(await stock('jiucai-hezi')).toMatchObject({ available: 28, reserved: 0 });
+  });
+
   it('a signed POS sale deducts once; a repeat is harmless; unsigned, forged and stale are refused', async () => {
     await s.client.send('001', 'stock', 'wanglaoji', { type: 'set', available: 50, at: Date.now() });
     const sale = { saleId: `pos-${Date.now()}`, lines: [{ skuId: 'wanglaoji', qty: 3 }] };

@@ -8,14 +8,23 @@
  * `X-Lunchrush-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`,
  * checked on the exact bytes received, timestamps within 5 minutes.
  *
- * A sale is all or nothing across its SKUs: every SKU is reserved under the
- * channel's own id (`pos:<saleId>`, `delivery:<platform>.<orderId>`), then all are
- * committed; if any is short, the ones reserved are released and the answer is
- * 409 `sold_out` naming what remains. The stock actors remember those ids, so a
+ * A sale is all or nothing across its SKUs: one engine command sells every SKU
+ * under the channel's own id (`pos:<saleId>`, `delivery:<platform>.<orderId>`) —
+ * the SKU's stock `sell`, or for several SKUs the store's `sell`, which runs them
+ * in one transaction; if any is short, nothing is sold and the answer is 409
+ * `sold_out` naming what remains. (A sale that an older gateway began with reserve +
+ * commit is finished that way.) The stock actors remember those ids, so a
  * platform retrying a webhook (they all do) deducts once: the repeat answers 200
  * with `duplicate: true`. A retry after a crash half-way finishes the job.
  */
-import { ActorTypes, ErrorCode as D, type StockResult } from '@lunchrush/actors';
+import {
+  ActorTypes,
+  ErrorCode as D,
+  STORE_ACTOR_ID,
+  type ChannelSale,
+  type ShortSkus,
+  type StockResult,
+} from '@lunchrush/actors';
 import { EngineError } from '@lunchrush/engine';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
@@ -49,12 +58,7 @@ const SIGNED_HEADERS = [
 ];
 
 /** 409 sold_out naming each short line and what remains of it. */
-function soldOut(lines: readonly { skuId: string; requested: number; e: unknown }[]): HttpError {
-  const short = lines.map(({ skuId, requested, e }) => ({
-    skuId,
-    requested,
-    available: ((e as EngineError).details as { available?: number } | undefined)?.available ?? 0,
-  }));
+function soldOut(short: readonly { skuId: string; requested: number; available: number }[]): HttpError {
   return new HttpError(
     D.SoldOut,
     short.map((s) => `${s.skuId}: ${s.available} left, ${s.requested} wanted`).join('; '),
@@ -63,6 +67,12 @@ function soldOut(lines: readonly { skuId: string; requested: number; e: unknown 
     },
   );
 }
+
+const shortOf = (skuId: string, requested: number, e: unknown) => ({
+  skuId,
+  requested,
+  available: ((e as EngineError).details as { available?: number } | undefined)?.available ?? 0,
+});
 
 async function deduct(
   deps: GatewayDeps,
@@ -75,11 +85,10 @@ async function deduct(
   for (const l of lines) bySku.set(l.skuId, (bySku.get(l.skuId) ?? 0) + l.qty);
   const at = Date.now();
   const skus = [...bySku];
-  if (skus.length === 1) {
-    // One SKU: a direct `sell` is all-or-nothing by itself, one engine command (and one append)
-    // instead of reserve + commit; the stock actor remembers the channel id just the same.
-    const [skuId, qty] = skus[0]!;
-    try {
+  try {
+    if (skus.length === 1) {
+      // One SKU: its stock actor's `sell` is all or nothing by itself.
+      const [skuId, qty] = skus[0]!;
       const v = await deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, {
         type: 'sell',
         channel,
@@ -88,12 +97,28 @@ async function deduct(
         at,
       });
       return { duplicate: v.duplicate === true, skus: [{ skuId: v.skuId, qty, available: v.available }] };
-    } catch (e) {
-      if (e instanceof EngineError && e.reason === D.SoldOut) throw soldOut([{ skuId, requested: qty, e }]);
-      // A sale first tried through reserve + commit (a reservation left open, or an earlier gateway):
-      // finish it that way below, which also answers a true conflict (another quantity) as before.
-      if (!(e instanceof EngineError && e.reason === D.IdempotencyConflict)) throw e;
     }
+    // Several SKUs: the store's `sell` sells each one in one engine transaction (one command, one
+    // append), all or nothing; the stock actors remember the channel id just the same.
+    const v = await deps.engine.send<ChannelSale>(store, ActorTypes.Store, STORE_ACTOR_ID, {
+      type: 'sell',
+      channel,
+      ref,
+      lines: skus.map(([skuId, qty]) => ({ skuId, qty })),
+      at,
+    });
+    return {
+      duplicate: v.duplicate,
+      skus: v.skus.map((k) => ({ skuId: k.skuId, qty: k.requested, available: k.available })),
+    };
+  } catch (e) {
+    if (e instanceof EngineError && e.reason === D.SoldOut) {
+      const short = (e.details as Partial<ShortSkus> | undefined)?.skus;
+      throw soldOut(short ?? skus.map(([skuId, qty]) => shortOf(skuId, qty, e)));
+    }
+    // A sale first tried through reserve + commit (a reservation left open, or an earlier gateway):
+    // finish it that way below, which also answers a true conflict (another quantity) as before.
+    if (!(e instanceof EngineError && e.reason === D.IdempotencyConflict)) throw e;
   }
   const reserved = await Promise.allSettled(
     skus.map(([skuId, qty]) =>
@@ -118,7 +143,7 @@ async function deduct(
     );
     const short = failed
       .filter(({ e }) => e instanceof EngineError && e.reason === D.SoldOut)
-      .map(({ i, e }) => ({ skuId: skus[i]![0], requested: skus[i]![1], e }));
+      .map(({ i, e }) => shortOf(skus[i]![0], skus[i]![1], e));
     if (short.length > 0) throw soldOut(short);
     throw failed[0]!.e;
   }
