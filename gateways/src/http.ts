@@ -36,6 +36,8 @@ export interface RequestInfo {
   staff?: StaffClaims;
 }
 
+export const JSON_CONTENT = 'application/json; charset=utf-8';
+
 export interface Reply {
   readonly status?: number;
   readonly body?: unknown;
@@ -186,7 +188,7 @@ export function send(res: HttpResponse, info: RequestInfo, reply: Reply, close =
     payload = typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? reply.body : JSON.stringify(reply.body);
   } else {
     payload = JSON.stringify(reply.body);
-    contentType = 'application/json; charset=utf-8';
+    contentType = JSON_CONTENT;
   }
   info.aborted = true; // answered: nothing may write again
   res.cork(() => {

@@ -11,7 +11,8 @@
  * command-id memory.
  */
 import { createHash } from 'node:crypto';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { WriteOp } from './redis-writes.js';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -60,20 +61,17 @@ export class IdempotencyStore {
   }
 
   async complete(scope: string, key: string, hash: string, response: StoredResponse): Promise<void> {
-    await this.completeIn(this.redis.multi(), scope, key, hash, response).exec();
+    const e: Entry = { h: hash, s: response.status, b: response.body };
+    await this.redis.set(this.key(scope, key), JSON.stringify(e), 'EX', this.ttlS);
   }
 
-  /** `complete` as one more command of the caller's MULTI (one round trip with the caller's own writes). */
-  completeIn<M extends ChainableCommander>(
-    m: M,
-    scope: string,
-    key: string,
-    hash: string,
-    response: StoredResponse,
-  ): M {
-    const e: Entry = { h: hash, s: response.status, b: response.body };
-    m.set(this.key(scope, key), JSON.stringify(e), 'EX', this.ttlS);
-    return m;
+  /**
+   * `complete` as one write of the caller's batch (`writeAll`), with the answer's body already
+   * serialised: the same JSON text is the HTTP reply, so the order is stringified once.
+   */
+  completeOp(scope: string, key: string, hash: string, status: number, bodyJson: string): WriteOp {
+    // `hash` is base64url and `bodyJson` is JSON: the entry is `{h, s, b}` as `complete` writes it.
+    return { set: this.key(scope, key), value: `{"h":"${hash}","s":${status},"b":${bodyJson}}`, ttlS: this.ttlS };
   }
 
   async release(scope: string, key: string): Promise<void> {

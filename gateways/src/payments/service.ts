@@ -22,6 +22,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import type { EngineGate } from '../engine-gate.js';
 import { ErrorCode, HttpError, ensureError, toHttpError } from '../errors.js';
+import { writeAll } from '../redis-writes.js';
 import type { PaymentProvider, PrepayResult, Transaction } from './provider.js';
 import { WeChatPayKeys, openTransaction, verifyWeChatPaySignature } from './wechatpay.js';
 
@@ -88,11 +89,10 @@ export class Payments {
       createdAt: now,
     };
     const ttl = Math.max(3600, Math.ceil((order.deadline - now) / 1000) + 7 * 86_400);
-    await this.redis
-      .multi()
-      .set(this.recordKey(order.orderId), JSON.stringify(rec), 'EX', ttl)
-      .zadd(this.pendingKey, now + this.cfg.wechatPay.queryAfterS * 1000, order.orderId)
-      .exec();
+    await writeAll(this.redis, [
+      { set: this.recordKey(order.orderId), value: JSON.stringify(rec), ttlS: ttl },
+      { zadd: this.pendingKey, score: now + this.cfg.wechatPay.queryAfterS * 1000, member: order.orderId },
+    ]);
     return result;
   }
 

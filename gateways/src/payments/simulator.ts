@@ -26,6 +26,7 @@ import https from 'node:https';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ErrorCode, HttpError } from '../errors.js';
+import { writeAll } from '../redis-writes.js';
 import type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './provider.js';
 import {
   PROBE_PREFIX,
@@ -204,11 +205,10 @@ export class WeChatPaySimulator implements PaymentProvider {
       prepayId = `sim_${randomBytes(16).toString('base64url')}`;
       const o: SimOrder = { ...p, prepayId, state: 'NOTPAY' };
       const ttl = Math.max(3600, Math.ceil((p.expireAt - Date.now()) / 1000) + 86_400);
-      await this.redis
-        .multi()
-        .set(this.orderKey(p.orderId), JSON.stringify(o), 'EX', ttl)
-        .set(this.prepayKey(prepayId), p.orderId, 'EX', ttl)
-        .exec();
+      await writeAll(this.redis, [
+        { set: this.orderKey(p.orderId), value: JSON.stringify(o), ttlS: ttl },
+        { set: this.prepayKey(prepayId), value: p.orderId, ttlS: ttl },
+      ]);
     }
     return { prepayId, requestPayment: await requestPaymentParams(this.appId, prepayId, this.merchantKey) };
   }

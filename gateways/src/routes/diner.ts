@@ -17,10 +17,11 @@ import {
 import type { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
-import { route, type RequestInfo, type Route } from '../http.js';
+import { JSON_CONTENT, route, type Reply, type RequestInfo, type Route } from '../http.js';
 import { IDEMPOTENCY_KEY_RE, bodyHash } from '../idempotency.js';
 import type { MenuEntry } from '../menu.js';
 import { maskPhone, seal } from '../pii.js';
+import { writeAll } from '../redis-writes.js';
 import {
   AddLineBody,
   CancelBody,
@@ -142,10 +143,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
   const owners = new OwnerCache();
   const dinerAuth = { auth: 'diner' as const };
 
-  const placeOrder = async (
-    req: RequestInfo,
-    body: z.output<typeof PlaceOrderBody>,
-  ): Promise<{ status: number; body: unknown }> => {
+  const placeOrder = async (req: RequestInfo, body: z.output<typeof PlaceOrderBody>): Promise<Reply> => {
     const s = session(req);
     const key = req.headers['idempotency-key'];
     if (key === undefined || !IDEMPOTENCY_KEY_RE.test(key))
@@ -155,7 +153,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       );
     const hash = bodyHash(body);
     const claim = await deps.idempotency.claim(s.dinerId, key, hash);
-    if (claim.kind === 'replay') return { ...claim.response, replayed: true } as { status: number; body: unknown };
+    if (claim.kind === 'replay') return { ...claim.response, headers: { 'idempotent-replayed': 'true' } };
     if (claim.kind === 'reused')
       throw new HttpError(ErrorCode.IdempotencyKeyReused, 'this Idempotency-Key was used with another body');
     if (claim.kind === 'in_progress')
@@ -227,16 +225,15 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         );
       }
       const owner: OrderOwner = { dinerId: s.dinerId, tableId };
-      const response = { status: 201, body: { order } };
-      // The owner, the diner's order list and the idempotent answer: one MULTI, one round trip.
-      const m = redis
-        .multi()
-        .set(`${prefix}:ord:${order.orderId}`, JSON.stringify(owner), 'EX', 30 * 86_400)
-        .lpush(`${prefix}:diner:${s.dinerId}:orders`, order.orderId)
-        .ltrim(`${prefix}:diner:${s.dinerId}:orders`, 0, 99);
-      await deps.idempotency.completeIn(m, s.dinerId, key, hash, response).exec();
+      const json = JSON.stringify({ order });
+      // The owner, the diner's order list and the idempotent answer: one script call, one round trip.
+      await writeAll(redis, [
+        { set: `${prefix}:ord:${order.orderId}`, value: JSON.stringify(owner), ttlS: 30 * 86_400 },
+        { lpush: `${prefix}:diner:${s.dinerId}:orders`, value: order.orderId, keep: 100 },
+        deps.idempotency.completeOp(s.dinerId, key, hash, 201, json),
+      ]);
       owners.set(order.orderId, owner);
-      return response;
+      return { status: 201, body: json, contentType: JSON_CONTENT };
     } catch (e) {
       await deps.idempotency.release(s.dinerId, key);
       throw e;
@@ -520,12 +517,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         D.InvalidCommand,
       ],
       async handle(req, { body }: { body: z.output<typeof PlaceOrderBody> }) {
-        const r = (await placeOrder(req, body)) as { status: number; body: unknown; replayed?: boolean };
-        return {
-          status: r.status,
-          body: r.body,
-          ...(r.replayed === true ? { headers: { 'idempotent-replayed': 'true' } } : {}),
-        };
+        return placeOrder(req, body);
       },
     }),
     route({

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setup, type TestContext } from '@lunchrush/testkit';
+import { writeAll } from '../src/redis-writes.js';
+import { IdempotencyStore } from '../src/idempotency.js';
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await setup({ redis: true });
+});
+afterAll(() => t?.cleanup());
+
+describe('writeAll: several writes in one script call', () => {
+  it('sets with a lifetime, pushes keeping the newest, adds to a sorted set, in order', async () => {
+    const redis = t.redis!;
+    const p = `${t.ns}:w`;
+    await redis.rpush(`${p}:list`, 'old1', 'old2');
+    await writeAll(redis, [
+      { set: `${p}:a`, value: '{"x":1}', ttlS: 100 },
+      { lpush: `${p}:list`, value: 'new', keep: 2 },
+      { zadd: `${p}:z`, score: 42, member: 'm' },
+      { set: `${p}:a`, value: 'second', ttlS: 50 },
+    ]);
+    expect(await redis.get(`${p}:a`)).toBe('second');
+    const ttl = await redis.ttl(`${p}:a`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(50);
+    expect(await redis.lrange(`${p}:list`, 0, -1)).toEqual(['new', 'old1']);
+    expect(await redis.zscore(`${p}:z`, 'm')).toBe('42');
+  });
+
+  it('an answer stored by completeOp replays like one stored by complete', async () => {
+    const redis = t.redis!;
+    const store = new IdempotencyStore(redis, `${t.ns}:i`, 100, 10);
+    expect(await store.claim('d1', 'key-00001', 'h1')).toEqual({ kind: 'new' });
+    const body = { order: { orderId: 'o_001_x', lines: [{ name: '剁椒鱼头', qty: 2 }] } };
+    await writeAll(redis, [store.completeOp('d1', 'key-00001', 'h1', 201, JSON.stringify(body))]);
+    expect(await store.claim('d1', 'key-00001', 'h1')).toEqual({ kind: 'replay', response: { status: 201, body } });
+    expect(await store.claim('d1', 'key-00001', 'h2')).toEqual({ kind: 'reused' });
+  });
+});
