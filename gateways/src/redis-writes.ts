@@ -37,25 +37,38 @@ type WithScript = Redis & { lrWrites(numKeys: number, ...args: (string | number)
 
 const defined = new WeakSet<Redis>();
 
-/** Runs `ops` in order, atomically, in one round trip. */
-export async function writeAll(redis: Redis, ops: readonly WriteOp[]): Promise<void> {
-  if (!defined.has(redis)) {
-    redis.defineCommand('lrWrites', { lua: SCRIPT });
-    defined.add(redis);
-  }
-  const keys: string[] = [];
-  const args: (string | number)[] = [];
-  for (const op of ops) {
-    if ('set' in op) {
-      keys.push(op.set);
-      args.push('s', op.value, op.ttlS);
-    } else if ('lpush' in op) {
-      keys.push(op.lpush);
-      args.push('l', op.value, op.keep);
-    } else {
-      keys.push(op.zadd);
-      args.push('z', op.score, op.member);
+/**
+ * Make one at start-up, before the client carries traffic: ioredis 5.11 breaks an auto-pipeline
+ * that is under way when `defineCommand` is called ("results[i] is not iterable", redis/ioredis#1931),
+ * so the script is defined once per client here, never lazily on the first write.
+ */
+export class RedisWrites {
+  private readonly redis: WithScript;
+
+  constructor(redis: Redis) {
+    if (!defined.has(redis)) {
+      redis.defineCommand('lrWrites', { lua: SCRIPT });
+      defined.add(redis);
     }
+    this.redis = redis as WithScript;
   }
-  await (redis as WithScript).lrWrites(keys.length, ...keys, ...args);
+
+  /** Runs `ops` in order, atomically, in one round trip. */
+  async run(ops: readonly WriteOp[]): Promise<void> {
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const op of ops) {
+      if ('set' in op) {
+        keys.push(op.set);
+        args.push('s', op.value, op.ttlS);
+      } else if ('lpush' in op) {
+        keys.push(op.lpush);
+        args.push('l', op.value, op.keep);
+      } else {
+        keys.push(op.zadd);
+        args.push('z', op.score, op.member);
+      }
+    }
+    await this.redis.lrWrites(keys.length, ...keys, ...args);
+  }
 }

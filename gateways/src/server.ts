@@ -40,6 +40,7 @@ import { openApiDocument } from './openapi.js';
 import { Payments } from './payments/service.js';
 import { WeChatPaySimulator } from './payments/simulator.js';
 import { WeChatPayV3 } from './payments/wechatpay.js';
+import { RedisWrites } from './redis-writes.js';
 import { RateLimiter, type RateDecision, type RateDimension } from './ratelimit.js';
 import { channelRoutes } from './routes/channels.js';
 import { dinerRoutes } from './routes/diner.js';
@@ -85,6 +86,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       name: `gateway-${process.pid}`,
     }));
   const redis = opts.redis ?? new Redis(cfg.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
+  new RedisWrites(redis); // defines its script before any traffic (see redis-writes.ts)
   const prefix = `${cfg.namespace}:gw`;
   const engine = new EngineGate(
     new EngineClient(nc, { namespace: cfg.namespace, partitions: cfg.partitions }),

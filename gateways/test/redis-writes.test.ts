@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup, type TestContext } from '@lunchrush/testkit';
-import { writeAll } from '../src/redis-writes.js';
+import { RedisWrites } from '../src/redis-writes.js';
 import { IdempotencyStore } from '../src/idempotency.js';
 
 let t: TestContext;
@@ -9,12 +9,12 @@ beforeAll(async () => {
 });
 afterAll(() => t?.cleanup());
 
-describe('writeAll: several writes in one script call', () => {
+describe('RedisWrites: several writes in one script call', () => {
   it('sets with a lifetime, pushes keeping the newest, adds to a sorted set, in order', async () => {
     const redis = t.redis!;
     const p = `${t.ns}:w`;
     await redis.rpush(`${p}:list`, 'old1', 'old2');
-    await writeAll(redis, [
+    await new RedisWrites(redis).run([
       { set: `${p}:a`, value: '{"x":1}', ttlS: 100 },
       { lpush: `${p}:list`, value: 'new', keep: 2 },
       { zadd: `${p}:z`, score: 42, member: 'm' },
@@ -33,7 +33,7 @@ describe('writeAll: several writes in one script call', () => {
     const store = new IdempotencyStore(redis, `${t.ns}:i`, 100, 10);
     expect(await store.claim('d1', 'key-00001', 'h1')).toEqual({ kind: 'new' });
     const body = { order: { orderId: 'o_001_x', lines: [{ name: '剁椒鱼头', qty: 2 }] } };
-    await writeAll(redis, [store.completeOp('d1', 'key-00001', 'h1', 201, JSON.stringify(body))]);
+    await new RedisWrites(redis).run([store.completeOp('d1', 'key-00001', 'h1', 201, JSON.stringify(body))]);
     expect(await store.claim('d1', 'key-00001', 'h1')).toEqual({ kind: 'replay', response: { status: 201, body } });
     expect(await store.claim('d1', 'key-00001', 'h2')).toEqual({ kind: 'reused' });
   });

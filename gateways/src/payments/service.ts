@@ -22,7 +22,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { GatewayConfig } from '../config.js';
 import type { EngineGate } from '../engine-gate.js';
 import { ErrorCode, HttpError, ensureError, toHttpError } from '../errors.js';
-import { writeAll } from '../redis-writes.js';
+import { RedisWrites } from '../redis-writes.js';
 import type { PaymentProvider, PrepayResult, Transaction } from './provider.js';
 import { WeChatPayKeys, openTransaction, verifyWeChatPaySignature } from './wechatpay.js';
 
@@ -45,6 +45,8 @@ export class Payments {
   private readonly outcomes: Counter;
   private running = false;
 
+  private readonly writes: RedisWrites;
+
   constructor(
     private readonly engine: EngineGate,
     private readonly redis: Redis,
@@ -56,6 +58,7 @@ export class Payments {
     private readonly log: Logger,
     registry: Registry,
   ) {
+    this.writes = new RedisWrites(redis);
     this.outcomes = new Counter({
       name: 'lunchrush_gateway_payment_notifications_total',
       help: 'Payment callbacks and order lookups by outcome',
@@ -89,7 +92,7 @@ export class Payments {
       createdAt: now,
     };
     const ttl = Math.max(3600, Math.ceil((order.deadline - now) / 1000) + 7 * 86_400);
-    await writeAll(this.redis, [
+    await this.writes.run([
       { set: this.recordKey(order.orderId), value: JSON.stringify(rec), ttlS: ttl },
       { zadd: this.pendingKey, score: now + this.cfg.wechatPay.queryAfterS * 1000, member: order.orderId },
     ]);

@@ -26,7 +26,7 @@ import https from 'node:https';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ErrorCode, HttpError } from '../errors.js';
-import { writeAll } from '../redis-writes.js';
+import { RedisWrites } from '../redis-writes.js';
 import type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './provider.js';
 import {
   PROBE_PREFIX,
@@ -128,6 +128,8 @@ export class WeChatPaySimulator implements PaymentProvider {
   readonly keys = new WeChatPayKeys();
   private useCert = false;
 
+  private readonly writes: RedisWrites;
+
   private constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -139,6 +141,7 @@ export class WeChatPaySimulator implements PaymentProvider {
     private readonly pubKey: KeyObject,
     private readonly merchantKey: KeyObject,
   ) {
+    this.writes = new RedisWrites(redis);
     this.keys.add(sim.certSerial, createPublicKey(certKey));
     this.keys.add(sim.publicKeyId, createPublicKey(pubKey));
   }
@@ -205,7 +208,7 @@ export class WeChatPaySimulator implements PaymentProvider {
       prepayId = `sim_${randomBytes(16).toString('base64url')}`;
       const o: SimOrder = { ...p, prepayId, state: 'NOTPAY' };
       const ttl = Math.max(3600, Math.ceil((p.expireAt - Date.now()) / 1000) + 86_400);
-      await writeAll(this.redis, [
+      await this.writes.run([
         { set: this.orderKey(p.orderId), value: JSON.stringify(o), ttlS: ttl },
         { set: this.prepayKey(prepayId), value: p.orderId, ttlS: ttl },
       ]);

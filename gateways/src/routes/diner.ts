@@ -21,7 +21,7 @@ import { JSON_CONTENT, route, type Reply, type RequestInfo, type Route } from '.
 import { IDEMPOTENCY_KEY_RE, bodyHash } from '../idempotency.js';
 import type { MenuEntry } from '../menu.js';
 import { maskPhone, seal } from '../pii.js';
-import { writeAll } from '../redis-writes.js';
+import { RedisWrites } from '../redis-writes.js';
 import {
   AddLineBody,
   CancelBody,
@@ -141,6 +141,7 @@ export function orderIdFor(store: string, dinerId: string, key: string): string 
 export function dinerRoutes(deps: GatewayDeps): Route[] {
   const { engine, redis, prefix, cfg } = deps;
   const owners = new OwnerCache();
+  const writes = new RedisWrites(redis);
   const dinerAuth = { auth: 'diner' as const };
 
   const placeOrder = async (req: RequestInfo, body: z.output<typeof PlaceOrderBody>): Promise<Reply> => {
@@ -227,7 +228,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       const owner: OrderOwner = { dinerId: s.dinerId, tableId };
       const json = JSON.stringify({ order });
       // The owner, the diner's order list and the idempotent answer: one script call, one round trip.
-      await writeAll(redis, [
+      await writes.run([
         { set: `${prefix}:ord:${order.orderId}`, value: JSON.stringify(owner), ttlS: 30 * 86_400 },
         { lpush: `${prefix}:diner:${s.dinerId}:orders`, value: order.orderId, keep: 100 },
         deps.idempotency.completeOp(s.dinerId, key, hash, 201, json),
