@@ -58,7 +58,7 @@ if (process.argv[1]?.endsWith('profile-summary.ts')) {
   const args = process.argv.slice(2);
   const t = args.indexOf('--top');
   const top = t >= 0 ? Number(args[t + 1]) : 25;
-  for (const f of args.filter((a, i) => a.endsWith('.cpuprofile') && i !== t + 1)) {
+  for (const f of args.filter((a, i) => a.endsWith('.cpuprofile') && (t < 0 || i !== t + 1))) {
     const s = summarizeProfile(JSON.parse(fs.readFileSync(f, 'utf8')) as Profile, top);
     process.stdout.write(`\n== ${f}: ${s.totalMs} ms sampled\n-- by package (self time)\n`);
     for (const x of s.packages) process.stdout.write(`${String(x.pct).padStart(5)}%  ${x.name}\n`);

@@ -1,27 +1,62 @@
+import { decode, encode } from './codec.js';
+
 /**
- * The command ids one actor remembers, with their results: a map from id to a
- * position and parallel arrays (ids, times, values, a numeric tag) in FIFO
- * order for eviction, oldest first. An id is forgotten when more than
- * `capacity` newer ones arrived or when it is older than `maxAgeMs` (callers
- * retry within seconds; keeping every id of a busy actor for ever grew the heap
- * without bound and made major GCs the latency tail). A Map alone, evicting its
- * first key on every insert, slows to a crawl at 10,000 entries: V8 skips the
- * deleted slots at its head on every `keys().next()`. Positions and tags are
- * plain numbers rather than a `{ value, tag }` object per id: every command's id
- * outlives the young generation, so each object kept per command is copied by
- * the scavenger and made its pauses the engine's latency tail.
+ * The command ids one actor remembers, with their results, oldest first. An id
+ * is forgotten when more than `capacity` newer ones arrived or when it is older
+ * than `maxAgeMs` (callers retry within seconds).
+ *
+ * Every command's id and result outlive the young generation, so whatever is
+ * kept per command as a JavaScript object (the id string, a Map entry, the
+ * result) is copied by every scavenge it survives and then traced by every
+ * major GC while it lives: with a Map of strings and a result object per id
+ * this window was a third of the engine's CPU at 40k commands/s and its
+ * scavenges (13–25 ms) were the latency tail. So nothing here is an object per
+ * id: the id's UTF-8 bytes and its result, msgpack-encoded, go into one byte
+ * queue; the numbers (time, tag, offsets, hash) into one Float64Array ring;
+ * an open-addressing hash table of ring positions into an Int32Array. A
+ * lookup compares the bytes, so two ids are never confused.
+ *
+ * Results come back as msgpack gives them (`undefined` as `null`, a copy and
+ * not the object that was stored), which is what a caller gets on the wire
+ * anyway. An id that is already remembered keeps its first result (that is
+ * what idempotency promises); `set` then only updates its tag.
  */
-export class IdWindow<V> {
-  /** id → absolute position (index into the arrays + `base`). */
-  private readonly map = new Map<string, number>();
-  private ids: string[] = [];
-  private at: number[] = [];
-  private vals: V[] = [];
-  private tags: number[] = [];
-  /** Index of the oldest live id in the arrays. */
+
+/** Per entry in `num`: [time, tag, absolute byte offset, hash, id bytes, result bytes]. */
+const STRIDE = 6;
+const AT = 0;
+const TAG = 1;
+const OFF = 2;
+const HASH = 3;
+const IDLEN = 4;
+const RESLEN = 5;
+const FIRST_RING = 8;
+const FIRST_BYTES = 512;
+
+/**
+ * Where an id is encoded for a lookup, shared by every window (ids are short; a longer one gets a
+ * bigger buffer), with the id it holds, its byte length and hash: the same id is looked up several
+ * times in a row (has, get or set, then setTag) and encoded once.
+ */
+let scratch = Buffer.allocUnsafeSlow(1024);
+let key: string | undefined;
+let keyLen = 0;
+let keyHash = 0;
+
+export class IdWindow<V = unknown> {
+  /** Ring of entries: positions are absolute counts, the slot is `pos & mask`. */
+  private num = new Float64Array(FIRST_RING * STRIDE);
+  private mask = FIRST_RING - 1;
+  /** Absolute position of the oldest live entry and one past the newest. */
   private head = 0;
-  /** Absolute position of index 0 of the arrays. */
-  private base = 0;
+  private tail = 0;
+  /** Hash table of slot + 1 (0: empty), linear probing, at most half full. */
+  private index = new Int32Array(FIRST_RING * 2);
+  private imask = FIRST_RING * 2 - 1;
+  /** Byte queue of [id bytes, result bytes] per entry, in entry order; `bytes[0]` is absolute offset `bBase`. */
+  private bytes = Buffer.allocUnsafeSlow(FIRST_BYTES);
+  private bBase = 0;
+  private bEnd = 0;
 
   constructor(
     readonly capacity: number,
@@ -30,62 +65,72 @@ export class IdWindow<V> {
   ) {}
 
   get size(): number {
-    return this.map.size;
+    return this.tail - this.head;
   }
 
   has(id: string): boolean {
-    return this.map.has(id);
+    return this.find(id) >= 0;
   }
 
   get(id: string): V | undefined {
-    const pos = this.map.get(id);
-    return pos === undefined ? undefined : this.vals[pos - this.base];
+    const s = this.find(id);
+    return s < 0 ? undefined : this.valueAt(s);
   }
 
   tag(id: string): number | undefined {
-    const pos = this.map.get(id);
-    return pos === undefined ? undefined : this.tags[pos - this.base];
+    const s = this.find(id);
+    return s < 0 ? undefined : this.num[s * STRIDE + TAG];
   }
 
   setTag(id: string, tag: number): void {
-    const pos = this.map.get(id);
-    if (pos !== undefined) this.tags[pos - this.base] = tag;
+    const s = this.find(id);
+    if (s >= 0) this.num[s * STRIDE + TAG] = tag;
   }
 
   set(id: string, v: V, tag = 0): void {
     if (this.capacity <= 0) return;
-    const pos = this.map.get(id);
-    if (pos !== undefined) {
-      this.vals[pos - this.base] = v;
-      this.tags[pos - this.base] = tag;
+    const t = this.now();
+    this.evict(t); // an id past its age is new again
+    const found = this.find(id);
+    if (found >= 0) {
+      this.num[found * STRIDE + TAG] = tag;
       return;
     }
-    const t = this.now();
-    this.map.set(id, this.base + this.ids.length);
-    this.ids.push(id);
-    this.at.push(t);
-    this.vals.push(v);
-    this.tags.push(tag);
-    this.evict(t);
+    // Room for one more (the id's bytes stay in `scratch`: nothing below looks another id up).
+    this.evict(t, 1);
+    if (this.tail - this.head === this.mask + 1) this.grow();
+    const res = encode(v);
+    const idLen = keyLen;
+    this.reserve(idLen + res.length);
+    const at = this.bEnd - this.bBase;
+    scratch.copy(this.bytes, at, 0, idLen);
+    this.bytes.set(res, at + idLen);
+    const s = this.tail & this.mask;
+    const b = s * STRIDE;
+    this.num[b + AT] = t;
+    this.num[b + TAG] = tag;
+    this.num[b + OFF] = this.bEnd;
+    this.num[b + HASH] = keyHash;
+    this.num[b + IDLEN] = idLen;
+    this.num[b + RESLEN] = res.length;
+    this.bEnd += idLen + res.length;
+    this.tail++;
+    this.insertIndex(s, keyHash);
   }
 
-  /** Forgets ids past the count or the age bound. */
-  evict(t: number = this.now()): void {
+  /** Forgets ids past the count or the age bound (`room`: make space for that many more). */
+  evict(t: number = this.now(), room = 0): void {
+    const limit = Math.max(0, this.capacity - room);
     while (
-      this.ids.length - this.head > this.capacity ||
-      (this.head < this.ids.length && t - this.at[this.head]! > this.maxAgeMs)
+      this.head < this.tail &&
+      (this.tail - this.head > limit || t - this.num[(this.head & this.mask) * STRIDE + AT]! > this.maxAgeMs)
     ) {
-      this.map.delete(this.ids[this.head]!);
-      this.vals[this.head] = undefined as V;
+      const s = this.head & this.mask;
+      this.removeIndex(s);
       this.head++;
     }
-    if (this.head > 1024 && this.head * 2 > this.ids.length) {
-      this.ids = this.ids.slice(this.head);
-      this.at = this.at.slice(this.head);
-      this.vals = this.vals.slice(this.head);
-      this.tags = this.tags.slice(this.head);
-      this.base += this.head;
-      this.head = 0;
+    if (this.head === this.tail) {
+      this.bBase = this.bEnd;
     }
   }
 
@@ -96,9 +141,107 @@ export class IdWindow<V> {
 
   /** The newest `n` entries with their tags, oldest first. */
   newestTagged(n: number): [string, V, number][] {
-    const from = Math.max(this.head, this.ids.length - n);
     const out: [string, V, number][] = [];
-    for (let i = from; i < this.ids.length; i++) out.push([this.ids[i]!, this.vals[i]!, this.tags[i]!]);
+    for (let pos = Math.max(this.head, this.tail - n); pos < this.tail; pos++) {
+      const s = pos & this.mask;
+      const b = s * STRIDE;
+      const at = this.num[b + OFF]! - this.bBase;
+      const id = this.bytes.toString('utf8', at, at + this.num[b + IDLEN]!);
+      out.push([id, this.valueAt(s), this.num[b + TAG]!]);
+    }
     return out;
+  }
+
+  // ---- internals ----
+
+  private valueAt(s: number): V {
+    const b = s * STRIDE;
+    const at = this.num[b + OFF]! - this.bBase + this.num[b + IDLEN]!;
+    return decode<V>(this.bytes.subarray(at, at + this.num[b + RESLEN]!));
+  }
+
+  /** Puts `id`'s bytes in `scratch` (once per id in a row) and returns its slot, or -1. */
+  private find(id: string): number {
+    if (key !== id) {
+      if (id.length * 3 > scratch.length) scratch = Buffer.allocUnsafeSlow(id.length * 3);
+      const n = scratch.write(id, 0, 'utf8');
+      // FNV-1a over the bytes.
+      let h = 0x811c9dc5;
+      for (let i = 0; i < n; i++) h = Math.imul(h ^ scratch[i]!, 0x01000193);
+      key = id;
+      keyLen = n;
+      keyHash = h >>> 0;
+    }
+    if (this.head === this.tail) return -1;
+    const h = keyHash;
+    const n = keyLen;
+    const num = this.num;
+    for (let i = h & this.imask; ; i = (i + 1) & this.imask) {
+      const v = this.index[i]!;
+      if (v === 0) return -1;
+      const b = (v - 1) * STRIDE;
+      if (num[b + HASH] === h && num[b + IDLEN] === n && this.sameBytes(num[b + OFF]! - this.bBase, n)) return v - 1;
+    }
+  }
+
+  private sameBytes(at: number, n: number): boolean {
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) if (bytes[at + i] !== scratch[i]) return false;
+    return true;
+  }
+
+  private insertIndex(s: number, h: number): void {
+    let i = h & this.imask;
+    while (this.index[i] !== 0) i = (i + 1) & this.imask;
+    this.index[i] = s + 1;
+  }
+
+  /** Removes slot `s` from the hash table, shifting later entries of its cluster back (no tombstones). */
+  private removeIndex(s: number): void {
+    const index = this.index;
+    const m = this.imask;
+    let i = this.num[s * STRIDE + HASH]! & m;
+    while (index[i] !== s + 1) i = (i + 1) & m;
+    index[i] = 0;
+    for (let j = (i + 1) & m; index[j] !== 0; j = (j + 1) & m) {
+      const home = this.num[(index[j]! - 1) * STRIDE + HASH]! & m;
+      // Entry at j may move to the hole at i when its home is not in (i, j] (cyclically).
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        index[i] = index[j]!;
+        index[j] = 0;
+        i = j;
+      }
+    }
+  }
+
+  /** Doubles the ring and the hash table (positions stay absolute). */
+  private grow(): void {
+    const size = (this.mask + 1) * 2;
+    const num = new Float64Array(size * STRIDE);
+    for (let pos = this.head; pos < this.tail; pos++) {
+      const from = (pos & this.mask) * STRIDE;
+      num.set(this.num.subarray(from, from + STRIDE), (pos & (size - 1)) * STRIDE);
+    }
+    this.num = num;
+    this.mask = size - 1;
+    this.index = new Int32Array(size * 2);
+    this.imask = size * 2 - 1;
+    for (let pos = this.head; pos < this.tail; pos++) {
+      const s = pos & this.mask;
+      this.insertIndex(s, this.num[s * STRIDE + HASH]!);
+    }
+  }
+
+  /** Room for `n` more bytes at the end of the byte queue: drops the evicted prefix, grows when needed. */
+  private reserve(n: number): void {
+    if (this.bEnd - this.bBase + n <= this.bytes.length) return;
+    const start = this.head < this.tail ? this.num[(this.head & this.mask) * STRIDE + OFF]! : this.bEnd;
+    const live = this.bEnd - start;
+    let cap = this.bytes.length;
+    while (live + n > cap / 2 && cap < (live + n) * 4) cap *= 2;
+    const target = cap === this.bytes.length ? this.bytes : Buffer.allocUnsafeSlow(cap);
+    this.bytes.copy(target, 0, start - this.bBase, this.bEnd - this.bBase);
+    this.bytes = target;
+    this.bBase = start;
   }
 }

@@ -33,11 +33,11 @@ describe('IdWindow', () => {
     for (let i = 3_000; i < 5_000; i++) w.setTag(`id${i}`, i * 10);
     expect(w.has('id2999')).toBe(false);
     expect(w.tag('id2999')).toBeUndefined();
-    // A result may be undefined and still be remembered.
-    expect([w.has('id3003'), w.get('id3003'), w.tag('id3003')]).toEqual([true, undefined, 30_030]);
+    // A result may be undefined and still be remembered (it comes back as msgpack gives it: null).
+    expect([w.has('id3003'), w.get('id3003'), w.tag('id3003')]).toEqual([true, null, 30_030]);
     expect([w.get('id4999'), w.tag('id4999')]).toEqual(['r4999', 49_990]);
     expect(w.newestTagged(2)).toEqual([
-      ['id4998', undefined, 49_980], // 4998 is a multiple of 7
+      ['id4998', null, 49_980], // 4998 is a multiple of 7
       ['id4999', 'r4999', 49_990],
     ]);
   });
@@ -62,6 +62,122 @@ describe('IdWindow', () => {
           for (const id of model) expect(w.get(id)).toBe(id.toUpperCase());
         },
       ),
+      // Small tables: clusters that wrap around the end of the hash table are common.
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('finds every live id through long runs of evictions on small tables', () => {
+    // Hash-table clusters that wrap around the end of the table, broken up by evictions.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.nat(99), { minLength: 200, maxLength: 600 }),
+        (cap, xs) => {
+          const w = new IdWindow<number>(cap);
+          const model: number[] = [];
+          for (const x of xs) {
+            w.set(`k${x}`, x);
+            if (!model.includes(x)) {
+              model.push(x);
+              if (model.length > cap) model.shift();
+            }
+            for (const y of model) expect(w.get(`k${y}`)).toBe(y);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('an id past its age is new again, with its new result', () => {
+    let t = 0;
+    const w = new IdWindow<number>(10, 500, () => t);
+    w.set('a', 1);
+    t = 600;
+    w.set('a', 2, 9);
+    expect([w.get('a'), w.tag('a'), w.size]).toEqual([2, 9, 1]);
+  });
+
+  it('keeps the first result of an id; a second set only moves its tag', () => {
+    const w = new IdWindow<{ n: number }>(10);
+    w.set('x', { n: 1 }, 0);
+    w.set('x', { n: 2 }, 7);
+    expect([w.get('x'), w.tag('x'), w.size]).toEqual([{ n: 1 }, 7, 1]);
+  });
+
+  it('tells apart ids of any length and alphabet, also ids whose bytes share a prefix', () => {
+    const w = new IdWindow<string>(1_000);
+    const ids = [
+      '',
+      'a',
+      'ab',
+      'ba',
+      '订单-42',
+      '订单-4',
+      'x'.repeat(128),
+      'x'.repeat(127) + 'y',
+      '🍜',
+      'é',
+      'e\u0301',
+    ];
+    for (const id of ids) w.set(id, `r:${id}`);
+    for (const id of ids) expect(w.get(id)).toBe(`r:${id}`);
+    expect(w.has('x'.repeat(129))).toBe(false);
+    expect(w.newest(ids.length).map(([id]) => id)).toEqual(ids);
+  });
+
+  it('agrees with a model under inserts, tags, age and count eviction, across growth and compaction', () => {
+    // Mostly a few ids that come back (repeats, expiry and re-insertion), some of any length and alphabet.
+    const anId = fc.oneof(
+      fc.constantFrom(...Array.from({ length: 24 }, (_, i) => `id${i}`)),
+      fc.string({ maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ k: fc.constant('set' as const), id: anId, dt: fc.nat(30) }),
+            fc.record({ k: fc.constant('tag' as const), id: anId, tag: fc.nat() }),
+            fc.record({ k: fc.constant('evict' as const), dt: fc.nat(200) }),
+          ),
+          { maxLength: 400 },
+        ),
+        (cap, ops) => {
+          let t = 0;
+          const w = new IdWindow<{ id: string; i: number }>(cap, 500, () => t);
+          const model: { id: string; r: { id: string; i: number }; tag: number; at: number }[] = [];
+          const ageOut = () => {
+            while (model.length > 0 && t - model[0]!.at > 500) model.shift();
+          };
+          ops.forEach((op, i) => {
+            if (op.k === 'set') {
+              t += op.dt;
+              w.set(op.id, { id: op.id, i }, 0);
+              ageOut();
+              const m = model.find((x) => x.id === op.id);
+              if (m !== undefined) m.tag = 0;
+              else {
+                model.push({ id: op.id, r: { id: op.id, i }, tag: 0, at: t });
+                if (model.length > cap) model.shift();
+              }
+            } else if (op.k === 'tag') {
+              w.setTag(op.id, op.tag);
+              const m = model.find((x) => x.id === op.id);
+              if (m !== undefined) m.tag = op.tag;
+            } else {
+              t += op.dt;
+              w.evict();
+              ageOut();
+            }
+          });
+          expect(w.size).toBe(model.length);
+          expect(w.newestTagged(cap)).toEqual(model.map((m) => [m.id, m.r, m.tag]));
+          for (const m of model) expect([w.get(m.id), w.tag(m.id)]).toEqual([m.r, m.tag]);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
