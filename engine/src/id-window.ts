@@ -87,14 +87,23 @@ export class IdWindow<V = unknown> {
     if (s >= 0) this.num[s * STRIDE + TAG] = tag;
   }
 
-  set(id: string, v: V, tag = 0): void {
-    if (this.capacity <= 0) return;
+  /**
+   * Tags an entry by the position `set` returned, without looking its id up again (an entry
+   * evicted meanwhile is left alone: positions are never reused).
+   */
+  setTagAt(pos: number, tag: number): void {
+    if (pos >= this.head && pos < this.tail) this.num[(pos & this.mask) * STRIDE + TAG] = tag;
+  }
+
+  /** Remembers `id` with its result; returns its position, for `setTagAt` (-1 with capacity 0). */
+  set(id: string, v: V, tag = 0): number {
+    if (this.capacity <= 0) return -1;
     const t = this.now();
     this.evict(t); // an id past its age is new again
     const found = this.find(id);
     if (found >= 0) {
       this.num[found * STRIDE + TAG] = tag;
-      return;
+      return this.positionOf(found);
     }
     // Room for one more (the id's bytes stay in `scratch`: nothing below looks another id up).
     this.evict(t, 1);
@@ -114,8 +123,8 @@ export class IdWindow<V = unknown> {
     this.num[b + IDLEN] = idLen;
     this.num[b + RESLEN] = res.length;
     this.bEnd += idLen + res.length;
-    this.tail++;
     this.insertIndex(s, keyHash);
+    return this.tail++;
   }
 
   /** Forgets ids past the count or the age bound (`room`: make space for that many more). */
@@ -153,6 +162,11 @@ export class IdWindow<V = unknown> {
   }
 
   // ---- internals ----
+
+  /** The absolute position of the live entry in slot `s`. */
+  private positionOf(s: number): number {
+    return this.tail - 1 - ((this.tail - 1 - s) & this.mask);
+  }
 
   private valueAt(s: number): V {
     const b = s * STRIDE;

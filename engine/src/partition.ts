@@ -83,6 +83,8 @@ interface StagedCell {
   readonly cell: Cell;
   readonly entry: LogEntry;
   readonly post: unknown;
+  /** Where the entry's command id sits in the cell's id window (-1: none), tagged with the seq on commit. */
+  readonly idPos: number;
 }
 
 /** One job's outcome, released when the batch holding it (and every earlier one) is durable. */
@@ -300,8 +302,8 @@ export class Partition implements TxHost {
       const c = this.cells.get(s.key)!;
       c.state = s.post;
       c.lastUsed = cell.lastUsed;
-      if (s.entry.c !== undefined) this.remember(c, s.entry.c, s.entry.r, 0);
-      staged.push({ cell: c, entry: s.entry, post: s.post });
+      const idPos = s.entry.c === undefined ? -1 : c.recent.set(s.entry.c, s.entry.r, 0);
+      staged.push({ cell: c, entry: s.entry, post: s.post, idPos });
     }
     this.addUnit({ key: job.key, staged, sink: job.sink, slot: job.slot, result: [0, tx.result] });
     return true;
@@ -491,7 +493,7 @@ export class Partition implements TxHost {
         c.lastSeq = seq;
         if (c.firstDirtySeq === 0) c.firstDirtySeq = seq;
         c.eventsSinceSnap += s.entry.ev?.length ?? 0;
-        if (s.entry.c !== undefined) c.recent.setTag(s.entry.c, seq);
+        if (s.idPos >= 0) c.recent.setTagAt(s.idPos, seq);
         timersChanged = this.applyTimers(c.ref, c.key, s.entry) || timersChanged;
         if (s.entry.out !== undefined) outs.push(...s.entry.out);
         if (

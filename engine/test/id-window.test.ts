@@ -90,6 +90,24 @@ describe('IdWindow', () => {
     );
   });
 
+  it('tags an entry by the position set returned, and never another entry once it is evicted', () => {
+    const w = new IdWindow<number>(3);
+    const pos = ['a', 'b', 'c'].map((id, i) => w.set(id, i));
+    w.setTagAt(pos[1]!, 11);
+    expect(w.tag('b')).toBe(11);
+    // Six more: a, b and c are evicted, and the slots they had are reused by the newest.
+    for (let i = 3; i < 9; i++) w.set(`x${i}`, i);
+    for (const p of pos) w.setTagAt(p, 99);
+    expect(w.newestTagged(3)).toEqual([
+      ['x6', 6, 0],
+      ['x7', 7, 0],
+      ['x8', 8, 0],
+    ]);
+    const p8 = w.set('x8', 80, 5); // already there: same position, first result kept
+    w.setTagAt(p8, 6);
+    expect([w.get('x8'), w.tag('x8')]).toEqual([8, 6]);
+  });
+
   it('an id past its age is new again, with its new result', () => {
     let t = 0;
     const w = new IdWindow<number>(10, 500, () => t);
@@ -139,7 +157,7 @@ describe('IdWindow', () => {
         fc.array(
           fc.oneof(
             fc.record({ k: fc.constant('set' as const), id: anId, dt: fc.nat(30) }),
-            fc.record({ k: fc.constant('tag' as const), id: anId, tag: fc.nat() }),
+            fc.record({ k: fc.constant('tag' as const), id: anId, tag: fc.nat(), byPos: fc.boolean() }),
             fc.record({ k: fc.constant('evict' as const), dt: fc.nat(200) }),
           ),
           { maxLength: 400 },
@@ -148,13 +166,14 @@ describe('IdWindow', () => {
           let t = 0;
           const w = new IdWindow<{ id: string; i: number }>(cap, 500, () => t);
           const model: { id: string; r: { id: string; i: number }; tag: number; at: number }[] = [];
+          const positions = new Map<string, number>();
           const ageOut = () => {
             while (model.length > 0 && t - model[0]!.at > 500) model.shift();
           };
-          ops.forEach((op, i) => {
+          for (const [i, op] of ops.entries()) {
             if (op.k === 'set') {
               t += op.dt;
-              w.set(op.id, { id: op.id, i }, 0);
+              positions.set(op.id, w.set(op.id, { id: op.id, i }, 0));
               ageOut();
               const m = model.find((x) => x.id === op.id);
               if (m !== undefined) m.tag = 0;
@@ -163,7 +182,9 @@ describe('IdWindow', () => {
                 if (model.length > cap) model.shift();
               }
             } else if (op.k === 'tag') {
-              w.setTag(op.id, op.tag);
+              if (!op.byPos) w.setTag(op.id, op.tag);
+              else if (positions.has(op.id)) w.setTagAt(positions.get(op.id)!, op.tag);
+              else continue;
               const m = model.find((x) => x.id === op.id);
               if (m !== undefined) m.tag = op.tag;
             } else {
@@ -171,7 +192,7 @@ describe('IdWindow', () => {
               w.evict();
               ageOut();
             }
-          });
+          }
           expect(w.size).toBe(model.length);
           expect(w.newestTagged(cap)).toEqual(model.map((m) => [m.id, m.r, m.tag]));
           for (const m of model) expect([w.get(m.id), w.tag(m.id)]).toEqual([m.r, m.tag]);
