@@ -21,6 +21,7 @@
  */
 import { createHash, createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
 import type * as Uws from '@trufflesuite/uws-js-unofficial';
 import { generateDemoData } from '@lunchrush/actors';
 import { parseConfig, verifyStaffToken, verifyTableToken, verifyWebhook } from '@lunchrush/gateways';
@@ -54,7 +55,7 @@ class Fail extends Error {
 // The menu and prices, from the same demo data the engine is loaded with.
 const skuPrice = new Map<string, number>();
 for (const spu of data.template.spus) for (const k of spu.skus) skuPrice.set(k.skuId, k.priceFen);
-const menus = new Map<string, { body: string; etag: string }>();
+const menus = new Map<string, { body: Buffer; gzip: Buffer; etag: string }>();
 for (const s of data.stores) {
   const doc = {
     storeId: s.storeId,
@@ -64,8 +65,13 @@ for (const s of data.stores) {
       skus: spu.skus.map((k) => ({ ...k, priceFen: s.prices[k.skuId] ?? k.priceFen, costFen: undefined })),
     })),
   };
-  const body = JSON.stringify(doc);
-  menus.set(s.storeId, { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` });
+  const body = Buffer.from(JSON.stringify(doc));
+  // Served gzipped to clients that take it, as the gateway does (nginx's gzip_static, in effect).
+  menus.set(s.storeId, {
+    body,
+    gzip: gzipSync(body),
+    etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+  });
 }
 const priceOf = (store: string, sku: string): number => {
   const s = data.stores.find((x) => x.storeId === store);
@@ -217,7 +223,7 @@ interface Req {
 interface Reply {
   status?: number;
   body?: unknown;
-  raw?: string;
+  raw?: string | Buffer;
   headers?: Record<string, string>;
 }
 
@@ -279,6 +285,8 @@ const routes: [string, RegExp, (req: Req) => Promise<Reply>][] = [
       const m = menus.get(req.params[0]!);
       if (m === undefined) return Promise.reject(new Fail(404, 'store_not_configured'));
       if (req.headers['if-none-match'] === m.etag) return Promise.resolve({ status: 304, headers: { etag: m.etag } });
+      if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? ''))
+        return Promise.resolve({ raw: m.gzip, headers: { etag: m.etag, 'content-encoding': 'gzip' } });
       return Promise.resolve({ raw: m.body, headers: { etag: m.etag } });
     },
   ],

@@ -17,6 +17,8 @@ export interface Answer<T = unknown> {
 /** The development keys (GATEWAY_DEV_SECRETS=1): the stack the bench starts, and reference designs, use them. */
 export const devConfig = parseConfig({ GATEWAY_DEV_SECRETS: '1' });
 
+const MENU_HEADERS: Readonly<Record<string, string>> = { 'accept-encoding': 'gzip' };
+
 export class Api {
   readonly pool: Pool;
   private keys = 0;
@@ -96,10 +98,11 @@ export class Api {
   }
 
   menu(store: string, etag?: string): Promise<Answer> {
-    // The load generator reads the menu (the server writes all of it) but does not parse it.
+    // The load generator reads the menu (the server writes all of it) but does not parse it. It takes
+    // gzip, as a mini-program that sets Accept-Encoding on wx.request does (~4 KB instead of ~29 KB).
     return this.call('GET', `/v1/stores/${store}/menu`, {
       discardOk: true,
-      ...(etag === undefined ? {} : { headers: { 'if-none-match': etag } }),
+      headers: etag === undefined ? MENU_HEADERS : { ...MENU_HEADERS, 'if-none-match': etag },
     });
   }
 

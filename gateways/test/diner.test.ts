@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
+import http from 'node:http';
 import { parseTableCode } from '@lunchrush/actors';
 import { waitFor } from '@lunchrush/testkit';
 import { parseKeyRing } from '../src/config.js';
@@ -83,6 +85,33 @@ describe('menu', () => {
     );
     expect(changed.headers.get('etag')).not.toBe(etag);
     expect(changed.body.spus.find((x: any) => x.spuId === 'laocu-huasheng').skus[0].priceFen).toBe(1450);
+  });
+
+  it('is gzipped when the client takes gzip, the same JSON either way; W/ ETags match too', async () => {
+    // node:http, not fetch: fetch asks for gzip itself and unzips before the test could look.
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; bytes: Buffer }>((resolve, reject) => {
+        http
+          .get(`${s.url}/v1/stores/001/menu`, { headers }, (r) => {
+            const chunks: Buffer[] = [];
+            r.on('data', (c: Buffer) => chunks.push(c));
+            r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers, bytes: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    const plain = await get({});
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const zipped = await get({ 'accept-encoding': 'br, gzip;q=0.8' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('accept-encoding');
+    expect(zipped.bytes.length).toBeLessThan(plain.bytes.length / 3);
+    expect(gunzipSync(zipped.bytes).equals(plain.bytes)).toBe(true);
+    expect(JSON.parse(plain.bytes.toString('utf8'))).toMatchObject({ store: '001' });
+    expect((await get({ 'accept-encoding': 'gzip;q=0, identity' })).headers['content-encoding']).toBeUndefined();
+    const etag = plain.headers.etag as string;
+    expect((await get({ 'if-none-match': `"x", W/${etag}` })).status).toBe(304);
+    expect((await get({ 'if-none-match': '"m0-nope"' })).status).toBe(200);
   });
 
   it('an unknown store is 404; a malformed store id is 400', async () => {
