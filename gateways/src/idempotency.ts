@@ -10,7 +10,7 @@
  * cannot place the order twice: the engine answers the repeat from its own
  * command-id memory.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { WriteOp } from './redis-writes.js';
 
@@ -32,7 +32,7 @@ interface Entry {
 }
 
 export function bodyHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+  return hash('sha256', JSON.stringify(body), 'base64url');
 }
 
 export class IdempotencyStore {

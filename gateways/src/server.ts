@@ -307,7 +307,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     }
     const input = {
       params: parse(r.params, info.params, 'path'),
-      query: parse(r.query, Object.fromEntries(info.query), 'query'),
+      query: r.query === undefined ? undefined : parse(r.query, Object.fromEntries(info.query), 'query'),
       body: parse(r.body, json, 'body'),
     };
     void res;

@@ -7,7 +7,8 @@
  * analytics see a hash of it as the diner id. WeChat's `session_key` is dropped:
  * nothing here decrypts WeChat user data.
  */
-import { createHash, randomBytes } from 'node:crypto';
+// `hash` is the one-shot digest (no Hash object): it runs on every diner request.
+import { createHash, hash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { GatewayConfig } from './config.js';
@@ -118,7 +119,7 @@ export class SessionStore {
   ) {}
 
   private key(token: string): string {
-    return `${this.prefix}:sess:${createHash('sha256').update(token).digest('base64url')}`;
+    return `${this.prefix}:sess:${hash('sha256', token, 'base64url')}`;
   }
 
   /** Where a well-formed token's session lives and for how long a use renews it; undefined for a malformed token. */

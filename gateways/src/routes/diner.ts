@@ -3,7 +3,7 @@
  * table's cart, quote, place (with an Idempotency-Key), pay, follow, cancel, urge,
  * ask for a refund and review. Every price comes from the catalog actor.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
   ActorTypes,
@@ -156,7 +156,7 @@ function notModified(header: string | undefined, etag: string): boolean {
 
 /** `o_<store>_<20 chars>` from the diner and the Idempotency-Key: the same attempt is always the same order. */
 export function orderIdFor(store: string, dinerId: string, key: string): string {
-  return `o_${store}_${createHash('sha256').update(`${dinerId}\0${key}`).digest('base64url').slice(0, 20)}`;
+  return `o_${store}_${hash('sha256', `${dinerId}\0${key}`, 'base64url').slice(0, 20)}`;
 }
 
 export function dinerRoutes(deps: GatewayDeps): Route[] {
