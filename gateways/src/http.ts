@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import type { z } from 'zod';
 import { ErrorCode, HttpError } from './errors.js';
+import type { Claim } from './idempotency.js';
 import type { DinerSession } from './sessions.js';
 import type { StaffClaims } from './tokens.js';
 
@@ -34,6 +35,8 @@ export interface RequestInfo {
   diner?: { token: string; session: DinerSession };
   /** Set by the pipeline for `auth: 'staff'` routes. */
   staff?: StaffClaims;
+  /** Set by the pipeline when it took the request's Idempotency-Key (`claimsIdempotencyKey` routes). */
+  idempotency?: { scope: string; key: string; hash: string; claim: Claim };
 }
 
 export const JSON_CONTENT = 'application/json; charset=utf-8';
@@ -74,6 +77,12 @@ export interface RouteDoc {
 export const COMMON_ERRORS = [ErrorCode.NotFound, ErrorCode.InternalError] as const;
 
 export interface Route<P = any, Q = any, B = any> extends RouteDoc {
+  /**
+   * A diner route whose handler claims the `Idempotency-Key` header per diner with the hash of
+   * the parsed body (`bodyHash`): the pipeline may take that claim in its session script and
+   * hand it over in `req.idempotency` (it then validates the input before that call).
+   */
+  readonly claimsIdempotencyKey?: boolean;
   /** Runs on the raw request before the body is parsed (signature checks). */
   verify?(req: RequestInfo): void;
   handle(req: RequestInfo, input: { params: P; query: Q; body: B }): Promise<Reply>;

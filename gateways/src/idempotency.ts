@@ -12,6 +12,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { ClaimAnswer, ClaimRequest } from './ratelimit.js';
 import type { WriteOp } from './redis-writes.js';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_-]{8,64}$/;
@@ -49,11 +50,33 @@ export class IdempotencyStore {
 
   async claim(scope: string, key: string, hash: string): Promise<Claim> {
     const k = this.key(scope, key);
-    const pending: Entry = { h: hash, p: 1 };
-    const ok = await this.redis.set(k, JSON.stringify(pending), 'EX', this.lockS, 'NX');
+    const ok = await this.redis.set(k, this.pendingEntry(hash), 'EX', this.lockS, 'NX');
     if (ok === 'OK') return { kind: 'new' };
     const raw = await this.redis.get(k);
     if (raw === null) return this.claim(scope, key, hash); // expired in between: try again
+    return this.judge(raw, hash);
+  }
+
+  /**
+   * The same claim, to be taken by another script call (the diner route's session and rate-limit
+   * script, so an order costs one Redis round trip less): where, for how long, and what to store.
+   */
+  claimRequest(scope: string, key: string, hash: string): ClaimRequest {
+    return { key: this.key(scope, key), lockS: this.lockS, pending: this.pendingEntry(hash) };
+  }
+
+  /** What a claim taken by `claimRequest` means; undefined when the entry expired meanwhile (claim again). */
+  outcome(answer: ClaimAnswer, hash: string): Claim | undefined {
+    if (answer.taken) return { kind: 'new' };
+    return answer.entry === null ? undefined : this.judge(answer.entry, hash);
+  }
+
+  private pendingEntry(hash: string): string {
+    const pending: Entry = { h: hash, p: 1 };
+    return JSON.stringify(pending);
+  }
+
+  private judge(raw: string, hash: string): Claim {
     const e = JSON.parse(raw) as Entry;
     if (e.h !== hash) return { kind: 'reused' };
     if (e.p === 1) return { kind: 'in_progress' };

@@ -34,7 +34,7 @@ import {
   type RequestInfo,
   type Route,
 } from './http.js';
-import { IdempotencyStore } from './idempotency.js';
+import { IDEMPOTENCY_KEY_RE, IdempotencyStore, bodyHash } from './idempotency.js';
 import { MenuCache } from './menu.js';
 import { openApiDocument } from './openapi.js';
 import { Payments } from './payments/service.js';
@@ -46,7 +46,14 @@ import { channelRoutes } from './routes/channels.js';
 import { dinerRoutes } from './routes/diner.js';
 import { paymentRoutes } from './routes/payments.js';
 import { staffRoutes } from './routes/staff.js';
-import { NO_SESSION, RealWeChatLogin, SessionStore, SimulatedWeChatLogin, type DinerSession } from './sessions.js';
+import {
+  DinerIdCache,
+  NO_SESSION,
+  RealWeChatLogin,
+  SessionStore,
+  SimulatedWeChatLogin,
+  type DinerSession,
+} from './sessions.js';
 import { uws, uwsBuild } from './uws.js';
 import { mountPush, type PushHub, type PushPrincipal } from './push/index.js';
 import { closeQrPool } from './qr/index.js';
@@ -236,6 +243,37 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     });
   };
 
+  /** Content type, JSON and the route's zod schemas: the handler's input, or an HttpError thrown. */
+  const parseInput = (r: Route, info: RequestInfo): { params: unknown; query: unknown; body: unknown } => {
+    let json: unknown;
+    if (r.body !== undefined) {
+      const ct = (info.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (info.body.length === 0) json = {};
+      else if (ct !== 'application/json')
+        throw new HttpError(ErrorCode.UnsupportedMediaType, 'send the body as application/json');
+      else {
+        try {
+          json = JSON.parse(info.body.toString('utf8'));
+        } catch {
+          throw new HttpError(ErrorCode.BadRequest, 'the body is not valid JSON');
+        }
+      }
+    } else if (r.bodyTypes !== undefined) {
+      const ct = (info.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!r.bodyTypes.includes(ct))
+        throw new HttpError(ErrorCode.UnsupportedMediaType, `send the body as ${r.bodyTypes.join(' or ')}`);
+    }
+    return {
+      params: parse(r.params, info.params, 'path'),
+      query: r.query === undefined ? undefined : parse(r.query, Object.fromEntries(info.query), 'query'),
+      body: parse(r.body, json, 'body'),
+    };
+  };
+
+  // Diner ids by session key (a session's diner never changes), so a route that takes an
+  // Idempotency-Key per diner can take it in the session script; see `claimsIdempotencyKey`.
+  const dinerIds = new DinerIdCache();
+
   const pipeline = async (
     r: Route,
     res: HttpResponse,
@@ -252,6 +290,8 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
         dims.push({ name: 'device', id: device, limit: cfg.rate.device });
     }
     let decision: RateDecision | undefined;
+    let input: ReturnType<typeof parseInput> | undefined;
+    let inputError: Error | undefined;
     if (r.auth === 'diner') {
       const token = bearer(info.headers);
       const where = sessions.locate(token);
@@ -261,10 +301,38 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
         // The session and every rate limit in one Redis script call; the session dimension is
         // keyed by the session's storage key (one per token, like the session itself).
         dims.push({ name: 'session', id: where.key.slice(where.key.lastIndexOf(':') + 1), limit: cfg.rate.session });
-        const r2 = await deps.rate.checkWithSession(where.key, where.ttlS, dims);
+        // A route that takes an Idempotency-Key (placing an order) takes it in the same call once the
+        // input is known to be valid and this process has seen the session's diner before. Its
+        // answer order stays: 401 and 429 first, then bad input, then the route's own checks.
+        let claim: { key: string; hash: string } | undefined;
+        const dinerId = r.claimsIdempotencyKey === true ? dinerIds.get(where.key) : undefined;
+        if (dinerId !== undefined) {
+          try {
+            input = parseInput(r, info);
+          } catch (e) {
+            inputError = ensureError(e);
+          }
+          const key = info.headers['idempotency-key'];
+          if (input !== undefined && key !== undefined && IDEMPOTENCY_KEY_RE.test(key))
+            claim = { key, hash: bodyHash(input.body) };
+        }
+        const r2 = await deps.rate.checkWithSession(
+          where.key,
+          where.ttlS,
+          dims,
+          claim === undefined ? undefined : deps.idempotency.claimRequest(dinerId!, claim.key, claim.hash),
+        );
         if (r2.session === null) throw new HttpError(ErrorCode.Unauthorized, NO_SESSION);
-        info.diner = { token, session: JSON.parse(r2.session) as DinerSession };
+        const session = JSON.parse(r2.session) as DinerSession;
+        info.diner = { token, session };
+        dinerIds.set(where.key, session.dinerId);
         decision = r2.decision;
+        if (claim !== undefined && r2.claim !== undefined) {
+          const taken = deps.idempotency.outcome(r2.claim, claim.hash);
+          if (taken !== undefined && session.dinerId === dinerId)
+            info.idempotency = { scope: dinerId, key: claim.key, hash: claim.hash, claim: taken };
+          else if (r2.claim.taken) await deps.idempotency.release(dinerId!, claim.key); // never: a diner id does not change
+        }
       }
     } else if (r.auth === 'staff') {
       const claims = deps.auth.verifyStaffToken(bearer(info.headers));
@@ -287,29 +355,8 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
         });
       }
     }
-    let json: unknown;
-    if (r.body !== undefined) {
-      const ct = (info.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (info.body.length === 0) json = {};
-      else if (ct !== 'application/json')
-        throw new HttpError(ErrorCode.UnsupportedMediaType, 'send the body as application/json');
-      else {
-        try {
-          json = JSON.parse(info.body.toString('utf8'));
-        } catch {
-          throw new HttpError(ErrorCode.BadRequest, 'the body is not valid JSON');
-        }
-      }
-    } else if (r.bodyTypes !== undefined) {
-      const ct = (info.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (!r.bodyTypes.includes(ct))
-        throw new HttpError(ErrorCode.UnsupportedMediaType, `send the body as ${r.bodyTypes.join(' or ')}`);
-    }
-    const input = {
-      params: parse(r.params, info.params, 'path'),
-      query: r.query === undefined ? undefined : parse(r.query, Object.fromEntries(info.query), 'query'),
-      body: parse(r.body, json, 'body'),
-    };
+    if (inputError !== undefined) throw inputError;
+    input ??= parseInput(r, info);
     void res;
     return r.handle(info, input);
   };

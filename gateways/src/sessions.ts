@@ -150,3 +150,29 @@ export class SessionStore {
     await this.redis.set(this.key(token), JSON.stringify(session), 'EX', this.ttlS);
   }
 }
+
+/**
+ * The diner of each session key seen by this process. A session's diner is fixed when it is
+ * created (scanning a table changes the table, not the diner), so an entry never goes stale;
+ * whether the session still exists is asked of Redis on every request all the same. Two
+ * generations bound the memory.
+ */
+export class DinerIdCache {
+  private cur = new Map<string, string>();
+  private old = new Map<string, string>();
+
+  constructor(private readonly perGeneration = 100_000) {}
+
+  get(sessionKey: string): string | undefined {
+    return this.cur.get(sessionKey) ?? this.old.get(sessionKey);
+  }
+
+  set(sessionKey: string, dinerId: string): void {
+    if (this.cur.get(sessionKey) === dinerId) return;
+    if (this.cur.size >= this.perGeneration) {
+      this.old = this.cur;
+      this.cur = new Map();
+    }
+    this.cur.set(sessionKey, dinerId);
+  }
+}

@@ -206,6 +206,30 @@ describe('placing orders', () => {
     expect(list.body.orders.map((o: any) => o.orderId)).toEqual([first.body.order.orderId]);
   });
 
+  it('a refused body does not hold its Idempotency-Key; a bad session is 401 before the body is judged', async () => {
+    const d = await seatedDiner(s, 16);
+    const key = idemKey();
+    const bad = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines: [{ skuId: 'pai-huanggua', qty: 0 }] },
+      headers: { 'idempotency-key': key },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('validation_failed');
+    const good = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines: [{ skuId: 'pai-huanggua', qty: 1 }] },
+      headers: { 'idempotency-key': key },
+    });
+    expect(good.status, JSON.stringify(good.body)).toBe(201);
+    const stranger = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: `ds_${'x'.repeat(32)}`,
+      body: { lines: 'nonsense' },
+      headers: { 'idempotency-key': key },
+    });
+    expect(stranger.status).toBe(401);
+  });
+
   it('two identical requests at once place one order: the other is answered 201 replayed or 409 in progress', async () => {
     const d = await seatedDiner(s, 14);
     const key = idemKey();

@@ -173,8 +173,12 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         ErrorCode.MissingIdempotencyKey,
         'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required',
       );
-    const hash = bodyHash(body);
-    const claim = await deps.idempotency.claim(s.dinerId, key, hash);
+    const taken = req.idempotency;
+    const hash = taken?.hash ?? bodyHash(body);
+    const claim =
+      taken !== undefined && taken.scope === s.dinerId && taken.key === key
+        ? taken.claim
+        : await deps.idempotency.claim(s.dinerId, key, hash);
     if (claim.kind === 'replay') return { ...claim.response, headers: { 'idempotent-replayed': 'true' } };
     if (claim.kind === 'reused')
       throw new HttpError(ErrorCode.IdempotencyKeyReused, 'this Idempotency-Key was used with another body');
@@ -514,6 +518,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       path: '/v1/diner/orders',
       tag: 'diner',
       summary: 'Place an order: the table cart (no lines) or the given lines; Idempotency-Key required',
+      claimsIdempotencyKey: true,
       description:
         'A repeat with the same Idempotency-Key and body returns the first answer (header Idempotent-Replayed: true); the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only: any price in the request is ignored.',
       ...dinerAuth,
