@@ -43,6 +43,8 @@ let key: string | undefined;
 let keyLen = 0;
 let keyHash = 0;
 
+const monotonicNow = (): number => performance.now();
+
 export class IdWindow<V = unknown> {
   /** Ring of entries: positions are absolute counts, the slot is `pos & mask`. */
   private num = new Float64Array(FIRST_RING * STRIDE);
@@ -61,7 +63,7 @@ export class IdWindow<V = unknown> {
   constructor(
     readonly capacity: number,
     readonly maxAgeMs: number = Infinity,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicNow,
   ) {}
 
   get size(): number {
@@ -234,7 +236,8 @@ export class IdWindow<V = unknown> {
     const num = new Float64Array(size * STRIDE);
     for (let pos = this.head; pos < this.tail; pos++) {
       const from = (pos & this.mask) * STRIDE;
-      num.set(this.num.subarray(from, from + STRIDE), (pos & (size - 1)) * STRIDE);
+      const to = (pos & (size - 1)) * STRIDE;
+      for (let k = 0; k < STRIDE; k++) num[to + k] = this.num[from + k]!;
     }
     this.num = num;
     this.mask = size - 1;

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { pino } from 'pino';
+import { decode, demoActors, encode, Engine, EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
+import { waitFor } from './support.js';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const ns = `t${Math.random().toString(36).slice(2, 10)}`;
+const P = 2;
+let engine: Engine;
+let nc: NatsConnection;
+let client: EngineClient;
+
+beforeAll(async () => {
+  engine = await Engine.start(demoActors, {
+    env: {},
+    // A lease far longer than the test: only JetStream's sequence check can stop this owner.
+    config: { natsUrl: NATS_URL, namespace: ns, partitions: P, leaseTtlMs: 60_000 },
+    logger: pino({ level: 'silent' }),
+  });
+  await waitFor(() => engine.ownedPartitions().length === P, { what: 'all partitions owned' });
+  nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
+  client = new EngineClient(nc, { namespace: ns, partitions: P });
+});
+
+afterAll(async () => {
+  await engine?.stop();
+  const jsm = await jetstreamManager(nc);
+  for await (const s of jsm.streams.list())
+    if (s.config.name.toLowerCase().includes(ns)) await jsm.streams.delete(s.config.name);
+  await nc?.close();
+});
+
+describe('fencing by the log itself', () => {
+  it('an owner whose lease still looks valid cannot append after another writer fenced its partition', async () => {
+    const store = 's1';
+    const p = partitionOf(store, P);
+    const subject = `${ns}.ev.${p}`;
+    expect(await client.send<{ n: number }>(store, 'counter', 'c', { op: 'add', by: 1 })).toEqual({ n: 1 });
+
+    // A newer owner's fence record, written behind this owner's back (as after a pause it did not notice).
+    const js = jetstream(nc);
+    const fence = await js.publish(subject, encode({ k: 'f', e: 999, o: 'intruder' }));
+
+    const err = await client.send(store, 'counter', 'c', { op: 'add', by: 10 }, { retry: false, timeout: 10_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('partition_moving');
+    expect((err as EngineError).retryable).toBe(true);
+
+    // Nothing of the stale owner landed after the fence.
+    const jsm = await jetstreamManager(nc);
+    const last = await jsm.streams.getMessage(`${ns.toUpperCase()}_EVENTS`, { last_by_subj: subject });
+    expect(last.seq).toBe(fence.seq);
+    expect(decode<{ o: string }>(last.data).o).toBe('intruder');
+  });
+});
