@@ -65,6 +65,7 @@ interface Pending {
  */
 export class EngineClient {
   private readonly names: Names;
+  private readonly cmdPrefix: string;
   private readonly partitions: number;
   private readonly maxPerRequest: number;
   private readonly defaultTimeout: number;
@@ -86,6 +87,7 @@ export class EngineClient {
   ) {
     this.window = new RequestWindow(nc);
     this.names = names(opts.namespace ?? DEFAULT_NAMESPACE);
+    this.cmdPrefix = `${this.names.ns}.cmd.`;
     this.partitions = opts.partitions ?? DEFAULT_PARTITIONS;
     this.maxPerRequest = opts.maxCommandsPerRequest ?? DEFAULT_MAX_COMMANDS_PER_REQUEST;
     this.defaultTimeout = opts.defaultTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
@@ -169,14 +171,8 @@ export class EngineClient {
       this.enqueue({
         p: partitionOf(store, this.partitions),
         item: [store, actorType, actorId, id, command],
-        resolve: (v) => {
-          this.inFlight--;
-          resolve(v as R);
-        },
-        reject: (e) => {
-          this.inFlight--;
-          reject(e);
-        },
+        resolve: resolve as (v: unknown) => void,
+        reject,
         deadline: performance.now() + (opts.timeout ?? this.defaultTimeout),
         retry: opts.retry ?? true,
         attempt: 0,
@@ -262,16 +258,14 @@ export class EngineClient {
     });
   }
 
-  private get cmdPrefix(): string {
-    return `${this.names.ns}.cmd.`;
-  }
-
   private forgetRoute(p: number, route: string): void {
     if (this.owners[p] === route) this.owners[p] = undefined;
   }
 
+  /** The one place a command's promise settles (and leaves the in-flight count), or goes round again. */
   private settle(x: Pending, r: WireResult): void {
     if (r[0] === 0) {
+      this.inFlight--;
       x.resolve(r[1]);
       return;
     }
@@ -286,6 +280,7 @@ export class EngineClient {
         return;
       }
     }
+    this.inFlight--;
     x.reject(new EngineError(code, message, { retryable, reason, details }));
   }
 }

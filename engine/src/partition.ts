@@ -270,7 +270,7 @@ export class Partition implements TxHost {
     }
     let tx;
     try {
-      tx = runTransaction(this, job.ref, job.command, job.cmdId, job.timer);
+      tx = runTransaction(this, job.ref, job.command, job.cmdId, job.timer, job.key);
     } catch (err) {
       if (err instanceof NeedsLoad) {
         this.load(err.refs);

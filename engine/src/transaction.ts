@@ -143,8 +143,8 @@ class Tx {
     cmdId: string | undefined,
     tmr: [string, number] | undefined,
     depth: number,
+    key: string = actorKey(target.store, target.type, target.id),
   ): TxOutcome {
-    const key = actorKey(target.store, target.type, target.id);
     const cur = this.current(key);
     if (cur === undefined) throw new NeedsLoad([target]);
     const mark = this.staged.length;
@@ -173,6 +173,8 @@ export function runTransaction(
   command: unknown,
   commandId: string | undefined,
   timer: [string, number] | undefined,
+  /** `ref`'s key when the caller has it (one string built and hashed per command, not two). */
+  key: string = actorKey(ref.store, ref.type, ref.id),
 ): TxOutcome {
   const type = host.actorType(ref.type);
   if (type === undefined) {
@@ -184,11 +186,10 @@ export function runTransaction(
     };
   }
   const tx = new Tx(host);
-  const out = tx.decideOn(ref, type, command, commandId, timer, 0);
+  const out = tx.decideOn(ref, type, command, commandId, timer, 0, key);
   if (!out.ok) {
     // A timer that fires into a rejection is still spent: record it so it never fires again.
     if (timer !== undefined) {
-      const key = actorKey(ref.store, ref.type, ref.id);
       const cur = host.stateOf(key);
       return {
         ok: true,

@@ -54,7 +54,7 @@ describe('fencing by the log itself', () => {
     // Nothing of the stale owner landed after the fence.
     const jsm = await jetstreamManager(nc);
     const last = await jsm.streams.getMessage(`${ns.toUpperCase()}_EVENTS`, { last_by_subj: subject });
-    expect(last.seq).toBe(fence.seq);
-    expect(decode<{ o: string }>(last.data).o).toBe('intruder');
+    expect(last?.seq).toBe(fence.seq);
+    expect(decode<{ o: string }>(last!.data).o).toBe('intruder');
   });
 });
