@@ -161,7 +161,7 @@ export class DinerIdCache {
   private cur = new Map<string, string>();
   private old = new Map<string, string>();
 
-  constructor(private readonly perGeneration = 100_000) {}
+  constructor(private readonly perGeneration = 50_000) {}
 
   get(sessionKey: string): string | undefined {
     return this.cur.get(sessionKey) ?? this.old.get(sessionKey);
