@@ -7,7 +7,7 @@ import { DEFAULT_NATS_URL, DEFAULT_NAMESPACE } from './config.js';
 import { DEFAULT_PARTITIONS, isValidId, names, partitionOf, type Names } from './partitioning.js';
 import type { WireResult } from './partition.js';
 import type { WireRequest } from './engine.js';
-import { NoResponders, RequestTimeout, RequestWindow } from './request-window.js';
+import { NoResponders, replyLimit, RequestTimeout, RequestWindow } from './request-window.js';
 
 export const DEFAULT_SEND_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_COMMANDS_PER_REQUEST = 256;
@@ -205,8 +205,20 @@ export class EngineClient {
     for (const x of batch) if (x.deadline < earliest) earliest = x.deadline;
     const timeout = Math.max(1, Math.min(this.attemptTimeout, earliest - t));
     const viaProcess = !route.startsWith(this.cmdPrefix);
-    // A request to a process spans partitions: take each partition's answers as they come.
-    const req: WireRequest = viaProcess ? { c: batch.map((x) => x.item), m: 1 } : { c: batch.map((x) => x.item) };
+    // Answers in parts: a request to a process spans partitions, and each partition's answers come as
+    // they are ready; and answers that together pass the server's max_payload come in several parts.
+    const req: WireRequest = { c: batch.map((x) => x.item), m: 1 };
+    const data = encode(req);
+    if (data.length > replyLimit(this.nc)) {
+      if (batch.length > 1) {
+        const half = Math.ceil(batch.length / 2);
+        this.dispatch(route, batch.slice(0, half));
+        this.dispatch(route, batch.slice(half));
+      } else {
+        this.settle(batch[0]!, [1, ErrorCode.Invalid, `the command (${data.length} bytes) passes max_payload`]);
+      }
+      return;
+    }
     const settled = new Uint8Array(batch.length);
     let open = batch.length;
     const answer = (i: number, r: WireResult): void => {
@@ -241,7 +253,7 @@ export class EngineClient {
       }
       return open === 0;
     };
-    this.window.request(route, encode(req), timeout, undefined, onReply).catch((err: unknown) => {
+    this.window.request(route, data, timeout, undefined, onReply).catch((err: unknown) => {
       if (viaProcess && err instanceof NoResponders) {
         // The owner the lease bucket named is gone: its partitions' subjects find whoever took over.
         for (let p = 0; p < this.partitions; p++) this.forgetRoute(p, route);

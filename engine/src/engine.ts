@@ -17,7 +17,7 @@ import { LeaseManager } from './lease.js';
 import { EngineMetrics } from './metrics.js';
 import { actorKey, isValidId, isValidTypeName, names, partitionOf, type Names } from './partitioning.js';
 import { Partition, type PartitionEnv, type ReplySink, type WireResult } from './partition.js';
-import { RequestWindow } from './request-window.js';
+import { replyLimit, RequestWindow } from './request-window.js';
 
 /** A request on `<ns>.cmd.<p>`: `{ c: [[store, type, id, commandId | null, command], …] }`. */
 export interface WireRequest {
@@ -83,6 +83,7 @@ export class Engine {
   private lagMs = 0;
   private lagTimer: NodeJS.Timeout | undefined;
   private readonly outputStreams: readonly OutputStream[];
+  private replyEnv!: ReplyEnv;
 
   constructor(types: readonly ActorType[], opts: EngineOptions = {}) {
     this.outputStreams = opts.outputStreams ?? [];
@@ -114,6 +115,7 @@ export class Engine {
       maxReconnectAttempts: -1,
     });
     this.js = jetstream(this.nc);
+    this.replyEnv = { maxBytes: replyLimit(this.nc), log: this.log };
     this.jsm = await jetstreamManager(this.nc);
     this.window = new RequestWindow(this.nc);
     await ensureInfrastructure(this.jsm, this.names, cfg.replicas, this.outputStreams);
@@ -139,6 +141,7 @@ export class Engine {
       leaseValid: (p) => this.leases.isValid(p),
       load: this.load,
       abandon: (p, reason) => void this.leases.abandon(p, reason),
+      maxRecordBytes: this.replyEnv.maxBytes - 512,
       requestFlush: (part) => {
         this.toFlush.push(part);
         if (this.toFlush.length === 1) setImmediate(this.flushTick);
@@ -256,7 +259,7 @@ export class Engine {
       // Saturated: refuse the whole request before decoding it, so overload costs almost nothing
       // and the event loop stays free for lease renewals and appends.
       this.metrics.outcome('shed');
-      msg.respond(SHED_REPLY);
+      respond(this.replyEnv, msg, SHED_REPLY);
       return;
     }
     let req: WireRequest;
@@ -264,15 +267,15 @@ export class Engine {
       req = decode<WireRequest>(msg.data);
       if (!Array.isArray(req?.c)) throw new Error('request must be { c: [...] }');
     } catch (err) {
-      msg.respond(encode([[1, ErrorCode.Invalid, `undecodable request: ${ensureError(err).message}`]]));
+      respond(this.replyEnv, msg, encode([[1, ErrorCode.Invalid, `undecodable request: ${ensureError(err).message}`]]));
       return;
     }
     const n = req.c.length;
     if (n === 0) {
-      msg.respond(encode([]));
+      respond(this.replyEnv, msg, encode([]));
       return;
     }
-    const sink = new RequestReplies(msg, n, req.m === 1);
+    const sink = new RequestReplies(this.replyEnv, msg, n, req.m === 1);
     for (let i = 0; i < n; i++) {
       const item = req.c[i];
       if (!Array.isArray(item) || item.length < 5) {
@@ -332,9 +335,26 @@ export class Engine {
   }
 }
 
+/** What every request's replies share: the largest message the server takes, and where to log. */
+interface ReplyEnv {
+  /** Bytes a reply may have (the server's max_payload less room for the protocol line). */
+  readonly maxBytes: number;
+  readonly log: Logger;
+}
+
+/** Answers one message; a publish that throws (connection closed, payload too large) is logged, never thrown. */
+function respond(env: ReplyEnv, msg: Msg, data: Uint8Array): void {
+  try {
+    msg.respond(data);
+  } catch (err) {
+    env.log.error({ err: ensureError(err), bytes: data.length }, 'reply not sent');
+  }
+}
+
 /**
  * Collects the answers to one request. Without parts: one reply once every command has its answer.
- * With parts: the answers that became ready in one event-loop turn go out together at the end of it.
+ * With parts: the answers that became ready in one event-loop turn go out together at the end of it,
+ * split into several parts when together they would pass the server's max_payload.
  */
 class RequestReplies implements ReplySink {
   private readonly results: WireResult[];
@@ -344,6 +364,7 @@ class RequestReplies implements ReplySink {
   private sentPart = false;
 
   constructor(
+    private readonly env: ReplyEnv,
     private readonly msg: Msg,
     n: number,
     private readonly parts: boolean,
@@ -356,7 +377,7 @@ class RequestReplies implements ReplySink {
     this.results[slot] = r;
     this.remaining--;
     if (!this.parts) {
-      if (this.remaining === 0) this.msg.respond(encode(this.results));
+      if (this.remaining === 0) this.sendWhole();
       return;
     }
     this.ready.push(slot);
@@ -367,18 +388,52 @@ class RequestReplies implements ReplySink {
     }
   }
 
+  /** The plain array, for a caller that did not ask for parts: it cannot be split. */
+  private sendWhole(): void {
+    const data = encode(this.results);
+    if (data.length <= this.env.maxBytes) return respond(this.env, this.msg, data);
+    this.env.log.warn({ bytes: data.length, commands: this.results.length }, 'reply too large for one message');
+    respond(
+      this.env,
+      this.msg,
+      encode({
+        e: [
+          1,
+          ErrorCode.Invalid,
+          `the reply to these ${this.results.length} commands passes max_payload: ask for parts`,
+        ],
+      }),
+    );
+  }
+
   private readonly sendReady = (): void => {
     this.scheduled = false;
     if (this.ready.length === 0) return;
     const slots = this.ready;
     this.ready = [];
     if (!this.sentPart && this.remaining === 0) {
-      this.msg.respond(encode(this.results));
-      return;
+      const data = encode(this.results);
+      if (data.length <= this.env.maxBytes) return respond(this.env, this.msg, data);
     }
     this.sentPart = true;
-    this.msg.respond(encode({ s: slots, r: slots.map((i) => this.results[i]) }));
+    this.sendSlots(slots);
   };
+
+  private sendSlots(slots: number[]): void {
+    const data = encode({ s: slots, r: slots.map((i) => this.results[i]) });
+    if (data.length <= this.env.maxBytes) return respond(this.env, this.msg, data);
+    if (slots.length > 1) {
+      const half = Math.ceil(slots.length / 2);
+      this.sendSlots(slots.slice(0, half));
+      this.sendSlots(slots.slice(half));
+      return;
+    }
+    // One result alone is too large: the command is done (durable), its answer cannot travel.
+    const i = slots[0]!;
+    this.env.log.warn({ bytes: data.length }, 'one result passes max_payload');
+    const r: WireResult = [1, ErrorCode.Invalid, `the result (${data.length} bytes) passes max_payload`];
+    respond(this.env, this.msg, encode({ s: [i], r: [r] }));
+  }
 }
 
 /** Creates (or checks) the event stream and the output streams. Buckets are created by the KV client. */

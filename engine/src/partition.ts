@@ -51,6 +51,8 @@ export interface PartitionEnv {
   readonly load: { pending: number };
   /** Called when the partition cannot go on (fenced, lease gone): the engine drops it. */
   abandon(p: number, reason: string): void;
+  /** The largest record an append may carry (the server's max_payload less room for headers). */
+  readonly maxRecordBytes: number;
   /**
    * Runs `flush` of every partition that asked in one later turn: their appends then leave in one
    * socket write instead of one write (and one microtask drain) per partition.
@@ -443,6 +445,10 @@ export class Partition implements TxHost {
       b.entries -= rest.entries;
       this.sealed.unshift(rest);
     }
+    if (data.length > this.env.maxRecordBytes) {
+      this.refuseOversized(b, data.length);
+      return;
+    }
     const msgID = `${this.env.cfg.processId}.${this.epoch}.${this.p}.${++this.batchNo}`;
     const t0 = now();
     try {
@@ -460,6 +466,31 @@ export class Partition implements TxHost {
       this.fail(reason, [b]);
       this.env.abandon(this.p, reason);
     }
+  }
+
+  /**
+   * One command's record is larger than a message may be: JetStream would refuse it on every try.
+   * Its caller gets a terminal error; since its decision (and any decided after it) already changed
+   * the state in memory, the partition starts again from its log, which does not hold it. Without
+   * this, the append failed as "retryable", the caller retried, and the partition fell over again.
+   */
+  private refuseOversized(b: Batch, bytes: number): void {
+    const u = b.units[0]!;
+    const reason = `the events and result of this command (${bytes} bytes) pass max_payload, the largest message JetStream takes`;
+    this.env.log.error(
+      { partition: this.p, actor: u.key, bytes },
+      'command refused: record too large; partition reloads',
+    );
+    this.inFlight = undefined;
+    this.pending--;
+    this.env.load.pending--;
+    const ap = (this.actorPending.get(u.key) ?? 1) - 1;
+    if (ap <= 0) this.actorPending.delete(u.key);
+    else this.actorPending.set(u.key, ap);
+    this.env.metrics.outcome(ErrorCode.Invalid);
+    u.sink.deliver(u.slot, [1, ErrorCode.Invalid, reason]);
+    this.fail('a record too large to append: reloading from the log');
+    this.env.abandon(this.p, 'record too large');
   }
 
   /** One append: retried with the same message id (JetStream de-duplicates) until the lease runs out. */

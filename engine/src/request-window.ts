@@ -25,6 +25,11 @@ interface Pending {
 
 const SWEEP_MS = 50;
 
+/** What one message may carry: the server's max_payload (1 MiB by default) less room for the protocol line. */
+export function replyLimit(nc: NatsConnection): number {
+  return Math.max(4096, (nc.info?.max_payload ?? 1024 * 1024) - 1024);
+}
+
 export class RequestWindow {
   private readonly prefix: string;
   private readonly sub: Subscription;

@@ -32,8 +32,16 @@ const fragile = defineActor<{ n: number }, { op: 'inc' | 'boom' }, { t: 'inc' }>
   evolve: (s) => ({ n: s.n + 1 }),
 });
 
+/** Answers with as many bytes as asked: replies that pass the server's max_payload. */
+const blob = defineActor<{ n: number }, { size: number }, { t: 'b' }>({
+  name: 'blob',
+  initial: () => ({ n: 0 }),
+  decide: (s, c) => (c.size === 0 ? { result: `n=${s.n}` } : { events: [{ t: 'b' }], result: 'x'.repeat(c.size) }),
+  evolve: (s) => ({ n: s.n + 1 }),
+});
+
 beforeAll(async () => {
-  engine = await Engine.start([...demoActors, fragile], {
+  engine = await Engine.start([...demoActors, fragile, blob], {
     env: {},
     // Short idle times: actors are snapshotted and passivated between tests, so later tests reload them.
     config: {
@@ -146,6 +154,27 @@ describe('engine, in one process, on a real nats-server', () => {
     }
     expect(answers.get(items.length - 2)?.slice(0, 2)).toEqual([1, 'unknown_actor_type']);
     expect(answers.get(items.length - 1)?.slice(0, 2)).toEqual([1, 'invalid']);
+  });
+
+  it('answers that together pass max_payload arrive in parts; a single result that large is a clear error', async () => {
+    const max = nc.info!.max_payload;
+    // One request (same tick, same store) whose 200 answers weigh twice the server's limit.
+    const size = Math.ceil((2 * max) / 200);
+    const big = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => client.send<string>('b01', 'blob', `b${i % 7}`, { size })),
+    );
+    expect(big.every((r) => r.length === size)).toBe(true);
+    const err = await client.send('b01', 'blob', 'huge', { size: max + 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EngineError);
+    expect([(err as EngineError).code, (err as EngineError).retryable]).toEqual(['invalid', false]);
+    expect((err as EngineError).message).toMatch(/max_payload/);
+    // The engine is still there, and the refused command left nothing behind.
+    expect(await client.send<string>('b01', 'blob', 'after', { size: 3 })).toBe('xxx');
+    expect(await client.send<string>('b01', 'blob', 'huge', { size: 0 })).toBe('n=0');
+    expect(await client.send<string>('b01', 'blob', 'b0', { size: 0 })).toBe(`n=${Math.ceil(200 / 7)}`);
   });
 
   it('errors are typed: terminal rejections keep the domain code, bad input is invalid', async () => {
