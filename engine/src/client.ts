@@ -293,6 +293,6 @@ export class EngineClient {
       }
     }
     this.inFlight--;
-    x.reject(new EngineError(code, message, { retryable, reason, details }));
+    x.reject(EngineError.answered(code, message, { retryable, reason, details }));
   }
 }

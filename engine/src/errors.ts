@@ -57,6 +57,25 @@ export class EngineError extends Error {
     this.details = opts.details;
     this.reason = opts.reason;
   }
+
+  /**
+   * An answer the engine sent (a refusal, a rejection): built without capturing a stack, which would
+   * only show the client's reply handling and cost more than the rest of the answer (5% of a
+   * gateway's CPU in a flash sale, where three attempts in four are refused).
+   */
+  static answered(
+    code: string,
+    message: string,
+    opts: { retryable?: boolean; details?: unknown; reason?: string } = {},
+  ): EngineError {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new EngineError(code, message, opts);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
 }
 
 export function ensureError(e: unknown): Error {
