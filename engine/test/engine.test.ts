@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import {
@@ -12,6 +11,7 @@ import {
   demoActors,
   partitionOf,
 } from '@lunchrush/engine';
+import { cleanupNamespace } from '@lunchrush/testkit';
 import { waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -64,9 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.stop();
-  const jsm = await jetstreamManager(nc);
-  for await (const s of jsm.streams.list())
-    if (s.config.name.toLowerCase().includes(ns)) await jsm.streams.delete(s.config.name);
+  await cleanupNamespace(nc, ns);
   await nc?.close();
 });
 

@@ -3,6 +3,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { decode, demoActors, encode, Engine, EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
+import { cleanupNamespace } from '@lunchrush/testkit';
 import { waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -26,9 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.stop();
-  const jsm = await jetstreamManager(nc);
-  for await (const s of jsm.streams.list())
-    if (s.config.name.toLowerCase().includes(ns)) await jsm.streams.delete(s.config.name);
+  await cleanupNamespace(nc, ns);
   await nc?.close();
 });
 
