@@ -114,7 +114,7 @@ describe('a diner on the real gateway', () => {
     expect(text(menu, '.sum')).toEqual(['¥51.00']);
     await tap(menu, '.bag');
     expect(text(menu, '.cart-line .who')).toEqual(['同桌1', '我']);
-    snapshot('flow-menu', menu, 'pages/menu');
+    snapshot('flow-menu', menu, 'pages/menu', [[/data-line="[^"]*"/g, 'data-line="(cart line id)"']]);
 
     // Confirm: the server's quote, then place and pay through the simulator.
     const confirm = render(loadDef('pages/confirm', confirmPage));
@@ -141,7 +141,7 @@ describe('a diner on the real gateway', () => {
     await waitFor(() => ctx.pushStats!.reconnects >= 1 && ctx.store.live && ctx.pushStats!.snapshots >= snapshotsBefore + 3, { what: 'reconnected with fresh snapshots' });
     expect((await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orderId}/serve`, { token: waiter })).status).toBe(200);
     await waitFor(() => text(order, '.status')[0] === '已上桌', { what: 'served pushed after the reconnect' });
-    snapshot('flow-order', order, 'pages/order');
+    snapshot('flow-order', order, 'pages/order', [[/订单 [^ <]+ ·/g, '订单 (order no.) ·']]);
 
     // Completion is the order's own 30-minute timer; sent here as that timer would send it.
     await s.client.send('001', 'order', orderId, { type: 'complete', at: Date.now() });

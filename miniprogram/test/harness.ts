@@ -97,10 +97,14 @@ function css(wxss: string): string {
   return wxss.replace(/(-?\d*\.?\d+)rpx/g, (_m, n: string) => `${+(Number(n) / 2).toFixed(2)}px`).replace(/(^|[\s,}])page(\s*\{)/g, '$1.phone$2');
 }
 
-export function snapshot(name: string, c: Rendered, dir: string): string {
+/**
+ * Writes a page as HTML. `volatile`: what a live run makes anew each time (ids from the real stack),
+ * shown as a fixed placeholder so that a committed snapshot only changes when the page does.
+ */
+export function snapshot(name: string, c: Rendered, dir: string, volatile: [RegExp, string][] = []): string {
   mkdirSync(SNAPSHOTS, { recursive: true });
   const styles = [read('app.wxss'), read(`${dir}/index.wxss`), read('components/dish-sheet/index.wxss')].map(css).join('\n');
-  const body = html(c).replace(/<(\/?)wx-/g, '<$1wx-');
+  const body = volatile.reduce((b, [re, by]) => b.replace(re, by), html(c).replace(/<(\/?)wx-/g, '<$1wx-'));
   const doc = `<!doctype html>
 <html lang="zh-CN">
 <head>
