@@ -60,6 +60,11 @@ export interface EngineConfig {
   /** A standby owns nothing while an active process is alive, and takes every orphaned partition when none is. */
   standby: boolean;
   /**
+   * Keep V8's allocation-site pretenuring (engine/src/main.ts turns it off: it filled the old
+   * generation with a command's short-lived objects).
+   */
+  v8Pretenuring: boolean;
+  /**
    * main.ts only: the module whose `actors` export (ActorType[]) and optional
    * `outputStreams` export this process serves; empty = the engine's demo actors.
    */
@@ -93,6 +98,7 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_REPLICAS: 'replicas',
   ENGINE_MAX_OWNED_PARTITIONS: 'maxOwnedPartitions',
   ENGINE_STANDBY: 'standby',
+  ENGINE_V8_PRETENURING: 'v8Pretenuring',
   ENGINE_METRICS_PORT: 'metricsPort',
   ENGINE_ACTORS: 'actorsModule',
   LOG_LEVEL: 'logLevel',
@@ -127,6 +133,7 @@ export function defaultConfig(): EngineConfig {
     replicas: 1,
     maxOwnedPartitions: Number.MAX_SAFE_INTEGER,
     standby: false,
+    v8Pretenuring: false,
     metricsPort: DEFAULT_METRICS_PORT,
     actorsModule: '',
     logLevel: 'info',
