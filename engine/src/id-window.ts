@@ -99,6 +99,15 @@ export class IdWindow<V = unknown> {
 
   /** Remembers `id` with its result; returns its position, for `setTagAt` (-1 with capacity 0). */
   set(id: string, v: V, tag = 0): number {
+    return this.setEncoded(id, undefined, v, tag);
+  }
+
+  /** `set` with the result already msgpack-encoded (as `newestEncoded` gives it): no decode and encode again. */
+  setRaw(id: string, result: Uint8Array, tag = 0): number {
+    return this.setEncoded(id, result, undefined, tag);
+  }
+
+  private setEncoded(id: string, encoded: Uint8Array | undefined, v: V | undefined, tag: number): number {
     if (this.capacity <= 0) return -1;
     const t = this.now();
     this.evict(t); // an id past its age is new again
@@ -110,7 +119,7 @@ export class IdWindow<V = unknown> {
     // Room for one more (the id's bytes stay in `scratch`: nothing below looks another id up).
     this.evict(t, 1);
     if (this.tail - this.head === this.mask + 1) this.grow();
-    const res = encode(v);
+    const res = encoded ?? encode(v);
     const idLen = keyLen;
     this.reserve(idLen + res.length);
     const at = this.bEnd - this.bBase;
@@ -159,6 +168,25 @@ export class IdWindow<V = unknown> {
       const at = this.num[b + OFF]! - this.bBase;
       const id = this.bytes.toString('utf8', at, at + this.num[b + IDLEN]!);
       out.push([id, this.valueAt(s), this.num[b + TAG]!]);
+    }
+    return out;
+  }
+
+  /**
+   * The newest `n` entries with their results still msgpack-encoded, oldest first. The bytes are
+   * views into this window: use them before the next change to it.
+   */
+  newestEncoded(n: number): [string, Uint8Array, number][] {
+    const out: [string, Uint8Array, number][] = [];
+    for (let pos = Math.max(this.head, this.tail - n); pos < this.tail; pos++) {
+      const b = (pos & this.mask) * STRIDE;
+      const at = this.num[b + OFF]! - this.bBase;
+      const idEnd = at + this.num[b + IDLEN]!;
+      out.push([
+        this.bytes.toString('utf8', at, idEnd),
+        this.bytes.subarray(idEnd, idEnd + this.num[b + RESLEN]!),
+        this.num[b + TAG]!,
+      ]);
     }
     return out;
   }

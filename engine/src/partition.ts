@@ -106,8 +106,10 @@ interface Batch {
 interface SnapshotRecord {
   seq: number;
   s: unknown;
-  /** [commandId, result, seq] */
-  ids: [string, unknown, number][];
+  /** [commandId, result, seq]: written by engines before 22 Nov 2026, still read. */
+  ids?: [string, unknown, number][];
+  /** [commandId, result as msgpack bytes, seq]: the id window's own bytes, not decoded and encoded again. */
+  idr?: [string, Uint8Array, number][];
 }
 
 interface Checkpoint {
@@ -384,6 +386,7 @@ export class Partition implements TxHost {
       recent: new IdWindow(this.env.cfg.dedupWindowPerActor, this.env.cfg.dedupMaxAgeMs),
     };
     for (const [id, r, seq] of snap?.ids ?? []) cell.recent.set(id, r, seq);
+    for (const [id, r, seq] of snap?.idr ?? []) cell.recent.setRaw(id, r, seq);
     return cell;
   }
 
@@ -735,12 +738,17 @@ export class Partition implements TxHost {
     const counted = c.eventsSinceSnap;
     try {
       // The newest durable ids, oldest first (the order `remember` keeps).
-      const ids: [string, unknown, number][] = [];
-      for (const [id, r, at] of c.recent.newestTagged(this.env.cfg.dedupIdsInSnapshot)) {
-        if (at > 0 && at <= seq) ids.push([id, r, at]);
+      const idr: [string, Uint8Array, number][] = [];
+      for (const [id, r, at] of c.recent.newestEncoded(this.env.cfg.dedupIdsInSnapshot)) {
+        if (at > 0 && at <= seq) idr.push([id, r, at]);
       }
-      const rec: SnapshotRecord = { seq, s: c.type.snapshot ? c.type.snapshot.encode(c.committed) : c.committed, ids };
-      await this.env.snapshots.put(c.key, encode(rec));
+      // Encoded now, before anything else runs: the result bytes are views into the id window.
+      const data = encode({
+        seq,
+        s: c.type.snapshot ? c.type.snapshot.encode(c.committed) : c.committed,
+        idr,
+      } satisfies SnapshotRecord);
+      await this.env.snapshots.put(c.key, data);
       this.env.metrics.snapshots++;
       c.snapSeq = Math.max(c.snapSeq, seq);
       c.eventsSinceSnap = Math.max(0, c.eventsSinceSnap - counted);

@@ -115,6 +115,23 @@ describe('engine, in one process, on a real nats-server', () => {
     expect(s.balance).toBe(8);
   });
 
+  it('a repeated command id finds its first outcome in the snapshot once the actor was passivated', async () => {
+    const p = partitionOf('snapid', P);
+    expect(
+      await client.send('snapid', 'account', 'a', { op: 'deposit', amount: 5, tx: 't1' }, { id: 'snap-dep' }),
+    ).toEqual({
+      balance: 5,
+    });
+    // Snapshotted after 100 ms idle, passivated after 300 ms: the id now lives only in the snapshot.
+    await waitFor(() => engine.stats().get(p)?.actors === 0, { what: `partition ${p} empty`, timeoutMs: 15_000 });
+    expect(
+      await client.send('snapid', 'account', 'a', { op: 'deposit', amount: 9, tx: 't2' }, { id: 'snap-dep' }),
+    ).toEqual({
+      balance: 5,
+    });
+    expect(await client.send('snapid', 'account', 'a', { op: 'get' })).toMatchObject({ balance: 5, history: ['t1'] });
+  });
+
   it('a request to the process spanning partitions, answered in parts, answers every command exactly once', async () => {
     // Stores over every partition, two commands to each counter, a bad one, and an unknown type.
     const stores = Array.from({ length: 40 }, (_, i) => `mp${i}`);

@@ -108,6 +108,15 @@ describe('IdWindow', () => {
     expect([w.get('x8'), w.tag('x8')]).toEqual([8, 6]);
   });
 
+  it('hands its results over as bytes and takes them back without decoding (snapshots)', () => {
+    const w = new IdWindow<{ n: number; s: string }>(100);
+    for (let i = 0; i < 50; i++) w.set(`id${i}`, { n: i, s: '订单'.repeat(i % 3) }, i + 1);
+    const copy = new IdWindow<{ n: number; s: string }>(100);
+    for (const [id, bytes, tag] of w.newestEncoded(20)) copy.setRaw(id, bytes, tag);
+    expect(copy.newestTagged(100)).toEqual(w.newestTagged(20));
+    expect(copy.get('id49')).toEqual({ n: 49, s: '订单' });
+  });
+
   it('an id past its age is new again, with its new result', () => {
     let t = 0;
     const w = new IdWindow<number>(10, 500, () => t);
