@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kvm } from '@nats-io/kv';
 import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import {
@@ -130,6 +131,22 @@ describe('engine, in one process, on a real nats-server', () => {
       balance: 5,
     });
     expect(await client.send('snapid', 'account', 'a', { op: 'get' })).toMatchObject({ balance: 5, history: ['t1'] });
+  });
+
+  it('reads snapshots written before results were kept as bytes (ids with decoded results)', async () => {
+    // The layout engines wrote until 22 Nov 2026: { seq, s, ids: [[id, result, seq]] }.
+    const kv = await new Kvm(nc).open(`${ns}_snapshots`);
+    await kv.put(
+      'account.oldsnap.a',
+      encode({ seq: 1, s: { balance: 40, history: ['old'], fired: [] }, ids: [['old-dep', { balance: 40 }, 1]] }),
+    );
+    expect(
+      await client.send('oldsnap', 'account', 'a', { op: 'deposit', amount: 1, tx: 'again' }, { id: 'old-dep' }),
+    ).toEqual({ balance: 40 });
+    expect(await client.send('oldsnap', 'account', 'a', { op: 'get' })).toMatchObject({
+      balance: 40,
+      history: ['old'],
+    });
   });
 
   it('a request to the process spanning partitions, answered in parts, answers every command exactly once', async () => {
