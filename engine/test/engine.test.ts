@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
-import { connect, createInbox, type NatsConnection } from '@nats-io/transport-node';
-import { pino } from 'pino';
+import { createInbox, type NatsConnection } from '@nats-io/transport-node';
 import {
   decode,
   defineActor,
@@ -12,8 +11,7 @@ import {
   demoActors,
   partitionOf,
 } from '@lunchrush/engine';
-import { cleanupNamespace } from '@lunchrush/testkit';
-import { waitFor } from './support.js';
+import { inProcessEngine, waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ns = `t${Math.random().toString(36).slice(2, 10)}`;
@@ -41,33 +39,23 @@ const blob = defineActor<{ n: number }, { size: number }, { t: 'b' }>({
   evolve: (s) => ({ n: s.n + 1 }),
 });
 
+let stop: () => Promise<void>;
+
 beforeAll(async () => {
-  engine = await Engine.start([...demoActors, fragile, blob], {
-    env: {},
-    // Short idle times: actors are snapshotted and passivated between tests, so later tests reload them.
-    config: {
-      natsUrl: NATS_URL,
-      namespace: ns,
-      partitions: P,
-      // Generous: this file shares its event loop with 5,000 concurrent commands and tests nothing about failover.
-      leaseTtlMs: 6000,
-      maxPendingPerActor: 300,
-      snapshotIdleMs: 100,
-      passivateAfterMs: 300,
-      checkpointIntervalMs: 50,
-    },
-    logger: pino({ level: 'warn' }),
-  });
-  await waitFor(() => engine.ownedPartitions().length === P, { what: 'all partitions owned' });
-  nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
-  client = new EngineClient(nc, { namespace: ns, partitions: P });
+  // Short idle times: actors are snapshotted and passivated between tests, so later tests reload them.
+  ({ engine, nc, client, stop } = await inProcessEngine([...demoActors, fragile, blob], {
+    namespace: ns,
+    partitions: P,
+    // Generous: this file shares its event loop with 5,000 concurrent commands and tests nothing about failover.
+    leaseTtlMs: 6000,
+    maxPendingPerActor: 300,
+    snapshotIdleMs: 100,
+    passivateAfterMs: 300,
+    checkpointIntervalMs: 50,
+  }));
 });
 
-afterAll(async () => {
-  await engine?.stop();
-  await cleanupNamespace(nc, ns);
-  await nc?.close();
-});
+afterAll(() => stop?.());
 
 describe('engine, in one process, on a real nats-server', () => {
   it('5,000 concurrent commands from several clients end in exactly a serial result', async () => {

@@ -1,38 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { pino } from 'pino';
-import { decode, demoActors, encode, Engine, EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
-import { cleanupNamespace } from '@lunchrush/testkit';
-import { waitFor } from './support.js';
+import { decode, demoActors, encode, EngineError, partitionOf } from '@lunchrush/engine';
+import { inProcessEngine, type InProcessEngine } from './support.js';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ns = `t${Math.random().toString(36).slice(2, 10)}`;
 const P = 2;
-let engine: Engine;
-let nc: NatsConnection;
-let client: EngineClient;
+let t: InProcessEngine;
 
+// A lease far longer than the test: only JetStream's sequence check can stop this owner.
 beforeAll(async () => {
-  engine = await Engine.start(demoActors, {
-    env: {},
-    // A lease far longer than the test: only JetStream's sequence check can stop this owner.
-    config: { natsUrl: NATS_URL, namespace: ns, partitions: P, leaseTtlMs: 60_000 },
-    logger: pino({ level: 'silent' }),
-  });
-  await waitFor(() => engine.ownedPartitions().length === P, { what: 'all partitions owned' });
-  nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
-  client = new EngineClient(nc, { namespace: ns, partitions: P });
+  t = await inProcessEngine(demoActors, { namespace: ns, partitions: P, leaseTtlMs: 60_000 }, 'silent');
 });
-
-afterAll(async () => {
-  await engine?.stop();
-  await cleanupNamespace(nc, ns);
-  await nc?.close();
-});
+afterAll(() => t?.stop());
 
 describe('fencing by the log itself', () => {
   it('an owner whose lease still looks valid cannot append after another writer fenced its partition', async () => {
+    const { nc, client } = t;
     const store = 's1';
     const p = partitionOf(store, P);
     const subject = `${ns}.ev.${p}`;

@@ -1,8 +1,16 @@
 /** Engine-specific test helpers on top of testkit: engine child processes and a look at who owns what. */
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
-import { spawnTs, waitFor as testkitWaitFor, type ChildExit, type WaitForOptions } from '@lunchrush/testkit';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { pino, type Level } from 'pino';
+import { Engine, EngineClient, type ActorType, type EngineConfig } from '@lunchrush/engine';
+import {
+  cleanupNamespace,
+  spawnTs,
+  waitFor as testkitWaitFor,
+  type ChildExit,
+  type WaitForOptions,
+} from '@lunchrush/testkit';
 
 export interface EngineChild {
   readonly pid: number;
@@ -49,4 +57,40 @@ export async function leaseOwners(nc: NatsConnection, ns: string): Promise<Map<n
 /** testkit's `waitFor` with the longer default these engine tests were written for (20 s). */
 export function waitFor<T>(fn: () => T | Promise<T>, options: WaitForOptions = {}): Promise<NonNullable<T>> {
   return testkitWaitFor(fn, { timeoutMs: 20_000, ...options });
+}
+
+export interface InProcessEngine {
+  readonly engine: Engine;
+  /** A connection of the test's own, and a client on it. */
+  readonly nc: NatsConnection;
+  readonly client: EngineClient;
+  /** Stops the engine, removes the namespace's streams, closes the connection. */
+  readonly stop: () => Promise<void>;
+}
+
+/** An engine in the test's process that owns every partition, with a client of its own. */
+export async function inProcessEngine(
+  types: readonly ActorType[],
+  config: Partial<EngineConfig> & { namespace: string; partitions: number },
+  logLevel: Level | 'silent' = 'warn',
+): Promise<InProcessEngine> {
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const engine = await Engine.start(types, {
+    env: {},
+    config: { natsUrl, ...config },
+    logger: pino({ level: logLevel }),
+  });
+  await waitFor(() => engine.ownedPartitions().length === config.partitions, { what: 'all partitions owned' });
+  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  const client = new EngineClient(nc, { namespace: config.namespace, partitions: config.partitions });
+  return {
+    engine,
+    nc,
+    client,
+    stop: async () => {
+      await engine.stop();
+      await cleanupNamespace(nc, config.namespace);
+      await nc.close();
+    },
+  };
 }
