@@ -12,6 +12,7 @@ import { createHash, hash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { GatewayConfig } from './config.js';
+import { GenerationCache } from './generation-cache.js';
 import { ErrorCode, HttpError, ensureError } from './errors.js';
 
 export interface DinerSession {
@@ -154,25 +155,6 @@ export class SessionStore {
 /**
  * The diner of each session key seen by this process. A session's diner is fixed when it is
  * created (scanning a table changes the table, not the diner), so an entry never goes stale;
- * whether the session still exists is asked of Redis on every request all the same. Two
- * generations bound the memory.
+ * whether the session still exists is asked of Redis on every request all the same.
  */
-export class DinerIdCache {
-  private cur = new Map<string, string>();
-  private old = new Map<string, string>();
-
-  constructor(private readonly perGeneration = 50_000) {}
-
-  get(sessionKey: string): string | undefined {
-    return this.cur.get(sessionKey) ?? this.old.get(sessionKey);
-  }
-
-  set(sessionKey: string, dinerId: string): void {
-    if (this.cur.get(sessionKey) === dinerId) return;
-    if (this.cur.size >= this.perGeneration) {
-      this.old = this.cur;
-      this.cur = new Map();
-    }
-    this.cur.set(sessionKey, dinerId);
-  }
-}
+export class DinerIdCache extends GenerationCache<string, string> {}

@@ -17,6 +17,7 @@ import {
 } from '@lunchrush/actors';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
+import { GenerationCache } from '../generation-cache.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { JSON_CONTENT, route, type Reply, type RequestInfo, type Route } from '../http.js';
 import { IDEMPOTENCY_KEY_RE, bodyHash } from '../idempotency.js';
@@ -81,27 +82,9 @@ export interface OrderOwner {
 
 /**
  * Owners of orders placed through this process, so following one's own order does not
- * ask Redis again: an owner never changes once written. Two generations bound the
- * memory (a lookup checks both; the older one is dropped whole when the newer fills).
+ * ask Redis again: an owner never changes once written.
  */
-export class OwnerCache {
-  private cur = new Map<string, OrderOwner>();
-  private old = new Map<string, OrderOwner>();
-
-  constructor(private readonly perGeneration = 50_000) {}
-
-  get(orderId: string): OrderOwner | undefined {
-    return this.cur.get(orderId) ?? this.old.get(orderId);
-  }
-
-  set(orderId: string, owner: OrderOwner): void {
-    if (this.cur.size >= this.perGeneration) {
-      this.old = this.cur;
-      this.cur = new Map();
-    }
-    this.cur.set(orderId, owner);
-  }
-}
+export class OwnerCache extends GenerationCache<string, OrderOwner> {}
 
 /** The store of an order the diner may see: their own, or one of their table's. */
 async function orderAccess(deps: GatewayDeps, owners: OwnerCache, req: RequestInfo, orderId: string): Promise<string> {
