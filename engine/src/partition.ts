@@ -485,13 +485,7 @@ export class Partition implements TxHost {
       'command refused: record too large; partition reloads',
     );
     this.inFlight = undefined;
-    this.pending--;
-    this.env.load.pending--;
-    const ap = (this.actorPending.get(u.key) ?? 1) - 1;
-    if (ap <= 0) this.actorPending.delete(u.key);
-    else this.actorPending.set(u.key, ap);
-    this.env.metrics.outcome(ErrorCode.Invalid);
-    u.sink.deliver(u.slot, [1, ErrorCode.Invalid, reason]);
+    this.release({ units: [{ ...u, staged: [], result: [1, ErrorCode.Invalid, reason] }], entries: 0 });
     this.fail('a record too large to append: reloading from the log');
     this.env.abandon(this.p, 'record too large');
   }
