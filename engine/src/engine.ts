@@ -115,7 +115,14 @@ export class Engine {
       maxReconnectAttempts: -1,
     });
     this.js = jetstream(this.nc);
-    this.replyEnv = { maxBytes: replyLimit(this.nc), log: this.log };
+    this.replyEnv = {
+      maxBytes: replyLimit(this.nc),
+      log: this.log,
+      defer: (r) => {
+        this.toReply.push(r);
+        this.scheduleTick();
+      },
+    };
     this.jsm = await jetstreamManager(this.nc);
     this.window = new RequestWindow(this.nc);
     await ensureInfrastructure(this.jsm, this.names, cfg.replicas, this.outputStreams);
@@ -144,7 +151,7 @@ export class Engine {
       maxRecordBytes: this.replyEnv.maxBytes - 512,
       requestFlush: (part) => {
         this.toFlush.push(part);
-        if (this.toFlush.length === 1) setImmediate(this.flushTick);
+        this.scheduleTick();
       },
     };
     this.leases = new LeaseManager(
@@ -244,10 +251,28 @@ export class Engine {
   }
 
   private toFlush: Partition[] = [];
+  private toReply: RequestReplies[] = [];
+  private tickScheduled = false;
+
+  /**
+   * Appends and replies that became ready in one event-loop turn leave in one later turn, together:
+   * nats.js writes its buffer to the socket once per turn that published, and every `setImmediate`
+   * callback is a turn of its own, so a tick per request was a write syscall per reply (18% of the
+   * engine's busy time at 10,000 commands/s).
+   */
+  private scheduleTick(): void {
+    if (this.tickScheduled) return;
+    this.tickScheduled = true;
+    setImmediate(this.flushTick);
+  }
   private readonly flushTick = (): void => {
+    this.tickScheduled = false;
     const parts = this.toFlush;
     this.toFlush = [];
     for (const part of parts) part.flushNow();
+    const replies = this.toReply;
+    this.toReply = [];
+    for (const r of replies) r.sendReady();
   };
 
   /**
@@ -340,6 +365,8 @@ interface ReplyEnv {
   /** Bytes a reply may have (the server's max_payload less room for the protocol line). */
   readonly maxBytes: number;
   readonly log: Logger;
+  /** Calls `sendReady` of `r` in the engine's next flush tick. */
+  readonly defer: (r: RequestReplies) => void;
 }
 
 /** Answers one message; a publish that throws (connection closed, payload too large) is logged, never thrown. */
@@ -384,7 +411,7 @@ class RequestReplies implements ReplySink {
     if (this.remaining === 0) this.sendReady();
     else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.sendReady);
+      this.env.defer(this);
     }
   }
 
@@ -406,7 +433,7 @@ class RequestReplies implements ReplySink {
     );
   }
 
-  private readonly sendReady = (): void => {
+  sendReady(): void {
     this.scheduled = false;
     if (this.ready.length === 0) return;
     const slots = this.ready;
@@ -417,7 +444,7 @@ class RequestReplies implements ReplySink {
     }
     this.sentPart = true;
     this.sendSlots(slots);
-  };
+  }
 
   private sendSlots(slots: number[]): void {
     const data = encode({ s: slots, r: slots.map((i) => this.results[i]) });
