@@ -2,7 +2,7 @@ import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nat
 import type { KV } from '@nats-io/kv';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { decode, encode } from './codec.js';
+import { decode, encode, Preencoded } from './codec.js';
 import type { ActorRef, ActorType } from './decider.js';
 import { ensureError, ErrorCode } from './errors.js';
 import { isTransient, isWrongLastSequence } from './jsutil.js';
@@ -12,6 +12,7 @@ import type { EngineMetrics } from './metrics.js';
 import { actorKey, type Names } from './partitioning.js';
 import type { BatchRecord, FenceRecord, LogEntry, PartitionRecord } from './record.js';
 import { IdWindow } from './id-window.js';
+import { CheckpointWriter, readCheckpoint } from './checkpoint.js';
 import { TimerIndex, type PendingTimer } from './timers.js';
 import { fold, NeedsLoad, runTransaction, type TxHost } from './transaction.js';
 
@@ -112,21 +113,9 @@ interface SnapshotRecord {
   idr?: [string, Uint8Array, number][];
 }
 
-interface Checkpoint {
-  /** Replay starts here: every actor's events before it are in its snapshot, every output before it is published. */
-  wm: number;
-  /** Timers below are exact as of this sequence. */
-  ls: number;
-  /** Side outputs of records up to here are published. */
-  ob: number;
-  /** [type, store, id, key, at, command] */
-  tm: [string, string, string, string, number, unknown][];
-}
-
 const now = (): number => performance.now();
 const MAX_CONCURRENT_SNAPSHOTS = 32;
 const TIMER_TICK_MS = 25;
-const MAX_CHECKPOINT_BYTES = 900 * 1024;
 
 export class Fenced extends Error {
   override readonly name = 'Fenced';
@@ -149,6 +138,8 @@ export class Partition implements TxHost {
   private pending = 0;
   private lastSeq = 0;
   private readonly timers = new TimerIndex();
+  private readonly checkpoints: CheckpointWriter;
+  private checkpointing: Promise<void> | undefined;
   private timersVersion = 0;
   private readonly outbox: { seq: number; outs: NonNullable<LogEntry['out']> }[] = [];
   private outboxSeq = 0;
@@ -166,6 +157,7 @@ export class Partition implements TxHost {
     private readonly env: PartitionEnv,
   ) {
     this.subject = env.names.eventSubject(p);
+    this.checkpoints = new CheckpointWriter(`p.${p}`, (key, data) => this.kvPut(env.names.checkpoints, key, data));
   }
 
   // ---- TxHost ----
@@ -302,14 +294,22 @@ export class Partition implements TxHost {
       return true;
     }
     const staged: StagedCell[] = [];
+    let result = tx.result;
     for (const s of tx.staged) {
       const c = this.cells.get(s.key)!;
       c.state = s.post;
       c.lastUsed = cell.lastUsed;
-      const idPos = s.entry.c === undefined ? -1 : c.recent.set(s.entry.c, s.entry.r, 0);
+      let idPos = -1;
+      if (s.entry.c !== undefined) {
+        // Only the command's own entry has an id, and its result is the reply's: encoded once here,
+        // the same bytes go into the id window, the record and the reply.
+        const bytes = encode(s.entry.r);
+        idPos = c.recent.setRaw(s.entry.c, bytes, 0);
+        if (s.entry.r !== undefined) s.entry.r = result = new Preencoded(bytes);
+      }
       staged.push({ cell: c, entry: s.entry, post: s.post, idPos });
     }
-    this.addUnit({ key: job.key, staged, sink: job.sink, slot: job.slot, result: [0, tx.result] });
+    this.addUnit({ key: job.key, staged, sink: job.sink, slot: job.slot, result: [0, result] });
     return true;
   }
 
@@ -782,59 +782,32 @@ export class Partition implements TxHost {
   }
 
   private async checkpoint(force: boolean): Promise<void> {
+    // One write at a time: the layers are a sequence (a slow write must not race the next tick's).
+    if (this.checkpointing !== undefined) {
+      if (!force) return;
+      await this.checkpointing;
+    }
     let wm = this.lastSeq + 1;
     for (const c of this.cells.values()) if (c.firstDirtySeq !== 0 && c.firstDirtySeq < wm) wm = c.firstDirtySeq;
     if (this.outboxSeq + 1 < wm) wm = this.outboxSeq + 1;
     const sig = `${wm}:${this.outboxSeq}:${this.timersVersion}`;
     if (!force && sig === this.lastCheckpoint) return;
-    const ck: Checkpoint = {
-      wm,
-      ls: this.lastSeq,
-      ob: this.outboxSeq,
-      tm: this.timers.list().map((x) => [x.ref.type, x.ref.store, x.ref.id, x.key, x.at, x.command]),
-    };
-    try {
-      await this.writeCheckpoint(ck);
-      this.env.metrics.checkpoints++;
-      this.lastCheckpoint = sig;
-    } catch (err) {
-      this.env.log.warn({ partition: this.p, err: ensureError(err).message }, 'checkpoint failed; will retry');
-    }
-  }
-
-  /** Large timer lists are split over several keys so no KV value passes the server's payload limit. */
-  private async writeCheckpoint(ck: Checkpoint): Promise<void> {
-    const whole = encode(ck);
-    if (whole.length <= MAX_CHECKPOINT_BYTES) {
-      await this.kvPut(this.env.names.checkpoints, `p.${this.p}`, whole);
-      return;
-    }
-    const per = Math.max(1, Math.floor((ck.tm.length * MAX_CHECKPOINT_BYTES) / whole.length / 2));
-    const chunks: Checkpoint['tm'][] = [];
-    for (let i = 0; i < ck.tm.length; i += per) chunks.push(ck.tm.slice(i, i + per));
-    const stamp = `${this.epoch}-${ck.ls}`;
-    await Promise.all(
-      chunks.map((c, i) => this.kvPut(this.env.names.checkpoints, `p.${this.p}.t.${stamp}.${i}`, encode(c))),
-    );
-    await this.kvPut(
-      this.env.names.checkpoints,
-      `p.${this.p}`,
-      encode({ ...ck, tm: [], chunks: { stamp, n: chunks.length } }),
-    );
-  }
-
-  private async readCheckpoint(): Promise<Checkpoint> {
-    const e = await this.env.checkpoints.get(`p.${this.p}`);
-    if (e === null || e.operation !== 'PUT' || e.length === 0) return { wm: 1, ls: 0, ob: 0, tm: [] };
-    const ck = decode<Checkpoint & { chunks?: { stamp: string; n: number } }>(e.value);
-    if (ck.chunks !== undefined) {
-      const { stamp, n } = ck.chunks;
-      const parts = await Promise.all(
-        Array.from({ length: n }, (_, i) => this.env.checkpoints.get(`p.${this.p}.t.${stamp}.${i}`)),
-      );
-      ck.tm = parts.flatMap((x) => (x === null ? [] : decode<Checkpoint['tm']>(x.value)));
-    }
-    return ck;
+    const done = this.checkpoints
+      .write({ wm, ls: this.lastSeq, ob: this.outboxSeq }, this.timers)
+      .then(
+        () => {
+          this.env.metrics.checkpoints++;
+          this.lastCheckpoint = sig;
+        },
+        (err: unknown) => {
+          this.env.log.warn({ partition: this.p, err: ensureError(err).message }, 'checkpoint failed; will retry');
+        },
+      )
+      .finally(() => {
+        this.checkpointing = undefined;
+      });
+    this.checkpointing = done;
+    await done;
   }
 
   // ---- recovery ----
@@ -848,7 +821,11 @@ export class Partition implements TxHost {
   async recover(): Promise<void> {
     const t0 = now();
     const fenceSeq = await this.fence();
-    const ck = await this.readCheckpoint();
+    const { head: ck, rows: timerRows } = await readCheckpoint(`p.${this.p}`, async (key) => {
+      const e = await this.env.checkpoints.get(key);
+      return e === null || e.operation !== 'PUT' || e.length === 0 ? undefined : e.value;
+    });
+    this.checkpoints.adopt(ck);
     const from = Math.max(1, ck.wm);
     const records = await this.readRange(from, fenceSeq);
     this.assertAlive();
@@ -873,9 +850,7 @@ export class Partition implements TxHost {
       );
     }
     this.assertAlive();
-    for (const [type, store, id, key, at, command] of ck.tm) {
-      this.timers.set({ type, store, id }, actorKey(store, type, id), key, at, command);
-    }
+    for (const row of timerRows) this.timers.apply(row, actorKey(row[1], row[0], row[2]));
     for (const { seq, rec } of records) {
       if (rec.k !== 'b') continue;
       for (const e of rec.x) {
