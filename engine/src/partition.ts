@@ -78,6 +78,8 @@ interface Cell {
   /** Monotonic time of the last snapshot started. */
   lastSnapshotAt: number;
   lastUsed: number;
+  /** Commands of this actor accepted and not yet answered. */
+  pending: number;
   /** Command id → result, tagged with the seq of its record (0 while its append is in flight). */
   readonly recent: IdWindow<unknown>;
 }
@@ -92,7 +94,7 @@ interface StagedCell {
 
 /** One job's outcome, released when the batch holding it (and every earlier one) is durable. */
 interface Unit {
-  readonly key: string;
+  readonly cell: Cell;
   readonly staged: readonly StagedCell[];
   readonly sink: ReplySink;
   readonly slot: number;
@@ -125,7 +127,8 @@ export class Partition implements TxHost {
   state: 'recovering' | 'serving' | 'draining' | 'dead' = 'recovering';
   private readonly cells = new Map<string, Cell>();
   private readonly loading = new Map<string, Promise<void>>();
-  private readonly actorPending = new Map<string, number>();
+  /** Commands accepted for actors still loading (a loaded actor counts its own in `Cell.pending`). */
+  private readonly coldPending = new Map<string, number>();
   private queue: Job[] = [];
   private qHead = 0;
   private draining = false;
@@ -200,7 +203,8 @@ export class Partition implements TxHost {
       return;
     }
     const cfg = this.env.cfg;
-    const ap = this.actorPending.get(job.key) ?? 0;
+    const cell = this.cells.get(job.key);
+    const ap = cell !== undefined ? cell.pending : (this.coldPending.get(job.key) ?? 0);
     if (
       !bypassBounds &&
       (this.pending >= cfg.maxPendingPerPartition ||
@@ -213,10 +217,13 @@ export class Partition implements TxHost {
     }
     this.pending++;
     this.env.load.pending++;
-    this.actorPending.set(job.key, ap + 1);
     this.queue.push(job);
-    // Start loading at once: a cold actor behind another cold actor loads in parallel, not in turn.
-    if (!this.cells.has(job.key)) this.load([job.ref]);
+    if (cell !== undefined) cell.pending++;
+    else {
+      this.coldPending.set(job.key, ap + 1);
+      // Start loading at once: a cold actor behind another cold actor loads in parallel, not in turn.
+      this.load([job.ref]);
+    }
     this.drain();
   }
 
@@ -255,7 +262,7 @@ export class Partition implements TxHost {
       if (cell.recent.has(job.cmdId)) {
         this.env.metrics.outcome('duplicate');
         this.addUnit({
-          key: job.key,
+          cell,
           staged: [],
           sink: job.sink,
           slot: job.slot,
@@ -275,7 +282,7 @@ export class Partition implements TxHost {
       const e = ensureError(err);
       this.env.log.error({ err: e, actor: job.key }, 'decider threw');
       this.addUnit({
-        key: job.key,
+        cell,
         staged: [],
         sink: job.sink,
         slot: job.slot,
@@ -285,7 +292,7 @@ export class Partition implements TxHost {
     }
     if (!tx.ok) {
       this.addUnit({
-        key: job.key,
+        cell,
         staged: [],
         sink: job.sink,
         slot: job.slot,
@@ -309,7 +316,7 @@ export class Partition implements TxHost {
       }
       staged.push({ cell: c, entry: s.entry, post: s.post, idPos });
     }
-    this.addUnit({ key: job.key, staged, sink: job.sink, slot: job.slot, result: [0, result] });
+    this.addUnit({ cell, staged, sink: job.sink, slot: job.slot, result: [0, result] });
     return true;
   }
 
@@ -369,6 +376,8 @@ export class Partition implements TxHost {
   }
 
   private newCell(ref: ActorRef, key: string, type: ActorType, snap: SnapshotRecord | undefined): Cell {
+    const pending = this.coldPending.get(key) ?? 0;
+    this.coldPending.delete(key);
     const state = snap === undefined ? type.initial(ref) : type.snapshot ? type.snapshot.decode(snap.s) : snap.s;
     const cell: Cell = {
       ref,
@@ -383,6 +392,7 @@ export class Partition implements TxHost {
       snapshotting: false,
       lastSnapshotAt: 0,
       lastUsed: now(),
+      pending,
       recent: new IdWindow(this.env.cfg.dedupWindowPerActor, this.env.cfg.dedupMaxAgeMs),
     };
     for (const [id, r, seq] of snap?.ids ?? []) cell.recent.set(id, r, seq);
@@ -481,7 +491,7 @@ export class Partition implements TxHost {
     const u = b.units[0]!;
     const reason = `the events and result of this command (${bytes} bytes) pass max_payload, the largest message JetStream takes`;
     this.env.log.error(
-      { partition: this.p, actor: u.key, bytes },
+      { partition: this.p, actor: u.cell.key, bytes },
       'command refused: record too large; partition reloads',
     );
     this.inFlight = undefined;
@@ -549,9 +559,7 @@ export class Partition implements TxHost {
     for (const u of b.units) {
       this.pending--;
       this.env.load.pending--;
-      const ap = (this.actorPending.get(u.key) ?? 1) - 1;
-      if (ap <= 0) this.actorPending.delete(u.key);
-      else this.actorPending.set(u.key, ap);
+      u.cell.pending--;
       if (u.result[0] === 0) m.ok++;
       else m.outcome(u.result[1]);
       u.sink.deliver(u.slot, u.result);
@@ -596,7 +604,7 @@ export class Partition implements TxHost {
     this.qHead = 0;
     this.env.load.pending -= this.pending;
     this.pending = 0;
-    this.actorPending.clear();
+    this.coldPending.clear();
     this.env.metrics.outcome(
       ErrorCode.PartitionMoving,
       batches.reduce((n, b) => n + b.units.length, 0),
@@ -771,7 +779,7 @@ export class Partition implements TxHost {
     for (const c of this.cells.values()) {
       const idle = t - c.lastUsed;
       c.recent.evict(t);
-      if (this.actorPending.has(c.key) || c.snapshotting) continue;
+      if (c.pending > 0 || c.snapshotting) continue;
       if (c.firstDirtySeq !== 0) {
         if (idle >= cfg.snapshotIdleMs) this.snapshot(c);
       } else if (idle >= cfg.passivateAfterMs) {
