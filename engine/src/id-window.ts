@@ -208,10 +208,21 @@ export class IdWindow<V = unknown> {
   private find(id: string): number {
     if (key !== id) {
       if (id.length * 3 > scratch.length) scratch = Buffer.allocUnsafeSlow(id.length * 3);
-      const n = scratch.write(id, 0, 'utf8');
-      // FNV-1a over the bytes.
+      // FNV-1a over the UTF-8 bytes. Ids are ASCII in practice: their char codes are their bytes,
+      // copied in the same loop (a native `Buffer.write` per id was most of this lookup's cost).
       let h = 0x811c9dc5;
-      for (let i = 0; i < n; i++) h = Math.imul(h ^ scratch[i]!, 0x01000193);
+      let n = id.length;
+      for (let i = 0; i < n; i++) {
+        const c = id.charCodeAt(i);
+        if (c >= 0x80) {
+          n = scratch.write(id, 0, 'utf8');
+          h = 0x811c9dc5;
+          for (let j = 0; j < n; j++) h = Math.imul(h ^ scratch[j]!, 0x01000193);
+          break;
+        }
+        scratch[i] = c;
+        h = Math.imul(h ^ c, 0x01000193);
+      }
       key = id;
       keyLen = n;
       keyHash = h >>> 0;
