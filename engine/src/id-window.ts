@@ -123,7 +123,9 @@ export class IdWindow<V = unknown> {
     const idLen = keyLen;
     this.reserve(idLen + res.length);
     const at = this.bEnd - this.bBase;
-    scratch.copy(this.bytes, at, 0, idLen);
+    // A loop, not `Buffer.copy`: ids are a few dozen bytes, less than a native call costs.
+    const bytes = this.bytes;
+    for (let i = 0; i < idLen; i++) bytes[at + i] = scratch[i]!;
     this.bytes.set(res, at + idLen);
     const s = this.tail & this.mask;
     const b = s * STRIDE;
