@@ -80,6 +80,8 @@ interface Cell {
   lastUsed: number;
   /** Commands of this actor accepted and not yet answered. */
   pending: number;
+  /** Generation of the chunks its snapshot head names (see `SnapshotChunks`). */
+  snapGen: 0 | 1;
   /** Command id → result, tagged with the seq of its record (0 while its append is in flight). */
   readonly recent: IdWindow<unknown>;
 }
@@ -113,6 +115,16 @@ interface SnapshotRecord {
   ids?: [string, unknown, number][];
   /** [commandId, result as msgpack bytes, seq]: the id window's own bytes, not decoded and encoded again. */
   idr?: [string, Uint8Array, number][];
+}
+
+/**
+ * The value under an actor's key when its snapshot is larger than one KV value may be (a SKU with
+ * thousands of open holds): the encoded record in `n` chunks under `<key>.c<g>.<i>`. Chunks go into
+ * the generation the current head does not name, and the head is written last.
+ */
+interface SnapshotChunks {
+  seq: number;
+  chunks: { g: 0 | 1; n: number };
 }
 
 const now = (): number => performance.now();
@@ -369,13 +381,28 @@ export class Partition implements TxHost {
     }
   }
 
-  private async readSnapshot(key: string): Promise<SnapshotRecord | undefined> {
-    const e = await this.env.snapshots.get(key);
-    if (e === null || e.operation !== 'PUT' || e.length === 0) return undefined;
-    return decode<SnapshotRecord>(e.value);
+  private async readSnapshot(key: string): Promise<(SnapshotRecord & { gen?: 0 | 1 }) | undefined> {
+    const v = await this.snapshotValue(key);
+    if (v === undefined) return undefined;
+    const head = decode<SnapshotRecord | SnapshotChunks>(v);
+    if (!('chunks' in head)) return head;
+    const { g, n } = head.chunks;
+    const parts = await Promise.all(Array.from({ length: n }, (_, i) => this.snapshotValue(`${key}.c${g}.${i}`)));
+    if (parts.some((x) => x === undefined)) throw new Error(`snapshot of ${key} names a chunk that is missing`);
+    return { ...decode<SnapshotRecord>(Buffer.concat(parts as Uint8Array[])), gen: g };
   }
 
-  private newCell(ref: ActorRef, key: string, type: ActorType, snap: SnapshotRecord | undefined): Cell {
+  private async snapshotValue(key: string): Promise<Uint8Array | undefined> {
+    const e = await this.env.snapshots.get(key);
+    return e === null || e.operation !== 'PUT' || e.length === 0 ? undefined : e.value;
+  }
+
+  private newCell(
+    ref: ActorRef,
+    key: string,
+    type: ActorType,
+    snap: (SnapshotRecord & { gen?: 0 | 1 }) | undefined,
+  ): Cell {
     const pending = this.coldPending.get(key) ?? 0;
     this.coldPending.delete(key);
     const state = snap === undefined ? type.initial(ref) : type.snapshot ? type.snapshot.decode(snap.s) : snap.s;
@@ -393,6 +420,7 @@ export class Partition implements TxHost {
       lastSnapshotAt: 0,
       lastUsed: now(),
       pending,
+      snapGen: snap?.gen ?? 0,
       recent: new IdWindow(this.env.cfg.dedupWindowPerActor, this.env.cfg.dedupMaxAgeMs),
     };
     for (const [id, r, seq] of snap?.ids ?? []) cell.recent.set(id, r, seq);
@@ -759,7 +787,7 @@ export class Partition implements TxHost {
         s: c.type.snapshot ? c.type.snapshot.encode(c.committed) : c.committed,
         idr,
       } satisfies SnapshotRecord);
-      await this.kvPut(this.env.names.snapshots, c.key, data);
+      await this.putSnapshot(c, seq, data);
       this.env.metrics.snapshots++;
       c.snapSeq = Math.max(c.snapSeq, seq);
       c.eventsSinceSnap = Math.max(0, c.eventsSinceSnap - counted);
@@ -770,6 +798,22 @@ export class Partition implements TxHost {
       c.snapshotting = false;
       this.snapshotsRunning--;
     }
+  }
+
+  /** One KV value, or chunks and then a head naming them when the snapshot passes the server's payload limit. */
+  private async putSnapshot(c: Cell, seq: number, data: Uint8Array): Promise<void> {
+    const bucket = this.env.names.snapshots;
+    const limit = this.env.maxRecordBytes;
+    if (data.length <= limit) return this.kvPut(bucket, c.key, data);
+    const g = c.snapGen === 0 ? 1 : 0;
+    const n = Math.ceil(data.length / limit);
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        this.kvPut(bucket, `${c.key}.c${g}.${i}`, data.subarray(i * limit, (i + 1) * limit)),
+      ),
+    );
+    await this.kvPut(bucket, c.key, encode({ seq, chunks: { g, n } } satisfies SnapshotChunks));
+    c.snapGen = g;
   }
 
   private housekeep(): void {

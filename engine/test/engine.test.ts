@@ -39,11 +39,22 @@ const blob = defineActor<{ n: number }, { size: number }, { t: 'b' }>({
   evolve: (s) => ({ n: s.n + 1 }),
 });
 
+/** Keeps every payload it is given: its state outgrows one KV value. */
+const hoard = defineActor<{ parts: string[] }, { size: number }, { t: 'h'; s: string }>({
+  name: 'hoard',
+  initial: () => ({ parts: [] }),
+  decide: (s, c) =>
+    c.size === 0
+      ? { result: { n: s.parts.length, bytes: s.parts.reduce((n, p) => n + p.length, 0) } }
+      : { events: [{ t: 'h', s: 'h'.repeat(c.size) }], result: { n: s.parts.length + 1 } },
+  evolve: (s, e) => ({ parts: [...s.parts, e.s] }),
+});
+
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
   // Short idle times: actors are snapshotted and passivated between tests, so later tests reload them.
-  ({ engine, nc, client, stop } = await inProcessEngine([...demoActors, fragile, blob], {
+  ({ engine, nc, client, stop } = await inProcessEngine([...demoActors, fragile, blob, hoard], {
     namespace: ns,
     partitions: P,
     // Generous: this file shares its event loop with 5,000 concurrent commands and tests nothing about failover.
@@ -280,6 +291,22 @@ describe('engine, in one process, on a real nats-server', () => {
     await waitFor(() => engine.stats().get(part)!.actors === 0, { what: 'idle actors to be passivated' });
     for (let i = 0; i < 20; i++)
       expect(await client.send('008', 'counter', `p${i}`, { op: 'add', by: 1 })).toEqual({ n: i + 1 });
+  });
+
+  it('an actor whose state passes max_payload is snapshotted in chunks, passivated, and reloads from them', async () => {
+    const size = Math.floor(nc.info!.max_payload / 3);
+    for (let i = 0; i < 5; i++) await client.send('h01', 'hoard', 'big', { size });
+    const kv = await new Kvm(nc).open(`${ns}_snapshots`);
+    const head = async (): Promise<{ chunks?: { n: number } } | undefined> => {
+      const e = await kv.get('hoard.h01.big');
+      return e === null || e.length === 0 ? undefined : decode(e.value);
+    };
+    await waitFor(async () => ((await head())?.chunks?.n ?? 0) >= 2, { what: 'a snapshot in chunks' });
+    const part = partitionOf('h01', P);
+    await waitFor(() => engine.stats().get(part)!.actors === 0, { what: 'the big actor to be passivated' });
+    // Loaded again from the chunks: every part is there, and a new one lands on top.
+    expect(await client.send('h01', 'hoard', 'big', { size: 0 })).toEqual({ n: 5, bytes: 5 * size });
+    expect(await client.send('h01', 'hoard', 'big', { size: 10 })).toEqual({ n: 6 });
   });
 
   it('exposes Prometheus metrics for commands, appends, batches, mailboxes and leases', async () => {
