@@ -61,6 +61,11 @@ function profArgs(dir: string | undefined, name: string): string[] {
   return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, name)}`];
 }
 
+/** Extra node flags for the engine processes, e.g. `BENCH_ENGINE_NODE_ARGS="--import ./heap-probe.mjs"` (as in engine-bench). */
+function engineArgs(dir: string | undefined, name: string): string[] {
+  return [...profArgs(dir, name), ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+}
+
 export async function seed(
   client: EngineClient,
   redis: Awaited<ReturnType<typeof connectRedis>>,
@@ -113,7 +118,7 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
     log(`starting engine (namespace ${ns})`);
     const engine = spawnTs('engine/src/main.ts', {
       env: engineEnv,
-      nodeArgs: profArgs(opts.cpuProfDir, 'engine'),
+      nodeArgs: engineArgs(opts.cpuProfDir, 'engine'),
     });
     processes.push(engine);
     await engine.waitForLine(/ENGINE READY/, READY_MS);
@@ -121,7 +126,7 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
     if (opts.standby === true) {
       standby = spawnTs('engine/src/main.ts', {
         env: { ...engineEnv, ENGINE_STANDBY: 'true' },
-        nodeArgs: profArgs(opts.cpuProfDir, 'standby'),
+        nodeArgs: engineArgs(opts.cpuProfDir, 'standby'),
       });
       processes.push(standby);
       await standby.waitForLine(/ENGINE READY/, READY_MS);
