@@ -141,6 +141,7 @@ export class Engine {
       jsm: this.jsm,
       window: this.window,
       snapshots,
+      snapshotsDirect: (await snapshots.status()).streamInfo.config.allow_direct === true,
       checkpoints,
       types: this.types,
       log: this.log,

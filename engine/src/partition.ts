@@ -6,7 +6,7 @@ import { decode, encode, Preencoded } from './codec.js';
 import type { ActorRef, ActorType } from './decider.js';
 import { ensureError, ErrorCode } from './errors.js';
 import { isTransient, isWrongLastSequence } from './jsutil.js';
-import { jsPublish, type RequestWindow } from './request-window.js';
+import { jsPublish, kvLatest, type RequestWindow } from './request-window.js';
 import type { EngineConfig } from './config.js';
 import type { EngineMetrics } from './metrics.js';
 import { actorKey, type Names } from './partitioning.js';
@@ -43,6 +43,8 @@ export interface PartitionEnv {
   /** Appends and JetStream side outputs go through this (see request-window.ts). */
   readonly window: RequestWindow;
   readonly snapshots: KV;
+  /** The snapshot bucket answers direct gets (every bucket this engine creates does). */
+  readonly snapshotsDirect: boolean;
   readonly checkpoints: KV;
   readonly types: ReadonlyMap<string, ActorType>;
   readonly log: Logger;
@@ -393,6 +395,9 @@ export class Partition implements TxHost {
   }
 
   private async snapshotValue(key: string): Promise<Uint8Array | undefined> {
+    if (this.env.snapshotsDirect) {
+      return kvLatest(this.env.window, this.env.names.snapshots, key, this.env.cfg.appendTimeoutMs);
+    }
     const e = await this.env.snapshots.get(key);
     return e === null || e.operation !== 'PUT' || e.length === 0 ? undefined : e.value;
   }

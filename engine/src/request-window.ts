@@ -170,3 +170,27 @@ export async function jsPublish(
   if (r.error !== undefined) throw new JetStreamApiErrorLite(r.error.err_code, r.error.description);
   return r;
 }
+
+const NO_DATA = new Uint8Array(0);
+
+/**
+ * The latest value of a KV key, by a JetStream direct get through a RequestWindow: what
+ * `kv.get` does, without nats.js's `request()` (an Error built per call, a timer and a mux
+ * entry). Every new actor asks for its snapshot once, so in a lunch rush this runs once per
+ * order. `undefined` when the key has no value, or its latest entry is a delete or purge.
+ */
+export async function kvLatest(
+  w: RequestWindow,
+  bucket: string,
+  key: string,
+  timeoutMs: number,
+): Promise<Uint8Array | undefined> {
+  const m = await w.request(`$JS.API.DIRECT.GET.KV_${bucket}.$KV.${bucket}.${key}`, NO_DATA, timeoutMs);
+  const h = m.headers;
+  if (h !== undefined && h.code !== 0) {
+    if (h.code === 404) return undefined;
+    throw new JetStreamApiErrorLite(h.code, `direct get of ${key}: ${h.code} ${h.description}`);
+  }
+  const op = h?.get('KV-Operation');
+  return op === 'DEL' || op === 'PURGE' || m.data.length === 0 ? undefined : m.data;
+}
