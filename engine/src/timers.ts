@@ -36,12 +36,18 @@ export class TimerIndex {
     return this.byId.size;
   }
 
+  /** Entries in the due-heap, cancelled ones not yet dropped included. */
+  get queued(): number {
+    return this.heap.length;
+  }
+
   set(ref: ActorRef, actorKey: string, key: string, at: number, command: unknown): void {
     const id = `${actorKey}\u0000${key}`;
     const t: PendingTimer = { ref, actorKey, key, at, command, firing: false };
     this.byId.set(id, t);
     this.changes.set(id, setRow(t));
     this.push({ at, id, t });
+    this.compactIfStale(); // a timer set again leaves its earlier entry behind
   }
 
   cancel(actorKey: string, key: string): void {
@@ -50,6 +56,7 @@ export class TimerIndex {
     if (t === undefined) return;
     this.byId.delete(id);
     this.changes.set(id, removeRow(t));
+    this.compactIfStale();
   }
 
   /** A firing became durable: the timer is spent (unless it was re-set to another time meanwhile). */
@@ -59,6 +66,18 @@ export class TimerIndex {
     if (t?.at !== at) return;
     this.byId.delete(id);
     this.changes.set(id, removeRow(t));
+    this.compactIfStale();
+  }
+
+  /**
+   * Drops heap entries of timers no longer pending once they outnumber the live ones. Without
+   * this a paid order's cancelled 15-minute payment timer stayed in the heap (with its command)
+   * until its time came, so the heap held every order of the last 15 minutes.
+   */
+  private compactIfStale(): void {
+    if (this.heap.length <= 2 * this.byId.size + 1024) return;
+    // A sorted array is a valid min-heap; entries keep their own times (a retry's later one too).
+    this.heap = this.heap.filter((e) => this.byId.get(e.id) === e.t).sort((a, b) => a.at - b.at);
   }
 
   /** When the timer `key` of an actor is due, if it is pending. */
