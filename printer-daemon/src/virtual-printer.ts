@@ -57,6 +57,8 @@ export class VirtualPrinter extends EventEmitter {
   private busyUntil = 0;
   private busyTimer: NodeJS.Timeout | undefined;
   private markersHeld = false;
+  /** `GS r` queries answered so far: one per job a daemon sent, once it was printed. */
+  private markersSent = 0;
   private portValue = 0;
   private controlPortValue = 0;
   private bytesReceived = 0;
@@ -111,6 +113,11 @@ export class VirtualPrinter extends EventEmitter {
     this.emit('state', this.state);
     if (this.ready) this.drain();
     return this.state;
+  }
+
+  /** How many `GS r` ("processed?") queries the printer has answered. */
+  get markersAnswered(): number {
+    return this.markersSent;
   }
 
   /**
@@ -215,6 +222,7 @@ export class VirtualPrinter extends EventEmitter {
         this.held.shift();
         const s = this.stateValue;
         socket.write(Buffer.from([(s.paper === 'near-end' ? 0x03 : 0) | (s.paper === 'out' ? 0x0c : 0)]));
+        this.markersSent++;
         continue;
       }
       this.held.shift();

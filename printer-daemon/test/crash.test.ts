@@ -58,6 +58,9 @@ describe('SIGKILL mid-print', () => {
     let d = await startDaemon(store);
     for (const x of tickets.slice(0, 3)) await publish(t.nc, t.ns, x);
     await waitFor(() => printed(vp).length === 3, { what: 'three printed' });
+    // The third's "processed?" query may still be on its way behind its paper (a busy machine):
+    // holding answers before it is answered would hold the third, not the fourth.
+    await waitFor(() => vp.markersAnswered >= 3, { what: 'the third answered as processed' });
 
     // The fourth ticket reaches the paper, but the printer's "processed" answer never reaches the daemon.
     vp.holdMarkers(true);
