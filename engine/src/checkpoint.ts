@@ -1,5 +1,5 @@
 import { decode, encode } from './codec.js';
-import type { TimerChanges, TimerIndex, TimerRow } from './timers.js';
+import { changeRows, type TimerChanges, type TimerIndex, type TimerRow } from './timers.js';
 
 /**
  * A partition's checkpoint: where replay starts, and its timers as of one log sequence.
@@ -91,7 +91,7 @@ export class CheckpointWriter {
 
   private async writeDelta(pos: Position, changes: TimerChanges): Promise<void> {
     if (changes.size > 0) {
-      for (const c of chunk([...changes.values()])) {
+      for (const c of chunk(changeRows(changes))) {
         await this.put(`${this.head}.d${this.g}.${this.td}`, c);
         this.td++;
       }

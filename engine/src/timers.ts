@@ -8,6 +8,8 @@ export interface PendingTimer {
   readonly command: unknown;
   /** A firing is on its way through the mailbox; do not fire it again meanwhile. */
   firing: boolean;
+  /** Cancelled or fired: no longer pending (a timer set again is a new object). */
+  removed: boolean;
 }
 
 /**
@@ -16,11 +18,20 @@ export interface PendingTimer {
  */
 export type TimerRow = [string, string, string, string, number, unknown] | [string, string, string, string];
 
-/** Timer changes since the last checkpoint, one row per timer (the latest wins), keyed like `byId`. */
-export type TimerChanges = Map<string, TimerRow>;
+/**
+ * Timers changed since the last checkpoint, keyed like `byId`: the latest object of each, pending
+ * or `removed`. Rows are built only when a checkpoint writes them, not on every set and cancel.
+ */
+export type TimerChanges = Map<string, PendingTimer>;
 
 const setRow = (t: PendingTimer): TimerRow => [t.ref.type, t.ref.store, t.ref.id, t.key, t.at, t.command];
-const removeRow = (t: PendingTimer): TimerRow => [t.ref.type, t.ref.store, t.ref.id, t.key];
+
+/** The rows a checkpoint writes for `changes`. */
+export function changeRows(changes: TimerChanges): TimerRow[] {
+  const out: TimerRow[] = [];
+  for (const t of changes.values()) out.push(t.removed ? [t.ref.type, t.ref.store, t.ref.id, t.key] : setRow(t));
+  return out;
+}
 
 /**
  * A partition's durable timers: a map for exact lookups, a binary min-heap (lazy deletion) for due
@@ -43,9 +54,11 @@ export class TimerIndex {
 
   set(ref: ActorRef, actorKey: string, key: string, at: number, command: unknown): void {
     const id = `${actorKey}\u0000${key}`;
-    const t: PendingTimer = { ref, actorKey, key, at, command, firing: false };
+    const old = this.byId.get(id);
+    if (old !== undefined) old.removed = true;
+    const t: PendingTimer = { ref, actorKey, key, at, command, firing: false, removed: false };
     this.byId.set(id, t);
-    this.changes.set(id, setRow(t));
+    this.changes.set(id, t);
     this.push({ at, id, t });
     this.compactIfStale(); // a timer set again leaves its earlier entry behind
   }
@@ -55,7 +68,8 @@ export class TimerIndex {
     const t = this.byId.get(id);
     if (t === undefined) return;
     this.byId.delete(id);
-    this.changes.set(id, removeRow(t));
+    t.removed = true;
+    this.changes.set(id, t);
     this.compactIfStale();
   }
 
@@ -65,7 +79,8 @@ export class TimerIndex {
     const t = this.byId.get(id);
     if (t?.at !== at) return;
     this.byId.delete(id);
-    this.changes.set(id, removeRow(t));
+    t.removed = true;
+    this.changes.set(id, t);
     this.compactIfStale();
   }
 
@@ -107,7 +122,7 @@ export class TimerIndex {
 
   /** Gives back changes a failed checkpoint took: newer changes of the same timers win. */
   restoreChanges(c: TimerChanges): void {
-    for (const [id, row] of c) if (!this.changes.has(id)) this.changes.set(id, row);
+    for (const [id, t] of c) if (!this.changes.has(id)) this.changes.set(id, t);
   }
 
   /** Pops timers due at or before `now` that are not already firing. */
