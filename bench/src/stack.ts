@@ -104,7 +104,7 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
     ENGINE_NAMESPACE: ns,
     ENGINE_PARTITIONS: String(PARTITIONS),
     ENGINE_ACTORS: '@lunchrush/actors',
-    ENGINE_METRICS_PORT: '0',
+    ENGINE_METRICS_PORT: process.env.BENCH_ENGINE_METRICS_PORT ?? '0',
     LOG_LEVEL: 'warn',
   };
   const stop = async (): Promise<void> => {

@@ -92,6 +92,15 @@ export class Engine {
     this.log = opts.logger ?? pino({ level: this.cfg.logLevel, base: { proc: this.cfg.processId } });
     this.metrics = new EngineMetrics({ defaultMetrics: opts.processMetrics === true });
     this.metrics.trackMailboxes(() => new Map([...this.partitions].map(([p, x]) => [p, x.depth])));
+    this.metrics.trackActors(() => {
+      let inMemory = 0;
+      let unsnapshotted = 0;
+      for (const s of this.stats().values()) {
+        inMemory += s.actors;
+        unsnapshotted += s.unsnapshotted;
+      }
+      return { inMemory, unsnapshotted };
+    });
     for (const t of types) {
       if (!isValidTypeName(t.name))
         throw new Error(`actor type name ${JSON.stringify(t.name)} must match [a-z][a-z0-9-]*`);

@@ -18,6 +18,7 @@ export class EngineMetrics {
   private readonly recovery: Histogram;
   private readonly leaseChanges: Counter;
   private mailboxDepth: () => Map<number, number> = () => new Map();
+  private actorCounts: () => { inMemory: number; unsnapshotted: number } = () => ({ inMemory: 0, unsnapshotted: 0 });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const outcomes = this.outcomes;
@@ -82,6 +83,18 @@ export class EngineMetrics {
         for (const [p, n] of depth()) this.set({ partition: String(p) }, n);
       },
     });
+    const actors = (): { inMemory: number; unsnapshotted: number } => this.actorCounts();
+    new Gauge({
+      name: 'lunchrush_engine_actors',
+      help: 'Actors in memory on this process, and those among them with events not yet in a snapshot (they cannot be passivated).',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        const n = actors();
+        this.set({ kind: 'in_memory' }, n.inMemory);
+        this.set({ kind: 'unsnapshotted' }, n.unsnapshotted);
+      },
+    });
     if (opts.defaultMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'lunchrush_engine_' });
   }
 
@@ -104,6 +117,10 @@ export class EngineMetrics {
 
   trackMailboxes(fn: () => Map<number, number>): void {
     this.mailboxDepth = fn;
+  }
+
+  trackActors(fn: () => { inMemory: number; unsnapshotted: number }): void {
+    this.actorCounts = fn;
   }
 
   text(): Promise<string> {

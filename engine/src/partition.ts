@@ -77,6 +77,8 @@ interface Cell {
   firstDirtySeq: number;
   eventsSinceSnap: number;
   snapshotting: boolean;
+  /** Waiting in the partition's snapshot queue for a free slot. */
+  snapQueued: boolean;
   /** Monotonic time of the last snapshot started. */
   lastSnapshotAt: number;
   lastUsed: number;
@@ -162,6 +164,13 @@ export class Partition implements TxHost {
   private outboxSeq = 0;
   private pumping = false;
   private snapshotsRunning = 0;
+  /**
+   * Cells waiting for a snapshot slot, oldest first, from `snapHead` on. A finished snapshot starts
+   * the next at once: a lunch rush leaves hundreds of idle orders a second to snapshot, and a
+   * snapshot that waited for the next housekeeping tick kept them (dirty, so in memory) for good.
+   */
+  private snapQueue: Cell[] = [];
+  private snapHead = 0;
   private lastCheckpoint = '';
   private timerTick: NodeJS.Timeout | undefined;
   private housekeeping: NodeJS.Timeout | undefined;
@@ -194,10 +203,13 @@ export class Partition implements TxHost {
     return this.pending;
   }
 
-  stats(): { state: string; actors: number; pending: number; timers: number; lastSeq: number } {
+  stats(): { state: string; actors: number; unsnapshotted: number; pending: number; timers: number; lastSeq: number } {
+    let unsnapshotted = 0;
+    for (const c of this.cells.values()) if (c.firstDirtySeq !== 0) unsnapshotted++;
     return {
       state: this.state,
       actors: this.cells.size,
+      unsnapshotted,
       pending: this.pending,
       timers: this.timers.size,
       lastSeq: this.lastSeq,
@@ -422,6 +434,7 @@ export class Partition implements TxHost {
       firstDirtySeq: 0,
       eventsSinceSnap: 0,
       snapshotting: false,
+      snapQueued: false,
       lastSnapshotAt: 0,
       lastUsed: now(),
       pending,
@@ -643,6 +656,8 @@ export class Partition implements TxHost {
       batches.reduce((n, b) => n + b.units.length, 0),
     );
     this.cells.clear();
+    this.snapQueue = [];
+    this.snapHead = 0;
     this.notifyIdle();
   }
 
@@ -769,8 +784,31 @@ export class Partition implements TxHost {
   }
 
   private snapshot(c: Cell): void {
-    if (c.snapshotting || this.snapshotsRunning >= MAX_CONCURRENT_SNAPSHOTS) return;
-    void this.snapshotNow(c);
+    if (c.snapshotting || c.snapQueued) return;
+    if (this.snapshotsRunning < MAX_CONCURRENT_SNAPSHOTS) {
+      void this.snapshotNow(c);
+      return;
+    }
+    c.snapQueued = true;
+    this.snapQueue.push(c);
+  }
+
+  /** Starts queued snapshots while slots are free; skips cells gone, clean or already being written. */
+  private nextSnapshots(): void {
+    const q = this.snapQueue;
+    while (this.snapshotsRunning < MAX_CONCURRENT_SNAPSHOTS && this.snapHead < q.length) {
+      const c = q[this.snapHead++]!;
+      c.snapQueued = false;
+      if (this.state === 'dead' || this.cells.get(c.key) !== c || c.firstDirtySeq === 0 || c.snapshotting) continue;
+      void this.snapshotNow(c);
+    }
+    if (this.snapHead === q.length) {
+      this.snapQueue = [];
+      this.snapHead = 0;
+    } else if (this.snapHead > 1024 && this.snapHead * 2 > q.length) {
+      this.snapQueue = q.slice(this.snapHead);
+      this.snapHead = 0;
+    }
   }
 
   private async snapshotNow(c: Cell): Promise<void> {
@@ -802,6 +840,7 @@ export class Partition implements TxHost {
     } finally {
       c.snapshotting = false;
       this.snapshotsRunning--;
+      this.nextSnapshots();
     }
   }
 
@@ -828,7 +867,7 @@ export class Partition implements TxHost {
     for (const c of this.cells.values()) {
       const idle = t - c.lastUsed;
       c.recent.evict(t);
-      if (c.pending > 0 || c.snapshotting) continue;
+      if (c.pending > 0 || c.snapshotting || c.snapQueued) continue;
       if (c.firstDirtySeq !== 0) {
         if (idle >= cfg.snapshotIdleMs) this.snapshot(c);
       } else if (idle >= cfg.passivateAfterMs) {
