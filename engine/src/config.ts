@@ -6,6 +6,7 @@ export const DEFAULT_LEASE_TTL_MS = 3_000;
 export const DEFAULT_SNAPSHOT_EVERY_EVENTS = 500;
 export const DEFAULT_SNAPSHOT_IDLE_MS = 5_000;
 export const DEFAULT_PASSIVATE_AFTER_MS = 60_000;
+export const DEFAULT_MAX_ACTORS_IN_MEMORY = 20_000;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 1_000;
 export const DEFAULT_MAX_PENDING_PER_PARTITION = 5_000;
 export const DEFAULT_MAX_PENDING_TOTAL = 50_000;
@@ -31,6 +32,11 @@ export interface EngineConfig {
   snapshotEveryEvents: number;
   snapshotIdleMs: number;
   passivateAfterMs: number;
+  /**
+   * Actors this process keeps in memory at most (0: no bound). Past it, the least recently used
+   * of those that can go (nothing pending, every event in a snapshot) are passivated early.
+   */
+  maxActorsInMemory: number;
   checkpointIntervalMs: number;
   maxPendingPerPartition: number;
   /** Commands waiting or in flight in the whole process. */
@@ -83,6 +89,7 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_SNAPSHOT_EVERY_EVENTS: 'snapshotEveryEvents',
   ENGINE_SNAPSHOT_IDLE_MS: 'snapshotIdleMs',
   ENGINE_PASSIVATE_AFTER_MS: 'passivateAfterMs',
+  ENGINE_MAX_ACTORS_IN_MEMORY: 'maxActorsInMemory',
   ENGINE_CHECKPOINT_INTERVAL_MS: 'checkpointIntervalMs',
   ENGINE_MAX_PENDING_PER_PARTITION: 'maxPendingPerPartition',
   ENGINE_MAX_PENDING_TOTAL: 'maxPendingTotal',
@@ -118,6 +125,7 @@ export function defaultConfig(): EngineConfig {
     snapshotEveryEvents: DEFAULT_SNAPSHOT_EVERY_EVENTS,
     snapshotIdleMs: DEFAULT_SNAPSHOT_IDLE_MS,
     passivateAfterMs: DEFAULT_PASSIVATE_AFTER_MS,
+    maxActorsInMemory: DEFAULT_MAX_ACTORS_IN_MEMORY,
     checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
     maxPendingPerPartition: DEFAULT_MAX_PENDING_PER_PARTITION,
     maxPendingTotal: DEFAULT_MAX_PENDING_TOTAL,
@@ -153,6 +161,7 @@ export function validateConfig(c: EngineConfig): EngineConfig {
   intAtLeast('snapshotEveryEvents', 1);
   intAtLeast('snapshotIdleMs', 10);
   intAtLeast('passivateAfterMs', 10);
+  intAtLeast('maxActorsInMemory', 0);
   intAtLeast('checkpointIntervalMs', 10);
   intAtLeast('maxPendingPerPartition', 1);
   intAtLeast('maxPendingTotal', 1);

@@ -82,6 +82,7 @@ export class Engine {
   /** Event-loop lag in ms, sampled every LAG_SAMPLE_MS and smoothed. */
   private lagMs = 0;
   private lagTimer: NodeJS.Timeout | undefined;
+  private trimTimer: NodeJS.Timeout | undefined;
   private readonly outputStreams: readonly OutputStream[];
   private replyEnv!: ReplyEnv;
 
@@ -193,6 +194,10 @@ export class Engine {
       expected = t + LAG_SAMPLE_MS;
     }, LAG_SAMPLE_MS);
     this.lagTimer.unref();
+    if (cfg.maxActorsInMemory > 0) {
+      this.trimTimer = setInterval(() => this.trimActors(), cfg.checkpointIntervalMs);
+      this.trimTimer.unref();
+    }
     // Before any lease: a client that learns from the lease bucket that we own a partition finds us here.
     this.procSub = this.nc.subscribe(this.names.procSubject(cfg.processId), {
       callback: (err, msg) => (err ? undefined : this.onRequest(undefined, undefined, msg)),
@@ -202,6 +207,29 @@ export class Engine {
       { namespace: cfg.namespace, partitions: cfg.partitions, nats: cfg.natsUrl, types: [...this.types.keys()] },
       'engine started',
     );
+  }
+
+  /**
+   * Keeps the actors in memory within `maxActorsInMemory`: past it, down to 90% of it (so trimming
+   * is not a trickle every tick), the least recently used of those that can go are passivated, in
+   * every partition at once. Actors with events not yet in a snapshot stay until it is written.
+   */
+  private trimActors(): void {
+    const max = this.cfg.maxActorsInMemory;
+    let total = 0;
+    for (const part of this.partitions.values()) total += part.actorCount;
+    if (total <= max) return;
+    const lastUsed: number[] = [];
+    for (const part of this.partitions.values()) part.passivationCandidates(lastUsed);
+    const need = Math.min(lastUsed.length, total - Math.floor(max * 0.9));
+    if (need <= 0) return;
+    const cutoff = Float64Array.from(lastUsed).sort()[need - 1]!;
+    for (const part of this.partitions.values()) this.metrics.passivated.memory += part.passivateUsedBefore(cutoff);
+  }
+
+  /** Whether an actor is in memory on this process now (diagnostics and tests). */
+  isActive(store: string, type: string, id: string): boolean {
+    return this.partitions.get(partitionOf(store, this.cfg.partitions))?.isActive(actorKey(store, type, id)) ?? false;
   }
 
   /** Partitions this process serves right now. */
@@ -364,6 +392,7 @@ export class Engine {
     this.procSub?.unsubscribe();
     for (const [p] of this.partitions) this.drop(p, 'engine stopped');
     if (this.lagTimer !== undefined) clearInterval(this.lagTimer);
+    if (this.trimTimer !== undefined) clearInterval(this.trimTimer);
     this.window?.close();
     await this.nc?.drain().catch(() => undefined);
     this.log.info('engine stopped');

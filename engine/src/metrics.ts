@@ -13,6 +13,8 @@ export class EngineMetrics {
   /** Actor snapshots written, and checkpoints written. */
   snapshots = 0;
   checkpoints = 0;
+  /** Actors dropped from memory: idle past `passivateAfterMs`, or early to stay within `maxActorsInMemory`. */
+  readonly passivated = { idle: 0, memory: 0 };
   private readonly appendLatency: Histogram;
   private readonly batchSize: Histogram;
   private readonly recovery: Histogram;
@@ -81,6 +83,18 @@ export class EngineMetrics {
       collect() {
         this.reset();
         for (const [p, n] of depth()) this.set({ partition: String(p) }, n);
+      },
+    });
+    const passivated = this.passivated;
+    new Counter({
+      name: 'lunchrush_engine_passivations_total',
+      help: 'Actors dropped from memory: idle long enough, or early (least recently used first) to stay within ENGINE_MAX_ACTORS_IN_MEMORY.',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ reason: 'idle' }, passivated.idle);
+        this.inc({ reason: 'memory' }, passivated.memory);
       },
     });
     const actors = (): { inMemory: number; unsnapshotted: number } => this.actorCounts();

@@ -216,6 +216,37 @@ export class Partition implements TxHost {
     };
   }
 
+  get actorCount(): number {
+    return this.cells.size;
+  }
+
+  isActive(key: string): boolean {
+    return this.cells.has(key);
+  }
+
+  /** Adds the last use of every actor that could be passivated now: nothing pending, every event in a snapshot. */
+  passivationCandidates(into: number[]): void {
+    if (this.state !== 'serving') return;
+    for (const c of this.cells.values()) if (this.canPassivate(c)) into.push(c.lastUsed);
+  }
+
+  /** Passivates the actors that can go and were last used at or before `cutoff`; returns how many. */
+  passivateUsedBefore(cutoff: number): number {
+    if (this.state !== 'serving') return 0;
+    let n = 0;
+    for (const c of this.cells.values()) {
+      if (c.lastUsed <= cutoff && this.canPassivate(c)) {
+        this.cells.delete(c.key);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private canPassivate(c: Cell): boolean {
+    return c.pending === 0 && !c.snapshotting && !c.snapQueued && c.firstDirtySeq === 0;
+  }
+
   /** Admits a command or refuses it at once (never queues past the bounds). */
   submit(job: Job, bypassBounds = false): void {
     if (this.state !== 'serving') {
@@ -872,6 +903,7 @@ export class Partition implements TxHost {
         if (idle >= cfg.snapshotIdleMs) this.snapshot(c);
       } else if (idle >= cfg.passivateAfterMs) {
         this.cells.delete(c.key);
+        this.env.metrics.passivated.idle++;
       }
     }
     void this.checkpoint(false);
