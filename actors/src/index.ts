@@ -282,6 +282,8 @@ export {
   trieEntries,
   trieGet,
   trieSet,
+  upgradeRecentMap,
+  upgradeTrie,
 } from './collections.js';
 export type { HashTrie, RecentMap, TrieNode } from './collections.js';
 

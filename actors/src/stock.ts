@@ -29,6 +29,8 @@ import {
   trieDelete,
   trieGet,
   trieSet,
+  upgradeRecentMap,
+  upgradeTrie,
   type HashTrie,
   type RecentMap,
 } from './collections.js';
@@ -441,4 +443,12 @@ export const stockActor = defineActor<StockState, StockCommand, StockEvent, Stoc
   initial: (ref) => initialStock(ref.store, ref.id),
   decide: decideStock,
   evolve: evolveStock,
+  snapshot: {
+    encode: (s) => s,
+    // Snapshots written before 2 Dec hold the tries in their old fixed-depth layout.
+    decode: (raw) => {
+      const s = raw as StockState;
+      return { ...s, holds: upgradeTrie(s.holds), done: upgradeRecentMap(s.done) };
+    },
+  },
 });

@@ -24,6 +24,9 @@ import {
   trieEntries,
   trieGet,
   trieSet,
+  upgradeRecentMap,
+  upgradeTrie,
+  type HashTrie,
   tableId,
 } from '@lunchrush/actors';
 
@@ -169,19 +172,76 @@ describe('time windows (Beijing time)', () => {
   });
 });
 
+/** FNV-1a, as the trie hashes keys. */
+function fnv(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** 300 keys, and two pairs whose 32-bit hashes are equal (they share a leaf at any depth). */
+const COLLIDING = ['c693596', 'c1170850', 'c693597', 'c1170851'];
+const KEYS = [...Array.from({ length: 300 }, (_, i) => `k${i}`), ...COLLIDING];
+
+/** A trie in the layout snapshots had before 2 Dec: three levels of 32-slot arrays, then leaves of pairs. */
+function legacyTrie(entries: [string, unknown][]): HashTrie<unknown> {
+  const root: unknown[] = new Array(32).fill(null);
+  for (const [k, v] of entries) {
+    const h = fnv(k);
+    let node = root;
+    for (let level = 0; level < 2; level++) {
+      const slot = (h >>> (level * 5)) & 31;
+      node = (node[slot] ??= new Array(32).fill(null)) as unknown[];
+    }
+    ((node[(h >>> 10) & 31] ??= []) as unknown[]).push(k, v);
+  }
+  return { root, size: entries.length };
+}
+
 describe('immutable collections', () => {
+  it('the colliding keys of the trie test do collide', () => {
+    expect(fnv(COLLIDING[0]!)).toBe(fnv(COLLIDING[1]!));
+    expect(fnv(COLLIDING[2]!)).toBe(fnv(COLLIDING[3]!));
+  });
+
+  it('a trie holds only the slots in use: one key is a root and a leaf', () => {
+    const one = trieSet(emptyTrie<number>(), 'k1', 1);
+    expect(one.root).toEqual([expect.any(Number), ['k1', 1]]);
+    // Deleting back down collapses what is left into the shallowest form.
+    let m = emptyTrie<number>();
+    for (const k of KEYS) m = trieSet(m, k, 1);
+    for (const k of KEYS.slice(1)) m = trieDelete(m, k);
+    expect(m.root).toEqual([expect.any(Number), ['k0', 1]]);
+  });
+
+  it('a trie in the layout of older snapshots reads back whole, and takes changes', () => {
+    const entries: [string, unknown][] = [...KEYS.slice(0, 40), ...COLLIDING].map((k, i) => [k, { n: i }]);
+    const old = legacyTrie(entries);
+    const t = upgradeTrie(old);
+    expect(t.size).toBe(entries.length);
+    expect(new Map(trieEntries(t))).toEqual(new Map(entries));
+    expect(trieGet(trieSet(t, 'k7', 'x'), 'k7')).toBe('x');
+    expect(trieGet(trieDelete(t, COLLIDING[1]!), COLLIDING[0]!)).toEqual({ n: 40 });
+    expect(trieGet(trieDelete(t, COLLIDING[1]!), COLLIDING[1]!)).toBeUndefined();
+    const rm = upgradeRecentMap({ cur: old, prev: emptyTrie() });
+    expect(rmGet(rm, 'k3')).toEqual({ n: 3 });
+    // A current trie is left as it is.
+    expect(upgradeTrie(t)).toBe(t);
+  });
+
   it('HashTrie behaves like a Map and never mutates', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 300 }), fc.integer())), (ops) => {
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 303 }), fc.integer())), (ops) => {
         let m = emptyTrie<number>();
         const model = new Map<string, number>();
-        for (const [put, k, v] of ops) {
+        for (const [put, i, v] of ops) {
+          const key = KEYS[i]!;
           const before = JSON.stringify(m);
-          const next = put ? trieSet(m, `k${k}`, v) : trieDelete(m, `k${k}`);
+          const next = put ? trieSet(m, key, v) : trieDelete(m, key);
           expect(JSON.stringify(m)).toBe(before);
           m = next;
-          if (put) model.set(`k${k}`, v);
-          else model.delete(`k${k}`);
+          if (put) model.set(key, v);
+          else model.delete(key);
           expect(m.size).toBe(model.size);
         }
         for (const [k, v] of model) expect(trieGet(m, k)).toBe(v);
