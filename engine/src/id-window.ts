@@ -45,15 +45,25 @@ let keyHash = 0;
 
 const monotonicNow = (): number => performance.now();
 
+/**
+ * The ring of `size` entries and its hash table, views of one buffer: typed arrays live outside
+ * the JS heap and each costs a native allocation (2–3 µs), and a new actor's window, and every
+ * growth of it, used to make two.
+ */
+function ringAndIndex(size: number): { num: Float64Array; index: Int32Array } {
+  const buf = new ArrayBuffer(size * STRIDE * 8 + size * 2 * 4);
+  return { num: new Float64Array(buf, 0, size * STRIDE), index: new Int32Array(buf, size * STRIDE * 8, size * 2) };
+}
+
 export class IdWindow<V = unknown> {
   /** Ring of entries: positions are absolute counts, the slot is `pos & mask`. */
-  private num = new Float64Array(FIRST_RING * STRIDE);
+  private num: Float64Array;
   private mask = FIRST_RING - 1;
   /** Absolute position of the oldest live entry and one past the newest. */
   private head = 0;
   private tail = 0;
   /** Hash table of slot + 1 (0: empty), linear probing, at most half full. */
-  private index = new Int32Array(FIRST_RING * 2);
+  private index: Int32Array;
   private imask = FIRST_RING * 2 - 1;
   /** Byte queue of [id bytes, result bytes] per entry, in entry order; `bytes[0]` is absolute offset `bBase`. */
   private bytes = Buffer.allocUnsafeSlow(FIRST_BYTES);
@@ -64,7 +74,9 @@ export class IdWindow<V = unknown> {
     readonly capacity: number,
     readonly maxAgeMs: number = Infinity,
     private readonly now: () => number = monotonicNow,
-  ) {}
+  ) {
+    ({ num: this.num, index: this.index } = ringAndIndex(FIRST_RING));
+  }
 
   get size(): number {
     return this.tail - this.head;
@@ -274,7 +286,7 @@ export class IdWindow<V = unknown> {
   /** Doubles the ring and the hash table (positions stay absolute). */
   private grow(): void {
     const size = (this.mask + 1) * 2;
-    const num = new Float64Array(size * STRIDE);
+    const { num, index } = ringAndIndex(size);
     for (let pos = this.head; pos < this.tail; pos++) {
       const from = (pos & this.mask) * STRIDE;
       const to = (pos & (size - 1)) * STRIDE;
@@ -282,7 +294,7 @@ export class IdWindow<V = unknown> {
     }
     this.num = num;
     this.mask = size - 1;
-    this.index = new Int32Array(size * 2);
+    this.index = index;
     this.imask = size * 2 - 1;
     for (let pos = this.head; pos < this.tail; pos++) {
       const s = pos & this.mask;
