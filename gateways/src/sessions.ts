@@ -8,7 +8,8 @@
  * nothing here decrypts WeChat user data.
  */
 // `hash` is the one-shot digest (no Hash object): it runs on every diner request.
-import { createHash, hash, randomBytes } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
+import { randomText } from './random.js';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { GatewayConfig } from './config.js';
@@ -129,9 +130,9 @@ export class SessionStore {
   }
 
   async create(dinerId: string, openid: string, nowMs = Date.now()): Promise<{ token: string; session: DinerSession }> {
-    const token = `ds_${randomBytes(24).toString('base64url')}`;
+    const token = `ds_${randomText(24, 'base64url')}`;
     const session: DinerSession = {
-      sessionId: `s${randomBytes(12).toString('base64url')}`,
+      sessionId: `s${randomText(12, 'base64url')}`,
       dinerId,
       openid,
       createdAt: nowMs,

@@ -21,6 +21,7 @@ import {
   sign,
   type KeyObject,
 } from 'node:crypto';
+import { randomText } from '../random.js';
 import http from 'node:http';
 import https from 'node:https';
 import type { Redis } from 'ioredis';
@@ -205,7 +206,7 @@ export class WeChatPaySimulator implements PaymentProvider {
         throw new HttpError(ErrorCode.PaymentProviderError, 'the simulator has this order with another amount');
       prepayId = o.prepayId;
     } else {
-      prepayId = `sim_${randomBytes(16).toString('base64url')}`;
+      prepayId = `sim_${randomText(16, 'base64url')}`;
       const o: SimOrder = { ...p, prepayId, state: 'NOTPAY' };
       const ttl = Math.max(3600, Math.ceil((p.expireAt - Date.now()) / 1000) + 86_400);
       await this.writes.run([
@@ -248,7 +249,7 @@ export class WeChatPaySimulator implements PaymentProvider {
       o = {
         ...o,
         state: 'SUCCESS',
-        transactionId: `42000${Date.now()}${randomBytes(4).toString('hex')}`,
+        transactionId: `42000${Date.now()}${randomText(4, 'hex')}`,
         successTime: rfc3339China(Date.now()),
       };
       await this.redis.set(this.orderKey(orderId), JSON.stringify(o), 'KEEPTTL');
@@ -259,7 +260,7 @@ export class WeChatPaySimulator implements PaymentProvider {
         : {
             ...o,
             state: 'SUCCESS',
-            transactionId: `42000forged${randomBytes(6).toString('hex')}`,
+            transactionId: `42000forged${randomText(6, 'hex')}`,
             successTime: rfc3339China(Date.now()),
           };
     if (!req.notify && req.tamper === undefined)
@@ -296,7 +297,7 @@ export class WeChatPaySimulator implements PaymentProvider {
   }
 
   private unsignedCallback(tx: Transaction, tamper: TamperMode | undefined, nowMs: number): UnsignedCallback {
-    const nonce = randomBytes(6).toString('base64url').slice(0, 12);
+    const nonce = randomText(6, 'base64url').slice(0, 12);
     const aad = 'transaction';
     const c = createCipheriv('aes-256-gcm', Buffer.from(this.sim.apiV3Key), Buffer.from(nonce));
     c.setAAD(Buffer.from(aad));
@@ -320,7 +321,7 @@ export class WeChatPaySimulator implements PaymentProvider {
       },
     });
     const ts = String(Math.floor(nowMs / 1000) - (tamper === 'stale' ? 600 : 0));
-    const sigNonce = randomBytes(16).toString('hex').toUpperCase();
+    const sigNonce = randomText(16, 'hex').toUpperCase();
     this.useCert = !this.useCert;
     const [serial, key] = this.useCert ? [this.sim.certSerial, this.certKey] : [this.sim.publicKeyId, this.pubKey];
     return { body, ts, sigNonce, serial, key, payload: `${ts}\n${sigNonce}\n${body}\n` };

@@ -28,11 +28,11 @@ import {
   createDecipheriv,
   createPrivateKey,
   createPublicKey,
-  randomBytes,
   sign,
   verify,
   type KeyObject,
 } from 'node:crypto';
+import { randomText } from '../random.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { GatewayConfig } from '../config.js';
@@ -170,7 +170,7 @@ export function rsaSign(data: string, key: KeyObject): Promise<string> {
 }
 
 export function nonceStr(): string {
-  return randomBytes(16).toString('hex');
+  return randomText(16, 'hex');
 }
 
 /** The `Authorization` header of a request to WeChat Pay. */

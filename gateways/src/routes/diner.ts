@@ -3,7 +3,8 @@
  * table's cart, quote, place (with an Idempotency-Key), pay, follow, cancel, urge,
  * ask for a refund and review. Every price comes from the catalog actor.
  */
-import { hash, randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { randomText } from '../random.js';
 import { gzipSync } from 'node:zlib';
 import {
   ActorTypes,
@@ -339,7 +340,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         const [table, store] = await Promise.all([
           engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
             type: 'open',
-            sessionId: `ts_${randomBytes(9).toString('base64url')}`,
+            sessionId: `ts_${randomText(9, 'base64url')}`,
             partySize: body.partySize,
             dinerId: s.dinerId,
             at,
@@ -426,7 +427,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       ],
       async handle(req, { body }: { body: z.output<typeof AddLineBody> }) {
         const t = seated(req);
-        const lineId = body.lineId ?? `${t.s.dinerId.slice(2, 10)}-${randomBytes(6).toString('base64url')}`;
+        const lineId = body.lineId ?? `${t.s.dinerId.slice(2, 10)}-${randomText(6, 'base64url')}`;
         const view = await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
           type: 'addLine',
           lineId,
@@ -645,7 +646,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
                     }
                   : {
                       type: 'requestRefund',
-                      refundId: body.refundId ?? `r${randomBytes(8).toString('base64url')}`,
+                      refundId: body.refundId ?? `r${randomText(8, 'base64url')}`,
                       ...(body.lines === undefined ? {} : { lines: body.lines }),
                       reason: body.reason,
                       by,

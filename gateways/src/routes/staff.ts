@@ -13,7 +13,7 @@
  * | stock set/restock/86                   |        | ✓       | ✓       |
  * | catalog import/export, configure table |        |         | ✓       |
  */
-import { randomBytes } from 'node:crypto';
+import { randomText } from '../random.js';
 import {
   ActorTypes,
   CATALOG_ACTOR_ID,
@@ -112,7 +112,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
           action === 'open'
             ? {
                 type: 'open',
-                sessionId: `ts_${randomBytes(9).toString('base64url')}`,
+                sessionId: `ts_${randomText(9, 'base64url')}`,
                 partySize: b.partySize,
                 dinerId: `staff:${req.staff!.staffId}`,
                 at,
@@ -379,7 +379,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       [D.RefundNotAllowed, D.RefundInProgress, D.NothingToRefund, D.UnknownLine],
       (req, _p, b, at) => ({
         type: 'requestRefund',
-        refundId: b.refundId ?? `r${randomBytes(8).toString('base64url')}`,
+        refundId: b.refundId ?? `r${randomText(8, 'base64url')}`,
         ...(b.lines === undefined ? {} : { lines: b.lines }),
         reason: b.reason,
         by: by(req),
