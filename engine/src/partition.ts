@@ -243,8 +243,13 @@ export class Partition implements TxHost {
     return n;
   }
 
+  /**
+   * Nothing pending, every event in a snapshot, and no state staged by a transaction still being
+   * appended: a callee of another actor's call has no pending commands of its own, and loading it
+   * again from its snapshot would lose what that append makes durable.
+   */
   private canPassivate(c: Cell): boolean {
-    return c.pending === 0 && !c.snapshotting && !c.snapQueued && c.firstDirtySeq === 0;
+    return c.pending === 0 && !c.snapshotting && !c.snapQueued && c.firstDirtySeq === 0 && c.state === c.committed;
   }
 
   /** Admits a command or refuses it at once (never queues past the bounds). */
@@ -901,7 +906,7 @@ export class Partition implements TxHost {
       if (c.pending > 0 || c.snapshotting || c.snapQueued) continue;
       if (c.firstDirtySeq !== 0) {
         if (idle >= cfg.snapshotIdleMs) this.snapshot(c);
-      } else if (idle >= cfg.passivateAfterMs) {
+      } else if (idle >= cfg.passivateAfterMs && this.canPassivate(c)) {
         this.cells.delete(c.key);
         this.env.metrics.passivated.idle++;
       }

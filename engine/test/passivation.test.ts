@@ -97,3 +97,54 @@ describe('the bound on actors in memory', () => {
     expect(recent.filter((i) => !engine.isActive(ref(i)[0], 'counter', ref(i)[1]))).toEqual([]);
   });
 });
+
+describe('trimming while transactions are in flight', () => {
+  let engine: Engine;
+  let client: EngineClient;
+  let stop: () => Promise<void>;
+
+  beforeAll(async () => {
+    // A bound far below the actors in use and a trim every 10 ms: actors go and come back all the time.
+    ({ engine, client, stop } = await start({
+      passivateAfterMs: 60_000,
+      checkpointIntervalMs: 10,
+      maxActorsInMemory: 2,
+    }));
+  });
+
+  afterAll(() => stop?.());
+
+  it('never drops an actor whose state a call changed before its append is durable: money is neither made nor lost', async () => {
+    const N = 6;
+    const account = (i: number): string => `a${i}`;
+    for (let i = 0; i < N; i++) {
+      await client.send(STORE, 'account', account(i), { op: 'deposit', amount: 1_000, tx: `seed${i}` });
+    }
+    // One transfer at a time, with pauses in which every account is snapshotted (so clean, and a
+    // candidate to trim). Each transfer changes its callee, the receiving account, inside the
+    // caller's transaction: the callee has no command of its own pending while that append is in
+    // flight, and a trim runs every 10 ms.
+    const TRANSFERS = 200;
+    for (let k = 0; k < TRANSFERS; k++) {
+      await client.send(STORE, 'account', account(k % N), {
+        op: 'transfer',
+        to: account((k + 1) % N),
+        amount: 1,
+        tx: `t${k}`,
+      });
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    expect(engine.metrics.passivated.memory).toBeGreaterThan(100);
+    const balances = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        client.send<{ balance: number }>(STORE, 'account', account(i), { op: 'get' }).then((r) => r.balance),
+      ),
+    );
+    const model = Array.from({ length: N }, () => 1_000);
+    for (let k = 0; k < TRANSFERS; k++) {
+      model[k % N]! -= 1;
+      model[(k + 1) % N]! += 1;
+    }
+    expect(balances).toEqual(model);
+  });
+});
