@@ -5,10 +5,22 @@ import { inProcessEngine, waitFor, type InProcessEngine } from './support.js';
 const P = 4;
 const STORE = 's1';
 
-/** An engine of its own per block: each tests one housekeeping setting. */
-function start(config: Partial<EngineConfig>): Promise<InProcessEngine> {
-  const namespace = `t${Math.random().toString(36).slice(2, 10)}`;
-  return inProcessEngine(demoActors, { namespace, partitions: P, snapshotIdleMs: 10, ...config });
+/** An engine of its own for the enclosing block: each block tests one housekeeping setting. */
+function engineFor(config: Partial<EngineConfig>): { readonly engine: Engine; readonly client: EngineClient } {
+  let e: InProcessEngine | undefined;
+  beforeAll(async () => {
+    const namespace = `t${Math.random().toString(36).slice(2, 10)}`;
+    e = await inProcessEngine(demoActors, { namespace, partitions: P, snapshotIdleMs: 10, ...config });
+  });
+  afterAll(() => e?.stop());
+  return {
+    get engine() {
+      return e!.engine;
+    },
+    get client() {
+      return e!.client;
+    },
+  };
 }
 
 describe('snapshots of idle actors', () => {
@@ -16,28 +28,20 @@ describe('snapshots of idle actors', () => {
   const INTERVAL_MS = 2_000;
   /** Far more idle actors in one partition than the 32 snapshots it writes at a time. */
   const ACTORS = 400;
-  let engine: Engine;
-  let client: EngineClient;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ engine, client, stop } = await start({
-      passivateAfterMs: 10,
-      checkpointIntervalMs: INTERVAL_MS,
-      maxActorsInMemory: 0,
-    }));
+  const t = engineFor({
+    passivateAfterMs: 10,
+    checkpointIntervalMs: INTERVAL_MS,
+    maxActorsInMemory: 0,
   });
-
-  afterAll(() => stop?.());
 
   it('idle actors beyond the snapshot slots are all snapshotted in one housekeeping round, then passivated', async () => {
     const part = partitionOf(STORE, P);
     await Promise.all(
-      Array.from({ length: ACTORS }, (_, i) => client.send(STORE, 'counter', `c${i}`, { op: 'add', by: i + 1 })),
+      Array.from({ length: ACTORS }, (_, i) => t.client.send(STORE, 'counter', `c${i}`, { op: 'add', by: i + 1 })),
     );
-    const stats = (): { actors: number; unsnapshotted: number } => engine.stats().get(part)!;
+    const stats = (): { actors: number; unsnapshotted: number } => t.engine.stats().get(part)!;
     expect(stats().unsnapshotted).toBeGreaterThan(32);
-    expect(await engine.metrics.text()).toMatch(/lunchrush_engine_actors\{kind="unsnapshotted"\} [1-9]\d*/);
+    expect(await t.engine.metrics.text()).toMatch(/lunchrush_engine_actors\{kind="unsnapshotted"\} [1-9]\d*/);
 
     // One round queues them all and the queue drains as snapshots finish. When each round started
     // only as many as it had free slots, 400 actors took 13 rounds (26 s here) and a lunch rush,
@@ -47,78 +51,63 @@ describe('snapshots of idle actors', () => {
       timeoutMs: 2 * INTERVAL_MS + 1_500,
     });
     await waitFor(() => stats().actors === 0, { what: 'every actor passivated', timeoutMs: 2 * INTERVAL_MS + 1_500 });
-    expect(await engine.metrics.text()).toMatch(/lunchrush_engine_actors\{kind="in_memory"\} 0\b/);
+    expect(await t.engine.metrics.text()).toMatch(/lunchrush_engine_actors\{kind="in_memory"\} 0\b/);
 
     // Loaded again from their snapshots.
     for (const i of [0, 199, ACTORS - 1]) {
-      expect(await client.send(STORE, 'counter', `c${i}`, { op: 'get' })).toEqual({ n: i + 1 });
+      expect(await t.client.send(STORE, 'counter', `c${i}`, { op: 'get' })).toEqual({ n: i + 1 });
     }
   });
 });
 
 describe('the bound on actors in memory', () => {
   const MAX = 100;
-  let engine: Engine;
-  let client: EngineClient;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ engine, client, stop } = await start({
-      // Idle passivation would take a minute: only the bound can bring the count down here.
-      passivateAfterMs: 60_000,
-      checkpointIntervalMs: 100,
-      maxActorsInMemory: MAX,
-    }));
+  const t = engineFor({
+    // Idle passivation would take a minute: only the bound can bring the count down here.
+    passivateAfterMs: 60_000,
+    checkpointIntervalMs: 100,
+    maxActorsInMemory: MAX,
   });
 
-  afterAll(() => stop?.());
-
-  const inMemory = (): number => [...engine.stats().values()].reduce((n, s) => n + s.actors, 0);
+  const inMemory = (): number => [...t.engine.stats().values()].reduce((n, s) => n + s.actors, 0);
 
   it('past the bound the least recently used actors are passivated, and come back intact when used again', async () => {
     const stores = ['s1', 's2', 's3', 's4', 's5', 's6'];
     const ref = (i: number): [string, string] => [stores[i % stores.length]!, `c${i}`];
-    const add = (i: number): Promise<unknown> => client.send(ref(i)[0], 'counter', ref(i)[1], { op: 'add', by: i + 1 });
+    const add = (i: number): Promise<unknown> =>
+      t.client.send(ref(i)[0], 'counter', ref(i)[1], { op: 'add', by: i + 1 });
     for (let i = 0; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => add(i + j)));
     await waitFor(() => inMemory() <= MAX, { what: `at most ${MAX} actors in memory` });
-    expect(await engine.metrics.text()).toMatch(/lunchrush_engine_passivations_total\{reason="memory"\} [1-9]\d*/);
+    expect(await t.engine.metrics.text()).toMatch(/lunchrush_engine_passivations_total\{reason="memory"\} [1-9]\d*/);
     // The newest stayed, the oldest went.
-    expect(engine.isActive(ref(299)[0], 'counter', ref(299)[1])).toBe(true);
-    expect(engine.isActive(ref(0)[0], 'counter', ref(0)[1])).toBe(false);
+    expect(t.engine.isActive(ref(299)[0], 'counter', ref(299)[1])).toBe(true);
+    expect(t.engine.isActive(ref(0)[0], 'counter', ref(0)[1])).toBe(false);
 
     // Used again (reloaded from their snapshots), they are now the most recent: the next trim keeps them.
-    const trimmed = engine.metrics.passivated.memory;
+    const trimmed = t.engine.metrics.passivated.memory;
     const recent = Array.from({ length: 50 }, (_, i) => i * 3);
     for (const i of recent)
-      expect(await client.send(ref(i)[0], 'counter', ref(i)[1], { op: 'get' })).toEqual({ n: i + 1 });
-    await waitFor(() => engine.metrics.passivated.memory > trimmed && inMemory() <= MAX, {
+      expect(await t.client.send(ref(i)[0], 'counter', ref(i)[1], { op: 'get' })).toEqual({ n: i + 1 });
+    await waitFor(() => t.engine.metrics.passivated.memory > trimmed && inMemory() <= MAX, {
       what: `a trim back within ${MAX} actors`,
     });
-    expect(recent.filter((i) => !engine.isActive(ref(i)[0], 'counter', ref(i)[1]))).toEqual([]);
+    expect(recent.filter((i) => !t.engine.isActive(ref(i)[0], 'counter', ref(i)[1]))).toEqual([]);
   });
 });
 
 describe('trimming while transactions are in flight', () => {
-  let engine: Engine;
-  let client: EngineClient;
-  let stop: () => Promise<void>;
-
-  beforeAll(async () => {
-    // A bound far below the actors in use and a trim every 10 ms: actors go and come back all the time.
-    ({ engine, client, stop } = await start({
-      passivateAfterMs: 60_000,
-      checkpointIntervalMs: 10,
-      maxActorsInMemory: 2,
-    }));
+  // A bound far below the actors in use and a trim every 10 ms: actors go and come back all the time.
+  const t = engineFor({
+    passivateAfterMs: 60_000,
+    checkpointIntervalMs: 10,
+    maxActorsInMemory: 2,
   });
-
-  afterAll(() => stop?.());
 
   it('never drops an actor whose state a call changed before its append is durable: money is neither made nor lost', async () => {
     const N = 6;
     const account = (i: number): string => `a${i}`;
     for (let i = 0; i < N; i++) {
-      await client.send(STORE, 'account', account(i), { op: 'deposit', amount: 1_000, tx: `seed${i}` });
+      await t.client.send(STORE, 'account', account(i), { op: 'deposit', amount: 1_000, tx: `seed${i}` });
     }
     // One transfer at a time, with pauses in which every account is snapshotted (so clean, and a
     // candidate to trim). Each transfer changes its callee, the receiving account, inside the
@@ -126,7 +115,7 @@ describe('trimming while transactions are in flight', () => {
     // flight, and a trim runs every 10 ms.
     const TRANSFERS = 200;
     for (let k = 0; k < TRANSFERS; k++) {
-      await client.send(STORE, 'account', account(k % N), {
+      await t.client.send(STORE, 'account', account(k % N), {
         op: 'transfer',
         to: account((k + 1) % N),
         amount: 1,
@@ -134,10 +123,10 @@ describe('trimming while transactions are in flight', () => {
       });
       await new Promise((r) => setTimeout(r, 15));
     }
-    expect(engine.metrics.passivated.memory).toBeGreaterThan(100);
+    expect(t.engine.metrics.passivated.memory).toBeGreaterThan(100);
     const balances = await Promise.all(
       Array.from({ length: N }, (_, i) =>
-        client.send<{ balance: number }>(STORE, 'account', account(i), { op: 'get' }).then((r) => r.balance),
+        t.client.send<{ balance: number }>(STORE, 'account', account(i), { op: 'get' }).then((r) => r.balance),
       ),
     );
     const model = Array.from({ length: N }, () => 1_000);
