@@ -180,7 +180,10 @@ function priceLine(
 
   const unitPriceFen = sku.priceFen + sumFen(options.map((o) => o.priceDeltaFen));
   if (unitPriceFen < 0) return fail(ErrorCode.InvalidOption, `options take ${label} below zero`);
-  const line: PricedLine = {
+  // One literal, then the optional fields assigned: spreading it into a new object with fields it
+  // lacks (`{ ...line, costFen }`) gave V8 a slow-mode object of ~600 bytes instead of ~170, and an
+  // order keeps its lines for its whole life in memory (a quarter of the engine's heap in a paid rush).
+  const line: { -readonly [K in keyof PricedLine]: PricedLine[K] } = {
     lineNo,
     skuId: sku.skuId,
     spuId: spu.spuId,
@@ -195,11 +198,9 @@ function priceLine(
     station: spu.station,
     prepTimeSec: spu.prepTimeSec,
   };
-  return {
-    ...line,
-    ...(sku.costFen === undefined ? {} : { costFen: sku.costFen }),
-    ...(l.note === undefined ? {} : { note: l.note }),
-  };
+  if (sku.costFen !== undefined) line.costFen = sku.costFen;
+  if (l.note !== undefined) line.note = l.note;
+  return line;
 }
 
 // Kept here rather than imported from catalog.ts so the two modules have no value import cycle.
