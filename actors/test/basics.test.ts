@@ -26,6 +26,9 @@ import {
   trieSet,
   upgradeRecentMap,
   upgradeTrie,
+  evolveStock,
+  initialStock,
+  stockActor,
   type HashTrie,
   tableId,
 } from '@lunchrush/actors';
@@ -227,6 +230,26 @@ describe('immutable collections', () => {
     expect(rmGet(rm, 'k3')).toEqual({ n: 3 });
     // A current trie is left as it is.
     expect(upgradeTrie(t)).toBe(t);
+  });
+
+  it('a stock snapshot with its tries in the older layout loads into a working stock actor', () => {
+    let s = initialStock('001', 'sku1');
+    s = evolveStock(s, { type: 'Restocked', qty: 10, at: 1 });
+    s = evolveStock(s, { type: 'Reserved', key: 'miniprogram:o_1', channel: 'miniprogram', qty: 2, at: 2 });
+    s = evolveStock(s, { type: 'Reserved', key: 'pos:s_1', channel: 'pos', qty: 1, at: 3 });
+    s = evolveStock(s, { type: 'Committed', key: 'pos:s_1', qty: 1, at: 4 });
+    const old = {
+      ...s,
+      holds: legacyTrie(trieEntries(s.holds)),
+      done: { cur: legacyTrie(trieEntries(s.done.cur)), prev: emptyTrie() },
+    };
+    const loaded = stockActor.snapshot!.decode(JSON.parse(JSON.stringify(old)));
+    expect(trieEntries(loaded.holds)).toEqual(trieEntries(s.holds));
+    expect(rmGet(loaded.done, 'pos:s_1')).toEqual({ s: 'committed', qty: 1, returned: 0 });
+    // The open hold commits as it would have before the snapshot.
+    const next = evolveStock(loaded, { type: 'Committed', key: 'miniprogram:o_1', qty: 2, at: 5 });
+    expect(next.holds.size).toBe(0);
+    expect(rmGet(next.done, 'miniprogram:o_1')).toEqual({ s: 'committed', qty: 2, returned: 0 });
   });
 
   it('HashTrie behaves like a Map and never mutates', () => {
