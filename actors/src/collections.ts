@@ -116,15 +116,17 @@ function setIn(node: TrieNode, h: number, key: string, value: unknown, level: nu
     replaced = setIn(child, h, key, value, level + 1, added);
   } else {
     const k = keyIndex(child, key);
-    const h0 = hash(child[0] as string);
     if (k >= 0) {
       replaced = withItem(child, k + 1, value, true);
-    } else if (h0 === h) {
-      added.v = true;
-      replaced = [...child, key, value];
     } else {
-      // Two hashes in one slot: a node one level down holds the leaf there, and the key goes in beside it.
-      replaced = setIn([1 << slot(h0, level + 1), child], h, key, value, level + 1, added);
+      const h0 = hash(child[0] as string);
+      if (h0 === h) {
+        added.v = true;
+        replaced = [...child, key, value];
+      } else {
+        // Two hashes in one slot: a node one level down holds the leaf there, and the key goes in beside it.
+        replaced = setIn([1 << slot(h0, level + 1), child], h, key, value, level + 1, added);
+      }
     }
   }
   return withItem(node, i, replaced, true);

@@ -34,7 +34,8 @@ export interface EngineConfig {
   passivateAfterMs: number;
   /**
    * Actors this process keeps in memory at most (0: no bound). Past it, the least recently used
-   * of those that can go (nothing pending, every event in a snapshot) are passivated early.
+   * of those that can go (nothing pending, every event in a snapshot, no state staged by another
+   * actor's call still being appended) are passivated early.
    */
   maxActorsInMemory: number;
   checkpointIntervalMs: number;

@@ -9,9 +9,9 @@
  */
 // `hash` is the one-shot digest (no Hash object): it runs on every diner request.
 import { createHash, hash } from 'node:crypto';
-import { randomText } from './random.js';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { randomText } from './random.js';
 import type { GatewayConfig } from './config.js';
 import { GenerationCache } from './generation-cache.js';
 import { ErrorCode, HttpError, ensureError } from './errors.js';

@@ -21,11 +21,11 @@ import {
   sign,
   type KeyObject,
 } from 'node:crypto';
-import { randomText } from '../random.js';
 import http from 'node:http';
 import https from 'node:https';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { randomText } from '../random.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { RedisWrites } from '../redis-writes.js';
 import type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './provider.js';

@@ -32,9 +32,9 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
-import { randomText } from '../random.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { randomText } from '../random.js';
 import type { GatewayConfig } from '../config.js';
 import { ErrorCode, HttpError, ensureError } from '../errors.js';
 import type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './provider.js';

@@ -4,7 +4,6 @@
  * ask for a refund and review. Every price comes from the catalog actor.
  */
 import { hash } from 'node:crypto';
-import { randomText } from '../random.js';
 import { gzipSync } from 'node:zlib';
 import {
   ActorTypes,
@@ -17,6 +16,7 @@ import {
   type TableView,
 } from '@lunchrush/actors';
 import type { z } from 'zod';
+import { randomText } from '../random.js';
 import type { GatewayDeps } from '../deps.js';
 import { GenerationCache } from '../generation-cache.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
