@@ -3,6 +3,7 @@
  *
  *   npm run bench:engine -- [--scenario spread|hot|all] [--duration 10] [--rate 50000]
  *                           [--concurrency 4000] [--actors 10000] [--group-commit on|off|both] [--json out.json]
+ *                           [--engines 1]
  *
  * The engine runs as a child process (as in production: client and engine in
  * different processes, NATS in a third), with a fresh namespace. Two load
@@ -18,6 +19,8 @@ import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { cleanupNamespace, connectNats } from '@lunchrush/testkit';
 
 const { values: args } = parseArgs({
@@ -32,11 +35,15 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     partitions: { type: 'string', default: '64' },
     route: { type: 'string', default: 'process' },
+    /** Engine processes sharing the partitions (they balance them between themselves through the leases). */
+    engines: { type: 'string', default: '1' },
   },
 });
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const PARTITIONS = Number(args.partitions);
+const ENGINES = Number(args.engines);
+if (!Number.isInteger(ENGINES) || ENGINES < 1 || ENGINES > 8) throw new Error('--engines must be 1..8');
 const engineMain = fileURLToPath(new URL('../../engine/src/main.ts', import.meta.url));
 
 interface Result {
@@ -76,17 +83,23 @@ interface EngineSide {
 
 type Scrape = Map<string, number>;
 
+/** Every engine's /metrics, added up; event-loop lag is the worst engine's. */
 async function scrape(): Promise<Scrape> {
   const m: Scrape = new Map();
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${ENGINE_METRICS_PORT}/metrics`)).text();
-    for (const line of text.split('\n')) {
-      if (line.startsWith('#') || line.length === 0) continue;
-      const sp = line.lastIndexOf(' ');
-      m.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+  for (let e = 0; e < ENGINES; e++) {
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${ENGINE_METRICS_PORT + e}/metrics`)).text();
+      for (const line of text.split('\n')) {
+        if (line.startsWith('#') || line.length === 0) continue;
+        const sp = line.lastIndexOf(' ');
+        const k = line.slice(0, sp);
+        const v = Number(line.slice(sp + 1));
+        const prev = m.get(k);
+        m.set(k, prev === undefined ? v : k.includes('eventloop_lag') ? Math.max(prev, v) : prev + v);
+      }
+    } catch {
+      // metrics unavailable: the engine-side columns stay empty
     }
-  } catch {
-    // metrics unavailable: the engine-side columns stay empty
   }
   return m;
 }
@@ -128,9 +141,10 @@ function natsServerPid(): number | undefined {
 }
 const NATS_PID = natsServerPid();
 
-function cpuMark(enginePid: number | undefined): CpuMark {
+function cpuMark(enginePids: readonly (number | undefined)[]): CpuMark {
   const u = process.cpuUsage();
-  return { engine: cpuSecondsOf(enginePid), client: (u.user + u.system) / 1e6, nats: cpuSecondsOf(NATS_PID) };
+  const engine = enginePids.reduce<number>((sum, pid) => sum + cpuSecondsOf(pid), 0);
+  return { engine, client: (u.user + u.system) / 1e6, nats: cpuSecondsOf(NATS_PID) };
 }
 
 function engineSide(a: Scrape, b: Scrape, seconds: number, cpu: [CpuMark, CpuMark], commands: number): EngineSide {
@@ -165,7 +179,7 @@ function engineSide(a: Scrape, b: Scrape, seconds: number, cpu: [CpuMark, CpuMar
 
 const ENGINE_METRICS_PORT = 19464;
 
-async function startEngine(ns: string, groupCommit: boolean): Promise<ChildProcess> {
+async function startEngine(ns: string, groupCommit: boolean, index: number): Promise<ChildProcess> {
   // BENCH_ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine side.
   const extra = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...extra, '--import', 'tsx', engineMain], {
@@ -173,7 +187,8 @@ async function startEngine(ns: string, groupCommit: boolean): Promise<ChildProce
       ...process.env,
       NATS_URL,
       ENGINE_NAMESPACE: ns,
-      ENGINE_METRICS_PORT: String(ENGINE_METRICS_PORT),
+      ENGINE_METRICS_PORT: String(ENGINE_METRICS_PORT + index),
+      ENGINE_PROCESS_ID: `bench-engine-${index}-${process.pid}`,
       ENGINE_PARTITIONS: String(PARTITIONS),
       ...(groupCommit ? {} : { ENGINE_MAX_BATCH_ENTRIES: '1' }),
       LOG_LEVEL: 'warn',
@@ -194,6 +209,32 @@ async function startEngine(ns: string, groupCommit: boolean): Promise<ChildProce
   return child;
 }
 
+/** Until the engines own the partitions evenly (each ceil(P / n) or one fewer), as the lease bucket says. */
+async function balanced(ns: string): Promise<void> {
+  const nc = await connectNats();
+  try {
+    const kv = await new Kvm(jetstream(nc)).open(`${ns}_leases`);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const owners = new Map<string, number>();
+      for await (const k of await kv.keys('p.*')) {
+        const e = await kv.get(k);
+        if (e?.operation !== 'PUT') continue;
+        const o = e.json<{ owner: string }>().owner;
+        owners.set(o, (owners.get(o) ?? 0) + 1);
+      }
+      const counts = [...owners.values()];
+      const total = counts.reduce((a, b) => a + b, 0);
+      if (owners.size === ENGINES && total === PARTITIONS && Math.max(...counts) - Math.min(...counts) <= 1) return;
+      if (Date.now() > deadline)
+        throw new Error(`partitions not balanced over ${ENGINES} engines: ${JSON.stringify([...owners])}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Stores spread so that every partition has some. */
 function storesOverAllPartitions(n: number): string[] {
   const stores: string[] = [];
@@ -209,7 +250,7 @@ function storesOverAllPartitions(n: number): string[] {
 
 async function run(
   client: EngineClient,
-  enginePid: number | undefined,
+  enginePids: readonly (number | undefined)[],
   scenario: string,
   groupCommit: boolean,
   seconds: number,
@@ -252,7 +293,7 @@ async function run(
   let stop = false;
   let measureStart = 0;
   let before: Promise<Scrape> = Promise.resolve(new Map());
-  let cpuBefore: CpuMark = cpuMark(enginePid);
+  let cpuBefore: CpuMark = cpuMark(enginePids);
   const clientLoop = monitorEventLoopDelay({ resolution: 5 });
   clientLoop.enable();
   // The last second alone: a steady queue and a periodic stall look different here.
@@ -293,7 +334,7 @@ async function run(
         measureStart = performance.now();
         before = scrape();
         clientLoop.reset();
-        cpuBefore = cpuMark(enginePid);
+        cpuBefore = cpuMark(enginePids);
       }, warmup * 1000);
       setTimeout(() => (stop = true), (warmup + seconds) * 1000);
       tick();
@@ -313,7 +354,7 @@ async function run(
   }
   const elapsed = (performance.now() - measureStart) / 1000;
   measuring = false;
-  const cpuAfter = cpuMark(enginePid);
+  const cpuAfter = cpuMark(enginePids);
   clientLoop.disable();
   const after = await scrape();
   clearInterval(progress);
@@ -351,7 +392,9 @@ async function main(): Promise<void> {
   for (const gc of gcs) {
     for (const scenario of scenarios) {
       const ns = `bench${Date.now().toString(36)}`;
-      const engine = await startEngine(ns, gc);
+      const engines: ChildProcess[] = [];
+      for (let e = 0; e < ENGINES; e++) engines.push(await startEngine(ns, gc, e));
+      if (ENGINES > 1) await balanced(ns);
       const client = await EngineClient.connect(NATS_URL, {
         namespace: ns,
         partitions: PARTITIONS,
@@ -371,11 +414,16 @@ async function main(): Promise<void> {
         }
       }
       try {
-        results.push(await run(client, engine.pid, scenario, gc, Number(args.duration), Number(args.warmup)));
+        const pids = engines.map((e) => e.pid);
+        results.push(await run(client, pids, scenario, gc, Number(args.duration), Number(args.warmup)));
       } finally {
         await client.close();
-        engine.kill('SIGTERM');
-        await new Promise((r) => engine.once('exit', r));
+        await Promise.all(
+          engines.map((engine) => {
+            engine.kill('SIGTERM');
+            return new Promise((r) => engine.once('exit', r));
+          }),
+        );
         // Its streams and buckets (events, ledger, leases, snapshots, checkpoints) go with it.
         const nc = await connectNats();
         await cleanupNamespace(nc, ns).catch((e: unknown) => console.error(`could not delete namespace ${ns}:`, e));

@@ -12,7 +12,7 @@ import { pino, type Logger } from 'pino';
 import { decode, encode } from './codec.js';
 import type { ActorType } from './decider.js';
 import { ensureError, ErrorCode } from './errors.js';
-import { parseConfig, type EngineConfig } from './config.js';
+import { DEFAULT_APPEND_DEDUP_WINDOW_MS, parseConfig, type EngineConfig } from './config.js';
 import { LeaseManager } from './lease.js';
 import { EngineMetrics } from './metrics.js';
 import { actorKey, isValidId, isValidTypeName, names, partitionOf, type Names } from './partitioning.js';
@@ -30,7 +30,8 @@ export interface WireRequest {
   m?: 1;
 }
 
-const DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
+/** Side-output streams: a re-publish after recovery, minutes later, is still recognised by its id. */
+const OUTPUT_DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
 const LAG_SAMPLE_MS = 20;
 /** A whole-request refusal: `{ e: [1, code, message] }` applies to every command of the request. */
 const SHED_REPLY = encode({ e: [1, ErrorCode.Overloaded, 'engine saturated: event loop lagging'] });
@@ -135,7 +136,7 @@ export class Engine {
     };
     this.jsm = await jetstreamManager(this.nc);
     this.window = new RequestWindow(this.nc);
-    await ensureInfrastructure(this.jsm, this.names, cfg.replicas, this.outputStreams);
+    await ensureInfrastructure(this.jsm, this.names, cfg.replicas, this.outputStreams, cfg.appendDedupWindowMs);
     const kvm = new Kvm(this.js);
     const opts = { history: 1, storage: StorageType.File, replicas: cfg.replicas } as const;
     const [leaseKv, snapshots, checkpoints] = await Promise.all([
@@ -508,16 +509,22 @@ export async function ensureInfrastructure(
   n: Names,
   replicas: number,
   outputs: readonly OutputStream[] = [],
+  appendDedupWindowMs = DEFAULT_APPEND_DEDUP_WINDOW_MS,
 ): Promise<void> {
-  await ensureStream(jsm, {
-    name: n.stream,
-    subjects: [n.eventWildcard],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    num_replicas: replicas,
-    duplicate_window: DUPLICATE_WINDOW_NS,
-    max_msg_size: -1,
-  });
+  await ensureStream(
+    jsm,
+    {
+      name: n.stream,
+      subjects: [n.eventWildcard],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      num_replicas: replicas,
+      duplicate_window: appendDedupWindowMs * 1_000_000,
+      max_msg_size: -1,
+    },
+    // A stream made by an older version (120 s) or another setting takes this one's window.
+    true,
+  );
   for (const o of outputs) {
     await ensureStream(jsm, {
       name: `${n.ns.toUpperCase()}_${o.name.toUpperCase()}`,
@@ -525,7 +532,7 @@ export async function ensureInfrastructure(
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
       num_replicas: replicas,
-      duplicate_window: DUPLICATE_WINDOW_NS,
+      duplicate_window: OUTPUT_DUPLICATE_WINDOW_NS,
       max_age: o.maxAgeMs === undefined ? 0 : o.maxAgeMs * 1_000_000,
     });
   }
@@ -534,17 +541,27 @@ export async function ensureInfrastructure(
 async function ensureStream(
   jsm: JetStreamManager,
   cfg: Parameters<JetStreamManager['streams']['add']>[0],
+  updateDuplicateWindow = false,
 ): Promise<void> {
+  let info;
   try {
-    await jsm.streams.info(cfg.name);
+    info = await jsm.streams.info(cfg.name);
   } catch {
     try {
       await jsm.streams.add(cfg);
+      return;
     } catch (err) {
       // Another process created it at the same moment.
-      await jsm.streams.info(cfg.name).catch(() => {
+      info = await jsm.streams.info(cfg.name).catch(() => {
         throw err;
       });
     }
+  }
+  if (
+    updateDuplicateWindow &&
+    cfg.duplicate_window !== undefined &&
+    info.config.duplicate_window !== cfg.duplicate_window
+  ) {
+    await jsm.streams.update(cfg.name, { duplicate_window: cfg.duplicate_window });
   }
 }
