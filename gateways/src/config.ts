@@ -37,6 +37,8 @@ export const DEFAULT_STOCK_CACHE_MS = 1_000;
 /** A payment with no callback after this long is looked up with the provider. */
 export const DEFAULT_PAYMENT_QUERY_AFTER_S = 30;
 export const DEFAULT_PAYMENT_QUERY_INTERVAL_MS = 5_000;
+/** A refund WeChat is still paying out is asked about again after this, then twice as long each time (to 10 min). */
+export const DEFAULT_REFUND_QUERY_MS = 5_000;
 export const DEFAULT_WECHAT_API_BASE = 'https://api.weixin.qq.com';
 export const DEFAULT_WECHATPAY_API_BASE = 'https://api.mch.weixin.qq.com';
 
@@ -103,6 +105,7 @@ export interface GatewayConfig {
     readonly notifyUrl: string;
     readonly queryAfterS: number;
     readonly queryIntervalMs: number;
+    readonly refundQueryMs: number;
   };
 }
 
@@ -155,6 +158,7 @@ export const VARIABLES = [
   'WECHATPAY_NOTIFY_URL',
   'WECHATPAY_QUERY_AFTER_S',
   'WECHATPAY_QUERY_INTERVAL_MS',
+  'WECHATPAY_REFUND_QUERY_MS',
 ] as const;
 
 const KNOWN: ReadonlySet<string> = new Set<string>(VARIABLES);
@@ -314,6 +318,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     notifyUrl: url('WECHATPAY_NOTIFY_URL', read('WECHATPAY_NOTIFY_URL') ?? `${publicUrl}/v1/payments/wechatpay/notify`),
     queryAfterS: int(read, 'WECHATPAY_QUERY_AFTER_S', DEFAULT_PAYMENT_QUERY_AFTER_S, 1, 86_400),
     queryIntervalMs: int(read, 'WECHATPAY_QUERY_INTERVAL_MS', DEFAULT_PAYMENT_QUERY_INTERVAL_MS, 50, 600_000),
+    refundQueryMs: int(read, 'WECHATPAY_REFUND_QUERY_MS', DEFAULT_REFUND_QUERY_MS, 50, 600_000),
   };
 
   const secret = (n: string): Buffer => {

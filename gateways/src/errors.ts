@@ -32,6 +32,7 @@ export const ErrorCode = {
   PaymentAmountMismatch: 'payment_amount_mismatch',
   PaymentUnknownOrder: 'payment_unknown_order',
   PaymentProviderError: 'payment_provider_error',
+  PaymentRefused: 'payment_refused',
   GatewayOverloaded: 'gateway_overloaded',
   Unavailable: 'unavailable',
   InternalError: 'internal_error',
@@ -116,6 +117,11 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
     status: 502,
     retryable: true,
     description: 'the payment provider refused or did not answer',
+  },
+  [G.PaymentRefused]: {
+    status: 409,
+    description:
+      'the payment provider refused a refund for good (more than is left to refund, an account it cannot pay)',
   },
   // gateway: availability
   [G.GatewayOverloaded]: {

@@ -37,6 +37,7 @@ import {
 import { IDEMPOTENCY_KEY_RE, IdempotencyStore, bodyHash } from './idempotency.js';
 import { MenuCache } from './menu.js';
 import { openApiDocument } from './openapi.js';
+import { RefundWorker } from './payments/refunds.js';
 import { Payments } from './payments/service.js';
 import { WeChatPaySimulator } from './payments/simulator.js';
 import { WeChatPayV3 } from './payments/wechatpay.js';
@@ -451,6 +452,16 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   listenPort = uws.us_socket_local_port(socket);
   menu.watch(nc, cfg.namespace, cfg.catalogWatch === 'events');
   payments.start();
+  const refunds = new RefundWorker({
+    nc,
+    namespace: cfg.namespace,
+    engine,
+    provider: payments.provider,
+    queryMs: cfg.wechatPay.refundQueryMs,
+    log,
+    registry,
+  });
+  refunds.start();
   log.info(
     { port: listenPort, uws: uwsBuild.build, namespace: cfg.namespace, payments: payments.provider.name },
     'gateway listening',
@@ -477,6 +488,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
         });
       }
       payments.stop();
+      await refunds.stop();
       menu.stop();
       await push.stop();
       await closeQrPool();

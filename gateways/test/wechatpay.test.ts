@@ -24,7 +24,39 @@ let merchantPublic: KeyObject;
 let certKey: KeyObject;
 let pubKeyKey: KeyObject;
 let mode: { serial: 'cert' | 'pubkey'; corrupt: boolean } = { serial: 'cert', corrupt: false };
-const seen: { method: string; url: string; authOk: boolean }[] = [];
+const seen: { method: string; url: string; authOk: boolean; body: string }[] = [];
+
+/** The stand-in's refunds: create (PROCESSING) and query; FREQUENCY_LIMITED and INVALID_REQUEST on cue. */
+function refundAnswer(method: string, url: string, body: string): ReturnType<typeof signedAnswer> | undefined {
+  if (method === 'POST' && url === '/v3/refund/domestic/refunds') {
+    const b = JSON.parse(body) as { out_refund_no: string; amount: { refund: number; total: number } };
+    if (b.out_refund_no.endsWith('|busy'))
+      return { ...signedAnswer(429, { code: 'FREQUENCY_LIMITED', message: '频率限制' }) };
+    if (b.amount.refund > b.amount.total)
+      return signedAnswer(400, { code: 'INVALID_REQUEST', message: '退款金额超过订单可退金额' });
+    return signedAnswer(200, {
+      refund_id: '50000000382019052709732678859',
+      out_refund_no: b.out_refund_no,
+      transaction_id: '1217752501201407033233368018',
+      out_trade_no: 'o_001_paid',
+      status: 'PROCESSING',
+      create_time: '2026-11-22T12:05:00+08:00',
+      amount: { refund: b.amount.refund, total: b.amount.total, currency: 'CNY', payer_refund: b.amount.refund },
+    });
+  }
+  if (method === 'GET' && url.startsWith('/v3/refund/domestic/refunds/')) {
+    if (url.endsWith('/o_001_paid%7Cr1'))
+      return signedAnswer(200, {
+        refund_id: '50000000382019052709732678859',
+        out_refund_no: 'o_001_paid|r1',
+        status: 'SUCCESS',
+        success_time: '2026-11-22T12:06:00+08:00',
+        amount: { refund: 1200, total: 3200, currency: 'CNY' },
+      });
+    return signedAnswer(404, { code: 'RESOURCE_NOT_EXISTS', message: '退款单不存在' });
+  }
+  return undefined;
+}
 
 function signedAnswer(
   status: number,
@@ -82,23 +114,26 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const authOk = checkAuthorization(req.method!, req.url!, body, req.headers.authorization);
-      seen.push({ method: req.method!, url: req.url!, authOk });
+      seen.push({ method: req.method!, url: req.url!, authOk, body });
+      const refund = authOk ? refundAnswer(req.method!, req.url!, body) : undefined;
       const a = !authOk
         ? { status: 401, headers: { 'content-type': 'application/json' }, text: '{"code":"SIGN_ERROR"}' }
-        : req.url === '/v3/pay/transactions/jsapi'
-          ? signedAnswer(200, { prepay_id: 'wx201410272009395522657a690389285100' })
-          : req.url!.startsWith('/v3/pay/transactions/out-trade-no/o_001_paid?mchid=1230000109')
-            ? signedAnswer(200, {
-                appid: 'wxd678efh567hg6787',
-                mchid: '1230000109',
-                out_trade_no: 'o_001_paid',
-                transaction_id: '1217752501201407033233368018',
-                trade_type: 'JSAPI',
-                trade_state: 'SUCCESS',
-                success_time: '2026-11-22T12:00:00+08:00',
-                amount: { total: 3200, payer_total: 3200, currency: 'CNY', payer_currency: 'CNY' },
-              })
-            : signedAnswer(404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
+        : refund !== undefined
+          ? refund
+          : req.url === '/v3/pay/transactions/jsapi'
+            ? signedAnswer(200, { prepay_id: 'wx201410272009395522657a690389285100' })
+            : req.url!.startsWith('/v3/pay/transactions/out-trade-no/o_001_paid?mchid=1230000109')
+              ? signedAnswer(200, {
+                  appid: 'wxd678efh567hg6787',
+                  mchid: '1230000109',
+                  out_trade_no: 'o_001_paid',
+                  transaction_id: '1217752501201407033233368018',
+                  trade_type: 'JSAPI',
+                  trade_state: 'SUCCESS',
+                  success_time: '2026-11-22T12:00:00+08:00',
+                  amount: { total: 3200, payer_total: 3200, currency: 'CNY', payer_currency: 'CNY' },
+                })
+              : signedAnswer(404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' });
       res.writeHead(a.status, a.headers).end(a.text);
     });
   });
@@ -148,6 +183,56 @@ describe('WeChat Pay APIv3 (real provider, local API stand-in)', () => {
     expect(tx).toMatchObject({ trade_state: 'SUCCESS', amount: { total: 3200 } });
     expect(await provider.queryOrder('o_001_none')).toBeUndefined();
     expect(seen.at(-1)!.url).toBe('/v3/pay/transactions/out-trade-no/o_001_none?mchid=1230000109');
+  });
+
+  it('refunds with a signed request naming the payment, the refund number and the amounts; queries a refund', async () => {
+    mode = { serial: 'cert', corrupt: false };
+    const r = await provider.refund({
+      outRefundNo: 'o_001_paid|r1',
+      orderId: 'o_001_paid',
+      transactionId: '1217752501201407033233368018',
+      amountFen: 1200,
+      totalFen: 3200,
+      reason: '菜品售罄'.repeat(30),
+    });
+    expect(r).toMatchObject({ status: 'PROCESSING', out_refund_no: 'o_001_paid|r1', amount: { refund: 1200 } });
+    const sent = seen.at(-1)!;
+    expect(sent).toMatchObject({ method: 'POST', url: '/v3/refund/domestic/refunds', authOk: true });
+    const body = JSON.parse(sent.body) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      transaction_id: '1217752501201407033233368018',
+      out_refund_no: 'o_001_paid|r1',
+      amount: { refund: 1200, total: 3200, currency: 'CNY' },
+    });
+    expect((body.reason as string).length).toBe(80); // WeChat takes at most 80
+    // Without a transaction id the order number names the payment.
+    await provider.refund({
+      outRefundNo: 'o_001_x|r2',
+      orderId: 'o_001_x',
+      transactionId: null,
+      amountFen: 1,
+      totalFen: 2,
+      reason: 'r',
+    });
+    expect(JSON.parse(seen.at(-1)!.body)).toMatchObject({ out_trade_no: 'o_001_x' });
+    expect(JSON.parse(seen.at(-1)!.body)).not.toHaveProperty('transaction_id');
+
+    expect(await provider.queryRefund('o_001_paid|r1')).toMatchObject({ status: 'SUCCESS', amount: { refund: 1200 } });
+    expect(seen.at(-1)!.url).toBe('/v3/refund/domestic/refunds/o_001_paid%7Cr1');
+    expect(await provider.queryRefund('o_001_paid|none')).toBeUndefined();
+  });
+
+  it('tells a refund to try later (FREQUENCY_LIMITED) from one refused for good (INVALID_REQUEST)', async () => {
+    mode = { serial: 'pubkey', corrupt: false };
+    const base = { orderId: 'o_001_paid', transactionId: null, totalFen: 3200, reason: 'r' };
+    await expect(provider.refund({ ...base, outRefundNo: 'o_001_paid|busy', amountFen: 100 })).rejects.toMatchObject({
+      code: 'payment_provider_error',
+      status: 502,
+    });
+    await expect(provider.refund({ ...base, outRefundNo: 'o_001_paid|r9', amountFen: 5000 })).rejects.toMatchObject({
+      code: 'payment_refused',
+      status: 409,
+    });
   });
 
   it('refuses a 2xx answer whose signature does not verify', async () => {

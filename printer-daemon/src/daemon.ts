@@ -271,7 +271,8 @@ export class PrinterDaemon extends EventEmitter {
           try {
             const ticket = this.decodeTicket(m.data, m.seq);
             if (ticket === undefined) {
-              m.term('undecodable kitchen ticket');
+              // No reason: nats-server 2.9 ignores a `+TERM <reason>` and would redeliver it for ever.
+              m.term();
               continue;
             }
             await this.accept(m.seq, ticket, m);

@@ -303,3 +303,21 @@ describe('a long outage', () => {
     expect((await jobs.all(store)).filter((r) => r.state === 'skipped').length).toBe(3);
   });
 });
+
+describe('a message that is not a ticket', () => {
+  it('is terminated once and never comes back, and the tickets after it print', async () => {
+    const store = '209';
+    const vp = await printer();
+    await putStoreConfig(t.nc, t.ns, { store, printers: { k: printerAt(vp) }, stations: { wok: { printer: 'k' } } });
+    await daemon(store);
+    await jetstream(t.nc).publish(`${t.ns}.kitchen.${store}.wok`, new TextEncoder().encode('not msgpack at all'));
+    const next = ticket('wok', {}, store);
+    await publish(t.nc, t.ns, next);
+    await waitFor(() => printed(vp).length === 1, { what: 'the ticket after it printed' });
+    // A `+TERM <reason>` is ignored by nats-server 2.9: the junk would stay pending and come back after the ack wait.
+    await waitFor(async () => (await ackPending(store)) === 0, { what: 'nothing left pending' });
+    const jsm = await jetstreamManager(t.nc);
+    const c = await jsm.consumers.info(namesOf(t.ns).stream, `pd-${store}`);
+    expect(c.ack_floor.stream_seq).toBe(c.delivered.stream_seq);
+  });
+});

@@ -47,9 +47,45 @@ export const TransactionSchema = z.object({
 });
 export type Transaction = z.infer<typeof TransactionSchema>;
 
+/** A refund to send back to the payer: WeChat Pay's `POST /v3/refund/domestic/refunds`. */
+export interface RefundRequest {
+  /** The merchant's refund number (`out_refund_no`): the same number never refunds twice. */
+  readonly outRefundNo: string;
+  readonly orderId: string;
+  /** The provider's transaction id of the payment, when the order knows it. */
+  readonly transactionId: string | null;
+  readonly amountFen: number;
+  /** What the payment was (WeChat checks it against the transaction). */
+  readonly totalFen: number;
+  readonly reason: string;
+}
+
+/** A refund as WeChat Pay v3 answers it (create and query). */
+export const RefundSchema = z.object({
+  refund_id: z.string().min(1).max(64),
+  out_refund_no: z.string().min(1).max(64),
+  out_trade_no: z.string().max(64).optional(),
+  transaction_id: z.string().max(64).optional(),
+  /** SUCCESS, PROCESSING (WeChat is still sending it), CLOSED, ABNORMAL (needs a person). */
+  status: z.enum(['SUCCESS', 'PROCESSING', 'CLOSED', 'ABNORMAL']),
+  success_time: z.string().optional(),
+  create_time: z.string().optional(),
+  amount: z.object({
+    refund: z.number().int(),
+    total: z.number().int(),
+    currency: z.string().optional(),
+    payer_refund: z.number().int().optional(),
+  }),
+});
+export type Refund = z.infer<typeof RefundSchema>;
+
 export interface PaymentProvider {
   readonly name: string;
   prepay(p: PrepayRequest): Promise<PrepayResult>;
   /** The transaction for our order id, or undefined when the provider does not know it. */
   queryOrder(orderId: string): Promise<Transaction | undefined>;
+  /** Starts (or, for an `outRefundNo` it has seen, reports) a refund. Throws HttpError when refused. */
+  refund(r: RefundRequest): Promise<Refund>;
+  /** The refund under our refund number, or undefined when the provider has none. */
+  queryRefund(outRefundNo: string): Promise<Refund | undefined>;
 }

@@ -28,15 +28,37 @@ import { z } from 'zod';
 import { randomText } from '../random.js';
 import { ErrorCode, HttpError } from '../errors.js';
 import { RedisWrites } from '../redis-writes.js';
-import type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './provider.js';
+import type { PaymentProvider, PrepayRequest, PrepayResult, Refund, RefundRequest, Transaction } from './provider.js';
 import {
   PROBE_PREFIX,
   SIGNATURE_TYPE,
   WeChatPayKeys,
+  refundRefusal,
   requestPaymentParams,
   rfc3339China,
   rsaSign,
 } from './wechatpay.js';
+
+const REFUND_TTL_S = 400 * 86_400;
+
+/**
+ * Takes a refund number once, and only while the order's refunds stay within what was paid:
+ * KEYS[1] the order's refunds (hash: refund number → fen), KEYS[2] the refund's record.
+ * ARGV: refund number, record, amount, paid total, ttl. Answers {0, record} when taken, {1, record}
+ * for a number already taken (nothing refunded again), {2, already refunded} when it would pass
+ * the total. One script, so two gateways refunding one order at once cannot both pass the check.
+ */
+const TAKE_REFUND = `
+local existing = redis.call('GET', KEYS[2])
+if existing then return {1, existing} end
+local sum = 0
+for _, v in ipairs(redis.call('HVALS', KEYS[1])) do sum = sum + tonumber(v) end
+if sum + tonumber(ARGV[3]) > tonumber(ARGV[4]) then return {2, tostring(sum)} end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[5])
+return {0, ARGV[2]}
+`;
 
 const CALLBACK_TIMEOUT_MS = 10_000;
 
@@ -215,6 +237,89 @@ export class WeChatPaySimulator implements PaymentProvider {
       ]);
     }
     return { prepayId, requestPayment: await requestPaymentParams(this.appId, prepayId, this.merchantKey) };
+  }
+
+  private refundKey(outRefundNo: string): string {
+    return `${this.prefix}:sim:wechatpay:refund:${outRefundNo}`;
+  }
+
+  private orderRefundsKey(orderId: string): string {
+    return `${this.prefix}:sim:wechatpay:refunds:${orderId}`;
+  }
+
+  /**
+   * As WeChat Pay: the payment must be SUCCESS and its total as given; refunds of one order never
+   * pass what was paid; a refund number already seen answers that refund and refunds nothing more.
+   * A new refund is PROCESSING; the first query after finds it SUCCESS (WeChat settles refunds
+   * asynchronously: its answer to the request is rarely final).
+   */
+  async refund(r: RefundRequest): Promise<Refund> {
+    const raw = await this.redis.get(this.orderKey(r.orderId));
+    const o = raw === null ? undefined : (JSON.parse(raw) as SimOrder);
+    if (o === undefined || o.state !== 'SUCCESS')
+      throw refundRefusal(404, { code: 'RESOURCE_NOT_EXISTS', message: `no paid order ${r.orderId}` });
+    if (r.transactionId !== null && r.transactionId !== o.transactionId)
+      throw refundRefusal(400, { code: 'INVALID_REQUEST', message: 'transaction_id does not match the order' });
+    if (r.totalFen !== o.amountFen)
+      throw refundRefusal(400, {
+        code: 'INVALID_REQUEST',
+        message: `total ${r.totalFen} is not the order's ${o.amountFen}`,
+      });
+    if (!Number.isInteger(r.amountFen) || r.amountFen <= 0)
+      throw refundRefusal(400, { code: 'PARAM_ERROR', message: 'amount.refund must be a positive whole number' });
+    const record: Refund = {
+      refund_id: `50000${Date.now()}${randomText(4, 'hex')}`,
+      out_refund_no: r.outRefundNo,
+      out_trade_no: r.orderId,
+      ...(o.transactionId === undefined ? {} : { transaction_id: o.transactionId }),
+      status: 'PROCESSING',
+      create_time: rfc3339China(Date.now()),
+      amount: { refund: r.amountFen, total: o.amountFen, currency: 'CNY', payer_refund: r.amountFen },
+    };
+    const [taken, value] = (await this.redis.eval(
+      TAKE_REFUND,
+      2,
+      this.orderRefundsKey(r.orderId),
+      this.refundKey(r.outRefundNo),
+      r.outRefundNo,
+      JSON.stringify(record),
+      r.amountFen,
+      o.amountFen,
+      REFUND_TTL_S,
+    )) as [number, string];
+    if (taken === 2)
+      throw refundRefusal(400, {
+        code: 'INVALID_REQUEST',
+        message: `${r.amountFen} more would pass the paid ${o.amountFen} (refunded ${value})`,
+      });
+    return JSON.parse(value) as Refund;
+  }
+
+  async queryRefund(outRefundNo: string): Promise<Refund | undefined> {
+    const raw = await this.redis.get(this.refundKey(outRefundNo));
+    if (raw === null) return undefined;
+    const r = JSON.parse(raw) as Refund;
+    if (r.status !== 'PROCESSING') return r;
+    return this.settleRefund(outRefundNo, 'SUCCESS');
+  }
+
+  /** The refund as the simulator holds it, without settling it (what WeChat's merchant platform shows). */
+  async readRefund(outRefundNo: string): Promise<Refund | undefined> {
+    const raw = await this.redis.get(this.refundKey(outRefundNo));
+    return raw === null ? undefined : (JSON.parse(raw) as Refund);
+  }
+
+  /** Ends a refund that is still PROCESSING (the query does this with SUCCESS; tests pick ABNORMAL or CLOSED). */
+  async settleRefund(outRefundNo: string, status: 'SUCCESS' | 'ABNORMAL' | 'CLOSED'): Promise<Refund | undefined> {
+    const raw = await this.redis.get(this.refundKey(outRefundNo));
+    if (raw === null) return undefined;
+    const r = JSON.parse(raw) as Refund;
+    if (r.status !== 'PROCESSING') return r;
+    const done: Refund = { ...r, status, ...(status === 'SUCCESS' ? { success_time: rfc3339China(Date.now()) } : {}) };
+    await this.redis.set(this.refundKey(outRefundNo), JSON.stringify(done), 'KEEPTTL');
+    if (status === 'CLOSED' && r.out_trade_no !== undefined)
+      await this.redis.hdel(this.orderRefundsKey(r.out_trade_no), outRefundNo);
+    return done;
   }
 
   async queryOrder(orderId: string): Promise<Transaction | undefined> {

@@ -37,8 +37,8 @@ import { z } from 'zod';
 import { randomText } from '../random.js';
 import type { GatewayConfig } from '../config.js';
 import { ErrorCode, HttpError, ensureError } from '../errors.js';
-import type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './provider.js';
-import { TransactionSchema } from './provider.js';
+import type { PaymentProvider, PrepayRequest, PrepayResult, Refund, RefundRequest, Transaction } from './provider.js';
+import { RefundSchema, TransactionSchema } from './provider.js';
 
 export const SIGNATURE_TYPE = 'WECHATPAY2-SHA256-RSA2048';
 export const PROBE_PREFIX = 'WECHATPAY/SIGNTEST/';
@@ -203,6 +203,22 @@ export async function requestPaymentParams(
   return { timeStamp, nonceStr: nonce, package: pkg, signType: 'RSA', paySign };
 }
 
+/**
+ * WeChat Pay's answer to a refund it did not take. Its 5xx, `SYSTEM_ERROR`, `FREQUENCY_LIMITED` (a
+ * second refund of one order within a minute) and `NOT_ENOUGH` (the merchant's balance is short)
+ * pass with time: retryable (503). Anything else (`INVALID_REQUEST`: more than is left to refund,
+ * `USER_ACCOUNT_ABNORMAL`, …) will not: 409 `payment_refused`.
+ */
+export function refundRefusal(status: number, data: unknown): HttpError {
+  const code = typeof (data as { code?: unknown })?.code === 'string' ? (data as { code: string }).code : '';
+  const message =
+    typeof (data as { message?: unknown })?.message === 'string' ? (data as { message: string }).message : '';
+  const what = `WeChat Pay refused the refund (${status}${code === '' ? '' : ` ${code}`}${message === '' ? '' : `: ${message}`})`;
+  if (status >= 500 || status === 429 || ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'NOT_ENOUGH'].includes(code))
+    return new HttpError(ErrorCode.PaymentProviderError, what, { retryAfterS: 60, details: data });
+  return new HttpError(ErrorCode.PaymentRefused, what, { details: { status, code, message } });
+}
+
 /** RFC 3339 with +08:00, as WeChat Pay writes times. */
 export function rfc3339China(ms: number): string {
   return `${new Date(ms + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
@@ -287,6 +303,24 @@ export class WeChatPayV3 implements PaymentProvider {
         details: data,
       });
     return { prepayId, requestPayment: await requestPaymentParams(this.cfg.appId, prepayId, this.merchantKey) };
+  }
+
+  async refund(r: RefundRequest): Promise<Refund> {
+    const { status, data } = await this.call('POST', '/v3/refund/domestic/refunds', {
+      ...(r.transactionId === null ? { out_trade_no: r.orderId } : { transaction_id: r.transactionId }),
+      out_refund_no: r.outRefundNo,
+      reason: r.reason.slice(0, 80),
+      amount: { refund: r.amountFen, total: r.totalFen, currency: 'CNY' },
+    });
+    if (status === 200) return RefundSchema.parse(data);
+    throw refundRefusal(status, data);
+  }
+
+  async queryRefund(outRefundNo: string): Promise<Refund | undefined> {
+    const { status, data } = await this.call('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`);
+    if (status === 404) return undefined;
+    if (status !== 200) throw refundRefusal(status, data);
+    return RefundSchema.parse(data);
   }
 
   async queryOrder(orderId: string): Promise<Transaction | undefined> {

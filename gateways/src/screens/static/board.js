@@ -63,7 +63,7 @@ client?.subscribe('board', {
   },
 });
 
-// Printer daemon alarms (<ns>.alarms.<store>) and its status on connect.
+// Alarms on <ns>.alarms.<store> (the printer daemon's, and refunds that need a person) and the printers' status on connect.
 client?.subscribe('printers', {
   snapshot(d) {
     printersAvailable = d.available;
@@ -96,6 +96,8 @@ function alarmText(a) {
       return `${st(a.station)} 超时 ${a.lateMinutes} 分钟的单只上出餐屏`;
     case 'config_invalid':
       return `打印配置无效：${a.message}`;
+    case 'refund_failed':
+      return `订单 ${a.orderId.slice(-4)} 退款 ¥${(a.amountFen / 100).toFixed(2)} 未成功（${a.reason}），请到商户平台处理`;
     default:
       return `打印告警：${a.kind}`;
   }

@@ -1,0 +1,278 @@
+/**
+ * The refund worker: what sends a diner's money back.
+ *
+ * An approved refund (a store's cancel of a paid order, a diner's self-service refund before
+ * acceptance, a staff-approved one later, a late payment to a cancelled order) is an event of the
+ * order actor, and with it the actor emits a `RefundInstruction` on `refunds.<store>` (JetStream,
+ * id `refund:<orderId>:<refundId>`, published only once the approval is durable). Every gateway
+ * process reads them from one durable consumer, so each instruction is worked on by one process at
+ * a time and survives any of them dying:
+ *
+ * 1. first delivery: the provider's refund (WeChat Pay `POST /v3/refund/domestic/refunds`) under a
+ *    refund number derived from the order and refund ids (`outRefundNo`), so a repeat, a
+ *    redelivery after a crash or two processes at once never refund twice: WeChat answers the
+ *    refund it already has;
+ * 2. later deliveries ask first (`GET …/refunds/{out_refund_no}`) and create only if WeChat has none;
+ * 3. `SUCCESS`: the order's `refundCompleted` (idempotent in the actor), then the ack. The order
+ *    reads `refunded` once a full refund is through;
+ * 4. `PROCESSING` (WeChat is still paying it out; to a bank card that can take days): the message
+ *    goes back with a delay that doubles from `WECHATPAY_REFUND_QUERY_MS` to ten minutes, and is
+ *    asked about again;
+ * 5. `ABNORMAL`, `CLOSED` or a refusal for good (`payment_refused`: more than is left, …): a
+ *    person must act. An alarm goes to the store's staff board (`<ns>.alarms.<store>`), the
+ *    message is terminated, and the refund stays `approved` on the order;
+ * 6. an outage (the provider's 5xx, a timeout, the engine moving a partition): back with a delay.
+ *
+ * WeChat's refund notifications are not needed for this (the query is the source of truth); the
+ * payment callback endpoint answers them 204 and ignores them.
+ */
+import { ActorTypes, type RefundInstruction } from '@lunchrush/actors';
+import { decode, encode, EngineError } from '@lunchrush/engine';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstreamManager,
+  jetstream,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { z } from 'zod';
+import type { EngineGate } from '../engine-gate.js';
+import { ErrorCode, HttpError, ensureError } from '../errors.js';
+import type { PaymentProvider, Refund } from './provider.js';
+import { storeOfOrder } from './service.js';
+
+export const REFUND_CONSUMER = 'refund-worker';
+const MAX_QUERY_DELAY_MS = 10 * 60_000;
+// `term()` carries no reason: nats-server 2.9 takes only a bare `+TERM` (a reason makes it ignore
+// the whole acknowledgement, and the message comes back after the ack wait, for ever). The reason
+// goes to the log instead.
+const IN_FLIGHT = 16;
+
+const InstructionSchema = z.object({
+  kind: z.literal('refund'),
+  orderId: z.string().regex(/^o_[A-Za-z0-9_-]{1,62}$/),
+  refundId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  paymentId: z.string().min(1).max(64).nullable(),
+  amountFen: z.number().int().positive(),
+  paidFen: z.number().int().positive(),
+  reason: z.string(),
+  at: z.number(),
+});
+
+/**
+ * WeChat's `out_refund_no` (1–64 of 0-9 A-Z a-z _ - | * @) for one refund of one order. `|` is in
+ * neither id, so two pairs never share a number; a pair too long for 64 is hashed.
+ */
+export function outRefundNo(orderId: string, refundId: string): string {
+  const plain = `${orderId}|${refundId}`;
+  if (plain.length <= 64) return plain;
+  return `rf|${createHash('sha256').update(plain).digest('base64url').slice(0, 43)}`;
+}
+
+/** What the staff board shows when a refund needs a person (beside the printer daemon's alarms). */
+export interface RefundAlarm {
+  readonly kind: 'refund_failed';
+  readonly store: string;
+  readonly orderId: string;
+  readonly refundId: string;
+  readonly amountFen: number;
+  /** `abnormal`, `closed`, or the provider's refusal code. */
+  readonly reason: string;
+  readonly message: string;
+  readonly at: number;
+}
+
+export interface RefundWorkerOptions {
+  readonly nc: NatsConnection;
+  readonly namespace: string;
+  readonly engine: EngineGate;
+  readonly provider: PaymentProvider;
+  /** First delay before asking again about a PROCESSING refund (doubles each time, to ten minutes). */
+  readonly queryMs: number;
+  readonly log: Logger;
+  readonly registry: Registry;
+}
+
+type Outcome = 'completed' | 'processing' | 'failed' | 'retry' | 'invalid';
+
+export class RefundWorker {
+  private readonly outcomes: Counter;
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private inFlight = 0;
+  private wake: (() => void) | undefined;
+  private alarmNo = 0;
+
+  constructor(private readonly o: RefundWorkerOptions) {
+    this.outcomes = new Counter({
+      name: 'lunchrush_gateway_refunds_total',
+      help: 'Refund instructions worked on, by outcome (completed, processing: asked again later, failed: a person must act, retry, invalid)',
+      labelNames: ['outcome'],
+      registers: [o.registry],
+    });
+  }
+
+  get stream(): string {
+    return `${this.o.namespace.toUpperCase()}_REFUNDS`;
+  }
+
+  /** Starts consuming in the background; the engine creates the stream, so it may not be there yet. */
+  start(): void {
+    if (this.loop !== undefined) return;
+    this.loop = this.run().catch((e: unknown) => {
+      if (!this.stopping) this.o.log.error({ err: ensureError(e).message }, 'refund worker stopped');
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+    // Let the refunds under way finish their step (each is bounded by the provider's and engine's timeouts).
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private async run(): Promise<void> {
+    const jsm = await jetstreamManager(this.o.nc);
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        await jsm.streams.info(this.stream);
+        break;
+      } catch {
+        if (attempt === 0) this.o.log.info({ stream: this.stream }, 'refund stream not there yet, waiting');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    if (this.stopping) return;
+    try {
+      await jsm.consumers.info(this.stream, REFUND_CONSUMER);
+    } catch {
+      await jsm.consumers
+        .add(this.stream, {
+          durable_name: REFUND_CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          // A provider call (5 s) and an engine command (3 s) fit many times over.
+          ack_wait: 60_000_000_000,
+          // Never dropped by the server: an unrefunded diner is only ever terminated on purpose.
+          max_deliver: -1,
+          max_ack_pending: 1_000,
+        })
+        .catch(async (e: unknown) => {
+          // Another gateway created it at the same moment.
+          await jsm.consumers.info(this.stream, REFUND_CONSUMER).catch(() => {
+            throw e;
+          });
+        });
+    }
+    const consumer = await jetstream(this.o.nc).consumers.get(this.stream, REFUND_CONSUMER);
+    this.messages = await consumer.consume({ max_messages: IN_FLIGHT });
+    for await (const m of this.messages) {
+      while (this.inFlight >= IN_FLIGHT && !this.stopping) await new Promise<void>((r) => (this.wake = r));
+      this.inFlight++;
+      void this.handle(m).finally(() => {
+        this.inFlight--;
+        this.wake?.();
+        this.wake = undefined;
+      });
+    }
+  }
+
+  /** One delivery of one instruction; never throws. */
+  async handle(m: JsMsg): Promise<Outcome> {
+    let ins: RefundInstruction;
+    try {
+      ins = InstructionSchema.parse(decode(m.data));
+    } catch (e) {
+      this.o.log.error({ seq: m.seq, err: ensureError(e).message.slice(0, 300) }, 'not a refund instruction');
+      m.term();
+      return this.count('invalid');
+    }
+    const store = storeOfOrder(ins.orderId) ?? m.subject.slice(m.subject.lastIndexOf('.') + 1);
+    const no = outRefundNo(ins.orderId, ins.refundId);
+    const log = this.o.log.child({ orderId: ins.orderId, refundId: ins.refundId, outRefundNo: no });
+    try {
+      let r: Refund | undefined = m.info.deliveryCount > 1 ? await this.o.provider.queryRefund(no) : undefined;
+      r ??= await this.o.provider.refund({
+        outRefundNo: no,
+        orderId: ins.orderId,
+        transactionId: ins.paymentId,
+        amountFen: ins.amountFen,
+        totalFen: ins.paidFen,
+        reason: ins.reason === '' ? '退款' : ins.reason,
+      });
+      if (r.status === 'PROCESSING') {
+        const delay = Math.min(MAX_QUERY_DELAY_MS, this.o.queryMs * 2 ** Math.min(20, m.info.deliveryCount - 1));
+        m.nak(delay);
+        return this.count('processing');
+      }
+      if (r.status !== 'SUCCESS') {
+        const message = `WeChat Pay reports the refund ${r.status}: it needs a person (merchant platform, 异常退款)`;
+        log.error({ status: r.status }, message);
+        this.alarm(store, ins, r.status.toLowerCase(), message);
+        m.term();
+        return this.count('failed');
+      }
+      await this.o.engine.send(
+        store,
+        ActorTypes.Order,
+        ins.orderId,
+        { type: 'refundCompleted', refundId: ins.refundId, at: Date.now() },
+        `refund-done:${no}`,
+      );
+      m.ack();
+      log.info({ amountFen: ins.amountFen }, 'refund completed');
+      return this.count('completed');
+    } catch (e) {
+      if (retryable(e)) {
+        log.warn({ err: ensureError(e).message, delivery: m.info.deliveryCount }, 'refund step failed, will retry');
+        m.nak(Math.min(MAX_QUERY_DELAY_MS, 1_000 * 2 ** Math.min(20, m.info.deliveryCount - 1)));
+        return this.count('retry');
+      }
+      const err = ensureError(e);
+      const code = e instanceof HttpError ? e.code : e instanceof EngineError ? (e.reason ?? e.code) : 'error';
+      log.error({ code, err: err.message }, 'refund refused for good: it needs a person');
+      this.alarm(store, ins, code, err.message);
+      m.term();
+      return this.count('failed');
+    }
+  }
+
+  private count(o: Outcome): Outcome {
+    this.outcomes.inc({ outcome: o });
+    return o;
+  }
+
+  private alarm(store: string, ins: RefundInstruction, reason: string, message: string): void {
+    const a: RefundAlarm = {
+      kind: 'refund_failed',
+      store,
+      orderId: ins.orderId,
+      refundId: ins.refundId,
+      amountFen: ins.amountFen,
+      reason,
+      message,
+      at: Date.now(),
+    };
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', `alarm:${store}:refunds-${process.pid}:${++this.alarmNo}`);
+    try {
+      this.o.nc.publish(`${this.o.namespace}.alarms.${store}`, encode(a), { headers: h });
+    } catch (e) {
+      this.o.log.error({ err: ensureError(e).message }, 'refund alarm not sent');
+    }
+  }
+}
+
+function retryable(e: unknown): boolean {
+  if (e instanceof EngineError) return e.retryable;
+  if (e instanceof HttpError) return e.status >= 500 || e.status === 429 || e.code === ErrorCode.PaymentProviderError;
+  return true; // a network error, a timeout: try again
+}
