@@ -104,28 +104,45 @@ describe('refunds reach the diner', () => {
   });
 
   it('a repeated instruction (a redelivery after a crash, a second publish) refunds nothing more', async () => {
+    // A partial refund: WeChat would pay a second one out under another number, so only the number stops it.
     const { orderId, totalFen } = await paidOrder(21);
-    await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orderId}/cancel`, { token: staff(s, 'manager') });
-    const o = await waitFor(async () => ((await order(orderId)).status === 'refunded' ? order(orderId) : undefined), {
-      what: 'refunded',
-      timeoutMs: 20_000,
+    const start = await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orderId}/refunds`, {
+      token: staff(s, 'manager'),
+      body: { refundId: 'r-part', lines: [{ lineNo: 1, qty: 1 }], reason: 'one portion was cold' },
     });
+    expect(start.status).toBe(200);
+    const o = await waitFor(
+      async () => {
+        const x = await order(orderId);
+        return x.refunds[0]?.status === 'completed' ? x : undefined;
+      },
+      { what: 'the partial refund completed', timeoutMs: 20_000 },
+    );
+    const part = o.refunds[0].amountFen as number;
+    expect(part).toBeGreaterThan(0);
+    expect(part).toBeLessThan(totalFen);
     await workerIdle();
     // The same instruction again, as a new stream message (so JetStream's de-duplication does not hide it).
     const jsm = await jetstreamManager(s.t.nc);
     const stream = `${s.t.ns.toUpperCase()}_REFUNDS`;
     const first = await jsm.streams.getMessage(stream, { last_by_subj: `${s.t.ns}.refunds.001` });
+    expect(decode<{ orderId: string }>(first!.data).orderId).toBe(orderId);
     const again = await jetstream(s.t.nc).publish(`${s.t.ns}.refunds.001`, first!.data, { msgID: `again-${orderId}` });
     expect(again.duplicate).toBe(false);
     await workerIdle();
     const after = await order(orderId);
-    expect(after.status).toBe('refunded');
     expect(after.refunds).toEqual(o.refunds);
-    const wx = await sim.readRefund(outRefundNo(orderId, o.refunds[0].refundId));
-    expect(wx?.amount.refund).toBe(totalFen);
+    expect(after.status).toBe('paid');
+    // WeChat paid out the part once: exactly the rest is still refundable, not a fen more.
+    const rest = { orderId, transactionId: null, totalFen, reason: 'x' };
     await expect(
-      sim.refund({ outRefundNo: 'extra-2', orderId, transactionId: null, amountFen: 1, totalFen, reason: 'x' }),
-    ).rejects.toMatchObject({ code: 'payment_refused' });
+      sim.refund({ ...rest, outRefundNo: 'rest-over', amountFen: totalFen - part + 1 }),
+    ).rejects.toMatchObject({
+      code: 'payment_refused',
+    });
+    expect((await sim.refund({ ...rest, outRefundNo: 'rest', amountFen: totalFen - part })).amount.refund).toBe(
+      totalFen - part,
+    );
   });
 
   it('a refund WeChat reports ABNORMAL alarms the store and stays approved on the order', async () => {
@@ -174,6 +191,61 @@ describe('refunds reach the diner', () => {
     expect(await sim.readRefund(outRefundNo(orderId, 'too-much'))).toBeUndefined();
     await workerIdle();
     expect((await order(orderId)).status).toBe('paid');
+  });
+});
+
+describe('the simulator refunds as WeChat Pay does', () => {
+  it('never lets refunds of one order pass what was paid, however many arrive at once', async () => {
+    const { orderId, totalFen } = await paidOrder(24);
+    const part = Math.floor(totalFen * 0.3);
+    const tries = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        sim.refund({
+          outRefundNo: `${orderId}|p${i}`,
+          orderId,
+          transactionId: null,
+          amountFen: part,
+          totalFen,
+          reason: 'r',
+        }),
+      ),
+    );
+    expect(tries.filter((x) => x.status === 'fulfilled')).toHaveLength(3);
+    for (const x of tries)
+      if (x.status === 'rejected') expect(x.reason).toMatchObject({ code: 'payment_refused', status: 409 });
+    // The same number again answers the refund it names and takes nothing more.
+    const i = tries.findIndex((x) => x.status === 'fulfilled');
+    const again = await sim.refund({
+      outRefundNo: `${orderId}|p${i}`,
+      orderId,
+      transactionId: null,
+      amountFen: part,
+      totalFen,
+      reason: 'r',
+    });
+    expect(again.refund_id).toBe((tries[i] as PromiseFulfilledResult<{ refund_id: string }>).value.refund_id);
+    await expect(
+      sim.refund({
+        outRefundNo: `${orderId}|last`,
+        orderId,
+        transactionId: null,
+        amountFen: totalFen - 3 * part + 1,
+        totalFen,
+        reason: 'r',
+      }),
+    ).rejects.toMatchObject({ code: 'payment_refused' });
+    expect(
+      (
+        await sim.refund({
+          outRefundNo: `${orderId}|last`,
+          orderId,
+          transactionId: null,
+          amountFen: totalFen - 3 * part,
+          totalFen,
+          reason: 'r',
+        })
+      ).amount.refund,
+    ).toBe(totalFen - 3 * part);
   });
 });
 
