@@ -198,54 +198,19 @@ describe('the simulator refunds as WeChat Pay does', () => {
   it('never lets refunds of one order pass what was paid, however many arrive at once', async () => {
     const { orderId, totalFen } = await paidOrder(24);
     const part = Math.floor(totalFen * 0.3);
-    const tries = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) =>
-        sim.refund({
-          outRefundNo: `${orderId}|p${i}`,
-          orderId,
-          transactionId: null,
-          amountFen: part,
-          totalFen,
-          reason: 'r',
-        }),
-      ),
-    );
+    const refund = (no: string, amountFen: number) =>
+      sim.refund({ outRefundNo: `${orderId}|${no}`, orderId, transactionId: null, amountFen, totalFen, reason: 'r' });
+    const tries = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => refund(`p${i}`, part)));
     expect(tries.filter((x) => x.status === 'fulfilled')).toHaveLength(3);
     for (const x of tries)
       if (x.status === 'rejected') expect(x.reason).toMatchObject({ code: 'payment_refused', status: 409 });
     // The same number again answers the refund it names and takes nothing more.
     const i = tries.findIndex((x) => x.status === 'fulfilled');
-    const again = await sim.refund({
-      outRefundNo: `${orderId}|p${i}`,
-      orderId,
-      transactionId: null,
-      amountFen: part,
-      totalFen,
-      reason: 'r',
-    });
-    expect(again.refund_id).toBe((tries[i] as PromiseFulfilledResult<{ refund_id: string }>).value.refund_id);
-    await expect(
-      sim.refund({
-        outRefundNo: `${orderId}|last`,
-        orderId,
-        transactionId: null,
-        amountFen: totalFen - 3 * part + 1,
-        totalFen,
-        reason: 'r',
-      }),
-    ).rejects.toMatchObject({ code: 'payment_refused' });
-    expect(
-      (
-        await sim.refund({
-          outRefundNo: `${orderId}|last`,
-          orderId,
-          transactionId: null,
-          amountFen: totalFen - 3 * part,
-          totalFen,
-          reason: 'r',
-        })
-      ).amount.refund,
-    ).toBe(totalFen - 3 * part);
+    expect((await refund(`p${i}`, part)).refund_id).toBe(
+      (tries[i] as PromiseFulfilledResult<{ refund_id: string }>).value.refund_id,
+    );
+    await expect(refund('last', totalFen - 3 * part + 1)).rejects.toMatchObject({ code: 'payment_refused' });
+    expect((await refund('last', totalFen - 3 * part)).amount.refund).toBe(totalFen - 3 * part);
   });
 });
 
