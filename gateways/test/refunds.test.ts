@@ -194,6 +194,20 @@ describe('refunds reach the diner', () => {
   });
 });
 
+describe('the worker keeps going', () => {
+  it('when its consumer is deleted under it (an operator, a stream restore), it makes it again and refunds', async () => {
+    await workerIdle();
+    const jsm = await jetstreamManager(s.t.nc);
+    await jsm.consumers.delete(`${s.t.ns.toUpperCase()}_REFUNDS`, REFUND_CONSUMER);
+    const { orderId } = await paidOrder(25);
+    await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orderId}/cancel`, { token: staff(s, 'manager') });
+    await waitFor(async () => (await order(orderId)).status === 'refunded', {
+      what: 'the order refunded by the worker after its consumer was deleted',
+      timeoutMs: 30_000,
+    });
+  });
+});
+
 describe('the simulator refunds as WeChat Pay does', () => {
   it('never lets refunds of one order pass what was paid, however many arrive at once', async () => {
     const { orderId, totalFen } = await paidOrder(24);

@@ -122,12 +122,24 @@ export class RefundWorker {
     return `${this.o.namespace.toUpperCase()}_REFUNDS`;
   }
 
-  /** Starts consuming in the background; the engine creates the stream, so it may not be there yet. */
+  /**
+   * Starts consuming in the background; the engine creates the stream, so it may not be there yet.
+   * A consumer that fails (deleted, NATS gone for long) is opened again a second later.
+   */
   start(): void {
     if (this.loop !== undefined) return;
-    this.loop = this.run().catch((e: unknown) => {
-      if (!this.stopping) this.o.log.error({ err: ensureError(e).message }, 'refund worker stopped');
-    });
+    this.loop = (async () => {
+      while (!this.stopping) {
+        try {
+          await this.run();
+          if (!this.stopping) this.o.log.warn('refund consumer ended; opening it again');
+        } catch (e) {
+          if (this.stopping) break;
+          this.o.log.error({ err: ensureError(e).message }, 'refund worker failed; opening its consumer again');
+        }
+        if (!this.stopping) await new Promise((r) => setTimeout(r, 1_000));
+      }
+    })();
   }
 
   async stop(): Promise<void> {
@@ -163,7 +175,9 @@ export class RefundWorker {
           ack_wait: 60_000_000_000,
           // Never dropped by the server: an unrefunded diner is only ever terminated on purpose.
           max_deliver: -1,
-          max_ack_pending: 1_000,
+          // A refund WeChat is still paying out (to a bank card: days) stays pending here until it is
+          // through, so the bound is far above what a chain has under way; past it new ones would wait.
+          max_ack_pending: 100_000,
         })
         .catch(async (e: unknown) => {
           // Another gateway created it at the same moment.
@@ -173,7 +187,9 @@ export class RefundWorker {
         });
     }
     const consumer = await jetstream(this.o.nc).consumers.get(this.stream, REFUND_CONSUMER);
-    this.messages = await consumer.consume({ max_messages: IN_FLIGHT });
+    // Aborts when the consumer or stream goes (by default nats.js waits for it to come back, which it
+    // never would: this worker is what makes it); the loop in start() then makes it again.
+    this.messages = await consumer.consume({ max_messages: IN_FLIGHT, abort_on_missing_resource: true });
     for await (const m of this.messages) {
       while (this.inFlight >= IN_FLIGHT && !this.stopping) await new Promise<void>((r) => (this.wake = r));
       this.inFlight++;
