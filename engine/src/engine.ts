@@ -136,7 +136,9 @@ export class Engine {
     };
     this.jsm = await jetstreamManager(this.nc);
     this.window = new RequestWindow(this.nc);
-    await ensureInfrastructure(this.jsm, this.names, cfg.replicas, this.outputStreams, cfg.appendDedupWindowMs);
+    await ensureInfrastructure(this.jsm, this.names, cfg.replicas, this.outputStreams, cfg.appendDedupWindowMs, (m) =>
+      this.log.warn(m),
+    );
     const kvm = new Kvm(this.js);
     const opts = { history: 1, storage: StorageType.File, replicas: cfg.replicas } as const;
     const [leaseKv, snapshots, checkpoints] = await Promise.all([
@@ -510,6 +512,7 @@ export async function ensureInfrastructure(
   replicas: number,
   outputs: readonly OutputStream[] = [],
   appendDedupWindowMs = DEFAULT_APPEND_DEDUP_WINDOW_MS,
+  onWarn?: (message: string) => void,
 ): Promise<void> {
   await ensureStream(
     jsm,
@@ -524,6 +527,7 @@ export async function ensureInfrastructure(
     },
     // A stream made by an older version (120 s) or another setting takes this one's window.
     true,
+    onWarn,
   );
   for (const o of outputs) {
     await ensureStream(jsm, {
@@ -542,6 +546,7 @@ async function ensureStream(
   jsm: JetStreamManager,
   cfg: Parameters<JetStreamManager['streams']['add']>[0],
   updateDuplicateWindow = false,
+  onWarn?: (message: string) => void,
 ): Promise<void> {
   let info;
   try {
@@ -562,6 +567,10 @@ async function ensureStream(
     cfg.duplicate_window !== undefined &&
     info.config.duplicate_window !== cfg.duplicate_window
   ) {
-    await jsm.streams.update(cfg.name, { duplicate_window: cfg.duplicate_window });
+    // Only memory in nats-server is at stake (correctness holds with any window, see
+    // ENGINE_APPEND_DEDUP_WINDOW_MS), so a server that refuses the update does not stop the engine.
+    await jsm.streams.update(cfg.name, { duplicate_window: cfg.duplicate_window }).catch((e: unknown) => {
+      onWarn?.(`could not set duplicate_window of ${cfg.name}: ${ensureError(e).message}`);
+    });
   }
 }
