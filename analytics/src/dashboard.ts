@@ -33,7 +33,7 @@ const PAGE = String.raw`<!doctype html>
   <label>从 <input id="from" type="date"></label>
   <label>到 <input id="to" type="date"></label>
   <button id="go">查询</button>
-  <div id="kpis"><span>订单 <b id="k-orders">–</b></span><span>营业额 <b id="k-revenue">–</b></span><span>入库延迟 <b id="k-lag">–</b></span></div>
+  <div id="kpis"><span>订单 <b id="k-orders">–</b></span><span>营业额 <b id="k-revenue">–</b></span><span>已退款 <b id="k-refunded">–</b></span><span>净营业额 <b id="k-net">–</b></span><span>入库延迟 <b id="k-lag">–</b></span></div>
 </header>
 <div id="error"></div>
 <main>
@@ -74,6 +74,8 @@ const PAGE = String.raw`<!doctype html>
       var heat = r[0].rows, slots = r[1].rows, turn = r[2].rows, dishes = r[3].rows, chan = r[4].rows, sum = r[5].rows[0] || {};
       $('k-orders').textContent = sum.orders || 0;
       $('k-revenue').textContent = '¥' + yuan(sum.revenue_fen || 0);
+      $('k-refunded').textContent = '¥' + yuan(sum.refunded_fen || 0);
+      $('k-net').textContent = '¥' + yuan(sum.net_revenue_fen || 0);
       var hours = []; for (var h = 0; h < 24; h++) hours.push(h + '时');
       var maxOrders = heat.reduce(function (m, x) { return Math.max(m, x.orders); }, 1);
       charts.heatmap.setOption({

@@ -444,6 +444,41 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
           entry('order', store, orderId, [{ type: 'Served', by: { role: 'staff', id: 'waiter' }, at: servedAt }]),
         ],
       });
+      // One paid order in 50 has its first line refunded after serving, approved by the manager and
+      // paid back by WeChat a minute later (decided from the order number, so the random stream, and
+      // with it every other figure of a history, is what it was before refunds were generated).
+      if (orderNo % 50 === 7) {
+        const l = lines[0]!;
+        const refund = {
+          refundId: `r${orderNo}`,
+          full: false,
+          lines: [{ lineNo: l.lineNo, qty: l.qty }],
+          amountFen: l.amountFen,
+          reason: '菜品口味问题',
+          by: { role: 'manager', id: 'm1' },
+          status: 'requested',
+          at: servedAt + 5 * MIN,
+        };
+        cmds.push({
+          at: servedAt + 5 * MIN,
+          store,
+          entries: [
+            entry('order', store, orderId, [
+              { type: 'RefundRequested', refund, at: servedAt + 5 * MIN },
+              { type: 'RefundApproved', refundId: refund.refundId, by: refund.by, at: servedAt + 5 * MIN },
+            ]),
+          ],
+        });
+        cmds.push({
+          at: servedAt + 6 * MIN,
+          store,
+          entries: [
+            entry('order', store, orderId, [
+              { type: 'RefundCompleted', refundId: refund.refundId, at: servedAt + 6 * MIN },
+            ]),
+          ],
+        });
+      }
       cmds.push({
         at: servedAt + 30 * MIN,
         store,

@@ -33,6 +33,13 @@ const ORDERS = `(
          max(cancel_reason) AS cancel_reason
   FROM orders WHERE ${STORE} GROUP BY store, order_id)`;
 
+/** Per refund, merged. */
+const REFUNDS = `(
+  SELECT store, order_id, refund_id, max(requested_at) AS requested_at, max(amount_fen) AS amount_fen,
+         max(reason) AS reason, max(approved_at) AS approved_at, max(rejected_at) AS rejected_at,
+         max(completed_at) AS completed_at
+  FROM refunds WHERE ${STORE} GROUP BY store, order_id, refund_id)`;
+
 export const SQL = {
   heatmap: `
     SELECT toDayOfWeek(day) AS weekday, intDiv(slot, 2) AS hour,
@@ -160,12 +167,29 @@ export const SQL = {
     GROUP BY store
     ORDER BY store`,
 
+  refunds: `
+    SELECT toDate(requested_at) AS day,
+           count() AS requested,
+           countIf(rejected_at > ${ZERO}) AS rejected,
+           countIf(completed_at > ${ZERO}) AS completed,
+           countIf(approved_at > ${ZERO} AND completed_at = ${ZERO}) AS awaiting_payout,
+           sumIf(amount_fen, completed_at > ${ZERO}) AS refunded_fen,
+           sumIf(amount_fen, approved_at > ${ZERO} AND completed_at = ${ZERO}) AS awaiting_fen
+    FROM ${REFUNDS}
+    WHERE requested_at > ${ZERO} AND ${IN_RANGE('requested_at')}
+    GROUP BY day
+    ORDER BY day`,
+
   summary: `
-    SELECT sum(orders) AS orders, sum(revenue_fen) AS revenue_fen,
+    WITH (SELECT sumIf(amount_fen, completed_at > ${ZERO} AND ${IN_RANGE('completed_at')}) FROM ${REFUNDS}) AS refunded
+    SELECT orders, revenue AS revenue_fen, refunded AS refunded_fen, revenue - refunded AS net_revenue_fen,
            (SELECT count() FROM events) AS events,
            (SELECT max(ts) FROM events) AS last_event_at
-    FROM sales_slots
-    WHERE ${STORE} AND day BETWEEN {from:Date} AND {to:Date}`,
+    FROM (
+      SELECT sum(orders) AS orders, sum(revenue_fen) AS revenue
+      FROM sales_slots
+      WHERE ${STORE} AND day BETWEEN {from:Date} AND {to:Date}
+    )`,
 } as const;
 
 export type ViewName = keyof typeof SQL;
@@ -181,7 +205,8 @@ export const VIEW_HELP: Record<ViewName, string> = {
   conversion: 'orders placed → paid, cancelled by payment timeout or otherwise, per day',
   kitchen: 'kitchen lead time per station, accepted → station done (seconds)',
   stores: 'stores and their names',
-  summary: 'paid orders, revenue, events stored',
+  refunds: 'refunds per day they were asked: rejected, paid back (and how much), approved but not yet paid out',
+  summary: 'paid orders, revenue, refunds paid back in the range, net revenue, events stored',
 };
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;

@@ -31,7 +31,7 @@ const EVENT_ID_ALIAS = `concat(toString(seq), ':', toString(entry), ':', toStrin
 const max = (t: string): string => `SimpleAggregateFunction(max, ${t})`;
 
 /** Tables in dependency order (views after their targets). */
-export const TABLES = ['events', 'sales_slots', 'orders', 'order_lines', 'kitchen_stations'] as const;
+export const TABLES = ['events', 'sales_slots', 'orders', 'order_lines', 'kitchen_stations', 'refunds'] as const;
 
 export const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS events (
@@ -176,6 +176,30 @@ export const DDL: readonly string[] = [
   FROM events
   ARRAY JOIN stations AS st
   WHERE actor_type = 'order' AND type IN ('SentToKitchen', 'StationStarted', 'StationDone', 'StationsVoided')`,
+
+  // One row per refund once merged: asked (with its amount), approved, rejected, paid back to the diner.
+  `CREATE TABLE IF NOT EXISTS refunds (
+    store LowCardinality(String),
+    order_id String,
+    refund_id String,
+    requested_at ${max(DT)},
+    amount_fen ${max('Int64')},
+    reason ${max('String')},
+    approved_at ${max(DT)},
+    rejected_at ${max(DT)},
+    completed_at ${max(DT)}
+  ) ENGINE = AggregatingMergeTree
+  ORDER BY (store, order_id, refund_id)`,
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS refunds_mv TO refunds AS
+  SELECT store, order_id, ref AS refund_id,
+    if(type = 'RefundRequested', ts, ${ZERO}) AS requested_at,
+    if(type = 'RefundRequested', amount_fen, 0) AS amount_fen,
+    if(type = 'RefundRequested', reason, '') AS reason,
+    if(type = 'RefundApproved', ts, ${ZERO}) AS approved_at,
+    if(type = 'RefundRejected', ts, ${ZERO}) AS rejected_at,
+    if(type = 'RefundCompleted', ts, ${ZERO}) AS completed_at
+  FROM events
+  WHERE actor_type = 'order' AND type IN ('RefundRequested', 'RefundApproved', 'RefundRejected', 'RefundCompleted')`,
 ];
 
 /** Creates whatever is missing and brings older tables up to date. Safe to run at every start. */

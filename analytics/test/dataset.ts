@@ -179,5 +179,38 @@ export function handDataset(): { store: string; record: BatchRecord }[] {
     // Tuesday: o_e takeaway paid at 12:06; skuB runs out for good.
     r(batch(created('o_e', 'takeaway', at('2026-11-03 12:05'), [line(1, 'skuB', 1, 1000, 400)], 1000))),
     r(batch(paid('o_e', 1000, at('2026-11-03 12:06')), level('skuB', 'out', at('2026-11-03 12:06')))),
+    // Refunds: o_d 15.00 back to the diner the same evening; o_e's asked and rejected; o_b's 5.00
+    // approved on Tuesday but not yet paid out by WeChat.
+    r(batch(refundAsked('o_d', 'r1', 1500, staff, at('2026-11-02 19:00')))),
+    r(
+      batch(
+        entry('order', S, 'o_d', [{ type: 'RefundApproved', refundId: 'r1', by: staff, at: at('2026-11-02 19:00') }]),
+      ),
+    ),
+    r(batch(entry('order', S, 'o_d', [{ type: 'RefundCompleted', refundId: 'r1', at: at('2026-11-02 19:02') }]))),
+    r(batch(refundAsked('o_e', 'r2', 1000, { role: 'diner', id: 'd5' }, at('2026-11-03 12:30')))),
+    r(
+      batch(
+        entry('order', S, 'o_e', [
+          { type: 'RefundRejected', refundId: 'r2', by: staff, reason: 'eaten', at: at('2026-11-03 12:35') },
+        ]),
+      ),
+    ),
+    r(batch(refundAsked('o_b', 'r3', 500, staff, at('2026-11-03 13:00')))),
+    r(
+      batch(
+        entry('order', S, 'o_b', [{ type: 'RefundApproved', refundId: 'r3', by: staff, at: at('2026-11-03 13:00') }]),
+      ),
+    ),
   ];
+}
+
+function refundAsked(orderId: string, refundId: string, amountFen: number, by: unknown, when: number) {
+  return entry('order', S, orderId, [
+    {
+      type: 'RefundRequested',
+      refund: { refundId, full: false, lines: [], amountFen, reason: 'cold', by, status: 'requested', at: when },
+      at: when,
+    },
+  ]);
 }

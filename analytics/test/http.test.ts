@@ -210,6 +210,10 @@ describe('dashboard', () => {
     for (const [id, n] of points) expect(n, String(id)).toBeGreaterThan(0);
     expect(await page.$$eval('.chart canvas', (c) => c.length)).toBeGreaterThanOrEqual(6);
     expect(await page.textContent('#k-orders')).toMatch(/^[1-9]\d*$/);
+    const yuan = async (id: string) => Number((await page.textContent(id))!.replace(/^¥/, ''));
+    expect(await yuan('#k-revenue')).toBeGreaterThan(0);
+    expect(await yuan('#k-refunded')).toBeGreaterThan(0); // the generator refunds one paid order in 50
+    expect(await yuan('#k-net')).toBeCloseTo((await yuan('#k-revenue')) - (await yuan('#k-refunded')), 2);
     expect(await page.$eval('#store', (s) => s.querySelectorAll('option').length)).toBe(4);
     expect(errors).toEqual([]);
     fs.mkdirSync(ARTIFACTS, { recursive: true });

@@ -72,7 +72,7 @@ describe('ingestion is exactly once', () => {
       await wh.query<{ n: number; ids: number }>('SELECT count() AS n, uniqExact(event_id) AS ids FROM events')
     )[0]!;
     expect(n).toBe(ids);
-    expect(n).toBe(47);
+    expect(n).toBe(54);
     expect(ingester.metrics.registry.getSingleMetric('lunchrush_analytics_duplicate_records_total')).toBeDefined();
   });
 
@@ -259,8 +259,41 @@ describe('views on the hand-computed history', () => {
   it('stores and summary', async () => {
     expect(await view('stores')).toEqual([{ store: '001', name: '湘川小馆·测试店' }]);
     expect(await view('summary')).toEqual([
-      { orders: 4, revenue_fen: 13000, events: 47, last_event_at: '2026-11-03 12:06:00.000' },
+      {
+        orders: 4,
+        revenue_fen: 13000,
+        refunded_fen: 1500,
+        net_revenue_fen: 11500,
+        events: 54,
+        last_event_at: '2026-11-03 13:00:00.000',
+      },
     ]);
+  });
+
+  it('refunds: asked, rejected, paid back to the diner, approved and awaiting the payout', async () => {
+    expect(await view('refunds')).toEqual([
+      {
+        day: '2026-11-02',
+        requested: 1,
+        rejected: 0,
+        completed: 1,
+        awaiting_payout: 0,
+        refunded_fen: 1500,
+        awaiting_fen: 0,
+      },
+      {
+        day: '2026-11-03',
+        requested: 2,
+        rejected: 1,
+        completed: 0,
+        awaiting_payout: 1,
+        refunded_fen: 0,
+        awaiting_fen: 500,
+      },
+    ]);
+    // A refund paid back counts against the day it was paid back, in the summary's range.
+    expect((await view('summary', { from: '2026-11-03' }))[0]).toMatchObject({ revenue_fen: 1000, refunded_fen: 0 });
+    expect(await view('refunds', { store: '002' })).toEqual([]);
   });
 
   it('the CLI prints the heatmap as a weekday × hour table and views as tables', async () => {
@@ -306,7 +339,7 @@ describe('read-only SQL', () => {
       await expect(wh.readonlyQuery(sql), sql).rejects.toMatchObject({ code: 'read_only' });
     }
     await expect(wh.readonlyQuery('SELECT 1; DROP TABLE events')).rejects.toMatchObject({ code: 'read_only' });
-    expect(await wh.query<{ n: number }>('SELECT count() AS n FROM events')).toEqual([{ n: 47 }]);
+    expect(await wh.query<{ n: number }>('SELECT count() AS n FROM events')).toEqual([{ n: 54 }]);
   });
 
   it('a duplicate that bypasses the ingester collapses in the raw table (ReplacingMergeTree + FINAL)', async () => {
@@ -315,9 +348,9 @@ describe('read-only SQL', () => {
     const [r] = await wh.query<{ all: number; final: number }>(
       `SELECT (SELECT count() FROM events) AS all, (SELECT count() FROM events FINAL) AS final`,
     );
-    expect(r).toEqual({ all: 47 + rows.length, final: 47 });
+    expect(r).toEqual({ all: 54 + rows.length, final: 54 });
     await wh.command('OPTIMIZE TABLE events FINAL');
-    expect(await wh.query('SELECT count() AS n FROM events')).toEqual([{ n: 47 }]);
+    expect(await wh.query('SELECT count() AS n FROM events')).toEqual([{ n: 54 }]);
   });
 });
 
