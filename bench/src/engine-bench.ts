@@ -19,9 +19,7 @@ import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
-import { jetstream } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
-import { cleanupNamespace, connectNats } from '@lunchrush/testkit';
+import { cleanupNamespace, connectNats, leaseOwners } from '@lunchrush/testkit';
 
 const { values: args } = parseArgs({
   options: {
@@ -213,16 +211,10 @@ async function startEngine(ns: string, groupCommit: boolean, index: number): Pro
 async function balanced(ns: string): Promise<void> {
   const nc = await connectNats();
   try {
-    const kv = await new Kvm(jetstream(nc)).open(`${ns}_leases`);
     const deadline = Date.now() + 60_000;
     for (;;) {
       const owners = new Map<string, number>();
-      for await (const k of await kv.keys('p.*')) {
-        const e = await kv.get(k);
-        if (e?.operation !== 'PUT') continue;
-        const o = e.json<{ owner: string }>().owner;
-        owners.set(o, (owners.get(o) ?? 0) + 1);
-      }
+      for (const o of (await leaseOwners(nc, ns)).values()) owners.set(o, (owners.get(o) ?? 0) + 1);
       const counts = [...owners.values()];
       const total = counts.reduce((a, b) => a + b, 0);
       if (owners.size === ENGINES && total === PARTITIONS && Math.max(...counts) - Math.min(...counts) <= 1) return;

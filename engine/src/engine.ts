@@ -525,27 +525,28 @@ export async function ensureInfrastructure(
       duplicate_window: appendDedupWindowMs * 1_000_000,
       max_msg_size: -1,
     },
-    // A stream made by an older version (120 s) or another setting takes this one's window.
-    true,
     onWarn,
   );
   for (const o of outputs) {
-    await ensureStream(jsm, {
-      name: `${n.ns.toUpperCase()}_${o.name.toUpperCase()}`,
-      subjects: o.subjects.map((s) => `${n.ns}.${s}`),
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      num_replicas: replicas,
-      duplicate_window: OUTPUT_DUPLICATE_WINDOW_NS,
-      max_age: o.maxAgeMs === undefined ? 0 : o.maxAgeMs * 1_000_000,
-    });
+    await ensureStream(
+      jsm,
+      {
+        name: `${n.ns.toUpperCase()}_${o.name.toUpperCase()}`,
+        subjects: o.subjects.map((s) => `${n.ns}.${s}`),
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        num_replicas: replicas,
+        duplicate_window: OUTPUT_DUPLICATE_WINDOW_NS,
+        max_age: o.maxAgeMs === undefined ? 0 : o.maxAgeMs * 1_000_000,
+      },
+      onWarn,
+    );
   }
 }
 
 async function ensureStream(
   jsm: JetStreamManager,
   cfg: Parameters<JetStreamManager['streams']['add']>[0],
-  updateDuplicateWindow = false,
   onWarn?: (message: string) => void,
 ): Promise<void> {
   let info;
@@ -562,11 +563,8 @@ async function ensureStream(
       });
     }
   }
-  if (
-    updateDuplicateWindow &&
-    cfg.duplicate_window !== undefined &&
-    info.config.duplicate_window !== cfg.duplicate_window
-  ) {
+  // A stream made by an older version (the event stream's window was 120 s) or another setting.
+  if (cfg.duplicate_window !== undefined && info.config.duplicate_window !== cfg.duplicate_window) {
     // Only memory in nats-server is at stake (correctness holds with any window, see
     // ENGINE_APPEND_DEDUP_WINDOW_MS), so a server that refuses the update does not stop the engine.
     await jsm.streams.update(cfg.name, { duplicate_window: cfg.duplicate_window }).catch((e: unknown) => {

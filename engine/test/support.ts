@@ -1,6 +1,4 @@
 /** Engine-specific test helpers on top of testkit: engine child processes and a look at who owns what. */
-import { jetstream } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { pino, type Level } from 'pino';
 import { Engine, EngineClient, type ActorType, type EngineConfig } from '@lunchrush/engine';
@@ -42,17 +40,8 @@ export async function startEngineChild(
   };
 }
 
-/** partition → owner process id, as the lease bucket says. */
-export async function leaseOwners(nc: NatsConnection, ns: string): Promise<Map<number, string>> {
-  const kv = await new Kvm(jetstream(nc)).open(`${ns}_leases`);
-  const out = new Map<number, string>();
-  const keys = await kv.keys('p.*');
-  for await (const k of keys) {
-    const e = await kv.get(k);
-    if (e?.operation === 'PUT') out.set(Number(k.slice(2)), e.json<{ owner: string }>().owner);
-  }
-  return out;
-}
+/** testkit's, here too for the engine tests that import it from this file. */
+export { leaseOwners } from '@lunchrush/testkit';
 
 /** testkit's `waitFor` with the longer default these engine tests were written for (20 s). */
 export function waitFor<T>(fn: () => T | Promise<T>, options: WaitForOptions = {}): Promise<NonNullable<T>> {

@@ -1,4 +1,5 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { natsUrl } from './env.js';
 
@@ -34,4 +35,16 @@ export async function cleanupNamespace(nc: NatsConnection, ns: string): Promise<
   }
   await Promise.all(doomed.map((name) => jsm.streams.delete(name)));
   return doomed;
+}
+
+/** partition → owner process id, as an engine namespace's lease bucket (`<ns>_leases`) says. */
+export async function leaseOwners(nc: NatsConnection, ns: string): Promise<Map<number, string>> {
+  const kv = await new Kvm(jetstream(nc)).open(`${ns}_leases`);
+  const out = new Map<number, string>();
+  const keys = await kv.keys('p.*');
+  for await (const k of keys) {
+    const e = await kv.get(k);
+    if (e?.operation === 'PUT') out.set(Number(k.slice(2)), e.json<{ owner: string }>().owner);
+  }
+  return out;
 }

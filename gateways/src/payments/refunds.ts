@@ -26,7 +26,7 @@
  * WeChat's refund notifications are not needed for this (the query is the source of truth); the
  * payment callback endpoint answers them 204 and ignores them.
  */
-import { ActorTypes, type RefundInstruction } from '@lunchrush/actors';
+import { ActorTypes, IdSchema, OrderIdSchema, type RefundInstruction } from '@lunchrush/actors';
 import { decode, encode, EngineError } from '@lunchrush/engine';
 import {
   AckPolicy,
@@ -42,21 +42,18 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import type { EngineGate } from '../engine-gate.js';
-import { ErrorCode, HttpError, ensureError } from '../errors.js';
+import { HttpError, ensureError } from '../errors.js';
 import type { PaymentProvider, Refund } from './provider.js';
 import { storeOfOrder } from './service.js';
 
 export const REFUND_CONSUMER = 'refund-worker';
 const MAX_QUERY_DELAY_MS = 10 * 60_000;
-// `term()` carries no reason: nats-server 2.9 takes only a bare `+TERM` (a reason makes it ignore
-// the whole acknowledgement, and the message comes back after the ack wait, for ever). The reason
-// goes to the log instead.
 const IN_FLIGHT = 16;
 
 const InstructionSchema = z.object({
   kind: z.literal('refund'),
-  orderId: z.string().regex(/^o_[A-Za-z0-9_-]{1,62}$/),
-  refundId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  orderId: OrderIdSchema,
+  refundId: IdSchema,
   paymentId: z.string().min(1).max(64).nullable(),
   amountFen: z.number().int().positive(),
   paidFen: z.number().int().positive(),
@@ -201,7 +198,11 @@ export class RefundWorker {
     }
   }
 
-  /** One delivery of one instruction; never throws. */
+  /**
+   * One delivery of one instruction; never throws. `term()` carries no reason: nats-server 2.9 takes
+   * only a bare `+TERM` (with a reason it ignores the whole acknowledgement, and the message comes
+   * back after every ack wait, for ever); the reason goes to the log instead.
+   */
   async handle(m: JsMsg): Promise<Outcome> {
     let ins: RefundInstruction;
     try {
@@ -225,8 +226,7 @@ export class RefundWorker {
         reason: ins.reason === '' ? '退款' : ins.reason,
       });
       if (r.status === 'PROCESSING') {
-        const delay = Math.min(MAX_QUERY_DELAY_MS, this.o.queryMs * 2 ** Math.min(20, m.info.deliveryCount - 1));
-        m.nak(delay);
+        m.nak(backoff(this.o.queryMs, m.info.deliveryCount));
         return this.count('processing');
       }
       if (r.status !== 'SUCCESS') {
@@ -249,7 +249,7 @@ export class RefundWorker {
     } catch (e) {
       if (retryable(e)) {
         log.warn({ err: ensureError(e).message, delivery: m.info.deliveryCount }, 'refund step failed, will retry');
-        m.nak(Math.min(MAX_QUERY_DELAY_MS, 1_000 * 2 ** Math.min(20, m.info.deliveryCount - 1)));
+        m.nak(backoff(1_000, m.info.deliveryCount));
         return this.count('retry');
       }
       const err = ensureError(e);
@@ -287,8 +287,14 @@ export class RefundWorker {
   }
 }
 
+/** `firstMs` on the first delivery, doubling with each one after, at most ten minutes. */
+function backoff(firstMs: number, deliveries: number): number {
+  return Math.min(MAX_QUERY_DELAY_MS, firstMs * 2 ** Math.min(20, deliveries - 1));
+}
+
+/** An outage passes with time (the provider's 502 `payment_provider_error` is one); a refusal does not. */
 function retryable(e: unknown): boolean {
   if (e instanceof EngineError) return e.retryable;
-  if (e instanceof HttpError) return e.status >= 500 || e.status === 429 || e.code === ErrorCode.PaymentProviderError;
+  if (e instanceof HttpError) return e.status >= 500 || e.status === 429;
   return true; // a network error, a timeout: try again
 }

@@ -296,11 +296,8 @@ export class WeChatPaySimulator implements PaymentProvider {
   }
 
   async queryRefund(outRefundNo: string): Promise<Refund | undefined> {
-    const raw = await this.redis.get(this.refundKey(outRefundNo));
-    if (raw === null) return undefined;
-    const r = JSON.parse(raw) as Refund;
-    if (r.status !== 'PROCESSING') return r;
-    return this.settleRefund(outRefundNo, 'SUCCESS');
+    const r = await this.readRefund(outRefundNo);
+    return r === undefined ? undefined : this.settle(r, 'SUCCESS');
   }
 
   /** The refund as the simulator holds it, without settling it (what WeChat's merchant platform shows). */
@@ -311,14 +308,16 @@ export class WeChatPaySimulator implements PaymentProvider {
 
   /** Ends a refund that is still PROCESSING (the query does this with SUCCESS; tests pick ABNORMAL or CLOSED). */
   async settleRefund(outRefundNo: string, status: 'SUCCESS' | 'ABNORMAL' | 'CLOSED'): Promise<Refund | undefined> {
-    const raw = await this.redis.get(this.refundKey(outRefundNo));
-    if (raw === null) return undefined;
-    const r = JSON.parse(raw) as Refund;
+    const r = await this.readRefund(outRefundNo);
+    return r === undefined ? undefined : this.settle(r, status);
+  }
+
+  private async settle(r: Refund, status: 'SUCCESS' | 'ABNORMAL' | 'CLOSED'): Promise<Refund> {
     if (r.status !== 'PROCESSING') return r;
     const done: Refund = { ...r, status, ...(status === 'SUCCESS' ? { success_time: rfc3339China(Date.now()) } : {}) };
-    await this.redis.set(this.refundKey(outRefundNo), JSON.stringify(done), 'KEEPTTL');
+    await this.redis.set(this.refundKey(r.out_refund_no), JSON.stringify(done), 'KEEPTTL');
     if (status === 'CLOSED' && r.out_trade_no !== undefined)
-      await this.redis.hdel(this.orderRefundsKey(r.out_trade_no), outRefundNo);
+      await this.redis.hdel(this.orderRefundsKey(r.out_trade_no), r.out_refund_no);
     return done;
   }
 
