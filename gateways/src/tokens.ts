@@ -7,7 +7,9 @@
  * The table code carries store, area and table (and a Luhn digit), so the QR token
  * needs nothing else. Keys come from a key ring: the first key signs, every key
  * verifies; a token whose key id is no longer in the ring is refused as retired,
- * which is how a chain revokes printed codes after rotating.
+ * which is how a chain revokes printed codes after rotating. A base64url part that is
+ * not the canonical encoding of its bytes is refused like a bad signature: a token is
+ * one string.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -24,6 +26,18 @@ function mac(key: Buffer, purpose: string, data: string, bytes?: number): Buffer
 
 function safeEqual(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The bytes of a base64url part, or undefined unless the part is their one canonical
+ * encoding. `Buffer.from(s, 'base64url')` ignores the unused low bits of the last
+ * character (4 bits of a 16-byte MAC, 2 of a 32-byte one), so without this check
+ * several strings verify as one token, and a token is no longer one string (logs,
+ * deny lists and caches keyed by the token would see different tokens).
+ */
+function canonicalBase64url(s: string): Buffer | undefined {
+  const b = Buffer.from(s, 'base64url');
+  return b.toString('base64url') === s ? b : undefined;
 }
 
 export interface TableTokenClaims {
@@ -49,7 +63,8 @@ export function verifyTableToken(ring: KeyRing, token: string): TableTokenClaims
   const key = ring.keys.get(keyId);
   if (key === undefined)
     throw new HttpError(ErrorCode.QrKeyRetired, `this QR code was signed with key ${keyId}, which is retired`);
-  if (!safeEqual(Buffer.from(sig, 'base64url'), mac(key, 'lunchrush-qr-v1', `${keyId}.${digits}`, QR_MAC_BYTES)))
+  const given = canonicalBase64url(sig);
+  if (given === undefined || !safeEqual(given, mac(key, 'lunchrush-qr-v1', `${keyId}.${digits}`, QR_MAC_BYTES)))
     throw new HttpError(ErrorCode.InvalidQrToken, 'the QR token signature does not verify');
   const code = tryParseTableCode(digits);
   if (code === undefined) throw new HttpError(ErrorCode.InvalidQrToken, 'the QR token holds no valid table code');
@@ -96,14 +111,20 @@ export function verifyStaffToken(ring: KeyRing, token: string, nowMs = Date.now(
   if (m === null) throw new HttpError(ErrorCode.Unauthorized, 'not a staff token');
   const [, keyId, body, sig] = m as unknown as [string, string, string, string];
   const key = ring.keys.get(keyId);
+  const given = canonicalBase64url(sig);
+  // The MAC covers the body as sent, so a body with other unused bits already fails it;
+  // it is held to its canonical form all the same, so that a token is one string.
+  const payload = canonicalBase64url(body);
   if (
     key === undefined ||
-    !safeEqual(Buffer.from(sig, 'base64url'), mac(key, 'lunchrush-staff-v1', `${keyId}.${body}`))
+    given === undefined ||
+    payload === undefined ||
+    !safeEqual(given, mac(key, 'lunchrush-staff-v1', `${keyId}.${body}`))
   )
     throw new HttpError(ErrorCode.Unauthorized, 'the staff token does not verify');
   let parsed: z.infer<typeof StaffPayload>;
   try {
-    parsed = StaffPayload.parse(JSON.parse(Buffer.from(body, 'base64url').toString()));
+    parsed = StaffPayload.parse(JSON.parse(payload.toString()));
   } catch {
     throw new HttpError(ErrorCode.Unauthorized, 'the staff token is malformed');
   }
