@@ -266,6 +266,8 @@ export const CatalogCommandSchema = z.discriminatedUnion('type', [
     lines: z.array(QuoteLineSchema).min(1).max(50),
     at: AtSchema,
   }),
+  /** Read-only: every SKU is on the effective menu (a channel sale's check), else `unknown_sku` naming the others. */
+  z.object({ type: z.literal('hasSkus'), skuIds: z.array(IdSchema).min(1).max(50) }),
   /** Read-only: the effective menu. */
   z.object({ type: z.literal('get') }),
 ]);
@@ -337,6 +339,11 @@ export function decideCatalog(
   switch (c.type) {
     case 'get':
       return { result: { rev: s.rev, catalog: s.effective.doc } };
+    case 'hasSkus': {
+      const unknown = c.skuIds.filter((k) => !Object.hasOwn(s.effective.bySku, k));
+      if (unknown.length === 0) return { result: { rev: s.rev } };
+      return refuse(ErrorCode.UnknownSku, `no SKU ${unknown.join(', ')} on this store's menu`, { skuIds: unknown });
+    }
     case 'quote': {
       const q = priceLines(s.effective, { channel: c.channel, lines: c.lines, at: c.at }, s.rev);
       if (q.ok) return { result: q.quote };

@@ -13,6 +13,7 @@ export const ActorTypes = {
   Stock: 'stock',
   Table: 'table',
   Order: 'order',
+  Sale: 'sale',
 } as const;
 
 /**
@@ -25,6 +26,7 @@ export const INTERNAL_COMMANDS: Readonly<Record<(typeof ActorTypes)[keyof typeof
   stock: [],
   table: ['orderPaid', 'orderCancelled', 'absorb', 'receive', 'release'],
   order: ['paymentTimeout', 'relocate'],
+  sale: [],
 };
 
 /** The store actor and the catalog actor are singletons of their store, under these ids. */
@@ -72,6 +74,8 @@ export const catalogRef = (store: string): ActorRef => ({ store, type: ActorType
 export const stockRef = (store: string, skuId: string): ActorRef => ({ store, type: ActorTypes.Stock, id: skuId });
 export const tableRef = (store: string, tableId: string): ActorRef => ({ store, type: ActorTypes.Table, id: tableId });
 export const orderRef = (store: string, orderId: string): ActorRef => ({ store, type: ActorTypes.Order, id: orderId });
+/** A channel sale's actor: its id comes from the channel and the channel's own id (`saleActorId`). */
+export const saleRef = (store: string, saleId: string): ActorRef => ({ store, type: ActorTypes.Sale, id: saleId });
 
 /** Validates a command against its schema; a failure becomes an `invalid_command` refusal naming the field. */
 export function parseCommand<T>(

@@ -1,14 +1,15 @@
 import type { ActorType, OutputStream } from '@lunchrush/engine';
 import { catalogActor } from './catalog.js';
 import { orderActor } from './order.js';
+import { saleActor } from './sale.js';
 import { stockActor } from './stock.js';
 import { storeActor } from './store.js';
 import { tableActor } from './table.js';
 
 /** Every restaurant actor type, to register in the engine (and in `MemoryRuntime`). */
-export const restaurantActors: ActorType[] = [storeActor, catalogActor, stockActor, tableActor, orderActor];
+export const restaurantActors: ActorType[] = [storeActor, catalogActor, stockActor, tableActor, orderActor, saleActor];
 
-export { catalogActor, orderActor, stockActor, storeActor, tableActor };
+export { catalogActor, orderActor, saleActor, stockActor, storeActor, tableActor };
 
 /** What an engine process serves with `ENGINE_ACTORS=@lunchrush/actors`. */
 export const actors = restaurantActors;
@@ -43,6 +44,7 @@ export {
   catalogRef,
   orderRef,
   parseCommand,
+  saleRef,
   stockRef,
   storeRef,
   tableRef,
@@ -161,6 +163,28 @@ export type {
   StockState,
   StockView,
 } from './stock.js';
+
+// channel sales (POS, delivery platforms)
+export {
+  SaleChannelSchema,
+  SaleCommandSchema,
+  SaleLineSchema,
+  decideSale,
+  evolveSale,
+  initialSale,
+  saleActorId,
+  saleTotals,
+} from './sale.js';
+export type {
+  SaleChannel,
+  SaleCommand,
+  SaleEvent,
+  SaleLine,
+  SaleRecord,
+  SaleResult,
+  SaleState,
+  SoldSku,
+} from './sale.js';
 
 // store
 export {

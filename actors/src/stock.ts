@@ -1,7 +1,7 @@
 /**
  * Stock of one SKU in one store (`stock` actor, id = skuId). Every channel goes
- * through it: mini-program orders reserve and commit on payment, POS sales
- * deduct directly, delivery-platform orders reserve/commit by platform order id.
+ * through it: mini-program orders reserve and commit on payment; POS sales and
+ * delivery-platform orders deduct directly (`sell`), called by their `sale` actor.
  *
  *   available ──reserve──▶ reserved ──commit──▶ sold
  *       ▲                     │                  │
@@ -16,6 +16,8 @@
  * order id, POS sale id, platform order id). Open reservations are kept until
  * committed or released; finished keys are remembered (at least the last 4,096)
  * so a retry of the same order through another command id changes nothing.
+ * A busy SKU forgets a finished key after 4,096–8,192 later ones: a channel
+ * sale's lasting memory is its `sale` actor (`sale.ts`), not this window.
  * Both live in persistent hash tries, so a hot SKU with thousands of open
  * reservations copies a few small arrays per event, not all of them.
  */

@@ -73,9 +73,10 @@ export const StoreCommandSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('get'), at: AtSchema.optional() }),
   /**
-   * A channel sale of several SKUs (POS, a delivery platform's paid order) as one
-   * transaction: every SKU's stock `sell`s its quantity under the channel's id, all or
-   * nothing (a short SKU discards the others' sales). Changes no store state.
+   * Legacy, for gateways from before the `sale` actor (`sale.ts`), which now sells channel
+   * sales and records their lines: a channel sale of several SKUs as one transaction,
+   * every SKU's stock `sell`s its quantity under the channel's id, all or nothing (a short
+   * SKU discards the others' sales). Records no lines. Changes no store state.
    */
   z.object({
     type: z.literal('sell'),

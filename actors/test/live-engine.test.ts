@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, EngineError } from '@lunchrush/engine';
 import { setup, spawnTs, waitFor, type ChildProcessHandle, type TestContext } from '@lunchrush/testkit';
-import { demoSetupCommands, generateDemoData, type OrderSummary, type StockResult } from '@lunchrush/actors';
+import {
+  demoSetupCommands,
+  generateDemoData,
+  saleActorId,
+  type OrderSummary,
+  type SaleResult,
+  type StockResult,
+} from '@lunchrush/actors';
 
 const P = 8;
 const STORE = '001';
@@ -90,7 +97,14 @@ async function buy(i: number): Promise<{ channel: string; ref: string; outcome: 
         { id: `pay:${orderId}` },
       );
     } else if (channel === 'pos') {
-      await client.send(STORE, 'stock', SKU, { type: 'sell', channel: 'pos', ref, qty: 1, at }, { id: `pos:${ref}` });
+      // As the gateway's POS route does: the sale's own actor sells and records it.
+      await client.send(
+        STORE,
+        'sale',
+        saleActorId('pos', ref),
+        { type: 'sell', channel: 'pos', ref, lines: [{ skuId: SKU, qty: 1 }], at },
+        { id: `pos:${ref}` },
+      );
     } else {
       await client.send(
         STORE,
@@ -176,6 +190,18 @@ describe('the restaurant on the live engine', () => {
       const o = await client.send<OrderSummary>(STORE, 'order', `o_${r.ref}`, { type: 'get', at: Date.now() });
       expect(o.status).toBe('paid');
     }
+    // Every POS sale is still recorded: a repeat under a new command id answers it as a duplicate.
+    for (const r of sold.filter((x) => x.channel === 'pos')) {
+      const again = await client.send<SaleResult>(STORE, 'sale', saleActorId('pos', r.ref), {
+        type: 'sell',
+        channel: 'pos',
+        ref: r.ref,
+        lines: [{ skuId: SKU, qty: 1 }],
+        at: Date.now(),
+      });
+      expect([r.ref, again.duplicate]).toEqual([r.ref, true]);
+    }
+    expect(await stock()).toMatchObject({ available: 0, reserved: 0, sold: before.sold + UNITS });
     second.kill('SIGTERM');
     await second.exited;
   });

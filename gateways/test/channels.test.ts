@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
-import type { StockResult } from '@lunchrush/actors';
+import { saleActorId, type StockResult } from '@lunchrush/actors';
 import { unseal } from '../src/pii.js';
 import { call, idemKey, seatedDiner, signed, startStack, type Stack } from './helpers.js';
 
@@ -158,6 +158,107 @@ describe('POS and delivery webhooks', () => {
     expect(sealed).not.toContain('0013');
     expect(JSON.parse(unseal(s.cfg.piiKeys, sealed, id))).toEqual(order.customer);
     expect(() => unseal(s.cfg.piiKeys, sealed, 'dlv:001:another')).toThrow();
+  });
+
+  const pos = (saleId: string, lines: { skuId: string; qty: number }[]) => {
+    const req = signed(s.cfg.posSecret, { saleId, lines });
+    return call(s.url, 'POST', '/v1/channels/pos/001/sales', { raw: req.raw, headers: req.headers });
+  };
+  const delivery = (platformOrderId: string, lines: { skuId: string; qty: number }[]) => {
+    const req = signed(s.cfg.deliverySecret, { platform: 'eleme', platformOrderId, lines });
+    return call(s.url, 'POST', '/v1/channels/delivery/001/orders', { raw: req.raw, headers: req.headers });
+  };
+
+  it('a sale id sent again with another SKU, an added line or another quantity is 422 and sells nothing', async () => {
+    for (const sku of ['nongjia-xiaochaorou', 'wanglaoji']) {
+      await s.client.send('001', 'stock', sku, { type: 'set', available: 40, at: Date.now() });
+    }
+    const levels = async () => [(await stock('nongjia-xiaochaorou')).available, (await stock('wanglaoji')).available];
+    const first = [{ skuId: 'nongjia-xiaochaorou', qty: 1 }];
+    const others = [
+      [{ skuId: 'wanglaoji', qty: 1 }],
+      [...first, { skuId: 'wanglaoji', qty: 2 }],
+      [{ skuId: 'nongjia-xiaochaorou', qty: 2 }],
+    ];
+    for (const [channel, send] of [
+      ['pos', pos],
+      ['delivery', delivery],
+    ] as const) {
+      const id = `${channel}-again-${Date.now()}`;
+      const r = await send(id, first);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(r.body).toMatchObject({ duplicate: false, skus: [{ skuId: 'nongjia-xiaochaorou', qty: 1 }] });
+      const after = await levels();
+      for (const lines of others) {
+        const again = await send(id, lines);
+        expect([channel, lines, again.status, again.body.code]).toEqual([channel, lines, 422, 'idempotency_conflict']);
+      }
+      expect(await levels()).toEqual(after);
+      const same = await send(id, first);
+      expect(same.status).toBe(200);
+      expect(same.body).toEqual({ ...r.body, duplicate: true });
+    }
+    expect(await levels()).toEqual([38, 40]);
+  });
+
+  it('a sale of an SKU that is not on the menu is 422 unknown_sku and sells nothing', async () => {
+    await s.client.send('001', 'stock', 'wanglaoji', { type: 'set', available: 10, at: Date.now() });
+    const lines = [
+      { skuId: 'wanglaoji', qty: 1 },
+      { skuId: 'no-such-dish', qty: 1 },
+    ];
+    for (const r of [
+      await pos(`pos-unknown-${Date.now()}`, lines),
+      await delivery(`el-unknown-${Date.now()}`, lines),
+    ]) {
+      expect(r.status, JSON.stringify(r.body)).toBe(422);
+      expect(r.body).toMatchObject({ code: 'unknown_sku', details: { skuIds: ['no-such-dish'] } });
+    }
+    expect((await stock('wanglaoji')).available).toBe(10);
+  });
+
+  it('a sale id answers its first outcome after 10,000 later sales of its SKU and an engine restart', async () => {
+    const sku = 'maoshi-hongshaorou';
+    await s.client.send('001', 'stock', sku, { type: 'set', available: 20_000, at: Date.now() });
+    const run = Date.now();
+    const saleId = `pos-early-${run}`;
+    const first = await pos(saleId, [{ skuId: sku, qty: 2 }]);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body).toMatchObject({ duplicate: false, skus: [{ skuId: sku, qty: 2, available: 19_998 }] });
+
+    // 10,000 later sales of the same SKU under other ids, straight to the engine as the route sends them
+    // (HTTP took ~12 s for these), 500 at a time.
+    for (let i = 0; i < 10_000; i += 500) {
+      await Promise.all(
+        Array.from({ length: 500 }, (_, j) => {
+          const ref = `pos-later-${run}-${i + j}`;
+          return s.client.send('001', 'sale', saleActorId('pos', ref), {
+            type: 'sell',
+            channel: 'pos',
+            ref,
+            lines: [{ skuId: sku, qty: 1 }],
+            at: Date.now(),
+          });
+        }),
+      );
+    }
+    const before = await stock(sku);
+    expect(before).toMatchObject({ available: 9_998, sold: 10_002 });
+
+    await s.restartEngine();
+    const again = await waitFor(
+      async () => {
+        const r = await pos(saleId, [{ skuId: sku, qty: 2 }]);
+        return r.status === 503 ? undefined : r; // the store's partition may still be settling on the new engine
+      },
+      { what: 'the repeat to be answered' },
+    );
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toEqual({ ...first.body, duplicate: true });
+    const other = await pos(saleId, [{ skuId: sku, qty: 3 }]);
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('idempotency_conflict');
+    expect(await stock(sku)).toMatchObject({ available: before.available, sold: before.sold });
   });
 
   it("a diner's delivery address and phone are sealed; the engine sees the last four digits", async () => {

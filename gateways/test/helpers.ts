@@ -25,11 +25,12 @@ export interface Stack {
   readonly url: string;
   /** The gateway's env, to start more gateways (or child processes) on the same namespace. */
   readonly env: Record<string, string>;
+  /** Stops the engine and starts a new one on the same namespace: it recovers every partition from NATS. */
+  restartEngine(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const t = await setup({ redis: true });
+async function startEngine(t: TestContext): Promise<Engine> {
   const engine = await Engine.start(restaurantActors, {
     env: {},
     config: {
@@ -43,6 +44,12 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     logger: pino({ level: 'warn' }),
   });
   await waitFor(() => engine.ownedPartitions().length === PARTITIONS, { what: 'every partition owned' });
+  return engine;
+}
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const t = await setup({ redis: true });
+  let engine = await startEngine(t);
   const client = new EngineClient(t.nc, { namespace: t.ns, partitions: PARTITIONS });
   const { data } = await seedDemo(client, t.redis!, t.ns, { stores: 1 });
   const gwEnv: Record<string, string> = {
@@ -60,13 +67,19 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   const gw = await startGateway(cfg, { logger: pino({ level: 'warn' }) });
   return {
     t,
-    engine,
+    get engine() {
+      return engine;
+    },
     client,
     gw,
     cfg,
     data,
     url: gw.url,
     env: gwEnv,
+    async restartEngine() {
+      await engine.stop();
+      engine = await startEngine(t);
+    },
     async close() {
       await gw.close();
       await engine.stop();

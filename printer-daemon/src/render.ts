@@ -4,7 +4,7 @@
  * with iconv-lite (GB18030 by default, in Chinese character mode), and laid out
  * by display columns (text.ts), which the library does not do.
  */
-import type { KitchenTicket } from '@lunchrush/actors';
+import { tryParseTableCode, type KitchenTicket } from '@lunchrush/actors';
 import iconv from 'iconv-lite';
 import thermal from 'node-thermal-printer';
 import { INIT, KANJI_ON } from './escpos.js';
@@ -94,12 +94,17 @@ function renderCopy(t: KitchenTicket, o: RenderOptions, copy: number, copies: nu
     sized(2, '退菜 VOID 取消', { invert: true, bold: true });
     if (t.refundId !== undefined) line(`退款 REFUND ${t.refundId}`);
   } else sized(2, '新单 NEW', { bold: true });
-  line(o.stationLabel === undefined ? t.station : `${o.stationLabel} ${t.station}`);
+  line(stationLine(t.station, o.stationLabel));
   if (o.storeName !== undefined) line(o.storeName);
 
-  // The table number is what the runner looks for across the pass: as large as the paper allows.
-  if (t.tableLabel !== undefined || t.tableId !== undefined) {
-    sized(o.widthMm === 80 ? 4 : 3, `桌${t.tableLabel ?? t.tableId ?? ''}`, { bold: true });
+  // The table is what the runner looks for across the pass: as large as the paper allows
+  // while it stays on one line (a table split over two lines reads as two tables).
+  const table = tableText(t);
+  if (table !== undefined) {
+    const most = o.widthMm === 80 ? 4 : 3;
+    let m = most;
+    while (m > 1 && displayWidth(table) > Math.floor(cols / m)) m--;
+    sized(m, table, { bold: true });
   }
   sized(2, `取餐号 ${t.pickupNo}`, { bold: true });
   p.alignLeft();
@@ -135,6 +140,25 @@ function renderCopy(t: KitchenTicket, o: RenderOptions, copy: number, copies: nu
   line(`${TICKET_MARK}${t.ticketId}`);
   p.cut();
   return p.getBuffer();
+}
+
+/** The station line of the header: its label (热菜) and its id, the id alone when the label is the id. */
+function stationLine(station: string, label: string | undefined): string {
+  const l = label?.trim() ?? '';
+  return l === '' || l.toLowerCase() === station.toLowerCase() ? station : `${l} ${station}`;
+}
+
+/**
+ * The table as the kitchen calls it: its label (桌B01); without one, the area and table
+ * numbers of its code (桌2区15号), never the 13 raw digits of the table id.
+ */
+function tableText(t: Pick<KitchenTicket, 'tableId' | 'tableLabel'>): string | undefined {
+  const label = t.tableLabel?.trim() ?? '';
+  if (label !== '') return `桌${label}`;
+  if (t.tableId === undefined || t.tableId === '') return undefined;
+  const code = tryParseTableCode(t.tableId);
+  if (code !== undefined) return `桌${Number(code.area)}区${Number(code.table)}号`;
+  return `桌${t.tableId}`;
 }
 
 /** Display width helper re-exported for callers laying out their own lines. */

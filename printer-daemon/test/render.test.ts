@@ -16,6 +16,7 @@ import {
   renderTicket,
   type PrintedJob,
 } from '@lunchrush/printer-daemon';
+import { makeTableCode, tableId } from '@lunchrush/actors';
 import { ticket } from './helpers.js';
 
 // jsqr is CommonJS with `exports.default`: under NodeNext the default import is the module object.
@@ -106,6 +107,59 @@ describe('what a ticket shows', () => {
     expect(png.width).toBe(576);
     const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
     expect(code?.data).toBe('o_qrTest123');
+  });
+
+  it('the table prints as its label on one line; without a label, its area and number, never the 13-digit id', async () => {
+    /** Every printed line that names the table, with its magnification. */
+    const tableLines = (j: PrintedJob): { text: string; width: number }[] =>
+      j.blocks.flatMap((b) =>
+        b.kind === 'line' && b.segments.some((s) => s.text.includes('桌'))
+          ? [{ text: b.segments.map((s) => s.text).join(''), width: b.segments[0]?.style.width ?? 0 }]
+          : [],
+      );
+    const id = tableId(makeTableCode('001', 2, 15));
+    const unlabelled = ticket('wok', { tableId: id, tableLabel: undefined });
+    const long = ticket('wok', { tableLabel: '露台VIP包间A区08' });
+    for (const [c, vp, widthMm, most] of [
+      [c80, vp80, 80, 4],
+      [c58, vp58, 58, 3],
+    ] as const) {
+      const render = (t: typeof unlabelled): Buffer =>
+        renderTicket(t, { widthMm, encoding: 'gb18030', printedAt: Date.now() });
+      const labelled = await print(c, vp, render(ticket('wok', { tableLabel: 'B01' })));
+      expect(tableLines(labelled)).toEqual([{ text: '桌B01', width: most }]);
+
+      const bare = await print(c, vp, render(unlabelled));
+      expect(tableLines(bare)).toEqual([{ text: '桌2区15号', width: most }]);
+      // Not the raw id, whole or broken over lines.
+      expect(bare.text.replace(/\s/g, '')).not.toContain(id.slice(0, 8));
+
+      // A long label shrinks until it fits one line rather than wrapping.
+      const wide = await print(c, vp, render(long));
+      expect(tableLines(wide)).toHaveLength(1);
+      expect(tableLines(wide)[0]!.text).toBe('桌露台VIP包间A区08');
+    }
+  });
+
+  it('the header names the station once: its label and its id, or the id alone', async () => {
+    /** The line under the 新单 NEW banner. */
+    const header = async (stationLabel: string | undefined): Promise<string | undefined> => {
+      const job = await print(
+        c80,
+        vp80,
+        renderTicket(ticket('wok'), {
+          widthMm: 80,
+          encoding: 'gb18030',
+          printedAt: Date.now(),
+          ...(stationLabel === undefined ? {} : { stationLabel }),
+        }),
+      );
+      const lines = job.text.split('\n');
+      return lines[lines.indexOf('新单 NEW') + 1];
+    };
+    expect(await header('wok')).toBe('wok');
+    expect(await header(undefined)).toBe('wok');
+    expect(await header('热菜')).toBe('热菜 wok');
   });
 
   it('urge, void (refund) and banner tickets say so in inverted large type', async () => {

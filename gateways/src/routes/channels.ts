@@ -8,27 +8,22 @@
  * `X-Lunchrush-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`,
  * checked on the exact bytes received, timestamps within 5 minutes.
  *
- * A sale is all or nothing across its SKUs: one engine command sells every SKU
- * under the channel's own id (`pos:<saleId>`, `delivery:<platform>.<orderId>`) —
- * the SKU's stock `sell`, or for several SKUs the store's `sell`, which runs them
- * in one transaction; if any is short, nothing is sold and the answer is 409
- * `sold_out` naming what remains. (A sale that an older gateway began with reserve +
- * commit is finished that way.) The stock actors remember those ids, so a
- * platform retrying a webhook (they all do) deducts once: the repeat answers 200
- * with `duplicate: true`. A retry after a crash half-way finishes the job.
+ * A sale is one idempotent business fact, kept by its own `sale` actor in the store's
+ * partition under the channel's id (`saleId`; `<platform>.<platformOrderId>`): one engine
+ * command checks every SKU against the store's menu (422 `unknown_sku`), then sells each
+ * SKU's units in one transaction, all or nothing (one short SKU and nothing is sold: 409
+ * `sold_out` naming what remains), and records the sale's lines and answer. The same id
+ * with the same lines (however split or ordered) answers that first outcome with
+ * `duplicate: true` and never touches stock again, for as long as the engine keeps the
+ * store's actors, whatever the SKUs sell in between; the same id with other lines is 422
+ * `idempotency_conflict`. A refused sale is not recorded: a retry after a restock may sell.
+ * (A sale an older gateway began with reserve + commit is finished the same way.)
  */
-import {
-  ActorTypes,
-  ErrorCode as D,
-  STORE_ACTOR_ID,
-  type ChannelSale,
-  type ShortSkus,
-  type StockResult,
-} from '@lunchrush/actors';
-import { EngineError } from '@lunchrush/engine';
+import { ActorTypes, ErrorCode as D, saleActorId, type SaleChannel, type SaleResult } from '@lunchrush/actors';
 import type { z } from 'zod';
+import { DeliverySaleAnswer, PosSaleAnswer } from '../answers.js';
 import type { GatewayDeps } from '../deps.js';
-import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
+import { ENGINE_ERRORS, ErrorCode } from '../errors.js';
 import { route, type Route } from '../http.js';
 import { seal } from '../pii.js';
 import { DeliveryOrderBody, PosSaleBody, StoreParams } from '../schemas.js';
@@ -41,6 +36,7 @@ const ERRORS = [
   ErrorCode.ValidationFailed,
   ErrorCode.PayloadTooLarge,
   ErrorCode.UnsupportedMediaType,
+  D.UnknownSku,
   D.SoldOut,
   D.ReservationReleased,
   D.IdempotencyConflict,
@@ -57,104 +53,21 @@ const SIGNED_HEADERS = [
   },
 ];
 
-/** 409 sold_out naming each short line and what remains of it. */
-function soldOut(short: readonly { skuId: string; requested: number; available: number }[]): HttpError {
-  return new HttpError(
-    D.SoldOut,
-    short.map((s) => `${s.skuId}: ${s.available} left, ${s.requested} wanted`).join('; '),
-    {
-      details: { skus: short },
-    },
-  );
-}
-
-const shortOf = (skuId: string, requested: number, e: unknown) => ({
-  skuId,
-  requested,
-  available: ((e as EngineError).details as { available?: number } | undefined)?.available ?? 0,
-});
-
-async function deduct(
+async function sell(
   deps: GatewayDeps,
   store: string,
-  channel: 'pos' | 'delivery',
+  channel: SaleChannel,
   ref: string,
   lines: readonly { skuId: string; qty: number }[],
 ): Promise<{ duplicate: boolean; skus: { skuId: string; qty: number; available: number }[] }> {
-  const bySku = new Map<string, number>();
-  for (const l of lines) bySku.set(l.skuId, (bySku.get(l.skuId) ?? 0) + l.qty);
-  const at = Date.now();
-  const skus = [...bySku];
-  try {
-    if (skus.length === 1) {
-      // One SKU: its stock actor's `sell` is all or nothing by itself.
-      const [skuId, qty] = skus[0]!;
-      const v = await deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, {
-        type: 'sell',
-        channel,
-        ref,
-        qty,
-        at,
-      });
-      return { duplicate: v.duplicate === true, skus: [{ skuId: v.skuId, qty, available: v.available }] };
-    }
-    // Several SKUs: the store's `sell` sells each one in one engine transaction (one command, one
-    // append), all or nothing; the stock actors remember the channel id just the same.
-    const v = await deps.engine.send<ChannelSale>(store, ActorTypes.Store, STORE_ACTOR_ID, {
-      type: 'sell',
-      channel,
-      ref,
-      lines: skus.map(([skuId, qty]) => ({ skuId, qty })),
-      at,
-    });
-    return {
-      duplicate: v.duplicate,
-      skus: v.skus.map((k) => ({ skuId: k.skuId, qty: k.requested, available: k.available })),
-    };
-  } catch (e) {
-    if (e instanceof EngineError && e.reason === D.SoldOut) {
-      const short = (e.details as Partial<ShortSkus> | undefined)?.skus;
-      throw soldOut(short ?? skus.map(([skuId, qty]) => shortOf(skuId, qty, e)));
-    }
-    // A sale first tried through reserve + commit (a reservation left open, or an earlier gateway):
-    // finish it that way below, which also answers a true conflict (another quantity) as before.
-    if (!(e instanceof EngineError && e.reason === D.IdempotencyConflict)) throw e;
-  }
-  const reserved = await Promise.allSettled(
-    skus.map(([skuId, qty]) =>
-      deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'reserve', channel, ref, qty, at }),
-    ),
-  );
-  const failed = reserved.flatMap((r, i) => (r.status === 'rejected' ? [{ i, e: r.reason as unknown }] : []));
-  if (failed.length > 0) {
-    // Give back what was reserved, then answer with the first refusal (sold out, with what remains).
-    await Promise.all(
-      reserved.map((r, i) =>
-        r.status === 'fulfilled'
-          ? deps.engine.send(store, ActorTypes.Stock, skus[i]![0], {
-              type: 'release',
-              channel,
-              ref,
-              reason: 'sale refused',
-              at,
-            })
-          : Promise.resolve(),
-      ),
-    );
-    const short = failed
-      .filter(({ e }) => e instanceof EngineError && e.reason === D.SoldOut)
-      .map(({ i, e }) => shortOf(skus[i]![0], skus[i]![1], e));
-    if (short.length > 0) throw soldOut(short);
-    throw failed[0]!.e;
-  }
-  const committed = await Promise.all(
-    skus.map(([skuId]) =>
-      deps.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'commit', channel, ref, at }),
-    ),
-  );
-  // The stock actors' own memory of channel ids (not engine command ids) tells a repeat: it answers `duplicate`.
-  const duplicate = committed.every((v) => v.duplicate === true);
-  return { duplicate, skus: committed.map((v, i) => ({ skuId: v.skuId, qty: skus[i]![1], available: v.available })) };
+  const v = await deps.engine.send<SaleResult>(store, ActorTypes.Sale, saleActorId(channel, ref), {
+    type: 'sell',
+    channel,
+    ref,
+    lines,
+    at: Date.now(),
+  });
+  return { duplicate: v.duplicate, skus: v.skus.map((k) => ({ skuId: k.skuId, qty: k.qty, available: k.available })) };
 }
 
 export function channelRoutes(deps: GatewayDeps): Route[] {
@@ -163,6 +76,7 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'post',
       path: '/v1/channels/pos/{store}/sales',
+      response: PosSaleAnswer,
       tag: 'channels',
       summary: 'A POS sale deducts stock (HMAC-signed with the POS secret, idempotent by saleId)',
       auth: 'signed',
@@ -176,13 +90,14 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
         _req,
         { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof PosSaleBody> },
       ) {
-        const r = await deduct(deps, params.store, 'pos', body.saleId, body.lines);
+        const r = await sell(deps, params.store, 'pos', body.saleId, body.lines);
         return { body: { saleId: body.saleId, ...r } };
       },
     }),
     route({
       method: 'post',
       path: '/v1/channels/delivery/{store}/orders',
+      response: DeliverySaleAnswer,
       tag: 'channels',
       summary:
         'A delivery-platform order deducts stock (HMAC-signed with the delivery secret, idempotent by platform order id)',
@@ -208,7 +123,7 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
             90 * 86_400,
           );
         }
-        const r = await deduct(deps, params.store, 'delivery', ref, body.lines);
+        const r = await sell(deps, params.store, 'delivery', ref, body.lines);
         return { body: { platform: body.platform, platformOrderId: body.platformOrderId, ...r } };
       },
     }),
