@@ -166,6 +166,11 @@ const KNOWN: ReadonlySet<string> = new Set<string>(VARIABLES);
 /**
  * Development secrets, used only with `GATEWAY_DEV_SECRETS=1` (what `npm start` and the
  * tests set). They are public: a gateway that serves real diners must be given its own.
+ *
+ * `GATEWAY_DEV_SECRETS=1` is the one development switch: it also makes the WeChat login
+ * and WeChat Pay simulators the default, and they run in no other mode. The simulators
+ * let anyone log in as any diner and mark any order paid, which is exactly as unsafe as
+ * public signing keys, so one switch covers both and there is no half-development state.
  */
 const DEV_SECRETS: Readonly<Record<string, string>> = {
   GATEWAY_QR_KEYS: 'k1:ZGV2LXFyLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0',
@@ -174,6 +179,64 @@ const DEV_SECRETS: Readonly<Record<string, string>> = {
   GATEWAY_POS_SECRET: 'dev-pos-secret-not-secret',
   GATEWAY_DELIVERY_SECRET: 'dev-delivery-secret-not-secret',
 };
+
+/**
+ * The credentials only the real WeChat services use, by mode variable: set beside a
+ * simulator they would be ignored, and they mean the configuration is a production one.
+ */
+const REAL_ONLY = {
+  WECHAT_MODE: ['WECHAT_SECRET'],
+  WECHATPAY_MODE: [
+    'WECHATPAY_MERCHANT_SERIAL',
+    'WECHATPAY_MERCHANT_KEY_FILE',
+    'WECHATPAY_PLATFORM_CERTS',
+    'WECHATPAY_PUBLIC_KEY_FILE',
+  ],
+} as const;
+
+/** What a simulator lets anyone do, by mode variable. */
+const SIMULATOR_HARM = {
+  WECHAT_MODE: 'log in as any diner',
+  WECHATPAY_MODE: 'mark an order paid without paying',
+} as const;
+
+type Mode = 'simulator' | 'real';
+
+/**
+ * The simulators run only in development mode, and never in a configuration that looks
+ * like production: its own value for every development secret (none left to the
+ * development ones), or real WeChat credentials that a simulator would ignore.
+ */
+function refuseSimulatorsOutsideDevelopment(
+  env: NodeJS.ProcessEnv,
+  dev: boolean,
+  modes: Record<keyof typeof REAL_ONLY, { mode: Mode; explicit: boolean }>,
+): void {
+  const given = (n: string): boolean => env[n] !== undefined && env[n] !== '';
+  const secrets = Object.keys(DEV_SECRETS);
+  const allOwn = secrets.every((n) => given(n) && env[n] !== DEV_SECRETS[n]);
+  // Payments first: free orders are the worse harm, so that is the one named.
+  for (const name of ['WECHATPAY_MODE', 'WECHAT_MODE'] as const) {
+    if (modes[name].mode !== 'simulator') continue;
+    const what = `${name}=simulator${modes[name].explicit ? '' : ' (the default with GATEWAY_DEV_SECRETS=1)'}`;
+    const harm = `its simulator lets anyone ${SIMULATOR_HARM[name]}`;
+    if (!dev)
+      throw new ConfigError(
+        `${what} runs only in development mode (${harm}): set ${name}=real with the real credentials, or GATEWAY_DEV_SECRETS=1 for development`,
+      );
+    const real = REAL_ONLY[name].filter(given);
+    const looks =
+      real.length > 0
+        ? `${real.join(', ')} ${real.length === 1 ? 'is' : 'are'} set for the real service`
+        : allOwn
+          ? `${secrets.join(', ')} are all set, none to its development value`
+          : undefined;
+    if (looks !== undefined)
+      throw new ConfigError(
+        `${what} with a production configuration (${looks}); ${harm}: set ${name}=real, or use the development secrets`,
+      );
+  }
+}
 
 function int(read: Reader, name: string, dflt: number, min: number, max: number): number {
   const raw = read(name);
@@ -265,6 +328,21 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
       throw new ConfigError(`${n} is required (${why}); set it, or GATEWAY_DEV_SECRETS=1 for development`);
     return v;
   };
+  // Secrets first: a configuration without any is told about them before anything else.
+  const qrKeys = parseKeyRing('GATEWAY_QR_KEYS', required('GATEWAY_QR_KEYS', 'signs table QR tokens'));
+  const staffKeys = parseKeyRing('GATEWAY_STAFF_KEYS', required('GATEWAY_STAFF_KEYS', 'signs staff tokens'));
+  const piiKeys = parseKeyRing(
+    'GATEWAY_PII_KEYS',
+    required('GATEWAY_PII_KEYS', 'encrypts phone numbers and addresses'),
+    32,
+  );
+  const secret = (n: string): Buffer => {
+    const v = required(n, 'the HMAC secret of its channel');
+    if (Buffer.byteLength(v) < 16) throw new ConfigError(`${n} must be at least 16 bytes`);
+    return Buffer.from(v);
+  };
+  const posSecret = secret('GATEWAY_POS_SECRET');
+  const deliverySecret = secret('GATEWAY_DELIVERY_SECRET');
 
   const port = int(read, 'GATEWAY_PORT', DEFAULT_GATEWAY_PORT, 0, 65535);
   const host = read('GATEWAY_HOST') ?? DEFAULT_GATEWAY_HOST;
@@ -273,13 +351,23 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
   if (!/^[a-z][a-z0-9]{0,31}$/.test(namespace))
     throw new ConfigError(`ENGINE_NAMESPACE must be lowercase letters and digits, got ${JSON.stringify(namespace)}`);
 
-  const wechatMode = oneOf(read, 'WECHAT_MODE', ['simulator', 'real'] as const, 'simulator');
-  const payMode = oneOf(read, 'WECHATPAY_MODE', ['simulator', 'real'] as const, 'simulator');
+  // Real unless development mode is asked for: a forgotten variable must not give free orders.
+  const defaultMode: Mode = dev ? 'simulator' : 'real';
+  const wechatMode = oneOf(read, 'WECHAT_MODE', ['simulator', 'real'] as const, defaultMode);
+  const payMode = oneOf(read, 'WECHATPAY_MODE', ['simulator', 'real'] as const, defaultMode);
+  const explicit = (n: string): boolean => read(n) !== undefined;
+  refuseSimulatorsOutsideDevelopment(env, dev, {
+    WECHAT_MODE: { mode: wechatMode, explicit: explicit('WECHAT_MODE') },
+    WECHATPAY_MODE: { mode: payMode, explicit: explicit('WECHATPAY_MODE') },
+  });
+  /** Why a real credential is required: the mode, as set or as defaulted. */
+  const realBecause = (n: string): string =>
+    explicit(n) ? `${n}=real` : `${n} is real unless GATEWAY_DEV_SECRETS=1 asks for development mode`;
+  const wechatWhy = realBecause('WECHAT_MODE');
   const wechat = {
     mode: wechatMode,
-    appId:
-      wechatMode === 'real' ? required('WECHAT_APPID', 'WECHAT_MODE=real') : (read('WECHAT_APPID') ?? 'wxsimulator'),
-    appSecret: wechatMode === 'real' ? required('WECHAT_SECRET', 'WECHAT_MODE=real') : '',
+    appId: wechatMode === 'real' ? required('WECHAT_APPID', wechatWhy) : (read('WECHAT_APPID') ?? 'wxsimulator'),
+    appSecret: wechatMode === 'real' ? required('WECHAT_SECRET', wechatWhy) : '',
     apiBase: url('WECHAT_API_BASE', read('WECHAT_API_BASE') ?? DEFAULT_WECHAT_API_BASE),
   };
   const platformCerts = (read('WECHATPAY_PLATFORM_CERTS') ?? '')
@@ -293,7 +381,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
       return { serial: m[1]!.toUpperCase(), file: m[2]! };
     });
   const real = payMode === 'real';
-  const apiV3Key = real ? required('WECHATPAY_APIV3_KEY', 'WECHATPAY_MODE=real') : (read('WECHATPAY_APIV3_KEY') ?? '');
+  const payWhy = realBecause('WECHATPAY_MODE');
+  const apiV3Key = real ? required('WECHATPAY_APIV3_KEY', payWhy) : (read('WECHATPAY_APIV3_KEY') ?? '');
   if (apiV3Key !== '' && Buffer.byteLength(apiV3Key) !== 32)
     throw new ConfigError(`WECHATPAY_APIV3_KEY must be 32 bytes, got ${Buffer.byteLength(apiV3Key)}`);
   const publicKeyId = read('WECHATPAY_PUBLIC_KEY_ID') ?? '';
@@ -302,15 +391,15 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     throw new ConfigError('WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY_FILE go together');
   if (real && platformCerts.length === 0 && publicKeyId === '')
     throw new ConfigError(
-      'WECHATPAY_MODE=real needs WECHATPAY_PLATFORM_CERTS or WECHATPAY_PUBLIC_KEY_ID/_FILE (or both)',
+      `WECHATPAY_PLATFORM_CERTS or WECHATPAY_PUBLIC_KEY_ID/_FILE (or both) are required (${payWhy}); set them, or GATEWAY_DEV_SECRETS=1 for development`,
     );
   const wechatPay = {
     mode: payMode,
-    mchId: real ? required('WECHATPAY_MCHID', 'WECHATPAY_MODE=real') : (read('WECHATPAY_MCHID') ?? '1900000001'),
+    mchId: real ? required('WECHATPAY_MCHID', payWhy) : (read('WECHATPAY_MCHID') ?? '1900000001'),
     appId: read('WECHATPAY_APPID') ?? wechat.appId,
     apiV3Key,
-    merchantSerial: real ? required('WECHATPAY_MERCHANT_SERIAL', 'WECHATPAY_MODE=real') : '',
-    merchantKeyFile: real ? required('WECHATPAY_MERCHANT_KEY_FILE', 'WECHATPAY_MODE=real') : '',
+    merchantSerial: real ? required('WECHATPAY_MERCHANT_SERIAL', payWhy) : '',
+    merchantKeyFile: real ? required('WECHATPAY_MERCHANT_KEY_FILE', payWhy) : '',
     platformCerts,
     publicKeyId,
     publicKeyFile,
@@ -319,12 +408,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     queryAfterS: int(read, 'WECHATPAY_QUERY_AFTER_S', DEFAULT_PAYMENT_QUERY_AFTER_S, 1, 86_400),
     queryIntervalMs: int(read, 'WECHATPAY_QUERY_INTERVAL_MS', DEFAULT_PAYMENT_QUERY_INTERVAL_MS, 50, 600_000),
     refundQueryMs: int(read, 'WECHATPAY_REFUND_QUERY_MS', DEFAULT_REFUND_QUERY_MS, 50, 600_000),
-  };
-
-  const secret = (n: string): Buffer => {
-    const v = required(n, 'the HMAC secret of its channel');
-    if (Buffer.byteLength(v) < 16) throw new ConfigError(`${n} must be at least 16 bytes`);
-    return Buffer.from(v);
   };
 
   return {
@@ -343,9 +426,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     maxInflight: int(read, 'GATEWAY_MAX_INFLIGHT', DEFAULT_MAX_INFLIGHT, 1, 10_000_000),
     retryAfterS: int(read, 'GATEWAY_RETRY_AFTER_S', DEFAULT_RETRY_AFTER_S, 1, 3600),
     trustProxy: bool(read, 'GATEWAY_TRUST_PROXY', false),
-    qrKeys: parseKeyRing('GATEWAY_QR_KEYS', required('GATEWAY_QR_KEYS', 'signs table QR tokens')),
-    staffKeys: parseKeyRing('GATEWAY_STAFF_KEYS', required('GATEWAY_STAFF_KEYS', 'signs staff tokens')),
-    piiKeys: parseKeyRing('GATEWAY_PII_KEYS', required('GATEWAY_PII_KEYS', 'encrypts phone numbers and addresses'), 32),
+    qrKeys,
+    staffKeys,
+    piiKeys,
     sessionTtlS: int(read, 'GATEWAY_SESSION_TTL_S', DEFAULT_SESSION_TTL_S, 60, 30 * 86_400),
     staffTokenTtlS: int(read, 'GATEWAY_STAFF_TOKEN_TTL_S', DEFAULT_STAFF_TOKEN_TTL_S, 60, 365 * 86_400),
     idempotencyTtlS: int(read, 'GATEWAY_IDEMPOTENCY_TTL_S', DEFAULT_IDEMPOTENCY_TTL_S, 60, 30 * 86_400),
@@ -356,8 +439,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
       device: int(read, 'GATEWAY_RATE_DEVICE', DEFAULT_RATE_DEVICE_PER_WINDOW, 1, 100_000_000),
       session: int(read, 'GATEWAY_RATE_SESSION', DEFAULT_RATE_SESSION_PER_WINDOW, 1, 100_000_000),
     },
-    posSecret: secret('GATEWAY_POS_SECRET'),
-    deliverySecret: secret('GATEWAY_DELIVERY_SECRET'),
+    posSecret,
+    deliverySecret,
     signatureToleranceS: int(read, 'GATEWAY_SIGNATURE_TOLERANCE_S', DEFAULT_SIGNATURE_TOLERANCE_S, 1, 86_400),
     menuTtlS: int(read, 'GATEWAY_MENU_TTL_S', DEFAULT_MENU_TTL_S, 1, 30 * 86_400),
     stockCacheMs: int(read, 'GATEWAY_STOCK_CACHE_MS', DEFAULT_STOCK_CACHE_MS, 0, 600_000),

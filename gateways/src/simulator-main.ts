@@ -25,6 +25,13 @@ import { uws } from './uws.js';
 
 async function main(): Promise<void> {
   const cfg = parseConfigOrExit();
+  if (cfg.wechatPay.mode !== 'simulator') {
+    // Development only, like the gateway's own simulator route (see config.ts).
+    console.error(
+      'configuration error: the WeChat Pay simulator runs only with WECHATPAY_MODE=simulator (GATEWAY_DEV_SECRETS=1)',
+    );
+    process.exit(2);
+  }
   const redis = new Redis(cfg.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
   const sim = await WeChatPaySimulator.open(redis, `${cfg.namespace}:gw`, {
     mchId: cfg.wechatPay.mchId,

@@ -7,7 +7,8 @@
  *
  *   node --import tsx gateways/src/stack.ts [--stores 20] [--workers 1]
  *
- * Without GATEWAY_QR_KEYS etc. it runs with GATEWAY_DEV_SECRETS=1 (public development keys).
+ * Without GATEWAY_QR_KEYS etc. it runs in development mode, GATEWAY_DEV_SECRETS=1 (public
+ * development keys, the WeChat login and WeChat Pay simulators).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -86,7 +87,9 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (env.GATEWAY_QR_KEYS === undefined && env.GATEWAY_DEV_SECRETS === undefined) {
     env.GATEWAY_DEV_SECRETS = '1';
-    say('no GATEWAY_* secrets set: using the public development keys (GATEWAY_DEV_SECRETS=1)');
+    say(
+      'no GATEWAY_* secrets set: development mode (GATEWAY_DEV_SECRETS=1): public development keys, simulated WeChat login and WeChat Pay',
+    );
   }
   if (env.GATEWAY_WORKERS === undefined) env.GATEWAY_WORKERS = String(workers);
   const cfg = parseConfig(env); // fail here, with the variable's name, before starting anything
@@ -170,7 +173,11 @@ async function main(): Promise<void> {
     '  staff tokens for store 001 (Authorization: Bearer …):',
     ...Object.entries(creds.staff).map(([role, t]) => `    ${role.padEnd(8)} ${t}`),
     `  board          curl -H "Authorization: Bearer ${creds.staff.manager}" ${url}/v1/staff/stores/001/board`,
-    `  a diner        curl -XPOST -H 'content-type: application/json' -d '{"code":"alice-1"}' ${url}/v1/diner/login`,
+    ...(cfg.wechat.mode === 'simulator'
+      ? [
+          `  a diner        curl -XPOST -H 'content-type: application/json' -d '{"code":"alice-1"}' ${url}/v1/diner/login`,
+        ]
+      : []),
     ...(withPrinters
       ? [
           `  printers       virtual ESC/POS printers for store 001; what they print: ${path.join(ROOT, '.data', 'virtual-printers')}`,

@@ -47,6 +47,15 @@ async function startEngine(t: TestContext): Promise<Engine> {
   return engine;
 }
 
+/** A deployment's own secrets, none of them the public development values (a production-looking configuration). */
+export const OWN_SECRETS = {
+  GATEWAY_QR_KEYS: `q1:${Buffer.from('own-qr-key-of-this-deployment!!').toString('base64')}`,
+  GATEWAY_STAFF_KEYS: `s1:${Buffer.from('own-staff-key-of-this-deployment').toString('base64')}`,
+  GATEWAY_PII_KEYS: `p1:${Buffer.from('own-pii-key-32-bytes-long-000000').toString('base64')}`,
+  GATEWAY_POS_SECRET: 'own-pos-secret-0123456789',
+  GATEWAY_DELIVERY_SECRET: 'own-delivery-secret-0123456789',
+} as const;
+
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const t = await setup({ redis: true });
   let engine = await startEngine(t);
