@@ -789,11 +789,27 @@ export function generateDemoData(opts: DemoOptions = {}): DemoData {
     }
 
     const prices: Record<string, number> = {};
-    const skus = template.spus.flatMap((s) => s.skus);
+    const skus = template.spus.flatMap((spu) => spu.skus.map((sku) => ({ spu, sku })));
+    const priceOf = (skuId: string, template: number): number => prices[skuId] ?? template;
     const changes = between(0, 3);
     for (let i = 0; i < changes; i++) {
-      const sku = skus[between(0, skus.length - 1)]!;
-      prices[sku.skuId] = Math.max(100, sku.priceFen + between(-3, 5) * 100);
+      const { spu, sku } = skus[between(0, skus.length - 1)]!;
+      const delta = between(-3, 5) * 100;
+      const price = Math.max(100, priceOf(sku.skuId, sku.priceFen) + delta);
+      // A dish's sizes keep their order (小碗 never dearer than 大碗): a change that would
+      // cross a sibling moves the whole dish by the same amount, the cheapest size staying ≥ ¥1.
+      const crosses = spu.skus.some((o) => {
+        if (o === sku) return false;
+        const before = Math.sign(o.priceFen - sku.priceFen);
+        return Math.sign(priceOf(o.skuId, o.priceFen) - price) !== before;
+      });
+      if (!crosses) {
+        prices[sku.skuId] = price;
+        continue;
+      }
+      const cheapest = Math.min(...spu.skus.map((o) => priceOf(o.skuId, o.priceFen)));
+      const shift = Math.max(delta, 100 - cheapest);
+      for (const o of spu.skus) prices[o.skuId] = priceOf(o.skuId, o.priceFen) + shift;
     }
     stores.push({ storeId, settings, tables, stock, prices });
   }

@@ -57,6 +57,8 @@ export const ErrorCode = {
   EmptyCart: 'empty_cart',
   UnknownLine: 'unknown_line',
   UnpaidOrders: 'unpaid_orders',
+  /** A dine-in order names a table of another store than the order's. */
+  TableNotInStore: 'table_not_in_store',
 } as const;
 
 export type DomainErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

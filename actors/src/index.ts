@@ -129,6 +129,8 @@ export {
   QuoteLineSchema,
   lineRefundFen,
   priceLines,
+  publicLine,
+  publicLines,
 } from './pricing.js';
 export type {
   Discount,

@@ -50,8 +50,9 @@ import {
 import { ErrorCode, errorKind, refuse } from './errors.js';
 import { newTickets, urgeTickets, voidTickets, type TicketOrder } from './kitchen.js';
 import { FenSchema, sumFen, type Fen } from './money.js';
-import { QuoteLineSchema, lineRefundFen, type PricedLine, type Quote } from './pricing.js';
+import { QuoteLineSchema, lineRefundFen, publicLines, type PricedLine, type Quote } from './pricing.js';
 import { refundPolicy, refundStage, type OrderStatus } from './refund.js';
+import { tryParseTableCode } from './table-code.js';
 import type { StockResult } from './stock.js';
 import type { Admission } from './store.js';
 import {
@@ -78,14 +79,14 @@ const StationSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/);
 const ReasonSchema = z.string().trim().min(1).max(200);
 const RefundIdSchema = IdSchema;
 
-export const DeliverySchema = z.object({
+export const DeliverySchema = z.strictObject({
   address: z.string().trim().min(1).max(200),
   contact: z.string().trim().min(1).max(40),
   phone: z.string().regex(/^[0-9+\- ]{5,20}$/),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 
-export const RefundLineSchema = z.object({
+export const RefundLineSchema = z.strictObject({
   lineNo: z.number().int().min(1).max(50),
   qty: z.number().int().min(1).max(99),
 });
@@ -297,6 +298,9 @@ export interface OrderSummary {
 export interface OrderDetail extends OrderSummary {
   readonly channel: ServiceChannel;
   readonly tableId: string | null;
+  /** The table as staff named it (`B01`), for the diner's screen; null off a table. */
+  readonly tableLabel: string | null;
+  /** Without `costFen`: answers reach diners, and the chain's costs are its own. */
   readonly lines: readonly PricedLine[];
   readonly itemsFen: Fen;
   readonly packagingFeeFen: Fen;
@@ -366,7 +370,8 @@ export function detailOf(s: OrderState, duplicate = false): OrderDetail {
     ...summaryOf(s, duplicate),
     channel: s.channel!,
     tableId: s.tableId,
-    lines: s.lines,
+    tableLabel: s.tableLabel,
+    lines: publicLines(s.lines),
     itemsFen: s.itemsFen,
     packagingFeeFen: s.packagingFeeFen,
     deliveryFeeFen: s.deliveryFeeFen,
@@ -487,6 +492,17 @@ function place(s: OrderState, c: Extract<Parsed, { type: 'place' }>, ctx: Decide
   if (!OrderIdSchema.safeParse(s.orderId).success) {
     return refuse(ErrorCode.InvalidCommand, `order ids start with o_: ${s.orderId}`, { orderId: s.orderId });
   }
+  if (c.tableId !== undefined) {
+    // A table's code begins with its store: an order of store 002 at a table of 001 would be
+    // cooked by one kitchen, seated at no table of its store, and billed to neither.
+    const tableStore = tryParseTableCode(c.tableId)?.store;
+    if (tableStore !== ctx.self.store)
+      return refuse(ErrorCode.TableNotInStore, `table ${c.tableId} is not a table of store ${ctx.self.store}`, {
+        tableId: c.tableId,
+        store: ctx.self.store,
+      });
+  }
+
   const admitted = ctx.call<Admission>(ActorTypes.Store, STORE_ACTOR_ID, {
     type: 'admit',
     channel: c.channel,

@@ -21,14 +21,14 @@ import type { EffectiveCatalog, Sku, Spu } from './catalog.js';
 
 export const MAX_LINE_QTY = 99;
 
-export const OptionPickSchema = z.object({
+export const OptionPickSchema = z.strictObject({
   group: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
   choice: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/),
 });
 export type OptionPick = z.infer<typeof OptionPickSchema>;
 
 /** What a diner may say about a line: never a price. */
-export const QuoteLineSchema = z.object({
+export const QuoteLineSchema = z.strictObject({
   skuId: IdSchema,
   qty: z.number().int().min(1).max(MAX_LINE_QTY),
   options: z.array(OptionPickSchema).max(30).default([]),
@@ -201,6 +201,21 @@ function priceLine(
   if (sku.costFen !== undefined) line.costFen = sku.costFen;
   if (l.note !== undefined) line.note = l.note;
   return line;
+}
+
+/**
+ * A line as a diner (or anyone outside the chain's office) may see it: without `costFen`,
+ * the chain's cost of goods. The events keep the cost for analytics; answers never do.
+ */
+export function publicLine(line: PricedLine): PricedLine {
+  if (line.costFen === undefined) return line;
+  const { costFen: _cost, ...rest } = line;
+  return rest;
+}
+
+/** `publicLine` of every line, the same array when none has a cost. */
+export function publicLines(lines: readonly PricedLine[]): readonly PricedLine[] {
+  return lines.some((l) => l.costFen !== undefined) ? lines.map(publicLine) : lines;
 }
 
 // Kept here rather than imported from catalog.ts so the two modules have no value import cycle.

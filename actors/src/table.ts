@@ -37,7 +37,7 @@ import {
 import { ErrorCode, errorKind, refuse } from './errors.js';
 import type { Fen } from './money.js';
 import type { OrderDetail } from './order.js';
-import { OptionPickSchema, type OptionPick, type Quote } from './pricing.js';
+import { OptionPickSchema, QuoteLineSchema, type OptionPick, type Quote } from './pricing.js';
 import { boardPushSubject, tablePushSubject, type BoardPush } from './outputs.js';
 import { tryParseTableCode } from './table-code.js';
 
@@ -133,8 +133,18 @@ export const TableCommandSchema = z.discriminatedUnion('type', [
   /** `qty: 0` removes the line. */
   z.object({ type: z.literal('updateLine'), lineId: LineIdSchema, qty: z.number().int().min(0).max(99), at: AtSchema }),
   z.object({ type: z.literal('removeLine'), lineId: LineIdSchema, at: AtSchema }),
-  /** Turns the whole cart into one order (id chosen by the gateway). */
-  z.object({ type: z.literal('submit'), orderId: OrderIdSchema, dinerId: DinerIdSchema, at: AtSchema }),
+  /**
+   * Turns the whole cart into one order (id chosen by the gateway), or, with `lines`, orders
+   * those lines at this table and leaves the cart as it is: either way the order carries the
+   * table's label and session and appears on the table's board.
+   */
+  z.object({
+    type: z.literal('submit'),
+    orderId: OrderIdSchema,
+    dinerId: DinerIdSchema,
+    lines: z.array(QuoteLineSchema).min(1).max(50).optional(),
+    at: AtSchema,
+  }),
   z.object({ type: z.literal('orderPaid'), orderId: OrderIdSchema, at: AtSchema }),
   z.object({ type: z.literal('orderCancelled'), orderId: OrderIdSchema, at: AtSchema }),
   /** The party leaves. Refused while an order is unpaid unless staff force it. */
@@ -420,17 +430,20 @@ function submit(s: TableState, c: Extract<Parsed, { type: 'submit' }>, ctx: Deci
   const session = s.session;
   if (session === null) return noSession(s);
   if (session.orders.some((o) => o.orderId === c.orderId)) return same(s);
-  if (session.cart.length === 0) return refuse(ErrorCode.EmptyCart, `the cart of table ${s.tableId} is empty`);
-  const cart = session.cart;
+  const cart = c.lines === undefined ? session.cart : [];
+  if (c.lines === undefined && cart.length === 0)
+    return refuse(ErrorCode.EmptyCart, `the cart of table ${s.tableId} is empty`);
   const placed = ctx.call<OrderDetail>(ActorTypes.Order, c.orderId, {
     type: 'place',
     channel: 'dine_in',
-    lines: cart.map((l) => ({
-      skuId: l.skuId,
-      qty: l.qty,
-      options: l.options,
-      ...(l.note === null ? {} : { note: l.note }),
-    })),
+    lines:
+      c.lines ??
+      cart.map((l) => ({
+        skuId: l.skuId,
+        qty: l.qty,
+        options: l.options,
+        ...(l.note === null ? {} : { note: l.note }),
+      })),
     dinerId: c.dinerId,
     tableId: s.tableId,
     tableLabel: s.config!.label,
@@ -441,7 +454,7 @@ function submit(s: TableState, c: Extract<Parsed, { type: 'submit' }>, ctx: Deci
     // Name the cart lines (not just order line numbers) that could not be had.
     const d = placed.details as { lines?: { lineNo: number }[] } | undefined;
     const details =
-      d?.lines === undefined
+      d?.lines === undefined || c.lines !== undefined
         ? placed.details
         : { ...d, lines: d.lines.map((l) => ({ ...l, lineId: cart[l.lineNo - 1]?.lineId ?? null })) };
     return passOn(placed, details);

@@ -61,6 +61,31 @@ describe('demo data', () => {
     for (const s of data.stores) expect(Object.keys(s.stock).sort()).toEqual([...skus].sort());
   });
 
+  it("keeps a dish's sizes in order in every store, whatever prices a store changed", () => {
+    // Store 001 of the default seed once priced 小碗 rice at ¥6 and 大碗 at ¥3; 200 stores of
+    // several seeds give the price changes many chances to cross a sibling size.
+    const seeds = [data, generateDemoData({ stores: 200, seed: 1 }), generateDemoData({ stores: 200, seed: 99 })];
+    let crossingsTried = 0;
+    for (const d of seeds) {
+      for (const store of d.stores) {
+        for (const spu of d.template.spus) {
+          if (spu.skus.length < 2) continue;
+          const priced = spu.skus.map((k) => ({ k, fen: store.prices[k.skuId] ?? k.priceFen }));
+          if (spu.skus.some((k) => store.prices[k.skuId] !== undefined)) crossingsTried++;
+          for (const a of priced)
+            for (const b of priced)
+              if (a.k.priceFen > b.k.priceFen) expect(a.fen, `${store.storeId} ${spu.name}`).toBeGreaterThan(b.fen);
+          for (const p of priced) expect(p.fen).toBeGreaterThanOrEqual(100);
+        }
+      }
+    }
+    expect(crossingsTried).toBeGreaterThan(10);
+    const rice = data.template.spus.find((x) => x.spuId === 'mifan')!;
+    const store1 = data.stores[0]!;
+    const fen = (id: string): number => store1.prices[id] ?? rice.skus.find((k) => k.skuId === id)!.priceFen;
+    expect(fen('mifan-l')).toBeGreaterThan(fen('mifan-s'));
+  });
+
   it('is deterministic for a seed and different for another', () => {
     expect(generateDemoData({ stores: 3, seed: 7 })).toEqual(generateDemoData({ stores: 3, seed: 7 }));
     expect(generateDemoData({ stores: 3, seed: 7 })).not.toEqual(generateDemoData({ stores: 3, seed: 8 }));

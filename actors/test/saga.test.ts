@@ -85,7 +85,11 @@ describe('placement: reserve every line, all or nothing', () => {
       totalFen: 1,
       lines: [{ skuId: 'cola', qty: 1, priceFen: 1, unitPriceFen: 1 }],
     };
-    expect(expectOk(order(rt, 'o_1', cheat as unknown as OrderCommand)).totalFen).toBe(600);
+    // A price in a line is not a field of the command at all: refused as malformed, nothing reserved.
+    const r = expectRejected(order(rt, 'o_1', cheat as unknown as OrderCommand), 'invalid_command');
+    expect(r.message).toMatch(/priceFen|unrecognized/i);
+    expect(stock(rt, 'cola').reserved).toBe(0);
+    expect(expectOk(order(rt, 'o_2', place([{ skuId: 'cola', qty: 1 }]))).totalFen).toBe(600);
   });
 
   it('uses the store price when the store overrides the template', () => {

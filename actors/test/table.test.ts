@@ -9,6 +9,8 @@ import {
   type TableCommand,
   type TableResult,
   type TableState,
+  makeTableCode,
+  tableId,
 } from '@lunchrush/actors';
 import {
   DINER,
@@ -42,6 +44,47 @@ const add = (lineId: string, dinerId: string, skuId: string, qty = 1, at = T0): 
   qty,
   options: skuId.startsWith('noodle') ? [{ group: 'spice', choice: 'none' }] : [],
   at,
+});
+
+describe('ordering lines at a table without its cart', () => {
+  it('places the given lines under the table (label, session, board) and leaves the cart alone', () => {
+    const rt = setupStore();
+    open(rt, T1);
+    expectOk(tbl(rt, T1, add('l1', 'd2', 'cola', 2)));
+    const r = expectOk(
+      tbl(rt, T1, { type: 'submit', orderId: 'o_1', dinerId: 'd1', lines: [{ skuId: 'beer', qty: 1 }], at: T0 }),
+    );
+    expect(r).toMatchObject({ status: 'awaiting_payment', order: { orderId: 'o_1', tableId: T1, tableLabel: 'A1' } });
+    expect(r.cart.map((l) => l.lineId)).toEqual(['l1']);
+    expect(r.orders.map((o) => o.orderId)).toEqual(['o_1']);
+    expect(rt.state<OrderState>(orderRef(STORE, 'o_1'))).toMatchObject({
+      tableId: T1,
+      tableLabel: 'A1',
+      sessionId: `s-${T1}`,
+    });
+    expect(stock(rt, 'cola').reserved).toBe(0);
+    expect(stock(rt, 'beer').reserved).toBe(1);
+    // A repeat of the same submit is the same order, not a second one.
+    expectOk(
+      tbl(rt, T1, { type: 'submit', orderId: 'o_1', dinerId: 'd1', lines: [{ skuId: 'beer', qty: 1 }], at: T0 }),
+    );
+    expect(state(rt, T1).session!.orders).toHaveLength(1);
+  });
+
+  it('an order names only a table of its own store', () => {
+    const rt = setupStore();
+    const elsewhere = tableId(makeTableCode('002', 1, 1));
+    const out = order(rt, 'o_1', {
+      type: 'place',
+      channel: 'dine_in',
+      dinerId: 'd1',
+      lines: [{ skuId: 'cola', qty: 1 }],
+      tableId: elsewhere,
+      at: T0,
+    });
+    expect(expectRejected(out, 'table_not_in_store').details).toEqual({ tableId: elsewhere, store: STORE });
+    expect(stock(rt, 'cola').reserved).toBe(0);
+  });
 });
 
 describe('table lifecycle', () => {

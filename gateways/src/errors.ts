@@ -180,6 +180,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   [D.EmptyCart]: { status: 422, description: 'the table cart is empty' },
   [D.UnknownLine]: { status: 404, description: 'no such cart or order line' },
   [D.UnpaidOrders]: { status: 409, description: 'the table has unpaid orders (staff may force)' },
+  [D.TableNotInStore]: { status: 422, description: "a dine-in order or quote names another store than the table's" },
 
   // engine
   [E.Rejected]: { status: 409, description: 'the engine refused the command for a business reason' },

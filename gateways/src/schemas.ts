@@ -2,9 +2,10 @@
  * Request schemas of the HTTP API. Wherever the domain has a schema, the API uses
  * it (cart and order lines are actors' `QuoteLineSchema`, delivery is
  * `DeliverySchema`, …), so the gateway refuses exactly what the actors would and the
- * OpenAPI document shows the same constraints. None of them has a price field:
- * anything a client sends beside the listed fields (`priceFen`, `unitPriceFen`…)
- * is dropped before the engine sees the command.
+ * OpenAPI document shows the same constraints. None of them has a price field.
+ * Every object is strict: a key beside the listed ones (`priceFen`, or `lins` for
+ * `lines`) is refused with `validation_failed` naming it, never dropped, because a
+ * dropped misspelt key changes the meaning (no `lines` orders the table's cart).
  */
 import { z } from 'zod';
 import {
@@ -17,21 +18,21 @@ import {
   StoreIdSchema,
 } from '@lunchrush/actors';
 
-export const StoreParams = z.object({ store: StoreIdSchema });
-export const OrderParams = z.object({ orderId: OrderIdSchema });
-export const StoreOrderParams = z.object({ store: StoreIdSchema, orderId: OrderIdSchema });
+export const StoreParams = z.strictObject({ store: StoreIdSchema });
+export const OrderParams = z.strictObject({ orderId: OrderIdSchema });
+export const StoreOrderParams = z.strictObject({ store: StoreIdSchema, orderId: OrderIdSchema });
 export const TableIdSchema = z.string().regex(/^\d{13}$/, 'expected a 13-digit table code');
-export const StoreTableParams = z.object({ store: StoreIdSchema, tableId: TableIdSchema });
-export const StoreSkuParams = z.object({ store: StoreIdSchema, skuId: IdSchema });
+export const StoreTableParams = z.strictObject({ store: StoreIdSchema, tableId: TableIdSchema });
+export const StoreSkuParams = z.strictObject({ store: StoreIdSchema, skuId: IdSchema });
 export const LineIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1–64 of A–Z a–z 0–9 _ . : -');
 export const ReasonSchema = z.string().trim().min(1).max(200);
 
-export const LoginBody = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a wx.login() code') });
-export const ScanBody = z.object({
+export const LoginBody = z.strictObject({ code: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a wx.login() code') });
+export const ScanBody = z.strictObject({
   tableToken: z.string().min(1).max(200),
   partySize: z.number().int().min(1).max(50).default(1),
 });
-export const AddLineBody = z.object({
+export const AddLineBody = z.strictObject({
   /** Chosen by the phone (e.g. `<n>`), so a retried add is harmless; made up when absent. */
   lineId: LineIdSchema.optional(),
   skuId: IdSchema,
@@ -39,17 +40,17 @@ export const AddLineBody = z.object({
   options: z.array(OptionPickSchema).max(30).default([]),
   note: z.string().max(100).optional(),
 });
-export const UpdateLineBody = z.object({ qty: z.number().int().min(0).max(99) });
-export const LineParams = z.object({ lineId: LineIdSchema });
+export const UpdateLineBody = z.strictObject({ qty: z.number().int().min(0).max(99) });
+export const LineParams = z.strictObject({ lineId: LineIdSchema });
 export const DinerChannelSchema = z.enum(['dine_in', 'takeaway', 'delivery']);
-export const QuoteBody = z.object({
+export const QuoteBody = z.strictObject({
   channel: DinerChannelSchema.default('dine_in'),
   /** Absent: quote the table's shared cart. */
   lines: z.array(QuoteLineSchema).min(1).max(50).optional(),
   store: StoreIdSchema.optional(),
 });
 export const PlaceOrderBody = z
-  .object({
+  .strictObject({
     /** Absent: the table's shared cart becomes the order (dine-in). */
     lines: z.array(QuoteLineSchema).min(1).max(50).optional(),
     channel: DinerChannelSchema.optional(),
@@ -63,61 +64,69 @@ export const PlaceOrderBody = z
     if (b.channel === 'delivery' && b.delivery === undefined)
       ctx.addIssue({ code: 'custom', path: ['delivery'], message: 'delivery orders need an address' });
   });
-export const CancelBody = z.object({ reason: ReasonSchema.optional() });
-export const RefundBody = z.object({
+export const CancelBody = z.strictObject({ reason: ReasonSchema.optional() });
+export const RefundBody = z.strictObject({
   refundId: IdSchema.optional(),
   lines: z.array(RefundLineSchema).min(1).max(50).optional(),
   reason: ReasonSchema,
   /** Managers only: what lets a refund after serving through. */
   overrideReason: ReasonSchema.optional(),
 });
-export const ReviewBody = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().max(500).optional() });
+export const ReviewBody = z.strictObject({
+  rating: z.number().int().min(1).max(5),
+  comment: z.string().max(500).optional(),
+});
+/**
+ * The one lenient schema: `/qr?t=` is a URL printed on a table, opened by browsers and
+ * by WeChat, which append their own parameters to shared links (`from=singlemessage`,
+ * `isappinstalled=0`); refusing them would break a printed code. Only `t` is read.
+ */
 export const QrQuery = z.object({ t: z.string().min(1).max(200) });
-export const TokenQuery = z.object({ token: z.string().min(1).max(200) });
+export const TokenQuery = z.strictObject({ token: z.string().min(1).max(200) });
 
 // staff
-export const OpenTableBody = z.object({ partySize: z.number().int().min(1).max(50) });
-export const CloseTableBody = z.object({ force: z.boolean().default(false) });
-export const MergeBody = z.object({ intoTableId: TableIdSchema });
-export const TransferBody = z.object({ toTableId: TableIdSchema });
-export const ConfigureTableBody = z.object({
+export const OpenTableBody = z.strictObject({ partySize: z.number().int().min(1).max(50) });
+export const CloseTableBody = z.strictObject({ force: z.boolean().default(false) });
+export const MergeBody = z.strictObject({ intoTableId: TableIdSchema });
+export const TransferBody = z.strictObject({ toTableId: TableIdSchema });
+export const ConfigureTableBody = z.strictObject({
   label: z.string().trim().min(1).max(40),
   areaName: z.string().trim().min(1).max(40),
   seats: z.number().int().min(1).max(50),
 });
-export const StationParams = z.object({
+export const StationParams = z.strictObject({
   store: StoreIdSchema,
   orderId: OrderIdSchema,
   station: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/),
 });
-export const RefundParams = z.object({ store: StoreIdSchema, orderId: OrderIdSchema, refundId: IdSchema });
-export const RejectRefundBody = z.object({ reason: ReasonSchema });
-export const StockSetBody = z.object({
+export const RefundParams = z.strictObject({ store: StoreIdSchema, orderId: OrderIdSchema, refundId: IdSchema });
+export const RejectRefundBody = z.strictObject({ reason: ReasonSchema });
+export const StockSetBody = z.strictObject({
   available: z.number().int().min(0).max(1_000_000),
   reason: ReasonSchema.optional(),
 });
-export const RestockBody = z.object({ qty: z.number().int().min(1).max(1_000_000) });
-export const EightySixBody = z.object({ on: z.boolean().default(true), reason: ReasonSchema.optional() });
-export const QrBatchQuery = z.object({
+export const RestockBody = z.strictObject({ qty: z.number().int().min(1).max(1_000_000) });
+export const EightySixBody = z.strictObject({ on: z.boolean().default(true), reason: ReasonSchema.optional() });
+export const QrBatchQuery = z.strictObject({
   format: z.enum(['png', 'pdf']).default('pdf'),
   perPage: z.coerce.number().int().min(1).max(12).optional(),
 });
-export const ExportQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
+export const ExportQuery = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
 
 // channels
-const ChannelLine = z.object({ skuId: IdSchema, qty: z.number().int().min(1).max(999) });
+const ChannelLine = z.strictObject({ skuId: IdSchema, qty: z.number().int().min(1).max(999) });
 export const ChannelRefSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1–64 of A–Z a–z 0–9 _ . : -');
-export const PosSaleBody = z.object({
+export const PosSaleBody = z.strictObject({
   saleId: ChannelRefSchema,
   lines: z.array(ChannelLine).min(1).max(50),
   soldAt: z.number().int().min(0).optional(),
 });
-export const DeliveryOrderBody = z.object({
+export const DeliveryOrderBody = z.strictObject({
   platform: z.enum(['meituan', 'eleme', 'douyin']),
   platformOrderId: ChannelRefSchema,
   lines: z.array(ChannelLine).min(1).max(50),
   customer: z
-    .object({
+    .strictObject({
       name: z.string().trim().min(1).max(40),
       phone: z.string().regex(/^[0-9+\- ]{5,20}$/),
       address: z.string().trim().min(1).max(200),
@@ -125,8 +134,3 @@ export const DeliveryOrderBody = z.object({
     .optional(),
   placedAt: z.number().int().min(0).optional(),
 });
-
-// answers (documented, not enforced)
-export const ErrorBody = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
-export const LoginAnswer = z.object({ sessionToken: z.string(), dinerId: z.string(), expiresInS: z.number() });
-export const OpaqueAnswer = z.record(z.string(), z.unknown());

@@ -18,6 +18,7 @@ import { pino, type Logger } from 'pino';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpResponse, TemplatedApp, us_listen_socket } from '@trufflesuite/uws-js-unofficial';
 import { z } from 'zod';
+import { HealthAnswer, MetricsAnswer, OpenApiAnswer, ReadyAnswer } from './answers.js';
 import { Auth, bearer } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayDeps } from './deps.js';
@@ -35,6 +36,7 @@ import {
   type Route,
 } from './http.js';
 import { IDEMPOTENCY_KEY_RE, IdempotencyStore, bodyHash } from './idempotency.js';
+import { parseJsonBody } from './json-body.js';
 import { MenuCache } from './menu.js';
 import { openApiDocument } from './openapi.js';
 import { RefundWorker } from './payments/refunds.js';
@@ -182,6 +184,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     route({
       method: 'get',
       path: '/healthz',
+      response: HealthAnswer,
       tag: 'system',
       summary: 'Liveness: the process serves HTTP (and which uWS build it runs)',
       auth: 'none',
@@ -192,6 +195,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     route({
       method: 'get',
       path: '/readyz',
+      response: ReadyAnswer,
       tag: 'system',
       summary: 'Readiness: Redis and NATS answer and the process is not shutting down',
       auth: 'none',
@@ -211,6 +215,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     route({
       method: 'get',
       path: '/metrics',
+      response: MetricsAnswer,
       tag: 'system',
       summary: 'Prometheus metrics of this gateway process',
       auth: 'none',
@@ -221,6 +226,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     route({
       method: 'get',
       path: '/openapi.json',
+      response: OpenApiAnswer,
       tag: 'system',
       summary: 'This document',
       auth: 'none',
@@ -238,7 +244,13 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     if (schema === undefined) return undefined as T;
     const r = schema.safeParse(value);
     if (r.success) return r.data;
-    const issues = r.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+    // An unknown key is named in the path (`body.lins: unknown key`), one issue per key, so
+    // a client sees which of its keys was refused rather than a bare "unrecognized".
+    const issues = r.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ path: [where, ...i.path.map(String), k].join('.'), message: 'unknown key' }))
+        : [{ path: [where, ...i.path.map(String)].join('.'), message: i.message }],
+    );
     throw new HttpError(ErrorCode.ValidationFailed, `invalid ${issues[0]!.path}: ${issues[0]!.message}`, {
       details: { issues },
     });
@@ -252,13 +264,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       if (info.body.length === 0) json = {};
       else if (ct !== 'application/json')
         throw new HttpError(ErrorCode.UnsupportedMediaType, 'send the body as application/json');
-      else {
-        try {
-          json = JSON.parse(info.body.toString('utf8'));
-        } catch {
-          throw new HttpError(ErrorCode.BadRequest, 'the body is not valid JSON');
-        }
-      }
+      else json = parseJsonBody(info.body);
     } else if (r.bodyTypes !== undefined) {
       const ct = (info.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (!r.bodyTypes.includes(ct))

@@ -273,21 +273,141 @@ describe('placing orders', () => {
     expect(again.body).toMatchObject({ code: 'urge_too_soon', details: { retryAt: expect.any(Number) } });
   });
 
-  it('prices come from the catalog: prices and totals sent by the client are ignored', async () => {
+  it('prices come from the catalog: a price or total sent by the client is refused, naming the key', async () => {
     const d = await seatedDiner(s, 8);
+    const key = idemKey();
     const r = await call(s.url, 'POST', '/v1/diner/orders', {
       token: d.token,
       body: {
-        lines: [{ skuId: 'pidan-doufu', qty: 3, priceFen: 1, unitPriceFen: 1, amountFen: 3 }],
+        lines: [{ skuId: 'pidan-doufu', qty: 3, priceFen: 1, unitPriceFen: 1 }],
         totalFen: 3,
-        discountFen: 9999,
       },
+      headers: { 'idempotency-key': key },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('validation_failed');
+    expect(r.body.details.issues.map((i: any) => i.path).sort()).toEqual([
+      'body.lines.0.priceFen',
+      'body.lines.0.unitPriceFen',
+      'body.totalFen',
+    ]);
+    const ok = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines: [{ skuId: 'pidan-doufu', qty: 3 }] },
+      headers: { 'idempotency-key': key },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.order.lines[0].unitPriceFen).toBe(1500);
+    expect(ok.body.order.totalFen).toBe(4500);
+  });
+
+  it('a misspelt key is refused: it never means "order the table\'s cart" and leaves the cart alone', async () => {
+    const builder = await seatedDiner(s, 20);
+    const other = await seatedDiner(s, 20);
+    expect(
+      (
+        await call(s.url, 'POST', '/v1/diner/table/cart', {
+          token: builder.token,
+          body: { lineId: 'b-1', skuId: 'pai-huanggua', qty: 2 },
+        })
+      ).status,
+    ).toBe(201);
+    for (const body of [
+      { lins: [{ skuId: 'pidan-doufu', qty: 1 }] },
+      { chanel: 'takeaway' },
+      { lines: [{ skuId: 'pidan-doufu', qty: 1, opitons: [] }] },
+    ]) {
+      const r = await call(s.url, 'POST', '/v1/diner/orders', {
+        token: other.token,
+        body,
+        headers: { 'idempotency-key': idemKey() },
+      });
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.code).toBe('validation_failed');
+      const misspelt = Object.keys(body)[0] === 'lines' ? 'lines.0.opitons' : Object.keys(body)[0]!;
+      expect(r.body.message).toContain(`body.${misspelt}`);
+      expect(r.body.message).toContain('unknown key');
+    }
+    for (const [path, body] of [
+      ['/v1/diner/table/cart', { skuId: 'pai-huanggua', qty: 1, qyt: 2 }],
+      ['/v1/diner/quote', { line: [] }],
+      ['/v1/diner/scan', { tableToken: tableToken(s, 20).token, partysize: 2 }],
+    ] as const) {
+      const r = await call(s.url, 'POST', path, { token: other.token, body });
+      expect(r.status, path).toBe(400);
+      expect(r.body.code).toBe('validation_failed');
+    }
+    const table = await call(s.url, 'GET', '/v1/diner/table', { token: builder.token });
+    expect(table.body.cart.map((l: any) => [l.lineId, l.qty])).toEqual([['b-1', 2]]);
+    expect(table.body.orders).toEqual([]);
+  });
+
+  it('a dine-in order goes to the store of the table: another store is 422 and nothing is placed', async () => {
+    const d = await seatedDiner(s, 21);
+    const r = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines: [{ skuId: 'pai-huanggua', qty: 1 }], store: '002' },
       headers: { 'idempotency-key': idemKey() },
     });
-    expect(r.status).toBe(201);
-    expect(r.body.order.lines[0].unitPriceFen).toBe(1500);
-    expect(r.body.order.totalFen).toBe(4500);
-    expect(r.body.order.discountFen).toBe(0);
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('table_not_in_store');
+    const q = await call(s.url, 'POST', '/v1/diner/quote', { token: d.token, body: { store: '002' } });
+    expect(q.status).toBe(422);
+    expect(q.body.code).toBe('table_not_in_store');
+    expect((await call(s.url, 'GET', '/v1/diner/orders', { token: d.token })).body.orders).toEqual([]);
+    // The order actor checks it too: a table of 001 cannot be named by an order of 002.
+    const direct = await s.client
+      .send('002', 'order', 'o_002_cross_store_table', {
+        type: 'place',
+        channel: 'dine_in',
+        lines: [{ skuId: 'pai-huanggua', qty: 1 }],
+        dinerId: d.dinerId,
+        tableId: d.tableId,
+        at: Date.now(),
+      })
+      .then(
+        () => 'placed',
+        (e: { reason?: string }) => e.reason,
+      );
+    expect(direct).toBe('table_not_in_store');
+  });
+
+  it('an order placed with lines at a table carries the table label and shows on the table', async () => {
+    const d = await seatedDiner(s, 22);
+    const label = s.data.stores[0]!.tables[22]!.config.label;
+    await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      body: { lineId: 'keep-1', skuId: 'pai-huanggua', qty: 1 },
+    });
+    const r = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines: [{ skuId: 'pidan-doufu', qty: 1 }] },
+      headers: { 'idempotency-key': idemKey() },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.order).toMatchObject({ channel: 'dine_in', tableId: d.tableId, tableLabel: label });
+    const table = await call(s.url, 'GET', '/v1/diner/table', { token: d.token });
+    expect(table.body.orders.map((o: any) => o.orderId)).toEqual([r.body.order.orderId]);
+    // The cart someone was building stays as it was.
+    expect(table.body.cart.map((l: any) => l.lineId)).toEqual(['keep-1']);
+  });
+
+  it('diners never see the cost of goods: not in a quote, an order, or the order read back', async () => {
+    const d = await seatedDiner(s, 23);
+    const withCost = s.data.template.spus.flatMap((x) => x.skus).find((k) => k.costFen !== undefined)!;
+    expect(withCost).toBeDefined();
+    const lines = [{ skuId: withCost.skuId, qty: 1 }];
+    const quote = await call(s.url, 'POST', '/v1/diner/quote', { token: d.token, body: { lines } });
+    const placed = await call(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines },
+      headers: { 'idempotency-key': idemKey() },
+    });
+    expect(quote.status).toBe(200);
+    expect(placed.status).toBe(201);
+    const read = await call(s.url, 'GET', `/v1/diner/orders/${placed.body.order.orderId}`, { token: d.token });
+    expect(read.status).toBe(200);
+    for (const a of [quote, placed, read]) expect(JSON.stringify(a.body)).not.toMatch(/cost/i);
   });
 
   it('sold out is 409 with what remains, and nothing is reserved', async () => {
@@ -374,6 +494,38 @@ describe('bad input and limits', () => {
     });
     expect(unknown.status).toBe(422);
     expect(unknown.body.code).toBe('unknown_sku');
+  });
+
+  it('ill-formed text is refused, never stored changed: a lone surrogate or bytes that are not UTF-8', async () => {
+    const d = await seatedDiner(s, 24);
+    const lone = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      raw: '{"lineId":"s-1","skuId":"pai-huanggua","qty":1,"note":"\\ud800 no ice"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(lone.status).toBe(400);
+    expect(lone.body).toMatchObject({ code: 'bad_request', details: { path: 'body.note' } });
+    const bytes = Buffer.concat([
+      Buffer.from('{"lineId":"s-2","skuId":"pai-huanggua","qty":1,"note":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}'),
+    ]);
+    const latin = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      raw: bytes,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(latin.status).toBe(400);
+    expect(latin.body.message).toContain('UTF-8');
+    // A real pair (an emoji, escaped or not) is text like any other and comes back as sent.
+    const note = '少辣 \ud83c\udf36 🌶';
+    const ok = await call(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      body: { lineId: 's-3', skuId: 'pai-huanggua', qty: 1, note },
+    });
+    expect(ok.status).toBe(201);
+    const table = await call(s.url, 'GET', '/v1/diner/table', { token: d.token });
+    expect(table.body.cart.map((l: any) => [l.lineId, l.note])).toEqual([['s-3', note]]);
   });
 
   it('a body over the limit is 413, whether declared or streamed', async () => {

@@ -129,7 +129,7 @@ interface SimOrder {
   successTime?: string;
 }
 
-export const SimPayRequestSchema = z.object({
+export const SimPayRequestSchema = z.strictObject({
   prepayId: z.string().regex(/^sim_[A-Za-z0-9_-]{8,64}$/),
   /** Send a deliberately bad callback instead of the real one (the order stays unpaid). */
   tamper: z.enum(TAMPER_MODES).optional(),

@@ -10,7 +10,9 @@ import {
   CATALOG_ACTOR_ID,
   ErrorCode as D,
   STORE_ACTOR_ID,
+  publicLines,
   type OrderDetail,
+  type Quote,
   type StoreView,
   type TableResult,
   type TableView,
@@ -29,7 +31,6 @@ import {
   AddLineBody,
   CancelBody,
   LineParams,
-  LoginAnswer,
   LoginBody,
   OrderParams,
   PlaceOrderBody,
@@ -42,6 +43,22 @@ import {
   QrQuery,
   UpdateLineBody,
 } from '../schemas.js';
+import {
+  CartLineAddedAnswer,
+  LoginAnswer,
+  MenuAnswer,
+  OrderDetailAnswer,
+  OrderListAnswer,
+  OrderSummaryAnswer,
+  PlacedOrderAnswer,
+  PrepayAnswer,
+  QrTableAnswer,
+  QuoteAnswer,
+  ScanAnswer,
+  StockLevelsAnswer,
+  TableRefAnswer,
+  TableViewAnswer,
+} from '../answers.js';
 import { dinerIdOf, type DinerSession } from '../sessions.js';
 import { storeOfOrder } from '../payments/service.js';
 
@@ -179,8 +196,17 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       let order: OrderDetail;
       let store: string;
       let tableId: string | null = null;
-      if (body.lines === undefined) {
+      if ((body.channel ?? 'dine_in') === 'dine_in') {
+        // Dine-in goes through the table, with the cart or with the lines given: the order
+        // carries the table's label and session and shows on its board, and its store is the
+        // table's own (a table of 001 never orders into 002's kitchen).
         const t = seated(req);
+        if (body.store !== undefined && body.store !== t.store)
+          throw new HttpError(
+            D.TableNotInStore,
+            `your table is in store ${t.store}, not ${body.store}: dine-in orders go to the table's store`,
+            { details: { store: body.store, tableStore: t.store } },
+          );
         store = t.store;
         tableId = t.tableId;
         const orderId = orderIdFor(store, s.dinerId, key);
@@ -188,7 +214,13 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
           store,
           ActorTypes.Table,
           t.tableId,
-          { type: 'submit', orderId, dinerId: s.dinerId, at },
+          {
+            type: 'submit',
+            orderId,
+            dinerId: s.dinerId,
+            ...(body.lines === undefined ? {} : { lines: body.lines }),
+            at,
+          },
           `submit:${orderId}`,
         );
         if (!('order' in r)) {
@@ -196,12 +228,12 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
           order = await engine.send<OrderDetail>(store, ActorTypes.Order, orderId, { type: 'get' });
         } else order = r.order;
       } else {
-        const channel = body.channel ?? 'dine_in';
+        // Takeaway and delivery: any store the diner names (lines are required by the schema).
+        const channel = body.channel;
         const st = body.store ?? s.store;
         if (st === undefined)
           throw new HttpError(ErrorCode.ValidationFailed, 'store is required when no table is scanned');
         store = st;
-        if (channel === 'dine_in') tableId = seated(req).tableId;
         const orderId = orderIdFor(store, s.dinerId, key);
         let delivery: { address: string; contact: string; phone: string } | undefined;
         if (body.delivery !== undefined) {
@@ -227,7 +259,6 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
             channel,
             lines: body.lines,
             dinerId: s.dinerId,
-            ...(tableId === null ? {} : { tableId, sessionId: s.tableSessionId }),
             ...(delivery === undefined ? {} : { delivery }),
             at,
           },
@@ -254,6 +285,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     path: '/v1/diner/table/cart/{lineId}',
     tag: 'diner',
     summary: 'Change the quantity of a cart line (0 removes it)',
+    response: TableViewAnswer,
     ...dinerAuth,
     params: LineParams,
     body: UpdateLineBody,
@@ -290,6 +322,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: '/v1/tables/resolve',
+      response: TableRefAnswer,
       tag: 'diner',
       summary: 'What a table QR token names (store, area, table), without logging in',
       auth: 'none',
@@ -303,6 +336,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: '/qr',
+      response: QrTableAnswer,
       tag: 'diner',
       summary:
         "Where a printed table QR code points (`?t=<token>`): the table it names; the mini-program opens with this URL's query",
@@ -319,6 +353,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'post',
       path: '/v1/diner/scan',
+      response: ScanAnswer,
       tag: 'diner',
       summary: 'Sit at the table of a scanned QR code: opens its session or joins the one open',
       ...dinerAuth,
@@ -366,6 +401,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: '/v1/stores/{store}/menu',
+      response: MenuAnswer,
       tag: 'diner',
       summary: 'The store menu (ETag; send If-None-Match for 304; gzip when Accept-Encoding allows)',
       description: 'Cached in-process and in Redis and invalidated by catalog events; cost prices are never included.',
@@ -386,6 +422,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: '/v1/stores/{store}/stock',
+      response: StockLevelsAnswer,
       tag: 'diner',
       summary: 'Stock level (ok/low/out) and remaining count of every SKU on the menu',
       auth: 'none',
@@ -398,6 +435,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: '/v1/diner/table',
+      response: TableViewAnswer,
       tag: 'diner',
       summary: "The diner's table: status, party, shared cart, orders",
       ...dinerAuth,
@@ -410,6 +448,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'post',
       path: '/v1/diner/table/cart',
+      response: CartLineAddedAnswer,
       tag: 'diner',
       summary: "Add a line to the table's shared cart (every diner at the table sees it)",
       ...dinerAuth,
@@ -447,6 +486,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'del',
       path: '/v1/diner/table/cart/{lineId}',
+      response: TableViewAnswer,
       tag: 'diner',
       summary: 'Remove a cart line',
       ...dinerAuth,
@@ -466,11 +506,20 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'post',
       path: '/v1/diner/quote',
+      response: QuoteAnswer,
       tag: 'diner',
       summary: 'Server-computed totals for lines, or for the table cart when no lines are given',
       ...dinerAuth,
       body: QuoteBody,
-      errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ...LINE_ERRORS, ErrorCode.NoTable, D.EmptyCart],
+      errors: [
+        ...DINER_ERRORS,
+        ...INPUT_ERRORS,
+        ...ENGINE_ERRORS,
+        ...LINE_ERRORS,
+        ErrorCode.NoTable,
+        D.EmptyCart,
+        D.TableNotInStore,
+      ],
       async handle(req, { body }: { body: z.output<typeof QuoteBody> }) {
         let lines = body.lines;
         const s = session(req);
@@ -478,6 +527,10 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         if (store === undefined) throw new HttpError(ErrorCode.NoTable, 'scan a table, or name the store');
         if (lines === undefined) {
           const t = seated(req);
+          if (store !== t.store)
+            throw new HttpError(D.TableNotInStore, `your table's cart is in store ${t.store}, not ${store}`, {
+              details: { store, tableStore: t.store },
+            });
           const view = await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, { type: 'get' });
           if (view.cart.length === 0) throw new HttpError(D.EmptyCart, 'the table cart is empty');
           lines = view.cart.map((l) => ({
@@ -487,24 +540,25 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
             ...(l.note === null ? {} : { note: l.note }),
           }));
         }
-        return {
-          body: await engine.send(store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
-            type: 'quote',
-            channel: body.channel,
-            lines,
-            at: Date.now(),
-          }),
-        };
+        const quote = await engine.send<Quote>(store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
+          type: 'quote',
+          channel: body.channel,
+          lines,
+          at: Date.now(),
+        });
+        // The catalog's quote carries costs for the order's events; a diner never sees them.
+        return { body: { ...quote, lines: publicLines(quote.lines) } };
       },
     }),
     route({
       method: 'post',
       path: '/v1/diner/orders',
+      response: PlacedOrderAnswer,
       tag: 'diner',
       summary: 'Place an order: the table cart (no lines) or the given lines; Idempotency-Key required',
       claimsIdempotencyKey: true,
       description:
-        'A repeat with the same Idempotency-Key and body returns the first answer (header Idempotent-Replayed: true); the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only: any price in the request is ignored.',
+        "A repeat with the same Idempotency-Key and body returns the first answer (header Idempotent-Replayed: true); the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only, and a body with any key beyond `lines`, `channel`, `store` and `delivery` (a price, a misspelt `lins`) is refused with 400 validation_failed naming it. Dine-in orders (the default channel) go to the table the diner scanned: with `lines` those lines, without them the shared cart; a `store` other than the table's is 422 table_not_in_store.",
       ...dinerAuth,
       body: PlaceOrderBody,
       headers: [
@@ -520,6 +574,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         ErrorCode.IdempotencyKeyReused,
         ErrorCode.IdempotencyInProgress,
         ErrorCode.NoTable,
+        D.TableNotInStore,
         D.SoldOut,
         D.StoreClosed,
         D.StoreNotConfigured,
@@ -535,6 +590,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: '/v1/diner/orders',
+      response: OrderListAnswer,
       tag: 'diner',
       summary: "The diner's recent orders (newest first)",
       ...dinerAuth,
@@ -552,6 +608,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: '/v1/diner/orders/{orderId}',
+      response: OrderDetailAnswer,
       tag: 'diner',
       summary: 'An order: status, priced lines, stations, refunds',
       ...dinerAuth,
@@ -565,6 +622,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'post',
       path: '/v1/diner/orders/{orderId}/pay',
+      response: PrepayAnswer,
       tag: 'diner',
       summary: 'Prepay: the parameters for wx.requestPayment (the simulator in development)',
       ...dinerAuth,
@@ -614,6 +672,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
       route({
         method: 'post',
         path: `/v1/diner/orders/{orderId}/${action}`,
+        response: OrderSummaryAnswer,
         tag: 'diner',
         summary,
         ...dinerAuth,
