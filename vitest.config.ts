@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '.data/**'],
+    // Names the running file for testkit's \`testLogger\` (service logs go to .data/test-logs/).
+    setupFiles: ['testkit/src/vitest-setup.ts'],
     // Tests talk to real NATS/Redis and start child processes: generous, and the same for hooks.
     testTimeout: 60_000,
     hookTimeout: 60_000,

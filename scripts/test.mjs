@@ -2,7 +2,9 @@
 // check and vitest, stopping at the first failure. Extra arguments go to vitest:
 // `npm test -- engine/test/lease.test.ts -t takeover`.
 
-import { ensureDependencies, ensureServices, finish, localBin, runCommand, say } from './services.mjs';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { DATA_DIR, ensureDependencies, ensureServices, finish, localBin, runCommand, say } from './services.mjs';
 
 const steps = [
   ['typecheck', localBin('tsc'), ['-p', 'tsconfig.json']],
@@ -15,6 +17,10 @@ const steps = [
   ['tests', localBin('vitest'), ['run', ...process.argv.slice(2)]],
 ];
 
+// vitest colours its output whenever TERM is set, terminal or not: a CI log or a file
+// would be full of escape codes. Colours only on a terminal, unless asked for.
+if (!process.stdout.isTTY && process.env.FORCE_COLOR === undefined) process.env.NO_COLOR = '1';
+
 try {
   ensureDependencies();
   await ensureServices({ nats: true, redis: true });
@@ -22,10 +28,13 @@ try {
   for (const [name, command, args] of steps) {
     const startedAt = Date.now();
     say(`test: ${name}`);
+    // Each run's service logs alone (testkit's testLogger appends to one file per test file).
+    if (name === 'tests') rmSync(path.join(DATA_DIR, 'test-logs'), { recursive: true, force: true });
     code = await runCommand(command, args);
     const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
     if (code !== 0) {
       say(`test: ${name} failed (exit ${code}) after ${seconds} s`);
+      if (name === 'tests') say('test: what the services said, a file per test file: .data/test-logs/');
       break;
     }
     say(`test: ${name} passed in ${seconds} s`);

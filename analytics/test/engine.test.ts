@@ -4,7 +4,6 @@
  * the durable consumer into chDB, and the views show the order.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { Engine, EngineClient } from '@lunchrush/engine';
 import {
   demoSetupCommands,
@@ -13,7 +12,7 @@ import {
   restaurantActors,
   type OrderDetail,
 } from '@lunchrush/actors';
-import { natsUrl, setup, waitFor, type TestContext } from '@lunchrush/testkit';
+import { natsUrl, setup, testLogger, waitFor, type TestContext } from '@lunchrush/testkit';
 import { Ingester, localDay, runView, type Warehouse } from '@lunchrush/analytics';
 import { ingestConfig, P, tempWarehouse } from './helpers.js';
 
@@ -30,7 +29,7 @@ beforeAll(async () => {
     env: {},
     outputStreams,
     config: { natsUrl: natsUrl(), namespace: t.ns, partitions: P, metricsPort: 0, leaseTtlMs: 1500 },
-    logger: pino({ level: 'warn' }),
+    logger: testLogger('engine'),
   });
   await waitFor(() => engine.ownedPartitions().length === P, { what: 'all partitions owned' });
   client = new EngineClient(t.nc, { namespace: t.ns, partitions: P });

@@ -1,10 +1,11 @@
 /** Engine-specific test helpers on top of testkit: engine child processes and a look at who owns what. */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { pino, type Level } from 'pino';
+import type { Level } from 'pino';
 import { Engine, EngineClient, type ActorType, type EngineConfig } from '@lunchrush/engine';
 import {
   cleanupNamespace,
   spawnTs,
+  testLogger,
   waitFor as testkitWaitFor,
   type ChildExit,
   type WaitForOptions,
@@ -67,7 +68,7 @@ export async function inProcessEngine(
   const engine = await Engine.start(types, {
     env: {},
     config: { natsUrl, ...config },
-    logger: pino({ level: logLevel }),
+    logger: testLogger('engine', logLevel),
   });
   await waitFor(() => engine.ownedPartitions().length === config.partitions, { what: 'all partitions owned' });
   const nc = await connect({ servers: natsUrl, noAsyncTraces: true });

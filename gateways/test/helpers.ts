@@ -6,8 +6,7 @@
  */
 import { Engine, EngineClient } from '@lunchrush/engine';
 import { outputStreams, restaurantActors, parseTableCode, type DemoData } from '@lunchrush/actors';
-import { natsUrl, redisUrl, setup, waitFor, type TestContext } from '@lunchrush/testkit';
-import { pino } from 'pino';
+import { natsUrl, redisUrl, setup, testLogger, waitFor, type TestContext } from '@lunchrush/testkit';
 import { parseConfig, type GatewayConfig } from '../src/config.js';
 import { seedDemo } from '../src/demo.js';
 import { startGateway, type Gateway } from '../src/server.js';
@@ -41,7 +40,7 @@ async function startEngine(t: TestContext): Promise<Engine> {
       checkpointIntervalMs: 200,
     },
     outputStreams,
-    logger: pino({ level: 'warn' }),
+    logger: testLogger('engine'),
   });
   await waitFor(() => engine.ownedPartitions().length === PARTITIONS, { what: 'every partition owned' });
   return engine;
@@ -73,7 +72,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     ...env,
   };
   const cfg = parseConfig(gwEnv);
-  const gw = await startGateway(cfg, { logger: pino({ level: 'warn' }) });
+  const gw = await startGateway(cfg, { logger: testLogger('gateway') });
   return {
     t,
     get engine() {

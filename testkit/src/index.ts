@@ -18,3 +18,6 @@ export { waitFor } from './wait.js';
 export type { WaitForOptions } from './wait.js';
 export { freePort } from './ports.js';
 export { atExit, trackChild } from './processes.js';
+export { TEST_LOG_DIR, testLogFile, testLogger } from './logs.js';
+export { boxedOnCanvas, boxedText, cjkFonts, hasCjkFont } from './glyphs.js';
+export type { BoxedText, GlyphPage } from './glyphs.js';
