@@ -30,7 +30,7 @@ export interface GatewayDeps {
   readonly rate: RateLimiter;
   readonly menu: MenuCache;
   readonly payments: Payments;
-  /** Present when `WECHATPAY_MODE=simulator`. */
+  /** Present when `WECHATPAY_MODE=simulator`, which only development mode allows (see config.ts). */
   readonly simulator: WeChatPaySimulator | undefined;
   /** Redis key prefix (`<namespace>:gw`). */
   readonly prefix: string;
