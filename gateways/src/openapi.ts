@@ -1,16 +1,61 @@
 /**
  * OpenAPI 3.0 at `/openapi.json`, generated from the route table: the same zod
  * schemas that validate each request (converted with zod 4's `z.toJSONSchema`,
- * target `openapi-3.0`), each route's error codes with their statuses, and the
- * whole error table under `x-error-codes`.
+ * target `openapi-3.0`), what each route answers (`answers.ts`: named schemas under
+ * `components.schemas`, so a generated client gets a type per answer), each route's
+ * error codes with their statuses, and the whole error table under `x-error-codes`.
  */
 import { z } from 'zod';
+import { ErrorBody, answerMedia, answerRegistry } from './answers.js';
 import { ERROR_TABLE } from './errors.js';
 import { COMMON_ERRORS, statusLine, type Route } from './http.js';
-import { ErrorBody } from './schemas.js';
 
-function schema(s: z.ZodType): Record<string, unknown> {
+type Json = Record<string, unknown>;
+
+function schema(s: z.ZodType): Json {
   return z.toJSONSchema(s, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
+}
+
+const COMPONENTS = '#/components/schemas/';
+
+/**
+ * Answers are documented open (no `additionalProperties: false`): an answer may gain a field,
+ * and a client ignores what it does not know. Integers lose zod's safe-integer bounds (noise).
+ */
+function tidy({ jsonSchema: js }: { jsonSchema: Json }): void {
+  if (js.additionalProperties === false) delete js.additionalProperties;
+  if (js.type === 'integer' && js.minimum === Number.MIN_SAFE_INTEGER) delete js.minimum;
+  if (js.type === 'integer' && js.maximum === Number.MAX_SAFE_INTEGER) delete js.maximum;
+}
+
+/** What a route without a documented answer shows (every route of the gateway has one: a test checks). */
+const OPAQUE = z.record(z.string(), z.unknown());
+
+const ANSWER = { target: 'openapi-3.0', io: 'output', unrepresentable: 'any', override: tidy } as const;
+
+/** Every named answer schema, for `components.schemas` (they refer to each other there). */
+function answerComponents(): Record<string, Json> {
+  const { schemas } = z.toJSONSchema(answerRegistry, {
+    ...ANSWER,
+    metadata: answerRegistry,
+    uri: (id) => `${COMPONENTS}${id}`,
+  });
+  for (const s of Object.values(schemas)) delete s.$id;
+  return schemas;
+}
+
+/** A route's answer: a reference to its component, or inline with references to the named parts. */
+function answerSchema(s: z.ZodType): Json {
+  const id = answerRegistry.get(s)?.id;
+  if (id !== undefined) return { $ref: `${COMPONENTS}${id}` };
+  const { definitions: _d, $defs: _defs, ...js } = z.toJSONSchema(s, { ...ANSWER, metadata: answerRegistry }) as Json;
+  return JSON.parse(JSON.stringify(js).replace(/"#\/(?:definitions|\$defs)\//g, `"${COMPONENTS}`)) as Json;
+}
+
+/** The error answer of one status, its `code` narrowed to the codes this route answers with it. */
+function errorSchema(codes: readonly string[]): Json {
+  const js = z.toJSONSchema(ErrorBody, { ...ANSWER, metadata: z.registry() }) as Json;
+  return { ...js, properties: { ...(js.properties as Json), code: { type: 'string', enum: codes } } };
 }
 
 const SECURITY: Record<string, unknown> = {
@@ -58,23 +103,21 @@ export function openApiDocument(routes: readonly Route[], extra: readonly Route[
         ...(ok === 204
           ? {}
           : {
-              content: {
-                'application/json': { schema: r.response === undefined ? { type: 'object' } : schema(r.response) },
-              },
+              content: Object.fromEntries(
+                Object.entries(answerMedia(r.response ?? OPAQUE)).map(([type, s]) => [
+                  type,
+                  { schema: answerSchema(s) },
+                ]),
+              ),
             }),
       },
     };
+    if (r.headers?.some((h) => h.name === 'If-None-Match') === true)
+      responses['304'] = { description: `${statusLine(304)}: the ETag sent in If-None-Match is still current` };
     for (const [st, cs] of [...byStatus].sort((a, b) => a[0] - b[0])) {
       responses[String(st)] = {
         description: `${statusLine(st)}: ${cs.map((c) => `\`${c}\``).join(', ')}`,
-        content: {
-          'application/json': {
-            schema: {
-              ...schema(ErrorBody),
-              properties: { ...(schema(ErrorBody).properties as object), code: { type: 'string', enum: cs } },
-            },
-          },
-        },
+        content: { 'application/json': { schema: errorSchema(cs) } },
       };
     }
     const op: Record<string, unknown> = {
@@ -118,7 +161,7 @@ export function openApiDocument(routes: readonly Route[], extra: readonly Route[
         dinerSession: { type: 'http', scheme: 'bearer', description: 'the sessionToken from POST /v1/diner/login' },
         staffToken: { type: 'http', scheme: 'bearer', description: 'a signed staff token (s1.…) with store and role' },
       },
-      schemas: { Error: schema(ErrorBody) },
+      schemas: answerComponents(),
     },
     paths,
     'x-error-codes': Object.fromEntries(

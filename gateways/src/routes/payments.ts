@@ -6,6 +6,7 @@
  * plays the diner paying (and can forge bad callbacks).
  */
 import type { z } from 'zod';
+import { SimPayAnswer } from '../answers.js';
 import type { GatewayDeps } from '../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type Route } from '../http.js';
@@ -53,6 +54,7 @@ export function paymentRoutes(deps: GatewayDeps): Route[] {
       route({
         method: 'post',
         path: '/v1/simulator/wechatpay/pay',
+        response: SimPayAnswer,
         tag: 'simulator',
         summary:
           'Simulator only: the diner pays a prepay; WeChat-signed callback to the notify URL (or a forged one with tamper)',

@@ -31,6 +31,17 @@ import {
 } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { staffActor } from '../auth.js';
+import {
+  BoardAnswer,
+  CatalogExportAnswer,
+  CatalogImportedAnswer,
+  OrderSummaryAnswer,
+  QrSheetAnswer,
+  StaffOrderDetailAnswer,
+  StockResultAnswer,
+  StockViewAnswer,
+  TableViewAnswer,
+} from '../answers.js';
 import type { GatewayDeps } from '../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type RequestInfo, type Route } from '../http.js';
@@ -92,6 +103,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'post',
       path: `${base}/tables/{tableId}/${action}`,
+      response: TableViewAnswer,
       tag: 'staff',
       summary,
       auth: 'staff',
@@ -140,6 +152,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'post',
       path: `${base}/orders/{orderId}${path}`,
+      response: OrderSummaryAnswer,
       tag: 'staff',
       summary,
       auth: 'staff',
@@ -164,6 +177,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'post',
       path: `${base}/stock/{skuId}/${action}`,
+      response: StockResultAnswer,
       tag: 'staff',
       summary,
       auth: 'staff',
@@ -188,6 +202,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: `${base}/board`,
+      response: BoardAnswer,
       tag: 'staff',
       summary: 'The table board: store load and every table with its status, party, cart and orders',
       auth: 'staff',
@@ -207,6 +222,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'put',
       path: `${base}/tables/{tableId}`,
+      response: TableViewAnswer,
       tag: 'staff',
       summary: 'Set up a table (label, area name, seats); its id is its 13-digit table code',
       auth: 'staff',
@@ -238,6 +254,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: `${base}/tables/qr`,
+      response: QrSheetAnswer,
       tag: 'staff',
       summary: "Printable table QR codes of the store's tables (PNG sheet or PDF), signed with the current QR key",
       description:
@@ -306,6 +323,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: `${base}/orders/{orderId}`,
+      response: StaffOrderDetailAnswer,
       tag: 'staff',
       summary: 'An order, with the delivery contact decrypted for staff',
       auth: 'staff',
@@ -408,6 +426,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: `${base}/stock/{skuId}`,
+      response: StockViewAnswer,
       tag: 'staff',
       summary: 'A SKU: available, reserved, sold, level, 86',
       auth: 'staff',
@@ -424,6 +443,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'get',
       path: `${base}/catalog`,
+      response: CatalogExportAnswer,
       tag: 'staff',
       summary: 'Export the effective menu as JSON or CSV (actors catalog-io format, with cost prices)',
       auth: 'staff',
@@ -455,6 +475,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     route({
       method: 'put',
       path: `${base}/catalog`,
+      response: CatalogImportedAnswer,
       tag: 'staff',
       summary: "Import the store's own menu layer from JSON or CSV (Content-Type decides)",
       description:
