@@ -58,6 +58,8 @@ export interface GatewayConfig {
   readonly workers: number;
   /** Base URL diners and WeChat reach this gateway at (QR links, payment notify URL). */
   readonly publicUrl: string;
+  /** The analytics dashboard the staff screens link to; null: the screen's own host on port 9470. */
+  readonly dashboardUrl: string | null;
   readonly natsUrl: string;
   readonly redisUrl: string;
   readonly namespace: string;
@@ -117,6 +119,7 @@ export const VARIABLES = [
   'GATEWAY_PORT',
   'GATEWAY_WORKERS',
   'GATEWAY_PUBLIC_URL',
+  'GATEWAY_DASHBOARD_URL',
   'GATEWAY_MAX_BODY_BYTES',
   'GATEWAY_MAX_IMPORT_BYTES',
   'GATEWAY_ENGINE_TIMEOUT_MS',
@@ -347,6 +350,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
   const port = int(read, 'GATEWAY_PORT', DEFAULT_GATEWAY_PORT, 0, 65535);
   const host = read('GATEWAY_HOST') ?? DEFAULT_GATEWAY_HOST;
   const publicUrl = url('GATEWAY_PUBLIC_URL', read('GATEWAY_PUBLIC_URL') ?? `http://127.0.0.1:${port}`);
+  const dashboard = read('GATEWAY_DASHBOARD_URL');
   const namespace = env.ENGINE_NAMESPACE || DEFAULT_NAMESPACE;
   if (!/^[a-z][a-z0-9]{0,31}$/.test(namespace))
     throw new ConfigError(`ENGINE_NAMESPACE must be lowercase letters and digits, got ${JSON.stringify(namespace)}`);
@@ -415,6 +419,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     port,
     workers: int(read, 'GATEWAY_WORKERS', DEFAULT_WORKERS, 1, 256),
     publicUrl,
+    dashboardUrl: dashboard === undefined ? null : url('GATEWAY_DASHBOARD_URL', dashboard),
     natsUrl: env.NATS_URL || DEFAULT_NATS_URL,
     redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL,
     namespace,

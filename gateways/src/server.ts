@@ -410,7 +410,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
 
   // ---- mounted here: the WebSocket push (gateways/src/push, `/ws`) and the staff screens
   // (gateways/src/screens, `/screens`), authenticated with the same helpers (deps.auth).
-  mountScreens(app, { apiBase: '/v1/staff' });
+  mountScreens(app, { apiBase: '/v1/staff', ...(cfg.dashboardUrl === null ? {} : { dashboardUrl: cfg.dashboardUrl }) });
   const push: PushHub = mountPush(app, {
     nc,
     namespace: cfg.namespace,

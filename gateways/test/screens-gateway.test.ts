@@ -9,7 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
-import { waitFor } from '@lunchrush/testkit';
+import { boxedText, waitFor } from '@lunchrush/testkit';
+import { parseConfig } from '../src/config.js';
 import { PushClient, type PushClientOptions } from '../src/push/client.js';
 import { call, idemKey, seatedDiner, staff, startStack, type Stack } from './helpers.js';
 import { ARTIFACTS, INSTALL_TIMEOUT_MS, launchChromium } from './screens-support.js';
@@ -39,6 +40,21 @@ async function open(path: string, token: string): Promise<Page> {
 }
 
 describe('screens on the gateway', () => {
+  it("links the board to the analytics dashboard: GATEWAY_DASHBOARD_URL, else the screen's host on port 9470", async () => {
+    const board = await open('/board', staff(s, 'manager'));
+    const link = board.locator('#dashboard');
+    // The stack's URL is http://127.0.0.1:<port>; `npm start` runs the dashboard on 127.0.0.1:9470.
+    await expect(link.getAttribute('href')).resolves.toBe('http://127.0.0.1:9470/');
+    await expect(link.textContent()).resolves.toBe('数据看板');
+    await board.close();
+    const dev = { GATEWAY_DEV_SECRETS: '1' };
+    expect(parseConfig({ ...dev, GATEWAY_DASHBOARD_URL: 'https://bi.example.com/lunchrush' }).dashboardUrl).toBe(
+      'https://bi.example.com/lunchrush',
+    );
+    expect(parseConfig(dev).dashboardUrl).toBeNull();
+    expect(() => parseConfig({ ...dev, GATEWAY_DASHBOARD_URL: 'bi.example.com' })).toThrow(/GATEWAY_DASHBOARD_URL/);
+  });
+
   it('an order placed through the API appears on the kitchen display; bumping it changes the table board', async () => {
     const manager = staff(s, 'manager');
     const kitchen = await open('/kitchen?station=cold', staff(s, 'kitchen'));
@@ -74,12 +90,14 @@ describe('screens on the gateway', () => {
     await ticket.waitFor();
     await expect(ticket.locator('.dish').first().textContent()).resolves.toContain('凉拌木耳');
     await kitchen.screenshot({ path: new URL('gateway-kitchen-display.png', ARTIFACTS).pathname });
+    expect(await boxedText(kitchen), 'Chinese drawn as boxes on the kitchen display').toEqual([]);
     await ticket.locator('button[data-action="finish"]').click();
     await ticket.waitFor({ state: 'detached' });
 
     const ready = board.locator(`[data-pending="${orderId}"][data-status="ready"]`);
     await ready.waitFor();
     await board.screenshot({ path: new URL('gateway-table-board.png', ARTIFACTS).pathname });
+    expect(await boxedText(board), 'Chinese drawn as boxes on the table board').toEqual([]);
     await ready.locator('button[data-action="serve"]').click();
     await ready.waitFor({ state: 'detached' });
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { encode } from '@lunchrush/engine';
+import { boxedText } from '@lunchrush/testkit';
 import { createPushServer, type PushServer } from '../src/push/index.js';
 import { mountScreens } from '../src/screens/index.js';
 import { ARTIFACTS, INSTALL_TIMEOUT_MS, launchChromium } from './screens-support.js';
@@ -57,6 +58,7 @@ describe('staff screens', () => {
     await page.goto(`${base}/`);
     await expect(page.locator('#stations a').count()).resolves.toBe(6);
     await expect(page.locator('#dashboard a').getAttribute('href')).resolves.toBe('http://127.0.0.1:9/dashboard');
+    expect(await boxedText(page), 'Chinese drawn as boxes on the screens index').toEqual([]);
     await page.close();
   });
 
@@ -80,6 +82,7 @@ describe('staff screens', () => {
     await expect(ticket.locator('.dish').first().textContent()).resolves.toContain('麻婆豆腐');
     await expect(ticket.locator('.where').textContent()).resolves.toContain(w.store.tables[3]!.config.label);
     await kitchen.screenshot({ path: new URL('kitchen-display.png', ARTIFACTS).pathname });
+    expect(await boxedText(kitchen), 'Chinese drawn as boxes on the kitchen display').toEqual([]);
 
     await ticket.locator('button[data-action="start"]').click();
     await kitchen.locator(`.ticket[data-order-id="${orderId}"][data-state="cooking"]`).waitFor();
@@ -110,6 +113,8 @@ describe('staff screens', () => {
     await expect(board.locator('#printers [data-printer="p-wok"] .flags').textContent()).resolves.toBe('缺纸');
     await expect(board.locator('#events li').first().textContent()).resolves.toContain('炒锅打印机 故障：缺纸');
     await board.screenshot({ path: new URL('table-board.png', ARTIFACTS).pathname });
+    expect(await boxedText(board), 'Chinese drawn as boxes on the table board').toEqual([]);
+    await expect(board.locator('#dashboard').getAttribute('href')).resolves.toBe('http://127.0.0.1:9/dashboard');
 
     await ready.locator('button[data-action="serve"]').click();
     await ready.waitFor({ state: 'detached' });

@@ -16,6 +16,8 @@ import { DEFAULT_PUSH_PATH } from '../push/hub.js';
 
 export const DEFAULT_SCREENS_PATH = '/screens';
 export const DEFAULT_STAFF_API_BASE = '/v1/staff';
+/** The analytics dashboard's port (analytics' `ANALYTICS_HTTP_PORT` default). */
+export const DEFAULT_DASHBOARD_PORT = 9470;
 
 export interface ScreensOptions {
   /** Where the pages live (default `/screens`). */
@@ -28,7 +30,10 @@ export interface ScreensOptions {
    * frames on the push socket instead.
    */
   readonly apiBase?: string | null;
-  /** The analytics dashboard's URL; the board links to it. */
+  /**
+   * The analytics dashboard's URL; the board and the index link to it. Default: the host
+   * the screen was opened at, on port 9470 (where `npm start` runs the dashboard).
+   */
   readonly dashboardUrl?: string;
 }
 
@@ -77,6 +82,7 @@ export function mountScreens(app: TemplatedApp, opts: ScreensOptions = {}): void
     pushPath: opts.pushPath ?? DEFAULT_PUSH_PATH,
     apiBase: opts.apiBase === undefined ? DEFAULT_STAFF_API_BASE : opts.apiBase,
     dashboardUrl: opts.dashboardUrl ?? null,
+    dashboardPort: DEFAULT_DASHBOARD_PORT,
   };
   const staticDir = join(here, 'static');
   const page = (file: string): Asset =>

@@ -8,9 +8,9 @@ import {
   STATIONS,
   STORE_STATUS,
   TABLE_STATUS,
-  cfg,
   clock,
   connectPush,
+  dashboardUrl,
   h,
   keepToken,
   staffAction,
@@ -26,8 +26,7 @@ const printers = new Map(); // printer id → { id, name, level, flags, held }
 let printersAvailable = null;
 let store = null;
 
-if (cfg.dashboardUrl) document.getElementById('dashboard').href = cfg.dashboardUrl;
-else document.getElementById('dashboard').textContent = '数据看板（即将上线）';
+document.getElementById('dashboard').href = dashboardUrl;
 
 document
   .getElementById('legend')

@@ -5,6 +5,9 @@ import { PushClient } from './push-client.js';
 
 export const cfg = JSON.parse(document.getElementById('lr-config').textContent);
 
+/** The analytics dashboard: the configured URL, else this screen's host on the dashboard's port. */
+export const dashboardUrl = cfg.dashboardUrl ?? `http://${location.hostname}:${cfg.dashboardPort}/`;
+
 export const STATIONS = { wok: '炒锅', cold: '凉菜', staple: '主食', soup: '汤品', bar: '饮品', pack: '打包' };
 
 export const TABLE_STATUS = {
