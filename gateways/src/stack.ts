@@ -5,7 +5,10 @@
  * stop the gateway first (no new requests), then the engine (it hands its
  * partitions over and snapshots), then exits.
  *
- *   node --import tsx gateways/src/stack.ts [--stores 20] [--workers 1]
+ *   node --import tsx gateways/src/stack.ts [--stores 20] [--workers 1] [--reset]
+ *
+ * `--reset` (development mode only) first deletes the namespace's streams, buckets and
+ * Redis keys and the local chDB and printer folders, so the demo data loads fresh.
  *
  * Without GATEWAY_QR_KEYS etc. it runs in development mode, GATEWAY_DEV_SECRETS=1 (public
  * development keys, the WeChat login and WeChat Pay simulators).
@@ -18,6 +21,7 @@ import { EngineClient } from '@lunchrush/engine';
 import { Redis } from 'ioredis';
 import { parseConfig } from './config.js';
 import { demoCredentials, seedDemo } from './demo.js';
+import { resetDemo } from './demo-reset.js';
 import { ensureError } from './errors.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -93,6 +97,20 @@ async function main(): Promise<void> {
   }
   if (env.GATEWAY_WORKERS === undefined) env.GATEWAY_WORKERS = String(workers);
   const cfg = parseConfig(env); // fail here, with the variable's name, before starting anything
+  if (process.argv.includes('--reset')) {
+    if (env.GATEWAY_DEV_SECRETS !== '1')
+      throw new Error('--reset deletes every order and stock level of the namespace: development mode only');
+    const chdbPath = path.resolve(ROOT, env.ANALYTICS_CHDB_PATH ?? path.join('.data', 'chdb'));
+    const r = await resetDemo({
+      natsUrl: cfg.natsUrl,
+      redisUrl: cfg.redisUrl,
+      namespace: cfg.namespace,
+      folders: [chdbPath, path.join(ROOT, '.data', 'virtual-printers')],
+    });
+    say(
+      `--reset: namespace ${cfg.namespace}: deleted ${r.streams.length} streams (${r.streams.join(', ') || 'none'}), ${r.redisKeys} Redis keys, ${r.folders.map((f) => path.relative(ROOT, f)).join(', ')}`,
+    );
+  }
 
   // Filled as they start; the signal handlers see whatever is running.
   const kids: { engine?: Child; gateway?: Child; printers?: Child; daemon?: Child; analytics?: Child } = {};
