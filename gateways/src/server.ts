@@ -77,6 +77,11 @@ export interface StartOptions {
   /** Use these connections (not closed by `close()`); otherwise the gateway opens its own. */
   nc?: NatsConnection;
   redis?: Redis;
+  /**
+   * Send engine commands through this client instead of one made on `nc` (closed by `close()`):
+   * the bench's `--design null` hands in one that answers from memory (bench/reference/null-engine.ts).
+   */
+  engine?: EngineClient;
 }
 
 const DEVICE_RE = /^[A-Za-z0-9_.:-]{6,64}$/;
@@ -99,7 +104,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   new RedisWrites(redis); // defines its script before any traffic (see redis-writes.ts)
   const prefix = `${cfg.namespace}:gw`;
   const engine = new EngineGate(
-    new EngineClient(nc, { namespace: cfg.namespace, partitions: cfg.partitions }),
+    opts.engine ?? new EngineClient(nc, { namespace: cfg.namespace, partitions: cfg.partitions }),
     cfg.maxInflight,
     cfg.engineTimeoutMs,
     cfg.retryAfterS,
