@@ -1,4 +1,5 @@
-// `npm start`: dependencies, NATS + Redis (found or started), then the stack: an engine
+// `npm start`: dependencies, NATS + Redis (found or started), the fonts the printers' PNGs and
+// the pages need (installed as root when missing), then the stack: an engine
 // serving the restaurant domain (ENGINE_ACTORS=@lunchrush/actors), demo data loaded through
 // it (20 stores; a restart loads only what is missing), and the gateway. It prints the
 // URLs, a few signed table QR links and staff tokens for store 001. Ctrl-C stops the
@@ -8,13 +9,24 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, SetupError, ensureDependencies, ensureServices, finish, runCommand, say } from './services.mjs';
+import {
+  ROOT,
+  SetupError,
+  ensureDependencies,
+  ensureDisplayPackages,
+  ensureServices,
+  finish,
+  runCommand,
+  say,
+} from './services.mjs';
 
 const STACK_MAIN = path.join(ROOT, 'gateways', 'src', 'stack.ts');
 
 try {
   ensureDependencies();
   await ensureServices({ nats: true, redis: true });
+  // Chinese in the virtual printers' PNGs (unifont) and in pages opened on this machine (fonts-noto-cjk).
+  ensureDisplayPackages();
   if (!fs.existsSync(STACK_MAIN)) throw new SetupError(`${path.relative(ROOT, STACK_MAIN)} does not exist`);
   say(`starting engine, demo data and gateway: node --import tsx ${path.relative(ROOT, STACK_MAIN)}`);
   const code = await runCommand(process.execPath, ['--import', 'tsx', STACK_MAIN, ...process.argv.slice(2)]);

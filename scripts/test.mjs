@@ -1,10 +1,20 @@
-// `npm test`: dependencies, NATS + Redis (found or started), then typecheck, lint, format
-// check and vitest, stopping at the first failure. Extra arguments go to vitest:
+// `npm test`: dependencies, NATS + Redis (found or started), Chromium and the Chinese fonts
+// (installed as root when missing), then typecheck, lint, format check and vitest, stopping at
+// the first failure. Extra arguments go to vitest:
 // `npm test -- engine/test/lease.test.ts -t takeover`.
 
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { DATA_DIR, ensureDependencies, ensureServices, finish, localBin, runCommand, say } from './services.mjs';
+import {
+  DATA_DIR,
+  ensureDependencies,
+  ensureDisplayPackages,
+  ensureServices,
+  finish,
+  localBin,
+  runCommand,
+  say,
+} from './services.mjs';
 
 const steps = [
   ['typecheck', localBin('tsc'), ['-p', 'tsconfig.json']],
@@ -24,6 +34,8 @@ if (!process.stdout.isTTY && process.env.FORCE_COLOR === undefined) process.env.
 try {
   ensureDependencies();
   await ensureServices({ nats: true, redis: true });
+  // The page and printer tests take screenshots a person looks at, and fail on Chinese drawn as boxes.
+  ensureDisplayPackages({ chromium: true });
   let code = 0;
   for (const [name, command, args] of steps) {
     const startedAt = Date.now();

@@ -5,6 +5,16 @@
  * the 30 days up to the newest event. Each chart marks itself with
  * `data-points` once drawn, and `<body data-ready>` when all are, for tests.
  */
+
+/**
+ * Chinese families before the generic ones, for the page and for the charts' canvas text:
+ * whichever the device has (macOS, Windows, Linux with Debian's fonts-noto-cjk or
+ * WenQuanYi). A machine with none draws boxes (`npm test` and `npm start` install
+ * fonts-noto-cjk when run as root; the dashboard test fails on boxes).
+ */
+const FONT_STACK =
+  'system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
+
 const PAGE = String.raw`<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -12,7 +22,7 @@ const PAGE = String.raw`<!doctype html>
 <title>lunchrush · 经营分析</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-  body { margin: 0; font: 14px/1.4 -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; background: #f4f5f7; color: #222; }
+  body { margin: 0; font: 14px/1.4 ${FONT_STACK}; background: #f4f5f7; color: #222; }
   header { display: flex; gap: 16px; align-items: center; padding: 12px 20px; background: #b71c1c; color: #fff; flex-wrap: wrap; }
   header h1 { font-size: 18px; margin: 0 12px 0 0; }
   header label { display: flex; gap: 6px; align-items: center; }
@@ -49,7 +59,23 @@ const PAGE = String.raw`<!doctype html>
 (function () {
   var WEEK = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
   var yuan = function (fen) { return (fen / 100).toFixed(0); };
+  // Charts draw on a canvas in ECharts' own font (sans-serif) unless told: the page's stack.
+  // Legends go on top (ECharts 6 puts them at the bottom, over the axis labels).
+  var TEXT = { fontFamily: ${JSON.stringify(FONT_STACK)} };
   var charts = {};
+  // Resolves once the chart is drawn, animation included: <body data-ready> (what tests and
+  // their screenshots wait for) means every chart is on screen, not half way through. One
+  // listener per chart at most: a hidden tab draws nothing while the lag poll goes on.
+  var drawing = {};
+  function show(id, option, notMerge) {
+    drawing[id] = drawing[id] || new Promise(function (resolve) {
+      var once = function () { charts[id].off('finished', once); drawing[id] = null; resolve(); };
+      charts[id].on('finished', once);
+    });
+    var drawn = drawing[id];
+    charts[id].setOption(Object.assign({ textStyle: TEXT }, option), notMerge);
+    return drawn;
+  }
   ['heatmap', 'slots', 'turnover', 'dishes', 'channels', 'lag'].forEach(function (id) {
     charts[id] = echarts.init(document.getElementById(id), null, { renderer: 'canvas' });
   });
@@ -71,6 +97,7 @@ const PAGE = String.raw`<!doctype html>
       get('/api/heatmap?' + p), get('/api/slots?' + p), get('/api/turnover?' + p),
       get('/api/dishes?limit=12&' + p), get('/api/channels?' + p), get('/api/summary?' + p)
     ]).then(function (r) {
+      var done = [];
       var heat = r[0].rows, slots = r[1].rows, turn = r[2].rows, dishes = r[3].rows, chan = r[4].rows, sum = r[5].rows[0] || {};
       $('k-orders').textContent = sum.orders || 0;
       $('k-revenue').textContent = '¥' + yuan(sum.revenue_fen || 0);
@@ -78,17 +105,17 @@ const PAGE = String.raw`<!doctype html>
       $('k-net').textContent = '¥' + yuan(sum.net_revenue_fen || 0);
       var hours = []; for (var h = 0; h < 24; h++) hours.push(h + '时');
       var maxOrders = heat.reduce(function (m, x) { return Math.max(m, x.orders); }, 1);
-      charts.heatmap.setOption({
+      done.push(show('heatmap', {
         tooltip: { formatter: function (x) { return WEEK[x.value[1]] + ' ' + x.value[0] + '时：' + x.value[2] + ' 单，¥' + yuan(x.value[3]); } },
         grid: { left: 50, right: 20, top: 10, bottom: 75 },
         xAxis: { type: 'category', data: hours, splitArea: { show: true } },
         yAxis: { type: 'category', data: WEEK, splitArea: { show: true } },
         visualMap: { dimension: 2, min: 0, max: maxOrders, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#fff5f0', '#fb6a4a', '#67000d'] } },
         series: [{ type: 'heatmap', data: heat.map(function (x) { return [x.hour, x.weekday - 1, x.orders, x.revenue_fen]; }), label: { show: false } }]
-      }, true);
+      }, true));
       mark('heatmap', heat.length);
-      charts.slots.setOption({
-        tooltip: { trigger: 'axis' }, legend: { data: ['订单', '营业额(元)'] },
+      done.push(show('slots', {
+        tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['订单', '营业额(元)'] },
         grid: { left: 50, right: 60, top: 30, bottom: 30 },
         xAxis: { type: 'category', data: slots.map(function (x) { return x.starts; }) },
         yAxis: [{ type: 'value', name: '单' }, { type: 'value', name: '元' }],
@@ -96,11 +123,11 @@ const PAGE = String.raw`<!doctype html>
           { name: '订单', type: 'bar', data: slots.map(function (x) { return x.orders; }), itemStyle: { color: '#c62828' } },
           { name: '营业额(元)', type: 'line', yAxisIndex: 1, smooth: true, data: slots.map(function (x) { return +yuan(x.revenue_fen); }) }
         ]
-      }, true);
+      }, true));
       mark('slots', slots.length);
       var names = { lunch: '午市', dinner: '晚市', other: '其他' };
-      charts.turnover.setOption({
-        tooltip: { trigger: 'axis' }, legend: { data: ['每桌每日翻台', '平均就餐(分钟)'] },
+      done.push(show('turnover', {
+        tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['每桌每日翻台', '平均就餐(分钟)'] },
         grid: { left: 50, right: 60, top: 30, bottom: 30 },
         xAxis: { type: 'category', data: turn.map(function (x) { return names[x.period] || x.period; }) },
         yAxis: [{ type: 'value', name: '次' }, { type: 'value', name: '分钟' }],
@@ -108,12 +135,12 @@ const PAGE = String.raw`<!doctype html>
           { name: '每桌每日翻台', type: 'bar', data: turn.map(function (x) { return x.turns_per_table_day; }), itemStyle: { color: '#ef6c00' } },
           { name: '平均就餐(分钟)', type: 'line', yAxisIndex: 1, data: turn.map(function (x) { return x.avg_seated_min; }) }
         ]
-      }, true);
+      }, true));
       mark('turnover', turn.length);
       var ds = dishes.slice().reverse();
-      charts.dishes.setOption({
-        tooltip: { trigger: 'axis' }, legend: { data: ['营业额(元)', '毛利(元)', '毛利率'] },
-        grid: { left: 120, right: 50, top: 30, bottom: 30 },
+      done.push(show('dishes', {
+        tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['营业额(元)', '毛利(元)', '毛利率'] },
+        grid: { left: 120, right: 50, top: 50, bottom: 30 },
         yAxis: { type: 'category', data: ds.map(function (x) { return x.name; }) },
         xAxis: [{ type: 'value' }, { type: 'value', max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + '%'; } } }],
         series: [
@@ -121,14 +148,15 @@ const PAGE = String.raw`<!doctype html>
           { name: '毛利(元)', type: 'bar', data: ds.map(function (x) { return +yuan(x.margin_fen); }), itemStyle: { color: '#2e7d32' } },
           { name: '毛利率', type: 'line', xAxisIndex: 1, data: ds.map(function (x) { return x.margin_rate; }) }
         ]
-      }, true);
+      }, true));
       mark('dishes', dishes.length);
       var cn = { dine_in: '堂食', takeaway: '自提', delivery: '外卖', retail: '零售' };
-      charts.channels.setOption({
+      done.push(show('channels', {
         tooltip: { trigger: 'item', formatter: '{b}: ¥{c} ({d}%)' }, legend: { bottom: 0 },
         series: [{ type: 'pie', radius: ['35%', '65%'], data: chan.map(function (x) { return { name: cn[x.channel] || x.channel, value: +yuan(x.revenue_fen) }; }) }]
-      }, true);
+      }, true));
       mark('channels', chan.length);
+      return Promise.all(done);
     });
   }
   var lagSeries = [];
@@ -138,8 +166,8 @@ const PAGE = String.raw`<!doctype html>
       lagSeries.push([t, s.ingesting ? s.lagSeconds : 0, s.ingesting ? s.lagMessages : 0]);
       if (lagSeries.length > 150) lagSeries.shift();
       $('k-lag').textContent = s.ingesting ? s.lagSeconds.toFixed(1) + ' 秒' : '未接入';
-      charts.lag.setOption({
-        tooltip: { trigger: 'axis' }, legend: { data: ['延迟(秒)', '待入库(条)'] },
+      var drawn = show('lag', {
+        tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['延迟(秒)', '待入库(条)'] },
         grid: { left: 50, right: 60, top: 30, bottom: 30 },
         xAxis: { type: 'time' }, yAxis: [{ type: 'value', name: '秒' }, { type: 'value', name: '条' }],
         series: [
@@ -148,6 +176,7 @@ const PAGE = String.raw`<!doctype html>
         ]
       });
       mark('lag', lagSeries.length);
+      return drawn;
     });
   }
   function fail(e) { $('error').textContent = '加载失败：' + e.message; }

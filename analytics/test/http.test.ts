@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { REPO_ROOT, setup, type TestContext } from '@lunchrush/testkit';
+import { REPO_ROOT, boxedOnCanvas, boxedText, setup, type TestContext } from '@lunchrush/testkit';
 import {
   generateHistory,
   Ingester,
@@ -220,5 +220,19 @@ describe('dashboard', () => {
     const file = path.join(ARTIFACTS, 'dashboard.png');
     await page.screenshot({ path: file, fullPage: true });
     expect(fs.statSync(file).size).toBeGreaterThan(50_000);
+
+    // Chinese, not boxes: the page's text, and the charts' (canvas) text in the charts' font.
+    const fix = 'install a Chinese font (Debian: fonts-noto-cjk; npm test does it as root)';
+    expect(await boxedText(page), `Chinese drawn as boxes on the dashboard: ${fix}`).toEqual([]);
+    const charts = await page.evaluate<{ fonts: string[]; text: string }>(`(() => {
+      const options = [...document.querySelectorAll('.chart')].map((e) => echarts.getInstanceByDom(e).getOption());
+      return { fonts: options.map((o) => [o.textStyle].flat()[0].fontFamily), text: JSON.stringify(options) };
+    })()`);
+    expect(new Set(charts.fonts).size).toBe(1);
+    expect(charts.text).toMatch(/周一.*午市|午市.*周一/s);
+    expect(
+      await boxedOnCanvas(page, charts.fonts[0]!, charts.text),
+      `Chinese drawn as boxes in the charts: ${fix}`,
+    ).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * printer, layout by paper width, banners, the QR code read back from the PNG,
  * and the status bytes for each printer fault.
  */
+import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
@@ -18,6 +19,9 @@ import {
 } from '@lunchrush/printer-daemon';
 import { makeTableCode, tableId } from '@lunchrush/actors';
 import { ticket } from './helpers.js';
+
+/** Written by the tests for a person to look at (not committed): the PNG of a printed ticket. */
+const ARTIFACTS = new URL('./artifacts/', import.meta.url);
 
 // jsqr is CommonJS with `exports.default`: under NodeNext the default import is the module object.
 const jsQR = ((jsqr as unknown as { default?: unknown }).default ?? jsqr) as unknown as (
@@ -107,6 +111,52 @@ describe('what a ticket shows', () => {
     expect(png.width).toBe(576);
     const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
     expect(code?.data).toBe('o_qrTest123');
+  });
+
+  it('draws Chinese as glyphs on the PNG, not as the missing-glyph box (Unifont installed); the PNG is saved', async () => {
+    const printedAt = Date.now();
+    const job = await print(
+      c80,
+      vp80,
+      renderTicket(ticket('wok', { tableLabel: 'B01' }), {
+        widthMm: 80,
+        encoding: 'gb18030',
+        printedAt,
+        stationLabel: '热菜',
+        storeName: '湘川小馆·长沙五一广场店',
+      }),
+    );
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    // Saved before the check below, so a failure leaves the picture to look at.
+    fs.writeFileSync(new URL('ticket.png', ARTIFACTS), vp80.png(job));
+
+    const named = (name: string): Promise<PrintedJob> =>
+      print(
+        c80,
+        vp80,
+        renderTicket(
+          ticket('wok', {
+            order: 'o_glyphs',
+            placedAt: printedAt,
+            at: printedAt,
+            lines: [{ lineNo: 1, name, spec: '', qty: 1, options: [] }],
+          }),
+          {
+            widthMm: 80,
+            encoding: 'gb18030',
+            printedAt,
+          },
+        ),
+      );
+    // Two tickets alike but for one double-width character: 中, and 𠮷 (beyond the BMP: a box
+    // in any case). Equal pixels mean 中 was drawn as the box too, and so was all the Chinese.
+    const han = PNG.sync.read(vp80.png(await named('中')));
+    const box = PNG.sync.read(vp80.png(await named('𠮷')));
+    expect([han.width, han.height]).toEqual([box.width, box.height]);
+    expect(
+      Buffer.compare(han.data, box.data) !== 0,
+      "Chinese prints as boxes on the virtual printer: install Debian's unifont (npm test does it as root)",
+    ).toBe(true);
   });
 
   it('the table prints as its label on one line; without a label, its area and number, never the 13-digit id', async () => {
