@@ -3,8 +3,10 @@
  * npm run bench -- diff a.json b.json    (two saved results, ratios b / a)
  *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max; `compare <scenario>`.
  *   more: --warmup s, --connections n, --stores n, --clients n (ws-fanout), --units n
- *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b
- *   (compare), --gateway-workers n, --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator), --design lunchrush|a|b (which system to start), --cpu-prof dir, --quiet.
+ *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b|null or a
+ *   list such as a,null (compare: lunchrush, then each, with ratios to each), --gateway-workers n,
+ *   --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator),
+ *   --design lunchrush|a|b|null (which system to start), --cpu-prof dir, --quiet.
  * Exits 1 when oversold, undersold or lost is not 0 (2 on a usage or start-up error).
  */
 import fs from 'node:fs';
@@ -14,10 +16,14 @@ import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { htmlReport } from './report.js';
 import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions, type ScenarioResult } from './scenarios.js';
-import { startLunchrush, startReference, type Stack } from './stack.js';
+import { startLunchrush, startNull, startReference, type Stack } from './stack.js';
 
 const SCENARIOS = ['lunch-rush', 'flash-sale', 'ws-fanout', 'failover', 'max'] as const;
 type Scenario = (typeof SCENARIOS)[number];
+const DESIGNS = ['lunchrush', 'a', 'b', 'null'] as const;
+/** What the bench can start: lunchrush, reference design (a) or (b), or the null ceiling. */
+export type Design = (typeof DESIGNS)[number];
+export type Reference = Exclude<Design, 'lunchrush'>;
 const DEFAULT_RATE: Record<Scenario, number> = {
   'lunch-rush': 1000,
   'flash-sale': 5000,
@@ -43,8 +49,9 @@ export interface CliOptions {
   payRatio?: number;
   gatewayWorkers: number;
   killAtS?: number;
-  reference: 'a' | 'b';
-  design: 'lunchrush' | 'a' | 'b';
+  /** compare: the designs run after lunchrush, in order (`--reference a,null`). */
+  references: Reference[];
+  design: Design;
   cpuProf?: string;
   simulator: 'process' | 'gateway';
   quiet: boolean;
@@ -96,12 +103,15 @@ export function parseArgs(argv: string[]): CliOptions {
     'quiet',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
-  const ref = flags.get('reference') ?? 'a';
+  const references = (flags.get('reference') ?? 'a').split(',').map((r) => r.trim());
   const design = flags.get('design') ?? 'lunchrush';
-  if (ref !== 'a' && ref !== 'b') throw new Error('--reference is a or b');
+  for (const r of references)
+    if (r === 'lunchrush' || !DESIGNS.includes(r as Design))
+      throw new Error('--reference is a, b or null, or a list of them (a,null)');
+  if (new Set(references).size !== references.length) throw new Error('--reference names a design twice');
   const simulator = flags.get('simulator') ?? 'process';
   if (simulator !== 'process' && simulator !== 'gateway') throw new Error('--simulator is process or gateway');
-  if (design !== 'lunchrush' && design !== 'a' && design !== 'b') throw new Error('--design is lunchrush, a or b');
+  if (!DESIGNS.includes(design as Design)) throw new Error('--design is lunchrush, a, b or null');
   return {
     scenario,
     compare,
@@ -119,8 +129,8 @@ export function parseArgs(argv: string[]): CliOptions {
     payRatio: num('pay'),
     gatewayWorkers: num('gateway-workers') ?? 1,
     killAtS: num('kill-at'),
-    reference: ref,
-    design,
+    references: references as Reference[],
+    design: design as Design,
     cpuProf: flags.get('cpu-prof'),
     simulator,
     quiet: flags.has('quiet'),
@@ -129,7 +139,7 @@ export function parseArgs(argv: string[]): CliOptions {
 
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`);
 
-async function runOn(o: CliOptions, design: 'lunchrush' | 'a' | 'b'): Promise<ScenarioResult> {
+async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
   const failover = o.scenario === 'failover';
   if (failover && o.target !== undefined) throw new Error('failover starts its own engines: no --target');
   if (failover && design !== 'lunchrush') throw new Error('failover is a lunchrush scenario');
@@ -144,7 +154,12 @@ async function runOn(o: CliOptions, design: 'lunchrush' | 'a' | 'b'): Promise<Sc
       cpuProfDir,
       log,
     };
-    stack = design === 'lunchrush' ? await startLunchrush(opts) : await startReference(design, opts);
+    stack =
+      design === 'lunchrush'
+        ? await startLunchrush(opts)
+        : design === 'null'
+          ? await startNull(opts)
+          : await startReference(design, opts);
   }
   const { generateDemoData } = await import('@lunchrush/actors');
   const run: RunOptions = {
@@ -194,6 +209,43 @@ function headline(r: ScenarioResult): void {
   if (r.extra !== undefined) process.stdout.write(`extra: ${JSON.stringify(r.extra)}\n`);
 }
 
+/** x / y of every number both summaries have (lunchrush over a reference), to 2 decimals. */
+export function ratiosOf(
+  x: Pick<ScenarioResult, 'summary'>,
+  y: Pick<ScenarioResult, 'summary'>,
+): Record<string, number> {
+  const ratios: Record<string, number> = {};
+  for (const k of Object.keys(x.summary)) {
+    const a = x.summary[k];
+    const b = y.summary[k];
+    if (typeof a === 'number' && typeof b === 'number' && b !== 0) ratios[k] = Math.round((a / b) * 100) / 100;
+  }
+  return ratios;
+}
+
+/**
+ * Lunchrush as a share of the null design: its successful answers per second (orders and sales in
+ * the lunch rush, attempts in a flash sale) over null's, and its stack CPU per answer over null's.
+ */
+export function shareOfNull(
+  lunchrush: Pick<ScenarioResult, 'summary'>,
+  nul: Pick<ScenarioResult, 'summary'>,
+): { field: string; pct: number; cpuRatio?: number; text: string } | undefined {
+  const field = ['ordersPerS', 'attemptsPerS', 'sustainableArrivalsPerS'].find(
+    (k) => typeof lunchrush.summary[k] === 'number' && typeof nul.summary[k] === 'number' && nul.summary[k] !== 0,
+  );
+  if (field === undefined) return undefined;
+  const pct = Math.round(((lunchrush.summary[field] as number) / (nul.summary[field] as number)) * 1000) / 10;
+  const cpuField = field === 'attemptsPerS' ? 'cpuMsPerAttempt' : 'cpuMsPerOrder';
+  const [a, b] = [lunchrush.summary[cpuField], nul.summary[cpuField]];
+  const cpuRatio =
+    typeof a === 'number' && typeof b === 'number' && b !== 0 ? Math.round((a / b) * 100) / 100 : undefined;
+  const text =
+    `lunchrush reaches ${pct}% of null's ${field} (${String(lunchrush.summary[field])} of ${String(nul.summary[field])})` +
+    (cpuRatio === undefined ? '' : `; its ${cpuField} is ${cpuRatio}× null's (${String(a)} against ${String(b)})`);
+  return { field, pct, ...(cpuRatio === undefined ? {} : { cpuRatio }), text };
+}
+
 /** True when any result has oversold, undersold or lost other than 0: the bench then exits 1. */
 export function correctnessFailed(results: readonly Pick<ScenarioResult, 'correctness'>[]): boolean {
   return results.some((r) => Object.values(r.correctness).some((v) => v !== undefined && v !== 0));
@@ -217,26 +269,35 @@ export async function main(argv: string[]): Promise<number> {
   };
   log(`load average ${meta.loadAverage.join(' ')} on ${meta.cpus} cores`);
   const results: ScenarioResult[] = [];
-  if (o.compare) {
-    results.push(await runOn(o, 'lunchrush'));
-    headline(results[0]!);
-    results.push(await runOn(o, o.reference));
-    headline(results[1]!);
-  } else {
-    results.push(await runOn(o, o.design));
-    headline(results[0]!);
+  const designs: Design[] = o.compare ? ['lunchrush', ...o.references] : [o.design];
+  for (const d of designs) {
+    results.push(await runOn(o, d));
+    headline(results.at(-1)!);
   }
-  const after = { ...meta, loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100) };
+  const after: Record<string, unknown> = {
+    ...meta,
+    loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
   if (o.compare) {
-    const [a, b] = results as [ScenarioResult, ScenarioResult];
-    const ratios: Record<string, number> = {};
-    for (const k of Object.keys(a.summary)) {
-      const x = a.summary[k];
-      const y = b.summary[k];
-      if (typeof x === 'number' && typeof y === 'number' && y !== 0) ratios[k] = Math.round((x / y) * 100) / 100;
+    const byReference: Record<string, Record<string, number>> = {};
+    o.references.forEach((ref, i) => {
+      const ratios = ratiosOf(results[0]!, results[i + 1]!);
+      byReference[ref] = ratios;
+      process.stdout.write(
+        `\nratios lunchrush / ${ref === 'null' ? 'null' : `reference ${ref}`}: ${JSON.stringify(ratios, null, 2)}\n`,
+      );
+    });
+    after.ratiosLunchrushOver = byReference;
+    // The first reference's ratios under the name older result files used.
+    after.ratiosLunchrushOverReference = byReference[o.references[0]!];
+    const nullAt = o.references.indexOf('null');
+    if (nullAt >= 0) {
+      const share = shareOfNull(results[0]!, results[nullAt + 1]!);
+      if (share !== undefined) {
+        after.lunchrushShareOfNull = share;
+        process.stdout.write(`\n${share.text}\n`);
+      }
     }
-    (after as Record<string, unknown>).ratiosLunchrushOverReference = ratios;
-    process.stdout.write(`\nratios lunchrush / reference ${o.reference}: ${JSON.stringify(ratios, null, 2)}\n`);
   }
   const json =
     o.json ?? path.join('bench', 'results', `${o.compare ? 'compare-' : ''}${o.scenario}-${Date.now()}.json`);
@@ -244,7 +305,7 @@ export async function main(argv: string[]): Promise<number> {
   fs.writeFileSync(json, JSON.stringify({ meta: after, results }, null, 2));
   const html = json.replace(/\.json$/, '') + '.html';
   fs.writeFileSync(html, htmlReport(results, after));
-  log(`wrote ${json} and ${html}; load average now ${after.loadAverageAfter.join(' ')}`);
+  log(`wrote ${json} and ${html}; load average now ${(after.loadAverageAfter as number[]).join(' ')}`);
   const bad = correctnessFailed(results);
   if (bad) log('CORRECTNESS FAILURE: oversold, undersold or lost is not 0');
   return bad ? 1 : 0;

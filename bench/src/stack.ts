@@ -47,7 +47,7 @@ export interface Stack {
   /** Where the bench asks the payment simulator to pay, when not the gateway itself. */
   readonly simulatorUrl?: string;
   readonly data: DemoData;
-  readonly kind: 'lunchrush' | 'reference-a' | 'reference-b';
+  readonly kind: 'lunchrush' | 'reference-a' | 'reference-b' | 'null';
   readonly engine?: ChildProcessHandle;
   readonly standby?: ChildProcessHandle;
   readonly processes: ChildProcessHandle[];
@@ -208,6 +208,86 @@ export async function startReference(design: 'a' | 'b', opts: StackOptions): Pro
     };
   } catch (e) {
     if (proc.running) await proc.stop();
+    throw e;
+  }
+}
+
+/**
+ * `--design null` (bench/reference/null.ts): the gateway with an engine stand-in that answers
+ * orders and sales from memory, with the same environment as lunchrush's gateway.
+ */
+export async function startNull(opts: StackOptions): Promise<Stack> {
+  const ns = uniqueNamespace('bnull');
+  const data = generateDemoData({ stores: opts.stores });
+  const proc = spawnTs('bench/reference/null.ts', {
+    env: {
+      NATS_URL: natsUrl(),
+      REDIS_URL: redisUrl(),
+      NULL_STORES: String(opts.stores),
+      ENGINE_NAMESPACE: ns,
+      ENGINE_PARTITIONS: String(PARTITIONS),
+      GATEWAY_DEV_SECRETS: '1',
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: '0',
+      GATEWAY_WORKERS: String(opts.gatewayWorkers ?? 1),
+      GATEWAY_RATE_IP: '100000000',
+      GATEWAY_RATE_DEVICE: '100000000',
+      GATEWAY_RATE_SESSION: '100000000',
+      GATEWAY_CATALOG_WATCH: 'off',
+      LOG_LEVEL: 'warn',
+    },
+    nodeArgs: profArgs(opts.cpuProfDir, 'null'),
+  });
+  let sim: ChildProcessHandle | undefined;
+  const cleanup = async (): Promise<void> => {
+    const nc = await connectNats();
+    const redis = await connectRedis();
+    await cleanupNamespace(nc, ns).catch(() => undefined);
+    await cleanupRedisPrefix(redis, ns).catch(() => undefined);
+    await nc.close();
+    redis.disconnect();
+  };
+  try {
+    const port = (await proc.waitForLine(/NULL READY port=(\d+)/, READY_MS))[1]!;
+    const url = `http://127.0.0.1:${port}`;
+    opts.log?.(`null design on port ${port}`);
+    // Payments signed by a simulator process of their own, as for lunchrush (--simulator process).
+    let simulatorUrl: string | undefined;
+    if ((opts.simulator ?? 'process') === 'process') {
+      sim = spawnTs('gateways/src/simulator-main.ts', {
+        env: {
+          REDIS_URL: redisUrl(),
+          ENGINE_NAMESPACE: ns,
+          GATEWAY_DEV_SECRETS: '1',
+          GATEWAY_HOST: '127.0.0.1',
+          GATEWAY_PORT: '0',
+          WECHATPAY_NOTIFY_URL: `${url}/v1/payments/wechatpay/notify`,
+          LOG_LEVEL: 'warn',
+        },
+        nodeArgs: profArgs(opts.cpuProfDir, 'simulator'),
+      });
+      simulatorUrl = `http://127.0.0.1:${(await sim.waitForLine(/SIMULATOR READY port=(\d+)/, READY_MS))[1]!}`;
+    }
+    return {
+      url,
+      simulatorUrl,
+      data,
+      kind: 'null',
+      processes: sim === undefined ? [proc] : [proc, sim],
+      roles: [{ role: 'null', pid: proc.pid }, ...(sim === undefined ? [] : [{ role: 'simulator', pid: sim.pid }])],
+      async stop() {
+        if (proc.running) await proc.stop(15_000);
+        if (sim?.running === true) await sim.stop(15_000);
+        // What the stand-in answered canned (the order path) and through its in-memory actors.
+        const answered = proc.lines.find((l) => l.text.startsWith('NULL ANSWERED '));
+        if (answered !== undefined) opts.log?.(`null stand-in answered ${answered.text.slice(14)}`);
+        await cleanup();
+      },
+    };
+  } catch (e) {
+    if (sim?.running === true) await sim.stop();
+    if (proc.running) await proc.stop();
+    await cleanup();
     throw e;
   }
 }

@@ -4,9 +4,9 @@
  * Never speed: that is what `npm run bench` reports.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { correctnessFailed } from '../src/cli.js';
+import { correctnessFailed, parseArgs, shareOfNull } from '../src/cli.js';
 import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions } from '../src/scenarios.js';
-import { startLunchrush, startReference, type Stack } from '../src/stack.js';
+import { startLunchrush, startNull, startReference, type Stack } from '../src/stack.js';
 
 const quiet = (): undefined => undefined;
 const base = (s: Stack): RunOptions => ({
@@ -85,6 +85,32 @@ it.each(['a', 'b'] as const)(
   },
   60_000,
 );
+
+it('null: the gateway with its engine stand-in answers a whole lunch rush (orders, sales, payments, status)', async () => {
+  const s = await startNull({ stores: 1 });
+  try {
+    const r = await lunchRush(base(s));
+    expect(r.summary.errorsByCode).toEqual({});
+    for (const op of ['order', 'pos', 'delivery', 'menu', 'pay', 'simpay', 'status'])
+      expect(r.ops[op]?.ok, op).toBeGreaterThan(0);
+  } finally {
+    await s.stop();
+  }
+}, 60_000);
+
+it('compare takes a list of references, and says lunchrush as a share of null', () => {
+  const o = parseArgs(['compare', 'lunch-rush', '--reference', 'a,null', '--pay', '0']);
+  expect(o.references).toEqual(['a', 'null']);
+  expect(parseArgs(['lunch-rush', '--design', 'null']).design).toBe('null');
+  expect(() => parseArgs(['compare', 'lunch-rush', '--reference', 'lunchrush'])).toThrow(/--reference/);
+  expect(() => parseArgs(['compare', 'lunch-rush', '--reference', 'a,a'])).toThrow(/twice/);
+  const share = shareOfNull(
+    { summary: { ordersPerS: 1500, cpuMsPerOrder: 0.6 } },
+    { summary: { ordersPerS: 2500, cpuMsPerOrder: 0.2 } },
+  );
+  expect(share).toMatchObject({ field: 'ordersPerS', pct: 60, cpuRatio: 3 });
+  expect(share?.text).toContain("60% of null's ordersPerS");
+});
 
 it('the bench fails when oversold, undersold or lost is not 0', () => {
   expect(correctnessFailed([{ correctness: { oversold: 0, undersold: 0 } }, { correctness: { lost: 0 } }])).toBe(false);
