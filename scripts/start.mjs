@@ -1,5 +1,6 @@
 // `npm start`: dependencies, NATS + Redis (found or started), the fonts the printers' PNGs and
-// the pages need (installed as root when missing), then the stack: an engine
+// the pages need (installed as root when missing), the build (compiled JavaScript in each
+// package's dist/, made when sources are newer), then the stack, run compiled: an engine
 // serving the restaurant domain (ENGINE_ACTORS=@lunchrush/actors), demo data loaded through
 // it (20 stores; a restart loads only what is missing), and the gateway. It prints the
 // URLs, a few signed table QR links and staff tokens for store 001. Ctrl-C stops the
@@ -10,8 +11,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  COMPILED_CONDITION,
   ROOT,
   SetupError,
+  ensureBuild,
   ensureDependencies,
   ensureDisplayPackages,
   ensureServices,
@@ -20,16 +23,18 @@ import {
   say,
 } from './services.mjs';
 
-const STACK_MAIN = path.join(ROOT, 'gateways', 'src', 'stack.ts');
+const STACK_MAIN = path.join(ROOT, 'gateways', 'dist', 'src', 'stack.js');
 
 try {
   ensureDependencies();
   await ensureServices({ nats: true, redis: true });
   // Chinese in the virtual printers' PNGs (unifont) and in pages opened on this machine (fonts-noto-cjk).
   ensureDisplayPackages();
+  ensureBuild();
   if (!fs.existsSync(STACK_MAIN)) throw new SetupError(`${path.relative(ROOT, STACK_MAIN)} does not exist`);
-  say(`starting engine, demo data and gateway: node --import tsx ${path.relative(ROOT, STACK_MAIN)}`);
-  const code = await runCommand(process.execPath, ['--import', 'tsx', STACK_MAIN, ...process.argv.slice(2)]);
+  const args = [`--conditions=${COMPILED_CONDITION}`, STACK_MAIN];
+  say(`starting engine, demo data and gateway: node ${args.map((a) => path.relative(ROOT, a) || a).join(' ')}`);
+  const code = await runCommand(process.execPath, [...args, ...process.argv.slice(2)]);
   say(`stack exited with code ${code}`);
   await finish(code);
 } catch (error) {

@@ -14,12 +14,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
-import { cleanupNamespace, connectNats, leaseOwners } from '@lunchrush/testkit';
+import { REPO_ROOT, cleanupNamespace, connectNats, entryArgs, leaseOwners } from '@lunchrush/testkit';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,7 +42,7 @@ const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const PARTITIONS = Number(args.partitions);
 const ENGINES = Number(args.engines);
 if (!Number.isInteger(ENGINES) || ENGINES < 1 || ENGINES > 8) throw new Error('--engines must be 1..8');
-const engineMain = fileURLToPath(new URL('../../engine/src/main.ts', import.meta.url));
+const engineMain = path.join(REPO_ROOT, 'engine', 'src', 'main.ts');
 
 interface Result {
   scenario: string;
@@ -180,7 +180,8 @@ const ENGINE_METRICS_PORT = 19464;
 async function startEngine(ns: string, groupCommit: boolean, index: number): Promise<ChildProcess> {
   // BENCH_ENGINE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the engine side.
   const extra = (process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', engineMain], {
+  // Compiled when this bench runs compiled (npm run bench:engine), else through tsx.
+  const child = spawn(process.execPath, [...extra, ...entryArgs(engineMain)], {
     env: {
       ...process.env,
       NATS_URL,

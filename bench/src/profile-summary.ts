@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '@lunchrush/testkit';
 
 interface ProfileNode {
   id: number;
@@ -28,7 +28,7 @@ interface Profile {
   endTime?: number;
 }
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const REPO = REPO_ROOT;
 
 /** node_modules package, lunchrush folder, node internals, or the VM's own entries ((garbage collector), (idle)). */
 function packageOf(file: string, fn: string): string {

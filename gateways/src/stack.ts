@@ -6,6 +6,7 @@
  * partitions over and snapshots), then exits.
  *
  *   node --import tsx gateways/src/stack.ts [--stores 20] [--workers 1] [--reset]
+ *   node --conditions=lunchrush-compiled gateways/dist/src/stack.js [...]    # what npm start runs
  *
  * `--reset` (development mode only) first deletes the namespace's streams, buckets and
  * Redis keys and the local chDB and printer folders, so the demo data loads fresh.
@@ -16,15 +17,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { EngineClient } from '@lunchrush/engine';
 import { Redis } from 'ioredis';
 import { parseConfig } from './config.js';
 import { demoCredentials, seedDemo } from './demo.js';
 import { resetDemo } from './demo-reset.js';
 import { ensureError } from './errors.js';
+import { ROOT, entryArgs } from './launch.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STOP_TIMEOUT_MS = 15_000;
 const READY_TIMEOUT_MS = 60_000;
 
@@ -47,7 +47,8 @@ interface Child {
 }
 
 function start(name: string, file: string, env: NodeJS.ProcessEnv, ready: RegExp, args: string[] = []): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file), ...args], {
+  // Compiled when this stack runs compiled (npm start), else through tsx: see launch.ts.
+  const proc = spawn(process.execPath, [...entryArgs(file), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,15 +1,45 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { trackChild } from './processes.js';
 
-/** The repository root (testkit/src/../..): default working directory of children. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** This file runs compiled (testkit/dist/src/child.js, under `npm run bench`), not from its source. */
+const COMPILED = path.basename(path.dirname(HERE)) === 'dist';
+
+/** The repository root (testkit/src/../.., or testkit/dist/src/../../..): default working directory of children. */
+export const REPO_ROOT = path.resolve(HERE, COMPILED ? '../../..' : '../..');
+
+/**
+ * The export condition under which the workspace packages resolve to their compiled `dist/` (each
+ * package.json's "exports"); without it they resolve to their TypeScript sources.
+ */
+export const COMPILED_CONDITION = 'lunchrush-compiled';
 
 // Resolved once to a file URL so `--import` works whatever the child's cwd is.
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+let tsxLoader: string | undefined;
+
+/**
+ * The node arguments that run a TypeScript entry point of this repository (an absolute path):
+ * `--import tsx <file>.ts` from a process running sources (tests, tsx), or, from a compiled
+ * process (`npm run bench`), `--conditions=lunchrush-compiled <package>/dist/<same path>.js`:
+ * a compiled process starts compiled children. A file with no compiled twin (not in a built
+ * package's src/, e.g. a test fixture) runs through tsx either way.
+ */
+export function entryArgs(file: string): string[] {
+  if (COMPILED && file.endsWith('.ts')) {
+    const [pkg, ...rest] = path.relative(REPO_ROOT, file).split(path.sep);
+    if (pkg !== undefined && pkg !== '..' && rest.length > 0) {
+      const js = path.join(REPO_ROOT, pkg, 'dist', ...rest).replace(/\.ts$/, '.js');
+      if (existsSync(js)) return [`--conditions=${COMPILED_CONDITION}`, js];
+    }
+  }
+  tsxLoader ??= pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return ['--import', tsxLoader, file];
+}
 
 const DEFAULT_WAIT_FOR_LINE_MS = 15_000;
 const DEFAULT_STOP_MS = 5_000;
@@ -170,7 +200,8 @@ export class ChildProcessHandle {
 }
 
 /**
- * Runs `node --import tsx <file> [...args]` as a child process with captured output.
+ * Runs `node --import tsx <file> [...args]` as a child process with captured output, or its
+ * compiled twin when this process runs compiled (see {@link entryArgs}).
  * The child is SIGKILLed if still running when the test process exits.
  */
 export function spawnTs(file: string, options: SpawnTsOptions = {}): ChildProcessHandle {
@@ -180,7 +211,7 @@ export function spawnTs(file: string, options: SpawnTsOptions = {}): ChildProces
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), '--import', TSX_LOADER, absolute, ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), ...entryArgs(absolute), ...(options.args ?? [])],
     { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const echo = options.echo ?? process.env.TESTKIT_ECHO === '1';

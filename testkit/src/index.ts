@@ -12,7 +12,7 @@ export type {
   StartNatsClusterOptions,
   StartNatsServerOptions,
 } from './nats-server.js';
-export { ChildProcessHandle, REPO_ROOT, spawnTs } from './child.js';
+export { COMPILED_CONDITION, ChildProcessHandle, REPO_ROOT, entryArgs, spawnTs } from './child.js';
 export type { ChildExit, OutputLine, SpawnTsOptions, WaitForLineOptions } from './child.js';
 export { waitFor } from './wait.js';
 export type { WaitForOptions } from './wait.js';
