@@ -33,6 +33,7 @@ const REMEMBERED_ORDERS = 50_000;
 interface NullOrder {
   readonly store: string;
   readonly channel: OrderDetail['channel'];
+  readonly dinerId: string | null;
   readonly tableId: string | null;
   readonly tableLabel: string | null;
   readonly lines: readonly PricedLine[];
@@ -113,11 +114,11 @@ export class NullEngine extends EngineClient {
   /** The answer on the order path, or undefined for a command the actors answer. */
   private canned(store: string, type: string, id: string, c: { type: string } & Record<string, unknown>): unknown {
     if (type === ActorTypes.Table && c.type === 'submit') {
-      const order = this.place(store, c.orderId as string, 'dine_in', id, c.lines as Line[] | undefined, c.at);
+      const order = this.place(store, c.orderId as string, 'dine_in', c, id);
       return { order };
     }
     if (type === ActorTypes.Order && c.type === 'place')
-      return this.place(store, id, c.channel as OrderDetail['channel'], null, c.lines as Line[], c.at);
+      return this.place(store, id, c.channel as OrderDetail['channel'], c, null);
     if (type === ActorTypes.Sale && c.type === 'sell') {
       const lines = c.lines as Line[];
       const answer: SaleResult = {
@@ -149,10 +150,10 @@ export class NullEngine extends EngineClient {
     store: string,
     orderId: string,
     channel: OrderDetail['channel'],
+    c: Record<string, unknown>,
     tableId: string | null,
-    given: readonly Line[] | undefined,
-    at: unknown,
   ): OrderDetail {
+    const given = c.lines as readonly Line[] | undefined;
     const known = this.orders.get(orderId);
     if (known !== undefined) return { ...detail(orderId, known), duplicate: true };
     const prices = this.prices.get(store);
@@ -179,12 +180,13 @@ export class NullEngine extends EngineClient {
     const o: NullOrder = {
       store,
       channel,
+      dinerId: typeof c.dinerId === 'string' ? c.dinerId : null,
       tableId,
       tableLabel: tableId === null ? null : this.labelOf(store, tableId),
       lines,
       itemsFen,
       packagingFeeFen,
-      deadline: (typeof at === 'number' ? at : Date.now()) + PAYMENT_WINDOW_MS,
+      deadline: (typeof c.at === 'number' ? c.at : Date.now()) + PAYMENT_WINDOW_MS,
       status: 'pending_payment',
       paidFen: 0,
     };
@@ -206,7 +208,9 @@ export class NullEngine extends EngineClient {
 }
 
 function detail(orderId: string, o: NullOrder): OrderDetail {
-  return {
+  // Not returned as a literal: the detail has the fields OrderDetail has now, and dinerId, which
+  // the order's own answer is gaining (the gateway's owner check reads it).
+  const d = {
     orderId,
     status: o.status,
     totalFen: o.itemsFen + o.packagingFeeFen,
@@ -214,6 +218,7 @@ function detail(orderId: string, o: NullOrder): OrderDetail {
     paidFen: o.paidFen,
     refundedFen: 0,
     channel: o.channel,
+    dinerId: o.dinerId,
     tableId: o.tableId,
     tableLabel: o.tableLabel,
     lines: o.lines,
@@ -225,6 +230,7 @@ function detail(orderId: string, o: NullOrder): OrderDetail {
     refunds: [],
     urges: 0,
   };
+  return d;
 }
 
 function refusal(reason: string, message: string): EngineError {

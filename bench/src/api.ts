@@ -91,10 +91,15 @@ export class Api {
     return { token: r.body.sessionToken, dinerId: r.body.dinerId };
   }
 
-  async scan(token: string, tableId: string): Promise<void> {
+  /** Seats the diner; resolves with the session token to send from then on (a new one names the table). */
+  async scan(token: string, tableId: string): Promise<string> {
     const tableToken = signTableToken(devConfig.qrKeys, parseTableCode(tableId));
-    const r = await this.call('POST', '/v1/diner/scan', { token, body: { tableToken, partySize: 2 } });
+    const r = await this.call<{ sessionToken?: string }>('POST', '/v1/diner/scan', {
+      token,
+      body: { tableToken, partySize: 2 },
+    });
     if (r.status !== 200) throw new Error(`scan ${tableId}: ${r.code} ${JSON.stringify(r.body)}`);
+    return r.body.sessionToken ?? token;
   }
 
   menu(store: string, etag?: string): Promise<Answer> {

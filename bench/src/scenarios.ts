@@ -78,8 +78,7 @@ async function seatDiners(api: Api, stores: readonly DemoStore[], n: number, log
   const tag = Math.random().toString(36).slice(2, 8);
   return pool(wanted, 32, async (seat, i): Promise<Diner> => {
     const d = await api.login(`bench${tag}d${i}`);
-    await api.scan(d.token, seat.tableId);
-    return { token: d.token, ...seat };
+    return { token: await api.scan(d.token, seat.tableId), ...seat };
   });
 }
 
