@@ -91,6 +91,8 @@ export const RefundLineSchema = z.strictObject({
   qty: z.number().int().min(1).max(99),
 });
 
+const RequestHashSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
 export const PlaceOrderSchema = z
   .object({
     type: z.literal('place'),
@@ -101,6 +103,11 @@ export const PlaceOrderSchema = z
     tableLabel: z.string().max(40).optional(),
     sessionId: IdSchema.optional(),
     delivery: DeliverySchema.optional(),
+    /**
+     * A digest of the request that chose this order id (the gateway's Idempotency-Key body): a
+     * repeat with the same digest is the same order, another digest is 422, whatever the lines.
+     */
+    requestHash: RequestHashSchema.optional(),
     at: AtSchema,
   })
   .superRefine((c, ctx) => {
@@ -161,6 +168,12 @@ export const OrderCommandSchema = z.discriminatedUnion('type', [
     at: AtSchema,
   }),
   z.object({ type: z.literal('get') }),
+  /**
+   * A repeat of a placement that already happened (the table found the order in its session):
+   * the order as a duplicate when `requestHash` is the one it was placed with (or it kept none),
+   * 422 `idempotency_conflict` when another request chose the same id. Changes nothing.
+   */
+  z.object({ type: z.literal('replay'), requestHash: RequestHashSchema.optional() }),
 ]);
 export type OrderCommand = z.input<typeof OrderCommandSchema>;
 export type PlaceOrderCommand = z.input<typeof PlaceOrderSchema>;
@@ -208,6 +221,8 @@ export type OrderEvent =
       tableLabel: string | null;
       sessionId: string | null;
       delivery: Delivery | null;
+      /** Absent on orders placed without one (and before 6 Dec). */
+      requestHash?: string;
       lines: readonly PricedLine[];
       itemsFen: Fen;
       packagingFeeFen: Fen;
@@ -253,6 +268,8 @@ export interface OrderState {
   readonly tableLabel: string | null;
   readonly sessionId: string | null;
   readonly delivery: Delivery | null;
+  /** The digest of the request that placed it (`place.requestHash`); null when none was given. */
+  readonly requestHash: string | null;
   readonly lines: readonly PricedLine[];
   readonly itemsFen: Fen;
   readonly packagingFeeFen: Fen;
@@ -297,6 +314,8 @@ export interface OrderSummary {
 /** What `place` and `get` answer. */
 export interface OrderDetail extends OrderSummary {
   readonly channel: ServiceChannel;
+  /** Who placed it: the gateway lets its diner (and the diners of its table) see and act on it. */
+  readonly dinerId: string | null;
   readonly tableId: string | null;
   /** The table as staff named it (`B01`), for the diner's screen; null off a table. */
   readonly tableLabel: string | null;
@@ -325,6 +344,7 @@ export function initialOrder(store: string, orderId: string): OrderState {
     tableLabel: null,
     sessionId: null,
     delivery: null,
+    requestHash: null,
     lines: [],
     itemsFen: 0,
     packagingFeeFen: 0,
@@ -369,6 +389,7 @@ export function detailOf(s: OrderState, duplicate = false): OrderDetail {
   return {
     ...summaryOf(s, duplicate),
     channel: s.channel!,
+    dinerId: s.dinerId,
     tableId: s.tableId,
     tableLabel: s.tableLabel,
     lines: publicLines(s.lines),
@@ -474,6 +495,16 @@ function sameLines(s: OrderState, c: Extract<Parsed, { type: 'place' }>): boolea
   });
 }
 
+function replay(s: OrderState, c: Extract<Parsed, { type: 'replay' }>): OrderDecision | Rejection {
+  if (s.status === 'none') return refuse(ErrorCode.OrderNotFound, `no order ${s.orderId}`);
+  const placedWith = s.requestHash ?? null;
+  if (c.requestHash !== undefined && placedWith !== null && c.requestHash !== placedWith)
+    return refuse(ErrorCode.IdempotencyConflict, `order ${s.orderId} was placed by another request`, {
+      orderId: s.orderId,
+    });
+  return unchanged(s, true);
+}
+
 function heldSkus(lines: readonly PricedLine[]): HeldSku[] {
   const by = new Map<string, number>();
   for (const l of lines) by.set(l.skuId, (by.get(l.skuId) ?? 0) + l.qty);
@@ -484,7 +515,11 @@ function heldSkus(lines: readonly PricedLine[]): HeldSku[] {
 
 function place(s: OrderState, c: Extract<Parsed, { type: 'place' }>, ctx: DecideContext): OrderDecision | Rejection {
   if (s.status !== 'none') {
-    if (sameLines(s, c)) return unchanged(s, true);
+    // The request digest decides when both sides have one (it covers what the lines do not: the
+    // cart a table order was made from, a delivery address); the lines otherwise.
+    const placedWith = s.requestHash ?? null; // snapshots from before 6 Dec have no field
+    const same = c.requestHash !== undefined && placedWith !== null ? c.requestHash === placedWith : sameLines(s, c);
+    if (same) return unchanged(s, true);
     return refuse(ErrorCode.IdempotencyConflict, `order ${s.orderId} was already placed with other lines`, {
       orderId: s.orderId,
     });
@@ -558,28 +593,27 @@ function place(s: OrderState, c: Extract<Parsed, { type: 'place' }>, ctx: Decide
   }
 
   const deadline = c.at + admitted.result.paymentTimeoutMs;
-  const events: OrderEvent[] = [
-    {
-      type: 'Created',
-      channel: c.channel,
-      dinerId: c.dinerId,
-      tableId: c.tableId ?? null,
-      tableLabel: c.tableLabel ?? null,
-      sessionId: c.sessionId ?? null,
-      delivery: c.delivery ?? null,
-      lines: quote.lines,
-      itemsFen: quote.itemsFen,
-      packagingFeeFen: quote.packagingFeeFen,
-      deliveryFeeFen: quote.deliveryFeeFen,
-      discountFen: quote.discountFen,
-      totalFen: quote.totalFen,
-      catalogRev: quote.catalogRev,
-      holdRef: s.orderId,
-      holds,
-      at: c.at,
-    },
-    { type: 'PaymentRequested', deadline, at: c.at },
-  ];
+  const created: Extract<OrderEvent, { type: 'Created' }> = {
+    type: 'Created',
+    channel: c.channel,
+    dinerId: c.dinerId,
+    tableId: c.tableId ?? null,
+    tableLabel: c.tableLabel ?? null,
+    sessionId: c.sessionId ?? null,
+    delivery: c.delivery ?? null,
+    lines: quote.lines,
+    itemsFen: quote.itemsFen,
+    packagingFeeFen: quote.packagingFeeFen,
+    deliveryFeeFen: quote.deliveryFeeFen,
+    discountFen: quote.discountFen,
+    totalFen: quote.totalFen,
+    catalogRev: quote.catalogRev,
+    holdRef: s.orderId,
+    holds,
+    at: c.at,
+  };
+  if (c.requestHash !== undefined) created.requestHash = c.requestHash;
+  const events: OrderEvent[] = [created, { type: 'PaymentRequested', deadline, at: c.at }];
   return emit(s, events, c.at, {
     timers: [{ key: PAYMENT_TIMER, at: deadline, command: { type: 'paymentTimeout', at: deadline } }],
     detail: true,
@@ -1120,6 +1154,8 @@ export function decideOrder(s: OrderState, command: OrderCommand, ctx: DecideCon
   switch (c.type) {
     case 'get':
       return s.status === 'none' ? refuse(ErrorCode.OrderNotFound, `no order ${s.orderId}`) : { result: detailOf(s) };
+    case 'replay':
+      return replay(s, c);
     case 'place':
       return place(s, c, ctx);
     case 'confirmPayment':
@@ -1181,6 +1217,7 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
         tableLabel: e.tableLabel,
         sessionId: e.sessionId,
         delivery: e.delivery,
+        requestHash: e.requestHash ?? null,
         lines: e.lines,
         itemsFen: e.itemsFen,
         packagingFeeFen: e.packagingFeeFen,

@@ -143,6 +143,11 @@ export const TableCommandSchema = z.discriminatedUnion('type', [
     orderId: OrderIdSchema,
     dinerId: DinerIdSchema,
     lines: z.array(QuoteLineSchema).min(1).max(50).optional(),
+    /** The digest of the request that chose `orderId` (see the order's `place`): repeats are told apart by it. */
+    requestHash: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
     at: AtSchema,
   }),
   z.object({ type: z.literal('orderPaid'), orderId: OrderIdSchema, at: AtSchema }),
@@ -426,10 +431,30 @@ function addLine(
   return emit(s, [{ type: 'CartLineAdded', line, at: c.at }]);
 }
 
+/**
+ * A repeat of a submit whose order exists answers that order (`duplicate`), or 422 when another
+ * request chose the same id: the order actor judges (`replay`), so this holds for as long as the
+ * order does, not only while the engine remembers the command id.
+ */
+function replayOrder(ctx: DecideContext, c: Extract<Parsed, { type: 'submit' }>): CallOutcome<OrderDetail> {
+  return ctx.call<OrderDetail>(ActorTypes.Order, c.orderId, {
+    type: 'replay',
+    ...(c.requestHash === undefined ? {} : { requestHash: c.requestHash }),
+  });
+}
+
 function submit(s: TableState, c: Extract<Parsed, { type: 'submit' }>, ctx: DecideContext): TableDecision | Rejection {
   const session = s.session;
-  if (session === null) return noSession(s);
-  if (session.orders.some((o) => o.orderId === c.orderId)) return same(s);
+  if (session === null) {
+    // The party may have left since the first attempt: a repeat still gets its order.
+    const again = replayOrder(ctx, c);
+    if (again.ok) return { result: { ...viewOf(s, true), order: again.result } };
+    return again.code === ErrorCode.OrderNotFound ? noSession(s) : passOn(again);
+  }
+  if (session.orders.some((o) => o.orderId === c.orderId)) {
+    const again = replayOrder(ctx, c);
+    return again.ok ? { result: { ...viewOf(s, true), order: again.result } } : passOn(again);
+  }
   const cart = c.lines === undefined ? session.cart : [];
   if (c.lines === undefined && cart.length === 0)
     return refuse(ErrorCode.EmptyCart, `the cart of table ${s.tableId} is empty`);
@@ -448,6 +473,7 @@ function submit(s: TableState, c: Extract<Parsed, { type: 'submit' }>, ctx: Deci
     tableId: s.tableId,
     tableLabel: s.config!.label,
     sessionId: session.sessionId,
+    ...(c.requestHash === undefined ? {} : { requestHash: c.requestHash }),
     at: c.at,
   });
   if (!placed.ok) {
@@ -460,6 +486,9 @@ function submit(s: TableState, c: Extract<Parsed, { type: 'submit' }>, ctx: Deci
     return passOn(placed, details);
   }
   const order = placed.result;
+  // Placed at an earlier session of this table (a repeat after the party left and others sat down):
+  // the order is answered, not added to this session.
+  if (order.duplicate === true) return { result: { ...viewOf(s, true), order } };
   return emit(
     s,
     [
