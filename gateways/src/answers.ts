@@ -153,6 +153,8 @@ export const RefundAnswer = named(
 const orderDetailShape = {
   ...orderSummaryShape,
   channel: ServiceChannelSchema,
+  /** Who placed it (null for an order no diner placed). */
+  dinerId: z.string().nullable(),
   tableId: z.string().nullable(),
   /** The table as staff named it (`B01`); null off a table. */
   tableLabel: z.string().nullable(),
@@ -281,11 +283,13 @@ const StoreStatusAnswer = z.enum(['open', 'busy', 'closed']);
 
 export const ScanAnswer = named(
   'Scan',
-  'The table the diner now sits at, its store and where its menu is',
+  'The table the diner now sits at, its store, where its menu is, and the session token that names the table (send it from now on)',
   z.object({
     store: z.object({ storeId: z.string(), name: z.string(), status: StoreStatusAnswer }),
     table: TableViewAnswer,
     menuUrl: z.string(),
+    sessionToken: z.string(),
+    expiresInS: int(),
   }),
 );
 

@@ -3,14 +3,16 @@
  * and screens modules mounted beside them:
  *
  * - `verifyTableToken(token)`: a table QR token → store, area, table (HMAC, no I/O);
- * - `verifyDinerSession(token)`: a diner's bearer token → the session (Redis, sliding expiry);
+ * - `verifyDinerSession(token)`: a diner's bearer token → the session (HMAC and the in-memory
+ *   revocation list, no I/O);
  * - `verifyStaffToken(token)`: a staff bearer token → store and role (HMAC, no I/O).
  *
  * Each throws `HttpError` (401 codes) when the credential does not hold.
  */
 import type { KeyRing } from './config.js';
 import { ErrorCode, HttpError } from './errors.js';
-import { NO_SESSION, type DinerSession, type SessionStore } from './sessions.js';
+import type { Revocations } from './revocations.js';
+import type { DinerSession, SessionTokens } from './sessions.js';
 import {
   verifyStaffToken as checkStaff,
   verifyTableToken as checkTable,
@@ -25,7 +27,8 @@ export class Auth {
   constructor(
     private readonly qrKeys: KeyRing,
     private readonly staffKeys: KeyRing,
-    private readonly sessions: SessionStore,
+    private readonly sessions: SessionTokens,
+    private readonly revocations: Revocations,
   ) {}
 
   verifyTableToken(token: string): TableTokenClaims {
@@ -36,9 +39,10 @@ export class Auth {
     return checkStaff(this.staffKeys, token);
   }
 
-  async verifyDinerSession(token: string): Promise<DinerSession> {
-    const s = await this.sessions.get(token);
-    if (s === undefined) throw new HttpError(ErrorCode.Unauthorized, NO_SESSION);
+  verifyDinerSession(token: string, nowMs = Date.now()): DinerSession {
+    const s = this.sessions.verify(token, nowMs);
+    if (this.revocations.refuses(s))
+      throw new HttpError(ErrorCode.Unauthorized, 'this session was logged out or revoked (log in again)');
     return s;
   }
 }

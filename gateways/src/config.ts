@@ -23,9 +23,6 @@ export const DEFAULT_MAX_INFLIGHT = 20_000;
 export const DEFAULT_RETRY_AFTER_S = 1;
 export const DEFAULT_SESSION_TTL_S = 4 * 3600;
 export const DEFAULT_STAFF_TOKEN_TTL_S = 12 * 3600;
-export const DEFAULT_IDEMPOTENCY_TTL_S = 24 * 3600;
-/** How long a first request may hold its idempotency key before a repeat may take over. */
-export const DEFAULT_IDEMPOTENCY_LOCK_S = 30;
 export const DEFAULT_RATE_WINDOW_MS = 60_000;
 export const DEFAULT_RATE_IP_PER_WINDOW = 1_200;
 export const DEFAULT_RATE_DEVICE_PER_WINDOW = 300;
@@ -74,10 +71,10 @@ export interface GatewayConfig {
   readonly qrKeys: KeyRing;
   readonly staffKeys: KeyRing;
   readonly piiKeys: KeyRing;
+  /** HMAC keys of diner session tokens: the first signs, every one verifies. */
+  readonly sessionKeys: KeyRing;
   readonly sessionTtlS: number;
   readonly staffTokenTtlS: number;
-  readonly idempotencyTtlS: number;
-  readonly idempotencyLockS: number;
   readonly rate: { windowMs: number; ip: number; device: number; session: number };
   readonly posSecret: Buffer;
   readonly deliverySecret: Buffer;
@@ -129,10 +126,9 @@ export const VARIABLES = [
   'GATEWAY_QR_KEYS',
   'GATEWAY_STAFF_KEYS',
   'GATEWAY_PII_KEYS',
+  'GATEWAY_SESSION_KEYS',
   'GATEWAY_SESSION_TTL_S',
   'GATEWAY_STAFF_TOKEN_TTL_S',
-  'GATEWAY_IDEMPOTENCY_TTL_S',
-  'GATEWAY_IDEMPOTENCY_LOCK_S',
   'GATEWAY_RATE_WINDOW_MS',
   'GATEWAY_RATE_IP',
   'GATEWAY_RATE_DEVICE',
@@ -179,6 +175,7 @@ const DEV_SECRETS: Readonly<Record<string, string>> = {
   GATEWAY_QR_KEYS: 'k1:ZGV2LXFyLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0',
   GATEWAY_STAFF_KEYS: 'k1:ZGV2LXN0YWZmLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0',
   GATEWAY_PII_KEYS: 'k1:ZGV2LXBpaS1rZXktMzItYnl0ZXMtbm90LXNlY3JldCE=',
+  GATEWAY_SESSION_KEYS: 'k1:ZGV2LXNlc3Npb24ta2V5LTEtbHVuY2hydXNoLW5vdC1zZWNyZXQ=',
   GATEWAY_POS_SECRET: 'dev-pos-secret-not-secret',
   GATEWAY_DELIVERY_SECRET: 'dev-delivery-secret-not-secret',
 };
@@ -339,6 +336,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     required('GATEWAY_PII_KEYS', 'encrypts phone numbers and addresses'),
     32,
   );
+  const sessionKeys = parseKeyRing(
+    'GATEWAY_SESSION_KEYS',
+    required('GATEWAY_SESSION_KEYS', 'signs diner session tokens'),
+  );
   const secret = (n: string): Buffer => {
     const v = required(n, 'the HMAC secret of its channel');
     if (Buffer.byteLength(v) < 16) throw new ConfigError(`${n} must be at least 16 bytes`);
@@ -434,10 +435,9 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     qrKeys,
     staffKeys,
     piiKeys,
+    sessionKeys,
     sessionTtlS: int(read, 'GATEWAY_SESSION_TTL_S', DEFAULT_SESSION_TTL_S, 60, 30 * 86_400),
     staffTokenTtlS: int(read, 'GATEWAY_STAFF_TOKEN_TTL_S', DEFAULT_STAFF_TOKEN_TTL_S, 60, 365 * 86_400),
-    idempotencyTtlS: int(read, 'GATEWAY_IDEMPOTENCY_TTL_S', DEFAULT_IDEMPOTENCY_TTL_S, 60, 30 * 86_400),
-    idempotencyLockS: int(read, 'GATEWAY_IDEMPOTENCY_LOCK_S', DEFAULT_IDEMPOTENCY_LOCK_S, 1, 3600),
     rate: {
       windowMs: int(read, 'GATEWAY_RATE_WINDOW_MS', DEFAULT_RATE_WINDOW_MS, 100, 3_600_000),
       ip: int(read, 'GATEWAY_RATE_IP', DEFAULT_RATE_IP_PER_WINDOW, 1, 100_000_000),

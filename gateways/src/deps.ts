@@ -9,12 +9,13 @@ import type { Registry } from 'prom-client';
 import type { Auth } from './auth.js';
 import type { GatewayConfig } from './config.js';
 import type { EngineGate } from './engine-gate.js';
-import type { IdempotencyStore } from './idempotency.js';
 import type { MenuCache } from './menu.js';
+import type { OrderLists } from './order-list.js';
 import type { Payments } from './payments/service.js';
 import type { WeChatPaySimulator } from './payments/simulator.js';
-import type { RateLimiter } from './ratelimit.js';
-import type { SessionStore, WeChatLogin } from './sessions.js';
+import type { GlobalRateLimiter, TokenBuckets } from './ratelimit.js';
+import type { Revocations } from './revocations.js';
+import type { SessionTokens, WeChatLogin } from './sessions.js';
 
 export interface GatewayDeps {
   readonly cfg: GatewayConfig;
@@ -24,10 +25,15 @@ export interface GatewayDeps {
   readonly nc: NatsConnection;
   readonly engine: EngineGate;
   readonly auth: Auth;
-  readonly sessions: SessionStore;
+  readonly sessions: SessionTokens;
+  readonly revocations: Revocations;
   readonly login: WeChatLogin;
-  readonly idempotency: IdempotencyStore;
-  readonly rate: RateLimiter;
+  /** Rate limits of this process (every route but login). */
+  readonly rate: TokenBuckets;
+  /** Rate limits across every gateway, in Redis (login). */
+  readonly globalRate: GlobalRateLimiter;
+  /** Diners' recent orders, from the event log. */
+  readonly orderLists: OrderLists;
   readonly menu: MenuCache;
   readonly payments: Payments;
   /** Present when `WECHATPAY_MODE=simulator`, which only development mode allows (see config.ts). */

@@ -12,7 +12,6 @@ import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import type { z } from 'zod';
 import { ErrorCode, HttpError } from './errors.js';
-import type { Claim } from './idempotency.js';
 import type { DinerSession } from './sessions.js';
 import type { StaffClaims } from './tokens.js';
 
@@ -31,12 +30,14 @@ export interface RequestInfo {
   /** The raw body (empty for GET); kept for signature checks over the exact bytes. */
   body: Buffer;
   aborted: boolean;
-  /** Set by the pipeline for `auth: 'diner'` routes. */
-  diner?: { token: string; session: DinerSession };
+  /**
+   * Set by the pipeline for `auth: 'diner'` routes. `renew`: the answer carries a renewed token
+   * (`Session-Token`), as the token is past half its life; a handler that answers a token of its
+   * own (scan) or ends the session (logout) turns it off.
+   */
+  diner?: { token: string; session: DinerSession; renew: boolean };
   /** Set by the pipeline for `auth: 'staff'` routes. */
   staff?: StaffClaims;
-  /** Set by the pipeline when it took the request's Idempotency-Key (`claimsIdempotencyKey` routes). */
-  idempotency?: { scope: string; key: string; hash: string; claim: Claim };
 }
 
 export const JSON_CONTENT = 'application/json; charset=utf-8';
@@ -71,18 +72,14 @@ export interface RouteDoc {
   /** Error codes this route may answer (besides the ones every route may: see `COMMON_ERRORS`). */
   readonly errors: readonly string[];
   readonly rateLimited?: boolean;
+  /** Count the rate limits in Redis, across every gateway (login), not in this process. */
+  readonly globalRateLimit?: boolean;
 }
 
 /** Codes any route may answer. */
 export const COMMON_ERRORS = [ErrorCode.NotFound, ErrorCode.InternalError] as const;
 
 export interface Route<P = any, Q = any, B = any> extends RouteDoc {
-  /**
-   * A diner route whose handler claims the `Idempotency-Key` header per diner with the hash of
-   * the parsed body (`bodyHash`): the pipeline may take that claim in its session script and
-   * hand it over in `req.idempotency` (it then validates the input before that call).
-   */
-  readonly claimsIdempotencyKey?: boolean;
   /** Runs on the raw request before the body is parsed (signature checks). */
   verify?(req: RequestInfo): void;
   handle(req: RequestInfo, input: { params: P; query: Q; body: B }): Promise<Reply>;

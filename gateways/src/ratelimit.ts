@@ -1,12 +1,84 @@
 /**
- * Sliding-window rate limits in Redis, per IP, device and diner session, checked
- * in one script call. Each dimension keeps a counter per fixed window; the
- * sliding estimate is `previous × (share of the previous window still in view) +
- * current`, which is what Cloudflare and most gateways use: two integers per key
- * instead of a log of timestamps, and never more than one window's limit let
- * through in any window-long span (to the estimate's accuracy).
+ * Rate limits, per IP, device and diner session.
+ *
+ * - `TokenBuckets`: in this process, no I/O (every route but login). One bucket per key holds
+ *   up to `limit` requests and refills at `limit` per window, so a client may burst a window's
+ *   limit and then goes at `limit` per window. Limits are per gateway process (per node): a
+ *   balancer that keeps a client on one node (by store, or by address) makes them the client's.
+ *   Buckets live in two generations swapped every window; a bucket left alone for a whole window
+ *   is full again, so dropping the older generation forgets nothing that matters.
+ * - `GlobalRateLimiter`: a sliding-window counter in Redis shared by every gateway, for the limit
+ *   that must hold across nodes (login: each attempt costs a `code2session` call). Each dimension
+ *   keeps a counter per fixed window; the estimate is `previous × (share of the previous window
+ *   still in view) + current`, as Cloudflare's: never more than one window's limit let through
+ *   in any window-long span (to the estimate's accuracy).
  */
 import type { Redis } from 'ioredis';
+
+export interface RateDimension {
+  readonly name: 'ip' | 'device' | 'session';
+  readonly id: string;
+  readonly limit: number;
+}
+
+export type RateDecision = { ok: true } | { ok: false; dimension: RateDimension['name']; retryAfterS: number };
+
+const OK: RateDecision = { ok: true };
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+class Generations {
+  cur = new Map<string, Bucket>();
+  old = new Map<string, Bucket>();
+}
+
+export class TokenBuckets {
+  private readonly by = { ip: new Generations(), device: new Generations(), session: new Generations() };
+  private swappedAt: number;
+
+  constructor(
+    private readonly windowMs: number,
+    nowMs = Date.now(),
+  ) {
+    this.swappedAt = nowMs;
+  }
+
+  private bucket(d: RateDimension, nowMs: number): Bucket {
+    const g = this.by[d.name];
+    let b = g.cur.get(d.id);
+    if (b === undefined) {
+      b = g.old.get(d.id) ?? { tokens: d.limit, at: nowMs };
+      g.cur.set(d.id, b);
+    }
+    // Refill for the time since it was last seen, up to the limit.
+    b.tokens = Math.min(d.limit, b.tokens + ((nowMs - b.at) * d.limit) / this.windowMs);
+    b.at = nowMs;
+    return b;
+  }
+
+  /** Admits the request in every dimension (and takes a token from each), or names the first that refuses. */
+  take(dims: readonly RateDimension[], nowMs = Date.now()): RateDecision {
+    if (nowMs - this.swappedAt >= this.windowMs) {
+      for (const g of Object.values(this.by)) {
+        g.old = g.cur;
+        g.cur = new Map();
+      }
+      this.swappedAt = nowMs;
+    }
+    for (const d of dims) {
+      const b = this.bucket(d, nowMs);
+      if (b.tokens < 1) {
+        const waitMs = ((1 - b.tokens) * this.windowMs) / d.limit;
+        return { ok: false, dimension: d.name, retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)) };
+      }
+    }
+    for (const d of dims) this.by[d.name].cur.get(d.id)!.tokens -= 1;
+    return OK;
+  }
+}
 
 // KEYS: per dimension i, KEYS[2i-1] = current window, KEYS[2i] = previous window.
 // ARGV: window ms, ms into the current window, then one limit per dimension.
@@ -27,58 +99,9 @@ end
 return 0
 `;
 
-// The same, after the diner session: KEYS[1] is the session (GETEX, sliding expiry), then the rate
-// keys; ARGV: the session's lifetime in seconds, window ms, ms into the window, the number of
-// dimensions n, one limit per dimension. Returns {-1} for no session (nothing counted), else
-// {decision, session JSON}: one round trip for both. With an idempotency claim (KEYS[2n + 2], ARGV
-// after the limits: lock seconds and the pending entry) an admitted request also takes the key
-// (SET NX) in the same call: {0, raw, 1} when taken, {0, raw, 0, the entry there} when not.
-const SESSION_SCRIPT = `
-local raw = redis.call('GETEX', KEYS[1], 'EX', ARGV[1])
-if not raw then return {-1} end
-local win = tonumber(ARGV[2])
-local into = tonumber(ARGV[3])
-local n = tonumber(ARGV[4])
-for i = 1, n do
-  local cur = tonumber(redis.call('GET', KEYS[2 * i]) or '0')
-  local prev = tonumber(redis.call('GET', KEYS[2 * i + 1]) or '0')
-  if prev * (win - into) / win + cur + 1 > tonumber(ARGV[4 + i]) then return {i, raw} end
-end
-for i = 1, n do
-  redis.call('INCR', KEYS[2 * i])
-  redis.call('PEXPIRE', KEYS[2 * i], win * 2)
-end
-local claim = KEYS[2 * n + 2]
-if not claim then return {0, raw} end
-if redis.call('SET', claim, ARGV[6 + n], 'NX', 'EX', ARGV[5 + n]) then return {0, raw, 1} end
-return {0, raw, 0, redis.call('GET', claim)}
-`;
+type WithScript = Redis & { lrRateLimit(numKeys: number, ...args: (string | number)[]): Promise<number> };
 
-/** An Idempotency-Key to take in the same script call as the session and the limits. */
-export interface ClaimRequest {
-  readonly key: string;
-  readonly lockS: number;
-  /** The entry stored while the first request runs. */
-  readonly pending: string;
-}
-
-/** What became of a `ClaimRequest`: taken, or the entry found under the key (null: expired meanwhile). */
-export type ClaimAnswer = { readonly taken: true } | { readonly taken: false; readonly entry: string | null };
-
-export interface RateDimension {
-  readonly name: 'ip' | 'device' | 'session';
-  readonly id: string;
-  readonly limit: number;
-}
-
-export type RateDecision = { ok: true } | { ok: false; dimension: RateDimension['name']; retryAfterS: number };
-
-type WithScript = Redis & {
-  lrRateLimit(numKeys: number, ...args: (string | number)[]): Promise<number>;
-  lrSessionRateLimit(numKeys: number, ...args: (string | number)[]): Promise<[number, string?, number?, string?]>;
-};
-
-export class RateLimiter {
+export class GlobalRateLimiter {
   private readonly redis: WithScript;
 
   constructor(
@@ -86,57 +109,24 @@ export class RateLimiter {
     private readonly prefix: string,
     private readonly windowMs: number,
   ) {
+    // Defined before any traffic: ioredis breaks an auto-pipeline under way when a command is defined.
     redis.defineCommand('lrRateLimit', { lua: SCRIPT });
-    redis.defineCommand('lrSessionRateLimit', { lua: SESSION_SCRIPT });
     this.redis = redis as WithScript;
   }
 
-  private keysOf(dims: readonly RateDimension[], w: number): string[] {
+  async check(dims: readonly RateDimension[], nowMs = Date.now()): Promise<RateDecision> {
+    if (dims.length === 0) return OK;
+    const w = Math.floor(nowMs / this.windowMs);
+    const into = nowMs - w * this.windowMs;
     const keys: string[] = [];
     for (const d of dims)
       keys.push(`${this.prefix}:rl:${d.name}:${d.id}:${w}`, `${this.prefix}:rl:${d.name}:${d.id}:${w - 1}`);
-    return keys;
-  }
-
-  private decision(dims: readonly RateDimension[], r: number, into: number): RateDecision {
-    if (r === 0) return { ok: true };
-    const dim = dims[r - 1]!;
-    return { ok: false, dimension: dim.name, retryAfterS: Math.max(1, Math.ceil((this.windowMs - into) / 1000)) };
-  }
-
-  /**
-   * Reads a diner session (renewing its lifetime) and, when it exists, checks and counts
-   * `dims` in the same script call. `session` is the raw stored JSON, or null when there is
-   * no such session (then nothing is counted).
-   */
-  async checkWithSession(
-    sessionKey: string,
-    sessionTtlS: number,
-    dims: readonly RateDimension[],
-    claim?: ClaimRequest,
-    nowMs = Date.now(),
-  ): Promise<{ session: string | null; decision: RateDecision; claim?: ClaimAnswer }> {
-    const w = Math.floor(nowMs / this.windowMs);
-    const into = nowMs - w * this.windowMs;
-    const keys = this.keysOf(dims, w);
-    const args: (string | number)[] = [sessionTtlS, this.windowMs, into, dims.length, ...dims.map((d) => d.limit)];
-    if (claim !== undefined) {
-      keys.push(claim.key);
-      args.push(claim.lockS, claim.pending);
-    }
-    const [r, raw, taken, entry] = await this.redis.lrSessionRateLimit(keys.length + 1, sessionKey, ...keys, ...args);
-    if (r < 0 || raw === undefined) return { session: null, decision: { ok: true } };
-    const decision = this.decision(dims, r, into);
-    if (taken === undefined) return { session: raw, decision };
-    return { session: raw, decision, claim: taken === 1 ? { taken: true } : { taken: false, entry: entry ?? null } };
-  }
-
-  async check(dims: readonly RateDimension[], nowMs = Date.now()): Promise<RateDecision> {
-    if (dims.length === 0) return { ok: true };
-    const w = Math.floor(nowMs / this.windowMs);
-    const into = nowMs - w * this.windowMs;
-    const keys = this.keysOf(dims, w);
     const r = await this.redis.lrRateLimit(keys.length, ...keys, this.windowMs, into, ...dims.map((d) => d.limit));
-    return this.decision(dims, r, into);
+    if (r === 0) return OK;
+    return {
+      ok: false,
+      dimension: dims[r - 1]!.name,
+      retryAfterS: Math.max(1, Math.ceil((this.windowMs - into) / 1000)),
+    };
   }
 }

@@ -4,12 +4,16 @@
  *
  *   capture request (sync) → start reading the body (sync: onData, bounded)
  *   → route.verify on raw bytes (signatures) → auth (diner session / staff token,
- *   role and store) → rate limit (IP, device, session; one Redis call)
+ *   role and store) → rate limit (IP, device, session: token buckets in this process;
+ *   login's in Redis, across gateways)
  *   → parse and validate params, query, body with the route's zod schemas
  *   → handler → one corked reply; any throw → the error table → `{code, message}`.
  *
- * Stateless: sessions, idempotent answers, rate counters and menu copies live in
- * Redis, so any number of these serve the same stores (see main.ts for N on one port).
+ * Nothing on the order path waits for Redis: diner sessions are signed tokens checked
+ * here (with a revocation list pushed to every process), rate limits are per process,
+ * idempotency is the actors' and a diner's order list is a projection of the event log.
+ * What must be shared (menu copies, payments, login limits, the lists) is in Redis, so any
+ * number of these serve the same stores (see main.ts for N on one port).
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EngineClient } from '@lunchrush/engine';
@@ -35,7 +39,6 @@ import {
   type RequestInfo,
   type Route,
 } from './http.js';
-import { IDEMPOTENCY_KEY_RE, IdempotencyStore, bodyHash } from './idempotency.js';
 import { parseJsonBody } from './json-body.js';
 import { MenuCache } from './menu.js';
 import { openApiDocument } from './openapi.js';
@@ -44,19 +47,14 @@ import { Payments } from './payments/service.js';
 import { WeChatPaySimulator } from './payments/simulator.js';
 import { WeChatPayV3 } from './payments/wechatpay.js';
 import { RedisWrites } from './redis-writes.js';
-import { RateLimiter, type RateDecision, type RateDimension } from './ratelimit.js';
+import { GlobalRateLimiter, TokenBuckets, type RateDimension } from './ratelimit.js';
+import { OrderLists } from './order-list.js';
+import { Revocations } from './revocations.js';
 import { channelRoutes } from './routes/channels.js';
 import { dinerRoutes } from './routes/diner.js';
 import { paymentRoutes } from './routes/payments.js';
 import { staffRoutes } from './routes/staff.js';
-import {
-  DinerIdCache,
-  NO_SESSION,
-  RealWeChatLogin,
-  SessionStore,
-  SimulatedWeChatLogin,
-  type DinerSession,
-} from './sessions.js';
+import { RealWeChatLogin, SessionTokens, SimulatedWeChatLogin } from './sessions.js';
 import { uws, uwsBuild } from './uws.js';
 import { mountPush, type PushHub, type PushPrincipal } from './push/index.js';
 import { closeQrPool } from './qr/index.js';
@@ -110,7 +108,15 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     cfg.retryAfterS,
     registry,
   );
-  const sessions = new SessionStore(redis, prefix, cfg.sessionTtlS);
+  const sessions = new SessionTokens(cfg.sessionKeys, cfg.sessionTtlS);
+  const revocations = new Revocations(redis, nc, {
+    prefix,
+    namespace: cfg.namespace,
+    sessionTtlS: cfg.sessionTtlS,
+    log,
+  });
+  // Before any request: a process that starts never admits a session revoked before it started.
+  await revocations.start();
   let listenPort = cfg.port;
   const publicUrl = (): string =>
     cfg.port === 0 && cfg.publicUrl === 'http://127.0.0.1:0' ? `http://127.0.0.1:${listenPort}` : cfg.publicUrl;
@@ -141,14 +147,16 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     redis,
     nc,
     engine,
-    auth: new Auth(cfg.qrKeys, cfg.staffKeys, sessions),
+    auth: new Auth(cfg.qrKeys, cfg.staffKeys, sessions, revocations),
     sessions,
+    revocations,
     login:
       cfg.wechat.mode === 'real'
         ? new RealWeChatLogin(cfg.wechat)
         : new SimulatedWeChatLogin(redis, prefix, cfg.wechat.appId),
-    idempotency: new IdempotencyStore(redis, prefix, cfg.idempotencyTtlS, cfg.idempotencyLockS),
-    rate: new RateLimiter(redis, prefix, cfg.rate.windowMs),
+    rate: new TokenBuckets(cfg.rate.windowMs),
+    globalRate: new GlobalRateLimiter(redis, prefix, cfg.rate.windowMs),
+    orderLists: new OrderLists({ nc, redis, namespace: cfg.namespace, prefix, log, registry }),
     menu,
     payments,
     simulator,
@@ -282,10 +290,6 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     };
   };
 
-  // Diner ids by session key (a session's diner never changes), so a route that takes an
-  // Idempotency-Key per diner can take it in the session script; see `claimsIdempotencyKey`.
-  const dinerIds = new DinerIdCache();
-
   const pipeline = async (
     r: Route,
     res: HttpResponse,
@@ -301,51 +305,12 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       if (device !== undefined && DEVICE_RE.test(device))
         dims.push({ name: 'device', id: device, limit: cfg.rate.device });
     }
-    let decision: RateDecision | undefined;
-    let input: ReturnType<typeof parseInput> | undefined;
-    let inputError: Error | undefined;
     if (r.auth === 'diner') {
+      // Checked in process (signature, expiry, revocation list); an unknown session is 401 before any limit counts it.
       const token = bearer(info.headers);
-      const where = sessions.locate(token);
-      if (where === undefined || dims.length === 0) {
-        info.diner = { token, session: await deps.auth.verifyDinerSession(token) };
-      } else {
-        // The session and every rate limit in one Redis script call; the session dimension is
-        // keyed by the session's storage key (one per token, like the session itself).
-        dims.push({ name: 'session', id: where.key.slice(where.key.lastIndexOf(':') + 1), limit: cfg.rate.session });
-        // A route that takes an Idempotency-Key (placing an order) takes it in the same call once the
-        // input is known to be valid and this process has seen the session's diner before. Its
-        // answer order stays: 401 and 429 first, then bad input, then the route's own checks.
-        let claim: { key: string; hash: string } | undefined;
-        const dinerId = r.claimsIdempotencyKey === true ? dinerIds.get(where.key) : undefined;
-        if (dinerId !== undefined) {
-          try {
-            input = parseInput(r, info);
-          } catch (e) {
-            inputError = ensureError(e);
-          }
-          const key = info.headers['idempotency-key'];
-          if (input !== undefined && key !== undefined && IDEMPOTENCY_KEY_RE.test(key))
-            claim = { key, hash: bodyHash(input.body) };
-        }
-        const r2 = await deps.rate.checkWithSession(
-          where.key,
-          where.ttlS,
-          dims,
-          claim === undefined ? undefined : deps.idempotency.claimRequest(dinerId!, claim.key, claim.hash),
-        );
-        if (r2.session === null) throw new HttpError(ErrorCode.Unauthorized, NO_SESSION);
-        const session = JSON.parse(r2.session) as DinerSession;
-        info.diner = { token, session };
-        dinerIds.set(where.key, session.dinerId);
-        decision = r2.decision;
-        if (claim !== undefined && r2.claim !== undefined) {
-          const taken = deps.idempotency.outcome(r2.claim, claim.hash);
-          if (taken !== undefined && session.dinerId === dinerId)
-            info.idempotency = { scope: dinerId, key: claim.key, hash: claim.hash, claim: taken };
-          else if (r2.claim.taken) await deps.idempotency.release(dinerId!, claim.key); // never: a diner id does not change
-        }
-      }
+      const session = deps.auth.verifyDinerSession(token);
+      info.diner = { token, session, renew: sessions.stale(session) };
+      if (dims.length > 0) dims.push({ name: 'session', id: session.sessionId, limit: cfg.rate.session });
     } else if (r.auth === 'staff') {
       const claims = deps.auth.verifyStaffToken(bearer(info.headers));
       if (r.roles !== undefined && !r.roles.includes(claims.role))
@@ -357,9 +322,8 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
         throw new HttpError(ErrorCode.StoreForbidden, `this token is for store ${claims.store}`);
       info.staff = claims;
     }
-    if (decision === undefined && dims.length > 0) decision = await deps.rate.check(dims);
-    if (decision !== undefined) {
-      const d = decision;
+    if (dims.length > 0) {
+      const d = r.globalRateLimit === true ? await deps.globalRate.check(dims) : deps.rate.take(dims);
       if (!d.ok) {
         limited.inc({ dimension: d.dimension });
         throw new HttpError(ErrorCode.RateLimited, `too many requests from this ${d.dimension}`, {
@@ -367,10 +331,14 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
         });
       }
     }
-    if (inputError !== undefined) throw inputError;
-    input ??= parseInput(r, info);
+    const input = parseInput(r, info);
     void res;
-    return r.handle(info, input);
+    const reply = await r.handle(info, input);
+    const diner = info.diner;
+    if (diner === undefined || !diner.renew) return reply;
+    // Sliding expiry: a token past half its life is answered a renewed one (same session, same table).
+    const { expiresAt: _, ...same } = diner.session;
+    return { ...reply, headers: { ...reply.headers, 'session-token': sessions.issue(same).token } };
   };
 
   // Requests being handled, so close() can let them finish before the connections go.
@@ -423,23 +391,24 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     log,
     listTables: (store) => redis.smembers(tablesKey(prefix, store)),
     // A staff token, or a diner session seated at a table; `?token=` (browsers cannot set headers on a WebSocket).
-    authenticate: async (r): Promise<PushPrincipal | null> => {
+    // Both are checked in process (signatures, the revocation list): no I/O.
+    authenticate: (r): Promise<PushPrincipal | null> => {
       let token: string;
       try {
         token = bearer(r.headers, r.params);
       } catch {
-        return null;
+        return Promise.resolve(null);
       }
       try {
         if (token.startsWith('s1.')) {
           const c = deps.auth.verifyStaffToken(token);
-          return { kind: 'staff', store: c.store, role: c.role, id: `${c.role}:${c.staffId}` };
+          return Promise.resolve({ kind: 'staff', store: c.store, role: c.role, id: `${c.role}:${c.staffId}` });
         }
-        const s = await deps.auth.verifyDinerSession(token);
-        if (s.store === undefined || s.tableId === undefined) return null;
-        return { kind: 'diner', store: s.store, tableId: s.tableId, id: s.dinerId };
+        const s = deps.auth.verifyDinerSession(token);
+        if (s.store === undefined || s.tableId === undefined) return Promise.resolve(null);
+        return Promise.resolve({ kind: 'diner', store: s.store, tableId: s.tableId, id: s.dinerId });
       } catch {
-        return null;
+        return Promise.resolve(null);
       }
     },
   });
@@ -473,6 +442,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     registry,
   });
   refunds.start();
+  deps.orderLists.start();
   log.info(
     { port: listenPort, uws: uwsBuild.build, namespace: cfg.namespace, payments: payments.provider.name },
     'gateway listening',
@@ -500,6 +470,8 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       }
       payments.stop();
       await refunds.stop();
+      await deps.orderLists.stop();
+      revocations.stop();
       menu.stop();
       await push.stop();
       await closeQrPool();

@@ -1,32 +1,27 @@
 /**
  * Diner sessions. A mini-program logs in with `wx.login()`'s one-time code; the
  * gateway trades it for the diner's openid with WeChat's `code2session` (a local
- * simulator by default) and keeps a session in Redis under the SHA-256 of a
- * random bearer token (a Redis dump yields no usable tokens). The openid stays in
- * the session only (JSAPI prepay names the payer by it); the engine, its events and
+ * simulator by default) and answers a signed, expiring session token
+ * (`d1.…`, see tokens.ts) that carries the session: every gateway checks it in
+ * process, with no round trip (HMAC under a rotatable key ring, GATEWAY_SESSION_KEYS).
+ * Scanning a table answers a new token that also names the table; a token past half
+ * its lifetime is renewed on use (the `Session-Token` answer header), so a diner who
+ * keeps using the mini-program stays logged in (sliding expiry). Logout and revocation
+ * are a list every gateway keeps in memory (revocations.ts). The openid stays in the
+ * token only (JSAPI prepay names the payer by it); the engine, its events and
  * analytics see a hash of it as the diner id. WeChat's `session_key` is dropped:
  * nothing here decrypts WeChat user data.
  */
-// `hash` is the one-shot digest (no Hash object): it runs on every diner request.
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { randomText } from './random.js';
-import type { GatewayConfig } from './config.js';
-import { GenerationCache } from './generation-cache.js';
+import type { GatewayConfig, KeyRing } from './config.js';
 import { ErrorCode, HttpError, ensureError } from './errors.js';
+import { signDinerToken, verifyDinerToken, type DinerClaims } from './tokens.js';
 
-export interface DinerSession {
-  readonly sessionId: string;
-  readonly dinerId: string;
-  /** Kept so payments can name the payer; WeChat needs it for JSAPI prepay. */
-  readonly openid: string;
-  readonly createdAt: number;
-  /** Set once the diner scans a table QR code. */
-  readonly store?: string;
-  readonly tableId?: string;
-  readonly tableSessionId?: string;
-}
+/** A verified diner session: what its token carries. */
+export type DinerSession = DinerClaims;
 
 export interface Code2SessionResult {
   readonly openid: string;
@@ -104,8 +99,6 @@ export class SimulatedWeChatLogin implements WeChatLogin {
   }
 }
 
-const TOKEN_RE = /^ds_[A-Za-z0-9_-]{32}$/;
-
 /** The 401 message for a diner token that names no live session. */
 export const NO_SESSION = 'no such diner session (log in again)';
 
@@ -113,49 +106,31 @@ export function dinerIdOf(appId: string, openid: string): string {
   return `d_${createHash('sha256').update(`${appId}:${openid}`).digest('base64url').slice(0, 22)}`;
 }
 
-export class SessionStore {
+/** Issues and checks diner session tokens; no I/O. */
+export class SessionTokens {
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly ttlS: number,
+    private readonly ring: KeyRing,
+    readonly ttlS: number,
   ) {}
 
-  private key(token: string): string {
-    return `${this.prefix}:sess:${hash('sha256', token, 'base64url')}`;
+  /** A new session (a login): a new session id, not seated. */
+  create(dinerId: string, openid: string, nowMs = Date.now()): { token: string; session: DinerSession } {
+    return this.issue({ sessionId: `s${randomText(12, 'base64url')}`, dinerId, openid, createdAt: nowMs }, nowMs);
   }
 
-  /** Where a well-formed token's session lives and for how long a use renews it; undefined for a malformed token. */
-  locate(token: string): { key: string; ttlS: number } | undefined {
-    return TOKEN_RE.test(token) ? { key: this.key(token), ttlS: this.ttlS } : undefined;
+  /** A token for `session` (seated at another table, or renewed) that lives `ttlS` from now. */
+  issue(session: Omit<DinerSession, 'expiresAt'>, nowMs = Date.now()): { token: string; session: DinerSession } {
+    const s: DinerSession = { ...session, expiresAt: nowMs + this.ttlS * 1000 };
+    return { token: signDinerToken(this.ring, s), session: s };
   }
 
-  async create(dinerId: string, openid: string, nowMs = Date.now()): Promise<{ token: string; session: DinerSession }> {
-    const token = `ds_${randomText(24, 'base64url')}`;
-    const session: DinerSession = {
-      sessionId: `s${randomText(12, 'base64url')}`,
-      dinerId,
-      openid,
-      createdAt: nowMs,
-    };
-    await this.redis.set(this.key(token), JSON.stringify(session), 'EX', this.ttlS);
-    return { token, session };
+  /** The session a token carries; throws 401 when it is forged, malformed, of a retired key or expired. */
+  verify(token: string, nowMs = Date.now()): DinerSession {
+    return verifyDinerToken(this.ring, token, nowMs);
   }
 
-  /** The session, its lifetime renewed (sliding expiry); undefined when unknown or expired. */
-  async get(token: string): Promise<DinerSession | undefined> {
-    if (!TOKEN_RE.test(token)) return undefined;
-    const raw = await this.redis.getex(this.key(token), 'EX', this.ttlS);
-    return raw === null ? undefined : (JSON.parse(raw) as DinerSession);
-  }
-
-  async update(token: string, session: DinerSession): Promise<void> {
-    await this.redis.set(this.key(token), JSON.stringify(session), 'EX', this.ttlS);
+  /** Past half its lifetime: answer a renewed token with the request (sliding expiry). */
+  stale(s: DinerSession, nowMs = Date.now()): boolean {
+    return s.expiresAt - nowMs < (this.ttlS * 1000) / 2;
   }
 }
-
-/**
- * The diner of each session key seen by this process. A session's diner is fixed when it is
- * created (scanning a table changes the table, not the diner), so an entry never goes stale;
- * whether the session still exists is asked of Redis on every request all the same.
- */
-export class DinerIdCache extends GenerationCache<string, string> {}

@@ -3,6 +3,8 @@
  *
  *   table QR   t1.<keyId>.<13-digit table code>.<HMAC-SHA256, 16 bytes, base64url>
  *   staff      s1.<keyId>.<base64url JSON {s: store, r: role, u: staff id, e: expiry s}>.<HMAC, base64url>
+ *   diner      d1.<keyId>.<base64url JSON {i: session, d: diner, o: openid, c: login ms, e: expiry ms,
+ *              s?: store, t?: table, n?: table session}>.<HMAC, base64url>
  *
  * The table code carries store, area and table (and a Luhn digit), so the QR token
  * needs nothing else. Keys come from a key ring: the first key signs, every key
@@ -130,6 +132,105 @@ export function verifyStaffToken(ring: KeyRing, token: string, nowMs = Date.now(
   }
   if (parsed.e * 1000 <= nowMs) throw new HttpError(ErrorCode.TokenExpired, 'the staff token has expired');
   return { store: parsed.s, role: parsed.r, staffId: parsed.u, exp: parsed.e };
+}
+
+/** What a diner session token carries: the session as `POST /v1/diner/login` and `/scan` made it. */
+export interface DinerClaims {
+  /** One per login: every token of the login (the first, the seated ones, the refreshed ones) shares it. */
+  readonly sessionId: string;
+  readonly dinerId: string;
+  /** WeChat's openid of the diner: JSAPI prepay names the payer by it. */
+  readonly openid: string;
+  /** When the diner logged in (ms since the epoch). */
+  readonly createdAt: number;
+  /** When this token stops working (ms since the epoch). */
+  readonly expiresAt: number;
+  /** Set once the diner scans a table QR code. */
+  readonly store?: string;
+  readonly tableId?: string;
+  readonly tableSessionId?: string;
+}
+
+interface DinerPayload {
+  i: string;
+  d: string;
+  o: string;
+  c: number;
+  e: number;
+  s?: string;
+  t?: string;
+  n?: string;
+}
+
+const DINER_PURPOSE = 'lunchrush-diner-v1';
+const DINER_RE = /^d1\.([A-Za-z0-9_-]{1,16})\.([A-Za-z0-9_-]{1,800})\.([A-Za-z0-9_-]{43})$/;
+const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function signDinerToken(ring: KeyRing, c: DinerClaims): string {
+  const key = ring.keys.get(ring.current)!;
+  // One literal with the optional keys assigned onto it (a spread would make a slow-mode object).
+  const p: DinerPayload = { i: c.sessionId, d: c.dinerId, o: c.openid, c: c.createdAt, e: c.expiresAt };
+  if (c.store !== undefined) p.s = c.store;
+  if (c.tableId !== undefined) p.t = c.tableId;
+  if (c.tableSessionId !== undefined) p.n = c.tableSessionId;
+  const body = Buffer.from(JSON.stringify(p)).toString('base64url');
+  return `d1.${ring.current}.${body}.${mac(key, DINER_PURPOSE, `${ring.current}.${body}`).toString('base64url')}`;
+}
+
+const optionalId = (v: unknown): v is string | undefined =>
+  v === undefined || (typeof v === 'string' && SAFE_ID.test(v));
+
+/**
+ * A diner token's claims, checked in process: its MAC under a key still in the ring, both
+ * base64url parts in their canonical spelling, the claims' shape, and its expiry. Revocation
+ * (logout) is the caller's (`Revocations`). Throws 401 `unauthorized`, or `token_expired`.
+ */
+export function verifyDinerToken(ring: KeyRing, token: string, nowMs = Date.now()): DinerClaims {
+  const m = DINER_RE.exec(token);
+  if (m === null) throw new HttpError(ErrorCode.Unauthorized, 'not a diner session token (log in again)');
+  const [, keyId, body, sig] = m as unknown as [string, string, string, string];
+  const key = ring.keys.get(keyId);
+  if (key === undefined)
+    throw new HttpError(
+      ErrorCode.Unauthorized,
+      `this session was signed with key ${keyId}, which is retired (log in again)`,
+    );
+  const given = canonicalBase64url(sig);
+  const payload = canonicalBase64url(body);
+  if (given === undefined || payload === undefined || !safeEqual(given, mac(key, DINER_PURPOSE, `${keyId}.${body}`)))
+    throw new HttpError(ErrorCode.Unauthorized, 'the diner session token does not verify');
+  let p: DinerPayload;
+  try {
+    p = JSON.parse(payload.toString()) as DinerPayload;
+  } catch {
+    p = {} as DinerPayload;
+  }
+  // Signed by a gateway, so well-formed unless a key leaked; checked all the same, without zod (every diner request).
+  if (
+    typeof p !== 'object' ||
+    p === null ||
+    typeof p.i !== 'string' ||
+    typeof p.d !== 'string' ||
+    typeof p.o !== 'string' ||
+    !Number.isSafeInteger(p.c) ||
+    !Number.isSafeInteger(p.e) ||
+    !optionalId(p.s) ||
+    !optionalId(p.t) ||
+    !optionalId(p.n)
+  )
+    throw new HttpError(ErrorCode.Unauthorized, 'the diner session token is malformed');
+  if (p.e <= nowMs) throw new HttpError(ErrorCode.TokenExpired, 'the diner session has expired (log in again)');
+  const claims: { -readonly [K in keyof DinerClaims]: DinerClaims[K] } = {
+    sessionId: p.i,
+    dinerId: p.d,
+    openid: p.o,
+    createdAt: p.c,
+    expiresAt: p.e,
+  };
+  if (p.s !== undefined) claims.store = p.s;
+  if (p.t !== undefined) claims.tableId = p.t;
+  if (p.n !== undefined) claims.tableSessionId = p.n;
+  return claims;
 }
 
 /** Webhook signatures: `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`. */

@@ -4,7 +4,7 @@
  * engine, and a gateway on a free port talking to the shared Redis. Nothing is
  * mocked; tests speak HTTP to the gateway with fetch.
  */
-import { Engine, EngineClient } from '@lunchrush/engine';
+import { Engine, EngineClient, type EngineConfig } from '@lunchrush/engine';
 import { outputStreams, restaurantActors, parseTableCode, type DemoData } from '@lunchrush/actors';
 import { natsUrl, redisUrl, setup, testLogger, waitFor, type TestContext } from '@lunchrush/testkit';
 import { parseConfig, type GatewayConfig } from '../src/config.js';
@@ -29,7 +29,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-async function startEngine(t: TestContext): Promise<Engine> {
+/** Engine settings a test file may change (e.g. `dedupWindowPerActor: 0`: no command id remembered). */
+export type EngineOverrides = Partial<Pick<EngineConfig, 'dedupWindowPerActor' | 'dedupMaxAgeMs'>>;
+
+async function startEngine(t: TestContext, overrides: EngineOverrides = {}): Promise<Engine> {
   const engine = await Engine.start(restaurantActors, {
     env: {},
     config: {
@@ -38,6 +41,7 @@ async function startEngine(t: TestContext): Promise<Engine> {
       partitions: PARTITIONS,
       leaseTtlMs: 1500,
       checkpointIntervalMs: 200,
+      ...overrides,
     },
     outputStreams,
     logger: testLogger('engine'),
@@ -53,11 +57,12 @@ export const OWN_SECRETS = {
   GATEWAY_PII_KEYS: `p1:${Buffer.from('own-pii-key-32-bytes-long-000000').toString('base64')}`,
   GATEWAY_POS_SECRET: 'own-pos-secret-0123456789',
   GATEWAY_DELIVERY_SECRET: 'own-delivery-secret-0123456789',
+  GATEWAY_SESSION_KEYS: `d1:${Buffer.from('own-session-key-of-this-deployment').toString('base64')}`,
 } as const;
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, engineOverrides?: EngineOverrides): Promise<Stack> {
   const t = await setup({ redis: true });
-  let engine = await startEngine(t);
+  let engine = await startEngine(t, engineOverrides);
   const client = new EngineClient(t.nc, { namespace: t.ns, partitions: PARTITIONS });
   const { data } = await seedDemo(client, t.redis!, t.ns, { stores: 1 });
   const gwEnv: Record<string, string> = {
@@ -86,7 +91,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     env: gwEnv,
     async restartEngine() {
       await engine.stop();
-      engine = await startEngine(t);
+      engine = await startEngine(t, engineOverrides);
     },
     async close() {
       await gw.close();
@@ -144,7 +149,7 @@ export function tableToken(s: Stack, index = 0, store = '001'): { token: string;
   return { token: signTableToken(s.cfg.qrKeys, parseTableCode(t.tableId)), tableId: t.tableId };
 }
 
-/** A diner seated at table `index` of store 001. */
+/** A diner seated at table `index` of store 001, with the token the scan answered (it names the table). */
 export async function seatedDiner(s: Stack, index = 0): Promise<{ token: string; dinerId: string; tableId: string }> {
   const d = await login(s);
   const t = tableToken(s, index);
@@ -153,7 +158,7 @@ export async function seatedDiner(s: Stack, index = 0): Promise<{ token: string;
     body: { tableToken: t.token, partySize: 2 },
   });
   if (r.status !== 200) throw new Error(`scan failed: ${r.status} ${JSON.stringify(r.body)}`);
-  return { ...d, tableId: t.tableId };
+  return { token: r.body.sessionToken, dinerId: d.dinerId, tableId: t.tableId };
 }
 
 export function staff(s: Stack, role: StaffRole, store = '001'): string {

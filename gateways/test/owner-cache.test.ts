@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { OwnerCache } from '../src/routes/diner.js';
-import { DinerIdCache } from '../src/sessions.js';
 
 describe('OwnerCache', () => {
   it('keeps the last two generations: a lookup finds recent owners, the oldest go whole', () => {
@@ -13,16 +12,5 @@ describe('OwnerCache', () => {
     expect(c.get('o3')).toEqual(owner(3));
     expect(c.get('o4')).toEqual(owner(4));
     expect(c.get('o5')).toEqual(owner(5));
-  });
-});
-
-describe('DinerIdCache', () => {
-  it('keeps the last two generations of session keys', () => {
-    const c = new DinerIdCache(2);
-    for (let i = 1; i <= 5; i++) c.set(`k${i}`, `d_${i}`);
-    c.set('k5', 'd_5'); // a repeat does not start a generation
-    expect(c.get('k1')).toBeUndefined();
-    expect(c.get('k2')).toBeUndefined();
-    expect([c.get('k3'), c.get('k4'), c.get('k5')]).toEqual(['d_3', 'd_4', 'd_5']);
   });
 });

@@ -1,45 +1,60 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup, type TestContext } from '@lunchrush/testkit';
-import { RateLimiter, type RateDimension } from '../src/ratelimit.js';
-import { IdempotencyStore } from '../src/idempotency.js';
+import { GlobalRateLimiter, TokenBuckets, type RateDimension } from '../src/ratelimit.js';
 
-let t: TestContext;
-beforeAll(async () => {
-  t = await setup({ redis: true });
+const WINDOW = 60_000;
+const T = 1_000_000 * WINDOW;
+
+describe('TokenBuckets: the limits of one gateway process', () => {
+  it('a window’s limit at once, then one more per window/limit; every dimension must admit, and pays', () => {
+    const b = new TokenBuckets(WINDOW, T);
+    const dims: RateDimension[] = [
+      { name: 'ip', id: '10.0.0.1', limit: 10 },
+      { name: 'device', id: 'device-1', limit: 3 },
+    ];
+    expect([1, 2, 3].map(() => b.take(dims, T).ok)).toEqual([true, true, true]);
+    // The device is empty; its refusal takes nothing from the IP.
+    expect(b.take(dims, T)).toEqual({ ok: false, dimension: 'device', retryAfterS: 20 });
+    expect(b.take(dims, T)).toMatchObject({ ok: false, dimension: 'device' });
+    const ipOnly: RateDimension[] = [{ name: 'ip', id: '10.0.0.1', limit: 10 }];
+    expect(Array.from({ length: 8 }, () => b.take(ipOnly, T).ok)).toEqual([...Array(7).fill(true), false]);
+    // A third of the window later the device has one more (3 per window).
+    expect(b.take(dims, T + WINDOW / 3 - 1).ok).toBe(false);
+    expect(b.take([{ name: 'device', id: 'device-1', limit: 3 }], T + WINDOW / 3)).toEqual({ ok: true });
+    // Others are their own.
+    expect(b.take([{ name: 'device', id: 'device-2', limit: 3 }], T).ok).toBe(true);
+    expect(b.take([{ name: 'session', id: 'device-1', limit: 3 }], T).ok).toBe(true);
+  });
+
+  it('a bucket idle for a window is full again, also once its generation is dropped', () => {
+    const b = new TokenBuckets(WINDOW, T);
+    const dims: RateDimension[] = [{ name: 'session', id: 's1', limit: 2 }];
+    expect([b.take(dims, T).ok, b.take(dims, T).ok, b.take(dims, T).ok]).toEqual([true, true, false]);
+    // Two swaps later the bucket is gone from both generations: a new one starts full, as the old one would be.
+    b.take([{ name: 'ip', id: 'x', limit: 1 }], T + WINDOW);
+    b.take([{ name: 'ip', id: 'x', limit: 1 }], T + 2 * WINDOW);
+    expect([b.take(dims, T + 2 * WINDOW).ok, b.take(dims, T + 2 * WINDOW).ok]).toEqual([true, true]);
+    expect(b.take(dims, T + 2 * WINDOW)).toMatchObject({ ok: false, retryAfterS: 30 });
+  });
 });
-afterAll(() => t?.cleanup());
 
-describe('the session script with an Idempotency-Key claim', () => {
-  it('takes the key when admitted, reports what holds it otherwise, and never without a session or past a limit', async () => {
-    const redis = t.redis!;
-    const rate = new RateLimiter(redis, `${t.ns}:gw`, 60_000);
-    const idem = new IdempotencyStore(redis, `${t.ns}:gw`, 100, 30);
-    const session = `${t.ns}:gw:sess:abc`;
-    await redis.set(session, JSON.stringify({ dinerId: 'd_1' }), 'EX', 100);
-    const dims: RateDimension[] = [{ name: 'ip', id: '127.0.0.1', limit: 3 }];
-    const now = 1_000_000 * 60_000 + 5;
+describe('GlobalRateLimiter: counted in Redis, shared by every gateway', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await setup({ redis: true });
+  });
+  afterAll(() => t?.cleanup());
 
-    const first = await rate.checkWithSession(session, 100, dims, idem.claimRequest('d_1', 'key-0001', 'h1'), now);
-    expect(first.decision).toEqual({ ok: true });
-    expect(first.claim).toEqual({ taken: true });
-    expect(idem.outcome(first.claim!, 'h1')).toEqual({ kind: 'new' });
-    expect(await redis.ttl(`${t.ns}:gw:idem:d_1:key-0001`)).toBeGreaterThan(0);
-
-    const again = await rate.checkWithSession(session, 100, dims, idem.claimRequest('d_1', 'key-0001', 'h1'), now);
-    expect(again.claim).toMatchObject({ taken: false });
-    expect(idem.outcome(again.claim!, 'h1')).toEqual({ kind: 'in_progress' });
-    expect(idem.outcome(again.claim!, 'h2')).toEqual({ kind: 'reused' });
-
-    // No session: 401 territory, nothing counted and nothing claimed.
-    const none = await rate.checkWithSession(`${session}x`, 100, dims, idem.claimRequest('d_1', 'key-0002', 'h'), now);
-    expect(none).toEqual({ session: null, decision: { ok: true } });
-    expect(await redis.exists(`${t.ns}:gw:idem:d_1:key-0002`)).toBe(0);
-
-    // The third request fills the limit of 3; the fourth is refused and claims nothing.
-    await rate.checkWithSession(session, 100, dims, undefined, now);
-    const limited = await rate.checkWithSession(session, 100, dims, idem.claimRequest('d_1', 'key-0003', 'h'), now);
-    expect(limited.decision).toMatchObject({ ok: false, dimension: 'ip' });
-    expect(limited.claim).toBeUndefined();
-    expect(await redis.exists(`${t.ns}:gw:idem:d_1:key-0003`)).toBe(0);
+  it('two limiters on one Redis share the count', async () => {
+    const a = new GlobalRateLimiter(t.redis!, `${t.ns}:gw`, WINDOW);
+    const other = t.redis!.duplicate();
+    const b = new GlobalRateLimiter(other, `${t.ns}:gw`, WINDOW);
+    const dims: RateDimension[] = [{ name: 'ip', id: '10.0.0.2', limit: 3 }];
+    const now = T + 5;
+    expect((await a.check(dims, now)).ok).toBe(true);
+    expect((await b.check(dims, now)).ok).toBe(true);
+    expect((await a.check(dims, now)).ok).toBe(true);
+    expect(await b.check(dims, now)).toMatchObject({ ok: false, dimension: 'ip', retryAfterS: 60 });
+    other.disconnect();
   });
 });

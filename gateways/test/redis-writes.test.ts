@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup, type TestContext } from '@lunchrush/testkit';
 import { RedisWrites } from '../src/redis-writes.js';
-import { IdempotencyStore } from '../src/idempotency.js';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -26,15 +25,5 @@ describe('RedisWrites: several writes in one script call', () => {
     expect(ttl).toBeLessThanOrEqual(50);
     expect(await redis.lrange(`${p}:list`, 0, -1)).toEqual(['new', 'old1']);
     expect(await redis.zscore(`${p}:z`, 'm')).toBe('42');
-  });
-
-  it('an answer stored by completeOp replays like one stored by complete', async () => {
-    const redis = t.redis!;
-    const store = new IdempotencyStore(redis, `${t.ns}:i`, 100, 10);
-    expect(await store.claim('d1', 'key-00001', 'h1')).toEqual({ kind: 'new' });
-    const body = { order: { orderId: 'o_001_x', lines: [{ name: '剁椒鱼头', qty: 2 }] } };
-    await new RedisWrites(redis).run([store.completeOp('d1', 'key-00001', 'h1', 201, JSON.stringify(body))]);
-    expect(await store.claim('d1', 'key-00001', 'h1')).toEqual({ kind: 'replay', response: { status: 201, body } });
-    expect(await store.claim('d1', 'key-00001', 'h2')).toEqual({ kind: 'reused' });
   });
 });

@@ -112,12 +112,12 @@ describe('without development mode', () => {
 
   it('a diner cannot mark an order paid: the payment simulator is not mounted', async () => {
     const login = await call(s.url, 'POST', '/v1/diner/login', { body: { code: wxLogin('oBob') } });
-    const token = login.body.sessionToken as string;
     const scan = await call(s.url, 'POST', '/v1/diner/scan', {
-      token,
+      token: login.body.sessionToken as string,
       body: { tableToken: tableToken(s, 0).token, partySize: 2 },
     });
     expect(scan.status).toBe(200);
+    const token = scan.body.sessionToken as string; // the session seated at the table
     const o = await call(s.url, 'POST', '/v1/diner/orders', {
       token,
       body: { lines: [{ skuId: 'pai-huanggua', qty: 1 }] },
