@@ -57,6 +57,8 @@ export interface ApiOptions {
   transport: Transport;
   /** Sent as X-Device-Id (the gateway rate-limits per device). */
   deviceId?: string;
+  /** A new session token arrived (the gateway renews one past half its life): keep it. */
+  onToken?: (token: string) => void;
 }
 
 let keySeq = 0;
@@ -99,6 +101,12 @@ export class Api {
     }
     const lower: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.headers)) lower[k.toLowerCase()] = v;
+    // The session token is signed and expires: an answer may carry its renewal (or, from a scan, the seated one).
+    const renewed = lower['session-token'];
+    if (renewed !== undefined && renewed !== '' && renewed !== this.token) {
+      this.token = renewed;
+      this.opts.onToken?.(renewed);
+    }
     if (r.status >= 200 && r.status < 400) return { status: r.status, data: r.data as T, headers: lower };
     const b = (typeof r.data === 'object' && r.data !== null ? r.data : {}) as { code?: string; message?: string; details?: unknown };
     const ra = Number(lower['retry-after']);
@@ -125,8 +133,11 @@ export class Api {
     return this.data('GET', `/v1/tables/resolve?token=${encodeURIComponent(token)}`);
   }
 
-  scan(tableToken: string, partySize: number): Promise<ScanAnswer> {
-    return this.data('POST', '/v1/diner/scan', { tableToken, partySize });
+  /** Sits at the table; the answer's session token names it, and is the one sent from then on. */
+  async scan(tableToken: string, partySize: number): Promise<ScanAnswer> {
+    const r = await this.data<ScanAnswer>('POST', '/v1/diner/scan', { tableToken, partySize });
+    this.token = r.sessionToken;
+    return r;
   }
 
   /** The menu, revalidated with its ETag (304 answers the copy in hand). */

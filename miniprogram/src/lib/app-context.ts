@@ -33,6 +33,7 @@ export class AppContext {
       baseUrl: opts.env.apiBase,
       transport: opts.transport ?? wxTransport(),
       ...(opts.deviceId === undefined ? {} : { deviceId: opts.deviceId }),
+      onToken: (token) => this.keepToken(token),
     });
     const saved = storageGet(SESSION_KEY);
     if (saved !== undefined) {
@@ -55,7 +56,7 @@ export class AppContext {
     const login = await this.api.login(await wxLogin());
     const r = await this.api.scan(tableToken, partySize);
     const s: Session = {
-      token: login.sessionToken,
+      token: r.sessionToken,
       dinerId: login.dinerId,
       storeId: r.store.storeId,
       storeName: r.store.name,
@@ -68,6 +69,15 @@ export class AppContext {
     this.store.setSession(s);
     this.store.setTable(r.table, true);
     return s;
+  }
+
+  /** A renewed session token: stored with the session, so the next launch sends it. */
+  private keepToken(token: string): void {
+    const s = this.store.session;
+    if (s === null || s.token === token) return;
+    const next = { ...s, token };
+    storageSet(SESSION_KEY, JSON.stringify(next));
+    this.store.session = next;
   }
 
   requireSession(): Session {
@@ -89,7 +99,7 @@ export class AppContext {
       const s = this.requireSession();
       this.push = new PushClient({
         url: pushUrl(this.api.baseUrl),
-        token: s.token,
+        token: () => this.store.session?.token ?? s.token,
         socket: this.opts.socket ?? wxSocketFactory(),
         onState: (st) => this.store.setLive(st === 'live'),
       });

@@ -43,7 +43,8 @@ export type PushState = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
 export interface PushOptions {
   url: string;
-  token: string;
+  /** The session token, or how to get the current one (it is renewed while the app runs): read on each (re)connect. */
+  token: string | (() => string);
   socket: SocketFactory;
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -82,7 +83,8 @@ export class PushClient {
   }
 
   private connect(): void {
-    const sock = this.opts.socket(this.opts.url, { authorization: `Bearer ${this.opts.token}` });
+    const token = typeof this.opts.token === 'function' ? this.opts.token() : this.opts.token;
+    const sock = this.opts.socket(this.opts.url, { authorization: `Bearer ${token}` });
     this.socket = sock;
     this.open = false;
     sock.onOpen(() => {

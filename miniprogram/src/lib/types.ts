@@ -96,6 +96,9 @@ export interface ScanAnswer {
   store: { storeId: string; name: string; status: string };
   table: TableView;
   menuUrl: string;
+  /** The session token that names the table: sent from then on. */
+  sessionToken: string;
+  expiresInS: number;
 }
 export interface PricedOption {
   group: string;
