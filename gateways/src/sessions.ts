@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { randomText } from './random.js';
 import type { GatewayConfig, KeyRing } from './config.js';
 import { ErrorCode, HttpError, ensureError } from './errors.js';
+import { GenerationCache } from './generation-cache.js';
 import { signDinerToken, verifyDinerToken, type DinerClaims } from './tokens.js';
 
 /** A verified diner session: what its token carries. */
@@ -108,6 +109,13 @@ export function dinerIdOf(appId: string, openid: string): string {
 
 /** Issues and checks diner session tokens; no I/O. */
 export class SessionTokens {
+  /**
+   * Tokens this process has verified, by their exact text: a diner sends one token many times, and
+   * its HMAC, base64url and JSON cost ~20 µs against a lookup's ~1 µs. Only a token that verified
+   * gets in; its expiry is still checked on every use.
+   */
+  private readonly verified = new GenerationCache<string, DinerSession>(20_000);
+
   constructor(
     private readonly ring: KeyRing,
     readonly ttlS: number,
@@ -126,7 +134,11 @@ export class SessionTokens {
 
   /** The session a token carries; throws 401 when it is forged, malformed, of a retired key or expired. */
   verify(token: string, nowMs = Date.now()): DinerSession {
-    return verifyDinerToken(this.ring, token, nowMs);
+    const known = this.verified.get(token);
+    if (known !== undefined && known.expiresAt > nowMs) return known;
+    const s = verifyDinerToken(this.ring, token, nowMs);
+    this.verified.set(token, s);
+    return s;
   }
 
   /** Past half its lifetime: answer a renewed token with the request (sliding expiry). */
