@@ -158,7 +158,12 @@ export function openApiDocument(routes: readonly Route[], extra: readonly Route[
     tags: ['diner', 'staff', 'channels', 'payments', 'simulator', 'system'].map((name) => ({ name })),
     components: {
       securitySchemes: {
-        dinerSession: { type: 'http', scheme: 'bearer', description: 'the sessionToken from POST /v1/diner/login' },
+        dinerSession: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'the sessionToken from POST /v1/diner/login, or the one POST /v1/diner/scan answers (it names the table); an answer may carry a renewed one in the Session-Token header',
+        },
         staffToken: { type: 'http', scheme: 'bearer', description: 'a signed staff token (s1.…) with store and role' },
       },
       schemas: answerComponents(),
