@@ -100,9 +100,6 @@ export class SimulatedWeChatLogin implements WeChatLogin {
   }
 }
 
-/** The 401 message for a diner token that names no live session. */
-export const NO_SESSION = 'no such diner session (log in again)';
-
 export function dinerIdOf(appId: string, openid: string): string {
   return `d_${createHash('sha256').update(`${appId}:${openid}`).digest('base64url').slice(0, 22)}`;
 }
