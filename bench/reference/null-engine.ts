@@ -2,8 +2,8 @@
  * The engine stand-in of `--design null` (bench/reference/null.ts): an EngineClient that never
  * leaves the process. The order path is answered from nothing: a table's `submit`, an order's
  * `place`, a channel `sell` get an answer built from the command and a price list made at
- * start-up (no stock, no log, no actor), an order's `get` and `confirmPayment` read and mark a
- * small map of the orders answered. Everything else (the demo data, a diner's scan, the menu, a
+ * start-up (no stock, no log, no actor), an order's `get`, `replay` and `confirmPayment` read
+ * and mark a small map of the orders answered (a repeat is a duplicate, or 422 for another body). Everything else (the demo data, a diner's scan, the menu, a
  * staff member setting stock) runs through the real actors in a MemoryRuntime, so those routes
  * answer what the engine would, without I/O; they are off the measured order path.
  */
@@ -34,6 +34,8 @@ interface NullOrder {
   readonly store: string;
   readonly channel: OrderDetail['channel'];
   readonly dinerId: string | null;
+  /** The digest of the request that placed it: a repeat with another is a conflict, as the order actor says. */
+  readonly requestHash: string | null;
   readonly tableId: string | null;
   readonly tableLabel: string | null;
   readonly lines: readonly PricedLine[];
@@ -136,6 +138,10 @@ export class NullEngine extends EngineClient {
       if (o === undefined) throw refusal(D.OrderNotFound, `no order ${id}`);
       return detail(id, o);
     }
+    if (c.type === 'replay') {
+      if (o === undefined) throw refusal(D.OrderNotFound, `no order ${id}`);
+      return repeat(id, o, c.requestHash);
+    }
     if (c.type === 'confirmPayment') {
       if (o === undefined) throw refusal(D.OrderNotFound, `no order ${id}`);
       const duplicate = o.status === 'paid';
@@ -155,7 +161,7 @@ export class NullEngine extends EngineClient {
   ): OrderDetail {
     const given = c.lines as readonly Line[] | undefined;
     const known = this.orders.get(orderId);
-    if (known !== undefined) return { ...detail(orderId, known), duplicate: true };
+    if (known !== undefined) return repeat(orderId, known, c.requestHash);
     const prices = this.prices.get(store);
     if (prices === undefined) throw refusal(D.StoreNotConfigured, `no store ${store}`);
     // A cart order (no lines) orders the first SKU: the stand-in keeps no carts.
@@ -181,6 +187,7 @@ export class NullEngine extends EngineClient {
       store,
       channel,
       dinerId: typeof c.dinerId === 'string' ? c.dinerId : null,
+      requestHash: typeof c.requestHash === 'string' ? c.requestHash : null,
       tableId,
       tableLabel: tableId === null ? null : this.labelOf(store, tableId),
       lines,
@@ -208,9 +215,7 @@ export class NullEngine extends EngineClient {
 }
 
 function detail(orderId: string, o: NullOrder): OrderDetail {
-  // Not returned as a literal: the detail has the fields OrderDetail has now, and dinerId, which
-  // the order's own answer is gaining (the gateway's owner check reads it).
-  const d = {
+  const d: OrderDetail = {
     orderId,
     status: o.status,
     totalFen: o.itemsFen + o.packagingFeeFen,
@@ -231,6 +236,13 @@ function detail(orderId: string, o: NullOrder): OrderDetail {
     urges: 0,
   };
   return d;
+}
+
+/** A placement again: the order as a duplicate, or a conflict when another request chose its id. */
+function repeat(orderId: string, o: NullOrder, requestHash: unknown): OrderDetail {
+  if (typeof requestHash === 'string' && o.requestHash !== null && requestHash !== o.requestHash)
+    throw refusal(D.IdempotencyConflict, `order ${orderId} was placed by another request`);
+  return { ...detail(orderId, o), duplicate: true };
 }
 
 function refusal(reason: string, message: string): EngineError {
