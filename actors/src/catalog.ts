@@ -331,11 +331,18 @@ function conflictsAfter(s: CatalogState, e: CatalogEvent): Rejection | undefined
 export function decideCatalog(
   s: CatalogState,
   command: CatalogCommand,
-  _ctx?: DecideContext,
+  ctx?: DecideContext,
 ): CatalogDecision | Rejection {
   const p = parseCommand(CatalogCommandSchema, command);
-  if (!p.ok) return p.rejection;
-  const c: ParsedCatalogCommand = p.value;
+  return p.ok ? decideParsedCatalog(s, p.value, ctx) : p.rejection;
+}
+
+/** What the engine runs: commands from outside are parsed by `catalogActor.parse`, calls are trusted. */
+function decideParsedCatalog(
+  s: CatalogState,
+  c: ParsedCatalogCommand,
+  _ctx?: DecideContext,
+): CatalogDecision | Rejection {
   switch (c.type) {
     case 'get':
       return { result: { rev: s.rev, catalog: s.effective.doc } };
@@ -455,7 +462,8 @@ export function evolveCatalog(s: CatalogState, e: CatalogEvent): CatalogState {
 export const catalogActor = defineActor<CatalogState, CatalogCommand, CatalogEvent, CatalogResult>({
   name: ActorTypes.Catalog,
   initial: (ref) => initialCatalog(ref.store),
-  decide: decideCatalog,
+  parse: (command) => parseCommand(CatalogCommandSchema, command),
+  decide: decideParsedCatalog,
   evolve: evolveCatalog,
   snapshot: {
     encode: ({ effective: _derived, ...rest }) => rest,

@@ -1149,8 +1149,11 @@ function relocate(s: OrderState, c: Extract<Parsed, { type: 'relocate' }>): Orde
 
 export function decideOrder(s: OrderState, command: OrderCommand, ctx: DecideContext): OrderDecision | Rejection {
   const p = parseCommand(OrderCommandSchema, command);
-  if (!p.ok) return p.rejection;
-  const c: Parsed = p.value;
+  return p.ok ? decideParsedOrder(s, p.value, ctx) : p.rejection;
+}
+
+/** What the engine runs: commands from outside are parsed by `orderActor.parse`, calls are trusted. */
+function decideParsedOrder(s: OrderState, c: Parsed, ctx: DecideContext): OrderDecision | Rejection {
   switch (c.type) {
     case 'get':
       return s.status === 'none' ? refuse(ErrorCode.OrderNotFound, `no order ${s.orderId}`) : { result: detailOf(s) };
@@ -1326,6 +1329,7 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
 export const orderActor = defineActor<OrderState, OrderCommand, OrderEvent, OrderResult>({
   name: ActorTypes.Order,
   initial: (ref) => initialOrder(ref.store, ref.id),
-  decide: decideOrder,
+  parse: (command) => parseCommand(OrderCommandSchema, command),
+  decide: decideParsedOrder,
   evolve: evolveOrder,
 });

@@ -148,8 +148,11 @@ type SaleDecision = Decision<SaleEvent, SaleResult | null, SaleCommand>;
 
 export function decideSale(s: SaleState, command: SaleCommand, ctx?: DecideContext): SaleDecision | Rejection {
   const p = parseCommand(SaleCommandSchema, command);
-  if (!p.ok) return p.rejection;
-  const c: Parsed = p.value;
+  return p.ok ? decideParsedSale(s, p.value, ctx) : p.rejection;
+}
+
+/** What the engine runs: commands from outside are parsed by `saleActor.parse`, calls are trusted. */
+function decideParsedSale(s: SaleState, c: Parsed, ctx?: DecideContext): SaleDecision | Rejection {
   if (c.type === 'get') return { result: s.sale === null ? null : resultOf(s.sale, true) };
   const key = stockKey(c.channel, c.ref);
   if (saleActorId(c.channel, c.ref) !== s.id) {
@@ -220,6 +223,7 @@ export function evolveSale(s: SaleState, e: SaleEvent): SaleState {
 export const saleActor = defineActor<SaleState, SaleCommand, SaleEvent, SaleResult | null>({
   name: ActorTypes.Sale,
   initial: (ref) => initialSale(ref.store, ref.id),
-  decide: decideSale,
+  parse: (command) => parseCommand(SaleCommandSchema, command),
+  decide: decideParsedSale,
   evolve: evolveSale,
 });

@@ -236,10 +236,13 @@ function soldOut(s: StockState, requested: number): Rejection {
   return refuse(ErrorCode.SoldOut, message, { skuId: s.skuId, requested, available: s.eightySixed ? 0 : s.available });
 }
 
-export function decideStock(s: StockState, command: StockCommand, _ctx?: DecideContext): StockDecision | Rejection {
+export function decideStock(s: StockState, command: StockCommand, ctx?: DecideContext): StockDecision | Rejection {
   const p = parseCommand(StockCommandSchema, command);
-  if (!p.ok) return p.rejection;
-  const c: Parsed = p.value;
+  return p.ok ? decideParsedStock(s, p.value, ctx) : p.rejection;
+}
+
+/** What the engine runs: commands from outside are parsed by `stockActor.parse`, calls are trusted. */
+function decideParsedStock(s: StockState, c: Parsed, _ctx?: DecideContext): StockDecision | Rejection {
   switch (c.type) {
     case 'get':
       return same(s, {});
@@ -443,7 +446,8 @@ export function evolveStock(s: StockState, e: StockEvent): StockState {
 export const stockActor = defineActor<StockState, StockCommand, StockEvent, StockResult>({
   name: ActorTypes.Stock,
   initial: (ref) => initialStock(ref.store, ref.id),
-  decide: decideStock,
+  parse: (command) => parseCommand(StockCommandSchema, command),
+  decide: decideParsedStock,
   evolve: evolveStock,
   snapshot: {
     encode: (s) => s,

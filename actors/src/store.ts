@@ -199,8 +199,11 @@ function emit(s: StoreState, events: StoreEvent[], at: number): StoreDecision {
 
 export function decideStore(s: StoreState, command: StoreCommand, ctx?: DecideContext): StoreDecision | Rejection {
   const p = parseCommand(StoreCommandSchema, command);
-  if (!p.ok) return p.rejection;
-  const c: Parsed = p.value;
+  return p.ok ? decideParsedStore(s, p.value, ctx) : p.rejection;
+}
+
+/** What the engine runs: commands from outside are parsed by `storeActor.parse`, calls are trusted. */
+function decideParsedStore(s: StoreState, c: Parsed, ctx?: DecideContext): StoreDecision | Rejection {
   switch (c.type) {
     case 'get':
       return { result: view(s, c.at) };
@@ -320,6 +323,7 @@ export function evolveStore(s: StoreState, e: StoreEvent): StoreState {
 export const storeActor = defineActor<StoreState, StoreCommand, StoreEvent, StoreResult>({
   name: ActorTypes.Store,
   initial: (ref) => initialStore(ref.store),
-  decide: decideStore,
+  parse: (command) => parseCommand(StoreCommandSchema, command),
+  decide: decideParsedStore,
   evolve: evolveStore,
 });

@@ -296,8 +296,11 @@ const FORWARDED: ReadonlySet<string> = new Set(['open', 'addLine', 'updateLine',
 
 export function decideTable(s: TableState, command: TableCommand, ctx: DecideContext): TableDecision | Rejection {
   const p = parseCommand(TableCommandSchema, command);
-  if (!p.ok) return p.rejection;
-  const c: Parsed = p.value;
+  return p.ok ? decideParsedTable(s, p.value, ctx) : p.rejection;
+}
+
+/** What the engine runs: commands from outside are parsed by `tableActor.parse`, calls are trusted. */
+function decideParsedTable(s: TableState, c: Parsed, ctx: DecideContext): TableDecision | Rejection {
   const code = tryParseTableCode(s.tableId);
   if (code === undefined || code.store !== s.store) {
     return refuse(ErrorCode.InvalidTableCode, `${s.tableId} is not a valid table code of store ${s.store}`, {
@@ -312,7 +315,8 @@ export function decideTable(s: TableState, command: TableCommand, ctx: DecideCon
   if (s.config === null)
     return refuse(ErrorCode.TableNotConfigured, `table ${s.tableId} is not set up`, { tableId: s.tableId });
   if (s.mergedInto !== null && FORWARDED.has(c.type)) {
-    const out = ctx.call<TableResult>(ActorTypes.Table, s.mergedInto, command);
+    // Parsed here already: the table it merged into trusts the call.
+    const out = ctx.call<TableResult>(ActorTypes.Table, s.mergedInto, c);
     return out.ok ? { result: out.result } : passOn(out);
   }
   switch (c.type) {
@@ -681,6 +685,7 @@ export function evolveTable(s0: TableState, e: TableEvent): TableState {
 export const tableActor = defineActor<TableState, TableCommand, TableEvent, TableResult>({
   name: ActorTypes.Table,
   initial: (ref) => initialTable(ref.store, ref.id),
-  decide: decideTable,
+  parse: (command) => parseCommand(TableCommandSchema, command),
+  decide: decideParsedTable,
   evolve: evolveTable,
 });

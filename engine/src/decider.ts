@@ -97,7 +97,20 @@ export interface ActorType<S = any, C = any, E = any, R = any> {
   evolve(state: S, event: E): S;
   /** Defaults to msgpack of the state itself. */
   readonly snapshot?: SnapshotCodec<S>;
+  /**
+   * Checks a command that comes from outside the actor module (a client's, or a timer's read back
+   * from the log) and gives it as `decide` takes it, or refuses it (a rejection of kind `invalid`).
+   * The engine calls it once per command, before `decide`, and not for commands one actor sends
+   * another with `ctx.call`: actors of one module build those typed and trust each other, so a
+   * command is validated once, at the edge. `MemoryRuntime` checks in domain tests that every
+   * `ctx.call` command would pass it unchanged. Without it, `decide` gets commands as they come.
+   */
+  parse?(command: unknown): ParseOutcome<C>;
 }
+
+/** What `parse` gives: the command as `decide` takes it, or the rejection to answer with. */
+export type ParseOutcome<C> =
+  { readonly ok: true; readonly value: C } | { readonly ok: false; readonly rejection: Rejection };
 
 export function isRejection(d: Decision | Rejection): d is Rejection {
   return (d as Rejection).reject !== undefined;

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ActorRef, ActorType } from './decider.js';
 import type { LogEntry } from './record.js';
 import { actorKey } from './partitioning.js';
@@ -28,8 +29,31 @@ export class MemoryRuntime implements TxHost {
   /** Side outputs emitted, in order: [subject, id, data]. */
   readonly outputs: { subject: string; id: string; data: unknown; jetstream: boolean }[] = [];
 
-  constructor(types: readonly ActorType[]) {
+  /**
+   * `checkCalls` (default on): every `ctx.call` command must pass its callee's `parse` unchanged
+   * (no default filled in, nothing trimmed or dropped), or the call throws. The engine does not
+   * parse commands between actors, so a domain test catches here what production would trust.
+   */
+  constructor(
+    types: readonly ActorType[],
+    private readonly opts: { checkCalls?: boolean } = {},
+  ) {
     for (const t of types) this.types.set(t.name, t);
+  }
+
+  checkCall(type: ActorType, command: unknown): void {
+    if (this.opts.checkCalls === false || type.parse === undefined) return;
+    const p = type.parse(command);
+    if (!p.ok) {
+      throw new Error(
+        `ctx.call to ${type.name} with a command its parse refuses (${p.rejection.reject.message}): ${JSON.stringify(command)}`,
+      );
+    }
+    if (!isDeepStrictEqual(p.value, command)) {
+      throw new Error(
+        `ctx.call to ${type.name} with a command its parse changes: ${JSON.stringify(command)} parses as ${JSON.stringify(p.value)}`,
+      );
+    }
   }
 
   actorType(name: string): ActorType | undefined {
@@ -79,7 +103,7 @@ export class MemoryRuntime implements TxHost {
       const dedupKey = `${actorKey(ref.store, ref.type, ref.id)}\u0000${id}`;
       if (this.seen.has(dedupKey)) return { ok: true, result: this.seen.get(dedupKey) as R };
     }
-    const out = runTransaction(this, ref, command, id, timer);
+    const out = runTransaction(this, ref, { command }, id, timer);
     if (!out.ok) return out;
     for (const s of out.staged) {
       this.states.set(s.key, s.post);

@@ -14,7 +14,7 @@ import type { BatchRecord, FenceRecord, LogEntry, PartitionRecord } from './reco
 import { IdWindow } from './id-window.js';
 import { CheckpointWriter, readCheckpoint } from './checkpoint.js';
 import { TimerIndex, type PendingTimer } from './timers.js';
-import { fold, NeedsLoad, runTransaction, type TxHost } from './transaction.js';
+import { fold, NeedsLoad, runTransaction, type TxCommand, type TxHost } from './transaction.js';
 
 /** On the wire: `[0, result]` or `[1, code, message, reason?, details?]`. */
 export type WireResult = [0, unknown] | [1, string, string, string?, unknown?];
@@ -23,10 +23,11 @@ export interface ReplySink {
   deliver(slot: number, r: WireResult): void;
 }
 
-export interface Job {
+export interface Job extends TxCommand {
   readonly ref: ActorRef;
   readonly key: string;
-  readonly command: unknown;
+  /** As it came; replaced by its actor type's `parse` of it on the first run (`parsed`). */
+  command: unknown;
   readonly cmdId: string | undefined;
   readonly timer: [string, number] | undefined;
   readonly sink: ReplySink;
@@ -335,7 +336,7 @@ export class Partition implements TxHost {
     }
     let tx;
     try {
-      tx = runTransaction(this, job.ref, job.command, job.cmdId, job.timer, job.key);
+      tx = runTransaction(this, job.ref, job, job.cmdId, job.timer, job.key);
     } catch (err) {
       if (err instanceof NeedsLoad) {
         this.load(err.refs);
@@ -376,6 +377,9 @@ export class Partition implements TxHost {
         idPos = c.recent.setRaw(s.entry.c, bytes, 0);
         if (s.entry.r !== undefined) s.entry.r = result = new Preencoded(bytes);
       }
+      // Side outputs too: packed once here, the bytes go into the record and, once it is durable,
+      // out to their subjects (packing them twice was 6% of the engine's CPU in a lunch rush).
+      if (s.entry.out !== undefined) for (const o of s.entry.out) o[2] = new Preencoded(encode(o[2]));
       staged.push({ cell: c, entry: s.entry, post: s.post, idPos });
     }
     this.addUnit({ cell, staged, sink: job.sink, slot: job.slot, result: [0, result] });
@@ -753,7 +757,8 @@ export class Partition implements TxHost {
 
   private async publishOutput([subject, id, data, js]: [string, string, unknown, number]): Promise<void> {
     const full = `${this.env.names.ns}.${subject}`;
-    const payload = encode(data);
+    // Packed when decided; an output read back from the log in recovery is a plain value.
+    const payload = data instanceof Preencoded ? data.bytes : encode(data);
     if (js !== 1) {
       const h = headers();
       h.set('Nats-Msg-Id', id);

@@ -10,6 +10,7 @@ import {
   EngineError,
   demoActors,
   partitionOf,
+  reject,
 } from '@lunchrush/engine';
 import { inProcessEngine, waitFor } from './support.js';
 
@@ -50,11 +51,43 @@ const hoard = defineActor<{ parts: string[] }, { size: number }, { t: 'h'; s: st
   evolve: (s, e) => ({ parts: [...s.parts, e.s] }),
 });
 
+/** How often `slip`'s parse ran, by the command's tag: commands are validated once, at the edge. */
+const parsedTags = new Map<string, number>();
+
+/**
+ * A slip fills in `qty` when a command from outside leaves it out, and refuses a missing tag; a
+ * `spike` passes a slip to a fresh slip actor by `ctx.call` (trusted, not parsed again).
+ */
+const slip = defineActor<
+  { seen: { tag: string; qty: number }[] },
+  { tag: string; qty: number; pass?: string },
+  { tag: string; qty: number }
+>({
+  name: 'slip',
+  initial: () => ({ seen: [] }),
+  parse: (c) => {
+    const x = c as { tag?: unknown; qty?: unknown; pass?: unknown };
+    if (typeof x.tag !== 'string')
+      return { ok: false, rejection: reject('no_tag', 'a slip needs a tag', undefined, 'invalid') };
+    parsedTags.set(x.tag, (parsedTags.get(x.tag) ?? 0) + 1);
+    const value = { tag: x.tag, qty: typeof x.qty === 'number' ? x.qty : 1 };
+    return { ok: true, value: typeof x.pass === 'string' ? { ...value, pass: x.pass } : value };
+  },
+  decide(s, c, ctx) {
+    if (c.pass !== undefined) {
+      const r = ctx.call<{ seen: number }>('slip', c.pass, { tag: `${c.tag}-passed`, qty: c.qty });
+      if (!r.ok) return reject(r.code, r.message);
+    }
+    return { events: [{ tag: c.tag, qty: c.qty }], result: { seen: s.seen.length + 1, qty: c.qty } };
+  },
+  evolve: (s, e) => ({ seen: [...s.seen, e] }),
+});
+
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
   // Short idle times: actors are snapshotted and passivated between tests, so later tests reload them.
-  ({ engine, nc, client, stop } = await inProcessEngine([...demoActors, fragile, blob, hoard], {
+  ({ engine, nc, client, stop } = await inProcessEngine([...demoActors, fragile, blob, hoard, slip], {
     namespace: ns,
     partitions: P,
     // Generous: this file shares its event loop with 5,000 concurrent commands and tests nothing about failover.
@@ -237,6 +270,20 @@ describe('engine, in one process, on a real nats-server', () => {
       timeout: 2000,
     });
     expect(decode<unknown[][]>(wrong.data)[0]!.slice(0, 2)).toEqual([1, 'invalid']);
+  });
+
+  it('a command from outside is parsed by its actor type once, even when it waits for a load; calls are not parsed', async () => {
+    // Bad input is refused by the type's parse, as invalid, with its reason.
+    await expect(client.send('005', 'slip', 'a', { qty: 2 })).rejects.toMatchObject({
+      code: 'invalid',
+      reason: 'no_tag',
+    });
+    // decide sees what parse made of the command (the default quantity).
+    expect(await client.send('005', 'slip', 'a', { tag: 'plain' })).toEqual({ seen: 1, qty: 1 });
+    // The call reaches a slip that is not in memory: the command runs again once it is loaded.
+    expect(await client.send('005', 'slip', 'a', { tag: 'outer', qty: 3, pass: 'fresh' })).toEqual({ seen: 2, qty: 3 });
+    expect(await client.send('005', 'slip', 'fresh', { tag: 'again' })).toEqual({ seen: 2, qty: 1 });
+    expect(Object.fromEntries(parsedTags)).toEqual({ plain: 1, outer: 1, again: 1 });
   });
 
   it('a cross-actor transfer is atomic and durable before the reply', async () => {

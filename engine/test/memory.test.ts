@@ -1,10 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRuntime, account, counter, type AccountState } from '@lunchrush/engine';
+import { MemoryRuntime, account, counter, defineActor, reject, type AccountState } from '@lunchrush/engine';
 
 const alice = { store: '001', type: 'account', id: 'alice' };
 const bob = { store: '001', type: 'account', id: 'bob' };
 
+/** Parses commands from outside (a default quantity); `via` hands a command on to another tally. */
+const tally = defineActor<{ n: number }, { qty: number; via?: { id: string; command: unknown } }, { qty: number }>({
+  name: 'tally',
+  initial: () => ({ n: 0 }),
+  parse: (c) => {
+    const x = c as { qty?: unknown; via?: { id: string; command: unknown } };
+    if (x.qty !== undefined && typeof x.qty !== 'number')
+      return { ok: false, rejection: reject('bad_qty', 'qty must be a number', undefined, 'invalid') };
+    return { ok: true, value: x.via === undefined ? { qty: x.qty ?? 1 } : { qty: x.qty ?? 1, via: x.via } };
+  },
+  decide(s, c, ctx) {
+    if (c.via !== undefined) {
+      const r = ctx.call('tally', c.via.id, c.via.command);
+      if (!r.ok) return reject(r.code, r.message);
+    }
+    return { events: [{ qty: c.qty }], result: { n: s.n + c.qty } };
+  },
+  evolve: (s, e) => ({ n: s.n + e.qty }),
+});
+
 describe('decision semantics (in memory, no servers)', () => {
+  it("commands from outside go through the type's parse; a call whose command parse would refuse or change throws", () => {
+    const rt = new MemoryRuntime([tally]);
+    const t = { store: '001', type: 'tally', id: 't' };
+    expect(rt.send(t, {})).toEqual({ ok: true, result: { n: 1 } });
+    expect(rt.send(t, { qty: 'x' })).toMatchObject({ ok: false, code: 'invalid', reason: 'bad_qty' });
+    // A call the callee's parse takes as it is: decided without parsing, like the engine does.
+    expect(rt.send(t, { qty: 2, via: { id: 'u', command: { qty: 5 } } })).toEqual({ ok: true, result: { n: 3 } });
+    // The engine would hand these on unparsed: a test must fail on them.
+    expect(() => rt.send(t, { via: { id: 'u', command: {} } })).toThrow(/parse changes/);
+    expect(() => rt.send(t, { via: { id: 'u', command: { qty: 'x' } } })).toThrow(/parse refuses/);
+    expect(new MemoryRuntime([tally], { checkCalls: false }).send(t, { via: { id: 'u', command: {} } })).toEqual({
+      ok: true,
+      result: { n: 1 },
+    });
+  });
+
   it('a cross-actor call commits both sides in one transaction', () => {
     const rt = new MemoryRuntime([account, counter]);
     expect(rt.send(alice, { op: 'deposit', amount: 500, tx: 't1' }).ok).toBe(true);
