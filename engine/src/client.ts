@@ -1,12 +1,12 @@
 import { Kvm } from '@nats-io/kv';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { nuid } from '@nats-io/nuid';
-import { decode, encode } from './codec.js';
+import { decode, encode, Preencoded } from './codec.js';
 import { EngineError, ErrorCode, ensureError, isRetryableCode } from './errors.js';
 import { DEFAULT_NATS_URL, DEFAULT_NAMESPACE } from './config.js';
 import { DEFAULT_PARTITIONS, isValidId, names, partitionOf, type Names } from './partitioning.js';
-import type { WireResult } from './partition.js';
-import type { WireRequest } from './engine.js';
+import type { ReplySink, WireResult } from './partition.js';
+import type { LocalEngine, WireRequest } from './engine.js';
 import { NoResponders, replyLimit, RequestTimeout, RequestWindow } from './request-window.js';
 
 export const DEFAULT_SEND_TIMEOUT_MS = 5_000;
@@ -45,6 +45,19 @@ export interface EngineClientOptions {
    * Default true; the per-partition subject stays the fallback whenever the owner is unknown.
    */
   routeByProcess?: boolean;
+  /**
+   * An engine in this process (a node: gateway and partitions together). A command whose partition
+   * it hosts is handed to that partition directly, with no NATS request and no encoding of the
+   * command; every other command goes over NATS to its owner as usual. Its namespace and partition
+   * count must be the client's.
+   */
+  local?: LocalEngine;
+}
+
+/** Commands sent, by the way they went: handed to a partition in this process, or over NATS. */
+export interface RouteCounts {
+  local: number;
+  remote: number;
 }
 
 interface Pending {
@@ -80,6 +93,12 @@ export class EngineClient {
   private readonly owners: (string | undefined)[];
   private watcher: { stop(): void } | undefined;
   private closed = false;
+  private readonly local: LocalEngine | undefined;
+  /** Local calls not answered yet, for the deadline sweep (a partition answers every command; this is the bound). */
+  private readonly localOpen = new Set<LocalCall>();
+  private localSweep: NodeJS.Timeout | undefined;
+  /** Commands sent so far, each attempt counted, by route (diagnostics, metrics and tests). */
+  readonly routed: RouteCounts = { local: 0, remote: 0 };
 
   constructor(
     readonly nc: NatsConnection,
@@ -94,6 +113,14 @@ export class EngineClient {
     this.attemptTimeout = opts.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
     this.maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.owners = new Array<string | undefined>(this.partitions).fill(undefined);
+    this.local = opts.local;
+    if (this.local !== undefined) {
+      const { namespace, partitions } = this.local.cfg;
+      if (namespace !== this.names.ns || partitions !== this.partitions)
+        throw new Error(
+          `the local engine serves namespace ${namespace} with ${partitions} partitions, the client ${this.names.ns} with ${this.partitions}`,
+        );
+    }
     if (opts.routeByProcess ?? true) void this.watchOwners();
   }
 
@@ -144,12 +171,17 @@ export class EngineClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.localSweep !== undefined) clearInterval(this.localSweep);
     this.watcher?.stop();
     this.window.close();
     if (this.owned) await this.nc.drain();
   }
 
-  /** Sends one command and resolves with the decision's result once its events are durable. */
+  /**
+   * Sends one command and resolves with the decision's result once its events are durable. With a
+   * `local` engine hosting the store's partition, `command` is handed to it as it is: do not change
+   * it after sending. The result is the caller's own either way (a copy, never the engine's object).
+   */
   send<R = unknown>(
     store: string,
     actorType: string,
@@ -181,6 +213,10 @@ export class EngineClient {
   }
 
   private enqueue(x: Pending): void {
+    if (this.local?.hosts(x.p) === true) {
+      this.submitLocal(x);
+      return;
+    }
     const route = this.owners[x.p] ?? this.names.cmdSubject(x.p);
     let q = this.queues.get(route);
     if (q === undefined) this.queues.set(route, (q = []));
@@ -199,8 +235,37 @@ export class EngineClient {
     }
   }
 
+  /**
+   * At once, not per tick: the partition decides now and its appends already leave together once
+   * per event-loop turn (group commit), so batching here would only add a turn of latency.
+   */
+  private submitLocal(x: Pending): void {
+    this.routed.local++;
+    const call = new LocalCall(this, x);
+    this.localOpen.add(call);
+    if (this.localSweep === undefined) {
+      this.localSweep = setInterval(() => this.sweepLocal(), LOCAL_SWEEP_MS);
+      this.localSweep.unref();
+    }
+    const [store, type, id, cmdId, command] = x.item;
+    this.local!.submitLocal(store, type, id, cmdId, command, call, 0);
+  }
+
+  /** Called once per local call, by the partition or by the deadline sweep. */
+  answerLocal(call: LocalCall, r: WireResult): void {
+    this.localOpen.delete(call);
+    this.settle(call.x, ownCopy(r));
+  }
+
+  private sweepLocal(): void {
+    const t = performance.now();
+    for (const call of this.localOpen)
+      if (call.x.deadline <= t) call.deliver(0, [1, ErrorCode.Timeout, 'no answer within the deadline']);
+  }
+
   private dispatch(route: string, batch: Pending[]): void {
     const t = performance.now();
+    this.routed.remote += batch.length;
     let earliest = Infinity;
     for (const x of batch) if (x.deadline < earliest) earliest = x.deadline;
     const timeout = Math.max(1, Math.min(this.attemptTimeout, earliest - t));
@@ -295,4 +360,38 @@ export class EngineClient {
     this.inFlight--;
     x.reject(EngineError.answered(code, message, { retryable, reason, details }));
   }
+}
+
+const LOCAL_SWEEP_MS = 100;
+
+/** The answer to one command handed to a partition in this process: taken once, late ones ignored. */
+class LocalCall implements ReplySink {
+  private done = false;
+
+  constructor(
+    private readonly client: EngineClient,
+    readonly x: Pending,
+  ) {}
+
+  deliver(_slot: number, r: WireResult): void {
+    if (this.done) return;
+    this.done = true;
+    this.client.answerLocal(this, r);
+  }
+}
+
+/**
+ * What a caller in the engine's process gets: what it would have got over NATS, and its own. A
+ * reply of a durable command is already msgpack (the bytes its record and the id window hold), so
+ * it is decoded, as the wire would; any other object (a read returns the actor's state itself, a
+ * rejection may carry it in its details) goes through the codec once, since a caller that changed
+ * it would change the actor. A refusal is small and rare next to a success, so it simply makes
+ * the round trip whole (`undefined` reason or details arrive as `null`, as on the wire).
+ */
+function ownCopy(r: WireResult): WireResult {
+  if (r[0] === 1) return decode<WireResult>(encode(r));
+  const v = r[1];
+  if (v instanceof Preencoded) return [0, decode(v.bytes)];
+  if (v === undefined) return [0, null];
+  return v === null || typeof v !== 'object' ? r : [0, decode(encode(v))];
 }

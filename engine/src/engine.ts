@@ -30,11 +30,39 @@ export interface WireRequest {
   m?: 1;
 }
 
+/**
+ * An engine in the caller's own process, as `EngineClient` sees it (option `local`): a node runs the
+ * gateway and the partitions it owns in one process, and a command for one of them is handed to the
+ * partition here, with no NATS request and no encoding either way. `Engine` implements it.
+ */
+export interface LocalEngine {
+  readonly cfg: { readonly namespace: string; readonly partitions: number };
+  /** Whether partition `p` lives in this process now (recovering, serving or handing over). */
+  hosts(p: number): boolean;
+  /**
+   * Admits one command exactly as a request on NATS would be (the same checks, the same shedding,
+   * the same `submit`): its answer goes to `sink.deliver(slot, …)` once its events are durable. The
+   * command object is handed over as it is, so the caller must not change it afterwards; results
+   * may share objects with the engine (a `Preencoded` reply, a read of an actor's state), so the
+   * caller copies them before use (`EngineClient` does).
+   */
+  submitLocal(
+    store: string,
+    type: string,
+    id: string,
+    cmdId: string | null,
+    command: unknown,
+    sink: ReplySink,
+    slot: number,
+  ): void;
+}
+
 /** Side-output streams: a re-publish after recovery, minutes later, is still recognised by its id. */
 const OUTPUT_DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
 const LAG_SAMPLE_MS = 20;
 /** A whole-request refusal: `{ e: [1, code, message] }` applies to every command of the request. */
-const SHED_REPLY = encode({ e: [1, ErrorCode.Overloaded, 'engine saturated: event loop lagging'] });
+const SHED_RESULT: WireResult = [1, ErrorCode.Overloaded, 'engine saturated: event loop lagging'];
+const SHED_REPLY = encode({ e: SHED_RESULT });
 
 /**
  * A JetStream stream for side outputs, declared by the actor module. Names and
@@ -64,7 +92,7 @@ export interface EngineOptions {
  * the stores hashed to them. Start as many as you like; they share the
  * partitions and take over each other's when one dies.
  */
-export class Engine {
+export class Engine implements LocalEngine {
   readonly cfg: EngineConfig;
   readonly names: Names;
   readonly log: Logger;
@@ -349,42 +377,79 @@ export class Engine {
         continue;
       }
       const [store, type, id, cmdId, command] = item;
-      if (!isValidId(store) || !isValidId(id)) {
-        sink.deliver(i, [1, ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}']);
-        continue;
-      }
-      if (!this.types.has(type)) {
-        sink.deliver(i, [1, ErrorCode.UnknownActorType, `unknown actor type ${String(type)}`]);
-        continue;
-      }
-      if (cmdId !== null && (typeof cmdId !== 'string' || cmdId.length === 0 || cmdId.length > 128)) {
-        sink.deliver(i, [1, ErrorCode.Invalid, 'command id must be a string of 1–128 characters']);
-        continue;
-      }
-      const q = partitionOf(store, this.cfg.partitions);
-      if (p !== undefined && q !== p) {
-        sink.deliver(i, [
-          1,
-          ErrorCode.Invalid,
-          `store ${store} is not in partition ${p}: client and engine disagree on the partition count`,
-        ]);
-        continue;
-      }
-      const target = part ?? this.partitions.get(q);
-      if (target === undefined) {
-        sink.deliver(i, [1, ErrorCode.PartitionMoving, `partition ${q} is not served by ${this.cfg.processId}`]);
-        continue;
-      }
-      target.submit({
-        ref: { store, type, id },
-        key: actorKey(store, type, id),
-        command,
-        cmdId: cmdId ?? undefined,
-        timer: undefined,
-        sink,
-        slot: i,
-      });
+      this.admit(p, part, store, type, id, cmdId, command, sink, i);
     }
+  }
+
+  hosts(p: number): boolean {
+    return this.partitions.has(p);
+  }
+
+  submitLocal(
+    store: string,
+    type: string,
+    id: string,
+    cmdId: string | null,
+    command: unknown,
+    sink: ReplySink,
+    slot: number,
+  ): void {
+    // The same bound as a request: a saturated node refuses at once rather than queue without end.
+    if (this.lagMs > this.cfg.shedLagMs) {
+      this.metrics.outcome('shed');
+      sink.deliver(slot, SHED_RESULT);
+      return;
+    }
+    this.admit(undefined, undefined, store, type, id, cmdId, command, sink, slot);
+  }
+
+  /** One command, from a request or from this process: checked, then submitted to its partition. */
+  private admit(
+    p: number | undefined,
+    part: Partition | undefined,
+    store: string,
+    type: string,
+    id: string,
+    cmdId: string | null,
+    command: unknown,
+    sink: ReplySink,
+    slot: number,
+  ): void {
+    if (!isValidId(store) || !isValidId(id)) {
+      sink.deliver(slot, [1, ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}']);
+      return;
+    }
+    if (!this.types.has(type)) {
+      sink.deliver(slot, [1, ErrorCode.UnknownActorType, `unknown actor type ${String(type)}`]);
+      return;
+    }
+    if (cmdId !== null && (typeof cmdId !== 'string' || cmdId.length === 0 || cmdId.length > 128)) {
+      sink.deliver(slot, [1, ErrorCode.Invalid, 'command id must be a string of 1–128 characters']);
+      return;
+    }
+    const q = partitionOf(store, this.cfg.partitions);
+    if (p !== undefined && q !== p) {
+      sink.deliver(slot, [
+        1,
+        ErrorCode.Invalid,
+        `store ${store} is not in partition ${p}: client and engine disagree on the partition count`,
+      ]);
+      return;
+    }
+    const target = part ?? this.partitions.get(q);
+    if (target === undefined) {
+      sink.deliver(slot, [1, ErrorCode.PartitionMoving, `partition ${q} is not served by ${this.cfg.processId}`]);
+      return;
+    }
+    target.submit({
+      ref: { store, type, id },
+      key: actorKey(store, type, id),
+      command,
+      cmdId: cmdId ?? undefined,
+      timer: undefined,
+      sink,
+      slot,
+    });
   }
 
   /** Hands every partition over gracefully, then disconnects. */

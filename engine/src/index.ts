@@ -5,6 +5,7 @@ export type {
   CallOutcome,
   DecideContext,
   Decision,
+  ParseOutcome,
   Rejection,
   SideOutput,
   SnapshotCodec,
@@ -19,9 +20,9 @@ export type { Names } from './partitioning.js';
 export { encode, decode } from './codec.js';
 export type { LogEntry, BatchRecord, FenceRecord, PartitionRecord } from './record.js';
 export { Engine } from './engine.js';
-export type { EngineOptions, OutputStream } from './engine.js';
+export type { EngineOptions, LocalEngine, OutputStream } from './engine.js';
 export { EngineClient } from './client.js';
-export type { EngineClientOptions, SendOptions } from './client.js';
+export type { EngineClientOptions, RouteCounts, SendOptions } from './client.js';
 export { parseConfig, ConfigError } from './config.js';
 export type { EngineConfig } from './config.js';
 export { EngineMetrics } from './metrics.js';

@@ -1,0 +1,151 @@
+/**
+ * Co-located partitions: a client given the engine of its own process (`local`) hands commands
+ * for the partitions that engine hosts straight to them, and sends the rest over NATS to their
+ * owner. A spy subscribed to the command subjects sees what crossed NATS.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { decode, demoActors, Engine, EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
+import { cleanupNamespace, testLogger } from '@lunchrush/testkit';
+import { waitFor } from './support.js';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const P = 4;
+const ns = `t${Math.random().toString(36).slice(2, 10)}`;
+
+let here: Engine;
+let there: Engine;
+let nc: NatsConnection;
+let spyNc: NatsConnection;
+let spy: Subscription;
+/** Every command that crossed NATS, as `store/type/id`. */
+const overNats: string[] = [];
+let client: EngineClient;
+let localStore: string;
+let remoteStore: string;
+
+function startEngine(id: string): Promise<Engine> {
+  return Engine.start(demoActors, {
+    env: {},
+    config: { natsUrl: NATS_URL, namespace: ns, partitions: P, processId: id, leaseTtlMs: 1500 },
+    logger: testLogger(id),
+  });
+}
+
+/** A store id hashed to one of `parts`. */
+function storeIn(parts: number[], tag: string): string {
+  for (let i = 0; ; i++) if (parts.includes(partitionOf(`${tag}${i}`, P))) return `${tag}${i}`;
+}
+
+beforeAll(async () => {
+  spyNc = await connect({ servers: NATS_URL });
+  spy = spyNc.subscribe(`${ns}.>`, {
+    callback: (err, m) => {
+      if (err !== null || !(m.subject.startsWith(`${ns}.cmd.`) || m.subject.startsWith(`${ns}.proc.`))) return;
+      const req = decode<{ c: [string, string, string][] }>(m.data);
+      for (const [store, type, id] of req.c) overNats.push(`${store}/${type}/${id}`);
+    },
+  });
+  await spyNc.flush();
+  here = await startEngine('here');
+  there = await startEngine('there');
+  await waitFor(() => here.ownedPartitions().length === P / 2 && there.ownedPartitions().length === P / 2, {
+    what: 'the partitions shared by the two engines',
+  });
+  localStore = storeIn(here.ownedPartitions(), 'near');
+  remoteStore = storeIn(there.ownedPartitions(), 'far');
+  nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
+  client = new EngineClient(nc, { namespace: ns, partitions: P, local: here });
+});
+
+afterAll(async () => {
+  await client.close();
+  await here.stop();
+  await there.stop();
+  spy.unsubscribe();
+  await cleanupNamespace(spyNc, ns);
+  await Promise.all([nc.close(), spyNc.close()]);
+});
+
+/** The same conversation with one account: deposits, a repeat, a refusal with details, a read. */
+async function conversation(store: string): Promise<unknown[]> {
+  const answers: unknown[] = [];
+  const send = (command: unknown, id?: string): Promise<unknown> =>
+    client.send(store, 'account', 'alice', command, id === undefined ? {} : { id });
+  answers.push(await send({ op: 'deposit', amount: 100, tx: 't1' }, `${store}-t1`));
+  answers.push(await send({ op: 'deposit', amount: 50, tx: 't2' }, `${store}-t2`));
+  // A repeat of the first command's id answers its first outcome, not the balance now.
+  answers.push(await send({ op: 'deposit', amount: 100, tx: 't1' }, `${store}-t1`));
+  answers.push(
+    await send({ op: 'withdraw', amount: 1_000, tx: 't3' }).catch((e: unknown) => {
+      const x = e as EngineError;
+      return { code: x.code, reason: x.reason, message: x.message, details: x.details, retryable: x.retryable };
+    }),
+  );
+  answers.push(await send({ op: 'get' }));
+  return answers;
+}
+
+describe('co-located partitions', () => {
+  it('a command for a partition of this process never crosses NATS, one for another process does, with the same answers', async () => {
+    const before = { ...client.routed };
+    const local = await conversation(localStore);
+    expect(client.routed.local - before.local).toBe(5);
+    const remote = await conversation(remoteStore);
+    expect(client.routed.remote - before.remote).toBeGreaterThanOrEqual(5);
+    // NATS keeps one connection's order: the remote requests reaching the spy means any request
+    // the local conversation had sent, earlier on the same connection, has reached it too.
+    await waitFor(() => overNats.filter((c) => c.startsWith(`${remoteStore}/`)).length >= 5, {
+      what: 'the remote conversation seen on the command subjects',
+    });
+    expect(overNats.filter((c) => c.startsWith(`${localStore}/`))).toEqual([]);
+    expect(local).toEqual(remote);
+    expect(local).toEqual([
+      { balance: 100 },
+      { balance: 150 },
+      { balance: 100 },
+      {
+        code: 'rejected',
+        reason: 'insufficient_funds',
+        message: 'balance 150 < 1000',
+        details: { balance: 150 },
+        retryable: false,
+      },
+      { balance: 150, transactions: 2, history: ['t1', 't2'], fired: [] },
+    ]);
+  });
+
+  it("a result handed over in process is the caller's own: changing it changes no actor", async () => {
+    const read = await client.send<{ history: string[] }>(localStore, 'account', 'bob', { op: 'get' });
+    read.history.push('forged');
+    const placed = await client.send<{ balance: number }>(
+      localStore,
+      'account',
+      'bob',
+      { op: 'deposit', amount: 7, tx: 'b1' },
+      { id: 'bob-b1' },
+    );
+    placed.balance = 1_000_000;
+    expect(await client.send(localStore, 'account', 'bob', { op: 'get' })).toEqual({
+      balance: 7,
+      transactions: 1,
+      history: ['b1'],
+      fired: [],
+    });
+    expect(
+      await client.send(localStore, 'account', 'bob', { op: 'deposit', amount: 7, tx: 'b1' }, { id: 'bob-b1' }),
+    ).toEqual({ balance: 7 });
+  });
+
+  it('a partition that leaves this process is reached over NATS at its new owner', async () => {
+    await client.send(localStore, 'account', 'carol', { op: 'deposit', amount: 5, tx: 'c1' }, { id: 'carol-c1' });
+    await here.stop();
+    await waitFor(() => there.ownedPartitions().length === P, { what: 'the other engine owning every partition' });
+    const routed = { ...client.routed };
+    expect(
+      await client.send(localStore, 'account', 'carol', { op: 'deposit', amount: 5, tx: 'c2' }, { id: 'carol-c2' }),
+    ).toEqual({ balance: 10 });
+    expect(client.routed.local).toBe(routed.local);
+    await waitFor(() => overNats.includes(`${localStore}/account/carol`), { what: 'the command on NATS' });
+  });
+});
