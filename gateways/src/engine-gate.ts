@@ -6,7 +6,7 @@
  * same command id, so a retry never applies a command twice).
  */
 import type { EngineClient } from '@lunchrush/engine';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { ErrorCode, HttpError } from './errors.js';
 
 export class EngineGate {
@@ -25,6 +25,18 @@ export class EngineGate {
       help: 'Engine commands in flight from this gateway process',
       registers: [registry],
       collect: () => this.gauge.set(this.inflight),
+    });
+    const routed = client.routed;
+    new Counter({
+      name: 'lunchrush_gateway_engine_commands_total',
+      help: 'Engine commands sent, retries counted, by route: local (a partition of this node, in process) or remote (over NATS)',
+      labelNames: ['route'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc({ route: 'local' }, routed.local);
+        this.inc({ route: 'remote' }, routed.remote);
+      },
     });
   }
 

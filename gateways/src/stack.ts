@@ -1,9 +1,10 @@
 /**
  * `npm start`'s stack, once NATS and Redis are up (scripts/start.mjs finds or
- * starts them): an engine serving the restaurant domain, the demo data loaded
- * through it, and the gateway. Prints where to look, then waits; SIGINT/SIGTERM
- * stop the gateway first (no new requests), then the engine (it hands its
- * partitions over and snapshots), then exits.
+ * starts them): a node (gateways/src/main.ts with NODE_ROLE=node: the gateway and
+ * an engine serving the restaurant domain in one process, or `--workers` of them),
+ * and the demo data loaded through it. Prints where to look, then waits;
+ * SIGINT/SIGTERM stop each node's gateway first (no new requests), then its engine
+ * (it hands its partitions over and snapshots), then exits.
  *
  *   node --import tsx gateways/src/stack.ts [--stores 20] [--workers 1] [--reset]
  *   node --conditions=lunchrush-compiled gateways/dist/src/stack.js [...]    # what npm start runs
@@ -17,7 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { EngineClient } from '@lunchrush/engine';
+import { EngineClient, parseConfig as parseEngineConfig } from '@lunchrush/engine';
 import { Redis } from 'ioredis';
 import { parseConfig } from './config.js';
 import { demoCredentials, seedDemo } from './demo.js';
@@ -97,7 +98,10 @@ async function main(): Promise<void> {
     );
   }
   if (env.GATEWAY_WORKERS === undefined) env.GATEWAY_WORKERS = String(workers);
+  // A node per process: the gateway and the partitions it owns (gateways/src/node.ts).
+  env.NODE_ROLE = 'node';
   const cfg = parseConfig(env); // fail here, with the variable's name, before starting anything
+  parseEngineConfig(env);
   if (process.argv.includes('--reset')) {
     if (env.GATEWAY_DEV_SECRETS !== '1')
       throw new Error('--reset deletes every order and stock level of the namespace: development mode only');
@@ -114,35 +118,29 @@ async function main(): Promise<void> {
   }
 
   // Filled as they start; the signal handlers see whatever is running.
-  const kids: { engine?: Child; gateway?: Child; printers?: Child; daemon?: Child; analytics?: Child } = {};
+  const kids: { node?: Child; printers?: Child; daemon?: Child; analytics?: Child } = {};
   const withPrinters = !process.argv.includes('--no-printers');
   const withAnalytics = !process.argv.includes('--no-analytics');
   let stopping = false;
   const stopAll = async (): Promise<void> => {
     await Promise.all([stop(kids.analytics), stop(kids.daemon)]);
     await stop(kids.printers);
-    await stop(kids.gateway);
-    await stop(kids.engine);
+    await stop(kids.node);
   };
   const shutdown = (sig: string): void => {
     if (stopping) return;
     stopping = true;
-    say(`${sig}: stopping analytics and the printer daemon, the gateway, then the engine`);
+    say(`${sig}: stopping analytics and the printer daemon, then the node (its gateway, then its engine)`);
     void stopAll().then(() => process.exit(0));
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('exit', () => {
-    for (const c of [kids.analytics, kids.daemon, kids.printers, kids.gateway, kids.engine])
+    for (const c of [kids.analytics, kids.daemon, kids.printers, kids.node])
       if (c !== undefined && c.proc.exitCode === null) c.proc.kill('SIGKILL');
   });
 
-  const engine = (kids.engine = await start(
-    'engine',
-    'engine/src/main.ts',
-    { ...env, ENGINE_ACTORS: '@lunchrush/actors' },
-    /ENGINE READY/,
-  ));
+  const node = (kids.node = await start('node', 'gateways/src/main.ts', env, /GATEWAY READY/));
   say(`loading demo data (${stores} stores) through the engine; stores already loaded are left as they are`);
   const client = await EngineClient.connect(cfg.natsUrl, { namespace: cfg.namespace, partitions: cfg.partitions });
   const redis = new Redis(cfg.redisUrl);
@@ -154,7 +152,6 @@ async function main(): Promise<void> {
   await client.close();
   redis.disconnect();
 
-  const gateway = (kids.gateway = await start('gateway', 'gateways/src/main.ts', env, /GATEWAY READY/));
   // Kitchen printing: one virtual ESC/POS printer per station of store 001 (its configuration is
   // written to the printer bucket), and the daemon that prints the kitchen stream on them.
   const printerEnv = { ...env, PRINTER_NAMESPACE: cfg.namespace };
@@ -182,7 +179,7 @@ async function main(): Promise<void> {
   const creds = demoCredentials(cfg, seeded.data, url);
   const lines = [
     '',
-    `lunchrush is up: ${stores} demo stores, engine + ${workers} gateway process${workers > 1 ? 'es' : ''}`,
+    `lunchrush is up: ${stores} demo stores, ${workers} node process${workers > 1 ? 'es' : ''} (gateway + engine in each)`,
     `  API            ${url}/v1/…   (OpenAPI: ${url}/openapi.json)`,
     `  health         ${url}/healthz   ${url}/readyz   metrics: ${url}/metrics`,
     `  push           ws://127.0.0.1:${cfg.port}/ws?token=<staff token or diner session>`,
@@ -211,9 +208,7 @@ async function main(): Promise<void> {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const running = [engine, gateway, kids.printers, kids.daemon, kids.analytics].filter(
-    (c): c is Child => c !== undefined,
-  );
+  const running = [node, kids.printers, kids.daemon, kids.analytics].filter((c): c is Child => c !== undefined);
   const which = await Promise.race(running.map((c) => c.exited.then((code) => [c.name, code] as const)));
   if (!stopping) {
     say(`${which[0]} exited with ${which[1]}: stopping the rest`);

@@ -191,7 +191,9 @@ function pidOf(port: number): Promise<number> {
 
 describe('several gateway processes on one port', () => {
   it('GATEWAY_WORKERS=2 serves one port from two processes (SO_REUSEPORT)', async () => {
-    const child = spawnTs('gateways/src/main.ts', { env: { ...s.env, GATEWAY_WORKERS: '2', GATEWAY_PORT: '0' } });
+    const child = spawnTs('gateways/src/main.ts', {
+      env: { ...s.env, NODE_ROLE: 'gateway', GATEWAY_WORKERS: '2', GATEWAY_PORT: '0' },
+    });
     try {
       const m = await child.waitForLine(/GATEWAY READY port=(\d+) workers=2/, 60_000);
       const port = Number(m[1]);
