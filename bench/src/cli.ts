@@ -6,7 +6,8 @@
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b|null or a
  *   list such as a,null (compare: lunchrush, then each, with ratios to each), --gateway-workers n,
  *   --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator),
- *   --design lunchrush|a|b|null (which system to start), --cpu-prof dir, --quiet.
+ *   --design lunchrush|a|b|null (which system to start), --layout node|split (lunchrush as
+ *   co-located nodes, the default, or an engine process and a gateway process), --cpu-prof dir, --quiet.
  * Exits 1 when oversold, undersold or lost is not 0 (2 on a usage or start-up error).
  */
 import fs from 'node:fs';
@@ -48,6 +49,8 @@ export interface CliOptions {
   bound?: number;
   payRatio?: number;
   gatewayWorkers: number;
+  /** lunchrush: co-located nodes (default) or engine and gateway processes apart. */
+  layout: 'node' | 'split';
   killAtS?: number;
   /** compare: the designs run after lunchrush, in order (`--reference a,null`). */
   references: Reference[];
@@ -96,6 +99,7 @@ export function parseArgs(argv: string[]): CliOptions {
     'kill-at',
     'pay',
     'gateway-workers',
+    'layout',
     'reference',
     'design',
     'cpu-prof',
@@ -112,6 +116,8 @@ export function parseArgs(argv: string[]): CliOptions {
   const simulator = flags.get('simulator') ?? 'process';
   if (simulator !== 'process' && simulator !== 'gateway') throw new Error('--simulator is process or gateway');
   if (!DESIGNS.includes(design as Design)) throw new Error('--design is lunchrush, a, b or null');
+  const layout = flags.get('layout') ?? 'node';
+  if (layout !== 'node' && layout !== 'split') throw new Error('--layout is node or split');
   return {
     scenario,
     compare,
@@ -128,6 +134,7 @@ export function parseArgs(argv: string[]): CliOptions {
     bound: num('bound'),
     payRatio: num('pay'),
     gatewayWorkers: num('gateway-workers') ?? 1,
+    layout,
     killAtS: num('kill-at'),
     references: references as Reference[],
     design: design as Design,
@@ -150,6 +157,7 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
       stores: o.stores,
       standby: failover,
       gatewayWorkers: o.gatewayWorkers,
+      layout: o.layout,
       simulator: o.simulator,
       cpuProfDir,
       log,

@@ -1,8 +1,9 @@
 /**
- * The system under test, started by the bench: lunchrush (engine process(es) with
- * the restaurant actors + gateway process, a fresh namespace, the demo data loaded
- * through the engine) or a reference design (bench/reference/server.ts). `stop()`
- * stops every process by its pid and deletes the namespace / database.
+ * The system under test, started by the bench: lunchrush (a node: gateway and engine
+ * with the restaurant actors in one process, or `--layout split`: an engine process
+ * and a gateway process; a fresh namespace, the demo data loaded through the engine)
+ * or a reference design (bench/reference/server.ts). `stop()` stops every process by
+ * its pid and deletes the namespace / database.
  */
 import path from 'node:path';
 import { ActorTypes, STORE_ACTOR_ID, demoSetupCommands, generateDemoData, type DemoData } from '@lunchrush/actors';
@@ -28,8 +29,16 @@ const STOP_REFERENCE_MS = 180_000;
 
 export interface StackOptions {
   readonly stores: number;
-  /** Start a second engine with ENGINE_STANDBY=true (failover). */
+  /**
+   * Failover: an engine process owning every partition (the one killed) and a standby that takes
+   * them over (ENGINE_STANDBY=true): the node itself, or with `layout: 'split'` an engine process.
+   */
   readonly standby?: boolean;
+  /**
+   * `node` (default): one process serving HTTP and hosting the partitions (NODE_ROLE=node, each
+   * of `gatewayWorkers` a node); `split`: an engine process and a gateway process, as before nodes.
+   */
+  readonly layout?: 'node' | 'split';
   readonly gatewayWorkers?: number;
   /**
    * Where simulated WeChat payments are signed and sent from: `process` (default), a
@@ -48,6 +57,7 @@ export interface Stack {
   readonly simulatorUrl?: string;
   readonly data: DemoData;
   readonly kind: 'lunchrush' | 'reference-a' | 'reference-b' | 'null';
+  /** The process that owns the partitions at the start (failover kills it): the node, or the engine process. */
   readonly engine?: ChildProcessHandle;
   readonly standby?: ChildProcessHandle;
   readonly processes: ChildProcessHandle[];
@@ -99,12 +109,28 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
   const processes: ChildProcessHandle[] = [];
   const nc = await connectNats();
   const redis = await connectRedis();
+  const split = opts.layout === 'split';
   const engineEnv = {
     NATS_URL: natsUrl(),
     ENGINE_NAMESPACE: ns,
     ENGINE_PARTITIONS: String(PARTITIONS),
     ENGINE_ACTORS: '@lunchrush/actors',
     ENGINE_METRICS_PORT: process.env.BENCH_ENGINE_METRICS_PORT ?? '0',
+    LOG_LEVEL: 'warn',
+  };
+  const gatewayEnv = {
+    NATS_URL: natsUrl(),
+    REDIS_URL: redisUrl(),
+    ENGINE_NAMESPACE: ns,
+    ENGINE_PARTITIONS: String(PARTITIONS),
+    GATEWAY_DEV_SECRETS: '1',
+    GATEWAY_HOST: '127.0.0.1',
+    GATEWAY_PORT: '0',
+    GATEWAY_WORKERS: String(opts.gatewayWorkers ?? 1),
+    GATEWAY_RATE_IP: '100000000',
+    GATEWAY_RATE_DEVICE: '100000000',
+    GATEWAY_RATE_SESSION: '100000000',
+    GATEWAY_CATALOG_WATCH: 'off',
     LOG_LEVEL: 'warn',
   };
   const stop = async (): Promise<void> => {
@@ -114,48 +140,54 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
     await nc.close();
     redis.disconnect();
   };
-  try {
-    log(`starting engine (namespace ${ns})`);
-    const engine = spawnTs('engine/src/main.ts', {
-      env: engineEnv,
-      nodeArgs: engineArgs(opts.cpuProfDir, 'engine'),
+  const engineProcess = async (name: string, extra: Record<string, string> = {}): Promise<ChildProcessHandle> => {
+    const e = spawnTs('engine/src/main.ts', {
+      env: { ...engineEnv, ...extra },
+      nodeArgs: engineArgs(opts.cpuProfDir, name),
     });
-    processes.push(engine);
-    await engine.waitForLine(/ENGINE READY/, READY_MS);
-    let standby: ChildProcessHandle | undefined;
-    if (opts.standby === true) {
-      standby = spawnTs('engine/src/main.ts', {
-        env: { ...engineEnv, ENGINE_STANDBY: 'true' },
-        nodeArgs: engineArgs(opts.cpuProfDir, 'standby'),
-      });
-      processes.push(standby);
-      await standby.waitForLine(/ENGINE READY/, READY_MS);
-    }
+    processes.push(e);
+    await e.waitForLine(/ENGINE READY/, READY_MS);
+    return e;
+  };
+  const seedStores = async (): Promise<void> => {
     log(`loading ${opts.stores} demo stores through the engine`);
-    const client = new EngineClient(nc, { namespace: ns, partitions: PARTITIONS });
-    await seed(client, redis, ns, data);
-    const gateway = spawnTs('gateways/src/main.ts', {
-      env: {
-        NATS_URL: natsUrl(),
-        REDIS_URL: redisUrl(),
-        ENGINE_NAMESPACE: ns,
-        ENGINE_PARTITIONS: String(PARTITIONS),
-        GATEWAY_DEV_SECRETS: '1',
-        GATEWAY_HOST: '127.0.0.1',
-        GATEWAY_PORT: '0',
-        GATEWAY_WORKERS: String(opts.gatewayWorkers ?? 1),
-        GATEWAY_RATE_IP: '100000000',
-        GATEWAY_RATE_DEVICE: '100000000',
-        GATEWAY_RATE_SESSION: '100000000',
-        GATEWAY_CATALOG_WATCH: 'off',
-        LOG_LEVEL: 'warn',
-      },
-      nodeArgs: profArgs(opts.cpuProfDir, 'gateway'),
-    });
-    processes.push(gateway);
-    const port = (await gateway.waitForLine(/GATEWAY READY port=(\d+)/, READY_MS))[1]!;
+    await seed(new EngineClient(nc, { namespace: ns, partitions: PARTITIONS }), redis, ns, data);
+  };
+  try {
+    // Split: an engine process (and a standby engine for failover), the gateway apart. Node (the
+    // default): one process, gateway and partitions together; for failover it is the standby, and
+    // the engine process it takes over from owns every partition until it is killed.
+    let engine: ChildProcessHandle | undefined;
+    let standby: ChildProcessHandle | undefined;
+    let front: ChildProcessHandle;
+    log(
+      `starting ${split ? 'engine' : 'a node'}${opts.standby === true ? ' beside an engine to kill' : ''} (namespace ${ns})`,
+    );
+    if (split || opts.standby === true) engine = await engineProcess('engine');
+    if (split) {
+      if (opts.standby === true) standby = await engineProcess('standby', { ENGINE_STANDBY: 'true' });
+      await seedStores();
+      front = spawnTs('gateways/src/main.ts', {
+        env: { ...gatewayEnv, NODE_ROLE: 'gateway' },
+        nodeArgs: profArgs(opts.cpuProfDir, 'gateway'),
+      });
+    } else {
+      front = spawnTs('gateways/src/main.ts', {
+        env: {
+          ...gatewayEnv,
+          ...engineEnv,
+          NODE_ROLE: 'node',
+          ...(opts.standby === true ? { ENGINE_STANDBY: 'true' } : {}),
+        },
+        nodeArgs: engineArgs(opts.cpuProfDir, 'node'),
+      });
+      if (opts.standby === true) standby = front;
+    }
+    processes.push(front);
+    const port = (await front.waitForLine(/GATEWAY READY port=(\d+)/, READY_MS))[1]!;
+    if (!split) await seedStores();
     const url = `http://127.0.0.1:${port}`;
-    log(`gateway on port ${port}`);
+    log(`${split ? 'gateway' : 'node'} on port ${port}`);
     let simulatorUrl: string | undefined;
     if ((opts.simulator ?? 'process') === 'process') {
       const sim = spawnTs('gateways/src/simulator-main.ts', {
@@ -175,12 +207,12 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
       log(`payment simulator on ${simulatorUrl}`);
     }
     const roles: CpuRole[] = [
-      { role: 'engine', pid: engine.pid },
-      ...(standby === undefined ? [] : [{ role: 'standby', pid: standby.pid }]),
-      { role: 'gateway', pid: gateway.pid },
+      ...(engine === undefined ? [] : [{ role: 'engine', pid: engine.pid }]),
+      ...(standby === undefined || standby === front ? [] : [{ role: 'standby', pid: standby.pid }]),
+      { role: split ? 'gateway' : 'node', pid: front.pid },
       ...processes.filter((p) => p.name.includes('simulator-main')).map((p) => ({ role: 'simulator', pid: p.pid })),
     ];
-    return { url, simulatorUrl, data, kind: 'lunchrush', engine, standby, processes, roles, stop };
+    return { url, simulatorUrl, data, kind: 'lunchrush', engine: engine ?? front, standby, processes, roles, stop };
   } catch (e) {
     await stop();
     throw e;
