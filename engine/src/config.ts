@@ -19,6 +19,7 @@ export const DEFAULT_APPEND_DEDUP_WINDOW_MS = 15_000;
 export const DEFAULT_DEDUP_WINDOW_PER_ACTOR = 10_000;
 export const DEFAULT_DEDUP_IDS_IN_SNAPSHOT = 2_000;
 export const DEFAULT_DEDUP_MAX_AGE_MS = 60_000;
+export const DEFAULT_DEDUP_INLINE_RESULT_BYTES = 512;
 export const DEFAULT_SNAPSHOT_MIN_INTERVAL_MS = 1_000;
 export const DEFAULT_METRICS_PORT = 9464;
 
@@ -67,6 +68,11 @@ export interface EngineConfig {
   dedupMaxAgeMs: number;
   /** The most recent ids also kept in snapshots (what a restart or takeover remembers beyond the replay). */
   dedupIdsInSnapshot: number;
+  /**
+   * Results up to this size are remembered with their ids; a larger one (a table's submit answers
+   * with the whole order) is read back from its log record when its command is repeated.
+   */
+  dedupInlineResultBytes: number;
   /** An actor is snapshotted at most this often, however hot it is. */
   snapshotMinIntervalMs: number;
   /** JetStream replicas for the event stream and buckets (3 in a production cluster). */
@@ -112,6 +118,7 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_DEDUP_WINDOW_PER_ACTOR: 'dedupWindowPerActor',
   ENGINE_DEDUP_IDS_IN_SNAPSHOT: 'dedupIdsInSnapshot',
   ENGINE_DEDUP_MAX_AGE_MS: 'dedupMaxAgeMs',
+  ENGINE_DEDUP_INLINE_RESULT_BYTES: 'dedupInlineResultBytes',
   ENGINE_SNAPSHOT_MIN_INTERVAL_MS: 'snapshotMinIntervalMs',
   ENGINE_REPLICAS: 'replicas',
   ENGINE_MAX_OWNED_PARTITIONS: 'maxOwnedPartitions',
@@ -149,6 +156,7 @@ export function defaultConfig(): EngineConfig {
     dedupWindowPerActor: DEFAULT_DEDUP_WINDOW_PER_ACTOR,
     dedupIdsInSnapshot: DEFAULT_DEDUP_IDS_IN_SNAPSHOT,
     dedupMaxAgeMs: DEFAULT_DEDUP_MAX_AGE_MS,
+    dedupInlineResultBytes: DEFAULT_DEDUP_INLINE_RESULT_BYTES,
     snapshotMinIntervalMs: DEFAULT_SNAPSHOT_MIN_INTERVAL_MS,
     replicas: 1,
     maxOwnedPartitions: Number.MAX_SAFE_INTEGER,
@@ -192,6 +200,7 @@ export function validateConfig(c: EngineConfig): EngineConfig {
   intAtLeast('dedupWindowPerActor', 0);
   intAtLeast('dedupIdsInSnapshot', 0);
   intAtLeast('dedupMaxAgeMs', 1);
+  intAtLeast('dedupInlineResultBytes', 0);
   intAtLeast('snapshotMinIntervalMs', 0);
   intAtLeast('replicas', 1);
   intAtLeast('maxOwnedPartitions', 0);

@@ -20,9 +20,17 @@ import { decode, encode } from './codec.js';
  * not the object that was stored), which is what a caller gets on the wire
  * anyway. An id that is already remembered keeps its first result (that is
  * what idempotency promises); `set` then only updates its tag.
+ *
+ * A result larger than `inlineResultBytes` is not kept once its tag (the seq
+ * of the log record holding it) is known: the record has it, and a repeat,
+ * which is rare, reads it back from there (`outcome` answers the seq). Until
+ * then (its append in flight) the window holds on to the bytes it was given.
+ * A table's submit answers with the table and the whole order (1–4 KB); kept
+ * for a minute at 1,500 orders/s that was a few hundred MB, and up to 2,000
+ * of them went into every snapshot of the table.
  */
 
-/** Per entry in `num`: [time, tag, absolute byte offset, hash, id bytes, result bytes]. */
+/** Per entry in `num`: [time, tag, absolute byte offset, hash, id bytes, result bytes (-1: not kept)]. */
 const STRIDE = 6;
 const AT = 0;
 const TAG = 1;
@@ -44,6 +52,8 @@ let keyLen = 0;
 let keyHash = 0;
 
 const monotonicNow = (): number => performance.now();
+/** `setEncoded`'s stand-in for a result that is only in the log. */
+const LOGGED = new Uint8Array(0);
 
 /**
  * The ring of `size` entries and its hash table, views of one buffer: typed arrays live outside
@@ -69,11 +79,15 @@ export class IdWindow<V = unknown> {
   private bytes = Buffer.allocUnsafeSlow(FIRST_BYTES);
   private bBase = 0;
   private bEnd = 0;
+  /** Results not kept inline whose tag is not known yet, by absolute position. */
+  private held: Map<number, Uint8Array> | undefined;
 
   constructor(
     readonly capacity: number,
     readonly maxAgeMs: number = Infinity,
     private readonly now: () => number = monotonicNow,
+    /** Larger results are not kept once tagged (see above); `Infinity` keeps every result. */
+    readonly inlineResultBytes: number = Infinity,
   ) {
     ({ num: this.num, index: this.index } = ringAndIndex(FIRST_RING));
   }
@@ -86,9 +100,21 @@ export class IdWindow<V = unknown> {
     return this.find(id) >= 0;
   }
 
+  /** The result of `id`; `undefined` when not remembered, and when the result is only in the log (`outcome`). */
   get(id: string): V | undefined {
     const s = this.find(id);
-    return s < 0 ? undefined : this.valueAt(s);
+    if (s < 0) return undefined;
+    const r = this.resultAt(s);
+    return typeof r === 'number' ? undefined : decode<V>(r);
+  }
+
+  /**
+   * Where the result of `id` is: its msgpack bytes (a view into this window: use them before the
+   * next change to it), or the seq of the log record that holds it; `undefined` when not remembered.
+   */
+  outcome(id: string): Uint8Array | number | undefined {
+    const s = this.find(id);
+    return s < 0 ? undefined : this.resultAt(s);
   }
 
   tag(id: string): number | undefined {
@@ -98,7 +124,7 @@ export class IdWindow<V = unknown> {
 
   setTag(id: string, tag: number): void {
     const s = this.find(id);
-    if (s >= 0) this.num[s * STRIDE + TAG] = tag;
+    if (s >= 0) this.tagSlot(s, tag);
   }
 
   /**
@@ -106,7 +132,7 @@ export class IdWindow<V = unknown> {
    * evicted meanwhile is left alone: positions are never reused).
    */
   setTagAt(pos: number, tag: number): void {
-    if (pos >= this.head && pos < this.tail) this.num[(pos & this.mask) * STRIDE + TAG] = tag;
+    if (pos >= this.head && pos < this.tail) this.tagSlot(pos & this.mask, tag);
   }
 
   /** Remembers `id` with its result; returns its position, for `setTagAt` (-1 with capacity 0). */
@@ -119,26 +145,34 @@ export class IdWindow<V = unknown> {
     return this.setEncoded(id, result, undefined, tag);
   }
 
+  /** Remembers `id` with its result in the log record `seq` (as `newestEncoded` gives a result not kept). */
+  setLogged(id: string, seq: number): number {
+    return this.setEncoded(id, LOGGED, undefined, seq);
+  }
+
   private setEncoded(id: string, encoded: Uint8Array | undefined, v: V | undefined, tag: number): number {
     if (this.capacity <= 0) return -1;
     const t = this.now();
     this.evict(t); // an id past its age is new again
     const found = this.find(id);
     if (found >= 0) {
-      this.num[found * STRIDE + TAG] = tag;
+      this.tagSlot(found, tag);
       return this.positionOf(found);
     }
     // Room for one more (the id's bytes stay in `scratch`: nothing below looks another id up).
     this.evict(t, 1);
     if (this.tail - this.head === this.mask + 1) this.grow();
     const res = encoded ?? encode(v);
+    // Not kept inline: in the log once tagged, held until then.
+    const logged = res === LOGGED || res.length > this.inlineResultBytes;
+    const resLen = logged ? 0 : res.length;
     const idLen = keyLen;
-    this.reserve(idLen + res.length);
+    this.reserve(idLen + resLen);
     const at = this.bEnd - this.bBase;
     // A loop, not `Buffer.copy`: ids are a few dozen bytes, less than a native call costs.
     const bytes = this.bytes;
     for (let i = 0; i < idLen; i++) bytes[at + i] = scratch[i]!;
-    this.bytes.set(res, at + idLen);
+    if (!logged) this.bytes.set(res, at + idLen);
     const s = this.tail & this.mask;
     const b = s * STRIDE;
     this.num[b + AT] = t;
@@ -146,10 +180,25 @@ export class IdWindow<V = unknown> {
     this.num[b + OFF] = this.bEnd;
     this.num[b + HASH] = keyHash;
     this.num[b + IDLEN] = idLen;
-    this.num[b + RESLEN] = res.length;
-    this.bEnd += idLen + res.length;
+    this.num[b + RESLEN] = logged ? -1 : resLen;
+    this.bEnd += idLen + resLen;
     this.insertIndex(s, keyHash);
+    if (logged && tag <= 0 && res !== LOGGED) (this.held ??= new Map()).set(this.tail, res);
     return this.tail++;
+  }
+
+  /**
+   * Sets a slot's tag; a result held for want of one is let go (its record has it now). The tag of a
+   * result only in the log is where it is, and stays.
+   */
+  private tagSlot(s: number, tag: number): void {
+    const b = s * STRIDE;
+    if (this.num[b + RESLEN] === -1) {
+      const pos = this.positionOf(s);
+      if (this.held?.has(pos) !== true) return;
+      if (tag > 0) this.held.delete(pos);
+    }
+    this.num[b + TAG] = tag;
   }
 
   /** Forgets ids past the count or the age bound (`room`: make space for that many more). */
@@ -161,6 +210,7 @@ export class IdWindow<V = unknown> {
     ) {
       const s = this.head & this.mask;
       this.removeIndex(s);
+      if (this.held !== undefined && this.num[s * STRIDE + RESLEN] === -1) this.held.delete(this.head);
       this.head++;
     }
     if (this.head === this.tail) {
@@ -181,24 +231,27 @@ export class IdWindow<V = unknown> {
       const b = s * STRIDE;
       const at = this.num[b + OFF]! - this.bBase;
       const id = this.bytes.toString('utf8', at, at + this.num[b + IDLEN]!);
-      out.push([id, this.valueAt(s), this.num[b + TAG]!]);
+      const r = this.resultAt(s);
+      out.push([id, typeof r === 'number' ? (undefined as V) : decode<V>(r), this.num[b + TAG]!]);
     }
     return out;
   }
 
   /**
-   * The newest `n` entries with their results still msgpack-encoded, oldest first. The bytes are
-   * views into this window: use them before the next change to it.
+   * The newest `n` entries with their results still msgpack-encoded, oldest first; `null` for a
+   * result only in the log (at the entry's tag). The bytes are views into this window: use them
+   * before the next change to it.
    */
-  newestEncoded(n: number): [string, Uint8Array, number][] {
-    const out: [string, Uint8Array, number][] = [];
+  newestEncoded(n: number): [string, Uint8Array | null, number][] {
+    const out: [string, Uint8Array | null, number][] = [];
     for (let pos = Math.max(this.head, this.tail - n); pos < this.tail; pos++) {
-      const b = (pos & this.mask) * STRIDE;
+      const s = pos & this.mask;
+      const b = s * STRIDE;
       const at = this.num[b + OFF]! - this.bBase;
-      const idEnd = at + this.num[b + IDLEN]!;
+      const r = this.resultAt(s);
       out.push([
-        this.bytes.toString('utf8', at, idEnd),
-        this.bytes.subarray(idEnd, idEnd + this.num[b + RESLEN]!),
+        this.bytes.toString('utf8', at, at + this.num[b + IDLEN]!),
+        typeof r === 'number' ? null : r,
         this.num[b + TAG]!,
       ]);
     }
@@ -212,10 +265,13 @@ export class IdWindow<V = unknown> {
     return this.tail - 1 - ((this.tail - 1 - s) & this.mask);
   }
 
-  private valueAt(s: number): V {
+  /** The result bytes of slot `s` (inline or held), or the seq of the record holding it. */
+  private resultAt(s: number): Uint8Array | number {
     const b = s * STRIDE;
+    const len = this.num[b + RESLEN]!;
+    if (len < 0) return this.held?.get(this.positionOf(s)) ?? this.num[b + TAG]!;
     const at = this.num[b + OFF]! - this.bBase + this.num[b + IDLEN]!;
-    return decode<V>(this.bytes.subarray(at, at + this.num[b + RESLEN]!));
+    return this.bytes.subarray(at, at + len);
   }
 
   /** Puts `id`'s bytes in `scratch` (once per id in a row) and returns its slot, or -1. */

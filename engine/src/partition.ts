@@ -120,6 +120,8 @@ interface SnapshotRecord {
   ids?: [string, unknown, number][];
   /** [commandId, result as msgpack bytes, seq]: the id window's own bytes, not decoded and encoded again. */
   idr?: [string, Uint8Array, number][];
+  /** [commandId, seq]: ids whose result is read back from their log record on a repeat (since 6 Dec 2026). */
+  idl?: [string, number][];
 }
 
 /**
@@ -144,6 +146,8 @@ export class Partition implements TxHost {
   state: 'recovering' | 'serving' | 'draining' | 'dead' = 'recovering';
   private readonly cells = new Map<string, Cell>();
   private readonly loading = new Map<string, Promise<void>>();
+  /** Repeats waiting for their first outcome to be read back from the log (`answerFromLog`). */
+  private readonly readingLog = new Set<Job>();
   /** Commands accepted for actors still loading (a loaded actor counts its own in `Cell.pending`). */
   private readonly coldPending = new Map<string, number>();
   private queue: Job[] = [];
@@ -322,15 +326,11 @@ export class Partition implements TxHost {
     }
     cell.lastUsed = now();
     if (job.cmdId !== undefined) {
-      if (cell.recent.has(job.cmdId)) {
+      const first = cell.recent.outcome(job.cmdId);
+      if (first !== undefined) {
         this.env.metrics.outcome('duplicate');
-        this.addUnit({
-          cell,
-          staged: [],
-          sink: job.sink,
-          slot: job.slot,
-          result: [0, cell.recent.get(job.cmdId)],
-        });
+        if (typeof first === 'number') this.answerFromLog(cell, job, first);
+        else this.addUnit({ cell, staged: [], sink: job.sink, slot: job.slot, result: [0, decode(first)] });
         return true;
       }
     }
@@ -388,6 +388,38 @@ export class Partition implements TxHost {
 
   private remember(c: Cell, id: string, r: unknown, seq: number): void {
     c.recent.set(id, r, seq);
+  }
+
+  /**
+   * A repeat whose first result the id window did not keep (larger than `dedupInlineResultBytes`):
+   * read back from the record that holds it. The job stays pending meanwhile (the actor is not
+   * passivated, a hand-over waits for it) and its answer joins the open batch like any other.
+   */
+  private answerFromLog(cell: Cell, job: Job, seq: number): void {
+    this.readingLog.add(job);
+    void this.firstOutcome(seq, job.key, job.cmdId!).then((result) => {
+      if (!this.readingLog.delete(job)) return; // the partition failed meanwhile and answered it
+      this.addUnit({ cell, staged: [], sink: job.sink, slot: job.slot, result });
+      this.scheduleFlush();
+    });
+  }
+
+  private async firstOutcome(seq: number, key: string, id: string): Promise<WireResult> {
+    try {
+      const m = await this.env.jsm.streams.getMessage(this.env.names.stream, { seq });
+      const rec = m === null || m.subject !== this.subject ? undefined : decode<PartitionRecord>(m.data);
+      if (rec?.k === 'b') {
+        for (const e of rec.x) if (e.c === id && actorKey(e.a[1], e.a[0], e.a[2]) === key) return [0, e.r];
+      }
+      throw new Error(`record ${seq} does not hold it`);
+    } catch (err) {
+      // Only if the log was cut short under the engine (a stream limit an operator set).
+      this.env.log.warn(
+        { partition: this.p, actor: key, id, seq, err: ensureError(err).message },
+        'first outcome not found in the log',
+      );
+      return [1, ErrorCode.Internal, `the first outcome of command ${id} could not be read back from the log`];
+    }
   }
 
   private addUnit(u: Unit): void {
@@ -479,10 +511,26 @@ export class Partition implements TxHost {
       lastUsed: now(),
       pending,
       snapGen: snap?.gen ?? 0,
-      recent: new IdWindow(this.env.cfg.dedupWindowPerActor, this.env.cfg.dedupMaxAgeMs),
+      recent: new IdWindow(
+        this.env.cfg.dedupWindowPerActor,
+        this.env.cfg.dedupMaxAgeMs,
+        undefined,
+        this.env.cfg.dedupInlineResultBytes,
+      ),
     };
     for (const [id, r, seq] of snap?.ids ?? []) cell.recent.set(id, r, seq);
-    for (const [id, r, seq] of snap?.idr ?? []) cell.recent.setRaw(id, r, seq);
+    // Both lists are oldest first: merged by seq, the window keeps its order (the oldest go first).
+    const idr = snap?.idr ?? [];
+    const idl = snap?.idl ?? [];
+    for (let i = 0, j = 0; i < idr.length || j < idl.length;) {
+      if (j >= idl.length || (i < idr.length && idr[i]![2] <= idl[j]![1])) {
+        const [id, r, seq] = idr[i++]!;
+        cell.recent.setRaw(id, r, seq);
+      } else {
+        const [id, seq] = idl[j++]!;
+        cell.recent.setLogged(id, seq);
+      }
+    }
     return cell;
   }
 
@@ -686,6 +734,8 @@ export class Partition implements TxHost {
       const j = this.queue[i]!;
       j.sink.deliver(j.slot, err);
     }
+    for (const j of this.readingLog) j.sink.deliver(j.slot, err);
+    this.readingLog.clear();
     this.queue = [];
     this.qHead = 0;
     this.env.load.pending -= this.pending;
@@ -860,17 +910,24 @@ export class Partition implements TxHost {
     const seq = c.lastSeq;
     const counted = c.eventsSinceSnap;
     try {
-      // The newest durable ids, oldest first (the order `remember` keeps).
+      // The newest durable ids, oldest first (the order `remember` keeps); a result the window did
+      // not keep is in the log, and only its id and record go in.
       const idr: [string, Uint8Array, number][] = [];
+      const idl: [string, number][] = [];
       for (const [id, r, at] of c.recent.newestEncoded(this.env.cfg.dedupIdsInSnapshot)) {
-        if (at > 0 && at <= seq) idr.push([id, r, at]);
+        if (at > 0 && at <= seq) {
+          if (r === null) idl.push([id, at]);
+          else idr.push([id, r, at]);
+        }
       }
-      // Encoded now, before anything else runs: the result bytes are views into the id window.
-      const data = encode({
+      const record: SnapshotRecord = {
         seq,
         s: c.type.snapshot ? c.type.snapshot.encode(c.committed) : c.committed,
         idr,
-      } satisfies SnapshotRecord);
+      };
+      if (idl.length > 0) record.idl = idl;
+      // Encoded now, before anything else runs: the result bytes are views into the id window.
+      const data = encode(record);
       await this.putSnapshot(c, seq, data);
       this.env.metrics.snapshots++;
       c.snapSeq = Math.max(c.snapSeq, seq);

@@ -165,6 +165,23 @@ describe('engine, in one process, on a real nats-server', () => {
     expect(await client.send('snapid', 'account', 'a', { op: 'get' })).toMatchObject({ balance: 5, history: ['t1'] });
   });
 
+  it('a large first outcome is read back from the log on a repeat, in memory and after passivation; snapshots hold only its place', async () => {
+    const p = partitionOf('bigid', P);
+    const first = await client.send<string>('bigid', 'blob', 'b', { size: 3000 }, { id: 'big-1' });
+    expect(first).toBe('x'.repeat(3000));
+    await client.send('bigid', 'blob', 'b', { size: 5 }, { id: 'small-1' });
+    // The window keeps the record's place, not the 3 KB: the repeat reads the record.
+    expect(await client.send('bigid', 'blob', 'b', { size: 4000 }, { id: 'big-1' })).toBe(first);
+    await waitFor(() => engine.stats().get(p)?.actors === 0, { what: `partition ${p} empty`, timeoutMs: 15_000 });
+    const kv = await new Kvm(nc).open(`${ns}_snapshots`);
+    const snap = await kv.get('blob.bigid.b');
+    expect(snap?.length).toBeLessThan(1000);
+    expect(decode<{ idl?: [string, number][] }>(snap!.value).idl?.map(([id]) => id)).toEqual(['big-1']);
+    expect(await client.send('bigid', 'blob', 'b', { size: 10 }, { id: 'big-1' })).toBe(first);
+    expect(await client.send('bigid', 'blob', 'b', { size: 6 }, { id: 'small-1' })).toBe('xxxxx');
+    expect(await client.send('bigid', 'blob', 'b', { size: 0 })).toBe('n=2');
+  });
+
   it('reads snapshots written before results were kept as bytes (ids with decoded results)', async () => {
     // The layout engines wrote until 22 Nov 2026: { seq, s, ids: [[id, result, seq]] }.
     const kv = await new Kvm(nc).open(`${ns}_snapshots`);

@@ -113,9 +113,75 @@ describe('IdWindow', () => {
     const w = new IdWindow<{ n: number; s: string }>(100);
     for (let i = 0; i < 50; i++) w.set(`id${i}`, { n: i, s: '订单'.repeat(i % 3) }, i + 1);
     const copy = new IdWindow<{ n: number; s: string }>(100);
-    for (const [id, bytes, tag] of w.newestEncoded(20)) copy.setRaw(id, bytes, tag);
+    for (const [id, bytes, tag] of w.newestEncoded(20)) copy.setRaw(id, bytes!, tag);
     expect(copy.newestTagged(100)).toEqual(w.newestTagged(20));
     expect(copy.get('id49')).toEqual({ n: 49, s: '订单' });
+  });
+
+  it('keeps a large result only until its record is known, then answers where it is in the log', () => {
+    const w = new IdWindow<string>(100, Infinity, undefined, 16);
+    w.set('small', 'ok', 0);
+    const pos = w.set('big', 'x'.repeat(40), 0);
+    // In flight: the bytes it was given are still there (a repeat now is answered from them).
+    expect(w.get('big')).toBe('x'.repeat(40));
+    expect(w.outcome('big')).toBeInstanceOf(Uint8Array);
+    w.setTagAt(pos, 42);
+    w.setTag('small', 43);
+    expect([w.outcome('big'), w.get('big'), w.tag('big')]).toEqual([42, undefined, 42]);
+    expect(w.get('small')).toBe('ok');
+    // Snapshots carry its id and record only; a window rebuilt from them answers the same.
+    const snap = w.newestEncoded(10);
+    expect(snap.map(([id, r, tag]) => [id, r === null ? null : 'bytes', tag])).toEqual([
+      ['small', 'bytes', 43],
+      ['big', null, 42],
+    ]);
+    const copy = new IdWindow<string>(100, Infinity, undefined, 16);
+    for (const [id, r, tag] of snap)
+      if (r === null) copy.setLogged(id, tag);
+      else copy.setRaw(id, r, tag);
+    expect([copy.outcome('big'), copy.get('small'), copy.size]).toEqual([42, 'ok', 2]);
+  });
+
+  it('agrees with a model of where each result is, across tags, eviction and growth', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ k: fc.constant('set' as const), id: fc.nat(8), pad: fc.nat(40) }),
+            fc.record({ k: fc.constant('tag' as const), id: fc.nat(8), seq: fc.integer({ min: 1, max: 1e6 }) }),
+          ),
+          { maxLength: 300 },
+        ),
+        (cap, ops) => {
+          const w = new IdWindow<string>(cap, Infinity, undefined, 20);
+          const model: { id: string; r: string; seq: number }[] = [];
+          for (const op of ops) {
+            const id = `i${op.id}`;
+            const m = model.find((x) => x.id === id);
+            if (op.k === 'set') {
+              w.set(id, 'r'.repeat(op.pad), 0);
+              // A repeat keeps the first result; where a result in the log is stays where it is.
+              if (m === undefined) {
+                model.push({ id, r: 'r'.repeat(op.pad), seq: 0 });
+                if (model.length > cap) model.shift();
+              }
+            } else if (m !== undefined) {
+              w.setTag(id, op.seq);
+              const inline = m.r.length + (m.r.length < 32 ? 1 : 2) <= 20;
+              if (inline || m.seq === 0) m.seq = op.seq;
+            }
+          }
+          for (const m of model) {
+            // msgpack of a string of n < 32 bytes is n + 1 bytes, else n + 2.
+            const inline = m.r.length + (m.r.length < 32 ? 1 : 2) <= 20;
+            expect(w.outcome(m.id)).toEqual(inline || m.seq === 0 ? expect.any(Uint8Array) : m.seq);
+            expect(w.get(m.id)).toEqual(inline || m.seq === 0 ? m.r : undefined);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('an id past its age is new again, with its new result', () => {
