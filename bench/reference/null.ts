@@ -14,11 +14,11 @@
  * runs that many processes on one port, as the gateway does. Prints `NULL READY port=<p>`.
  */
 import cluster from 'node:cluster';
-import { createServer } from 'node:net';
 import { generateDemoData } from '@lunchrush/actors';
 import { orderableSkus } from '../src/scenarios.js';
 import { ConfigError, parseConfig, startGateway, tablesKey, type GatewayConfig } from '@lunchrush/gateways';
 import { connect } from '@nats-io/transport-node';
+import { freePort } from '@lunchrush/testkit';
 import { NullEngine } from './null-engine.js';
 
 const stores = Number(process.env.NULL_STORES ?? '20');
@@ -50,17 +50,6 @@ async function runOne(cfg: GatewayConfig): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const a = srv.address();
-      srv.close(() => (typeof a === 'object' && a !== null ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** As gateways/src/main.ts: uWS sets SO_REUSEPORT on a fixed port, so every worker binds the same one. */

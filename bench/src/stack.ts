@@ -118,21 +118,7 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
     ENGINE_METRICS_PORT: process.env.BENCH_ENGINE_METRICS_PORT ?? '0',
     LOG_LEVEL: 'warn',
   };
-  const gatewayEnv = {
-    NATS_URL: natsUrl(),
-    REDIS_URL: redisUrl(),
-    ENGINE_NAMESPACE: ns,
-    ENGINE_PARTITIONS: String(PARTITIONS),
-    GATEWAY_DEV_SECRETS: '1',
-    GATEWAY_HOST: '127.0.0.1',
-    GATEWAY_PORT: '0',
-    GATEWAY_WORKERS: String(opts.gatewayWorkers ?? 1),
-    GATEWAY_RATE_IP: '100000000',
-    GATEWAY_RATE_DEVICE: '100000000',
-    GATEWAY_RATE_SESSION: '100000000',
-    GATEWAY_CATALOG_WATCH: 'off',
-    LOG_LEVEL: 'warn',
-  };
+  const gatewayEnv = benchGatewayEnv(ns, opts);
   const stop = async (): Promise<void> => {
     for (const p of [...processes].reverse()) if (p.running) await p.stop(15_000).catch(() => undefined);
     await cleanupNamespace(nc, ns).catch(() => undefined);
@@ -190,20 +176,9 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
     log(`${split ? 'gateway' : 'node'} on port ${port}`);
     let simulatorUrl: string | undefined;
     if ((opts.simulator ?? 'process') === 'process') {
-      const sim = spawnTs('gateways/src/simulator-main.ts', {
-        env: {
-          REDIS_URL: redisUrl(),
-          ENGINE_NAMESPACE: ns,
-          GATEWAY_DEV_SECRETS: '1',
-          GATEWAY_HOST: '127.0.0.1',
-          GATEWAY_PORT: '0',
-          WECHATPAY_NOTIFY_URL: `${url}/v1/payments/wechatpay/notify`,
-          LOG_LEVEL: 'warn',
-        },
-        nodeArgs: profArgs(opts.cpuProfDir, 'simulator'),
-      });
+      const sim = startSimulator(ns, url, opts);
       processes.push(sim);
-      simulatorUrl = `http://127.0.0.1:${(await sim.waitForLine(/SIMULATOR READY port=(\d+)/, READY_MS))[1]!}`;
+      simulatorUrl = await simulatorReady(sim);
       log(`payment simulator on ${simulatorUrl}`);
     }
     const roles: CpuRole[] = [
@@ -245,6 +220,51 @@ export async function startReference(design: 'a' | 'b', opts: StackOptions): Pro
 }
 
 /**
+ * The WeChat Pay simulator in a process of its own (`--simulator process`): WeChat signs on its
+ * own machines, so the callback's RSA signature is not charged to the stack under test.
+ */
+function startSimulator(ns: string, stackUrl: string, opts: StackOptions): ChildProcessHandle {
+  return spawnTs('gateways/src/simulator-main.ts', {
+    env: {
+      REDIS_URL: redisUrl(),
+      ENGINE_NAMESPACE: ns,
+      GATEWAY_DEV_SECRETS: '1',
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: '0',
+      WECHATPAY_NOTIFY_URL: `${stackUrl}/v1/payments/wechatpay/notify`,
+      LOG_LEVEL: 'warn',
+    },
+    nodeArgs: profArgs(opts.cpuProfDir, 'simulator'),
+  });
+}
+
+async function simulatorReady(sim: ChildProcessHandle): Promise<string> {
+  return `http://127.0.0.1:${(await sim.waitForLine(/SIMULATOR READY port=(\d+)/, READY_MS))[1]!}`;
+}
+
+/**
+ * The gateway's environment under test, the same for lunchrush and the null design: development
+ * keys (the bench signs QR tokens, staff tokens and webhooks with them), limits out of the way.
+ */
+function benchGatewayEnv(ns: string, opts: StackOptions): Record<string, string> {
+  return {
+    NATS_URL: natsUrl(),
+    REDIS_URL: redisUrl(),
+    ENGINE_NAMESPACE: ns,
+    ENGINE_PARTITIONS: String(PARTITIONS),
+    GATEWAY_DEV_SECRETS: '1',
+    GATEWAY_HOST: '127.0.0.1',
+    GATEWAY_PORT: '0',
+    GATEWAY_WORKERS: String(opts.gatewayWorkers ?? 1),
+    GATEWAY_RATE_IP: '100000000',
+    GATEWAY_RATE_DEVICE: '100000000',
+    GATEWAY_RATE_SESSION: '100000000',
+    GATEWAY_CATALOG_WATCH: 'off',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/**
  * `--design null` (bench/reference/null.ts): the gateway with an engine stand-in that answers
  * orders and sales from memory, with the same environment as lunchrush's gateway.
  */
@@ -252,22 +272,7 @@ export async function startNull(opts: StackOptions): Promise<Stack> {
   const ns = uniqueNamespace('bnull');
   const data = generateDemoData({ stores: opts.stores });
   const proc = spawnTs('bench/reference/null.ts', {
-    env: {
-      NATS_URL: natsUrl(),
-      REDIS_URL: redisUrl(),
-      NULL_STORES: String(opts.stores),
-      ENGINE_NAMESPACE: ns,
-      ENGINE_PARTITIONS: String(PARTITIONS),
-      GATEWAY_DEV_SECRETS: '1',
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: '0',
-      GATEWAY_WORKERS: String(opts.gatewayWorkers ?? 1),
-      GATEWAY_RATE_IP: '100000000',
-      GATEWAY_RATE_DEVICE: '100000000',
-      GATEWAY_RATE_SESSION: '100000000',
-      GATEWAY_CATALOG_WATCH: 'off',
-      LOG_LEVEL: 'warn',
-    },
+    env: { ...benchGatewayEnv(ns, opts), NULL_STORES: String(opts.stores) },
     nodeArgs: profArgs(opts.cpuProfDir, 'null'),
   });
   let sim: ChildProcessHandle | undefined;
@@ -286,19 +291,8 @@ export async function startNull(opts: StackOptions): Promise<Stack> {
     // Payments signed by a simulator process of their own, as for lunchrush (--simulator process).
     let simulatorUrl: string | undefined;
     if ((opts.simulator ?? 'process') === 'process') {
-      sim = spawnTs('gateways/src/simulator-main.ts', {
-        env: {
-          REDIS_URL: redisUrl(),
-          ENGINE_NAMESPACE: ns,
-          GATEWAY_DEV_SECRETS: '1',
-          GATEWAY_HOST: '127.0.0.1',
-          GATEWAY_PORT: '0',
-          WECHATPAY_NOTIFY_URL: `${url}/v1/payments/wechatpay/notify`,
-          LOG_LEVEL: 'warn',
-        },
-        nodeArgs: profArgs(opts.cpuProfDir, 'simulator'),
-      });
-      simulatorUrl = `http://127.0.0.1:${(await sim.waitForLine(/SIMULATOR READY port=(\d+)/, READY_MS))[1]!}`;
+      sim = startSimulator(ns, url, opts);
+      simulatorUrl = await simulatorReady(sim);
     }
     return {
       url,

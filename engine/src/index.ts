@@ -26,5 +26,6 @@ export type { EngineClientOptions, RouteCounts, SendOptions } from './client.js'
 export { parseConfig, ConfigError } from './config.js';
 export type { EngineConfig } from './config.js';
 export { EngineMetrics } from './metrics.js';
+export { serveEngineEndpoints } from './http-endpoints.js';
 export { account, counter, demoActors, demoOutputStreams } from './demo.js';
 export type { AccountCommand, AccountEvent, AccountState } from './demo.js';

@@ -6,7 +6,6 @@
  *
  * --demo  also drives the demo actors once a second and prints what happens.
  */
-import { createServer } from 'node:http';
 import v8 from 'node:v8';
 import { EngineClient } from './client.js';
 import { ConfigError } from './config.js';
@@ -15,6 +14,7 @@ import { Engine, type OutputStream } from './engine.js';
 import { parseConfig } from './config.js';
 import type { ActorType } from './decider.js';
 import { EngineError, ensureError } from './errors.js';
+import { serveEngineEndpoints } from './http-endpoints.js';
 
 async function main(): Promise<void> {
   let engine: Engine;
@@ -47,36 +47,7 @@ async function main(): Promise<void> {
   await engine.start();
   const cfg = engine.cfg;
 
-  let metricsUrl = 'disabled (ENGINE_METRICS_PORT=0)';
-  const server = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      engine.metrics.text().then(
-        (t) => {
-          res.writeHead(200, { 'content-type': engine.metrics.registry.contentType });
-          res.end(t);
-        },
-        (e: unknown) => {
-          res.writeHead(500);
-          res.end(ensureError(e).message);
-        },
-      );
-    } else if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ processId: cfg.processId, partitions: engine.ownedPartitions() }));
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  if (cfg.metricsPort > 0) {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(cfg.metricsPort, '127.0.0.1', () => resolve());
-    }).then(
-      () => (metricsUrl = `http://127.0.0.1:${cfg.metricsPort}/metrics`),
-      (e: unknown) => (metricsUrl = `not served: ${ensureError(e).message}`),
-    );
-  }
+  const { server, url: metricsUrl } = await serveEngineEndpoints(engine);
   // Tests wait for this exact line.
   console.log(`ENGINE READY process=${cfg.processId} namespace=${cfg.namespace} nats=${cfg.natsUrl}`);
   console.log(`  events stream   ${engine.names.stream} (subjects ${engine.names.eventWildcard})`);
@@ -130,7 +101,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${sig}: handing partitions over and stopping`);
     if (demo !== undefined) clearInterval(demo);
-    server.close();
+    server?.close();
     await engine.stop();
     process.exit(0);
   };

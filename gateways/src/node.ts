@@ -13,7 +13,7 @@
  * `ENGINE_ACTORS=@lunchrush/actors` (the restaurant's and the engine's demo actors), so nodes and
  * engine processes can share a namespace and take over each other's partitions.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import v8 from 'node:v8';
 import { outputStreams, restaurantActors } from '@lunchrush/actors';
 import {
@@ -22,10 +22,10 @@ import {
   EngineClient,
   demoActors,
   demoOutputStreams,
+  serveEngineEndpoints,
 } from '@lunchrush/engine';
 import type { Logger } from 'pino';
 import { ConfigError, type GatewayConfig } from './config.js';
-import { ensureError } from './errors.js';
 import { startGateway, type Gateway } from './server.js';
 
 export const NODE_ROLES = ['node', 'gateway', 'engine'] as const;
@@ -139,37 +139,9 @@ export async function startNode(
 
 /** An engine-only process serves `/metrics` and `/healthz` on ENGINE_METRICS_PORT, as engine/src/main.ts does. */
 async function serveEngineMetrics(engine: Engine): Promise<Server | undefined> {
-  const port = engine.cfg.metricsPort;
-  if (port === 0) return undefined;
-  const server = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      engine.metrics.text().then(
-        (t) => {
-          res.writeHead(200, { 'content-type': engine.metrics.registry.contentType });
-          res.end(t);
-        },
-        (e: unknown) => {
-          res.writeHead(500);
-          res.end(ensureError(e).message);
-        },
-      );
-    } else if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ processId: engine.cfg.processId, partitions: engine.ownedPartitions() }));
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-  } catch (e) {
-    // As engine/src/main.ts: a port taken costs the metrics, not the engine.
-    engine.log.warn({ err: ensureError(e), port }, 'engine metrics not served');
-    return undefined;
-  }
-  return server;
+  const r = await serveEngineEndpoints(engine);
+  // As engine/src/main.ts: a port taken costs the metrics, not the engine.
+  if (r.server === undefined && engine.cfg.metricsPort !== 0)
+    engine.log.warn({ port: engine.cfg.metricsPort, why: r.url }, 'engine metrics not served');
+  return r.server;
 }
