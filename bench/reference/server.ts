@@ -408,6 +408,17 @@ const routes: [string, RegExp, (req: Req) => Promise<Reply>][] = [
       ] as [string, RegExp, (req: Req) => Promise<Reply>],
   ),
   [
+    // A waiter closes a table when the party leaves and marks it cleaned: the table's state in Redis.
+    'POST',
+    /^\/v1\/staff\/stores\/(\d{3})\/tables\/([A-Za-z0-9_-]+)\/(close|cleaned)$/,
+    async (req) => {
+      const [store, table, action] = req.params as [string, string, string];
+      staff(req, store);
+      await redis.set(`${kp}table:${table}`, action === 'close' ? 'cleaning' : 'free');
+      return { body: { tableId: table, status: action === 'close' ? 'cleaning' : 'free' } };
+    },
+  ],
+  [
     'GET',
     /^\/v1\/staff\/stores\/(\d{3})\/stock\/([A-Za-z0-9_-]+)$/,
     async (req) => {

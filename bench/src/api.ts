@@ -164,8 +164,23 @@ export class Api {
     });
   }
 
+  private readonly staffTokens = new Map<string, string>();
+
   staffToken(store: string): string {
-    return signStaffToken(devConfig.staffKeys, { store, role: 'manager', staffId: 'bench', ttlS: 3600 });
+    let t = this.staffTokens.get(store);
+    if (t === undefined) {
+      t = signStaffToken(devConfig.staffKeys, { store, role: 'manager', staffId: 'bench', ttlS: 3600 });
+      this.staffTokens.set(store, t);
+    }
+    return t;
+  }
+
+  /** A waiter's table action: `close` (the party leaves; `force` with unpaid orders) or `cleaned`. */
+  tableAction(store: string, tableId: string, action: 'close' | 'cleaned', body?: { force: boolean }): Promise<Answer> {
+    return this.call('POST', `/v1/staff/stores/${store}/tables/${tableId}/${action}`, {
+      token: this.staffToken(store),
+      ...(body === undefined ? {} : { body }),
+    });
   }
 
   async setStock(store: string, skuId: string, available: number): Promise<void> {

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { Api, pool } from './api.js';
 import { cpuPerUnit, type CpuMeter } from './cpu.js';
 import { Recorder, histogram, openLoop, summarize, type LatencySummary } from './stats.js';
+import { Tables, type Diner } from './tables.js';
 
 export interface RunOptions {
   readonly url: string;
@@ -65,30 +66,14 @@ export function orderableSkus(data: DemoData): string[] {
     .flatMap((s) => s.skus.map((k) => k.skuId));
 }
 
-interface Diner {
-  readonly token: string;
-  readonly store: string;
-  readonly tableId: string;
-}
-
-async function seatDiners(api: Api, stores: readonly DemoStore[], n: number, log: (m: string) => void) {
-  const seats = stores.flatMap((s) => s.tables.map((t) => ({ store: s.storeId, tableId: t.tableId })));
-  const wanted = Array.from({ length: n }, (_, i) => seats[i % seats.length]!);
-  log(`logging in and seating ${n} diners`);
-  const tag = Math.random().toString(36).slice(2, 8);
-  return pool(wanted, 32, async (seat, i): Promise<Diner> => {
-    const d = await api.login(`bench${tag}d${i}`);
-    return { token: await api.scan(d.token, seat.tableId), ...seat };
-  });
-}
-
 async function stockEverything(api: Api, stores: readonly DemoStore[], skus: string[], units: number) {
   const all = stores.flatMap((s) => skus.map((sku) => [s.storeId, sku] as const));
   await pool(all, 32, ([store, sku]) => api.setStock(store, sku, units));
 }
 
 /** lunch-rush's arrival: a diner order (menu read + order + pay + status) or a POS / delivery sale. */
-function lunchArrival(api: Api, rec: Recorder, diners: Diner[], skus: string[], acked?: AckedOrder[], payRatio = 1) {
+function lunchArrival(api: Api, rec: Recorder, tables: Tables, skus: string[], acked?: AckedOrder[], payRatio = 1) {
+  const diners = tables.diners;
   const pick = (): string => skus[Math.floor(Math.random() * skus.length)]!;
   const lines = (n: number): { skuId: string; qty: number }[] => {
     const m = new Map<string, number>();
@@ -112,20 +97,25 @@ function lunchArrival(api: Api, rec: Recorder, diners: Diner[], skus: string[], 
       rec.record(kind === 0 ? 'pos' : 'delivery', performance.now() - dueAt, r.code);
       return;
     }
+    await tables.withDiner(i, async (d) => ({ placed: await dinerOrder(d, dueAt), value: undefined }));
+  };
+
+  /** Menu read + order (+ pay + status): whether an order was placed at the table. */
+  async function dinerOrder(d: Diner, dueAt: number): Promise<boolean> {
     const menu = api.menu(d.store).then((r) => rec.record('menu', performance.now() - dueAt, r.code));
     const placed = await api.placeOrder(d.token, lines(1 + Math.floor(Math.random() * 6)));
     const t1 = performance.now();
     rec.record('order', t1 - dueAt, placed.code);
     await menu;
-    if (placed.code !== 'ok') return;
+    if (placed.code !== 'ok') return false;
     const orderId = placed.body.order.orderId;
     const entry: AckedOrder | undefined = acked === undefined ? undefined : { orderId, token: d.token, at: t1 };
     if (entry !== undefined) acked!.push(entry);
-    if (Math.random() >= payRatio) return;
+    if (Math.random() >= payRatio) return true;
     const pay = await api.prepay(d.token, orderId);
     const t2 = performance.now();
     rec.record('pay', t2 - t1, pay.code);
-    if (pay.code !== 'ok') return;
+    if (pay.code !== 'ok') return true;
     const sim = await api.simulatePay(pay.body.prepayId);
     const t3 = performance.now();
     const cb = sim.body?.callbackStatus;
@@ -134,7 +124,8 @@ function lunchArrival(api: Api, rec: Recorder, diners: Diner[], skus: string[], 
     const paid = st.code === 'ok' && st.body.status !== 'pending_payment';
     if (paid && entry !== undefined) entry.paid = true;
     rec.record('status', performance.now() - t3, st.code === 'ok' && !paid ? 'not_paid' : st.code);
-  };
+    return true;
+  }
 }
 
 interface AckedOrder {
@@ -145,12 +136,13 @@ interface AckedOrder {
   paid?: boolean;
 }
 
-async function lunchSetup(o: RunOptions, api: Api) {
+/** Stock on every orderable SKU, diners seated; parties leave after `ordersPerParty` orders. */
+async function lunchSetup(o: RunOptions, api: Api, ordersPerParty: readonly [number, number] = [2, 6]) {
   const skus = orderableSkus(o.data);
   o.log(`stocking ${o.data.stores.length} stores × ${skus.length} SKUs`);
   await stockEverything(api, o.data.stores, skus, 1_000_000);
-  const diners = await seatDiners(api, o.data.stores, o.diners ?? 400, o.log);
-  return { skus, diners };
+  const tables = await Tables.seat(api, o.data.stores, o.diners ?? 400, o.log, { ordersPerParty });
+  return { skus, tables };
 }
 
 async function warmup(o: RunOptions, rec: Recorder, fire: (dueAt: number, i: number) => Promise<void>) {
@@ -163,10 +155,11 @@ async function warmup(o: RunOptions, rec: Recorder, fire: (dueAt: number, i: num
 export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise<ScenarioResult> {
   const api = new Api(o.url, o.connections, o.simulatorUrl);
   try {
-    const { skus, diners } = await lunchSetup(o, api);
+    const { skus, tables } = await lunchSetup(o, api);
     const rec = new Recorder('order', o.progress);
+    tables.onTurnover = (ms, code) => rec.record('turnover', ms, code);
     const acked: AckedOrder[] = [];
-    const fire = lunchArrival(api, rec, diners, skus, acked, o.payRatio);
+    const fire = lunchArrival(api, rec, tables, skus, acked, o.payRatio);
     await warmup(o, rec, fire);
     acked.length = 0;
     o.log(`measuring ${o.durationS} s at ${o.rate} arrivals/s (80% diner orders, 10% POS, 10% delivery)`);
@@ -276,7 +269,8 @@ export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
     const store = o.data.stores[0]!;
     const sku = orderableSkus(o.data)[0]!;
     const units = o.units ?? 10_000;
-    const diners = await seatDiners(api, [store], o.diners ?? 200, o.log);
+    // Ten diners a table at store 001's tables; a party leaves after 20-40 orders.
+    const tables = await Tables.seat(api, [store], o.diners ?? 200, o.log, { ordersPerParty: [20, 40] });
     const rec = new Recorder('attempt', o.progress);
     let sold = 0;
     let unknownOutcome = 0;
@@ -288,7 +282,10 @@ export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
       const ch = i % 3;
       const r =
         ch === 0
-          ? await api.placeOrder(diners[i % diners.length]!.token, line)
+          ? await tables.withDiner(i, async (d) => {
+              const a = await api.placeOrder(d.token, line);
+              return { placed: a.code === 'ok', value: a };
+            })
           : ch === 1
             ? await api.posSale(store.storeId, `f${run}p${i}`, line)
             : await api.deliveryOrder(store.storeId, `f${run}d${i}`, line);
@@ -461,7 +458,9 @@ export async function wsFanout(o: RunOptions): Promise<ScenarioResult> {
   const api = new Api(o.url, o.connections, o.simulatorUrl);
   const followers: PushFollower[] = [];
   try {
-    const { skus, diners } = await lunchSetup(o, api);
+    // The same parties stay for the whole run: the clients follow their tables.
+    const { skus, tables } = await lunchSetup(o, api, [Infinity, Infinity]);
+    const diners = tables.diners;
     const n = o.clients ?? 10_000;
     const wsUrl = o.url.replace(/^http/, 'ws');
     const push = { table: histogram(), order: histogram() };
@@ -580,19 +579,19 @@ export async function maxRate(o: RunOptions): Promise<ScenarioResult> {
   const bound = o.bound ?? 25;
   const api = new Api(o.url, o.connections, o.simulatorUrl);
   try {
-    const { skus, diners } = await lunchSetup(o, api);
+    const { skus, tables } = await lunchSetup(o, api);
     const steps: { rate: number; ordersPerS: number; p99Ms: number; errorRatio: number; pass: boolean }[] = [];
     let rate = o.rate;
     let sustainable = 0;
     let lastRec: Recorder | undefined;
-    await warmup(o, new Recorder('order', false), lunchArrival(api, new Recorder('order', false), diners, skus));
+    await warmup(o, new Recorder('order', false), lunchArrival(api, new Recorder('order', false), tables, skus));
     for (let step = 0; step < 12; step++) {
       const rec = new Recorder('order', o.progress);
       rec.start();
       const loop = await openLoop({
         rate,
         durationS: o.durationS,
-        fire: lunchArrival(api, rec, diners, skus, undefined, o.payRatio),
+        fire: lunchArrival(api, rec, tables, skus, undefined, o.payRatio),
         maxInFlight: 20_000,
       });
       rec.stop();
