@@ -1,7 +1,8 @@
+import { DEFAULT_NAMESPACE } from './names.js';
 import { DEFAULT_PARTITIONS } from './partitioning.js';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_NAMESPACE = 'lr';
+export { DEFAULT_NAMESPACE };
 export const DEFAULT_LEASE_TTL_MS = 3_000;
 export const DEFAULT_SNAPSHOT_EVERY_EVENTS = 500;
 export const DEFAULT_SNAPSHOT_IDLE_MS = 5_000;

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   console.log(`  actor types     ${types.map((a) => a.name).join(', ')}`);
   for (const o of outputStreams)
     console.log(
-      `  output stream   ${cfg.namespace.toUpperCase()}_${o.name} (${o.subjects.map((x) => `${cfg.namespace}.${x}`).join(', ')})`,
+      `  output stream   ${engine.names.outputStream(o.name)} (${o.subjects.map((x) => engine.names.subject(x)).join(', ')})`,
     );
 
   let lastOwned = -1;

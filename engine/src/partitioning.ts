@@ -27,33 +27,8 @@ export function partitionOf(store: string, partitions: number): number {
   return fnv1a(store) % partitions;
 }
 
-/** Names of every NATS/JetStream resource of one engine namespace. */
-export interface Names {
-  readonly ns: string;
-  readonly stream: string;
-  readonly leases: string;
-  readonly snapshots: string;
-  readonly checkpoints: string;
-  cmdSubject(p: number): string;
-  /** Where one engine process takes commands for any partition it serves. */
-  procSubject(processId: string): string;
-  eventSubject(p: number): string;
-  eventWildcard: string;
-}
-
-export function names(ns: string): Names {
-  return {
-    ns,
-    stream: `${ns.toUpperCase()}_EVENTS`,
-    leases: `${ns}_leases`,
-    snapshots: `${ns}_snapshots`,
-    checkpoints: `${ns}_checkpoints`,
-    cmdSubject: (p) => `${ns}.cmd.${p}`,
-    procSubject: (id) => `${ns}.proc.${id}`,
-    eventSubject: (p) => `${ns}.ev.${p}`,
-    eventWildcard: `${ns}.ev.>`,
-  };
-}
+// The names of the namespace's resources are the wire contract; names.ts owns them.
+export { names, type Names } from './names.js';
 
 export function actorKey(store: string, type: string, id: string): string {
   return `${type}.${store}.${id}`;

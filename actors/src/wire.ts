@@ -1,0 +1,66 @@
+/**
+ * The restaurant's wire contract (`@lunchrush/actors/wire`): the JetStream
+ * streams the actors' durable side outputs go to, their absolute subjects in one
+ * engine namespace, and the payloads on them. The printer daemon, the gateway's
+ * kitchen display and refund worker import these instead of spelling
+ * `<NS>_KITCHEN` or `<ns>.kitchen.…` themselves; the engine turns an
+ * `OutputStream` into a stream with `names(ns).outputStream` and
+ * `names(ns).subject`, the same functions used here.
+ *
+ * Light on purpose: no actor code comes with it, only names and types.
+ */
+import type { OutputStream } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
+import { kitchenSubject, refundSubject } from './outputs.js';
+
+/** Kitchen tickets, one subject per store and station (`kitchen.<store>.<station>`). */
+export const KITCHEN_OUTPUT: OutputStream = { name: 'KITCHEN', subjects: ['kitchen.>'] };
+/** Refund instructions for the payment worker (`refunds.<store>`). */
+export const REFUND_OUTPUT: OutputStream = { name: 'REFUNDS', subjects: ['refunds.>'] };
+
+/**
+ * JetStream streams the actors' durable side outputs go to (relative to the
+ * engine namespace: `LR_KITCHEN` on `lr.kitchen.>`, `LR_REFUNDS` on `lr.refunds.>`).
+ */
+export const outputStreams: OutputStream[] = [KITCHEN_OUTPUT, REFUND_OUTPUT];
+
+/** The actors' output streams and subjects of one engine namespace, absolute. */
+export interface Wire {
+  /** `<NS>_KITCHEN` */
+  readonly kitchenStream: string;
+  /** Every kitchen ticket (`<ns>.kitchen.>`), or one store's (`<ns>.kitchen.<store>.>`). */
+  kitchenTickets(store?: string): string;
+  /** One station's tickets: `<ns>.kitchen.<store>.<station>`. */
+  kitchenSubject(store: string, station: string): string;
+  /** `<NS>_REFUNDS` */
+  readonly refundStream: string;
+  /** Every refund instruction (`<ns>.refunds.>`), or one store's (`<ns>.refunds.<store>`). */
+  refundInstructions(store?: string): string;
+}
+
+export function wire(ns: string): Wire {
+  const n = names(ns);
+  return {
+    kitchenStream: n.outputStream(KITCHEN_OUTPUT.name),
+    kitchenTickets: (store = '') => n.subject(store === '' ? 'kitchen.>' : `kitchen.${store}.>`),
+    kitchenSubject: (store, station) => n.subject(kitchenSubject(store, station)),
+    refundStream: n.outputStream(REFUND_OUTPUT.name),
+    refundInstructions: (store = '') => n.subject(store === '' ? 'refunds.>' : refundSubject(store)),
+  };
+}
+
+export {
+  boardPushSubject,
+  catalogChangedSubject,
+  kitchenSubject,
+  menuPushSubject,
+  orderPushSubject,
+  refundInstructionId,
+  refundSubject,
+  tablePushSubject,
+  ticketId as kitchenTicketId,
+  urgeTicketId,
+  voidTicketId,
+} from './outputs.js';
+export type { BoardPush, CatalogChanged, OrderPush, RefundInstruction, StockLevelPush } from './outputs.js';
+export type { KitchenTicket, KitchenTicketLine } from './kitchen.js';

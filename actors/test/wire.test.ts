@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { names } from '@lunchrush/engine/names';
+import { kitchenSubject, outputStreams as fromIndex, refundSubject } from '@lunchrush/actors';
+import { KITCHEN_OUTPUT, REFUND_OUTPUT, outputStreams, wire } from '@lunchrush/actors/wire';
+
+describe('the wire contract', () => {
+  it("names the output streams and subjects as the engine makes them from the actors' OutputStreams", () => {
+    const w = wire('lr');
+    expect(w.kitchenStream).toBe('LR_KITCHEN');
+    expect(w.refundStream).toBe('LR_REFUNDS');
+    expect([w.kitchenTickets(), w.kitchenTickets('001'), w.kitchenSubject('001', 'wok')]).toEqual([
+      'lr.kitchen.>',
+      'lr.kitchen.001.>',
+      'lr.kitchen.001.wok',
+    ]);
+    expect([w.refundInstructions(), w.refundInstructions('001')]).toEqual(['lr.refunds.>', 'lr.refunds.001']);
+    // What the engine creates for each output stream: the same names.
+    const n = names('lr');
+    expect(n.outputStream(KITCHEN_OUTPUT.name)).toBe(w.kitchenStream);
+    expect(KITCHEN_OUTPUT.subjects.map((s) => n.subject(s))).toEqual([w.kitchenTickets()]);
+    expect(n.outputStream(REFUND_OUTPUT.name)).toBe(w.refundStream);
+    expect(REFUND_OUTPUT.subjects.map((s) => n.subject(s))).toEqual([w.refundInstructions()]);
+  });
+
+  it('the subjects the actors publish on fall under their streams', () => {
+    const w = wire('lr');
+    expect(w.kitchenSubject('001', 'wok')).toBe(names('lr').subject(kitchenSubject('001', 'wok')));
+    expect(w.refundInstructions('001')).toBe(names('lr').subject(refundSubject('001')));
+  });
+
+  it('the engine serves the same output streams the wire names', () => {
+    expect(fromIndex.map((o) => [o.name, o.subjects])).toEqual(outputStreams.map((o) => [o.name, o.subjects]));
+  });
+});
