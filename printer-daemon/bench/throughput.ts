@@ -29,13 +29,14 @@ import {
   PrinterDaemon,
   VirtualPrinter,
   defaultConfig,
-  encode,
   namesOf,
   storeConfigKey,
   type DaemonConfig,
   type PrintedJob,
   type StoreConfigInput,
 } from '@lunchrush/printer-daemon';
+import { encode } from '@lunchrush/engine/codec';
+import { wire } from '@lunchrush/actors/wire';
 
 const { values: args } = parseArgs({
   options: {
@@ -85,7 +86,7 @@ async function throughput(
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({
     name: namesOf(ns).stream,
-    subjects: [`${ns}.kitchen.>`],
+    subjects: [namesOf(ns).kitchenSubject('')],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     duplicate_window: 120 * 1_000_000_000,
@@ -123,7 +124,7 @@ async function throughput(
         placedAt: now,
         at: now,
       };
-      pubs.push(js.publish(`${ns}.kitchen.${store}.s${i}`, encode(t), { msgID: t.ticketId }));
+      pubs.push(js.publish(wire(ns).kitchenSubject(store, `s${i}`), encode(t), { msgID: t.ticketId }));
     }
   }
   await Promise.all(pubs);

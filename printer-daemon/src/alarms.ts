@@ -5,6 +5,8 @@
  * They are not on `push.<store>.board`: that subject carries the order actor's
  * BoardPush union, which the printer daemon does not own.
  */
+import { encode } from '@lunchrush/engine/codec';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import type { StatusFlag } from './escpos.js';
 
 export type PrinterAlarm =
@@ -59,3 +61,23 @@ export type PrinterAlarm =
     };
 
 export type PrinterAlarmKind = PrinterAlarm['kind'];
+
+/** Publishes alarms: to the daemon's own listeners first, then on `<ns>.alarms.<store>` while connected. */
+export class AlarmPublisher {
+  private counter = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subject: (store: string) => string,
+    private readonly local: (a: PrinterAlarm) => void,
+    private readonly stopping: () => boolean,
+  ) {}
+
+  publish(a: PrinterAlarm): void {
+    this.local(a);
+    if (this.stopping() || this.nc.isClosed()) return;
+    const h = headers();
+    h.set('Nats-Msg-Id', `alarm:${a.store}:${process.pid}:${++this.counter}`);
+    this.nc.publish(this.subject(a.store), encode(a), { headers: h });
+  }
+}

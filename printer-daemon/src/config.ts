@@ -2,10 +2,12 @@
  * The daemon's process configuration, from the environment. Per-store printer
  * settings are not here: they live in the `<ns>_printers` KV bucket (store-config.ts).
  */
+import { wire } from '@lunchrush/actors/wire';
+import { DEFAULT_NAMESPACE } from '@lunchrush/engine/names';
 import { ConfigError } from './errors.js';
 
+export { DEFAULT_NAMESPACE };
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_NAMESPACE = 'lr';
 export const DEFAULT_CONSUMER = 'printer-daemon';
 export const DEFAULT_ACK_WAIT_MS = 30_000;
 export const DEFAULT_MAX_ACK_PENDING = 20_000;
@@ -153,11 +155,16 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>> = 
   return cfg;
 }
 
-/** Subjects, stream and bucket names of one namespace. */
+/**
+ * Subjects, stream and bucket names of one namespace: the kitchen stream and its
+ * subjects as the actors name them (`@lunchrush/actors/wire`), the rest this daemon's own.
+ */
 export function namesOf(ns: string) {
+  const w = wire(ns);
   return {
-    stream: `${ns.toUpperCase()}_KITCHEN`,
-    kitchenSubject: (store: string): string => (store === '' ? `${ns}.kitchen.>` : `${ns}.kitchen.${store}.>`),
+    stream: w.kitchenStream,
+    /** Every store's tickets (`''`) or one store's. */
+    kitchenSubject: (store: string): string => w.kitchenTickets(store),
     configBucket: `${ns}_printers`,
     jobBucket: `${ns}_printjobs`,
     alarmSubject: (store: string): string => `${ns}.alarms.${store}`,

@@ -1,5 +1,5 @@
 export { PrinterDaemon } from './daemon.js';
-export type { DaemonOptions, PrintedEvent } from './daemon.js';
+export type { DaemonOptions, PrintedEvent, StoreStatus } from './daemon.js';
 export {
   DEFAULT_ACK_WAIT_MS,
   DEFAULT_CONSUMER,
@@ -37,4 +37,3 @@ export { DocumentBuilder, EscPosTokenizer, jobText } from './escpos-parser.js';
 export type { Block, PrintedJob, Segment, Style } from './escpos-parser.js';
 export { hasFont, renderJobPng } from './png.js';
 export { COLUMNS, displayWidth, wrap } from './text.js';
-export { decode, encode } from './codec.js';

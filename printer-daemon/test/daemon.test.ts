@@ -11,11 +11,11 @@ import {
   JobStore,
   PrinterDaemon,
   VirtualPrinter,
-  decode,
   namesOf,
   parseConfig,
   parseStoreConfig,
 } from '@lunchrush/printer-daemon';
+import { decode } from '@lunchrush/engine/codec';
 import { jetstream } from '@nats-io/jetstream';
 import {
   AlarmLog,

@@ -7,6 +7,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup, waitFor, type TestContext } from '@lunchrush/testkit';
 import { JobStore, PrinterDaemon, VirtualPrinter, namesOf, type PrintedJob } from '@lunchrush/printer-daemon';
+import { wire } from '@lunchrush/actors/wire';
 import {
   AlarmLog,
   createKitchenStream,
@@ -310,7 +311,10 @@ describe('a message that is not a ticket', () => {
     const vp = await printer();
     await putStoreConfig(t.nc, t.ns, { store, printers: { k: printerAt(vp) }, stations: { wok: { printer: 'k' } } });
     await daemon(store);
-    await jetstream(t.nc).publish(`${t.ns}.kitchen.${store}.wok`, new TextEncoder().encode('not msgpack at all'));
+    await jetstream(t.nc).publish(
+      wire(t.ns).kitchenSubject(store, 'wok'),
+      new TextEncoder().encode('not msgpack at all'),
+    );
     const next = ticket('wok', {}, store);
     await publish(t.nc, t.ns, next);
     await waitFor(() => printed(vp).length === 1, { what: 'the ticket after it printed' });

@@ -1,14 +1,12 @@
 /** Shared fixtures: the kitchen stream, tickets, store configs, daemons and what the virtual printers printed. */
-import type { KitchenTicket } from '@lunchrush/actors';
+import { wire, type KitchenTicket } from '@lunchrush/actors/wire';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { TestContext } from '@lunchrush/testkit';
 import {
   PrinterDaemon,
-  decode,
   defaultConfig,
-  encode,
   namesOf,
   storeConfigKey,
   type DaemonConfig,
@@ -16,6 +14,7 @@ import {
   type StoreConfigInput,
   type VirtualPrinter,
 } from '@lunchrush/printer-daemon';
+import { decode, encode } from '@lunchrush/engine/codec';
 
 export const STORE = '001';
 
@@ -24,7 +23,7 @@ export async function createKitchenStream(nc: NatsConnection, ns: string): Promi
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({
     name: namesOf(ns).stream,
-    subjects: [`${ns}.kitchen.>`],
+    subjects: [namesOf(ns).kitchenSubject('')],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     duplicate_window: 120 * 1_000_000_000,
@@ -63,7 +62,7 @@ export function ticket(
 
 /** Publishes as the engine does: msgpack, `Nats-Msg-Id` = ticket id. */
 export async function publish(nc: NatsConnection, ns: string, t: KitchenTicket): Promise<void> {
-  await jetstream(nc).publish(`${ns}.kitchen.${t.store}.${t.station}`, encode(t), { msgID: t.ticketId });
+  await jetstream(nc).publish(wire(ns).kitchenSubject(t.store, t.station), encode(t), { msgID: t.ticketId });
 }
 
 export async function putStoreConfig(nc: NatsConnection, ns: string, cfg: StoreConfigInput): Promise<void> {
