@@ -279,6 +279,7 @@ export type {
   StationProgress,
 } from './order.js';
 export { refundPolicy, refundStage } from './refund.js';
+export { dinerOrderTag, parseDinerOrderTag, type DinerOrderTag } from './diner-orders.js';
 export type { OrderStatus, RefundDecision, RefundStage } from './refund.js';
 export { newTickets, splitByStation, urgeTickets, voidTickets } from './kitchen.js';
 export type { KitchenTicket, KitchenTicketLine, TicketOrder } from './kitchen.js';

@@ -47,6 +47,7 @@ import {
   type Actor,
   type ServiceChannel,
 } from './domain.js';
+import { dinerOrderTag } from './diner-orders.js';
 import { ErrorCode, errorKind, refuse } from './errors.js';
 import { newTickets, urgeTickets, voidTickets, type TicketOrder } from './kitchen.js';
 import { FenSchema, sumFen, type Fen } from './money.js';
@@ -432,8 +433,11 @@ function emit(s: OrderState, events: OrderEvent[], at: number, fx: Effects = {})
     ...(fx.outputs ?? []),
   ];
   const d: OrderDecision = { events, result: fx.detail === true ? detailOf(next) : summaryOf(next), outputs };
+  // A diner's placement is tagged on its record: the diner's order list follows the log's headers.
+  const tag = events[0]?.type === 'Created' ? dinerOrderTag(events[0].dinerId, s.orderId, events[0].at) : undefined;
   return {
     ...d,
+    ...(tag === undefined ? {} : { tags: [tag] }),
     ...(fx.timers === undefined ? {} : { timers: fx.timers }),
     ...(fx.cancelTimers === undefined ? {} : { cancelTimers: fx.cancelTimers }),
   };

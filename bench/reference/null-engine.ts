@@ -106,7 +106,7 @@ export class NullEngine extends EngineClient {
     }
     const k = `${actorType}.${c.type}`;
     this.counts.memory[k] = (this.counts.memory[k] ?? 0) + 1;
-    const r = this.runtime.send<R>({ store, type: actorType, id: actorId }, command, { id: opts.id });
+    const r = this.runtime.send<R>({ store, type: actorType, id: actorId }, command, { id: opts.id ?? undefined });
     if (r.ok) return Promise.resolve(r.result);
     return Promise.reject(
       EngineError.answered(r.code, r.message, { retryable: false, reason: r.reason, details: r.details }),

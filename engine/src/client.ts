@@ -22,9 +22,12 @@ export interface SendOptions {
   /**
    * Idempotency key. Repeating a command with the same id returns its first
    * outcome. When absent the client makes one, so its own retries never apply
-   * a command twice.
+   * a command twice. `null`: no id at all, for a command the actor itself
+   * recognises when repeated (an order placed under an id derived from the
+   * request): its retries reach the actor, and the engine neither remembers
+   * nor logs its result.
    */
-  id?: string;
+  id?: string | null;
   /** Overall deadline including retries. */
   timeout?: number;
   /** Retry retryable errors (overloaded, partition moving, timeout) until the deadline. Default true. */
@@ -62,7 +65,7 @@ export interface RouteCounts {
 
 interface Pending {
   p: number;
-  item: [string, string, string, string, unknown];
+  item: [string, string, string, string | null, unknown];
   resolve: (v: unknown) => void;
   reject: (e: EngineError) => void;
   deadline: number;
@@ -197,7 +200,7 @@ export class EngineClient {
         new EngineError(ErrorCode.Overloaded, `more than ${this.maxInFlight} commands in flight from this client`),
       );
     }
-    const id = opts.id ?? nuid.next();
+    const id = opts.id === undefined ? nuid.next() : opts.id;
     this.inFlight++;
     return new Promise<R>((resolve, reject) => {
       this.enqueue({
@@ -381,17 +384,29 @@ class LocalCall implements ReplySink {
 }
 
 /**
- * What a caller in the engine's process gets: what it would have got over NATS, and its own. A
- * reply of a durable command is already msgpack (the bytes its record and the id window hold), so
- * it is decoded, as the wire would; any other object (a read returns the actor's state itself, a
- * rejection may carry it in its details) goes through the codec once, since a caller that changed
- * it would change the actor. A refusal is small and rare next to a success, so it simply makes
- * the round trip whole (`undefined` reason or details arrive as `null`, as on the wire).
+ * What a caller in the engine's process gets. A reply of a durable command the engine remembers is
+ * already msgpack (the bytes its record and the id window hold), so it is decoded, as the wire
+ * would. Any other success is handed over as the decider made it, uncopied: actors' results and
+ * states are immutable values (evolve makes new ones), so the caller shares them and must not
+ * change them (copying every answer through the codec was 6% of a node's CPU in a lunch rush).
+ * Under test every such answer is deep-frozen, so a caller that changes one fails loudly. A
+ * refusal is small and rare next to a success, so it makes the round trip whole (`undefined`
+ * reason or details arrive as `null`, as on the wire).
  */
 function ownCopy(r: WireResult): WireResult {
   if (r[0] === 1) return decode<WireResult>(encode(r));
   const v = r[1];
   if (v instanceof Preencoded) return [0, decode(v.bytes)];
   if (v === undefined) return [0, null];
-  return v === null || typeof v !== 'object' ? r : [0, decode(encode(v))];
+  if (FREEZE_SHARED && v !== null && typeof v === 'object') deepFreeze(v);
+  return r;
+}
+
+/** Deep-freeze shared answers under test (vitest sets VITEST) or when asked (`ENGINE_FREEZE_RESULTS=1`). */
+const FREEZE_SHARED = process.env.VITEST !== undefined || process.env.ENGINE_FREEZE_RESULTS === '1';
+
+function deepFreeze(v: object): void {
+  if (Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const x of Object.values(v)) if (x !== null && typeof x === 'object') deepFreeze(x as object);
 }

@@ -62,7 +62,17 @@ export interface Decision<E = unknown, R = unknown, C = unknown> {
   readonly timers?: readonly TimerSpec<C>[];
   readonly cancelTimers?: readonly string[];
   readonly outputs?: readonly SideOutput[];
+  /**
+   * Labels a reader of the log sees without reading the record: they travel in its `Lr-Tags`
+   * header (space-separated), so a projection follows the log with a headers-only consumer and
+   * never receives the payloads. Printable ASCII without spaces, at most 256 characters each. Only
+   * a decision that also writes something durable (events, timers, outputs) has its tags written.
+   */
+  readonly tags?: readonly string[];
 }
+
+/** What a tag may hold (see `Decision.tags`). */
+export const TAG_RE = /^[!-~]{1,256}$/;
 
 export type CallOutcome<R = unknown> =
   | { readonly ok: true; readonly result: R }

@@ -18,6 +18,7 @@ export type { MemoryOutcome } from './memory.js';
 export { DEFAULT_PARTITIONS, partitionOf, isValidId, names } from './partitioning.js';
 export type { Names } from './partitioning.js';
 export { encode, decode } from './codec.js';
+export { TAGS_HEADER } from './request-window.js';
 export type { LogEntry, BatchRecord, FenceRecord, PartitionRecord } from './record.js';
 export { Engine } from './engine.js';
 export type { EngineOptions, LocalEngine, OutputStream } from './engine.js';

@@ -97,6 +97,7 @@ interface StagedCell {
   readonly post: unknown;
   /** Where the entry's command id sits in the cell's id window (-1: none), tagged with the seq on commit. */
   readonly idPos: number;
+  readonly tags: readonly string[] | undefined;
 }
 
 /** One job's outcome, released when the batch holding it (and every earlier one) is durable. */
@@ -380,7 +381,7 @@ export class Partition implements TxHost {
       // Side outputs too: packed once here, the bytes go into the record and, once it is durable,
       // out to their subjects (packing them twice was 6% of the engine's CPU in a lunch rush).
       if (s.entry.out !== undefined) for (const o of s.entry.out) o[2] = new Preencoded(encode(o[2]));
-      staged.push({ cell: c, entry: s.entry, post: s.post, idPos });
+      staged.push({ cell: c, entry: s.entry, post: s.post, idPos, tags: s.tags });
     }
     this.addUnit({ cell, staged, sink: job.sink, slot: job.slot, result: [0, result] });
     return true;
@@ -597,9 +598,12 @@ export class Partition implements TxHost {
       return;
     }
     const msgID = `${this.env.cfg.processId}.${this.epoch}.${this.p}.${++this.batchNo}`;
+    let tags = '';
+    for (const u of b.units)
+      for (const s of u.staged) if (s.tags !== undefined) for (const t of s.tags) tags += ` ${t}`;
     const t0 = now();
     try {
-      const seq = await this.publish(data, msgID, this.lastSeq);
+      const seq = await this.publish(data, msgID, this.lastSeq, tags.slice(1));
       this.env.metrics.append((now() - t0) / 1000, record.x.length);
       if (this.state === 'dead') return;
       this.lastSeq = seq;
@@ -635,13 +639,14 @@ export class Partition implements TxHost {
   }
 
   /** One append: retried with the same message id (JetStream de-duplicates) until the lease runs out. */
-  private async publish(data: Uint8Array, msgID: string, expected: number): Promise<number> {
+  private async publish(data: Uint8Array, msgID: string, expected: number, tags: string): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       if (!this.env.leaseValid(this.p)) throw new Fenced(`lease of partition ${this.p} is no longer valid`);
       try {
         const ack = await jsPublish(this.env.window, this.subject, data, {
           msgID,
           expectLastSubjectSequence: expected,
+          tags,
           timeoutMs: this.env.cfg.appendTimeoutMs,
         });
         return ack.seq;

@@ -140,7 +140,11 @@ class JsPublishHeaders {
   }
 }
 
-function publishHeaders(msgID: string | undefined, expectLastSubjectSequence: number | undefined): MsgHdrs {
+function publishHeaders(
+  msgID: string | undefined,
+  expectLastSubjectSequence: number | undefined,
+  tags: string | undefined,
+): MsgHdrs {
   let s = 'NATS/1.0';
   if (msgID !== undefined) {
     if (/[\r\n]/.test(msgID)) throw new Error('a message id cannot contain \\r or \\n');
@@ -148,21 +152,35 @@ function publishHeaders(msgID: string | undefined, expectLastSubjectSequence: nu
   }
   if (expectLastSubjectSequence !== undefined)
     s += `\r\nNats-Expected-Last-Subject-Sequence: ${expectLastSubjectSequence}`;
+  // Tags are checked when decided (printable, no spaces): no \r or \n can reach here.
+  if (tags !== undefined) s += `\r\n${TAGS_HEADER}: ${tags}`;
   return new JsPublishHeaders(Buffer.from(`${s}\r\n\r\n`)) as unknown as MsgHdrs;
 }
 
 const ackDecoder = new TextDecoder();
 
+/**
+ * The header of every record the engine appends: the tags its decisions set (`Decision.tags`),
+ * space-separated, empty when none did. A record without it was written before tags existed.
+ */
+export const TAGS_HEADER = 'Lr-Tags';
+
 export async function jsPublish(
   w: RequestWindow,
   subject: string,
   data: Uint8Array,
-  opts: { msgID?: string; expectLastSubjectSequence?: number; timeoutMs: number },
+  opts: {
+    msgID?: string;
+    expectLastSubjectSequence?: number;
+    /** `Lr-Tags` (the engine's records always carry it, empty when no decision tagged anything). */
+    tags?: string;
+    timeoutMs: number;
+  },
 ): Promise<PubAck> {
   const h =
-    opts.msgID === undefined && opts.expectLastSubjectSequence === undefined
+    opts.msgID === undefined && opts.expectLastSubjectSequence === undefined && opts.tags === undefined
       ? undefined
-      : publishHeaders(opts.msgID, opts.expectLastSubjectSequence);
+      : publishHeaders(opts.msgID, opts.expectLastSubjectSequence, opts.tags);
   const m = await w.request(subject, data, opts.timeoutMs, h);
   const r = JSON.parse(ackDecoder.decode(m.data)) as PubAck & {
     error?: { code: number; err_code: number; description: string };

@@ -1,5 +1,5 @@
 import type { ActorRef, ActorType, CallOutcome, DecideContext, Decision, Rejection } from './decider.js';
-import { isRejection } from './decider.js';
+import { TAG_RE, isRejection } from './decider.js';
 import { ErrorCode } from './errors.js';
 import type { LogEntry } from './record.js';
 import { actorKey, isValidId } from './partitioning.js';
@@ -54,6 +54,8 @@ export interface Staged {
   readonly entry: LogEntry;
   /** State after this entry's events. */
   readonly post: unknown;
+  /** The decision's tags (`Decision.tags`), for the record's header. */
+  readonly tags: readonly string[] | undefined;
 }
 
 /** A refusal: `code` from the engine's registry (`rejected`, `invalid`, …), `reason` the domain's own code. */
@@ -188,7 +190,9 @@ class Tx {
     // Read again: the decision may have called this very actor.
     const post = fold(type, this.current(key)!.state, d.events);
     const entry = entryOf(target, d, cmdId, tmr);
-    if (entry !== undefined) this.staged.push({ ref: target, key, entry, post });
+    if (d.tags !== undefined)
+      for (const t of d.tags) if (!TAG_RE.test(t)) throw new Error(`${target.type} decided an invalid tag: ${t}`);
+    if (entry !== undefined) this.staged.push({ ref: target, key, entry, post, tags: d.tags });
     return { ok: true, result: d.result, staged: this.staged };
   }
 }
@@ -232,7 +236,9 @@ export function runTransaction(
       return {
         ok: true,
         result: undefined,
-        staged: [{ ref, key, entry: { a: [ref.type, ref.store, ref.id], tf: timer }, post: cur?.state }],
+        staged: [
+          { ref, key, entry: { a: [ref.type, ref.store, ref.id], tf: timer }, post: cur?.state, tags: undefined },
+        ],
       };
     }
     return out;

@@ -115,9 +115,12 @@ describe('co-located partitions', () => {
     ]);
   });
 
-  it("a result handed over in process is the caller's own: changing it changes no actor", async () => {
+  it('a result handed over in process is shared, not copied: under test it is frozen, and changing it changes no actor', async () => {
     const read = await client.send<{ history: string[] }>(localStore, 'account', 'bob', { op: 'get' });
-    read.history.push('forged');
+    // The read is the actor's state itself (no copy on the order path): a caller that tried to
+    // change it would change the actor, so under test it fails at once.
+    expect(Object.isFrozen(read.history)).toBe(true);
+    expect(() => read.history.push('forged')).toThrow(TypeError);
     const placed = await client.send<{ balance: number }>(
       localStore,
       'account',
@@ -125,6 +128,7 @@ describe('co-located partitions', () => {
       { op: 'deposit', amount: 7, tx: 'b1' },
       { id: 'bob-b1' },
     );
+    // A remembered result comes from the id window's bytes: decoded, so the caller's own.
     placed.balance = 1_000_000;
     expect(await client.send(localStore, 'account', 'bob', { op: 'get' })).toEqual({
       balance: 7,

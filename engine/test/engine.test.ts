@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { createInbox, type NatsConnection } from '@nats-io/transport-node';
 import {
@@ -11,6 +12,7 @@ import {
   demoActors,
   partitionOf,
   reject,
+  TAGS_HEADER,
 } from '@lunchrush/engine';
 import { inProcessEngine, waitFor } from './support.js';
 
@@ -83,11 +85,19 @@ const slip = defineActor<
   evolve: (s, e) => ({ seen: [...s.seen, e] }),
 });
 
+/** Tags its decision with what it is told: `tags` go on the record's header, not into its payload. */
+const tagger = defineActor<{ n: number }, { tags: string[] }, { t: 'g' }>({
+  name: 'tagger',
+  initial: () => ({ n: 0 }),
+  decide: (s, c) => ({ events: [{ t: 'g' }], result: { n: s.n + 1 }, tags: c.tags }),
+  evolve: (s) => ({ n: s.n + 1 }),
+});
+
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
   // Short idle times: actors are snapshotted and passivated between tests, so later tests reload them.
-  ({ engine, nc, client, stop } = await inProcessEngine([...demoActors, fragile, blob, hoard, slip], {
+  ({ engine, nc, client, stop } = await inProcessEngine([...demoActors, fragile, blob, hoard, slip, tagger], {
     namespace: ns,
     partitions: P,
     // Generous: this file shares its event loop with 5,000 concurrent commands and tests nothing about failover.
@@ -371,6 +381,32 @@ describe('engine, in one process, on a real nats-server', () => {
     // Loaded again from the chunks: every part is there, and a new one lands on top.
     expect(await client.send('h01', 'hoard', 'big', { size: 0 })).toEqual({ n: 5, bytes: 5 * size });
     expect(await client.send('h01', 'hoard', 'big', { size: 10 })).toEqual({ n: 6 });
+  });
+
+  it("a decision's tags travel in its record's Lr-Tags header; a command sent without an id leaves no result in the log", async () => {
+    const jsm = await jetstreamManager(nc);
+    const last = async (store: string) =>
+      (await jsm.streams.getMessage(`${ns.toUpperCase()}_EVENTS`, {
+        last_by_subj: `${ns}.ev.${partitionOf(store, P)}`,
+      }))!;
+    expect(await client.send('t01', 'tagger', 'a', { tags: ['dol:d1:o1:5', 'x=y'] }, { id: null })).toEqual({ n: 1 });
+    const m = await last('t01');
+    expect(m.header.get(TAGS_HEADER)).toBe('dol:d1:o1:5 x=y');
+    const rec = decode<{ x: { a: string[]; c?: string; r?: unknown }[] }>(m.data);
+    expect(rec.x).toHaveLength(1);
+    expect(rec.x[0]).toMatchObject({ a: ['tagger', 't01', 'a'] });
+    expect(rec.x[0]!.c).toBeUndefined();
+    expect(rec.x[0]!.r).toBeUndefined();
+    // Untagged records carry the header empty (a reader tells them from records older than tags).
+    await client.send('t01', 'tagger', 'a', { tags: [] });
+    expect((await last('t01')).header.get(TAGS_HEADER)).toBe('');
+    // A tag that could break the header (a space, a line end) fails the decision: nothing is written.
+    const before = (await last('t01')).seq;
+    const bad = await client.send('t01', 'tagger', 'a', { tags: ['a b'] }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(EngineError);
+    expect((bad as EngineError).code).toBe('decider_failed');
+    expect((await last('t01')).seq).toBe(before);
+    expect(await client.send('t01', 'tagger', 'a', { tags: [] })).toEqual({ n: 3 });
   });
 
   it('exposes Prometheus metrics for commands, appends, batches, mailboxes and leases', async () => {

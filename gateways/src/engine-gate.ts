@@ -44,7 +44,14 @@ export class EngineGate {
     return this.inflight;
   }
 
-  async send<R = unknown>(store: string, type: string, id: string, command: unknown, commandId?: string): Promise<R> {
+  /** `commandId` null: no id, the actor recognises a repeat by itself (see `SendOptions.id`). */
+  async send<R = unknown>(
+    store: string,
+    type: string,
+    id: string,
+    command: unknown,
+    commandId?: string | null,
+  ): Promise<R> {
     if (this.inflight >= this.maxInflight) {
       throw new HttpError(ErrorCode.GatewayOverloaded, `${this.inflight} engine commands in flight on this gateway`, {
         retryAfterS: this.retryAfterS,

@@ -2,10 +2,16 @@
  * A diner's recent orders (`GET /v1/diner/orders`): a projection of the engine's event log,
  * not a write on the order path.
  *
- *   <NS>_EVENTS ──ordered consumer, from the sequence after <prefix>:dol:seq──▶ one gateway process
- *     (the one holding the lease <prefix>:dol:lease) ──▶ each batch, one script call:
- *     still the lease holder? ZADD <prefix>:dol:<diner> <placed at> <order id> per order's
- *     `Created` event (newest 100 kept), SET <prefix>:dol:seq <last sequence read>
+ *   <NS>_EVENTS ──ordered consumer, headers only, from the sequence after <prefix>:dol:seq──▶
+ *     one gateway process (the one holding the lease <prefix>:dol:lease) ──▶ each batch, one
+ *     script call: still the lease holder? ZADD <prefix>:dol:<diner> <placed at> <order id> per
+ *     placement tag `dol:<diner>:<order>:<at>` in the records' `Lr-Tags` headers (newest 100
+ *     kept), SET <prefix>:dol:seq <last sequence read>
+ *
+ * Headers only: the order actor tags each placement's record (`Decision.tags`), so the payloads
+ * (3-5 KB a record in a lunch rush) are neither sent to this process nor decoded here; decoding
+ * every record with a placement was ~10% of a node's CPU. A record from before tags existed (no
+ * `Lr-Tags` header at all) is fetched whole and read as before.
  *
  * The position is kept in Redis with the lists, written by the same script, so the two are lost
  * together: a Redis that lost the lists has no position either, and the next holder reads the log
@@ -24,9 +30,9 @@
  * the same (`noteLocal`).
  */
 import { randomBytes } from 'node:crypto';
-import { ActorTypes } from '@lunchrush/actors';
-import { decode, names, type PartitionRecord } from '@lunchrush/engine';
-import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { ActorTypes, parseDinerOrderTag, type DinerOrderTag } from '@lunchrush/actors';
+import { TAGS_HEADER, decode, names, type PartitionRecord } from '@lunchrush/engine';
+import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -70,11 +76,7 @@ type WithScripts = Redis & {
   lrOrderListLease(numKeys: number, ...args: (string | number)[]): Promise<number>;
 };
 
-interface Placed {
-  readonly dinerId: string;
-  readonly orderId: string;
-  readonly at: number;
-}
+type Placed = DinerOrderTag;
 
 interface CreatedEvent {
   type: string;
@@ -118,6 +120,7 @@ export class OrderLists {
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly applied: Counter;
+  private jsm: ReturnType<typeof jetstreamManager> | undefined;
   /** Orders placed through this process, newest last, per diner: listed before the log has them. */
   private readonly local = new GenerationCache<string, Placed[]>(20_000);
 
@@ -226,7 +229,8 @@ export class OrderLists {
       try {
         const from = Number((await this.o.redis.get(this.seqKey)) ?? '0') + 1;
         if (from === 1) this.o.log.info({ stream }, 'order lists: reading the event log from its start');
-        const consumer = await jetstream(this.o.nc).consumers.get(stream, { opt_start_seq: from });
+        // Headers only: the placements are in each record's tags; the payloads never cross.
+        const consumer = await jetstream(this.o.nc).consumers.get(stream, { opt_start_seq: from, headers_only: true });
         const messages = await consumer.consume({ max_messages: 1_000 });
         this.messages = messages;
         if (!current()) await messages.close();
@@ -272,14 +276,36 @@ export class OrderLists {
     }
   }
 
+  /**
+   * The placements a record holds, from its tags; a record written before the engine tagged
+   * records (no `Lr-Tags` header) is read whole and its `Created` events looked at.
+   */
+  private async placementsOf(m: JsMsg): Promise<readonly DinerOrderTag[]> {
+    const tags = m.headers?.get(TAGS_HEADER);
+    if (m.headers?.has(TAGS_HEADER) === true) {
+      if (tags === undefined || tags === '') return [];
+      const out: DinerOrderTag[] = [];
+      for (const t of tags.split(' ')) {
+        const x = parseDinerOrderTag(t);
+        if (x !== undefined) out.push(x);
+      }
+      return out;
+    }
+    this.jsm ??= jetstreamManager(this.o.nc);
+    const whole = await (await this.jsm).streams.getMessage(names(this.o.namespace).stream, { seq: m.seq });
+    if (whole === null) return [];
+    // Most records hold no order's `Created` (stock, tables, payments): skip them undecoded.
+    const data = whole.data;
+    if (Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(CREATED) < 0) return [];
+    return placementsIn(decode<PartitionRecord>(data));
+  }
+
   /** Writes the placements of `msgs` and the position after them; false when this process no longer holds the lease. */
   private async apply(msgs: readonly JsMsg[]): Promise<boolean> {
     const keys: string[] = [this.leaseKey, this.seqKey];
     const args: (string | number)[] = [this.me, msgs[msgs.length - 1]!.seq, ORDER_LIST_KEEP, LIST_TTL_S];
     for (const m of msgs) {
-      // Most records hold no order's `Created` (stock, tables, payments): skip them undecoded.
-      if (Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).indexOf(CREATED) < 0) continue;
-      for (const x of placementsIn(decode<PartitionRecord>(m.data))) {
+      for (const x of await this.placementsOf(m)) {
         keys.push(this.listKey(x.dinerId));
         args.push(x.at, x.orderId);
       }
