@@ -4,7 +4,7 @@
  *   node --import tsx analytics/bench/ingest-bench.ts lag   [--rate 25000] [--seconds 60]
  *        [--batch-events N] [--wait-ms N] [--max-ack-pending N] [--profile]
  *     An analytics service process (main.ts, chDB in a temp folder) follows a fresh
- *     namespace's stream while this process publishes pre-encoded generated records at a
+ *     namespace's history stream while this process publishes pre-encoded generated records at a
  *     fixed event rate (open model: the schedule never waits for the consumer). /api/lag is
  *     sampled every 250 ms; reported: lag seconds p50/p95/max, lag messages max, the
  *     service's CPU seconds (per event), batches, and the publish→insert delay histogram.
@@ -27,7 +27,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { encode } from '@lunchrush/engine';
+import { encode } from '@lunchrush/engine/codec';
 import { spawnTs, REPO_ROOT, freePort } from '@lunchrush/testkit';
 import {
   defaultConfig,
@@ -36,9 +36,9 @@ import {
   localDay,
   localMidnight,
   migrate,
+  historySource,
   publishHistory,
   runView,
-  streamNames,
   Warehouse,
 } from '@lunchrush/analytics';
 
@@ -87,12 +87,12 @@ async function lagBench(): Promise<void> {
   const records: { subject: string; data: Uint8Array; events: number }[] = [];
   let events = 0;
   for (const r of generateHistory({ stores: 20, days: 30, start: '2026-10-01' })) {
-    records.push({ subject: streamNames(ns).subject(r.partition), data: encode(r.record), events: r.events });
+    records.push({ subject: historySource(ns).subject(r.partition), data: encode(r.record), events: r.events });
     events += r.events;
     if (events >= want) break;
   }
   console.log(`generated ${records.length} records, ${events} events`);
-  // Create the stream (as the engine would) and start the service on it.
+  // Create the history stream (the service follows it and the engine's, absent here) and start the service.
   await publishHistory(nc, ns, []);
   const port = await freePort();
   const svc = spawnTs('analytics/src/main.ts', {
@@ -139,7 +139,7 @@ async function lagBench(): Promise<void> {
   const batches = metric('lunchrush_analytics_batch_events_count');
   await svc.stop();
   const jsm = await jetstreamManager(nc);
-  await jsm.streams.delete(streamNames(ns).stream).catch(() => undefined);
+  await jsm.streams.delete(historySource(ns).stream).catch(() => undefined);
   await nc.close();
   fs.rmSync(dir, { recursive: true, force: true });
   const during = samples.filter((x) => x.t <= publishSeconds).map((x) => x.s);

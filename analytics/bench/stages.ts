@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decode, encode, type PartitionRecord } from '@lunchrush/engine';
+import { decode, encode } from '@lunchrush/engine/codec';
+import type { PartitionRecord } from '@lunchrush/engine/log';
 import {
   defaultConfig,
   generateHistory,

@@ -5,8 +5,9 @@
  *          [--store 001] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--json] [--api URL]
  *   sql "SELECT …" [--json] [--api URL]      read-only
  *   serve                                     ingestion + HTTP API + dashboard (same as main.ts)
- *   backfill                                  rebuild every table from the whole stream, with a progress bar
+ *   backfill                                  rebuild every table from the whole streams, with a progress bar
  *   generate [--stores 20] [--days 90] [--start YYYY-MM-DD] [--seed N] [--orders-per-day 210] [--direct]
+ *                                             to analytics' history stream, never the engine's (sources.ts)
  *   migrate                                   create the schema
  *
  * Views open the warehouse directly (chDB at ANALYTICS_CHDB_PATH, or CLICKHOUSE_URL),
@@ -21,6 +22,7 @@ import { generateHistory } from './generator.js';
 import { backfill, loadHistoryDirect, publishHistory } from './history.js';
 import { isViewName, parseViewParams, runView, VIEW_HELP, VIEW_NAMES, type ViewParams } from './queries.js';
 import { migrate } from './schema.js';
+import { historySource } from './sources.js';
 import { Warehouse } from './warehouse.js';
 
 export interface CliIo {
@@ -40,8 +42,8 @@ ${VIEW_NAMES.map((v) => `  ${v.padEnd(11)} ${VIEW_HELP[v]}`).join('\n')}
 other:
   sql "SELECT …"   read-only SQL (--json, --api URL)
   serve            ingestion + HTTP API + dashboard
-  backfill         rebuild every table from the whole JetStream history
-  generate         publish a realistic history to the stream (--stores --days --start --seed --orders-per-day; --direct: straight into ClickHouse)
+  backfill         rebuild every table from the whole JetStream history (the engine's log and the generated history)
+  generate         publish a realistic history to analytics' history stream (--stores --days --start --seed --orders-per-day; --direct: straight into ClickHouse)
   migrate          create the schema
 `;
 
@@ -225,7 +227,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           });
           bar.stop();
           io.out(
-            `backfill: ${r.records} records, ${r.events} events from ${cfg.namespace.toUpperCase()}_EVENTS up to seq ${r.lastSeq}\n`,
+            `backfill: ${r.records} records, ${r.events} events from ${r.streams.map((x) => `${x.stream} up to seq ${x.last}`).join(' and ')}\n`,
           );
         } finally {
           await nc.close();
@@ -262,7 +264,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         }
         bar.stop();
         io.out(
-          `generated ${r.records} records, ${r.events} events (${opts.stores} stores × ${opts.days} days) → ${values.direct ? 'ClickHouse directly' : `${cfg.namespace.toUpperCase()}_EVENTS`}\n`,
+          `generated ${r.records} records, ${r.events} events (${opts.stores} stores × ${opts.days} days) → ${values.direct ? 'ClickHouse directly' : historySource(cfg.namespace).stream}\n`,
         );
         return 0;
       }

@@ -4,10 +4,11 @@
  * typo never silently falls back to a default.
  */
 import path from 'node:path';
+import { DEFAULT_NAMESPACE } from '@lunchrush/engine/names';
 import { AnalyticsError, ErrorCode } from './errors.js';
 
+export { DEFAULT_NAMESPACE };
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-export const DEFAULT_NAMESPACE = 'lr';
 export const DEFAULT_DURABLE = 'analytics';
 export const DEFAULT_BATCH_MAX_EVENTS = 100_000;
 export const DEFAULT_BATCH_MAX_BYTES = 32 * 1024 * 1024;
@@ -20,7 +21,7 @@ export const DEFAULT_HTTP_HOST = '127.0.0.1';
 
 export interface AnalyticsConfig {
   natsUrl: string;
-  /** The engine namespace whose `<NS>_EVENTS` stream is read. */
+  /** The engine namespace whose `<NS>_EVENTS` stream is read (and where the history stream is, `sources.ts`). */
   namespace: string;
   /** Durable consumer name on the events stream. */
   durable: string;
@@ -147,9 +148,4 @@ export function parseConfig(
   }
   cfg.chdbPath = path.resolve(cfg.chdbPath);
   return cfg;
-}
-
-/** The stream and subjects of an engine namespace (the engine's own naming). */
-export function streamNames(ns: string): { stream: string; subjects: string; subject(p: number): string } {
-  return { stream: `${ns.toUpperCase()}_EVENTS`, subjects: `${ns}.ev.>`, subject: (p) => `${ns}.ev.${p}` };
 }

@@ -10,8 +10,7 @@
  * in one record) and several commands of a partition grouped as group commit
  * does. They come out in time order.
  */
-import type { BatchRecord, LogEntry } from '@lunchrush/engine';
-import { partitionOf } from '@lunchrush/engine';
+import { partitionOf, type BatchRecord, type LogEntry } from '@lunchrush/engine/log';
 import {
   chainTemplate,
   generateDemoData,

@@ -1,35 +1,31 @@
 /**
  * History in and out of ClickHouse:
  *
- * - `backfill` rebuilds every table from the whole JetStream history: truncate,
- *   then read the stream from its first record to the last one present when it
- *   started (an ordered consumer, nothing acked), in batches through the same
+ * - `backfill` rebuilds every table from the whole JetStream history of every
+ *   source (the engine's log, analytics' history stream): truncate, then read
+ *   each stream from its first record to the last one present when it started
+ *   (`LogReader`: ordered consumers, nothing acked), in batches through the same
  *   `Loader` as live ingestion. A running durable consumer is not moved: records
  *   it has not acked yet come back to it and are recognised as stored.
- * - `publishHistory` writes generated records to the events stream, as the
- *   engine would (one JetStream message per record, on its partition subject).
- * - `loadHistoryDirect` puts generated records straight into ClickHouse (synthetic
- *   sequences), for the bench's 10M-event tables without a stream behind them.
+ * - `publishHistory` writes generated records to analytics' own history stream,
+ *   in the engine's format (one JetStream message per record, on its partition's
+ *   subject), never to the engine's: see `sources.ts`.
+ * - `loadHistoryDirect` puts generated records straight into ClickHouse (sequences
+ *   of their own range), for the bench's 10M-event tables without a stream behind them.
  */
-import {
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { decode, encode, type PartitionRecord } from '@lunchrush/engine';
-import { streamNames } from './config.js';
-import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
+import { encode } from '@lunchrush/engine/codec';
+import { LogReader, decodeRecord } from '@lunchrush/engine/log';
+import { AnalyticsError, ErrorCode } from './errors.js';
 import type { GeneratedRecord } from './generator.js';
 import { Loader, type PendingRecord } from './loader.js';
-import { partitionOfSubject, recordToTsv } from './rows.js';
+import { recordToTsv } from './rows.js';
+import { truncateAll } from './schema.js';
+import { DIRECT_SEQ_BASE, ensureHistoryStream, historySource, sourcesOf, type Source } from './sources.js';
+import type { Warehouse } from './warehouse.js';
 
 const EMPTY = Buffer.alloc(0);
-import { truncateAll } from './schema.js';
-import type { Warehouse } from './warehouse.js';
 
 export interface Progress {
   done: number;
@@ -45,31 +41,34 @@ export interface BackfillOptions {
   onProgress?: (p: Progress) => void;
 }
 
-/** Truncates and reloads every table from the stream. Returns records read and events stored. */
-export async function backfill(o: BackfillOptions): Promise<{ records: number; events: number; lastSeq: number }> {
-  const names = streamNames(o.namespace);
-  const jsm = await jetstreamManager(o.nc);
-  let first: number;
-  let last: number;
-  try {
-    const si = await jsm.streams.info(names.stream);
-    first = si.state.first_seq;
-    last = si.state.last_seq;
-  } catch (e) {
-    throw new AnalyticsError(ErrorCode.Nats, `no stream ${names.stream}: ${ensureError(e).message}`, { cause: e });
+export interface BackfillResult {
+  records: number;
+  events: number;
+  /** Each stream read, with the sequences it was read up to (absent streams are left out). */
+  streams: { stream: string; first: number; last: number }[];
+}
+
+/** Truncates and reloads every table from every source's stream. Returns records read and events stored. */
+export async function backfill(o: BackfillOptions): Promise<BackfillResult> {
+  const found: { source: Source; reader: LogReader; first: number; last: number }[] = [];
+  for (const source of sourcesOf(o.namespace)) {
+    const reader = new LogReader(o.nc, source.stream);
+    const b = await reader.bounds();
+    if (b !== null) found.push({ source, reader, first: b.first, last: b.last });
+  }
+  if (found.length === 0) {
+    const streams = sourcesOf(o.namespace).map((x) => x.stream);
+    throw new AnalyticsError(ErrorCode.Nats, `no stream to read: neither ${streams.join(' nor ')} exists`);
   }
   await truncateAll(o.warehouse);
   const loader = new Loader(o.warehouse);
   await loader.init();
-  const total = last >= first ? last - first + 1 : 0;
+  const spans = found.map((f) => (f.last >= f.first && f.last > 0 ? f.last - f.first + 1 : 0));
+  const total = spans.reduce((a, b) => a + b, 0);
   const progress: Progress = { done: 0, total, events: 0 };
   o.onProgress?.(progress);
-  if (total === 0 || last === 0) return { records: 0, events: 0, lastSeq: last };
 
   const limit = o.batchMaxEvents ?? 50_000;
-  // The stream holds only `<ns>.ev.>`: no filter (filter_subjects needs nats-server 2.10).
-  const consumer = await jetstream(o.nc).consumers.get(names.stream, { deliver_policy: DeliverPolicy.All });
-  const messages = await consumer.consume({ max_messages: 2_000 });
   let batch: PendingRecord[] = [];
   let batchEvents = 0;
   const flush = async (): Promise<void> => {
@@ -79,55 +78,35 @@ export async function backfill(o: BackfillOptions): Promise<{ records: number; e
     batch = [];
     batchEvents = 0;
   };
-  try {
-    for await (const m of messages as AsyncIterable<JsMsg>) {
-      const seq = m.info.streamSequence;
-      if (seq > last) break;
-      const publishedMs = Math.floor(m.info.timestampNanos / 1e6);
+  let before = 0;
+  for (const [i, f] of found.entries()) {
+    if (spans[i] === 0) continue;
+    for await (const m of f.reader.read({ from: f.first, to: f.last })) {
+      const seq = f.source.seqBase + m.seq;
       let rows: { events: number; tsv: Buffer } = { events: 0, tsv: EMPTY };
       try {
-        rows = recordToTsv(decode<PartitionRecord>(m.data), {
-          seq,
-          partition: partitionOfSubject(m.subject),
-          publishedMs,
-        });
+        rows = recordToTsv(decodeRecord(m.data), { seq, partition: m.partition, publishedMs: m.publishedMs });
       } catch {
         // Not an engine record: skipped, as live ingestion does.
       }
-      batch.push({ seq, publishedMs, events: rows.events, tsv: rows.tsv, redelivered: false });
+      batch.push({ seq, publishedMs: m.publishedMs, events: rows.events, tsv: rows.tsv, redelivered: false });
       batchEvents += rows.events;
-      progress.done = seq - first + 1;
+      progress.done = before + m.seq - f.first + 1;
       if (batchEvents >= limit) {
         await flush();
         o.onProgress?.(progress);
       }
-      if (seq >= last) break;
     }
-    await flush();
-    progress.done = total;
-    o.onProgress?.(progress);
-  } finally {
-    await messages.close().catch(() => undefined);
+    before += spans[i]!;
   }
-  return { records: total, events: progress.events, lastSeq: last };
-}
-
-/** Creates the events stream if the engine has not yet (the engine's settings: file storage, limits). */
-export async function ensureEventStream(nc: NatsConnection, namespace: string): Promise<void> {
-  const names = streamNames(namespace);
-  const jsm = await jetstreamManager(nc);
-  try {
-    await jsm.streams.info(names.stream);
-  } catch {
-    await jsm.streams.add({
-      name: names.stream,
-      subjects: [names.subjects],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      duplicate_window: 120 * 1_000_000_000,
-      max_msg_size: -1,
-    });
-  }
+  await flush();
+  progress.done = total;
+  o.onProgress?.(progress);
+  return {
+    records: total,
+    events: progress.events,
+    streams: found.map((f) => ({ stream: f.source.stream, first: f.first, last: f.last })),
+  };
 }
 
 export interface PublishOptions {
@@ -139,16 +118,19 @@ export interface PublishOptions {
   progressEvery?: number;
 }
 
-/** Publishes generated records to `<ns>.ev.<p>`, as the engine appends them. */
+/**
+ * Publishes generated records to analytics' history stream (`<NS>_ANALYTICS_HISTORY`, created when
+ * missing), one message per record on its partition's subject, as the engine appends its own.
+ */
 export async function publishHistory(
   nc: NatsConnection,
   namespace: string,
   records: Iterable<GeneratedRecord>,
   o: PublishOptions = {},
 ): Promise<{ records: number; events: number }> {
-  await ensureEventStream(nc, namespace);
+  await ensureHistoryStream(nc, namespace);
   const js = jetstream(nc);
-  const names = streamNames(namespace);
+  const history = historySource(namespace);
   const window = o.window ?? 256;
   const inflight = new Set<Promise<unknown>>();
   const done = { records: 0, events: 0 };
@@ -161,7 +143,7 @@ export async function publishHistory(
       if (wait > 1) await new Promise((res) => setTimeout(res, wait));
     }
     const p: Promise<unknown> = js
-      .publish(names.subject(r.partition), encode(r.record))
+      .publish(history.subject(r.partition), encode(r.record))
       .finally(() => inflight.delete(p));
     inflight.add(p);
     done.records++;
@@ -174,7 +156,7 @@ export async function publishHistory(
   return done;
 }
 
-/** Loads generated records straight into ClickHouse with synthetic sequences (after the highest stored). */
+/** Loads generated records straight into ClickHouse with synthetic sequences (after the highest such one stored). */
 export async function loadHistoryDirect(
   wh: Warehouse,
   records: Iterable<GeneratedRecord>,
@@ -182,7 +164,7 @@ export async function loadHistoryDirect(
 ): Promise<{ records: number; events: number }> {
   const loader = new Loader(wh);
   await loader.init();
-  let seq = loader.maxStoredSeq;
+  let seq = loader.highestFrom(DIRECT_SEQ_BASE);
   const limit = o.batchMaxEvents ?? 200_000;
   let batch: PendingRecord[] = [];
   let n = 0;

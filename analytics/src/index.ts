@@ -1,11 +1,11 @@
-export { parseConfig, defaultConfig, streamNames } from './config.js';
+export { parseConfig, defaultConfig } from './config.js';
 export type { AnalyticsConfig } from './config.js';
 export { AnalyticsError, ErrorCode, ensureError } from './errors.js';
 export type { AnalyticsErrorCode } from './errors.js';
 export { Warehouse } from './warehouse.js';
 export type { QueryParams, ReadonlyLimits } from './warehouse.js';
 export { DDL, TABLES, TZ, migrate, truncateAll } from './schema.js';
-export { EVENT_COLUMNS, recordToRows, recordToTsv, rowToTsv, partitionOfSubject } from './rows.js';
+export { EVENT_COLUMNS, recordToRows, recordToTsv, rowToTsv } from './rows.js';
 export type { EventRow, RecordOrigin } from './rows.js';
 export { Loader } from './loader.js';
 export type { LoadResult, PendingRecord } from './loader.js';
@@ -18,7 +18,17 @@ export { startServer, HTTP_STATUS } from './server.js';
 export type { AnalyticsServer, ServerOptions } from './server.js';
 export { generateHistory, localDay, localMidnight } from './generator.js';
 export type { GeneratedRecord, HistoryOptions } from './generator.js';
-export { backfill, ensureEventStream, loadHistoryDirect, publishHistory } from './history.js';
-export type { BackfillOptions, Progress, PublishOptions } from './history.js';
+export { backfill, loadHistoryDirect, publishHistory } from './history.js';
+export type { BackfillOptions, BackfillResult, Progress, PublishOptions } from './history.js';
+export {
+  DIRECT_SEQ_BASE,
+  SEQ_SPACE,
+  ensureHistoryStream,
+  eventSource,
+  historySource,
+  seqRange,
+  sourcesOf,
+} from './sources.js';
+export type { Source } from './sources.js';
 export { runCli, formatTable, formatHeatmap } from './cli.js';
 export type { CliIo } from './cli.js';

@@ -1,5 +1,6 @@
 /**
- * Live ingestion: a durable pull consumer on `<NS>_EVENTS`, batches bounded by
+ * Live ingestion: a durable pull consumer on each source (the engine's
+ * `<NS>_EVENTS` and analytics' history stream, `sources.ts`), batches bounded by
  * events, bytes and time, one insert per batch, acks only after the insert.
  *
  *   JetStream ──consume()──▶ decode + rows as TSV (on arrival) ──▶ open batch
@@ -25,13 +26,17 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { decode, type PartitionRecord } from '@lunchrush/engine';
-import { streamNames, type AnalyticsConfig } from './config.js';
+import { LogReader, decodeRecord, partitionOfSubject } from '@lunchrush/engine/log';
+import type { AnalyticsConfig } from './config.js';
 import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
 import { Loader, type PendingRecord } from './loader.js';
 import { AnalyticsMetrics } from './metrics.js';
-import { partitionOfSubject, recordToTsv } from './rows.js';
+import { recordToTsv } from './rows.js';
+import { ensureHistoryStream, sourcesOf, type Source } from './sources.js';
 import type { Warehouse } from './warehouse.js';
+
+/** How often a stream that is not there yet (the engine's, before it first starts) is looked for again. */
+const ATTACH_RETRY_MS = 1_000;
 
 export type IngestConfig = Pick<
   AnalyticsConfig,
@@ -73,6 +78,15 @@ export interface IngestStats {
   lastInsertAt: number | null;
 }
 
+/** One source's durable consumer. */
+interface Feed {
+  readonly source: Source;
+  readonly consumer: Consumer;
+  messages: ConsumerMessages | undefined;
+  /** Records in its stream not yet delivered, as the last delivery (or consumer info) said. */
+  pending: number;
+}
+
 interface Item extends PendingRecord {
   msg: JsMsg;
   bytes: number;
@@ -83,8 +97,9 @@ interface Item extends PendingRecord {
 export class Ingester {
   readonly metrics: AnalyticsMetrics;
   private readonly loader: Loader;
-  private consumer!: Consumer;
-  private messages: ConsumerMessages | undefined;
+  private readonly feeds: Feed[] = [];
+  private attachTimer: NodeJS.Timeout | undefined;
+  private attaching: Promise<void> = Promise.resolve();
   private open: Item[] = [];
   private openEvents = 0;
   private openBytes = 0;
@@ -93,7 +108,6 @@ export class Ingester {
   /** Batches cut and not yet through `flush` (running or queued). */
   private flushing = 0;
   private inFlight: Item[] = [];
-  private pendingInStream = 0;
   private lastDeliveryAt = 0;
   private lastInsertedPublished = 0;
   private pendingTimer: NodeJS.Timeout | undefined;
@@ -117,7 +131,10 @@ export class Ingester {
     this.loader = new Loader(o.warehouse);
   }
 
-  /** Creates (or updates) the durable consumer and starts consuming. The stream must exist. */
+  /**
+   * Creates (or updates) the durable consumer on each source and starts consuming. Analytics' history
+   * stream is created when missing; the engine's is the engine's to create, and is consumed once it is there.
+   */
   static async start(o: IngesterOptions): Promise<Ingester> {
     const ing = new Ingester(o);
     await ing.begin();
@@ -125,62 +142,109 @@ export class Ingester {
   }
 
   private async begin(): Promise<void> {
-    const { namespace, durable, maxAckPending, ackWaitMs } = this.o.config;
-    const names = streamNames(namespace);
-    const jsm = await jetstreamManager(this.o.nc);
-    const cfg = {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: names.subjects,
-      ack_wait: ackWaitMs * 1_000_000,
-      max_ack_pending: maxAckPending,
-      max_deliver: -1,
-    };
-    try {
-      await jsm.consumers.info(names.stream, durable);
-      await jsm.consumers.update(names.stream, durable, { ack_wait: cfg.ack_wait, max_ack_pending: maxAckPending });
-    } catch (e) {
-      if (!/consumer not found/i.test(ensureError(e).message)) {
-        throw new AnalyticsError(
-          ErrorCode.Nats,
-          `cannot read consumer ${durable} on ${names.stream}: ${ensureError(e).message}`,
-          { cause: e },
-        );
-      }
-      await jsm.consumers.add(names.stream, cfg);
-    }
+    await ensureHistoryStream(this.o.nc, this.o.config.namespace);
     await this.loader.init();
-    this.consumer = await jetstream(this.o.nc).consumers.get(names.stream, durable);
-    this.messages = await this.consumer.consume({
-      max_messages: Math.max(1, Math.min(maxAckPending, 2_000)),
-      callback: (m) => this.receive(m),
-    });
+    const missing: Source[] = [];
+    for (const source of sourcesOf(this.o.config.namespace)) if (!(await this.attach(source))) missing.push(source);
+    if (missing.length > 0) {
+      this.o.log?.('info', 'waiting for the stream', { streams: missing.map((x) => x.stream) });
+      this.attachLater(missing);
+    }
     // When nothing arrives, the last delivery's `pending` may be stale: ask the server now and then.
     this.pendingTimer = setInterval(() => void this.refreshPending(), 1_000);
     this.pendingTimer.unref();
   }
 
-  private receive(m: JsMsg): void {
+  /** Creates or updates the source's durable consumer and consumes it; false when its stream is not there. */
+  private async attach(source: Source): Promise<boolean> {
+    if ((await new LogReader(this.o.nc, source.stream).bounds()) === null) return false;
+    const { durable, maxAckPending, ackWaitMs } = this.o.config;
+    const jsm = await jetstreamManager(this.o.nc);
+    const cfg = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: source.subjects,
+      ack_wait: ackWaitMs * 1_000_000,
+      max_ack_pending: maxAckPending,
+      max_deliver: -1,
+    };
+    try {
+      await jsm.consumers.info(source.stream, durable);
+      await jsm.consumers.update(source.stream, durable, { ack_wait: cfg.ack_wait, max_ack_pending: maxAckPending });
+    } catch (e) {
+      if (!/consumer not found/i.test(ensureError(e).message)) {
+        throw new AnalyticsError(
+          ErrorCode.Nats,
+          `cannot read consumer ${durable} on ${source.stream}: ${ensureError(e).message}`,
+          { cause: e },
+        );
+      }
+      await jsm.consumers.add(source.stream, cfg);
+    }
+    const feed: Feed = {
+      source,
+      consumer: await jetstream(this.o.nc).consumers.get(source.stream, durable),
+      messages: undefined,
+      pending: 0,
+    };
+    feed.messages = await feed.consumer.consume({
+      max_messages: Math.max(1, Math.min(maxAckPending, 2_000)),
+      callback: (m) => this.receive(m, feed),
+    });
+    this.feeds.push(feed);
+    return true;
+  }
+
+  /** Looks for the streams that were not there again in a while, until each is attached or ingestion stops. */
+  private attachLater(missing: Source[]): void {
+    this.attachTimer = setTimeout(() => {
+      this.attachTimer = undefined;
+      this.attaching = (async () => {
+        const still: Source[] = [];
+        for (const source of missing) {
+          if (this.stopped) return;
+          const attached = await this.attach(source).catch((e: unknown) => {
+            this.o.log?.('warn', 'cannot consume the stream yet', {
+              stream: source.stream,
+              error: ensureError(e).message,
+            });
+            return false;
+          });
+          if (!attached) still.push(source);
+          else this.o.log?.('info', 'consuming the stream', { stream: source.stream });
+        }
+        if (still.length > 0 && !this.stopped) this.attachLater(still);
+      })();
+    }, ATTACH_RETRY_MS);
+    this.attachTimer.unref();
+  }
+
+  private receive(m: JsMsg, feed: Feed): void {
     if (this.stopped) return;
     const info = m.info;
-    this.pendingInStream = info.pending;
+    feed.pending = info.pending;
     this.lastDeliveryAt = Date.now();
     const publishedMs = Math.floor(info.timestampNanos / 1e6);
+    const seq = feed.source.seqBase + info.streamSequence;
     let rows: { events: number; tsv: Buffer };
     try {
-      const record = decode<PartitionRecord>(m.data);
-      rows = recordToTsv(record, { seq: info.streamSequence, partition: partitionOfSubject(m.subject), publishedMs });
+      const record = decodeRecord(m.data);
+      rows = recordToTsv(record, { seq, partition: partitionOfSubject(m.subject), publishedMs });
     } catch (e) {
       // Not an engine record: nothing to store, and re-delivery would not change that.
-      this.o.log?.('warn', 'undecodable record skipped', { seq: info.streamSequence, error: ensureError(e).message });
+      this.o.log?.('warn', 'undecodable record skipped', {
+        stream: feed.source.stream,
+        seq: info.streamSequence,
+        error: ensureError(e).message,
+      });
       this.metrics.records.inc({ outcome: 'undecodable' });
       m.term();
       return;
     }
     const item: Item = {
       msg: m,
-      seq: info.streamSequence,
+      seq,
       publishedMs,
       events: rows.events,
       tsv: rows.tsv,
@@ -282,8 +346,7 @@ export class Ingester {
   private async refreshPending(): Promise<void> {
     if (this.stopped || Date.now() - this.lastDeliveryAt < 1_000) return;
     try {
-      const ci = await this.consumer.info();
-      this.pendingInStream = ci.num_pending;
+      for (const feed of this.feeds) feed.pending = (await feed.consumer.info()).num_pending;
       this.notify();
     } catch {
       // NATS is away: the gauge keeps its last value until it answers again.
@@ -295,11 +358,11 @@ export class Ingester {
     const now = Date.now();
     const waiting = this.inFlight.length + this.open.length;
     const oldest = this.inFlight[0]?.publishedMs ?? this.open[0]?.publishedMs;
-    const messages = waiting + this.pendingInStream;
+    const pending = this.feeds.reduce((n, f) => n + f.pending, 0);
+    const messages = waiting + pending;
     let seconds = 0;
     if (oldest !== undefined) seconds = (now - oldest) / 1000;
-    else if (this.pendingInStream > 0 && this.lastInsertedPublished > 0)
-      seconds = (now - this.lastInsertedPublished) / 1000;
+    else if (pending > 0 && this.lastInsertedPublished > 0) seconds = (now - this.lastInsertedPublished) / 1000;
     return { seconds: Math.max(0, seconds), messages };
   }
 
@@ -334,7 +397,9 @@ export class Ingester {
     if (this.stopped) return;
     this.stopped = true;
     if (this.pendingTimer !== undefined) clearInterval(this.pendingTimer);
-    await this.messages?.close().catch(() => undefined);
+    clearTimeout(this.attachTimer);
+    await this.attaching;
+    for (const feed of this.feeds) await feed.messages?.close().catch(() => undefined);
     this.cut();
     await this.chain;
   }

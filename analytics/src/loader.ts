@@ -1,9 +1,12 @@
 /**
  * Inserts decoded records into `events` exactly once (see `schema.ts`): records
- * that may have been stored before are looked up by stream sequence first and
- * dropped when present. Shared by live ingestion and backfill.
+ * that may have been stored before are looked up by sequence first and dropped
+ * when present. Shared by live ingestion and backfill. Sequences are `events.seq`:
+ * a stream sequence plus its source's base (`sources.ts`), so "the highest stored"
+ * is kept per source.
  */
 import { EVENT_COLUMNS } from './rows.js';
+import { SEQ_SPACE, seqRange } from './sources.js';
 import type { Warehouse } from './warehouse.js';
 
 export interface PendingRecord {
@@ -35,23 +38,36 @@ export interface LoadResult {
 }
 
 export class Loader {
-  /** Highest stream sequence known to be stored; records above it are new unless re-delivered. */
-  private maxSeq = 0;
+  /** Per source's range of `seq`: the highest known to be stored; records above it are new unless re-delivered. */
+  private readonly top = new Map<number, number>();
 
   constructor(private readonly wh: Warehouse) {}
 
-  /** Reads the highest stored sequence (at start, and after a truncate). */
+  /** Reads the highest stored sequence of each source (at start, and after a truncate). */
   async init(): Promise<void> {
-    const r = await this.wh.query<{ m: number }>('SELECT max(seq) AS m FROM events');
-    this.maxSeq = Number(r[0]?.m ?? 0);
+    const r = await this.wh.query<{ src: number; m: number }>(
+      `SELECT intDiv(seq, ${SEQ_SPACE}) AS src, max(seq) AS m FROM events GROUP BY src`,
+    );
+    this.top.clear();
+    for (const x of r) this.top.set(Number(x.src), Number(x.m));
   }
 
+  /** The highest stored sequence of any source. */
   get maxStoredSeq(): number {
-    return this.maxSeq;
+    return Math.max(0, ...this.top.values());
+  }
+
+  /** The highest stored sequence in the range starting at `base` (`base` itself when none is). */
+  highestFrom(base: number): number {
+    return this.top.get(seqRange(base)) ?? base;
+  }
+
+  private highestOf(seq: number): number {
+    return this.top.get(seqRange(seq)) ?? 0;
   }
 
   async load(records: readonly PendingRecord[]): Promise<LoadResult> {
-    const suspicious = records.filter((r) => r.events > 0 && (r.redelivered || r.seq <= this.maxSeq));
+    const suspicious = records.filter((r) => r.events > 0 && (r.redelivered || r.seq <= this.highestOf(r.seq)));
     let present = new Set<number>();
     if (suspicious.length > 0) {
       const seqs = suspicious.map((r) => r.seq);
@@ -73,7 +89,7 @@ export class Loader {
     let bytes = 0;
     let inserted = 0;
     let duplicates = 0;
-    let top = this.maxSeq;
+    const top = new Map(this.top);
     for (const r of records) {
       if (present.has(r.seq)) {
         duplicates++;
@@ -84,10 +100,11 @@ export class Loader {
         bytes += r.tsv.length;
       }
       inserted += r.events;
-      if (r.seq > top) top = r.seq;
+      const range = seqRange(r.seq);
+      if (r.seq > (top.get(range) ?? 0)) top.set(range, r.seq);
     }
     if (inserted > 0) await this.wh.insertTsv('events', EVENT_COLUMNS, Buffer.concat(parts, bytes), INSERT_SETTINGS);
-    this.maxSeq = top;
+    for (const [range, seq] of top) this.top.set(range, seq);
     return { inserted, duplicates };
   }
 }

@@ -1,19 +1,20 @@
 /**
- * The analytics service: schema, durable ingestion from `<NS>_EVENTS` into
- * ClickHouse, and the HTTP API with the dashboard. Prints `ANALYTICS READY <url>`.
+ * The analytics service: schema, durable ingestion from `<NS>_EVENTS` (and
+ * analytics' history stream) into ClickHouse, and the HTTP API with the dashboard.
+ * Prints `ANALYTICS READY <url>`.
  *
  *   node --import tsx analytics/src/main.ts [--rebuild]     (or: npm run analytics -- serve)
  */
 import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { pino } from 'pino';
-import { parseConfig, streamNames } from './config.js';
+import { parseConfig } from './config.js';
 import { ensureError } from './errors.js';
 import { backfill } from './history.js';
 import { Ingester } from './ingest.js';
 import { AnalyticsMetrics } from './metrics.js';
 import { migrate } from './schema.js';
 import { startServer } from './server.js';
+import { ensureHistoryStream, eventSource, historySource } from './sources.js';
 import { Warehouse } from './warehouse.js';
 
 export async function main(
@@ -25,18 +26,10 @@ export async function main(
   const warehouse = Warehouse.open(cfg);
   await migrate(warehouse);
   const nc = await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true, maxReconnectAttempts: -1 });
-  const names = streamNames(cfg.namespace);
-  const jsm = await jetstreamManager(nc);
-  // The engine creates the stream; wait for it rather than inventing its settings.
-  for (let i = 0; ; i++) {
-    try {
-      await jsm.streams.info(names.stream);
-      break;
-    } catch {
-      if (i % 10 === 0) log.info({ stream: names.stream }, 'waiting for the events stream');
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
-  }
+  const stream = eventSource(cfg.namespace).stream;
+  const history = historySource(cfg.namespace).stream;
+  // The engine creates its stream (ingestion consumes it once it is there); the history stream is ours.
+  await ensureHistoryStream(nc, cfg.namespace);
   if (argv.includes('--rebuild')) {
     const r = await backfill({ nc, warehouse, namespace: cfg.namespace, onProgress: (p) => log.info(p, 'backfill') });
     log.info(r, 'backfill done');
@@ -51,10 +44,10 @@ export async function main(
   });
   const server = await startServer({ warehouse, ingester, metrics, port: cfg.httpPort, host: cfg.httpHost });
   log.info(
-    { url: server.url, backend: warehouse.kind, where: warehouse.where, stream: names.stream, durable: cfg.durable },
+    { url: server.url, backend: warehouse.kind, where: warehouse.where, stream, history, durable: cfg.durable },
     'ready',
   );
-  process.stdout.write(`ANALYTICS READY ${server.url} backend=${warehouse.kind} stream=${names.stream}\n`);
+  process.stdout.write(`ANALYTICS READY ${server.url} backend=${warehouse.kind} stream=${stream} history=${history}\n`);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

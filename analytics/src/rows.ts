@@ -9,7 +9,7 @@
  * JSONEachRow (no field names to match), and building it from a row whose
  * fields are all present in one order is cheaper than `JSON.stringify`.
  */
-import type { BatchRecord, LogEntry, PartitionRecord } from '@lunchrush/engine';
+import { isBatchRecord, type LogEntry, type PartitionRecord } from '@lunchrush/engine/log';
 import type { OrderEvent, StockEvent, TableEvent } from '@lunchrush/actors';
 
 /** A row of `events` as inserted: every column present (one shape for V8). Times are ms since the epoch. */
@@ -93,17 +93,6 @@ export interface RecordOrigin {
   seq: number;
   partition: number;
   publishedMs: number;
-}
-
-export function isBatchRecord(r: unknown): r is BatchRecord {
-  return typeof r === 'object' && r !== null && (r as { k?: unknown }).k === 'b' && Array.isArray((r as BatchRecord).x);
-}
-
-/** The partition number of an event subject `<ns>.ev.<p>` (-1 when it is not one). */
-export function partitionOfSubject(subject: string): number {
-  const i = subject.lastIndexOf('.');
-  const p = Number(subject.slice(i + 1));
-  return Number.isInteger(p) && p >= 0 ? p : -1;
 }
 
 /** Every event of a record as rows; fences and entries without events give none. */

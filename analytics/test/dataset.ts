@@ -3,7 +3,7 @@
  * Store 001, Monday 2026-11-02 and Tuesday 2026-11-03 (Asia/Shanghai), plus one
  * paid order of store 002 that store filters must leave out.
  */
-import type { BatchRecord } from '@lunchrush/engine';
+import type { BatchRecord } from '@lunchrush/engine/log';
 import { at, batch, entry } from './helpers.js';
 
 const S = '001';

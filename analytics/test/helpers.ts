@@ -3,16 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
-import { encode, partitionOf, type BatchRecord, type LogEntry } from '@lunchrush/engine';
-import {
-  defaultConfig,
-  ensureEventStream,
-  migrate,
-  streamNames,
-  Warehouse,
-  type IngestConfig,
-} from '@lunchrush/analytics';
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { encode } from '@lunchrush/engine/codec';
+import { partitionOf, type BatchRecord, type LogEntry } from '@lunchrush/engine/log';
+import { names } from '@lunchrush/engine/names';
+import { defaultConfig, migrate, Warehouse, type IngestConfig } from '@lunchrush/analytics';
 
 export const P = 8;
 
@@ -43,17 +38,33 @@ export const entry = (type: string, store: string, id: string, ev: unknown[]): L
   ev,
 });
 
-/** Publishes records to `<ns>.ev.<partition of store>` exactly as the engine appends them. */
+/** The engine's event stream, made as the engine makes it: the test stands in for the engine. */
+export async function createEventStream(nc: NatsConnection, ns: string): Promise<void> {
+  const n = names(ns);
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({
+    name: n.stream,
+    subjects: [n.eventWildcard],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    max_msg_size: -1,
+  });
+}
+
+/**
+ * Publishes records to `<ns>.ev.<partition of store>` exactly as the engine appends them: the
+ * test stands in for the engine (analytics itself never writes this stream).
+ */
 export async function publish(
   nc: NatsConnection,
   ns: string,
   records: { store: string; record: BatchRecord }[],
 ): Promise<number[]> {
-  await ensureEventStream(nc, ns);
+  await createEventStream(nc, ns);
   const js = jetstream(nc);
   const seqs: number[] = [];
   for (const r of records) {
-    const ack = await js.publish(streamNames(ns).subject(partitionOf(r.store, P)), encode(r.record));
+    const ack = await js.publish(names(ns).eventSubject(partitionOf(r.store, P)), encode(r.record));
     seqs.push(ack.seq);
   }
   return seqs;
