@@ -29,8 +29,17 @@ describe('connectNats and cleanupNamespace (shared NATS)', () => {
 
   it('connects with JetStream available', async () => {
     expect(nc.info?.jetstream).toBe(true);
-    const account = await jsm.getAccountInfo();
-    expect(account.streams).toBeGreaterThanOrEqual(0);
+    // JetStream works, not merely is announced: a stream of this test's own stores what is published to it.
+    const probe = uniqueNamespace();
+    const stream = `${probe.toUpperCase()}_PROBE`;
+    await jsm.streams.add({ name: stream, subjects: [`${probe}.probe`] });
+    try {
+      expect(await jetstream(nc).publish(`${probe}.probe`, 'x')).toMatchObject({ stream, seq: 1 });
+      expect((await jsm.streams.info(stream)).state.messages).toBe(1);
+      expect((await jsm.getAccountInfo()).streams).toBeGreaterThanOrEqual(1);
+    } finally {
+      await cleanupNamespace(nc, probe);
+    }
   });
 
   it("deletes the namespace's streams and KV buckets, case-insensitively, and nothing else", async () => {
