@@ -41,8 +41,12 @@ export const STORE_ID_RE = /^\d{3}$/;
 export const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 export const IdSchema = z.string().regex(ID_RE, 'expected 1–64 of A–Z a–z 0–9 _ -');
 export const StoreIdSchema = z.string().regex(STORE_ID_RE, 'expected a 3-digit store id');
-/** Order ids are `o_` and then the id alphabet, so they never collide with other ids in logs. */
-export const OrderIdSchema = z.string().regex(/^o_[A-Za-z0-9_-]{1,62}$/, 'expected o_ and up to 62 of A–Z a–z 0–9 _ -');
+/**
+ * Order ids are `o_` and then the id alphabet, so they never collide with other ids in logs.
+ * Orders diners place are `o_<store>_<digest>` (`orderIdFor`, `storeOfOrderId` in order-rules.ts).
+ */
+export const ORDER_ID_RE = /^o_[A-Za-z0-9_-]{1,62}$/;
+export const OrderIdSchema = z.string().regex(ORDER_ID_RE, 'expected o_ and up to 62 of A–Z a–z 0–9 _ -');
 
 /** Milliseconds since the epoch. Time always arrives in the command. */
 export const AtSchema = z.number().int().min(0);

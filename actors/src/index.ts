@@ -33,6 +33,7 @@ export {
   ID_RE,
   INTERNAL_COMMANDS,
   IdSchema,
+  ORDER_ID_RE,
   OrderIdSchema,
   RoleSchema,
   SERVICE_CHANNELS,
@@ -281,6 +282,36 @@ export type {
 export { refundPolicy, refundStage } from './refund.js';
 export { dinerOrderTag, parseDinerOrderTag, type DinerOrderTag } from './diner-orders.js';
 export type { OrderStatus, RefundDecision, RefundStage } from './refund.js';
+export {
+  BOARD_ORDER_STATUSES,
+  KITCHEN_CLOSED_STATUSES,
+  KITCHEN_ORDER_EVENTS,
+  ORDER_STATUSES,
+  ORDER_ID_DIGEST_CHARS,
+  ORDER_ID_PREFIX,
+  isKitchenClosed,
+  needsStaff,
+  orderIdFor,
+  storeOfOrderId,
+  touchesKitchen,
+} from './order-rules.js';
+export {
+  ALL_STAFF,
+  FLOOR_STAFF,
+  KITCHEN_STAFF,
+  MANAGERS,
+  STAFF_ORDER_ACTIONS,
+  STAFF_PERMISSIONS,
+  StaffRoleSchema,
+  isStationAction,
+  staffActor,
+  staffActorId,
+  staffMay,
+  staffMayTake,
+  staffOrderCommand,
+} from './staff-rules.js';
+export type { StaffOrderAction, StaffPermission, StaffRole } from './staff-rules.js';
+export type { EveryOrderStatusListed } from './order-rules.js';
 export { newTickets, splitByStation, urgeTickets, voidTickets } from './kitchen.js';
 export type { KitchenTicket, KitchenTicketLine, TicketOrder } from './kitchen.js';
 export {

@@ -329,6 +329,11 @@ export interface OrderDetail extends OrderSummary {
   readonly stations: readonly StationProgress[];
   readonly refunds: readonly Refund[];
   readonly urges: number;
+  /**
+   * The order's version: how many events it has, as its pushes carry it (`OrderPush.seq`, the
+   * `Nats-Msg-Id` `order:<id>:<seq>`). A push at or below it is already in this detail.
+   */
+  readonly version: number;
 }
 
 export type OrderResult = OrderSummary | OrderDetail;
@@ -401,6 +406,7 @@ export function detailOf(s: OrderState, duplicate = false): OrderDetail {
     stations: s.stations,
     refunds: s.refunds,
     urges: s.urges,
+    version: s.seq,
   };
 }
 

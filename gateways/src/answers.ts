@@ -12,12 +12,12 @@
 import {
   ActorSchema,
   CatalogDocSchema,
+  ORDER_STATUSES,
   FeesSchema,
   ServiceChannelSchema,
   SkuSchema,
   SpuSchema,
   type OrderDetail,
-  type OrderStatus,
   type OrderSummary,
   type Quote,
   type StockResult,
@@ -67,21 +67,6 @@ export const ErrorBody = named(
 
 // ---------------------------------------------------------------- orders
 
-const ORDER_STATUSES = [
-  'created',
-  'pending_payment',
-  'paid',
-  'accepted',
-  'sent_to_kitchen',
-  'cooking',
-  'ready',
-  'served',
-  'completed',
-  'reviewed',
-  'cancelled',
-  'refund_requested',
-  'refunded',
-] as const satisfies readonly OrderStatus[];
 export const OrderStatusAnswer = named('OrderStatus', 'Where an order is in its life', z.enum(ORDER_STATUSES));
 
 const orderSummaryShape = {
@@ -166,6 +151,8 @@ const orderDetailShape = {
   stations: z.array(z.object({ station: z.string(), state: z.enum(['queued', 'cooking', 'done', 'void']) })),
   refunds: z.array(RefundAnswer),
   urges: int(),
+  /** The order's version (its event count): a push (`v` of an `order:<id>` delta) at or below it is already in. */
+  version: int(),
 };
 
 export const OrderDetailAnswer = named(
