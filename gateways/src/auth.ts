@@ -9,6 +9,7 @@
  *
  * Each throws `HttpError` (401 codes) when the credential does not hold.
  */
+import { staffActor as domainStaffActor, staffActorId, type Actor } from '@lunchrush/actors';
 import type { KeyRing } from './config.js';
 import { ErrorCode, HttpError } from './errors.js';
 import type { Revocations } from './revocations.js';
@@ -60,7 +61,7 @@ export function bearer(headers: Readonly<Record<string, string>>, query?: URLSea
   throw new HttpError(ErrorCode.Unauthorized, 'an Authorization: Bearer <token> header is required');
 }
 
-/** The domain's actor for a staff member: waiters and kitchen are `staff`, managers `manager`. */
-export function staffActor(c: StaffClaims): { role: 'staff' | 'manager'; id: string } {
-  return { role: c.role === 'manager' ? 'manager' : 'staff', id: `${c.role}:${c.staffId}` };
+/** The domain's actor for a staff member: waiters and kitchen are `staff`, managers `manager` (actors' rule). */
+export function staffActor(c: StaffClaims): Actor {
+  return domainStaffActor(c.role, staffActorId(c.role, c.staffId));
 }

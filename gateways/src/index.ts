@@ -22,6 +22,6 @@ export { WeChatPaySimulator, TAMPER_MODES } from './payments/simulator.js';
 export type { TamperMode, SimPayResult } from './payments/simulator.js';
 export { WeChatPayKeys, WeChatPayV3, decryptResource, verifyWeChatPaySignature } from './payments/wechatpay.js';
 export type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './payments/provider.js';
-export { orderIdFor } from './routes/diner.js';
+export { orderIdFor } from '@lunchrush/actors';
 export { tablesKey } from './routes/staff.js';
 export { uwsBuild } from './uws.js';

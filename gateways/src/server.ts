@@ -22,6 +22,7 @@ import { pino, type Logger } from 'pino';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HttpResponse, TemplatedApp, us_listen_socket } from '@trufflesuite/uws-js-unofficial';
 import { z } from 'zod';
+import { staffActorId } from '@lunchrush/actors';
 import { HealthAnswer, MetricsAnswer, OpenApiAnswer, ReadyAnswer } from './answers.js';
 import { Auth, bearer } from './auth.js';
 import type { GatewayConfig } from './config.js';
@@ -387,7 +388,8 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   const push: PushHub = mountPush(app, {
     nc,
     namespace: cfg.namespace,
-    engine: engine.client,
+    // Snapshot reads and staff actions under the same in-flight limit as the HTTP routes.
+    engine,
     log,
     listTables: (store) => redis.smembers(tablesKey(prefix, store)),
     // A staff token, or a diner session seated at a table; `?token=` (browsers cannot set headers on a WebSocket).
@@ -402,7 +404,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       try {
         if (token.startsWith('s1.')) {
           const c = deps.auth.verifyStaffToken(token);
-          return Promise.resolve({ kind: 'staff', store: c.store, role: c.role, id: `${c.role}:${c.staffId}` });
+          return Promise.resolve({ kind: 'staff', store: c.store, role: c.role, id: staffActorId(c.role, c.staffId) });
         }
         const s = deps.auth.verifyDinerSession(token);
         if (s.store === undefined || s.tableId === undefined) return Promise.resolve(null);

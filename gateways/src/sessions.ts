@@ -1,7 +1,7 @@
 /**
  * Diner sessions. A mini-program logs in with `wx.login()`'s one-time code; the
- * gateway trades it for the diner's openid with WeChat's `code2session` (a local
- * simulator by default) and answers a signed, expiring session token
+ * gateway trades it for the diner's openid with WeChat's `code2session` (in development mode
+ * only, a local simulator) and answers a signed, expiring session token
  * (`d1.…`, see tokens.ts) that carries the session: every gateway checks it in
  * process, with no round trip (HMAC under a rotatable key ring, GATEWAY_SESSION_KEYS).
  * Scanning a table answers a new token that also names the table; a token past half

@@ -15,7 +15,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { tryParseTableCode, type TableCode } from '@lunchrush/actors';
+import { StaffRoleSchema, StoreIdSchema, tryParseTableCode, type StaffRole, type TableCode } from '@lunchrush/actors';
 import type { KeyRing } from './config.js';
 import { ErrorCode, HttpError } from './errors.js';
 
@@ -73,9 +73,9 @@ export function verifyTableToken(ring: KeyRing, token: string): TableTokenClaims
   return { store: code.store, area: code.area, table: code.table, tableId: digits, keyId };
 }
 
-/** Staff roles as the gateway knows them; the domain sees waiter and kitchen as `staff`. */
-export const StaffRoleSchema = z.enum(['waiter', 'kitchen', 'manager']);
-export type StaffRole = z.infer<typeof StaffRoleSchema>;
+/** Staff roles are the domain's (actors/src/staff-rules.ts); a staff token names one. */
+export { StaffRoleSchema };
+export type { StaffRole };
 
 export interface StaffClaims {
   readonly store: string;
@@ -86,7 +86,7 @@ export interface StaffClaims {
 }
 
 const StaffPayload = z.object({
-  s: z.string().regex(/^\d{3}$/),
+  s: StoreIdSchema,
   r: StaffRoleSchema,
   u: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/),
   e: z.number().int().positive(),

@@ -60,7 +60,16 @@ export const OWN_SECRETS = {
   GATEWAY_SESSION_KEYS: `d1:${Buffer.from('own-session-key-of-this-deployment').toString('base64')}`,
 } as const;
 
-export async function startStack(env: Record<string, string> = {}, engineOverrides?: EngineOverrides): Promise<Stack> {
+export interface StackOptions {
+  /** The gateway's engine client, made on the stack's connection (default: the gateway makes its own). */
+  readonly engineClient?: (t: TestContext) => EngineClient;
+}
+
+export async function startStack(
+  env: Record<string, string> = {},
+  engineOverrides?: EngineOverrides,
+  opts: StackOptions = {},
+): Promise<Stack> {
   const t = await setup({ redis: true });
   let engine = await startEngine(t, engineOverrides);
   const client = new EngineClient(t.nc, { namespace: t.ns, partitions: PARTITIONS });
@@ -77,7 +86,10 @@ export async function startStack(env: Record<string, string> = {}, engineOverrid
     ...env,
   };
   const cfg = parseConfig(gwEnv);
-  const gw = await startGateway(cfg, { logger: testLogger('gateway') });
+  const gw = await startGateway(cfg, {
+    logger: testLogger('gateway'),
+    ...(opts.engineClient === undefined ? {} : { engine: opts.engineClient(t) }),
+  });
   return {
     t,
     get engine() {

@@ -26,8 +26,10 @@
  * WeChat's refund notifications are not needed for this (the query is the source of truth); the
  * payment callback endpoint answers them 204 and ignores them.
  */
-import { ActorTypes, IdSchema, OrderIdSchema, type RefundInstruction } from '@lunchrush/actors';
+import { ActorTypes, IdSchema, OrderIdSchema, storeOfOrderId, type RefundInstruction } from '@lunchrush/actors';
+import { wire } from '@lunchrush/actors/wire';
 import { decode, encode, EngineError } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -44,7 +46,6 @@ import { z } from 'zod';
 import type { EngineGate } from '../engine-gate.js';
 import { HttpError, ensureError } from '../errors.js';
 import type { PaymentProvider, Refund } from './provider.js';
-import { storeOfOrder } from './service.js';
 
 export const REFUND_CONSUMER = 'refund-worker';
 const MAX_QUERY_DELAY_MS = 10 * 60_000;
@@ -116,7 +117,7 @@ export class RefundWorker {
   }
 
   get stream(): string {
-    return `${this.o.namespace.toUpperCase()}_REFUNDS`;
+    return wire(this.o.namespace).refundStream;
   }
 
   /**
@@ -212,7 +213,7 @@ export class RefundWorker {
       m.term();
       return this.count('invalid');
     }
-    const store = storeOfOrder(ins.orderId) ?? m.subject.slice(m.subject.lastIndexOf('.') + 1);
+    const store = storeOfOrderId(ins.orderId) ?? m.subject.slice(m.subject.lastIndexOf('.') + 1);
     const no = outRefundNo(ins.orderId, ins.refundId);
     const log = this.o.log.child({ orderId: ins.orderId, refundId: ins.refundId, outRefundNo: no });
     try {
@@ -280,7 +281,7 @@ export class RefundWorker {
     const h = natsHeaders();
     h.set('Nats-Msg-Id', `alarm:${store}:refunds-${process.pid}:${++this.alarmNo}`);
     try {
-      this.o.nc.publish(`${this.o.namespace}.alarms.${store}`, encode(a), { headers: h });
+      this.o.nc.publish(names(this.o.namespace).subject(`alarms.${store}`), encode(a), { headers: h });
     } catch (e) {
       this.o.log.error({ err: ensureError(e).message }, 'refund alarm not sent');
     }

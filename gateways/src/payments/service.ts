@@ -14,7 +14,7 @@
  *   is overdue, claims each with ZREM (one process wins), asks the provider, and
  *   records a payment it finds exactly like a callback would.
  */
-import { ActorTypes, type OrderDetail } from '@lunchrush/actors';
+import { ActorTypes, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
 import { EngineError } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -35,10 +35,8 @@ interface PayRecord {
   paid?: string;
 }
 
-/** Order ids carry their store: `o_<store>_<rest>`, so a callback knows where the order lives. */
-export function storeOfOrder(orderId: string): string | undefined {
-  return /^o_(\d{3})_[A-Za-z0-9_-]{1,58}$/.exec(orderId)?.[1];
-}
+/** Order ids carry their store (`o_<store>_<rest>`, the actors' format), so a callback knows where the order lives. */
+export const storeOfOrder = storeOfOrderId;
 
 export class Payments {
   private timer: NodeJS.Timeout | undefined;

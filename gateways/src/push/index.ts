@@ -17,7 +17,7 @@ export {
   PushHub,
   defaultAuthorize,
 } from './hub.js';
-export type { PushDeps, PushLogger, PushStats } from './hub.js';
+export type { PushDeps, PushEngine, PushLogger, PushStats } from './hub.js';
 export { PushErrorCode, parseTopic, topicKey } from './protocol.js';
 export type {
   ClientMessage,

@@ -5,10 +5,15 @@
  */
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { decode, encode, type EngineClient } from '@lunchrush/engine';
+import { decode, encode } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
+import { wire } from '@lunchrush/actors/wire';
 import {
+  ActorTypes,
   CATALOG_ACTOR_ID,
   STORE_ACTOR_ID,
+  isKitchenClosed,
+  needsStaff,
   type CatalogDoc,
   type KitchenTicket,
   type OrderDetail,
@@ -16,6 +21,7 @@ import {
   type StoreView,
   type TableView,
 } from '@lunchrush/actors';
+import type { PushEngine } from './deps.js';
 import type { Topic } from './protocol.js';
 
 export interface Snapshot {
@@ -25,7 +31,8 @@ export interface Snapshot {
 }
 
 export interface SnapshotSources {
-  readonly engine: EngineClient;
+  /** Reads go through the gateway's in-flight limit (`PushDeps.engine`). */
+  readonly engine: PushEngine;
   /** NATS, for the printer daemon's status request. */
   readonly nc: NatsConnection;
   readonly namespace: string;
@@ -37,29 +44,11 @@ export interface SnapshotSources {
   readonly kitchenWindowMs: number;
 }
 
-/** Order statuses the staff board lists as needing someone: to accept, to serve, a refund to decide. */
-export const BOARD_ORDER_STATUSES: ReadonlySet<string> = new Set(['paid', 'ready', 'refund_requested']);
-/** Order statuses after which no kitchen station has work left. */
-const KITCHEN_CLOSED_STATUSES: ReadonlySet<string> = new Set([
-  'served',
-  'completed',
-  'reviewed',
-  'cancelled',
-  'refunded',
-]);
-
 /** Thrown when the entity a topic names does not exist. */
 export class SnapshotNotFound extends Error {}
 
-/** An order's version, when the order actor reports one (`version` or `seq`). */
-export function orderVersion(d: OrderDetail): number | undefined {
-  const x = d as unknown as { version?: unknown; seq?: unknown };
-  if (typeof x.version === 'number') return x.version;
-  return typeof x.seq === 'number' ? x.seq : undefined;
-}
-
 const get = <R>(src: SnapshotSources, store: string, type: string, id: string, cmd: object = {}): Promise<R> =>
-  src.engine.send<R>(store, type, id, { type: 'get', ...cmd }, { timeout: 10_000 });
+  src.engine.send<R>(store, type, id, { type: 'get', ...cmd });
 
 function notFound(e: unknown): boolean {
   return (e as { reason?: unknown }).reason === 'order_not_found';
@@ -68,19 +57,19 @@ function notFound(e: unknown): boolean {
 export async function readSnapshot(src: SnapshotSources, store: string, topic: Topic): Promise<Snapshot> {
   switch (topic.kind) {
     case 'table': {
-      const view = await get<TableView>(src, store, 'table', topic.id);
+      const view = await get<TableView>(src, store, ActorTypes.Table, topic.id);
       return { data: view, versions: { [`table:${topic.id}`]: view.version } };
     }
     case 'order': {
       let detail: OrderDetail;
       try {
-        detail = await get<OrderDetail>(src, store, 'order', topic.id);
+        detail = await get<OrderDetail>(src, store, ActorTypes.Order, topic.id);
       } catch (e) {
         if (notFound(e)) throw new SnapshotNotFound(`order ${topic.id} not found`);
         throw e;
       }
-      const v = orderVersion(detail);
-      return { data: detail, versions: v === undefined ? {} : { [`order:${topic.id}`]: v } };
+      // The order's pushes carry `order:<id>:<version>`: a client drops one at or below this.
+      return { data: detail, versions: { [`order:${topic.id}`]: detail.version } };
     }
     case 'board':
       return readBoard(src, store);
@@ -118,7 +107,7 @@ export const PRINTER_STATUS_TIMEOUT_MS = 2_000;
 async function readPrinters(src: SnapshotSources, store: string): Promise<Snapshot> {
   let data: PrintersSnapshot;
   try {
-    const m = await src.nc.request(`${src.namespace}.printers.${store}.status`, encode({}), {
+    const m = await src.nc.request(names(src.namespace).subject(`printers.${store}.status`), encode({}), {
       timeout: PRINTER_STATUS_TIMEOUT_MS,
     });
     const r = decode<Omit<PrintersSnapshot, 'available'>>(m.data);
@@ -139,15 +128,15 @@ export interface BoardSnapshot {
 
 async function readBoard(src: SnapshotSources, store: string): Promise<Snapshot> {
   const [view, ids] = await Promise.all([
-    get<StoreView>(src, store, 'store', STORE_ACTOR_ID, { at: Date.now() }),
+    get<StoreView>(src, store, ActorTypes.Store, STORE_ACTOR_ID, { at: Date.now() }),
     src.listTables === undefined ? Promise.resolve([] as readonly string[]) : src.listTables(store),
   ]);
-  const tables = (await Promise.all(ids.map((id) => get<TableView>(src, store, 'table', id)))).filter(
+  const tables = (await Promise.all(ids.map((id) => get<TableView>(src, store, ActorTypes.Table, id)))).filter(
     (t) => t.label !== '',
   );
   const orderIds = tables.flatMap((t) => t.orders.filter((o) => o.state === 'paid').map((o) => o.orderId));
-  const orders = (await Promise.all(orderIds.map((id) => get<OrderDetail>(src, store, 'order', id)))).filter((o) =>
-    BOARD_ORDER_STATUSES.has(o.status),
+  const orders = (await Promise.all(orderIds.map((id) => get<OrderDetail>(src, store, ActorTypes.Order, id)))).filter(
+    (o) => needsStaff(o.status),
   );
   const versions: Record<string, number> = {};
   for (const t of tables) versions[`board:${t.tableId}`] = t.version;
@@ -160,9 +149,9 @@ export interface MenuSnapshot {
 }
 
 async function readMenu(src: SnapshotSources, store: string): Promise<Snapshot> {
-  const cat = await get<{ rev: number; catalog: CatalogDoc }>(src, store, 'catalog', CATALOG_ACTOR_ID);
+  const cat = await get<{ rev: number; catalog: CatalogDoc }>(src, store, ActorTypes.Catalog, CATALOG_ACTOR_ID);
   const skuIds = cat.catalog.spus.flatMap((s) => s.skus.map((k) => k.skuId));
-  const views = await Promise.all(skuIds.map((id) => get<StockView>(src, store, 'stock', id)));
+  const views = await Promise.all(skuIds.map((id) => get<StockView>(src, store, ActorTypes.Stock, id)));
   const levels: MenuSnapshot['levels'] = {};
   for (const v of views) levels[v.skuId] = { level: v.level, available: v.available };
   const data: MenuSnapshot = { levels };
@@ -183,8 +172,6 @@ export interface KitchenSnapshot {
   readonly tickets: readonly StationTicket[];
 }
 
-export const kitchenStream = (ns: string): string => `${ns.toUpperCase()}_KITCHEN`;
-
 /** Every kitchen message of one station since `since`, in stream order, with its stream sequence. */
 export async function readStationTickets(
   js: JetStreamClient,
@@ -193,8 +180,9 @@ export async function readStationTickets(
   station: string,
   since: number,
 ): Promise<{ ticket: KitchenTicket; seq: number }[]> {
-  const c = await js.consumers.get(kitchenStream(ns), {
-    filter_subjects: `${ns}.kitchen.${store}.${station}`,
+  const w = wire(ns);
+  const c = await js.consumers.get(w.kitchenStream, {
+    filter_subjects: w.kitchenSubject(store, station),
     deliver_policy: DeliverPolicy.StartTime,
     opt_start_time: new Date(since).toISOString(),
   });
@@ -228,12 +216,14 @@ async function readKitchen(src: SnapshotSources, store: string, station: string)
   const open = [...byOrder].filter(([, o]) => o.ticket !== undefined);
   const details = await Promise.all(open.map(([id]) => readOrderStations(src, store, id)));
   const tickets: StationTicket[] = [];
-  open.forEach(([, o], i) => {
+  open.forEach(([orderId, o], i) => {
     const d = details[i];
-    if (d === null || d === undefined || KITCHEN_CLOSED_STATUSES.has(d.status)) return;
+    if (d === null || d === undefined || isKitchenClosed(d.status)) return;
     const progress = d.stations.find((s) => s.station === station);
     if (progress === undefined || (progress.state !== 'queued' && progress.state !== 'cooking')) return;
     tickets.push({ ticket: o.ticket!, state: progress.state, status: d.status, urges: o.urges });
+    // `progress` deltas carry the order's version: one at or below this is already in the snapshot.
+    versions[`progress:${orderId}`] = d.version;
   });
   const data: KitchenSnapshot = { station, tickets };
   return { data, versions };
@@ -246,11 +236,9 @@ export async function readOrderStations(
   orderId: string,
 ): Promise<OrderDetail | null> {
   try {
-    return await get<OrderDetail>(src, store, 'order', orderId);
+    return await get<OrderDetail>(src, store, ActorTypes.Order, orderId);
   } catch (e) {
     if (notFound(e)) return null;
     throw e;
   }
 }
-
-export const isKitchenClosed = (status: string): boolean => KITCHEN_CLOSED_STATUSES.has(status);

@@ -3,7 +3,8 @@
  * ring of recent deltas (replayed after a snapshot read that raced with them),
  * the latest version of each entity seen (stale and repeated pushes are
  * dropped), and the snapshot read in flight (shared by every socket that asks
- * meanwhile). A topic exists only while a socket is subscribed or subscribing.
+ * meanwhile). A topic exists only while a socket is subscribed or subscribing
+ * (`TopicRegistry`).
  */
 import type { Snapshot } from './snapshots.js';
 import type { Topic } from './protocol.js';
@@ -75,5 +76,74 @@ export class TopicState {
       out.push(e);
     }
     return out;
+  }
+}
+
+/** The topics this process serves, by key, and its kitchen topics by store (for progress deltas). */
+export class TopicRegistry {
+  private readonly byKey = new Map<string, TopicState>();
+  private readonly kitchens = new Map<string, Set<TopicState>>();
+
+  constructor(private readonly ringSize = DEFAULT_RING_SIZE) {}
+
+  get(key: string): TopicState | undefined {
+    return this.byKey.get(key);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  values(): IterableIterator<TopicState> {
+    return this.byKey.values();
+  }
+
+  /** Sockets subscribed or subscribing, over every topic. */
+  subscriptions(): number {
+    let n = 0;
+    for (const t of this.byKey.values()) n += t.refs;
+    return n;
+  }
+
+  /** The kitchen topics of a store; undefined when it has none. */
+  kitchensOf(store: string): ReadonlySet<TopicState> | undefined {
+    return this.kitchens.get(store);
+  }
+
+  /** Every kitchen topic of every store. */
+  *allKitchens(): IterableIterator<TopicState> {
+    for (const set of this.kitchens.values()) yield* set;
+  }
+
+  get hasKitchens(): boolean {
+    return this.kitchens.size > 0;
+  }
+
+  /** A socket subscribes: the topic is made on its first subscriber. */
+  acquire(key: string, store: string, topic: Topic): TopicState {
+    let t = this.byKey.get(key);
+    if (t === undefined) {
+      t = new TopicState(key, store, topic, this.ringSize);
+      this.byKey.set(key, t);
+      if (topic.kind === 'kitchen') {
+        let set = this.kitchens.get(store);
+        if (set === undefined) this.kitchens.set(store, (set = new Set()));
+        set.add(t);
+      }
+    }
+    t.refs++;
+    return t;
+  }
+
+  /** A socket leaves: the topic goes with its last subscriber. */
+  release(key: string): void {
+    const t = this.byKey.get(key);
+    if (t === undefined || --t.refs > 0) return;
+    this.byKey.delete(key);
+    if (t.topic.kind === 'kitchen') {
+      const set = this.kitchens.get(t.store);
+      set?.delete(t);
+      if (set?.size === 0) this.kitchens.delete(t.store);
+    }
   }
 }

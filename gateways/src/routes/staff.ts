@@ -1,17 +1,9 @@
 /**
  * Staff endpoints, under `/v1/staff/stores/{store}/…`, for a staff token of that
- * store. Roles:
- *
- * | what                                   | waiter | kitchen | manager |
- * |----------------------------------------|--------|---------|---------|
- * | board, order detail                    | ✓      | ✓       | ✓       |
- * | open/close/clean/merge/transfer tables | ✓      |         | ✓       |
- * | accept an order                        | ✓      | ✓       | ✓       |
- * | start/bump a station                   |        | ✓       | ✓       |
- * | serve                                  | ✓      | ✓       | ✓       |
- * | approve/reject/start a refund, cancel  | ✓      |         | ✓       |
- * | stock set/restock/86                   |        | ✓       | ✓       |
- * | catalog import/export, configure table |        |         | ✓       |
+ * store. Who may call each is the actors' table of staff permissions
+ * (`STAFF_PERMISSIONS`, actors/src/staff-rules.ts), and the order actions (accept,
+ * start, bump, serve) are the same commands a kitchen display sends on its socket
+ * (`staffOrderCommand`).
  */
 import { randomText } from '../random.js';
 import {
@@ -24,6 +16,9 @@ import {
   parseCatalogCsv,
   parseCatalogJson,
   parseTableCode,
+  staffOrderCommand,
+  STAFF_PERMISSIONS as MAY,
+  type Actor,
   type CatalogDoc,
   type OrderDetail,
   type StoreView,
@@ -71,11 +66,6 @@ import {
 } from '../schemas.js';
 import type { StaffRole } from '../tokens.js';
 
-const ALL: readonly StaffRole[] = ['waiter', 'kitchen', 'manager'];
-const FLOOR: readonly StaffRole[] = ['waiter', 'manager'];
-const KITCHEN: readonly StaffRole[] = ['kitchen', 'manager'];
-const MANAGER: readonly StaffRole[] = ['manager'];
-
 const STAFF_ERRORS = [
   ErrorCode.Unauthorized,
   ErrorCode.TokenExpired,
@@ -92,7 +82,7 @@ export const tablesKey = (prefix: string, store: string): string => `${prefix}:t
 export function staffRoutes(deps: GatewayDeps): Route[] {
   const { engine, redis, prefix, cfg } = deps;
   const base = '/v1/staff/stores/{store}';
-  const by = (req: RequestInfo): { role: 'staff' | 'manager'; id: string } => staffActor(req.staff!);
+  const by = (req: RequestInfo): Actor => staffActor(req.staff!);
 
   const tableAction = (
     action: 'open' | 'close' | 'cleaned' | 'merge' | 'transfer',
@@ -107,7 +97,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       tag: 'staff',
       summary,
       auth: 'staff',
-      roles: FLOOR,
+      roles: MAY.tables,
       params: StoreTableParams,
       ...(body === undefined ? {} : { body }),
       errors: [
@@ -181,7 +171,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       tag: 'staff',
       summary,
       auth: 'staff',
-      roles: KITCHEN,
+      roles: MAY.stock,
       params: StoreSkuParams,
       body,
       errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidCommand],
@@ -206,7 +196,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       tag: 'staff',
       summary: 'The table board: store load and every table with its status, party, cart and orders',
       auth: 'staff',
-      roles: ALL,
+      roles: MAY.view,
       params: StoreParams,
       errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
       async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
@@ -226,7 +216,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       tag: 'staff',
       summary: 'Set up a table (label, area name, seats); its id is its 13-digit table code',
       auth: 'staff',
-      roles: MANAGER,
+      roles: MAY.setup,
       params: StoreTableParams,
       body: ConfigureTableBody,
       errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidTableCode],
@@ -260,7 +250,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       description:
         'Each code carries `<public URL>/qr?t=<signed table token>`; reprint after rotating GATEWAY_QR_KEYS. Rendered on a worker pool.',
       auth: 'staff',
-      roles: MANAGER,
+      roles: MAY.setup,
       params: StoreParams,
       query: QrBatchQuery,
       errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, D.TableNotConfigured],
@@ -327,7 +317,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       tag: 'staff',
       summary: 'An order, with the delivery contact decrypted for staff',
       auth: 'staff',
-      roles: ALL,
+      roles: MAY.view,
       params: StoreOrderParams,
       errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, D.OrderNotFound],
       async handle(_req, { params }: { params: z.output<typeof StoreOrderParams> }) {
@@ -341,43 +331,37 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     orderAction(
       '/accept',
       'Accept a paid order: its tickets go to the kitchen stations',
-      ALL,
+      MAY.accept,
       StoreOrderParams,
       undefined,
       [],
-      (req, _p, _b, at) => ({
-        type: 'accept',
-        by: by(req),
-        at,
-      }),
+      (req, _p, _b, at) => staffOrderCommand('accept', { by: by(req), at }),
     ),
     orderAction(
       '/stations/{station}/start',
       'A station starts cooking its part of the order',
-      KITCHEN,
+      MAY.stations,
       StationParams,
       undefined,
       [D.UnknownStation],
-      (_req, p, _b, at) => ({ type: 'startStation', station: p.station, at }),
+      (req, p, _b, at) => staffOrderCommand('start', { by: by(req), station: p.station, at }),
     ),
     orderAction(
       '/stations/{station}/bump',
       "Bump: the station's part is done (every station done → ready)",
-      KITCHEN,
+      MAY.stations,
       StationParams,
       undefined,
       [D.UnknownStation],
-      (_req, p, _b, at) => ({ type: 'finishStation', station: p.station, at }),
+      (req, p, _b, at) => staffOrderCommand('finish', { by: by(req), station: p.station, at }),
     ),
-    orderAction('/serve', 'Served at the table', ALL, StoreOrderParams, undefined, [], (req, _p, _b, at) => ({
-      type: 'serve',
-      by: by(req),
-      at,
-    })),
+    orderAction('/serve', 'Served at the table', MAY.serve, StoreOrderParams, undefined, [], (req, _p, _b, at) =>
+      staffOrderCommand('serve', { by: by(req), at }),
+    ),
     orderAction(
       '/cancel',
       'The store cancels the order (paid orders are refunded in full)',
-      FLOOR,
+      MAY.refunds,
       StoreOrderParams,
       CancelBody,
       [],
@@ -391,7 +375,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     orderAction(
       '/refunds',
       'Start a refund (approved at once for staff; after serving a manager needs overrideReason)',
-      FLOOR,
+      MAY.refunds,
       StoreOrderParams,
       RefundBody,
       [D.RefundNotAllowed, D.RefundInProgress, D.NothingToRefund, D.UnknownLine],
@@ -408,7 +392,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     orderAction(
       '/refunds/{refundId}/approve',
       "Approve a diner's refund request",
-      FLOOR,
+      MAY.refunds,
       RefundParams,
       undefined,
       [D.UnknownRefund],
@@ -417,7 +401,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     orderAction(
       '/refunds/{refundId}/reject',
       "Reject a diner's refund request",
-      FLOOR,
+      MAY.refunds,
       RefundParams,
       RejectRefundBody,
       [D.UnknownRefund],
@@ -430,7 +414,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       tag: 'staff',
       summary: 'A SKU: available, reserved, sold, level, 86',
       auth: 'staff',
-      roles: ALL,
+      roles: MAY.view,
       params: StoreSkuParams,
       errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
       async handle(_req, { params }: { params: z.output<typeof StoreSkuParams> }) {
@@ -447,7 +431,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       tag: 'staff',
       summary: 'Export the effective menu as JSON or CSV (actors catalog-io format, with cost prices)',
       auth: 'staff',
-      roles: MANAGER,
+      roles: MAY.setup,
       params: StoreParams,
       query: ExportQuery,
       errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
@@ -481,7 +465,7 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
       description:
         'Problems are all reported at once in details.issues, each with row and field. The menu cache is invalidated on success.',
       auth: 'staff',
-      roles: MANAGER,
+      roles: MAY.setup,
       params: StoreParams,
       bodyTypes: ['application/json', 'text/csv'],
       maxBodyBytes: cfg.maxImportBytes,
