@@ -1,4 +1,4 @@
-import type { ActorType, OutputStream } from '@lunchrush/engine';
+import type { ActorType } from '@lunchrush/engine';
 import { catalogActor } from './catalog.js';
 import { orderActor } from './order.js';
 import { saleActor } from './sale.js';
@@ -14,14 +14,8 @@ export { catalogActor, orderActor, saleActor, stockActor, storeActor, tableActor
 /** What an engine process serves with `ENGINE_ACTORS=@lunchrush/actors`. */
 export const actors = restaurantActors;
 
-/**
- * JetStream streams the actors' durable side outputs go to (relative to the
- * engine namespace: `LR_KITCHEN` on `lr.kitchen.>`, `LR_REFUNDS` on `lr.refunds.>`).
- */
-export const outputStreams: OutputStream[] = [
-  { name: 'KITCHEN', subjects: ['kitchen.>'] },
-  { name: 'REFUNDS', subjects: ['refunds.>'] },
-];
+/** JetStream streams the actors' durable side outputs go to: the wire contract's (`wire.ts`). */
+export { outputStreams } from './wire.js';
 
 // vocabulary
 export {
