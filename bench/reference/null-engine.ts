@@ -222,6 +222,8 @@ function detail(orderId: string, o: NullOrder): OrderDetail {
     deadline: o.deadline,
     paidFen: o.paidFen,
     refundedFen: 0,
+    // As the order actor counts its events: Created + PaymentRequested, then PaymentConfirmed.
+    version: o.paidFen > 0 ? 3 : 2,
     channel: o.channel,
     dinerId: o.dinerId,
     tableId: o.tableId,

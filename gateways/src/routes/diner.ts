@@ -3,14 +3,15 @@
  * table's cart, quote, place (with an Idempotency-Key), pay, follow, cancel, urge,
  * ask for a refund and review. Every price comes from the catalog actor.
  */
-import { hash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
   ActorTypes,
   CATALOG_ACTOR_ID,
   ErrorCode as D,
   STORE_ACTOR_ID,
+  orderIdFor,
   publicLines,
+  storeOfOrderId,
   type OrderDetail,
   type Quote,
   type StoreView,
@@ -60,7 +61,6 @@ import {
   TableViewAnswer,
 } from '../answers.js';
 import { dinerIdOf, type DinerSession } from '../sessions.js';
-import { storeOfOrder } from '../payments/service.js';
 
 const ORDER_ERRORS = [D.OrderNotFound, ErrorCode.NotYourOrder, D.InvalidTransition, D.Forbidden] as const;
 const DINER_ERRORS = [ErrorCode.Unauthorized, ErrorCode.TokenExpired, ErrorCode.RateLimited] as const;
@@ -120,7 +120,7 @@ async function readOwnOrder(
   req: RequestInfo,
   orderId: string,
 ): Promise<{ store: string; order: OrderDetail }> {
-  const store = storeOfOrder(orderId);
+  const store = storeOfOrderId(orderId);
   if (store === undefined) throw new HttpError(D.OrderNotFound, `no order ${orderId}`);
   const order = await deps.engine.send<OrderDetail>(store, ActorTypes.Order, orderId, { type: 'get' });
   owners.set(orderId, { dinerId: order.dinerId, tableId: order.tableId });
@@ -131,7 +131,7 @@ async function readOwnOrder(
 /** The store of an order the diner may act on; the order is read only when this process does not know it. */
 async function orderAccess(deps: GatewayDeps, owners: OwnerCache, req: RequestInfo, orderId: string): Promise<string> {
   const known = owners.get(orderId);
-  const store = storeOfOrder(orderId);
+  const store = storeOfOrderId(orderId);
   if (known !== undefined && store !== undefined && known.dinerId === session(req).dinerId) return store;
   return (await readOwnOrder(deps, owners, req, orderId)).store;
 }
@@ -163,11 +163,6 @@ function notModified(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((x) => x.trim().replace(/^W\//, '') === etag);
-}
-
-/** `o_<store>_<20 chars>` from the diner and the Idempotency-Key: the same attempt is always the same order. */
-export function orderIdFor(store: string, dinerId: string, key: string): string {
-  return `o_${store}_${hash('sha256', `${dinerId}\0${key}`, 'base64url').slice(0, 20)}`;
 }
 
 export function dinerRoutes(deps: GatewayDeps): Route[] {
@@ -658,7 +653,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
         const ids = await deps.orderLists.recent(session(req).dinerId, 20);
         const orders = await Promise.all(
           ids.map((id) =>
-            engine.send<OrderDetail>(storeOfOrder(id)!, ActorTypes.Order, id, { type: 'get' }).catch(() => null),
+            engine.send<OrderDetail>(storeOfOrderId(id)!, ActorTypes.Order, id, { type: 'get' }).catch(() => null),
           ),
         );
         return { body: { orders: orders.filter((o) => o !== null) } };
