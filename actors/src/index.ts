@@ -338,14 +338,3 @@ export {
   upgradeTrie,
 } from './collections.js';
 export type { HashTrie, RecentMap, TrieNode } from './collections.js';
-
-// demo data
-export {
-  DEFAULT_DEMO_SEED,
-  DEFAULT_DEMO_STORES,
-  chainTemplate,
-  demoSetupCommands,
-  generateDemoData,
-  seededRandom,
-} from './demo-data.js';
-export type { DemoData, DemoOptions, DemoStore, DemoTable, SetupCommand } from './demo-data.js';

@@ -5,11 +5,11 @@ import {
   CatalogFormatError,
   catalogToCsv,
   catalogToJson,
-  chainTemplate,
   parseCatalogCsv,
   parseCatalogJson,
   type CatalogDoc,
 } from '@lunchrush/actors';
+import { chainTemplate } from '@lunchrush/actors/demo';
 import { smallCatalog } from './helpers.js';
 
 function issuesOf(f: () => unknown): { row?: number; field: string; message: string }[] {

@@ -4,8 +4,6 @@ import {
   CHAIN_STORE_ID,
   ID_RE,
   catalogRef,
-  demoSetupCommands,
-  generateDemoData,
   orderRef,
   parseTableCode,
   restaurantActors,
@@ -15,6 +13,7 @@ import {
   type OrderDetail,
   type StockState,
 } from '@lunchrush/actors';
+import { demoSetupCommands, generateDemoData } from '@lunchrush/actors/demo';
 import { T0, expectOk } from './helpers.js';
 
 describe('demo data', () => {

@@ -5,14 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, EngineError } from '@lunchrush/engine';
 import { setup, spawnTs, waitFor, type ChildProcessHandle, type TestContext } from '@lunchrush/testkit';
-import {
-  demoSetupCommands,
-  generateDemoData,
-  saleActorId,
-  type OrderSummary,
-  type SaleResult,
-  type StockResult,
-} from '@lunchrush/actors';
+import { saleActorId, type OrderSummary, type SaleResult, type StockResult } from '@lunchrush/actors';
+import { demoSetupCommands, generateDemoData } from '@lunchrush/actors/demo';
 
 const P = 8;
 const STORE = '001';

@@ -11,14 +11,8 @@
  * does. They come out in time order.
  */
 import { partitionOf, type BatchRecord, type LogEntry } from '@lunchrush/engine/log';
-import {
-  chainTemplate,
-  generateDemoData,
-  seededRandom,
-  type CatalogDoc,
-  type DemoStore,
-  type OrderEvent,
-} from '@lunchrush/actors';
+import { type CatalogDoc, type OrderEvent } from '@lunchrush/actors';
+import { chainTemplate, generateDemoData, seededRandom, type DemoStore } from '@lunchrush/actors/demo';
 
 export interface HistoryOptions {
   stores?: number;

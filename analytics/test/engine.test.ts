@@ -5,13 +5,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Engine, EngineClient } from '@lunchrush/engine';
-import {
-  demoSetupCommands,
-  generateDemoData,
-  outputStreams,
-  restaurantActors,
-  type OrderDetail,
-} from '@lunchrush/actors';
+import { outputStreams, restaurantActors, type OrderDetail } from '@lunchrush/actors';
+import { demoSetupCommands, generateDemoData } from '@lunchrush/actors/demo';
 import { natsUrl, setup, testLogger, waitFor, type TestContext } from '@lunchrush/testkit';
 import { Ingester, localDay, runView, type Warehouse } from '@lunchrush/analytics';
 import { ingestConfig, P, tempWarehouse } from './helpers.js';

@@ -11,10 +11,8 @@ import {
   ActorTypes,
   CATALOG_ACTOR_ID,
   ErrorCode as D,
-  demoSetupCommands,
   publicLines,
   restaurantActors,
-  type DemoData,
   type OrderDetail,
   type OrderStatus,
   type PricedLine,
@@ -22,6 +20,7 @@ import {
   type SaleResult,
   type TableView,
 } from '@lunchrush/actors';
+import { demoSetupCommands, type DemoData } from '@lunchrush/actors/demo';
 import { EngineClient, EngineError, ErrorCode, MemoryRuntime, ensureError, type SendOptions } from '@lunchrush/engine';
 import type { NatsConnection } from '@nats-io/transport-node';
 

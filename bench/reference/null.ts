@@ -14,7 +14,7 @@
  * runs that many processes on one port, as the gateway does. Prints `NULL READY port=<p>`.
  */
 import cluster from 'node:cluster';
-import { generateDemoData } from '@lunchrush/actors';
+import { generateDemoData } from '@lunchrush/actors/demo';
 import { orderableSkus } from '../src/scenarios.js';
 import { ConfigError, parseConfig, startGateway, tablesKey, type GatewayConfig } from '@lunchrush/gateways';
 import { connect } from '@nats-io/transport-node';

@@ -23,7 +23,7 @@ import { createHash, createSign, createVerify, generateKeyPairSync, randomBytes 
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import type * as Uws from '@trufflesuite/uws-js-unofficial';
-import { generateDemoData } from '@lunchrush/actors';
+import { generateDemoData } from '@lunchrush/actors/demo';
 import { parseConfig, verifyStaffToken, verifyTableToken, verifyWebhook } from '@lunchrush/gateways';
 import { Redis } from 'ioredis';
 import pg from 'pg';

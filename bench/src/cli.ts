@@ -169,7 +169,7 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
           ? await startNull(opts)
           : await startReference(design, opts);
   }
-  const { generateDemoData } = await import('@lunchrush/actors');
+  const { generateDemoData } = await import('@lunchrush/actors/demo');
   const run: RunOptions = {
     url: stack?.url ?? o.target!,
     ...(stack?.simulatorUrl === undefined ? {} : { simulatorUrl: stack.simulatorUrl }),

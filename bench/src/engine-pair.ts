@@ -17,7 +17,8 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ActorTypes, demoSetupCommands, generateDemoData, saleActorId } from '@lunchrush/actors';
+import { ActorTypes, saleActorId } from '@lunchrush/actors';
+import { demoSetupCommands, generateDemoData } from '@lunchrush/actors/demo';
 import { EngineClient } from '@lunchrush/engine';
 import {
   REPO_ROOT,

@@ -3,7 +3,7 @@
  * with) and returns a result object; correctness counters (oversold, undersold,
  * lost) are in `correctness`, and the CLI exits non-zero when any is not 0.
  */
-import type { DemoData, DemoStore } from '@lunchrush/actors';
+import type { DemoData, DemoStore } from '@lunchrush/actors/demo';
 import WebSocket from 'ws';
 import { Api, pool } from './api.js';
 import { cpuPerUnit, type CpuMeter } from './cpu.js';

@@ -6,7 +6,8 @@
  * its pid and deletes the namespace / database.
  */
 import path from 'node:path';
-import { ActorTypes, STORE_ACTOR_ID, demoSetupCommands, generateDemoData, type DemoData } from '@lunchrush/actors';
+import { ActorTypes, STORE_ACTOR_ID } from '@lunchrush/actors';
+import { demoSetupCommands, generateDemoData, type DemoData } from '@lunchrush/actors/demo';
 import { EngineClient } from '@lunchrush/engine';
 import { tablesKey } from '@lunchrush/gateways';
 import {

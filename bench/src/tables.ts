@@ -10,7 +10,7 @@
  * scheduled time), and a turnover starts once the arrivals in flight at that table are answered,
  * so no order meets a closed table.
  */
-import type { DemoStore } from '@lunchrush/actors';
+import type { DemoStore } from '@lunchrush/actors/demo';
 import { pool, type Api } from './api.js';
 
 export interface Diner {

@@ -4,7 +4,8 @@
  *
  *   node --import tsx engine/examples/02-saga-and-timer.ts
  */
-import { Engine, EngineClient, demoActors } from '@lunchrush/engine';
+import { Engine, EngineClient } from '@lunchrush/engine';
+import { demoActors } from '@lunchrush/engine/demo';
 
 const namespace = `example${Date.now().toString(36)}`;
 const engine = await Engine.start(demoActors, { config: { namespace, metricsPort: 0 } });

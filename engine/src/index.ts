@@ -28,5 +28,3 @@ export { parseConfig, ConfigError } from './config.js';
 export type { EngineConfig } from './config.js';
 export { EngineMetrics } from './metrics.js';
 export { serveEngineEndpoints } from './http-endpoints.js';
-export { account, counter, demoActors, demoOutputStreams } from './demo.js';
-export type { AccountCommand, AccountEvent, AccountState } from './demo.js';

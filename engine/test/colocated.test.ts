@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { decode, demoActors, Engine, EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
+import { decode, Engine, EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
+import { demoActors } from '@lunchrush/engine/demo';
 import { cleanupNamespace, testLogger } from '@lunchrush/testkit';
 import { waitFor } from './support.js';
 

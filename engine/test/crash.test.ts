@@ -10,15 +10,13 @@ import {
   EngineClient,
   EngineError,
   MemoryRuntime,
-  account,
-  counter,
   decode,
   encode,
   ErrorCode,
   partitionOf,
-  type AccountState,
   type PartitionRecord,
 } from '@lunchrush/engine';
+import { account, counter, type AccountState } from '@lunchrush/engine/demo';
 import { leaseOwners, startEngineChild, waitFor, type EngineChild } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';

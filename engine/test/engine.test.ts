@@ -9,11 +9,11 @@ import {
   Engine,
   EngineClient,
   EngineError,
-  demoActors,
   partitionOf,
   reject,
   TAGS_HEADER,
 } from '@lunchrush/engine';
+import { demoActors } from '@lunchrush/engine/demo';
 import { inProcessEngine, waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { decode, demoActors, encode, EngineError, partitionOf } from '@lunchrush/engine';
+import { decode, encode, EngineError, partitionOf } from '@lunchrush/engine';
+import { demoActors } from '@lunchrush/engine/demo';
 import { connect } from '@nats-io/transport-node';
 import { isWrongLastSequence } from '../src/jsutil.js';
 import { inProcessEngine, waitFor, type InProcessEngine } from './support.js';

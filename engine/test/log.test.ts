@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import * as root from '@lunchrush/engine';
-import { demoActors } from '@lunchrush/engine';
+import { demoActors } from '@lunchrush/engine/demo';
 import { decode, encode } from '@lunchrush/engine/codec';
 import { names, partitionOfSubject } from '@lunchrush/engine/names';
 import { LogReader, decodeRecord, isBatchRecord, partitionOf, type LogMessage } from '@lunchrush/engine/log';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRuntime, account, counter, defineActor, reject, type AccountState } from '@lunchrush/engine';
+import { MemoryRuntime, defineActor, reject } from '@lunchrush/engine';
+import { account, counter, type AccountState } from '@lunchrush/engine/demo';
 
 const alice = { store: '001', type: 'account', id: 'alice' };
 const bob = { store: '001', type: 'account', id: 'bob' };

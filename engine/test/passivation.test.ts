@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoActors, partitionOf, type Engine, type EngineClient, type EngineConfig } from '@lunchrush/engine';
+import { partitionOf, type Engine, type EngineClient, type EngineConfig } from '@lunchrush/engine';
+import { demoActors } from '@lunchrush/engine/demo';
 import { inProcessEngine, waitFor, type InProcessEngine } from './support.js';
 
 const P = 4;

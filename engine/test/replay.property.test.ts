@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemoryRuntime, account, counter, replay, type LogEntry } from '@lunchrush/engine';
+import { MemoryRuntime, replay, type LogEntry } from '@lunchrush/engine';
+import { account, counter } from '@lunchrush/engine/demo';
 
 const ids = ['a', 'b', 'c'];
 const command = fc.oneof(

@@ -12,13 +12,10 @@ import {
   CATALOG_ACTOR_ID,
   CHAIN_STORE_ID,
   STORE_ACTOR_ID,
-  demoSetupCommands,
-  generateDemoData,
   parseTableCode,
-  type DemoData,
-  type DemoOptions,
   type StoreView,
 } from '@lunchrush/actors';
+import { demoSetupCommands, generateDemoData, type DemoData, type DemoOptions } from '@lunchrush/actors/demo';
 import type { EngineClient } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from './config.js';

@@ -16,14 +16,8 @@
 import type { Server } from 'node:http';
 import v8 from 'node:v8';
 import { outputStreams, restaurantActors } from '@lunchrush/actors';
-import {
-  ConfigError as EngineConfigError,
-  Engine,
-  EngineClient,
-  demoActors,
-  demoOutputStreams,
-  serveEngineEndpoints,
-} from '@lunchrush/engine';
+import { ConfigError as EngineConfigError, Engine, EngineClient, serveEngineEndpoints } from '@lunchrush/engine';
+import { demoActors, demoOutputStreams } from '@lunchrush/engine/demo';
 import type { Logger } from 'pino';
 import { ConfigError, type GatewayConfig } from './config.js';
 import { startGateway, type Gateway } from './server.js';

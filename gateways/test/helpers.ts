@@ -5,7 +5,8 @@
  * mocked; tests speak HTTP to the gateway with fetch.
  */
 import { Engine, EngineClient, type EngineConfig } from '@lunchrush/engine';
-import { outputStreams, restaurantActors, parseTableCode, type DemoData } from '@lunchrush/actors';
+import { outputStreams, restaurantActors, parseTableCode } from '@lunchrush/actors';
+import type { DemoData } from '@lunchrush/actors/demo';
 import { natsUrl, redisUrl, setup, testLogger, waitFor, type TestContext } from '@lunchrush/testkit';
 import { parseConfig, type GatewayConfig } from '../src/config.js';
 import { seedDemo } from '../src/demo.js';

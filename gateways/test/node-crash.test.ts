@@ -7,7 +7,8 @@
  * until it has an answer. B takes A's partition over.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTableCode, type DemoData } from '@lunchrush/actors';
+import { parseTableCode } from '@lunchrush/actors';
+import type { DemoData } from '@lunchrush/actors/demo';
 import { EngineClient, partitionOf } from '@lunchrush/engine';
 import { jetstreamManager } from '@nats-io/jetstream';
 import {

@@ -6,15 +6,8 @@
  */
 import WebSocket from 'ws';
 import { Engine, EngineClient } from '@lunchrush/engine';
-import {
-  demoSetupCommands,
-  generateDemoData,
-  outputStreams,
-  restaurantActors,
-  type DemoStore,
-  type OrderSummary,
-  type TableResult,
-} from '@lunchrush/actors';
+import { outputStreams, restaurantActors, type OrderSummary, type TableResult } from '@lunchrush/actors';
+import { demoSetupCommands, generateDemoData, type DemoStore } from '@lunchrush/actors/demo';
 import { setup, waitFor, type TestContext } from '@lunchrush/testkit';
 import type { PushAuthRequest, PushPrincipal } from '../src/push/index.js';
 import { PushClient, type PushClientOptions } from '../src/push/client.js';

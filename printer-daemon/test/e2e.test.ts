@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient } from '@lunchrush/engine';
-import { demoSetupCommands, generateDemoData, type OrderSummary } from '@lunchrush/actors';
+import { type OrderSummary } from '@lunchrush/actors';
+import { demoSetupCommands, generateDemoData } from '@lunchrush/actors/demo';
 import { setup, spawnTs, waitFor, type ChildProcessHandle, type TestContext } from '@lunchrush/testkit';
 import { PrinterDaemon, VirtualPrinter } from '@lunchrush/printer-daemon';
 import { printed, printerAt, putStoreConfig, startDaemon } from './helpers.js';
