@@ -111,6 +111,8 @@ export class MemoryRuntime implements TxHost {
       this.applyTimers(s.ref, s.key, s.entry);
       for (const [subject, oid, data, js] of s.entry.out ?? [])
         this.outputs.push({ subject, id: oid, data, jetstream: js === 1 });
+      for (const [subject, oid, data] of s.transient ?? [])
+        this.outputs.push({ subject, id: oid, data, jetstream: false });
       if (s.entry.c !== undefined) this.seen.set(`${s.key}\u0000${s.entry.c}`, s.entry.r);
     }
     return { ok: true, result: out.result as R };

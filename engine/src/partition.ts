@@ -98,6 +98,8 @@ interface StagedCell {
   /** Where the entry's command id sits in the cell's id window (-1: none), tagged with the seq on commit. */
   readonly idPos: number;
   readonly tags: readonly string[] | undefined;
+  /** Core NATS outputs, packed: published at commit, in record order, never written into the record. */
+  readonly transient: [string, string, unknown][] | undefined;
 }
 
 /** One job's outcome, released when the batch holding it (and every earlier one) is durable. */
@@ -381,7 +383,8 @@ export class Partition implements TxHost {
       // Side outputs too: packed once here, the bytes go into the record and, once it is durable,
       // out to their subjects (packing them twice was 6% of the engine's CPU in a lunch rush).
       if (s.entry.out !== undefined) for (const o of s.entry.out) o[2] = new Preencoded(encode(o[2]));
-      staged.push({ cell: c, entry: s.entry, post: s.post, idPos, tags: s.tags });
+      if (s.transient !== undefined) for (const o of s.transient) o[2] = encode(o[2]);
+      staged.push({ cell: c, entry: s.entry, post: s.post, idPos, tags: s.tags, transient: s.transient });
     }
     this.addUnit({ cell, staged, sink: job.sink, slot: job.slot, result: [0, result] });
     return true;
@@ -673,6 +676,8 @@ export class Partition implements TxHost {
         if (s.idPos >= 0) c.recent.setTagAt(s.idPos, seq);
         timersChanged = this.applyTimers(c.ref, c.key, s.entry) || timersChanged;
         if (s.entry.out !== undefined) outs.push(...s.entry.out);
+        if (s.transient !== undefined)
+          for (const [subject, id, data] of s.transient) this.publishCore(subject, id, data);
         if (
           c.eventsSinceSnap >= this.env.cfg.snapshotEveryEvents &&
           now() - c.lastSnapshotAt >= this.env.cfg.snapshotMinIntervalMs
@@ -810,14 +815,20 @@ export class Partition implements TxHost {
     }
   }
 
+  /** A core NATS output, at most once: `id` in `Nats-Msg-Id` as for JetStream ones. */
+  private publishCore(subject: string, id: string, payload: unknown): void {
+    const h = headers();
+    h.set('Nats-Msg-Id', id);
+    this.env.nc.publish(`${this.env.names.ns}.${subject}`, payload as Uint8Array, { headers: h });
+  }
+
   private async publishOutput([subject, id, data, js]: [string, string, unknown, number]): Promise<void> {
     const full = `${this.env.names.ns}.${subject}`;
     // Packed when decided; an output read back from the log in recovery is a plain value.
     const payload = data instanceof Preencoded ? data.bytes : encode(data);
     if (js !== 1) {
-      const h = headers();
-      h.set('Nats-Msg-Id', id);
-      this.env.nc.publish(full, payload, { headers: h });
+      // A core output in a record written before 7 Dec (they are no longer written into records).
+      this.publishCore(subject, id, payload);
       return;
     }
     for (let attempt = 0; this.state !== 'dead'; attempt++) {

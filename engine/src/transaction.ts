@@ -56,6 +56,16 @@ export interface Staged {
   readonly post: unknown;
   /** The decision's tags (`Decision.tags`), for the record's header. */
   readonly tags: readonly string[] | undefined;
+  /** Its core NATS outputs (not in the record): [subject, id, data]. */
+  readonly transient: [string, string, unknown][] | undefined;
+}
+
+/** The core NATS outputs of a decision: published once its record is durable, never written into it. */
+function transientOf(d: Decision): [string, string, unknown][] | undefined {
+  if (d.outputs === undefined) return undefined;
+  let out: [string, string, unknown][] | undefined;
+  for (const o of d.outputs) if (o.jetstream !== true) (out ??= []).push([o.subject, o.id, o.data]);
+  return out;
 }
 
 /** A refusal: `code` from the engine's registry (`rejected`, `invalid`, …), `reason` the domain's own code. */
@@ -100,7 +110,9 @@ function entryOf(
     durable = true;
   }
   if (d.outputs !== undefined && d.outputs.length > 0) {
-    e.out = d.outputs.map((o) => [o.subject, o.id, o.data, o.jetstream === true ? 1 : 0]);
+    // Only JetStream outputs go into the record (published again after a crash until known out);
+    // core NATS outputs are published from memory once the record is durable (`transientOf`).
+    for (const o of d.outputs) if (o.jetstream === true) (e.out ??= []).push([o.subject, o.id, o.data, 1]);
     durable = true;
   }
   if (timer !== undefined) {
@@ -192,7 +204,8 @@ class Tx {
     const entry = entryOf(target, d, cmdId, tmr);
     if (d.tags !== undefined)
       for (const t of d.tags) if (!TAG_RE.test(t)) throw new Error(`${target.type} decided an invalid tag: ${t}`);
-    if (entry !== undefined) this.staged.push({ ref: target, key, entry, post, tags: d.tags });
+    if (entry !== undefined)
+      this.staged.push({ ref: target, key, entry, post, tags: d.tags, transient: transientOf(d) });
     return { ok: true, result: d.result, staged: this.staged };
   }
 }
@@ -237,7 +250,14 @@ export function runTransaction(
         ok: true,
         result: undefined,
         staged: [
-          { ref, key, entry: { a: [ref.type, ref.store, ref.id], tf: timer }, post: cur?.state, tags: undefined },
+          {
+            ref,
+            key,
+            entry: { a: [ref.type, ref.store, ref.id], tf: timer },
+            post: cur?.state,
+            tags: undefined,
+            transient: undefined,
+          },
         ],
       };
     }

@@ -147,3 +147,43 @@ describe("the gateway's in-flight limit", () => {
     }
   });
 });
+
+describe('the pushes a process listens to', () => {
+  it('only those of topics its sockets follow: a push nobody here follows never reaches it', async () => {
+    for (const x of clients.splice(0)) x.close();
+    await waitFor(() => server.hub.stats().topics === 0, { what: 'the earlier sockets to leave' });
+    const followed = 'o_pushver_f1';
+    await placePaidOrder(w, 3, followed);
+    const c = await client(server.url, 'diner-3');
+    const seen: number[] = [];
+    c.subscribe(`order:${followed}`, { delta: (_d: OrderPush, m: DeltaMessage) => seen.push(m.v) });
+    await waitFor(() => c.topics.get(`order:${followed}`)?.ready, { what: 'the order snapshot' });
+    const v = (await getOrder(followed)).version;
+    const before = server.hub.stats().natsMessages;
+    // Published in this order on one connection: the followed one arrives after the other would have.
+    publishOrderPush('o_pushver_nobody', 7, 'created');
+    publishOrderPush(followed, v + 1, 'sent_to_kitchen');
+    await waitFor(() => seen.includes(v + 1), { what: 'the followed push' });
+    expect(server.hub.stats().natsMessages).toBe(before + 1);
+
+    // The last socket leaves the topic: its pushes stop coming to this process.
+    c.unsubscribe(`order:${followed}`);
+    await waitFor(() => server.hub.stats().topics === 0, { what: 'the topic to go' });
+    const other = await client(server.url, 'staff-token');
+    let board = false;
+    other.subscribe('board', { snapshot: () => (board = true) });
+    await waitFor(() => board, { what: 'the board snapshot' });
+    // A kitchen display of the store listens to all its orders' pushes, each delivered once.
+    const kitchen = await client(server.url, 'staff-token');
+    let kitchenReady = false;
+    kitchen.subscribe('kitchen:wok', { snapshot: () => (kitchenReady = true) });
+    await waitFor(() => kitchenReady, { what: 'the kitchen snapshot' });
+    const after = server.hub.stats().natsMessages;
+    publishOrderPush(followed, v + 2, 'ready');
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', `board:probe:1`);
+    w.t.nc.publish(`${w.t.ns}.push.${STORE}.board`, encode({ kind: 'table', tableId: 'probe' }), { headers: h });
+    await waitFor(() => server.hub.stats().natsMessages >= after + 2, { what: 'the board push' });
+    expect(server.hub.stats().natsMessages).toBe(after + 2);
+  });
+});

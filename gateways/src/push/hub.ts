@@ -1,7 +1,7 @@
 /**
- * The push hub of one gateway process: one core NATS subscription on
- * `<ns>.push.>` (and, while a kitchen display is connected, one ordered
- * JetStream consumer on `<ns>.kitchen.>`), fanned out to WebSockets with uWS
+ * The push hub of one gateway process: a core NATS subscription per push subject
+ * a socket here follows (interest.ts; `<ns>.alarms.>` always, and while a kitchen
+ * display is connected, one ordered JetStream consumer on `<ns>.kitchen.>`), fanned out to WebSockets with uWS
  * topics. Each delta is decoded and serialised once per topic, whatever the
  * number of sockets; sockets are never looped over on the hot path.
  *
@@ -10,6 +10,7 @@
  * - socket-auth.ts — who a socket is (the upgrade) and what it may follow;
  * - subscriptions.ts — subscribe, unsubscribe and resync frames;
  * - snapshot-sync.ts — snapshots (shared, reused while current), replay, backpressure resync;
+ * - interest.ts — which push subjects this process listens to (those of its topics);
  * - fanout.ts, kitchen-feed.ts — NATS pushes, alarms and kitchen tickets become deltas;
  * - staff-actions.ts — accept, start, bump and serve sent on a socket;
  * - topics.ts, sockets.ts — per-topic and per-socket state.
@@ -20,6 +21,7 @@ import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import type { EngineClient } from '@lunchrush/engine';
 import { pushEngine, type PushEngine, type PushLogger } from './deps.js';
 import { Fanout } from './fanout.js';
+import { PushInterest } from './interest.js';
 import { KitchenFeed } from './kitchen-feed.js';
 import { PushErrorCode, parseClientMessage, type PushAuthRequest, type PushPrincipal, type Topic } from './protocol.js';
 import { defaultAuthorize, upgradeSocket } from './socket-auth.js';
@@ -78,7 +80,7 @@ export class PushHub {
   private readonly sync: SnapshotSync;
   private readonly subscriptions: Subscriptions;
   private readonly maxSubs: number;
-  private sub: Subscription | undefined;
+  private readonly interest: PushInterest;
   private alarmSub: Subscription | undefined;
   private closed = false;
 
@@ -89,7 +91,17 @@ export class PushHub {
     const js = jetstream(deps.nc);
     const log = deps.log;
     this.engine = pushEngine(deps.engine);
-    this.topics = new TopicRegistry(deps.ringSize ?? DEFAULT_RING_SIZE);
+    // A topic's first subscriber starts listening to its pushes, its last one stops (interest.ts).
+    this.topics = new TopicRegistry(deps.ringSize ?? DEFAULT_RING_SIZE, {
+      created: (t) => {
+        const subject = this.interest.subjectOf(t.store, t.topic);
+        return subject === undefined ? Promise.resolve() : this.interest.acquire(subject);
+      },
+      removed: (t) => {
+        const subject = this.interest.subjectOf(t.store, t.topic);
+        if (subject !== undefined) this.interest.release(subject);
+      },
+    });
     this.maxSubs = deps.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
     this.writer = new SocketWriter(deps.maxBackpressureBytes ?? DEFAULT_MAX_BACKPRESSURE_BYTES, this.counters);
     const sources = {
@@ -101,6 +113,7 @@ export class PushHub {
       kitchenWindowMs: deps.kitchenWindowMs ?? DEFAULT_KITCHEN_WINDOW_MS,
     };
     this.fanout = new Fanout(app, this.topics, this.counters, sources, log);
+    this.interest = new PushInterest(deps.nc, this.fanout.subjects.pushes.slice(0, -1), (m) => this.fanout.onPush(m));
     this.kitchenFeed = new KitchenFeed(js, deps.namespace, this.topics, this.fanout, this.counters, log);
     this.sync = new SnapshotSync({
       topics: this.topics,
@@ -120,7 +133,7 @@ export class PushHub {
     });
   }
 
-  /** Registers the WebSocket route and subscribes to the engine's pushes. */
+  /** Registers the WebSocket route and subscribes to the printer daemons' alarms (pushes: per topic, interest.ts). */
   mount(): this {
     this.app.ws<SocketData>(this.deps.path ?? DEFAULT_PUSH_PATH, {
       maxPayloadLength: this.deps.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
@@ -138,12 +151,7 @@ export class PushHub {
         this.subscriptions.closed(ws.getUserData());
       },
     });
-    const { pushes, alarms } = this.fanout.subjects;
-    this.sub = this.deps.nc.subscribe(pushes, {
-      callback: (err, msg) => {
-        if (err === null) this.fanout.onPush(msg);
-      },
-    });
+    const { alarms } = this.fanout.subjects;
     // The printer daemon's alarms (core NATS, `<ns>.alarms.<store>`) feed each store's `printers` topic.
     this.alarmSub = this.deps.nc.subscribe(alarms, {
       callback: (err, msg) => {
@@ -157,7 +165,7 @@ export class PushHub {
   /** Stops the subscriptions and closes every socket (the app's listen socket is its owner's). */
   async stop(): Promise<void> {
     this.closed = true;
-    this.sub?.unsubscribe();
+    this.interest.close();
     this.alarmSub?.unsubscribe();
     await this.kitchenFeed.stop();
     for (const ws of [...this.sockets]) ws.end(1001, 'server shutting down');

@@ -161,7 +161,8 @@ export class SnapshotSync {
     }
     const s0 = t.seq;
     this.p.counters.snapshotReads++;
-    const ready = t.topic.kind === 'kitchen' ? this.p.kitchenFeedReady().then(() => undefined) : Promise.resolve();
+    // Read only once this process hears the topic's pushes (and, for a kitchen, its ticket feed).
+    const ready = t.topic.kind === 'kitchen' ? Promise.all([t.ready, this.p.kitchenFeedReady()]) : t.ready;
     const promise = ready.then(() => readSnapshot(this.p.sources, t.store, t.topic));
     const inflight = { s0, promise };
     t.inflight = inflight;

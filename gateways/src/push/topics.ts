@@ -33,6 +33,8 @@ export class TopicState {
   cached: { readonly s0: number; readonly snap: Snapshot; readonly at: number } | undefined;
   /** Kitchen topics: orders with an open ticket here, whose progress the gateway follows. */
   readonly openOrders = new Set<string>();
+  /** Resolves once this process listens to the topic's pushes (see `TopicHooks`). */
+  ready: Promise<void> = Promise.resolve();
   private readonly ring: (RingEntry | undefined)[];
   private readonly versions = new Map<string, number>();
 
@@ -79,12 +81,22 @@ export class TopicState {
   }
 }
 
+/** Called when a topic is made (its first subscriber) and when it goes (its last one left). */
+export interface TopicHooks {
+  /** Returns when the topic's pushes reach this process (`TopicState.ready`). */
+  created(t: TopicState): Promise<void>;
+  removed(t: TopicState): void;
+}
+
 /** The topics this process serves, by key, and its kitchen topics by store (for progress deltas). */
 export class TopicRegistry {
   private readonly byKey = new Map<string, TopicState>();
   private readonly kitchens = new Map<string, Set<TopicState>>();
 
-  constructor(private readonly ringSize = DEFAULT_RING_SIZE) {}
+  constructor(
+    private readonly ringSize = DEFAULT_RING_SIZE,
+    private readonly hooks?: TopicHooks,
+  ) {}
 
   get(key: string): TopicState | undefined {
     return this.byKey.get(key);
@@ -125,6 +137,7 @@ export class TopicRegistry {
     if (t === undefined) {
       t = new TopicState(key, store, topic, this.ringSize);
       this.byKey.set(key, t);
+      if (this.hooks !== undefined) t.ready = this.hooks.created(t);
       if (topic.kind === 'kitchen') {
         let set = this.kitchens.get(store);
         if (set === undefined) this.kitchens.set(store, (set = new Set()));
@@ -140,6 +153,7 @@ export class TopicRegistry {
     const t = this.byKey.get(key);
     if (t === undefined || --t.refs > 0) return;
     this.byKey.delete(key);
+    this.hooks?.removed(t);
     if (t.topic.kind === 'kitchen') {
       const set = this.kitchens.get(t.store);
       set?.delete(t);
