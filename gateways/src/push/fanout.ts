@@ -1,5 +1,5 @@
 /**
- * Fan-out: the engine's pushes (core NATS `<ns>.push.>`) and the printer
+ * Fan-out: the engine's pushes (core NATS `<ns>.push.<store>.…`) and the printer
  * daemons' alarms (`<ns>.alarms.>`) become deltas of the topics this process
  * serves. Each is decoded and serialised once per topic and published with one
  * uWS publish, whatever the number of sockets; a stale or repeated version of an

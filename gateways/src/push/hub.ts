@@ -46,7 +46,7 @@ export const DEFAULT_KITCHEN_WINDOW_MS = 12 * 60 * 60_000;
 
 export interface PushDeps {
   readonly nc: NatsConnection;
-  /** The engine namespace (`lr`): pushes arrive on `<namespace>.push.>`. */
+  /** The engine namespace (`lr`): pushes arrive on `<namespace>.push.<store>.…`. */
   readonly namespace: string;
   /**
    * Snapshot reads and staff actions go here: the gateway's `EngineGate`, so they count against
