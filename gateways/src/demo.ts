@@ -19,7 +19,7 @@ import { demoSetupCommands, generateDemoData, type DemoData, type DemoOptions } 
 import type { EngineClient } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from './config.js';
-import { tablesKey } from './routes/staff.js';
+import { tablesKey } from './store-tables.js';
 import { signStaffToken, signTableToken, type StaffRole } from './tokens.js';
 
 const SEND_TIMEOUT_MS = 30_000;

@@ -23,5 +23,5 @@ export type { TamperMode, SimPayResult } from './payments/simulator.js';
 export { WeChatPayKeys, WeChatPayV3, decryptResource, verifyWeChatPaySignature } from './payments/wechatpay.js';
 export type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './payments/provider.js';
 export { orderIdFor } from '@lunchrush/actors';
-export { tablesKey } from './routes/staff.js';
+export { tablesKey } from './store-tables.js';
 export { uwsBuild } from './uws.js';

@@ -1,0 +1,42 @@
+/**
+ * What every diner route shares: the error codes it may answer (for the API docs) and the
+ * diner's session as the pipeline verified it.
+ */
+import { ErrorCode as D } from '@lunchrush/actors';
+import { ErrorCode, HttpError } from '../../errors.js';
+import type { RequestInfo } from '../../http.js';
+import type { DinerSession } from '../../sessions.js';
+
+export const ORDER_ERRORS = [D.OrderNotFound, ErrorCode.NotYourOrder, D.InvalidTransition, D.Forbidden] as const;
+export const DINER_ERRORS = [ErrorCode.Unauthorized, ErrorCode.TokenExpired, ErrorCode.RateLimited] as const;
+export const LINE_ERRORS = [
+  D.UnknownSku,
+  D.ItemUnavailable,
+  D.ChannelNotAllowed,
+  D.OutsideAvailabilityWindow,
+  D.InvalidOption,
+] as const;
+export const INPUT_ERRORS = [
+  ErrorCode.BadRequest,
+  ErrorCode.ValidationFailed,
+  ErrorCode.PayloadTooLarge,
+  ErrorCode.UnsupportedMediaType,
+] as const;
+
+export function session(req: RequestInfo): DinerSession {
+  return req.diner!.session;
+}
+
+export function seated(req: RequestInfo): { store: string; tableId: string; s: DinerSession } {
+  const s = session(req);
+  if (s.store === undefined || s.tableId === undefined)
+    throw new HttpError(ErrorCode.NoTable, 'scan a table QR code first (POST /v1/diner/scan)');
+  return { store: s.store, tableId: s.tableId, s };
+}
+
+export function diner(s: DinerSession): { role: 'diner'; id: string } {
+  return { role: 'diner', id: s.dinerId };
+}
+
+/** A route a diner session must call (checked, and rate-limited per session, by the pipeline). */
+export const dinerAuth = { auth: 'diner' as const };

@@ -1,0 +1,161 @@
+/**
+ * A diner's orders after placing: the recent list, one order, its prepay, and what a diner may
+ * do to one (cancel, urge, ask for a refund, review).
+ */
+import { ActorTypes, ErrorCode as D, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
+import type { z } from 'zod';
+import { OrderDetailAnswer, OrderListAnswer, OrderSummaryAnswer, PrepayAnswer } from '../../answers.js';
+import type { GatewayDeps } from '../../deps.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
+import { route, type RequestInfo, type Route } from '../../http.js';
+import { randomText } from '../../random.js';
+import { CancelBody, OrderParams, RefundBody, ReviewBody } from '../../schemas.js';
+import { orderAccess, readOwnOrder, type OwnerCache } from './access.js';
+import { DINER_ERRORS, INPUT_ERRORS, ORDER_ERRORS, diner, dinerAuth, session } from './common.js';
+
+export function orderRoutes(deps: GatewayDeps, owners: OwnerCache): Route[] {
+  return [listOrders(deps), getOrder(deps, owners), pay(deps, owners), ...orderActions(deps, owners)];
+}
+
+/** `GET /v1/diner/orders`: the diner's recent orders, from the log's projection. */
+function listOrders(deps: GatewayDeps): Route {
+  const { engine } = deps;
+  return route({
+    method: 'get',
+    path: '/v1/diner/orders',
+    response: OrderListAnswer,
+    tag: 'diner',
+    summary: "The diner's recent orders (newest first)",
+    description:
+      'Built from the event log by a consumer beside the gateways: an order placed through another gateway process may show a moment (milliseconds when they keep up) after it was placed; one placed through this process shows at once.',
+    ...dinerAuth,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS],
+    async handle(req) {
+      // A projection of the event log: an order placed through another gateway shows a moment later.
+      const ids = await deps.orderLists.recent(session(req).dinerId, 20);
+      const orders = await Promise.all(
+        ids.map((id) =>
+          engine.send<OrderDetail>(storeOfOrderId(id)!, ActorTypes.Order, id, { type: 'get' }).catch(() => null),
+        ),
+      );
+      return { body: { orders: orders.filter((o) => o !== null) } };
+    },
+  });
+}
+
+/** `GET /v1/diner/orders/{orderId}`. */
+function getOrder(deps: GatewayDeps, owners: OwnerCache): Route {
+  return route({
+    method: 'get',
+    path: '/v1/diner/orders/{orderId}',
+    response: OrderDetailAnswer,
+    tag: 'diner',
+    summary: 'An order: status, priced lines, stations, refunds',
+    ...dinerAuth,
+    params: OrderParams,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ...ORDER_ERRORS, ErrorCode.ValidationFailed],
+    async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
+      return { body: (await readOwnOrder(deps, owners, req, params.orderId)).order };
+    },
+  });
+}
+
+/** `POST /v1/diner/orders/{orderId}/pay`: the prepay for wx.requestPayment. */
+function pay(deps: GatewayDeps, owners: OwnerCache): Route {
+  return route({
+    method: 'post',
+    path: '/v1/diner/orders/{orderId}/pay',
+    response: PrepayAnswer,
+    tag: 'diner',
+    summary: 'Prepay: the parameters for wx.requestPayment (the simulator in development)',
+    ...dinerAuth,
+    params: OrderParams,
+    errors: [
+      ...DINER_ERRORS,
+      ...ENGINE_ERRORS,
+      ...ORDER_ERRORS,
+      ErrorCode.PaymentProviderError,
+      ErrorCode.ValidationFailed,
+    ],
+    async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
+      const { store, order } = await readOwnOrder(deps, owners, req, params.orderId);
+      if (order.status !== 'pending_payment')
+        throw new HttpError(D.InvalidTransition, `order ${order.orderId} is ${order.status}, not awaiting payment`, {
+          details: { status: order.status },
+        });
+      const p = await deps.payments.prepay(order, store, session(req).openid);
+      return {
+        body: {
+          orderId: order.orderId,
+          amountFen: order.totalFen,
+          deadline: order.deadline,
+          provider: deps.payments.provider.name,
+          prepayId: p.prepayId,
+          requestPayment: p.requestPayment,
+          ...(deps.simulator === undefined
+            ? {}
+            : { simulator: { payUrl: '/v1/simulator/wechatpay/pay', body: { prepayId: p.prepayId } } }),
+        },
+      };
+    },
+  });
+}
+
+/** `POST /v1/diner/orders/{orderId}/{cancel|urge|refunds|review}`. */
+function orderActions(deps: GatewayDeps, owners: OwnerCache): Route[] {
+  const { engine } = deps;
+  return (
+    [
+      ['cancel', 'Cancel an order (unpaid: stock released; paid, before acceptance: refunded in full)', CancelBody],
+      ['urge', 'Urge the kitchen (催单), once per 5 minutes', undefined],
+      ['refunds', 'Ask for a refund, full or per line; the refund rules decide if it is approved at once', RefundBody],
+      ['review', 'Review a served order', ReviewBody],
+    ] as const
+  ).map(([action, summary, schema]) =>
+    route({
+      method: 'post',
+      path: `/v1/diner/orders/{orderId}/${action}`,
+      response: OrderSummaryAnswer,
+      tag: 'diner',
+      summary,
+      ...dinerAuth,
+      params: OrderParams,
+      ...(schema === undefined ? {} : { body: schema }),
+      errors: [
+        ...DINER_ERRORS,
+        ...INPUT_ERRORS,
+        ...ENGINE_ERRORS,
+        ...ORDER_ERRORS,
+        ...(action === 'urge' ? [D.UrgeTooSoon] : []),
+        ...(action === 'refunds' ? [D.RefundNotAllowed, D.RefundInProgress, D.NothingToRefund, D.UnknownLine] : []),
+      ],
+      async handle(req: RequestInfo, { params, body }: { params: z.output<typeof OrderParams>; body: any }) {
+        const store = await orderAccess(deps, owners, req, params.orderId);
+        const s = session(req);
+        const at = Date.now();
+        const by = diner(s);
+        const command =
+          action === 'cancel'
+            ? { type: 'cancel', by, ...(body?.reason === undefined ? {} : { reason: body.reason }), at }
+            : action === 'urge'
+              ? { type: 'urge', by, at }
+              : action === 'review'
+                ? {
+                    type: 'review',
+                    rating: body.rating,
+                    ...(body.comment === undefined ? {} : { comment: body.comment }),
+                    at,
+                  }
+                : {
+                    type: 'requestRefund',
+                    refundId: body.refundId ?? `r${randomText(8, 'base64url')}`,
+                    ...(body.lines === undefined ? {} : { lines: body.lines }),
+                    reason: body.reason,
+                    by,
+                    at,
+                  };
+        return { body: await engine.send(store, ActorTypes.Order, params.orderId, command) };
+      },
+    }),
+  );
+}

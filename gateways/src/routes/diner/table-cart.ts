@@ -1,0 +1,196 @@
+/**
+ * The table a diner sits at: its view, the shared cart every diner at it sees and changes, and
+ * a quote (server-computed totals) of the cart or of lines given.
+ */
+import {
+  ActorTypes,
+  CATALOG_ACTOR_ID,
+  ErrorCode as D,
+  publicLines,
+  type Quote,
+  type TableView,
+} from '@lunchrush/actors';
+import type { z } from 'zod';
+import { CartLineAddedAnswer, QuoteAnswer, TableViewAnswer } from '../../answers.js';
+import type { GatewayDeps } from '../../deps.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
+import { route, type Route } from '../../http.js';
+import { randomText } from '../../random.js';
+import { AddLineBody, LineParams, QuoteBody, UpdateLineBody } from '../../schemas.js';
+import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
+
+export function tableCartRoutes(deps: GatewayDeps): Route[] {
+  const updateLine = updateCartLine(deps);
+  return [
+    table(deps),
+    addCartLine(deps),
+    route({ method: 'patch', ...updateLine }),
+    // wx.request cannot send PATCH: the mini-program uses PUT.
+    route({ method: 'put', ...updateLine, summary: `${updateLine.summary} (PUT for clients without PATCH)` }),
+    removeCartLine(deps),
+    quote(deps),
+  ];
+}
+
+/** `GET /v1/diner/table`: the diner's table. */
+function table(deps: GatewayDeps): Route {
+  const { engine } = deps;
+  return route({
+    method: 'get',
+    path: '/v1/diner/table',
+    response: TableViewAnswer,
+    tag: 'diner',
+    summary: "The diner's table: status, party, shared cart, orders",
+    ...dinerAuth,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable],
+    async handle(req) {
+      const t = seated(req);
+      return { body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, { type: 'get' }) };
+    },
+  });
+}
+
+/** `POST /v1/diner/table/cart`: a line in the table's shared cart. */
+function addCartLine(deps: GatewayDeps): Route {
+  const { engine } = deps;
+  return route({
+    method: 'post',
+    path: '/v1/diner/table/cart',
+    response: CartLineAddedAnswer,
+    tag: 'diner',
+    summary: "Add a line to the table's shared cart (every diner at the table sees it)",
+    ...dinerAuth,
+    body: AddLineBody,
+    responseStatus: 201,
+    errors: [
+      ...DINER_ERRORS,
+      ...INPUT_ERRORS,
+      ...ENGINE_ERRORS,
+      ...LINE_ERRORS,
+      ErrorCode.NoTable,
+      D.NoSession,
+      D.IdempotencyConflict,
+      D.InvalidCommand,
+    ],
+    async handle(req, { body }: { body: z.output<typeof AddLineBody> }) {
+      const t = seated(req);
+      const lineId = body.lineId ?? `${t.s.dinerId.slice(2, 10)}-${randomText(6, 'base64url')}`;
+      const view = await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+        type: 'addLine',
+        lineId,
+        dinerId: t.s.dinerId,
+        skuId: body.skuId,
+        qty: body.qty,
+        options: body.options,
+        ...(body.note === undefined ? {} : { note: body.note }),
+        at: Date.now(),
+      });
+      return { status: 201, body: { lineId, table: view } };
+    },
+  });
+}
+
+/** A cart line's new quantity: PATCH, and PUT for clients without PATCH (wx.request). */
+function updateCartLine(
+  deps: GatewayDeps,
+): Omit<Route<z.output<typeof LineParams>, unknown, z.output<typeof UpdateLineBody>>, 'method'> {
+  const { engine } = deps;
+  return {
+    path: '/v1/diner/table/cart/{lineId}',
+    tag: 'diner',
+    summary: 'Change the quantity of a cart line (0 removes it)',
+    response: TableViewAnswer,
+    ...dinerAuth,
+    params: LineParams,
+    body: UpdateLineBody,
+    errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
+    async handle(req, { params, body }) {
+      const t = seated(req);
+      return {
+        body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+          type: 'updateLine',
+          lineId: params.lineId,
+          qty: body.qty,
+          at: Date.now(),
+        }),
+      };
+    },
+  };
+}
+
+/** `DELETE /v1/diner/table/cart/{lineId}`. */
+function removeCartLine(deps: GatewayDeps): Route {
+  const { engine } = deps;
+  return route({
+    method: 'del',
+    path: '/v1/diner/table/cart/{lineId}',
+    response: TableViewAnswer,
+    tag: 'diner',
+    summary: 'Remove a cart line',
+    ...dinerAuth,
+    params: LineParams,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
+    async handle(req, { params }: { params: z.output<typeof LineParams> }) {
+      const t = seated(req);
+      return {
+        body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+          type: 'removeLine',
+          lineId: params.lineId,
+          at: Date.now(),
+        }),
+      };
+    },
+  });
+}
+
+/** `POST /v1/diner/quote`: totals for lines, or for the table cart. */
+function quote(deps: GatewayDeps): Route {
+  const { engine } = deps;
+  return route({
+    method: 'post',
+    path: '/v1/diner/quote',
+    response: QuoteAnswer,
+    tag: 'diner',
+    summary: 'Server-computed totals for lines, or for the table cart when no lines are given',
+    ...dinerAuth,
+    body: QuoteBody,
+    errors: [
+      ...DINER_ERRORS,
+      ...INPUT_ERRORS,
+      ...ENGINE_ERRORS,
+      ...LINE_ERRORS,
+      ErrorCode.NoTable,
+      D.EmptyCart,
+      D.TableNotInStore,
+    ],
+    async handle(req, { body }: { body: z.output<typeof QuoteBody> }) {
+      let lines = body.lines;
+      const s = session(req);
+      const store = body.store ?? s.store;
+      if (store === undefined) throw new HttpError(ErrorCode.NoTable, 'scan a table, or name the store');
+      if (lines === undefined) {
+        const t = seated(req);
+        if (store !== t.store)
+          throw new HttpError(D.TableNotInStore, `your table's cart is in store ${t.store}, not ${store}`, {
+            details: { store, tableStore: t.store },
+          });
+        const view = await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, { type: 'get' });
+        if (view.cart.length === 0) throw new HttpError(D.EmptyCart, 'the table cart is empty');
+        lines = view.cart.map((l) => ({
+          skuId: l.skuId,
+          qty: l.qty,
+          options: [...l.options],
+          ...(l.note === null ? {} : { note: l.note }),
+        }));
+      }
+      const quote = await engine.send<Quote>(store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
+        type: 'quote',
+        channel: body.channel,
+        lines,
+        at: Date.now(),
+      });
+      // The catalog's quote carries costs for the order's events; a diner never sees them.
+      return { body: { ...quote, lines: publicLines(quote.lines) } };
+    },
+  });
+}

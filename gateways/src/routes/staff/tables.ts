@@ -1,0 +1,171 @@
+/**
+ * A store's tables for staff: the board (every table with its party, cart and orders), setting
+ * a table up, and what staff do with a table (seat a party, close, cleaned, merge, transfer).
+ */
+import {
+  ActorTypes,
+  ErrorCode as D,
+  STORE_ACTOR_ID,
+  parseTableCode,
+  STAFF_PERMISSIONS as MAY,
+  type StoreView,
+  type TableView,
+} from '@lunchrush/actors';
+import type { z } from 'zod';
+import { BoardAnswer, TableViewAnswer } from '../../answers.js';
+import type { GatewayDeps } from '../../deps.js';
+import { ENGINE_ERRORS, HttpError } from '../../errors.js';
+import { route, type Route } from '../../http.js';
+import { randomText } from '../../random.js';
+import {
+  CloseTableBody,
+  ConfigureTableBody,
+  MergeBody,
+  OpenTableBody,
+  StoreParams,
+  StoreTableParams,
+  TransferBody,
+} from '../../schemas.js';
+import { tablesKey } from '../../store-tables.js';
+import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+
+/** The board and a table's setup. */
+export function tableSetupRoutes(deps: GatewayDeps): Route[] {
+  return [board(deps), configureTable(deps)];
+}
+
+/** What staff do with a table's party. */
+export function tableActionRoutes(deps: GatewayDeps): Route[] {
+  return [
+    tableAction(deps, 'open', 'Seat a party at a table', OpenTableBody, [D.TableNotReady]),
+    tableAction(deps, 'close', 'The party leaves (force: even with unpaid orders)', CloseTableBody, [
+      D.UnpaidOrders,
+      D.TableMerged,
+      D.NoSession,
+    ]),
+    tableAction(deps, 'cleaned', 'The table is clean and free again', undefined, [D.InvalidTransition]),
+    tableAction(deps, 'merge', "Merge this table's party into another table's session", MergeBody, [
+      D.TableMerged,
+      D.TableNotReady,
+      D.NoSession,
+      D.InvalidCommand,
+    ]),
+    tableAction(deps, 'transfer', 'Move the whole session to a free table', TransferBody, [
+      D.TableOccupied,
+      D.TableMerged,
+      D.NoSession,
+    ]),
+  ];
+}
+
+/** `GET …/board`: the store and every table of it. */
+function board(deps: GatewayDeps): Route {
+  const { engine, redis, prefix } = deps;
+  return route({
+    method: 'get',
+    path: `${base}/board`,
+    response: BoardAnswer,
+    tag: 'staff',
+    summary: 'The table board: store load and every table with its status, party, cart and orders',
+    auth: 'staff',
+    roles: MAY.view,
+    params: StoreParams,
+    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+    async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
+      const ids = (await redis.smembers(tablesKey(prefix, params.store))).sort();
+      const at = Date.now();
+      const [store, ...tables] = await Promise.all([
+        engine.send<StoreView>(params.store, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get', at }),
+        ...ids.map((id) => engine.send<TableView>(params.store, ActorTypes.Table, id, { type: 'get' })),
+      ]);
+      return { body: { store, tables, at } };
+    },
+  });
+}
+
+/** `PUT …/tables/{tableId}`: set a table up (its id is its 13-digit table code). */
+function configureTable(deps: GatewayDeps): Route {
+  const { engine, redis, prefix } = deps;
+  return route({
+    method: 'put',
+    path: `${base}/tables/{tableId}`,
+    response: TableViewAnswer,
+    tag: 'staff',
+    summary: 'Set up a table (label, area name, seats); its id is its 13-digit table code',
+    auth: 'staff',
+    roles: MAY.setup,
+    params: StoreTableParams,
+    body: ConfigureTableBody,
+    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidTableCode],
+    async handle(
+      _req,
+      { params, body }: { params: z.output<typeof StoreTableParams>; body: z.output<typeof ConfigureTableBody> },
+    ) {
+      let code;
+      try {
+        code = parseTableCode(params.tableId);
+      } catch (e) {
+        throw new HttpError(D.InvalidTableCode, (e as Error).message);
+      }
+      if (code.store !== params.store)
+        throw new HttpError(D.InvalidTableCode, `table ${params.tableId} is not in store ${params.store}`);
+      const view = await engine.send<TableView>(params.store, ActorTypes.Table, params.tableId, {
+        type: 'configure',
+        config: body,
+        at: Date.now(),
+      });
+      await redis.sadd(tablesKey(prefix, params.store), params.tableId);
+      return { body: view };
+    },
+  });
+}
+
+/** `POST …/tables/{tableId}/{action}`: one command to the table actor. */
+function tableAction(
+  deps: GatewayDeps,
+  action: 'open' | 'close' | 'cleaned' | 'merge' | 'transfer',
+  summary: string,
+  body: z.ZodType | undefined,
+  extraErrors: readonly string[],
+): Route {
+  const { engine } = deps;
+  return route({
+    method: 'post',
+    path: `${base}/tables/{tableId}/${action}`,
+    response: TableViewAnswer,
+    tag: 'staff',
+    summary,
+    auth: 'staff',
+    roles: MAY.tables,
+    params: StoreTableParams,
+    ...(body === undefined ? {} : { body }),
+    errors: [
+      ...STAFF_ERRORS,
+      ...BODY_ERRORS,
+      ...ENGINE_ERRORS,
+      D.TableNotConfigured,
+      D.InvalidTableCode,
+      ...extraErrors,
+    ],
+    async handle(req, { params, body: b }: { params: z.output<typeof StoreTableParams>; body: any }) {
+      const at = Date.now();
+      const command =
+        action === 'open'
+          ? {
+              type: 'open',
+              sessionId: `ts_${randomText(9, 'base64url')}`,
+              partySize: b.partySize,
+              dinerId: `staff:${req.staff!.staffId}`,
+              at,
+            }
+          : action === 'close'
+            ? { type: 'close', by: by(req), force: b?.force ?? false, at }
+            : action === 'cleaned'
+              ? { type: 'cleaned', at }
+              : action === 'merge'
+                ? { type: 'merge', intoTableId: b.intoTableId, at }
+                : { type: 'transfer', toTableId: b.toTableId, at };
+      return { body: await engine.send<TableView>(params.store, ActorTypes.Table, params.tableId, command) };
+    },
+  });
+}
