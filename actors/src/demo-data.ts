@@ -11,7 +11,7 @@ import { catalogRef, CHAIN_STORE_ID, stockRef, storeRef, tableRef } from './doma
 import type { CatalogCommand } from './catalog.js';
 import type { StockCommand } from './stock.js';
 import type { StoreCommand, StoreSettings } from './store.js';
-import type { TableCommand, TableConfig } from './table.js';
+import type { TableCommand, TableConfig } from './table/index.js';
 import { formatTableCode, makeTableCode, tableId } from './table-code.js';
 
 export const DEFAULT_DEMO_STORES = 20;

@@ -1,10 +1,10 @@
 import type { ActorType } from '@lunchrush/engine';
 import { catalogActor } from './catalog.js';
-import { orderActor } from './order.js';
+import { orderActor } from './order/index.js';
 import { saleActor } from './sale.js';
 import { stockActor } from './stock.js';
 import { storeActor } from './store.js';
-import { tableActor } from './table.js';
+import { tableActor } from './table/index.js';
 
 /** Every restaurant actor type, to register in the engine (and in `MemoryRuntime`). */
 export const restaurantActors: ActorType[] = [storeActor, catalogActor, stockActor, tableActor, orderActor, saleActor];
@@ -218,7 +218,7 @@ export {
   initialTable,
   statusOf as tableStatusOf,
   viewOf as tableView,
-} from './table.js';
+} from './table/index.js';
 export type {
   CartLine,
   SessionOrder,
@@ -231,7 +231,7 @@ export type {
   TableState,
   TableStatus,
   TableView,
-} from './table.js';
+} from './table/index.js';
 export {
   formatTableCode,
   isLuhnValid,
@@ -258,7 +258,7 @@ export {
   evolveOrder,
   initialOrder,
   summaryOf,
-} from './order.js';
+} from './order/index.js';
 export type {
   Delivery,
   HeldSku,
@@ -272,7 +272,7 @@ export type {
   PlaceOrderCommand,
   Refund,
   StationProgress,
-} from './order.js';
+} from './order/index.js';
 export { refundPolicy, refundStage } from './refund.js';
 export { dinerOrderTag, parseDinerOrderTag, type DinerOrderTag } from './diner-orders.js';
 export type { OrderStatus, RefundDecision, RefundStage } from './refund.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ORDER_ID_RE, STORE_ID_RE } from './domain.js';
-import type { OrderEvent } from './order.js';
+import type { OrderEvent } from './order/events.js';
 import type { OrderStatus } from './refund.js';
 
 export const ORDER_ID_PREFIX = 'o_';

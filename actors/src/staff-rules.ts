@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import type { Actor } from './domain.js';
-import type { OrderCommand } from './order.js';
+import type { OrderCommand } from './order/commands.js';
 
 /** Staff roles: the domain sees waiters and kitchen staff as `staff`, managers as `manager`. */
 export const StaffRoleSchema = z.enum(['waiter', 'kitchen', 'manager']);

@@ -1,0 +1,123 @@
+/**
+ * How every order decision is put together: the events folded, the push to the
+ * diner's order page (and the placement's tag), the answer; and the small rules
+ * every command shares (who is staff, the wrong-state refusal, board pushes).
+ */
+import type { DecideContext, CallOutcome, Decision, Rejection, SideOutput, TimerSpec } from '@lunchrush/engine';
+import { reject } from '@lunchrush/engine';
+import { ActorTypes, type Actor } from '../domain.js';
+import { dinerOrderTag } from '../diner-orders.js';
+import { ErrorCode, errorKind, refuse } from '../errors.js';
+import type { TicketOrder } from '../kitchen.js';
+import { boardPushSubject, orderPushSubject, type BoardPush, type OrderPush } from '../outputs.js';
+import type { OrderStatus } from '../refund.js';
+import type { StockResult } from '../stock.js';
+import type { OrderCommand } from './commands.js';
+import { detailOf, summaryOf, type OrderResult } from './detail.js';
+import type { OrderEvent } from './events.js';
+import { evolveOrder, type OrderState } from './evolve.js';
+
+export type OrderDecision = Decision<OrderEvent, OrderResult, OrderCommand>;
+
+export interface Effects {
+  outputs?: SideOutput[];
+  timers?: TimerSpec<OrderCommand>[];
+  cancelTimers?: string[];
+  detail?: boolean;
+}
+
+/** Folds the events, pushes the new status to the diner's order page, answers with the new state. */
+export function emit(s: OrderState, events: OrderEvent[], at: number, fx: Effects = {}): OrderDecision {
+  let next = s;
+  for (const e of events) next = evolveOrder(next, e);
+  const outputs: SideOutput[] = [
+    {
+      subject: orderPushSubject(s.store, s.orderId),
+      id: `order:${s.orderId}:${next.seq}`,
+      data: {
+        kind: 'order',
+        orderId: s.orderId,
+        status: next.status,
+        seq: next.seq,
+        events: events.map((e) => e.type),
+        at,
+      } satisfies OrderPush,
+    },
+    ...(fx.outputs ?? []),
+  ];
+  const d: OrderDecision = { events, result: fx.detail === true ? detailOf(next) : summaryOf(next), outputs };
+  // A diner's placement is tagged on its record: the diner's order list follows the log's headers.
+  const tag = events[0]?.type === 'Created' ? dinerOrderTag(events[0].dinerId, s.orderId, events[0].at) : undefined;
+  return {
+    ...d,
+    ...(tag === undefined ? {} : { tags: [tag] }),
+    ...(fx.timers === undefined ? {} : { timers: fx.timers }),
+    ...(fx.cancelTimers === undefined ? {} : { cancelTimers: fx.cancelTimers }),
+  };
+}
+
+export const unchanged = (s: OrderState, detail = false): OrderDecision => ({
+  result: detail ? detailOf(s, true) : summaryOf(s, true),
+});
+
+/** Hands a callee's refusal on unchanged (its code is already from this registry). */
+export function passOn(out: Extract<CallOutcome, { ok: false }>): Rejection {
+  return reject(out.code, out.message, out.details, errorKind(out.code));
+}
+
+export function wrongState(s: OrderState, what: string): Rejection {
+  if (s.status === 'none') return refuse(ErrorCode.OrderNotFound, `no order ${s.orderId}`);
+  return refuse(ErrorCode.InvalidTransition, `cannot ${what} an order that is ${s.status}`, { status: s.status });
+}
+
+export function isStaff(a: Actor): boolean {
+  return a.role === 'staff' || a.role === 'manager' || a.role === 'system';
+}
+
+/** The status that counts for kitchen progress while a full refund request is pending. */
+export function kitchenStatus(s: OrderState): OrderStatus | 'none' {
+  return s.status === 'refund_requested' && s.resumeStatus !== null ? s.resumeStatus : s.status;
+}
+
+export const SYSTEM: Actor = { role: 'system', id: 'engine' };
+
+export function ticketOrder(s: OrderState): TicketOrder {
+  return {
+    store: s.store,
+    orderId: s.orderId,
+    channel: s.channel!,
+    ...(s.tableId === null ? {} : { tableId: s.tableId }),
+    ...(s.tableLabel === null ? {} : { tableLabel: s.tableLabel }),
+    placedAt: s.placedAt,
+  };
+}
+
+export function boardPush(
+  s: OrderState,
+  seqAfter: number,
+  event: Extract<BoardPush, { kind: 'order' }>['event'],
+  at: number,
+  extra: { count?: number; refundId?: string; amountFen?: number } = {},
+): SideOutput {
+  const data: BoardPush = { kind: 'order', event, orderId: s.orderId, tableId: s.tableId, at, ...extra };
+  return { subject: boardPushSubject(s.store), id: `board:${s.orderId}:${seqAfter}`, data };
+}
+
+export function stockCall(
+  ctx: DecideContext,
+  s: OrderState,
+  skuId: string,
+  command: Record<string, unknown>,
+): CallOutcome<StockResult> {
+  return ctx.call<StockResult>(ActorTypes.Stock, skuId, { channel: 'miniprogram', ref: s.holdRef, ...command });
+}
+
+export function releaseAll(ctx: DecideContext, s: OrderState, at: number, reason: string): void {
+  // Only the order moves its holds, so a release cannot find them gone; nothing to undo if it did.
+  for (const h of s.holds) stockCall(ctx, s, h.skuId, { type: 'release', reason, at });
+}
+
+export function tellTable(ctx: DecideContext, s: OrderState, type: 'orderPaid' | 'orderCancelled', at: number): void {
+  // The table only keeps its board right; a table that moved on must never block money.
+  if (s.tableId !== null) ctx.call(ActorTypes.Table, s.tableId, { type, orderId: s.orderId, at });
+}

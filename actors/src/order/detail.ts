@@ -1,0 +1,78 @@
+/**
+ * What an order answers: the small summary most commands return (the engine
+ * keeps it for idempotent repeats) and the detail `place` and `get` return.
+ */
+import type { ServiceChannel } from '../domain.js';
+import type { Fen } from '../money.js';
+import { publicLines, type PricedLine } from '../pricing.js';
+import type { OrderStatus } from '../refund.js';
+import type { Refund, StationProgress } from './events.js';
+import type { OrderState } from './evolve.js';
+
+/** What most commands answer: small, because the engine keeps it for idempotent repeats. */
+export interface OrderSummary {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly totalFen: Fen;
+  readonly deadline: number;
+  readonly paidFen: Fen;
+  readonly refundedFen: Fen;
+  readonly duplicate?: boolean;
+}
+
+/** What `place` and `get` answer. */
+export interface OrderDetail extends OrderSummary {
+  readonly channel: ServiceChannel;
+  /** Who placed it: the gateway lets its diner (and the diners of its table) see and act on it. */
+  readonly dinerId: string | null;
+  readonly tableId: string | null;
+  /** The table as staff named it (`B01`), for the diner's screen; null off a table. */
+  readonly tableLabel: string | null;
+  /** Without `costFen`: answers reach diners, and the chain's costs are its own. */
+  readonly lines: readonly PricedLine[];
+  readonly itemsFen: Fen;
+  readonly packagingFeeFen: Fen;
+  readonly deliveryFeeFen: Fen;
+  readonly discountFen: Fen;
+  readonly stations: readonly StationProgress[];
+  readonly refunds: readonly Refund[];
+  readonly urges: number;
+  /**
+   * The order's version: how many events it has, as its pushes carry it (`OrderPush.seq`, the
+   * `Nats-Msg-Id` `order:<id>:<seq>`). A push at or below it is already in this detail.
+   */
+  readonly version: number;
+}
+
+export type OrderResult = OrderSummary | OrderDetail;
+
+export function summaryOf(s: OrderState, duplicate = false): OrderSummary {
+  const base: OrderSummary = {
+    orderId: s.orderId,
+    status: s.status as OrderStatus,
+    totalFen: s.totalFen,
+    deadline: s.deadline,
+    paidFen: s.payment?.amountFen ?? 0,
+    refundedFen: s.refundedFen,
+  };
+  return duplicate ? { ...base, duplicate } : base;
+}
+
+export function detailOf(s: OrderState, duplicate = false): OrderDetail {
+  return {
+    ...summaryOf(s, duplicate),
+    channel: s.channel!,
+    dinerId: s.dinerId,
+    tableId: s.tableId,
+    tableLabel: s.tableLabel,
+    lines: publicLines(s.lines),
+    itemsFen: s.itemsFen,
+    packagingFeeFen: s.packagingFeeFen,
+    deliveryFeeFen: s.deliveryFeeFen,
+    discountFen: s.discountFen,
+    stations: s.stations,
+    refunds: s.refunds,
+    urges: s.urges,
+    version: s.seq,
+  };
+}
