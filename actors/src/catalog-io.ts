@@ -175,6 +175,29 @@ function formatOptions(groups: readonly OptionGroup[], problem: (m: string) => v
  * order of appearance). Throws `CatalogFormatError` listing every bad row and field.
  */
 export function parseCatalogCsv(text: string): CatalogDoc {
+  const records = readRecords(text);
+  const { names, index } = readHeader(records);
+  const issues: FormatIssue[] = [];
+  const spus = new Map<string, Building>();
+  const skuSeen = new Map<string, number>();
+  records.slice(1).forEach((rec, k) => {
+    readRow(rec, k + 2, { names, index, issues, spus, skuSeen });
+  });
+  if (issues.length > 0) throw new CatalogFormatError(issues);
+
+  const list = [...spus.values()];
+  const categories: string[] = [];
+  for (const b of list) {
+    const c = String(b.spu.category);
+    if (c !== '' && !categories.includes(c)) categories.push(c);
+  }
+  const r = CatalogDocSchema.safeParse({ categories, spus: list.map((b) => b.spu as SpuInput) });
+  if (r.success) return r.data;
+  for (const i of r.error.issues) issues.push(locate(i.path, i.message, list));
+  throw new CatalogFormatError(issues.sort((a, b) => (a.row ?? 0) - (b.row ?? 0)));
+}
+
+function readRecords(text: string): string[][] {
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: false });
@@ -193,6 +216,11 @@ export function parseCatalogCsv(text: string): CatalogDoc {
       },
     );
   }
+  return records;
+}
+
+/** The header's columns by name; throws on an unknown, repeated or missing column. */
+function readHeader(records: string[][]): { names: string[]; index: Map<string, number> } {
   const header = records[0];
   if (header === undefined) throw new CatalogFormatError([{ row: 1, field: '(header)', message: 'the file is empty' }]);
   const issues: FormatIssue[] = [];
@@ -206,124 +234,130 @@ export function parseCatalogCsv(text: string): CatalogDoc {
   });
   for (const c of REQUIRED) if (!index.has(c)) issues.push({ row: 1, field: c, message: 'required column is missing' });
   if (issues.length > 0) throw new CatalogFormatError(issues);
+  return { names, index };
+}
 
-  interface Building {
-    spu: Record<string, unknown> & { skus: Record<string, unknown>[] };
-    firstRow: number;
-    rawSpu: Partial<Record<Column, string>>;
-    skuRows: number[];
+interface Building {
+  spu: Record<string, unknown> & { skus: Record<string, unknown>[] };
+  firstRow: number;
+  rawSpu: Partial<Record<Column, string>>;
+  skuRows: number[];
+}
+
+interface CsvBuild {
+  readonly names: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly issues: FormatIssue[];
+  readonly spus: Map<string, Building>;
+  readonly skuSeen: Map<string, number>;
+}
+
+/** One SKU row: a new SPU with its first SKU, or another SKU of an SPU seen before. */
+function readRow(rec: string[], row: number, b: CsvBuild): void {
+  const { names, index, issues, spus, skuSeen } = b;
+  if (rec.length > names.length)
+    issues.push({ row, field: '(row)', message: `${rec.length} fields, the header has ${names.length}` });
+  const cell = (c: Column): string => {
+    const i = index.get(c);
+    return i === undefined ? '' : (rec[i] ?? '').trim();
+  };
+  const bad = (field: Column, message: string): void => {
+    issues.push({ row, field, message });
+  };
+  const spuId = cell('spu_id');
+  if (spuId === '') return bad('spu_id', 'is empty');
+  const skuId = cell('sku_id');
+  if (skuId === '') bad('sku_id', 'is empty');
+  else if (skuSeen.has(skuId)) bad('sku_id', `${skuId} already appears in row ${skuSeen.get(skuId)}`);
+  else skuSeen.set(skuId, row);
+
+  const sku: Record<string, unknown> = { skuId, spec: cell('spec') };
+  const price = int(cell('price_fen'));
+  if (price === undefined) bad('price_fen', `expected a whole number of fen, got "${cell('price_fen')}"`);
+  else sku.priceFen = price;
+  if (cell('cost_fen') !== '') {
+    const cost = int(cell('cost_fen'));
+    if (cost === undefined) bad('cost_fen', `expected a whole number of fen, got "${cell('cost_fen')}"`);
+    else sku.costFen = cost;
   }
-  const spus = new Map<string, Building>();
-  const skuSeen = new Map<string, number>();
 
-  records.slice(1).forEach((rec, k) => {
-    const row = k + 2;
-    if (rec.length > names.length)
-      issues.push({ row, field: '(row)', message: `${rec.length} fields, the header has ${names.length}` });
-    const cell = (c: Column): string => {
-      const i = index.get(c);
-      return i === undefined ? '' : (rec[i] ?? '').trim();
-    };
-    const bad = (field: Column, message: string): void => {
-      issues.push({ row, field, message });
-    };
-    const spuId = cell('spu_id');
-    if (spuId === '') return bad('spu_id', 'is empty');
-    const skuId = cell('sku_id');
-    if (skuId === '') bad('sku_id', 'is empty');
-    else if (skuSeen.has(skuId)) bad('sku_id', `${skuId} already appears in row ${skuSeen.get(skuId)}`);
-    else skuSeen.set(skuId, row);
-
-    const sku: Record<string, unknown> = { skuId, spec: cell('spec') };
-    const price = int(cell('price_fen'));
-    if (price === undefined) bad('price_fen', `expected a whole number of fen, got "${cell('price_fen')}"`);
-    else sku.priceFen = price;
-    if (cell('cost_fen') !== '') {
-      const cost = int(cell('cost_fen'));
-      if (cost === undefined) bad('cost_fen', `expected a whole number of fen, got "${cell('cost_fen')}"`);
-      else sku.costFen = cost;
+  const existing = spus.get(spuId);
+  if (existing !== undefined) {
+    for (const c of CSV_COLUMNS) {
+      if (SKU_COLUMNS.has(c) || c === 'spu_id') continue;
+      const v = cell(c);
+      if (v !== '' && v !== (existing.rawSpu[c] ?? ''))
+        bad(c, `differs from row ${existing.firstRow} of the same spu_id ${spuId}`);
     }
-
-    const existing = spus.get(spuId);
-    if (existing !== undefined) {
-      for (const c of CSV_COLUMNS) {
-        if (SKU_COLUMNS.has(c) || c === 'spu_id') continue;
-        const v = cell(c);
-        if (v !== '' && v !== (existing.rawSpu[c] ?? ''))
-          bad(c, `differs from row ${existing.firstRow} of the same spu_id ${spuId}`);
-      }
-      existing.spu.skus.push(sku);
-      existing.skuRows.push(row);
-      return;
-    }
-
-    const spu: Record<string, unknown> & { skus: Record<string, unknown>[] } = {
-      spuId,
-      name: cell('name'),
-      category: cell('category'),
-      station: cell('station'),
-      skus: [sku],
-    };
-    const rawSpu: Partial<Record<Column, string>> = {};
-    for (const c of CSV_COLUMNS) rawSpu[c] = cell(c);
-    if (cell('description') !== '') spu.description = cell('description');
-    const intField = (c: Column, key: string): void => {
-      if (cell(c) === '') return;
-      const n = int(cell(c), true);
-      if (n === undefined) bad(c, `expected a whole number, got "${cell(c)}"`);
-      else spu[key] = n;
-    };
-    intField('prep_time_sec', 'prepTimeSec');
-    intField('calories_kcal', 'caloriesKcal');
-    intField('sort', 'sort');
-    intField('packaging_fee_fen', 'packagingFeeFen');
-    if (cell('channels') !== '') {
-      const list = splitList(cell('channels'));
-      const wrong = list.filter((x) => !(SERVICE_CHANNELS as readonly string[]).includes(x));
-      if (wrong.length > 0) bad('channels', `unknown channel ${wrong.join(', ')}; use ${SERVICE_CHANNELS.join(', ')}`);
-      else spu.channels = list;
-    }
-    for (const [c, key] of [
-      ['tags', 'tags'],
-      ['allergens', 'allergens'],
-      ['ingredients', 'ingredients'],
-      ['images', 'images'],
-    ] as const) {
-      if (cell(c) !== '') spu[key] = splitList(cell(c));
-    }
-    if (cell('windows') !== '') {
-      try {
-        spu.windows = parseWindows(cell('windows'));
-      } catch (e) {
-        bad('windows', (e as Error).message);
-      }
-    }
-    if (cell('available') !== '') {
-      const b = bool(cell('available'));
-      if (b === undefined) bad('available', `expected true or false, got "${cell('available')}"`);
-      else spu.available = b;
-    }
-    if (cell('options') !== '') {
-      try {
-        spu.optionGroups = parseOptions(cell('options'));
-      } catch (e) {
-        bad('options', (e as Error).message);
-      }
-    }
-    spus.set(spuId, { spu, firstRow: row, rawSpu, skuRows: [row] });
-  });
-  if (issues.length > 0) throw new CatalogFormatError(issues);
-
-  const list = [...spus.values()];
-  const categories: string[] = [];
-  for (const b of list) {
-    const c = String(b.spu.category);
-    if (c !== '' && !categories.includes(c)) categories.push(c);
+    existing.spu.skus.push(sku);
+    existing.skuRows.push(row);
+    return;
   }
-  const r = CatalogDocSchema.safeParse({ categories, spus: list.map((b) => b.spu as SpuInput) });
-  if (r.success) return r.data;
-  for (const i of r.error.issues) issues.push(locate(i.path, i.message, list));
-  throw new CatalogFormatError(issues.sort((a, b) => (a.row ?? 0) - (b.row ?? 0)));
+
+  const rawSpu: Partial<Record<Column, string>> = {};
+  for (const c of CSV_COLUMNS) rawSpu[c] = cell(c);
+  spus.set(spuId, { spu: spuOf(spuId, sku, cell, bad), firstRow: row, rawSpu, skuRows: [row] });
+}
+
+/** The SPU columns of its first row. */
+function spuOf(
+  spuId: string,
+  sku: Record<string, unknown>,
+  cell: (c: Column) => string,
+  bad: (field: Column, message: string) => void,
+): Record<string, unknown> & { skus: Record<string, unknown>[] } {
+  const spu: Record<string, unknown> & { skus: Record<string, unknown>[] } = {
+    spuId,
+    name: cell('name'),
+    category: cell('category'),
+    station: cell('station'),
+    skus: [sku],
+  };
+  if (cell('description') !== '') spu.description = cell('description');
+  const intField = (c: Column, key: string): void => {
+    if (cell(c) === '') return;
+    const n = int(cell(c), true);
+    if (n === undefined) bad(c, `expected a whole number, got "${cell(c)}"`);
+    else spu[key] = n;
+  };
+  intField('prep_time_sec', 'prepTimeSec');
+  intField('calories_kcal', 'caloriesKcal');
+  intField('sort', 'sort');
+  intField('packaging_fee_fen', 'packagingFeeFen');
+  if (cell('channels') !== '') {
+    const list = splitList(cell('channels'));
+    const wrong = list.filter((x) => !(SERVICE_CHANNELS as readonly string[]).includes(x));
+    if (wrong.length > 0) bad('channels', `unknown channel ${wrong.join(', ')}; use ${SERVICE_CHANNELS.join(', ')}`);
+    else spu.channels = list;
+  }
+  for (const [c, key] of [
+    ['tags', 'tags'],
+    ['allergens', 'allergens'],
+    ['ingredients', 'ingredients'],
+    ['images', 'images'],
+  ] as const) {
+    if (cell(c) !== '') spu[key] = splitList(cell(c));
+  }
+  if (cell('windows') !== '') {
+    try {
+      spu.windows = parseWindows(cell('windows'));
+    } catch (e) {
+      bad('windows', (e as Error).message);
+    }
+  }
+  if (cell('available') !== '') {
+    const b = bool(cell('available'));
+    if (b === undefined) bad('available', `expected true or false, got "${cell('available')}"`);
+    else spu.available = b;
+  }
+  if (cell('options') !== '') {
+    try {
+      spu.optionGroups = parseOptions(cell('options'));
+    } catch (e) {
+      bad('options', (e as Error).message);
+    }
+  }
+  return spu;
 }
 
 /** Maps a schema issue path (`spus.3.skus.1.priceFen`) back to a CSV row and column. */

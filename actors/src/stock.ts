@@ -246,87 +246,16 @@ function decideParsedStock(s: StockState, c: Parsed, _ctx?: DecideContext): Stoc
   switch (c.type) {
     case 'get':
       return same(s, {});
-    case 'reserve': {
-      const key = stockKey(c.channel, c.ref);
-      const hold = trieGet(s.holds, key);
-      if (hold !== undefined) {
-        if (hold.qty !== c.qty) return conflict(key, `holds ${hold.qty}, not ${c.qty}`);
-        return same(s, { qty: 0, duplicate: true, status: 'reserved' });
-      }
-      const done = rmGet(s.done, key);
-      if (done !== undefined) return finished(s, key, done, c.qty, 'reserve');
-      if (s.eightySixed || c.qty > s.available) return soldOut(s, c.qty);
-      return emit(s, [{ type: 'Reserved', key, channel: c.channel, qty: c.qty, at: c.at }], c.at, {
-        qty: c.qty,
-        status: 'reserved',
-      });
-    }
-    case 'commit': {
-      const key = stockKey(c.channel, c.ref);
-      const hold = trieGet(s.holds, key);
-      if (hold !== undefined)
-        return emit(s, [{ type: 'Committed', key, qty: hold.qty, at: c.at }], c.at, {
-          qty: hold.qty,
-          status: 'committed',
-        });
-      const done = rmGet(s.done, key);
-      if (done === undefined)
-        return refuse(ErrorCode.UnknownReservation, `no reservation ${key} of ${s.skuId}`, { skuId: s.skuId, key });
-      if (done.s === 'released')
-        return refuse(ErrorCode.ReservationReleased, `reservation ${key} of ${s.skuId} was released`, {
-          skuId: s.skuId,
-          key,
-        });
-      return same(s, { qty: 0, duplicate: true, status: 'committed' });
-    }
-    case 'release': {
-      const key = stockKey(c.channel, c.ref);
-      const hold = trieGet(s.holds, key);
-      if (hold !== undefined) {
-        const e: StockEvent =
-          c.reason === undefined
-            ? { type: 'Released', key, qty: hold.qty, at: c.at }
-            : { type: 'Released', key, qty: hold.qty, reason: c.reason, at: c.at };
-        return emit(s, [e], c.at, { qty: hold.qty, status: 'released' });
-      }
-      const done = rmGet(s.done, key);
-      if (done === undefined)
-        return refuse(ErrorCode.UnknownReservation, `no reservation ${key} of ${s.skuId}`, { skuId: s.skuId, key });
-      if (done.s !== 'released')
-        return refuse(ErrorCode.AlreadyCommitted, `${key} of ${s.skuId} is already sold: return it instead`, {
-          skuId: s.skuId,
-          key,
-        });
-      return same(s, { qty: 0, duplicate: true, status: 'released' });
-    }
-    case 'sell': {
-      const key = stockKey(c.channel, c.ref);
-      if (trieGet(s.holds, key) !== undefined) return conflict(key, 'is an open reservation: commit it instead');
-      const done = rmGet(s.done, key);
-      if (done !== undefined) return finished(s, key, done, c.qty, 'sell');
-      if (s.eightySixed || c.qty > s.available) return soldOut(s, c.qty);
-      return emit(s, [{ type: 'Sold', key, channel: c.channel, qty: c.qty, at: c.at }], c.at, {
-        qty: c.qty,
-        status: 'sold',
-      });
-    }
-    case 'return': {
-      const key = stockKey(c.channel, c.ref);
-      const done = rmGet(s.done, key);
-      if (done === undefined || done.s === 'released') {
-        return refuse(ErrorCode.UnknownReservation, `nothing sold under ${key} of ${s.skuId}`, { skuId: s.skuId, key });
-      }
-      const left = done.qty - done.returned;
-      if (c.qty === undefined && left === 0) return same(s, { qty: 0, duplicate: true });
-      const qty = c.qty ?? left;
-      if (qty > left)
-        return refuse(ErrorCode.InvalidQuantity, `only ${left} of ${key} left to return, not ${qty}`, {
-          skuId: s.skuId,
-          key,
-          left,
-        });
-      return emit(s, [{ type: 'Returned', key, qty, reason: c.reason, at: c.at }], c.at, { qty });
-    }
+    case 'reserve':
+      return reserve(s, c);
+    case 'commit':
+      return commit(s, c);
+    case 'release':
+      return release(s, c);
+    case 'sell':
+      return sell(s, c);
+    case 'return':
+      return returnSold(s, c);
     case 'restock':
       return emit(s, [{ type: 'Restocked', qty: c.qty, at: c.at }], c.at, { qty: c.qty });
     case 'set': {
@@ -358,6 +287,92 @@ function decideParsedStock(s: StockState, c: Parsed, _ctx?: DecideContext): Stoc
       if (s.lowThreshold === c.lowThreshold) return same(s, {});
       return emit(s, [{ type: 'ThresholdSet', lowThreshold: c.lowThreshold, at: c.at }], c.at);
   }
+}
+
+function reserve(s: StockState, c: Extract<Parsed, { type: 'reserve' }>): StockDecision | Rejection {
+  const key = stockKey(c.channel, c.ref);
+  const hold = trieGet(s.holds, key);
+  if (hold !== undefined) {
+    if (hold.qty !== c.qty) return conflict(key, `holds ${hold.qty}, not ${c.qty}`);
+    return same(s, { qty: 0, duplicate: true, status: 'reserved' });
+  }
+  const done = rmGet(s.done, key);
+  if (done !== undefined) return finished(s, key, done, c.qty, 'reserve');
+  if (s.eightySixed || c.qty > s.available) return soldOut(s, c.qty);
+  return emit(s, [{ type: 'Reserved', key, channel: c.channel, qty: c.qty, at: c.at }], c.at, {
+    qty: c.qty,
+    status: 'reserved',
+  });
+}
+
+function commit(s: StockState, c: Extract<Parsed, { type: 'commit' }>): StockDecision | Rejection {
+  const key = stockKey(c.channel, c.ref);
+  const hold = trieGet(s.holds, key);
+  if (hold !== undefined)
+    return emit(s, [{ type: 'Committed', key, qty: hold.qty, at: c.at }], c.at, {
+      qty: hold.qty,
+      status: 'committed',
+    });
+  const done = rmGet(s.done, key);
+  if (done === undefined)
+    return refuse(ErrorCode.UnknownReservation, `no reservation ${key} of ${s.skuId}`, { skuId: s.skuId, key });
+  if (done.s === 'released')
+    return refuse(ErrorCode.ReservationReleased, `reservation ${key} of ${s.skuId} was released`, {
+      skuId: s.skuId,
+      key,
+    });
+  return same(s, { qty: 0, duplicate: true, status: 'committed' });
+}
+
+function release(s: StockState, c: Extract<Parsed, { type: 'release' }>): StockDecision | Rejection {
+  const key = stockKey(c.channel, c.ref);
+  const hold = trieGet(s.holds, key);
+  if (hold !== undefined) {
+    const e: StockEvent =
+      c.reason === undefined
+        ? { type: 'Released', key, qty: hold.qty, at: c.at }
+        : { type: 'Released', key, qty: hold.qty, reason: c.reason, at: c.at };
+    return emit(s, [e], c.at, { qty: hold.qty, status: 'released' });
+  }
+  const done = rmGet(s.done, key);
+  if (done === undefined)
+    return refuse(ErrorCode.UnknownReservation, `no reservation ${key} of ${s.skuId}`, { skuId: s.skuId, key });
+  if (done.s !== 'released')
+    return refuse(ErrorCode.AlreadyCommitted, `${key} of ${s.skuId} is already sold: return it instead`, {
+      skuId: s.skuId,
+      key,
+    });
+  return same(s, { qty: 0, duplicate: true, status: 'released' });
+}
+
+function sell(s: StockState, c: Extract<Parsed, { type: 'sell' }>): StockDecision | Rejection {
+  const key = stockKey(c.channel, c.ref);
+  if (trieGet(s.holds, key) !== undefined) return conflict(key, 'is an open reservation: commit it instead');
+  const done = rmGet(s.done, key);
+  if (done !== undefined) return finished(s, key, done, c.qty, 'sell');
+  if (s.eightySixed || c.qty > s.available) return soldOut(s, c.qty);
+  return emit(s, [{ type: 'Sold', key, channel: c.channel, qty: c.qty, at: c.at }], c.at, {
+    qty: c.qty,
+    status: 'sold',
+  });
+}
+
+function returnSold(s: StockState, c: Extract<Parsed, { type: 'return' }>): StockDecision | Rejection {
+  const key = stockKey(c.channel, c.ref);
+  const done = rmGet(s.done, key);
+  if (done === undefined || done.s === 'released') {
+    return refuse(ErrorCode.UnknownReservation, `nothing sold under ${key} of ${s.skuId}`, { skuId: s.skuId, key });
+  }
+  const left = done.qty - done.returned;
+  if (c.qty === undefined && left === 0) return same(s, { qty: 0, duplicate: true });
+  const qty = c.qty ?? left;
+  if (qty > left)
+    return refuse(ErrorCode.InvalidQuantity, `only ${left} of ${key} left to return, not ${qty}`, {
+      skuId: s.skuId,
+      key,
+      left,
+    });
+  return emit(s, [{ type: 'Returned', key, qty, reason: c.reason, at: c.at }], c.at, { qty });
 }
 
 function conflict(key: string, why: string): Rejection {
