@@ -15,7 +15,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { CatalogDocSchema, type CatalogDoc, type OptionGroup, type SpuInput } from './catalog.js';
+import { CatalogDocSchema, type CatalogDoc, type OptionGroup, type SpuInput } from './menu.js';
 import { CatalogFormatError, type FormatIssue } from './errors.js';
 import { SERVICE_CHANNELS } from './domain.js';
 import { formatWindows, parseWindows } from './hours.js';

@@ -6,7 +6,7 @@
  * Deterministic: the same seed gives the same data.
  */
 import type { ActorRef } from '@lunchrush/engine';
-import { CatalogDocSchema, type CatalogDoc, type CatalogDocInput, type SpuInput } from './catalog.js';
+import { CatalogDocSchema, type CatalogDoc, type CatalogDocInput, type SpuInput } from './menu.js';
 import { catalogRef, CHAIN_STORE_ID, stockRef, storeRef, tableRef } from './domain.js';
 import type { CatalogCommand } from './catalog.js';
 import type { StockCommand } from './stock.js';

@@ -1,3 +1,11 @@
+/**
+ * `@lunchrush/actors`: the restaurant's actor types and their contract (ids and
+ * refs, commands and their schemas, events, results and states, the rules readers
+ * outside read, table codes, catalog files). What only the actors use to decide
+ * (collections, ticket builders, pricing, fen arithmetic, refusal helpers) stays
+ * inside; the wire contract is `@lunchrush/actors/wire`, the demo chain
+ * `@lunchrush/actors/demo`.
+ */
 import type { ActorType } from '@lunchrush/engine';
 import { catalogActor } from './catalog.js';
 import { orderActor } from './order/index.js';
@@ -38,7 +46,6 @@ export {
   StoreIdSchema,
   catalogRef,
   orderRef,
-  parseCommand,
   saleRef,
   stockRef,
   storeRef,
@@ -47,59 +54,30 @@ export {
 export type { Actor, Role, SalesChannel, ServiceChannel } from './domain.js';
 
 // errors
-export {
-  CatalogFormatError,
-  DomainError,
-  ErrorCode,
-  TableCodeError,
-  ensureError,
-  errorKind,
-  formatIssue,
-  refuse,
-} from './errors.js';
+export { CatalogFormatError, DomainError, ErrorCode, TableCodeError } from './errors.js';
 export type { DomainErrorCode, FormatIssue } from './errors.js';
 
 // money and time
-export {
-  FenDeltaSchema,
-  FenSchema,
-  MAX_FEN,
-  allocateFen,
-  formatFen,
-  isFen,
-  mulFen,
-  parseYuan,
-  sumFen,
-} from './money.js';
+export { FenDeltaSchema, FenSchema, MAX_FEN, formatFen, parseYuan } from './money.js';
 export type { Fen } from './money.js';
-export { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, formatWindows, isWithin, localClock, parseWindows } from './hours.js';
+export { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, formatWindows, parseWindows } from './hours.js';
 export type { TimeWindow } from './hours.js';
 
-// catalog and pricing
+// the menu, the catalog actor and its files
 export {
-  CatalogCommandSchema,
   CatalogDocSchema,
-  EMPTY_OVERRIDES,
   FeesSchema,
   OptionChoiceSchema,
   OptionGroupSchema,
   SkuSchema,
   SpuSchema,
-  decideCatalog,
-  evolveCatalog,
-  findSku,
-  initialCatalog,
   mergeCatalog,
   skuIdsOf,
-} from './catalog.js';
+} from './menu.js';
 export type {
-  CatalogCommand,
   CatalogDoc,
   CatalogDocInput,
-  CatalogEvent,
   CatalogOverrides,
-  CatalogResult,
-  CatalogState,
   EffectiveCatalog,
   Fees,
   OptionChoice,
@@ -107,26 +85,18 @@ export type {
   Sku,
   Spu,
   SpuInput,
-} from './catalog.js';
+} from './menu.js';
+export { CatalogCommandSchema, decideCatalog, evolveCatalog, initialCatalog } from './catalog.js';
+export type { CatalogCommand, CatalogEvent, CatalogResult, CatalogState } from './catalog.js';
 export {
   CSV_COLUMNS,
   catalogToCsv,
   catalogToJson,
   parseCatalogCsv,
   parseCatalogJson,
-  parseOptions,
   validateCatalog,
 } from './catalog-io.js';
-export {
-  DiscountSchema,
-  MAX_LINE_QTY,
-  OptionPickSchema,
-  QuoteLineSchema,
-  lineRefundFen,
-  priceLines,
-  publicLine,
-  publicLines,
-} from './pricing.js';
+export { DiscountSchema, MAX_LINE_QTY, OptionPickSchema, QuoteLineSchema, publicLines } from './pricing.js';
 export type {
   Discount,
   LineError,
@@ -146,9 +116,6 @@ export {
   decideStock,
   evolveStock,
   initialStock,
-  levelOf,
-  stockKey,
-  viewOf as stockView,
 } from './stock.js';
 export type {
   Hold,
@@ -170,7 +137,6 @@ export {
   evolveSale,
   initialSale,
   saleActorId,
-  saleTotals,
 } from './sale.js';
 export type {
   SaleChannel,
@@ -192,8 +158,6 @@ export {
   decideStore,
   evolveStore,
   initialStore,
-  pendingTotal,
-  statusOf as storeStatusOf,
 } from './store.js';
 export type {
   Admission,
@@ -216,8 +180,6 @@ export {
   decideTable,
   evolveTable,
   initialTable,
-  statusOf as tableStatusOf,
-  viewOf as tableView,
 } from './table/index.js';
 export type {
   CartLine,
@@ -245,19 +207,15 @@ export type { TableCode } from './table-code.js';
 
 // orders, refunds, kitchen
 export {
-  COMPLETE_TIMER,
   DEFAULT_AUTO_COMPLETE_MS,
   DEFAULT_URGE_INTERVAL_MS,
   DeliverySchema,
   OrderCommandSchema,
-  PAYMENT_TIMER,
   PlaceOrderSchema,
   RefundLineSchema,
   decideOrder,
-  detailOf,
   evolveOrder,
   initialOrder,
-  summaryOf,
 } from './order/index.js';
 export type {
   Delivery,
@@ -274,8 +232,8 @@ export type {
   StationProgress,
 } from './order/index.js';
 export { refundPolicy, refundStage } from './refund.js';
-export { dinerOrderTag, parseDinerOrderTag, type DinerOrderTag } from './diner-orders.js';
 export type { OrderStatus, RefundDecision, RefundStage } from './refund.js';
+export { dinerOrderTag, parseDinerOrderTag, type DinerOrderTag } from './diner-orders.js';
 export {
   BOARD_ORDER_STATUSES,
   KITCHEN_CLOSED_STATUSES,
@@ -289,6 +247,7 @@ export {
   storeOfOrderId,
   touchesKitchen,
 } from './order-rules.js';
+export type { EveryOrderStatusListed } from './order-rules.js';
 export {
   ALL_STAFF,
   FLOOR_STAFF,
@@ -305,36 +264,11 @@ export {
   staffOrderCommand,
 } from './staff-rules.js';
 export type { StaffOrderAction, StaffPermission, StaffRole } from './staff-rules.js';
-export type { EveryOrderStatusListed } from './order-rules.js';
-export { newTickets, splitByStation, urgeTickets, voidTickets } from './kitchen.js';
-export type { KitchenTicket, KitchenTicketLine, TicketOrder } from './kitchen.js';
-export {
-  boardPushSubject,
-  kitchenSubject,
-  catalogChangedSubject,
-  menuPushSubject,
-  orderPushSubject,
-  refundInstructionId,
-  refundSubject,
-  tablePushSubject,
-  ticketId as kitchenTicketId,
-  urgeTicketId,
-  voidTicketId,
-} from './outputs.js';
+
+// payloads of the side outputs (their streams, subjects and ids: `@lunchrush/actors/wire`)
+export type { KitchenTicket, KitchenTicketLine } from './kitchen.js';
 export type { BoardPush, CatalogChanged, OrderPush, RefundInstruction, StockLevelPush } from './outputs.js';
 
-// immutable collections used by hot actors
-export {
-  RECENT_LIMIT,
-  emptyRecentMap,
-  emptyTrie,
-  rmGet,
-  rmSet,
-  trieDelete,
-  trieEntries,
-  trieGet,
-  trieSet,
-  upgradeRecentMap,
-  upgradeTrie,
-} from './collections.js';
+// the idempotency memory of hot actors: its size, and the shapes their states hold
+export { RECENT_LIMIT } from './collections.js';
 export type { HashTrie, RecentMap, TrieNode } from './collections.js';

@@ -17,7 +17,7 @@ import { IdSchema } from './domain.js';
 import { ErrorCode, type DomainErrorCode } from './errors.js';
 import { isWithin } from './hours.js';
 import { FenSchema, mulFen, sumFen, type Fen } from './money.js';
-import type { EffectiveCatalog, Sku, Spu } from './catalog.js';
+import type { EffectiveCatalog, Sku, Spu } from './menu.js';
 
 export const MAX_LINE_QTY = 99;
 

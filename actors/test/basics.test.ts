@@ -4,20 +4,26 @@ import fc from 'fast-check';
 import {
   MAX_FEN,
   TableCodeError,
-  allocateFen,
-  emptyRecentMap,
-  emptyTrie,
   formatFen,
   formatTableCode,
   formatWindows,
   isLuhnValid,
-  isWithin,
-  localClock,
   luhnCheckDigit,
   makeTableCode,
   parseTableCode,
   parseWindows,
   parseYuan,
+  evolveStock,
+  initialStock,
+  stockActor,
+  type HashTrie,
+  tableId,
+} from '@lunchrush/actors';
+import { isWithin, localClock } from '../src/hours.js';
+import { allocateFen } from '../src/money.js';
+import {
+  emptyRecentMap,
+  emptyTrie,
   rmGet,
   rmSet,
   trieDelete,
@@ -26,12 +32,7 @@ import {
   trieSet,
   upgradeRecentMap,
   upgradeTrie,
-  evolveStock,
-  initialStock,
-  stockActor,
-  type HashTrie,
-  tableId,
-} from '@lunchrush/actors';
+} from '../src/collections.js';
 
 describe('table code', () => {
   it('is store, area, table and a Luhn check digit', () => {

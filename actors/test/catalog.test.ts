@@ -6,13 +6,13 @@ import {
   catalogActor,
   catalogRef,
   mergeCatalog,
-  priceLines,
   type CatalogCommand,
   type CatalogDoc,
   type CatalogResult,
   type CatalogState,
   type Quote,
 } from '@lunchrush/actors';
+import { priceLines } from '../src/pricing.js';
 import { STORE, T0, expectOk, expectRejected, send, smallCatalog } from './helpers.js';
 
 const doc = (): CatalogDoc => CatalogDocSchema.parse(smallCatalog());

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { names } from '@lunchrush/engine/names';
-import { kitchenSubject, outputStreams as fromIndex, refundSubject } from '@lunchrush/actors';
+import { outputStreams as fromIndex } from '@lunchrush/actors';
+import { kitchenSubject, refundSubject } from '@lunchrush/actors/wire';
 import { KITCHEN_OUTPUT, REFUND_OUTPUT, outputStreams, wire } from '@lunchrush/actors/wire';
 
 describe('the wire contract', () => {

@@ -53,6 +53,11 @@ describe('names', () => {
     expect(root.encode).toBe(encode);
     expect(root.decode).toBe(decode);
   });
+
+  it('the demo actors are on their own subpath, not in the root export', () => {
+    expect(demoActors.map((a) => a.name)).toEqual(['account', 'counter']);
+    for (const name of ['account', 'counter', 'demoActors', 'demoOutputStreams']) expect(name in root).toBe(false);
+  });
 });
 
 describe('LogReader', () => {

@@ -1,0 +1,51 @@
+/** What the package's entry points carry: the root its contract, `/demo` the demo chain, `/wire` the wire contract. */
+import { describe, expect, it } from 'vitest';
+import * as root from '@lunchrush/actors';
+import * as demo from '@lunchrush/actors/demo';
+import * as wire from '@lunchrush/actors/wire';
+
+describe('entry points', () => {
+  it('the demo chain is on its own subpath, not in the root export', () => {
+    const data = demo.generateDemoData({ stores: 1 });
+    expect(data.stores.map((s) => s.storeId)).toEqual(['001']);
+    expect(demo.demoSetupCommands(data, 0).length).toBeGreaterThan(0);
+    for (const name of [
+      'generateDemoData',
+      'demoSetupCommands',
+      'chainTemplate',
+      'seededRandom',
+      'DEFAULT_DEMO_STORES',
+    ])
+      expect(name in root).toBe(false);
+  });
+
+  it('helpers only the actors use to decide are not exported', () => {
+    for (const name of [
+      'parseCommand',
+      'refuse',
+      'errorKind',
+      'ensureError',
+      'priceLines',
+      'lineRefundFen',
+      'sumFen',
+      'mulFen',
+      'allocateFen',
+      'isWithin',
+      'trieGet',
+      'rmSet',
+      'newTickets',
+      'voidTickets',
+      'stockKey',
+      'summaryOf',
+      'detailOf',
+      'findSku',
+    ])
+      expect(name in root).toBe(false);
+  });
+
+  it("the root's actors module is what an engine process loads, with the wire's output streams", () => {
+    expect(root.actors).toBe(root.restaurantActors);
+    expect(root.actors.map((a) => a.name)).toEqual(['store', 'catalog', 'stock', 'table', 'order', 'sale']);
+    expect(root.outputStreams).toBe(wire.outputStreams);
+  });
+});
