@@ -89,6 +89,7 @@ const BUILT = {
   engine: ['src'],
   testkit: ['src'],
   actors: ['src'],
+  payments: ['src'],
   gateways: ['src'],
   analytics: ['src'],
   'printer-daemon': ['src'],

@@ -26,8 +26,7 @@ import {
   type TableView,
 } from '@lunchrush/actors';
 import { z } from 'zod';
-import type { PrepayResult } from './payments/provider.js';
-import type { SimPayResult } from './payments/simulator.js';
+import type { PrepayResult, SimPayResult } from '@lunchrush/payments';
 
 /** Every answer schema with its component name (and description): what `openapi.ts` turns into `components.schemas`. */
 export const answerRegistry = z.registry<{ id?: string; description?: string; format?: string }>();

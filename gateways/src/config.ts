@@ -5,6 +5,7 @@
  * never silently falls back to a default. Secrets come only from here.
  */
 import { DEFAULT_PARTITIONS } from '@lunchrush/engine';
+import type { WeChatPayConfig } from '@lunchrush/payments';
 
 export const DEFAULT_GATEWAY_PORT = 8080;
 export const DEFAULT_GATEWAY_HOST = '0.0.0.0';
@@ -89,23 +90,7 @@ export interface GatewayConfig {
     readonly appSecret: string;
     readonly apiBase: string;
   };
-  readonly wechatPay: {
-    readonly mode: 'simulator' | 'real';
-    readonly mchId: string;
-    readonly appId: string;
-    readonly apiV3Key: string;
-    readonly merchantSerial: string;
-    readonly merchantKeyFile: string;
-    /** `serial=path.pem` pairs: WeChat Pay platform certificates. */
-    readonly platformCerts: readonly { serial: string; file: string }[];
-    readonly publicKeyId: string;
-    readonly publicKeyFile: string;
-    readonly apiBase: string;
-    readonly notifyUrl: string;
-    readonly queryAfterS: number;
-    readonly queryIntervalMs: number;
-    readonly refundQueryMs: number;
-  };
+  readonly wechatPay: WeChatPayConfig;
 }
 
 type Reader = (name: string) => string | undefined;

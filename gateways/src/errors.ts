@@ -5,6 +5,7 @@
  */
 import { EngineError, ErrorCode as EngineCode } from '@lunchrush/engine';
 import { DomainError, ErrorCode as DomainCode, CatalogFormatError } from '@lunchrush/actors';
+import { PAYMENT_ERRORS, PaymentError, PaymentErrorCode } from '@lunchrush/payments';
 
 /** Codes only the gateway produces. */
 export const ErrorCode = {
@@ -29,10 +30,11 @@ export const ErrorCode = {
   IdempotencyInProgress: 'idempotency_in_progress',
   LoginFailed: 'login_failed',
   PaymentNotStarted: 'payment_not_started',
-  PaymentAmountMismatch: 'payment_amount_mismatch',
-  PaymentUnknownOrder: 'payment_unknown_order',
-  PaymentProviderError: 'payment_provider_error',
-  PaymentRefused: 'payment_refused',
+  // The payments' own codes, described in their table (@lunchrush/payments, PAYMENT_ERRORS).
+  PaymentAmountMismatch: PaymentErrorCode.AmountMismatch,
+  PaymentUnknownOrder: PaymentErrorCode.UnknownOrder,
+  PaymentProviderError: PaymentErrorCode.ProviderError,
+  PaymentRefused: PaymentErrorCode.Refused,
   GatewayOverloaded: 'gateway_overloaded',
   Unavailable: 'unavailable',
   InternalError: 'internal_error',
@@ -108,21 +110,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   },
   // gateway: payments
   [G.PaymentNotStarted]: { status: 409, description: 'no prepay was made for this order through this gateway' },
-  [G.PaymentAmountMismatch]: { status: 400, description: 'the paid amount or currency differs from the prepay' },
-  [G.PaymentUnknownOrder]: {
-    status: 400,
-    description: 'the callback names an order or merchant this gateway does not know',
-  },
-  [G.PaymentProviderError]: {
-    status: 502,
-    retryable: true,
-    description: 'the payment provider refused or did not answer',
-  },
-  [G.PaymentRefused]: {
-    status: 409,
-    description:
-      'the payment provider refused a refund for good (more than is left to refund, an account it cannot pay)',
-  },
+  ...PAYMENT_ERRORS,
   // gateway: availability
   [G.GatewayOverloaded]: {
     status: 503,
@@ -254,7 +242,7 @@ export function ensureError(e: unknown): Error {
 /**
  * Normalises anything thrown into an HttpError: engine errors by their domain
  * reason when there is one (a `rejected` with reason `sold_out` answers as
- * `sold_out`), domain throws by their code, the rest as `internal_error`.
+ * `sold_out`), domain and payment throws by their code, the rest as `internal_error`.
  */
 export function toHttpError(e: unknown, retryAfterS: number): HttpError {
   if (e instanceof HttpError) return e;
@@ -266,6 +254,12 @@ export function toHttpError(e: unknown, retryAfterS: number): HttpError {
       cause: e,
     });
   }
+  if (e instanceof PaymentError)
+    return new HttpError(e.code, e.message, {
+      details: e.details,
+      ...(e.retryAfterS === undefined ? {} : { retryAfterS: e.retryAfterS }),
+      cause: e,
+    });
   if (e instanceof CatalogFormatError) return new HttpError(e.code, e.message, { details: { issues: e.issues } });
   if (e instanceof DomainError) return new HttpError(e.code, e.message, { cause: e });
   return new HttpError(ErrorCode.InternalError, 'internal error', { cause: ensureError(e) });

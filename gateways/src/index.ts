@@ -18,10 +18,6 @@ export { ERROR_TABLE, ErrorCode, HttpError, statusOf, toHttpError } from './erro
 export type { ErrorSpec } from './errors.js';
 export { seal, unseal, maskPhone } from './pii.js';
 export type { DinerSession } from './sessions.js';
-export { WeChatPaySimulator, TAMPER_MODES } from './payments/simulator.js';
-export type { TamperMode, SimPayResult } from './payments/simulator.js';
-export { WeChatPayKeys, WeChatPayV3, decryptResource, verifyWeChatPaySignature } from './payments/wechatpay.js';
-export type { PaymentProvider, PrepayRequest, PrepayResult, Transaction } from './payments/provider.js';
 export { orderIdFor } from '@lunchrush/actors';
 export { tablesKey } from './store-tables.js';
 export { uwsBuild } from './uws.js';

@@ -13,6 +13,7 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EngineClient } from '@lunchrush/engine';
+import { RedisWrites, RefundWorker, openPayments } from '@lunchrush/payments';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -25,11 +26,6 @@ import { EngineGate } from './engine-gate.js';
 import type { Route } from './http.js';
 import { MenuCache } from './menu.js';
 import { ActiveRequests, mountNotFound, mountRoutes } from './pipeline.js';
-import { RefundWorker } from './payments/refunds.js';
-import { Payments } from './payments/service.js';
-import { WeChatPaySimulator } from './payments/simulator.js';
-import { WeChatPayV3 } from './payments/wechatpay.js';
-import { RedisWrites } from './redis-writes.js';
 import { GlobalRateLimiter, TokenBuckets } from './ratelimit.js';
 import { OrderLists } from './order-list.js';
 import { Revocations } from './revocations.js';
@@ -84,43 +80,8 @@ async function openConnections(cfg: GatewayConfig, opts: StartOptions): Promise<
       name: `gateway-${process.pid}`,
     }));
   const redis = opts.redis ?? new Redis(cfg.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
-  new RedisWrites(redis); // defines its script before any traffic (see redis-writes.ts)
+  new RedisWrites(redis); // defines its script before any traffic (see payments/src/redis-writes.ts)
   return { nc, redis, ownNats: opts.nc === undefined, ownRedis: opts.redis === undefined };
-}
-
-/** WeChat Pay as configured: the real APIv3 client, or (development mode only) the simulator. */
-async function openPayments(
-  cfg: GatewayConfig,
-  c: Connections,
-  engine: EngineGate,
-  notifyUrl: () => string,
-  log: Logger,
-  registry: Registry,
-): Promise<{ payments: Payments; simulator: WeChatPaySimulator | undefined }> {
-  const prefix = `${cfg.namespace}:gw`;
-  if (cfg.wechatPay.mode === 'simulator') {
-    const simulator = await WeChatPaySimulator.open(c.redis, prefix, {
-      mchId: cfg.wechatPay.mchId,
-      appId: cfg.wechatPay.appId,
-      notifyUrl,
-      apiV3Key: cfg.wechatPay.apiV3Key,
-    });
-    const payments = new Payments(
-      engine,
-      c.redis,
-      prefix,
-      simulator,
-      simulator.keys,
-      simulator.apiV3Key,
-      cfg,
-      log,
-      registry,
-    );
-    return { payments, simulator };
-  }
-  const real = new WeChatPayV3(cfg.wechatPay, cfg.signatureToleranceS);
-  const payments = new Payments(engine, c.redis, prefix, real, real.keys, real.apiV3Key, cfg, log, registry);
-  return { payments, simulator: undefined };
 }
 
 /**
@@ -160,7 +121,7 @@ async function buildDeps(
       ? `${publicUrl()}/v1/payments/wechatpay/notify`
       : cfg.wechatPay.notifyUrl;
   const menu = new MenuCache(engine, redis, prefix, cfg.menuTtlS, cfg.stockCacheMs, log, registry);
-  const { payments, simulator } = await openPayments(cfg, c, engine, notifyUrl, log, registry);
+  const { payments, simulator } = await openPayments({ cfg, engine, redis, prefix, notifyUrl, log, registry });
   return {
     cfg,
     log,

@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { randomText } from './random.js';
+import { randomText } from '@lunchrush/payments';
 import type { GatewayConfig, KeyRing } from './config.js';
 import { ErrorCode, HttpError, ensureError } from './errors.js';
 import { GenerationCache } from './generation-cache.js';

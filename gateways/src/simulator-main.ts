@@ -20,7 +20,7 @@ import type { us_listen_socket } from '@trufflesuite/uws-js-unofficial';
 import { parseConfigOrExit } from './config.js';
 import { ErrorCode, HttpError, ensureError, toHttpError } from './errors.js';
 import { captureRequest, errorReply, readBody, send } from './http.js';
-import { SimPayRequestSchema, WeChatPaySimulator } from './payments/simulator.js';
+import { SimPayRequestSchema, WeChatPaySimulator } from '@lunchrush/payments';
 import { uws } from './uws.js';
 
 async function main(): Promise<void> {

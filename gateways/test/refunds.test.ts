@@ -8,8 +8,7 @@ import { decode, encode } from '@lunchrush/engine';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
-import { outRefundNo, REFUND_CONSUMER, type RefundAlarm } from '../src/payments/refunds.js';
-import type { WeChatPaySimulator } from '../src/payments/simulator.js';
+import { outRefundNo, REFUND_CONSUMER, type RefundAlarm, type WeChatPaySimulator } from '@lunchrush/payments';
 import { call, idemKey, seatedDiner, staff, startStack, type Stack } from './helpers.js';
 
 let s: Stack;

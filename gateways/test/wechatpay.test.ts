@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
-import { WeChatPayV3, verifyWeChatPaySignature, WeChatPayKeys } from '../src/payments/wechatpay.js';
+import { WeChatPayV3, verifyWeChatPaySignature, WeChatPayKeys } from '@lunchrush/payments';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const CERT_SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';

@@ -10,7 +10,7 @@ import { SimPayAnswer } from '../answers.js';
 import type { GatewayDeps } from '../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type Route } from '../http.js';
-import { SimPayRequestSchema } from '../payments/simulator.js';
+import { SimPayRequestSchema } from '@lunchrush/payments';
 
 export function paymentRoutes(deps: GatewayDeps): Route[] {
   const routes: Route[] = [

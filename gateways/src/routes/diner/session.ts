@@ -8,7 +8,7 @@ import { LoginAnswer, QrTableAnswer, ScanAnswer, TableRefAnswer } from '../../an
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode } from '../../errors.js';
 import { route, type Route } from '../../http.js';
-import { randomText } from '../../random.js';
+import { randomText } from '@lunchrush/payments';
 import { LoginBody, QrQuery, ScanBody, TokenQuery } from '../../schemas.js';
 import { dinerIdOf, type DinerSession } from '../../sessions.js';
 import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';

@@ -15,7 +15,7 @@ import { CartLineAddedAnswer, QuoteAnswer, TableViewAnswer } from '../../answers
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
-import { randomText } from '../../random.js';
+import { randomText } from '@lunchrush/payments';
 import { AddLineBody, LineParams, QuoteBody, UpdateLineBody } from '../../schemas.js';
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
 

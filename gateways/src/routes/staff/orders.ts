@@ -16,7 +16,7 @@ import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS } from '../../errors.js';
 import { route, type RequestInfo, type Route } from '../../http.js';
 import { unseal } from '../../pii.js';
-import { randomText } from '../../random.js';
+import { randomText } from '@lunchrush/payments';
 import {
   CancelBody,
   RefundBody,

@@ -16,7 +16,7 @@ import { BoardAnswer, TableViewAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
-import { randomText } from '../../random.js';
+import { randomText } from '@lunchrush/payments';
 import {
   CloseTableBody,
   ConfigureTableBody,

@@ -25,9 +25,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { randomText } from '../random.js';
-import { ErrorCode, HttpError } from '../errors.js';
-import { RedisWrites } from '../redis-writes.js';
+import { PaymentError, PaymentErrorCode as ErrorCode } from './errors.js';
+import { randomText } from './random.js';
+import { RedisWrites } from './redis-writes.js';
 import type { PaymentProvider, PrepayRequest, PrepayResult, Refund, RefundRequest, Transaction } from './provider.js';
 import {
   PROBE_PREFIX,
@@ -225,7 +225,7 @@ export class WeChatPaySimulator implements PaymentProvider {
       const o = JSON.parse(existing) as SimOrder;
       // WeChat refuses a second prepay of the same out_trade_no with another amount.
       if (o.amountFen !== p.amountFen)
-        throw new HttpError(ErrorCode.PaymentProviderError, 'the simulator has this order with another amount');
+        throw new PaymentError(ErrorCode.ProviderError, 'the simulator has this order with another amount');
       prepayId = o.prepayId;
     } else {
       prepayId = `sim_${randomText(16, 'base64url')}`;
@@ -345,9 +345,9 @@ export class WeChatPaySimulator implements PaymentProvider {
   /** The diner pays (or an attacker forges a callback, with `tamper`). */
   async pay(req: z.output<typeof SimPayRequestSchema>): Promise<SimPayResult> {
     const orderId = await this.redis.get(this.prepayKey(req.prepayId));
-    if (orderId === null) throw new HttpError(ErrorCode.NotFound, `the simulator has no prepay ${req.prepayId}`);
+    if (orderId === null) throw new PaymentError(ErrorCode.NotFound, `the simulator has no prepay ${req.prepayId}`);
     const raw = await this.redis.get(this.orderKey(orderId));
-    if (raw === null) throw new HttpError(ErrorCode.NotFound, `the simulator has no order ${orderId}`);
+    if (raw === null) throw new PaymentError(ErrorCode.NotFound, `the simulator has no order ${orderId}`);
     let o = JSON.parse(raw) as SimOrder;
     if (req.tamper === undefined && o.state === 'NOTPAY') {
       o = {

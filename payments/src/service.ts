@@ -15,14 +15,13 @@
  *   records a payment it finds exactly like a callback would.
  */
 import { ActorTypes, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
-import { EngineError } from '@lunchrush/engine';
+import { EngineError, ensureError } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { GatewayConfig } from '../config.js';
-import type { EngineGate } from '../engine-gate.js';
-import { ErrorCode, HttpError, ensureError, toHttpError } from '../errors.js';
-import { RedisWrites } from '../redis-writes.js';
+import type { PaymentsConfig, PaymentsEngine } from './config.js';
+import { PaymentError, PaymentErrorCode as ErrorCode } from './errors.js';
+import { RedisWrites } from './redis-writes.js';
 import type { PaymentProvider, PrepayResult, Transaction } from './provider.js';
 import { WeChatPayKeys, openTransaction, verifyWeChatPaySignature } from './wechatpay.js';
 
@@ -46,13 +45,13 @@ export class Payments {
   private readonly writes: RedisWrites;
 
   constructor(
-    private readonly engine: EngineGate,
+    private readonly engine: PaymentsEngine,
     private readonly redis: Redis,
     private readonly prefix: string,
     readonly provider: PaymentProvider,
     private readonly keys: WeChatPayKeys,
     private readonly apiV3Key: string,
-    private readonly cfg: GatewayConfig,
+    private readonly cfg: PaymentsConfig,
     private readonly log: Logger,
     registry: Registry,
   ) {
@@ -114,28 +113,25 @@ export class Payments {
       this.outcomes.inc({ source: 'callback', outcome: r });
       return r;
     } catch (e) {
-      const h = toHttpError(e, this.cfg.retryAfterS);
-      this.outcomes.inc({ source: 'callback', outcome: h.code });
-      this.log.warn({ code: h.code, msg: h.message }, 'payment callback refused');
-      throw h;
+      const code = outcomeOf(e);
+      this.outcomes.inc({ source: 'callback', outcome: code });
+      this.log.warn({ code, msg: ensureError(e).message }, 'payment callback refused');
+      throw e;
     }
   }
 
-  /** Records a successful transaction with the engine; throws HttpError when it must not or cannot. */
+  /** Records a successful transaction with the engine; throws PaymentError when it must not or cannot. */
   async confirm(tx: Transaction): Promise<'recorded' | 'duplicate' | 'ignored'> {
     const orderId = tx.out_trade_no;
     const store = storeOfOrder(orderId);
     if (store === undefined || tx.mchid !== this.cfg.wechatPay.mchId || tx.appid !== this.cfg.wechatPay.appId)
-      throw new HttpError(
-        ErrorCode.PaymentUnknownOrder,
-        `transaction for ${tx.mchid}/${tx.appid}/${orderId} is not ours`,
-      );
+      throw new PaymentError(ErrorCode.UnknownOrder, `transaction for ${tx.mchid}/${tx.appid}/${orderId} is not ours`);
     if (tx.trade_state !== 'SUCCESS') return 'ignored';
     if (tx.transaction_id === undefined || tx.success_time === undefined)
-      throw new HttpError(ErrorCode.BadRequest, 'a successful transaction needs transaction_id and success_time');
+      throw new PaymentError(ErrorCode.BadRequest, 'a successful transaction needs transaction_id and success_time');
     const paidAt = Date.parse(tx.success_time);
     if (!Number.isFinite(paidAt))
-      throw new HttpError(ErrorCode.BadRequest, `success_time ${tx.success_time} is not RFC 3339`);
+      throw new PaymentError(ErrorCode.BadRequest, `success_time ${tx.success_time} is not RFC 3339`);
 
     const raw = await this.redis.get(this.recordKey(orderId));
     let expected: number;
@@ -151,8 +147,8 @@ export class Payments {
         { orderId, expected, paid: tx.amount.total, currency: tx.amount.currency },
         'payment amount mismatch',
       );
-      throw new HttpError(
-        ErrorCode.PaymentAmountMismatch,
+      throw new PaymentError(
+        ErrorCode.AmountMismatch,
         `paid ${tx.amount.total} ${tx.amount.currency}, order is ${expected} CNY`,
         {
           details: { expected, paid: tx.amount.total },
@@ -209,11 +205,21 @@ export class Payments {
           if (rec === undefined || now < rec.deadline + 10 * 60_000) await requeue();
         }
       } catch (e) {
-        const retry = !(e instanceof HttpError) || e.status >= 500 || e instanceof EngineError;
+        const retry = !(e instanceof PaymentError) || e.retryable;
         this.log.warn({ orderId, err: ensureError(e).message, retry }, 'payment lookup failed');
         if (retry) await requeue();
       }
     }
     return done;
   }
+}
+
+/**
+ * The code a refused callback is counted under: a payment refusal's, the order actor's reason
+ * for an engine refusal (`already_paid`), the engine's own code, or `internal_error`.
+ */
+function outcomeOf(e: unknown): string {
+  if (e instanceof PaymentError) return e.code;
+  if (e instanceof EngineError) return e.reason ?? e.code;
+  return 'internal_error';
 }

@@ -28,7 +28,7 @@
  */
 import { ActorTypes, IdSchema, OrderIdSchema, storeOfOrderId, type RefundInstruction } from '@lunchrush/actors';
 import { wire } from '@lunchrush/actors/wire';
-import { decode, encode, EngineError } from '@lunchrush/engine';
+import { decode, encode, EngineError, ensureError } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
 import {
   AckPolicy,
@@ -43,8 +43,8 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
-import type { EngineGate } from '../engine-gate.js';
-import { HttpError, ensureError } from '../errors.js';
+import type { PaymentsEngine } from './config.js';
+import { PaymentError } from './errors.js';
 import type { PaymentProvider, Refund } from './provider.js';
 
 export const REFUND_CONSUMER = 'refund-worker';
@@ -88,7 +88,7 @@ export interface RefundAlarm {
 export interface RefundWorkerOptions {
   readonly nc: NatsConnection;
   readonly namespace: string;
-  readonly engine: EngineGate;
+  readonly engine: PaymentsEngine;
   readonly provider: PaymentProvider;
   /** First delay before asking again about a PROCESSING refund (doubles each time, to ten minutes). */
   readonly queryMs: number;
@@ -254,7 +254,7 @@ export class RefundWorker {
         return this.count('retry');
       }
       const err = ensureError(e);
-      const code = e instanceof HttpError ? e.code : e instanceof EngineError ? (e.reason ?? e.code) : 'error';
+      const code = e instanceof PaymentError ? e.code : e instanceof EngineError ? (e.reason ?? e.code) : 'error';
       log.error({ code, err: err.message }, 'refund refused for good: it needs a person');
       this.alarm(store, ins, code, err.message);
       m.term();
@@ -296,6 +296,6 @@ function backoff(firstMs: number, deliveries: number): number {
 /** An outage passes with time (the provider's 502 `payment_provider_error` is one); a refusal does not. */
 function retryable(e: unknown): boolean {
   if (e instanceof EngineError) return e.retryable;
-  if (e instanceof HttpError) return e.status >= 500 || e.status === 429;
+  if (e instanceof PaymentError) return e.retryable;
   return true; // a network error, a timeout: try again
 }

@@ -84,7 +84,7 @@ export interface PaymentProvider {
   prepay(p: PrepayRequest): Promise<PrepayResult>;
   /** The transaction for our order id, or undefined when the provider does not know it. */
   queryOrder(orderId: string): Promise<Transaction | undefined>;
-  /** Starts (or, for an `outRefundNo` it has seen, reports) a refund. Throws HttpError when refused. */
+  /** Starts (or, for an `outRefundNo` it has seen, reports) a refund. Throws PaymentError when refused. */
   refund(r: RefundRequest): Promise<Refund>;
   /** The refund under our refund number, or undefined when the provider has none. */
   queryRefund(outRefundNo: string): Promise<Refund | undefined>;

@@ -34,9 +34,10 @@ import {
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { randomText } from '../random.js';
-import type { GatewayConfig } from '../config.js';
-import { ErrorCode, HttpError, ensureError } from '../errors.js';
+import { ensureError } from '@lunchrush/engine';
+import type { WeChatPayConfig } from './config.js';
+import { PaymentError, PaymentErrorCode as ErrorCode } from './errors.js';
+import { randomText } from './random.js';
 import type { PaymentProvider, PrepayRequest, PrepayResult, Refund, RefundRequest, Transaction } from './provider.js';
 import { RefundSchema, TransactionSchema } from './provider.js';
 
@@ -71,7 +72,7 @@ function normalSerial(s: string): string {
   return /^[0-9A-Fa-f]+$/.test(s) ? s.toUpperCase() : s;
 }
 
-/** Checks a callback's (or a response's) signature headers against the raw body; throws HttpError. */
+/** Checks a callback's (or a response's) signature headers against the raw body; throws PaymentError. */
 export function verifyWeChatPaySignature(
   keys: WeChatPayKeys,
   headers: Readonly<Record<string, string>>,
@@ -85,18 +86,21 @@ export function verifyWeChatPaySignature(
   const serial = headers['wechatpay-serial'];
   const type = headers['wechatpay-signature-type'];
   if (ts === undefined || nonce === undefined || signature === undefined || serial === undefined)
-    throw new HttpError(ErrorCode.InvalidSignature, 'Wechatpay-Timestamp, -Nonce, -Signature and -Serial are required');
+    throw new PaymentError(
+      ErrorCode.InvalidSignature,
+      'Wechatpay-Timestamp, -Nonce, -Signature and -Serial are required',
+    );
   if (type !== undefined && type !== SIGNATURE_TYPE)
-    throw new HttpError(ErrorCode.InvalidSignature, `unsupported Wechatpay-Signature-Type ${type}`);
+    throw new PaymentError(ErrorCode.InvalidSignature, `unsupported Wechatpay-Signature-Type ${type}`);
   if (signature.startsWith(PROBE_PREFIX))
-    throw new HttpError(
+    throw new PaymentError(
       ErrorCode.InvalidSignature,
       'a WeChat Pay signature probe (WECHATPAY/SIGNTEST/) never verifies',
     );
-  if (!/^\d{1,12}$/.test(ts)) throw new HttpError(ErrorCode.InvalidSignature, 'Wechatpay-Timestamp is not a number');
+  if (!/^\d{1,12}$/.test(ts)) throw new PaymentError(ErrorCode.InvalidSignature, 'Wechatpay-Timestamp is not a number');
   const key = keys.get(serial);
   if (key === undefined)
-    throw new HttpError(ErrorCode.InvalidSignature, `no WeChat Pay certificate or public key with serial ${serial}`);
+    throw new PaymentError(ErrorCode.InvalidSignature, `no WeChat Pay certificate or public key with serial ${serial}`);
   const message = Buffer.concat([Buffer.from(`${ts}\n${nonce}\n`), rawBody, Buffer.from('\n')]);
   let ok: boolean;
   try {
@@ -104,9 +108,9 @@ export function verifyWeChatPaySignature(
   } catch {
     ok = false;
   }
-  if (!ok) throw new HttpError(ErrorCode.InvalidSignature, 'the WeChat Pay signature does not verify');
+  if (!ok) throw new PaymentError(ErrorCode.InvalidSignature, 'the WeChat Pay signature does not verify');
   if (Math.abs(nowMs / 1000 - Number(ts)) > toleranceS)
-    throw new HttpError(ErrorCode.StaleTimestamp, `Wechatpay-Timestamp is more than ${toleranceS} s from now`);
+    throw new PaymentError(ErrorCode.StaleTimestamp, `Wechatpay-Timestamp is more than ${toleranceS} s from now`);
   return { serial };
 }
 
@@ -126,19 +130,19 @@ export const NotificationSchema = z.object({
 });
 export type Notification = z.infer<typeof NotificationSchema>;
 
-/** AEAD_AES_256_GCM decryption of a notification's `resource`. Throws HttpError. */
+/** AEAD_AES_256_GCM decryption of a notification's `resource`. Throws PaymentError. */
 export function decryptResource(apiV3Key: string, resource: Notification['resource']): string {
   if (resource.algorithm !== 'AEAD_AES_256_GCM')
-    throw new HttpError(ErrorCode.BadRequest, `unsupported resource algorithm ${resource.algorithm}`);
+    throw new PaymentError(ErrorCode.BadRequest, `unsupported resource algorithm ${resource.algorithm}`);
   const data = Buffer.from(resource.ciphertext, 'base64');
-  if (data.length <= 16) throw new HttpError(ErrorCode.BadRequest, 'resource ciphertext is too short');
+  if (data.length <= 16) throw new PaymentError(ErrorCode.BadRequest, 'resource ciphertext is too short');
   try {
     const d = createDecipheriv('aes-256-gcm', Buffer.from(apiV3Key), Buffer.from(resource.nonce));
     d.setAAD(Buffer.from(resource.associated_data ?? ''));
     d.setAuthTag(data.subarray(data.length - 16));
     return Buffer.concat([d.update(data.subarray(0, data.length - 16)), d.final()]).toString('utf8');
   } catch {
-    throw new HttpError(ErrorCode.InvalidSignature, 'the resource does not decrypt with the APIv3 key');
+    throw new PaymentError(ErrorCode.InvalidSignature, 'the resource does not decrypt with the APIv3 key');
   }
 }
 
@@ -151,12 +155,15 @@ export function openTransaction(
   try {
     notification = NotificationSchema.parse(JSON.parse(rawBody.toString('utf8')));
   } catch (e) {
-    throw new HttpError(ErrorCode.BadRequest, `not a WeChat Pay notification: ${ensureError(e).message.slice(0, 200)}`);
+    throw new PaymentError(
+      ErrorCode.BadRequest,
+      `not a WeChat Pay notification: ${ensureError(e).message.slice(0, 200)}`,
+    );
   }
   if (!notification.event_type.startsWith('TRANSACTION.')) return { notification };
   const plain = decryptResource(apiV3Key, notification.resource);
   const parsed = TransactionSchema.safeParse(JSON.parse(plain));
-  if (!parsed.success) throw new HttpError(ErrorCode.BadRequest, 'the decrypted resource is not a transaction');
+  if (!parsed.success) throw new PaymentError(ErrorCode.BadRequest, 'the decrypted resource is not a transaction');
   return { notification, transaction: parsed.data };
 }
 
@@ -209,14 +216,14 @@ export async function requestPaymentParams(
  * pass with time: retryable (503). Anything else (`INVALID_REQUEST`: more than is left to refund,
  * `USER_ACCOUNT_ABNORMAL`, …) will not: 409 `payment_refused`.
  */
-export function refundRefusal(status: number, data: unknown): HttpError {
+export function refundRefusal(status: number, data: unknown): PaymentError {
   const code = typeof (data as { code?: unknown })?.code === 'string' ? (data as { code: string }).code : '';
   const message =
     typeof (data as { message?: unknown })?.message === 'string' ? (data as { message: string }).message : '';
   const what = `WeChat Pay refused the refund (${status}${code === '' ? '' : ` ${code}`}${message === '' ? '' : `: ${message}`})`;
   if (status >= 500 || status === 429 || ['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'NOT_ENOUGH'].includes(code))
-    return new HttpError(ErrorCode.PaymentProviderError, what, { retryAfterS: 60, details: data });
-  return new HttpError(ErrorCode.PaymentRefused, what, { details: { status, code, message } });
+    return new PaymentError(ErrorCode.ProviderError, what, { retryAfterS: 60, details: data });
+  return new PaymentError(ErrorCode.Refused, what, { details: { status, code, message } });
 }
 
 /** RFC 3339 with +08:00, as WeChat Pay writes times. */
@@ -231,7 +238,7 @@ export class WeChatPayV3 implements PaymentProvider {
   readonly keys = new WeChatPayKeys();
 
   constructor(
-    private readonly cfg: GatewayConfig['wechatPay'],
+    private readonly cfg: WeChatPayConfig,
     private readonly toleranceS: number,
   ) {
     this.merchantKey = createPrivateKey(readFileSync(cfg.merchantKeyFile));
@@ -274,7 +281,7 @@ export class WeChatPayV3 implements PaymentProvider {
         signal: AbortSignal.timeout(5_000),
       });
     } catch (e) {
-      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay did not answer: ${ensureError(e).message}`, {
+      throw new PaymentError(ErrorCode.ProviderError, `WeChat Pay did not answer: ${ensureError(e).message}`, {
         retryAfterS: 1,
       });
     }
@@ -299,7 +306,7 @@ export class WeChatPayV3 implements PaymentProvider {
     });
     const prepayId = (data as { prepay_id?: string }).prepay_id;
     if (status !== 200 || prepayId === undefined)
-      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay refused the prepay (${status})`, {
+      throw new PaymentError(ErrorCode.ProviderError, `WeChat Pay refused the prepay (${status})`, {
         details: data,
       });
     return { prepayId, requestPayment: await requestPaymentParams(this.cfg.appId, prepayId, this.merchantKey) };
@@ -329,8 +336,7 @@ export class WeChatPayV3 implements PaymentProvider {
       `/v3/pay/transactions/out-trade-no/${encodeURIComponent(orderId)}?mchid=${encodeURIComponent(this.cfg.mchId)}`,
     );
     if (status === 404) return undefined;
-    if (status !== 200)
-      throw new HttpError(ErrorCode.PaymentProviderError, `WeChat Pay order query failed (${status})`);
+    if (status !== 200) throw new PaymentError(ErrorCode.ProviderError, `WeChat Pay order query failed (${status})`);
     return TransactionSchema.parse(data);
   }
 }

@@ -1,0 +1,15 @@
+export type { PaymentsConfig, PaymentsEngine, WeChatPayConfig } from './config.js';
+export { PAYMENT_ERRORS, PaymentError, PaymentErrorCode } from './errors.js';
+export type { PaymentErrorSpec } from './errors.js';
+export { openPayments } from './open.js';
+export type { OpenPaymentsOptions, OpenedPayments } from './open.js';
+export type { PaymentProvider, PrepayRequest, PrepayResult, Refund, RefundRequest, Transaction } from './provider.js';
+export { randomText } from './random.js';
+export { RedisWrites } from './redis-writes.js';
+export type { WriteOp } from './redis-writes.js';
+export { REFUND_CONSUMER, RefundWorker, outRefundNo } from './refunds.js';
+export type { RefundAlarm, RefundWorkerOptions } from './refunds.js';
+export { Payments } from './service.js';
+export { SimPayRequestSchema, TAMPER_MODES, WeChatPaySimulator } from './simulator.js';
+export type { SimPayResult, TamperMode } from './simulator.js';
+export { WeChatPayKeys, WeChatPayV3, decryptResource, verifyWeChatPaySignature } from './wechatpay.js';
