@@ -5,7 +5,7 @@ import { decode, encode, Preencoded } from './codec.js';
 import { EngineError, ErrorCode, ensureError, isRetryableCode } from './errors.js';
 import { DEFAULT_NATS_URL, DEFAULT_NAMESPACE } from './config.js';
 import { DEFAULT_PARTITIONS, isValidId, names, partitionOf, type Names } from './partitioning.js';
-import type { ReplySink, WireResult } from './partition.js';
+import type { ReplySink, WireResult } from './partition/index.js';
 import type { LocalEngine, WireRequest } from './engine.js';
 import { NoResponders, replyLimit, RequestTimeout, RequestWindow } from './request-window.js';
 

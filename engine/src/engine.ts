@@ -1,7 +1,6 @@
 import {
   jetstream,
   jetstreamManager,
-  RetentionPolicy,
   StorageType,
   type JetStreamClient,
   type JetStreamManager,
@@ -12,12 +11,17 @@ import { pino, type Logger } from 'pino';
 import { decode, encode } from './codec.js';
 import type { ActorType } from './decider.js';
 import { ensureError, ErrorCode } from './errors.js';
-import { DEFAULT_APPEND_DEDUP_WINDOW_MS, parseConfig, type EngineConfig } from './config.js';
+import { parseConfig, type EngineConfig } from './config.js';
+import { ensureInfrastructure, type OutputStream } from './infrastructure.js';
 import { LeaseManager } from './lease.js';
 import { EngineMetrics } from './metrics.js';
 import { actorKey, isValidId, isValidTypeName, names, partitionOf, type Names } from './partitioning.js';
-import { Partition, type PartitionEnv, type ReplySink, type WireResult } from './partition.js';
+import { Partition, type GroupCommit, type PartitionEnv, type ReplySink, type WireResult } from './partition/index.js';
+import { RequestReplies, respond, type ReplyEnv } from './replies.js';
 import { replyLimit, RequestWindow } from './request-window.js';
+
+export { ensureInfrastructure } from './infrastructure.js';
+export type { OutputStream } from './infrastructure.js';
 
 /** A request on `<ns>.cmd.<p>`: `{ c: [[store, type, id, commandId | null, command], …] }`. */
 export interface WireRequest {
@@ -57,24 +61,10 @@ export interface LocalEngine {
   ): void;
 }
 
-/** Side-output streams: a re-publish after recovery, minutes later, is still recognised by its id. */
-const OUTPUT_DUPLICATE_WINDOW_NS = 120 * 1_000_000_000;
 const LAG_SAMPLE_MS = 20;
 /** A whole-request refusal: `{ e: [1, code, message] }` applies to every command of the request. */
 const SHED_RESULT: WireResult = [1, ErrorCode.Overloaded, 'engine saturated: event loop lagging'];
 const SHED_REPLY = encode({ e: SHED_RESULT });
-
-/**
- * A JetStream stream for side outputs, declared by the actor module. Names and
- * subjects are relative to the namespace: `{ name: 'KITCHEN', subjects: ['kitchen.>'] }`
- * becomes the stream `LR_KITCHEN` on `lr.kitchen.>`.
- */
-export interface OutputStream {
-  name: string;
-  subjects: string[];
-  /** Keep messages this long (default: forever). */
-  maxAgeMs?: number;
-}
 
 export interface EngineOptions {
   /** Streams that JetStream side outputs go to; created when missing. */
@@ -191,8 +181,8 @@ export class Engine implements LocalEngine {
       load: this.load,
       abandon: (p, reason) => void this.leases.abandon(p, reason),
       maxRecordBytes: this.replyEnv.maxBytes - 512,
-      requestFlush: (part) => {
-        this.toFlush.push(part);
+      requestFlush: (commit) => {
+        this.toFlush.push(commit);
         this.scheduleTick();
       },
     };
@@ -216,15 +206,7 @@ export class Engine implements LocalEngine {
         },
       },
     );
-    let expected = performance.now() + LAG_SAMPLE_MS;
-    this.lagTimer = setInterval(() => {
-      const t = performance.now();
-      // Smoothed (about half a second): a GC pause or a burst of CPU steal must not shed a whole
-      // wave of requests, whose retries would keep the process overloaded after the spike.
-      this.lagMs = 0.96 * this.lagMs + 0.04 * Math.max(0, t - expected);
-      expected = t + LAG_SAMPLE_MS;
-    }, LAG_SAMPLE_MS);
-    this.lagTimer.unref();
+    this.sampleLag();
     if (cfg.maxActorsInMemory > 0) {
       this.trimTimer = setInterval(() => this.trimActors(), cfg.checkpointIntervalMs);
       this.trimTimer.unref();
@@ -238,6 +220,19 @@ export class Engine implements LocalEngine {
       { namespace: cfg.namespace, partitions: cfg.partitions, nats: cfg.natsUrl, types: [...this.types.keys()] },
       'engine started',
     );
+  }
+
+  /** Samples the event loop's lag every LAG_SAMPLE_MS into `lagMs`, which sheds requests past `shedLagMs`. */
+  private sampleLag(): void {
+    let expected = performance.now() + LAG_SAMPLE_MS;
+    this.lagTimer = setInterval(() => {
+      const t = performance.now();
+      // Smoothed (about half a second): a GC pause or a burst of CPU steal must not shed a whole
+      // wave of requests, whose retries would keep the process overloaded after the spike.
+      this.lagMs = 0.96 * this.lagMs + 0.04 * Math.max(0, t - expected);
+      expected = t + LAG_SAMPLE_MS;
+    }, LAG_SAMPLE_MS);
+    this.lagTimer.unref();
   }
 
   /**
@@ -319,7 +314,7 @@ export class Engine implements LocalEngine {
     this.log[routine ? 'debug' : 'warn']({ partition: p, reason }, 'partition dropped');
   }
 
-  private toFlush: Partition[] = [];
+  private toFlush: GroupCommit[] = [];
   private toReply: RequestReplies[] = [];
   private tickScheduled = false;
 
@@ -336,9 +331,9 @@ export class Engine implements LocalEngine {
   }
   private readonly flushTick = (): void => {
     this.tickScheduled = false;
-    const parts = this.toFlush;
+    const commits = this.toFlush;
     this.toFlush = [];
-    for (const part of parts) part.flushNow();
+    for (const c of commits) c.flushNow();
     const replies = this.toReply;
     this.toReply = [];
     for (const r of replies) r.sendReady();
@@ -441,7 +436,7 @@ export class Engine implements LocalEngine {
       sink.deliver(slot, [1, ErrorCode.PartitionMoving, `partition ${q} is not served by ${this.cfg.processId}`]);
       return;
     }
-    target.submit({
+    target.mailbox.submit({
       ref: { store, type, id },
       key: actorKey(store, type, id),
       command,
@@ -464,176 +459,5 @@ export class Engine implements LocalEngine {
     this.window?.close();
     await this.nc?.drain().catch(() => undefined);
     this.log.info('engine stopped');
-  }
-}
-
-/** What every request's replies share: the largest message the server takes, and where to log. */
-interface ReplyEnv {
-  /** Bytes a reply may have (the server's max_payload less room for the protocol line). */
-  readonly maxBytes: number;
-  readonly log: Logger;
-  /** Calls `sendReady` of `r` in the engine's next flush tick. */
-  readonly defer: (r: RequestReplies) => void;
-}
-
-/** Answers one message; a publish that throws (connection closed, payload too large) is logged, never thrown. */
-function respond(env: ReplyEnv, msg: Msg, data: Uint8Array): void {
-  try {
-    msg.respond(data);
-  } catch (err) {
-    env.log.error({ err: ensureError(err), bytes: data.length }, 'reply not sent');
-  }
-}
-
-/**
- * Collects the answers to one request. Without parts: one reply once every command has its answer.
- * With parts: the answers that became ready in one event-loop turn go out together at the end of it,
- * split into several parts when together they would pass the server's max_payload.
- */
-class RequestReplies implements ReplySink {
-  private readonly results: WireResult[];
-  private remaining: number;
-  private ready: number[] = [];
-  private scheduled = false;
-  private sentPart = false;
-
-  constructor(
-    private readonly env: ReplyEnv,
-    private readonly msg: Msg,
-    n: number,
-    private readonly parts: boolean,
-  ) {
-    this.results = new Array<WireResult>(n);
-    this.remaining = n;
-  }
-
-  deliver(slot: number, r: WireResult): void {
-    this.results[slot] = r;
-    this.remaining--;
-    if (!this.parts) {
-      if (this.remaining === 0) this.sendWhole();
-      return;
-    }
-    this.ready.push(slot);
-    if (this.remaining === 0) this.sendReady();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      this.env.defer(this);
-    }
-  }
-
-  /** The plain array, for a caller that did not ask for parts: it cannot be split. */
-  private sendWhole(): void {
-    const data = encode(this.results);
-    if (data.length <= this.env.maxBytes) return respond(this.env, this.msg, data);
-    this.env.log.warn({ bytes: data.length, commands: this.results.length }, 'reply too large for one message');
-    respond(
-      this.env,
-      this.msg,
-      encode({
-        e: [
-          1,
-          ErrorCode.Invalid,
-          `the reply to these ${this.results.length} commands passes max_payload: ask for parts`,
-        ],
-      }),
-    );
-  }
-
-  sendReady(): void {
-    this.scheduled = false;
-    if (this.ready.length === 0) return;
-    const slots = this.ready;
-    this.ready = [];
-    if (!this.sentPart && this.remaining === 0) {
-      const data = encode(this.results);
-      if (data.length <= this.env.maxBytes) return respond(this.env, this.msg, data);
-    }
-    this.sentPart = true;
-    this.sendSlots(slots);
-  }
-
-  private sendSlots(slots: number[]): void {
-    const data = encode({ s: slots, r: slots.map((i) => this.results[i]) });
-    if (data.length <= this.env.maxBytes) return respond(this.env, this.msg, data);
-    if (slots.length > 1) {
-      const half = Math.ceil(slots.length / 2);
-      this.sendSlots(slots.slice(0, half));
-      this.sendSlots(slots.slice(half));
-      return;
-    }
-    // One result alone is too large: the command is done (durable), its answer cannot travel.
-    const i = slots[0]!;
-    this.env.log.warn({ bytes: data.length }, 'one result passes max_payload');
-    const r: WireResult = [1, ErrorCode.Invalid, `the result (${data.length} bytes) passes max_payload`];
-    respond(this.env, this.msg, encode({ s: [i], r: [r] }));
-  }
-}
-
-/** Creates (or checks) the event stream and the output streams. Buckets are created by the KV client. */
-export async function ensureInfrastructure(
-  jsm: JetStreamManager,
-  n: Names,
-  replicas: number,
-  outputs: readonly OutputStream[] = [],
-  appendDedupWindowMs = DEFAULT_APPEND_DEDUP_WINDOW_MS,
-  onWarn?: (message: string) => void,
-): Promise<void> {
-  await ensureStream(
-    jsm,
-    {
-      name: n.stream,
-      subjects: [n.eventWildcard],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      num_replicas: replicas,
-      duplicate_window: appendDedupWindowMs * 1_000_000,
-      max_msg_size: -1,
-    },
-    onWarn,
-  );
-  for (const o of outputs) {
-    await ensureStream(
-      jsm,
-      {
-        name: `${n.ns.toUpperCase()}_${o.name.toUpperCase()}`,
-        subjects: o.subjects.map((s) => `${n.ns}.${s}`),
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-        num_replicas: replicas,
-        duplicate_window: OUTPUT_DUPLICATE_WINDOW_NS,
-        max_age: o.maxAgeMs === undefined ? 0 : o.maxAgeMs * 1_000_000,
-      },
-      onWarn,
-    );
-  }
-}
-
-async function ensureStream(
-  jsm: JetStreamManager,
-  cfg: Parameters<JetStreamManager['streams']['add']>[0],
-  onWarn?: (message: string) => void,
-): Promise<void> {
-  let info;
-  try {
-    info = await jsm.streams.info(cfg.name);
-  } catch {
-    try {
-      await jsm.streams.add(cfg);
-      return;
-    } catch (err) {
-      // Another process created it at the same moment.
-      info = await jsm.streams.info(cfg.name).catch(() => {
-        throw err;
-      });
-    }
-  }
-  // A stream made by an older version (the event stream's window was 120 s) or another setting.
-  if (cfg.duplicate_window !== undefined && info.config.duplicate_window !== cfg.duplicate_window) {
-    // Only memory in nats-server is at stake (correctness holds with any window, see
-    // ENGINE_APPEND_DEDUP_WINDOW_MS), so a server that refuses the update does not stop the engine.
-    await jsm.streams.update(cfg.name, { duplicate_window: cfg.duplicate_window }).catch((e: unknown) => {
-      onWarn?.(`could not set duplicate_window of ${cfg.name}: ${ensureError(e).message}`);
-    });
   }
 }

@@ -1,0 +1,95 @@
+import { DeliverPolicy } from '@nats-io/jetstream';
+import { decode } from '../codec.js';
+import type { ActorRef } from '../decider.js';
+import { actorKey } from '../partitioning.js';
+import type { PartitionRecord } from '../record.js';
+import { fold } from '../transaction.js';
+import { fence, Fenced } from './fence.js';
+import type { Partition } from './index.js';
+
+type Replayed = { seq: number; rec: PartitionRecord }[];
+
+/**
+ * Fence, then replay: write a fence record with the expected-last-sequence
+ * check (any older owner's next append now fails), read the log from the
+ * checkpoint's watermark up to the fence, rebuild touched actors from their
+ * snapshots, re-arm timers and queue side outputs not known to be out.
+ */
+export async function replay(part: Partition): Promise<{ replayed: number; actors: number }> {
+  const fenceSeq = await fence(part);
+  const { head: ck, rows: timerRows } = await part.checkpoints.read();
+  const records = await readRange(part, Math.max(1, ck.wm), fenceSeq);
+  assertAlive(part);
+  const touched = new Map<string, ActorRef>();
+  for (const { rec } of records) {
+    if (rec.k !== 'b') continue;
+    for (const e of rec.x) {
+      const [type, store, id] = e.a;
+      touched.set(actorKey(store, type, id), { type, store, id });
+    }
+  }
+  await loadFromSnapshots(part, touched);
+  assertAlive(part);
+  for (const row of timerRows) part.timers.index.apply(row, actorKey(row[1], row[0], row[2]));
+  for (const { seq, rec } of records) {
+    if (rec.k !== 'b') continue;
+    for (const e of rec.x) {
+      const key = actorKey(e.a[1], e.a[0], e.a[2]);
+      const c = part.cells.get(key)!;
+      if (seq > c.snapSeq) {
+        c.committed = c.state = fold(c.type, c.committed, e.ev);
+        c.lastSeq = seq;
+        if (c.firstDirtySeq === 0) c.firstDirtySeq = seq;
+        c.eventsSinceSnap += e.ev?.length ?? 0;
+        if (e.c !== undefined) c.recent.set(e.c, e.r, seq);
+      }
+      if (seq > ck.ls) part.timers.apply(c.ref, key, e);
+      if (seq > ck.ob && e.out !== undefined) part.outputs.replayed(seq, e.out);
+    }
+  }
+  part.lastSeq = fenceSeq;
+  part.outputs.recovered(ck.ob, fenceSeq);
+  part.timers.version++;
+  return { replayed: records.length, actors: touched.size };
+}
+
+/** Every actor the replayed records touch, as its snapshot left it, 64 reads at a time. */
+async function loadFromSnapshots(part: Partition, touched: ReadonlyMap<string, ActorRef>): Promise<void> {
+  const keys = [...touched.keys()];
+  for (let i = 0; i < keys.length; i += 64) {
+    await Promise.all(
+      keys.slice(i, i + 64).map(async (key) => {
+        const ref = touched.get(key)!;
+        const type = part.env.types.get(ref.type);
+        if (type === undefined) throw new Error(`log of partition ${part.p} names unknown actor type ${ref.type}`);
+        part.cells.set(key, part.loader.cellFrom(ref, key, type, await part.snapshots.read(key)));
+      }),
+    );
+  }
+}
+
+/** The partition may be dropped (lease lost) while recovery awaits: stop there. */
+function assertAlive(part: Partition): void {
+  if (part.state === 'dead') throw new Fenced(`partition ${part.p} was dropped during recovery`);
+}
+
+/** Records of this partition with from ≤ seq < until, in order. */
+async function readRange(part: Partition, from: number, until: number): Promise<Replayed> {
+  if (from >= until) return [];
+  const out: Replayed = [];
+  const consumer = await part.env.js.consumers.get(part.env.names.stream, {
+    filter_subjects: part.subject,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: from,
+  });
+  const it = await consumer.consume({ max_messages: 2000 });
+  try {
+    for await (const m of it) {
+      if (m.seq >= until) break;
+      out.push({ seq: m.seq, rec: decode<PartitionRecord>(m.data) });
+    }
+  } finally {
+    await it.close();
+  }
+  return out;
+}
