@@ -20,7 +20,15 @@ import { parseConfig } from './config.js';
 import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
 import { generateHistory } from './generator.js';
 import { backfill, loadHistoryDirect, publishHistory } from './history.js';
-import { isViewName, parseViewParams, runView, VIEW_HELP, VIEW_NAMES, type ViewParams } from './queries.js';
+import {
+  isViewName,
+  parseViewParams,
+  runView,
+  VIEW_HELP,
+  VIEW_NAMES,
+  type ViewName,
+  type ViewParams,
+} from './queries.js';
 import { migrate } from './schema.js';
 import { historySource } from './sources.js';
 import { Warehouse } from './warehouse.js';
@@ -117,8 +125,8 @@ async function viaApi<T>(api: string, path: string): Promise<T> {
 
 type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+function parseCliArgs(argv: string[]) {
+  return parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
@@ -137,6 +145,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+}
+
+type CliValues = ReturnType<typeof parseCliArgs>['values'];
+
+/** What a command needs: its options, the configuration, the warehouse (opened on first use), where to write. */
+interface CommandContext {
+  readonly values: CliValues;
+  readonly rest: string[];
+  readonly cfg: ReturnType<typeof parseConfig>;
+  readonly env: NodeJS.ProcessEnv;
+  readonly io: CliIo;
+  readonly warehouse: () => Promise<Warehouse>;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs(argv);
   const [command, ...rest] = positionals;
   if (command === undefined || values.help) {
     io.out(USAGE);
@@ -151,47 +175,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await migrate(opened);
     return opened;
   };
+  const cx: CommandContext = { values, rest, cfg, env, io, warehouse };
   try {
-    if (isViewName(command)) {
-      const params: ViewParams = parseViewParams({
-        store: values.store,
-        from: values.from,
-        to: values.to,
-        limit: values.limit,
-      });
-      const rows =
-        values.api !== undefined
-          ? (
-              await viaApi<{ rows: Record<string, unknown>[] }>(
-                values.api,
-                `/api/${command}?${new URLSearchParams({ store: params.store, from: params.from, to: params.to, limit: String(params.limit) }).toString()}`,
-              )
-            ).rows
-          : await runView(await warehouse(), command, params);
-      if (values.json) io.out(JSON.stringify(rows, null, 2) + '\n');
-      else {
-        io.out(
-          `${command}: ${VIEW_HELP[command]} — store ${params.store === '' ? 'all' : params.store}, ${params.from} … ${params.to}\n`,
-        );
-        io.out(command === 'heatmap' ? formatHeatmap(rows as never) : formatTable(rows));
-      }
-      return 0;
-    }
+    if (isViewName(command)) return await viewCommand(cx, command);
     switch (command) {
-      case 'sql': {
-        const sql = rest.join(' ');
-        const rows =
-          values.api !== undefined
-            ? (
-                await viaApi<{ rows: Record<string, unknown>[] }>(
-                  values.api,
-                  `/api/sql?${new URLSearchParams({ q: sql }).toString()}`,
-                )
-              ).rows
-            : await (await warehouse()).readonlyQuery(sql);
-        io.out(values.json ? JSON.stringify(rows, null, 2) + '\n' : formatTable(rows));
-        return 0;
-      }
+      case 'sql':
+        return await sqlCommand(cx);
       case 'migrate':
         await warehouse();
         io.out(`schema ready (${opened?.kind ?? io.warehouse?.kind} at ${opened?.where ?? io.warehouse?.where})\n`);
@@ -201,73 +190,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         await main(env);
         return 0;
       }
-      case 'backfill': {
-        const wh = await warehouse();
-        const nc = await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true });
-        const bar = new SingleBar(
-          {
-            format: 'backfill |{bar}| {percentage}% {value}/{total} records, {events} events, eta {eta_formatted}',
-            stream: process.stderr,
-          },
-          Presets.shades_classic,
-        );
-        let started = false;
-        try {
-          const r = await backfill({
-            nc,
-            warehouse: wh,
-            namespace: cfg.namespace,
-            onProgress: (p) => {
-              if (!started) {
-                bar.start(p.total, 0, { events: 0 });
-                started = true;
-              }
-              bar.update(p.done, { events: p.events });
-            },
-          });
-          bar.stop();
-          io.out(
-            `backfill: ${r.records} records, ${r.events} events from ${r.streams.map((x) => `${x.stream} up to seq ${x.last}`).join(' and ')}\n`,
-          );
-        } finally {
-          await nc.close();
-        }
-        return 0;
-      }
-      case 'generate': {
-        const num = (s: string | undefined, d: number): number => (s === undefined ? d : Number(s));
-        const opts = {
-          stores: num(values.stores, 20),
-          days: num(values.days, 90),
-          ...(values.start === undefined ? {} : { start: values.start }),
-          seed: num(values.seed, 20261101),
-          ordersPerStoreDay: num(values['orders-per-day'], 210),
-        };
-        const bar = new SingleBar(
-          { format: 'generate |{bar}| {value} records, {events} events', stream: process.stderr },
-          Presets.shades_classic,
-        );
-        const approx = Math.round(opts.stores * opts.days * opts.ordersPerStoreDay * 2.6);
-        bar.start(approx, 0, { events: 0 });
-        const progress = (p: { records: number; events: number }): void =>
-          bar.update(Math.min(p.records, approx), { events: p.events });
-        let r: { records: number; events: number };
-        if (values.direct) {
-          r = await loadHistoryDirect(await warehouse(), generateHistory(opts), { onProgress: progress });
-        } else {
-          const nc = await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true });
-          try {
-            r = await publishHistory(nc, cfg.namespace, generateHistory(opts), { onProgress: progress });
-          } finally {
-            await nc.close();
-          }
-        }
-        bar.stop();
-        io.out(
-          `generated ${r.records} records, ${r.events} events (${opts.stores} stores × ${opts.days} days) → ${values.direct ? 'ClickHouse directly' : historySource(cfg.namespace).stream}\n`,
-        );
-        return 0;
-      }
+      case 'backfill':
+        return await backfillCommand(cx);
+      case 'generate':
+        return await generateCommand(cx);
       default:
         io.err(`unknown command "${command}"\n${USAGE}`);
         return 2;
@@ -279,6 +205,116 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await opened?.close();
   }
+}
+
+async function viewCommand({ values, io, warehouse }: CommandContext, command: ViewName): Promise<number> {
+  const params: ViewParams = parseViewParams({
+    store: values.store,
+    from: values.from,
+    to: values.to,
+    limit: values.limit,
+  });
+  const rows =
+    values.api !== undefined
+      ? (
+          await viaApi<{ rows: Record<string, unknown>[] }>(
+            values.api,
+            `/api/${command}?${new URLSearchParams({ store: params.store, from: params.from, to: params.to, limit: String(params.limit) }).toString()}`,
+          )
+        ).rows
+      : await runView(await warehouse(), command, params);
+  if (values.json) io.out(JSON.stringify(rows, null, 2) + '\n');
+  else {
+    io.out(
+      `${command}: ${VIEW_HELP[command]} — store ${params.store === '' ? 'all' : params.store}, ${params.from} … ${params.to}\n`,
+    );
+    io.out(command === 'heatmap' ? formatHeatmap(rows as never) : formatTable(rows));
+  }
+  return 0;
+}
+
+async function sqlCommand({ values, rest, io, warehouse }: CommandContext): Promise<number> {
+  const sql = rest.join(' ');
+  const rows =
+    values.api !== undefined
+      ? (
+          await viaApi<{ rows: Record<string, unknown>[] }>(
+            values.api,
+            `/api/sql?${new URLSearchParams({ q: sql }).toString()}`,
+          )
+        ).rows
+      : await (await warehouse()).readonlyQuery(sql);
+  io.out(values.json ? JSON.stringify(rows, null, 2) + '\n' : formatTable(rows));
+  return 0;
+}
+
+async function backfillCommand({ cfg, io, warehouse }: CommandContext): Promise<number> {
+  const wh = await warehouse();
+  const nc = await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true });
+  const bar = new SingleBar(
+    {
+      format: 'backfill |{bar}| {percentage}% {value}/{total} records, {events} events, eta {eta_formatted}',
+      stream: process.stderr,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  try {
+    const r = await backfill({
+      nc,
+      warehouse: wh,
+      namespace: cfg.namespace,
+      onProgress: (p) => {
+        if (!started) {
+          bar.start(p.total, 0, { events: 0 });
+          started = true;
+        }
+        bar.update(p.done, { events: p.events });
+      },
+    });
+    bar.stop();
+    io.out(
+      `backfill: ${r.records} records, ${r.events} events from ${r.streams.map((x) => `${x.stream} up to seq ${x.last}`).join(' and ')}\n`,
+    );
+  } finally {
+    await nc.close();
+  }
+  return 0;
+}
+
+async function generateCommand({ values, cfg, io, warehouse }: CommandContext): Promise<number> {
+  const num = (s: string | undefined, d: number): number => (s === undefined ? d : Number(s));
+  const opts = {
+    stores: num(values.stores, 20),
+    days: num(values.days, 90),
+    ...(values.start === undefined ? {} : { start: values.start }),
+    seed: num(values.seed, 20261101),
+    ordersPerStoreDay: num(values['orders-per-day'], 210),
+  };
+  const bar = new SingleBar(
+    { format: 'generate |{bar}| {value} records, {events} events', stream: process.stderr },
+    Presets.shades_classic,
+  );
+  const approx = Math.round(opts.stores * opts.days * opts.ordersPerStoreDay * 2.6);
+  bar.start(approx, 0, { events: 0 });
+  const progress = (p: { records: number; events: number }): void =>
+    bar.update(Math.min(p.records, approx), { events: p.events });
+  let r: { records: number; events: number };
+  if (values.direct) {
+    r = await loadHistoryDirect(await warehouse(), generateHistory(opts), { onProgress: progress });
+  } else {
+    const nc = await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true });
+    try {
+      r = await publishHistory(nc, cfg.namespace, generateHistory(opts), { onProgress: progress });
+    } finally {
+      await nc.close();
+    }
+  }
+  bar.stop();
+  io.out(
+    `generated ${r.records} records, ${r.events} events (${opts.stores} stores × ${opts.days} days) → ${values.direct ? 'ClickHouse directly' : historySource(cfg.namespace).stream}\n`,
+  );
+  return 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
