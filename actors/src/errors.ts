@@ -122,8 +122,3 @@ export class TableCodeError extends DomainError {
     super(ErrorCode.InvalidTableCode, message);
   }
 }
-
-export function ensureError(e: unknown): Error {
-  if (e instanceof Error) return e;
-  return new Error(typeof e === 'string' ? e : JSON.stringify(e));
-}

@@ -36,8 +36,5 @@ export class AnalyticsError extends Error {
   }
 }
 
-/** Normalises anything thrown into an Error. */
-export function ensureError(e: unknown): Error {
-  if (e instanceof Error) return e;
-  return new Error(typeof e === 'string' ? e : JSON.stringify(e));
-}
+/** Normalises anything thrown into an Error: the engine's, the one definition (`@lunchrush/engine/errors`). */
+export { ensureError } from '@lunchrush/engine/errors';

@@ -7,6 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import * as root from '@lunchrush/engine';
 import { demoActors } from '@lunchrush/engine/demo';
 import { decode, encode } from '@lunchrush/engine/codec';
+import { EngineError, ensureError } from '@lunchrush/engine/errors';
 import { names, partitionOfSubject } from '@lunchrush/engine/names';
 import { LogReader, decodeRecord, isBatchRecord, partitionOf, type LogMessage } from '@lunchrush/engine/log';
 import { inProcessEngine, type InProcessEngine } from './support.js';
@@ -52,6 +53,8 @@ describe('names', () => {
     expect(root.names).toBe(names);
     expect(root.encode).toBe(encode);
     expect(root.decode).toBe(decode);
+    expect(root.ensureError).toBe(ensureError);
+    expect(root.EngineError).toBe(EngineError);
   });
 
   it('the demo actors are on their own subpath, not in the root export', () => {

@@ -3,7 +3,7 @@
  * the engine's (`overloaded`) — to HTTP statuses. Every error answer is
  * `{ code, message, details? }`; the OpenAPI document lists this table whole.
  */
-import { EngineError, ErrorCode as EngineCode } from '@lunchrush/engine';
+import { EngineError, ErrorCode as EngineCode, ensureError } from '@lunchrush/engine';
 import { DomainError, ErrorCode as DomainCode, CatalogFormatError } from '@lunchrush/actors';
 import { PAYMENT_ERRORS, PaymentError, PaymentErrorCode } from '@lunchrush/payments';
 
@@ -234,10 +234,8 @@ export function statusOf(code: string): number {
   return ERROR_TABLE[code]?.status ?? 500;
 }
 
-export function ensureError(e: unknown): Error {
-  if (e instanceof Error) return e;
-  return new Error(typeof e === 'string' ? e : JSON.stringify(e));
-}
+/** Normalises anything thrown into an Error: the engine's, the one definition. */
+export { ensureError };
 
 /**
  * Normalises anything thrown into an HttpError: engine errors by their domain

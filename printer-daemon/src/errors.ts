@@ -50,8 +50,8 @@ export class ConfigError extends PrinterDaemonError {
   }
 }
 
-/** Normalises anything thrown into an Error (at boundaries: sockets, NATS callbacks). */
-export function ensureError(e: unknown): Error {
-  if (e instanceof Error) return e;
-  return new Error(typeof e === 'string' ? e : JSON.stringify(e));
-}
+/**
+ * Normalises anything thrown into an Error (at boundaries: sockets, NATS callbacks): the engine's,
+ * the one definition (`@lunchrush/engine/errors`).
+ */
+export { ensureError } from '@lunchrush/engine/errors';

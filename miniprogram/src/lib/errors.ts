@@ -84,6 +84,10 @@ export function wordsFor(e: unknown): string {
   return e instanceof ApiError ? e.words : '出了点问题，请稍后重试';
 }
 
+/**
+ * Normalises anything thrown into an Error. The engine's `ensureError` is the one definition; the
+ * mini-program imports no package of the repo (it runs in WeChat, built on its own), so it keeps this copy.
+ */
 export function ensureError(e: unknown): Error {
   if (e instanceof Error) return e;
   return new Error(typeof e === 'string' ? e : JSON.stringify(e));
