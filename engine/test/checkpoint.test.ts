@@ -4,6 +4,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { cleanupNamespace, connectNats, uniqueNamespace } from '@lunchrush/testkit';
+import { names } from '@lunchrush/engine/names';
 import { CheckpointWriter, readCheckpoint } from '../src/checkpoint.js';
 import { TimerIndex, type TimerRow } from '../src/timers.js';
 
@@ -13,7 +14,7 @@ let kv: KV;
 
 beforeAll(async () => {
   nc = await connectNats();
-  kv = await new Kvm(jetstream(nc)).create(`${ns}_checkpoints`, { history: 1 });
+  kv = await new Kvm(jetstream(nc)).create(names(ns).checkpoints, { history: 1 });
 });
 afterAll(async () => {
   await cleanupNamespace(nc, ns);

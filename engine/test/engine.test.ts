@@ -14,6 +14,7 @@ import {
   TAGS_HEADER,
 } from '@lunchrush/engine';
 import { demoActors } from '@lunchrush/engine/demo';
+import { names } from '@lunchrush/engine/names';
 import { inProcessEngine, waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -183,7 +184,7 @@ describe('engine, in one process, on a real nats-server', () => {
     // The window keeps the record's place, not the 3 KB: the repeat reads the record.
     expect(await client.send('bigid', 'blob', 'b', { size: 4000 }, { id: 'big-1' })).toBe(first);
     await waitFor(() => engine.stats().get(p)?.actors === 0, { what: `partition ${p} empty`, timeoutMs: 15_000 });
-    const kv = await new Kvm(nc).open(`${ns}_snapshots`);
+    const kv = await new Kvm(nc).open(names(ns).snapshots);
     const snap = await kv.get('blob.bigid.b');
     expect(snap?.length).toBeLessThan(1000);
     expect(decode<{ idl?: [string, number][] }>(snap!.value).idl?.map(([id]) => id)).toEqual(['big-1']);
@@ -194,7 +195,7 @@ describe('engine, in one process, on a real nats-server', () => {
 
   it('reads snapshots written before results were kept as bytes (ids with decoded results)', async () => {
     // The layout engines wrote until 22 Nov 2026: { seq, s, ids: [[id, result, seq]] }.
-    const kv = await new Kvm(nc).open(`${ns}_snapshots`);
+    const kv = await new Kvm(nc).open(names(ns).snapshots);
     await kv.put(
       'account.oldsnap.a',
       encode({ seq: 1, s: { balance: 40, history: ['old'], fired: [] }, ids: [['old-dep', { balance: 40 }, 1]] }),
@@ -289,13 +290,19 @@ describe('engine, in one process, on a real nats-server', () => {
     });
     await expect(client.send('bad store!', 'account', 'x', { op: 'get' })).rejects.toMatchObject({ code: 'invalid' });
     // A malformed request straight on the wire gets an answer, not silence or a crash.
-    const raw = await nc.request(`${ns}.cmd.0`, new TextEncoder().encode('not msgpack at all'), { timeout: 2000 });
+    const raw = await nc.request(names(ns).cmdSubject(0), new TextEncoder().encode('not msgpack at all'), {
+      timeout: 2000,
+    });
     expect(decode<unknown[][]>(raw.data)[0]!.slice(0, 2)).toEqual([1, 'invalid']);
     // A store sent to a partition it does not hash to: client and engine disagree on P.
     const elsewhere = ['a', 'b', 'c', 'd', 'e'].find((s) => partitionOf(s, P) !== 0)!;
-    const wrong = await nc.request(`${ns}.cmd.0`, encode({ c: [[elsewhere, 'counter', 'c', null, { op: 'get' }]] }), {
-      timeout: 2000,
-    });
+    const wrong = await nc.request(
+      names(ns).cmdSubject(0),
+      encode({ c: [[elsewhere, 'counter', 'c', null, { op: 'get' }]] }),
+      {
+        timeout: 2000,
+      },
+    );
     expect(decode<unknown[][]>(wrong.data)[0]!.slice(0, 2)).toEqual([1, 'invalid']);
   });
 
@@ -370,7 +377,7 @@ describe('engine, in one process, on a real nats-server', () => {
   it('an actor whose state passes max_payload is snapshotted in chunks, passivated, and reloads from them', async () => {
     const size = Math.floor(nc.info!.max_payload / 3);
     for (let i = 0; i < 5; i++) await client.send('h01', 'hoard', 'big', { size });
-    const kv = await new Kvm(nc).open(`${ns}_snapshots`);
+    const kv = await new Kvm(nc).open(names(ns).snapshots);
     const head = async (): Promise<{ chunks?: { n: number } } | undefined> => {
       const e = await kv.get('hoard.h01.big');
       return e === null || e.length === 0 ? undefined : decode(e.value);
@@ -386,8 +393,8 @@ describe('engine, in one process, on a real nats-server', () => {
   it("a decision's tags travel in its record's Lr-Tags header; a command sent without an id leaves no result in the log", async () => {
     const jsm = await jetstreamManager(nc);
     const last = async (store: string) =>
-      (await jsm.streams.getMessage(`${ns.toUpperCase()}_EVENTS`, {
-        last_by_subj: `${ns}.ev.${partitionOf(store, P)}`,
+      (await jsm.streams.getMessage(names(ns).stream, {
+        last_by_subj: names(ns).eventSubject(partitionOf(store, P)),
       }))!;
     expect(await client.send('t01', 'tagger', 'a', { tags: ['dol:d1:o1:5', 'x=y'] }, { id: null })).toEqual({ n: 1 });
     const m = await last('t01');

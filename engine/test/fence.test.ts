@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { decode, encode, EngineError, partitionOf } from '@lunchrush/engine';
 import { demoActors } from '@lunchrush/engine/demo';
+import { names } from '@lunchrush/engine/names';
 import { connect } from '@nats-io/transport-node';
 import { isWrongLastSequence } from '../src/jsutil.js';
 import { inProcessEngine, waitFor, type InProcessEngine } from './support.js';
@@ -21,7 +22,7 @@ describe('fencing by the log itself', () => {
     const { nc, client } = t;
     const store = 's1';
     const p = partitionOf(store, P);
-    const subject = `${ns}.ev.${p}`;
+    const subject = names(ns).eventSubject(p);
     expect(await client.send<{ n: number }>(store, 'counter', 'c', { op: 'add', by: 1 })).toEqual({ n: 1 });
 
     // A newer owner's fence record, written behind this owner's back (as after a pause it did not notice).
@@ -38,7 +39,7 @@ describe('fencing by the log itself', () => {
 
     // Nothing of the stale owner landed after the fence.
     const jsm = await jetstreamManager(nc);
-    const last = await jsm.streams.getMessage(`${ns.toUpperCase()}_EVENTS`, { last_by_subj: subject });
+    const last = await jsm.streams.getMessage(names(ns).stream, { last_by_subj: subject });
     expect(last?.seq).toBe(fence.seq);
     expect(decode<{ o: string }>(last!.data).o).toBe('intruder');
   });
@@ -52,7 +53,7 @@ describe("the event stream's de-duplication window", () => {
   it('is set on a stream made with another window, and a retry past it is stopped by the fence, not stored twice', async () => {
     // The stream as an older engine made it: nats-server's memory then holds two minutes of append ids.
     const setup = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
-    const stream = `${ns2.toUpperCase()}_EVENTS`;
+    const stream = names(ns2).stream;
     const jsm = await jetstreamManager(setup);
     await jsm.streams.add({ name: stream, subjects: [`${ns2}.ev.*`], duplicate_window: 120_000_000_000 });
     await setup.close();
@@ -66,7 +67,7 @@ describe("the event stream's de-duplication window", () => {
     expect((await (await jetstreamManager(nc)).streams.info(stream)).config.duplicate_window).toBe(1_000_000_000);
 
     expect(await client.send<{ n: number }>('s1', 'counter', 'c', { op: 'add', by: 1 })).toEqual({ n: 1 });
-    const subject = `${ns2}.ev.0`;
+    const subject = names(ns2).eventSubject(0);
     const jsm2 = await jetstreamManager(nc);
     const landed = await jsm2.streams.getMessage(stream, { last_by_subj: subject });
     const msgID = landed!.header.get('Nats-Msg-Id');

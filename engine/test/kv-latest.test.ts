@@ -3,10 +3,11 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { cleanupNamespace, connectNats, uniqueNamespace } from '@lunchrush/testkit';
+import { names } from '@lunchrush/engine/names';
 import { kvLatest, RequestWindow } from '../src/request-window.js';
 
 const ns = uniqueNamespace('kvl');
-const bucket = `${ns}_snapshots`;
+const bucket = names(ns).snapshots;
 let nc: NatsConnection;
 let kv: KV;
 let w: RequestWindow;

@@ -110,11 +110,14 @@ describe('trimming while transactions are in flight', () => {
     for (let i = 0; i < N; i++) {
       await t.client.send(STORE, 'account', account(i), { op: 'deposit', amount: 1_000, tx: `seed${i}` });
     }
-    // One transfer at a time, with pauses in which every account is snapshotted (so clean, and a
-    // candidate to trim). Each transfer changes its callee, the receiving account, inside the
-    // caller's transaction: the callee has no command of its own pending while that append is in
-    // flight, and a trim runs every 10 ms.
+    // One transfer at a time, each after a trim has brought the accounts in memory back within the
+    // bound (which it can only do once they are snapshotted: clean, and candidates to trim). Each
+    // transfer changes its callee, the receiving account, inside the caller's transaction: the
+    // callee has no command of its own pending while that append is in flight, and a trim runs
+    // every 10 ms.
     const TRANSFERS = 200;
+    const inMemory = (): number =>
+      Array.from({ length: N }, (_, i) => account(i)).filter((a) => t.engine.isActive(STORE, 'account', a)).length;
     for (let k = 0; k < TRANSFERS; k++) {
       await t.client.send(STORE, 'account', account(k % N), {
         op: 'transfer',
@@ -122,7 +125,7 @@ describe('trimming while transactions are in flight', () => {
         amount: 1,
         tx: `t${k}`,
       });
-      await new Promise((r) => setTimeout(r, 15));
+      await waitFor(() => inMemory() <= 2, { what: `the accounts in memory trimmed to the bound after transfer ${k}` });
     }
     expect(t.engine.metrics.passivated.memory).toBeGreaterThan(100);
     const balances = await Promise.all(

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { names } from '@lunchrush/engine/names';
 import { natsUrl, setup, spawnTs, waitFor, type TestContext } from '@lunchrush/testkit';
 import { ConfigError } from '../src/config.js';
 import { createEngine, parseRole } from '../src/node.js';
@@ -47,7 +48,7 @@ describe('NODE_ROLE', () => {
     try {
       await child.waitForLine(/ENGINE READY process=engine-only .*role=engine/, 60_000);
       const jsm = await jetstreamManager(t.nc);
-      const bucket = `${t.ns}_leases`;
+      const bucket = names(t.ns).leases;
       await waitFor(
         async () => {
           const owners = await Promise.all(

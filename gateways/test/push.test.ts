@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { encode } from '@lunchrush/engine';
 import type { BoardPush, TableView } from '@lunchrush/actors';
+import { wire } from '@lunchrush/actors/wire';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { cleanupNamespace, uniqueNamespace, waitFor } from '@lunchrush/testkit';
 import { createPushServer, type KitchenSnapshot, type PushServer } from '../src/push/index.js';
@@ -269,7 +270,7 @@ describe('failures', () => {
       await waitFor(() => errors.length >= 2, { what: 'two failed snapshot reads' });
       expect(new Set(errors)).toEqual(new Set(['snapshot_failed']));
       const jsm = await jetstreamManager(w.t.nc);
-      await jsm.streams.add({ name: `${ns.toUpperCase()}_KITCHEN`, subjects: [`${ns}.kitchen.>`] });
+      await jsm.streams.add({ name: wire(ns).kitchenStream, subjects: [wire(ns).kitchenTickets()] });
       await waitFor(() => snap, { what: 'the snapshot once the stream exists' });
       expect(snap).toEqual({ station: 'wok', tickets: [] });
     } finally {
