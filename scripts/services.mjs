@@ -93,6 +93,7 @@ const BUILT = {
   gateways: ['src'],
   analytics: ['src'],
   'printer-daemon': ['src'],
+  stack: ['src'],
   bench: ['src', 'reference'],
 };
 /** Build configuration every package's build depends on. */

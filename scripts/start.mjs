@@ -1,7 +1,7 @@
 // `npm start`: dependencies, NATS + Redis (found or started), the fonts the printers' PNGs and
 // the pages need (installed as root when missing), the build (compiled JavaScript in each
 // package's dist/, made when sources are newer), then the stack, run compiled
-// (gateways/src/stack.ts): a node (the gateway and an engine serving the restaurant domain in
+// (stack/src/main.ts): a node (the gateway and an engine serving the restaurant domain in
 // one process), demo data loaded through it (20 stores; a restart loads only what is missing),
 // the virtual printers with the printer daemon, and analytics. It prints the URLs, a few signed
 // table QR links and staff tokens for store 001. Ctrl-C stops the stack (each node's gateway,
@@ -24,7 +24,7 @@ import {
   say,
 } from './services.mjs';
 
-const STACK_MAIN = path.join(ROOT, 'gateways', 'dist', 'src', 'stack.js');
+const STACK_MAIN = path.join(ROOT, 'stack', 'dist', 'src', 'main.js');
 
 try {
   ensureDependencies();

@@ -6,10 +6,9 @@
  * its pid and deletes the namespace / database.
  */
 import path from 'node:path';
-import { ActorTypes, STORE_ACTOR_ID } from '@lunchrush/actors';
-import { demoSetupCommands, generateDemoData, type DemoData } from '@lunchrush/actors/demo';
+import { generateDemoData, type DemoData } from '@lunchrush/actors/demo';
 import { EngineClient } from '@lunchrush/engine';
-import { tablesKey } from '@lunchrush/gateways';
+import { launchStack, seedDemo, simulatorEnv, startRole } from '@lunchrush/stack';
 import {
   cleanupNamespace,
   cleanupRedisPrefix,
@@ -77,118 +76,58 @@ function engineArgs(dir: string | undefined, name: string): string[] {
   return [...profArgs(dir, name), ...(process.env.BENCH_ENGINE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 }
 
-export async function seed(
-  client: EngineClient,
-  redis: Awaited<ReturnType<typeof connectRedis>>,
-  ns: string,
-  data: DemoData,
-) {
-  const commands = demoSetupCommands(data, Date.now());
-  const send = (c: (typeof commands)[number]): Promise<unknown> =>
-    client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id, timeout: 30_000 });
-  await send(commands[0]!);
-  const queue = [...data.stores];
-  const worker = async (): Promise<void> => {
-    for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-      const store = s.storeId;
-      await redis.sadd(tablesKey(`${ns}:gw`, store), ...s.tables.map((t) => t.tableId));
-      const mine = commands.filter((c) => c.ref.store === store);
-      const isStore = (c: (typeof commands)[number]): boolean => c.ref.type === ActorTypes.Store;
-      for (const c of mine.filter((c) => c.ref.type === ActorTypes.Catalog)) await send(c);
-      await Promise.all(mine.filter((c) => !isStore(c) && c.ref.type !== ActorTypes.Catalog).map(send));
-      for (const c of mine.filter(isStore)) await send(c);
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, () => worker()));
-  await client.send(data.stores[0]!.storeId, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get' });
-}
-
 export async function startLunchrush(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? (() => undefined);
   const ns = uniqueNamespace('bench');
   const data = generateDemoData({ stores: opts.stores });
-  const processes: ChildProcessHandle[] = [];
   const nc = await connectNats();
   const redis = await connectRedis();
   const split = opts.layout === 'split';
-  const engineEnv = {
-    NATS_URL: natsUrl(),
-    ENGINE_NAMESPACE: ns,
-    ENGINE_PARTITIONS: String(PARTITIONS),
-    ENGINE_ACTORS: '@lunchrush/actors',
-    ENGINE_METRICS_PORT: process.env.BENCH_ENGINE_METRICS_PORT ?? '0',
-    LOG_LEVEL: 'warn',
-  };
-  const gatewayEnv = benchGatewayEnv(ns, opts);
+  let launched: Awaited<ReturnType<typeof launchStack>> | undefined;
   const stop = async (): Promise<void> => {
-    for (const p of [...processes].reverse()) if (p.running) await p.stop(15_000).catch(() => undefined);
+    await launched?.stop();
     await cleanupNamespace(nc, ns).catch(() => undefined);
     await cleanupRedisPrefix(redis, ns).catch(() => undefined);
     await nc.close();
     redis.disconnect();
   };
-  const engineProcess = async (name: string, extra: Record<string, string> = {}): Promise<ChildProcessHandle> => {
-    const e = spawnTs('engine/src/main.ts', {
-      env: { ...engineEnv, ...extra },
-      nodeArgs: engineArgs(opts.cpuProfDir, name),
-    });
-    processes.push(e);
-    await e.waitForLine(/ENGINE READY/, READY_MS);
-    return e;
-  };
-  const seedStores = async (): Promise<void> => {
-    log(`loading ${opts.stores} demo stores through the engine`);
-    await seed(new EngineClient(nc, { namespace: ns, partitions: PARTITIONS }), redis, ns, data);
-  };
   try {
     // Split: an engine process (and a standby engine for failover), the gateway apart. Node (the
     // default): one process, gateway and partitions together; for failover it is the standby, and
     // the engine process it takes over from owns every partition until it is killed.
-    let engine: ChildProcessHandle | undefined;
-    let standby: ChildProcessHandle | undefined;
-    let front: ChildProcessHandle;
     log(
       `starting ${split ? 'engine' : 'a node'}${opts.standby === true ? ' beside an engine to kill' : ''} (namespace ${ns})`,
     );
-    if (split || opts.standby === true) engine = await engineProcess('engine');
-    if (split) {
-      if (opts.standby === true) standby = await engineProcess('standby', { ENGINE_STANDBY: 'true' });
-      await seedStores();
-      front = spawnTs('gateways/src/main.ts', {
-        env: { ...gatewayEnv, NODE_ROLE: 'gateway' },
-        nodeArgs: profArgs(opts.cpuProfDir, 'gateway'),
-      });
-    } else {
-      front = spawnTs('gateways/src/main.ts', {
-        env: {
-          ...gatewayEnv,
-          ...engineEnv,
-          NODE_ROLE: 'node',
-          ...(opts.standby === true ? { ENGINE_STANDBY: 'true' } : {}),
-        },
-        nodeArgs: engineArgs(opts.cpuProfDir, 'node'),
-      });
-      if (opts.standby === true) standby = front;
-    }
-    processes.push(front);
-    const port = (await front.waitForLine(/GATEWAY READY port=(\d+)/, READY_MS))[1]!;
-    if (!split) await seedStores();
-    const url = `http://127.0.0.1:${port}`;
-    log(`${split ? 'gateway' : 'node'} on port ${port}`);
-    let simulatorUrl: string | undefined;
-    if ((opts.simulator ?? 'process') === 'process') {
-      const sim = startSimulator(ns, url, opts);
-      processes.push(sim);
-      simulatorUrl = await simulatorReady(sim);
-      log(`payment simulator on ${simulatorUrl}`);
-    }
+    launched = await launchStack({
+      engineEnv: benchEngineEnv(ns),
+      gatewayEnv: benchGatewayEnv(ns, opts),
+      layout: split ? 'split' : 'node',
+      standby: opts.standby === true,
+      simulator: opts.simulator ?? 'process',
+      readyMs: READY_MS,
+      nodeArgs: (name) =>
+        name === 'gateway' || name === 'simulator'
+          ? profArgs(opts.cpuProfDir, name)
+          : engineArgs(opts.cpuProfDir, name),
+      whenEnginesServe: async () => {
+        log(`loading ${opts.stores} demo stores through the engine`);
+        await seedDemo(new EngineClient(nc, { namespace: ns, partitions: PARTITIONS }), redis, ns, {
+          stores: opts.stores,
+        });
+      },
+    });
+    const { url, front, engine, standby, simulatorUrl, processes } = launched;
+    log(`${split ? 'gateway' : 'node'} on port ${front.ready[1]!}`);
+    if (simulatorUrl !== undefined) log(`payment simulator on ${simulatorUrl}`);
+    const pid = (name: string): number[] => processes.filter((p) => p.name === name).map((p) => p.handle.pid);
     const roles: CpuRole[] = [
-      ...(engine === undefined ? [] : [{ role: 'engine', pid: engine.pid }]),
-      ...(standby === undefined || standby === front ? [] : [{ role: 'standby', pid: standby.pid }]),
-      { role: split ? 'gateway' : 'node', pid: front.pid },
-      ...processes.filter((p) => p.name.includes('simulator-main')).map((p) => ({ role: 'simulator', pid: p.pid })),
+      ...pid('engine').map((p) => ({ role: 'engine', pid: p })),
+      ...pid('standby').map((p) => ({ role: 'standby', pid: p })),
+      { role: split ? 'gateway' : 'node', pid: front.handle.pid },
+      ...pid('simulator').map((p) => ({ role: 'simulator', pid: p })),
     ];
-    return { url, simulatorUrl, data, kind: 'lunchrush', engine: engine ?? front, standby, processes, roles, stop };
+    const handles = processes.map((p) => p.handle);
+    return { url, simulatorUrl, data, kind: 'lunchrush', engine, standby, processes: handles, roles, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -220,27 +159,16 @@ export async function startReference(design: 'a' | 'b', opts: StackOptions): Pro
   }
 }
 
-/**
- * The WeChat Pay simulator in a process of its own (`--simulator process`): WeChat signs on its
- * own machines, so the callback's RSA signature is not charged to the stack under test.
- */
-function startSimulator(ns: string, stackUrl: string, opts: StackOptions): ChildProcessHandle {
-  return spawnTs('gateways/src/simulator-main.ts', {
-    env: {
-      REDIS_URL: redisUrl(),
-      ENGINE_NAMESPACE: ns,
-      GATEWAY_DEV_SECRETS: '1',
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: '0',
-      WECHATPAY_NOTIFY_URL: `${stackUrl}/v1/payments/wechatpay/notify`,
-      LOG_LEVEL: 'warn',
-    },
-    nodeArgs: profArgs(opts.cpuProfDir, 'simulator'),
-  });
-}
-
-async function simulatorReady(sim: ChildProcessHandle): Promise<string> {
-  return `http://127.0.0.1:${(await sim.waitForLine(/SIMULATOR READY port=(\d+)/, READY_MS))[1]!}`;
+/** The environment of lunchrush's engine processes (and a node's engine). */
+function benchEngineEnv(ns: string): Record<string, string> {
+  return {
+    NATS_URL: natsUrl(),
+    ENGINE_NAMESPACE: ns,
+    ENGINE_PARTITIONS: String(PARTITIONS),
+    ENGINE_ACTORS: '@lunchrush/actors',
+    ENGINE_METRICS_PORT: process.env.BENCH_ENGINE_METRICS_PORT ?? '0',
+    LOG_LEVEL: 'warn',
+  };
 }
 
 /**
@@ -292,8 +220,13 @@ export async function startNull(opts: StackOptions): Promise<Stack> {
     // Payments signed by a simulator process of their own, as for lunchrush (--simulator process).
     let simulatorUrl: string | undefined;
     if ((opts.simulator ?? 'process') === 'process') {
-      sim = startSimulator(ns, url, opts);
-      simulatorUrl = await simulatorReady(sim);
+      const s = await startRole('simulator', {
+        env: simulatorEnv(benchGatewayEnv(ns, opts), url),
+        nodeArgs: profArgs(opts.cpuProfDir, 'simulator'),
+        readyMs: READY_MS,
+      });
+      sim = s.handle;
+      simulatorUrl = `http://127.0.0.1:${s.ready[1]!}`;
     }
     return {
       url,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
 import { saleActorId, type StockResult } from '@lunchrush/actors';
 import { unseal } from '../src/pii.js';
-import { call, idemKey, seatedDiner, signed, startStack, type Stack } from './helpers.js';
+import { call, idemKey, seatedDiner, signed, startStack, type Stack } from '@lunchrush/stack/testing';
 
 let s: Stack;
 beforeAll(async () => {
@@ -275,7 +275,7 @@ describe('POS and delivery webhooks', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const orderId = r.body.order.orderId as string;
     const staffView = await call(s.url, 'GET', `/v1/staff/stores/001/orders/${orderId}`, {
-      token: (await import('./helpers.js')).staff(s, 'waiter'),
+      token: (await import('@lunchrush/stack/testing')).staff(s, 'waiter'),
     });
     expect(staffView.body.delivery).toEqual({
       address: '长沙市岳麓区麓山南路 932 号',

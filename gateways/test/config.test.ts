@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../src/config.js';
-import { OWN_SECRETS } from './helpers.js';
+import { OWN_SECRETS } from '@lunchrush/stack/testing';
 
 const REAL_WECHAT = {
   WECHAT_APPID: 'wxd678efh567hg6787',

@@ -5,7 +5,16 @@ import { parseTableCode } from '@lunchrush/actors';
 import { waitFor } from '@lunchrush/testkit';
 import { parseKeyRing } from '../src/config.js';
 import { signTableToken, verifyTableToken } from '../src/tokens.js';
-import { call, idemKey, login, seatedDiner, startStack, tableToken, type Answer, type Stack } from './helpers.js';
+import {
+  call,
+  idemKey,
+  login,
+  seatedDiner,
+  startStack,
+  tableToken,
+  type Answer,
+  type Stack,
+} from '@lunchrush/stack/testing';
 
 // k2 signs new codes; k1 (the development key) still verifies codes printed before the rotation.
 const K1 = 'k1:ZGV2LXFyLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0';

@@ -22,10 +22,10 @@ import {
   type TestContext,
 } from '@lunchrush/testkit';
 import { parseConfig, type GatewayConfig } from '../src/config.js';
-import { seedDemo } from '../src/demo.js';
+import { seedDemo } from '@lunchrush/stack';
 import { createEngine, startNode, type RunningNode } from '../src/node.js';
 import { signStaffToken, signTableToken } from '../src/tokens.js';
-import { call, signed } from './helpers.js';
+import { call, signed } from '@lunchrush/stack/testing';
 
 /** Two partitions: stores 001 and 002 hash to different ones, and two nodes own one each. */
 const P = 2;

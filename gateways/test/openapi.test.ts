@@ -14,7 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ErrorBody, answerMedia } from '../src/answers.js';
 import type { Method } from '../src/http.js';
-import { call, idemKey, signed, staff, startStack, tableToken, type Answer, type Stack } from './helpers.js';
+import {
+  call,
+  idemKey,
+  signed,
+  staff,
+  startStack,
+  tableToken,
+  type Answer,
+  type Stack,
+} from '@lunchrush/stack/testing';
 
 // Outside the repository: the type check of the repository must not see these files.
 const OUT = mkdtempSync(join(tmpdir(), 'lunchrush-openapi-client-'));

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { ERROR_TABLE } from '../src/errors.js';
 import { startGateway, type Gateway } from '../src/server.js';
-import { call, seatedDiner, startStack, staff, type Stack } from './helpers.js';
+import { call, seatedDiner, startStack, staff, type Stack } from '@lunchrush/stack/testing';
 
 let s: Stack;
 beforeAll(async () => {

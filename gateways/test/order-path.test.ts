@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnTs, waitFor, type ChildProcessHandle } from '@lunchrush/testkit';
 import type { StockView } from '@lunchrush/actors';
-import { call, idemKey, seatedDiner, login, startStack, type Stack } from './helpers.js';
+import { call, idemKey, seatedDiner, login, startStack, type Stack } from '@lunchrush/stack/testing';
 
 let s: Stack;
 let other: ChildProcessHandle;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, type SendOptions } from '@lunchrush/engine';
 import { waitFor } from '@lunchrush/testkit';
 import type { ErrorMessage, PushClient } from '../src/push/client.js';
-import { PARTITIONS, call, staff, startStack, type Stack } from './helpers.js';
+import { PARTITIONS, call, staff, startStack, type Stack } from '@lunchrush/stack/testing';
 import { connectClient } from './push-support.js';
 
 /** A real engine client whose commands wait while it is held (nothing reaches the engine meanwhile). */

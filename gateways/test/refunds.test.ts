@@ -9,7 +9,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
 import { outRefundNo, REFUND_CONSUMER, type RefundAlarm, type WeChatPaySimulator } from '@lunchrush/payments';
-import { call, idemKey, seatedDiner, staff, startStack, type Stack } from './helpers.js';
+import { call, idemKey, seatedDiner, staff, startStack, type Stack } from '@lunchrush/stack/testing';
 
 let s: Stack;
 let sim: WeChatPaySimulator;

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWN_SECRETS, call, idemKey, startStack, tableToken, type Stack } from './helpers.js';
+import { OWN_SECRETS, call, idemKey, startStack, tableToken, type Stack } from '@lunchrush/stack/testing';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const CERT_SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';

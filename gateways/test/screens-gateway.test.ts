@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { boxedText, waitFor } from '@lunchrush/testkit';
 import { parseConfig } from '../src/config.js';
 import { PushClient, type PushClientOptions } from '../src/push/client.js';
-import { call, idemKey, seatedDiner, staff, startStack, type Stack } from './helpers.js';
+import { call, idemKey, seatedDiner, staff, startStack, type Stack } from '@lunchrush/stack/testing';
 import { ARTIFACTS, INSTALL_TIMEOUT_MS, launchChromium } from './screens-support.js';
 
 let s: Stack;

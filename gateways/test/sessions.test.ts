@@ -9,7 +9,7 @@ import { spawnTs, testLogger, waitFor, type ChildProcessHandle } from '@lunchrus
 import { parseKeyRing } from '../src/config.js';
 import { startGateway } from '../src/server.js';
 import { signDinerToken, verifyDinerToken } from '../src/tokens.js';
-import { call, login, seatedDiner, startStack, tableToken, type Stack } from './helpers.js';
+import { call, login, seatedDiner, startStack, tableToken, type Stack } from '@lunchrush/stack/testing';
 
 let s: Stack;
 let other: ChildProcessHandle;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
-import { call, idemKey, seatedDiner, staff, startStack, type Stack } from './helpers.js';
+import { call, idemKey, seatedDiner, staff, startStack, type Stack } from '@lunchrush/stack/testing';
 
 let s: Stack;
 beforeAll(async () => {
@@ -249,7 +249,7 @@ describe('mounted beside the API', () => {
     ).toBe('%PDF-');
     const waiter = await call(s.url, 'GET', '/v1/staff/stores/001/tables/qr', { token: staff(s, 'waiter') });
     expect(waiter.status).toBe(403);
-    const { token } = (await import('./helpers.js')).tableToken(s, 0);
+    const { token } = (await import('@lunchrush/stack/testing')).tableToken(s, 0);
     const landing = await call(s.url, 'GET', `/qr?t=${token}`);
     expect(landing.body).toMatchObject({ store: '001', tableToken: token });
   });

@@ -11,7 +11,7 @@ import './dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { waitFor } from '@lunchrush/testkit';
-import { call, login, staff, startStack, tableToken, type Stack } from '../../gateways/test/helpers.js';
+import { call, login, staff, startStack, tableToken, type Stack } from '@lunchrush/stack/testing';
 import { AppContext, setContext } from '../src/lib/app-context';
 import { confirmPage } from '../src/pages/confirm/page';
 import { menuPage } from '../src/pages/menu/page';

@@ -65,6 +65,20 @@ export interface SpawnTsOptions {
   readonly nodeArgs?: readonly string[];
   /** Echo the child's lines to this process's stderr. Default: TESTKIT_ECHO=1. */
   readonly echo?: boolean;
+  /** Called with every line as it arrives (after it is added to `lines`). */
+  readonly onLine?: (line: OutputLine) => void;
+  /**
+   * SIGKILL the child when this process exits or is signalled (default). False: the caller stops
+   * it, e.g. `npm start`, whose Ctrl-C must let a node hand its partitions over first.
+   */
+  readonly killOnExit?: boolean;
+}
+
+/** How a handle watches its child (see {@link SpawnTsOptions}). */
+export interface HandleOptions {
+  readonly echo?: boolean;
+  readonly onLine?: (line: OutputLine) => void;
+  readonly killOnExit?: boolean;
 }
 
 export interface WaitForLineOptions {
@@ -87,18 +101,21 @@ export class ChildProcessHandle {
   #exit: ChildExit | undefined;
   readonly #listeners = new Set<() => void>();
 
-  constructor(child: ChildProcess, name: string, echo = false) {
+  constructor(child: ChildProcess, name: string, echo: boolean | HandleOptions = false) {
     if (child.pid === undefined) throw new Error(`${name}: the process did not start`);
     this.child = child;
     this.pid = child.pid;
     this.name = name;
-    trackChild(child);
+    const o: HandleOptions = typeof echo === 'boolean' ? { echo } : echo;
+    if (o.killOnExit !== false) trackChild(child);
     for (const stream of ['stdout', 'stderr'] as const) {
       const source = child[stream];
       if (source === null) continue;
       createInterface({ input: source, crlfDelay: Infinity }).on('line', (text) => {
-        this.lines.push({ stream, text });
-        if (echo) process.stderr.write(`[${name} ${this.pid}] ${text}\n`);
+        const line = { stream, text };
+        this.lines.push(line);
+        if (o.echo === true) process.stderr.write(`[${name} ${this.pid}] ${text}\n`);
+        o.onLine?.(line);
         this.#notify();
       });
     }
@@ -215,5 +232,9 @@ export function spawnTs(file: string, options: SpawnTsOptions = {}): ChildProces
     { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const echo = options.echo ?? process.env.TESTKIT_ECHO === '1';
-  return new ChildProcessHandle(child, path.relative(REPO_ROOT, absolute) || absolute, echo);
+  return new ChildProcessHandle(child, path.relative(REPO_ROOT, absolute) || absolute, {
+    echo,
+    ...(options.onLine === undefined ? {} : { onLine: options.onLine }),
+    ...(options.killOnExit === undefined ? {} : { killOnExit: options.killOnExit }),
+  });
 }

@@ -13,7 +13,7 @@ export type {
   StartNatsServerOptions,
 } from './nats-server.js';
 export { COMPILED_CONDITION, ChildProcessHandle, REPO_ROOT, entryArgs, spawnTs } from './child.js';
-export type { ChildExit, OutputLine, SpawnTsOptions, WaitForLineOptions } from './child.js';
+export type { ChildExit, HandleOptions, OutputLine, SpawnTsOptions, WaitForLineOptions } from './child.js';
 export { waitFor } from './wait.js';
 export type { WaitForOptions } from './wait.js';
 export { freePort } from './ports.js';

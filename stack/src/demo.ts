@@ -18,9 +18,7 @@ import {
 import { demoSetupCommands, generateDemoData, type DemoData, type DemoOptions } from '@lunchrush/actors/demo';
 import type { EngineClient } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
-import type { GatewayConfig } from './config.js';
-import { tablesKey } from './store-tables.js';
-import { signStaffToken, signTableToken, type StaffRole } from './tokens.js';
+import { signStaffToken, signTableToken, tablesKey, type GatewayConfig, type StaffRole } from '@lunchrush/gateways';
 
 const SEND_TIMEOUT_MS = 30_000;
 const STORES_AT_ONCE = 4;

@@ -1,17 +1,27 @@
 /**
- * A real stack per test file: an in-process engine with the restaurant actors on
- * the shared nats-server (a fresh namespace), one demo store loaded through the
- * engine, and a gateway on a free port talking to the shared Redis. Nothing is
- * mocked; tests speak HTTP to the gateway with fetch.
+ * A real stack in the test's own process, for tests that speak to a gateway (the gateway's,
+ * the mini-program's): an engine with the restaurant actors on the shared nats-server (a fresh
+ * namespace), one demo store loaded through the engine, and a gateway on a free port talking
+ * to the shared Redis. Nothing is mocked; tests speak HTTP to the gateway with fetch (`call`),
+ * as diners (`login`, `seatedDiner`) and staff (`staff`).
+ *
+ *   import { startStack, seatedDiner, call } from '@lunchrush/stack/testing';
  */
 import { Engine, EngineClient, type EngineConfig } from '@lunchrush/engine';
 import { outputStreams, restaurantActors, parseTableCode } from '@lunchrush/actors';
 import type { DemoData } from '@lunchrush/actors/demo';
+import {
+  parseConfig,
+  signStaffToken,
+  signTableToken,
+  signWebhook,
+  startGateway,
+  type Gateway,
+  type GatewayConfig,
+  type StaffRole,
+} from '@lunchrush/gateways';
 import { natsUrl, redisUrl, setup, testLogger, waitFor, type TestContext } from '@lunchrush/testkit';
-import { parseConfig, type GatewayConfig } from '../src/config.js';
-import { seedDemo } from '../src/demo.js';
-import { startGateway, type Gateway } from '../src/server.js';
-import { signStaffToken, signTableToken, signWebhook, type StaffRole } from '../src/tokens.js';
+import { seedDemo } from './demo.js';
 
 export const PARTITIONS = 4;
 

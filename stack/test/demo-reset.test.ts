@@ -5,7 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connectNats, connectRedis, natsUrl, redisUrl } from '@lunchrush/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isNamespaceStream, resetDemo } from '../src/demo-reset.js';
-import { call, idemKey, seatedDiner, startStack } from './helpers.js';
+import { call, idemKey, seatedDiner, startStack } from '@lunchrush/stack/testing';
 
 describe('npm start -- --reset', () => {
   const cleanups: (() => Promise<void>)[] = [];

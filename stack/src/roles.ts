@@ -1,0 +1,75 @@
+/**
+ * The processes a lunchrush stack is made of, by role: each is an entry point of its own
+ * package and prints one line once it serves (what `npm start`, the bench and the tests wait
+ * for). `startRole` starts one as a child (its compiled twin when this process runs compiled,
+ * else through tsx: testkit's `spawnTs`) and waits for that line.
+ */
+import { spawnTs, type ChildProcessHandle, type OutputLine } from '@lunchrush/testkit';
+
+export interface Role {
+  /** The entry point, relative to the repository root. */
+  readonly entry: string;
+  /** The line it prints once it serves; the first group, when there is one, is its port or URL. */
+  readonly ready: RegExp;
+  /** What every process of the role is started with (the caller's environment may add to it). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export const ROLES = {
+  /** The gateway and an engine serving the restaurant actors in one process (gateways/src/node.ts). */
+  node: { entry: 'gateways/src/main.ts', ready: /GATEWAY READY port=(\d+)/, env: { NODE_ROLE: 'node' } },
+  /** The gateway alone: every command goes over NATS to the engines. */
+  gateway: { entry: 'gateways/src/main.ts', ready: /GATEWAY READY port=(\d+)/, env: { NODE_ROLE: 'gateway' } },
+  /** An engine process serving the restaurant actors (no HTTP). */
+  engine: { entry: 'engine/src/main.ts', ready: /ENGINE READY/, env: { ENGINE_ACTORS: '@lunchrush/actors' } },
+  /** WeChat Pay's side of a payment, as WeChat would: the payments' simulator in a process of its own. */
+  simulator: { entry: 'gateways/src/simulator-main.ts', ready: /SIMULATOR READY port=(\d+)/, env: {} },
+  /** Virtual ESC/POS printers (one per kitchen station of the stores named in its arguments). */
+  printers: { entry: 'printer-daemon/src/virtual-printers.ts', ready: /VIRTUAL PRINTERS READY/, env: {} },
+  /** The printer daemon: the kitchen stream onto the stations' printers. */
+  'printer-daemon': { entry: 'printer-daemon/src/main.ts', ready: /PRINTER DAEMON READY/, env: {} },
+  /** Analytics: JetStream into chDB and the dashboard (its URL in the ready line). */
+  analytics: { entry: 'analytics/src/main.ts', ready: /ANALYTICS READY (\S+)/, env: {} },
+} as const satisfies Record<string, Role>;
+
+export type RoleName = keyof typeof ROLES;
+
+export const DEFAULT_READY_MS = 60_000;
+
+export interface StartRoleOptions {
+  /** Added to this process's environment and the role's own (`undefined` removes a variable). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly args?: readonly string[];
+  /** Node flags, e.g. `--cpu-prof`. */
+  readonly nodeArgs?: readonly string[];
+  readonly readyMs?: number;
+  /** Every line of its output as it comes. */
+  readonly onLine?: (line: OutputLine) => void;
+  /** False: the caller stops it (npm start); by default it is killed when this process exits. */
+  readonly killOnExit?: boolean;
+}
+
+export interface RoleProcess {
+  readonly role: RoleName;
+  readonly handle: ChildProcessHandle;
+  /** The ready line's match: `[1]` is the port or URL when the role prints one. */
+  readonly ready: RegExpMatchArray;
+}
+
+/** Starts a process of `role` and resolves once it serves; one that fails to is stopped. */
+export async function startRole(role: RoleName, o: StartRoleOptions = {}): Promise<RoleProcess> {
+  const r: Role = ROLES[role];
+  const handle = spawnTs(r.entry, {
+    env: { ...r.env, ...o.env },
+    ...(o.args === undefined ? {} : { args: o.args }),
+    ...(o.nodeArgs === undefined ? {} : { nodeArgs: o.nodeArgs }),
+    ...(o.onLine === undefined ? {} : { onLine: o.onLine }),
+    ...(o.killOnExit === undefined ? {} : { killOnExit: o.killOnExit }),
+  });
+  try {
+    return { role, handle, ready: await handle.waitForLine(r.ready, o.readyMs ?? DEFAULT_READY_MS) };
+  } catch (e) {
+    await handle.stop();
+    throw e;
+  }
+}
