@@ -19,6 +19,8 @@ describe('activation under load', () => {
       .then(() => (firstDone = true));
     let sent = 1;
     let inFlight = 0;
+    /** Resolves the current wait when a command in flight is answered. */
+    let slotFreed: () => void = () => undefined;
     const rest: Promise<unknown>[] = [];
     // Cold actors keep arriving for up to 20 s, 200 in flight at any moment: a steady stream the
     // engine can serve, not an overload (a flood with no bound got the first command shed and
@@ -32,10 +34,14 @@ describe('activation under load', () => {
           client
             .send('c1', 'counter', `cold${sent++}`, { op: 'add', by: 1 }, { timeout: 60_000 })
             .catch(() => undefined)
-            .finally(() => inFlight--),
+            .finally(() => {
+              inFlight--;
+              slotFreed();
+            }),
         );
       }
-      await new Promise((r) => setTimeout(r, 1));
+      // Send the next one as soon as a slot frees, or stop when the first is answered.
+      await Promise.race([first, new Promise<void>((r) => (slotFreed = r))]);
     }
     expect(firstDone).toBe(true);
     await first;

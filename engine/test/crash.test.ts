@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { EngineClient, EngineError, MemoryRuntime } from '@lunchrush/engine';
-import { account, counter, type AccountState } from '@lunchrush/engine/demo';
+import { account, counter, demoOutputStreams, type AccountState } from '@lunchrush/engine/demo';
+import { names } from '@lunchrush/engine/names';
 import {
   ACCOUNTS,
   P,
@@ -79,7 +80,7 @@ describe('crash safety (SIGKILL)', () => {
     stop = true;
     await workers;
     // Read the ledger stream: every acknowledged deposit's output is there, once.
-    const stream = `${ns.toUpperCase()}_LEDGER`;
+    const stream = names(ns).outputStream(demoOutputStreams[0]!.name);
     const jsm = await jetstreamManager(nc);
     const total = await waitFor(
       async () => {
@@ -134,8 +135,24 @@ describe('crash safety (SIGKILL)', () => {
       },
       { what: 'every timer to fire', timeoutMs: 30_000, intervalMs: 200 },
     );
-    // Give a double firing every chance to show up before checking.
-    await new Promise((r) => setTimeout(r, 500));
+    // A double firing would come from a timer still pending after the restart. Every timer above is
+    // due before a reminder set now on each store, and a partition fires its due timers in time
+    // order: once each store's reminder has fired, any second firing has been applied too.
+    const stores = [...new Set(timers.map((t) => t.store))];
+    const laterAt = Date.now() + 100;
+    await Promise.all(
+      stores.map((store) => client.send(store, 'account', 'later', { op: 'remind', key: 'later', at: laterAt })),
+    );
+    await waitFor(
+      async () => {
+        for (const store of stores) {
+          const s = await client.send<{ fired: string[] }>(store, 'account', 'later', { op: 'get' });
+          if (!s.fired.includes('later')) return false;
+        }
+        return true;
+      },
+      { what: 'a later timer to fire on every store', timeoutMs: 30_000, intervalMs: 100 },
+    );
     for (const [k, keys] of byActor) {
       const [store, id] = k.split('/') as [string, string];
       const s = await client.send<{ fired: string[] }>(store, 'account', id, { op: 'get' });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { EngineClient, decode, encode, ErrorCode, partitionOf, type PartitionRecord } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
 import {
   P,
   TTL,
@@ -18,6 +19,16 @@ import {
   useEngineChildren,
 } from './crash-support.js';
 import { leaseOwners, waitFor } from './support.js';
+
+/** The partition of an engine's `partition dropped` log line (pino JSON), if `line` is one. */
+function droppedPartition(line: string): number | undefined {
+  try {
+    const j = JSON.parse(line) as { msg?: string; partition?: number };
+    return j.msg === 'partition dropped' ? j.partition : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 useEngineChildren();
 
@@ -122,8 +133,13 @@ describe('ownership', () => {
       timeoutMs: 30_000,
     });
     await waitFor(() => load.acked.length >= 600, { what: 'e2 to serve', timeoutMs: 30_000 });
+    const from = e1.output.length;
     e1.kill('SIGCONT');
-    await new Promise((r) => setTimeout(r, 300));
+    // Resumed, e1 finds its lease expired (or its append fenced) and drops the partition, failing
+    // what it had queued: wait for that, so what it did after the pause is in what is checked below.
+    await waitFor(() => e1.output.slice(from).some((line) => droppedPartition(line) === p), {
+      what: `e1 to drop partition ${p} after resuming`,
+    });
     await load.stop();
 
     // Callers of the paused owner got retryable errors (partition moving or timeout), never a terminal one.
@@ -132,12 +148,12 @@ describe('ownership', () => {
 
     // The log of that partition: after e2's fence, nothing written by e1.
     const js = jetstream(nc);
-    const consumer = await js.consumers.get(`${ns.toUpperCase()}_EVENTS`, {
-      filter_subjects: `${ns}.ev.${p}`,
+    const consumer = await js.consumers.get(names(ns).stream, {
+      filter_subjects: names(ns).eventSubject(p),
       deliver_policy: DeliverPolicy.All,
     });
     const jsm = await jetstreamManager(nc);
-    const last = (await jsm.streams.getMessage(`${ns.toUpperCase()}_EVENTS`, { last_by_subj: `${ns}.ev.${p}` }))!.seq;
+    const last = (await jsm.streams.getMessage(names(ns).stream, { last_by_subj: names(ns).eventSubject(p) }))!.seq;
     let fencedByE2 = false;
     const it = await consumer.consume();
     for await (const m of it) {
