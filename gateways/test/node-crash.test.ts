@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTableCode } from '@lunchrush/actors';
 import type { DemoData } from '@lunchrush/actors/demo';
 import { EngineClient, partitionOf } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
 import { jetstreamManager } from '@nats-io/jetstream';
 import {
   natsUrl,
@@ -86,7 +87,7 @@ beforeAll(async () => {
   // bucket renewed every 500 ms was seen to hang for good on a busy machine.
   const jsm = await jetstreamManager(t.nc);
   const ownerOf = async (p: number): Promise<string | undefined> => {
-    const bucket = `${t.ns}_leases`;
+    const bucket = names(t.ns).leases;
     const m = await jsm.streams.getMessage(`KV_${bucket}`, { last_by_subj: `$KV.${bucket}.p.${p}` }).catch(() => null);
     return m === null || m.data.length === 0 ? undefined : m.json<{ owner: string }>().owner;
   };

@@ -4,6 +4,7 @@
  * asynchronously, so the simulator answers a new refund PROCESSING and the worker's next query
  * finds it SUCCESS.
  */
+import { wire } from '@lunchrush/actors/wire';
 import { decode, encode } from '@lunchrush/engine';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +65,7 @@ async function workerIdle(): Promise<void> {
   const jsm = await jetstreamManager(s.t.nc);
   await waitFor(
     async () => {
-      const c = await jsm.consumers.info(`${s.t.ns.toUpperCase()}_REFUNDS`, REFUND_CONSUMER);
+      const c = await jsm.consumers.info(wire(s.t.ns).refundStream, REFUND_CONSUMER);
       return c.num_pending === 0 && c.num_ack_pending === 0;
     },
     { what: 'every refund instruction settled', timeoutMs: 20_000 },
@@ -123,10 +124,12 @@ describe('refunds reach the diner', () => {
     await workerIdle();
     // The same instruction again, as a new stream message (so JetStream's de-duplication does not hide it).
     const jsm = await jetstreamManager(s.t.nc);
-    const stream = `${s.t.ns.toUpperCase()}_REFUNDS`;
-    const first = await jsm.streams.getMessage(stream, { last_by_subj: `${s.t.ns}.refunds.001` });
+    const stream = wire(s.t.ns).refundStream;
+    const first = await jsm.streams.getMessage(stream, { last_by_subj: wire(s.t.ns).refundInstructions('001') });
     expect(decode<{ orderId: string }>(first!.data).orderId).toBe(orderId);
-    const again = await jetstream(s.t.nc).publish(`${s.t.ns}.refunds.001`, first!.data, { msgID: `again-${orderId}` });
+    const again = await jetstream(s.t.nc).publish(wire(s.t.ns).refundInstructions('001'), first!.data, {
+      msgID: `again-${orderId}`,
+    });
     expect(again.duplicate).toBe(false);
     await workerIdle();
     const after = await order(orderId);
@@ -180,7 +183,9 @@ describe('refunds reach the diner', () => {
       reason: 'forged',
       at: Date.now(),
     };
-    await jetstream(s.t.nc).publish(`${s.t.ns}.refunds.001`, encode(forged), { msgID: `forged-${orderId}` });
+    await jetstream(s.t.nc).publish(wire(s.t.ns).refundInstructions('001'), encode(forged), {
+      msgID: `forged-${orderId}`,
+    });
     const alarm = await waitFor(() => watch.alarms.find((a) => a.orderId === orderId), {
       what: 'the alarm',
       timeoutMs: 20_000,
@@ -197,7 +202,7 @@ describe('the worker keeps going', () => {
   it('when its consumer is deleted under it (an operator, a stream restore), it makes it again and refunds', async () => {
     await workerIdle();
     const jsm = await jetstreamManager(s.t.nc);
-    await jsm.consumers.delete(`${s.t.ns.toUpperCase()}_REFUNDS`, REFUND_CONSUMER);
+    await jsm.consumers.delete(wire(s.t.ns).refundStream, REFUND_CONSUMER);
     const { orderId } = await paidOrder(25);
     await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orderId}/cancel`, { token: staff(s, 'manager') });
     await waitFor(async () => (await order(orderId)).status === 'refunded', {

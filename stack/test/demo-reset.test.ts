@@ -2,6 +2,7 @@ import { mkdtemp, writeFile, access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { names as engineNames } from '@lunchrush/engine/names';
 import { connectNats, connectRedis, natsUrl, redisUrl } from '@lunchrush/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isNamespaceStream, resetDemo } from '../src/demo-reset.js';
@@ -33,10 +34,10 @@ describe('npm start -- --reset', () => {
     const redis = await connectRedis();
     const jsm = await jetstreamManager(nc);
     const other = `${ns}x`;
-    await jsm.streams.add({ name: `${other.toUpperCase()}_EVENTS`, subjects: [`${other}.ev.>`] });
+    await jsm.streams.add({ name: engineNames(other).stream, subjects: [engineNames(other).eventWildcard] });
     await redis.set(`${other}:gw:keep`, '1');
     cleanups.push(async () => {
-      await jsm.streams.delete(`${other.toUpperCase()}_EVENTS`).catch(() => undefined);
+      await jsm.streams.delete(engineNames(other).stream).catch(() => undefined);
       await redis.del(`${other}:gw:keep`);
       await nc.close();
       redis.disconnect();
@@ -50,7 +51,7 @@ describe('npm start -- --reset', () => {
       return out;
     };
     const mine = (await names()).filter((n) => isNamespaceStream(n, ns));
-    expect(mine).toEqual(expect.arrayContaining([`${ns.toUpperCase()}_EVENTS`, `KV_${ns}_leases`]));
+    expect(mine).toEqual(expect.arrayContaining([engineNames(ns).stream, `KV_${engineNames(ns).leases}`]));
     expect((await redis.keys(`${ns}:*`)).length).toBeGreaterThan(0);
 
     const r = await resetDemo({ natsUrl: natsUrl(), redisUrl: redisUrl(), namespace: ns, folders: [folder] });
@@ -59,7 +60,7 @@ describe('npm start -- --reset', () => {
     expect((await names()).filter((n) => isNamespaceStream(n, ns))).toEqual([]);
     expect(await redis.keys(`${ns}:*`)).toEqual([]);
     await expect(access(folder)).rejects.toThrow();
-    expect(await names()).toContain(`${other.toUpperCase()}_EVENTS`);
+    expect(await names()).toContain(engineNames(other).stream);
     expect(await redis.get(`${other}:gw:keep`)).toBe('1');
   });
 
