@@ -15,7 +15,7 @@
  */
 import cluster from 'node:cluster';
 import { generateDemoData } from '@lunchrush/actors/demo';
-import { orderableSkus } from '../src/scenarios.js';
+import { orderableSkus } from '../src/scenarios/index.js';
 import { ConfigError, parseConfig, startGateway, tablesKey, type GatewayConfig } from '@lunchrush/gateways';
 import { connect } from '@nats-io/transport-node';
 import { freePort } from '@lunchrush/testkit';

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { htmlReport } from './report.js';
-import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions, type ScenarioResult } from './scenarios.js';
+import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions, type ScenarioResult } from './scenarios/index.js';
 import { startLunchrush, startNull, startReference, type Stack } from './stack.js';
 
 const SCENARIOS = ['lunch-rush', 'flash-sale', 'ws-fanout', 'failover', 'max'] as const;

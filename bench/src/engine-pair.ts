@@ -29,7 +29,7 @@ import {
   uniqueNamespace,
   type ChildProcessHandle,
 } from '@lunchrush/testkit';
-import { orderableSkus } from './scenarios.js';
+import { orderableSkus } from './scenarios/index.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -10,7 +10,7 @@
  * Prints `LOCALITY workers=<n>: local <n>, remote <n>, local share <p>%`.
  */
 import http from 'node:http';
-import { lunchRush } from './scenarios.js';
+import { lunchRush } from './scenarios/index.js';
 import { startLunchrush, type Stack } from './stack.js';
 
 interface Routed {

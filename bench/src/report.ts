@@ -1,5 +1,5 @@
 /** The HTML report: inline SVG plots (throughput over time, p50/p99 over time, percentiles per op). */
-import type { ScenarioResult } from './scenarios.js';
+import type { ScenarioResult } from './scenarios/index.js';
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2'];

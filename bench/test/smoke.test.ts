@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctnessFailed, parseArgs, shareOfNull } from '../src/cli.js';
-import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions } from '../src/scenarios.js';
+import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions } from '../src/scenarios/index.js';
 import { startLunchrush, startNull, startReference, type Stack } from '../src/stack.js';
 
 const quiet = (): undefined => undefined;

@@ -1,0 +1,6 @@
+export { flashSale } from './flash-sale.js';
+export { lunchRush } from './lunch-rush.js';
+export { maxRate } from './max-rate.js';
+export type { RunOptions, ScenarioResult } from './run.js';
+export { orderableSkus } from './setup.js';
+export { wsFanout } from './ws-fanout.js';
