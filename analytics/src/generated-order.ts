@@ -8,7 +8,7 @@
  * happen, so a seed gives the same history whatever reads it.
  */
 import type { LogEntry } from '@lunchrush/engine/log';
-import type { OrderEvent } from '@lunchrush/actors';
+import type { OrderEvent, PricedLine } from '@lunchrush/actors';
 import type { DemoStore } from '@lunchrush/actors/demo';
 import { MIN, entry, pick, take, type Cmd, type GeneratorRun } from './generator-run.js';
 
@@ -19,30 +19,13 @@ const CHANNELS: [string, number][] = [
   ['retail', 0.03],
 ];
 
-interface Line {
-  lineNo: number;
-  skuId: string;
-  spuId: string;
-  name: string;
-  spec: string;
-  qty: number;
-  basePriceFen: number;
-  options: never[];
-  unitPriceFen: number;
-  amountFen: number;
-  packagingFeeFen: number;
-  costFen?: number;
-  station: string;
-  prepTimeSec: number;
-}
-
 /** One order being generated: what it is, and where it is eaten. */
 interface Order {
   readonly store: string;
   readonly orderId: string;
   readonly orderNo: number;
   readonly channel: string;
-  readonly lines: Line[];
+  readonly lines: PricedLine[];
   readonly totalFen: number;
   readonly holds: { skuId: string; qty: number }[];
   readonly tableId: string | null;
@@ -146,7 +129,7 @@ function chooseSkus(g: GeneratorRun, store: string): { channel: string; skus: Ma
 }
 
 /** Priced lines as the catalog would price them: the store's price, packaging off dine-in. */
-function priceLines(g: GeneratorRun, s: DemoStore, channel: string, chosen: Map<string, number>): Line[] {
+function priceLines(g: GeneratorRun, s: DemoStore, channel: string, chosen: Map<string, number>): PricedLine[] {
   const packaged = channel !== 'dine_in';
   return [...chosen].map(([skuId, qty], i) => {
     const k = g.menu.find((m) => m.skuId === skuId)!;
@@ -176,7 +159,7 @@ function seatParty(
   s: DemoStore,
   t0: number,
   orderId: string,
-  lines: Line[],
+  lines: PricedLine[],
   cmds: Cmd[],
   tables: Map<string, number>,
 ): { tableId: string; sessionId: string; placedAt: number } | undefined {
