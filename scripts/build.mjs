@@ -3,7 +3,9 @@
 // `npm start` and `npm run bench` build by themselves when sources are newer than dist/, and run
 // `node --conditions=lunchrush-compiled <package>/dist/….js`.
 
-import { build, ensureDependencies, finish } from './services.mjs';
+import { build } from './lib/build.mjs';
+import { ensureDependencies } from './lib/dependencies.mjs';
+import { finish } from './lib/processes.mjs';
 
 try {
   ensureDependencies();

@@ -11,18 +11,12 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  COMPILED_CONDITION,
-  ROOT,
-  SetupError,
-  ensureBuild,
-  ensureDependencies,
-  ensureDisplayPackages,
-  ensureServices,
-  finish,
-  runCommand,
-  say,
-} from './services.mjs';
+import { COMPILED_CONDITION, ensureBuild } from './lib/build.mjs';
+import { ensureDependencies } from './lib/dependencies.mjs';
+import { ensureDisplayPackages } from './lib/display.mjs';
+import { finish, runCommand } from './lib/processes.mjs';
+import { ensureServices } from './lib/services.mjs';
+import { ROOT, SetupError, say } from './lib/setup.mjs';
 
 const STACK_MAIN = path.join(ROOT, 'stack', 'dist', 'src', 'main.js');
 

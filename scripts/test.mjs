@@ -5,16 +5,11 @@
 
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import {
-  DATA_DIR,
-  ensureDependencies,
-  ensureDisplayPackages,
-  ensureServices,
-  finish,
-  localBin,
-  runCommand,
-  say,
-} from './services.mjs';
+import { ensureDependencies, localBin } from './lib/dependencies.mjs';
+import { ensureDisplayPackages } from './lib/display.mjs';
+import { finish, runCommand } from './lib/processes.mjs';
+import { ensureServices } from './lib/services.mjs';
+import { DATA_DIR, say } from './lib/setup.mjs';
 
 const steps = [
   ['typecheck', localBin('tsc'), ['-p', 'tsconfig.json']],

@@ -7,7 +7,11 @@
 // compiled first when their sources are newer than their dist/ (`npm run bench` runs compiled). It runs in its own process
 // group (see runCommand), so it gets stdin only when stdin is not a terminal.
 
-import { SetupError, ensureBuild, ensureDependencies, ensureServices, finish, runCommand } from './services.mjs';
+import { ensureBuild } from './lib/build.mjs';
+import { ensureDependencies } from './lib/dependencies.mjs';
+import { finish, runCommand } from './lib/processes.mjs';
+import { ensureServices } from './lib/services.mjs';
+import { SetupError } from './lib/setup.mjs';
 
 const USAGE = 'usage: node scripts/with-services.mjs [--no-nats] [--no-redis] [--build] -- <command> [args...]';
 
