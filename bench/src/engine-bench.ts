@@ -241,6 +241,104 @@ function storesOverAllPartitions(n: number): string[] {
   return stores;
 }
 
+/** What one run counts while it measures: latencies (all, and the last second alone), answers and errors. */
+class Tally {
+  readonly hist = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  // The last second alone: a steady queue and a periodic stall look different here.
+  readonly win = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 2,
+  });
+  readonly errors: Record<string, number> = {};
+  ok = 0;
+  measuring = false;
+  measureStart = 0;
+
+  start(): void {
+    this.measuring = true;
+    this.measureStart = performance.now();
+  }
+
+  answered(scheduledAt: number): void {
+    if (!this.measuring) return;
+    this.ok++;
+    const us = Math.max(1, Math.round((performance.now() - scheduledAt) * 1000));
+    this.hist.recordValue(us);
+    this.win.recordValue(us);
+  }
+
+  failed(e: unknown): void {
+    if (!this.measuring) return;
+    const code = e instanceof EngineError ? e.code : 'client_error';
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  get failures(): number {
+    return Object.values(this.errors).reduce((a, b) => a + b, 0);
+  }
+
+  /** One progress line a second: the run so far and the last second. */
+  progress(scenario: string, groupCommit: boolean): void {
+    if (!this.measuring) return;
+    const el = (performance.now() - this.measureStart) / 1000;
+    const { hist, win } = this;
+    process.stderr.write(
+      `\r  ${scenario} gc=${groupCommit ? 'on' : 'off'}: ${(this.ok / el).toFixed(0)}/s  p99 ${(hist.getValueAtPercentile(99) / 1000).toFixed(1)} ms  errors ${this.failures}  | last second p50 ${(win.getValueAtPercentile(50) / 1000).toFixed(1)} p99 ${(win.getValueAtPercentile(99) / 1000).toFixed(1)} ms${process.env.BENCH_PROGRESS_LINES ? '\n' : '   '}`,
+    );
+    win.reset();
+  }
+}
+
+/** Open model: `one` on a fixed schedule of `rate` a second; `onMeasure` once the warm-up is over. */
+function openModel(
+  rate: number,
+  warmup: number,
+  seconds: number,
+  one: (scheduledAt: number) => Promise<void>,
+  onMeasure: () => void,
+): Promise<void> {
+  let stop = false;
+  const t0 = performance.now();
+  let issued = 0;
+  return new Promise<void>((resolve) => {
+    const tick = (): void => {
+      if (stop) return resolve();
+      const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+      const intervalUs = 1000 / rate;
+      while (issued < due) {
+        void one(t0 + issued * intervalUs);
+        issued++;
+      }
+      setTimeout(tick, 1);
+    };
+    setTimeout(onMeasure, warmup * 1000);
+    setTimeout(() => (stop = true), (warmup + seconds) * 1000);
+    tick();
+  });
+}
+
+/** Closed model: `conc` commands in flight at all times; `onMeasure` once the warm-up is over. */
+async function closedModel(
+  conc: number,
+  warmup: number,
+  seconds: number,
+  one: (scheduledAt: number) => Promise<void>,
+  onMeasure: () => void,
+): Promise<void> {
+  let stop = false;
+  const worker = async (): Promise<void> => {
+    while (!stop) await one(performance.now());
+  };
+  setTimeout(onMeasure, warmup * 1000);
+  setTimeout(() => (stop = true), (warmup + seconds) * 1000);
+  await Promise.all(Array.from({ length: conc }, worker));
+}
+
 async function run(
   client: EngineClient,
   enginePids: readonly (number | undefined)[],
@@ -255,103 +353,47 @@ async function run(
     scenario === 'hot'
       ? ['hot', 'c0']
       : [stores[i % stores.length]!, `c${Math.floor(i / stores.length) % Math.ceil(actors / stores.length)}`];
-  const hist = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  const errors: Record<string, number> = {};
-  let ok = 0;
-  let measuring = false;
+  const t = new Tally();
   let i = 0;
-
   const one = async (scheduledAt: number): Promise<void> => {
     const [store, id] = target(i++);
     try {
       await client.send(store, 'counter', id, { op: 'add', by: 1 }, { timeout: 10_000 });
-      if (measuring) {
-        ok++;
-        const us = Math.max(1, Math.round((performance.now() - scheduledAt) * 1000));
-        hist.recordValue(us);
-        win.recordValue(us);
-      }
+      t.answered(scheduledAt);
     } catch (e) {
-      if (measuring) {
-        const code = e instanceof EngineError ? e.code : 'client_error';
-        errors[code] = (errors[code] ?? 0) + 1;
-      }
+      t.failed(e);
     }
   };
 
-  let stop = false;
-  let measureStart = 0;
   let before: Promise<Scrape> = Promise.resolve(new Map());
   let cpuBefore: CpuMark = cpuMark(enginePids);
   const clientLoop = monitorEventLoopDelay({ resolution: 5 });
   clientLoop.enable();
-  // The last second alone: a steady queue and a periodic stall look different here.
-  const win = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 2,
-  });
-  const progress = setInterval(() => {
-    if (measuring) {
-      const el = (performance.now() - measureStart) / 1000;
-      process.stderr.write(
-        `\r  ${scenario} gc=${groupCommit ? 'on' : 'off'}: ${(ok / el).toFixed(0)}/s  p99 ${(hist.getValueAtPercentile(99) / 1000).toFixed(1)} ms  errors ${Object.values(errors).reduce((a, b) => a + b, 0)}  | last second p50 ${(win.getValueAtPercentile(50) / 1000).toFixed(1)} p99 ${(win.getValueAtPercentile(99) / 1000).toFixed(1)} ms${process.env.BENCH_PROGRESS_LINES ? '\n' : '   '}`,
-      );
-      win.reset();
-    }
-  }, 1000);
+  const progress = setInterval(() => t.progress(scenario, groupCommit), 1000);
 
   let model: string;
   if (args.rate !== undefined) {
     const rate = Number(args.rate);
     model = `open ${rate}/s`;
-    const t0 = performance.now();
-    let issued = 0;
-    await new Promise<void>((resolve) => {
-      const tick = (): void => {
-        if (stop) return resolve();
-        const due = Math.floor(((performance.now() - t0) / 1000) * rate);
-        const intervalUs = 1000 / rate;
-        while (issued < due) {
-          void one(t0 + issued * intervalUs);
-          issued++;
-        }
-        setTimeout(tick, 1);
-      };
-      setTimeout(() => {
-        measuring = true;
-        measureStart = performance.now();
-        before = scrape();
-        clientLoop.reset();
-        cpuBefore = cpuMark(enginePids);
-      }, warmup * 1000);
-      setTimeout(() => (stop = true), (warmup + seconds) * 1000);
-      tick();
+    await openModel(rate, warmup, seconds, one, () => {
+      t.start();
+      before = scrape();
+      clientLoop.reset();
+      cpuBefore = cpuMark(enginePids);
     });
   } else {
     const conc = Number(args.concurrency);
     model = `closed ${conc} in flight`;
-    const worker = async (): Promise<void> => {
-      while (!stop) await one(performance.now());
-    };
-    setTimeout(() => {
-      measuring = true;
-      measureStart = performance.now();
-    }, warmup * 1000);
-    setTimeout(() => (stop = true), (warmup + seconds) * 1000);
-    await Promise.all(Array.from({ length: conc }, worker));
+    await closedModel(conc, warmup, seconds, one, () => t.start());
   }
-  const elapsed = (performance.now() - measureStart) / 1000;
-  measuring = false;
+  const elapsed = (performance.now() - t.measureStart) / 1000;
+  t.measuring = false;
   const cpuAfter = cpuMark(enginePids);
   clientLoop.disable();
   const after = await scrape();
   clearInterval(progress);
   process.stderr.write('\n');
+  const { hist, ok, errors } = t;
   return {
     scenario,
     groupCommit,
@@ -365,13 +407,7 @@ async function run(
     p999ms: hist.getValueAtPercentile(99.9) / 1000,
     maxms: hist.maxValue / 1000,
     engine: {
-      ...engineSide(
-        await before,
-        after,
-        elapsed,
-        [cpuBefore, cpuAfter],
-        ok + Object.values(errors).reduce((a, b) => a + b, 0),
-      ),
+      ...engineSide(await before, after, elapsed, [cpuBefore, cpuAfter], ok + t.failures),
       clientLoopDelayP99ms: Number((clientLoop.percentile(99) / 1e6).toFixed(1)),
       clientLoopDelayMaxms: Number((clientLoop.max / 1e6).toFixed(1)),
     },

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ActorTypes, saleActorId } from '@lunchrush/actors';
-import { demoSetupCommands, generateDemoData } from '@lunchrush/actors/demo';
+import { demoSetupCommands, generateDemoData, type DemoData } from '@lunchrush/actors/demo';
 import { EngineClient } from '@lunchrush/engine';
 import {
   REPO_ROOT,
@@ -68,6 +68,103 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
 }
 
+type Diner = { store: string; tableId: string; dinerId: string };
+
+/** The demo stores through `client`, every orderable SKU stocked to 1e6 and `diners` seated. */
+async function seed(client: EngineClient, data: DemoData, skus: string[], diners: Diner[]): Promise<void> {
+  const [template, ...rest] = demoSetupCommands(data, Date.now());
+  await client.send(template!.ref.store, template!.ref.type, template!.ref.id, template!.command, {
+    id: template!.id,
+  });
+  const byStore = new Map<string, typeof rest>();
+  for (const c of rest) byStore.set(c.ref.store, [...(byStore.get(c.ref.store) ?? []), c]);
+  await Promise.all(
+    [...byStore.values()].map(async (cs) => {
+      for (const c of cs) await client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id });
+      for (const k of skus) {
+        const at = Date.now();
+        await client.send(cs[0]!.ref.store, ActorTypes.Stock, k, {
+          type: 'set',
+          available: 1e6,
+          reason: 'bench',
+          at,
+        });
+      }
+    }),
+  );
+  await Promise.all(
+    diners.map((d, i) =>
+      client.send(d.store, ActorTypes.Table, d.tableId, {
+        type: 'open',
+        sessionId: `s${i}`,
+        partySize: 2,
+        dinerId: d.dinerId,
+        at: Date.now(),
+      }),
+    ),
+  );
+}
+
+/**
+ * The lunch-rush commands, the same for every client: `fire(measure)` sends the next one to each
+ * and counts its outcome per client in `ok` / `failed` when `measure`.
+ */
+function orderStream(
+  clients: EngineClient[],
+  diners: Diner[],
+  skus: string[],
+  ok: number[],
+  failed: number[],
+): (measure: boolean) => Promise<unknown> {
+  // One random stream for both sides: they get the very same commands.
+  let x = 7;
+  const rnd = (): number => {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    return x / 0x7fffffff;
+  };
+  const lines = (n: number): { skuId: string; qty: number }[] => {
+    const m = new Map<string, number>();
+    for (let k = 0; k < n; k++) {
+      const s = skus[Math.floor(rnd() * skus.length)]!;
+      m.set(s, (m.get(s) ?? 0) + 1 + Math.floor(rnd() * 2));
+    }
+    return [...m].map(([skuId, qty]) => ({ skuId, qty }));
+  };
+  const run = Math.random().toString(36).slice(2, 8);
+  let n = 0;
+  const fire = (measure: boolean): Promise<unknown> => {
+    const i = n++;
+    const kind = i % 10;
+    const d = diners[i % diners.length]!;
+    let send: (c: EngineClient) => Promise<unknown>;
+    if (kind < 2) {
+      const channel = kind === 0 ? 'pos' : 'delivery';
+      const ref = `b${run}x${i.toString(36)}`;
+      const cmd = { type: 'sell', channel, ref, lines: lines(1 + Math.floor(rnd() * 3)), at: Date.now() };
+      send = (c) => c.send(d.store, ActorTypes.Sale, saleActorId(channel, ref), cmd);
+    } else {
+      const orderId = `o_${run}${i.toString(36)}`;
+      const cmd = {
+        type: 'submit',
+        orderId,
+        dinerId: d.dinerId,
+        lines: lines(1 + Math.floor(rnd() * 6)),
+        at: Date.now(),
+      };
+      send = (c) => c.send(d.store, ActorTypes.Table, d.tableId, cmd, { id: `submit:${orderId}` });
+    }
+    return Promise.all(
+      clients.map((c, k) =>
+        send(c).then(
+          () => void (measure && ok[k]!++),
+          () => void (measure && failed[k]!++),
+        ),
+      ),
+    );
+  };
+  return fire;
+}
+
 async function round(sides: readonly Side[]): Promise<string> {
   const data = generateDemoData({ stores: 20 });
   const skus = orderableSkus(data);
@@ -92,89 +189,10 @@ async function round(sides: readonly Side[]): Promise<string> {
     const clients = namespaces.map((ns) => new EngineClient(nc, { namespace: ns, partitions: PARTITIONS }));
     const seats = data.stores.flatMap((s) => s.tables.map((t) => ({ store: s.storeId, tableId: t.tableId })));
     const diners = Array.from({ length: DINERS }, (_, i) => ({ ...seats[i % seats.length]!, dinerId: `d${i}` }));
-    await Promise.all(
-      clients.map(async (client) => {
-        const [template, ...rest] = demoSetupCommands(data, Date.now());
-        await client.send(template!.ref.store, template!.ref.type, template!.ref.id, template!.command, {
-          id: template!.id,
-        });
-        const byStore = new Map<string, typeof rest>();
-        for (const c of rest) byStore.set(c.ref.store, [...(byStore.get(c.ref.store) ?? []), c]);
-        await Promise.all(
-          [...byStore.values()].map(async (cs) => {
-            for (const c of cs) await client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id });
-            for (const k of skus) {
-              const at = Date.now();
-              await client.send(cs[0]!.ref.store, ActorTypes.Stock, k, {
-                type: 'set',
-                available: 1e6,
-                reason: 'bench',
-                at,
-              });
-            }
-          }),
-        );
-        await Promise.all(
-          diners.map((d, i) =>
-            client.send(d.store, ActorTypes.Table, d.tableId, {
-              type: 'open',
-              sessionId: `s${i}`,
-              partySize: 2,
-              dinerId: d.dinerId,
-              at: Date.now(),
-            }),
-          ),
-        );
-      }),
-    );
-    // One random stream for both sides: they get the very same commands.
-    let seed = 7;
-    const rnd = (): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed / 0x7fffffff;
-    };
-    const lines = (n: number): { skuId: string; qty: number }[] => {
-      const m = new Map<string, number>();
-      for (let k = 0; k < n; k++) {
-        const s = skus[Math.floor(rnd() * skus.length)]!;
-        m.set(s, (m.get(s) ?? 0) + 1 + Math.floor(rnd() * 2));
-      }
-      return [...m].map(([skuId, qty]) => ({ skuId, qty }));
-    };
-    const run = Math.random().toString(36).slice(2, 8);
+    await Promise.all(clients.map((client) => seed(client, data, skus, diners)));
     const ok = sides.map(() => 0);
     const failed = sides.map(() => 0);
-    let n = 0;
-    const fire = (measure: boolean): Promise<unknown> => {
-      const i = n++;
-      const kind = i % 10;
-      const d = diners[i % diners.length]!;
-      let send: (c: EngineClient) => Promise<unknown>;
-      if (kind < 2) {
-        const channel = kind === 0 ? 'pos' : 'delivery';
-        const ref = `b${run}x${i.toString(36)}`;
-        const cmd = { type: 'sell', channel, ref, lines: lines(1 + Math.floor(rnd() * 3)), at: Date.now() };
-        send = (c) => c.send(d.store, ActorTypes.Sale, saleActorId(channel, ref), cmd);
-      } else {
-        const orderId = `o_${run}${i.toString(36)}`;
-        const cmd = {
-          type: 'submit',
-          orderId,
-          dinerId: d.dinerId,
-          lines: lines(1 + Math.floor(rnd() * 6)),
-          at: Date.now(),
-        };
-        send = (c) => c.send(d.store, ActorTypes.Table, d.tableId, cmd, { id: `submit:${orderId}` });
-      }
-      return Promise.all(
-        clients.map((c, k) =>
-          send(c).then(
-            () => void (measure && ok[k]!++),
-            () => void (measure && failed[k]!++),
-          ),
-        ),
-      );
-    };
+    const fire = orderStream(clients, diners, skus, ok, failed);
     const openLoop = async (rate: number, seconds: number, measure: boolean): Promise<void> => {
       const t0 = performance.now();
       const inflight: Promise<unknown>[] = [];
