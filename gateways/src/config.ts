@@ -295,7 +295,14 @@ export function parseConfigOrExit(env: NodeJS.ProcessEnv = process.env): Gateway
   }
 }
 
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+/** How variables are read: development mode's public secrets stand in for unset ones. */
+interface Readers {
+  readonly dev: boolean;
+  readonly read: Reader;
+  readonly required: (n: string, why: string) => string;
+}
+
+function readersOf(env: NodeJS.ProcessEnv): Readers {
   for (const name of Object.keys(env)) {
     if (/^(GATEWAY|WECHAT|WECHATPAY)_/.test(name) && !KNOWN.has(name)) {
       throw new ConfigError(`unknown variable ${name}; the gateway reads: ${VARIABLES.join(', ')}`);
@@ -313,7 +320,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
       throw new ConfigError(`${n} is required (${why}); set it, or GATEWAY_DEV_SECRETS=1 for development`);
     return v;
   };
-  // Secrets first: a configuration without any is told about them before anything else.
+  return { dev, read, required };
+}
+
+/** The keys and secrets, read first: a configuration without any is told about them before anything else. */
+function secretsOf({ required }: Readers) {
   const qrKeys = parseKeyRing('GATEWAY_QR_KEYS', required('GATEWAY_QR_KEYS', 'signs table QR tokens'));
   const staffKeys = parseKeyRing('GATEWAY_STAFF_KEYS', required('GATEWAY_STAFF_KEYS', 'signs staff tokens'));
   const piiKeys = parseKeyRing(
@@ -332,16 +343,15 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
   };
   const posSecret = secret('GATEWAY_POS_SECRET');
   const deliverySecret = secret('GATEWAY_DELIVERY_SECRET');
+  return { qrKeys, staffKeys, piiKeys, sessionKeys, posSecret, deliverySecret };
+}
 
-  const port = int(read, 'GATEWAY_PORT', DEFAULT_GATEWAY_PORT, 0, 65535);
-  const host = read('GATEWAY_HOST') ?? DEFAULT_GATEWAY_HOST;
-  const publicUrl = url('GATEWAY_PUBLIC_URL', read('GATEWAY_PUBLIC_URL') ?? `http://127.0.0.1:${port}`);
-  const dashboard = read('GATEWAY_DASHBOARD_URL');
-  const namespace = env.ENGINE_NAMESPACE || DEFAULT_NAMESPACE;
-  if (!/^[a-z][a-z0-9]{0,31}$/.test(namespace))
-    throw new ConfigError(`ENGINE_NAMESPACE must be lowercase letters and digits, got ${JSON.stringify(namespace)}`);
-
-  // Real unless development mode is asked for: a forgotten variable must not give free orders.
+/**
+ * WeChat login and WeChat Pay: real unless development mode is asked for (a forgotten variable
+ * must not give free orders), simulators refused outside it, the real ones' credentials required.
+ */
+function wechatOf(env: NodeJS.ProcessEnv, r: Readers, publicUrl: string): Pick<GatewayConfig, 'wechat' | 'wechatPay'> {
+  const { dev, read, required } = r;
   const defaultMode: Mode = dev ? 'simulator' : 'real';
   const wechatMode = oneOf(read, 'WECHAT_MODE', ['simulator', 'real'] as const, defaultMode);
   const payMode = oneOf(read, 'WECHATPAY_MODE', ['simulator', 'real'] as const, defaultMode);
@@ -360,6 +370,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     appSecret: wechatMode === 'real' ? required('WECHAT_SECRET', wechatWhy) : '',
     apiBase: url('WECHAT_API_BASE', read('WECHAT_API_BASE') ?? DEFAULT_WECHAT_API_BASE),
   };
+  return { wechat, wechatPay: wechatPayOf(r, payMode, realBecause('WECHATPAY_MODE'), wechat.appId, publicUrl) };
+}
+
+/** WeChat Pay's merchant, keys and lookups (`@lunchrush/payments` is handed them). */
+function wechatPayOf(r: Readers, payMode: Mode, payWhy: string, appId: string, publicUrl: string): WeChatPayConfig {
+  const { read, required } = r;
   const platformCerts = (read('WECHATPAY_PLATFORM_CERTS') ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -371,7 +387,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
       return { serial: m[1]!.toUpperCase(), file: m[2]! };
     });
   const real = payMode === 'real';
-  const payWhy = realBecause('WECHATPAY_MODE');
   const apiV3Key = real ? required('WECHATPAY_APIV3_KEY', payWhy) : (read('WECHATPAY_APIV3_KEY') ?? '');
   if (apiV3Key !== '' && Buffer.byteLength(apiV3Key) !== 32)
     throw new ConfigError(`WECHATPAY_APIV3_KEY must be 32 bytes, got ${Buffer.byteLength(apiV3Key)}`);
@@ -383,10 +398,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     throw new ConfigError(
       `WECHATPAY_PLATFORM_CERTS or WECHATPAY_PUBLIC_KEY_ID/_FILE (or both) are required (${payWhy}); set them, or GATEWAY_DEV_SECRETS=1 for development`,
     );
-  const wechatPay = {
+  return {
     mode: payMode,
     mchId: real ? required('WECHATPAY_MCHID', payWhy) : (read('WECHATPAY_MCHID') ?? '1900000001'),
-    appId: read('WECHATPAY_APPID') ?? wechat.appId,
+    appId: read('WECHATPAY_APPID') ?? appId,
     apiV3Key,
     merchantSerial: real ? required('WECHATPAY_MERCHANT_SERIAL', payWhy) : '',
     merchantKeyFile: real ? required('WECHATPAY_MERCHANT_KEY_FILE', payWhy) : '',
@@ -399,6 +414,21 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     queryIntervalMs: int(read, 'WECHATPAY_QUERY_INTERVAL_MS', DEFAULT_PAYMENT_QUERY_INTERVAL_MS, 50, 600_000),
     refundQueryMs: int(read, 'WECHATPAY_REFUND_QUERY_MS', DEFAULT_REFUND_QUERY_MS, 50, 600_000),
   };
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const readers = readersOf(env);
+  const { read } = readers;
+  const { qrKeys, staffKeys, piiKeys, sessionKeys, posSecret, deliverySecret } = secretsOf(readers);
+
+  const port = int(read, 'GATEWAY_PORT', DEFAULT_GATEWAY_PORT, 0, 65535);
+  const host = read('GATEWAY_HOST') ?? DEFAULT_GATEWAY_HOST;
+  const publicUrl = url('GATEWAY_PUBLIC_URL', read('GATEWAY_PUBLIC_URL') ?? `http://127.0.0.1:${port}`);
+  const dashboard = read('GATEWAY_DASHBOARD_URL');
+  const namespace = env.ENGINE_NAMESPACE || DEFAULT_NAMESPACE;
+  if (!/^[a-z][a-z0-9]{0,31}$/.test(namespace))
+    throw new ConfigError(`ENGINE_NAMESPACE must be lowercase letters and digits, got ${JSON.stringify(namespace)}`);
+  const { wechat, wechatPay } = wechatOf(env, readers, publicUrl);
 
   return {
     host,

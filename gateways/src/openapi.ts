@@ -63,88 +63,101 @@ const SECURITY: Record<string, unknown> = {
   staff: [{ staffToken: [] }],
 };
 
+/** A route's path, query and header parameters. */
+function parametersOf(r: Route): unknown[] {
+  const parameters: unknown[] = [];
+  for (const [where, obj] of [
+    ['path', r.params],
+    ['query', r.query],
+  ] as const) {
+    if (obj === undefined) continue;
+    const js = schema(obj) as { properties?: Record<string, unknown>; required?: string[] };
+    for (const [name, s] of Object.entries(js.properties ?? {})) {
+      parameters.push({
+        name,
+        in: where,
+        required: where === 'path' || (js.required ?? []).includes(name),
+        schema: s,
+      });
+    }
+  }
+  for (const h of r.headers ?? [])
+    parameters.push({
+      name: h.name,
+      in: 'header',
+      required: h.required,
+      description: h.description,
+      schema: { type: 'string' },
+    });
+  return parameters;
+}
+
+/** A route's answers: its own, 304 when it takes If-None-Match, and one per status its error codes map to. */
+function responsesOf(r: Route, codes: readonly string[]): Record<string, unknown> {
+  const byStatus = new Map<number, string[]>();
+  for (const c of codes) {
+    const st = ERROR_TABLE[c]?.status ?? 500;
+    byStatus.set(st, [...(byStatus.get(st) ?? []), c]);
+  }
+  const ok = r.responseStatus ?? 200;
+  const responses: Record<string, unknown> = {
+    [String(ok)]: {
+      description: r.responseDescription ?? statusLine(ok),
+      ...(ok === 204
+        ? {}
+        : {
+            content: Object.fromEntries(
+              Object.entries(answerMedia(r.response ?? OPAQUE)).map(([type, s]) => [type, { schema: answerSchema(s) }]),
+            ),
+          }),
+    },
+  };
+  if (r.headers?.some((h) => h.name === 'If-None-Match') === true)
+    responses['304'] = { description: `${statusLine(304)}: the ETag sent in If-None-Match is still current` };
+  for (const [st, cs] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+    responses[String(st)] = {
+      description: `${statusLine(st)}: ${cs.map((c) => `\`${c}\``).join(', ')}`,
+      content: { 'application/json': { schema: errorSchema(cs) } },
+    };
+  }
+  return responses;
+}
+
+/** A route as an OpenAPI operation. */
+function operationOf(r: Route): Record<string, unknown> {
+  const parameters = parametersOf(r);
+  const codes = [...new Set([...r.errors, ...COMMON_ERRORS])];
+  const op: Record<string, unknown> = {
+    tags: [r.tag],
+    summary: r.summary,
+    ...(r.description === undefined ? {} : { description: r.description }),
+    operationId: `${r.method}_${r.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '_')}`,
+    ...(parameters.length === 0 ? {} : { parameters }),
+    ...(SECURITY[r.auth] === undefined ? {} : { security: SECURITY[r.auth] }),
+    ...(r.roles === undefined ? {} : { 'x-roles': r.roles }),
+    'x-error-codes': codes,
+    responses: responsesOf(r, codes),
+  };
+  if (r.body !== undefined || r.bodyTypes !== undefined) {
+    const types = r.bodyTypes ?? ['application/json'];
+    op.requestBody = {
+      required: true,
+      content: Object.fromEntries(
+        types.map((t) => [
+          t,
+          { schema: r.body === undefined || t !== 'application/json' ? { type: 'string' } : schema(r.body) },
+        ]),
+      ),
+    };
+  }
+  return op;
+}
+
 export function openApiDocument(routes: readonly Route[], extra: readonly Route[], serverUrl: string): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of [...routes, ...extra]) {
-    const parameters: unknown[] = [];
-    for (const [where, obj] of [
-      ['path', r.params],
-      ['query', r.query],
-    ] as const) {
-      if (obj === undefined) continue;
-      const js = schema(obj) as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, s] of Object.entries(js.properties ?? {})) {
-        parameters.push({
-          name,
-          in: where,
-          required: where === 'path' || (js.required ?? []).includes(name),
-          schema: s,
-        });
-      }
-    }
-    for (const h of r.headers ?? [])
-      parameters.push({
-        name: h.name,
-        in: 'header',
-        required: h.required,
-        description: h.description,
-        schema: { type: 'string' },
-      });
-    const codes = [...new Set([...r.errors, ...COMMON_ERRORS])];
-    const byStatus = new Map<number, string[]>();
-    for (const c of codes) {
-      const st = ERROR_TABLE[c]?.status ?? 500;
-      byStatus.set(st, [...(byStatus.get(st) ?? []), c]);
-    }
-    const ok = r.responseStatus ?? 200;
-    const responses: Record<string, unknown> = {
-      [String(ok)]: {
-        description: r.responseDescription ?? statusLine(ok),
-        ...(ok === 204
-          ? {}
-          : {
-              content: Object.fromEntries(
-                Object.entries(answerMedia(r.response ?? OPAQUE)).map(([type, s]) => [
-                  type,
-                  { schema: answerSchema(s) },
-                ]),
-              ),
-            }),
-      },
-    };
-    if (r.headers?.some((h) => h.name === 'If-None-Match') === true)
-      responses['304'] = { description: `${statusLine(304)}: the ETag sent in If-None-Match is still current` };
-    for (const [st, cs] of [...byStatus].sort((a, b) => a[0] - b[0])) {
-      responses[String(st)] = {
-        description: `${statusLine(st)}: ${cs.map((c) => `\`${c}\``).join(', ')}`,
-        content: { 'application/json': { schema: errorSchema(cs) } },
-      };
-    }
-    const op: Record<string, unknown> = {
-      tags: [r.tag],
-      summary: r.summary,
-      ...(r.description === undefined ? {} : { description: r.description }),
-      operationId: `${r.method}_${r.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '_')}`,
-      ...(parameters.length === 0 ? {} : { parameters }),
-      ...(SECURITY[r.auth] === undefined ? {} : { security: SECURITY[r.auth] }),
-      ...(r.roles === undefined ? {} : { 'x-roles': r.roles }),
-      'x-error-codes': codes,
-      responses,
-    };
-    if (r.body !== undefined || r.bodyTypes !== undefined) {
-      const types = r.bodyTypes ?? ['application/json'];
-      op.requestBody = {
-        required: true,
-        content: Object.fromEntries(
-          types.map((t) => [
-            t,
-            { schema: r.body === undefined || t !== 'application/json' ? { type: 'string' } : schema(r.body) },
-          ]),
-        ),
-      };
-    }
     const method = r.method === 'del' ? 'delete' : r.method;
-    (paths[r.path] ??= {})[method] = op;
+    (paths[r.path] ??= {})[method] = operationOf(r);
   }
   return {
     openapi: '3.0.3',
