@@ -14,10 +14,16 @@ import type { z } from 'zod';
 import { CartLineAddedAnswer, QuoteAnswer, TableViewAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import { route, type RequestInfo, type Route } from '../../http.js';
 import { randomText } from '@lunchrush/payments';
 import { AddLineBody, LineParams, QuoteBody, UpdateLineBody } from '../../schemas.js';
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
+
+/** A command to the table the diner's session is seated at: the answer is the table's view. */
+function atTable(deps: GatewayDeps, req: RequestInfo, command: Record<string, unknown>): Promise<TableView> {
+  const t = seated(req);
+  return deps.engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, command);
+}
 
 export function tableCartRoutes(deps: GatewayDeps): Route[] {
   const updateLine = updateCartLine(deps);
@@ -34,7 +40,6 @@ export function tableCartRoutes(deps: GatewayDeps): Route[] {
 
 /** `GET /v1/diner/table`: the diner's table. */
 function table(deps: GatewayDeps): Route {
-  const { engine } = deps;
   return route({
     method: 'get',
     path: '/v1/diner/table',
@@ -44,8 +49,7 @@ function table(deps: GatewayDeps): Route {
     ...dinerAuth,
     errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable],
     async handle(req) {
-      const t = seated(req);
-      return { body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, { type: 'get' }) };
+      return { body: await atTable(deps, req, { type: 'get' }) };
     },
   });
 }
@@ -94,7 +98,6 @@ function addCartLine(deps: GatewayDeps): Route {
 function updateCartLine(
   deps: GatewayDeps,
 ): Omit<Route<z.output<typeof LineParams>, unknown, z.output<typeof UpdateLineBody>>, 'method'> {
-  const { engine } = deps;
   return {
     path: '/v1/diner/table/cart/{lineId}',
     tag: 'diner',
@@ -105,14 +108,8 @@ function updateCartLine(
     body: UpdateLineBody,
     errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
     async handle(req, { params, body }) {
-      const t = seated(req);
       return {
-        body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
-          type: 'updateLine',
-          lineId: params.lineId,
-          qty: body.qty,
-          at: Date.now(),
-        }),
+        body: await atTable(deps, req, { type: 'updateLine', lineId: params.lineId, qty: body.qty, at: Date.now() }),
       };
     },
   };
@@ -120,7 +117,6 @@ function updateCartLine(
 
 /** `DELETE /v1/diner/table/cart/{lineId}`. */
 function removeCartLine(deps: GatewayDeps): Route {
-  const { engine } = deps;
   return route({
     method: 'del',
     path: '/v1/diner/table/cart/{lineId}',
@@ -131,14 +127,7 @@ function removeCartLine(deps: GatewayDeps): Route {
     params: LineParams,
     errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
     async handle(req, { params }: { params: z.output<typeof LineParams> }) {
-      const t = seated(req);
-      return {
-        body: await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
-          type: 'removeLine',
-          lineId: params.lineId,
-          at: Date.now(),
-        }),
-      };
+      return { body: await atTable(deps, req, { type: 'removeLine', lineId: params.lineId, at: Date.now() }) };
     },
   });
 }
