@@ -272,3 +272,22 @@ export type { BoardPush, CatalogChanged, OrderPush, RefundInstruction, StockLeve
 // the idempotency memory of hot actors: its size, and the shapes their states hold
 export { RECENT_LIMIT } from './collections.js';
 export type { HashTrie, RecentMap, TrieNode } from './collections.js';
+
+// typed handles: an actor's commands in, the reply of each command out
+export { ActorHandle, catalogOf, orderOf, saleOf, stockOf, storeOf, tableOf } from './handles.js';
+export type {
+  ActorCommand,
+  CatalogHandle,
+  CatalogReplies,
+  CommandSender,
+  OrderHandle,
+  OrderReplies,
+  SaleHandle,
+  SaleReplies,
+  StockHandle,
+  StockReplies,
+  StoreHandle,
+  StoreReplies,
+  TableHandle,
+  TableReplies,
+} from './handles.js';

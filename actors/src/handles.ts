@@ -1,0 +1,98 @@
+/**
+ * Typed handles on the actors, in the spirit of Restate's typed clients: over
+ * anything that sends a command the way `EngineClient.send` does (the client, the
+ * gateway's `EngineGate`), `orderOf(sender, store, id).send({ type: 'accept', by, at })`
+ * takes only the order's commands and resolves with the reply of that command
+ * (`OrderSummary` here; `OrderDetail` for `place`, `get` and `replay`). What each
+ * command answers is read from the actor's decide and written once below, per actor.
+ *
+ * A handle is one small object holding the sender and the actor's address; `send`
+ * hands the command on as it is (no copy, no Proxy: it is on the order path).
+ */
+import type { SendOptions } from '@lunchrush/engine';
+import type { CatalogCommand } from './catalog.js';
+import { ActorTypes, CATALOG_ACTOR_ID, STORE_ACTOR_ID } from './domain.js';
+import type { CatalogDoc } from './menu.js';
+import type { OrderCommand, OrderDetail, OrderSummary } from './order/index.js';
+import type { Quote } from './pricing.js';
+import type { SaleCommand, SaleResult } from './sale.js';
+import type { StockCommand, StockResult } from './stock.js';
+import type { Admission, ChannelSale, StoreCommand, StoreView } from './store.js';
+import type { TableCommand, TableView } from './table/index.js';
+
+/** A command of any restaurant actor: what crosses from a gateway to the engine. */
+export type ActorCommand = OrderCommand | TableCommand | StockCommand | SaleCommand | CatalogCommand | StoreCommand;
+
+/** Anything with the engine client's `send` shape (`EngineClient`, the gateway's `EngineGate`). */
+export interface CommandSender {
+  send<R>(store: string, actorType: string, actorId: string, command: ActorCommand, opts?: SendOptions): Promise<R>;
+}
+
+type Replies<C extends { type: string }> = { readonly [K in C['type']]: unknown };
+
+/** Each command type of `C` to its reply: `Special`'s when it names the type, `Default` otherwise. */
+type ReplyMap<C extends { type: string }, Default, Special extends Partial<Replies<C>>> = {
+  readonly [K in C['type']]: K extends keyof Special ? Special[K] : Default;
+};
+
+/** Every command answers the order's summary but these, which answer its detail. */
+export type OrderReplies = ReplyMap<
+  OrderCommand,
+  OrderSummary,
+  { place: OrderDetail; get: OrderDetail; replay: OrderDetail }
+>;
+
+/** Every command answers the table's view; a submit adds the order it placed (or found again). */
+export type TableReplies = ReplyMap<TableCommand, TableView, { submit: TableView & { readonly order: OrderDetail } }>;
+
+export type StockReplies = ReplyMap<StockCommand, StockResult, object>;
+
+/** `get` answers null while the sale actor holds no sale. */
+export type SaleReplies = ReplyMap<SaleCommand, SaleResult, { get: SaleResult | null }>;
+
+/** A change (and `hasSkus`) answers the catalog's revision. */
+export type CatalogReplies = ReplyMap<
+  CatalogCommand,
+  { rev: number },
+  { get: { rev: number; catalog: CatalogDoc }; quote: Quote }
+>;
+
+export type StoreReplies = ReplyMap<StoreCommand, StoreView, { admit: Admission; sell: ChannelSale }>;
+
+/** One actor's address over a sender; `send` takes only that actor's commands. */
+export class ActorHandle<C extends ActorCommand, R extends Replies<C>> {
+  constructor(
+    private readonly sender: CommandSender,
+    readonly store: string,
+    readonly actorType: string,
+    readonly id: string,
+  ) {}
+
+  /** Resolves with the reply of the command's type (a union of replies when the type is). */
+  send<T extends C>(command: T, opts?: SendOptions): Promise<R[T['type']]> {
+    return this.sender.send<R[T['type']]>(this.store, this.actorType, this.id, command, opts);
+  }
+}
+
+export type OrderHandle = ActorHandle<OrderCommand, OrderReplies>;
+export type TableHandle = ActorHandle<TableCommand, TableReplies>;
+export type StockHandle = ActorHandle<StockCommand, StockReplies>;
+export type SaleHandle = ActorHandle<SaleCommand, SaleReplies>;
+export type CatalogHandle = ActorHandle<CatalogCommand, CatalogReplies>;
+export type StoreHandle = ActorHandle<StoreCommand, StoreReplies>;
+
+export const orderOf = (sender: CommandSender, store: string, orderId: string): OrderHandle =>
+  new ActorHandle(sender, store, ActorTypes.Order, orderId);
+export const tableOf = (sender: CommandSender, store: string, tableId: string): TableHandle =>
+  new ActorHandle(sender, store, ActorTypes.Table, tableId);
+export const stockOf = (sender: CommandSender, store: string, skuId: string): StockHandle =>
+  new ActorHandle(sender, store, ActorTypes.Stock, skuId);
+/** The sale actor's id is `saleActorId(channel, ref)`. */
+export const saleOf = (sender: CommandSender, store: string, saleId: string): SaleHandle =>
+  new ActorHandle(sender, store, ActorTypes.Sale, saleId);
+/** A store has one catalog actor (`CATALOG_ACTOR_ID`). */
+export const catalogOf = (sender: CommandSender, store: string): CatalogHandle =>
+  new ActorHandle(sender, store, ActorTypes.Catalog, CATALOG_ACTOR_ID);
+/** A store has one store actor (`STORE_ACTOR_ID`). */
+export const storeOf = (sender: CommandSender, store: string): StoreHandle =>
+  new ActorHandle(sender, store, ActorTypes.Store, STORE_ACTOR_ID);
