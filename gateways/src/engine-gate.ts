@@ -4,12 +4,32 @@
  * queueing without end — backpressure, not collapse) and a deadline per command,
  * retries of retryable engine errors included (EngineClient retries with the
  * same command id, so a retry never applies a command twice).
+ *
+ * Routes send through typed handles over the gate (`gate.order(store, id).send({ type: 'accept', … })`,
+ * `@lunchrush/actors`' handles): a command is one of the actors' (`ActorCommand`) and the reply is
+ * the one that command gives, so nothing untyped crosses to the engine.
  */
-import type { EngineClient } from '@lunchrush/engine';
+import {
+  catalogOf,
+  orderOf,
+  saleOf,
+  stockOf,
+  storeOf,
+  tableOf,
+  type ActorCommand,
+  type CatalogHandle,
+  type CommandSender,
+  type OrderHandle,
+  type SaleHandle,
+  type StockHandle,
+  type StoreHandle,
+  type TableHandle,
+} from '@lunchrush/actors';
+import type { EngineClient, SendOptions } from '@lunchrush/engine';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { ErrorCode, HttpError } from './errors.js';
 
-export class EngineGate {
+export class EngineGate implements CommandSender {
   private inflight = 0;
   private readonly gauge: Gauge;
 
@@ -44,14 +64,36 @@ export class EngineGate {
     return this.inflight;
   }
 
-  /** `commandId` null: no id, the actor recognises a repeat by itself (see `SendOptions.id`). */
-  async send<R = unknown>(
-    store: string,
-    type: string,
-    id: string,
-    command: unknown,
-    commandId?: string | null,
-  ): Promise<R> {
+  order(store: string, orderId: string): OrderHandle {
+    return orderOf(this, store, orderId);
+  }
+
+  table(store: string, tableId: string): TableHandle {
+    return tableOf(this, store, tableId);
+  }
+
+  stock(store: string, skuId: string): StockHandle {
+    return stockOf(this, store, skuId);
+  }
+
+  /** `saleId`: `saleActorId(channel, ref)`. */
+  sale(store: string, saleId: string): SaleHandle {
+    return saleOf(this, store, saleId);
+  }
+
+  catalog(store: string): CatalogHandle {
+    return catalogOf(this, store);
+  }
+
+  store(store: string): StoreHandle {
+    return storeOf(this, store);
+  }
+
+  /**
+   * What the handles send through. Of `opts` only `id` is taken (null: no id, the actor recognises a
+   * repeat by itself, see `SendOptions.id`); the deadline is the gate's.
+   */
+  async send<R>(store: string, type: string, id: string, command: ActorCommand, opts?: SendOptions): Promise<R> {
     if (this.inflight >= this.maxInflight) {
       throw new HttpError(ErrorCode.GatewayOverloaded, `${this.inflight} engine commands in flight on this gateway`, {
         retryAfterS: this.retryAfterS,
@@ -61,7 +103,7 @@ export class EngineGate {
     try {
       return await this.client.send<R>(store, type, id, command, {
         timeout: this.timeoutMs,
-        ...(commandId === undefined ? {} : { id: commandId }),
+        ...(opts?.id === undefined ? {} : { id: opts.id }),
       });
     } finally {
       this.inflight--;

@@ -17,13 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decode } from '@lunchrush/engine';
-import {
-  ActorTypes,
-  CATALOG_ACTOR_ID,
-  type CatalogChanged,
-  type CatalogDoc,
-  type StockResult,
-} from '@lunchrush/actors';
+import type { CatalogChanged, CatalogDoc } from '@lunchrush/actors';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
@@ -109,14 +103,7 @@ export class MenuCache {
         return e;
       }
     }
-    const r = await this.engine.send<{ rev: number; catalog: CatalogDoc }>(
-      store,
-      ActorTypes.Catalog,
-      CATALOG_ACTOR_ID,
-      {
-        type: 'get',
-      },
-    );
+    const r = await this.engine.catalog(store).send({ type: 'get' });
     if (r.rev === 0) throw new HttpError(DomainCode.StoreNotConfigured, `store ${store} has no menu`);
     const body = JSON.stringify(dinerMenu(store, r.rev, r.catalog));
     const entry: MenuEntry = {
@@ -151,9 +138,7 @@ export class MenuCache {
     const now = Date.now();
     if (hit !== undefined && now - hit.at < this.stockCacheMs) return hit.levels;
     const menu = await this.get(store);
-    const views = await Promise.all(
-      menu.skuIds.map((skuId) => this.engine.send<StockResult>(store, ActorTypes.Stock, skuId, { type: 'get' })),
-    );
+    const views = await Promise.all(menu.skuIds.map((skuId) => this.engine.stock(store, skuId).send({ type: 'get' })));
     const levels = {
       store,
       at: now,

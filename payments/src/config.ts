@@ -3,6 +3,7 @@
  * reads the variables (`WECHATPAY_*`, gateways/src/config.ts: development mode alone allows
  * the simulator) and hands the parsed values in; nothing here reads the environment.
  */
+import type { CommandSender } from '@lunchrush/actors';
 
 /** WeChat Pay v3: the merchant, its keys, WeChat's keys, and how often to ask about an order. */
 export interface WeChatPayConfig {
@@ -35,9 +36,7 @@ export interface PaymentsConfig {
 
 /**
  * How payments reach the order actors: the gateway's `EngineGate` (its in-flight limit and
- * deadline), or any client with the same `send`. `commandId` null: no command id (see the
- * engine's `SendOptions.id`).
+ * deadline), or any client with the same `send`; payments send through the actors' typed
+ * handles over it (`orderOf(engine, store, orderId)`).
  */
-export interface PaymentsEngine {
-  send<R = unknown>(store: string, type: string, id: string, command: unknown, commandId?: string | null): Promise<R>;
-}
+export type PaymentsEngine = CommandSender;

@@ -26,7 +26,7 @@
  * WeChat's refund notifications are not needed for this (the query is the source of truth); the
  * payment callback endpoint answers them 204 and ignores them.
  */
-import { ActorTypes, IdSchema, OrderIdSchema, storeOfOrderId, type RefundInstruction } from '@lunchrush/actors';
+import { IdSchema, OrderIdSchema, orderOf, storeOfOrderId, type RefundInstruction } from '@lunchrush/actors';
 import { wire } from '@lunchrush/actors/wire';
 import { decode, encode, EngineError, ensureError } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
@@ -237,12 +237,9 @@ export class RefundWorker {
         m.term();
         return this.count('failed');
       }
-      await this.o.engine.send(
-        store,
-        ActorTypes.Order,
-        ins.orderId,
+      await orderOf(this.o.engine, store, ins.orderId).send(
         { type: 'refundCompleted', refundId: ins.refundId, at: Date.now() },
-        `refund-done:${no}`,
+        { id: `refund-done:${no}` },
       );
       m.ack();
       log.info({ amountFen: ins.amountFen }, 'refund completed');

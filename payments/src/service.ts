@@ -14,7 +14,7 @@
  *   is overdue, claims each with ZREM (one process wins), asks the provider, and
  *   records a payment it finds exactly like a callback would.
  */
-import { ActorTypes, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
+import { orderOf, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
 import { EngineError, ensureError } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -139,7 +139,7 @@ export class Payments {
       expected = (JSON.parse(raw) as PayRecord).amountFen;
     } else {
       // Redis lost the prepay: the order itself says what it costs.
-      const order = await this.engine.send<OrderDetail>(store, ActorTypes.Order, orderId, { type: 'get' });
+      const order = await orderOf(this.engine, store, orderId).send({ type: 'get' });
       expected = order.totalFen;
     }
     if (tx.amount.total !== expected || tx.amount.currency !== 'CNY') {
@@ -155,12 +155,9 @@ export class Payments {
         },
       );
     }
-    const r = await this.engine.send<{ duplicate?: boolean }>(
-      store,
-      ActorTypes.Order,
-      orderId,
+    const r = await orderOf(this.engine, store, orderId).send(
       { type: 'confirmPayment', paymentId: tx.transaction_id, amountFen: tx.amount.total, paidAt, at: Date.now() },
-      `pay:${tx.transaction_id}`,
+      { id: `pay:${tx.transaction_id}` },
     );
     await this.redis.zrem(this.pendingKey, orderId);
     return r.duplicate === true ? 'duplicate' : 'recorded';

@@ -7,14 +7,7 @@
  * that has been selling. The table ids of each store go into Redis for the staff
  * board.
  */
-import {
-  ActorTypes,
-  CATALOG_ACTOR_ID,
-  CHAIN_STORE_ID,
-  STORE_ACTOR_ID,
-  parseTableCode,
-  type StoreView,
-} from '@lunchrush/actors';
+import { ActorTypes, CHAIN_STORE_ID, catalogOf, parseTableCode, storeOf } from '@lunchrush/actors';
 import { demoSetupCommands, generateDemoData, type DemoData, type DemoOptions } from '@lunchrush/actors/demo';
 import type { EngineClient } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
@@ -42,13 +35,7 @@ export async function seedDemo(
   const send = (c: (typeof commands)[number]): Promise<unknown> =>
     client.send(c.ref.store, c.ref.type, c.ref.id, c.command, { id: c.id, timeout: SEND_TIMEOUT_MS });
 
-  const template = await client.send<{ rev: number }>(
-    CHAIN_STORE_ID,
-    ActorTypes.Catalog,
-    CATALOG_ACTOR_ID,
-    { type: 'get' },
-    { timeout: SEND_TIMEOUT_MS },
-  );
+  const template = await catalogOf(client, CHAIN_STORE_ID).send({ type: 'get' }, { timeout: SEND_TIMEOUT_MS });
   if (template.rev === 0) await send(commands[0]!);
 
   const loaded: string[] = [];
@@ -58,13 +45,7 @@ export async function seedDemo(
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
       const store = s.storeId;
       await redis.sadd(tablesKey(`${namespace}:gw`, store), ...s.tables.map((t) => t.tableId));
-      const view = await client.send<StoreView>(
-        store,
-        ActorTypes.Store,
-        STORE_ACTOR_ID,
-        { type: 'get' },
-        { timeout: SEND_TIMEOUT_MS },
-      );
+      const view = await storeOf(client, store).send({ type: 'get' }, { timeout: SEND_TIMEOUT_MS });
       if (view.name !== '') {
         skipped.push(store);
         onStore?.(store, false);

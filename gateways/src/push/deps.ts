@@ -2,15 +2,14 @@
  * What the push hub needs from outside besides NATS: a way to send engine
  * commands (snapshot reads, staff actions) and somewhere to log.
  */
-import { EngineClient } from '@lunchrush/engine';
+import type { CommandSender } from '@lunchrush/actors';
+import type { EngineClient } from '@lunchrush/engine';
 
 /**
  * Engine commands, as the gateway's `EngineGate` sends them: under the same in-flight limit and
  * deadline as the HTTP routes, refused at once (`gateway_overloaded`) past the limit.
  */
-export interface PushEngine {
-  send<R = unknown>(store: string, type: string, id: string, command: unknown, commandId?: string): Promise<R>;
-}
+export type PushEngine = CommandSender;
 
 export interface PushLogger {
   warn(obj: object, msg: string): void;
@@ -21,9 +20,5 @@ export interface PushLogger {
  * a bare `EngineClient`, whose commands then have no in-flight limit and its default deadline.
  */
 export function pushEngine(e: PushEngine | EngineClient): PushEngine {
-  if (!(e instanceof EngineClient)) return e;
-  return {
-    send: <R>(store: string, type: string, id: string, command: unknown, commandId?: string): Promise<R> =>
-      e.send<R>(store, type, id, command, commandId === undefined ? {} : { id: commandId }),
-  };
+  return e;
 }

@@ -9,12 +9,13 @@ import { decode, encode } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
 import { wire } from '@lunchrush/actors/wire';
 import {
-  ActorTypes,
-  CATALOG_ACTOR_ID,
-  STORE_ACTOR_ID,
+  catalogOf,
   isKitchenClosed,
   needsStaff,
-  type CatalogDoc,
+  orderOf,
+  stockOf,
+  storeOf,
+  tableOf,
   type KitchenTicket,
   type OrderDetail,
   type StockView,
@@ -47,9 +48,6 @@ export interface SnapshotSources {
 /** Thrown when the entity a topic names does not exist. */
 export class SnapshotNotFound extends Error {}
 
-const get = <R>(src: SnapshotSources, store: string, type: string, id: string, cmd: object = {}): Promise<R> =>
-  src.engine.send<R>(store, type, id, { type: 'get', ...cmd });
-
 function notFound(e: unknown): boolean {
   return (e as { reason?: unknown }).reason === 'order_not_found';
 }
@@ -57,13 +55,13 @@ function notFound(e: unknown): boolean {
 export async function readSnapshot(src: SnapshotSources, store: string, topic: Topic): Promise<Snapshot> {
   switch (topic.kind) {
     case 'table': {
-      const view = await get<TableView>(src, store, ActorTypes.Table, topic.id);
+      const view = await tableOf(src.engine, store, topic.id).send({ type: 'get' });
       return { data: view, versions: { [`table:${topic.id}`]: view.version } };
     }
     case 'order': {
       let detail: OrderDetail;
       try {
-        detail = await get<OrderDetail>(src, store, ActorTypes.Order, topic.id);
+        detail = await orderOf(src.engine, store, topic.id).send({ type: 'get' });
       } catch (e) {
         if (notFound(e)) throw new SnapshotNotFound(`order ${topic.id} not found`);
         throw e;
@@ -128,14 +126,14 @@ export interface BoardSnapshot {
 
 async function readBoard(src: SnapshotSources, store: string): Promise<Snapshot> {
   const [view, ids] = await Promise.all([
-    get<StoreView>(src, store, ActorTypes.Store, STORE_ACTOR_ID, { at: Date.now() }),
+    storeOf(src.engine, store).send({ type: 'get', at: Date.now() }),
     src.listTables === undefined ? Promise.resolve([] as readonly string[]) : src.listTables(store),
   ]);
-  const tables = (await Promise.all(ids.map((id) => get<TableView>(src, store, ActorTypes.Table, id)))).filter(
+  const tables = (await Promise.all(ids.map((id) => tableOf(src.engine, store, id).send({ type: 'get' })))).filter(
     (t) => t.label !== '',
   );
   const orderIds = tables.flatMap((t) => t.orders.filter((o) => o.state === 'paid').map((o) => o.orderId));
-  const orders = (await Promise.all(orderIds.map((id) => get<OrderDetail>(src, store, ActorTypes.Order, id)))).filter(
+  const orders = (await Promise.all(orderIds.map((id) => orderOf(src.engine, store, id).send({ type: 'get' })))).filter(
     (o) => needsStaff(o.status),
   );
   const versions: Record<string, number> = {};
@@ -149,9 +147,9 @@ export interface MenuSnapshot {
 }
 
 async function readMenu(src: SnapshotSources, store: string): Promise<Snapshot> {
-  const cat = await get<{ rev: number; catalog: CatalogDoc }>(src, store, ActorTypes.Catalog, CATALOG_ACTOR_ID);
+  const cat = await catalogOf(src.engine, store).send({ type: 'get' });
   const skuIds = cat.catalog.spus.flatMap((s) => s.skus.map((k) => k.skuId));
-  const views = await Promise.all(skuIds.map((id) => get<StockView>(src, store, ActorTypes.Stock, id)));
+  const views = await Promise.all(skuIds.map((id) => stockOf(src.engine, store, id).send({ type: 'get' })));
   const levels: MenuSnapshot['levels'] = {};
   for (const v of views) levels[v.skuId] = { level: v.level, available: v.available };
   const data: MenuSnapshot = { levels };
@@ -236,7 +234,7 @@ export async function readOrderStations(
   orderId: string,
 ): Promise<OrderDetail | null> {
   try {
-    return await get<OrderDetail>(src, store, ActorTypes.Order, orderId);
+    return await orderOf(src.engine, store, orderId).send({ type: 'get' });
   } catch (e) {
     if (notFound(e)) return null;
     throw e;

@@ -7,7 +7,7 @@
  * `push:<store>:<ref>`, so a client's retry of one ref is applied once.
  */
 import { ensureError } from '@lunchrush/engine';
-import { ActorTypes, isStationAction, staffActor, staffMayTake, staffOrderCommand } from '@lunchrush/actors';
+import { isStationAction, orderOf, staffActor, staffMayTake, staffOrderCommand } from '@lunchrush/actors';
 import type { PushEngine } from './deps.js';
 import { PushErrorCode, type ClientMessage } from './protocol.js';
 import type { SocketData, SocketWriter, WS } from './sockets.js';
@@ -25,21 +25,23 @@ export function staffAction(engine: PushEngine, writer: SocketWriter, ws: WS, ud
   if (isStationAction(action) && station === undefined) return refuse(PushErrorCode.BadMessage, 'station required');
   const by = staffActor(p.role, p.id ?? p.role ?? 'staff');
   const cmd = staffOrderCommand(action, { by, at: Date.now(), station });
-  engine.send(p.store, ActorTypes.Order, orderId, cmd, `push:${p.store}:${ref}`).then(
-    (result) => {
-      if (!ud.closed) ws.cork(() => writer.send(ws, { type: 'ack', ref, result }));
-    },
-    (e: unknown) => {
-      if (ud.closed) return;
-      const err = e as { reason?: string; code?: string };
-      ws.cork(() =>
-        writer.send(ws, {
-          type: 'error',
-          code: PushErrorCode.CommandFailed,
-          message: `${err.reason ?? err.code ?? 'error'}: ${ensureError(e).message}`,
-          ref,
-        }),
-      );
-    },
-  );
+  orderOf(engine, p.store, orderId)
+    .send(cmd, { id: `push:${p.store}:${ref}` })
+    .then(
+      (result) => {
+        if (!ud.closed) ws.cork(() => writer.send(ws, { type: 'ack', ref, result }));
+      },
+      (e: unknown) => {
+        if (ud.closed) return;
+        const err = e as { reason?: string; code?: string };
+        ws.cork(() =>
+          writer.send(ws, {
+            type: 'error',
+            code: PushErrorCode.CommandFailed,
+            message: `${err.reason ?? err.code ?? 'error'}: ${ensureError(e).message}`,
+            ref,
+          }),
+        );
+      },
+    );
 }

@@ -19,7 +19,7 @@
  * `idempotency_conflict`. A refused sale is not recorded: a retry after a restock may sell.
  * (A sale an older gateway began with reserve + commit is finished the same way.)
  */
-import { ActorTypes, ErrorCode as D, saleActorId, type SaleChannel, type SaleResult } from '@lunchrush/actors';
+import { ErrorCode as D, saleActorId, type SaleChannel } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { DeliverySaleAnswer, PosSaleAnswer } from '../answers.js';
 import type { GatewayDeps } from '../deps.js';
@@ -58,9 +58,9 @@ async function sell(
   store: string,
   channel: SaleChannel,
   ref: string,
-  lines: readonly { skuId: string; qty: number }[],
+  lines: { skuId: string; qty: number }[],
 ): Promise<{ duplicate: boolean; skus: { skuId: string; qty: number; available: number }[] }> {
-  const v = await deps.engine.send<SaleResult>(store, ActorTypes.Sale, saleActorId(channel, ref), {
+  const v = await deps.engine.sale(store, saleActorId(channel, ref)).send({
     type: 'sell',
     channel,
     ref,

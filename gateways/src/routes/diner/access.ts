@@ -2,7 +2,7 @@
  * Whose order it is: a diner may follow and act on their own orders and their table's. The
  * owner of an order this process placed or read is remembered, so acting on it does not read it first.
  */
-import { ActorTypes, ErrorCode as D, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
+import { ErrorCode as D, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
 import type { GatewayDeps } from '../../deps.js';
 import { ErrorCode, HttpError } from '../../errors.js';
 import { GenerationCache } from '../../generation-cache.js';
@@ -39,7 +39,7 @@ export async function readOwnOrder(
 ): Promise<{ store: string; order: OrderDetail }> {
   const store = storeOfOrderId(orderId);
   if (store === undefined) throw new HttpError(D.OrderNotFound, `no order ${orderId}`);
-  const order = await deps.engine.send<OrderDetail>(store, ActorTypes.Order, orderId, { type: 'get' });
+  const order = await deps.engine.order(store, orderId).send({ type: 'get' });
   owners.set(orderId, { dinerId: order.dinerId, tableId: order.tableId });
   if (!mayFollow(session(req), order)) throw new HttpError(ErrorCode.NotYourOrder, `order ${orderId} is not yours`);
   return { store, order };

@@ -2,7 +2,7 @@
  * A diner's orders after placing: the recent list, one order, its prepay, and what a diner may
  * do to one (cancel, urge, ask for a refund, review).
  */
-import { ActorTypes, ErrorCode as D, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
+import { ErrorCode as D, storeOfOrderId, type Actor, type OrderCommand } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { OrderDetailAnswer, OrderListAnswer, OrderSummaryAnswer, PrepayAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
@@ -35,7 +35,10 @@ function listOrders(deps: GatewayDeps): Route {
       const ids = await deps.orderLists.recent(session(req).dinerId, 20);
       const orders = await Promise.all(
         ids.map((id) =>
-          engine.send<OrderDetail>(storeOfOrderId(id)!, ActorTypes.Order, id, { type: 'get' }).catch(() => null),
+          engine
+            .order(storeOfOrderId(id)!, id)
+            .send({ type: 'get' })
+            .catch(() => null),
         ),
       );
       return { body: { orders: orders.filter((o) => o !== null) } };
@@ -103,59 +106,75 @@ function pay(deps: GatewayDeps, owners: OwnerCache): Route {
 
 /** `POST /v1/diner/orders/{orderId}/{cancel|urge|refunds|review}`. */
 function orderActions(deps: GatewayDeps, owners: OwnerCache): Route[] {
+  return [
+    orderAction(
+      deps,
+      owners,
+      'cancel',
+      'Cancel an order (unpaid: stock released; paid, before acceptance: refunded in full)',
+      CancelBody,
+      (by, body, at) => ({ type: 'cancel', by, ...(body?.reason === undefined ? {} : { reason: body.reason }), at }),
+    ),
+    orderAction(deps, owners, 'urge', 'Urge the kitchen (催单), once per 5 minutes', undefined, (by, _b, at) => ({
+      type: 'urge',
+      by,
+      at,
+    })),
+    orderAction(
+      deps,
+      owners,
+      'refunds',
+      'Ask for a refund, full or per line; the refund rules decide if it is approved at once',
+      RefundBody,
+      (by, body, at) => ({
+        type: 'requestRefund',
+        refundId: body.refundId ?? `r${randomText(8, 'base64url')}`,
+        ...(body.lines === undefined ? {} : { lines: body.lines }),
+        reason: body.reason,
+        by,
+        at,
+      }),
+    ),
+    orderAction(deps, owners, 'review', 'Review a served order', ReviewBody, (_by, body, at) => ({
+      type: 'review',
+      rating: body.rating,
+      ...(body.comment === undefined ? {} : { comment: body.comment }),
+      at,
+    })),
+  ];
+}
+
+/** One diner action: the body (when the action takes one) to the order's command. */
+function orderAction<B = undefined>(
+  deps: GatewayDeps,
+  owners: OwnerCache,
+  action: 'cancel' | 'urge' | 'refunds' | 'review',
+  summary: string,
+  schema: z.ZodType<B> | undefined,
+  command: (by: Actor, body: B, at: number) => OrderCommand,
+): Route {
   const { engine } = deps;
-  return (
-    [
-      ['cancel', 'Cancel an order (unpaid: stock released; paid, before acceptance: refunded in full)', CancelBody],
-      ['urge', 'Urge the kitchen (催单), once per 5 minutes', undefined],
-      ['refunds', 'Ask for a refund, full or per line; the refund rules decide if it is approved at once', RefundBody],
-      ['review', 'Review a served order', ReviewBody],
-    ] as const
-  ).map(([action, summary, schema]) =>
-    route({
-      method: 'post',
-      path: `/v1/diner/orders/{orderId}/${action}`,
-      response: OrderSummaryAnswer,
-      tag: 'diner',
-      summary,
-      ...dinerAuth,
-      params: OrderParams,
-      ...(schema === undefined ? {} : { body: schema }),
-      errors: [
-        ...DINER_ERRORS,
-        ...INPUT_ERRORS,
-        ...ENGINE_ERRORS,
-        ...ORDER_ERRORS,
-        ...(action === 'urge' ? [D.UrgeTooSoon] : []),
-        ...(action === 'refunds' ? [D.RefundNotAllowed, D.RefundInProgress, D.NothingToRefund, D.UnknownLine] : []),
-      ],
-      async handle(req: RequestInfo, { params, body }: { params: z.output<typeof OrderParams>; body: any }) {
-        const store = await orderAccess(deps, owners, req, params.orderId);
-        const s = session(req);
-        const at = Date.now();
-        const by = diner(s);
-        const command =
-          action === 'cancel'
-            ? { type: 'cancel', by, ...(body?.reason === undefined ? {} : { reason: body.reason }), at }
-            : action === 'urge'
-              ? { type: 'urge', by, at }
-              : action === 'review'
-                ? {
-                    type: 'review',
-                    rating: body.rating,
-                    ...(body.comment === undefined ? {} : { comment: body.comment }),
-                    at,
-                  }
-                : {
-                    type: 'requestRefund',
-                    refundId: body.refundId ?? `r${randomText(8, 'base64url')}`,
-                    ...(body.lines === undefined ? {} : { lines: body.lines }),
-                    reason: body.reason,
-                    by,
-                    at,
-                  };
-        return { body: await engine.send(store, ActorTypes.Order, params.orderId, command) };
-      },
-    }),
-  );
+  return route({
+    method: 'post',
+    path: `/v1/diner/orders/{orderId}/${action}`,
+    response: OrderSummaryAnswer,
+    tag: 'diner',
+    summary,
+    ...dinerAuth,
+    params: OrderParams,
+    ...(schema === undefined ? {} : { body: schema }),
+    errors: [
+      ...DINER_ERRORS,
+      ...INPUT_ERRORS,
+      ...ENGINE_ERRORS,
+      ...ORDER_ERRORS,
+      ...(action === 'urge' ? [D.UrgeTooSoon] : []),
+      ...(action === 'refunds' ? [D.RefundNotAllowed, D.RefundInProgress, D.NothingToRefund, D.UnknownLine] : []),
+    ],
+    async handle(req: RequestInfo, { params, body }: { params: z.output<typeof OrderParams>; body: B }) {
+      const store = await orderAccess(deps, owners, req, params.orderId);
+      const at = Date.now();
+      return { body: await engine.order(store, params.orderId).send(command(diner(session(req)), body, at)) };
+    },
+  });
 }

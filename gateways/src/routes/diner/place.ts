@@ -3,7 +3,7 @@
  * table (its cart, or the lines given); takeaway and delivery straight to a new order actor.
  * The order id comes from the diner and the key (`orderIdFor`), so a repeat is the same order.
  */
-import { ActorTypes, ErrorCode as D, orderIdFor, type OrderDetail, type TableResult } from '@lunchrush/actors';
+import { ErrorCode as D, orderIdFor, type OrderDetail } from '@lunchrush/actors';
 import { EngineError } from '@lunchrush/engine';
 import type { z } from 'zod';
 import { PlacedOrderAnswer } from '../../answers.js';
@@ -15,6 +15,9 @@ import { maskPhone, seal } from '../../pii.js';
 import { PlaceOrderBody } from '../../schemas.js';
 import type { OwnerCache } from './access.js';
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
+
+/** No command id (see `place` below); one object for every placement. */
+const NO_ID = { id: null } as const;
 
 type Place = (req: RequestInfo, body: z.output<typeof PlaceOrderBody>, key: string, at: number) => Promise<OrderDetail>;
 
@@ -51,10 +54,7 @@ function placer(deps: GatewayDeps): Place {
             { details: { store: body.store, tableStore: t.store } },
           );
         const orderId = orderIdFor(t.store, s.dinerId, key);
-        const r = await engine.send<TableResult>(
-          t.store,
-          ActorTypes.Table,
-          t.tableId,
+        const r = await engine.table(t.store, t.tableId).send(
           {
             type: 'submit',
             orderId,
@@ -63,13 +63,13 @@ function placer(deps: GatewayDeps): Place {
             requestHash,
             at,
           },
-          null,
+          NO_ID,
         );
         // A table actor of an older gateway answers a repeat without the order: read it.
         return 'order' in r
           ? r.order
           : {
-              ...(await engine.send<OrderDetail>(t.store, ActorTypes.Order, orderId, { type: 'get' })),
+              ...(await engine.order(t.store, orderId).send({ type: 'get' })),
               duplicate: true,
             };
       }
@@ -78,14 +78,12 @@ function placer(deps: GatewayDeps): Place {
       if (store === undefined)
         throw new HttpError(ErrorCode.ValidationFailed, 'store is required when no table is scanned');
       const orderId = orderIdFor(store, s.dinerId, key);
-      const order = await engine.send<OrderDetail>(
-        store,
-        ActorTypes.Order,
-        orderId,
+      const order = await engine.order(store, orderId).send(
         {
           type: 'place',
-          channel: body.channel,
-          lines: body.lines,
+          // Not dine-in, so the schema had both (PlaceOrderBody: takeaway and delivery list their lines).
+          channel: body.channel!,
+          lines: body.lines!,
           dinerId: s.dinerId,
           // The phone and address are sealed at rest; the engine keeps only a reference and the last four digits.
           ...(body.delivery === undefined
@@ -100,7 +98,7 @@ function placer(deps: GatewayDeps): Place {
           requestHash,
           at,
         },
-        null,
+        NO_ID,
       );
       if (body.delivery !== undefined) {
         // Written once the order holds this request (placed, or placed before by the same body), so a

@@ -2,7 +2,7 @@
  * A diner's session: log in with a wx.login() code, log out, read what a table QR code names
  * (before and after logging in), and sit at a scanned table.
  */
-import { ActorTypes, ErrorCode as D, STORE_ACTOR_ID, type StoreView, type TableView } from '@lunchrush/actors';
+import { ErrorCode as D } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { LoginAnswer, QrTableAnswer, ScanAnswer, TableRefAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
@@ -127,14 +127,14 @@ function scan(deps: GatewayDeps): Route {
       const s = session(req);
       const at = Date.now();
       const [table, store] = await Promise.all([
-        engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+        engine.table(t.store, t.tableId).send({
           type: 'open',
           sessionId: `ts_${randomText(9, 'base64url')}`,
           partySize: body.partySize,
           dinerId: s.dinerId,
           at,
         }),
-        engine.send<StoreView>(t.store, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get', at }),
+        engine.store(t.store).send({ type: 'get', at }),
       ]);
       const tableId = table.mergedInto ?? t.tableId;
       // The same session, now seated: a new token names the table (the one sent stays valid, unseated).

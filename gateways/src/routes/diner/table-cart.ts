@@ -2,14 +2,7 @@
  * The table a diner sits at: its view, the shared cart every diner at it sees and changes, and
  * a quote (server-computed totals) of the cart or of lines given.
  */
-import {
-  ActorTypes,
-  CATALOG_ACTOR_ID,
-  ErrorCode as D,
-  publicLines,
-  type Quote,
-  type TableView,
-} from '@lunchrush/actors';
+import { ErrorCode as D, publicLines, type TableCommand, type TableView } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { CartLineAddedAnswer, QuoteAnswer, TableViewAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
@@ -20,9 +13,9 @@ import { AddLineBody, LineParams, QuoteBody, UpdateLineBody } from '../../schema
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
 
 /** A command to the table the diner's session is seated at: the answer is the table's view. */
-function atTable(deps: GatewayDeps, req: RequestInfo, command: Record<string, unknown>): Promise<TableView> {
+function atTable(deps: GatewayDeps, req: RequestInfo, command: TableCommand): Promise<TableView> {
   const t = seated(req);
-  return deps.engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, command);
+  return deps.engine.table(t.store, t.tableId).send(command);
 }
 
 export function tableCartRoutes(deps: GatewayDeps): Route[] {
@@ -79,7 +72,7 @@ function addCartLine(deps: GatewayDeps): Route {
     async handle(req, { body }: { body: z.output<typeof AddLineBody> }) {
       const t = seated(req);
       const lineId = body.lineId ?? `${t.s.dinerId.slice(2, 10)}-${randomText(6, 'base64url')}`;
-      const view = await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, {
+      const view = await engine.table(t.store, t.tableId).send({
         type: 'addLine',
         lineId,
         dinerId: t.s.dinerId,
@@ -163,7 +156,7 @@ function quote(deps: GatewayDeps): Route {
           throw new HttpError(D.TableNotInStore, `your table's cart is in store ${t.store}, not ${store}`, {
             details: { store, tableStore: t.store },
           });
-        const view = await engine.send<TableView>(t.store, ActorTypes.Table, t.tableId, { type: 'get' });
+        const view = await engine.table(t.store, t.tableId).send({ type: 'get' });
         if (view.cart.length === 0) throw new HttpError(D.EmptyCart, 'the table cart is empty');
         lines = view.cart.map((l) => ({
           skuId: l.skuId,
@@ -172,7 +165,7 @@ function quote(deps: GatewayDeps): Route {
           ...(l.note === null ? {} : { note: l.note }),
         }));
       }
-      const quote = await engine.send<Quote>(store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
+      const quote = await engine.catalog(store).send({
         type: 'quote',
         channel: body.channel,
         lines,

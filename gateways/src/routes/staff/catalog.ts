@@ -3,15 +3,12 @@
  * every problem reported at once), after which every gateway's menu copy is renewed.
  */
 import {
-  ActorTypes,
-  CATALOG_ACTOR_ID,
   ErrorCode as D,
   catalogToCsv,
   catalogToJson,
   parseCatalogCsv,
   parseCatalogJson,
   STAFF_PERMISSIONS as MAY,
-  type CatalogDoc,
 } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { CatalogExportAnswer, CatalogImportedAnswer } from '../../answers.js';
@@ -43,14 +40,7 @@ function exportCatalog(deps: GatewayDeps): Route {
       _req,
       { params, query }: { params: z.output<typeof StoreParams>; query: z.output<typeof ExportQuery> },
     ) {
-      const r = await engine.send<{ rev: number; catalog: CatalogDoc }>(
-        params.store,
-        ActorTypes.Catalog,
-        CATALOG_ACTOR_ID,
-        {
-          type: 'get',
-        },
-      );
+      const r = await engine.catalog(params.store).send({ type: 'get' });
       const headers = {
         'x-catalog-rev': String(r.rev),
         'content-disposition': `attachment; filename="catalog-${params.store}.${query.format}"`,
@@ -83,7 +73,7 @@ function importCatalog(deps: GatewayDeps): Route {
       const text = req.body.toString('utf8');
       const csv = (req.headers['content-type'] ?? '').startsWith('text/csv');
       const catalog = csv ? parseCatalogCsv(text) : parseCatalogJson(text);
-      const r = await engine.send<{ rev: number }>(params.store, ActorTypes.Catalog, CATALOG_ACTOR_ID, {
+      const r = await engine.catalog(params.store).send({
         type: 'import',
         catalog,
         at: Date.now(),

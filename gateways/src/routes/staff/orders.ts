@@ -3,13 +3,7 @@
  * do with an order: accept, a station's start and bump, serve (the same commands a kitchen
  * display sends on its socket, `staffOrderCommand`), cancel, refunds and their approval.
  */
-import {
-  ActorTypes,
-  ErrorCode as D,
-  staffOrderCommand,
-  STAFF_PERMISSIONS as MAY,
-  type OrderDetail,
-} from '@lunchrush/actors';
+import { ErrorCode as D, staffOrderCommand, STAFF_PERMISSIONS as MAY, type OrderCommand } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { OrderSummaryAnswer, StaffOrderDetailAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
@@ -144,7 +138,7 @@ function orderDetail(deps: GatewayDeps): Route {
     params: StoreOrderParams,
     errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, D.OrderNotFound],
     async handle(_req, { params }: { params: z.output<typeof StoreOrderParams> }) {
-      const order = await engine.send<OrderDetail>(params.store, ActorTypes.Order, params.orderId, { type: 'get' });
+      const order = await engine.order(params.store, params.orderId).send({ type: 'get' });
       const sealed = await redis.get(`${prefix}:pii:order:${params.orderId}`);
       const delivery =
         sealed === null ? null : (JSON.parse(unseal(cfg.piiKeys, sealed, `order:${params.orderId}`)) as unknown);
@@ -154,15 +148,15 @@ function orderDetail(deps: GatewayDeps): Route {
 }
 
 /** `POST …/orders/{orderId}{path}`: one command to the order actor. */
-function orderAction(
+function orderAction<P extends { store: string; orderId: string }, B = undefined>(
   deps: GatewayDeps,
   path: string,
   summary: string,
   roles: readonly StaffRole[],
-  params: z.ZodObject,
-  body: z.ZodType | undefined,
+  params: z.ZodObject & z.ZodType<P>,
+  body: z.ZodType<B> | undefined,
   extraErrors: readonly string[],
-  command: (req: RequestInfo, p: any, b: any, at: number) => Record<string, unknown>,
+  command: (req: RequestInfo, p: P, b: B, at: number) => OrderCommand,
 ): Route {
   const { engine } = deps;
   return route({
@@ -184,8 +178,8 @@ function orderAction(
       D.Forbidden,
       ...extraErrors,
     ],
-    async handle(req, { params: p, body: b }: { params: any; body: any }) {
-      return { body: await engine.send(p.store, ActorTypes.Order, p.orderId, command(req, p, b, Date.now())) };
+    async handle(req, { params: p, body: b }: { params: P; body: B }) {
+      return { body: await engine.order(p.store, p.orderId).send(command(req, p, b, Date.now())) };
     },
   });
 }

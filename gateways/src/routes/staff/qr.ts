@@ -2,15 +2,7 @@
  * The store's table QR codes as a printable sheet (PNG or PDF), each signed with the current
  * QR key, rendered on a worker pool.
  */
-import {
-  ActorTypes,
-  ErrorCode as D,
-  STORE_ACTOR_ID,
-  parseTableCode,
-  STAFF_PERMISSIONS as MAY,
-  type StoreView,
-  type TableView,
-} from '@lunchrush/actors';
+import { ErrorCode as D, parseTableCode, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { QrSheetAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
@@ -46,8 +38,8 @@ export function qrSheetRoute(deps: GatewayDeps): Route {
       if (ids.length === 0) throw new HttpError(D.TableNotConfigured, `store ${params.store} has no tables set up`);
       const at = Date.now();
       const [store, ...views] = await Promise.all([
-        engine.send<StoreView>(params.store, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get', at }),
-        ...ids.map((id) => engine.send<TableView>(params.store, ActorTypes.Table, id, { type: 'get' })),
+        engine.store(params.store).send({ type: 'get', at }),
+        ...ids.map((id) => engine.table(params.store, id).send({ type: 'get' })),
       ]);
       const tables = views.map((v) => {
         const code = parseTableCode(v.tableId);

@@ -2,7 +2,7 @@
  * A store's stock for staff: a SKU's levels, a stocktake, a restock, and 86ing a SKU (every
  * channel sees it sold out) or bringing it back.
  */
-import { ActorTypes, ErrorCode as D, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
+import { ErrorCode as D, STAFF_PERMISSIONS as MAY, type StockCommand } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { StockResultAnswer, StockViewAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
@@ -14,9 +14,20 @@ import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS } from './common.js';
 export function stockRoutes(deps: GatewayDeps): Route[] {
   return [
     stockView(deps),
-    stockAction(deps, 'set', 'Stocktake: set the available count', StockSetBody),
-    stockAction(deps, 'restock', 'Add units', RestockBody),
-    stockAction(deps, '86', '86 a SKU (every channel sees it sold out) or bring it back with on: false', EightySixBody),
+    stockAction(deps, 'set', 'Stocktake: set the available count', StockSetBody, (b, who, at) => ({
+      type: 'set',
+      available: b.available,
+      reason: b.reason ?? `stocktake by ${who}`,
+      at,
+    })),
+    stockAction(deps, 'restock', 'Add units', RestockBody, (b, _who, at) => ({ type: 'restock', qty: b.qty, at })),
+    stockAction(
+      deps,
+      '86',
+      '86 a SKU (every channel sees it sold out) or bring it back with on: false',
+      EightySixBody,
+      (b, who, at) => ({ type: 'set86', on: b.on, reason: b.reason ?? `86 by ${who}`, at }),
+    ),
   ];
 }
 
@@ -34,13 +45,19 @@ function stockView(deps: GatewayDeps): Route {
     params: StoreSkuParams,
     errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
     async handle(_req, { params }: { params: z.output<typeof StoreSkuParams> }) {
-      return { body: await engine.send(params.store, ActorTypes.Stock, params.skuId, { type: 'get' }) };
+      return { body: await engine.stock(params.store, params.skuId).send({ type: 'get' }) };
     },
   });
 }
 
 /** `POST …/stock/{skuId}/{action}`: one command to the SKU's stock actor. */
-function stockAction(deps: GatewayDeps, action: 'set' | 'restock' | '86', summary: string, body: z.ZodType): Route {
+function stockAction<B>(
+  deps: GatewayDeps,
+  action: 'set' | 'restock' | '86',
+  summary: string,
+  body: z.ZodType<B>,
+  command: (b: B, who: string, at: number) => StockCommand,
+): Route {
   const { engine } = deps;
   return route({
     method: 'post',
@@ -53,16 +70,10 @@ function stockAction(deps: GatewayDeps, action: 'set' | 'restock' | '86', summar
     params: StoreSkuParams,
     body,
     errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidCommand],
-    async handle(req, { params, body: b }: { params: z.output<typeof StoreSkuParams>; body: any }) {
+    async handle(req, { params, body: b }: { params: z.output<typeof StoreSkuParams>; body: B }) {
       const at = Date.now();
       const who = `${req.staff!.role}:${req.staff!.staffId}`;
-      const command =
-        action === 'set'
-          ? { type: 'set', available: b.available, reason: b.reason ?? `stocktake by ${who}`, at }
-          : action === 'restock'
-            ? { type: 'restock', qty: b.qty, at }
-            : { type: 'set86', on: b.on, reason: b.reason ?? `86 by ${who}`, at };
-      return { body: await engine.send(params.store, ActorTypes.Stock, params.skuId, command) };
+      return { body: await engine.stock(params.store, params.skuId).send(command(b, who, at)) };
     },
   });
 }

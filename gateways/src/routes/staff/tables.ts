@@ -2,20 +2,12 @@
  * A store's tables for staff: the board (every table with its party, cart and orders), setting
  * a table up, and what staff do with a table (seat a party, close, cleaned, merge, transfer).
  */
-import {
-  ActorTypes,
-  ErrorCode as D,
-  STORE_ACTOR_ID,
-  parseTableCode,
-  STAFF_PERMISSIONS as MAY,
-  type StoreView,
-  type TableView,
-} from '@lunchrush/actors';
+import { ErrorCode as D, parseTableCode, STAFF_PERMISSIONS as MAY, type TableCommand } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { BoardAnswer, TableViewAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, HttpError } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import { route, type RequestInfo, type Route } from '../../http.js';
 import { randomText } from '@lunchrush/payments';
 import {
   CloseTableBody,
@@ -37,24 +29,45 @@ export function tableSetupRoutes(deps: GatewayDeps): Route[] {
 /** What staff do with a table's party. */
 export function tableActionRoutes(deps: GatewayDeps): Route[] {
   return [
-    tableAction(deps, 'open', 'Seat a party at a table', OpenTableBody, [D.TableNotReady]),
-    tableAction(deps, 'close', 'The party leaves (force: even with unpaid orders)', CloseTableBody, [
-      D.UnpaidOrders,
-      D.TableMerged,
-      D.NoSession,
-    ]),
-    tableAction(deps, 'cleaned', 'The table is clean and free again', undefined, [D.InvalidTransition]),
-    tableAction(deps, 'merge', "Merge this table's party into another table's session", MergeBody, [
-      D.TableMerged,
-      D.TableNotReady,
-      D.NoSession,
-      D.InvalidCommand,
-    ]),
-    tableAction(deps, 'transfer', 'Move the whole session to a free table', TransferBody, [
-      D.TableOccupied,
-      D.TableMerged,
-      D.NoSession,
-    ]),
+    tableAction(deps, 'open', 'Seat a party at a table', OpenTableBody, [D.TableNotReady], (req, b, at) => ({
+      type: 'open',
+      sessionId: `ts_${randomText(9, 'base64url')}`,
+      partySize: b.partySize,
+      dinerId: `staff:${req.staff!.staffId}`,
+      at,
+    })),
+    tableAction(
+      deps,
+      'close',
+      'The party leaves (force: even with unpaid orders)',
+      CloseTableBody,
+      [D.UnpaidOrders, D.TableMerged, D.NoSession],
+      (req, b, at) => ({ type: 'close', by: by(req), force: b?.force ?? false, at }),
+    ),
+    tableAction(
+      deps,
+      'cleaned',
+      'The table is clean and free again',
+      undefined,
+      [D.InvalidTransition],
+      (_req, _b, at) => ({ type: 'cleaned', at }),
+    ),
+    tableAction(
+      deps,
+      'merge',
+      "Merge this table's party into another table's session",
+      MergeBody,
+      [D.TableMerged, D.TableNotReady, D.NoSession, D.InvalidCommand],
+      (_req, b, at) => ({ type: 'merge', intoTableId: b.intoTableId, at }),
+    ),
+    tableAction(
+      deps,
+      'transfer',
+      'Move the whole session to a free table',
+      TransferBody,
+      [D.TableOccupied, D.TableMerged, D.NoSession],
+      (_req, b, at) => ({ type: 'transfer', toTableId: b.toTableId, at }),
+    ),
   ];
 }
 
@@ -75,8 +88,8 @@ function board(deps: GatewayDeps): Route {
       const ids = (await redis.smembers(tablesKey(prefix, params.store))).sort();
       const at = Date.now();
       const [store, ...tables] = await Promise.all([
-        engine.send<StoreView>(params.store, ActorTypes.Store, STORE_ACTOR_ID, { type: 'get', at }),
-        ...ids.map((id) => engine.send<TableView>(params.store, ActorTypes.Table, id, { type: 'get' })),
+        engine.store(params.store).send({ type: 'get', at }),
+        ...ids.map((id) => engine.table(params.store, id).send({ type: 'get' })),
       ]);
       return { body: { store, tables, at } };
     },
@@ -109,7 +122,7 @@ function configureTable(deps: GatewayDeps): Route {
       }
       if (code.store !== params.store)
         throw new HttpError(D.InvalidTableCode, `table ${params.tableId} is not in store ${params.store}`);
-      const view = await engine.send<TableView>(params.store, ActorTypes.Table, params.tableId, {
+      const view = await engine.table(params.store, params.tableId).send({
         type: 'configure',
         config: body,
         at: Date.now(),
@@ -121,12 +134,13 @@ function configureTable(deps: GatewayDeps): Route {
 }
 
 /** `POST …/tables/{tableId}/{action}`: one command to the table actor. */
-function tableAction(
+function tableAction<B = undefined>(
   deps: GatewayDeps,
   action: 'open' | 'close' | 'cleaned' | 'merge' | 'transfer',
   summary: string,
-  body: z.ZodType | undefined,
+  body: z.ZodType<B> | undefined,
   extraErrors: readonly string[],
+  command: (req: RequestInfo, b: B, at: number) => TableCommand,
 ): Route {
   const { engine } = deps;
   return route({
@@ -147,25 +161,9 @@ function tableAction(
       D.InvalidTableCode,
       ...extraErrors,
     ],
-    async handle(req, { params, body: b }: { params: z.output<typeof StoreTableParams>; body: any }) {
+    async handle(req, { params, body: b }: { params: z.output<typeof StoreTableParams>; body: B }) {
       const at = Date.now();
-      const command =
-        action === 'open'
-          ? {
-              type: 'open',
-              sessionId: `ts_${randomText(9, 'base64url')}`,
-              partySize: b.partySize,
-              dinerId: `staff:${req.staff!.staffId}`,
-              at,
-            }
-          : action === 'close'
-            ? { type: 'close', by: by(req), force: b?.force ?? false, at }
-            : action === 'cleaned'
-              ? { type: 'cleaned', at }
-              : action === 'merge'
-                ? { type: 'merge', intoTableId: b.intoTableId, at }
-                : { type: 'transfer', toTableId: b.toTableId, at };
-      return { body: await engine.send<TableView>(params.store, ActorTypes.Table, params.tableId, command) };
+      return { body: await engine.table(params.store, params.tableId).send(command(req, b, at)) };
     },
   });
 }
