@@ -16,15 +16,9 @@ export default defineConfig(
       },
     },
     rules: {
-      // The engine registers heterogeneous deciders as ActorType<any, ...> and decodes
-      // msgpack to `any`: these rules would flag every use of that deliberate boundary.
-      // Input validation at the gateway is where untyped data must be checked instead.
+      // `any` is written where a boundary needs it (the engine's ActorType<any, ...>, the
+      // route table's default type parameters); what flows out of it is checked by no-unsafe-*.
       '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
       // A redundant `!` or cast is noise, not a bug, and `eslint --fix` removes it.
       '@typescript-eslint/no-unnecessary-type-assertion': 'warn',
       '@typescript-eslint/no-unused-vars': [
@@ -37,6 +31,35 @@ export default defineConfig(
           destructuredArrayIgnorePattern: '^_',
         },
       ],
+    },
+  },
+  {
+    // Gateway tests still reading answers through the stack's `call`, whose body is `any` until
+    // each reads it through a type (issue 17): the no-unsafe-* rules are on everywhere else.
+    files: [
+      'gateways/test/channels.test.ts',
+      'gateways/test/diner-input.test.ts',
+      'gateways/test/diner-orders.test.ts',
+      'gateways/test/diner.test.ts',
+      'gateways/test/node-crash.test.ts',
+      'gateways/test/openapi.test.ts',
+      'gateways/test/ops.test.ts',
+      'gateways/test/order-path.test.ts',
+      'gateways/test/push-gate.test.ts',
+      'gateways/test/push.test.ts',
+      'gateways/test/qr.test.ts',
+      'gateways/test/refunds.test.ts',
+      'gateways/test/safe-defaults.test.ts',
+      'gateways/test/screens-gateway.test.ts',
+      'gateways/test/sessions.test.ts',
+      'gateways/test/staff.test.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
   {

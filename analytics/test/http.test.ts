@@ -64,9 +64,24 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-const getJson = async (p: string): Promise<{ status: number; body: any }> => {
+/** The part of a DOM element the page checks read (this package type-checks without the DOM library). */
+interface PageElement {
+  readonly id: string;
+  getAttribute(name: string): string | null;
+  querySelectorAll(selector: string): { readonly length: number };
+}
+
+/** What the API's answers hold that the tests read (a view's rows are checked against the SQL's). */
+interface ApiBody {
+  readonly params: Parameters<typeof runView>[2];
+  readonly rows: unknown[];
+  readonly views: unknown[];
+  readonly events: number;
+}
+
+const getJson = async (p: string): Promise<{ status: number; body: ApiBody }> => {
   const r = await fetch(server.url + p);
-  return { status: r.status, body: await r.json() };
+  return { status: r.status, body: (await r.json()) as ApiBody };
 };
 
 describe('HTTP API', () => {
@@ -177,7 +192,7 @@ describe('CLI', () => {
     expect(sql.stdout).toMatch(/^\s*n\n-+\n\d+\n$/);
     await expect(cli(['sql', 'DROP TABLE events'])).rejects.toMatchObject({
       code: 1,
-      stderr: expect.stringContaining('[read_only]'),
+      stderr: expect.stringContaining('[read_only]') as unknown,
     });
   });
 });
@@ -197,15 +212,15 @@ describe('dashboard', () => {
     await page.goto(`${server.url}/?store=001&${RANGE}`);
     await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
     const points = await page.$$eval('.chart', (els) =>
-      els.map((e) => [e.id, Number(e.getAttribute('data-points') ?? 0)]),
+      els.map((e: PageElement) => [e.id, Number(e.getAttribute('data-points') ?? 0)]),
     );
     expect(Object.fromEntries(points)).toEqual({
-      heatmap: expect.any(Number),
-      slots: expect.any(Number),
-      turnover: expect.any(Number),
-      dishes: expect.any(Number),
-      channels: expect.any(Number),
-      lag: expect.any(Number),
+      heatmap: expect.any(Number) as unknown,
+      slots: expect.any(Number) as unknown,
+      turnover: expect.any(Number) as unknown,
+      dishes: expect.any(Number) as unknown,
+      channels: expect.any(Number) as unknown,
+      lag: expect.any(Number) as unknown,
     });
     for (const [id, n] of points) expect(n, String(id)).toBeGreaterThan(0);
     expect(await page.$$eval('.chart canvas', (c) => c.length)).toBeGreaterThanOrEqual(6);
@@ -214,7 +229,7 @@ describe('dashboard', () => {
     expect(await yuan('#k-revenue')).toBeGreaterThan(0);
     expect(await yuan('#k-refunded')).toBeGreaterThan(0); // the generator refunds one paid order in 50
     expect(await yuan('#k-net')).toBeCloseTo((await yuan('#k-revenue')) - (await yuan('#k-refunded')), 2);
-    expect(await page.$eval('#store', (s) => s.querySelectorAll('option').length)).toBe(4);
+    expect(await page.$eval('#store', (s: PageElement) => s.querySelectorAll('option').length)).toBe(4);
     expect(errors).toEqual([]);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'dashboard.png');

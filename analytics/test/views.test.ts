@@ -93,7 +93,7 @@ describe('ingestion is exactly once', () => {
         channel: 'dine_in',
         amount_fen: 5000,
         local: '2026-11-02 11:40:00.000',
-        partition: expect.any(Number),
+        partition: expect.any(Number) as unknown,
       },
     ]);
   });

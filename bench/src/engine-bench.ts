@@ -365,7 +365,7 @@ async function run(
     }
   };
 
-  let before: Promise<Scrape> = Promise.resolve(new Map());
+  let before: Promise<Scrape> = Promise.resolve(new Map() as Scrape);
   let cpuBefore: CpuMark = cpuMark(enginePids);
   const clientLoop = monitorEventLoopDelay({ resolution: 5 });
   clientLoop.enable();

@@ -141,7 +141,7 @@ export function replay(
     const t = byName.get(type);
     if (t === undefined) throw new Error(`unknown actor type ${type}`);
     const key = actorKey(store, type, id);
-    const s = states.has(key) ? states.get(key) : t.initial({ type, store, id });
+    const s: unknown = states.has(key) ? states.get(key) : t.initial({ type, store, id });
     states.set(key, fold(t, s, e.ev));
   }
   return states;

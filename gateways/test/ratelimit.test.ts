@@ -17,7 +17,7 @@ describe('TokenBuckets: the limits of one gateway process', () => {
     expect(b.take(dims, T)).toEqual({ ok: false, dimension: 'device', retryAfterS: 20 });
     expect(b.take(dims, T)).toMatchObject({ ok: false, dimension: 'device' });
     const ipOnly: RateDimension[] = [{ name: 'ip', id: '10.0.0.1', limit: 10 }];
-    expect(Array.from({ length: 8 }, () => b.take(ipOnly, T).ok)).toEqual([...Array(7).fill(true), false]);
+    expect(Array.from({ length: 8 }, () => b.take(ipOnly, T).ok)).toEqual([...Array<boolean>(7).fill(true), false]);
     // A third of the window later the device has one more (3 per window).
     expect(b.take(dims, T + WINDOW / 3 - 1).ok).toBe(false);
     expect(b.take([{ name: 'device', id: 'device-1', limit: 3 }], T + WINDOW / 3)).toEqual({ ok: true });

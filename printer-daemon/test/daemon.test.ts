@@ -166,7 +166,9 @@ describe('printing', () => {
     const alarm = await waitFor(() => alarms.find((x) => x.kind === 'config_invalid' && x.store === store), {
       what: 'config alarm',
     });
-    expect(alarm).toMatchObject({ message: expect.stringContaining('stations.wok.printer: no printer "gone"') });
+    expect(alarm).toMatchObject({
+      message: expect.stringContaining('stations.wok.printer: no printer "gone"') as unknown,
+    });
     await publish(t.nc, t.ns, ticket('wok', {}, store));
     await waitFor(() => printed(a).length === 1, { what: 'printed with the previous configuration' });
     alarms.stop();

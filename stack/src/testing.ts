@@ -155,13 +155,19 @@ export async function call<T = any>(
   return { status: r.status, body: parsed as T, headers: r.headers };
 }
 
+/** What login and scan answer that the helpers read. */
+interface SessionAnswer {
+  readonly sessionToken: string;
+  readonly dinerId: string;
+}
+
 let codes = 0;
 /** A logged-in diner (a fresh simulated WeChat user unless `name` repeats). */
 export async function login(
   s: Stack,
   name = `diner${process.pid}x${++codes}`,
 ): Promise<{ token: string; dinerId: string }> {
-  const r = await call(s.url, 'POST', '/v1/diner/login', { body: { code: `${name}-${++codes}` } });
+  const r = await call<SessionAnswer>(s.url, 'POST', '/v1/diner/login', { body: { code: `${name}-${++codes}` } });
   if (r.status !== 200) throw new Error(`login failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { token: r.body.sessionToken, dinerId: r.body.dinerId };
 }
@@ -176,7 +182,7 @@ export function tableToken(s: Stack, index = 0, store = '001'): { token: string;
 export async function seatedDiner(s: Stack, index = 0): Promise<{ token: string; dinerId: string; tableId: string }> {
   const d = await login(s);
   const t = tableToken(s, index);
-  const r = await call(s.url, 'POST', '/v1/diner/scan', {
+  const r = await call<SessionAnswer>(s.url, 'POST', '/v1/diner/scan', {
     token: d.token,
     body: { tableToken: t.token, partySize: 2 },
   });

@@ -41,7 +41,7 @@ export function newCell(
   snap: LoadedSnapshot | undefined,
   pending: number,
 ): Cell {
-  const state = snap === undefined ? type.initial(ref) : type.snapshot ? type.snapshot.decode(snap.s) : snap.s;
+  const state: unknown = snap === undefined ? type.initial(ref) : type.snapshot ? type.snapshot.decode(snap.s) : snap.s;
   const cell: Cell = {
     ref,
     key,
