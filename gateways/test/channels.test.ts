@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
 import { saleActorId, type StockResult } from '@lunchrush/actors';
 import { unseal } from '../src/pii.js';
-import { call, idemKey, seatedDiner, signed, startStack, type Stack } from '@lunchrush/stack/testing';
+import { call, idemKey, seatedDiner, signed, startStack, type Stack, type ErrorAnswer } from '@lunchrush/stack/testing';
+import type { DeliverySale, OrderDetail, Placed, PosSale, Prepay, SimPay, StaffOrderDetail } from './answers.js';
 
 let s: Stack;
 beforeAll(async () => {
@@ -26,12 +27,12 @@ describe('POS and delivery webhooks', () => {
     });
     const path = '/v1/channels/pos/001/sales';
     const req = signed(s.cfg.posSecret, { saleId, lines: [{ skuId: 'wanglaoji', qty: 2 }] });
-    const r = await call(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
+    const r = await call<PosSale>(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ duplicate: false, skus: [{ skuId: 'wanglaoji', qty: 2, available: 18 }] });
     expect(await stock('wanglaoji')).toMatchObject({ available: 18, reserved: 0 });
     const other = signed(s.cfg.posSecret, { saleId, lines: [{ skuId: 'wanglaoji', qty: 5 }] });
-    const bad = await call(s.url, 'POST', path, { raw: other.raw, headers: other.headers });
+    const bad = await call<ErrorAnswer>(s.url, 'POST', path, { raw: other.raw, headers: other.headers });
     expect(bad.status).toBe(422);
     expect(bad.body.code).toBe('idempotency_conflict');
     expect((await stock('wanglaoji')).available).toBe(18);
@@ -47,7 +48,7 @@ describe('POS and delivery webhooks', () => {
       { skuId: 'wanglaoji', qty: 1 },
     ];
     const req = signed(s.cfg.posSecret, { saleId: `pos-multi-${Date.now()}`, lines });
-    const first = await call(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
+    const first = await call<PosSale>(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body).toMatchObject({
       duplicate: false,
@@ -56,7 +57,7 @@ describe('POS and delivery webhooks', () => {
         { skuId: 'jiucai-hezi', qty: 1, available: 29 },
       ],
     });
-    const again = await call(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
+    const again = await call<PosSale>(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
     expect(again.status).toBe(200);
     expect(again.body.duplicate).toBe(true);
     expect(await stock('wanglaoji')).toMatchObject({ available: 27, reserved: 0 });
@@ -72,7 +73,7 @@ describe('POS and delivery webhooks', () => {
       at: Date.now(),
     });
     const half = signed(s.cfg.posSecret, { saleId, lines: lines.slice(0, 2) });
-    const done = await call(s.url, 'POST', path, { raw: half.raw, headers: half.headers });
+    const done = await call<PosSale>(s.url, 'POST', path, { raw: half.raw, headers: half.headers });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.duplicate).toBe(false);
     expect(await stock('wanglaoji')).toMatchObject({ available: 25, reserved: 0 });
@@ -84,20 +85,20 @@ describe('POS and delivery webhooks', () => {
     const sale = { saleId: `pos-${Date.now()}`, lines: [{ skuId: 'wanglaoji', qty: 3 }] };
     const path = '/v1/channels/pos/001/sales';
     const req = signed(s.cfg.posSecret, sale);
-    const first = await call(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
+    const first = await call<PosSale>(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body).toMatchObject({ duplicate: false, skus: [{ skuId: 'wanglaoji', qty: 3, available: 47 }] });
-    const again = await call(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
+    const again = await call<PosSale>(s.url, 'POST', path, { raw: req.raw, headers: req.headers });
     expect(again.status).toBe(200);
     expect(again.body.duplicate).toBe(true);
     expect((await stock('wanglaoji')).available).toBe(47);
 
-    const unsigned = await call(s.url, 'POST', path, { body: sale });
+    const unsigned = await call<ErrorAnswer>(s.url, 'POST', path, { body: sale });
     expect(unsigned.status).toBe(401);
     expect(unsigned.body.code).toBe('invalid_signature');
     const wrongSecret = signed(s.cfg.deliverySecret, sale); // the delivery secret does not sign POS sales
     expect((await call(s.url, 'POST', path, { raw: wrongSecret.raw, headers: wrongSecret.headers })).status).toBe(401);
-    const tampered = await call(s.url, 'POST', path, {
+    const tampered = await call<ErrorAnswer>(s.url, 'POST', path, {
       raw: req.raw.replace('"qty":3', '"qty":1'),
       headers: req.headers,
     });
@@ -107,7 +108,7 @@ describe('POS and delivery webhooks', () => {
       { ...sale, saleId: `${sale.saleId}-old` },
       Math.floor(Date.now() / 1000) - 3600,
     );
-    const old = await call(s.url, 'POST', path, { raw: stale.raw, headers: stale.headers });
+    const old = await call<ErrorAnswer>(s.url, 'POST', path, { raw: stale.raw, headers: stale.headers });
     expect(old.status).toBe(400);
     expect(old.body.code).toBe('stale_timestamp');
     expect((await stock('wanglaoji')).available).toBe(47);
@@ -127,7 +128,7 @@ describe('POS and delivery webhooks', () => {
       customer: { name: '王女士', phone: '138-0013-8000', address: '长沙市芙蓉区五一大道 1 号' },
     };
     const short = signed(s.cfg.deliverySecret, order);
-    const refused = await call(s.url, 'POST', path, { raw: short.raw, headers: short.headers });
+    const refused = await call<ErrorAnswer>(s.url, 'POST', path, { raw: short.raw, headers: short.headers });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({
       code: 'sold_out',
@@ -140,16 +141,17 @@ describe('POS and delivery webhooks', () => {
       platformOrderId: `${order.platformOrderId}b`,
       lines: [{ skuId: 'xiaolongbao', qty: 4 }],
     });
-    const r = await call(s.url, 'POST', path, { raw: ok.raw, headers: ok.headers });
+    const r = await call<PosSale>(s.url, 'POST', path, { raw: ok.raw, headers: ok.headers });
     expect(r.status).toBe(200);
     expect(r.body.skus[0]).toMatchObject({ available: 0 });
-    const again = await call(s.url, 'POST', path, { raw: ok.raw, headers: ok.headers });
+    const again = await call<PosSale>(s.url, 'POST', path, { raw: ok.raw, headers: ok.headers });
     expect(again.body.duplicate).toBe(true);
 
     // A POS sale now finds the same SKU sold out: one stock for every channel.
     const pos = signed(s.cfg.posSecret, { saleId: `pos-x-${Date.now()}`, lines: [{ skuId: 'xiaolongbao', qty: 1 }] });
     expect(
-      (await call(s.url, 'POST', '/v1/channels/pos/001/sales', { raw: pos.raw, headers: pos.headers })).body.code,
+      (await call<ErrorAnswer>(s.url, 'POST', '/v1/channels/pos/001/sales', { raw: pos.raw, headers: pos.headers }))
+        .body.code,
     ).toBe('sold_out');
 
     const id = `dlv:001:meituan.${order.platformOrderId}b`;
@@ -162,11 +164,14 @@ describe('POS and delivery webhooks', () => {
 
   const pos = (saleId: string, lines: { skuId: string; qty: number }[]) => {
     const req = signed(s.cfg.posSecret, { saleId, lines });
-    return call(s.url, 'POST', '/v1/channels/pos/001/sales', { raw: req.raw, headers: req.headers });
+    return call<PosSale>(s.url, 'POST', '/v1/channels/pos/001/sales', { raw: req.raw, headers: req.headers });
   };
   const delivery = (platformOrderId: string, lines: { skuId: string; qty: number }[]) => {
     const req = signed(s.cfg.deliverySecret, { platform: 'eleme', platformOrderId, lines });
-    return call(s.url, 'POST', '/v1/channels/delivery/001/orders', { raw: req.raw, headers: req.headers });
+    return call<DeliverySale>(s.url, 'POST', '/v1/channels/delivery/001/orders', {
+      raw: req.raw,
+      headers: req.headers,
+    });
   };
 
   it('a sale id sent again with another SKU, an added line or another quantity is 422 and sells nothing', async () => {
@@ -263,7 +268,7 @@ describe('POS and delivery webhooks', () => {
 
   it("a diner's delivery address and phone are sealed; the engine sees the last four digits", async () => {
     const d = await seatedDiner(s, 2);
-    const r = await call(s.url, 'POST', '/v1/diner/orders', {
+    const r = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
       token: d.token,
       body: {
         channel: 'delivery',
@@ -273,8 +278,8 @@ describe('POS and delivery webhooks', () => {
       headers: { 'idempotency-key': idemKey() },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const orderId = r.body.order.orderId as string;
-    const staffView = await call(s.url, 'GET', `/v1/staff/stores/001/orders/${orderId}`, {
+    const orderId = r.body.order.orderId;
+    const staffView = await call<StaffOrderDetail>(s.url, 'GET', `/v1/staff/stores/001/orders/${orderId}`, {
       token: (await import('@lunchrush/stack/testing')).staff(s, 'waiter'),
     });
     expect(staffView.body.delivery).toEqual({
@@ -293,18 +298,18 @@ describe('WeChat Pay callbacks', () => {
     table: number,
   ): Promise<{ orderId: string; prepayId: string; token: string; totalFen: number }> {
     const d = await seatedDiner(s, table);
-    const o = await call(s.url, 'POST', '/v1/diner/orders', {
+    const o = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
       token: d.token,
       body: { lines: [{ skuId: 'fanqie-chaodan', qty: 1 }] },
       headers: { 'idempotency-key': idemKey() },
     });
-    const orderId = o.body.order.orderId as string;
-    const p = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+    const orderId = o.body.order.orderId;
+    const p = await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
     expect(p.status).toBe(200);
     return { orderId, prepayId: p.body.prepayId, token: d.token, totalFen: o.body.order.totalFen };
   }
   const status = async (token: string, orderId: string): Promise<string> =>
-    (await call(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token })).body.status;
+    (await call<OrderDetail>(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token })).body.status;
 
   it('forged callbacks are refused and change nothing; the real one is 204 and the order is paid', async () => {
     const o = await pendingOrder(20);
@@ -317,21 +322,23 @@ describe('WeChat Pay callbacks', () => {
       amount: [400, 'payment_amount_mismatch'],
     };
     for (const [tamper, [code, name]] of Object.entries(expected)) {
-      const r = await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: o.prepayId, tamper } });
+      const r = await call<SimPay>(s.url, 'POST', '/v1/simulator/wechatpay/pay', {
+        body: { prepayId: o.prepayId, tamper },
+      });
       expect(r.status).toBe(200);
       expect([tamper, r.body.callbackStatus]).toEqual([tamper, code]);
-      expect(JSON.parse(r.body.callbackBody).code).toBe(name);
+      expect((JSON.parse(r.body.callbackBody!) as ErrorAnswer).code).toBe(name);
     }
     expect(await status(o.token, o.orderId)).toBe('pending_payment');
 
-    const paid = await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: o.prepayId } });
+    const paid = await call<SimPay>(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: o.prepayId } });
     expect(paid.body.callbackStatus).toBe(204);
     expect(await status(o.token, o.orderId)).toBe('paid');
   });
 
   it('a duplicate callback (signed with either kind of WeChat Pay key) is 204 and records nothing twice', async () => {
     const o = await pendingOrder(21);
-    const paid = await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: o.prepayId } });
+    const paid = await call<SimPay>(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: o.prepayId } });
     expect(paid.body.callbackStatus).toBe(204);
     const sim = s.gw.deps.simulator!;
     const tx = (await sim.queryOrder(o.orderId))!;
@@ -344,7 +351,7 @@ describe('WeChat Pay callbacks', () => {
     }
     expect(serials.size).toBe(2); // a platform-certificate serial and a PUB_KEY_ID_
     expect([...serials].some((x) => x.startsWith('PUB_KEY_ID_'))).toBe(true);
-    const order = await call(s.url, 'GET', `/v1/diner/orders/${o.orderId}`, { token: o.token });
+    const order = await call<OrderDetail>(s.url, 'GET', `/v1/diner/orders/${o.orderId}`, { token: o.token });
     expect(order.body).toMatchObject({ status: 'paid', paidFen: o.totalFen, refundedFen: 0 });
   });
 
@@ -364,14 +371,17 @@ describe('WeChat Pay callbacks', () => {
       success_time: '2026-01-01T12:00:00+08:00',
       amount: { total: 100, currency: 'CNY' },
     });
-    const foreign = await call(s.url, 'POST', '/v1/payments/wechatpay/notify', { raw: cb.body, headers: cb.headers });
+    const foreign = await call<ErrorAnswer>(s.url, 'POST', '/v1/payments/wechatpay/notify', {
+      raw: cb.body,
+      headers: cb.headers,
+    });
     expect(foreign.status).toBe(400);
     expect(foreign.body.code).toBe('payment_unknown_order');
   });
 
   it('a payment whose callback never comes is found by asking the provider', async () => {
     const o = await pendingOrder(22);
-    const r = await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', {
+    const r = await call<SimPay>(s.url, 'POST', '/v1/simulator/wechatpay/pay', {
       body: { prepayId: o.prepayId, notify: false },
     });
     expect(r.body.notified).toBe(false);

@@ -1,6 +1,7 @@
 /** What the diner API refuses: malformed and ill-formed bodies, bodies over the limit, requests past the rate limits. */
 import { describe, expect, it } from 'vitest';
-import { call, seatedDiner } from '@lunchrush/stack/testing';
+import { call, seatedDiner, type Answer, type ErrorAnswer } from '@lunchrush/stack/testing';
+import type { TableView, ValidationDetails } from './answers.js';
 import { s, useDinerStack } from './diner-support.js';
 
 useDinerStack();
@@ -8,29 +9,35 @@ useDinerStack();
 describe('bad input and limits', () => {
   it('malformed JSON, wrong types and bad values are 400 with a code and a message naming the field', async () => {
     const d = await seatedDiner(s, 12);
-    const bad = await call(s.url, 'POST', '/v1/diner/table/cart', {
+    const bad = await call<ErrorAnswer>(s.url, 'POST', '/v1/diner/table/cart', {
       token: d.token,
       raw: '{"skuId": ',
       headers: { 'content-type': 'application/json' },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('bad_request');
-    const zero = await call(s.url, 'POST', '/v1/diner/table/cart', {
+    const zero = await call<ErrorAnswer>(s.url, 'POST', '/v1/diner/table/cart', {
       token: d.token,
       body: { skuId: 'pai-huanggua', qty: 0 },
     });
     expect(zero.status).toBe(400);
-    expect(zero.body).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('body.qty') });
-    const typed = await call(s.url, 'POST', '/v1/diner/table/cart', { token: d.token, body: { skuId: 42, qty: '2' } });
+    expect(zero.body).toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringContaining('body.qty') as unknown,
+    });
+    const typed = await call<ErrorAnswer & { details: ValidationDetails }>(s.url, 'POST', '/v1/diner/table/cart', {
+      token: d.token,
+      body: { skuId: 42, qty: '2' },
+    });
     expect(typed.status).toBe(400);
-    expect(typed.body.details.issues.map((i: any) => i.path)).toEqual(['body.skuId', 'body.qty']);
+    expect(typed.body.details.issues.map((i) => i.path)).toEqual(['body.skuId', 'body.qty']);
     const text = await call(s.url, 'POST', '/v1/diner/table/cart', {
       token: d.token,
       raw: 'skuId=x',
       headers: { 'content-type': 'text/plain' },
     });
     expect(text.status).toBe(415);
-    const unknown = await call(s.url, 'POST', '/v1/diner/table/cart', {
+    const unknown = await call<ErrorAnswer>(s.url, 'POST', '/v1/diner/table/cart', {
       token: d.token,
       body: { skuId: 'no-such-dish', qty: 1 },
     });
@@ -40,7 +47,7 @@ describe('bad input and limits', () => {
 
   it('ill-formed text is refused, never stored changed: a lone surrogate or bytes that are not UTF-8', async () => {
     const d = await seatedDiner(s, 24);
-    const lone = await call(s.url, 'POST', '/v1/diner/table/cart', {
+    const lone = await call<ErrorAnswer>(s.url, 'POST', '/v1/diner/table/cart', {
       token: d.token,
       raw: '{"lineId":"s-1","skuId":"pai-huanggua","qty":1,"note":"\\ud800 no ice"}',
       headers: { 'content-type': 'application/json' },
@@ -52,7 +59,7 @@ describe('bad input and limits', () => {
       Buffer.from([0xc3, 0x28]),
       Buffer.from('"}'),
     ]);
-    const latin = await call(s.url, 'POST', '/v1/diner/table/cart', {
+    const latin = await call<ErrorAnswer>(s.url, 'POST', '/v1/diner/table/cart', {
       token: d.token,
       raw: bytes,
       headers: { 'content-type': 'application/json' },
@@ -66,14 +73,14 @@ describe('bad input and limits', () => {
       body: { lineId: 's-3', skuId: 'pai-huanggua', qty: 1, note },
     });
     expect(ok.status).toBe(201);
-    const table = await call(s.url, 'GET', '/v1/diner/table', { token: d.token });
-    expect(table.body.cart.map((l: any) => [l.lineId, l.note])).toEqual([['s-3', note]]);
+    const table = await call<TableView>(s.url, 'GET', '/v1/diner/table', { token: d.token });
+    expect(table.body.cart.map((l) => [l.lineId, l.note])).toEqual([['s-3', note]]);
   });
 
   it('a body over the limit is 413, whether declared or streamed', async () => {
     const d = await seatedDiner(s, 13);
     const big = JSON.stringify({ skuId: 'pai-huanggua', qty: 1, note: 'x'.repeat(40_000) });
-    const r = await call(s.url, 'POST', '/v1/diner/table/cart', {
+    const r = await call<ErrorAnswer>(s.url, 'POST', '/v1/diner/table/cart', {
       token: d.token,
       raw: big,
       headers: { 'content-type': 'application/json' },
@@ -85,9 +92,9 @@ describe('bad input and limits', () => {
   it('past the per-device limit requests are 429 with Retry-After', async () => {
     const device = `device-${process.pid}-${Date.now()}`;
     const statuses: number[] = [];
-    const answers = [];
+    const answers: Answer<ErrorAnswer>[] = [];
     for (let i = 0; i < 7; i++) {
-      const r = await call(s.url, 'GET', '/v1/stores/001/stock', { headers: { 'x-device-id': device } });
+      const r = await call<ErrorAnswer>(s.url, 'GET', '/v1/stores/001/stock', { headers: { 'x-device-id': device } });
       statuses.push(r.status);
       answers.push(r);
     }
@@ -106,7 +113,10 @@ describe('bad input and limits', () => {
     const device = `dev-d-${process.pid}-${Date.now()}`;
     const ghost = `ds_${'A'.repeat(32)}`; // well-formed, names no session
     for (let i = 0; i < 7; i++) {
-      const r = await call(s.url, 'GET', '/v1/diner/table', { token: ghost, headers: { 'x-device-id': device } });
+      const r = await call<ErrorAnswer>(s.url, 'GET', '/v1/diner/table', {
+        token: ghost,
+        headers: { 'x-device-id': device },
+      });
       expect(r.status).toBe(401);
       expect(r.body.code).toBe('unauthorized');
     }
@@ -117,7 +127,7 @@ describe('bad input and limits', () => {
       );
     // The ghost's seven did not count against the device: five answers, then the limit.
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
-    const other = await call(s.url, 'GET', '/v1/diner/table', {
+    const other = await call<TableView>(s.url, 'GET', '/v1/diner/table', {
       token: d.token,
       headers: { 'x-device-id': `${device}-b` },
     });

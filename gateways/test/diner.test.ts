@@ -6,7 +6,8 @@ import { parseTableCode } from '@lunchrush/actors';
 import { waitFor } from '@lunchrush/testkit';
 import { parseKeyRing } from '../src/config.js';
 import { signTableToken, verifyTableToken } from '../src/tokens.js';
-import { call, login, seatedDiner, tableToken } from '@lunchrush/stack/testing';
+import { call, login, seatedDiner, tableToken, type ErrorAnswer } from '@lunchrush/stack/testing';
+import type { Menu, Quote, TableView } from './answers.js';
 import { K1, K2, s, useDinerStack } from './diner-support.js';
 
 useDinerStack();
@@ -15,7 +16,7 @@ describe('table QR tokens', () => {
   it('a good token resolves to its store and table; new tokens are signed with the first key', async () => {
     const { token, tableId } = tableToken(s, 3);
     expect(token.startsWith('t1.k2.')).toBe(true);
-    const r = await call(s.url, 'GET', `/v1/tables/resolve?token=${token}`);
+    const r = await call<ErrorAnswer>(s.url, 'GET', `/v1/tables/resolve?token=${token}`);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ store: '001', tableId });
   });
@@ -28,7 +29,7 @@ describe('table QR tokens', () => {
     const sig = parts[3]!;
     const flipped = [parts[0], parts[1], parts[2], (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1)].join('.');
     for (const bad of [forged, flipped, 'not-a-token', `${token}x`]) {
-      const r = await call(s.url, 'GET', `/v1/tables/resolve?token=${encodeURIComponent(bad)}`);
+      const r = await call<ErrorAnswer>(s.url, 'GET', `/v1/tables/resolve?token=${encodeURIComponent(bad)}`);
       expect(r.status, bad).toBe(401);
       expect(r.body.code).toBe('invalid_qr_token');
       expect(typeof r.body.message).toBe('string');
@@ -44,7 +45,7 @@ describe('table QR tokens', () => {
       parseKeyRing('gone', `k0:${Buffer.from('a-key-that-was-rotated-out-long-ago').toString('base64')}`),
       code,
     );
-    const r = await call(s.url, 'GET', `/v1/tables/resolve?token=${retired}`);
+    const r = await call<ErrorAnswer>(s.url, 'GET', `/v1/tables/resolve?token=${retired}`);
     expect(r.status).toBe(401);
     expect(r.body.code).toBe('qr_key_retired');
     // After k1 is dropped from the ring, what it signed stops working.
@@ -54,11 +55,11 @@ describe('table QR tokens', () => {
 
 describe('menu', () => {
   it('answers 304 to its ETag, and a catalog change gives a new ETag and price', async () => {
-    const first = await call(s.url, 'GET', '/v1/stores/001/menu');
+    const first = await call<Menu>(s.url, 'GET', '/v1/stores/001/menu');
     expect(first.status).toBe(200);
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^"m\d+-/);
-    const spu = first.body.spus.find((x: any) => x.spuId === 'laocu-huasheng');
+    const spu = first.body.spus.find((x) => x.spuId === 'laocu-huasheng')!;
     expect(spu.skus[0]).not.toHaveProperty('costFen');
     const again = await call(s.url, 'GET', '/v1/stores/001/menu', { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
@@ -72,13 +73,13 @@ describe('menu', () => {
     });
     const changed = await waitFor(
       async () => {
-        const r = await call(s.url, 'GET', '/v1/stores/001/menu', { headers: { 'if-none-match': etag } });
+        const r = await call<Menu>(s.url, 'GET', '/v1/stores/001/menu', { headers: { 'if-none-match': etag } });
         return r.status === 200 ? r : undefined;
       },
       { what: 'the menu to change' },
     );
     expect(changed.headers.get('etag')).not.toBe(etag);
-    expect(changed.body.spus.find((x: any) => x.spuId === 'laocu-huasheng').skus[0].priceFen).toBe(1450);
+    expect(changed.body.spus.find((x) => x.spuId === 'laocu-huasheng')!.skus[0]!.priceFen).toBe(1450);
   });
 
   it('is gzipped when the client takes gzip, the same JSON either way; W/ ETags match too', async () => {
@@ -109,8 +110,8 @@ describe('menu', () => {
   });
 
   it('an unknown store is 404; a malformed store id is 400', async () => {
-    expect((await call(s.url, 'GET', '/v1/stores/987/menu')).body.code).toBe('store_not_configured');
-    const r = await call(s.url, 'GET', '/v1/stores/abc/menu');
+    expect((await call<ErrorAnswer>(s.url, 'GET', '/v1/stores/987/menu')).body.code).toBe('store_not_configured');
+    const r = await call<ErrorAnswer>(s.url, 'GET', '/v1/stores/abc/menu');
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('validation_failed');
   });
@@ -132,33 +133,36 @@ describe('the shared table cart', () => {
     expect(ra.status).toBe(201);
     expect(rb.status).toBe(201);
     for (const who of [a, b]) {
-      const t = await call(s.url, 'GET', '/v1/diner/table', { token: who.token });
-      expect(t.body.cart.map((l: any) => [l.lineId, l.dinerId])).toEqual([
+      const t = await call<TableView>(s.url, 'GET', '/v1/diner/table', { token: who.token });
+      expect(t.body.cart.map((l) => [l.lineId, l.dinerId])).toEqual([
         ['a-1', a.dinerId],
         ['b-1', b.dinerId],
       ]);
       expect(t.body.diners).toEqual(expect.arrayContaining([a.dinerId, b.dinerId]));
     }
-    const q = await call(s.url, 'POST', '/v1/diner/quote', { token: b.token, body: {} });
+    const q = await call<Quote>(s.url, 'POST', '/v1/diner/quote', { token: b.token, body: {} });
     expect(q.status).toBe(200);
     expect(q.body.totalFen).toBe(2900 + 2 * 2200);
-    const removed = await call(s.url, 'DELETE', '/v1/diner/table/cart/a-1', { token: b.token });
-    expect(removed.body.cart.map((l: any) => l.lineId)).toEqual(['b-1']);
+    const removed = await call<TableView>(s.url, 'DELETE', '/v1/diner/table/cart/a-1', { token: b.token });
+    expect(removed.body.cart.map((l) => l.lineId)).toEqual(['b-1']);
     // A quantity change in place, by PATCH or by PUT (wx.request cannot send PATCH).
     for (const [method, qty] of [
       ['PATCH', 3],
       ['PUT', 4],
     ] as const) {
-      const changed = await call(s.url, method, '/v1/diner/table/cart/b-1', { token: a.token, body: { qty } });
+      const changed = await call<TableView>(s.url, method, '/v1/diner/table/cart/b-1', {
+        token: a.token,
+        body: { qty },
+      });
       expect(changed.status).toBe(200);
-      expect(changed.body.cart.map((l: any) => [l.lineId, l.qty])).toEqual([['b-1', qty]]);
+      expect(changed.body.cart.map((l) => [l.lineId, l.qty])).toEqual([['b-1', qty]]);
     }
   });
 
   it('cart routes need a session and a scanned table', async () => {
     expect((await call(s.url, 'GET', '/v1/diner/table')).status).toBe(401);
     const d = await login(s);
-    const r = await call(s.url, 'GET', '/v1/diner/table', { token: d.token });
+    const r = await call<ErrorAnswer>(s.url, 'GET', '/v1/diner/table', { token: d.token });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('no_table');
     expect((await call(s.url, 'GET', '/v1/diner/table', { token: 'ds_forgedforgedforgedforgedforgedfo' })).status).toBe(

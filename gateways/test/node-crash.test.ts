@@ -26,7 +26,8 @@ import { parseConfig, type GatewayConfig } from '../src/config.js';
 import { seedDemo } from '@lunchrush/stack';
 import { createEngine, startNode, type RunningNode } from '../src/node.js';
 import { signStaffToken, signTableToken } from '../src/tokens.js';
-import { call, signed } from '@lunchrush/stack/testing';
+import { call, signed, type Answer } from '@lunchrush/stack/testing';
+import type { Login, OrderDetail, Placed, PosSale, Scan, StockView } from './answers.js';
 
 /** Two partitions: stores 001 and 002 hash to different ones, and two nodes own one each. */
 const P = 2;
@@ -129,8 +130,8 @@ interface Buyer {
  */
 async function untilAnswered(
   first: string,
-  attempt: (url: string) => Promise<{ status: number; body: any }>,
-): Promise<{ status: number; body: any; via: string }> {
+  attempt: (url: string) => Promise<Answer<Placed | PosSale>>,
+): Promise<Answer<Placed | PosSale> & { via: string }> {
   const urls = first === urlA ? [urlA, urlB] : [urlB, urlA];
   for (let i = 0; ; i++) {
     const url = urls[i % 2]!;
@@ -150,16 +151,16 @@ describe('a co-located node killed with SIGKILL under load', () => {
       const tables = data.stores.find((x) => x.storeId === store)!.tables.slice(0, DINERS_PER_STORE);
       const seated: { token: string }[] = [];
       for (const [i, { tableId }] of tables.entries()) {
-        const login = await call(urlB, 'POST', '/v1/diner/login', { body: { code: `crash-${store}-${i}-1` } });
+        const login = await call<Login>(urlB, 'POST', '/v1/diner/login', { body: { code: `crash-${store}-${i}-1` } });
         expect(login.status).toBe(200);
-        const token = login.body.sessionToken as string;
-        const scan = await call(urlB, 'POST', '/v1/diner/scan', {
+        const token = login.body.sessionToken;
+        const scan = await call<Partial<Scan>>(urlB, 'POST', '/v1/diner/scan', {
           token,
           body: { tableToken: signTableToken(cfg.qrKeys, parseTableCode(tableId)), partySize: 2 },
         });
         expect(scan.status).toBe(200);
         // A session that names its table, when the gateway hands one out; else the same session.
-        seated.push({ token: (scan.body.sessionToken as string | undefined) ?? token });
+        seated.push({ token: scan.body.sessionToken ?? token });
       }
       diners.set(store, seated);
     }
@@ -174,14 +175,14 @@ describe('a co-located node killed with SIGKILL under load', () => {
         const d = diners.get(b.store)![i % DINERS_PER_STORE]!;
         const key = `crash-order-${i}`;
         const r = await untilAnswered(first, (url) =>
-          call(url, 'POST', '/v1/diner/orders', {
+          call<Placed>(url, 'POST', '/v1/diner/orders', {
             token: d.token,
             body: { lines: [{ skuId: SKU, qty: 1, options: [] }] },
             headers: { 'idempotency-key': key },
           }),
         );
         b.outcome = r.status < 300 ? 'sold' : 'sold_out';
-        b.ref = r.body?.order?.orderId;
+        b.ref = (r.body as Partial<Placed> | undefined)?.order?.orderId;
         b.via = r.via;
         (b as { token?: string }).token = d.token;
       } else {
@@ -189,7 +190,7 @@ describe('a co-located node killed with SIGKILL under load', () => {
         const body = { saleId, lines: [{ skuId: SKU, qty: 1 }] };
         const r = await untilAnswered(first, (url) => {
           const s = signed(cfg.posSecret, body);
-          return call(url, 'POST', `/v1/channels/pos/${b.store}/sales`, { raw: s.raw, headers: s.headers });
+          return call<PosSale>(url, 'POST', `/v1/channels/pos/${b.store}/sales`, { raw: s.raw, headers: s.headers });
         });
         b.outcome = r.status < 300 ? 'sold' : 'sold_out';
         b.ref = saleId;
@@ -229,14 +230,16 @@ describe('a co-located node killed with SIGKILL under load', () => {
       // Every buyer has one answer; exactly the units there were were sold, each to one buyer.
       expect(mine.filter((b) => b.outcome === 'sold')).toHaveLength(UNITS);
       expect(mine.filter((b) => b.outcome === 'sold_out')).toHaveLength(BUYERS - UNITS);
-      const stock = await call(urlB, 'GET', `/v1/staff/stores/${store}/stock/${SKU}`, { token: staffToken(store) });
+      const stock = await call<StockView>(urlB, 'GET', `/v1/staff/stores/${store}/stock/${SKU}`, {
+        token: staffToken(store),
+      });
       expect(stock.status).toBe(200);
       expect(stock.body.available).toBe(0);
       expect(stock.body.reserved + stock.body.sold).toBe(UNITS);
       // Every acknowledged purchase is still there after the crash.
       for (const b of mine.filter((x) => x.outcome === 'sold')) {
         if (b.kind === 'diner') {
-          const o = await call(urlB, 'GET', `/v1/diner/orders/${b.ref!}`, {
+          const o = await call<OrderDetail>(urlB, 'GET', `/v1/diner/orders/${b.ref!}`, {
             token: (b as { token?: string }).token!,
           });
           expect(o.status, `order ${b.ref!}`).toBe(200);
@@ -244,7 +247,10 @@ describe('a co-located node killed with SIGKILL under load', () => {
         } else {
           const body = { saleId: b.ref!, lines: [{ skuId: SKU, qty: 1 }] };
           const s = signed(cfg.posSecret, body);
-          const again = await call(urlB, 'POST', `/v1/channels/pos/${store}/sales`, { raw: s.raw, headers: s.headers });
+          const again = await call<PosSale>(urlB, 'POST', `/v1/channels/pos/${store}/sales`, {
+            raw: s.raw,
+            headers: s.headers,
+          });
           expect(again.status, `sale ${b.ref!}`).toBe(200);
           expect(again.body.duplicate).toBe(true);
         }

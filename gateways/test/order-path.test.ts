@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnTs, waitFor, type ChildProcessHandle } from '@lunchrush/testkit';
 import type { StockView } from '@lunchrush/actors';
-import { call, idemKey, seatedDiner, login, startStack, type Stack } from '@lunchrush/stack/testing';
+import { call, idemKey, seatedDiner, login, startStack, type Stack, type ErrorAnswer } from '@lunchrush/stack/testing';
+import type { OrderList, OrderSummary, Placed, TableView } from './answers.js';
 
 let s: Stack;
 let other: ChildProcessHandle;
@@ -44,7 +45,7 @@ const reserved = async (skuId: string): Promise<number> =>
   (await s.client.send<StockView>('001', 'stock', skuId, { type: 'get' })).reserved;
 
 const place = (url: string, token: string, key: string, body: unknown) =>
-  call(url, 'POST', '/v1/diner/orders', { token, body, headers: { 'idempotency-key': key } });
+  call<Placed>(url, 'POST', '/v1/diner/orders', { token, body, headers: { 'idempotency-key': key } });
 
 describe('an Idempotency-Key after the engine forgot the command and Redis lost everything', () => {
   it('dine-in with lines: the repeat gets the first order, anywhere; another body is 422', async () => {
@@ -67,8 +68,8 @@ describe('an Idempotency-Key after the engine forgot the command and Redis lost 
       expect([reused.status, reused.body.code]).toEqual([422, 'idempotency_key_reused']);
     }
     expect(await reserved('liangban-muer')).toBe(before + 2);
-    const t = await call(b, 'GET', '/v1/diner/table', { token: d.token });
-    expect(t.body.orders.map((o: any) => o.orderId)).toEqual([first.body.order.orderId]);
+    const t = await call<TableView>(b, 'GET', '/v1/diner/table', { token: d.token });
+    expect(t.body.orders.map((o) => o.orderId)).toEqual([first.body.order.orderId]);
   });
 
   it("the table's cart: the repeat gets the order, lines under the same key are 422", async () => {
@@ -114,11 +115,13 @@ describe('whose order it is comes from the order itself', () => {
     expect(o.body.order.dinerId).toBe(d.dinerId);
     expect((await call(b, 'GET', path, { token: d.token })).status).toBe(200);
     expect((await call(b, 'GET', path, { token: mate.token })).status).toBe(200);
-    const peek = await call(b, 'GET', path, { token: stranger.token });
+    const peek = await call<ErrorAnswer>(b, 'GET', path, { token: stranger.token });
     expect([peek.status, peek.body.code]).toEqual([403, 'not_your_order']);
-    const cancel = await call(b, 'POST', `${path}/cancel`, { token: stranger.token, body: {} });
+    const cancel = await call<ErrorAnswer>(b, 'POST', `${path}/cancel`, { token: stranger.token, body: {} });
     expect([cancel.status, cancel.body.code]).toEqual([403, 'not_your_order']);
-    expect((await call(b, 'POST', `${path}/cancel`, { token: d.token, body: {} })).body.status).toBe('cancelled');
+    expect((await call<OrderSummary>(b, 'POST', `${path}/cancel`, { token: d.token, body: {} })).body.status).toBe(
+      'cancelled',
+    );
   });
 });
 
@@ -132,7 +135,7 @@ describe("the diner's order list is a projection of the event log", () => {
       placed.unshift(r.body.order.orderId);
     }
     const listed = async (): Promise<string[]> =>
-      (await call(b, 'GET', '/v1/diner/orders', { token: d.token })).body.orders.map((o: any) => o.orderId);
+      (await call<OrderList>(b, 'GET', '/v1/diner/orders', { token: d.token })).body.orders.map((o) => o.orderId);
     await waitFor(async () => (await listed()).length === 2, { what: 'both orders listed by the other process' });
     expect(await listed()).toEqual(placed);
 

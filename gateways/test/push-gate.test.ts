@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, type SendOptions } from '@lunchrush/engine';
 import { waitFor } from '@lunchrush/testkit';
 import type { ErrorMessage, PushClient } from '../src/push/client.js';
-import { PARTITIONS, call, staff, startStack, type Stack } from '@lunchrush/stack/testing';
+import { PARTITIONS, call, staff, startStack, type ErrorAnswer, type Stack } from '@lunchrush/stack/testing';
 import { connectClient } from './push-support.js';
 
 /** A real engine client whose commands wait while it is held (nothing reaches the engine meanwhile). */
@@ -83,7 +83,7 @@ describe('the push hub behind the in-flight limit', () => {
       code: 'command_failed',
       message: expect.stringMatching(/^gateway_overloaded: /) as unknown,
     });
-    const r = await call(s.url, 'GET', '/v1/staff/stores/001/orders/o_001_nosuchorder', { token });
+    const r = await call<ErrorAnswer>(s.url, 'GET', '/v1/staff/stores/001/orders/o_001_nosuchorder', { token });
     expect([r.status, r.body.code]).toEqual([503, 'gateway_overloaded']);
     expect(table).toBeUndefined();
 

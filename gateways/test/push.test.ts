@@ -7,11 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { encode } from '@lunchrush/engine';
-import type { BoardPush, TableView } from '@lunchrush/actors';
+import type { BoardPush, KitchenTicket, TableView } from '@lunchrush/actors';
 import { wire } from '@lunchrush/actors/wire';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { cleanupNamespace, uniqueNamespace, waitFor } from '@lunchrush/testkit';
-import { createPushServer, type KitchenSnapshot, type PushServer } from '../src/push/index.js';
+import {
+  createPushServer,
+  type BoardSnapshot,
+  type KitchenSnapshot,
+  type MenuSnapshot,
+  type PushServer,
+} from '../src/push/index.js';
+import type { PrintersSnapshot } from '../src/push/snapshots.js';
 import type { PushClient, PushClientOptions } from '../src/push/client.js';
 import { STORE, connectClient, placePaidOrder, startWorld, tableOf, type World } from './push-support.js';
 
@@ -45,10 +52,22 @@ async function client(token: string, opts: PushClientOptions = {}): Promise<Push
   return c;
 }
 
+/** A kitchen station's deltas: a ticket, or an order's progress at the station. */
+interface KitchenProgress {
+  readonly kind: 'progress';
+  readonly orderId: string;
+  readonly station: string;
+  readonly state: string;
+  readonly status: string;
+}
+type KitchenDelta = { readonly kind: 'ticket'; readonly ticket: KitchenTicket } | KitchenProgress;
+
 /** Every frame a client receives, parsed. */
 function tap(c: PushClient): { type: string; topic?: string; seq?: number; data?: any }[] {
   const seen: { type: string; topic?: string }[] = [];
-  (c.socket as unknown as WebSocket).on('message', (d: Buffer) => seen.push(JSON.parse(d.toString())));
+  (c.socket as unknown as WebSocket).on('message', (d: Buffer) =>
+    seen.push(JSON.parse(d.toString()) as { type: string; topic?: string }),
+  );
   return seen;
 }
 
@@ -72,7 +91,7 @@ describe('authentication and topic rules', () => {
 
   it('accepts the token in an Authorization header too', async () => {
     const ws = new WebSocket(server.url, { headers: { authorization: 'Bearer staff-token' } });
-    const first = await new Promise<any>((resolve, reject) => {
+    const first = await new Promise<unknown>((resolve, reject) => {
       ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString())));
       ws.once('error', reject);
     });
@@ -100,7 +119,7 @@ describe('authentication and topic rules', () => {
         ['unknown_topic', 'nonsense:x'],
         ['bad_message', undefined],
         ['forbidden', 'order:o_push_other'],
-      ]),
+      ]) as unknown,
     );
     // A frame past the size limit closes the socket.
     const closed = new Promise<number>((resolve) => (c2.socket as unknown as WebSocket).once('close', resolve));
@@ -244,7 +263,7 @@ describe('fan-out', () => {
     expect(new Set(seenB.filter((m) => m.topic !== undefined).map((m) => m.topic))).toEqual(new Set([`table:${B}`]));
     expect(seenA.filter((m) => m.type === 'delta').map((m) => (m.data as TableView).version)).not.toContain(999);
     expect(board.filter((x) => x.kind === 'table').map((x) => x.kind === 'table' && x.tableId)).toEqual(
-      expect.arrayContaining([A, B]),
+      expect.arrayContaining([A, B]) as unknown,
     );
   });
 });
@@ -359,13 +378,13 @@ describe('kitchen, board and menu topics', () => {
   it('a paid order shows on the board; accepting it sends a ticket to the station; finishing it marks it ready', async () => {
     const staff = await client('staff-token');
     const board: BoardPush[] = [];
-    const tickets: any[] = [];
-    const progress: any[] = [];
+    const tickets: KitchenTicket[] = [];
+    const progress: KitchenProgress[] = [];
     let kitchen: KitchenSnapshot | undefined;
     staff.subscribe('board', { delta: (d: BoardPush) => board.push(d) });
     staff.subscribe('kitchen:wok', {
       snapshot: (d: KitchenSnapshot) => (kitchen = d),
-      delta: (d: any) => (d.kind === 'ticket' ? tickets.push(d.ticket) : progress.push(d)),
+      delta: (d: KitchenDelta) => (d.kind === 'ticket' ? tickets.push(d.ticket) : progress.push(d)),
     });
     await waitFor(() => kitchen && staff.topics.get('board')?.ready, { what: 'board and kitchen snapshots' });
 
@@ -393,13 +412,13 @@ describe('kitchen, board and menu topics', () => {
     expect(progress.filter((p) => p.orderId === orderId).map((p) => p.state)).toContain('cooking');
 
     // The board snapshot lists tables and the order waiting to be served.
-    let boardSnap: any;
+    let boardSnap: BoardSnapshot | undefined;
     const again = await client('staff-token');
-    again.subscribe('board', { snapshot: (d: unknown) => (boardSnap = d) });
+    again.subscribe('board', { snapshot: (d: BoardSnapshot) => (boardSnap = d) });
     await waitFor(() => boardSnap, { what: 'board snapshot' });
-    expect(boardSnap.store.store).toBe(STORE);
-    expect(boardSnap.tables.length).toBe(w.store.tables.length);
-    expect(boardSnap.orders.map((o: { orderId: string; status: string }) => [o.orderId, o.status])).toContainEqual([
+    expect(boardSnap!.store.store).toBe(STORE);
+    expect(boardSnap!.tables.length).toBe(w.store.tables.length);
+    expect(boardSnap!.orders.map((o: { orderId: string; status: string }) => [o.orderId, o.status])).toContainEqual([
       orderId,
       'ready',
     ]);
@@ -407,9 +426,12 @@ describe('kitchen, board and menu topics', () => {
 
   it("printers: the daemon's status as the snapshot, its alarms as deltas, staff only", async () => {
     const staffC = await client('staff-token');
-    let snap: any;
-    const alarms: any[] = [];
-    staffC.subscribe('printers', { snapshot: (d: unknown) => (snap = d), delta: (d: unknown) => alarms.push(d) });
+    let snap: PrintersSnapshot | undefined;
+    const alarms: { level: string; flags: string[] }[] = [];
+    staffC.subscribe('printers', {
+      snapshot: (d: PrintersSnapshot) => (snap = d),
+      delta: (d: { level: string; flags: string[] }) => alarms.push(d),
+    });
     await waitFor(() => snap, { what: 'printers snapshot without a daemon' });
     expect(snap).toMatchObject({ available: false, printers: [] });
 
@@ -430,8 +452,8 @@ describe('kitchen, board and menu topics', () => {
     });
     await w.t.nc.flush();
     const second = await client('staff-token');
-    let snap2: any;
-    second.subscribe('printers', { snapshot: (d: unknown) => (snap2 = d) });
+    let snap2: PrintersSnapshot | undefined;
+    second.subscribe('printers', { snapshot: (d: PrintersSnapshot) => (snap2 = d) });
     await waitFor(() => snap2, { what: 'printers snapshot from the daemon' });
     expect(snap2).toMatchObject({ available: true, configured: true, printers: [{ id: 'p-wok', level: 'ok' }] });
     status.unsubscribe();
@@ -471,18 +493,18 @@ describe('kitchen, board and menu topics', () => {
     const c = await client('diner-10');
     const orderId = 'o_push_d1';
     await placePaidOrder(w, 10, orderId);
-    let order: any;
-    let menu: any;
+    let order: { status: string } | undefined;
+    let menu: MenuSnapshot | undefined;
     c.subscribe(`order:${orderId}`, {
-      snapshot: (d: unknown) => (order = d),
-      delta: (d: any) => (order = { ...order, status: d.status }),
+      snapshot: (d: { status: string }) => (order = d),
+      delta: (d: { status: string }) => (order = { ...order, status: d.status }),
     });
-    c.subscribe('menu', { snapshot: (d: unknown) => (menu = d) });
+    c.subscribe('menu', { snapshot: (d: MenuSnapshot) => (menu = d) });
     await waitFor(() => order && menu, { what: 'order and menu snapshots' });
-    expect(order.status).toBe('paid');
-    expect(menu.levels['mapo-doufu']).toMatchObject({ level: expect.any(String) });
+    expect(order!.status).toBe('paid');
+    expect(menu!.levels['mapo-doufu']).toMatchObject({ level: expect.any(String) as unknown });
     const staff = await client('staff-token');
     await staff.action('accept', orderId);
-    await waitFor(() => order.status === 'sent_to_kitchen', { what: 'accepted status pushed' });
+    await waitFor(() => order!.status === 'sent_to_kitchen', { what: 'accepted status pushed' });
   });
 });

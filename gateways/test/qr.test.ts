@@ -43,6 +43,15 @@ function decodeCell(png: PNG, i: number, top: number): string | null {
   return jsQR(rgba, cell, cell)?.data ?? null;
 }
 
+/** The part of pdf.js's own canvas (the canvas package) read here. */
+interface PdfCanvas {
+  readonly width: number;
+  readonly height: number;
+}
+interface PdfContext {
+  getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+}
+
 /** Rasterises every page of a PDF (pdf.js on its own canvas) and reads the QR code of each cell. */
 async function decodePdf(bytes: Buffer, perPage: number): Promise<(string | null)[]> {
   const SCALE = 2;
@@ -53,11 +62,11 @@ async function decodePdf(bytes: Buffer, perPage: number): Promise<(string | null
     const viewport = page.getViewport({ scale: SCALE });
     // pdf.js draws glyphs with its own canvas package's Path2D: use its canvas, not ours.
     const factory = (
-      doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: any; context: any } } }
+      doc as unknown as { canvasFactory: { create(w: number, h: number): { canvas: PdfCanvas; context: PdfContext } } }
     ).canvasFactory;
     const { canvas, context } = factory.create(Math.ceil(viewport.width), Math.ceil(viewport.height));
     await page.render({ canvasContext: context, viewport, canvas }).promise;
-    const img = context.getImageData(0, 0, canvas.width, canvas.height) as { data: Uint8ClampedArray };
+    const img = context.getImageData(0, 0, canvas.width, canvas.height);
     for (let j = 0; j < perPage; j++) {
       const c = pdfCell(perPage, j);
       const [x0, y0, w, h] = [c.x, c.y, c.width, c.height].map((v) => Math.floor(v * SCALE)) as [

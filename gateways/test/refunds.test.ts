@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
 import { outRefundNo, REFUND_CONSUMER, type RefundAlarm, type WeChatPaySimulator } from '@lunchrush/payments';
 import { call, idemKey, seatedDiner, staff, startStack, type Stack } from '@lunchrush/stack/testing';
+import type { OrderDetail, Placed, Prepay, SimPay, StaffOrderDetail } from './answers.js';
 
 let s: Stack;
 let sim: WeChatPaySimulator;
@@ -25,7 +26,7 @@ afterAll(() => s?.close());
 /** A paid order of table `table`: its id and what it cost. */
 async function paidOrder(table: number): Promise<{ orderId: string; totalFen: number; token: string }> {
   const d = await seatedDiner(s, table);
-  const o = await call(s.url, 'POST', '/v1/diner/orders', {
+  const o = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
     token: d.token,
     body: {
       lines: [
@@ -36,17 +37,21 @@ async function paidOrder(table: number): Promise<{ orderId: string; totalFen: nu
     headers: { 'idempotency-key': idemKey() },
   });
   expect(o.status).toBe(201);
-  const orderId = o.body.order.orderId as string;
-  const pay = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
-  const paid = await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
+  const orderId = o.body.order.orderId;
+  const pay = await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+  const paid = await call<SimPay>(s.url, 'POST', '/v1/simulator/wechatpay/pay', {
+    body: { prepayId: pay.body.prepayId },
+  });
   expect(paid.body.callbackStatus).toBe(204);
-  const detail = await call(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token: d.token });
+  const detail = await call<OrderDetail>(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token: d.token });
   expect(detail.body.status).toBe('paid');
-  return { orderId, totalFen: detail.body.totalFen as number, token: d.token };
+  return { orderId, totalFen: detail.body.totalFen, token: d.token };
 }
 
-async function order(orderId: string): Promise<any> {
-  return (await call(s.url, 'GET', `/v1/staff/stores/001/orders/${orderId}`, { token: staff(s, 'manager') })).body;
+async function order(orderId: string): Promise<StaffOrderDetail> {
+  return (
+    await call<StaffOrderDetail>(s.url, 'GET', `/v1/staff/stores/001/orders/${orderId}`, { token: staff(s, 'manager') })
+  ).body;
 }
 
 /** The alarms the staff board would show, from now on. */
@@ -88,7 +93,7 @@ describe('refunds reach the diner', () => {
       { what: 'the order to read refunded', timeoutMs: 20_000 },
     );
     expect(done.refunds).toHaveLength(1);
-    const r = done.refunds[0];
+    const r = done.refunds[0]!;
     expect(r).toMatchObject({ status: 'completed', amountFen: totalFen });
     // WeChat holds one refund of exactly what was paid, settled.
     const wx = await sim.readRefund(outRefundNo(orderId, r.refundId));
@@ -118,7 +123,7 @@ describe('refunds reach the diner', () => {
       },
       { what: 'the partial refund completed', timeoutMs: 20_000 },
     );
-    const part = o.refunds[0].amountFen as number;
+    const part = o.refunds[0]!.amountFen;
     expect(part).toBeGreaterThan(0);
     expect(part).toBeLessThan(totalFen);
     await workerIdle();
@@ -151,7 +156,7 @@ describe('refunds reach the diner', () => {
     const { orderId } = await paidOrder(22);
     const watch = watchAlarms();
     await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orderId}/cancel`, { token: staff(s, 'manager') });
-    const refundId = await waitFor(async () => (await order(orderId)).refunds[0]?.refundId as string | undefined, {
+    const refundId = await waitFor(async () => (await order(orderId)).refunds[0]?.refundId, {
       what: 'the refund approved',
     });
     const no = outRefundNo(orderId, refundId);
@@ -167,7 +172,7 @@ describe('refunds reach the diner', () => {
     await workerIdle();
     const o = await order(orderId);
     expect(o.status).not.toBe('refunded');
-    expect(o.refunds[0].status).toBe('approved');
+    expect(o.refunds[0]!.status).toBe('approved');
   });
 
   it('an instruction WeChat refuses for good (more than was paid) alarms the store and refunds nothing', async () => {

@@ -11,7 +11,16 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OWN_SECRETS, call, idemKey, startStack, tableToken, type Stack } from '@lunchrush/stack/testing';
+import {
+  OWN_SECRETS,
+  call,
+  idemKey,
+  startStack,
+  tableToken,
+  type ErrorAnswer,
+  type Stack,
+} from '@lunchrush/stack/testing';
+import type { Login, OrderDetail, Placed, Prepay, Scan } from './answers.js';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 const CERT_SERIAL = '5157F09EFDC096DE15EBE81A47057A7232F1B8E1';
@@ -102,7 +111,7 @@ function wxLogin(openid: string): string {
 describe('without development mode', () => {
   it('login goes to WeChat: a code WeChat did not issue is refused, whatever it names', async () => {
     for (const code of ['alice-1', 'manager-2']) {
-      const r = await call(s.url, 'POST', '/v1/diner/login', { body: { code } });
+      const r = await call<ErrorAnswer>(s.url, 'POST', '/v1/diner/login', { body: { code } });
       expect(r.status, code).toBe(401);
       expect(r.body.code).toBe('login_failed');
     }
@@ -111,31 +120,33 @@ describe('without development mode', () => {
   });
 
   it('a diner cannot mark an order paid: the payment simulator is not mounted', async () => {
-    const login = await call(s.url, 'POST', '/v1/diner/login', { body: { code: wxLogin('oBob') } });
-    const scan = await call(s.url, 'POST', '/v1/diner/scan', {
-      token: login.body.sessionToken as string,
+    const login = await call<Login>(s.url, 'POST', '/v1/diner/login', { body: { code: wxLogin('oBob') } });
+    const scan = await call<Scan>(s.url, 'POST', '/v1/diner/scan', {
+      token: login.body.sessionToken,
       body: { tableToken: tableToken(s, 0).token, partySize: 2 },
     });
     expect(scan.status).toBe(200);
-    const token = scan.body.sessionToken as string; // the session seated at the table
-    const o = await call(s.url, 'POST', '/v1/diner/orders', {
+    const token = scan.body.sessionToken; // the session seated at the table
+    const o = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
       token,
       body: { lines: [{ skuId: 'pai-huanggua', qty: 1 }] },
       headers: { 'idempotency-key': idemKey() },
     });
     expect(o.status, JSON.stringify(o.body)).toBe(201);
-    const orderId = o.body.order.orderId as string;
-    const pay = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token });
+    const orderId = o.body.order.orderId;
+    const pay = await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token });
     expect(pay.status, JSON.stringify(pay.body)).toBe(200);
 
-    const sim = await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
+    const sim = await call<ErrorAnswer>(s.url, 'POST', '/v1/simulator/wechatpay/pay', {
+      body: { prepayId: pay.body.prepayId },
+    });
     expect(sim.status).toBe(404);
     expect(sim.body).toMatchObject({ code: 'not_found', message: 'no route POST /v1/simulator/wechatpay/pay' });
-    const after = await call(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token });
+    const after = await call<OrderDetail>(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token });
     expect(after.body.status).toBe('pending_payment');
     expect(pay.body.provider).toBe('wechatpay');
     expect(pay.body).not.toHaveProperty('simulator');
-    const doc = await call(s.url, 'GET', '/openapi.json');
+    const doc = await call<{ paths: Record<string, unknown> }>(s.url, 'GET', '/openapi.json');
     expect(Object.keys(doc.body.paths).filter((p) => p.startsWith('/v1/simulator'))).toEqual([]);
   });
 });

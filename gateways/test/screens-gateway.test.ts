@@ -13,6 +13,7 @@ import { boxedText, waitFor } from '@lunchrush/testkit';
 import { parseConfig } from '../src/config.js';
 import { PushClient, type PushClientOptions } from '../src/push/client.js';
 import { call, idemKey, seatedDiner, staff, startStack, type Stack } from '@lunchrush/stack/testing';
+import type { Placed, Prepay, SimPay } from './answers.js';
 import { ARTIFACTS, INSTALL_TIMEOUT_MS, launchChromium } from './screens-support.js';
 
 let s: Stack;
@@ -62,7 +63,7 @@ describe('screens on the gateway', () => {
 
     // The diner: seated by scanning the table's signed code, watching their order over the push.
     const d = await seatedDiner(s, 12);
-    const o = await call(s.url, 'POST', '/v1/diner/orders', {
+    const o = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
       token: d.token,
       body: { lines: [{ skuId: 'liangban-muer', qty: 2 }] },
       headers: { 'idempotency-key': idemKey() },
@@ -78,8 +79,10 @@ describe('screens on the gateway', () => {
     });
     await waitFor(() => statuses.length > 0, { what: "the diner's order snapshot" });
 
-    const pay = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
-    const sim = await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
+    const pay = await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+    const sim = await call<SimPay>(s.url, 'POST', '/v1/simulator/wechatpay/pay', {
+      body: { prepayId: pay.body.prepayId },
+    });
     expect(sim.body.callbackStatus).toBe(204);
 
     const pending = board.locator(`[data-pending="${orderId}"][data-status="paid"]`);

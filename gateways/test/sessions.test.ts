@@ -10,6 +10,7 @@ import { parseKeyRing } from '../src/config.js';
 import { startGateway } from '../src/server.js';
 import { signDinerToken, verifyDinerToken } from '../src/tokens.js';
 import { call, login, seatedDiner, startStack, tableToken, type Stack } from '@lunchrush/stack/testing';
+import type { Scan, TableView } from './answers.js';
 
 let s: Stack;
 let other: ChildProcessHandle;
@@ -27,12 +28,12 @@ afterAll(async () => {
   await s?.close();
 });
 
-const table = (url: string, token: string) => call(url, 'GET', '/v1/diner/table', { token });
+const table = (url: string, token: string) => call<TableView>(url, 'GET', '/v1/diner/table', { token });
 
 describe('logout and revocation reach every gateway process', () => {
   it('a logout refuses every token of the session, on this process at once and on the other', async () => {
     const d = await login(s);
-    const scan = await call(s.url, 'POST', '/v1/diner/scan', {
+    const scan = await call<Scan>(s.url, 'POST', '/v1/diner/scan', {
       token: d.token,
       body: { tableToken: tableToken(s, 31).token, partySize: 2 },
     });

@@ -1,6 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
-import { call, idemKey, seatedDiner, staff, startStack, type Stack } from '@lunchrush/stack/testing';
+import { call, idemKey, seatedDiner, staff, startStack, type Stack, type ErrorAnswer } from '@lunchrush/stack/testing';
+import type {
+  Board,
+  CatalogDoc,
+  Menu,
+  OrderDetail,
+  OrderSummary,
+  Placed,
+  Prepay,
+  StaffOrderDetail,
+  StockLevels,
+  StockResult,
+  TableView,
+} from './answers.js';
 
 let s: Stack;
 beforeAll(async () => {
@@ -23,7 +36,7 @@ describe('staff authentication', () => {
       Buffer.from(JSON.stringify({ s: '001', r: 'manager', u: 'x', e: 9_999_999_999 })).toString('base64url'),
       d,
     ].join('.');
-    const r = await call(s.url, 'GET', path, { token: forged });
+    const r = await call<ErrorAnswer>(s.url, 'GET', path, { token: forged });
     expect(r.status).toBe(401);
     expect(r.body.code).toBe('unauthorized');
     expect(c).toBeDefined();
@@ -31,7 +44,7 @@ describe('staff authentication', () => {
 
   it('a role may only do what it is allowed; another store is 403', async () => {
     const t = tables()[20]!;
-    const kitchenCloses = await call(s.url, 'POST', `/v1/staff/stores/001/tables/${t}/close`, {
+    const kitchenCloses = await call<ErrorAnswer>(s.url, 'POST', `/v1/staff/stores/001/tables/${t}/close`, {
       token: staff(s, 'kitchen'),
       body: {},
     });
@@ -48,10 +61,12 @@ describe('staff authentication', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(waiterImport.status).toBe(403);
-    const otherStore = await call(s.url, 'GET', '/v1/staff/stores/002/board', { token: staff(s, 'manager') });
+    const otherStore = await call<ErrorAnswer>(s.url, 'GET', '/v1/staff/stores/002/board', {
+      token: staff(s, 'manager'),
+    });
     expect(otherStore.status).toBe(403);
     expect(otherStore.body.code).toBe('store_forbidden');
-    const kitchenBoard = await call(s.url, 'GET', '/v1/staff/stores/001/board', { token: staff(s, 'kitchen') });
+    const kitchenBoard = await call<Board>(s.url, 'GET', '/v1/staff/stores/001/board', { token: staff(s, 'kitchen') });
     expect(kitchenBoard.status).toBe(200);
     expect(kitchenBoard.body.tables).toHaveLength(tables().length);
   });
@@ -63,12 +78,16 @@ describe('tables', () => {
     const waiter = staff(s, 'waiter');
     const base = '/v1/staff/stores/001/tables';
     expect(
-      (await call(s.url, 'POST', `${base}/${t1}/open`, { token: waiter, body: { partySize: 3 } })).body.status,
+      (await call<TableView>(s.url, 'POST', `${base}/${t1}/open`, { token: waiter, body: { partySize: 3 } })).body
+        .status,
     ).toBe('seated');
     expect((await call(s.url, 'POST', `${base}/${t2}/open`, { token: waiter, body: { partySize: 2 } })).status).toBe(
       200,
     );
-    const merged = await call(s.url, 'POST', `${base}/${t2}/merge`, { token: waiter, body: { intoTableId: t1 } });
+    const merged = await call<TableView>(s.url, 'POST', `${base}/${t2}/merge`, {
+      token: waiter,
+      body: { intoTableId: t1 },
+    });
     expect(merged.body.status).toBe('merged');
     expect((await call(s.url, 'POST', `${base}/${t3}/open`, { token: waiter, body: { partySize: 4 } })).status).toBe(
       200,
@@ -77,16 +96,16 @@ describe('tables', () => {
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     const occupied = await call(s.url, 'POST', `${base}/${t1}/transfer`, { token: waiter, body: { toTableId: t4 } });
     expect(occupied.status).toBe(409);
-    const board = await call(s.url, 'GET', '/v1/staff/stores/001/board', { token: waiter });
-    const byId = new Map<string, any>(board.body.tables.map((t: any) => [t.tableId, t]));
-    expect(byId.get(t1).partySize).toBe(5);
-    expect(byId.get(t2).status).toBe('merged');
-    expect(byId.get(t3).status).toBe('cleaning');
+    const board = await call<Board>(s.url, 'GET', '/v1/staff/stores/001/board', { token: waiter });
+    const byId = new Map(board.body.tables.map((t) => [t.tableId, t]));
+    expect(byId.get(t1)!.partySize).toBe(5);
+    expect(byId.get(t2)!.status).toBe('merged');
+    expect(byId.get(t3)!.status).toBe('cleaning');
     expect(byId.get(t4)).toMatchObject({ status: 'seated', partySize: 4 });
-    expect((await call(s.url, 'POST', `${base}/${t1}/close`, { token: waiter, body: {} })).body.status).toBe(
+    expect((await call<TableView>(s.url, 'POST', `${base}/${t1}/close`, { token: waiter, body: {} })).body.status).toBe(
       'cleaning',
     );
-    expect((await call(s.url, 'POST', `${base}/${t1}/cleaned`, { token: waiter })).body.status).toBe('free');
+    expect((await call<TableView>(s.url, 'POST', `${base}/${t1}/cleaned`, { token: waiter })).body.status).toBe('free');
   });
 
   it('a bad table id is 400; a table of another store is 400 from the domain', async () => {
@@ -95,7 +114,7 @@ describe('tables', () => {
       body: { partySize: 2 },
     });
     expect(r.status).toBe(400);
-    const other = await call(s.url, 'PUT', '/v1/staff/stores/001/tables/0020001000015', {
+    const other = await call<ErrorAnswer>(s.url, 'PUT', '/v1/staff/stores/001/tables/0020001000015', {
       token: staff(s, 'manager'),
       body: { label: 'Z1', areaName: '大厅', seats: 4 },
     });
@@ -107,7 +126,7 @@ describe('tables', () => {
 describe('orders in the kitchen', () => {
   it('accept, start, bump, serve; a diner refund request is approved or rejected by staff', async () => {
     const d = await seatedDiner(s, 30);
-    const o = await call(s.url, 'POST', '/v1/diner/orders', {
+    const o = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
       token: d.token,
       body: {
         lines: [
@@ -117,26 +136,27 @@ describe('orders in the kitchen', () => {
       },
       headers: { 'idempotency-key': idemKey() },
     });
-    const orderId = o.body.order.orderId as string;
+    const orderId = o.body.order.orderId;
     const base = `/v1/staff/stores/001/orders/${orderId}`;
-    const early = await call(s.url, 'POST', `${base}/accept`, { token: staff(s, 'waiter') });
+    const early = await call<ErrorAnswer>(s.url, 'POST', `${base}/accept`, { token: staff(s, 'waiter') });
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('invalid_transition');
-    const pay = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+    const pay = await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
     await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
-    expect((await call(s.url, 'POST', `${base}/accept`, { token: staff(s, 'waiter') })).body.status).toBe(
+    expect((await call<OrderSummary>(s.url, 'POST', `${base}/accept`, { token: staff(s, 'waiter') })).body.status).toBe(
       'sent_to_kitchen',
     );
-    const detail = await call(s.url, 'GET', base, { token: staff(s, 'kitchen') });
-    const stations = detail.body.stations.map((x: any) => x.station as string);
+    const detail = await call<StaffOrderDetail>(s.url, 'GET', base, { token: staff(s, 'kitchen') });
+    const stations = detail.body.stations.map((x) => x.station);
     expect(stations.length).toBeGreaterThan(0);
     const waiterBump = await call(s.url, 'POST', `${base}/stations/${stations[0]}/bump`, { token: staff(s, 'waiter') });
     expect(waiterBump.status).toBe(403);
     expect(
-      (await call(s.url, 'POST', `${base}/stations/${stations[0]}/start`, { token: staff(s, 'kitchen') })).body.status,
+      (await call<OrderSummary>(s.url, 'POST', `${base}/stations/${stations[0]}/start`, { token: staff(s, 'kitchen') }))
+        .body.status,
     ).toBe('cooking');
 
-    const req = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/refunds`, {
+    const req = await call<OrderSummary>(s.url, 'POST', `/v1/diner/orders/${orderId}/refunds`, {
       token: d.token,
       body: { refundId: 'r-cold', reason: 'too cold' },
     });
@@ -146,18 +166,24 @@ describe('orders in the kitchen', () => {
       body: { reason: 'no' },
     });
     expect(kitchenRejects.status).toBe(403);
-    const rejected = await call(s.url, 'POST', `${base}/refunds/r-cold/reject`, {
+    const rejected = await call<OrderSummary>(s.url, 'POST', `${base}/refunds/r-cold/reject`, {
       token: staff(s, 'manager'),
       body: { reason: 'it was hot' },
     });
     expect(rejected.body.status).toBe('cooking');
-    const unknown = await call(s.url, 'POST', `${base}/refunds/r-none/approve`, { token: staff(s, 'manager') });
+    const unknown = await call<ErrorAnswer>(s.url, 'POST', `${base}/refunds/r-none/approve`, {
+      token: staff(s, 'manager'),
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('unknown_refund');
 
     for (const st of stations) await call(s.url, 'POST', `${base}/stations/${st}/bump`, { token: staff(s, 'kitchen') });
-    expect((await call(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token: d.token })).body.status).toBe('ready');
-    expect((await call(s.url, 'POST', `${base}/serve`, { token: staff(s, 'waiter') })).body.status).toBe('served');
+    expect((await call<OrderDetail>(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token: d.token })).body.status).toBe(
+      'ready',
+    );
+    expect((await call<OrderSummary>(s.url, 'POST', `${base}/serve`, { token: staff(s, 'waiter') })).body.status).toBe(
+      'served',
+    );
     const review = await call(s.url, 'POST', `/v1/diner/orders/${orderId}/review`, {
       token: d.token,
       body: { rating: 5, comment: '好吃' },
@@ -174,16 +200,16 @@ describe('stock and catalog', () => {
       available: 3,
       level: 'low',
     });
-    expect((await call(s.url, 'POST', `${base}/restock`, { token: kitchen, body: { qty: 20 } })).body.available).toBe(
-      23,
-    );
+    expect(
+      (await call<StockResult>(s.url, 'POST', `${base}/restock`, { token: kitchen, body: { qty: 20 } })).body.available,
+    ).toBe(23);
     expect(
       (await call(s.url, 'POST', `${base}/86`, { token: kitchen, body: { reason: 'pot broke' } })).body,
     ).toMatchObject({ eightySixed: true, level: 'out' });
     await waitFor(
       async () => {
-        const st = await call(s.url, 'GET', '/v1/stores/001/stock');
-        return st.body.skus.find((x: any) => x.skuId === 'suanla-tang').level === 'out';
+        const st = await call<StockLevels>(s.url, 'GET', '/v1/stores/001/stock');
+        return st.body.skus.find((x) => x.skuId === 'suanla-tang')!.level === 'out';
       },
       { what: 'the stock cache to show the 86' },
     );
@@ -193,7 +219,7 @@ describe('stock and catalog', () => {
 
   it('exports JSON and CSV, imports CSV (the menu changes) and reports every bad row', async () => {
     const manager = staff(s, 'manager');
-    const json = await call(s.url, 'GET', '/v1/staff/stores/001/catalog', { token: manager });
+    const json = await call<CatalogDoc>(s.url, 'GET', '/v1/staff/stores/001/catalog', { token: manager });
     expect(json.status).toBe(200);
     expect(json.body.spus.length).toBeGreaterThan(40);
     const csv = await call(s.url, 'GET', '/v1/staff/stores/001/catalog?format=csv', { token: manager });
@@ -211,18 +237,23 @@ describe('stock and catalog', () => {
       headers: { 'content-type': 'text/csv' },
     });
     expect(imported.status, JSON.stringify(imported.body)).toBe(200);
-    const after = await call(s.url, 'GET', '/v1/stores/001/menu', {
+    const after = await call<Menu>(s.url, 'GET', '/v1/stores/001/menu', {
       headers: { 'if-none-match': before.headers.get('etag')! },
     });
     expect(after.status).toBe(200);
-    expect(after.body.spus.find((x: any) => x.spuId === 'pai-huanggua').name).toBe('拍黄瓜(本店)');
+    expect(after.body.spus.find((x) => x.spuId === 'pai-huanggua')!.name).toBe('拍黄瓜(本店)');
 
     const broken = `${header}\n${row.replace(/,1200,/, ',12.00,')}\n`;
-    const refused = await call(s.url, 'PUT', '/v1/staff/stores/001/catalog', {
-      token: manager,
-      raw: broken,
-      headers: { 'content-type': 'text/csv' },
-    });
+    const refused = await call<ErrorAnswer & { details: { issues: unknown[] } }>(
+      s.url,
+      'PUT',
+      '/v1/staff/stores/001/catalog',
+      {
+        token: manager,
+        raw: broken,
+        headers: { 'content-type': 'text/csv' },
+      },
+    );
     expect(refused.status).toBe(400);
     expect(refused.body.code).toBe('catalog_invalid');
     expect(refused.body.details.issues[0]).toMatchObject({ row: 2, field: 'price_fen' });

@@ -124,9 +124,17 @@ export async function startStack(
   };
 }
 
+/** What every route may answer instead: `{ code, message, details? }` (the gateway's `ErrorBody`). */
+export interface ErrorAnswer {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** An answer read as `T` (pass the route's answer type; `ErrorAnswer` for a refusal); any answer may be an error. */
 export interface Answer<T = any> {
   status: number;
-  body: T;
+  body: T & Partial<ErrorAnswer>;
   headers: Headers;
 }
 
@@ -152,7 +160,7 @@ export async function call<T = any>(
   } catch {
     // not JSON
   }
-  return { status: r.status, body: parsed as T, headers: r.headers };
+  return { status: r.status, body: parsed as T & Partial<ErrorAnswer>, headers: r.headers };
 }
 
 /** What login and scan answer that the helpers read. */
