@@ -158,7 +158,8 @@ async function throughput(
   };
 }
 
-async function endToEnd(nc: NatsConnection, rate: number, durationS: number): Promise<Record<string, unknown>> {
+/** An engine with one demo store stocked, two virtual printers on its stations, and a daemon. */
+async function endToEndWorld(nc: NatsConnection) {
   const ns = uniqueNamespace('bench');
   const P = 8;
   const store = '001';
@@ -189,11 +190,21 @@ async function endToEnd(nc: NatsConnection, rate: number, durationS: number): Pr
     cfg.stations![s] = { printer: s };
   }
   await putConfig(nc, ns, cfg);
-  const d = await PrinterDaemon.start(daemonConfig(ns, store), { nc });
+  const daemon = await PrinterDaemon.start(daemonConfig(ns, store), { nc });
+  const stop = async (): Promise<void> => {
+    await daemon.stop();
+    await client.close();
+    engine.kill('SIGKILL');
+    await engine.exited;
+    await Promise.all([...vps.values()].map((vp) => vp.stop()));
+    await cleanupNamespace(nc, ns);
+  };
+  return { store, client, stations, vps, stop };
+}
 
-  const n = Math.round(rate * durationS);
+/** `n` takeaway orders placed and paid (50 at a time): the timed phase is acceptance only. */
+async function placePaidOrders(client: EngineClient, store: string, n: number): Promise<string[]> {
   const orders: string[] = [];
-  // Placed and paid beforehand: the timed phase is acceptance only.
   for (let i = 0; i < n; i += 50) {
     await Promise.all(
       Array.from({ length: Math.min(50, n - i) }, async (_, k) => {
@@ -219,6 +230,11 @@ async function endToEnd(nc: NatsConnection, rate: number, durationS: number): Pr
       }),
     );
   }
+  return orders;
+}
+
+/** Accepts the orders at `rate` from their scheduled times; each order's intended time and the reply times. */
+async function acceptAtRate(client: EngineClient, store: string, orders: readonly string[], rate: number) {
   const intended = new Map<string, number>();
   const replyMs: number[] = [];
   const start = Date.now() + 200;
@@ -238,7 +254,11 @@ async function endToEnd(nc: NatsConnection, rate: number, durationS: number): Pr
     );
   }
   await Promise.all(sends);
-  const expected = orders.length * stations.length;
+  return { intended, replyMs };
+}
+
+/** Waits for every ticket to be cut, then each ticket's first byte and cut after its order's intended accept. */
+async function ticketTimes(vps: ReadonlyMap<string, VirtualPrinter>, expected: number, intended: Map<string, number>) {
   await new Promise<void>((resolve) => {
     const check = (): void => {
       if ([...vps.values()].reduce((s, vp) => s + vp.completeJobs().length, 0) >= expected) resolve();
@@ -257,12 +277,15 @@ async function endToEnd(nc: NatsConnection, rate: number, durationS: number): Pr
       cut.push(j.at - t0);
     }
   }
-  await d.stop();
-  await client.close();
-  engine.kill('SIGKILL');
-  await engine.exited;
-  await Promise.all([...vps.values()].map((vp) => vp.stop()));
-  await cleanupNamespace(nc, ns);
+  return { firstByte, cut };
+}
+
+async function endToEnd(nc: NatsConnection, rate: number, durationS: number): Promise<Record<string, unknown>> {
+  const w = await endToEndWorld(nc);
+  const orders = await placePaidOrders(w.client, w.store, Math.round(rate * durationS));
+  const { intended, replyMs } = await acceptAtRate(w.client, w.store, orders, rate);
+  const { firstByte, cut } = await ticketTimes(w.vps, orders.length * w.stations.length, intended);
+  await w.stop();
   return {
     acceptsPerSecond: rate,
     durationS,
