@@ -53,3 +53,32 @@ export type TableView = z.output<typeof TableViewAnswer>;
 export interface ValidationDetails {
   readonly issues: readonly { readonly path: string; readonly message: string }[];
 }
+
+/** A schema of the OpenAPI document, as far as the tests walk it. */
+export interface OpenApiSchema {
+  type?: string;
+  properties?: Record<string, OpenApiSchema>;
+  items?: OpenApiSchema;
+  enum?: string[];
+  required?: string[];
+}
+
+/** A media type's schema (`content['application/json']`). */
+export interface OpenApiMedia {
+  readonly schema: OpenApiSchema;
+}
+
+export interface OpenApiOperation {
+  readonly parameters?: readonly { readonly name: string; readonly in: string; readonly required?: boolean }[];
+  readonly requestBody?: { readonly content: Readonly<Record<string, OpenApiMedia>> };
+  readonly responses: Readonly<Record<string, { readonly content?: Readonly<Record<string, OpenApiMedia>> }>>;
+  readonly 'x-roles'?: readonly string[];
+}
+
+/** The gateway's OpenAPI document (`GET /openapi.json`), the parts the tests read. */
+export interface OpenApiDocument {
+  readonly openapi: string;
+  readonly paths: Readonly<Record<string, Readonly<Record<string, OpenApiOperation>>>>;
+  readonly components: { readonly schemas: Record<string, OpenApiSchema> };
+  readonly 'x-error-codes': Readonly<Record<string, { readonly status: number; readonly retryable: boolean }>>;
+}

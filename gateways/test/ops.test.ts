@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { ERROR_TABLE } from '../src/errors.js';
 import { startGateway, type Gateway } from '../src/server.js';
-import { call, seatedDiner, startStack, staff, type Stack } from '@lunchrush/stack/testing';
+import { call, seatedDiner, startStack, staff, type Stack, type ErrorAnswer } from '@lunchrush/stack/testing';
+import type { OpenApiDocument, TableView } from './answers.js';
 
 let s: Stack;
 beforeAll(async () => {
@@ -29,9 +30,9 @@ describe('backpressure', () => {
   afterAll(() => lonely?.close());
 
   it('refuses at once with 503 + Retry-After past its in-flight bound, and 503s what the engine cannot take', async () => {
-    const first = call(lonely.url, 'GET', '/v1/stores/001/menu');
+    const first = call<ErrorAnswer>(lonely.url, 'GET', '/v1/stores/001/menu');
     await waitFor(() => lonely.deps.engine.inFlight === 1, { what: 'the first request to reach the engine client' });
-    const second = await call(lonely.url, 'GET', '/v1/stores/001/stock');
+    const second = await call<ErrorAnswer>(lonely.url, 'GET', '/v1/stores/001/stock');
     expect(second.status).toBe(503);
     expect(second.body.code).toBe('gateway_overloaded');
     expect(second.headers.get('retry-after')).toBe('2');
@@ -44,7 +45,7 @@ describe('backpressure', () => {
 
 describe('OpenAPI', () => {
   it('lists every route with its parameters, and every error code with its status', async () => {
-    const r = await call(s.url, 'GET', '/openapi.json');
+    const r = await call<OpenApiDocument>(s.url, 'GET', '/openapi.json');
     expect(r.status).toBe(200);
     const doc = r.body;
     expect(doc.openapi).toBe('3.0.3');
@@ -54,7 +55,7 @@ describe('OpenAPI', () => {
       for (const code of route.errors) {
         const status = String(ERROR_TABLE[code]!.status);
         expect(
-          op.responses[status]?.content['application/json'].schema.properties.code.enum,
+          op!.responses[status]?.content!['application/json']!.schema.properties!.code!.enum,
           `${route.path} ${code}`,
         ).toContain(code);
       }
@@ -62,19 +63,19 @@ describe('OpenAPI', () => {
     expect(Object.keys(doc['x-error-codes']).sort()).toEqual(Object.keys(ERROR_TABLE).sort());
     expect(doc['x-error-codes'].sold_out).toMatchObject({ status: 409 });
     expect(doc['x-error-codes'].overloaded).toMatchObject({ status: 503, retryable: true });
-    const place = doc.paths['/v1/diner/orders'].post;
+    const place = doc.paths['/v1/diner/orders']!.post!;
     expect(place.parameters).toContainEqual(
-      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }) as unknown,
     );
-    const line = place.requestBody.content['application/json'].schema.properties.lines.items;
-    expect(Object.keys(line.properties).sort()).toEqual(['note', 'options', 'qty', 'skuId']); // no price
-    expect(doc.paths['/v1/staff/stores/{store}/catalog'].put['x-roles']).toEqual(['manager']);
+    const line = place.requestBody!.content['application/json']!.schema.properties!.lines!.items!;
+    expect(Object.keys(line.properties!).sort()).toEqual(['note', 'options', 'qty', 'skuId']); // no price
+    expect(doc.paths['/v1/staff/stores/{store}/catalog']!.put!['x-roles']).toEqual(['manager']);
   });
 
   it('answers unknown routes with 404 {code, message}', async () => {
-    const r = await call(s.url, 'GET', '/v1/nothing/here');
+    const r = await call<ErrorAnswer>(s.url, 'GET', '/v1/nothing/here');
     expect(r.status).toBe(404);
-    expect(r.body).toMatchObject({ code: 'not_found', message: expect.any(String) });
+    expect(r.body).toMatchObject({ code: 'not_found', message: expect.any(String) as unknown });
   });
 });
 
@@ -135,7 +136,7 @@ describe('fuzz', () => {
         'wechatpay-signature': ['WECHATPAY/SIGNTEST/abc', 'AAAA', ''][rnd(3)]!,
         'wechatpay-serial': ['PUB_KEY_ID_X', 'ABCDEF0123'][rnd(2)]!,
       };
-      const r = await call(s.url, method, `${fill(path)}${rnd(4) === 0 ? '?format=xml&token=%zz' : ''}`, {
+      const r = await call<ErrorAnswer>(s.url, method, `${fill(path)}${rnd(4) === 0 ? '?format=xml&token=%zz' : ''}`, {
         ...(method === 'GET' || method === 'DELETE' ? {} : { raw }),
         ...(token === undefined ? {} : { token }),
         headers,
@@ -146,7 +147,7 @@ describe('fuzz', () => {
     }
     expect([...statuses.keys()].every((k) => k < 500)).toBe(true);
     // Nothing got through: the fuzzing diner's table is as it was, and no order was placed for store 001 by fuzz.
-    const t = await call(s.url, 'GET', '/v1/diner/table', { token: d.token });
+    const t = await call<TableView>(s.url, 'GET', '/v1/diner/table', { token: d.token });
     expect(t.body.cart).toEqual([]);
   });
 });

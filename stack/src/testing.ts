@@ -132,13 +132,13 @@ export interface ErrorAnswer {
 }
 
 /** An answer read as `T` (pass the route's answer type; `ErrorAnswer` for a refusal); any answer may be an error. */
-export interface Answer<T = any> {
+export interface Answer<T = unknown> {
   status: number;
   body: T & Partial<ErrorAnswer>;
   headers: Headers;
 }
 
-export async function call<T = any>(
+export async function call<T = unknown>(
   url: string,
   method: string,
   path: string,
