@@ -89,9 +89,9 @@ describe('a diner on the real gateway', () => {
 
     // A friend at the same table adds a dish through the API: it appears on this phone.
     const friend = await login(s);
-    const friendScan = await call(s.url, 'POST', '/v1/diner/scan', { token: friend.token, body: { tableToken: table.token, partySize: 2 } });
+    const friendScan = await call<{ sessionToken: string }>(s.url, 'POST', '/v1/diner/scan', { token: friend.token, body: { tableToken: table.token, partySize: 2 } });
     expect(friendScan.status).toBe(200);
-    const friendToken = friendScan.body.sessionToken as string; // the scan's token names the table
+    const friendToken = friendScan.body.sessionToken; // the scan's token names the table
     expect((await call(s.url, 'POST', '/v1/diner/table/cart', { token: friendToken, body: { lineId: 'friend-1', skuId: 'yuxiang-rousi', qty: 1 } })).status).toBe(201);
     await waitFor(() => text(menu, '.sum')[0] === '¥29.00', { what: "the friend's line on the menu page" });
     expect(text(menu, '.others')).toEqual([]); // the panel is closed; the bar shows the count
