@@ -85,12 +85,25 @@ export class Tables {
     const wanted = Array.from({ length: n }, (_, i) => seats[i % seats.length]!);
     log(`logging in and seating ${n} diners`);
     const tag = Math.random().toString(36).slice(2, 8);
+    // A table left mid-turnover (an earlier run on the same stack ended between its close and its
+    // cleaning) is cleaned first; one left seated is closed and cleaned, so every party starts afresh.
+    const byTable = new Map<string, string>();
+    for (const w of wanted) byTable.set(w.tableId, w.store);
+    await pool([...byTable], 32, async ([tableId, store]) => {
+      await api.tableAction(store, tableId, 'close', { force: true });
+      await api.tableAction(store, tableId, 'cleaned');
+    });
     const diners = await pool(wanted, 32, async (seat, i): Promise<Diner> => {
       const login = `bench${tag}d${i}`;
       const d = await api.login(login);
       return { token: await api.scan(d.token, seat.tableId), login, ...seat };
     });
     return new Tables(api, diners, opts);
+  }
+
+  /** Waits for the turnovers under way (a scenario ends with none half done). */
+  async settle(): Promise<void> {
+    for (const s of this.seats) if (s.turning !== null) await s.turning;
   }
 
   /** Parties that left so far. */

@@ -109,6 +109,7 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
     clearTimeout(kill);
     rec.stop();
     const cpu = o.cpu?.stop();
+    await tables.settle(); // no table is left between its close and its cleaning
     const ops = rec.summary();
     const elapsed = rec.timeline.at(-1)?.t ?? o.durationS;
     const orders = (ops.order?.ok ?? 0) + (ops.pos?.ok ?? 0) + (ops.delivery?.ok ?? 0);
