@@ -47,8 +47,9 @@ export interface LocalEngine {
    * Admits one command exactly as a request on NATS would be (the same checks, the same shedding,
    * the same `submit`): its answer goes to `sink.deliver(slot, …)` once its events are durable. The
    * command object is handed over as it is, so the caller must not change it afterwards; results
-   * may share objects with the engine (a `Preencoded` reply, a read of an actor's state), so the
-   * caller copies them before use (`EngineClient` does).
+   * may share objects with the engine (a `Preencoded` reply, a read of an actor's state): the
+   * caller decodes a `Preencoded` one and must not change the others (`EngineClient` does so,
+   * deep-freezing them under test).
    */
   submitLocal(
     store: string,

@@ -277,22 +277,25 @@ export class OrderLists {
   }
 
   /**
-   * The placements a record holds, from its tags; a record written before the engine tagged
-   * records (no `Lr-Tags` header) is read whole and its `Created` events looked at.
+   * The placements a record holds, from its tags (undefined when it has no `Lr-Tags` header: a
+   * record from before tags, which `placementsOfWhole` reads).
    */
-  private async placementsOf(m: JsMsg): Promise<readonly DinerOrderTag[]> {
+  private placementsOf(m: JsMsg): readonly DinerOrderTag[] | undefined {
     const tags = m.headers?.get(TAGS_HEADER);
-    if (m.headers?.has(TAGS_HEADER) === true) {
-      if (tags === undefined || tags === '') return [];
-      const out: DinerOrderTag[] = [];
-      for (const t of tags.split(' ')) {
-        const x = parseDinerOrderTag(t);
-        if (x !== undefined) out.push(x);
-      }
-      return out;
+    if (m.headers?.has(TAGS_HEADER) !== true) return undefined;
+    if (tags === undefined || tags === '') return [];
+    const out: DinerOrderTag[] = [];
+    for (const t of tags.split(' ')) {
+      const x = parseDinerOrderTag(t);
+      if (x !== undefined) out.push(x);
     }
+    return out;
+  }
+
+  /** A record written before the engine tagged records: read whole, its `Created` events looked at. */
+  private async placementsOfWhole(seq: number): Promise<readonly DinerOrderTag[]> {
     this.jsm ??= jetstreamManager(this.o.nc);
-    const whole = await (await this.jsm).streams.getMessage(names(this.o.namespace).stream, { seq: m.seq });
+    const whole = await (await this.jsm).streams.getMessage(names(this.o.namespace).stream, { seq });
     if (whole === null) return [];
     // Most records hold no order's `Created` (stock, tables, payments): skip them undecoded.
     const data = whole.data;
@@ -305,7 +308,7 @@ export class OrderLists {
     const keys: string[] = [this.leaseKey, this.seqKey];
     const args: (string | number)[] = [this.me, msgs[msgs.length - 1]!.seq, ORDER_LIST_KEEP, LIST_TTL_S];
     for (const m of msgs) {
-      for (const x of await this.placementsOf(m)) {
+      for (const x of this.placementsOf(m) ?? (await this.placementsOfWhole(m.seq))) {
         keys.push(this.listKey(x.dinerId));
         args.push(x.at, x.orderId);
       }

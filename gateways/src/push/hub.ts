@@ -19,7 +19,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import type { EngineClient } from '@lunchrush/engine';
-import { pushEngine, type PushEngine, type PushLogger } from './deps.js';
+import type { PushEngine, PushLogger } from './deps.js';
 import { Fanout } from './fanout.js';
 import { PushInterest } from './interest.js';
 import { KitchenFeed } from './kitchen-feed.js';
@@ -90,7 +90,7 @@ export class PushHub {
   ) {
     const js = jetstream(deps.nc);
     const log = deps.log;
-    this.engine = pushEngine(deps.engine);
+    this.engine = deps.engine;
     // A topic's first subscriber starts listening to its pushes, its last one stops (interest.ts).
     this.topics = new TopicRegistry(deps.ringSize ?? DEFAULT_RING_SIZE, {
       created: (t) => {
