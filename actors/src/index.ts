@@ -7,15 +7,29 @@
  * `@lunchrush/actors/demo`.
  */
 import type { ActorType } from '@lunchrush/engine';
+import { auditActor } from './audit.js';
 import { catalogActor } from './catalog.js';
 import { orderActor } from './order/index.js';
 import { saleActor } from './sale.js';
+import { staffAccountActor } from './staff-account.js';
+import { staffDirectoryActor } from './staff-directory.js';
 import { stockActor } from './stock.js';
 import { storeActor } from './store.js';
 import { tableActor } from './table/index.js';
 
 /** Every restaurant actor type, to register in the engine (and in `MemoryRuntime`). */
-export const restaurantActors: ActorType[] = [storeActor, catalogActor, stockActor, tableActor, orderActor, saleActor];
+export const restaurantActors: ActorType[] = [
+  storeActor,
+  catalogActor,
+  stockActor,
+  tableActor,
+  orderActor,
+  saleActor,
+  // staff accounts and the audit log (`@lunchrush/actors/staff`)
+  staffAccountActor,
+  staffDirectoryActor,
+  auditActor,
+];
 
 export { catalogActor, orderActor, saleActor, stockActor, storeActor, tableActor };
 
@@ -60,7 +74,7 @@ export type { DomainErrorCode, FormatIssue } from './errors.js';
 // money and time
 export { FenDeltaSchema, FenSchema, MAX_FEN, formatFen, parseYuan } from './money.js';
 export type { Fen } from './money.js';
-export { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, formatWindows, parseWindows } from './hours.js';
+export { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, formatWindows, isWithin, parseWindows } from './hours.js';
 export type { TimeWindow } from './hours.js';
 
 // the menu, the catalog actor and its files
@@ -260,6 +274,7 @@ export {
   staffActor,
   staffActorId,
   staffMay,
+  staffWorksIn,
   staffMayTake,
   staffOrderCommand,
 } from './staff-rules.js';

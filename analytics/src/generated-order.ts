@@ -10,7 +10,8 @@
 import type { LogEntry } from '@lunchrush/engine/log';
 import type { OrderEvent, PricedLine } from '@lunchrush/actors';
 import type { DemoStore } from '@lunchrush/actors/demo';
-import { MIN, entry, pick, take, type Cmd, type GeneratorRun } from './generator-run.js';
+import { chooseBasket, drawDiner, mealPeriodOf } from './generated-basket.js';
+import { HOUR, MIN, entry, pick, take, type Cmd, type GeneratorRun } from './generator-run.js';
 
 const CHANNELS: [string, number][] = [
   ['dine_in', 0.64],
@@ -24,6 +25,7 @@ interface Order {
   readonly store: string;
   readonly orderId: string;
   readonly orderNo: number;
+  readonly dinerId: string;
   readonly channel: string;
   readonly lines: PricedLine[];
   readonly totalFen: number;
@@ -46,10 +48,12 @@ export function generateOrder(
   tables: Map<string, number>,
 ): void {
   const store = s.storeId;
-  const chosen = chooseSkus(g, store);
-  if (chosen === undefined) return;
+  const channel = drawChannel(g);
+  const party = channel === 'dine_in' ? partySize(g, t0) : channel === 'retail' ? 1 : 1 + Math.floor(g.rnd() * 3);
+  const diner = drawDiner(g, store);
+  const skus = chooseBasket(g, { store, channel, at: t0, party, diner });
+  if (skus === undefined) return;
   const orderId = `o_g${(++g.orderNo).toString(36)}`;
-  const { channel, skus } = chosen;
   const lines = priceLines(g, s, channel, skus);
   const itemsFen = lines.reduce((n, l) => n + l.amountFen, 0);
   const packagingFeeFen = lines.reduce((n, l) => n + l.packagingFeeFen, 0);
@@ -59,16 +63,27 @@ export function generateOrder(
   // Dine-in: a party sits at a free table and orders a few minutes later.
   const seat =
     channel === 'dine_in'
-      ? seatParty(g, s, t0, orderId, lines, cmds, tables)
+      ? seatParty(g, s, { t0, orderId, dinerId: diner.dinerId, party }, lines, cmds, tables)
       : { tableId: null, sessionId: null, placedAt: t0 };
   if (seat === undefined) return; // full house: the party walks away
   const { tableId, sessionId, placedAt } = seat;
   const holds = lines.map((l) => ({ skuId: l.skuId, qty: l.qty }));
-  const o: Order = { store, orderId, orderNo: g.orderNo, channel, lines, totalFen, holds, tableId, placedAt };
+  const o: Order = {
+    store,
+    orderId,
+    orderNo: g.orderNo,
+    dinerId: diner.dinerId,
+    channel,
+    lines,
+    totalFen,
+    holds,
+    tableId,
+    placedAt,
+  };
   const created: OrderEvent = {
     type: 'Created',
     channel: channel as 'dine_in',
-    dinerId: `d${g.orderNo}`,
+    dinerId: diner.dinerId,
     tableId,
     tableLabel: null,
     sessionId,
@@ -100,32 +115,20 @@ export function generateOrder(
   if (tableId !== null) leave(g, o, tableId, leaveAt, cmds, tables);
 }
 
-/** The channel, then SKUs of it still in stock, the popular ones more often; undefined when none is. */
-function chooseSkus(g: GeneratorRun, store: string): { channel: string; skus: Map<string, number> } | undefined {
-  const { rnd, menu, popular, stock } = g;
-  const r = rnd();
+function drawChannel(g: GeneratorRun): string {
+  const r = g.rnd();
   let acc = 0;
-  let channel = 'dine_in';
-  for (const [c, w] of CHANNELS)
-    if (r < (acc += w)) {
-      channel = c;
-      break;
-    }
-  const forChannel: number[] = menu.map((k, i) =>
-    k.channels.includes(channel) && (stock.get(`${store}/${k.skuId}`) ?? 0) > 2 ? popular[i]! : 0,
-  );
-  const total = forChannel.reduce((a, b) => a + b, 0);
-  if (total === 0) return undefined;
-  const nLines = channel === 'retail' ? 1 : 1 + Math.floor(rnd() * 4);
-  const chosen = new Map<string, number>();
-  for (let i = 0; i < nLines; i++) {
-    let x = rnd() * total;
-    let k = 0;
-    while ((x -= forChannel[k]!) > 0) k++;
-    const sku = menu[k]!;
-    chosen.set(sku.skuId, (chosen.get(sku.skuId) ?? 0) + (rnd() < 0.2 ? 2 : 1));
-  }
-  return { channel, skus: chosen };
+  for (const [c, w] of CHANNELS) if (r < (acc += w)) return c;
+  return 'dine_in';
+}
+
+/** Lone diners and pairs at lunch, families and friends at dinner. */
+function partySize(g: GeneratorRun, t0: number): number {
+  const hour = ((t0 + 8 * HOUR) % (24 * HOUR)) / HOUR;
+  const r = g.rnd();
+  if (mealPeriodOf(hour) === 'dinner')
+    return r < 0.15 ? 2 : r < 0.5 ? 3 + Math.floor(g.rnd() * 2) : 2 + Math.floor(g.rnd() * 5);
+  return r < 0.45 ? 1 : r < 0.8 ? 2 : 3 + Math.floor(g.rnd() * 3);
 }
 
 /** Priced lines as the catalog would price them: the store's price, packaging off dine-in. */
@@ -157,27 +160,23 @@ function priceLines(g: GeneratorRun, s: DemoStore, channel: string, chosen: Map<
 function seatParty(
   g: GeneratorRun,
   s: DemoStore,
-  t0: number,
-  orderId: string,
+  p: { t0: number; orderId: string; dinerId: string; party: number },
   lines: PricedLine[],
   cmds: Cmd[],
   tables: Map<string, number>,
 ): { tableId: string; sessionId: string; placedAt: number } | undefined {
+  const { t0, orderId, dinerId, party } = p;
   const store = s.storeId;
   const free = s.tables.filter((t) => (tables.get(t.tableId) ?? 0) <= t0);
   if (free.length === 0) return undefined;
-  const t = pick(g, free);
+  const fits = free.filter((t) => t.config.seats >= party);
+  const t = pick(g, fits.length > 0 ? fits : free);
   const tableId = t.tableId;
   const sessionId = `s_${orderId.slice(2)}`;
-  const party = 1 + Math.floor(g.rnd() * Math.min(6, t.config.seats));
   cmds.push({
     at: t0,
     store,
-    entries: [
-      entry('table', store, tableId, [
-        { type: 'Seated', sessionId, partySize: party, dinerId: `d${g.orderNo}`, at: t0 },
-      ]),
-    ],
+    entries: [entry('table', store, tableId, [{ type: 'Seated', sessionId, partySize: party, dinerId, at: t0 }])],
   });
   const placedAt = t0 + (2 + g.rnd() * 6) * MIN;
   cmds.push({
@@ -192,7 +191,7 @@ function seatParty(
           type: 'CartLineAdded',
           line: {
             lineId: `${orderId}-${l.lineNo}`,
-            dinerId: `d${g.orderNo}`,
+            dinerId,
             skuId: l.skuId,
             qty: l.qty,
             options: [],
@@ -226,7 +225,7 @@ function placement(o: Order, created: OrderEvent, deadline: number): Cmd {
                 orderId,
                 lineIds: o.lines.map((l) => `${orderId}-${l.lineNo}`),
                 totalFen: o.totalFen,
-                dinerId: `d${o.orderNo}`,
+                dinerId: o.dinerId,
                 at: placedAt,
               },
             ]),

@@ -4,7 +4,8 @@
  * generated command is made of: a log entry, the stock events of a sale.
  */
 import type { LogEntry } from '@lunchrush/engine/log';
-import type { CatalogDoc } from '@lunchrush/actors';
+import type { CatalogDoc, TimeWindow } from '@lunchrush/actors';
+import type { Diner } from './generated-basket.js';
 
 export const HOUR = 3_600_000;
 export const MIN = 60_000;
@@ -29,6 +30,8 @@ export type Sku = {
   packagingFeeFen: number;
   category: string;
   channels: string[];
+  tags: string[];
+  windows: TimeWindow[];
 };
 
 export interface GeneratorRun {
@@ -39,6 +42,8 @@ export interface GeneratorRun {
   readonly popular: readonly number[];
   /** Units available per `<store>/<skuId>`. */
   readonly stock: Map<string, number>;
+  /** Each store's regular diners, made on the store's first order. */
+  readonly diners: Map<string, Diner[]>;
   orderNo: number;
 }
 
@@ -56,6 +61,8 @@ export function skusOf(doc: CatalogDoc): Sku[] {
       packagingFeeFen: spu.packagingFeeFen,
       category: spu.category,
       channels: spu.channels,
+      tags: spu.tags,
+      windows: spu.windows,
     })),
   );
 }

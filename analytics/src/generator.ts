@@ -12,6 +12,7 @@
  */
 import { partitionOf, type BatchRecord, type LogEntry } from '@lunchrush/engine/log';
 import { chainTemplate, generateDemoData, seededRandom, type DemoData, type DemoStore } from '@lunchrush/actors/demo';
+import type { Diner } from './generated-basket.js';
 import { generateOrder } from './generated-order.js';
 import { HOUR, TZ_OFFSET_MS, entry, normal, skusOf, type Cmd, type GeneratorRun } from './generator-run.js';
 
@@ -64,7 +65,14 @@ export function* generateHistory(opts: HistoryOptions = {}): Generator<Generated
     s.category === '招牌' || s.category === '热销' ? 3 : s.category === '主食' || s.category === '饮品' ? 2 : 1,
   );
   const storeFactor = demo.stores.map(() => 0.7 + rnd() * 0.6);
-  const g: GeneratorRun = { rnd, menu, popular, stock: new Map<string, number>(), orderNo: 0 };
+  const g: GeneratorRun = {
+    rnd,
+    menu,
+    popular,
+    stock: new Map<string, number>(),
+    diners: new Map<string, Diner[]>(),
+    orderNo: 0,
+  };
   let epoch = 1;
 
   const first = localMidnight(start);
