@@ -46,6 +46,9 @@ export interface DaemonConfig {
   /** How long "printing"/"printed" records are kept. */
   jobTtlMs: number;
   replicas: number;
+  /** Prometheus `/metrics` and `/healthz` (alarms, printers out of paper); 0: not served. */
+  metricsPort: number;
+  metricsHost: string;
   logLevel: string;
 }
 
@@ -65,6 +68,8 @@ const KEYS: Record<string, keyof DaemonConfig> = {
   PRINTER_IDLE_PROBE_MS: 'idleProbeMs',
   PRINTER_JOB_TTL_MS: 'jobTtlMs',
   PRINTER_REPLICAS: 'replicas',
+  PRINTER_METRICS_PORT: 'metricsPort',
+  PRINTER_METRICS_HOST: 'metricsHost',
   LOG_LEVEL: 'logLevel',
 };
 
@@ -90,6 +95,8 @@ export function defaultConfig(): DaemonConfig {
     idleProbeMs: DEFAULT_IDLE_PROBE_MS,
     jobTtlMs: DEFAULT_JOB_TTL_MS,
     replicas: 1,
+    metricsPort: 0,
+    metricsHost: '127.0.0.1',
     logLevel: 'info',
   };
 }
@@ -106,6 +113,7 @@ const INT_MIN: Partial<Record<keyof DaemonConfig, number>> = {
   idleProbeMs: 100,
   jobTtlMs: 60_000,
   replicas: 1,
+  metricsPort: 0,
 };
 
 /**
@@ -146,6 +154,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>> = 
   }
   if (!/^(nats|tls|ws|wss):\/\//.test(cfg.natsUrl.split(',')[0] ?? '')) {
     throw new ConfigError(`NATS_URL must be a nats:// URL, got ${JSON.stringify(cfg.natsUrl)}`);
+  }
+  if (cfg.metricsPort > 65_535) {
+    throw new ConfigError(`PRINTER_METRICS_PORT must be a port (0 for none), got ${cfg.metricsPort}`);
   }
   if (cfg.pollMs >= cfg.printTimeoutMs) {
     throw new ConfigError(

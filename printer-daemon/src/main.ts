@@ -6,9 +6,11 @@
  * Configuration from the environment (`parseConfig`, see the README); each
  * store's printers from the KV bucket `<ns>_printers`.
  */
+import type { PrinterAlarm } from './alarms.js';
 import { parseConfig } from './config.js';
 import { PrinterDaemon } from './daemon.js';
 import { ConfigError, ensureError } from './errors.js';
+import { PrinterMetrics, serveMetrics } from './metrics.js';
 
 async function main(): Promise<void> {
   let cfg;
@@ -22,6 +24,9 @@ async function main(): Promise<void> {
     throw e;
   }
   const daemon = await PrinterDaemon.start(cfg);
+  const metrics = new PrinterMetrics();
+  daemon.on('alarm', (a: PrinterAlarm) => metrics.alarm(a));
+  const metricsServer = cfg.metricsPort > 0 ? await serveMetrics(metrics, cfg.metricsHost, cfg.metricsPort) : undefined;
   // Tests and scripts wait for this exact line.
   console.log(
     `PRINTER DAEMON READY namespace=${cfg.namespace} stream=${daemon.names.stream} consumer=${cfg.consumer} ` +
@@ -32,6 +37,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${sig}: stopping (the ticket being printed finishes, the rest stay unacked)`);
+    metricsServer?.close();
     daemon.stop().then(
       () => process.exit(0),
       (e: unknown) => {
