@@ -16,12 +16,14 @@ import type { CatalogDoc } from './menu.js';
 import type { OrderCommand, OrderDetail, OrderSummary } from './order/index.js';
 import type { Quote } from './pricing.js';
 import type { SaleCommand, SaleResult } from './sale.js';
+import type { StaffCommand } from './staff.js';
 import type { StockCommand, StockResult } from './stock.js';
 import type { Admission, ChannelSale, StoreCommand, StoreView } from './store.js';
 import type { TableCommand, TableView } from './table/index.js';
 
 /** A command of any restaurant actor: what crosses from a gateway to the engine. */
-export type ActorCommand = OrderCommand | TableCommand | StockCommand | SaleCommand | CatalogCommand | StoreCommand;
+export type ActorCommand =
+  OrderCommand | TableCommand | StockCommand | SaleCommand | CatalogCommand | StoreCommand | StaffCommand;
 
 /** Anything with the engine client's `send` shape (`EngineClient`, the gateway's `EngineGate`). */
 export interface CommandSender {

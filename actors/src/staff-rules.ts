@@ -3,33 +3,41 @@
  * action on an order is. The staff API (HTTP) and the push hub (actions sent on a
  * kitchen display's or table board's socket) both read them from here.
  *
- * | what                                   | waiter | kitchen | manager |
- * |----------------------------------------|--------|---------|---------|
- * | board, order detail, stock             | ✓      | ✓       | ✓       |
- * | open/close/clean/merge/transfer tables | ✓      |         | ✓       |
- * | accept an order                        | ✓      | ✓       | ✓       |
- * | start/bump a station                   |        | ✓       | ✓       |
- * | serve                                  | ✓      | ✓       | ✓       |
- * | approve/reject/start a refund, cancel  | ✓      |         | ✓       |
- * | stock set/restock/86                   |        | ✓       | ✓       |
- * | catalog import/export, configure table |        |         | ✓       |
+ * | what                                   | waiter | kitchen | cashier | manager | admin |
+ * |----------------------------------------|--------|---------|---------|---------|-------|
+ * | board, order detail, stock             | ✓      | ✓       | ✓       | ✓       | ✓     |
+ * | open/close/clean/merge/transfer tables | ✓      |         | ✓       | ✓       | ✓     |
+ * | accept an order                        | ✓      | ✓       | ✓       | ✓       | ✓     |
+ * | start/bump a station                   |        | ✓       |         | ✓       | ✓     |
+ * | serve                                  | ✓      | ✓       | ✓       | ✓       | ✓     |
+ * | approve/reject/start a refund, cancel  | ✓      |         | ✓       | ✓       | ✓     |
+ * | stock set/restock/86                   |        | ✓       |         | ✓       | ✓     |
+ * | catalog, images, configure table, QR   |        |         |         | ✓       | ✓     |
+ * | staff accounts, the audit log          |        |         |         | ✓       | ✓     |
+ *
+ * The chain admin works in every store of the chain; everyone else in the stores their
+ * account names (a staff token names one of them). Who may manage whose account is
+ * `mayManageAccount` (staff-account.ts).
  */
 import { z } from 'zod';
 import type { Actor } from './domain.js';
 import type { OrderCommand } from './order/commands.js';
 
-/** Staff roles: the domain sees waiters and kitchen staff as `staff`, managers as `manager`. */
-export const StaffRoleSchema = z.enum(['waiter', 'kitchen', 'manager']);
+/**
+ * Staff roles: the domain sees waiters, kitchen staff and cashiers as `staff`, managers and the
+ * chain admin as `manager`.
+ */
+export const StaffRoleSchema = z.enum(['waiter', 'kitchen', 'cashier', 'manager', 'admin']);
 export type StaffRole = z.infer<typeof StaffRoleSchema>;
 
 /** Every role. */
 export const ALL_STAFF: readonly StaffRole[] = StaffRoleSchema.options;
-/** Waiters and managers: tables, cancels and refunds. */
-export const FLOOR_STAFF: readonly StaffRole[] = ['waiter', 'manager'];
+/** Waiters, cashiers and managers: tables, cancels and refunds. */
+export const FLOOR_STAFF: readonly StaffRole[] = ['waiter', 'cashier', 'manager', 'admin'];
 /** The kitchen and managers: stations and stock. */
-export const KITCHEN_STAFF: readonly StaffRole[] = ['kitchen', 'manager'];
-/** Managers alone: the menu, table set-up, QR codes. */
-export const MANAGERS: readonly StaffRole[] = ['manager'];
+export const KITCHEN_STAFF: readonly StaffRole[] = ['kitchen', 'manager', 'admin'];
+/** Managers (and the chain admin) alone: the menu, table set-up, QR codes, accounts, the audit log. */
+export const MANAGERS: readonly StaffRole[] = ['manager', 'admin'];
 
 /** The table above, by what is done. */
 export const STAFF_PERMISSIONS = {
@@ -41,6 +49,8 @@ export const STAFF_PERMISSIONS = {
   refunds: FLOOR_STAFF,
   stock: KITCHEN_STAFF,
   setup: MANAGERS,
+  accounts: MANAGERS,
+  audit: MANAGERS,
 } as const satisfies Record<string, readonly StaffRole[]>;
 export type StaffPermission = keyof typeof STAFF_PERMISSIONS;
 
@@ -50,8 +60,12 @@ export const staffMay = (role: string, what: StaffPermission): boolean =>
 
 /** The actor a staff member acts as in the domain (`by` of accept, serve, refunds …). */
 export function staffActor(role: string | undefined, id: string): Actor {
-  return { role: role === 'manager' ? 'manager' : 'staff', id };
+  return { role: role === 'manager' || role === 'admin' ? 'manager' : 'staff', id };
 }
+
+/** True when an account of `role` naming `stores` may work in `store` (the admin: every store). */
+export const staffWorksIn = (role: StaffRole, stores: readonly string[], store: string): boolean =>
+  role === 'admin' || stores.includes(store);
 
 /** A staff member's actor id: role and staff id (`kitchen:chef1`), as tokens name them. */
 export const staffActorId = (role: StaffRole, staffId: string): string => `${role}:${staffId}`;

@@ -45,7 +45,17 @@ describe('entry points', () => {
 
   it("the root's actors module is what an engine process loads, with the wire's output streams", () => {
     expect(root.actors).toBe(root.restaurantActors);
-    expect(root.actors.map((a) => a.name)).toEqual(['store', 'catalog', 'stock', 'table', 'order', 'sale']);
+    expect(root.actors.map((a) => a.name)).toEqual([
+      'store',
+      'catalog',
+      'stock',
+      'table',
+      'order',
+      'sale',
+      'staff-account',
+      'staff-directory',
+      'audit',
+    ]);
     expect(root.outputStreams).toBe(wire.outputStreams);
   });
 });

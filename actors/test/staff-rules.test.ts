@@ -17,22 +17,24 @@ import {
 describe('staff permissions', () => {
   it('follow the table: waiters run the floor, the kitchen its stations and stock, managers everything', () => {
     const table: Record<StaffPermission, string> = {
-      view: 'waiter kitchen manager',
-      tables: 'waiter manager',
-      accept: 'waiter kitchen manager',
-      stations: 'kitchen manager',
-      serve: 'waiter kitchen manager',
-      refunds: 'waiter manager',
-      stock: 'kitchen manager',
-      setup: 'manager',
+      view: 'waiter kitchen cashier manager admin',
+      tables: 'waiter cashier manager admin',
+      accept: 'waiter kitchen cashier manager admin',
+      stations: 'kitchen manager admin',
+      serve: 'waiter kitchen cashier manager admin',
+      refunds: 'waiter cashier manager admin',
+      stock: 'kitchen manager admin',
+      setup: 'manager admin',
+      accounts: 'manager admin',
+      audit: 'manager admin',
     };
     for (const [what, roles] of Object.entries(table) as [StaffPermission, string][])
       expect([what, ALL_STAFF.filter((r) => staffMay(r, what)).join(' ')]).toEqual([what, roles]);
-    expect(StaffRoleSchema.options).toEqual(['waiter', 'kitchen', 'manager']);
+    expect(StaffRoleSchema.options).toEqual(['waiter', 'kitchen', 'cashier', 'manager', 'admin']);
   });
 
   it('a role the table does not know may do nothing', () => {
-    for (const what of ['view', 'accept', 'stations', 'setup'] as const) expect(staffMay('cashier', what)).toBe(false);
+    for (const what of ['view', 'accept', 'stations', 'setup'] as const) expect(staffMay('owner', what)).toBe(false);
     for (const a of STAFF_ORDER_ACTIONS) expect(staffMayTake('', a)).toBe(false);
   });
 
@@ -40,10 +42,10 @@ describe('staff permissions', () => {
     const may = (action: (typeof STAFF_ORDER_ACTIONS)[number]): string =>
       ALL_STAFF.filter((r) => staffMayTake(r, action)).join(' ');
     expect(STAFF_ORDER_ACTIONS.map((a) => [a, may(a)])).toEqual([
-      ['accept', 'waiter kitchen manager'],
-      ['start', 'kitchen manager'],
-      ['finish', 'kitchen manager'],
-      ['serve', 'waiter kitchen manager'],
+      ['accept', 'waiter kitchen cashier manager admin'],
+      ['start', 'kitchen manager admin'],
+      ['finish', 'kitchen manager admin'],
+      ['serve', 'waiter kitchen cashier manager admin'],
     ]);
     expect(STAFF_ORDER_ACTIONS.filter(isStationAction)).toEqual(['start', 'finish']);
   });
@@ -57,6 +59,8 @@ describe('staff actions as order commands', () => {
     expect(by).toEqual({ role: 'staff', id: 'kitchen:chef1' });
     expect(staffActor('waiter', 'waiter:w1')).toEqual({ role: 'staff', id: 'waiter:w1' });
     expect(staffActor('manager', 'manager:boss')).toEqual({ role: 'manager', id: 'manager:boss' });
+    expect(staffActor('admin', 'admin:hq')).toEqual({ role: 'manager', id: 'admin:hq' });
+    expect(staffActor('cashier', 'cashier:c1')).toEqual({ role: 'staff', id: 'cashier:c1' });
     expect(staffActor(undefined, 'someone')).toEqual({ role: 'staff', id: 'someone' });
   });
 
