@@ -4,7 +4,9 @@
  * pending per station, which later drives admission control and routing.
  *
  * Every order asks `admit` before it reserves stock (read-only), and tells the
- * store when its tickets go to the kitchen and when each station is done.
+ * store when its tickets go to the kitchen and when each station is done. Every
+ * table tells the store when it is set up (`tableAdded`): the store's table list
+ * (`StoreView.tables`) is what the staff board and the QR sheet go through.
  */
 import { z } from 'zod';
 import {
@@ -29,6 +31,7 @@ import { ErrorCode, errorKind, refuse } from './errors.js';
 import { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, isWithin } from './hours.js';
 import { boardPushSubject, type BoardPush } from './outputs.js';
 import { MAX_STOCK_QTY, StockRefSchema, type StockResult } from './stock.js';
+import { tryParseTableCode } from './table-code.js';
 
 /** How long a diner has to pay before the order is cancelled and its stock released. */
 export const DEFAULT_PAYMENT_TIMEOUT_MS = 15 * 60_000;
@@ -36,6 +39,8 @@ export const DEFAULT_PAYMENT_TIMEOUT_MS = 15 * 60_000;
 export const DEFAULT_BUSY_THRESHOLD_TICKETS = 40;
 
 const StationSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/);
+/** Tables a store lists at most (a 13-digit table code holds 3 area and 3 table digits). */
+export const MAX_STORE_TABLES = 2_000;
 
 export const StoreSettingsSchema = z.object({
   name: z.string().trim().min(1).max(60),
@@ -71,6 +76,12 @@ export const StoreCommandSchema = z.discriminatedUnion('type', [
     stations: z.array(StationSchema).min(1).max(20),
     at: AtSchema,
   }),
+  /** A table of this store was set up (the table actor's `configure` sends it); listed once. */
+  z.object({
+    type: z.literal('tableAdded'),
+    tableId: z.string().regex(/^\d{13}$/, 'expected a 13-digit table code'),
+    at: AtSchema,
+  }),
   z.object({ type: z.literal('get'), at: AtSchema.optional() }),
   /**
    * Legacy, for gateways from before the `sale` actor (`sale.ts`), which now sells channel
@@ -101,6 +112,7 @@ export type StoreEvent =
   | { type: 'BusySet'; busy: boolean; at: number }
   | { type: 'TicketsOpened'; orderId: string; stations: string[]; at: number }
   | { type: 'TicketsClosed'; orderId: string; stations: string[]; at: number }
+  | { type: 'TableAdded'; tableId: string; at: number }
   /** Open ↔ busy ↔ closed as staff and the kitchen load see it (opening hours apply at `admit`). */
   | { type: 'StatusChanged'; status: StoreStatus; at: number };
 
@@ -112,6 +124,8 @@ export interface StoreState {
   readonly manualBusy: boolean;
   readonly status: StoreStatus;
   readonly pending: Readonly<Record<string, number>>;
+  /** The store's table ids, sorted. */
+  readonly tables: readonly string[];
   readonly seq: number;
 }
 
@@ -123,6 +137,8 @@ export interface StoreView {
   readonly pending: Readonly<Record<string, number>>;
   readonly pendingTotal: number;
   readonly paymentTimeoutMs: number;
+  /** Every table set up in this store (13-digit table codes), sorted. */
+  readonly tables: readonly string[];
 }
 
 export interface Admission {
@@ -148,7 +164,7 @@ export interface ShortSkus {
 export type StoreResult = StoreView | Admission | ChannelSale | undefined;
 
 export function initialStore(store: string): StoreState {
-  return { store, settings: null, opened: false, manualBusy: false, status: 'closed', pending: {}, seq: 0 };
+  return { store, settings: null, opened: false, manualBusy: false, status: 'closed', pending: {}, tables: [], seq: 0 };
 }
 
 export function pendingTotal(s: StoreState): number {
@@ -174,6 +190,7 @@ function view(s: StoreState, at: number | undefined): StoreView {
     pending: s.pending,
     pendingTotal: pendingTotal(s),
     paymentTimeoutMs: s.settings?.paymentTimeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS,
+    tables: s.tables,
   };
 }
 
@@ -241,7 +258,22 @@ function decideParsedStore(s: StoreState, c: Parsed, ctx?: DecideContext): Store
       return emit(s, [{ type: 'TicketsClosed', orderId: c.orderId, stations: c.stations, at: c.at }], c.at);
     case 'sell':
       return sellLines(c, ctx);
+    case 'tableAdded':
+      return addTable(s, c);
   }
+}
+
+/** No board push: a board learns a table from the table's own pushes, and reads the list on a snapshot. */
+function addTable(s: StoreState, c: Extract<Parsed, { type: 'tableAdded' }>): StoreDecision | Rejection {
+  if (tryParseTableCode(c.tableId)?.store !== s.store)
+    return refuse(ErrorCode.InvalidTableCode, `${c.tableId} is not a table code of store ${s.store}`, {
+      tableId: c.tableId,
+    });
+  if (s.tables.includes(c.tableId)) return { result: view(s, c.at) };
+  if (s.tables.length >= MAX_STORE_TABLES)
+    return refuse(ErrorCode.InvalidCommand, `store ${s.store} lists ${MAX_STORE_TABLES} tables already`);
+  const events: StoreEvent[] = [{ type: 'TableAdded', tableId: c.tableId, at: c.at }];
+  return { events, result: view(evolveStore(s, events[0]!), c.at) };
 }
 
 function sellLines(c: Extract<Parsed, { type: 'sell' }>, ctx: DecideContext | undefined): StoreDecision | Rejection {
@@ -317,6 +349,8 @@ export function evolveStore(s: StoreState, e: StoreEvent): StoreState {
       return { ...s, seq, pending: bump(s.pending, e.stations, -1) };
     case 'StatusChanged':
       return { ...s, seq, status: e.status };
+    case 'TableAdded':
+      return { ...s, seq, tables: [...s.tables, e.tableId].sort() };
   }
 }
 
@@ -326,4 +360,12 @@ export const storeActor = defineActor<StoreState, StoreCommand, StoreEvent, Stor
   parse: (command) => parseCommand(StoreCommandSchema, command),
   decide: decideParsedStore,
   evolve: evolveStore,
+  snapshot: {
+    encode: (s) => s,
+    // A snapshot from before the store kept its table list has none.
+    decode: (raw) => {
+      const s = raw as Omit<StoreState, 'tables'> & { tables?: readonly string[] };
+      return s.tables === undefined ? { ...s, tables: [] } : (s as StoreState);
+    },
+  },
 });

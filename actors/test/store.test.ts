@@ -2,16 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { isRejection } from '@lunchrush/engine';
 import {
   decideStore,
+  decideTable,
   evolveStore,
+  evolveTable,
   initialStore,
+  initialTable,
+  makeTableCode,
+  storeActor,
+  tableId,
+  tableRef,
   stockRef,
   storeRef,
   type ChannelSale,
   type StoreCommand,
   type StoreEvent,
   type StoreState,
+  type StoreView,
 } from '@lunchrush/actors';
-import { STORE, T0, ctxOf, expectOk, expectRejected, send, setupStore, stock } from './helpers.js';
+import { STORE, T0, ctxOf, expectOk, expectRejected, send, setupStore, stock, table } from './helpers.js';
 
 const ctx = ctxOf(storeRef(STORE));
 const at = T0;
@@ -30,6 +38,8 @@ function given(...cs: StoreCommand[]): StoreState {
   }
   return s;
 }
+
+const added = (tableId: string): StoreCommand => ({ type: 'tableAdded', tableId, at });
 
 const tickets = (type: 'ticketsOpened' | 'ticketsClosed', orderId: string, ...stations: string[]): StoreCommand => ({
   type,
@@ -101,6 +111,17 @@ const rows: [string, StoreCommand[], StoreCommand, StoreEvent['type'][] | string
     [],
   ],
   ['a payment timeout under a second', [], configure({ paymentTimeoutMs: 10 }), 'invalid_command'],
+  ['a table is listed', [], added(table(2)), ['TableAdded'], { tables: [table(2)] }],
+  [
+    'tables are listed in order',
+    [added(table(3)), added(table(1))],
+    added(table(2)),
+    ['TableAdded'],
+    { tables: [table(1), table(2), table(3)] },
+  ],
+  ['a table is listed once', [added(table(2))], added(table(2)), [], { tables: [table(2)] }],
+  ['a table of another store', [], added(tableId(makeTableCode('002', 1, 1))), 'invalid_table_code'],
+  ['a table id that is no table code', [], added('0010001000010'), 'invalid_table_code'],
   [
     'tickets for no station',
     [configure()],
@@ -154,6 +175,59 @@ describe('store decide/evolve', () => {
         data: { kind: 'store', status: 'open', pending: {}, at },
       },
     ]);
+  });
+});
+
+describe("the store's table list", () => {
+  it('every table set up is listed; setting one up again lists it once', () => {
+    const rt = setupStore({ tables: 3 });
+    const tables = (): readonly string[] => expectOk(send<StoreView>(rt, storeRef(STORE), { type: 'get', at })).tables;
+    expect(tables()).toEqual([table(1), table(2), table(3)]);
+    const config = { label: 'A1', areaName: '大厅', seats: 4 };
+    expectOk(send(rt, tableRef(STORE, table(1)), { type: 'configure', config, at }));
+    expectOk(send(rt, tableRef(STORE, table(1)), { type: 'configure', config: { ...config, seats: 6 }, at }));
+    expect(tables()).toEqual([table(1), table(2), table(3)]);
+  });
+
+  it('setting a table up again tells the store again: how a table set up before the list is listed', () => {
+    const config = { label: 'B7', areaName: '包间', seats: 8 };
+    const id = table(7, 2);
+    const calls: unknown[] = [];
+    const tctx = ctxOf(tableRef(STORE, id), {
+      call: <R>(type: string, actorId: string, command: unknown) => {
+        calls.push([type, actorId, command]);
+        return { ok: true, result: undefined as R };
+      },
+    });
+    let s = initialTable(STORE, id);
+    const first = decideTable(s, { type: 'configure', config, at }, tctx);
+    if (isRejection(first)) expect.fail(first.reject.message);
+    for (const e of first.events ?? []) s = evolveTable(s, e);
+    const again = decideTable(s, { type: 'configure', config, at: at + 1 }, tctx);
+    expect(isRejection(again) ? again : again.events).toBeUndefined();
+    expect(calls).toEqual([
+      ['store', 'store', { type: 'tableAdded', tableId: id, at }],
+      ['store', 'store', { type: 'tableAdded', tableId: id, at: at + 1 }],
+    ]);
+  });
+
+  it('a table the store refuses is not set up', () => {
+    const tctx = ctxOf(tableRef(STORE, table(1)), {
+      call: () => ({ ok: false, code: 'invalid_command', message: 'full' }),
+    });
+    const d = decideTable(
+      initialTable(STORE, table(1)),
+      { type: 'configure', config: { label: 'A1', areaName: '大厅', seats: 4 }, at },
+      tctx,
+    );
+    expect(isRejection(d) && d.reject.code).toBe('invalid_command');
+  });
+
+  it('a snapshot from before the list reads as a store without tables', () => {
+    const { tables: _none, ...old } = given(configure());
+    const decode = (raw: unknown): StoreState => storeActor.snapshot!.decode(raw);
+    expect(decode(old)).toEqual(given(configure()));
+    expect(decode(given(configure(), added(table(1)))).tables).toEqual([table(1)]);
   });
 });
 

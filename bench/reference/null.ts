@@ -16,7 +16,7 @@
 import cluster from 'node:cluster';
 import { generateDemoData } from '@lunchrush/actors/demo';
 import { orderableSkus } from '../src/scenarios/index.js';
-import { ConfigError, parseConfig, startGateway, tablesKey, type GatewayConfig } from '@lunchrush/gateways';
+import { ConfigError, parseConfig, startGateway, type GatewayConfig } from '@lunchrush/gateways';
 import { connect } from '@nats-io/transport-node';
 import { freePort } from '@lunchrush/testkit';
 import { NullEngine } from './null-engine.js';
@@ -28,9 +28,6 @@ async function runOne(cfg: GatewayConfig): Promise<void> {
   const nc = await connect({ servers: cfg.natsUrl.split(','), noAsyncTraces: true, name: `null-${process.pid}` });
   const engine = new NullEngine(nc, data, orderableSkus(data));
   const gw = await startGateway(cfg, { nc, engine });
-  // The tables each store has, as the bench's seed writes them for lunchrush (boards, push).
-  for (const s of data.stores)
-    await gw.deps.redis.sadd(tablesKey(gw.deps.prefix, s.storeId), ...s.tables.map((t) => t.tableId));
   if (cluster.isWorker) process.send?.({ kind: 'listening', port: gw.port });
   else console.log(`NULL READY port=${gw.port} workers=1`);
   let stopping = false;

@@ -111,9 +111,7 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
           : engineArgs(opts.cpuProfDir, name),
       whenEnginesServe: async () => {
         log(`loading ${opts.stores} demo stores through the engine`);
-        await seedDemo(new EngineClient(nc, { namespace: ns, partitions: PARTITIONS }), redis, ns, {
-          stores: opts.stores,
-        });
+        await seedDemo(new EngineClient(nc, { namespace: ns, partitions: PARTITIONS }), { stores: opts.stores });
       },
     });
     const { url, front, engine, standby, simulatorUrl, processes } = launched;

@@ -324,7 +324,7 @@ export const StockLevelsAnswer = named(
 
 export const StoreViewAnswer = named(
   'Store',
-  'A store: status (opening hours and kitchen load), open kitchen tickets per station',
+  'A store: status (opening hours and kitchen load), open kitchen tickets per station, its tables (13-digit table codes, sorted)',
   z.object({
     store: z.string(),
     name: z.string(),
@@ -333,6 +333,7 @@ export const StoreViewAnswer = named(
     pending: z.record(z.string(), int()),
     pendingTotal: int(),
     paymentTimeoutMs: int(),
+    tables: z.array(z.string()),
   }),
 );
 

@@ -15,6 +15,7 @@ import type { Payments, WeChatPaySimulator } from '@lunchrush/payments';
 import type { GlobalRateLimiter, TokenBuckets } from './ratelimit.js';
 import type { Revocations } from './revocations.js';
 import type { SessionTokens, WeChatLogin } from './sessions.js';
+import type { StoreTables } from './store-tables.js';
 
 export interface GatewayDeps {
   readonly cfg: GatewayConfig;
@@ -33,6 +34,8 @@ export interface GatewayDeps {
   readonly globalRate: GlobalRateLimiter;
   /** Diners' recent orders, from the event log. */
   readonly orderLists: OrderLists;
+  /** A store's view with its table list (and the move of the list the gateway kept before stores did). */
+  readonly storeTables: StoreTables;
   readonly menu: MenuCache;
   readonly payments: Payments;
   /** Present when `WECHATPAY_MODE=simulator`, which only development mode allows (see config.ts). */

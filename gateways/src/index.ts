@@ -19,5 +19,4 @@ export type { ErrorSpec } from './errors.js';
 export { seal, unseal, maskPhone } from './pii.js';
 export type { DinerSession } from './sessions.js';
 export { orderIdFor } from '@lunchrush/actors';
-export { tablesKey } from './store-tables.js';
 export { uwsBuild } from './uws.js';

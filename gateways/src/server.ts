@@ -39,7 +39,7 @@ import { uws, uwsBuild } from './uws.js';
 import { mountPush, type PushAuthRequest, type PushHub, type PushPrincipal } from './push/index.js';
 import { closeQrPool } from './qr/index.js';
 import { mountScreens } from './screens/index.js';
-import { tablesKey } from './store-tables.js';
+import { StoreTables } from './store-tables.js';
 
 export interface Gateway {
   readonly port: number;
@@ -139,6 +139,7 @@ async function buildDeps(
     rate: new TokenBuckets(cfg.rate.windowMs),
     globalRate: new GlobalRateLimiter(redis, prefix, cfg.rate.windowMs),
     orderLists: new OrderLists({ nc, redis, namespace: cfg.namespace, prefix, log, registry }),
+    storeTables: new StoreTables(engine, redis, prefix),
     menu,
     payments,
     simulator,
@@ -181,7 +182,7 @@ function mountBeside(app: TemplatedApp, deps: GatewayDeps): PushHub {
     // Snapshot reads and staff actions under the same in-flight limit as the HTTP routes.
     engine: deps.engine,
     log: deps.log,
-    listTables: (store) => deps.redis.smembers(tablesKey(deps.prefix, store)),
+    readStore: (store, at) => deps.storeTables.view(store, at),
     authenticate: (r) => Promise.resolve(pushPrincipal(deps, r)),
   });
 }

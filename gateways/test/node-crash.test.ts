@@ -100,7 +100,7 @@ beforeAll(async () => {
     { what: 'one partition owned by each node', timeoutMs: 30_000 },
   );
   client = new EngineClient(t.nc, { namespace: t.ns, partitions: P, defaultTimeoutMs: 30_000 });
-  ({ data } = await seedDemo(client, t.redis!, t.ns, { stores: STORES.length }));
+  ({ data } = await seedDemo(client, { stores: STORES.length }));
   for (const store of STORES)
     await client.send(store, 'stock', SKU, { type: 'set', available: UNITS, reason: 'test', at: Date.now() });
 }, 120_000);

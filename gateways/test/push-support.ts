@@ -26,7 +26,6 @@ export interface World {
   /** token → principal */
   readonly tokens: Map<string, PushPrincipal>;
   readonly authenticate: (req: PushAuthRequest) => Promise<PushPrincipal | null>;
-  readonly listTables: (store: string) => Promise<readonly string[]>;
   close(): Promise<void>;
 }
 
@@ -63,7 +62,6 @@ export async function startWorld(prefix: string): Promise<World> {
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       return Promise.resolve(tokens.get(req.params.get('token') ?? bearer ?? '') ?? null);
     },
-    listTables: (s) => Promise.resolve(s === STORE ? store.tables.map((x) => x.tableId) : []),
     close: async () => {
       await client.close();
       await engine.stop();

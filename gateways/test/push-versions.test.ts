@@ -28,7 +28,6 @@ beforeAll(async () => {
     namespace: w.t.ns,
     engine: w.client,
     authenticate: w.authenticate,
-    listTables: w.listTables,
   });
 });
 
@@ -128,7 +127,6 @@ describe("the gateway's in-flight limit", () => {
       namespace: w.t.ns,
       engine: full,
       authenticate: w.authenticate,
-      listTables: w.listTables,
     });
     try {
       const errors: ErrorMessage[] = [];

@@ -35,7 +35,6 @@ beforeAll(async () => {
     namespace: w.t.ns,
     engine: w.client,
     authenticate: w.authenticate,
-    listTables: w.listTables,
     maxBackpressureBytes: BOUND,
   });
 });

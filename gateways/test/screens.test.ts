@@ -29,7 +29,6 @@ beforeAll(async () => {
     namespace: w.t.ns,
     engine: w.client,
     authenticate: w.authenticate,
-    listTables: w.listTables,
     // No staff HTTP API in this server: the pages send their actions on the push socket.
     extend: (app) => mountScreens(app, { apiBase: null, dashboardUrl: 'http://127.0.0.1:9/dashboard' }),
   });

@@ -4,14 +4,13 @@
  * stable command ids. A store counts as loaded once its store actor has a name,
  * and the store's `configure`/`open` go last, so a restart (or a crash half-way)
  * loads exactly the stores not finished, and never resets the stock of a store
- * that has been selling. The table ids of each store go into Redis for the staff
- * board.
+ * that has been selling. Each store lists its tables itself (a table's `configure`
+ * tells its store), so nothing goes anywhere but the engine.
  */
 import { ActorTypes, CHAIN_STORE_ID, catalogOf, parseTableCode, storeOf } from '@lunchrush/actors';
 import { demoSetupCommands, generateDemoData, type DemoData, type DemoOptions } from '@lunchrush/actors/demo';
 import type { EngineClient } from '@lunchrush/engine';
-import type { Redis } from 'ioredis';
-import { signStaffToken, signTableToken, tablesKey, type GatewayConfig, type StaffRole } from '@lunchrush/gateways';
+import { signStaffToken, signTableToken, type GatewayConfig, type StaffRole } from '@lunchrush/gateways';
 
 const SEND_TIMEOUT_MS = 30_000;
 const STORES_AT_ONCE = 4;
@@ -24,8 +23,6 @@ export interface SeedResult {
 
 export async function seedDemo(
   client: EngineClient,
-  redis: Redis,
-  namespace: string,
   opts: DemoOptions = {},
   onStore?: (store: string, loaded: boolean) => void,
 ): Promise<SeedResult> {
@@ -44,7 +41,6 @@ export async function seedDemo(
   const worker = async (): Promise<void> => {
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
       const store = s.storeId;
-      await redis.sadd(tablesKey(`${namespace}:gw`, store), ...s.tables.map((t) => t.tableId));
       const view = await storeOf(client, store).send({ type: 'get' }, { timeout: SEND_TIMEOUT_MS });
       if (view.name !== '') {
         skipped.push(store);

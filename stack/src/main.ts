@@ -19,7 +19,6 @@ import path from 'node:path';
 import { EngineClient, ensureError, parseConfig as parseEngineConfig } from '@lunchrush/engine';
 import { parseConfig, type GatewayConfig } from '@lunchrush/gateways';
 import { REPO_ROOT as ROOT, type OutputLine } from '@lunchrush/testkit';
-import { Redis } from 'ioredis';
 import { demoCredentials, seedDemo, type SeedResult } from './demo.js';
 import { resetDemo } from './demo-reset.js';
 import { launchStack } from './launch.js';
@@ -89,16 +88,14 @@ async function reset(cfg: GatewayConfig, env: Record<string, string | undefined>
 async function loadDemo(cfg: GatewayConfig, stores: number): Promise<SeedResult> {
   say(`loading demo data (${stores} stores) through the engine; stores already loaded are left as they are`);
   const client = await EngineClient.connect(cfg.natsUrl, { namespace: cfg.namespace, partitions: cfg.partitions });
-  const redis = new Redis(cfg.redisUrl);
   const started = Date.now();
   try {
-    const seeded = await seedDemo(client, redis, cfg.namespace, { stores });
+    const seeded = await seedDemo(client, { stores });
     const s = ((Date.now() - started) / 1000).toFixed(1);
     say(`demo data: ${seeded.loaded.length} stores loaded, ${seeded.skipped.length} already there (${s} s)`);
     return seeded;
   } finally {
     await client.close();
-    redis.disconnect();
   }
 }
 

@@ -84,7 +84,7 @@ export async function startStack(
   const t = await setup({ redis: true });
   let engine = await startEngine(t, engineOverrides);
   const client = new EngineClient(t.nc, { namespace: t.ns, partitions: PARTITIONS });
-  const { data } = await seedDemo(client, t.redis!, t.ns, { stores: 1 });
+  const { data } = await seedDemo(client, { stores: 1 });
   const gwEnv: Record<string, string> = {
     GATEWAY_DEV_SECRETS: '1',
     GATEWAY_HOST: '127.0.0.1',

@@ -3,8 +3,9 @@
  * commands to the table it merged into.
  */
 import type { DecideContext, Rejection } from '@lunchrush/engine';
-import { ActorTypes, parseCommand } from '../domain.js';
+import { ActorTypes, STORE_ACTOR_ID, parseCommand } from '../domain.js';
 import { ErrorCode, refuse } from '../errors.js';
+import type { StoreCommand, StoreView } from '../store.js';
 import { tryParseTableCode } from '../table-code.js';
 import { TableCommandSchema, type Parsed, type TableCommand } from './commands.js';
 import { addLine, open, submit } from './cart.js';
@@ -30,10 +31,7 @@ export function decideParsedTable(s: TableState, c: Parsed, ctx: DecideContext):
     });
   }
   if (c.type === 'get') return { result: viewOf(s) };
-  if (c.type === 'configure') {
-    if (s.config !== null && JSON.stringify(s.config) === JSON.stringify(c.config)) return same(s);
-    return emit(s, [{ type: 'Configured', config: c.config, at: c.at }]);
-  }
+  if (c.type === 'configure') return configure(s, c, ctx);
   if (s.config === null)
     return refuse(ErrorCode.TableNotConfigured, `table ${s.tableId} is not set up`, { tableId: s.tableId });
   if (s.mergedInto !== null && FORWARDED.has(c.type)) {
@@ -97,4 +95,21 @@ export function decideParsedTable(s: TableState, c: Parsed, ctx: DecideContext):
       if (s.mergedInto === null) return same(s);
       return emit(s, [{ type: 'Released', at: c.at }]);
   }
+}
+
+/**
+ * Set up (or change) the table, and have the store list it. The store is told on every
+ * configure, a repeat too: it lists a table once, and a table set up before stores kept their
+ * list is listed by configuring it again.
+ */
+function configure(
+  s: TableState,
+  c: Extract<Parsed, { type: 'configure' }>,
+  ctx: DecideContext,
+): TableDecision | Rejection {
+  const added: StoreCommand = { type: 'tableAdded', tableId: s.tableId, at: c.at };
+  const listed = ctx.call<StoreView>(ActorTypes.Store, STORE_ACTOR_ID, added);
+  if (!listed.ok) return passOn(listed);
+  if (s.config !== null && JSON.stringify(s.config) === JSON.stringify(c.config)) return same(s);
+  return emit(s, [{ type: 'Configured', config: c.config, at: c.at }]);
 }

@@ -18,6 +18,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
+import type { StoreView } from '@lunchrush/actors';
 import type { EngineClient } from '@lunchrush/engine';
 import type { PushEngine, PushLogger } from './deps.js';
 import { Fanout } from './fanout.js';
@@ -57,8 +58,11 @@ export interface PushDeps {
   authenticate(req: PushAuthRequest): Promise<PushPrincipal | null>;
   /** Overrides the default subscription rules (see `defaultAuthorize`). */
   authorize?: (p: PushPrincipal, topic: Topic) => boolean;
-  /** The store's table ids, for the staff board snapshot. */
-  listTables?: (store: string) => Promise<readonly string[]>;
+  /**
+   * The store's view with its table list, for the staff board snapshot (the gateway's `StoreTables`,
+   * which moves a list the gateway kept before stores did); without it the store actor is read.
+   */
+  readStore?: (store: string, at: number) => Promise<StoreView>;
   readonly path?: string;
   readonly maxBackpressureBytes?: number;
   readonly maxPayloadBytes?: number;
@@ -108,7 +112,7 @@ export class PushHub {
       engine: this.engine,
       nc: deps.nc,
       namespace: deps.namespace,
-      listTables: deps.listTables,
+      readStore: deps.readStore,
       js,
       kitchenWindowMs: deps.kitchenWindowMs ?? DEFAULT_KITCHEN_WINDOW_MS,
     };

@@ -37,8 +37,8 @@ export interface SnapshotSources {
   /** NATS, for the printer daemon's status request. */
   readonly nc: NatsConnection;
   readonly namespace: string;
-  /** The store's table ids, for the staff board; without it the board lists tables as their pushes arrive. */
-  readonly listTables?: ((store: string) => Promise<readonly string[]>) | undefined;
+  /** The store's view with its table list (`PushDeps.readStore`); without it the store actor is read. */
+  readonly readStore?: ((store: string, at: number) => Promise<StoreView>) | undefined;
   /** JetStream, for the kitchen station snapshot. */
   readonly js: JetStreamClient;
   /** How far back a kitchen display looks for open tickets. */
@@ -125,13 +125,11 @@ export interface BoardSnapshot {
 }
 
 async function readBoard(src: SnapshotSources, store: string): Promise<Snapshot> {
-  const [view, ids] = await Promise.all([
-    storeOf(src.engine, store).send({ type: 'get', at: Date.now() }),
-    src.listTables === undefined ? Promise.resolve([] as readonly string[]) : src.listTables(store),
-  ]);
-  const tables = (await Promise.all(ids.map((id) => tableOf(src.engine, store, id).send({ type: 'get' })))).filter(
-    (t) => t.label !== '',
-  );
+  const at = Date.now();
+  const view = await (src.readStore?.(store, at) ?? storeOf(src.engine, store).send({ type: 'get', at }));
+  const tables = (
+    await Promise.all(view.tables.map((id) => tableOf(src.engine, store, id).send({ type: 'get' })))
+  ).filter((t) => t.label !== '');
   const orderIds = tables.flatMap((t) => t.orders.filter((o) => o.state === 'paid').map((o) => o.orderId));
   const orders = (await Promise.all(orderIds.map((id) => orderOf(src.engine, store, id).send({ type: 'get' })))).filter(
     (o) => needsStaff(o.status),

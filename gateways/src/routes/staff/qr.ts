@@ -10,13 +10,12 @@ import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
 import { QrBatchError, renderQrBatch, tableQrUrl } from '../../qr/index.js';
 import { QrBatchQuery, StoreParams } from '../../schemas.js';
-import { tablesKey } from '../../store-tables.js';
 import { signTableToken } from '../../tokens.js';
 import { STAFF_BASE as base, STAFF_ERRORS } from './common.js';
 
 /** `GET …/tables/qr`. */
 export function qrSheetRoute(deps: GatewayDeps): Route {
-  const { engine, redis, prefix, cfg } = deps;
+  const { engine, storeTables, cfg } = deps;
   return route({
     method: 'get',
     path: `${base}/tables/qr`,
@@ -34,13 +33,10 @@ export function qrSheetRoute(deps: GatewayDeps): Route {
       _req,
       { params, query }: { params: z.output<typeof StoreParams>; query: z.output<typeof QrBatchQuery> },
     ) {
-      const ids = (await redis.smembers(tablesKey(prefix, params.store))).sort();
-      if (ids.length === 0) throw new HttpError(D.TableNotConfigured, `store ${params.store} has no tables set up`);
-      const at = Date.now();
-      const [store, ...views] = await Promise.all([
-        engine.store(params.store).send({ type: 'get', at }),
-        ...ids.map((id) => engine.table(params.store, id).send({ type: 'get' })),
-      ]);
+      const store = await storeTables.view(params.store);
+      if (store.tables.length === 0)
+        throw new HttpError(D.TableNotConfigured, `store ${params.store} has no tables set up`);
+      const views = await Promise.all(store.tables.map((id) => engine.table(params.store, id).send({ type: 'get' })));
       const tables = views.map((v) => {
         const code = parseTableCode(v.tableId);
         return {

@@ -18,7 +18,6 @@ import {
   StoreTableParams,
   TransferBody,
 } from '../../schemas.js';
-import { tablesKey } from '../../store-tables.js';
 import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
 
 /** The board and a table's setup. */
@@ -73,7 +72,7 @@ export function tableActionRoutes(deps: GatewayDeps): Route[] {
 
 /** `GET …/board`: the store and every table of it. */
 function board(deps: GatewayDeps): Route {
-  const { engine, redis, prefix } = deps;
+  const { engine, storeTables } = deps;
   return route({
     method: 'get',
     path: `${base}/board`,
@@ -85,12 +84,9 @@ function board(deps: GatewayDeps): Route {
     params: StoreParams,
     errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
     async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
-      const ids = (await redis.smembers(tablesKey(prefix, params.store))).sort();
       const at = Date.now();
-      const [store, ...tables] = await Promise.all([
-        engine.store(params.store).send({ type: 'get', at }),
-        ...ids.map((id) => engine.table(params.store, id).send({ type: 'get' })),
-      ]);
+      const store = await storeTables.view(params.store, at);
+      const tables = await Promise.all(store.tables.map((id) => engine.table(params.store, id).send({ type: 'get' })));
       return { body: { store, tables, at } };
     },
   });
@@ -98,7 +94,7 @@ function board(deps: GatewayDeps): Route {
 
 /** `PUT …/tables/{tableId}`: set a table up (its id is its 13-digit table code). */
 function configureTable(deps: GatewayDeps): Route {
-  const { engine, redis, prefix } = deps;
+  const { engine } = deps;
   return route({
     method: 'put',
     path: `${base}/tables/{tableId}`,
@@ -127,7 +123,6 @@ function configureTable(deps: GatewayDeps): Route {
         config: body,
         at: Date.now(),
       });
-      await redis.sadd(tablesKey(prefix, params.store), params.tableId);
       return { body: view };
     },
   });
