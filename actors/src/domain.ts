@@ -14,6 +14,8 @@ export const ActorTypes = {
   Table: 'table',
   Order: 'order',
   Sale: 'sale',
+  Member: 'member',
+  Campaign: 'campaign',
 } as const;
 
 /**
@@ -27,6 +29,8 @@ export const INTERNAL_COMMANDS: Readonly<Record<(typeof ActorTypes)[keyof typeof
   table: ['orderPaid', 'orderCancelled', 'absorb', 'receive', 'release'],
   order: ['paymentTimeout', 'relocate'],
   sale: [],
+  member: ['hold', 'orderPaid', 'release', 'refund', 'topUp', 'grantCoupon'],
+  campaign: [],
 };
 
 /** The store actor and the catalog actor are singletons of their store, under these ids. */

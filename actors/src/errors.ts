@@ -59,6 +59,27 @@ export const ErrorCode = {
   UnpaidOrders: 'unpaid_orders',
   /** A dine-in order names a table of another store than the order's. */
   TableNotInStore: 'table_not_in_store',
+
+  // members and stored value
+  NotEnrolled: 'not_enrolled',
+  AlreadyEnrolled: 'already_enrolled',
+  InsufficientPoints: 'insufficient_points',
+  InsufficientBalance: 'insufficient_balance',
+  AlreadyCheckedIn: 'already_checked_in',
+  GiftNotDue: 'gift_not_due',
+  HoldSettled: 'hold_settled',
+  RefundExceedsPaid: 'refund_exceeds_paid',
+
+  // coupons and campaigns
+  CouponUnavailable: 'coupon_unavailable',
+  CouponExpired: 'coupon_expired',
+  CouponNotApplicable: 'coupon_not_applicable',
+  CouponStacking: 'coupon_stacking',
+  CampaignNotDefined: 'campaign_not_defined',
+  CampaignExists: 'campaign_exists',
+  CampaignNotOpen: 'campaign_not_open',
+  CampaignExhausted: 'campaign_exhausted',
+  ClaimLimitReached: 'claim_limit_reached',
 } as const;
 
 export type DomainErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
