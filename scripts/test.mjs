@@ -1,11 +1,12 @@
-// `npm test`: dependencies, NATS + Redis (found or started), Chromium and the Chinese fonts
-// (installed as root when missing), then typecheck, lint, format check and vitest, stopping at
-// the first failure. Extra arguments go to vitest:
+// `npm test`: dependencies, NATS + Redis (found or started), Chromium and the Chinese fonts,
+// docker-compose, promtool and nginx (installed as root when missing), then typecheck, lint,
+// format check and vitest, stopping at the first failure. Extra arguments go to vitest:
 // `npm test -- engine/test/lease.test.ts -t takeover`.
 
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDependencies, localBin } from './lib/dependencies.mjs';
+import { ensureDeployTools } from './lib/deploy-tools.mjs';
 import { ensureDisplayPackages } from './lib/display.mjs';
 import { finish, runCommand } from './lib/processes.mjs';
 import { ensureServices } from './lib/services.mjs';
@@ -31,6 +32,8 @@ try {
   await ensureServices({ nats: true, redis: true });
   // The page and printer tests take screenshots a person looks at, and fail on Chinese drawn as boxes.
   ensureDisplayPackages({ chromium: true });
+  // docker-compose.yml, the alert rules and dashboards, and the cluster's balancer are checked with them.
+  ensureDeployTools();
   let code = 0;
   for (const [name, command, args] of steps) {
     const startedAt = Date.now();

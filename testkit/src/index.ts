@@ -4,7 +4,7 @@ export { cleanupNamespace, connectNats, leaseOwners } from './nats.js';
 export { cleanupRedisPrefix, connectRedis } from './redis.js';
 export { setup } from './setup.js';
 export type { SetupOptions, TestContext } from './setup.js';
-export { natsServerBinary, startNatsCluster, startNatsServer } from './nats-server.js';
+export { natsServerBinary, startNatsCluster, startNatsServer, waitForClusterJetStream } from './nats-server.js';
 export type {
   NatsClusterHandle,
   NatsClusterOptions,

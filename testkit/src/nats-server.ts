@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { ChildProcessHandle, type ChildExit } from './child.js';
+import { ChildProcessHandle, type ChildExit, type OutputLine } from './child.js';
 import { freePort } from './ports.js';
 import { atExit } from './processes.js';
 import { waitFor } from './wait.js';
@@ -37,6 +37,13 @@ export interface StartNatsServerOptions {
   /** Extra nats-server flags. */
   readonly args?: readonly string[];
   readonly startTimeoutMs?: number;
+  /**
+   * SIGKILL the server when this process exits or is signalled (default). False: the caller stops
+   * it (`npm run cluster`, whose Ctrl-C stops the nodes before their NATS servers).
+   */
+  readonly killOnExit?: boolean;
+  /** Called with every log line as it comes. */
+  readonly onLine?: (line: OutputLine) => void;
 }
 
 export interface NatsServerHandle {
@@ -95,7 +102,11 @@ async function startOnce(options: StartNatsServerOptions, port: number): Promise
   args.push(...(options.args ?? []));
 
   const child = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const handle = new ChildProcessHandle(child, `nats-server:${port}`, process.env.TESTKIT_ECHO === '1');
+  const handle = new ChildProcessHandle(child, `nats-server:${port}`, {
+    echo: process.env.TESTKIT_ECHO === '1',
+    ...(options.onLine === undefined ? {} : { onLine: options.onLine }),
+    ...(options.killOnExit === undefined ? {} : { killOnExit: options.killOnExit }),
+  });
   const cleanupStore = (): void => {
     if (ownStore) {
       ownStore.remove();
@@ -218,8 +229,11 @@ export async function startNatsCluster(size = 3, options: StartNatsClusterOption
   }
 }
 
-/** Until a meta leader is elected, JetStream API calls fail with "temporarily unavailable". */
-async function waitForClusterJetStream(urls: readonly string[], timeoutMs: number): Promise<void> {
+/**
+ * Until a meta leader is elected, JetStream API calls fail with "temporarily unavailable": waits
+ * until every member at `urls` answers one.
+ */
+export async function waitForClusterJetStream(urls: readonly string[], timeoutMs: number): Promise<void> {
   await Promise.all(
     urls.map(async (url) => {
       const nc = await connect({ servers: url, noAsyncTraces: true, name: 'testkit-cluster-probe' });
