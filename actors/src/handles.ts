@@ -10,9 +10,11 @@
  * hands the command on as it is (no copy, no Proxy: it is on the order path).
  */
 import type { SendOptions } from '@lunchrush/engine';
+import { campaignPartitionKey, type CampaignCommand, type CampaignView, type ClaimResult } from './campaign.js';
 import type { CatalogCommand } from './catalog.js';
 import { ActorTypes, CATALOG_ACTOR_ID, STORE_ACTOR_ID } from './domain.js';
 import type { CatalogDoc } from './menu.js';
+import { memberPartitionKey, type MemberCommand, type MemberResult } from './member/index.js';
 import type { OrderCommand, OrderDetail, OrderSummary } from './order/index.js';
 import type { Quote } from './pricing.js';
 import type { SaleCommand, SaleResult } from './sale.js';
@@ -23,7 +25,15 @@ import type { TableCommand, TableView } from './table/index.js';
 
 /** A command of any restaurant actor: what crosses from a gateway to the engine. */
 export type ActorCommand =
-  OrderCommand | TableCommand | StockCommand | SaleCommand | CatalogCommand | StoreCommand | StaffCommand;
+  | OrderCommand
+  | TableCommand
+  | StockCommand
+  | SaleCommand
+  | CatalogCommand
+  | StoreCommand
+  | StaffCommand
+  | MemberCommand
+  | CampaignCommand;
 
 /** Anything with the engine client's `send` shape (`EngineClient`, the gateway's `EngineGate`). */
 export interface CommandSender {
@@ -61,6 +71,12 @@ export type CatalogReplies = ReplyMap<
 
 export type StoreReplies = ReplyMap<StoreCommand, StoreView, { admit: Admission; sell: ChannelSale }>;
 
+/** Every member command answers the card as it is after it (with `duplicate`, `earnedPoints`, `bonusFen`). */
+export type MemberReplies = ReplyMap<MemberCommand, MemberResult, object>;
+
+/** A claim answers the coupon it issued; everything else the campaign's view. */
+export type CampaignReplies = ReplyMap<CampaignCommand, CampaignView, { claim: ClaimResult }>;
+
 /** One actor's address over a sender; `send` takes only that actor's commands. */
 export class ActorHandle<C extends ActorCommand, R extends Replies<C>> {
   constructor(
@@ -82,6 +98,8 @@ export type StockHandle = ActorHandle<StockCommand, StockReplies>;
 export type SaleHandle = ActorHandle<SaleCommand, SaleReplies>;
 export type CatalogHandle = ActorHandle<CatalogCommand, CatalogReplies>;
 export type StoreHandle = ActorHandle<StoreCommand, StoreReplies>;
+export type MemberHandle = ActorHandle<MemberCommand, MemberReplies>;
+export type CampaignHandle = ActorHandle<CampaignCommand, CampaignReplies>;
 
 export const orderOf = (sender: CommandSender, store: string, orderId: string): OrderHandle =>
   new ActorHandle(sender, store, ActorTypes.Order, orderId);
@@ -98,3 +116,9 @@ export const catalogOf = (sender: CommandSender, store: string): CatalogHandle =
 /** A store has one store actor (`STORE_ACTOR_ID`). */
 export const storeOf = (sender: CommandSender, store: string): StoreHandle =>
   new ActorHandle(sender, store, ActorTypes.Store, STORE_ACTOR_ID);
+/** A member's card, in the member's own partition (`memberPartitionKey`), not a store's. */
+export const memberOf = (sender: CommandSender, memberId: string): MemberHandle =>
+  new ActorHandle(sender, memberPartitionKey(memberId), ActorTypes.Member, memberId);
+/** A coupon campaign, in its own partition (`campaignPartitionKey`). */
+export const campaignOf = (sender: CommandSender, campaignId: string): CampaignHandle =>
+  new ActorHandle(sender, campaignPartitionKey(campaignId), ActorTypes.Campaign, campaignId);

@@ -8,7 +8,9 @@
  */
 import type { ActorType } from '@lunchrush/engine';
 import { auditActor } from './audit.js';
+import { campaignActor } from './campaign.js';
 import { catalogActor } from './catalog.js';
+import { memberActor } from './member/index.js';
 import { orderActor } from './order/index.js';
 import { saleActor } from './sale.js';
 import { staffAccountActor } from './staff-account.js';
@@ -29,9 +31,12 @@ export const restaurantActors: ActorType[] = [
   staffAccountActor,
   staffDirectoryActor,
   auditActor,
+  // members and coupon campaigns, each in partitions of their own (`memberRef`, `campaignRef`)
+  memberActor,
+  campaignActor,
 ];
 
-export { catalogActor, orderActor, saleActor, stockActor, storeActor, tableActor };
+export { campaignActor, catalogActor, memberActor, orderActor, saleActor, stockActor, storeActor, tableActor };
 
 /** What an engine process serves with `ENGINE_ACTORS=@lunchrush/actors`. */
 export const actors = restaurantActors;
@@ -280,6 +285,77 @@ export {
 } from './staff-rules.js';
 export type { StaffOrderAction, StaffPermission, StaffRole } from './staff-rules.js';
 
+// members, stored value, coupons and promotions
+export {
+  DEFAULT_MEMBER_PROGRAM,
+  MemberCommandSchema,
+  MemberIdSchema,
+  MemberProgramSchema,
+  ReleaseReasonSchema,
+  decideMember,
+  evolveMember,
+  initialMember,
+  levelFor,
+  memberPartitionKey,
+  memberRef,
+  memberView,
+  orderPoints,
+  topUpBonus,
+} from './member/index.js';
+export type {
+  CouponStatus,
+  EarnReason,
+  HeldCoupon,
+  HoldTaken,
+  MemberCommand,
+  MemberCouponView,
+  MemberEvent,
+  MemberHold,
+  MemberProgram,
+  MemberProgramInput,
+  MemberResult,
+  MemberState,
+  MemberView,
+  PointsLot,
+  ReleaseReason,
+  SettledOrder,
+} from './member/index.js';
+export {
+  CampaignCommandSchema,
+  CampaignDefSchema,
+  CampaignIdSchema,
+  MAX_CAMPAIGN_TOTAL,
+  campaignPartitionKey,
+  campaignRef,
+  campaignView,
+  decideCampaign,
+  evolveCampaign,
+  initialCampaign,
+} from './campaign.js';
+export type {
+  CampaignCommand,
+  CampaignDef,
+  CampaignDefInput,
+  CampaignEvent,
+  CampaignResult,
+  CampaignState,
+  CampaignView,
+  ClaimResult,
+} from './campaign.js';
+export { CouponScopeSchema, CouponTermsSchema, MemberCouponSchema } from './coupon.js';
+export type { CouponKind, CouponTerms, CouponTermsInput, MemberCoupon, ScopeLine } from './coupon.js';
+export { PromotionSchema } from './promotions.js';
+export type { DiscountLine, Promotion, PromotionInput } from './promotions.js';
+export { NO_INSTRUMENTS, checkout, refundShares } from './checkout.js';
+export type {
+  CheckoutChoice,
+  CheckoutInput,
+  CheckoutMember,
+  CheckoutOutcome,
+  CheckoutPlan,
+  Instruments,
+} from './checkout.js';
+
 // payloads of the side outputs (their streams, subjects and ids: `@lunchrush/actors/wire`)
 export type { KitchenTicket, KitchenTicketLine } from './kitchen.js';
 export type { BoardPush, CatalogChanged, OrderPush, RefundInstruction, StockLevelPush } from './outputs.js';
@@ -289,12 +365,16 @@ export { RECENT_LIMIT } from './collections.js';
 export type { HashTrie, RecentMap, TrieNode } from './collections.js';
 
 // typed handles: an actor's commands in, the reply of each command out
-export { ActorHandle, catalogOf, orderOf, saleOf, stockOf, storeOf, tableOf } from './handles.js';
+export { ActorHandle, campaignOf, catalogOf, memberOf, orderOf, saleOf, stockOf, storeOf, tableOf } from './handles.js';
 export type {
   ActorCommand,
+  CampaignHandle,
+  CampaignReplies,
   CatalogHandle,
   CatalogReplies,
   CommandSender,
+  MemberHandle,
+  MemberReplies,
   OrderHandle,
   OrderReplies,
   SaleHandle,

@@ -55,6 +55,8 @@ describe('entry points', () => {
       'staff-account',
       'staff-directory',
       'audit',
+      'member',
+      'campaign',
     ]);
     expect(root.outputStreams).toBe(wire.outputStreams);
   });
