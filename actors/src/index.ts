@@ -72,6 +72,29 @@ export {
 } from './domain.js';
 export type { Actor, Role, SalesChannel, ServiceChannel } from './domain.js';
 
+// recommendations: the model the gateways serve and the ranking (analytics trains and evaluates)
+export {
+  DEFAULT_RECO_WEIGHTS,
+  RECO_PERIODS,
+  catalogFeatures,
+  contentNeighbours,
+  itemFeatures,
+  jaccard,
+  recoHourOf,
+  recoPeriodOf,
+  recommend,
+} from './recommend.js';
+export type {
+  ItemFeatures,
+  RecoInput,
+  RecoModel,
+  RecoPeriod,
+  RecoReason,
+  RecoSlice,
+  RecoWeights,
+  Recommendation,
+} from './recommend.js';
+
 // errors
 export { CatalogFormatError, DomainError, ErrorCode, TableCodeError } from './errors.js';
 export type { DomainErrorCode, FormatIssue } from './errors.js';

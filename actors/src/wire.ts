@@ -49,6 +49,15 @@ export function wire(ns: string): Wire {
   };
 }
 
+/**
+ * Recommendation models (analytics' training job writes them, the gateways watch them): the
+ * JetStream KV bucket `<ns>_reco`, one key per scope (`store.<store>`, `chain`), each value a
+ * `RecoModel` as JSON. History 1: only the newest model matters.
+ */
+export const recoBucket = (ns: string): string => `${ns}_reco`;
+export const recoModelKey = (scope: string): string => (scope === '*' ? 'chain' : `store.${scope}`);
+export type { RecoModel } from './recommend.js';
+
 export {
   boardPushSubject,
   catalogChangedSubject,

@@ -9,6 +9,9 @@
  *   generate [--stores 20] [--days 90] [--start YYYY-MM-DD] [--seed N] [--orders-per-day 210] [--direct]
  *                                             to analytics' history stream, never the engine's (sources.ts)
  *   migrate                                   create the schema
+ *   recommend-train [--to YYYY-MM-DD] [--days 90] [--every SECONDS] [--no-publish]
+ *                                             train the recommendation models, publish them to the gateways
+ *   recommend-eval [--holdout 7] [--days 90] [--json]   precision@5, recall@10, coverage vs popularity
  *
  * Views open the warehouse directly (chDB at ANALYTICS_CHDB_PATH, or CLICKHOUSE_URL),
  * or ask a running analytics server with --api (chDB allows one process per data folder).
@@ -29,6 +32,7 @@ import {
   type ViewName,
   type ViewParams,
 } from './queries.js';
+import { recoEvalCommand, recoTrainCommand } from './reco-cli.js';
 import { migrate } from './schema.js';
 import { historySource } from './sources.js';
 import { Warehouse } from './warehouse.js';
@@ -53,6 +57,9 @@ other:
   backfill         rebuild every table from the whole JetStream history (the engine's log and the generated history)
   generate         publish a realistic history to analytics' history stream (--stores --days --start --seed --orders-per-day; --direct: straight into ClickHouse)
   migrate          create the schema
+  recommend-train  train the recommendation models in ClickHouse and publish them to the gateways' KV bucket
+                   (--to YYYY-MM-DD --days 90; --every SECONDS: again and again; --no-publish: tables only)
+  recommend-eval   hold out the last days (--holdout 7 of --days 90): precision@5, recall@10, coverage vs popularity
 `;
 
 /** Formats a cell: money columns (`*_fen`) as yuan, rates as percentages. */
@@ -142,6 +149,9 @@ function parseCliArgs(argv: string[]) {
       seed: { type: 'string' },
       'orders-per-day': { type: 'string' },
       direct: { type: 'boolean', default: false },
+      every: { type: 'string' },
+      holdout: { type: 'string' },
+      'no-publish': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -194,6 +204,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await backfillCommand(cx);
       case 'generate':
         return await generateCommand(cx);
+      case 'recommend-train':
+        return await recoTrainCommand({ ...cx, warehouse: await warehouse() });
+      case 'recommend-eval':
+        return await recoEvalCommand({ ...cx, warehouse: await warehouse(), formatTable });
       default:
         io.err(`unknown command "${command}"\n${USAGE}`);
         return 2;

@@ -44,6 +44,8 @@ export interface AnalyticsConfig {
   chdbPath: string;
   httpPort: number;
   httpHost: string;
+  /** `serve` retrains the recommendation models and publishes them this often; 0: never (run `recommend-train`). */
+  recoTrainEveryS: number;
   logLevel: string;
 }
 
@@ -59,6 +61,7 @@ const KEYS: Record<string, keyof AnalyticsConfig> = {
   ANALYTICS_CHDB_PATH: 'chdbPath',
   ANALYTICS_HTTP_PORT: 'httpPort',
   ANALYTICS_HTTP_HOST: 'httpHost',
+  ANALYTICS_RECO_TRAIN_EVERY_S: 'recoTrainEveryS',
   CLICKHOUSE_URL: 'clickhouseUrl',
   CLICKHOUSE_USER: 'clickhouseUser',
   CLICKHOUSE_PASSWORD: 'clickhousePassword',
@@ -75,6 +78,7 @@ const NUMERIC: ReadonlySet<keyof AnalyticsConfig> = new Set([
   'maxAckPending',
   'ackWaitMs',
   'httpPort',
+  'recoTrainEveryS',
 ]);
 
 export function defaultConfig(): AnalyticsConfig {
@@ -96,6 +100,7 @@ export function defaultConfig(): AnalyticsConfig {
     chdbPath: DEFAULT_CHDB_PATH,
     httpPort: DEFAULT_HTTP_PORT,
     httpHost: DEFAULT_HTTP_HOST,
+    recoTrainEveryS: 0,
     logLevel: 'info',
   };
 }
@@ -121,7 +126,7 @@ export function parseConfig(
     }
     if (NUMERIC.has(key)) {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 0 || (n === 0 && key !== 'httpPort'))
+      if (!Number.isInteger(n) || n < 0 || (n === 0 && key !== 'httpPort' && key !== 'recoTrainEveryS'))
         throw new AnalyticsError(ErrorCode.Config, `${name} must be a positive integer, got "${value}"`);
       out[key] = n;
     } else {

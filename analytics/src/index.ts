@@ -30,5 +30,12 @@ export {
   sourcesOf,
 } from './sources.js';
 export type { Source } from './sources.js';
+export { RECO_HOT_DAYS, RECO_NEIGHBOURS, migrateReco, trainModels, trainWindow } from './reco-train.js';
+export type { TrainResult, TrainWindow } from './reco-train.js';
+export { publishModels, readModels } from './reco-export.js';
+export { runRecoJob, scheduleRecoJob } from './reco-job.js';
+export type { RecoJobOptions, RecoJobResult } from './reco-job.js';
+export { evaluate } from './reco-eval.js';
+export type { EvalOptions, EvalResult, EvalRow } from './reco-eval.js';
 export { runCli, formatTable, formatHeatmap } from './cli.js';
 export type { CliIo } from './cli.js';

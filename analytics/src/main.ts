@@ -12,6 +12,7 @@ import { ensureError } from './errors.js';
 import { backfill } from './history.js';
 import { Ingester } from './ingest.js';
 import { AnalyticsMetrics } from './metrics.js';
+import { scheduleRecoJob } from './reco-job.js';
 import { migrate } from './schema.js';
 import { startServer } from './server.js';
 import { ensureHistoryStream, eventSource, historySource } from './sources.js';
@@ -42,6 +43,17 @@ export async function main(
     metrics,
     log: (level, msg, extra) => log[level](extra ?? {}, msg),
   });
+  const reco =
+    cfg.recoTrainEveryS > 0
+      ? scheduleRecoJob({ warehouse, nc, namespace: cfg.namespace }, cfg.recoTrainEveryS, (r) =>
+          r instanceof Error
+            ? log.warn({ error: r.message }, 'recommendation training failed')
+            : log.info(
+                { orders: r.orders, from: r.from, to: r.to, seconds: r.seconds },
+                'recommendation models published',
+              ),
+        )
+      : undefined;
   const server = await startServer({ warehouse, ingester, metrics, port: cfg.httpPort, host: cfg.httpHost });
   log.info(
     { url: server.url, backend: warehouse.kind, where: warehouse.where, stream, history, durable: cfg.durable },
@@ -56,6 +68,7 @@ export async function main(
     log.info({ signal }, 'stopping');
     try {
       await server.close();
+      await reco?.stop();
       await ingester.stop();
       await nc.drain();
       await warehouse.close();
