@@ -235,6 +235,8 @@ function detail(orderId: string, o: NullOrder): OrderDetail {
     stations: [],
     refunds: [],
     urges: 0,
+    // What the order actor answers at these two statuses (the stand-in keeps no other).
+    dinerActions: o.status === 'pending_payment' ? ['pay', 'cancel'] : ['cancel', 'urge', 'refund'],
   };
   return d;
 }

@@ -39,7 +39,7 @@ function named<T extends z.ZodType>(id: string, description: string, schema: T):
 const MEDIA = new WeakMap<z.ZodType, Readonly<Record<string, z.ZodType>>>();
 
 /** An answer sent as something other than JSON (or as one of several types), each with its schema. */
-function media(types: Readonly<Record<string, z.ZodType>>): z.ZodType {
+export function media(types: Readonly<Record<string, z.ZodType>>): z.ZodType {
   const s = z.unknown();
   MEDIA.set(s, types);
   return s;
@@ -152,11 +152,13 @@ const orderDetailShape = {
   urges: int(),
   /** The order's version (its event count): a push (`v` of an `order:<id>` delta) at or below it is already in. */
   version: int(),
+  /** What the order's diner may do now, by the order actor's own rules: the buttons the mini-program shows. */
+  dinerActions: z.array(z.enum(['pay', 'cancel', 'urge', 'refund', 'review'])),
 };
 
 export const OrderDetailAnswer = named(
   'OrderDetail',
-  'An order: status, priced lines, totals, kitchen stations, refunds',
+  'An order: status, priced lines, totals, kitchen stations, refunds, what its diner may do now',
   z.object(orderDetailShape),
 );
 
@@ -375,7 +377,7 @@ export const CatalogImportedAnswer = named(
   z.object({ rev: int(), spus: int() }),
 );
 
-const Binary = z.string();
+export const Binary = z.string();
 answerRegistry.add(Binary, { format: 'binary' });
 export const QrSheetAnswer = media({ 'application/pdf': Binary, 'image/png': Binary });
 

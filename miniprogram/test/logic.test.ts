@@ -5,6 +5,8 @@ import { cartTotals, defaultSelection, selectionFen, selectionProblems, toggleCh
 import { delta, price, yuan } from '../src/lib/money';
 import { PushClient, pushUrl, type SocketLike } from '../src/lib/push';
 import { tokenFromLaunch, tokenFromText } from '../src/lib/qr';
+import { Store } from '../src/lib/store';
+import type { OrderDetail } from '../src/lib/types';
 import { actionsOf } from '../src/lib/view';
 import { MENU, TABLE } from './fixtures';
 
@@ -53,14 +55,23 @@ describe('table QR', () => {
   });
 });
 
-describe('order actions follow the refund rules', () => {
+describe("an order's buttons are the actions the gateway names", () => {
   it.each([
-    ['pending_payment', { pay: true, cancel: true, urge: false, refund: false, review: false }],
-    ['paid', { pay: false, cancel: true, urge: true, refund: true, review: false }],
-    ['cooking', { pay: false, cancel: false, urge: true, refund: true, review: false }],
-    ['served', { pay: false, cancel: false, urge: false, refund: false, review: false }],
-    ['completed', { pay: false, cancel: false, urge: false, refund: false, review: true }],
-  ] as const)('%s', (s, a) => expect(actionsOf(s)).toEqual(a));
+    [['pay', 'cancel'], { pay: true, cancel: true, urge: false, refund: false, review: false }],
+    [['urge', 'refund'], { pay: false, cancel: false, urge: true, refund: true, review: false }],
+    [[], { pay: false, cancel: false, urge: false, refund: false, review: false }],
+    [['review'], { pay: false, cancel: false, urge: false, refund: false, review: true }],
+  ] as const)('%j', (dinerActions, a) => expect(actionsOf({ dinerActions: [...dinerActions] })).toEqual(a));
+
+  it('a pushed status offers no action until the read that follows it', () => {
+    const store = new Store();
+    const order = { orderId: 'o_001_x', status: 'paid', dinerActions: ['cancel', 'urge', 'refund'] } as OrderDetail;
+    store.setOrder(order);
+    store.applyOrderPush({ kind: 'order', orderId: order.orderId, status: 'paid', seq: 4, events: ['Urged'], at: 1 });
+    expect(store.orders.get(order.orderId)!.dinerActions).toEqual(['cancel', 'urge', 'refund']);
+    store.applyOrderPush({ kind: 'order', orderId: order.orderId, status: 'sent_to_kitchen', seq: 5, events: ['Accepted'], at: 2 });
+    expect(store.orders.get(order.orderId)).toMatchObject({ status: 'sent_to_kitchen', dinerActions: [] });
+  });
 });
 
 class Sock implements SocketLike {

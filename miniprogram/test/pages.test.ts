@@ -16,7 +16,7 @@ import { ordersPage } from '../src/pages/orders/page';
 import { scanPage } from '../src/pages/scan/page';
 import { dishSheet } from '../src/components/dish-sheet/sheet';
 import { MENU, STOCK, TABLE, fakeGateway } from './fixtures';
-import { html, loadDef, page, render, snapshot, stubWx, tap, text } from './harness';
+import { flush, html, loadDef, page, render, snapshot, stubWx, tap, text } from './harness';
 
 class FakeSocket implements SocketLike {
   sent: any[] = [];
@@ -244,10 +244,13 @@ describe('confirm page', () => {
 });
 
 describe('order, history and scan pages', () => {
+  /** What the gateway answers as the order's diner actions at each status used here. */
+  const ACTIONS: Record<string, string[]> = { paid: ['cancel', 'urge', 'refund'], sent_to_kitchen: ['urge', 'refund'] };
   const detail = (status: string): object => ({
     orderId: 'o_001_abcdefghijklmnopqrst', status, totalFen: 5600, deadline: 0, paidFen: 5600, refundedFen: 0, channel: 'dine_in', tableId: TABLE.tableId,
     lines: [{ lineNo: 1, skuId: 'mapo-doufu', spuId: 'mapo-doufu', name: '麻婆豆腐', spec: '', qty: 2, basePriceFen: 2200, options: [{ group: 'spice', choice: 'hot', name: '特辣', priceDeltaFen: 0 }], unitPriceFen: 2200, amountFen: 4400, packagingFeeFen: 0, station: 'wok', prepTimeSec: 480 }],
     itemsFen: 5600, packagingFeeFen: 0, deliveryFeeFen: 0, discountFen: 0, stations: [], refunds: [], urges: 0,
+    dinerActions: ACTIONS[status] ?? [],
   });
 
   it('order status follows the push; the buttons follow the status; urge_too_soon is said in words', async () => {
@@ -265,6 +268,9 @@ describe('order, history and scan pages', () => {
     status = 'sent_to_kitchen';
     socket.frame({ type: 'delta', topic: 'order:o_001_abcdefghijklmnopqrst', seq: 2, key: 'order:o_001_abcdefghijklmnopqrst', v: 5, data: { kind: 'order', orderId: 'o_001_abcdefghijklmnopqrst', status, seq: 5, events: ['Accepted'], at: 1 } });
     expect(text(c, '.status')).toEqual(['后厨已接单']);
+    // The push names the status; the buttons come with the read it sets off.
+    expect(text(c, '.act')).toEqual(['继续点餐']);
+    await flush();
     expect(text(c, '.act')).toEqual(['催单', '申请退款', '继续点餐']);
     expect(text(c, '.live')).toEqual(['● 状态实时更新']);
     await page(c).urge();

@@ -10,7 +10,6 @@ import { dinerOrderTag } from '../diner-orders.js';
 import { ErrorCode, errorKind, refuse } from '../errors.js';
 import type { TicketOrder } from '../kitchen.js';
 import { boardPushSubject, orderPushSubject, type BoardPush, type OrderPush } from '../outputs.js';
-import type { OrderStatus } from '../refund.js';
 import type { StockResult } from '../stock.js';
 import type { OrderCommand } from './commands.js';
 import { detailOf, summaryOf, type OrderResult } from './detail.js';
@@ -72,11 +71,6 @@ export function wrongState(s: OrderState, what: string): Rejection {
 
 export function isStaff(a: Actor): boolean {
   return a.role === 'staff' || a.role === 'manager' || a.role === 'system';
-}
-
-/** The status that counts for kitchen progress while a full refund request is pending. */
-export function kitchenStatus(s: OrderState): OrderStatus | 'none' {
-  return s.status === 'refund_requested' && s.resumeStatus !== null ? s.resumeStatus : s.status;
 }
 
 export const SYSTEM: Actor = { role: 'system', id: 'engine' };

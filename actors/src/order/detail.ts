@@ -8,6 +8,7 @@ import { publicLines, type PricedLine } from '../pricing.js';
 import type { OrderStatus } from '../refund.js';
 import type { Refund, StationProgress } from './events.js';
 import type { OrderState } from './evolve.js';
+import { dinerActionsOf, type DinerOrderAction } from './rules.js';
 
 /** What most commands answer: small, because the engine keeps it for idempotent repeats. */
 export interface OrderSummary {
@@ -42,6 +43,8 @@ export interface OrderDetail extends OrderSummary {
    * `Nats-Msg-Id` `order:<id>:<seq>`). A push at or below it is already in this detail.
    */
   readonly version: number;
+  /** What the order's diner may do now (the order actor's own checks, `rules.ts`): the buttons a diner sees. */
+  readonly dinerActions: readonly DinerOrderAction[];
 }
 
 export type OrderResult = OrderSummary | OrderDetail;
@@ -74,5 +77,6 @@ export function detailOf(s: OrderState, duplicate = false): OrderDetail {
     refunds: s.refunds,
     urges: s.urges,
     version: s.seq,
+    dinerActions: dinerActionsOf(s),
   };
 }

@@ -8,18 +8,10 @@ import { ActorTypes, STORE_ACTOR_ID } from '../domain.js';
 import { ErrorCode, refuse } from '../errors.js';
 import { newTickets, urgeTickets } from '../kitchen.js';
 import { COMPLETE_TIMER, DEFAULT_AUTO_COMPLETE_MS, DEFAULT_URGE_INTERVAL_MS, type Parsed } from './commands.js';
-import {
-  boardPush,
-  emit,
-  isStaff,
-  kitchenStatus,
-  ticketOrder,
-  unchanged,
-  wrongState,
-  type OrderDecision,
-} from './decision.js';
+import { boardPush, emit, isStaff, ticketOrder, unchanged, wrongState, type OrderDecision } from './decision.js';
 import type { OrderEvent } from './events.js';
 import type { OrderState } from './evolve.js';
+import { KITCHEN_WORKING, kitchenStatus, mayReview, mayUrge } from './rules.js';
 
 export function accept(
   s: OrderState,
@@ -38,10 +30,8 @@ export function accept(
   return emit(s, events, c.at, { outputs: newTickets(ticketOrder(s), s.lines, c.at) });
 }
 
-const KITCHEN: ReadonlySet<string> = new Set(['sent_to_kitchen', 'cooking']);
-
 export function startStation(s: OrderState, c: Extract<Parsed, { type: 'startStation' }>): OrderDecision | Rejection {
-  if (!KITCHEN.has(kitchenStatus(s))) return wrongState(s, 'start cooking');
+  if (!KITCHEN_WORKING.has(kitchenStatus(s))) return wrongState(s, 'start cooking');
   const p = s.stations.find((x) => x.station === c.station);
   if (p === undefined)
     return refuse(ErrorCode.UnknownStation, `order ${s.orderId} has nothing for station ${c.station}`, {
@@ -56,7 +46,7 @@ export function finishStation(
   c: Extract<Parsed, { type: 'finishStation' }>,
   ctx: DecideContext,
 ): OrderDecision | Rejection {
-  if (!KITCHEN.has(kitchenStatus(s))) return wrongState(s, 'finish cooking');
+  if (!KITCHEN_WORKING.has(kitchenStatus(s))) return wrongState(s, 'finish cooking');
   const p = s.stations.find((x) => x.station === c.station);
   if (p === undefined)
     return refuse(ErrorCode.UnknownStation, `order ${s.orderId} has nothing for station ${c.station}`, {
@@ -83,7 +73,7 @@ export function serve(
   if (!isStaff(c.by)) return refuse(ErrorCode.Forbidden, 'only staff serve orders');
   const k = kitchenStatus(s);
   if (k === 'served' || k === 'completed' || k === 'reviewed') return unchanged(s);
-  if (k !== 'ready' && !KITCHEN.has(k)) return wrongState(s, 'serve');
+  if (k !== 'ready' && !KITCHEN_WORKING.has(k)) return wrongState(s, 'serve');
   // Stores without a kitchen display serve straight away: the open stations are done now.
   const events: OrderEvent[] = [];
   const open = s.stations.filter((x) => x.state === 'queued' || x.state === 'cooking').map((x) => x.station);
@@ -111,13 +101,12 @@ export function complete(s: OrderState, c: Extract<Parsed, { type: 'complete' }>
 
 export function review(s: OrderState, c: Extract<Parsed, { type: 'review' }>): OrderDecision | Rejection {
   if (s.status === 'reviewed') return unchanged(s);
-  if (s.status !== 'completed') return wrongState(s, 'review');
+  if (!mayReview(s)) return wrongState(s, 'review');
   return emit(s, [{ type: 'Reviewed', rating: c.rating, comment: c.comment ?? null, at: c.at }], c.at);
 }
 
 export function urge(s: OrderState, c: Extract<Parsed, { type: 'urge' }>): OrderDecision | Rejection {
-  const k = kitchenStatus(s);
-  if (k !== 'paid' && !KITCHEN.has(k)) return wrongState(s, 'urge');
+  if (!mayUrge(s)) return wrongState(s, 'urge');
   if (s.lastUrgeAt !== null && c.at - s.lastUrgeAt < DEFAULT_URGE_INTERVAL_MS) {
     const retryAt = s.lastUrgeAt + DEFAULT_URGE_INTERVAL_MS;
     return refuse(ErrorCode.UrgeTooSoon, `urged at ${s.lastUrgeAt}; again from ${retryAt}`, { retryAt });

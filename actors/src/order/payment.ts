@@ -21,7 +21,8 @@ import {
 } from './decision.js';
 import type { OrderEvent } from './events.js';
 import type { OrderState } from './evolve.js';
-import { newRefund, refundableFen, startRefund } from './refunds.js';
+import { newRefund, startRefund } from './refunds.js';
+import { mayCancel, refundableFen } from './rules.js';
 
 /** Money arrived for an order that will not be made: record it and refund it in full at once. */
 function refundArrivedPayment(
@@ -150,26 +151,25 @@ export function cancel(
 ): OrderDecision | Rejection {
   const reason = c.reason ?? (c.by.role === 'diner' ? 'diner_cancelled' : 'store_cancelled');
   if (s.status === 'cancelled') return unchanged(s);
+  if (s.status === 'none') return refuse(ErrorCode.OrderNotFound, `no order ${s.orderId}`);
+  if (!mayCancel(s))
+    return refuse(ErrorCode.InvalidTransition, `an order that is ${s.status} cannot be cancelled: request a refund`, {
+      status: s.status,
+    });
   if (s.status === 'pending_payment') {
     releaseAll(ctx, s, c.at, reason);
     tellTable(ctx, s, 'orderCancelled', c.at);
     return emit(s, [{ type: 'Cancelled', by: c.by, reason, at: c.at }], c.at, { cancelTimers: [PAYMENT_TIMER] });
   }
-  if (s.status === 'paid') {
-    // Before acceptance the diner cancels by themselves (or the store declines): everything goes back.
-    const refund = newRefund({
-      refundId: `cancel-${s.seq + 1}`,
-      full: true,
-      lines: [],
-      amountFen: refundableFen(s),
-      reason,
-      by: c.by,
-      at: c.at,
-    });
-    return startRefund(s, [{ type: 'Cancelled', by: c.by, reason, at: c.at }], refund, c.by, c.at, ctx);
-  }
-  if (s.status === 'none') return refuse(ErrorCode.OrderNotFound, `no order ${s.orderId}`);
-  return refuse(ErrorCode.InvalidTransition, `an order that is ${s.status} cannot be cancelled: request a refund`, {
-    status: s.status,
+  // Paid, not accepted yet: the diner cancels by themselves (or the store declines), everything goes back.
+  const refund = newRefund({
+    refundId: `cancel-${s.seq + 1}`,
+    full: true,
+    lines: [],
+    amountFen: refundableFen(s),
+    reason,
+    by: c.by,
+    at: c.at,
   });
+  return startRefund(s, [{ type: 'Cancelled', by: c.by, reason, at: c.at }], refund, c.by, c.at, ctx);
 }

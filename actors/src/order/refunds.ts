@@ -25,12 +25,7 @@ import {
 } from './decision.js';
 import type { OrderEvent, Refund } from './events.js';
 import { fold, type OrderState } from './evolve.js';
-
-/** Amount still refundable: paid minus every refund not rejected. */
-export function refundableFen(s: OrderState): Fen {
-  const taken = sumFen(s.refunds.filter((r) => r.status !== 'rejected').map((r) => r.amountFen));
-  return Math.max(0, (s.payment?.amountFen ?? 0) - taken);
-}
+import { refundableFen } from './rules.js';
 
 /** Units of a line covered by refunds not rejected (other than `except`). */
 function refundedQty(s: OrderState, lineNo: number, except?: string): number {

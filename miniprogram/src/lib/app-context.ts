@@ -157,7 +157,8 @@ export class AppContext {
           (o) => {
             // A read that raced an even newer push must not take the status back.
             const cur = this.store.orders.get(orderId);
-            this.store.setOrder(cur !== undefined && cur.status !== o.status && cur.status === p.status && o.status !== p.status ? { ...o, status: p.status } : o);
+            // Its actions are the older status's: none until the newer push's own read answers.
+            this.store.setOrder(cur !== undefined && cur.status !== o.status && cur.status === p.status && o.status !== p.status ? { ...o, status: p.status, dinerActions: [] } : o);
           },
           () => undefined,
         );

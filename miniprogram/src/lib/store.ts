@@ -66,10 +66,13 @@ export class Store {
     this.emit('order', o.orderId);
   }
 
-  /** An order push carries the status only; the detail follows from a read. */
+  /**
+   * An order push carries the status only; the detail follows from a read. Until then the order
+   * offers no action: those it held were for the status before.
+   */
   applyOrderPush(p: OrderPush): void {
     const o = this.orders.get(p.orderId);
-    if (o !== undefined) this.orders.set(p.orderId, { ...o, status: p.status });
+    if (o !== undefined && o.status !== p.status) this.orders.set(p.orderId, { ...o, status: p.status, dinerActions: [] });
     this.emit('order', p.orderId);
   }
 

@@ -150,6 +150,8 @@ export interface Refund {
   amountFen?: number;
   [k: string]: unknown;
 }
+/** What an order's diner may do now (`dinerActions` of an order the gateway answers). */
+export type DinerAction = 'pay' | 'cancel' | 'urge' | 'refund' | 'review';
 export interface OrderDetail {
   orderId: string;
   status: OrderStatus;
@@ -167,6 +169,8 @@ export interface OrderDetail {
   stations: { station: string; state?: string; [k: string]: unknown }[];
   refunds: Refund[];
   urges: number;
+  /** The gateway says, by the order's own rules, which of the diner's buttons apply now. */
+  dinerActions: DinerAction[];
 }
 export interface OrderSummary {
   orderId: string;

@@ -47,15 +47,19 @@ export interface OrderActions {
   review: boolean;
 }
 
-/** Which buttons an order shows, by the refund rules of actors/README. */
-export function actionsOf(s: OrderStatus): OrderActions {
+/**
+ * Which buttons an order shows: the actions the gateway says its diner may take now (the order's
+ * own rules, refunds included), so the phone keeps no copy of them. An order the phone knows only
+ * a newer status of (a push, before its read) shows none.
+ */
+export function actionsOf(o: Pick<OrderDetail, 'dinerActions'>): OrderActions {
+  const may = new Set(o.dinerActions);
   return {
-    pay: s === 'pending_payment',
-    cancel: s === 'pending_payment' || s === 'paid',
-    urge: s === 'paid' || s === 'accepted' || s === 'sent_to_kitchen' || s === 'cooking',
-    refund: s === 'paid' || s === 'sent_to_kitchen' || s === 'cooking' || s === 'ready',
-    // The order actor takes a review once the order is completed (30 min after serving, or on completion).
-    review: s === 'completed',
+    pay: may.has('pay'),
+    cancel: may.has('cancel'),
+    urge: may.has('urge'),
+    refund: may.has('refund'),
+    review: may.has('review'),
   };
 }
 
@@ -195,6 +199,6 @@ export function orderView(o: OrderDetail): Record<string, unknown> {
     })),
     count: o.lines.reduce((n, l) => n + l.qty, 0),
     urges: o.urges,
-    actions: actionsOf(o.status),
+    actions: actionsOf(o),
   };
 }

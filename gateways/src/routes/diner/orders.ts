@@ -82,7 +82,7 @@ function pay(deps: GatewayDeps, owners: OwnerCache): Route {
     ],
     async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
       const { store, order } = await readOwnOrder(deps, owners, req, params.orderId);
-      if (order.status !== 'pending_payment')
+      if (!order.dinerActions.includes('pay'))
         throw new HttpError(D.InvalidTransition, `order ${order.orderId} is ${order.status}, not awaiting payment`, {
           details: { status: order.status },
         });
