@@ -38,7 +38,7 @@ const X = StaffErrorCode;
 export const PasswordHashSchema = z
   .string()
   .max(200)
-  .regex(/^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/, 'expected an argon2id hash');
+  .regex(/^\$argon2id\$v=19\$[a-z]=\d+(?:,[a-z]=\d+){2}\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/, 'expected an argon2id hash');
 /** A TOTP secret, base32 (RFC 4648), 128–320 bits. */
 export const TotpSecretSchema = z.string().regex(/^[A-Z2-7]{26,64}$/, 'expected a base32 TOTP secret');
 

@@ -5,6 +5,7 @@
  */
 import { EngineError, ErrorCode as EngineCode, ensureError } from '@lunchrush/engine';
 import { DomainError, ErrorCode as DomainCode, CatalogFormatError } from '@lunchrush/actors';
+import { StaffErrorCode } from '@lunchrush/actors/staff';
 import { PAYMENT_ERRORS, PaymentError, PaymentErrorCode } from '@lunchrush/payments';
 
 /** Codes only the gateway produces. */
@@ -30,6 +31,9 @@ export const ErrorCode = {
   IdempotencyInProgress: 'idempotency_in_progress',
   LoginFailed: 'login_failed',
   PaymentNotStarted: 'payment_not_started',
+  BadCredentials: 'bad_credentials',
+  TotpRequired: 'totp_required',
+  ImageInvalid: 'image_invalid',
   // The payments' own codes, described in their table (@lunchrush/payments, PAYMENT_ERRORS).
   PaymentAmountMismatch: PaymentErrorCode.AmountMismatch,
   PaymentUnknownOrder: PaymentErrorCode.UnknownOrder,
@@ -107,6 +111,21 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
     status: 429,
     retryable: true,
     description: 'too many requests from this IP, device or session; retry after Retry-After',
+  },
+  // gateway: staff login and the console
+  [G.BadCredentials]: { status: 401, description: 'unknown login name, or a wrong password or TOTP code' },
+  [G.TotpRequired]: { status: 401, description: 'this account needs a TOTP code (totp) to log in' },
+  [G.ImageInvalid]: { status: 422, description: 'the upload is not a PNG, JPEG or WebP image this gateway can read' },
+  [StaffErrorCode.AccountExists]: { status: 409, description: 'an account with this login name exists' },
+  [StaffErrorCode.UnknownAccount]: { status: 404, description: 'no such staff account' },
+  [StaffErrorCode.AccountLocked]: {
+    status: 423,
+    description: 'too many failed logins: the account is locked until details.until (ms since the epoch)',
+  },
+  [StaffErrorCode.AccountDisabled]: { status: 403, description: 'the staff account is disabled' },
+  [StaffErrorCode.AccountForbidden]: {
+    status: 403,
+    description: 'this staff member may not manage that account (role or store), or may not work in that store',
   },
   // gateway: payments
   [G.PaymentNotStarted]: { status: 409, description: 'no prepay was made for this order through this gateway' },

@@ -39,7 +39,10 @@ import { uws, uwsBuild } from './uws.js';
 import { mountPush, type PushAuthRequest, type PushHub, type PushPrincipal } from './push/index.js';
 import { closeQrPool } from './qr/index.js';
 import { mountScreens } from './screens/index.js';
+import { audited, closeImagePool, consoleRoutes, mountConsole } from './console/index.js';
 import { StoreTables } from './store-tables.js';
+import { Recommendations } from './recommendations.js';
+import { recommendationRoutes } from './routes/recommendations.js';
 
 export interface Gateway {
   readonly port: number;
@@ -176,6 +179,7 @@ function pushPrincipal(deps: GatewayDeps, r: PushAuthRequest): PushPrincipal | n
 function mountBeside(app: TemplatedApp, deps: GatewayDeps): PushHub {
   const { cfg } = deps;
   mountScreens(app, { apiBase: '/v1/staff', ...(cfg.dashboardUrl === null ? {} : { dashboardUrl: cfg.dashboardUrl }) });
+  mountConsole(app);
   return mountPush(app, {
     nc: deps.nc,
     namespace: cfg.namespace,
@@ -222,8 +226,24 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   let listenPort = cfg.port;
   const deps = await buildDeps(cfg, conn, log, registry, opts.engine, () => listenPort);
 
+  const reco = new Recommendations({
+    nc: deps.nc,
+    namespace: cfg.namespace,
+    menu: deps.menu,
+    sharePercent: cfg.recoSharePercent,
+    log,
+  });
+  await reco.start();
+
   const app = uws.App();
-  const apiRoutes = [...dinerRoutes(deps), ...staffRoutes(deps), ...channelRoutes(deps), ...paymentRoutes(deps)];
+  const apiRoutes = [
+    ...dinerRoutes(deps),
+    ...recommendationRoutes(deps, reco),
+    // Staff actions that change something leave an audit entry (gateways/src/console/audit.ts).
+    ...audited(deps, [...staffRoutes(deps), ...consoleRoutes(deps)]),
+    ...channelRoutes(deps),
+    ...paymentRoutes(deps),
+  ];
   let ready = true;
   const routes = [...apiRoutes, ...systemRoutes(deps, { ready: () => ready, apiRoutes })];
   const active = new ActiveRequests();
@@ -259,8 +279,10 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       await deps.orderLists.stop();
       deps.revocations.stop();
       deps.menu.stop();
+      reco.stop();
       await push.stop();
       await closeQrPool();
+      await closeImagePool();
       await deps.engine.client.close();
       if (conn.ownNats) await conn.nc.drain();
       if (conn.ownRedis) conn.redis.disconnect();

@@ -1,0 +1,98 @@
+/**
+ * The merchant console (商家后台): a web app under `/console/` and the API routes only it
+ * needs (staff login, accounts, the audit trail, the menu editor, store settings, dish
+ * photos). The app is Preact + htm as ES modules, served as they are (no bundler: the
+ * build copies `static/` beside the compiled code, and Preact and htm come from their
+ * packages' own ESM builds through an import map), so what a browser runs is what is in
+ * the repository. Everything else the console does goes through the staff API
+ * (`/v1/staff/stores/{store}/…`) and the push socket (`/ws`), like the staff screens.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HttpRequest, HttpResponse, TemplatedApp } from '@trufflesuite/uws-js-unofficial';
+import type { GatewayDeps } from '../deps.js';
+import type { Route } from '../http.js';
+import { accountRoutes } from './accounts.js';
+import { auditRoute } from './audit.js';
+import { imageRoutes } from './images.js';
+import { loginRoutes } from './login.js';
+import { menuRoutes } from './menu.js';
+
+export { audited } from './audit.js';
+export { closeImagePool } from './images.js';
+export { hashPassword, newTotp, totpCode, verifyPassword, verifyTotp } from './passwords.js';
+
+export const CONSOLE_PATH = '/console';
+
+export function consoleRoutes(deps: GatewayDeps): Route[] {
+  return [...loginRoutes(deps), ...accountRoutes(deps), auditRoute(deps), ...menuRoutes(deps), ...imageRoutes(deps)];
+}
+
+interface Asset {
+  readonly body: Buffer;
+  readonly type: string;
+  readonly etag: string;
+}
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  mjs: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+function asset(body: Buffer, name: string): Asset {
+  const type = TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+  return { body, type, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"` };
+}
+
+/** Preact, its hooks and htm: the packages' own ES module builds. */
+function vendor(): Map<string, Asset> {
+  // Each package's ES module build, beside what `require` resolves (preact 11 ships only ESM).
+  const preact = require.resolve('preact');
+  const hooks = require.resolve('preact/hooks');
+  const htm = join(dirname(require.resolve('htm')), 'htm.mjs');
+  return new Map([
+    ['vendor/preact.mjs', asset(readFileSync(preact), 'preact.mjs')],
+    ['vendor/hooks.mjs', asset(readFileSync(hooks), 'hooks.mjs')],
+    ['vendor/htm.mjs', asset(readFileSync(htm), 'htm.mjs')],
+  ]);
+}
+
+/** Registers GET routes for the console's page and modules on `app`. */
+export function mountConsole(app: TemplatedApp, base = CONSOLE_PATH): void {
+  const dir = join(here, 'static');
+  const files = new Map<string, Asset>(vendor());
+  for (const name of readdirSync(dir)) files.set(name, asset(readFileSync(join(dir, name)), name));
+  const index = files.get('index.html')!;
+  const page = asset(Buffer.from(index.body.toString('utf8').replaceAll('{{BASE}}', base)), 'index.html');
+  app.get(base, (res, req) => serve(res, req, page));
+  app.get(`${base}/`, (res, req) => serve(res, req, page));
+  for (const [name, a] of files)
+    if (name !== 'index.html') app.get(`${base}/${name}`, (res, req) => serve(res, req, a));
+}
+
+function serve(res: HttpResponse, req: HttpRequest, a: Asset): void {
+  const fresh = req.getHeader('if-none-match') === a.etag;
+  res.cork(() => {
+    if (fresh) {
+      res.writeStatus('304 Not Modified').writeHeader('etag', a.etag).endWithoutBody();
+      return;
+    }
+    res
+      .writeStatus('200 OK')
+      .writeHeader('content-type', a.type)
+      .writeHeader('etag', a.etag)
+      .writeHeader('cache-control', 'no-cache')
+      .writeHeader('x-content-type-options', 'nosniff')
+      .writeHeader('x-frame-options', 'DENY')
+      .writeHeader('referrer-policy', 'no-referrer')
+      .end(a.body);
+  });
+}
