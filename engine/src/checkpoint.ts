@@ -1,4 +1,5 @@
 import { decode, encode } from './codec.js';
+import type { DirectoryHead } from './directory.js';
 import { changeRows, type TimerChanges, type TimerIndex, type TimerRow } from './timers.js';
 
 /**
@@ -27,9 +28,12 @@ export interface CheckpointHead {
   td?: number;
   /** Timers in chunks `.t.<stamp>.<i>`: written by engines before 2 Dec 2026, still read. */
   chunks?: { stamp: string; n: number };
+  /** The actor directory's layers (`directory.ts`); absent when written before 7 Dec 2026 or while the directory is incomplete. */
+  dir?: DirectoryHead;
 }
 
-export type Position = Pick<CheckpointHead, 'wm' | 'ls' | 'ob'>;
+/** Where a checkpoint stands, and the directory layers its head names. */
+export type Position = Pick<CheckpointHead, 'wm' | 'ls' | 'ob' | 'dir'>;
 
 /** Rows up to which the head carries the timers itself. */
 const INLINE_TIMERS = 256;
@@ -56,15 +60,19 @@ export class CheckpointWriter {
     this.full = true;
   }
 
-  /** Writes a checkpoint at `pos`; `timers` must be as of `pos.ls` now (nothing may run between the caller reading both). */
-  async write(pos: Position, timers: TimerIndex): Promise<void> {
+  /**
+   * Writes a checkpoint at `pos`; `timers` must be as of `pos.ls` now (nothing may run between the
+   * caller reading both: they are taken before the first await). `dir`, when given, is the actor
+   * directory's layers being written (`directory.ts`): the head names them once they are durable.
+   */
+  async write(pos: Position, timers: TimerIndex, dir?: Promise<DirectoryHead>): Promise<void> {
     const changes = timers.takeChanges();
+    const base = this.full || this.td >= MAX_DELTAS || this.deltaRows + changes.size > timers.size;
+    const rows = base ? timers.rows() : undefined;
     try {
-      if (this.full || this.td >= MAX_DELTAS || this.deltaRows + changes.size > timers.size) {
-        await this.writeBase(pos, timers.rows());
-      } else {
-        await this.writeDelta(pos, changes);
-      }
+      const at = dir === undefined ? pos : { ...pos, dir: await dir };
+      if (rows !== undefined) await this.writeBase(at, rows);
+      else await this.writeDelta(at, changes);
     } catch (err) {
       timers.restoreChanges(changes);
       throw err;

@@ -16,6 +16,7 @@ import { ensureInfrastructure, type OutputStream } from './infrastructure.js';
 import { LeaseManager } from './lease.js';
 import { EngineMetrics } from './metrics.js';
 import { actorKey, isValidId, isValidTypeName, names, partitionOf, type Names } from './partitioning.js';
+import { DirectoryBuilder } from './partition/directory-build.js';
 import { Partition, type GroupCommit, type PartitionEnv, type ReplySink, type WireResult } from './partition/index.js';
 import { RequestReplies, respond, type ReplyEnv } from './replies.js';
 import { replyLimit, RequestWindow } from './request-window.js';
@@ -182,6 +183,7 @@ export class Engine implements LocalEngine {
       load: this.load,
       abandon: (p, reason) => void this.leases.abandon(p, reason),
       maxRecordBytes: this.replyEnv.maxBytes - 512,
+      directories: new DirectoryBuilder(snapshots, cfg.partitions, this.log),
       requestFlush: (commit) => {
         this.toFlush.push(commit);
         this.scheduleTick();

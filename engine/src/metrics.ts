@@ -15,6 +15,8 @@ export class EngineMetrics {
   checkpoints = 0;
   /** Actors dropped from memory: idle past `passivateAfterMs`, or early to stay within `maxActorsInMemory`. */
   readonly passivated = { idle: 0, memory: 0 };
+  /** Actors brought into memory: brand new (no read, the directory has never seen them), or read from a snapshot. */
+  readonly loads = { fresh: 0, read: 0 };
   private readonly appendLatency: Histogram;
   private readonly batchSize: Histogram;
   private readonly recovery: Histogram;
@@ -95,6 +97,18 @@ export class EngineMetrics {
         this.reset();
         this.inc({ reason: 'idle' }, passivated.idle);
         this.inc({ reason: 'memory' }, passivated.memory);
+      },
+    });
+    const loads = this.loads;
+    new Counter({
+      name: 'lunchrush_engine_actor_loads_total',
+      help: 'Actors brought into memory: `fresh` started from their initial state without a read (the partition has never written them), `read` from their snapshot.',
+      labelNames: ['how'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ how: 'fresh' }, loads.fresh);
+        this.inc({ how: 'read' }, loads.read);
       },
     });
     const actors = (): { inMemory: number; unsnapshotted: number } => this.actorCounts();

@@ -194,7 +194,11 @@ describe('engine, in one process, on a real nats-server', () => {
   });
 
   it('reads snapshots written before results were kept as bytes (ids with decoded results)', async () => {
-    // The layout engines wrote until 22 Nov 2026: { seq, s, ids: [[id, result, seq]] }.
+    // The layout engines wrote until 22 Nov 2026: { seq, s, ids: [[id, result, seq]] }. Such a snapshot
+    // belongs to an actor with records in the log (the partition's directory knows it, so it is read).
+    const p = partitionOf('oldsnap', P);
+    await client.send('oldsnap', 'account', 'a', { op: 'deposit', amount: 1, tx: 'first' });
+    await waitFor(() => engine.stats().get(p)?.actors === 0, { what: `partition ${p} empty`, timeoutMs: 15_000 });
     const kv = await new Kvm(nc).open(names(ns).snapshots);
     await kv.put(
       'account.oldsnap.a',

@@ -1,4 +1,5 @@
-import { CheckpointWriter, readCheckpoint, type CheckpointHead } from '../checkpoint.js';
+import { CheckpointWriter, readCheckpoint, type CheckpointHead, type Position } from '../checkpoint.js';
+import { DirectoryWriter } from '../directory.js';
 import { ensureError } from '../errors.js';
 import type { TimerRow } from '../timers.js';
 import type { PartitionEnv } from './env.js';
@@ -11,6 +12,8 @@ import { kvPut } from './snapshots.js';
  */
 export class PartitionCheckpoints {
   private readonly writer: CheckpointWriter;
+  /** The actor directory's layers, written with each checkpoint (`../directory.ts`). */
+  readonly directory: DirectoryWriter;
   private writing: Promise<void> | undefined;
   /** What the last checkpoint written says: an unchanged one is not written again. */
   private last = '';
@@ -19,17 +22,24 @@ export class PartitionCheckpoints {
     private readonly part: Partition,
     private readonly env: PartitionEnv,
   ) {
-    this.writer = new CheckpointWriter(`p.${part.p}`, (key, data) => kvPut(env, env.names.checkpoints, key, data));
+    const put = (key: string, data: Uint8Array): Promise<void> => kvPut(env, env.names.checkpoints, key, data);
+    this.writer = new CheckpointWriter(`p.${part.p}`, put);
+    this.directory = new DirectoryWriter(`p.${part.p}`, part.epoch, put, async (key) => {
+      await env.checkpoints.delete(key);
+    });
   }
 
   /** Reads the partition's checkpoint (the start of its log when it has none) to recover from. */
   async read(): Promise<{ head: CheckpointHead; rows: TimerRow[] }> {
-    const ck = await readCheckpoint(`p.${this.part.p}`, async (key) => {
-      const e = await this.env.checkpoints.get(key);
-      return e === null || e.operation !== 'PUT' || e.length === 0 ? undefined : e.value;
-    });
+    const ck = await readCheckpoint(`p.${this.part.p}`, (key) => this.value(key));
     this.writer.adopt(ck.head);
     return ck;
+  }
+
+  /** A value of the checkpoint bucket, or undefined when there is none. */
+  async value(key: string): Promise<Uint8Array | undefined> {
+    const e = await this.env.checkpoints.get(key);
+    return e === null || e.operation !== 'PUT' || e.length === 0 ? undefined : e.value;
   }
 
   /** Writes a checkpoint when anything moved (always when `force`); a failed one is retried by the next. */
@@ -44,10 +54,26 @@ export class PartitionCheckpoints {
     let wm = part.lastSeq + 1;
     for (const c of part.cells.values()) if (c.firstDirtySeq !== 0 && c.firstDirtySeq < wm) wm = c.firstDirtySeq;
     if (outboxSeq + 1 < wm) wm = outboxSeq + 1;
+    const dir = part.directory;
     const sig = `${wm}:${outboxSeq}:${part.timers.version}`;
-    if (!force && sig === this.last) return;
+    if (!force && sig === this.last && !this.directory.due(dir)) return;
+    // Read together with the position, before any await: the directory's layers then hold every key
+    // with a record at or before `ls`.
+    const pos: Position = { wm, ls: part.lastSeq, ob: outboxSeq };
+    const prep = dir.complete ? this.directory.prepare(dir) : undefined;
     const done = this.writer
-      .write({ wm, ls: part.lastSeq, ob: outboxSeq }, part.timers.index)
+      .write(
+        pos,
+        part.timers.index,
+        prep?.then((d) => d.head),
+      )
+      .then(
+        async () => (await prep)?.applied(),
+        async (err: unknown) => {
+          (await prep?.catch(() => undefined))?.failed();
+          throw err;
+        },
+      )
       .then(
         () => {
           this.env.metrics.checkpoints++;

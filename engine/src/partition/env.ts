@@ -8,6 +8,7 @@ import type { EngineMetrics } from '../metrics.js';
 import type { Names } from '../partitioning.js';
 import type { RequestWindow } from '../request-window.js';
 import type { TxCommand } from '../transaction.js';
+import type { DirectoryBuilder } from './directory-build.js';
 import type { GroupCommit } from './group-commit.js';
 
 /** On the wire: `[0, result]` or `[1, code, message, reason?, details?]`. */
@@ -57,6 +58,8 @@ export interface PartitionEnv {
    * then leave in one socket write instead of one write (and one microtask drain) per partition.
    */
   requestFlush(commit: GroupCommit): void;
+  /** Completes the actor directories of partitions recovered without one (`directory-build.ts`). */
+  readonly directories: DirectoryBuilder;
 }
 
 /** Monotonic milliseconds: every age and interval in a partition is measured with this. */

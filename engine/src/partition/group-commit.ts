@@ -212,6 +212,8 @@ export class GroupCommit {
       for (const s of u.staged) {
         const c = s.cell;
         c.committed = s.post;
+        // Its first record: the directory knows it from now on (a later load reads its snapshot).
+        if (c.lastSeq === 0) this.part.directory.add(c.key);
         c.lastSeq = seq;
         if (c.firstDirtySeq === 0) c.firstDirtySeq = seq;
         c.eventsSinceSnap += s.entry.ev?.length ?? 0;

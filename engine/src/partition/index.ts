@@ -1,3 +1,4 @@
+import { ActorDirectory } from '../directory.js';
 import { ErrorCode } from '../errors.js';
 import type { Cell } from './cell.js';
 import { now, type PartitionEnv, type WireResult } from './env.js';
@@ -27,6 +28,8 @@ export class Partition {
   state: 'recovering' | 'serving' | 'draining' | 'dead' = 'recovering';
   /** The actors in memory, by actor key. */
   readonly cells = new Map<string, Cell>();
+  /** Every actor with a record in this partition's log (`../directory.ts`); set by recovery. */
+  directory = new ActorDirectory(false);
   /** Commands accepted and not yet answered. */
   pending = 0;
   /** The last sequence of the partition's subject this owner knows: its own last append, or the fence. */
@@ -99,6 +102,7 @@ export class Partition {
     const { replayed, actors } = await replay(this);
     if (!this.env.leaseValid(this.p)) throw new Fenced(`lease of partition ${this.p} ran out during recovery`);
     this.state = 'serving';
+    if (!this.directory.complete) this.env.directories.request(this);
     this.timers.start();
     this.housekeeping.start();
     void this.outputs.pump();

@@ -21,13 +21,33 @@ export class Loader {
     private readonly env: PartitionEnv,
   ) {}
 
-  /** Starts loading every actor of `refs` not in memory or on its way. */
-  load(refs: readonly ActorRef[]): void {
+  /**
+   * Brings every actor of `refs` into memory: a brand-new one (the directory has never seen it) at
+   * once, from its initial state; any other by reading its snapshot. True when all of them are in
+   * memory on return (nothing to wait for).
+   */
+  load(refs: readonly ActorRef[]): boolean {
+    const { cells, directory } = this.part;
+    let ready = true;
     for (const ref of refs) {
       const key = actorKey(ref.store, ref.type, ref.id);
-      if (this.part.cells.has(key) || this.loading.has(key)) continue;
+      if (cells.has(key)) continue;
+      if (this.loading.has(key)) {
+        ready = false;
+        continue;
+      }
       const type = this.env.types.get(ref.type);
-      if (type === undefined) continue;
+      if (type === undefined) {
+        ready = false;
+        continue;
+      }
+      if (directory.isNew(key)) {
+        cells.set(key, this.cellFrom(ref, key, type, undefined));
+        this.env.metrics.loads.fresh++;
+        continue;
+      }
+      ready = false;
+      this.env.metrics.loads.read++;
       const p = this.loadCell(ref, key, type).finally(() => {
         this.loading.delete(key);
         // Retry the head now: waiting for every load to finish would stall a partition
@@ -36,6 +56,7 @@ export class Loader {
       });
       this.loading.set(key, p);
     }
+    return ready;
   }
 
   /** The cell of an actor as `snap` left it, taking over the commands counted for it while it loaded. */

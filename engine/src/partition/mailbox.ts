@@ -132,11 +132,8 @@ export class Mailbox implements TxHost {
 
   /** Runs one job; false when it must wait for actors to load. */
   private execute(job: Job): boolean {
-    const cell = this.cells.get(job.key);
-    if (cell === undefined) {
-      this.loader.load([job.ref]);
-      return false;
-    }
+    const cell = this.cells.get(job.key) ?? (this.loader.load([job.ref]) ? this.cells.get(job.key) : undefined);
+    if (cell === undefined) return false;
     cell.lastUsed = now();
     if (job.cmdId !== undefined) {
       const first = cell.recent.outcome(job.cmdId);
@@ -152,8 +149,8 @@ export class Mailbox implements TxHost {
       tx = runTransaction(this, job.ref, job, job.cmdId, job.timer, job.key);
     } catch (err) {
       if (err instanceof NeedsLoad) {
-        this.loader.load(err.refs);
-        return false;
+        // Actors it calls that are brand new are in memory at once: decide again now.
+        return this.loader.load(err.refs) ? this.execute(job) : false;
       }
       const e = ensureError(err);
       this.env.log.error({ err: e, actor: job.key }, 'decider threw');

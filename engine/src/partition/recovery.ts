@@ -1,5 +1,8 @@
 import { DeliverPolicy } from '@nats-io/jetstream';
+import type { CheckpointHead } from '../checkpoint.js';
 import { decode } from '../codec.js';
+import { ActorDirectory, readDirectory } from '../directory.js';
+import { ensureError } from '../errors.js';
 import type { ActorRef } from '../decider.js';
 import { actorKey } from '../partitioning.js';
 import type { PartitionRecord } from '../record.js';
@@ -18,14 +21,16 @@ type Replayed = { seq: number; rec: PartitionRecord }[];
 export async function replay(part: Partition): Promise<{ replayed: number; actors: number }> {
   const fenceSeq = await fence(part);
   const { head: ck, rows: timerRows } = await part.checkpoints.read();
-  const records = await readRange(part, Math.max(1, ck.wm), fenceSeq);
+  const [records] = await Promise.all([readRange(part, Math.max(1, ck.wm), fenceSeq), restoreDirectory(part, ck)]);
   assertAlive(part);
   const touched = new Map<string, ActorRef>();
   for (const { rec } of records) {
     if (rec.k !== 'b') continue;
     for (const e of rec.x) {
       const [type, store, id] = e.a;
-      touched.set(actorKey(store, type, id), { type, store, id });
+      const key = actorKey(store, type, id);
+      touched.set(key, { type, store, id });
+      part.directory.add(key);
     }
   }
   await loadFromSnapshots(part, touched);
@@ -51,6 +56,39 @@ export async function replay(part: Partition): Promise<{ replayed: number; actor
   part.outputs.recovered(ck.ob, fenceSeq);
   part.timers.version++;
   return { replayed: records.length, actors: touched.size };
+}
+
+/**
+ * The actor directory as the checkpoint left it. Complete when the replay reads the whole log
+ * (`wm` 1: every actor ever written is in it) or the head names its layers; otherwise (a checkpoint
+ * from before directories, or a layer gone) incomplete: every actor not in memory is read, as before.
+ */
+async function restoreDirectory(part: Partition, ck: CheckpointHead): Promise<void> {
+  if (ck.wm <= 1) {
+    part.directory = new ActorDirectory(true);
+    return;
+  }
+  if (ck.dir == null) {
+    part.directory = new ActorDirectory(false);
+    part.env.log.info(
+      { partition: part.p },
+      'checkpoint has no actor directory: new actors are read until one is built',
+    );
+    return;
+  }
+  try {
+    const layers = await readDirectory(ck.dir, (key) => part.checkpoints.value(key));
+    const dir = new ActorDirectory(true);
+    dir.restore(layers);
+    part.directory = dir;
+    part.checkpoints.directory.adopt(ck.dir);
+  } catch (err) {
+    part.directory = new ActorDirectory(false);
+    part.env.log.warn(
+      { partition: part.p, err: ensureError(err).message },
+      'actor directory unreadable: new actors are read',
+    );
+  }
 }
 
 /** Every actor the replayed records touch, as its snapshot left it, 64 reads at a time. */
