@@ -32,6 +32,8 @@ export const DEFAULT_RATE_SESSION_PER_WINDOW = 300;
 export const DEFAULT_SIGNATURE_TOLERANCE_S = 300;
 export const DEFAULT_MENU_TTL_S = 3600;
 export const DEFAULT_STOCK_CACHE_MS = 1_000;
+/** Share of tables (percent) shown recommendations; the others get the hot list (the A/B control). */
+export const DEFAULT_RECO_SHARE_PERCENT = 100;
 /** A payment with no callback after this long is looked up with the provider. */
 export const DEFAULT_PAYMENT_QUERY_AFTER_S = 30;
 export const DEFAULT_PAYMENT_QUERY_INTERVAL_MS = 5_000;
@@ -82,6 +84,7 @@ export interface GatewayConfig {
   readonly signatureToleranceS: number;
   readonly menuTtlS: number;
   readonly stockCacheMs: number;
+  readonly recoSharePercent: number;
   /** `events`: watch the engine's event stream for catalog changes; `off`: only this gateway's own writes and TTL. */
   readonly catalogWatch: 'events' | 'off';
   readonly wechat: {
@@ -123,6 +126,7 @@ export const VARIABLES = [
   'GATEWAY_SIGNATURE_TOLERANCE_S',
   'GATEWAY_MENU_TTL_S',
   'GATEWAY_STOCK_CACHE_MS',
+  'GATEWAY_RECO_SHARE_PERCENT',
   'GATEWAY_CATALOG_WATCH',
   'GATEWAY_DEV_SECRETS',
   'WECHAT_MODE',
@@ -464,6 +468,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     signatureToleranceS: int(read, 'GATEWAY_SIGNATURE_TOLERANCE_S', DEFAULT_SIGNATURE_TOLERANCE_S, 1, 86_400),
     menuTtlS: int(read, 'GATEWAY_MENU_TTL_S', DEFAULT_MENU_TTL_S, 1, 30 * 86_400),
     stockCacheMs: int(read, 'GATEWAY_STOCK_CACHE_MS', DEFAULT_STOCK_CACHE_MS, 0, 600_000),
+    recoSharePercent: int(read, 'GATEWAY_RECO_SHARE_PERCENT', DEFAULT_RECO_SHARE_PERCENT, 0, 100),
     catalogWatch: oneOf(read, 'GATEWAY_CATALOG_WATCH', ['events', 'off'] as const, 'events'),
     wechat,
     wechatPay,

@@ -1,0 +1,250 @@
+/**
+ * Recommendations served from memory. The models come from analytics' training
+ * job through the KV bucket `recoBucket(ns)` (one key per store and one for
+ * the chain): a watch keeps the newest of each in a map, so a retrained model
+ * is served as soon as it is published, by every gateway. What a table may be
+ * shown is decided here, per request, from what is already in memory:
+ *
+ * - the store's menu (MenuCache: switched-off dishes, channels, availability
+ *   windows in the catalog's time zone), parsed once per catalog revision, with
+ *   content neighbours from the live catalog, so a dish added after the model
+ *   was trained is still recommended by its attributes;
+ * - stock: the menu's stock levels (MenuCache, refreshed every
+ *   `GATEWAY_STOCK_CACHE_MS`) with the stock actors' level pushes
+ *   (`<ns>.push.<store>.menu`) laid over them as they arrive, the newer of the
+ *   two winning: a sold-out SKU is never recommended;
+ * - the A/B switch: `GATEWAY_RECO_SHARE_PERCENT` of tables (a hash of the table
+ *   id, stable for a table) get the blend, the others the hour's hot list.
+ */
+import { createHash } from 'node:crypto';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { decode } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
+import {
+  catalogFeatures,
+  contentNeighbours,
+  ErrorCode as D,
+  isWithin,
+  recommend,
+  recoHourOf,
+  recoPeriodOf,
+  type CatalogDoc,
+  type RecoModel,
+  type RecoWeights,
+  type Recommendation,
+  type StockLevelPush,
+  type TimeWindow,
+} from '@lunchrush/actors';
+import { recoBucket } from '@lunchrush/actors/wire';
+import { HttpError } from './errors.js';
+import type { MenuCache, MenuEntry } from './menu.js';
+
+/** The control arm of the A/B switch: popularity of the hour, nothing personal. */
+const HOT_ONLY: RecoWeights = { cf: 0, slope: 0, hot: 1, content: 0, again: 0 };
+
+interface MenuSku {
+  readonly skuId: string;
+  readonly spuId: string;
+  readonly name: string;
+  readonly spec: string;
+  readonly priceFen: number;
+  readonly image: string | null;
+  readonly available: boolean;
+  readonly channels: readonly string[];
+  readonly windows: readonly TimeWindow[];
+}
+
+/** A menu revision as recommendations need it. */
+interface MenuView {
+  readonly skus: ReadonlyMap<string, MenuSku>;
+  readonly content: ReadonlyMap<string, [string, number][]>;
+  readonly tzOffsetMin: number;
+}
+
+export interface RecoQuery {
+  readonly context: 'menu' | 'cart';
+  readonly cart: readonly string[];
+  readonly table?: string | undefined;
+  readonly channel: 'dine_in' | 'takeaway' | 'delivery';
+  readonly limit: number;
+}
+
+export interface RecoItem extends Recommendation {
+  readonly spuId: string;
+  readonly name: string;
+  readonly spec: string;
+  readonly priceFen: number;
+  readonly image: string | null;
+}
+
+export interface RecoAnswer {
+  readonly store: string;
+  readonly context: 'menu' | 'cart';
+  readonly variant: 'reco' | 'control';
+  readonly period: string;
+  readonly hour: number;
+  readonly model: { readonly builtAt: number; readonly trainedTo: string; readonly scope: string } | null;
+  readonly items: RecoItem[];
+  readonly hot: RecoItem[];
+}
+
+function viewOf(m: MenuEntry): MenuView {
+  const doc = JSON.parse(m.body) as CatalogDoc;
+  const skus = new Map<string, MenuSku>();
+  for (const s of doc.spus)
+    for (const k of s.skus)
+      skus.set(k.skuId, {
+        skuId: k.skuId,
+        spuId: s.spuId,
+        name: s.name,
+        spec: k.spec,
+        priceFen: k.priceFen,
+        image: s.images[0] ?? null,
+        available: s.available,
+        channels: s.channels,
+        windows: s.windows,
+      });
+  return { skus, content: contentNeighbours(catalogFeatures(doc)), tzOffsetMin: doc.tzOffsetMin ?? 480 };
+}
+
+export class Recommendations {
+  private readonly models = new Map<string, RecoModel>();
+  private readonly views = new WeakMap<MenuEntry, MenuView>();
+  /** Level pushes per store and SKU, laid over the stock snapshot when newer. */
+  private readonly pushed = new Map<string, Map<string, { level: string; at: number }>>();
+  private kv: KV | undefined;
+  private sub: Subscription | undefined;
+  private watching: { stop(): void } | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly o: {
+      nc: NatsConnection;
+      namespace: string;
+      menu: MenuCache;
+      sharePercent: number;
+      log: Logger;
+    },
+  ) {}
+
+  /** Subscribes to level pushes and starts watching the models (the bucket is made when missing). */
+  async start(): Promise<void> {
+    const prefix = names(this.o.namespace).subject('push.');
+    this.sub = this.o.nc.subscribe(`${prefix}*.menu`, {
+      callback: (err, msg) => {
+        if (err !== null) return;
+        try {
+          const p = decode<StockLevelPush>(msg.data);
+          if (p.kind !== 'stock') return;
+          const store = msg.subject.slice(prefix.length, msg.subject.lastIndexOf('.'));
+          let m = this.pushed.get(store);
+          if (m === undefined) this.pushed.set(store, (m = new Map<string, { level: string; at: number }>()));
+          const seen = m.get(p.skuId);
+          if (seen === undefined || seen.at <= p.at) m.set(p.skuId, { level: p.level, at: p.at });
+        } catch {
+          // not a level push: nothing to lay over
+        }
+      },
+    });
+    const kvm = new Kvm(this.o.nc);
+    const bucket = recoBucket(this.o.namespace);
+    // Made here when the job has not run yet; a bucket made otherwise (replicas) is used as it is.
+    this.kv = await kvm.create(bucket, { history: 1 }).catch(() => kvm.open(bucket));
+    const watch = await this.kv.watch();
+    this.watching = watch;
+    void (async () => {
+      for await (const e of watch) {
+        if (this.stopped) break;
+        const scope = e.key === 'chain' ? '*' : e.key.replace(/^store\./, '');
+        if (e.operation !== 'PUT') this.models.delete(scope);
+        else
+          try {
+            this.models.set(scope, e.json<RecoModel>());
+          } catch (err) {
+            this.o.log.warn({ err, key: e.key }, 'recommendation model unreadable');
+          }
+      }
+    })();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.watching?.stop();
+    this.sub?.unsubscribe();
+  }
+
+  /** The model of a scope (`*` the chain) as this gateway holds it now. */
+  model(scope: string): RecoModel | undefined {
+    return this.models.get(scope);
+  }
+
+  /** `reco` for the configured share of tables (stable per table), `control` for the rest. */
+  variantOf(store: string, table: string | undefined): 'reco' | 'control' {
+    if (this.o.sharePercent >= 100 || table === undefined) return 'reco';
+    const h = createHash('sha256').update(`${store}/${table}`).digest().readUInt32BE(0) % 100;
+    return h < this.o.sharePercent ? 'reco' : 'control';
+  }
+
+  private async outOfStock(store: string): Promise<(skuId: string) => boolean> {
+    const snap = (await this.o.menu.stockLevels(store)) as { at: number; skus: { skuId: string; level: string }[] };
+    const levels = new Map(snap.skus.map((k) => [k.skuId, k.level]));
+    const pushed = this.pushed.get(store);
+    return (skuId) => {
+      const p = pushed?.get(skuId);
+      const level = p !== undefined && p.at > snap.at ? p.level : levels.get(skuId);
+      return level === 'out';
+    };
+  }
+
+  async answer(store: string, q: RecoQuery, now = Date.now()): Promise<RecoAnswer> {
+    const entry = await this.o.menu.get(store);
+    let view = this.views.get(entry);
+    if (view === undefined) this.views.set(entry, (view = viewOf(entry)));
+    const menu = view;
+    const unknown = q.cart.filter((s) => !menu.skus.has(s));
+    if (unknown.length > 0)
+      throw new HttpError(D.UnknownSku, `not on this menu: ${unknown.join(', ')}`, { details: { skus: unknown } });
+    const out = await this.outOfStock(store);
+    const cartSpus = new Set(q.cart.map((s) => menu.skus.get(s)!.spuId));
+    const eligible = (skuId: string): boolean => {
+      const k = menu.skus.get(skuId);
+      return (
+        k !== undefined &&
+        k.available &&
+        !cartSpus.has(k.spuId) &&
+        k.channels.includes(q.channel) &&
+        isWithin(k.windows, now, menu.tzOffsetMin) &&
+        !out(skuId)
+      );
+    };
+    const variant = this.variantOf(store, q.table);
+    const storeModel = this.models.get(store);
+    const chain = this.models.get('*');
+    const base = {
+      store: storeModel,
+      chain,
+      period: recoPeriodOf(now, menu.tzOffsetMin),
+      hour: recoHourOf(now, menu.tzOffsetMin),
+      content: menu.content,
+      eligible,
+      limit: q.limit,
+    };
+    const item = (r: Recommendation): RecoItem => {
+      const k = menu.skus.get(r.skuId)!;
+      return { ...r, spuId: k.spuId, name: k.name, spec: k.spec, priceFen: k.priceFen, image: k.image };
+    };
+    const model = storeModel ?? chain;
+    return {
+      store,
+      context: q.context,
+      variant,
+      period: base.period,
+      hour: base.hour,
+      model: model === undefined ? null : { builtAt: model.builtAt, trainedTo: model.trainedTo, scope: model.scope },
+      items: recommend({ ...base, cart: q.cart, weights: variant === 'control' ? HOT_ONLY : undefined }).map(item),
+      hot: recommend({ ...base, cart: [], weights: HOT_ONLY }).map(item),
+    };
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `GET /v1/stores/{store}/recommendations`: what to suggest to a table now, from the models in
+ * memory (`../recommendations.ts`): 为你推荐 on the menu (`context=menu`) or "often ordered
+ * with" for what the cart holds (`context=cart&cart=sku,sku`), and the hour's hot list. No
+ * login needed, like the menu; sold-out and out-of-window dishes are never in it.
+ */
+import { z } from 'zod';
+import { ErrorCode as D, IdSchema } from '@lunchrush/actors';
+import { answerRegistry } from '../answers.js';
+import type { GatewayDeps } from '../deps.js';
+import { ENGINE_ERRORS, ErrorCode } from '../errors.js';
+import { route, type Route } from '../http.js';
+import type { Recommendations } from '../recommendations.js';
+import { StoreParams, TableIdSchema } from '../schemas.js';
+import { INPUT_ERRORS } from './diner/common.js';
+
+export const DEFAULT_RECO_LIMIT = 6;
+
+export const RecommendationsQuery = z.strictObject({
+  context: z.enum(['menu', 'cart']).default('menu'),
+  /** The SKUs on the table's cart, comma-separated (at most 50). */
+  cart: z
+    .string()
+    .max(2_000)
+    .default('')
+    .transform((s) => (s === '' ? [] : [...new Set(s.split(','))]))
+    .pipe(z.array(IdSchema).max(50)),
+  /** The 13-digit table code: decides the A/B arm (stable per table). */
+  table: TableIdSchema.optional(),
+  channel: z.enum(['dine_in', 'takeaway', 'delivery']).default('dine_in'),
+  limit: z
+    .string()
+    .regex(/^\d{1,2}$/, 'expected 1–20')
+    .default(String(DEFAULT_RECO_LIMIT))
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(20)),
+});
+
+const RecoItemAnswer = z.object({
+  skuId: z.string(),
+  spuId: z.string(),
+  name: z.string(),
+  spec: z.string(),
+  priceFen: z.number().int(),
+  image: z.string().nullable(),
+  score: z.number(),
+  reason: z.enum(['with_cart', 'for_you', 'hot', 'similar']),
+});
+
+export const RecommendationsAnswer = z.object({
+  store: z.string(),
+  context: z.enum(['menu', 'cart']),
+  variant: z.enum(['reco', 'control']),
+  period: z.enum(['lunch', 'dinner', 'other']),
+  hour: z.number().int(),
+  model: z.object({ builtAt: z.number().int(), trainedTo: z.string(), scope: z.string() }).nullable(),
+  items: z.array(RecoItemAnswer),
+  hot: z.array(RecoItemAnswer),
+});
+answerRegistry.add(RecommendationsAnswer, {
+  id: 'Recommendations',
+  description:
+    "Suggestions for a table (`items`: for the menu, or with the cart) and the hour's hot list; `variant` is the A/B arm",
+});
+
+export function recommendationRoutes(deps: GatewayDeps, reco: Recommendations): Route[] {
+  return [
+    route({
+      method: 'get',
+      path: '/v1/stores/{store}/recommendations',
+      response: RecommendationsAnswer,
+      tag: 'diner',
+      summary: 'Recommendations for a table: 为你推荐, often ordered with the cart, and the hot list',
+      description:
+        'Served from the models in memory (item-CF, Slope One, hot lists and content similarity, trained by analytics ' +
+        '`recommend-train`), blended for the meal period, hour and cart; never a sold-out, switched-off or ' +
+        'out-of-window dish. `table` puts the table in its A/B arm (GATEWAY_RECO_SHARE_PERCENT).',
+      auth: 'none',
+      params: StoreParams,
+      query: RecommendationsQuery,
+      errors: [D.StoreNotConfigured, D.UnknownSku, ErrorCode.RateLimited, ...INPUT_ERRORS, ...ENGINE_ERRORS],
+      async handle(
+        _req,
+        { params, query }: { params: z.output<typeof StoreParams>; query: z.output<typeof RecommendationsQuery> },
+      ) {
+        return { body: await reco.answer(params.store, query) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,197 @@
+/**
+ * Recommendations on the real stack: the models arrive through the KV bucket (the test stands
+ * in for analytics' training job and publishes hand-made ones), the gateway serves them from
+ * memory, changes its answer with the cart and with a new model, never suggests a sold-out
+ * SKU, finds a dish newer than the model by its content, and refuses bad queries with codes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kvm } from '@nats-io/kv';
+import { waitFor } from '@lunchrush/testkit';
+import { recoBucket, recoModelKey, type RecoModel } from '@lunchrush/actors/wire';
+import { call, staff, startStack, type ErrorAnswer, type Stack } from '@lunchrush/stack/testing';
+import { Recommendations } from '../src/recommendations.js';
+import type { ValidationDetails } from './answers.js';
+
+interface Item {
+  skuId: string;
+  name: string;
+  priceFen: number;
+  reason: string;
+}
+interface Answer {
+  variant: string;
+  model: { builtAt: number; scope: string } | null;
+  items: Item[];
+  hot: Item[];
+}
+
+let s: Stack;
+const path = '/v1/stores/001/recommendations';
+const HOT: [string, number][] = [
+  ['mapo-doufu', 40],
+  ['mifan-l', 30],
+  ['qingdao-pijiu', 20],
+  ['gongbao-jiding', 10],
+];
+
+/** A store model whose neighbours hold whatever the meal period (they are under `all`). */
+function model(builtAt: number, shrimp: [string, number][]): RecoModel {
+  return {
+    v: 1,
+    scope: '001',
+    builtAt,
+    trainedFrom: '2026-09-01',
+    trainedTo: '2026-11-30',
+    orders: 1000,
+    cf: {
+      all: {
+        'kouwei-xia-l': shrimp,
+        'kele-jichi': [
+          ['kekou-kele', 0.6],
+          ['fanqie-chaodan', 0.3],
+        ],
+      },
+    },
+    slope: {},
+    hot: Object.fromEntries(Array.from({ length: 24 }, (_, h) => [String(h), HOT])),
+    content: {},
+  };
+}
+
+async function publish(m: RecoModel): Promise<void> {
+  const kv = await new Kvm(s.t.nc).create(recoBucket(s.t.ns), { history: 1 });
+  await kv.put(recoModelKey(m.scope), JSON.stringify(m));
+}
+
+const ask = async (query: string): Promise<Answer> => {
+  const r = await call<Answer>(s.url, 'GET', `${path}?${query}`);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+};
+const skus = (items: Item[]): string[] => items.map((i) => i.skuId);
+
+beforeAll(async () => {
+  // Stock read fresh on every request, so a sold-out SKU is seen by the next answer.
+  s = await startStack({ GATEWAY_STOCK_CACHE_MS: '0' });
+});
+afterAll(() => s?.close());
+
+describe('recommendations', () => {
+  it('answers without a model yet (nothing but content), then serves the published one', async () => {
+    const none = await ask('context=menu');
+    expect(none.model).toBeNull();
+    expect(none.hot).toEqual([]);
+    await publish(
+      model(1, [
+        ['qingdao-pijiu', 0.5],
+        ['laocu-huasheng', 0.4],
+        ['suanmei-tang-l', 0.3],
+      ]),
+    );
+    await waitFor(async () => (await ask('context=menu')).model?.builtAt === 1, { what: 'the model served' });
+    const menu = await ask('context=menu&limit=3');
+    expect(skus(menu.items)).toEqual(['mapo-doufu', 'mifan-l', 'qingdao-pijiu']);
+    expect(menu.items[0]).toMatchObject({ name: '麻婆豆腐', priceFen: expect.any(Number) as unknown, reason: 'hot' });
+    expect(menu.variant).toBe('reco');
+  });
+
+  it('the cart suggestion changes with the cart', async () => {
+    const shrimp = await ask('context=cart&cart=kouwei-xia-l&limit=3');
+    const wings = await ask('context=cart&cart=kele-jichi&limit=3');
+    expect(skus(shrimp.items).slice(0, 2)).toEqual(['qingdao-pijiu', 'laocu-huasheng']);
+    expect(skus(wings.items).slice(0, 2)).toEqual(['kekou-kele', 'fanqie-chaodan']);
+    expect(shrimp.items[0]!.reason).toBe('with_cart');
+    // Nothing of what the cart holds, nor another size of it.
+    const both = await ask('context=cart&cart=kouwei-xia-l,kele-jichi&limit=10');
+    expect(skus(both.items)).not.toContain('kouwei-xia-s');
+    expect(skus(both.items)).not.toContain('kele-jichi');
+  });
+
+  it('a sold-out SKU is never recommended', async () => {
+    const kitchen = staff(s, 'kitchen');
+    const set = (sku: string, available: number) =>
+      call(s.url, 'POST', `/v1/staff/stores/001/stock/${sku}/set`, { token: kitchen, body: { available } });
+    expect((await set('qingdao-pijiu', 0)).status).toBe(200);
+    const r = await ask('context=cart&cart=kouwei-xia-l&limit=10');
+    expect(skus(r.items)).not.toContain('qingdao-pijiu');
+    expect(skus(r.hot)).not.toContain('qingdao-pijiu');
+    expect(skus(r.items)[0]).toBe('laocu-huasheng');
+    expect((await set('qingdao-pijiu', 50)).status).toBe(200);
+    expect(skus((await ask('context=cart&cart=kouwei-xia-l&limit=3')).items)[0]).toBe('qingdao-pijiu');
+  });
+
+  it('a new dish with no history is recommended by its content', async () => {
+    const manager = staff(s, 'manager');
+    const layer = {
+      spus: [
+        {
+          spuId: 'suanla-xiaolongxia',
+          name: '蒜蓉小龙虾',
+          category: '招牌',
+          station: 'wok',
+          skus: [{ skuId: 'suanla-xiaolongxia', spec: '', priceFen: 9800 }],
+          tags: ['辣', '新品'],
+          ingredients: ['小龙虾', '紫苏'],
+        },
+      ],
+    };
+    const imported = await call(s.url, 'PUT', '/v1/staff/stores/001/catalog', { token: manager, body: layer });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+    const kitchen = staff(s, 'kitchen');
+    const stocked = await call(s.url, 'POST', '/v1/staff/stores/001/stock/suanla-xiaolongxia/set', {
+      token: kitchen,
+      body: { available: 20 },
+    });
+    expect(stocked.status).toBe(200);
+    const r = await ask('context=cart&cart=kouwei-xia-l&limit=3');
+    expect(r.items).toHaveLength(3);
+    expect(r.items[2]).toMatchObject({ skuId: 'suanla-xiaolongxia', name: '蒜蓉小龙虾', reason: 'similar' });
+    // The model knows nothing of it.
+    expect(JSON.stringify(r.model)).not.toContain('suanla');
+  });
+
+  it('a new model replaces the old one in memory', async () => {
+    await publish(
+      model(2, [
+        ['laocu-huasheng', 0.7],
+        ['qingdao-pijiu', 0.2],
+      ]),
+    );
+    await waitFor(async () => (await ask('context=menu')).model?.builtAt === 2, { what: 'the new model served' });
+    expect(skus((await ask('context=cart&cart=kouwei-xia-l&limit=2')).items)[0]).toBe('laocu-huasheng');
+  });
+
+  it('refuses bad queries with codes, naming the key', async () => {
+    const unknownKey = await call<ErrorAnswer & { details: ValidationDetails }>(s.url, 'GET', `${path}?carts=mifan-l`);
+    expect(unknownKey.status).toBe(400);
+    expect(unknownKey.body.code).toBe('validation_failed');
+    expect(JSON.stringify(unknownKey.body.details)).toContain('carts');
+    for (const q of ['limit=0', 'limit=21', 'limit=x', 'context=home', 'channel=retail', 'table=12', 'cart=a%20b']) {
+      const r = await call<ErrorAnswer>(s.url, 'GET', `${path}?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(r.body.code, q).toBe('validation_failed');
+    }
+    const unknownSku = await call<ErrorAnswer>(s.url, 'GET', `${path}?cart=mifan-l,no-such-dish`);
+    expect(unknownSku.status).toBe(422);
+    expect(unknownSku.body.code).toBe('unknown_sku');
+    expect(unknownSku.body.message).toContain('no-such-dish');
+    const noStore = await call<ErrorAnswer>(s.url, 'GET', '/v1/stores/999/recommendations');
+    expect(noStore.body.code).toBe('store_not_configured');
+  });
+
+  it('the A/B switch puts a stable share of tables in each arm', () => {
+    const half = new Recommendations({
+      nc: s.t.nc,
+      namespace: s.t.ns,
+      menu: s.gw.deps.menu,
+      sharePercent: 30,
+      log: s.gw.deps.log,
+    });
+    const tables = Array.from({ length: 1000 }, (_, i) => `0011000${String(i).padStart(6, '0')}`);
+    const arms = tables.map((t) => half.variantOf('001', t));
+    const share = arms.filter((a) => a === 'reco').length / tables.length;
+    expect(share).toBeGreaterThan(0.25);
+    expect(share).toBeLessThan(0.35);
+    expect(tables.map((t) => half.variantOf('001', t))).toEqual(arms);
+  });
+});
