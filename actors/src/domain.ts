@@ -16,6 +16,7 @@ export const ActorTypes = {
   Sale: 'sale',
   Member: 'member',
   Campaign: 'campaign',
+  Promotions: 'promotions',
 } as const;
 
 /**
@@ -31,6 +32,7 @@ export const INTERNAL_COMMANDS: Readonly<Record<(typeof ActorTypes)[keyof typeof
   sale: [],
   member: ['hold', 'orderPaid', 'release', 'refund', 'topUp', 'grantCoupon'],
   campaign: [],
+  promotions: [],
 };
 
 /** The store actor and the catalog actor are singletons of their store, under these ids. */

@@ -17,6 +17,7 @@ import { staffAccountActor } from './staff-account.js';
 import { staffDirectoryActor } from './staff-directory.js';
 import { stockActor } from './stock.js';
 import { storeActor } from './store.js';
+import { promotionsActor } from './store-promotions.js';
 import { tableActor } from './table/index.js';
 
 /** Every restaurant actor type, to register in the engine (and in `MemoryRuntime`). */
@@ -34,6 +35,8 @@ export const restaurantActors: ActorType[] = [
   // members and coupon campaigns, each in partitions of their own (`memberRef`, `campaignRef`)
   memberActor,
   campaignActor,
+  // a store's automatic promotions, read by the placement saga
+  promotionsActor,
 ];
 
 export { campaignActor, catalogActor, memberActor, orderActor, saleActor, stockActor, storeActor, tableActor };
@@ -75,17 +78,21 @@ export type { Actor, Role, SalesChannel, ServiceChannel } from './domain.js';
 // recommendations: the model the gateways serve and the ranking (analytics trains and evaluates)
 export {
   DEFAULT_RECO_WEIGHTS,
+  RECO_EVENTS_STREAM,
+  RECO_EVENT_SUBJECTS,
   RECO_PERIODS,
   catalogFeatures,
   contentNeighbours,
   itemFeatures,
   jaccard,
   recoHourOf,
+  recoEventSubject,
   recoPeriodOf,
   recommend,
 } from './recommend.js';
 export type {
   ItemFeatures,
+  RecoEvent,
   RecoInput,
   RecoModel,
   RecoPeriod,
@@ -253,18 +260,26 @@ export {
   DEFAULT_URGE_INTERVAL_MS,
   DeliverySchema,
   OrderCommandSchema,
+  OrderMemberSchema,
   PlaceOrderSchema,
   RefundLineSchema,
   decideOrder,
+  dueFen,
   evolveOrder,
   initialOrder,
+  memberInstructionId,
+  memberSubject,
 } from './order/index.js';
 export type {
   Delivery,
   HeldSku,
+  MemberInstruction,
+  MemberPayment,
   OrderCommand,
   OrderDetail,
+  OrderDiscount,
   OrderEvent,
+  OrderMember,
   OrderResult,
   OrderState,
   OrderSummary,
@@ -368,6 +383,14 @@ export type {
 export { CouponScopeSchema, CouponTermsSchema, MemberCouponSchema } from './coupon.js';
 export type { CouponKind, CouponTerms, CouponTermsInput, MemberCoupon, ScopeLine } from './coupon.js';
 export { PromotionSchema } from './promotions.js';
+export {
+  MAX_PROMOTIONS,
+  PROMOTIONS_ACTOR_ID,
+  PromotionsCommandSchema,
+  promotionsActor,
+  promotionsRef,
+} from './store-promotions.js';
+export type { PromotionsCommand, PromotionsEvent, PromotionsState, PromotionsView } from './store-promotions.js';
 export type { DiscountLine, Promotion, PromotionInput } from './promotions.js';
 export { NO_INSTRUMENTS, checkout, refundShares } from './checkout.js';
 export type {

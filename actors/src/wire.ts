@@ -17,12 +17,14 @@ import { kitchenSubject, refundSubject } from './outputs.js';
 export const KITCHEN_OUTPUT: OutputStream = { name: 'KITCHEN', subjects: ['kitchen.>'] };
 /** Refund instructions for the payment worker (`refunds.<store>`). */
 export const REFUND_OUTPUT: OutputStream = { name: 'REFUNDS', subjects: ['refunds.>'] };
+/** What orders tell members' cards (`members.<memberId>`): paid, released; the member forwarder reads it. */
+export const MEMBER_OUTPUT: OutputStream = { name: 'MEMBERS', subjects: ['members.>'] };
 
 /**
  * JetStream streams the actors' durable side outputs go to (relative to the
  * engine namespace: `LR_KITCHEN` on `lr.kitchen.>`, `LR_REFUNDS` on `lr.refunds.>`).
  */
-export const outputStreams: OutputStream[] = [KITCHEN_OUTPUT, REFUND_OUTPUT];
+export const outputStreams: OutputStream[] = [KITCHEN_OUTPUT, REFUND_OUTPUT, MEMBER_OUTPUT];
 
 /** The actors' output streams and subjects of one engine namespace, absolute. */
 export interface Wire {
@@ -36,6 +38,10 @@ export interface Wire {
   readonly refundStream: string;
   /** Every refund instruction (`<ns>.refunds.>`), or one store's (`<ns>.refunds.<store>`). */
   refundInstructions(store?: string): string;
+  /** `<NS>_MEMBERS` */
+  readonly memberStream: string;
+  /** Every order's instruction to a member's card (`<ns>.members.>`). */
+  readonly memberInstructions: string;
 }
 
 export function wire(ns: string): Wire {
@@ -46,6 +52,8 @@ export function wire(ns: string): Wire {
     kitchenSubject: (store, station) => n.subject(kitchenSubject(store, station)),
     refundStream: n.outputStream(REFUND_OUTPUT.name),
     refundInstructions: (store = '') => n.subject(store === '' ? 'refunds.>' : refundSubject(store)),
+    memberStream: n.outputStream(MEMBER_OUTPUT.name),
+    memberInstructions: n.subject('members.>'),
   };
 }
 

@@ -57,6 +57,7 @@ describe('entry points', () => {
       'audit',
       'member',
       'campaign',
+      'promotions',
     ]);
     expect(root.outputStreams).toBe(wire.outputStreams);
   });

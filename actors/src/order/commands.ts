@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { ActorSchema, AtSchema, IdSchema, ServiceChannelSchema } from '../domain.js';
 import { FenSchema } from '../money.js';
+import { MemberCouponSchema } from '../coupon.js';
+import { MemberIdSchema } from '../member/commands.js';
+import { MemberProgramSchema } from '../member/program.js';
 import { QuoteLineSchema } from '../pricing.js';
 
 /** A diner may urge (催单) once per interval. */
@@ -33,6 +36,24 @@ export const RefundLineSchema = z.strictObject({
 
 const RequestHashSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
+/**
+ * What a member's card set aside for this order (its `hold`, made before the placement: the card
+ * lives in another partition): the coupons, points and stored value the order must use, exactly,
+ * and the level and order count its promotions and new-customer coupons look at. The gateway builds
+ * it from the card's answer to the hold; a diner's request never carries it.
+ */
+export const OrderMemberSchema = z.strictObject({
+  memberId: MemberIdSchema,
+  level: z.number().int().min(0).max(20),
+  paidOrders: z.number().int().min(0),
+  coupons: z.array(MemberCouponSchema).max(2),
+  points: z.number().int().min(0).max(1_000_000_000),
+  balanceFen: FenSchema,
+  /** The chain's programme (what a point is worth, the share points may pay); the default when absent. */
+  program: MemberProgramSchema.optional(),
+});
+export type OrderMember = z.infer<typeof OrderMemberSchema>;
+
 export const PlaceOrderSchema = z
   .object({
     type: z.literal('place'),
@@ -48,6 +69,7 @@ export const PlaceOrderSchema = z
      * repeat with the same digest is the same order, another digest is 422, whatever the lines.
      */
     requestHash: RequestHashSchema.optional(),
+    member: OrderMemberSchema.optional(),
     at: AtSchema,
   })
   .superRefine((c, ctx) => {

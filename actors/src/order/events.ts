@@ -35,6 +35,26 @@ export interface Refund {
   readonly rejectReason: string | null;
 }
 
+/** What a member paid an order with besides WeChat Pay: coupons, points and stored value. */
+export interface MemberPayment {
+  readonly memberId: string;
+  readonly couponIds: readonly string[];
+  readonly points: number;
+  /** The points' worth, one of the order's discounts. */
+  readonly pointsFen: Fen;
+  /** Stored value paid: part of the total, not a discount. */
+  readonly balanceFen: Fen;
+}
+
+/** A discount as the order keeps and shows it: what, why and how much. */
+export interface OrderDiscount {
+  readonly id: string;
+  readonly kind: 'promotion' | 'coupon' | 'points';
+  readonly label: string;
+  readonly reason: string;
+  readonly amountFen: Fen;
+}
+
 export interface HeldSku {
   readonly skuId: string;
   readonly qty: number;
@@ -60,6 +80,12 @@ export type OrderEvent =
       catalogRev: number;
       holdRef: string;
       holds: readonly HeldSku[];
+      /** Present when promotions, coupons or points took something off. */
+      discounts?: readonly OrderDiscount[];
+      /** Per line, its amount less its promotions and coupons (what refunding it is worth); with `discounts`. */
+      lineNetFen?: readonly Fen[];
+      /** Present when a member's coupons, points or stored value pay part of it. */
+      member?: MemberPayment;
       at: number;
     }
   | { type: 'PaymentRequested'; deadline: number; at: number }

@@ -7,7 +7,7 @@ import type { Fen } from '../money.js';
 import type { PricedLine } from '../pricing.js';
 import type { OrderStatus } from '../refund.js';
 import type { Delivery } from './commands.js';
-import type { HeldSku, OrderEvent, Payment, Refund, StationProgress } from './events.js';
+import type { HeldSku, MemberPayment, OrderDiscount, OrderEvent, Payment, Refund, StationProgress } from './events.js';
 
 export interface OrderState {
   readonly store: string;
@@ -50,6 +50,11 @@ export interface OrderState {
   readonly resumeStatus: OrderStatus | null;
   readonly urges: number;
   readonly lastUrgeAt: number | null;
+  /** Discount lines with their reasons; absent when nothing was taken off. */
+  readonly discounts?: readonly OrderDiscount[];
+  readonly lineNetFen?: readonly Fen[];
+  /** The member's coupons, points and stored value paying part of it; absent without a member. */
+  readonly member?: MemberPayment;
 }
 
 export function initialOrder(store: string, orderId: string): OrderState {
@@ -137,6 +142,8 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
         holds: e.holds,
         stock: 'held',
         placedAt: e.at,
+        ...(e.discounts === undefined ? {} : { discounts: e.discounts, lineNetFen: e.lineNetFen ?? [] }),
+        ...(e.member === undefined ? {} : { member: e.member }),
       };
     case 'PaymentRequested':
       return { ...s, status: 'pending_payment', deadline: e.deadline };

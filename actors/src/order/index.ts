@@ -45,11 +45,14 @@ export {
   DeliverySchema,
   OrderCommandSchema,
   PAYMENT_TIMER,
+  OrderMemberSchema,
   PlaceOrderSchema,
   RefundLineSchema,
 } from './commands.js';
-export type { Delivery, OrderCommand, PlaceOrderCommand } from './commands.js';
-export type { HeldSku, OrderEvent, Payment, Refund, StationProgress } from './events.js';
+export type { Delivery, OrderCommand, OrderMember, PlaceOrderCommand } from './commands.js';
+export type { HeldSku, MemberPayment, OrderDiscount, OrderEvent, Payment, Refund, StationProgress } from './events.js';
+export { dueFen, memberInstructionId, memberSubject } from './member.js';
+export type { MemberInstruction } from './member.js';
 export { evolveOrder, initialOrder } from './evolve.js';
 export type { OrderState } from './evolve.js';
 export { detailOf, summaryOf } from './detail.js';

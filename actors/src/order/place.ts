@@ -14,6 +14,7 @@ import { PAYMENT_TIMER, type Parsed } from './commands.js';
 import { emit, passOn, unchanged, type OrderDecision } from './decision.js';
 import type { HeldSku, OrderEvent } from './events.js';
 import type { OrderState } from './evolve.js';
+import { priceWithMember } from './member.js';
 
 function sameLines(s: OrderState, c: Extract<Parsed, { type: 'place' }>): boolean {
   if (s.lines.length !== c.lines.length || s.channel !== c.channel) return false;
@@ -83,6 +84,8 @@ export function place(
   });
   if (!quoted.ok) return passOn(quoted);
   const quote = quoted.result;
+  const priced = priceWithMember(c, quote, ctx);
+  if ('reject' in priced) return priced;
 
   // Reserve every SKU (lines of the same SKU add up), all or nothing: a refusal
   // below makes the engine discard the reservations that did succeed.
@@ -116,14 +119,16 @@ export function place(
     itemsFen: quote.itemsFen,
     packagingFeeFen: quote.packagingFeeFen,
     deliveryFeeFen: quote.deliveryFeeFen,
-    discountFen: quote.discountFen,
-    totalFen: quote.totalFen,
+    discountFen: priced.discountFen,
+    totalFen: priced.totalFen,
     catalogRev: quote.catalogRev,
     holdRef: s.orderId,
     holds,
     at: c.at,
   };
   if (c.requestHash !== undefined) created.requestHash = c.requestHash;
+  if (priced.discounts !== undefined) [created.discounts, created.lineNetFen] = [priced.discounts, priced.lineNetFen];
+  if (priced.member !== undefined) created.member = priced.member;
   const events: OrderEvent[] = [created, { type: 'PaymentRequested', deadline, at: c.at }];
   return emit(s, events, c.at, {
     timers: [{ key: PAYMENT_TIMER, at: deadline, command: { type: 'paymentTimeout', at: deadline } }],

@@ -1,0 +1,134 @@
+/**
+ * The placement saga with promotions and a member's card: discount lines with reasons, the
+ * coupon, points and stored value the card held used exactly, WeChat Pay collecting the rest, and
+ * the card told (durable side outputs) when the order is paid or will never be.
+ */
+import { describe, expect, it } from 'vitest';
+import type { MemoryRuntime } from '@lunchrush/engine';
+import {
+  memberRef,
+  orderRef,
+  promotionsRef,
+  type MemberInstruction,
+  type MemberResult,
+  type OrderDetail,
+  type OrderEvent,
+} from '@lunchrush/actors';
+import { expectOk, expectRejected, setupStore, STORE, T0 } from './helpers.js';
+import { MINUS_8, coupon } from './member-support.js';
+import { DEADLINE, orderState, pay, place, spicy } from './saga-support.js';
+
+const MEMBER = 'd_saga';
+const O1 = 'o_001_member1';
+
+function store(): MemoryRuntime {
+  const rt = setupStore();
+  expectOk(
+    rt.send(promotionsRef(STORE), {
+      type: 'set',
+      promotions: [{ kind: 'member_price', id: 'cola', label: '会员价', prices: [{ skuId: 'cola', priceFen: 500 }] }],
+      at: T0,
+    }),
+  );
+  const card = (c: unknown) => expectOk(rt.send<MemberResult>(memberRef(MEMBER), c));
+  card({ type: 'enroll', at: T0 }); // 100 points
+  card({ type: 'topUp', paymentId: 'wx-top-1', amountFen: 3_000, at: T0 });
+  card({ type: 'grantCoupon', coupon: coupon('c1-1', MINUS_8), at: T0 });
+  return rt;
+}
+
+const card = (rt: MemoryRuntime): MemberResult =>
+  expectOk(rt.send<MemberResult>(memberRef(MEMBER), { type: 'get', at: T0 }));
+
+/** What the member forwarder does: every instruction on `members.>` to the card, under its id. */
+function forward(rt: MemoryRuntime): void {
+  for (const o of rt.outputs.filter((x) => x.subject.startsWith('members.'))) {
+    const i = o.data as MemberInstruction;
+    expectOk(rt.send(memberRef(i.memberId), i.command, { id: o.id }));
+  }
+}
+
+const LINES = [
+  { skuId: 'noodle-l', qty: 2, options: spicy },
+  { skuId: 'cola', qty: 1 },
+];
+const HELD = { points: 100, balanceFen: 3_000, couponIds: ['c1-1'] };
+const memberBlock = (rt: MemoryRuntime) => ({
+  memberId: MEMBER,
+  level: 0,
+  paidOrders: 0,
+  coupons: card(rt).coupons.map(({ status: _s, orderId: _o, ...c }) => c),
+  points: HELD.points,
+  balanceFen: HELD.balanceFen,
+});
+
+function placed(rt: MemoryRuntime, orderId = O1): OrderDetail {
+  const member = memberBlock(rt);
+  expectOk(rt.send(memberRef(MEMBER), { type: 'hold', orderId, ...HELD, at: T0 }));
+  return expectOk(rt.send<OrderDetail>(orderRef(STORE, orderId), place(LINES, { member })));
+}
+
+describe('placement with promotions and a member card', () => {
+  it('prices with the promotion, coupon and points held, shows each discount with its reason', () => {
+    const rt = store();
+    const o = placed(rt);
+    // 2 × 2800 + 600 = 6200; 会员价 cola −100; 满50减8 −800; 100 points −100
+    expect(o).toMatchObject({ itemsFen: 6_200, discountFen: 1_000, totalFen: 5_200 });
+    const created = rt.log
+      .flatMap((e) => (e.ev ?? []) as OrderEvent[])
+      .find((e): e is Extract<OrderEvent, { type: 'Created' }> => e.type === 'Created')!;
+    expect(created.discounts!.map((d) => [d.id, d.reason, d.amountFen])).toEqual([
+      ['promo:cola', '会员价 ×1', 100],
+      ['coupon:c1-1', '满 50 减 8', 800],
+      ['points', '100 积分', 100],
+    ]);
+    expect(created.member).toEqual({
+      memberId: MEMBER,
+      couponIds: ['c1-1'],
+      points: 100,
+      pointsFen: 100,
+      balanceFen: 3_000,
+    });
+    // amount charged + every discount = the priced total
+    expect(o.totalFen + o.discountFen).toBe(6_200);
+  });
+
+  it('WeChat Pay collects the total less the stored value; paid, the card spends its hold and earns', () => {
+    const rt = store();
+    placed(rt);
+    expectRejected(rt.send(orderRef(STORE, O1), pay(5_200, T0 + 1000)), 'amount_mismatch');
+    expectOk(rt.send(orderRef(STORE, O1), pay(2_200, T0 + 1000)));
+    expect(orderState(rt, O1).status).toBe('paid');
+    const out = rt.outputs.filter((x) => x.subject === `members.${MEMBER}`);
+    expect(out.map((x) => [x.id, x.jetstream, (x.data as MemberInstruction).command.type])).toEqual([
+      [`member:${O1}:paid`, true, 'orderPaid'],
+    ]);
+    forward(rt);
+    const c = card(rt);
+    expect(c).toMatchObject({ balanceFen: 0, points: 52, paidOrders: 1, openHolds: 0 });
+    expect(c.coupons.map((x) => x.status)).toEqual(['used']);
+  });
+
+  it('a payment timeout releases the hold: coupon, points and balance back on the card', () => {
+    const rt = store();
+    placed(rt);
+    expect(card(rt)).toMatchObject({ balanceFen: 0, points: 0, openHolds: 1 });
+    rt.fireDueTimers(DEADLINE);
+    expect(orderState(rt, O1).status).toBe('cancelled');
+    forward(rt);
+    const c = card(rt);
+    expect(c).toMatchObject({ balanceFen: 3_000, points: 100, openHolds: 0 });
+    expect(c.coupons.map((x) => x.status)).toEqual(['available']);
+  });
+
+  it('a placement the held coupon no longer fits is refused and creates nothing', () => {
+    const rt = store();
+    const member = memberBlock(rt);
+    const small = place([{ skuId: 'cola', qty: 1 }], { member });
+    expectRejected(rt.send(orderRef(STORE, O1), small), 'coupon_not_applicable');
+    expect(orderState(rt, O1).status).toBe('none');
+    // without a member the store's promotions do not apply (member price), and nothing is held
+    const guest = expectOk(rt.send<OrderDetail>(orderRef(STORE, 'o_001_guest'), place([{ skuId: 'cola', qty: 1 }])));
+    expect(guest).toMatchObject({ totalFen: 600, discountFen: 0 });
+  });
+});
