@@ -1,9 +1,11 @@
 /**
  * The restaurant's wire contract (`@lunchrush/actors/wire`): the JetStream
  * streams the actors' durable side outputs go to, their absolute subjects in one
- * engine namespace, and the payloads on them. The printer daemon, the gateway's
- * kitchen display and refund worker import these instead of spelling
- * `<NS>_KITCHEN` or `<ns>.kitchen.…` themselves; the engine turns an
+ * engine namespace, and the payloads on them; and the printer daemon's subjects
+ * (alarms, status and reprint requests), which the gateway's push hub uses too.
+ * The printer daemon, the gateway's kitchen display and refund worker import
+ * these instead of spelling `<NS>_KITCHEN`, `<ns>.kitchen.…` or
+ * `<ns>.alarms.…` themselves; the engine turns an
  * `OutputStream` into a stream with `names(ns).outputStream` and
  * `names(ns).subject`, the same functions used here.
  *
@@ -42,10 +44,22 @@ export interface Wire {
   readonly memberStream: string;
   /** Every order's instruction to a member's card (`<ns>.members.>`). */
   readonly memberInstructions: string;
+  /**
+   * Printer alarms (core NATS, published by the printer daemon, followed by the gateway's push hub)
+   * of every store (`<ns>.alarms.>`) or one store's (`<ns>.alarms.<store>`).
+   */
+  printerAlarms(store?: string): string;
+  /** The store a printer alarm's subject names; undefined for any other subject. */
+  storeOfPrinterAlarm(subject: string): string | undefined;
+  /** Where a store's printer daemon answers what its printers are doing (request/reply): `<ns>.printers.<store>.status`. */
+  printerStatus(store: string): string;
+  /** Where a store's printer daemon takes a staff reprint (request/reply): `<ns>.printers.<store>.reprint`. */
+  printerReprint(store: string): string;
 }
 
 export function wire(ns: string): Wire {
   const n = names(ns);
+  const alarmPrefix = n.subject('alarms.');
   return {
     kitchenStream: n.outputStream(KITCHEN_OUTPUT.name),
     kitchenTickets: (store = '') => n.subject(store === '' ? 'kitchen.>' : `kitchen.${store}.>`),
@@ -54,6 +68,13 @@ export function wire(ns: string): Wire {
     refundInstructions: (store = '') => n.subject(store === '' ? 'refunds.>' : refundSubject(store)),
     memberStream: n.outputStream(MEMBER_OUTPUT.name),
     memberInstructions: n.subject('members.>'),
+    printerAlarms: (store = '') => alarmPrefix + (store === '' ? '>' : store),
+    storeOfPrinterAlarm: (subject) => {
+      const store = subject.startsWith(alarmPrefix) ? subject.slice(alarmPrefix.length) : '';
+      return store === '' || store.includes('.') ? undefined : store;
+    },
+    printerStatus: (store) => n.subject(`printers.${store}.status`),
+    printerReprint: (store) => n.subject(`printers.${store}.reprint`),
   };
 }
 

@@ -29,6 +29,19 @@ describe('the wire contract', () => {
     expect(w.refundInstructions('001')).toBe(names('lr').subject(refundSubject('001')));
   });
 
+  it("names the printer daemon's subjects, and reads the store back from an alarm's", () => {
+    const w = wire('lr');
+    expect([w.printerAlarms(), w.printerAlarms('001'), w.printerStatus('001'), w.printerReprint('001')]).toEqual([
+      'lr.alarms.>',
+      'lr.alarms.001',
+      'lr.printers.001.status',
+      'lr.printers.001.reprint',
+    ]);
+    expect(w.storeOfPrinterAlarm(w.printerAlarms('001'))).toBe('001');
+    for (const other of ['lr.alarms.', 'lr.alarms.001.x', 'lr.printers.001.status', 'lr2.alarms.001'])
+      expect(w.storeOfPrinterAlarm(other)).toBeUndefined();
+  });
+
   it('the engine serves the same output streams the wire names', () => {
     expect(fromIndex).toBe(outputStreams);
   });

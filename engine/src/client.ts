@@ -81,7 +81,8 @@ interface Pending {
  */
 export class EngineClient {
   private readonly names: Names;
-  private readonly cmdPrefix: string;
+  /** Subjects of requests to one engine process (the others go to a partition's subject). */
+  private readonly procPrefix: string;
   private readonly partitions: number;
   private readonly maxPerRequest: number;
   private readonly defaultTimeout: number;
@@ -109,7 +110,7 @@ export class EngineClient {
   ) {
     this.window = new RequestWindow(nc);
     this.names = names(opts.namespace ?? DEFAULT_NAMESPACE);
-    this.cmdPrefix = `${this.names.ns}.cmd.`;
+    this.procPrefix = this.names.procSubject('');
     this.partitions = opts.partitions ?? DEFAULT_PARTITIONS;
     this.maxPerRequest = opts.maxCommandsPerRequest ?? DEFAULT_MAX_COMMANDS_PER_REQUEST;
     this.defaultTimeout = opts.defaultTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
@@ -272,7 +273,7 @@ export class EngineClient {
     let earliest = Infinity;
     for (const x of batch) if (x.deadline < earliest) earliest = x.deadline;
     const timeout = Math.max(1, Math.min(this.attemptTimeout, earliest - t));
-    const viaProcess = !route.startsWith(this.cmdPrefix);
+    const viaProcess = route.startsWith(this.procPrefix);
     // Answers in parts: a request to a process spans partitions, and each partition's answers come as
     // they are ready; and answers that together pass the server's max_payload come in several parts.
     const req: WireRequest = { c: batch.map((x) => x.item), m: 1 };

@@ -44,8 +44,8 @@ export async function ensureInfrastructure(
     await ensureStream(
       jsm,
       {
-        name: `${n.ns.toUpperCase()}_${o.name.toUpperCase()}`,
-        subjects: o.subjects.map((s) => `${n.ns}.${s}`),
+        name: n.outputStream(o.name),
+        subjects: o.subjects.map((s) => n.subject(s)),
         storage: StorageType.File,
         retention: RetentionPolicy.Limits,
         num_replicas: replicas,

@@ -167,8 +167,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>> = 
 }
 
 /**
- * Subjects, stream and bucket names of one namespace: the kitchen stream and its
- * subjects as the actors name them (`@lunchrush/actors/wire`), the rest this daemon's own.
+ * Subjects, stream and bucket names of one namespace: the kitchen stream, its subjects and
+ * the alarm, status and reprint subjects as the wire contract names them
+ * (`@lunchrush/actors/wire`, which the gateway reads too); the buckets this daemon's own.
  */
 export function namesOf(ns: string) {
   const w = wire(ns);
@@ -178,9 +179,9 @@ export function namesOf(ns: string) {
     kitchenSubject: (store: string): string => w.kitchenTickets(store),
     configBucket: `${ns}_printers`,
     jobBucket: `${ns}_printjobs`,
-    alarmSubject: (store: string): string => `${ns}.alarms.${store}`,
-    reprintSubject: (store: string): string => `${ns}.printers.${store}.reprint`,
-    statusSubject: (store: string): string => `${ns}.printers.${store}.status`,
+    alarmSubject: (store: string): string => w.printerAlarms(store),
+    reprintSubject: (store: string): string => w.printerReprint(store),
+    statusSubject: (store: string): string => w.printerStatus(store),
   };
 }
 export type Names = ReturnType<typeof namesOf>;

@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { names } from '@lunchrush/engine/names';
 import { natsUrl } from './env.js';
 
 // A short namespace would match other tests' streams (e.g. "kv" matches every bucket).
@@ -37,9 +38,9 @@ export async function cleanupNamespace(nc: NatsConnection, ns: string): Promise<
   return doomed;
 }
 
-/** partition → owner process id, as an engine namespace's lease bucket (`<ns>_leases`) says. */
+/** partition → owner process id, as an engine namespace's lease bucket (`names(ns).leases`) says. */
 export async function leaseOwners(nc: NatsConnection, ns: string): Promise<Map<number, string>> {
-  const kv = await new Kvm(jetstream(nc)).open(`${ns}_leases`);
+  const kv = await new Kvm(jetstream(nc)).open(names(ns).leases);
   const out = new Map<number, string>();
   const keys = await kv.keys('p.*');
   for await (const k of keys) {

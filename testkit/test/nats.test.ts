@@ -2,12 +2,13 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { names } from '@lunchrush/engine/names';
 import { cleanupNamespace, connectNats, setup, uniqueNamespace } from '@lunchrush/testkit';
 
 async function streamNames(jsm: JetStreamManager): Promise<string[]> {
-  const names: string[] = [];
-  for await (const name of jsm.streams.names()) names.push(name);
-  return names;
+  const out: string[] = [];
+  for await (const name of jsm.streams.names()) out.push(name);
+  return out;
 }
 
 describe('connectNats and cleanupNamespace (shared NATS)', () => {
@@ -43,21 +44,24 @@ describe('connectNats and cleanupNamespace (shared NATS)', () => {
   });
 
   it("deletes the namespace's streams and KV buckets, case-insensitively, and nothing else", async () => {
-    await jsm.streams.add({ name: `${ns.toUpperCase()}_EVENTS`, subjects: [`${ns}.events.>`] });
+    // The engine's own names: its event stream (upper case) and buckets (lower case) of each namespace.
+    const [mine, theirs] = [names(ns), names(other)];
+    await jsm.streams.add({ name: mine.stream, subjects: [mine.eventWildcard] });
     const kvm = new Kvm(jetstream(nc));
-    const leases = await kvm.create(`${ns}_leases`);
+    const leases = await kvm.create(mine.leases);
     await leases.put('p.1', 'owner');
-    await kvm.create(`${ns}_snapshots`);
-    await jsm.streams.add({ name: `${other.toUpperCase()}_EVENTS`, subjects: [`${other}.events.>`] });
-    await kvm.create(`${other}_leases`);
+    await kvm.create(mine.snapshots);
+    await jsm.streams.add({ name: theirs.stream, subjects: [theirs.eventWildcard] });
+    await kvm.create(theirs.leases);
 
     const deleted = await cleanupNamespace(nc, ns);
 
-    expect(deleted.sort()).toEqual([`${ns.toUpperCase()}_EVENTS`, `KV_${ns}_leases`, `KV_${ns}_snapshots`].sort());
+    // A KV bucket is the stream KV_<bucket>.
+    expect(deleted.sort()).toEqual([mine.stream, `KV_${mine.leases}`, `KV_${mine.snapshots}`].sort());
     const remaining = await streamNames(jsm);
     expect(remaining.filter((n) => n.toLowerCase().includes(ns))).toEqual([]);
-    expect(remaining).toContain(`${other.toUpperCase()}_EVENTS`);
-    expect(remaining).toContain(`KV_${other}_leases`);
+    expect(remaining).toContain(theirs.stream);
+    expect(remaining).toContain(`KV_${theirs.leases}`);
   });
 
   it('refuses a namespace short enough to match other tests', async () => {

@@ -70,11 +70,11 @@ export class Outputs {
   publishCore(subject: string, id: string, payload: unknown): void {
     const h = headers();
     h.set('Nats-Msg-Id', id);
-    this.env.nc.publish(`${this.env.names.ns}.${subject}`, payload as Uint8Array, { headers: h });
+    this.env.nc.publish(this.env.names.subject(subject), payload as Uint8Array, { headers: h });
   }
 
   private async publish([subject, id, data, js]: Output): Promise<void> {
-    const full = `${this.env.names.ns}.${subject}`;
+    const full = this.env.names.subject(subject);
     // Packed when decided; an output read back from the log in recovery is a plain value.
     const payload = data instanceof Preencoded ? data.bytes : encode(data);
     if (js !== 1) {

@@ -10,6 +10,7 @@ import type { Msg } from '@nats-io/transport-node';
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import { decode, ensureError } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
+import { wire, type Wire } from '@lunchrush/actors/wire';
 import { isKitchenClosed, touchesKitchen, type OrderPush } from '@lunchrush/actors';
 import type { PushLogger } from './deps.js';
 import { topicKey, type ServerMessage } from './protocol.js';
@@ -34,7 +35,7 @@ function decoded(msg: Msg): { ok: true; data: unknown } | { ok: false } {
 
 export class Fanout {
   private readonly pushPrefix: string;
-  private readonly alarmPrefix: string;
+  private readonly wire: Wire;
   /** Progress reads under way, by `<store>/<orderId>`: one at a time per order, again if pushed meanwhile. */
   private readonly progressInflight = new Map<string, { again: boolean; v: number }>();
 
@@ -47,12 +48,12 @@ export class Fanout {
   ) {
     // The actors' pushes (`push.<store>.…`, relative to the namespace) and the printer daemons' alarms.
     this.pushPrefix = names(sources.namespace).subject('push.');
-    this.alarmPrefix = names(sources.namespace).subject('alarms.');
+    this.wire = wire(sources.namespace);
   }
 
   /** The subjects to subscribe to. */
   get subjects(): { pushes: string; alarms: string } {
-    return { pushes: `${this.pushPrefix}>`, alarms: `${this.alarmPrefix}>` };
+    return { pushes: `${this.pushPrefix}>`, alarms: this.wire.printerAlarms() };
   }
 
   /** Publishes a delta to a topic's subscribers: one serialisation, one uWS publish. */
@@ -100,8 +101,8 @@ export class Fanout {
   /** `<ns>.alarms.<store>` from a printer daemon, ids `alarm:<store>:<daemon pid>:<n>` (a counter per daemon). */
   onAlarm(msg: Msg): void {
     this.counters.natsMessages++;
-    const store = msg.subject.slice(this.alarmPrefix.length);
-    const t = this.topics.get(topicKey(store, 'printers'));
+    const store = this.wire.storeOfPrinterAlarm(msg.subject);
+    const t = store === undefined ? undefined : this.topics.get(topicKey(store, 'printers'));
     if (t === undefined) return;
     const d = decoded(msg);
     if (!d.ok) return;

@@ -6,7 +6,6 @@
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decode, encode } from '@lunchrush/engine';
-import { names } from '@lunchrush/engine/names';
 import { wire } from '@lunchrush/actors/wire';
 import {
   catalogOf,
@@ -105,7 +104,7 @@ export const PRINTER_STATUS_TIMEOUT_MS = 2_000;
 async function readPrinters(src: SnapshotSources, store: string): Promise<Snapshot> {
   let data: PrintersSnapshot;
   try {
-    const m = await src.nc.request(names(src.namespace).subject(`printers.${store}.status`), encode({}), {
+    const m = await src.nc.request(wire(src.namespace).printerStatus(store), encode({}), {
       timeout: PRINTER_STATUS_TIMEOUT_MS,
     });
     const r = decode<Omit<PrintersSnapshot, 'available'>>(m.data);
