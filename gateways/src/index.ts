@@ -20,3 +20,4 @@ export { seal, unseal, maskPhone } from './pii.js';
 export type { DinerSession } from './sessions.js';
 export { orderIdFor } from '@lunchrush/actors';
 export { uwsBuild } from './uws.js';
+export { hashPassword } from './console/index.js';

@@ -7,10 +7,12 @@
  * that has been selling. Each store lists its tables itself (a table's `configure`
  * tells its store), so nothing goes anywhere but the engine.
  */
+import { randomBytes } from 'node:crypto';
 import { ActorTypes, CHAIN_STORE_ID, catalogOf, parseTableCode, storeOf } from '@lunchrush/actors';
+import { staffAccountOf } from '@lunchrush/actors/staff';
 import { demoSetupCommands, generateDemoData, type DemoData, type DemoOptions } from '@lunchrush/actors/demo';
 import type { EngineClient } from '@lunchrush/engine';
-import { signStaffToken, signTableToken, type GatewayConfig, type StaffRole } from '@lunchrush/gateways';
+import { hashPassword, signStaffToken, signTableToken, type GatewayConfig, type StaffRole } from '@lunchrush/gateways';
 
 const SEND_TIMEOUT_MS = 30_000;
 const STORES_AT_ONCE = 4;
@@ -82,4 +84,31 @@ export function demoCredentials(
     ]),
   ) as Record<StaffRole, string>;
   return { qr, staff };
+}
+
+/** The demo chain admin's login name. */
+export const DEMO_ADMIN = 'admin';
+
+/**
+ * The demo's chain admin for the merchant console (`/console/`): created when missing, and
+ * given a new random password on every start (only its argon2 hash is stored, so the one
+ * printed is the only copy; setting it also ends a lockout).
+ */
+export async function demoAdmin(
+  client: EngineClient,
+  stores: readonly string[],
+): Promise<{ username: string; password: string }> {
+  const password = randomBytes(12).toString('base64url');
+  const passwordHash = await hashPassword(password);
+  const account = staffAccountOf(client, DEMO_ADMIN);
+  const by = { id: 'system:npm-start', role: 'system' as const, store: CHAIN_STORE_ID, ip: '' };
+  const at = Date.now();
+  const opts = { timeout: SEND_TIMEOUT_MS };
+  if ((await account.send({ type: 'get' }, opts)) === null)
+    await account.send(
+      { type: 'create', name: '演示管理员', role: 'admin', stores: [...stores], passwordHash, by, at },
+      opts,
+    );
+  else await account.send({ type: 'setPassword', passwordHash, by, at }, opts);
+  return { username: DEMO_ADMIN, password };
 }

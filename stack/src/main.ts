@@ -19,7 +19,7 @@ import path from 'node:path';
 import { EngineClient, ensureError, parseConfig as parseEngineConfig } from '@lunchrush/engine';
 import { parseConfig, type GatewayConfig } from '@lunchrush/gateways';
 import { REPO_ROOT as ROOT, type OutputLine } from '@lunchrush/testkit';
-import { demoCredentials, seedDemo, type SeedResult } from './demo.js';
+import { demoAdmin, demoCredentials, seedDemo, type SeedResult } from './demo.js';
 import { resetDemo } from './demo-reset.js';
 import { launchStack } from './launch.js';
 import { startRole, type RoleProcess } from './roles.js';
@@ -85,7 +85,10 @@ async function reset(cfg: GatewayConfig, env: Record<string, string | undefined>
   );
 }
 
-async function loadDemo(cfg: GatewayConfig, stores: number): Promise<SeedResult> {
+/** The demo chain, and the console's demo admin with this start's password. */
+type Loaded = SeedResult & { readonly admin: { readonly username: string; readonly password: string } };
+
+async function loadDemo(cfg: GatewayConfig, stores: number): Promise<Loaded> {
   say(`loading demo data (${stores} stores) through the engine; stores already loaded are left as they are`);
   const client = await EngineClient.connect(cfg.natsUrl, { namespace: cfg.namespace, partitions: cfg.partitions });
   const started = Date.now();
@@ -93,7 +96,11 @@ async function loadDemo(cfg: GatewayConfig, stores: number): Promise<SeedResult>
     const seeded = await seedDemo(client, { stores });
     const s = ((Date.now() - started) / 1000).toFixed(1);
     say(`demo data: ${seeded.loaded.length} stores loaded, ${seeded.skipped.length} already there (${s} s)`);
-    return seeded;
+    const admin = await demoAdmin(
+      client,
+      seeded.data.stores.map((x) => x.storeId),
+    );
+    return { ...seeded, admin };
   } finally {
     await client.close();
   }
@@ -153,7 +160,7 @@ async function startAnalytics(
 }
 
 /** What npm start prints once everything serves: URLs, QR links and staff tokens of store 001. */
-function banner(cfg: GatewayConfig, a: Args, seeded: SeedResult, analyticsUrl: string | undefined): string {
+function banner(cfg: GatewayConfig, a: Args, seeded: Loaded, analyticsUrl: string | undefined): string {
   const url = cfg.publicUrl;
   const creds = demoCredentials(cfg, seeded.data, url);
   const lines = [
@@ -165,7 +172,8 @@ function banner(cfg: GatewayConfig, a: Args, seeded: SeedResult, analyticsUrl: s
     `  menu           ${url}/v1/stores/001/menu`,
     '  table QR links (store 001):',
     ...creds.qr.map((q) => `    ${q.label.padEnd(4)} ${q.code}  ${q.link}`),
-    '  staff tokens for store 001 (Authorization: Bearer …):',
+    `  console        ${url}/console/   log in as ${seeded.admin.username} / ${seeded.admin.password}  (chain admin; a new password each start)`,
+    '  device tokens for store 001 (kitchen displays, boards, scripts; Authorization: Bearer …):',
     ...Object.entries(creds.staff).map(([role, t]) => `    ${role.padEnd(8)} ${t}`),
     `  board          curl -H "Authorization: Bearer ${creds.staff.manager}" ${url}/v1/staff/stores/001/board`,
     ...(cfg.wechat.mode === 'simulator'

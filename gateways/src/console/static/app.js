@@ -128,4 +128,6 @@ function App() {
   return html`<${Shell} session=${session} onSession=${setSession} />`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.replaceChildren(); // the page's "加载中…" goes: render adds to what is there
+render(html`<${App} />`, root);

@@ -44,8 +44,18 @@ const parseOptions = (s) =>
       return { id: `g${i + 1}`, name: name.trim(), min: 0, max: 1, choices };
     });
 
+/** The editor's text fields for lists, kept as typed and parsed on save. */
+const textsOf = (spu) => ({
+  options: optionsText(spu.optionGroups),
+  allergens: spu.allergens.join(', '),
+  windows: windowsText(spu.windows),
+  tags: spu.tags.join(', '),
+});
+
 function Editor({ spu, onSaved, onCancel, say }) {
   const [d, setD] = useState(structuredClone(spu));
+  const [t, setT] = useState(textsOf(spu));
+  const text = (k) => (ev) => setT({ ...t, [k]: ev.target.value });
   const [busy, setBusy] = useState(false);
   const set = (k) => (ev) => setD({ ...d, [k]: ev.target.value });
   const setSku = (i, k, v) => setD({ ...d, skus: d.skus.map((s, j) => (j === i ? { ...s, [k]: v } : s)) });
@@ -65,7 +75,14 @@ function Editor({ spu, onSaved, onCancel, say }) {
   }
   async function save(ev) {
     ev.preventDefault();
-    const body = { ...d, prepTimeSec: Number(d.prepTimeSec) };
+    const body = {
+      ...d,
+      prepTimeSec: Number(d.prepTimeSec),
+      optionGroups: parseOptions(t.options),
+      allergens: list(t.allergens),
+      windows: parseWindows(t.windows),
+      tags: list(t.tags),
+    };
     body.skus = d.skus.map((s) => ({
       skuId: s.skuId,
       spec: s.spec,
@@ -126,15 +143,11 @@ function Editor({ spu, onSaved, onCancel, say }) {
     <textarea
       id="spu-opts"
       placeholder="每行一组，如：辣度: 微辣, 中辣, 特辣"
-      value=${optionsText(d.optionGroups)}
-      onChange=${(e) => setD({ ...d, optionGroups: parseOptions(e.target.value) })}
+      value=${t.options}
+      onInput=${text('options')}
     />
     <label for="spu-allergens">过敏原</label>
-    <input
-      id="spu-allergens"
-      value=${d.allergens.join(', ')}
-      onChange=${(e) => setD({ ...d, allergens: list(e.target.value) })}
-    />
+    <input id="spu-allergens" value=${t.allergens} onInput=${text('allergens')} />
     <label for="spu-station">出品档口</label>
     <select id="spu-station" value=${d.station} onChange=${set('station')}>
       ${Object.entries(STATIONS).map(([k, v]) => html`<option value=${k}>${v}</option>`)}
@@ -156,19 +169,9 @@ function Editor({ spu, onSaved, onCancel, say }) {
       )}
     </div>
     <label for="spu-windows">供应时段</label>
-    <input
-      id="spu-windows"
-      placeholder="全天供应留空，如 07:00-10:30"
-      value=${windowsText(d.windows)}
-      onChange=${(e) => setD({ ...d, windows: parseWindows(e.target.value) })}
-    />
+    <input id="spu-windows" placeholder="全天供应留空，如 07:00-10:30" value=${t.windows} onInput=${text('windows')} />
     <label for="spu-tags">标签</label>
-    <input
-      id="spu-tags"
-      placeholder="招牌, 新品"
-      value=${d.tags.join(', ')}
-      onChange=${(e) => setD({ ...d, tags: list(e.target.value) })}
-    />
+    <input id="spu-tags" placeholder="招牌, 新品" value=${t.tags} onInput=${text('tags')} />
     <label for="spu-image">菜品图片</label>
     <div class="row">
       ${d.images[0] && html`<img class="thumb" src=${d.images[0]} alt="菜品图片" />`}
@@ -237,8 +240,21 @@ export function MenuPage({ say }) {
       <tbody>
         ${doc.spus.map(
           (spu) =>
-            html`<tr data-spu=${spu.spuId}>
-              <td>${spu.images[0] ? html`<img class="thumb" src=${spu.images[0]} alt=${spu.name} />` : ''}</td>
+            html`<tr key=${spu.spuId} data-spu=${spu.spuId}>
+              <td>
+                ${
+                  spu.images[0]
+                    ? html`<img
+                        class="thumb"
+                        loading="lazy"
+                        src=${spu.images[0]}
+                        alt=""
+                        onLoad=${(e) => (e.target.style.visibility = '')}
+                        onError=${(e) => (e.target.style.visibility = 'hidden')}
+                      />`
+                    : ''
+                }
+              </td>
               <td>${spu.name}<br /><small class="who">${spu.allergens.join('、')}</small></td>
               <td>${spu.category}</td>
               <td>
@@ -308,7 +324,7 @@ export function StockPage({ me, say }) {
           spu.skus.map((k) => {
             const l = levels[k.skuId] ?? {};
             const [text, cls] = l.eightySixed ? ['已沽清', 'bad'] : (LEVEL[l.level] ?? [l.level ?? '—', '']);
-            return html`<tr data-sku=${k.skuId}>
+            return html`<tr key=${k.skuId} data-sku=${k.skuId}>
               <td>${spu.name}</td>
               <td>${k.spec || '标准'}</td>
               <td>${l.available ?? '—'}</td>
