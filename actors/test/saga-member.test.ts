@@ -18,6 +18,15 @@ import { expectOk, expectRejected, setupStore, STORE, T0 } from './helpers.js';
 import { MINUS_8, coupon } from './member-support.js';
 import { DEADLINE, orderState, pay, place, spicy } from './saga-support.js';
 
+const refund = (refundId: string, lines?: { lineNo: number; qty: number }[]) => ({
+  type: 'requestRefund' as const,
+  refundId,
+  ...(lines === undefined ? {} : { lines }),
+  reason: 'changed my mind',
+  by: { role: 'diner' as const, id: 'd1' },
+  at: T0 + 5000,
+});
+
 const MEMBER = 'd_saga';
 const O1 = 'o_001_member1';
 
@@ -130,5 +139,55 @@ describe('placement with promotions and a member card', () => {
     // without a member the store's promotions do not apply (member price), and nothing is held
     const guest = expectOk(rt.send<OrderDetail>(orderRef(STORE, 'o_001_guest'), place([{ skuId: 'cola', qty: 1 }])));
     expect(guest).toMatchObject({ totalFen: 600, discountFen: 0 });
+  });
+
+  it('a line refund gives back each instrument its share of the line after its discounts; never more than paid', () => {
+    const rt = store();
+    placed(rt);
+    expectOk(rt.send(orderRef(STORE, O1), pay(2_200, T0 + 1000)));
+    // one of the two noodles (2800, its share of the coupon taken off), asked by the diner before acceptance
+    expectOk(rt.send(orderRef(STORE, O1), refund('r1', [{ lineNo: 1, qty: 1 }])));
+    const r1 = orderState(rt, O1).refunds[0]!;
+    const net = 2_800 - Math.floor((800 * (5_600 / 6_100)) / 2); // the line's coupon share, halved
+    expect(r1.amountFen + r1.balanceFen! + r1.pointsFen!).toBeGreaterThanOrEqual(net - 1);
+    expect(r1.amountFen + r1.balanceFen! + r1.pointsFen!).toBeLessThanOrEqual(net);
+    // the rest: everything left, no more
+    expectOk(rt.send(orderRef(STORE, O1), refund('r2')));
+    const all = orderState(rt, O1).refunds;
+    expect(all.reduce((n, r) => n + r.amountFen, 0)).toBe(2_200);
+    expect(all.reduce((n, r) => n + r.balanceFen!, 0)).toBe(3_000);
+    expect(all.reduce((n, r) => n + r.pointsFen!, 0)).toBe(100);
+    const wechat = rt.outputs.filter((o) => o.subject === `refunds.${STORE}`);
+    expect(wechat.reduce((n, o) => n + (o.data as { amountFen: number }).amountFen, 0)).toBe(2_200);
+    forward(rt);
+    expect(card(rt)).toMatchObject({ balanceFen: 3_000, points: 100 + 52 });
+  });
+
+  it('an order paid all from the card: nothing for WeChat Pay; cancelled before acceptance, refunded at once', () => {
+    const rt = store();
+    expectOk(rt.send(memberRef(MEMBER), { type: 'topUp', paymentId: 'wx-top-2', amountFen: 10_000, at: T0 }));
+    const member = { ...memberBlock(rt), balanceFen: 5_200 };
+    expectOk(rt.send(memberRef(MEMBER), { type: 'hold', orderId: O1, ...HELD, balanceFen: 5_200, at: T0 }));
+    const o = expectOk(rt.send<OrderDetail>(orderRef(STORE, O1), place(LINES, { member })));
+    expect(o.totalFen).toBe(5_200);
+    expectOk(rt.send(orderRef(STORE, O1), pay(0, T0 + 1000, T0 + 1000, `card-${O1}`)));
+    expectOk(rt.send(orderRef(STORE, O1), { type: 'cancel', by: { role: 'diner', id: 'd1' }, at: T0 + 2000 }));
+    expect(orderState(rt, O1).status).toBe('refunded');
+    expect(rt.outputs.filter((x) => x.subject === `refunds.${STORE}`)).toEqual([]);
+    forward(rt);
+    expect(card(rt)).toMatchObject({ balanceFen: 13_000, points: 100 + 52, openHolds: 0 });
+  });
+
+  it('paid inside the window after the timeout fired: the order revives and the card takes its hold again', () => {
+    const rt = store();
+    placed(rt);
+    rt.fireDueTimers(DEADLINE);
+    forward(rt); // released
+    expectOk(rt.send(orderRef(STORE, O1), pay(2_200, DEADLINE - 1, DEADLINE + 1000)));
+    expect(orderState(rt, O1).status).toBe('paid');
+    forward(rt);
+    const c = card(rt);
+    expect(c).toMatchObject({ balanceFen: 0, paidOrders: 1, openHolds: 0 });
+    expect(c.coupons.map((x) => x.status)).toEqual(['used']);
   });
 });

@@ -45,6 +45,14 @@ export const MemberCommandSchema = z.discriminatedUnion('type', [
     type: z.literal('orderPaid'),
     orderId: OrderIdSchema,
     paidFen: FenSchema,
+    /**
+     * What the order's hold held. When the hold is gone (released at a payment timeout, and the
+     * order then revived by a payment inside its window) the card takes it again, or records the
+     * shortfall (`PaymentShortfall`) when it no longer has it.
+     */
+    expects: z
+      .strictObject({ points: PointsSchema, balanceFen: FenSchema, couponIds: z.array(IdSchema).max(2) })
+      .optional(),
     at: AtSchema,
     ...ProgramField,
   }),

@@ -266,8 +266,9 @@ function orderPaid(
   p: MemberProgram,
 ): MemberDecision | Rejection {
   if (s.settled[c.orderId] !== undefined) return { result: { ...memberView(s, c.at, p), duplicate: true } };
-  const events: MemberEvent[] = [];
-  if (s.holds[c.orderId] !== undefined) events.push({ type: 'HoldSpent', orderId: c.orderId, at: c.at });
+  const events: MemberEvent[] = [...retake(s, c, p)];
+  if (s.holds[c.orderId] !== undefined || events.some((e) => e.type === 'Held'))
+    events.push({ type: 'HoldSpent', orderId: c.orderId, at: c.at });
   const year = localDate(c.at, p.tzOffsetMin).year;
   events.push({ type: 'OrderSettled', orderId: c.orderId, paidFen: c.paidFen, year, at: c.at });
   const points = orderPoints(p, s.level, c.paidFen);
@@ -277,6 +278,20 @@ function orderPaid(
   const to = levelFor(p, next.spendFen, next.lastYearSpendFen);
   if (to !== s.level) events.push({ type: 'LevelChanged', from: s.level, to, orderId: c.orderId, at: c.at });
   return emit(s, events, c.at, p, { earnedPoints: points });
+}
+
+/** A paid order whose hold is gone: take what it held again, or record what is short. */
+function retake(
+  s: MemberState,
+  c: Extract<ParsedMemberCommand, { type: 'orderPaid' }>,
+  p: MemberProgram,
+): MemberEvent[] {
+  const x = c.expects;
+  if (s.holds[c.orderId] !== undefined || x === undefined) return [];
+  if (x.points === 0 && x.balanceFen === 0 && x.couponIds.length === 0) return [];
+  const again = hold(s, { type: 'hold', orderId: c.orderId, ...x, at: c.at }, p);
+  if (!('reject' in again) && again.events !== undefined && again.events.length > 0) return [...again.events];
+  return [{ type: 'PaymentShortfall', orderId: c.orderId, ...x, couponIds: [...x.couponIds], at: c.at }];
 }
 
 function release(

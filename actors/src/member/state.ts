@@ -40,6 +40,8 @@ export type MemberEvent =
   | { type: 'HoldReleased'; orderId: string; reason: ReleaseReason; at: number }
   | { type: 'OrderSettled'; orderId: string; paidFen: Fen; year: number; at: number }
   | { type: 'LevelChanged'; from: number; to: number; orderId?: string; at: number }
+  /** A paid order's hold was gone and the card could not take it again: what the order was not paid. */
+  | { type: 'PaymentShortfall'; orderId: string; points: number; balanceFen: Fen; couponIds: string[]; at: number }
   | {
       type: 'RefundReturned';
       orderId: string;
@@ -216,6 +218,8 @@ export function evolveMember(state: MemberState, e: MemberEvent): MemberState {
       return evolveSettled(s, e);
     case 'LevelChanged':
       return { ...s, level: e.to };
+    case 'PaymentShortfall':
+      return s;
     case 'RefundReturned':
       return evolveRefund(s, e);
   }

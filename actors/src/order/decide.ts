@@ -10,7 +10,7 @@ import { detailOf } from './detail.js';
 import type { OrderState } from './evolve.js';
 import { accept, complete, finishStation, review, serve, startStation, urge } from './kitchen.js';
 import { cancel, confirmPayment, paymentTimeout } from './payment.js';
-import { memberOutputs, memberRefundGuard } from './member.js';
+import { memberOutputs } from './member.js';
 import { place, replay } from './place.js';
 import { approveRefund, refundCompleted, rejectRefund, requestRefund } from './refunds.js';
 
@@ -32,19 +32,9 @@ export function decideParsedOrder(s: OrderState, c: Parsed, ctx: DecideContext):
   return withMember(s, c, ctx);
 }
 
-/**
- * An order a member's card pays part of: WeChat Pay collects the total less the stored value, and
- * the card hears what became of the order (paid, released) through durable side outputs.
- */
+/** An order a member's card pays part of: the card hears what became of it through durable side outputs. */
 function withMember(s: OrderState, c: Parsed, ctx: DecideContext): OrderDecision | Rejection {
-  const m = s.member!;
-  if (c.type === 'requestRefund') {
-    const guard = memberRefundGuard(s);
-    if (guard !== undefined) return guard;
-  }
-  // The payment callback reports what WeChat Pay collected; the stored value was paid at the hold.
-  const cmd = c.type === 'confirmPayment' ? { ...c, amountFen: c.amountFen + m.balanceFen } : c;
-  const d = decideByType(s, cmd, ctx);
+  const d = decideByType(s, c, ctx);
   if ('reject' in d || d.events === undefined || d.events.length === 0) return d;
   const extra = memberOutputs(s, d.events, 'at' in c ? c.at : s.placedAt);
   if (extra.length === 0) return d;

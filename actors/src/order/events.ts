@@ -24,7 +24,12 @@ export interface Refund {
   readonly full: boolean;
   /** Per line for single-item refunds; empty for a full refund. */
   readonly lines: readonly { readonly lineNo: number; readonly qty: number }[];
+  /** What WeChat Pay gives back (all of it on an order without a member's stored value or points). */
   readonly amountFen: Fen;
+  /** A member's stored value given back to the card (absent: none). */
+  readonly balanceFen?: Fen;
+  /** The worth of the member's points given back to the card (absent: none). */
+  readonly pointsFen?: Fen;
   readonly reason: string;
   readonly by: Actor;
   readonly overrideReason: string | null;

@@ -13,10 +13,10 @@
  * card's commands are idempotent by order id.
  */
 import type { DecideContext, Rejection, SideOutput } from '@lunchrush/engine';
-import { checkout } from '../checkout.js';
+import { NO_INSTRUMENTS, checkout, refundShares, type Instruments } from '../checkout.js';
 import type { ScopeLine } from '../coupon.js';
 import { ActorTypes } from '../domain.js';
-import { ErrorCode, refuse } from '../errors.js';
+import { refuse } from '../errors.js';
 import { DEFAULT_TZ_OFFSET_MIN } from '../hours.js';
 import type { ReleaseReason } from '../member/commands.js';
 import { DEFAULT_MEMBER_PROGRAM } from '../member/program.js';
@@ -24,7 +24,7 @@ import type { Fen } from '../money.js';
 import type { Quote } from '../pricing.js';
 import { PROMOTIONS_ACTOR_ID, type PromotionsView } from '../store-promotions.js';
 import type { Parsed } from './commands.js';
-import type { MemberPayment, OrderDiscount, OrderEvent } from './events.js';
+import type { MemberPayment, OrderDiscount, OrderEvent, Refund } from './events.js';
 import type { OrderState } from './evolve.js';
 
 /** What a placement adds to its `Created` event: the totals, and the discounts and member parts when any. */
@@ -113,7 +113,13 @@ export interface MemberInstruction {
   readonly memberId: string;
   readonly orderId: string;
   readonly command:
-    | { type: 'orderPaid'; orderId: string; paidFen: Fen; at: number }
+    | {
+        type: 'orderPaid';
+        orderId: string;
+        paidFen: Fen;
+        expects: { points: number; balanceFen: Fen; couponIds: readonly string[] };
+        at: number;
+      }
     | { type: 'release'; orderId: string; reason: ReleaseReason; at: number }
     | { type: 'refund'; orderId: string; refundId: string; points: number; balanceFen: Fen; at: number };
 }
@@ -130,15 +136,27 @@ function instruction(
 
 /**
  * The card's instructions a decision's events call for: paid → `orderPaid` (the hold is spent, the
- * amount earns points); cancelled or timed out before payment → `release`.
+ * amount earns points); cancelled or timed out before payment → `release`; a refund approved →
+ * `refund` of its stored value and points.
  */
 export function memberOutputs(s: OrderState, events: readonly OrderEvent[], at: number): SideOutput[] {
   const m = s.member;
   if (m === undefined) return [];
   const out: SideOutput[] = [];
+  const expects = { points: m.points, balanceFen: m.balanceFen, couponIds: m.couponIds };
   for (const e of events) {
     if (e.type === 'Paid') {
-      out.push(instruction(m, s.orderId, 'paid', { type: 'orderPaid', orderId: s.orderId, paidFen: s.totalFen, at }));
+      const paid = { type: 'orderPaid' as const, orderId: s.orderId, paidFen: s.totalFen, expects, at };
+      out.push(instruction(m, s.orderId, 'paid', paid));
+    } else if (e.type === 'RefundApproved') {
+      const r =
+        s.refunds.find((x) => x.refundId === e.refundId) ??
+        events.find(
+          (x): x is Extract<OrderEvent, { type: 'RefundRequested' }> =>
+            x.type === 'RefundRequested' && x.refund.refundId === e.refundId,
+        )?.refund;
+      const i = r === undefined ? undefined : refundInstruction(s, m, r, at);
+      if (i !== undefined) out.push(i);
     } else if (e.type === 'Cancelled' && s.payment === null && !events.some((x) => x.type === 'Paid')) {
       const reason: ReleaseReason = e.reason === 'payment_timeout' ? 'timeout' : 'cancelled';
       out.push(instruction(m, s.orderId, 'release', { type: 'release', orderId: s.orderId, reason, at }));
@@ -147,12 +165,73 @@ export function memberOutputs(s: OrderState, events: readonly OrderEvent[], at: 
   return out;
 }
 
-/** A refusal for what this order cannot do yet with a member's stored value or points in it. */
-export function memberRefundGuard(s: OrderState): Rejection | undefined {
+/** What the order was paid with, and what refunds (not rejected) gave back, per instrument. */
+export function instrumentsOf(s: OrderState): { paid: Instruments; refunded: Instruments } {
   const m = s.member;
-  if (m === undefined || (m.balanceFen === 0 && m.points === 0)) return undefined;
-  return refuse(
-    ErrorCode.RefundNotAllowed,
-    `order ${s.orderId} was paid with stored value or points: staff refund it from the member's card`,
+  const wechatFen = s.payment?.amountFen ?? 0;
+  const paid: Instruments =
+    m === undefined || s.payment === null
+      ? { wechatFen, balanceFen: 0, pointsFen: 0 }
+      : { wechatFen, balanceFen: m.balanceFen, pointsFen: m.pointsFen };
+  let refunded: Instruments = NO_INSTRUMENTS;
+  for (const r of s.refunds) {
+    if (r.status === 'rejected') continue;
+    refunded = {
+      wechatFen: refunded.wechatFen + r.amountFen,
+      balanceFen: refunded.balanceFen + (r.balanceFen ?? 0),
+      pointsFen: refunded.pointsFen + (r.pointsFen ?? 0),
+    };
+  }
+  return { paid, refunded };
+}
+
+/** Everything still refundable, over every instrument. */
+export function leftToRefundFen(s: OrderState): Fen {
+  const { paid, refunded } = instrumentsOf(s);
+  return (
+    Math.max(0, paid.wechatFen - refunded.wechatFen) +
+    Math.max(0, paid.balanceFen - refunded.balanceFen) +
+    Math.max(0, paid.pointsFen - refunded.pointsFen)
   );
+}
+
+/** What `qty` units of a line are worth back: its net amount's share (after its discounts) and its packaging. */
+export function netLineRefundFen(s: OrderState, lineNo: number, qty: number): Fen {
+  const i = s.lines.findIndex((l) => l.lineNo === lineNo);
+  const line = s.lines[i]!;
+  const net = s.lineNetFen?.[i] ?? line.amountFen;
+  return Math.floor((net * qty) / line.qty) + Math.floor((line.packagingFeeFen * qty) / line.qty);
+}
+
+/**
+ * A member order's refund per instrument: a share of WeChat Pay, stored value and points in
+ * proportion to what paid the order, never more than is left of each; a full refund all that is left.
+ */
+export function memberRefundParts(
+  s: OrderState,
+  full: boolean,
+  valueFen: Fen,
+): { amountFen: Fen; balanceFen: Fen; pointsFen: Fen } {
+  const { paid, refunded } = instrumentsOf(s);
+  const x = refundShares(paid, refunded, valueFen, full);
+  return { amountFen: x.wechatFen, balanceFen: x.balanceFen, pointsFen: x.pointsFen };
+}
+
+/** Points worth `pointsFen`, at the rate the order used them. */
+function pointsFor(m: MemberPayment, pointsFen: Fen): number {
+  return m.pointsFen === 0 ? 0 : (pointsFen * m.points) / m.pointsFen;
+}
+
+function refundInstruction(s: OrderState, m: MemberPayment, r: Refund, at: number): SideOutput | undefined {
+  const balanceFen = r.balanceFen ?? 0;
+  const points = pointsFor(m, r.pointsFen ?? 0);
+  if (balanceFen === 0 && points === 0) return undefined;
+  return instruction(m, s.orderId, `refund:${r.refundId}`, {
+    type: 'refund',
+    orderId: s.orderId,
+    refundId: r.refundId,
+    points,
+    balanceFen,
+    at,
+  });
 }

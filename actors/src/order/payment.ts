@@ -21,6 +21,7 @@ import {
 } from './decision.js';
 import type { OrderEvent } from './events.js';
 import type { OrderState } from './evolve.js';
+import { dueFen, memberRefundParts } from './member.js';
 import { newRefund, startRefund } from './refunds.js';
 import { mayCancel, refundableFen } from './rules.js';
 
@@ -61,9 +62,11 @@ export function confirmPayment(
       paymentId: s.payment.paymentId,
     });
   }
-  if (c.amountFen !== s.totalFen) {
-    return refuse(ErrorCode.AmountMismatch, `paid ${c.amountFen} fen for an order of ${s.totalFen} fen`, {
-      expected: s.totalFen,
+  // WeChat Pay collects the total less a member's stored value (`dueFen`).
+  const due = dueFen(s);
+  if (c.amountFen !== due) {
+    return refuse(ErrorCode.AmountMismatch, `paid ${c.amountFen} fen for an order of ${due} fen`, {
+      expected: due,
       paid: c.amountFen,
     });
   }
@@ -162,11 +165,13 @@ export function cancel(
     return emit(s, [{ type: 'Cancelled', by: c.by, reason, at: c.at }], c.at, { cancelTimers: [PAYMENT_TIMER] });
   }
   // Paid, not accepted yet: the diner cancels by themselves (or the store declines), everything goes back.
+  const parts = s.member === undefined ? undefined : memberRefundParts(s, true, 0);
   const refund = newRefund({
     refundId: `cancel-${s.seq + 1}`,
     full: true,
     lines: [],
-    amountFen: refundableFen(s),
+    amountFen: parts?.amountFen ?? refundableFen(s),
+    ...(parts === undefined ? {} : { member: { balanceFen: parts.balanceFen, pointsFen: parts.pointsFen } }),
     reason,
     by: c.by,
     at: c.at,

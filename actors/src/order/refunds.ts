@@ -25,6 +25,7 @@ import {
 } from './decision.js';
 import type { OrderEvent, Refund } from './events.js';
 import { fold, type OrderState } from './evolve.js';
+import { leftToRefundFen, memberRefundParts, netLineRefundFen } from './member.js';
 import { refundableFen } from './rules.js';
 
 /** Units of a line covered by refunds not rejected (other than `except`). */
@@ -46,8 +47,9 @@ export function newRefund(o: {
   by: Actor;
   overrideReason?: string | undefined;
   at: number;
+  member?: { balanceFen: Fen; pointsFen: Fen };
 }): Refund {
-  return {
+  const r: Refund = {
     refundId: o.refundId,
     full: o.full,
     lines: o.lines,
@@ -61,6 +63,7 @@ export function newRefund(o: {
     decidedAt: null,
     rejectReason: null,
   };
+  return o.member === undefined ? r : { ...r, balanceFen: o.member.balanceFen, pointsFen: o.member.pointsFen };
 }
 
 /**
@@ -76,6 +79,9 @@ function approvalEffects(
   ctx: DecideContext,
 ): { events: OrderEvent[]; outputs: SideOutput[] } {
   const events: OrderEvent[] = [];
+  // A refund all in stored value and points has nothing for WeChat Pay: it is complete at once.
+  const cardOnly = refund.amountFen === 0 && (refund.balanceFen !== undefined || refund.pointsFen !== undefined);
+  if (cardOnly) events.push({ type: 'RefundCompleted', refundId: refund.refundId, at });
   const outputs: SideOutput[] = [
     {
       subject: refundSubject(s.store),
@@ -94,6 +100,7 @@ function approvalEffects(
     },
     boardPush(s, s.seq, 'refund', at, { refundId: refund.refundId, amountFen: refund.amountFen }),
   ];
+  if (cardOnly) outputs.shift();
   const qtyByLine = new Map<number, number>(
     refund.full
       ? s.lines
@@ -169,7 +176,7 @@ export function requestRefund(
   const policy = refundPolicy(refundStage(s.status), c.by.role, c.overrideReason);
   if (!policy.ok) return refuse(policy.code, policy.message, { status: s.status });
 
-  const remaining = refundableFen(s);
+  const remaining = s.member === undefined ? refundableFen(s) : leftToRefundFen(s);
   if (remaining === 0) return refuse(ErrorCode.NothingToRefund, `nothing left to refund on ${s.orderId}`);
   let full = c.lines === undefined;
   let amountFen = remaining;
@@ -195,24 +202,25 @@ export function requestRefund(
       full = true;
       lines = [];
     } else {
-      amountFen = Math.min(
-        remaining,
-        sumFen(
-          lines.map((l) =>
-            lineRefundFen(
+      // After its discounts when the order had any (a line's share of promotions and coupons stays).
+      const worth = (l: { lineNo: number; qty: number }): Fen =>
+        s.lineNetFen === undefined
+          ? lineRefundFen(
               s.lines.find((x) => x.lineNo === l.lineNo)!,
               l.qty,
-            ),
-          ),
-        ),
-      );
+            )
+          : netLineRefundFen(s, l.lineNo, l.qty);
+      amountFen = Math.min(remaining, sumFen(lines.map(worth)));
     }
   }
+  // A member's order gives back WeChat Pay, stored value and points in proportion (`memberRefundParts`).
+  const parts = s.member === undefined ? undefined : memberRefundParts(s, full, amountFen);
   const refund = newRefund({
     refundId: c.refundId,
     full,
     lines,
-    amountFen,
+    amountFen: parts?.amountFen ?? amountFen,
+    ...(parts === undefined ? {} : { member: { balanceFen: parts.balanceFen, pointsFen: parts.pointsFen } }),
     reason: c.reason,
     by: c.by,
     overrideReason: c.overrideReason,
