@@ -69,7 +69,7 @@ describe('OpenAPI', () => {
     );
     const line = place.requestBody!.content['application/json']!.schema.properties!.lines!.items!;
     expect(Object.keys(line.properties!).sort()).toEqual(['note', 'options', 'qty', 'skuId']); // no price
-    expect(doc.paths['/v1/staff/stores/{store}/catalog']!.put!['x-roles']).toEqual(['manager']);
+    expect(doc.paths['/v1/staff/stores/{store}/catalog']!.put!['x-roles']).toEqual(['manager', 'admin']);
   });
 
   it('answers unknown routes with 404 {code, message}', async () => {
