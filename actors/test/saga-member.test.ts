@@ -98,8 +98,10 @@ describe('placement with promotions and a member card', () => {
       pointsFen: 100,
       balanceFen: 3_000,
     });
-    // amount charged + every discount = the priced total
+    // amount charged + every discount = the priced total; the detail shows each discount and the card's part
     expect(o.totalFen + o.discountFen).toBe(6_200);
+    expect(o.discounts!.map((d) => d.label)).toEqual(['会员价', '满50减8', '积分抵扣']);
+    expect(o.member).toMatchObject({ balanceFen: 3_000, points: 100 });
   });
 
   it('WeChat Pay collects the total less the stored value; paid, the card spends its hold and earns', () => {

@@ -6,7 +6,7 @@ import type { ServiceChannel } from '../domain.js';
 import type { Fen } from '../money.js';
 import { publicLines, type PricedLine } from '../pricing.js';
 import type { OrderStatus } from '../refund.js';
-import type { Refund, StationProgress } from './events.js';
+import type { MemberPayment, OrderDiscount, Refund, StationProgress } from './events.js';
 import type { OrderState } from './evolve.js';
 import { dinerActionsOf, type DinerOrderAction } from './rules.js';
 
@@ -45,6 +45,10 @@ export interface OrderDetail extends OrderSummary {
   readonly version: number;
   /** What the order's diner may do now (the order actor's own checks, `rules.ts`): the buttons a diner sees. */
   readonly dinerActions: readonly DinerOrderAction[];
+  /** Every discount with its reason (promotions, coupons, points); absent when nothing was taken off. */
+  readonly discounts?: readonly OrderDiscount[];
+  /** The member's coupons, points and stored value in it; WeChat Pay collects `totalFen − member.balanceFen`. */
+  readonly member?: MemberPayment;
 }
 
 export type OrderResult = OrderSummary | OrderDetail;
@@ -78,5 +82,7 @@ export function detailOf(s: OrderState, duplicate = false): OrderDetail {
     urges: s.urges,
     version: s.seq,
     dinerActions: dinerActionsOf(s),
+    ...(s.discounts === undefined ? {} : { discounts: s.discounts }),
+    ...(s.member === undefined ? {} : { member: s.member }),
   };
 }
