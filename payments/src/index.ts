@@ -7,6 +7,8 @@ export type { PaymentProvider, PrepayRequest, PrepayResult, Refund, RefundReques
 export { randomText } from './random.js';
 export { RedisWrites } from './redis-writes.js';
 export type { WriteOp } from './redis-writes.js';
+export { MEMBER_CONSUMER, MemberForwarder, forwardId } from './member-forwarder.js';
+export type { ForwardOutcome, MemberForwarderOptions } from './member-forwarder.js';
 export { REFUND_CONSUMER, RefundWorker, outRefundNo } from './refunds.js';
 export type { RefundAlarm, RefundWorkerOptions } from './refunds.js';
 export { Payments } from './service.js';

@@ -117,7 +117,8 @@ export interface MemberInstruction {
         type: 'orderPaid';
         orderId: string;
         paidFen: Fen;
-        expects: { points: number; balanceFen: Fen; couponIds: readonly string[] };
+        /** What the hold held (the card takes it again when the hold is gone). */
+        expects?: { points: number; balanceFen: Fen; couponIds: string[] };
         at: number;
       }
     | { type: 'release'; orderId: string; reason: ReleaseReason; at: number }
@@ -143,7 +144,7 @@ export function memberOutputs(s: OrderState, events: readonly OrderEvent[], at: 
   const m = s.member;
   if (m === undefined) return [];
   const out: SideOutput[] = [];
-  const expects = { points: m.points, balanceFen: m.balanceFen, couponIds: m.couponIds };
+  const expects = { points: m.points, balanceFen: m.balanceFen, couponIds: [...m.couponIds] };
   for (const e of events) {
     if (e.type === 'Paid') {
       const paid = { type: 'orderPaid' as const, orderId: s.orderId, paidFen: s.totalFen, expects, at };

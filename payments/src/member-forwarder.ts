@@ -1,0 +1,188 @@
+/**
+ * The member forwarder: what carries an order's news to the member's card.
+ *
+ * A member's card lives in a partition of its own (keyed by the member), so an order cannot call
+ * it inside its own transaction. The order emits a `MemberInstruction` on `members.<memberId>`
+ * instead (JetStream, id `member:<orderId>:paid|release|refund:<refundId>`, published only once the
+ * order's step is durable), and this worker hands each one to the card under a command id made
+ * from the same step, so a redelivery after a crash changes the card once:
+ *
+ * - `orderPaid`: the card's hold for the order is spent and the order earns points;
+ * - `release`: a cancelled or timed-out order's hold goes back to the card;
+ * - `refund`: the stored value and points of a refund go back.
+ *
+ * One message at a time, in stream order, so a card hears `orderPaid` before a `refund` of the
+ * same order. An outage (the engine moving a partition, a timeout) puts the message back with a
+ * delay; a refusal for good (a card that never was, an amount over what the order spent) is
+ * logged for a person and terminated.
+ */
+import { IdSchema, OrderIdSchema, memberOf, type MemberInstruction } from '@lunchrush/actors';
+import { wire } from '@lunchrush/actors/wire';
+import { decode, EngineError, ensureError } from '@lunchrush/engine';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstreamManager,
+  jetstream,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { PaymentsEngine } from './config.js';
+
+export const MEMBER_CONSUMER = 'member-forwarder';
+const MAX_DELAY_MS = 60_000;
+
+const AtField = { at: z.number().int().min(0) };
+const InstructionSchema = z.object({
+  memberId: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/),
+  orderId: OrderIdSchema,
+  command: z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('orderPaid'),
+      orderId: OrderIdSchema,
+      paidFen: z.number().int().min(0),
+      expects: z
+        .object({
+          points: z.number().int().min(0),
+          balanceFen: z.number().int().min(0),
+          couponIds: z.array(IdSchema).max(2),
+        })
+        .optional(),
+      ...AtField,
+    }),
+    z.object({
+      type: z.literal('release'),
+      orderId: OrderIdSchema,
+      reason: z.enum(['cancelled', 'timeout', 'failed', 'refused']),
+      ...AtField,
+    }),
+    z.object({
+      type: z.literal('refund'),
+      orderId: OrderIdSchema,
+      refundId: IdSchema,
+      points: z.number().int().min(0),
+      balanceFen: z.number().int().min(0),
+      ...AtField,
+    }),
+  ]),
+});
+
+export interface MemberForwarderOptions {
+  readonly nc: NatsConnection;
+  readonly namespace: string;
+  readonly engine: PaymentsEngine;
+  readonly log: Logger;
+}
+
+export type ForwardOutcome = 'forwarded' | 'retry' | 'failed' | 'invalid';
+
+/** The card's command id of one instruction: the order's step, stable across redeliveries. */
+export function forwardId(ins: MemberInstruction): string {
+  const c = ins.command;
+  return c.type === 'refund' ? `order-refund:${ins.orderId}:${c.refundId}` : `order-${c.type}:${ins.orderId}`;
+}
+
+export class MemberForwarder {
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(private readonly o: MemberForwarderOptions) {}
+
+  get stream(): string {
+    return wire(this.o.namespace).memberStream;
+  }
+
+  /** Starts consuming in the background; the engine creates the stream, so it may not be there yet. */
+  start(): void {
+    if (this.loop !== undefined) return;
+    this.loop = (async () => {
+      while (!this.stopping) {
+        try {
+          await this.run();
+        } catch (e) {
+          if (this.stopping) break;
+          this.o.log.error({ err: ensureError(e).message }, 'member forwarder failed; opening its consumer again');
+        }
+        if (!this.stopping) await new Promise((r) => setTimeout(r, 1_000));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+  }
+
+  private async consumer(): Promise<void> {
+    const jsm = await jetstreamManager(this.o.nc);
+    while (!this.stopping) {
+      try {
+        await jsm.streams.info(this.stream);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    if (this.stopping) return;
+    await jsm.consumers.info(this.stream, MEMBER_CONSUMER).catch(() =>
+      jsm.consumers
+        .add(this.stream, {
+          durable_name: MEMBER_CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: 30_000_000_000,
+          max_deliver: -1,
+          // One at a time across every gateway: a card hears an order's steps in their order.
+          max_ack_pending: 1,
+        })
+        .catch(async (e: unknown) => {
+          await jsm.consumers.info(this.stream, MEMBER_CONSUMER).catch(() => {
+            throw e;
+          });
+        }),
+    );
+  }
+
+  private async run(): Promise<void> {
+    await this.consumer();
+    if (this.stopping) return;
+    const consumer = await jetstream(this.o.nc).consumers.get(this.stream, MEMBER_CONSUMER);
+    this.messages = await consumer.consume({ max_messages: 16, abort_on_missing_resource: true });
+    for await (const m of this.messages) await this.handle(m);
+  }
+
+  /** One delivery of one instruction; never throws. */
+  async handle(m: JsMsg): Promise<ForwardOutcome> {
+    let ins: MemberInstruction;
+    try {
+      ins = InstructionSchema.parse(decode(m.data));
+    } catch (e) {
+      this.o.log.error({ seq: m.seq, err: ensureError(e).message.slice(0, 300) }, 'not a member instruction');
+      m.term();
+      return 'invalid';
+    }
+    const log = this.o.log.child({ memberId: ins.memberId, orderId: ins.orderId, step: ins.command.type });
+    try {
+      await memberOf(this.o.engine, ins.memberId).send(ins.command, { id: forwardId(ins) });
+      m.ack();
+      return 'forwarded';
+    } catch (e) {
+      if (!(e instanceof EngineError) || e.retryable) {
+        log.warn({ err: ensureError(e).message, delivery: m.info.deliveryCount }, 'member step failed, will retry');
+        m.nak(Math.min(MAX_DELAY_MS, 1_000 * 2 ** Math.min(10, m.info.deliveryCount - 1)));
+        return 'retry';
+      }
+      log.error(
+        { code: e.reason ?? e.code, err: e.message },
+        'the card refused an order step for good: it needs a person',
+      );
+      m.term();
+      return 'failed';
+    }
+  }
+}
