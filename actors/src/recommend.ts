@@ -233,3 +233,28 @@ export function recommend(input: RecoInput): Recommendation[] {
   }
   return out;
 }
+
+// ---------------------------------------------------------------- impressions and clicks
+
+/**
+ * Impressions and clicks of recommendations, appended by the gateways to the stream
+ * `names(ns).outputStream(RECO_EVENTS_STREAM)` (`<NS>_RECO_EVENTS`) on `recoEventSubject(store)`
+ * (relative: `recoev.<store>`), as records in the engine's format (`{ k: 'b', x: [{ a: ['reco',
+ * store, table], ev }] }`), so analytics loads them with everything else.
+ */
+export const RECO_EVENTS_STREAM = 'RECO_EVENTS';
+export const recoEventSubject = (store: string): string => `recoev.${store}`;
+export const RECO_EVENT_SUBJECTS = 'recoev.>';
+
+export interface RecoEvent {
+  readonly type: 'RecoShown' | 'RecoClicked';
+  readonly skuId: string;
+  /** Where it was shown: the menu's 为你推荐, the cart's suggestions, the hot list. */
+  readonly context: 'menu' | 'cart' | 'hot';
+  readonly variant: 'reco' | 'control';
+  /** Place in the list, from 0. */
+  readonly position: number;
+  readonly tableId: string | null;
+  readonly dinerId: string | null;
+  readonly at: number;
+}

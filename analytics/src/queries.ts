@@ -5,6 +5,7 @@
  * dates, both inclusive. Served by `/api/<view>` and `analytics <view>`.
  */
 import { AnalyticsError, ErrorCode } from './errors.js';
+import { RECO_SQL, RECO_VIEW_HELP } from './reco-views.js';
 import { TZ } from './schema.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -190,6 +191,8 @@ export const SQL = {
       FROM sales_slots
       WHERE ${STORE} AND day BETWEEN {from:Date} AND {to:Date}
     )`,
+
+  ...RECO_SQL,
 } as const;
 
 export type ViewName = keyof typeof SQL;
@@ -207,6 +210,7 @@ export const VIEW_HELP: Record<ViewName, string> = {
   stores: 'stores and their names',
   refunds: 'refunds per day they were asked: rejected, paid back (and how much), approved but not yet paid out',
   summary: 'paid orders, revenue, refunds paid back in the range, net revenue, events stored',
+  ...RECO_VIEW_HELP,
 };
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;

@@ -149,7 +149,17 @@ function eventRow(entry: LogEntry, e: number, i: number, raw: unknown, o: Record
   if (actorType === 'order') orderColumns(row, actorId, ev as unknown as OrderEvent);
   else if (actorType === 'stock') stockColumns(row, actorId, ev as unknown as StockEvent);
   else if (actorType === 'table') tableColumns(row, actorId, ev as unknown as TableEvent);
+  else if (actorType === 'reco') recoColumns(row, ev);
   return row;
+}
+
+/** A recommendation shown or clicked (`RecoEvent`): the SKU, the table, the A/B arm in `channel`, the list in `ref`. */
+function recoColumns(row: EventRow, ev: AnyEvent): void {
+  if (typeof ev.skuId === 'string') row.sku_id = ev.skuId;
+  if (typeof ev.tableId === 'string') row.table_id = ev.tableId;
+  if (typeof ev.variant === 'string') row.channel = ev.variant;
+  if (typeof ev.context === 'string') row.ref = ev.context;
+  if (typeof ev.position === 'number' && Number.isInteger(ev.position)) row.qty = ev.position;
 }
 
 function orderColumns(row: EventRow, orderId: string, ev: OrderEvent): void {

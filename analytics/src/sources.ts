@@ -18,6 +18,7 @@
 import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { names } from '@lunchrush/engine/names';
+import { RECO_EVENT_SUBJECTS, RECO_EVENTS_STREAM, recoEventSubject } from '@lunchrush/actors';
 
 /** Width of each source's range of `events.seq` (2^50: three ranges stay below 2^53, exact as JS numbers). */
 export const SEQ_SPACE = 2 ** 50;
@@ -25,7 +26,7 @@ export const SEQ_SPACE = 2 ** 50;
 export const DIRECT_SEQ_BASE = 2 * SEQ_SPACE;
 
 export interface Source {
-  readonly kind: 'events' | 'history';
+  readonly kind: 'events' | 'history' | 'reco';
   readonly stream: string;
   /** Every subject of the stream (the durable consumer's filter). */
   readonly subjects: string;
@@ -57,9 +58,25 @@ export function historySource(ns: string): Source {
   };
 }
 
+/**
+ * Impressions and clicks of recommendations, `<NS>_RECO_EVENTS` on `<ns>.recoev.<store>`: the
+ * gateways append and create it (names from `@lunchrush/actors`); analytics reads it. Its
+ * range is the fourth (the third is `generate --direct`'s): four ranges of 2^50 stay exact.
+ */
+export function recoSource(ns: string): Source {
+  const n = names(ns);
+  return {
+    kind: 'reco',
+    stream: n.outputStream(RECO_EVENTS_STREAM),
+    subjects: n.subject(RECO_EVENT_SUBJECTS),
+    subject: (p) => n.subject(recoEventSubject(String(p))),
+    seqBase: 3 * SEQ_SPACE,
+  };
+}
+
 /** Every source of namespace `ns`, the engine's log first. */
 export function sourcesOf(ns: string): Source[] {
-  return [eventSource(ns), historySource(ns)];
+  return [eventSource(ns), historySource(ns), recoSource(ns)];
 }
 
 /** Creates analytics' history stream when it is not there (file storage, kept until deleted). */

@@ -17,20 +17,25 @@
  *   id, stable for a table) get the blend, the others the hour's hot list.
  */
 import { createHash } from 'node:crypto';
+import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { decode } from '@lunchrush/engine';
+import { decode, encode, type BatchRecord } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
 import {
   catalogFeatures,
   contentNeighbours,
   ErrorCode as D,
   isWithin,
+  RECO_EVENT_SUBJECTS,
+  RECO_EVENTS_STREAM,
+  recoEventSubject,
   recommend,
   recoHourOf,
   recoPeriodOf,
   type CatalogDoc,
+  type RecoEvent,
   type RecoModel,
   type RecoWeights,
   type Recommendation,
@@ -115,6 +120,7 @@ export class Recommendations {
   /** Level pushes per store and SKU, laid over the stock snapshot when newer. */
   private readonly pushed = new Map<string, Map<string, { level: string; at: number }>>();
   private kv: KV | undefined;
+  private js: JetStreamClient | undefined;
   private sub: Subscription | undefined;
   private watching: { stop(): void } | undefined;
   private stopped = false;
@@ -148,6 +154,7 @@ export class Recommendations {
         }
       },
     });
+    await this.ensureEventStream();
     const kvm = new Kvm(this.o.nc);
     const bucket = recoBucket(this.o.namespace);
     // Made here when the job has not run yet; a bucket made otherwise (replicas) is used as it is.
@@ -173,6 +180,39 @@ export class Recommendations {
     this.stopped = true;
     this.watching?.stop();
     this.sub?.unsubscribe();
+  }
+
+  /** The stream impressions and clicks go to (made here: the gateways are its writers). */
+  private async ensureEventStream(): Promise<void> {
+    const n = names(this.o.namespace);
+    const name = n.outputStream(RECO_EVENTS_STREAM);
+    const jsm = await jetstreamManager(this.o.nc);
+    try {
+      await jsm.streams.info(name);
+    } catch {
+      await jsm.streams
+        .add({
+          name,
+          subjects: [n.subject(RECO_EVENT_SUBJECTS)],
+          storage: StorageType.File,
+          retention: RetentionPolicy.Limits,
+          max_age: 180 * 86_400 * 1e9,
+        })
+        .catch(() => jsm.streams.info(name)); // another gateway made it meanwhile
+    }
+    this.js = jetstream(this.o.nc);
+  }
+
+  /** Appends a table's impressions and clicks as one record; resolves once JetStream stored it. */
+  async record(store: string, events: readonly RecoEvent[]): Promise<void> {
+    if (events.length === 0 || this.js === undefined) return;
+    const record: BatchRecord = {
+      k: 'b',
+      e: 0,
+      o: 'gateway',
+      x: [{ a: ['reco', store, events[0]!.tableId ?? '-'], ev: [...events] }],
+    };
+    await this.js.publish(names(this.o.namespace).subject(recoEventSubject(store)), encode(record));
   }
 
   /** The model of a scope (`*` the chain) as this gateway holds it now. */

@@ -8,7 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
 import { waitFor } from '@lunchrush/testkit';
 import { recoBucket, recoModelKey, type RecoModel } from '@lunchrush/actors/wire';
-import { call, staff, startStack, type ErrorAnswer, type Stack } from '@lunchrush/stack/testing';
+import { LogReader, decodeRecord } from '@lunchrush/engine/log';
+import { names } from '@lunchrush/engine/names';
+import { RECO_EVENTS_STREAM, type RecoEvent } from '@lunchrush/actors';
+import { call, login, seatedDiner, staff, startStack, type ErrorAnswer, type Stack } from '@lunchrush/stack/testing';
 import { Recommendations } from '../src/recommendations.js';
 import type { ValidationDetails } from './answers.js';
 
@@ -177,6 +180,65 @@ describe('recommendations', () => {
     expect(unknownSku.body.message).toContain('no-such-dish');
     const noStore = await call<ErrorAnswer>(s.url, 'GET', '/v1/stores/999/recommendations');
     expect(noStore.body.code).toBe('store_not_configured');
+  });
+
+  it('a seated diner logs impressions and clicks; table, diner and arm come from the session', async () => {
+    const d = await seatedDiner(s, 2);
+    const events = [
+      { type: 'shown', skuId: 'qingdao-pijiu', context: 'cart', position: 0 },
+      { type: 'clicked', skuId: 'qingdao-pijiu', context: 'cart', position: 0 },
+    ];
+    const r = await call<{ accepted: number; variant: string }>(s.url, 'POST', `${path}/events`, {
+      token: d.token,
+      body: { events },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    expect(r.body).toEqual({ accepted: 2, variant: 'reco' });
+    // Stored before the answer, in the engine's record format, on the stream analytics reads.
+    const reader = new LogReader(s.t.nc, names(s.t.ns).outputStream(RECO_EVENTS_STREAM));
+    const bounds = await reader.bounds();
+    expect(bounds).toEqual({ first: 1, last: 1 });
+    const stored: { a: string[]; ev: RecoEvent[] }[] = [];
+    for await (const m of reader.read({ from: 1, to: 1 })) {
+      const record = decodeRecord(m.data);
+      if (record.k === 'b') stored.push(...(record.x as unknown as { a: string[]; ev: RecoEvent[] }[]));
+    }
+    expect(stored).toEqual([
+      {
+        a: ['reco', '001', d.tableId],
+        ev: events.map(
+          (e) =>
+            expect.objectContaining({
+              type: e.type === 'shown' ? 'RecoShown' : 'RecoClicked',
+              skuId: 'qingdao-pijiu',
+              context: 'cart',
+              variant: 'reco',
+              tableId: d.tableId,
+              dinerId: d.dinerId,
+            }) as unknown,
+        ),
+      },
+    ]);
+
+    const extra = await call<ErrorAnswer>(s.url, 'POST', `${path}/events`, {
+      token: d.token,
+      body: { events: [{ ...events[0], tableId: 'x' }] },
+    });
+    expect([extra.status, extra.body.code]).toEqual([400, 'validation_failed']);
+    const none = await call<ErrorAnswer>(s.url, 'POST', `${path}/events`, { token: d.token, body: { events: [] } });
+    expect(none.status).toBe(400);
+    const other = await call<ErrorAnswer>(s.url, 'POST', '/v1/stores/002/recommendations/events', {
+      token: d.token,
+      body: { events },
+    });
+    expect([other.status, other.body.code]).toEqual([403, 'store_forbidden']);
+    const unseated = await login(s);
+    const noTable = await call<ErrorAnswer>(s.url, 'POST', `${path}/events`, {
+      token: unseated.token,
+      body: { events },
+    });
+    expect(noTable.body.code).toBe('no_table');
+    expect((await call(s.url, 'POST', `${path}/events`, { body: { events } })).status).toBe(401);
   });
 
   it('the A/B switch puts a stable share of tables in each arm', () => {

@@ -8,11 +8,11 @@ import { z } from 'zod';
 import { ErrorCode as D, IdSchema } from '@lunchrush/actors';
 import { answerRegistry } from '../answers.js';
 import type { GatewayDeps } from '../deps.js';
-import { ENGINE_ERRORS, ErrorCode } from '../errors.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type Route } from '../http.js';
 import type { Recommendations } from '../recommendations.js';
 import { StoreParams, TableIdSchema } from '../schemas.js';
-import { INPUT_ERRORS } from './diner/common.js';
+import { DINER_ERRORS, INPUT_ERRORS, seated } from './diner/common.js';
 
 export const DEFAULT_RECO_LIMIT = 6;
 
@@ -63,8 +63,72 @@ answerRegistry.add(RecommendationsAnswer, {
     "Suggestions for a table (`items`: for the menu, or with the cart) and the hour's hot list; `variant` is the A/B arm",
 });
 
+export const RecoEventsBody = z.strictObject({
+  events: z
+    .array(
+      z.strictObject({
+        type: z.enum(['shown', 'clicked']),
+        skuId: IdSchema,
+        context: z.enum(['menu', 'cart', 'hot']),
+        position: z.number().int().min(0).max(99),
+      }),
+    )
+    .min(1)
+    .max(50),
+});
+
+const RecoEventsAnswer = z.object({ accepted: z.number().int(), variant: z.enum(['reco', 'control']) });
+answerRegistry.add(RecoEventsAnswer, {
+  id: 'RecoEventsAccepted',
+  description: 'Impressions and clicks stored, and the A/B arm of the table they were counted in',
+});
+
+/** `POST …/recommendations/events`: a seated diner's impressions and clicks, for the click-through views. */
+function eventsRoute(reco: Recommendations): Route {
+  return route({
+    method: 'post',
+    path: '/v1/stores/{store}/recommendations/events',
+    response: RecoEventsAnswer,
+    responseStatus: 202,
+    tag: 'diner',
+    summary: "Log recommendations shown and clicked at the diner's table (analytics: reco_ctr, reco_ab)",
+    description:
+      'The table, the diner and the A/B arm come from the session, never from the body. Stored in JetStream ' +
+      '(`<NS>_RECO_EVENTS`) before the answer; analytics loads them into ClickHouse.',
+    auth: 'diner',
+    params: StoreParams,
+    body: RecoEventsBody,
+    errors: [...DINER_ERRORS, ErrorCode.NoTable, ErrorCode.StoreForbidden, ...INPUT_ERRORS, ...ENGINE_ERRORS],
+    async handle(
+      req,
+      { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof RecoEventsBody> },
+    ) {
+      const { store, tableId, s } = seated(req);
+      if (store !== params.store)
+        throw new HttpError(ErrorCode.StoreForbidden, `this session is seated in store ${store}`);
+      const variant = reco.variantOf(store, tableId);
+      const at = Date.now();
+      await reco.record(
+        store,
+        body.events.map((e) => ({
+          type: e.type === 'shown' ? ('RecoShown' as const) : ('RecoClicked' as const),
+          skuId: e.skuId,
+          context: e.context,
+          variant,
+          position: e.position,
+          tableId,
+          dinerId: s.dinerId,
+          at,
+        })),
+      );
+      return { status: 202, body: { accepted: body.events.length, variant } };
+    },
+  });
+}
+
 export function recommendationRoutes(deps: GatewayDeps, reco: Recommendations): Route[] {
   return [
+    eventsRoute(reco),
     route({
       method: 'get',
       path: '/v1/stores/{store}/recommendations',
