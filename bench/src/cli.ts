@@ -16,10 +16,18 @@ import path from 'node:path';
 import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { htmlReport } from './report.js';
-import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions, type ScenarioResult } from './scenarios/index.js';
+import {
+  flashSale,
+  lunchRush,
+  maxRate,
+  menuImages,
+  wsFanout,
+  type RunOptions,
+  type ScenarioResult,
+} from './scenarios/index.js';
 import { startLunchrush, startNull, startReference, type Stack } from './stack.js';
 
-const SCENARIOS = ['lunch-rush', 'flash-sale', 'ws-fanout', 'failover', 'max'] as const;
+const SCENARIOS = ['lunch-rush', 'flash-sale', 'ws-fanout', 'failover', 'max', 'menu'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const DESIGNS = ['lunchrush', 'a', 'b', 'null'] as const;
 /** What the bench can start: lunchrush, reference design (a) or (b), or the null ceiling. */
@@ -31,6 +39,7 @@ const DEFAULT_RATE: Record<Scenario, number> = {
   'ws-fanout': 100,
   failover: 500,
   max: 200,
+  menu: 50,
 };
 
 export interface CliOptions {
@@ -201,7 +210,9 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
             ? await flashSale(run)
             : o.scenario === 'ws-fanout'
               ? await wsFanout(run)
-              : await maxRate(run);
+              : o.scenario === 'menu'
+                ? await menuImages(run)
+                : await maxRate(run);
     return { ...r, target: `${stack?.kind ?? 'target'} ${r.target}` };
   } finally {
     if (stack !== undefined) {

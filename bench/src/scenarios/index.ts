@@ -1,6 +1,7 @@
 export { flashSale } from './flash-sale.js';
 export { lunchRush } from './lunch-rush.js';
 export { maxRate } from './max-rate.js';
+export { menuImages } from './menu-images.js';
 export type { RunOptions, ScenarioResult } from './run.js';
 export { orderableSkus } from './setup.js';
 export { wsFanout } from './ws-fanout.js';
