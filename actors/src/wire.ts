@@ -57,6 +57,37 @@ export interface Wire {
   printerReprint(store: string): string;
 }
 
+/**
+ * What a store's printer daemon answers on `printerStatus(store)` (msgpack): every printer's and
+ * station's state, which a staff board that missed an alarm re-syncs from.
+ */
+export interface PrinterStatusAnswer {
+  readonly store: string;
+  /** The store has a printer configuration (without one, tickets wait). */
+  readonly configured: boolean;
+  readonly printers: readonly {
+    readonly id: string;
+    readonly name?: string;
+    readonly host: string;
+    readonly port: number;
+    /** `error` stops printing, `warning` (paper near end) does not; `unknown` until the printer first answers. */
+    readonly level: 'unknown' | 'ok' | 'warning' | 'error';
+    /** What the printer reports (`paper_out`, `cover_open`, …). */
+    readonly flags: readonly string[];
+    /** Since when the printer has been at this level (ms since the epoch). */
+    readonly since: number;
+    /** Tickets waiting for this printer. */
+    readonly held: number;
+  }[];
+  readonly stations: readonly {
+    readonly station: string;
+    readonly printer: string | null;
+    /** The printer it fails over from, while its tickets go to a backup. */
+    readonly failoverFrom: string | null;
+    readonly held: number;
+  }[];
+}
+
 export function wire(ns: string): Wire {
   const n = names(ns);
   const alarmPrefix = n.subject('alarms.');

@@ -6,35 +6,21 @@
  * alarm resyncs from.
  */
 import { decode, encode } from '@lunchrush/engine/codec';
+import type { PrinterStatusAnswer } from '@lunchrush/actors/wire';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Names } from './config.js';
 import { ErrorCode, PrinterDaemonError, ensureError } from './errors.js';
-import type { StatusFlag } from './escpos.js';
 import type { JobStore } from './job-store.js';
 import { decodeTicket } from './kitchen-feed.js';
-import type { Health, Printers } from './printers.js';
+import type { Printers } from './printers.js';
 import type { Router } from './routing.js';
 import type { StationQueues } from './station-queues.js';
 import type { StoreConfigs } from './store-configs.js';
 
-/** A store's printers and stations as the staff board shows them. */
-export interface StoreStatus {
-  store: string;
-  configured: boolean;
-  printers: {
-    id: string;
-    name?: string;
-    host: string;
-    port: number;
-    level: Health['level'];
-    flags: readonly StatusFlag[];
-    since: number;
-    held: number;
-  }[];
-  stations: { station: string; printer: string | null; failoverFrom: string | null; held: number }[];
-}
+/** A store's printers and stations as the staff board shows them: the wire contract's status answer. */
+export type StoreStatus = PrinterStatusAnswer;
 
 export interface StaffRequestsOptions {
   readonly nc: NatsConnection;

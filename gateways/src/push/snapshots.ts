@@ -6,7 +6,7 @@
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decode, encode } from '@lunchrush/engine';
-import { wire } from '@lunchrush/actors/wire';
+import { wire, type PrinterStatusAnswer } from '@lunchrush/actors/wire';
 import {
   catalogOf,
   isKitchenClosed,
@@ -80,24 +80,9 @@ export async function readSnapshot(src: SnapshotSources, store: string, topic: T
 }
 
 /** The printer daemon's answer on `<ns>.printers.<store>.status`; `available: false` when no daemon answered. */
-export interface PrintersSnapshot {
+export type PrintersSnapshot = Pick<PrinterStatusAnswer, 'configured' | 'printers' | 'stations'> & {
   readonly available: boolean;
-  readonly configured: boolean;
-  readonly printers: readonly {
-    readonly id: string;
-    readonly name?: string;
-    readonly level: 'ok' | 'warning' | 'error';
-    readonly flags: readonly string[];
-    readonly held: number;
-    readonly since: number;
-  }[];
-  readonly stations: readonly {
-    readonly station: string;
-    readonly printer: string | null;
-    readonly failoverFrom: string | null;
-    readonly held: number;
-  }[];
-}
+};
 
 export const PRINTER_STATUS_TIMEOUT_MS = 2_000;
 
@@ -107,7 +92,7 @@ async function readPrinters(src: SnapshotSources, store: string): Promise<Snapsh
     const m = await src.nc.request(wire(src.namespace).printerStatus(store), encode({}), {
       timeout: PRINTER_STATUS_TIMEOUT_MS,
     });
-    const r = decode<Omit<PrintersSnapshot, 'available'>>(m.data);
+    const r = decode<PrinterStatusAnswer>(m.data);
     data = { available: true, configured: r.configured, printers: r.printers, stations: r.stations };
   } catch {
     // No printer daemon serves this store (or it is restarting): the board says so, alarms still arrive.
