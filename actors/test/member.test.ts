@@ -38,12 +38,14 @@ describe('member card', () => {
   it('top-up: the bonus of the highest tier reached; the same payment twice is one top-up', () => {
     const rt = enrolled();
     expect(ok(member(rt, { type: 'topUp', paymentId: 'p1', amountFen: 50_000, at: T0 }))).toMatchObject({
-      bonusFen: 5_000,
+      topUpBonusFen: 5_000,
       balanceFen: 55_000,
       principalFen: 50_000,
+      bonusFen: 5_000,
     });
     expect(ok(member(rt, { type: 'topUp', paymentId: 'p1', amountFen: 50_000, at: T0 }))).toMatchObject({
       duplicate: true,
+      topUpBonusFen: 5_000,
       balanceFen: 55_000,
     });
     expectRejected(member(rt, { type: 'topUp', paymentId: 'p1', amountFen: 1, at: T0 }), 'idempotency_conflict');

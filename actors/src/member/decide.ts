@@ -58,7 +58,7 @@ export type MemberResult = MemberView & {
   /** Points this command earned. */
   readonly earnedPoints?: number;
   /** The bonus a top-up gave. */
-  readonly bonusFen?: Fen;
+  readonly topUpBonusFen?: Fen;
 };
 
 type MemberDecision = Decision<MemberEvent, MemberResult, never>;
@@ -91,7 +91,7 @@ function emit(
   events: MemberEvent[],
   at: number | undefined,
   program: MemberProgram,
-  extra: { earnedPoints?: number; bonusFen?: Fen; duplicate?: true } = {},
+  extra: { earnedPoints?: number; topUpBonusFen?: Fen; duplicate?: true } = {},
 ): MemberDecision {
   let next = s;
   for (const e of events) next = evolveMember(next, e);
@@ -192,11 +192,11 @@ function topUp(
   if (had !== undefined) {
     if (had.amountFen !== c.amountFen)
       return refuse(ErrorCode.IdempotencyConflict, `payment ${c.paymentId} topped up ${had.amountFen} fen`);
-    return { result: { ...memberView(s, c.at, p), duplicate: true, bonusFen: had.bonusFen } };
+    return { result: { ...memberView(s, c.at, p), duplicate: true, topUpBonusFen: had.bonusFen } };
   }
   const bonusFen = topUpBonus(p, c.amountFen);
   const e: MemberEvent = { type: 'ToppedUp', paymentId: c.paymentId, amountFen: c.amountFen, bonusFen, at: c.at };
-  return emit(s, [e], c.at, p, { bonusFen });
+  return emit(s, [e], c.at, p, { topUpBonusFen: bonusFen });
 }
 
 function couponProblem(s: MemberState, ids: readonly string[], at: number): Rejection | undefined {
