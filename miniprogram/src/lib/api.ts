@@ -10,6 +10,8 @@ import type {
   OrderSummary,
   PrepayAnswer,
   Quote,
+  RecoAnswer,
+  RecoEventIn,
   ScanAnswer,
   StockAnswer,
   TableView,
@@ -152,6 +154,17 @@ export class Api {
 
   stock(store: string): Promise<StockAnswer> {
     return this.data('GET', `/v1/stores/${store}/stock`);
+  }
+
+  /** 为你推荐 (`menu`) or what goes with the cart (`cart`), and the hour's hot list. */
+  recommendations(store: string, q: { context: 'menu' | 'cart'; cart: readonly string[]; table: string; limit?: number }): Promise<RecoAnswer> {
+    const cart = q.cart.length > 0 ? `&cart=${q.cart.map(encodeURIComponent).join(',')}` : '';
+    return this.data('GET', `/v1/stores/${store}/recommendations?context=${q.context}&table=${q.table}&limit=${q.limit ?? 6}${cart}`);
+  }
+
+  /** Suggestions shown and tapped at this table (the table and A/B arm come from the session). */
+  recoEvents(store: string, events: readonly RecoEventIn[]): Promise<{ accepted: number }> {
+    return this.data('POST', `/v1/stores/${store}/recommendations/events`, { events });
   }
 
   table(): Promise<TableView> {

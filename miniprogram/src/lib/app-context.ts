@@ -8,7 +8,7 @@ import { newLineId, picksOf, type Selection } from './cart';
 import { ApiError } from './errors';
 import { PushClient, pushUrl, wxSocketFactory, type SocketFactory } from './push';
 import { Store, type Session } from './store';
-import type { OrderDetail, OrderPush, Spu, StockLevelPush, TableView } from './types';
+import type { OrderDetail, OrderPush, RecoEventIn, RecoList, Spu, StockLevelPush, TableView } from './types';
 import { storageGet, storageSet, wxLogin, wxRequestPayment } from './wxp';
 
 const SESSION_KEY = 'lunchrush.session';
@@ -27,6 +27,9 @@ export class AppContext {
   private followers = new Map<string, number>();
   /** The Idempotency-Key of the order attempt in progress: a retry after a timeout reuses it. */
   private pendingOrderKey: string | null = null;
+  /** The cart (its SKUs) the suggestions on hand are for, and the impressions already logged. */
+  private cartRecoKey: string | null = null;
+  private shown = new Set<string>();
 
   constructor(readonly opts: ContextOptions) {
     this.api = new Api({
@@ -92,6 +95,54 @@ export class AppContext {
     this.store.setMenu(menu);
     this.store.setStock(stock);
     this.store.setTable(table, true);
+  }
+
+  /**
+   * 为你推荐 and the hot list, then what goes with the cart. Suggestions are an extra: a
+   * failure leaves them out and never fails the page.
+   */
+  async loadRecommendations(): Promise<void> {
+    const s = this.requireSession();
+    try {
+      this.store.setReco('menu', await this.api.recommendations(s.storeId, { context: 'menu', cart: [], table: s.tableId }));
+    } catch {
+      this.store.setReco('menu', null);
+    }
+    await this.refreshCartReco();
+  }
+
+  /** "Often ordered with" for the cart's SKUs, fetched again only when they change. */
+  async refreshCartReco(): Promise<void> {
+    const s = this.store.session;
+    if (s === null) return;
+    const cart = [...new Set((this.store.table?.cart ?? []).map((l) => l.skuId))].sort();
+    const key = cart.join(',');
+    if (key === this.cartRecoKey) return;
+    this.cartRecoKey = key;
+    if (cart.length === 0) {
+      this.store.setReco('cart', null);
+      return;
+    }
+    try {
+      const r = await this.api.recommendations(s.storeId, { context: 'cart', cart, table: s.tableId, limit: 4 });
+      if (this.cartRecoKey === key) this.store.setReco('cart', r);
+    } catch {
+      if (this.cartRecoKey === key) this.store.setReco('cart', null);
+    }
+  }
+
+  /** Logs suggestions shown (each once per list) or tapped; never in the diner's way. */
+  logReco(type: RecoEventIn['type'], context: RecoList, skus: readonly string[], from = 0): void {
+    const s = this.store.session;
+    if (s === null) return;
+    const events: RecoEventIn[] = [];
+    skus.forEach((skuId, i) => {
+      const seen = `${context}:${skuId}`;
+      if (type === 'shown' && this.shown.has(seen)) return;
+      if (type === 'shown') this.shown.add(seen);
+      events.push({ type, skuId, context, position: from + i });
+    });
+    if (events.length > 0) this.api.recoEvents(s.storeId, events).catch(() => undefined);
   }
 
   private pushClient(): PushClient {

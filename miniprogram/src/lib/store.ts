@@ -2,7 +2,7 @@
  * What the diner's phone knows: session, table, menu, stock, orders. Pages read
  * it and listen; the push and the API write it. Plain TS, no wx.
  */
-import type { Menu, OrderDetail, OrderPush, SkuStock, StockAnswer, StockLevelPush, TableView } from './types';
+import type { Menu, OrderDetail, OrderPush, RecoAnswer, SkuStock, StockAnswer, StockLevelPush, TableView } from './types';
 
 export interface Session {
   token: string;
@@ -14,7 +14,7 @@ export interface Session {
   tableToken: string;
 }
 
-export type Change = 'session' | 'menu' | 'stock' | 'table' | 'order' | 'live';
+export type Change = 'session' | 'menu' | 'stock' | 'table' | 'order' | 'live' | 'reco';
 
 export class Store {
   session: Session | null = null;
@@ -23,6 +23,9 @@ export class Store {
   table: TableView | null = null;
   orders = new Map<string, OrderDetail>();
   live = false;
+  /** 为你推荐 with the hot list, and the suggestions for the cart as it is (null: none). */
+  reco: RecoAnswer | null = null;
+  cartReco: RecoAnswer | null = null;
   private readonly listeners = new Set<(what: Change, key?: string) => void>();
 
   on(fn: (what: Change, key?: string) => void): () => void {
@@ -74,6 +77,12 @@ export class Store {
     const o = this.orders.get(p.orderId);
     if (o !== undefined && o.status !== p.status) this.orders.set(p.orderId, { ...o, status: p.status, dinerActions: [] });
     this.emit('order', p.orderId);
+  }
+
+  setReco(kind: 'menu' | 'cart', a: RecoAnswer | null): void {
+    if (kind === 'menu') this.reco = a;
+    else this.cartReco = a;
+    this.emit('reco');
   }
 
   setLive(live: boolean): void {

@@ -213,3 +213,32 @@ export interface StockLevelPush {
   available: number;
   at: number;
 }
+
+/** One suggestion of `GET /v1/stores/{store}/recommendations`. */
+export interface RecoItem {
+  skuId: string;
+  spuId: string;
+  name: string;
+  spec: string;
+  priceFen: number;
+  image: string | null;
+  score: number;
+  reason: 'with_cart' | 'for_you' | 'hot' | 'similar';
+}
+export interface RecoAnswer {
+  store: string;
+  context: 'menu' | 'cart';
+  variant: 'reco' | 'control';
+  period: string;
+  hour: number;
+  model: { builtAt: number; trainedTo: string; scope: string } | null;
+  items: RecoItem[];
+  hot: RecoItem[];
+}
+export type RecoList = 'menu' | 'cart' | 'hot';
+export interface RecoEventIn {
+  type: 'shown' | 'clicked';
+  skuId: string;
+  context: RecoList;
+  position: number;
+}

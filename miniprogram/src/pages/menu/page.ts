@@ -6,8 +6,26 @@ import { getContext } from '../../lib/app-context';
 import { wordsFor, type ApiError } from '../../lib/errors';
 import { definePage, type TapEvent } from '../../lib/page';
 import type { Selection } from '../../lib/cart';
-import type { SkuStock, Spu } from '../../lib/types';
+import { price } from '../../lib/money';
+import type { RecoItem, RecoList, SkuStock, Spu } from '../../lib/types';
 import { cartView, menuSections, type CartLineView, type SectionView } from '../../lib/view';
+
+/** A suggestion as the page shows it. */
+interface RecoCard {
+  skuId: string;
+  name: string;
+  priceText: string;
+  why: string;
+}
+
+const WHY: Record<RecoItem['reason'], string> = { with_cart: '常一起点', for_you: '你常点', hot: '热销', similar: '相似新品' };
+
+/** Suggestions still on sale now (the stock push may have sold one out since they came). */
+function cards(items: readonly RecoItem[] | undefined, stock: Record<string, SkuStock>): RecoCard[] {
+  return (items ?? [])
+    .filter((i) => stock[i.skuId]?.level !== 'out')
+    .map((i) => ({ skuId: i.skuId, name: i.spec ? `${i.name}（${i.spec}）` : i.name, priceText: price(i.priceFen), why: WHY[i.reason] }));
+}
 
 interface Data {
   state: 'loading' | 'ready' | 'error';
@@ -26,6 +44,9 @@ interface Data {
   cartTotal: string;
   others: number;
   toast: string;
+  recoItems: RecoCard[];
+  hotItems: RecoCard[];
+  pairItems: RecoCard[];
 }
 
 interface Fields {
@@ -39,6 +60,7 @@ export const menuPage = definePage<Data, {
   refresh(): void;
   retry(): Promise<void>;
   pickCategory(e: TapEvent<{ anchor: string }>): void;
+  tapReco(e: TapEvent<{ sku: string; list: RecoList; pos: string }>): Promise<void>;
   openDish(e: TapEvent<{ spu: string }>): void;
   quickAdd(e: TapEvent<{ spu: string }>): Promise<void>;
   closeSheet(): void;
@@ -69,6 +91,9 @@ export const menuPage = definePage<Data, {
     cartTotal: '¥0.00',
     others: 0,
     toast: '',
+    recoItems: [],
+    hotItems: [],
+    pairItems: [],
   },
   methods: {
     async onLoad() {
@@ -78,7 +103,10 @@ export const menuPage = definePage<Data, {
         return;
       }
       this.off?.();
-      const offStore = ctx.store.on(() => this.refresh());
+      const offStore = ctx.store.on((what) => {
+        if (what === 'table') void ctx.refreshCartReco();
+        this.refresh();
+      });
       const offPush = ctx.followTable();
       this.off = () => {
         offStore();
@@ -99,6 +127,7 @@ export const menuPage = definePage<Data, {
         await getContext().loadMenu();
         this.setData({ state: 'ready' });
         this.refresh();
+        await getContext().loadRecommendations();
       } catch (e) {
         this.setData({ state: 'error', error: wordsFor(e) });
       }
@@ -109,7 +138,17 @@ export const menuPage = definePage<Data, {
       const cart = store.table?.cart ?? [];
       const c = cartView(store.menu, cart, store.session.dinerId, store.stock);
       const sections = menuSections(store.menu, store.stock, cart);
+      const recoItems = cards(store.reco?.items, store.stock);
+      const hotItems = cards(store.reco?.hot, store.stock).slice(0, 5);
+      const pairItems = cards(store.cartReco?.items, store.stock);
+      const ctx = getContext();
+      ctx.logReco('shown', 'menu', recoItems.map((r) => r.skuId));
+      ctx.logReco('shown', 'hot', hotItems.map((r) => r.skuId));
+      if (this.data.cartOpen || c.count > 0) ctx.logReco('shown', 'cart', pairItems.map((r) => r.skuId));
       this.setData({
+        recoItems,
+        hotItems,
+        pairItems,
         storeName: store.session.storeName,
         tableLabel: store.table?.label ?? store.session.tableLabel,
         live: store.live,
@@ -125,6 +164,16 @@ export const menuPage = definePage<Data, {
     },
     pickCategory(e) {
       this.setData({ active: e.currentTarget.dataset.anchor });
+    },
+    async tapReco(e) {
+      const { sku, list, pos } = e.currentTarget.dataset;
+      const ctx = getContext();
+      ctx.logReco('clicked', list, [sku], Number(pos));
+      const spu = ctx.store.menu?.spus.find((x) => x.skus.some((k) => k.skuId === sku));
+      if (spu === undefined) return;
+      // A dish with choices to make opens its sheet; any other goes straight into the cart.
+      if (spu.optionGroups.some((g) => g.min > 0)) this.setData({ sheetSpu: spu, sheetShow: true });
+      else await this.add(spu, { skuId: sku, picks: {}, qty: 1 });
     },
     openDish(e) {
       const spu = getContext().store.menu?.spus.find((s) => s.spuId === e.currentTarget.dataset.spu);
