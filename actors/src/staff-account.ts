@@ -39,8 +39,17 @@ export const PasswordHashSchema = z
   .string()
   .max(200)
   .regex(/^\$argon2id\$v=19\$[a-z]=\d+(?:,[a-z]=\d+){2}\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/, 'expected an argon2id hash');
-/** A TOTP secret, base32 (RFC 4648), 128–320 bits. */
-export const TotpSecretSchema = z.string().regex(/^[A-Z2-7]{26,64}$/, 'expected a base32 TOTP secret');
+/**
+ * A TOTP secret as the gateway stores it: sealed with its PII keys (AES-256-GCM,
+ * `g1.<keyId>.<nonce>.<ciphertext>`), so the log holds no secret a second factor could be made
+ * from; a bare base32 secret (128–320 bits) is taken too, for tools without the keys.
+ */
+export const TotpSecretSchema = z
+  .string()
+  .regex(
+    /^(?:[A-Z2-7]{26,64}|g1\.[A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22,200})$/,
+    'expected a sealed or base32 TOTP secret',
+  );
 
 /** Who asks: a staff member (role, id `manager:zhang`, the store their token names), or the start-up script. */
 export const AccountActorSchema = z.strictObject({

@@ -15,6 +15,8 @@ import { hashPassword, totpCode } from '../src/console/index.js';
 
 let s: Stack;
 const PASSWORD = 'correct-horse-001';
+/** The TOTP secret a manager turns on: it must not be in the log either (sealed with the PII keys). */
+let totpSecret = '';
 interface Session {
   token: string;
   store: string;
@@ -89,6 +91,7 @@ describe('staff login', () => {
     const boss = await session('totp-boss');
     const setup = await call<{ secret: string }>(s.url, 'POST', '/v1/staff/me/totp', { token: boss, body: {} });
     const secret = setup.body.secret;
+    totpSecret = secret;
     const on = await call(s.url, 'POST', '/v1/staff/me/totp', {
       token: boss,
       body: { secret, code: totpCode(secret) },
@@ -99,7 +102,7 @@ describe('staff login', () => {
     expect((await login('totp-boss', PASSWORD, { totp: totpCode(secret) })).status).toBe(200);
   });
 
-  it('never puts a password in the event log: only argon2id hashes', async () => {
+  it('never puts a password or a TOTP secret in the event log: argon2id hashes, sealed secrets', async () => {
     const jsm = await jetstreamManager(s.t.nc);
     const stream = names(s.t.ns).stream;
     const info = await jsm.streams.info(stream);
@@ -110,9 +113,11 @@ describe('staff login', () => {
       const raw = Buffer.from(m.data).toString('latin1');
       expect(raw).not.toContain(PASSWORD);
       expect(raw).not.toContain('guess-0-xxxx');
+      expect(raw).not.toContain(totpSecret);
       if (raw.includes('$argon2id$')) hashes++;
     }
     expect(hashes).toBeGreaterThan(0);
+    expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
   });
 });
 

@@ -19,7 +19,7 @@ import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type RequestInfo, type Route } from '../http.js';
 import { StoreParams } from '../schemas.js';
 import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS } from '../routes/staff/common.js';
-import { hashPassword, newTotp, verifyTotp } from './passwords.js';
+import { hashPassword, newTotp, openTotp, sealTotp, verifyTotp } from './passwords.js';
 import {
   AccountAnswer,
   AccountCreateBody,
@@ -141,7 +141,11 @@ function totp(deps: GatewayDeps): Route {
       if (a === null) throw new HttpError(X.UnknownAccount, 'a device token has no account');
       const at = Date.now();
       if (body.off === true) {
-        if (a.totpSecret === null || body.code === undefined || !verifyTotp(a.totpSecret, body.code, at))
+        if (
+          a.totpSecret === null ||
+          body.code === undefined ||
+          !verifyTotp(openTotp(deps.cfg.piiKeys, a.username, a.totpSecret), body.code, at)
+        )
           throw new HttpError(ErrorCode.BadCredentials, 'give a current code to turn TOTP off');
         await h.send({ type: 'setTotp', secret: null, by: byOf(req), at });
         return { body: { totp: false } };
@@ -150,7 +154,12 @@ function totp(deps: GatewayDeps): Route {
         return { body: { ...newTotp(`${a.username}@${c.store}`), totp: a.totpSecret !== null } };
       if (body.code === undefined || !verifyTotp(body.secret, body.code, at))
         throw new HttpError(ErrorCode.BadCredentials, 'the code does not match the secret: scan it again');
-      await h.send({ type: 'setTotp', secret: body.secret, by: byOf(req), at });
+      await h.send({
+        type: 'setTotp',
+        secret: sealTotp(deps.cfg.piiKeys, a.username, body.secret),
+        by: byOf(req),
+        at,
+      });
       return { body: { totp: true } };
     },
   });

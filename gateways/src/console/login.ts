@@ -26,7 +26,7 @@ import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type RequestInfo, type Route } from '../http.js';
 import { signStaffToken } from '../tokens.js';
 import { BODY_ERRORS, STAFF_ERRORS } from '../routes/staff/common.js';
-import { verifyPassword, verifyTotp } from './passwords.js';
+import { openTotp, verifyPassword, verifyTotp } from './passwords.js';
 import { MeAnswer, StaffLoginBody, StaffSessionAnswer, SwitchStoreBody } from './schemas.js';
 
 const LOGIN_ERRORS = [
@@ -108,7 +108,7 @@ function login(deps: GatewayDeps): Route {
       if (!(await verifyPassword(a.passwordHash, body.password))) return fail('password');
       if (a.totpSecret !== null) {
         if (body.totp === undefined) throw new HttpError(ErrorCode.TotpRequired, 'this account needs its TOTP code');
-        if (!verifyTotp(a.totpSecret, body.totp, at)) return fail('totp');
+        if (!verifyTotp(openTotp(deps.cfg.piiKeys, a.username, a.totpSecret), body.totp, at)) return fail('totp');
       }
       const store = body.store ?? a.stores[0];
       if (store === undefined) throw new HttpError(X.AccountForbidden, `${a.username} names no store: give one`);

@@ -6,6 +6,8 @@
  */
 import argon2 from 'argon2';
 import { Secret, TOTP } from 'otpauth';
+import type { KeyRing } from '../config.js';
+import { seal, unseal } from '../pii.js';
 
 export const MIN_PASSWORD_LENGTH = 10;
 export const TOTP_ISSUER = 'lunchrush';
@@ -47,3 +49,11 @@ export function verifyTotp(secret: string, code: string, nowMs = Date.now()): bo
 /** The code of `secret` at `nowMs` (tests, and the start-up script's demo). */
 export const totpCode = (secret: string, nowMs = Date.now()): string =>
   totpOf(secret, 'code').generate({ timestamp: nowMs });
+
+/** A TOTP secret as the account keeps it: sealed with the PII keys, bound to the account. */
+export const sealTotp = (ring: KeyRing, username: string, secret: string): string =>
+  seal(ring, secret, `totp:${username}`);
+
+/** The base32 secret of what the account keeps (sealed, or bare from a tool without the keys). */
+export const openTotp = (ring: KeyRing, username: string, kept: string): string =>
+  kept.startsWith('g1.') ? unseal(ring, kept, `totp:${username}`) : kept;
