@@ -20,7 +20,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { names } from '@lunchrush/engine/names';
 import { RECO_EVENT_SUBJECTS, RECO_EVENTS_STREAM, recoEventSubject } from '@lunchrush/actors';
 
-/** Width of each source's range of `events.seq` (2^50: three ranges stay below 2^53, exact as JS numbers). */
+/** Width of each source's range of `events.seq` (2^50: four ranges stay below 2^53, exact as JS numbers). */
 export const SEQ_SPACE = 2 ** 50;
 /** `events.seq` of records loaded without a stream (`loadHistoryDirect`) start above this. */
 export const DIRECT_SEQ_BASE = 2 * SEQ_SPACE;
