@@ -106,8 +106,12 @@ describe('the merchant console', () => {
     const row = page.locator(`tr[data-spu="${SPU}"]`);
     await row.locator('img.thumb').waitFor();
     await shoot(page, 'menu');
-    const menu = await call<{ spus: { spuId: string; images: string[] }[] }>(s.url, 'GET', '/v1/stores/001/menu');
-    const image = menu.body.spus.find((x) => x.spuId === SPU)!.images[0]!;
+    type MenuSpu = { spuId: string; images: string[]; allergens: string[]; optionGroups: { choices: unknown[] }[] };
+    const menu = await call<{ spus: MenuSpu[] }>(s.url, 'GET', '/v1/stores/001/menu');
+    const dish = menu.body.spus.find((x) => x.spuId === SPU)!;
+    expect(dish.allergens).toEqual(['鱼', '大豆']);
+    expect(dish.optionGroups.map((g) => g.choices.length)).toEqual([3]);
+    const image = dish.images[0]!;
     const served = await fetch(image);
     expect([served.headers.get('content-type'), served.headers.get('cache-control')]).toEqual([
       'image/webp',

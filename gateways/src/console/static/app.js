@@ -4,9 +4,12 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ROLES, api, html, loadSession, messageOf, saveSession } from './api.js';
-import { MenuPage, StockPage } from './menu.js';
+import { DashboardPage, SettingsPage } from './admin.js';
+import { AuditPage } from './audit.js';
+import { MenuPage } from './menu.js';
 import { OrdersPage, PrintersPage, TablesPage } from './orders.js';
-import { AuditPage, DashboardPage, SettingsPage, StaffPage } from './admin.js';
+import { StaffPage } from './staff.js';
+import { StockPage } from './stock.js';
 
 const PAGES = [
   { id: 'orders', name: '实时订单', may: 'view', page: OrdersPage },
