@@ -6,6 +6,8 @@ export { DEFAULT_NAMESPACE };
 export const DEFAULT_LEASE_TTL_MS = 3_000;
 export const DEFAULT_SNAPSHOT_EVERY_EVENTS = 500;
 export const DEFAULT_SNAPSHOT_IDLE_MS = 5_000;
+/** An idle order's snapshot is ~1–2 KB: far under this; a store or a busy SKU may pass it. */
+export const DEFAULT_LOG_SNAPSHOT_MAX_BYTES = 32 * 1024;
 export const DEFAULT_PASSIVATE_AFTER_MS = 60_000;
 export const DEFAULT_MAX_ACTORS_IN_MEMORY = 20_000;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 1_000;
@@ -34,6 +36,11 @@ export interface EngineConfig {
   leaseTtlMs: number;
   snapshotEveryEvents: number;
   snapshotIdleMs: number;
+  /**
+   * Idle actors whose snapshot is at most this many bytes are snapshotted into the log, many in one
+   * append; larger ones (and all, at 0) get a KV put each in the snapshot bucket.
+   */
+  logSnapshotMaxBytes: number;
   passivateAfterMs: number;
   /**
    * Actors this process keeps in memory at most (0: no bound). Past it, the least recently used
@@ -105,6 +112,7 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_LEASE_TTL_MS: 'leaseTtlMs',
   ENGINE_SNAPSHOT_EVERY_EVENTS: 'snapshotEveryEvents',
   ENGINE_SNAPSHOT_IDLE_MS: 'snapshotIdleMs',
+  ENGINE_LOG_SNAPSHOT_MAX_BYTES: 'logSnapshotMaxBytes',
   ENGINE_PASSIVATE_AFTER_MS: 'passivateAfterMs',
   ENGINE_MAX_ACTORS_IN_MEMORY: 'maxActorsInMemory',
   ENGINE_CHECKPOINT_INTERVAL_MS: 'checkpointIntervalMs',
@@ -143,6 +151,7 @@ export function defaultConfig(): EngineConfig {
     leaseTtlMs: DEFAULT_LEASE_TTL_MS,
     snapshotEveryEvents: DEFAULT_SNAPSHOT_EVERY_EVENTS,
     snapshotIdleMs: DEFAULT_SNAPSHOT_IDLE_MS,
+    logSnapshotMaxBytes: DEFAULT_LOG_SNAPSHOT_MAX_BYTES,
     passivateAfterMs: DEFAULT_PASSIVATE_AFTER_MS,
     maxActorsInMemory: DEFAULT_MAX_ACTORS_IN_MEMORY,
     checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
@@ -181,6 +190,12 @@ export function validateConfig(c: EngineConfig): EngineConfig {
   intAtLeast('leaseTtlMs', 300);
   intAtLeast('snapshotEveryEvents', 1);
   intAtLeast('snapshotIdleMs', 10);
+  intAtLeast('logSnapshotMaxBytes', 0);
+  if (c.logSnapshotMaxBytes > 256 * 1024) {
+    throw new ConfigError(
+      `logSnapshotMaxBytes must be at most 262144 (a record holds several), got ${c.logSnapshotMaxBytes}`,
+    );
+  }
   intAtLeast('passivateAfterMs', 10);
   intAtLeast('maxActorsInMemory', 0);
   intAtLeast('checkpointIntervalMs', 10);

@@ -21,6 +21,12 @@ export interface LogEntry {
   tf?: [string, number];
   /** Side outputs: [subject, id, data, jetstream ? 1 : 0]. */
   out?: [string, string, unknown, number][];
+  /**
+   * A snapshot of the actor (an encoded `SnapshotRecord`, as the snapshot bucket would hold it), in
+   * an entry of its own with nothing else: idle actors are snapshotted into the log, many in one
+   * append, instead of a KV put each. The directory keeps the record's sequence as its place.
+   */
+  sn?: Uint8Array;
 }
 
 export interface BatchRecord {

@@ -1,31 +1,48 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Bloom } from '../src/bloom.js';
-import { ActorDirectory, DirectoryWriter, readDirectory, type DirectoryHead } from '../src/directory.js';
+import {
+  ActorDirectory,
+  DirectoryWriter,
+  hash32,
+  LocationTable,
+  readDirectory,
+  type DirectoryHead,
+  type LayerEntry,
+} from '../src/directory.js';
 
-describe('Bloom filter', () => {
-  it('never forgets a key it was given, and survives its wire form', () => {
+describe('location table', () => {
+  it('finds every key it was given, with its place, and survives its wire form', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 40 }), { maxLength: 300 }), (keys) => {
-        const b = Bloom.sized(keys.length, 0.001);
-        for (const k of keys) b.add(k);
-        const back = Bloom.fromWire(b.toWire());
-        for (const k of keys) expect(back.mayHave(k)).toBe(true);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 40 }), fc.nat({ max: 2 ** 40 })), {
+          maxLength: 300,
+          selector: ([k]) => k,
+        }),
+        (rows) => {
+          const entries: LayerEntry[] = rows.map(([k, p]) => (p % 3 === 0 ? k : [k, p]));
+          const back = LocationTable.fromWire(LocationTable.of(entries).toWire());
+          for (const [k, p] of rows) {
+            const out: number[] = [];
+            back.placesOf(hash32(k), out);
+            expect(out).toContain(p % 3 === 0 ? 0 : p);
+          }
+        },
+      ),
     );
   });
 
-  it('says "maybe" for keys it was not given about as rarely as it was sized for', () => {
-    const b = Bloom.sized(20_000, 0.001);
-    for (let i = 0; i < 20_000; i++) b.add(`order.s001.o_001_${i}`);
+  it('says "maybe" for keys it was not given about once in 2^32 / n', () => {
+    const t = LocationTable.of(Array.from({ length: 50_000 }, (_, i) => `order.s001.o_001_${i}`));
     let wrong = 0;
-    for (let i = 0; i < 20_000; i++) if (b.mayHave(`order.s001.o_001_x${i}`)) wrong++;
-    // Sized for 0.1%: 20 expected; 0.5% would mean the hashing is not independent.
-    expect(wrong).toBeLessThan(100);
+    for (let i = 0; i < 50_000; i++) if (t.has(hash32(`order.s001.o_001_x${i}`))) wrong++;
+    // Expected ~0.6 for independent 32-bit hashes; dozens would mean the hash clusters.
+    expect(wrong).toBeLessThan(10);
   });
 
-  it('refuses bytes that cannot be a filter', () => {
-    expect(() => Bloom.fromWire({ m: 100, k: 3, b: new Uint8Array(2) })).toThrow(/not a Bloom filter/);
+  it('refuses bytes that cannot be a table', () => {
+    expect(() => LocationTable.fromWire({ h: new Uint8Array(8), q: new Uint8Array(8) })).toThrow(
+      /not a location table/,
+    );
   });
 });
 
@@ -58,7 +75,7 @@ function bucket(): {
   };
 }
 
-type Step = { add: number } | { checkpoint: true; fail: number };
+type Step = { add: number } | { move: number; to: number } | { checkpoint: true; fail: number };
 
 describe('actor directory', () => {
   it('an unknown key is new; a key added is not; an incomplete directory never says new', () => {
@@ -75,6 +92,7 @@ describe('actor directory', () => {
         fc.array(
           fc.oneof(
             fc.record({ add: fc.integer({ min: 1, max: 9 }) }),
+            fc.record({ move: fc.nat(), to: fc.nat({ max: 1000 }) }),
             fc.record({ checkpoint: fc.constant(true as const), fail: fc.integer({ min: 0, max: 2 }) }),
           ),
           { maxLength: 60 },
@@ -85,16 +103,27 @@ describe('actor directory', () => {
           const writer = new DirectoryWriter('p.3', 7, kv.put, kv.remove, { freezeKeys: 20, maxDeltaLayers: 3 });
           let head: DirectoryHead = { l: [], f: [] };
           const all: string[] = [];
-          /** Keys added after the last head that was written: recovery finds them in the log it replays. */
-          let afterHead: string[] = [];
+          /** Where each key's latest snapshot is. */
+          const place = new Map<string, number>();
+          /** What happened after the last head that was written: recovery finds it in the log it replays. */
+          let afterHead: [string, number][] = [];
           let n = 0;
           for (const s of steps) {
+            if ('move' in s) {
+              if (all.length === 0) continue;
+              const k = all[s.move % all.length]!;
+              dir.locate(k, s.to);
+              place.set(k, s.to);
+              afterHead.push([k, s.to]);
+              continue;
+            }
             if ('add' in s) {
               for (let i = 0; i < s.add; i++) {
                 const k = `order.s1.o${n++}`;
                 dir.add(k);
                 all.push(k);
-                afterHead.push(k);
+                place.set(k, 0);
+                afterHead.push([k, 0]);
               }
               continue;
             }
@@ -112,9 +141,17 @@ describe('actor directory', () => {
           const layers = await readDirectory(head, kv.get);
           const back = new ActorDirectory(true);
           back.restore(layers);
-          for (const k of afterHead) back.add(k);
-          for (const k of all) expect(back.isNew(k)).toBe(false);
-          for (const k of all) expect(dir.isNew(k)).toBe(false);
+          for (const [k, p] of afterHead) {
+            back.add(k);
+            back.locate(k, p);
+          }
+          for (const k of all) {
+            expect(back.isNew(k)).toBe(false);
+            expect(dir.isNew(k)).toBe(false);
+            // The latest place comes first (a place from a shared hash may come before it only if it does not hold the key).
+            expect(back.places(k)).toContain(place.get(k));
+            expect(dir.places(k)[0]).toBe(place.get(k));
+          }
           expect(back.isNew('order.s1.never')).toBe(true);
         },
       ),

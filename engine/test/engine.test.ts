@@ -15,7 +15,7 @@ import {
 } from '@lunchrush/engine';
 import { demoActors } from '@lunchrush/engine/demo';
 import { names } from '@lunchrush/engine/names';
-import { inProcessEngine, waitFor } from './support.js';
+import { inProcessEngine, latestSnapshot, waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ns = `t${Math.random().toString(36).slice(2, 10)}`;
@@ -184,33 +184,26 @@ describe('engine, in one process, on a real nats-server', () => {
     // The window keeps the record's place, not the 3 KB: the repeat reads the record.
     expect(await client.send('bigid', 'blob', 'b', { size: 4000 }, { id: 'big-1' })).toBe(first);
     await waitFor(() => engine.stats().get(p)?.actors === 0, { what: `partition ${p} empty`, timeoutMs: 15_000 });
-    const kv = await new Kvm(nc).open(names(ns).snapshots);
-    const snap = await kv.get('blob.bigid.b');
+    const snap = await latestSnapshot(nc, ns, p, 'blob.bigid.b');
     expect(snap?.length).toBeLessThan(1000);
-    expect(decode<{ idl?: [string, number][] }>(snap!.value).idl?.map(([id]) => id)).toEqual(['big-1']);
+    expect(decode<{ idl?: [string, number][] }>(snap!).idl?.map(([id]) => id)).toEqual(['big-1']);
     expect(await client.send('bigid', 'blob', 'b', { size: 10 }, { id: 'big-1' })).toBe(first);
     expect(await client.send('bigid', 'blob', 'b', { size: 6 }, { id: 'small-1' })).toBe('xxxxx');
     expect(await client.send('bigid', 'blob', 'b', { size: 0 })).toBe('n=2');
   });
 
   it('reads snapshots written before results were kept as bytes (ids with decoded results)', async () => {
-    // The layout engines wrote until 22 Nov 2026: { seq, s, ids: [[id, result, seq]] }. Such a snapshot
-    // belongs to an actor with records in the log (the partition's directory knows it, so it is read).
+    // The layout engines wrote until 22 Nov 2026: { seq, s, ids: [[id, result, seq]] }, in the snapshot
+    // bucket. Such a snapshot belongs to an actor the partition's directory places in the bucket: here
+    // one whose state is too large for a snapshot in the log.
     const p = partitionOf('oldsnap', P);
-    await client.send('oldsnap', 'account', 'a', { op: 'deposit', amount: 1, tx: 'first' });
+    await client.send('oldsnap', 'hoard', 'a', { size: 40_000 });
     await waitFor(() => engine.stats().get(p)?.actors === 0, { what: `partition ${p} empty`, timeoutMs: 15_000 });
     const kv = await new Kvm(nc).open(names(ns).snapshots);
-    await kv.put(
-      'account.oldsnap.a',
-      encode({ seq: 1, s: { balance: 40, history: ['old'], fired: [] }, ids: [['old-dep', { balance: 40 }, 1]] }),
-    );
-    expect(
-      await client.send('oldsnap', 'account', 'a', { op: 'deposit', amount: 1, tx: 'again' }, { id: 'old-dep' }),
-    ).toEqual({ balance: 40 });
-    expect(await client.send('oldsnap', 'account', 'a', { op: 'get' })).toMatchObject({
-      balance: 40,
-      history: ['old'],
-    });
+    expect((await kv.get('hoard.oldsnap.a'))?.length).toBeGreaterThan(40_000);
+    await kv.put('hoard.oldsnap.a', encode({ seq: 1, s: { parts: ['old'] }, ids: [['old-h', { n: 40 }, 1]] }));
+    expect(await client.send('oldsnap', 'hoard', 'a', { size: 5 }, { id: 'old-h' })).toEqual({ n: 40 });
+    expect(await client.send('oldsnap', 'hoard', 'a', { size: 0 })).toEqual({ n: 1, bytes: 3 });
   });
 
   it('a request to the process spanning partitions, answered in parts, answers every command exactly once', async () => {

@@ -5,13 +5,14 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, encode, Engine, EngineClient, partitionOf, type EngineConfig } from '@lunchrush/engine';
 import { demoActors } from '@lunchrush/engine/demo';
 import { names } from '@lunchrush/engine/names';
 import { cleanupNamespace, testLogger } from '@lunchrush/testkit';
 import { allOwnedBy, engine, freshNamespace, nc as childNc, P as CHILD_P, useEngineChildren } from './crash-support.js';
-import { waitFor } from './support.js';
+import { latestSnapshot, waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const P = 4;
@@ -59,8 +60,12 @@ describe('new actors and the actor directory (one process)', () => {
       );
       expect(loads(await e.metrics.text())).toEqual({ fresh: 30, read: 0 });
 
-      // Snapshotted and passivated: a command reads each back from its snapshot.
+      // Snapshotted into the log (many to a record, no KV put each) and passivated: a command reads each back.
       await waitFor(() => [...e.stats().values()].every((s) => s.actors === 0), { what: 'every actor passivated' });
+      const kv = await new Kvm(nc).open(names(ns).snapshots);
+      expect(await kv.get(`counter.${store(13)}.c13`)).toBeNull();
+      const inLog = await latestSnapshot(nc, ns, partitionOf(store(13), P), `counter.${store(13)}.c13`);
+      expect(decode<{ s: { n: number } }>(inLog!).s).toEqual({ n: 14 });
       for (const i of [0, 13, 29]) {
         expect(await client.send(store(i), 'counter', `c${i}`, { op: 'get' })).toEqual({ n: i + 1 });
       }
@@ -91,11 +96,12 @@ describe('new actors and the actor directory (one process)', () => {
 describe('a namespace whose checkpoints predate actor directories', () => {
   let nc: NatsConnection;
   const ns = `t${Math.random().toString(36).slice(2, 10)}`;
-  const start = async (): Promise<Engine> => {
+  /** `before`: an engine as they were before directories, snapshotting every idle actor into the bucket. */
+  const start = async (before = false): Promise<Engine> => {
     const config = { natsUrl: NATS_URL, namespace: ns, partitions: P, snapshotIdleMs: 10, passivateAfterMs: 10 };
     const e = await Engine.start(demoActors, {
       env: {},
-      config: { ...config, checkpointIntervalMs: 200 },
+      config: { ...config, checkpointIntervalMs: 200, logSnapshotMaxBytes: before ? 0 : 32 * 1024 },
       logger: testLogger('engine', 'warn'),
     });
     await waitFor(() => e.ownedPartitions().length === P, { what: 'all partitions owned' });
@@ -111,7 +117,7 @@ describe('a namespace whose checkpoints predate actor directories', () => {
 
   it('reads every actor until the directory is built from the snapshot bucket, then starts new ones without a read', async () => {
     const client = new EngineClient(nc, { namespace: ns, partitions: P });
-    let e = await start();
+    let e = await start(true);
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => client.send(store(i), 'counter', `c${i}`, { op: 'add', by: i + 1 })),
     );
@@ -184,4 +190,61 @@ describe('the actor directory after SIGKILL', () => {
       expect(await client.send(store(i), 'counter', `b${i}`, { op: 'get' })).toEqual({ n: i + 1 });
     }
   });
+
+  it('an actor snapshotted into the log after the last checkpoint is found there after SIGKILL and passivation', async () => {
+    const ns = freshNamespace();
+    // Housekeeping (idle snapshots, passivation) and checkpoints every 3 s: the kill comes between the
+    // round that snapshots the actors into the log and the checkpoint that would name those records.
+    const port = await freePort();
+    const env = {
+      ENGINE_CHECKPOINT_INTERVAL_MS: '3000',
+      ENGINE_SNAPSHOT_IDLE_MS: '10',
+      ENGINE_PASSIVATE_AFTER_MS: '10',
+      ENGINE_METRICS_PORT: String(port),
+    };
+    const e1 = await engine(ns, 'e1', env);
+    await allOwnedBy(ns, ['e1']);
+    const client = new EngineClient(childNc, { namespace: ns, partitions: CHILD_P });
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => client.send(store(i), 'counter', `l${i}`, { op: 'add', by: i + 1 })),
+    );
+    const p0 = partitionOf(store(0), CHILD_P);
+    await waitFor(() => latestSnapshot(childNc, ns, p0, `counter.${store(0)}.l0`), {
+      what: 'a snapshot in the log',
+      intervalMs: 50,
+    });
+    e1.kill('SIGKILL');
+    await e1.exited;
+
+    const e2port = await freePort();
+    await engine(ns, 'e2', { ...env, ENGINE_METRICS_PORT: String(e2port) });
+    await allOwnedBy(ns, ['e2']);
+    // Replayed, clean (the snapshot entry covers every event), then passivated: the next command reads it back.
+    await waitFor(async () => /lunchrush_engine_actors\{kind="in_memory"\} 0\b/.test(await metricsOf(e2port)), {
+      what: 'every actor passivated after recovery',
+      timeoutMs: 30_000,
+    });
+    for (let i = 0; i < 20; i++) {
+      expect(await client.send(store(i), 'counter', `l${i}`, { op: 'get' })).toEqual({ n: i + 1 });
+    }
+  });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function metricsOf(port: number): Promise<string> {
+  try {
+    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  } catch {
+    return '';
+  }
+}

@@ -1,7 +1,11 @@
 /** Engine-specific test helpers on top of testkit: engine child processes and a look at who owns what. */
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Level } from 'pino';
-import { Engine, EngineClient, type ActorType, type EngineConfig } from '@lunchrush/engine';
+import { decode, Engine, EngineClient, type ActorType, type EngineConfig } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
+import type { PartitionRecord } from '@lunchrush/engine/log';
 import {
   cleanupNamespace,
   spawnTs,
@@ -83,4 +87,31 @@ export async function inProcessEngine(
       await nc.close();
     },
   };
+}
+
+/**
+ * An idle actor's latest snapshot as the engine stored it: its last snapshot entry in its
+ * partition's log (where idle actors are snapshotted, many to a record), else its value in the
+ * snapshot bucket (large actors, hand-overs, every N events).
+ */
+export async function latestSnapshot(
+  nc: NatsConnection,
+  ns: string,
+  partition: number,
+  key: string,
+): Promise<Uint8Array | undefined> {
+  const n = names(ns);
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(n.stream, { filter_subjects: n.eventSubject(partition) });
+  let last: Uint8Array | undefined;
+  const it = await consumer.fetch({ max_messages: 10_000, expires: 2_000 });
+  for await (const m of it) {
+    const rec = decode<PartitionRecord>(m.data);
+    if (rec.k === 'b') for (const e of rec.x) if (e.sn !== undefined && e.a.join('.') === key) last = e.sn;
+    if (m.info.pending === 0) break;
+  }
+  if (last !== undefined) return last;
+  const kv = await new Kvm(nc).open(n.snapshots);
+  const e = await kv.get(key);
+  return e === null || e.length === 0 ? undefined : e.value;
 }

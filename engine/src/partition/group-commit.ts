@@ -18,6 +18,8 @@ export interface StagedCell {
   readonly tags: readonly string[] | undefined;
   /** Core NATS outputs, packed: published at commit, in record order, never written into the record. */
   readonly transient: [string, string, unknown][] | undefined;
+  /** A snapshot entry (`entry.sn`): the log sequence of the actor's state it holds. */
+  readonly covers?: number;
 }
 
 /** One job's outcome, released when the batch holding it (and every earlier one) is durable. */
@@ -27,6 +29,8 @@ export interface Unit {
   readonly sink: ReplySink;
   readonly slot: number;
   readonly result: WireResult;
+  /** Snapshots of idle actors (`Snapshots.flushIdle`), not a command: no answer, nothing pending. */
+  readonly snapshots?: true;
 }
 
 /** Units that go into one record (one append), and how many log entries they hold. */
@@ -209,6 +213,10 @@ export class GroupCommit {
     let timersChanged = false;
     let snapshotDue: Set<Cell> | undefined;
     for (const u of b.units) {
+      if (u.snapshots === true) {
+        this.part.snapshots.inLog(u.staged, seq);
+        continue;
+      }
       for (const s of u.staged) {
         const c = s.cell;
         c.committed = s.post;
@@ -238,6 +246,7 @@ export class GroupCommit {
     const part = this.part;
     const m = this.env.metrics;
     for (const u of b.units) {
+      if (u.snapshots === true) continue;
       part.pending--;
       this.env.load.pending--;
       u.cell.pending--;

@@ -54,12 +54,13 @@ export class Housekeeping {
       c.recent.evict(t);
       if (c.pending > 0 || c.snapshotting || c.snapQueued) continue;
       if (c.firstDirtySeq !== 0) {
-        if (idle >= cfg.snapshotIdleMs) part.snapshots.request(c);
+        if (idle >= cfg.snapshotIdleMs) part.snapshots.requestIdle(c);
       } else if (idle >= cfg.passivateAfterMs && canPassivate(c)) {
         part.cells.delete(c.key);
         this.env.metrics.passivated.idle++;
       }
     }
+    part.snapshots.flushIdle();
     void part.checkpoints.write(false);
   }
 }

@@ -127,7 +127,7 @@ export class Partition {
     this.stopTimers();
     const err: WireResult = [1, ErrorCode.PartitionMoving, reason];
     const batches = [...extra, ...this.commit.takeAll()];
-    for (const b of batches) for (const u of b.units) u.sink.deliver(u.slot, err);
+    for (const b of batches) for (const u of b.units) if (u.snapshots !== true) u.sink.deliver(u.slot, err);
     this.mailbox.failAll(err);
     this.env.load.pending -= this.pending;
     this.pending = 0;

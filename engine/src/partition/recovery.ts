@@ -8,6 +8,7 @@ import { actorKey } from '../partitioning.js';
 import type { PartitionRecord } from '../record.js';
 import { fold } from '../transaction.js';
 import { fence, Fenced } from './fence.js';
+import type { SnapshotRecord } from './snapshots.js';
 import type { Partition } from './index.js';
 
 type Replayed = { seq: number; rec: PartitionRecord }[];
@@ -24,16 +25,20 @@ export async function replay(part: Partition): Promise<{ replayed: number; actor
   const [records] = await Promise.all([readRange(part, Math.max(1, ck.wm), fenceSeq), restoreDirectory(part, ck)]);
   assertAlive(part);
   const touched = new Map<string, ActorRef>();
+  /** Actors whose first record is in the replay: rebuilt from it alone, without a read. */
+  const fresh = new Set<string>();
   for (const { rec } of records) {
     if (rec.k !== 'b') continue;
     for (const e of rec.x) {
       const [type, store, id] = e.a;
       const key = actorKey(store, type, id);
+      if (touched.has(key)) continue;
       touched.set(key, { type, store, id });
+      if (part.directory.isNew(key)) fresh.add(key);
       part.directory.add(key);
     }
   }
-  await loadFromSnapshots(part, touched);
+  await loadFromSnapshots(part, touched, fresh);
   assertAlive(part);
   for (const row of timerRows) part.timers.index.apply(row, actorKey(row[1], row[0], row[2]));
   for (const { seq, rec } of records) {
@@ -41,6 +46,13 @@ export async function replay(part: Partition): Promise<{ replayed: number; actor
     for (const e of rec.x) {
       const key = actorKey(e.a[1], e.a[0], e.a[2]);
       const c = part.cells.get(key)!;
+      if (e.sn !== undefined) {
+        // A snapshot in the log: the actor's state as of `covers`, which it replaces when newer.
+        const snap = decode<SnapshotRecord>(e.sn);
+        if (snap.seq > c.snapSeq) part.cells.set(key, part.loader.cellFrom(c.ref, key, c.type, snap));
+        part.directory.locate(key, seq);
+        continue;
+      }
       if (seq > c.snapSeq) {
         c.committed = c.state = fold(c.type, c.committed, e.ev);
         c.lastSeq = seq;
@@ -92,7 +104,11 @@ async function restoreDirectory(part: Partition, ck: CheckpointHead): Promise<vo
 }
 
 /** Every actor the replayed records touch, as its snapshot left it, 64 reads at a time. */
-async function loadFromSnapshots(part: Partition, touched: ReadonlyMap<string, ActorRef>): Promise<void> {
+async function loadFromSnapshots(
+  part: Partition,
+  touched: ReadonlyMap<string, ActorRef>,
+  fresh: ReadonlySet<string>,
+): Promise<void> {
   const keys = [...touched.keys()];
   for (let i = 0; i < keys.length; i += 64) {
     await Promise.all(
@@ -100,7 +116,8 @@ async function loadFromSnapshots(part: Partition, touched: ReadonlyMap<string, A
         const ref = touched.get(key)!;
         const type = part.env.types.get(ref.type);
         if (type === undefined) throw new Error(`log of partition ${part.p} names unknown actor type ${ref.type}`);
-        part.cells.set(key, part.loader.cellFrom(ref, key, type, await part.snapshots.read(key)));
+        const snap = fresh.has(key) ? undefined : await part.snapshots.read(key);
+        part.cells.set(key, part.loader.cellFrom(ref, key, type, snap));
       }),
     );
   }

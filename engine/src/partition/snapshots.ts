@@ -1,8 +1,11 @@
 import { decode, encode } from '../codec.js';
 import { ensureError } from '../errors.js';
 import { jsPublish, kvLatest } from '../request-window.js';
+import { actorKey } from '../partitioning.js';
+import type { PartitionRecord } from '../record.js';
 import type { Cell } from './cell.js';
-import { now, type PartitionEnv } from './env.js';
+import { now, type PartitionEnv, type ReplySink } from './env.js';
+import type { StagedCell } from './group-commit.js';
 import type { Partition } from './index.js';
 
 /** What the snapshot bucket holds under an actor's key. */
@@ -31,6 +34,12 @@ interface SnapshotChunks {
 export type LoadedSnapshot = SnapshotRecord & { gen?: 0 | 1 };
 
 const MAX_CONCURRENT_SNAPSHOTS = 32;
+/** Snapshot entries in one unit of the group commit, at most about this many bytes (a record stays well under max_payload). */
+const LOG_SNAPSHOT_UNIT_BYTES = 192 * 1024;
+/** Decoded records kept for reading snapshots back from the log (actors snapshotted together load together). */
+const RECORDS_CACHED = 16;
+
+const NO_SINK: ReplySink = { deliver: () => undefined };
 
 /**
  * A KV put as what it is underneath, a JetStream publish on `$KV.<bucket>.<key>`, through the
@@ -59,6 +68,84 @@ export class Snapshots {
     private readonly part: Partition,
     private readonly env: PartitionEnv,
   ) {}
+
+  /** Idle actors found by housekeeping this round, snapshotted together by `flushIdle`. */
+  private idle: Cell[] = [];
+  /** Records read back for snapshots in them, by sequence (oldest first out). */
+  private readonly records = new Map<number, Promise<PartitionRecord | undefined>>();
+
+  /** An idle actor with events not in a snapshot: snapshotted at the round's `flushIdle`. */
+  requestIdle(c: Cell): void {
+    this.idle.push(c);
+  }
+
+  /**
+   * Snapshots the idle actors of this round into the log: their snapshots go as entries of one
+   * append (a unit per ~192 KB) through the group commit, like a decision, instead of a KV put each
+   * (a lunch rush leaves hundreds of idle orders a second; each put was a message, an ack and a
+   * key for nats-server). An actor whose snapshot passes `logSnapshotMaxBytes` goes to the bucket.
+   */
+  flushIdle(): void {
+    const cells = this.idle;
+    this.idle = [];
+    let staged: StagedCell[] = [];
+    let bytes = 0;
+    for (const c of cells) {
+      // Only an actor with nothing decided and not yet durable: the snapshot is its committed state.
+      if (c.snapshotting || c.snapQueued || c.pending > 0 || c.state !== c.committed || c.firstDirtySeq === 0) continue;
+      if (this.part.cells.get(c.key) !== c) continue;
+      if (this.env.cfg.logSnapshotMaxBytes === 0) {
+        this.request(c);
+        continue;
+      }
+      const data = this.bytesOf(c);
+      if (data.length > this.env.cfg.logSnapshotMaxBytes) {
+        this.request(c);
+        continue;
+      }
+      c.snapshotting = true;
+      c.lastSnapshotAt = now();
+      staged.push({
+        cell: c,
+        entry: { a: [c.ref.type, c.ref.store, c.ref.id], sn: data },
+        post: c.committed,
+        idPos: -1,
+        tags: undefined,
+        transient: undefined,
+        covers: c.lastSeq,
+      });
+      bytes += data.length;
+      if (bytes >= LOG_SNAPSHOT_UNIT_BYTES) {
+        this.stage(staged);
+        staged = [];
+        bytes = 0;
+      }
+    }
+    if (staged.length > 0) this.stage(staged);
+  }
+
+  private stage(staged: StagedCell[]): void {
+    const commit = this.part.commit;
+    commit.add({ cell: staged[0]!.cell, staged, sink: NO_SINK, slot: 0, result: [0, null], snapshots: true });
+    commit.scheduleFlush();
+  }
+
+  /** The record `seq` holding these snapshot entries is durable: each actor's latest snapshot is there. */
+  inLog(staged: readonly StagedCell[], seq: number): void {
+    for (const s of staged) {
+      const c = s.cell;
+      const covers = s.covers!;
+      c.snapshotting = false;
+      c.snapSeq = Math.max(c.snapSeq, covers);
+      // Decided after the snapshot was taken (later in this record or in flight): still dirty from then.
+      if (c.lastSeq === covers) {
+        c.firstDirtySeq = 0;
+        c.eventsSinceSnap = 0;
+      }
+      this.part.directory.locate(c.key, seq);
+      this.env.metrics.snapshots++;
+    }
+  }
 
   /** Snapshots `c` now, or as soon as a slot is free. */
   request(c: Cell): void {
@@ -104,6 +191,29 @@ export class Snapshots {
     }
   }
 
+  /** The actor's committed state and newest durable ids, encoded as the bucket and a log entry hold them. */
+  private bytesOf(c: Cell): Uint8Array {
+    const seq = c.lastSeq;
+    // The newest durable ids, oldest first (the order the window keeps them in); a result the window did
+    // not keep is in the log, and only its id and record go in.
+    const idr: [string, Uint8Array, number][] = [];
+    const idl: [string, number][] = [];
+    for (const [id, r, at] of c.recent.newestEncoded(this.env.cfg.dedupIdsInSnapshot)) {
+      if (at > 0 && at <= seq) {
+        if (r === null) idl.push([id, at]);
+        else idr.push([id, r, at]);
+      }
+    }
+    const record: SnapshotRecord = {
+      seq,
+      s: c.type.snapshot ? c.type.snapshot.encode(c.committed) : c.committed,
+      idr,
+    };
+    if (idl.length > 0) record.idl = idl;
+    // Encoded now, before anything else runs: the result bytes are views into the id window.
+    return encode(record);
+  }
+
   private async write(c: Cell): Promise<void> {
     if (c.snapshotting) return;
     c.snapshotting = true;
@@ -112,25 +222,10 @@ export class Snapshots {
     const seq = c.lastSeq;
     const counted = c.eventsSinceSnap;
     try {
-      // The newest durable ids, oldest first (the order the window keeps them in); a result the window did
-      // not keep is in the log, and only its id and record go in.
-      const idr: [string, Uint8Array, number][] = [];
-      const idl: [string, number][] = [];
-      for (const [id, r, at] of c.recent.newestEncoded(this.env.cfg.dedupIdsInSnapshot)) {
-        if (at > 0 && at <= seq) {
-          if (r === null) idl.push([id, at]);
-          else idr.push([id, r, at]);
-        }
-      }
-      const record: SnapshotRecord = {
-        seq,
-        s: c.type.snapshot ? c.type.snapshot.encode(c.committed) : c.committed,
-        idr,
-      };
-      if (idl.length > 0) record.idl = idl;
-      // Encoded now, before anything else runs: the result bytes are views into the id window.
-      const data = encode(record);
+      const data = this.bytesOf(c);
       await this.put(c, seq, data);
+      // The bucket holds its latest snapshot now (it may have been in the log before).
+      if (this.part.state !== 'dead') this.part.directory.locate(c.key, 0);
       this.env.metrics.snapshots++;
       c.snapSeq = Math.max(c.snapSeq, seq);
       c.eventsSinceSnap = Math.max(0, c.eventsSinceSnap - counted);
@@ -161,8 +256,42 @@ export class Snapshots {
     c.snapGen = g;
   }
 
-  /** The snapshot under `key`, whole (its chunks put together), or undefined when there is none. */
+  /**
+   * The actor's latest snapshot, from where the directory says (a record of the log, or the bucket;
+   * the bucket when it does not know), or undefined when there is none.
+   */
   async read(key: string): Promise<LoadedSnapshot | undefined> {
+    const places = this.part.directory.places(key);
+    if (places.length === 0) return this.fromBucket(key);
+    for (const place of places) {
+      const snap = place === 0 ? await this.fromBucket(key) : await this.fromLog(place, key);
+      if (snap !== undefined) return snap;
+    }
+    return undefined;
+  }
+
+  /** The snapshot entry of `key` in record `seq`, if it holds one (a place from a shared hash may not). */
+  private async fromLog(seq: number, key: string): Promise<LoadedSnapshot | undefined> {
+    let rec = this.records.get(seq);
+    if (rec === undefined) {
+      const { env } = this;
+      rec = env.jsm.streams
+        .getMessage(env.names.stream, { seq })
+        .then((m) => (m === null || m.subject !== this.part.subject ? undefined : decode<PartitionRecord>(m.data)));
+      this.records.set(seq, rec);
+      if (this.records.size > RECORDS_CACHED) this.records.delete(this.records.keys().next().value!);
+      rec.catch(() => this.records.delete(seq));
+    }
+    const r = await rec;
+    if (r?.k !== 'b') return undefined;
+    for (const e of r.x) {
+      if (e.sn !== undefined && actorKey(e.a[1], e.a[0], e.a[2]) === key) return decode<SnapshotRecord>(e.sn);
+    }
+    return undefined;
+  }
+
+  /** The snapshot under `key` in the bucket, whole (its chunks put together), or undefined when there is none. */
+  private async fromBucket(key: string): Promise<LoadedSnapshot | undefined> {
     const v = await this.value(key);
     if (v === undefined) return undefined;
     const head = decode<SnapshotRecord | SnapshotChunks>(v);
