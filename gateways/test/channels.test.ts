@@ -14,7 +14,19 @@ afterAll(() => s?.close());
 const stock = (skuId: string): Promise<StockResult> =>
   s.client.send<StockResult>('001', 'stock', skuId, { type: 'get' });
 
-describe('POS and delivery webhooks', () => {
+const pos = (saleId: string, lines: { skuId: string; qty: number }[]) => {
+  const req = signed(s.cfg.posSecret, { saleId, lines });
+  return call<PosSale>(s.url, 'POST', '/v1/channels/pos/001/sales', { raw: req.raw, headers: req.headers });
+};
+const delivery = (platformOrderId: string, lines: { skuId: string; qty: number }[]) => {
+  const req = signed(s.cfg.deliverySecret, { platform: 'eleme', platformOrderId, lines });
+  return call<DeliverySale>(s.url, 'POST', '/v1/channels/delivery/001/orders', {
+    raw: req.raw,
+    headers: req.headers,
+  });
+};
+
+describe('POS and delivery webhooks: a sale deducts once', () => {
   it('a one-line sale left reserved (or reserved by an earlier gateway) is finished on retry; another quantity is refused', async () => {
     await s.client.send('001', 'stock', 'wanglaoji', { type: 'set', available: 20, at: Date.now() });
     const saleId = `pos-open-${Date.now()}`;
@@ -113,7 +125,9 @@ describe('POS and delivery webhooks', () => {
     expect(old.body.code).toBe('stale_timestamp');
     expect((await stock('wanglaoji')).available).toBe(47);
   });
+});
 
+describe('POS and delivery webhooks: delivery orders and their customers', () => {
   it('a delivery order deducts the same stock, all or nothing, and keeps the customer encrypted', async () => {
     await s.client.send('001', 'stock', 'xiaolongbao', { type: 'set', available: 4, at: Date.now() });
     await s.client.send('001', 'stock', 'jiucai-hezi', { type: 'set', available: 10, at: Date.now() });
@@ -162,18 +176,34 @@ describe('POS and delivery webhooks', () => {
     expect(() => unseal(s.cfg.piiKeys, sealed, 'dlv:001:another')).toThrow();
   });
 
-  const pos = (saleId: string, lines: { skuId: string; qty: number }[]) => {
-    const req = signed(s.cfg.posSecret, { saleId, lines });
-    return call<PosSale>(s.url, 'POST', '/v1/channels/pos/001/sales', { raw: req.raw, headers: req.headers });
-  };
-  const delivery = (platformOrderId: string, lines: { skuId: string; qty: number }[]) => {
-    const req = signed(s.cfg.deliverySecret, { platform: 'eleme', platformOrderId, lines });
-    return call<DeliverySale>(s.url, 'POST', '/v1/channels/delivery/001/orders', {
-      raw: req.raw,
-      headers: req.headers,
+  it("a diner's delivery address and phone are sealed; the engine sees the last four digits", async () => {
+    const d = await seatedDiner(s, 2);
+    const r = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: {
+        channel: 'delivery',
+        lines: [{ skuId: 'huiguo-rou', qty: 1 }],
+        delivery: { address: '长沙市岳麓区麓山南路 932 号', contact: '李先生', phone: '13912345678' },
+      },
+      headers: { 'idempotency-key': idemKey() },
     });
-  };
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const orderId = r.body.order.orderId;
+    const staffView = await call<StaffOrderDetail>(s.url, 'GET', `/v1/staff/stores/001/orders/${orderId}`, {
+      token: (await import('@lunchrush/stack/testing')).staff(s, 'waiter'),
+    });
+    expect(staffView.body.delivery).toEqual({
+      address: '长沙市岳麓区麓山南路 932 号',
+      contact: '李先生',
+      phone: '13912345678',
+    });
+    const raw = JSON.stringify(await s.client.send('001', 'order', orderId, { type: 'get' }));
+    expect(raw).not.toContain('13912345678');
+    expect(raw).not.toContain('麓山南路');
+  });
+});
 
+describe('POS and delivery webhooks: a sale id keeps its first outcome', () => {
   it('a sale id sent again with another SKU, an added line or another quantity is 422 and sells nothing', async () => {
     for (const sku of ['nongjia-xiaochaorou', 'wanglaoji']) {
       await s.client.send('001', 'stock', sku, { type: 'set', available: 40, at: Date.now() });
@@ -264,32 +294,6 @@ describe('POS and delivery webhooks', () => {
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('idempotency_conflict');
     expect(await stock(sku)).toMatchObject({ available: before.available, sold: before.sold });
-  });
-
-  it("a diner's delivery address and phone are sealed; the engine sees the last four digits", async () => {
-    const d = await seatedDiner(s, 2);
-    const r = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
-      token: d.token,
-      body: {
-        channel: 'delivery',
-        lines: [{ skuId: 'huiguo-rou', qty: 1 }],
-        delivery: { address: '长沙市岳麓区麓山南路 932 号', contact: '李先生', phone: '13912345678' },
-      },
-      headers: { 'idempotency-key': idemKey() },
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(201);
-    const orderId = r.body.order.orderId;
-    const staffView = await call<StaffOrderDetail>(s.url, 'GET', `/v1/staff/stores/001/orders/${orderId}`, {
-      token: (await import('@lunchrush/stack/testing')).staff(s, 'waiter'),
-    });
-    expect(staffView.body.delivery).toEqual({
-      address: '长沙市岳麓区麓山南路 932 号',
-      contact: '李先生',
-      phone: '13912345678',
-    });
-    const raw = JSON.stringify(await s.client.send('001', 'order', orderId, { type: 'get' }));
-    expect(raw).not.toContain('13912345678');
-    expect(raw).not.toContain('麓山南路');
   });
 });
 

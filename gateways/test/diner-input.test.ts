@@ -6,7 +6,7 @@ import { s, useDinerStack } from './diner-support.js';
 
 useDinerStack();
 
-describe('bad input and limits', () => {
+describe('bad input', () => {
   it('malformed JSON, wrong types and bad values are 400 with a code and a message naming the field', async () => {
     const d = await seatedDiner(s, 12);
     const bad = await call<ErrorAnswer>(s.url, 'POST', '/v1/diner/table/cart', {
@@ -88,7 +88,9 @@ describe('bad input and limits', () => {
     expect(r.status).toBe(413);
     expect(r.body.code).toBe('payload_too_large');
   });
+});
 
+describe('limits', () => {
   it('past the per-device limit requests are 429 with Retry-After', async () => {
     const device = `device-${process.pid}-${Date.now()}`;
     const statuses: number[] = [];

@@ -17,7 +17,7 @@ import { s, useDinerStack } from './diner-support.js';
 
 useDinerStack();
 
-describe('placing orders', () => {
+describe('placing orders: one order per Idempotency-Key, however often it is sent', () => {
   it('the same Idempotency-Key returns the same answer; another body with it is 422; none is 400', async () => {
     const d = await seatedDiner(s, 7);
     const key = idemKey();
@@ -99,24 +99,9 @@ describe('placing orders', () => {
     const mine = await call<OrderList>(s.url, 'GET', '/v1/diner/orders', { token: d.token });
     expect(mine.body.orders).toHaveLength(1);
   });
+});
 
-  it('urge: once, then 409 until the interval has passed', async () => {
-    const d = await seatedDiner(s, 15);
-    const o = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
-      token: d.token,
-      body: { lines: [{ skuId: 'di-sanxian', qty: 1 }] },
-      headers: { 'idempotency-key': idemKey() },
-    });
-    const orderId = o.body.order.orderId;
-    const pay = await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
-    await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
-    const first = await call<OrderSummary>(s.url, 'POST', `/v1/diner/orders/${orderId}/urge`, { token: d.token });
-    expect(first.status).toBe(200);
-    const again = await call<ErrorAnswer>(s.url, 'POST', `/v1/diner/orders/${orderId}/urge`, { token: d.token });
-    expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ code: 'urge_too_soon', details: { retryAt: expect.any(Number) as unknown } });
-  });
-
+describe("placing orders: prices, keys and the store are the server's", () => {
   it('prices come from the catalog: a price or total sent by the client is refused, naming the key', async () => {
     const d = await seatedDiner(s, 8);
     const key = idemKey();
@@ -215,6 +200,25 @@ describe('placing orders', () => {
       );
     expect(direct).toBe('table_not_in_store');
   });
+});
+
+describe('placed orders: urged, and shown at their table', () => {
+  it('urge: once, then 409 until the interval has passed', async () => {
+    const d = await seatedDiner(s, 15);
+    const o = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      body: { lines: [{ skuId: 'di-sanxian', qty: 1 }] },
+      headers: { 'idempotency-key': idemKey() },
+    });
+    const orderId = o.body.order.orderId;
+    const pay = await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+    await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
+    const first = await call<OrderSummary>(s.url, 'POST', `/v1/diner/orders/${orderId}/urge`, { token: d.token });
+    expect(first.status).toBe(200);
+    const again = await call<ErrorAnswer>(s.url, 'POST', `/v1/diner/orders/${orderId}/urge`, { token: d.token });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'urge_too_soon', details: { retryAt: expect.any(Number) as unknown } });
+  });
 
   it('an order placed with lines at a table carries the table label and shows on the table', async () => {
     const d = await seatedDiner(s, 22);
@@ -235,7 +239,9 @@ describe('placing orders', () => {
     // The cart someone was building stays as it was.
     expect(table.body.cart.map((l) => l.lineId)).toEqual(['keep-1']);
   });
+});
 
+describe('placed orders: without costs, sold out, paid and cancelled', () => {
   it('diners never see the cost of goods: not in a quote, an order, or the order read back', async () => {
     const d = await seatedDiner(s, 23);
     const withCost = s.data.template.spus.flatMap((x) => x.skus).find((k) => k.costFen !== undefined)!;

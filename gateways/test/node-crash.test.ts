@@ -143,65 +143,112 @@ async function untilAnswered(
   }
 }
 
+/** Diners log in and sit at tables of both stores (through B, which stays up): their sessions by store. */
+async function seatDiners(): Promise<Map<string, { token: string }[]>> {
+  const diners = new Map<string, { token: string }[]>();
+  for (const store of STORES) {
+    const tables = data.stores.find((x) => x.storeId === store)!.tables.slice(0, DINERS_PER_STORE);
+    const seated: { token: string }[] = [];
+    for (const [i, { tableId }] of tables.entries()) {
+      const login = await call<Login>(urlB, 'POST', '/v1/diner/login', { body: { code: `crash-${store}-${i}-1` } });
+      expect(login.status).toBe(200);
+      const token = login.body.sessionToken;
+      const scan = await call<Partial<Scan>>(urlB, 'POST', '/v1/diner/scan', {
+        token,
+        body: { tableToken: signTableToken(cfg.qrKeys, parseTableCode(tableId)), partySize: 2 },
+      });
+      expect(scan.status).toBe(200);
+      // A session that names its table, when the gateway hands one out; else the same session.
+      seated.push({ token: scan.body.sessionToken ?? token });
+    }
+    diners.set(store, seated);
+  }
+  return diners;
+}
+
+/** One buyer's purchase: a diner's order or a POS sale, retried until answered, starting at A or B. */
+async function buy(b: Buyer, i: number, diners: Map<string, { token: string }[]>): Promise<void> {
+  // Buyer n of each store (at i = 2n, 2n + 1) is a diner when n is even; n = 0, 1 go to A first, 2, 3 to B.
+  const first = (i >> 2) % 2 === 0 ? urlA : urlB;
+  if (b.kind === 'diner') {
+    const d = diners.get(b.store)![i % DINERS_PER_STORE]!;
+    const key = `crash-order-${i}`;
+    const r = await untilAnswered(first, (url) =>
+      call<Placed>(url, 'POST', '/v1/diner/orders', {
+        token: d.token,
+        body: { lines: [{ skuId: SKU, qty: 1, options: [] }] },
+        headers: { 'idempotency-key': key },
+      }),
+    );
+    b.outcome = r.status < 300 ? 'sold' : 'sold_out';
+    b.ref = (r.body as Partial<Placed> | undefined)?.order?.orderId;
+    b.via = r.via;
+    (b as { token?: string }).token = d.token;
+  } else {
+    const saleId = `crash-sale-${i}`;
+    const body = { saleId, lines: [{ skuId: SKU, qty: 1 }] };
+    const r = await untilAnswered(first, (url) => {
+      const s = signed(cfg.posSecret, body);
+      return call<PosSale>(url, 'POST', `/v1/channels/pos/${b.store}/sales`, { raw: s.raw, headers: s.headers });
+    });
+    b.outcome = r.status < 300 ? 'sold' : 'sold_out';
+    b.ref = saleId;
+    b.via = r.via;
+  }
+}
+
+/**
+ * Every buyer of each store has one answer, exactly the units there were were sold, and every
+ * acknowledged purchase is still there (read through B).
+ */
+async function expectNothingLost(buyers: readonly Buyer[]): Promise<void> {
+  const staffToken = (store: string): string =>
+    signStaffToken(cfg.staffKeys, { store, role: 'manager', staffId: 'crash-test', ttlS: 600 });
+  for (const store of STORES) {
+    const mine = buyers.filter((b) => b.store === store);
+    // Every buyer has one answer; exactly the units there were were sold, each to one buyer.
+    expect(mine.filter((b) => b.outcome === 'sold')).toHaveLength(UNITS);
+    expect(mine.filter((b) => b.outcome === 'sold_out')).toHaveLength(BUYERS - UNITS);
+    const stock = await call<StockView>(urlB, 'GET', `/v1/staff/stores/${store}/stock/${SKU}`, {
+      token: staffToken(store),
+    });
+    expect(stock.status).toBe(200);
+    expect(stock.body.available).toBe(0);
+    expect(stock.body.reserved + stock.body.sold).toBe(UNITS);
+    // Every acknowledged purchase is still there after the crash.
+    for (const b of mine.filter((x) => x.outcome === 'sold')) {
+      if (b.kind === 'diner') {
+        const o = await call<OrderDetail>(urlB, 'GET', `/v1/diner/orders/${b.ref!}`, {
+          token: (b as { token?: string }).token!,
+        });
+        expect(o.status, `order ${b.ref!}`).toBe(200);
+        expect(o.body.lines.map((l: { skuId: string; qty: number }) => [l.skuId, l.qty])).toEqual([[SKU, 1]]);
+      } else {
+        const body = { saleId: b.ref!, lines: [{ skuId: SKU, qty: 1 }] };
+        const s = signed(cfg.posSecret, body);
+        const again = await call<PosSale>(urlB, 'POST', `/v1/channels/pos/${store}/sales`, {
+          raw: s.raw,
+          headers: s.headers,
+        });
+        expect(again.status, `sale ${b.ref!}`).toBe(200);
+        expect(again.body.duplicate).toBe(true);
+      }
+    }
+  }
+}
+
 describe('a co-located node killed with SIGKILL under load', () => {
   it('loses no acknowledged order and sells no unit twice', async () => {
-    // Diners log in and sit at tables of both stores (through B, which stays up).
-    const diners = new Map<string, { token: string }[]>();
-    for (const store of STORES) {
-      const tables = data.stores.find((x) => x.storeId === store)!.tables.slice(0, DINERS_PER_STORE);
-      const seated: { token: string }[] = [];
-      for (const [i, { tableId }] of tables.entries()) {
-        const login = await call<Login>(urlB, 'POST', '/v1/diner/login', { body: { code: `crash-${store}-${i}-1` } });
-        expect(login.status).toBe(200);
-        const token = login.body.sessionToken;
-        const scan = await call<Partial<Scan>>(urlB, 'POST', '/v1/diner/scan', {
-          token,
-          body: { tableToken: signTableToken(cfg.qrKeys, parseTableCode(tableId)), partySize: 2 },
-        });
-        expect(scan.status).toBe(200);
-        // A session that names its table, when the gateway hands one out; else the same session.
-        seated.push({ token: scan.body.sessionToken ?? token });
-      }
-      diners.set(store, seated);
-    }
+    const diners = await seatDiners();
 
     const buyers: Buyer[] = [];
     for (let i = 0; i < BUYERS; i++)
       for (const store of STORES) buyers.push({ store, kind: i % 2 === 0 ? 'diner' : 'pos' });
-    const buy = async (b: Buyer, i: number): Promise<void> => {
-      // Buyer n of each store (at i = 2n, 2n + 1) is a diner when n is even; n = 0, 1 go to A first, 2, 3 to B.
-      const first = (i >> 2) % 2 === 0 ? urlA : urlB;
-      if (b.kind === 'diner') {
-        const d = diners.get(b.store)![i % DINERS_PER_STORE]!;
-        const key = `crash-order-${i}`;
-        const r = await untilAnswered(first, (url) =>
-          call<Placed>(url, 'POST', '/v1/diner/orders', {
-            token: d.token,
-            body: { lines: [{ skuId: SKU, qty: 1, options: [] }] },
-            headers: { 'idempotency-key': key },
-          }),
-        );
-        b.outcome = r.status < 300 ? 'sold' : 'sold_out';
-        b.ref = (r.body as Partial<Placed> | undefined)?.order?.orderId;
-        b.via = r.via;
-        (b as { token?: string }).token = d.token;
-      } else {
-        const saleId = `crash-sale-${i}`;
-        const body = { saleId, lines: [{ skuId: SKU, qty: 1 }] };
-        const r = await untilAnswered(first, (url) => {
-          const s = signed(cfg.posSecret, body);
-          return call<PosSale>(url, 'POST', `/v1/channels/pos/${b.store}/sales`, { raw: s.raw, headers: s.headers });
-        });
-        b.outcome = r.status < 300 ? 'sold' : 'sold_out';
-        b.ref = saleId;
-        b.via = r.via;
-      }
-    };
     // 16 buyers at a time; A is killed once a third of the units are sold.
     let next = 0;
     const running = Promise.all(
       Array.from({ length: 16 }, async () => {
-        for (let i = next++; i < buyers.length; i = next++) await buy(buyers[i]!, i);
+        for (let i = next++; i < buyers.length; i = next++) await buy(buyers[i]!, i, diners);
       }),
     );
     const sold = (): number => buyers.filter((b) => b.outcome === 'sold').length;
@@ -223,38 +270,6 @@ describe('a co-located node killed with SIGKILL under load', () => {
     // Both nodes answered purchases before the kill, and B took A's partition over.
     expect(soldThroughA).toBeGreaterThan(0);
     expect(nodeB.engine!.ownedPartitions()).toEqual([0, 1]);
-    const staffToken = (store: string): string =>
-      signStaffToken(cfg.staffKeys, { store, role: 'manager', staffId: 'crash-test', ttlS: 600 });
-    for (const store of STORES) {
-      const mine = buyers.filter((b) => b.store === store);
-      // Every buyer has one answer; exactly the units there were were sold, each to one buyer.
-      expect(mine.filter((b) => b.outcome === 'sold')).toHaveLength(UNITS);
-      expect(mine.filter((b) => b.outcome === 'sold_out')).toHaveLength(BUYERS - UNITS);
-      const stock = await call<StockView>(urlB, 'GET', `/v1/staff/stores/${store}/stock/${SKU}`, {
-        token: staffToken(store),
-      });
-      expect(stock.status).toBe(200);
-      expect(stock.body.available).toBe(0);
-      expect(stock.body.reserved + stock.body.sold).toBe(UNITS);
-      // Every acknowledged purchase is still there after the crash.
-      for (const b of mine.filter((x) => x.outcome === 'sold')) {
-        if (b.kind === 'diner') {
-          const o = await call<OrderDetail>(urlB, 'GET', `/v1/diner/orders/${b.ref!}`, {
-            token: (b as { token?: string }).token!,
-          });
-          expect(o.status, `order ${b.ref!}`).toBe(200);
-          expect(o.body.lines.map((l: { skuId: string; qty: number }) => [l.skuId, l.qty])).toEqual([[SKU, 1]]);
-        } else {
-          const body = { saleId: b.ref!, lines: [{ skuId: SKU, qty: 1 }] };
-          const s = signed(cfg.posSecret, body);
-          const again = await call<PosSale>(urlB, 'POST', `/v1/channels/pos/${store}/sales`, {
-            raw: s.raw,
-            headers: s.headers,
-          });
-          expect(again.status, `sale ${b.ref!}`).toBe(200);
-          expect(again.body.duplicate).toBe(true);
-        }
-      }
-    }
+    await expectNothingLost(buyers);
   }, 180_000);
 });

@@ -210,122 +210,148 @@ function expectDocumented<T>(method: Method, path: string, r: Answer<T>): Answer
   return r.body;
 }
 
+type CartLine = { skuId: string; qty: number; options?: { group: string; choice: string }[]; note?: string };
+
+/** A diner logs in, resolves table 3's QR code and scans it: the session token that names the table. */
+async function seatDiner(): Promise<string> {
+  const login0 = await call<Login>(s.url, 'POST', '/v1/diner/login', { body: { code: `answers-${process.pid}-1` } });
+  const unseated: string = expectDocumented('post', '/v1/diner/login', login0).sessionToken;
+  const t = tableToken(s, 3);
+  expectDocumented('get', '/v1/tables/resolve', await call(s.url, 'GET', `/v1/tables/resolve?token=${t.token}`));
+  expectDocumented('get', '/qr', await call(s.url, 'GET', `/qr?t=${t.token}`));
+  // The scan answers the token that names the table: the diner sends it from then on.
+  const token: string = expectDocumented(
+    'post',
+    '/v1/diner/scan',
+    await call<Scan>(s.url, 'POST', '/v1/diner/scan', {
+      token: unseated,
+      body: { tableToken: t.token, partySize: 2 },
+    }),
+  ).sessionToken;
+  return token;
+}
+
+/** The menu and stock anyone reads; no cost price in the menu. */
+async function readMenu(): Promise<void> {
+  const menu = expectDocumented(
+    'get',
+    '/v1/stores/{store}/menu',
+    await call<Menu>(s.url, 'GET', '/v1/stores/001/menu'),
+  );
+  expect(JSON.stringify(menu)).not.toContain('costFen');
+  expectDocumented('get', '/v1/stores/{store}/stock', await call(s.url, 'GET', '/v1/stores/001/stock'));
+}
+
+/** Two lines in the table's cart, one changed; the table and quotes read back. */
+async function fillCart(token: string, line: CartLine): Promise<void> {
+  expectDocumented(
+    'post',
+    '/v1/diner/table/cart',
+    await call(s.url, 'POST', '/v1/diner/table/cart', { token, body: { lineId: 'ans-1', ...line } }),
+  );
+  expectDocumented(
+    'post',
+    '/v1/diner/table/cart',
+    await call(s.url, 'POST', '/v1/diner/table/cart', { token, body: { lineId: 'ans-2', skuId: 'mifan-s', qty: 1 } }),
+  );
+  expectDocumented(
+    'patch',
+    '/v1/diner/table/cart/{lineId}',
+    await call(s.url, 'PATCH', '/v1/diner/table/cart/ans-2', { token, body: { qty: 2 } }),
+  );
+  expectDocumented('get', '/v1/diner/table', await call(s.url, 'GET', '/v1/diner/table', { token }));
+  const cartQuote = expectDocumented(
+    'post',
+    '/v1/diner/quote',
+    await call<Quote>(s.url, 'POST', '/v1/diner/quote', { token, body: {} }),
+  );
+  expect(JSON.stringify(cartQuote)).not.toContain('costFen');
+  expectDocumented(
+    'post',
+    '/v1/diner/quote',
+    await call(s.url, 'POST', '/v1/diner/quote', { token, body: { channel: 'takeaway', lines: [line] } }),
+  );
+}
+
+/** The cart ordered to eat in and paid; a takeaway order placed and cancelled. The paid order's id. */
+async function orderAndPay(token: string, line: CartLine): Promise<string> {
+  const dineIn = expectDocumented(
+    'post',
+    '/v1/diner/orders',
+    await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
+      token,
+      body: {},
+      headers: { 'idempotency-key': idemKey() },
+    }),
+  );
+  const takeaway = expectDocumented(
+    'post',
+    '/v1/diner/orders',
+    await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
+      token,
+      body: { channel: 'takeaway', store: '001', lines: [line] },
+      headers: { 'idempotency-key': idemKey() },
+    }),
+  );
+  expect(JSON.stringify(takeaway)).not.toContain('costFen');
+  const orderId = dineIn.order.orderId;
+  const pay = expectDocumented(
+    'post',
+    '/v1/diner/orders/{orderId}/pay',
+    await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token }),
+  );
+  const paid = expectDocumented(
+    'post',
+    '/v1/simulator/wechatpay/pay',
+    await call<SimPay>(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.prepayId } }),
+  );
+  expect(paid).toMatchObject({ orderId, callbackStatus: 204 });
+  const status = expectDocumented(
+    'get',
+    '/v1/diner/orders/{orderId}',
+    await call<OrderDetail>(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token }),
+  );
+  expect(status).toMatchObject({ orderId, status: 'paid' });
+  expectDocumented('get', '/v1/diner/orders', await call(s.url, 'GET', '/v1/diner/orders', { token }));
+  expectDocumented(
+    'post',
+    '/v1/diner/orders/{orderId}/cancel',
+    await call(s.url, 'POST', `/v1/diner/orders/${takeaway.order.orderId}/cancel`, { token, body: {} }),
+  );
+  return orderId;
+}
+
+/** Staff accept the paid order, read it and the board. */
+async function staffTakeOn(orderId: string): Promise<void> {
+  const waiter = staff(s, 'waiter');
+  const base = `/v1/staff/stores/001/orders/${orderId}`;
+  expectDocumented(
+    'post',
+    '/v1/staff/stores/{store}/orders/{orderId}/accept',
+    await call(s.url, 'POST', `${base}/accept`, { token: waiter }),
+  );
+  expectDocumented(
+    'get',
+    '/v1/staff/stores/{store}/orders/{orderId}',
+    await call(s.url, 'GET', base, { token: waiter }),
+  );
+  expectDocumented(
+    'get',
+    '/v1/staff/stores/{store}/board',
+    await call(s.url, 'GET', '/v1/staff/stores/001/board', { token: waiter }),
+  );
+}
+
 describe('real answers are what the document says', () => {
   it('a diner: login, table, menu, cart, quote, order, pay, status', async () => {
-    const login0 = await call<Login>(s.url, 'POST', '/v1/diner/login', { body: { code: `answers-${process.pid}-1` } });
-    const unseated: string = expectDocumented('post', '/v1/diner/login', login0).sessionToken;
-    const t = tableToken(s, 3);
-    expectDocumented('get', '/v1/tables/resolve', await call(s.url, 'GET', `/v1/tables/resolve?token=${t.token}`));
-    expectDocumented('get', '/qr', await call(s.url, 'GET', `/qr?t=${t.token}`));
-    // The scan answers the token that names the table: the diner sends it from then on.
-    const token: string = expectDocumented(
-      'post',
-      '/v1/diner/scan',
-      await call<Scan>(s.url, 'POST', '/v1/diner/scan', {
-        token: unseated,
-        body: { tableToken: t.token, partySize: 2 },
-      }),
-    ).sessionToken;
-    const menu = expectDocumented(
-      'get',
-      '/v1/stores/{store}/menu',
-      await call<Menu>(s.url, 'GET', '/v1/stores/001/menu'),
-    );
-    expect(JSON.stringify(menu)).not.toContain('costFen');
-    expectDocumented('get', '/v1/stores/{store}/stock', await call(s.url, 'GET', '/v1/stores/001/stock'));
-
+    const token = await seatDiner();
+    await readMenu();
     const line = { skuId: 'mapo-doufu', qty: 2, options: [{ group: 'spice', choice: 'hot' }], note: '少放盐' };
-    expectDocumented(
-      'post',
-      '/v1/diner/table/cart',
-      await call(s.url, 'POST', '/v1/diner/table/cart', { token, body: { lineId: 'ans-1', ...line } }),
-    );
-    expectDocumented(
-      'post',
-      '/v1/diner/table/cart',
-      await call(s.url, 'POST', '/v1/diner/table/cart', { token, body: { lineId: 'ans-2', skuId: 'mifan-s', qty: 1 } }),
-    );
-    expectDocumented(
-      'patch',
-      '/v1/diner/table/cart/{lineId}',
-      await call(s.url, 'PATCH', '/v1/diner/table/cart/ans-2', { token, body: { qty: 2 } }),
-    );
-    expectDocumented('get', '/v1/diner/table', await call(s.url, 'GET', '/v1/diner/table', { token }));
-    const cartQuote = expectDocumented(
-      'post',
-      '/v1/diner/quote',
-      await call<Quote>(s.url, 'POST', '/v1/diner/quote', { token, body: {} }),
-    );
-    expect(JSON.stringify(cartQuote)).not.toContain('costFen');
-    expectDocumented(
-      'post',
-      '/v1/diner/quote',
-      await call(s.url, 'POST', '/v1/diner/quote', { token, body: { channel: 'takeaway', lines: [line] } }),
-    );
-
+    await fillCart(token, line);
     // The table's cart becomes a dine-in order; then a takeaway order of given lines.
-    const dineIn = expectDocumented(
-      'post',
-      '/v1/diner/orders',
-      await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
-        token,
-        body: {},
-        headers: { 'idempotency-key': idemKey() },
-      }),
-    );
-    const takeaway = expectDocumented(
-      'post',
-      '/v1/diner/orders',
-      await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
-        token,
-        body: { channel: 'takeaway', store: '001', lines: [line] },
-        headers: { 'idempotency-key': idemKey() },
-      }),
-    );
-    expect(JSON.stringify(takeaway)).not.toContain('costFen');
-    const orderId = dineIn.order.orderId;
-    const pay = expectDocumented(
-      'post',
-      '/v1/diner/orders/{orderId}/pay',
-      await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token }),
-    );
-    const paid = expectDocumented(
-      'post',
-      '/v1/simulator/wechatpay/pay',
-      await call<SimPay>(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.prepayId } }),
-    );
-    expect(paid).toMatchObject({ orderId, callbackStatus: 204 });
-    const status = expectDocumented(
-      'get',
-      '/v1/diner/orders/{orderId}',
-      await call<OrderDetail>(s.url, 'GET', `/v1/diner/orders/${orderId}`, { token }),
-    );
-    expect(status).toMatchObject({ orderId, status: 'paid' });
-    expectDocumented('get', '/v1/diner/orders', await call(s.url, 'GET', '/v1/diner/orders', { token }));
-    expectDocumented(
-      'post',
-      '/v1/diner/orders/{orderId}/cancel',
-      await call(s.url, 'POST', `/v1/diner/orders/${takeaway.order.orderId}/cancel`, { token, body: {} }),
-    );
-
+    const orderId = await orderAndPay(token, line);
     // Staff take the paid order on.
-    const waiter = staff(s, 'waiter');
-    const base = `/v1/staff/stores/001/orders/${orderId}`;
-    expectDocumented(
-      'post',
-      '/v1/staff/stores/{store}/orders/{orderId}/accept',
-      await call(s.url, 'POST', `${base}/accept`, { token: waiter }),
-    );
-    expectDocumented(
-      'get',
-      '/v1/staff/stores/{store}/orders/{orderId}',
-      await call(s.url, 'GET', base, { token: waiter }),
-    );
-    expectDocumented(
-      'get',
-      '/v1/staff/stores/{store}/board',
-      await call(s.url, 'GET', '/v1/staff/stores/001/board', { token: waiter }),
-    );
+    await staffTakeOn(orderId);
 
     // A refusal is an Error with its code.
     const unknown = await call(s.url, 'POST', '/v1/diner/quote', {

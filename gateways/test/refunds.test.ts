@@ -77,7 +77,7 @@ async function workerIdle(): Promise<void> {
   );
 }
 
-describe('refunds reach the diner', () => {
+describe('refunds reach the diner, once', () => {
   it("a store's cancel of a paid order refunds the full amount once, and the order reads refunded", async () => {
     const { orderId, totalFen } = await paidOrder(20);
     const cancel = await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orderId}/cancel`, {
@@ -151,7 +151,9 @@ describe('refunds reach the diner', () => {
       totalFen - part,
     );
   });
+});
 
+describe('refunds WeChat does not make', () => {
   it('a refund WeChat reports ABNORMAL alarms the store and stays approved on the order', async () => {
     const { orderId } = await paidOrder(22);
     const watch = watchAlarms();

@@ -157,7 +157,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-describe('WeChat Pay APIv3 (real provider, local API stand-in)', () => {
+describe('WeChat Pay APIv3 (real provider, local API stand-in): payments', () => {
   it('prepays with a signed request; the answer is verified; paySign is the merchant signature', async () => {
     for (const serial of ['cert', 'pubkey'] as const) {
       mode = { serial, corrupt: false };
@@ -185,6 +185,33 @@ describe('WeChat Pay APIv3 (real provider, local API stand-in)', () => {
     expect(seen.at(-1)!.url).toBe('/v3/pay/transactions/out-trade-no/o_001_none?mchid=1230000109');
   });
 
+  it('refuses a 2xx answer whose signature does not verify', async () => {
+    mode = { serial: 'cert', corrupt: true };
+    await expect(provider.queryOrder('o_001_paid')).rejects.toMatchObject({ code: 'invalid_signature' });
+    mode = { serial: 'cert', corrupt: false };
+  });
+
+  it('verifies callbacks with a certificate serial in any letter case, and refuses an unknown one', () => {
+    const keys = new WeChatPayKeys();
+    expect(keys.addCertificate(readFileSync(path.join(FIXTURES, 'wechatpay-platform.cert.pem')))).toBe(CERT_SERIAL);
+    const body = Buffer.from('{"id":"EV-1"}');
+    const ts = String(Math.floor(Date.now() / 1000));
+    const sig = sign('sha256', Buffer.from(`${ts}\nn1\n${body.toString()}\n`), certKey).toString('base64');
+    const h = { 'wechatpay-timestamp': ts, 'wechatpay-nonce': 'n1', 'wechatpay-signature': sig };
+    expect(verifyWeChatPaySignature(keys, { ...h, 'wechatpay-serial': CERT_SERIAL.toLowerCase() }, body, 300)).toEqual({
+      serial: CERT_SERIAL.toLowerCase(),
+    });
+    expect(() => verifyWeChatPaySignature(keys, { ...h, 'wechatpay-serial': 'ABCDEF' }, body, 300)).toThrow(
+      /serial ABCDEF/,
+    );
+    expect(() =>
+      verifyWeChatPaySignature(keys, { ...h, 'wechatpay-serial': CERT_SERIAL }, Buffer.from('{"id":"EV-2"}'), 300),
+    ).toThrow(/does not verify/);
+    expect(createPublicKey(certKey).asymmetricKeyType).toBe('rsa');
+  });
+});
+
+describe('WeChat Pay APIv3 (real provider, local API stand-in): refunds', () => {
   it('refunds with a signed request naming the payment, the refund number and the amounts; queries a refund', async () => {
     mode = { serial: 'cert', corrupt: false };
     const r = await provider.refund({
@@ -233,30 +260,5 @@ describe('WeChat Pay APIv3 (real provider, local API stand-in)', () => {
       code: 'payment_refused',
       status: 409,
     });
-  });
-
-  it('refuses a 2xx answer whose signature does not verify', async () => {
-    mode = { serial: 'cert', corrupt: true };
-    await expect(provider.queryOrder('o_001_paid')).rejects.toMatchObject({ code: 'invalid_signature' });
-    mode = { serial: 'cert', corrupt: false };
-  });
-
-  it('verifies callbacks with a certificate serial in any letter case, and refuses an unknown one', () => {
-    const keys = new WeChatPayKeys();
-    expect(keys.addCertificate(readFileSync(path.join(FIXTURES, 'wechatpay-platform.cert.pem')))).toBe(CERT_SERIAL);
-    const body = Buffer.from('{"id":"EV-1"}');
-    const ts = String(Math.floor(Date.now() / 1000));
-    const sig = sign('sha256', Buffer.from(`${ts}\nn1\n${body.toString()}\n`), certKey).toString('base64');
-    const h = { 'wechatpay-timestamp': ts, 'wechatpay-nonce': 'n1', 'wechatpay-signature': sig };
-    expect(verifyWeChatPaySignature(keys, { ...h, 'wechatpay-serial': CERT_SERIAL.toLowerCase() }, body, 300)).toEqual({
-      serial: CERT_SERIAL.toLowerCase(),
-    });
-    expect(() => verifyWeChatPaySignature(keys, { ...h, 'wechatpay-serial': 'ABCDEF' }, body, 300)).toThrow(
-      /serial ABCDEF/,
-    );
-    expect(() =>
-      verifyWeChatPaySignature(keys, { ...h, 'wechatpay-serial': CERT_SERIAL }, Buffer.from('{"id":"EV-2"}'), 300),
-    ).toThrow(/does not verify/);
-    expect(createPublicKey(certKey).asymmetricKeyType).toBe('rsa');
   });
 });
