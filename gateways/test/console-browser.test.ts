@@ -65,6 +65,10 @@ async function loggedIn(username: string): Promise<{ page: Page; errors: string[
   const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The page's Content-Security-Policy must not refuse anything the console itself loads.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().includes('Content Security Policy')) errors.push(m.text());
+  });
   await page.goto(`${s.url}/console/`);
   await page.locator('input[name="username"]').fill(username);
   await page.locator('input[name="password"]').fill(PASSWORD);

@@ -228,6 +228,19 @@ describe('dish photos', () => {
   });
 });
 
+describe('the console page', () => {
+  it('is served with a Content-Security-Policy that allows only its own scripts and its import map', async () => {
+    const r = await fetch(`${s.url}/console/`);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/]{43}='/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(r.headers.get('x-frame-options')).toBe('DENY');
+    expect(await r.text()).toContain('<script type="importmap">');
+    const vendor = await fetch(`${s.url}/console/vendor/preact.mjs`);
+    expect(vendor.headers.get('content-type')).toMatch(/javascript/);
+  });
+});
+
 describe('every staff route', () => {
   const sample: Record<string, string> = {
     store: '001',

@@ -20,7 +20,8 @@ import { StoreParams } from '../schemas.js';
 import { STAFF_BASE as base, STAFF_ERRORS } from '../routes/staff/common.js';
 import { AuditAnswer, AuditQuery } from './schemas.js';
 
-const SECRET_KEY = /pass|secret|totp|token/i;
+/** Keys whose values never go into the trail: passwords, TOTP secrets and codes, tokens. */
+const SECRET_KEY = /pass|secret|totp|token|^code$/i;
 
 /** An excerpt of the body: JSON without secret-looking keys, else its type and size. */
 export function excerpt(req: RequestInfo, max = 600): string {

@@ -70,15 +70,38 @@ export function mountConsole(app: TemplatedApp, base = CONSOLE_PATH): void {
   const dir = join(here, 'static');
   const files = new Map<string, Asset>(vendor());
   for (const name of readdirSync(dir)) files.set(name, asset(readFileSync(join(dir, name)), name));
-  const index = files.get('index.html')!;
-  const page = asset(Buffer.from(index.body.toString('utf8').replaceAll('{{BASE}}', base)), 'index.html');
+  const html = files.get('index.html')!.body.toString('utf8').replaceAll('{{BASE}}', base);
+  const page = { ...asset(Buffer.from(html), 'index.html'), csp: policyOf(html) };
   app.get(base, (res, req) => serve(res, req, page));
   app.get(`${base}/`, (res, req) => serve(res, req, page));
   for (const [name, a] of files)
     if (name !== 'index.html') app.get(`${base}/${name}`, (res, req) => serve(res, req, a));
 }
 
-function serve(res: HttpResponse, req: HttpRequest, a: Asset): void {
+/**
+ * The page's Content-Security-Policy: scripts only from here (and the import map, by its hash),
+ * no plugins, no framing of the console; photos from anywhere (a menu may name a CDN), the
+ * dashboard framed from the analytics port, the push socket.
+ */
+function policyOf(html: string): string {
+  const map = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+  const hash = createHash('sha256').update(map).digest('base64');
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'sha256-${hash}'`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob: http: https:",
+    "connect-src 'self' ws: wss:",
+    'frame-src http: https:',
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function serve(res: HttpResponse, req: HttpRequest, a: Asset & { csp?: string }): void {
   const fresh = req.getHeader('if-none-match') === a.etag;
   res.cork(() => {
     if (fresh) {
@@ -92,7 +115,8 @@ function serve(res: HttpResponse, req: HttpRequest, a: Asset): void {
       .writeHeader('cache-control', 'no-cache')
       .writeHeader('x-content-type-options', 'nosniff')
       .writeHeader('x-frame-options', 'DENY')
-      .writeHeader('referrer-policy', 'no-referrer')
-      .end(a.body);
+      .writeHeader('referrer-policy', 'no-referrer');
+    if (a.csp !== undefined) res.writeHeader('content-security-policy', a.csp);
+    res.end(a.body);
   });
 }
