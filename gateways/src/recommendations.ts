@@ -61,6 +61,11 @@ interface MenuSku {
   readonly windows: readonly TimeWindow[];
 }
 
+interface StockSnapshot {
+  readonly at: number;
+  readonly levels: ReadonlyMap<string, string>;
+}
+
 /** A menu revision as recommendations need it. */
 interface MenuView {
   readonly skus: ReadonlyMap<string, MenuSku>;
@@ -119,6 +124,8 @@ export class Recommendations {
   private readonly views = new WeakMap<MenuEntry, MenuView>();
   /** Level pushes per store and SKU, laid over the stock snapshot when newer. */
   private readonly pushed = new Map<string, Map<string, { level: string; at: number }>>();
+  private readonly stock = new Map<string, StockSnapshot>();
+  private readonly reading = new Map<string, Promise<StockSnapshot>>();
   private kv: KV | undefined;
   private js: JetStreamClient | undefined;
   private sub: Subscription | undefined;
@@ -131,6 +138,8 @@ export class Recommendations {
       namespace: string;
       menu: MenuCache;
       sharePercent: number;
+      /** How old a stock read may be before the next request starts another (GATEWAY_STOCK_CACHE_MS). */
+      stockCacheMs: number;
       log: Logger;
     },
   ) {}
@@ -227,13 +236,36 @@ export class Recommendations {
     return h < this.o.sharePercent ? 'reco' : 'control';
   }
 
+  /**
+   * The store's stock levels as last read, refreshed once at a time per store: a read older
+   * than `stockCacheMs` is answered while a new one runs (the level pushes keep it current
+   * meanwhile); with no read yet, or `stockCacheMs` 0, the answer waits for a fresh one.
+   */
+  private async levels(store: string): Promise<StockSnapshot> {
+    const have = this.stock.get(store);
+    if (have !== undefined && Date.now() - have.at < this.o.stockCacheMs) return have;
+    let running = this.reading.get(store);
+    if (running === undefined) {
+      running = (this.o.menu.stockLevels(store) as Promise<{ at: number; skus: { skuId: string; level: string }[] }>)
+        .then((snap) => {
+          const s: StockSnapshot = { at: snap.at, levels: new Map(snap.skus.map((k) => [k.skuId, k.level])) };
+          this.stock.set(store, s);
+          return s;
+        })
+        .finally(() => this.reading.delete(store));
+      this.reading.set(store, running);
+    }
+    if (have === undefined || this.o.stockCacheMs === 0) return running;
+    running.catch(() => undefined);
+    return have;
+  }
+
   private async outOfStock(store: string): Promise<(skuId: string) => boolean> {
-    const snap = (await this.o.menu.stockLevels(store)) as { at: number; skus: { skuId: string; level: string }[] };
-    const levels = new Map(snap.skus.map((k) => [k.skuId, k.level]));
+    const snap = await this.levels(store);
     const pushed = this.pushed.get(store);
     return (skuId) => {
       const p = pushed?.get(skuId);
-      const level = p !== undefined && p.at > snap.at ? p.level : levels.get(skuId);
+      const level = p !== undefined && p.at > snap.at ? p.level : snap.levels.get(skuId);
       return level === 'out';
     };
   }

@@ -231,6 +231,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     namespace: cfg.namespace,
     menu: deps.menu,
     sharePercent: cfg.recoSharePercent,
+    stockCacheMs: cfg.stockCacheMs,
     log,
   });
   await reco.start();

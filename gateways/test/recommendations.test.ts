@@ -247,6 +247,7 @@ describe('recommendations', () => {
       namespace: s.t.ns,
       menu: s.gw.deps.menu,
       sharePercent: 30,
+      stockCacheMs: 1000,
       log: s.gw.deps.log,
     });
     const tables = Array.from({ length: 1000 }, (_, i) => `0011000${String(i).padStart(6, '0')}`);
