@@ -59,6 +59,69 @@ function chainAndStore(): MemoryRuntime {
   return rt;
 }
 
+const refusals: [string, CatalogCommand, string][] = [
+  ['remove a template SPU', { type: 'removeSpu', spuId: 'noodle', at: T0 }, 'unknown_spu'],
+  ['remove an unknown SPU', { type: 'removeSpu', spuId: 'ghost', at: T0 }, 'unknown_spu'],
+  ['price an unknown SKU', { type: 'setPrice', skuId: 'ghost', priceFen: 100, at: T0 }, 'unknown_sku'],
+  ['a negative price', { type: 'setPrice', skuId: 'cola', priceFen: -1, at: T0 }, 'invalid_command'],
+  ['a fractional price', { type: 'setPrice', skuId: 'cola', priceFen: 12.5, at: T0 }, 'invalid_command'],
+  ['switch an unknown SPU', { type: 'setAvailability', spuId: 'ghost', available: false, at: T0 }, 'unknown_spu'],
+  ['hide an unknown SPU', { type: 'hideSpu', spuId: 'ghost', hidden: true, at: T0 }, 'unknown_spu'],
+  [
+    'a local SPU claiming a template SKU id',
+    {
+      type: 'upsertSpu',
+      spu: {
+        spuId: 'cola2',
+        name: '可乐2',
+        category: '饮品',
+        station: 'bar',
+        skus: [{ skuId: 'cuke', priceFen: 1 }],
+      },
+      at: T0,
+    },
+    'catalog_conflict',
+  ],
+  [
+    'a template with a duplicate SKU',
+    {
+      type: 'setTemplate',
+      template: {
+        spus: [
+          {
+            spuId: 'a',
+            name: 'A',
+            category: 'x',
+            station: 's',
+            skus: [
+              { skuId: 'k', priceFen: 1 },
+              { skuId: 'k', priceFen: 2 },
+            ],
+          },
+        ],
+      },
+      at: T0,
+    },
+    'invalid_command',
+  ],
+  [
+    'an option group asking for more picks than it has',
+    {
+      type: 'upsertSpu',
+      spu: {
+        spuId: 'a',
+        name: 'A',
+        category: 'x',
+        station: 's',
+        skus: [{ skuId: 'a', priceFen: 1 }],
+        optionGroups: [{ id: 'g', name: 'G', min: 2, max: 2, choices: [{ id: 'c', name: 'C' }] }],
+      },
+      at: T0,
+    },
+    'invalid_command',
+  ],
+];
+
 describe('catalog actor: template inheritance and overrides', () => {
   it('the store sells the template plus its own SPUs; its SPUs replace template SPUs of the same id', () => {
     const rt = chainAndStore();
@@ -142,69 +205,9 @@ describe('catalog actor: template inheritance and overrides', () => {
     expect(effective(rt).fees).toEqual({ deliveryFeeFen: 500, freeDeliveryOverFen: 8800 });
     expect(rt.state<CatalogState>(catalogRef(STORE)).rev).toBe(rev0 + 4);
   });
+});
 
-  const refusals: [string, CatalogCommand, string][] = [
-    ['remove a template SPU', { type: 'removeSpu', spuId: 'noodle', at: T0 }, 'unknown_spu'],
-    ['remove an unknown SPU', { type: 'removeSpu', spuId: 'ghost', at: T0 }, 'unknown_spu'],
-    ['price an unknown SKU', { type: 'setPrice', skuId: 'ghost', priceFen: 100, at: T0 }, 'unknown_sku'],
-    ['a negative price', { type: 'setPrice', skuId: 'cola', priceFen: -1, at: T0 }, 'invalid_command'],
-    ['a fractional price', { type: 'setPrice', skuId: 'cola', priceFen: 12.5, at: T0 }, 'invalid_command'],
-    ['switch an unknown SPU', { type: 'setAvailability', spuId: 'ghost', available: false, at: T0 }, 'unknown_spu'],
-    ['hide an unknown SPU', { type: 'hideSpu', spuId: 'ghost', hidden: true, at: T0 }, 'unknown_spu'],
-    [
-      'a local SPU claiming a template SKU id',
-      {
-        type: 'upsertSpu',
-        spu: {
-          spuId: 'cola2',
-          name: '可乐2',
-          category: '饮品',
-          station: 'bar',
-          skus: [{ skuId: 'cuke', priceFen: 1 }],
-        },
-        at: T0,
-      },
-      'catalog_conflict',
-    ],
-    [
-      'a template with a duplicate SKU',
-      {
-        type: 'setTemplate',
-        template: {
-          spus: [
-            {
-              spuId: 'a',
-              name: 'A',
-              category: 'x',
-              station: 's',
-              skus: [
-                { skuId: 'k', priceFen: 1 },
-                { skuId: 'k', priceFen: 2 },
-              ],
-            },
-          ],
-        },
-        at: T0,
-      },
-      'invalid_command',
-    ],
-    [
-      'an option group asking for more picks than it has',
-      {
-        type: 'upsertSpu',
-        spu: {
-          spuId: 'a',
-          name: 'A',
-          category: 'x',
-          station: 's',
-          skus: [{ skuId: 'a', priceFen: 1 }],
-          optionGroups: [{ id: 'g', name: 'G', min: 2, max: 2, choices: [{ id: 'c', name: 'C' }] }],
-        },
-        at: T0,
-      },
-      'invalid_command',
-    ],
-  ];
+describe('catalog actor: refusals, reads and snapshots', () => {
   it.each(refusals)('refuses %s', (_n, c, code) => {
     const rt = chainAndStore();
     const before = rt.log.length;
@@ -231,14 +234,95 @@ describe('catalog actor: template inheritance and overrides', () => {
   });
 });
 
-describe('pricing', () => {
-  const c = mergeCatalog(null, doc(), { prices: {}, availability: {}, hidden: [] }).catalog;
-  const price = (
-    lines: { skuId: string; qty: number; options?: { group: string; choice: string }[] }[],
-    channel: 'dine_in' | 'takeaway' | 'delivery' | 'retail' = 'dine_in',
-    at = T0,
-  ) => priceLines(c, { channel, at, lines: lines.map((l) => ({ options: [], ...l })) }, 7);
+const c = mergeCatalog(null, doc(), { prices: {}, availability: {}, hidden: [] }).catalog;
+const price = (
+  lines: { skuId: string; qty: number; options?: { group: string; choice: string }[] }[],
+  channel: 'dine_in' | 'takeaway' | 'delivery' | 'retail' = 'dine_in',
+  at = T0,
+) => priceLines(c, { channel, at, lines: lines.map((l) => ({ options: [], ...l })) }, 7);
 
+const errors: [string, Parameters<typeof price>, string, string][] = [
+  ['unknown SKU', [[{ skuId: 'ghost', qty: 1 }]], 'unknown_sku', 'no SKU ghost on the menu'],
+  [
+    'outside the window',
+    [[{ skuId: 'bun', qty: 1 }]],
+    'outside_availability_window',
+    '包子 is not served at this hour',
+  ],
+  [
+    'not on this channel',
+    [[{ skuId: 'beer', qty: 1 }], 'takeaway'],
+    'channel_not_allowed',
+    '啤酒 is not sold for takeaway',
+  ],
+  ['required option missing', [[{ skuId: 'noodle-s', qty: 1 }]], 'invalid_option', '辣度: pick at least 1'],
+  [
+    'too many picks',
+    [
+      [
+        {
+          skuId: 'noodle-s',
+          qty: 1,
+          options: [
+            { group: 'spice', choice: 'hot' },
+            { group: 'spice', choice: 'none' },
+          ],
+        },
+      ],
+    ],
+    'invalid_option',
+    '辣度: pick at most 1',
+  ],
+  [
+    'unknown group',
+    [[{ skuId: 'noodle-s', qty: 1, options: [{ group: 'size', choice: 'xl' }] }]],
+    'invalid_option',
+    '牛肉面 (小碗) has no option group size',
+  ],
+  [
+    'unknown choice',
+    [[{ skuId: 'noodle-s', qty: 1, options: [{ group: 'spice', choice: 'nuclear' }] }]],
+    'invalid_option',
+    '辣度 has no choice nuclear',
+  ],
+  [
+    'unavailable choice',
+    [
+      [
+        {
+          skuId: 'noodle-s',
+          qty: 1,
+          options: [
+            { group: 'spice', choice: 'hot' },
+            { group: 'extra', choice: 'gone' },
+          ],
+        },
+      ],
+    ],
+    'item_unavailable',
+    '加料: 加虾 is unavailable',
+  ],
+  [
+    'same pick twice',
+    [
+      [
+        {
+          skuId: 'noodle-s',
+          qty: 1,
+          options: [
+            { group: 'spice', choice: 'hot' },
+            { group: 'extra', choice: 'egg' },
+            { group: 'extra', choice: 'egg' },
+          ],
+        },
+      ],
+    ],
+    'invalid_option',
+    '加料: 加蛋 picked twice',
+  ],
+];
+
+describe('pricing: prices, fees and discounts', () => {
   it('unit price = SKU price + option deltas; line = unit × qty; total in integer fen', () => {
     const r = price([
       {
@@ -293,87 +377,9 @@ describe('pricing', () => {
     );
     expect(r.ok && r.quote).toMatchObject({ itemsFen: 600, discountFen: 600, totalFen: 0 });
   });
+});
 
-  const errors: [string, Parameters<typeof price>, string, string][] = [
-    ['unknown SKU', [[{ skuId: 'ghost', qty: 1 }]], 'unknown_sku', 'no SKU ghost on the menu'],
-    [
-      'outside the window',
-      [[{ skuId: 'bun', qty: 1 }]],
-      'outside_availability_window',
-      '包子 is not served at this hour',
-    ],
-    [
-      'not on this channel',
-      [[{ skuId: 'beer', qty: 1 }], 'takeaway'],
-      'channel_not_allowed',
-      '啤酒 is not sold for takeaway',
-    ],
-    ['required option missing', [[{ skuId: 'noodle-s', qty: 1 }]], 'invalid_option', '辣度: pick at least 1'],
-    [
-      'too many picks',
-      [
-        [
-          {
-            skuId: 'noodle-s',
-            qty: 1,
-            options: [
-              { group: 'spice', choice: 'hot' },
-              { group: 'spice', choice: 'none' },
-            ],
-          },
-        ],
-      ],
-      'invalid_option',
-      '辣度: pick at most 1',
-    ],
-    [
-      'unknown group',
-      [[{ skuId: 'noodle-s', qty: 1, options: [{ group: 'size', choice: 'xl' }] }]],
-      'invalid_option',
-      '牛肉面 (小碗) has no option group size',
-    ],
-    [
-      'unknown choice',
-      [[{ skuId: 'noodle-s', qty: 1, options: [{ group: 'spice', choice: 'nuclear' }] }]],
-      'invalid_option',
-      '辣度 has no choice nuclear',
-    ],
-    [
-      'unavailable choice',
-      [
-        [
-          {
-            skuId: 'noodle-s',
-            qty: 1,
-            options: [
-              { group: 'spice', choice: 'hot' },
-              { group: 'extra', choice: 'gone' },
-            ],
-          },
-        ],
-      ],
-      'item_unavailable',
-      '加料: 加虾 is unavailable',
-    ],
-    [
-      'same pick twice',
-      [
-        [
-          {
-            skuId: 'noodle-s',
-            qty: 1,
-            options: [
-              { group: 'spice', choice: 'hot' },
-              { group: 'extra', choice: 'egg' },
-              { group: 'extra', choice: 'egg' },
-            ],
-          },
-        ],
-      ],
-      'invalid_option',
-      '加料: 加蛋 picked twice',
-    ],
-  ];
+describe('pricing: refusals and availability', () => {
   it.each(errors)('line error: %s', (_n, args, code, message) => {
     const r = price(...args);
     expect(r).toEqual({ ok: false, errors: [{ lineNo: 1, skuId: args[0][0]!.skuId, code, message }] });

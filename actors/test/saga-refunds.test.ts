@@ -16,26 +16,26 @@ import {
 } from './helpers.js';
 import { pay, place, spicy, orderState, tickets } from './saga-support.js';
 
-describe('cancel and refund rules', () => {
-  function paid(rt: ReturnType<typeof setupStore>, channel: 'dine_in' | 'takeaway' = 'dine_in'): OrderDetail {
-    const d = expectOk(
-      order(
-        rt,
-        'o_1',
-        place(
-          [
-            { skuId: 'noodle-l', qty: 2, options: spicy },
-            { skuId: 'cuke', qty: 1 },
-          ],
-          { channel },
-        ),
+function paid(rt: ReturnType<typeof setupStore>, channel: 'dine_in' | 'takeaway' = 'dine_in'): OrderDetail {
+  const d = expectOk(
+    order(
+      rt,
+      'o_1',
+      place(
+        [
+          { skuId: 'noodle-l', qty: 2, options: spicy },
+          { skuId: 'cuke', qty: 1 },
+        ],
+        { channel },
       ),
-    );
-    expectOk(order(rt, 'o_1', pay(d.totalFen, T0 + MIN)));
-    return d;
-  }
-  const refundOut = (rt: ReturnType<typeof setupStore>) => rt.outputs.filter((o) => o.subject === `refunds.${STORE}`);
+    ),
+  );
+  expectOk(order(rt, 'o_1', pay(d.totalFen, T0 + MIN)));
+  return d;
+}
+const refundOut = (rt: ReturnType<typeof setupStore>) => rt.outputs.filter((o) => o.subject === `refunds.${STORE}`);
 
+describe('cancel and refund rules: before acceptance and while cooking', () => {
   it('before acceptance: the diner cancels and gets everything back at once; stock goes back on sale', () => {
     const rt = setupStore();
     const d = paid(rt);
@@ -105,7 +105,9 @@ describe('cancel and refund rules', () => {
     expectOk(order(rt, 'o_1', { type: 'requestRefund', refundId: 'r2', reason: '太咸', by: STAFF, at: T0 + 6 * MIN }));
     expect(orderState(rt, 'o_1').refunds[1]).toMatchObject({ status: 'approved', full: true });
   });
+});
 
+describe('cancel and refund rules: after serving, and every unit line by line', () => {
   it('after serving: refused unless a manager overrides with a reason', () => {
     const rt = setupStore();
     const d = paid(rt);
@@ -133,6 +135,30 @@ describe('cancel and refund rules', () => {
     });
   });
 
+  it('refunding every remaining unit line by line is a full refund', () => {
+    const rt = setupStore();
+    const d = paid(rt);
+    expectOk(
+      order(rt, 'o_1', {
+        type: 'requestRefund',
+        refundId: 'r1',
+        lines: [
+          { lineNo: 1, qty: 2 },
+          { lineNo: 2, qty: 1 },
+        ],
+        reason: 'x',
+        by: DINER,
+        at: T0 + 2 * MIN,
+      }),
+    );
+    expect(orderState(rt, 'o_1')).toMatchObject({
+      status: 'refund_requested',
+      refunds: [{ full: true, amountFen: d.totalFen }],
+    });
+  });
+});
+
+describe('cancel and refund rules: single items', () => {
   it('single-item refund before acceptance: that item only, its unit back in stock', () => {
     const rt = setupStore();
     const d = paid(rt, 'takeaway');
@@ -219,27 +245,5 @@ describe('cancel and refund rules', () => {
     ).toEqual(['void:o_1:cold:r1']);
     expect(orderState(rt, 'o_1').stations.every((p) => p.state === 'queued')).toBe(true);
     expect(stock(rt, 'cuke').sold).toBe(1);
-  });
-
-  it('refunding every remaining unit line by line is a full refund', () => {
-    const rt = setupStore();
-    const d = paid(rt);
-    expectOk(
-      order(rt, 'o_1', {
-        type: 'requestRefund',
-        refundId: 'r1',
-        lines: [
-          { lineNo: 1, qty: 2 },
-          { lineNo: 2, qty: 1 },
-        ],
-        reason: 'x',
-        by: DINER,
-        at: T0 + 2 * MIN,
-      }),
-    );
-    expect(orderState(rt, 'o_1')).toMatchObject({
-      status: 'refund_requested',
-      refunds: [{ full: true, amountFen: d.totalFen }],
-    });
   });
 });

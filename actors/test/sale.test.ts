@@ -121,7 +121,9 @@ describe('sale: one channel sale, one idempotent business fact', () => {
     expect(expectOk(sale(rt, 'x1', [{ skuId: 'cuke', qty: 2 }], 'delivery')).duplicate).toBe(false);
     expect(levels(rt, 'cuke')).toEqual([[2, 3]]);
   });
+});
 
+describe('sale: remembered, and refused whole', () => {
   it('is remembered after 10,000 later sales of the same SKU (the SKU itself forgets after 4,096–8,192)', () => {
     const rt = setupStore({ stock: { cola: 20_000 } });
     const first = expectOk(sale(rt, 'early', [{ skuId: 'cola', qty: 2 }]));
@@ -194,7 +196,9 @@ describe('sale: one channel sale, one idempotent business fact', () => {
       [0, 1],
     ]);
   });
+});
 
+describe('sale: finished after an older gateway, and replayed', () => {
   it('finishes what an older gateway began under the same key, and records it', () => {
     const rt = setupStore({ stock: { cuke: 5, cola: 5 } });
     // Before the sale actor: one SKU reserved under the key (reserve + commit), another sold directly.

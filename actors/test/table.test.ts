@@ -58,6 +58,90 @@ describe('ordering lines at a table without its cart', () => {
   });
 });
 
+const refusals: [string, (rt: Rt) => void, TableCommand, string][] = [
+  ['add to a free table', () => {}, add('l1', 'd1', 'cola'), 'no_session'],
+  [
+    'submit an empty cart',
+    (rt) => open(rt, T1),
+    { type: 'submit', orderId: 'o_1', dinerId: 'd1', at: T0 },
+    'empty_cart',
+  ],
+  [
+    'update an unknown line',
+    (rt) => open(rt, T1),
+    { type: 'updateLine', lineId: 'zz', qty: 2, at: T0 },
+    'unknown_line',
+  ],
+  ['add an unknown SKU', (rt) => open(rt, T1), add('l1', 'd1', 'ghost'), 'unknown_sku'],
+  [
+    'add with a missing required option',
+    (rt) => open(rt, T1),
+    { ...add('l1', 'd1', 'noodle-l'), options: [] } as TableCommand,
+    'invalid_option',
+  ],
+  [
+    're-add a line id with other contents',
+    (rt) => {
+      open(rt, T1);
+      expectOk(tbl(rt, T1, add('l1', 'd1', 'cola')));
+    },
+    add('l1', 'd1', 'cola', 3),
+    'idempotency_conflict',
+  ],
+  [
+    'close with an unpaid order',
+    (rt) => {
+      open(rt, T1);
+      expectOk(tbl(rt, T1, add('l1', 'd1', 'cola')));
+      expectOk(tbl(rt, T1, { type: 'submit', orderId: 'o_1', dinerId: 'd1', at: T0 }));
+    },
+    { type: 'close', by: DINER, at: T0 },
+    'unpaid_orders',
+  ],
+  [
+    'a diner cannot force a close',
+    (rt) => {
+      open(rt, T1);
+      expectOk(tbl(rt, T1, add('l1', 'd1', 'cola')));
+      expectOk(tbl(rt, T1, { type: 'submit', orderId: 'o_1', dinerId: 'd1', at: T0 }));
+    },
+    { type: 'close', by: DINER, force: true, at: T0 },
+    'unpaid_orders',
+  ],
+  [
+    'open while cleaning',
+    (rt) => {
+      open(rt, T1);
+      expectOk(tbl(rt, T1, { type: 'close', by: STAFF, at: T0 }));
+    },
+    { type: 'open', sessionId: 's', partySize: 2, dinerId: 'd', at: T0 },
+    'table_not_ready',
+  ],
+  ['cleaned while seated', (rt) => open(rt, T1), { type: 'cleaned', at: T0 }, 'invalid_transition'],
+  ['close a free table', () => {}, { type: 'close', by: STAFF, at: T0 }, 'no_session'],
+  [
+    'transfer to an occupied table',
+    (rt) => {
+      open(rt, T1);
+      open(rt, T2);
+    },
+    { type: 'transfer', toTableId: T2, at: T0 },
+    'table_occupied',
+  ],
+  ['merge into a free table', (rt) => open(rt, T1), { type: 'merge', intoTableId: T2, at: T0 }, 'no_session'],
+  ['merge into itself', (rt) => open(rt, T1), { type: 'merge', intoTableId: T1, at: T0 }, 'invalid_command'],
+  [
+    'close a merged table',
+    (rt) => {
+      open(rt, T1);
+      open(rt, T2);
+      expectOk(tbl(rt, T1, { type: 'merge', intoTableId: T2, at: T0 }));
+    },
+    { type: 'close', by: STAFF, at: T0 },
+    'table_merged',
+  ],
+];
+
 describe('table lifecycle', () => {
   it('free → seated → ordering → awaiting payment → seated → cleaning → free', () => {
     const rt = setupStore();
@@ -111,90 +195,9 @@ describe('table lifecycle', () => {
       session: { orders: [{ orderId: 'o_1', state: 'cancelled' }] },
     });
   });
+});
 
-  const refusals: [string, (rt: Rt) => void, TableCommand, string][] = [
-    ['add to a free table', () => {}, add('l1', 'd1', 'cola'), 'no_session'],
-    [
-      'submit an empty cart',
-      (rt) => open(rt, T1),
-      { type: 'submit', orderId: 'o_1', dinerId: 'd1', at: T0 },
-      'empty_cart',
-    ],
-    [
-      'update an unknown line',
-      (rt) => open(rt, T1),
-      { type: 'updateLine', lineId: 'zz', qty: 2, at: T0 },
-      'unknown_line',
-    ],
-    ['add an unknown SKU', (rt) => open(rt, T1), add('l1', 'd1', 'ghost'), 'unknown_sku'],
-    [
-      'add with a missing required option',
-      (rt) => open(rt, T1),
-      { ...add('l1', 'd1', 'noodle-l'), options: [] } as TableCommand,
-      'invalid_option',
-    ],
-    [
-      're-add a line id with other contents',
-      (rt) => {
-        open(rt, T1);
-        expectOk(tbl(rt, T1, add('l1', 'd1', 'cola')));
-      },
-      add('l1', 'd1', 'cola', 3),
-      'idempotency_conflict',
-    ],
-    [
-      'close with an unpaid order',
-      (rt) => {
-        open(rt, T1);
-        expectOk(tbl(rt, T1, add('l1', 'd1', 'cola')));
-        expectOk(tbl(rt, T1, { type: 'submit', orderId: 'o_1', dinerId: 'd1', at: T0 }));
-      },
-      { type: 'close', by: DINER, at: T0 },
-      'unpaid_orders',
-    ],
-    [
-      'a diner cannot force a close',
-      (rt) => {
-        open(rt, T1);
-        expectOk(tbl(rt, T1, add('l1', 'd1', 'cola')));
-        expectOk(tbl(rt, T1, { type: 'submit', orderId: 'o_1', dinerId: 'd1', at: T0 }));
-      },
-      { type: 'close', by: DINER, force: true, at: T0 },
-      'unpaid_orders',
-    ],
-    [
-      'open while cleaning',
-      (rt) => {
-        open(rt, T1);
-        expectOk(tbl(rt, T1, { type: 'close', by: STAFF, at: T0 }));
-      },
-      { type: 'open', sessionId: 's', partySize: 2, dinerId: 'd', at: T0 },
-      'table_not_ready',
-    ],
-    ['cleaned while seated', (rt) => open(rt, T1), { type: 'cleaned', at: T0 }, 'invalid_transition'],
-    ['close a free table', () => {}, { type: 'close', by: STAFF, at: T0 }, 'no_session'],
-    [
-      'transfer to an occupied table',
-      (rt) => {
-        open(rt, T1);
-        open(rt, T2);
-      },
-      { type: 'transfer', toTableId: T2, at: T0 },
-      'table_occupied',
-    ],
-    ['merge into a free table', (rt) => open(rt, T1), { type: 'merge', intoTableId: T2, at: T0 }, 'no_session'],
-    ['merge into itself', (rt) => open(rt, T1), { type: 'merge', intoTableId: T1, at: T0 }, 'invalid_command'],
-    [
-      'close a merged table',
-      (rt) => {
-        open(rt, T1);
-        open(rt, T2);
-        expectOk(tbl(rt, T1, { type: 'merge', intoTableId: T2, at: T0 }));
-      },
-      { type: 'close', by: STAFF, at: T0 },
-      'table_merged',
-    ],
-  ];
+describe('table refusals', () => {
   it.each(refusals)('refuses to %s', (_n, given, when, code) => {
     const rt = setupStore();
     given(rt);
