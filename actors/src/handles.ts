@@ -17,6 +17,7 @@ import type { CatalogDoc } from './menu.js';
 import { memberPartitionKey, type MemberCommand, type MemberResult } from './member/index.js';
 import type { OrderCommand, OrderDetail, OrderSummary } from './order/index.js';
 import type { Quote } from './pricing.js';
+import { PROMOTIONS_ACTOR_ID, type PromotionsCommand, type PromotionsView } from './store-promotions.js';
 import type { SaleCommand, SaleResult } from './sale.js';
 import type { StaffCommand } from './staff.js';
 import type { StockCommand, StockResult } from './stock.js';
@@ -33,7 +34,8 @@ export type ActorCommand =
   | StoreCommand
   | StaffCommand
   | MemberCommand
-  | CampaignCommand;
+  | CampaignCommand
+  | PromotionsCommand;
 
 /** Anything with the engine client's `send` shape (`EngineClient`, the gateway's `EngineGate`). */
 export interface CommandSender {
@@ -77,6 +79,9 @@ export type MemberReplies = ReplyMap<MemberCommand, MemberResult, object>;
 /** A claim answers the coupon it issued; everything else the campaign's view. */
 export type CampaignReplies = ReplyMap<CampaignCommand, CampaignView, { claim: ClaimResult }>;
 
+/** Setting and reading a store's promotions both answer them. */
+export type PromotionsReplies = ReplyMap<PromotionsCommand, PromotionsView, object>;
+
 /** One actor's address over a sender; `send` takes only that actor's commands. */
 export class ActorHandle<C extends ActorCommand, R extends Replies<C>> {
   constructor(
@@ -100,6 +105,7 @@ export type CatalogHandle = ActorHandle<CatalogCommand, CatalogReplies>;
 export type StoreHandle = ActorHandle<StoreCommand, StoreReplies>;
 export type MemberHandle = ActorHandle<MemberCommand, MemberReplies>;
 export type CampaignHandle = ActorHandle<CampaignCommand, CampaignReplies>;
+export type PromotionsHandle = ActorHandle<PromotionsCommand, PromotionsReplies>;
 
 export const orderOf = (sender: CommandSender, store: string, orderId: string): OrderHandle =>
   new ActorHandle(sender, store, ActorTypes.Order, orderId);
@@ -122,3 +128,6 @@ export const memberOf = (sender: CommandSender, memberId: string): MemberHandle 
 /** A coupon campaign, in its own partition (`campaignPartitionKey`). */
 export const campaignOf = (sender: CommandSender, campaignId: string): CampaignHandle =>
   new ActorHandle(sender, campaignPartitionKey(campaignId), ActorTypes.Campaign, campaignId);
+/** A store's automatic promotions (one actor a store, `PROMOTIONS_ACTOR_ID`). */
+export const promotionsOf = (sender: CommandSender, store: string): PromotionsHandle =>
+  new ActorHandle(sender, store, ActorTypes.Promotions, PROMOTIONS_ACTOR_ID);

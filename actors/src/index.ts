@@ -411,7 +411,18 @@ export { RECENT_LIMIT } from './collections.js';
 export type { HashTrie, RecentMap, TrieNode } from './collections.js';
 
 // typed handles: an actor's commands in, the reply of each command out
-export { ActorHandle, campaignOf, catalogOf, memberOf, orderOf, saleOf, stockOf, storeOf, tableOf } from './handles.js';
+export {
+  ActorHandle,
+  campaignOf,
+  catalogOf,
+  memberOf,
+  orderOf,
+  promotionsOf,
+  saleOf,
+  stockOf,
+  storeOf,
+  tableOf,
+} from './handles.js';
 export type {
   ActorCommand,
   CampaignHandle,
@@ -421,6 +432,8 @@ export type {
   CommandSender,
   MemberHandle,
   MemberReplies,
+  PromotionsHandle,
+  PromotionsReplies,
   OrderHandle,
   OrderReplies,
   SaleHandle,

@@ -188,6 +188,31 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   [D.UnknownLine]: { status: 404, description: 'no such cart or order line' },
   [D.UnpaidOrders]: { status: 409, description: 'the table has unpaid orders (staff may force)' },
   [D.TableNotInStore]: { status: 422, description: "a dine-in order or quote names another store than the table's" },
+  // domain: members and stored value
+  [D.NotEnrolled]: { status: 409, description: 'the diner is not a member yet: enrol first' },
+  [D.AlreadyEnrolled]: { status: 409, description: 'the diner is a member already' },
+  [D.InsufficientPoints]: { status: 409, description: 'fewer points than asked for (or more than an order may take)' },
+  [D.InsufficientBalance]: {
+    status: 409,
+    description: 'the stored value does not cover this (or the order needs less)',
+  },
+  [D.AlreadyCheckedIn]: { status: 409, description: 'checked in today already' },
+  [D.GiftNotDue]: { status: 409, description: 'the gift is not due (not the birthday, or given this year)' },
+  [D.HoldSettled]: { status: 409, description: 'the order is paid: its points and stored value are spent' },
+  [D.RefundExceedsPaid]: { status: 422, description: 'more than the order paid with this instrument' },
+  // domain: coupons and campaigns
+  [D.CouponUnavailable]: { status: 409, description: 'no such coupon on the card, or it is held or used' },
+  [D.CouponExpired]: { status: 409, description: 'the coupon is not valid now' },
+  [D.CouponNotApplicable]: {
+    status: 422,
+    description: "the coupon's threshold, scope, store, channel or new-customer rule does not fit this order",
+  },
+  [D.CouponStacking]: { status: 422, description: 'at most one discount coupon and one free-delivery coupon an order' },
+  [D.CampaignNotDefined]: { status: 404, description: 'no such campaign' },
+  [D.CampaignExists]: { status: 409, description: 'a campaign with this id is defined with other terms' },
+  [D.CampaignNotOpen]: { status: 409, description: 'the campaign is paused, or outside its claim window' },
+  [D.CampaignExhausted]: { status: 409, description: 'every coupon of the campaign is taken' },
+  [D.ClaimLimitReached]: { status: 409, description: 'the member holds as many of these coupons as one may' },
 
   // engine
   [E.Rejected]: { status: 409, description: 'the engine refused the command for a business reason' },

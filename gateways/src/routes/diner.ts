@@ -2,12 +2,14 @@
  * What the mini-program calls, a file per resource under `diner/`: the session (log in,
  * scan a table: `session.ts`), the menu and stock (`menu.ts`), the table and its shared cart
  * with quotes (`table-cart.ts`), placing an order with an Idempotency-Key (`place.ts`), and the
- * diner's orders after that: pay, follow, cancel, urge, ask for a refund, review (`orders.ts`).
+ * diner's orders after that: pay, follow, cancel, urge, ask for a refund, review (`orders.ts`);
+ * the member card, coupon centre and checkout with discounts (`member.ts`).
  * Every price comes from the catalog actor.
  */
 import type { GatewayDeps } from '../deps.js';
 import type { Route } from '../http.js';
 import { OwnerCache } from './diner/access.js';
+import { memberRoutes } from './diner/member.js';
 import { menuRoutes } from './diner/menu.js';
 import { orderRoutes } from './diner/orders.js';
 import { placeOrderRoute } from './diner/place.js';
@@ -26,5 +28,6 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     ...tableCartRoutes(deps),
     placeOrderRoute(deps, owners),
     ...orderRoutes(deps, owners),
+    ...memberRoutes(deps),
   ];
 }

@@ -2,13 +2,14 @@
  * Staff endpoints, under `/v1/staff/stores/{store}/…`, for a staff token of that
  * store, a file per resource under `staff/`: tables (the board, setup, seating, closing,
  * merging: `tables.ts`), the tables' QR sheet (`qr.ts`), orders (`orders.ts`), stock
- * (`stock.ts`) and the menu (`catalog.ts`). Who may call each is the actors' table of staff
+ * (`stock.ts`), the menu (`catalog.ts`), coupon campaigns and promotions (`campaigns.ts`). Who may call each is the actors' table of staff
  * permissions (`STAFF_PERMISSIONS`, actors/src/staff-rules.ts), and the order actions (accept,
  * start, bump, serve) are the same commands a kitchen display sends on its socket
  * (`staffOrderCommand`).
  */
 import type { GatewayDeps } from '../deps.js';
 import type { Route } from '../http.js';
+import { campaignRoutes } from './staff/campaigns.js';
 import { catalogRoutes } from './staff/catalog.js';
 import { staffOrderRoutes } from './staff/orders.js';
 import { qrSheetRoute } from './staff/qr.js';
@@ -23,5 +24,6 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     ...staffOrderRoutes(deps),
     ...stockRoutes(deps),
     ...catalogRoutes(deps),
+    ...campaignRoutes(deps),
   ];
 }

@@ -1,0 +1,254 @@
+/**
+ * A diner's member card and coupons: the card (level, points, stored value, coupons), enrolling,
+ * the daily check-in and the birthday gift; the coupon centre (the chain's campaigns) and claiming
+ * a coupon; and checkout: what an order would cost with promotions, the best (or chosen) coupon,
+ * points and stored value. The card is the member actor keyed by the diner's id (`memberOf`), in a
+ * partition of its own; nothing here touches a store's partition but the catalog's quote and the
+ * store's promotions, both reads.
+ */
+import {
+  DEFAULT_MEMBER_PROGRAM,
+  ErrorCode as D,
+  campaignOf,
+  checkout,
+  memberOf,
+  promotionsOf,
+  type CampaignView,
+  type MemberCoupon,
+  type MemberResult,
+} from '@lunchrush/actors';
+import { z } from 'zod';
+import type { GatewayDeps } from '../../deps.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
+import { route, type Route } from '../../http.js';
+import { CampaignListAnswer, CheckoutAnswer, ClaimAnswer, MemberCardAnswer } from '../../member-answers.js';
+import { CampaignParams, CheckoutBody, EnrollBody } from '../../member-schemas.js';
+import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, session } from './common.js';
+
+/** The Redis set of the chain's campaign ids (the coupon centre lists them). */
+export const campaignSetKey = (prefix: string): string => `${prefix}:campaigns`;
+
+const CARD_ERRORS = [...DINER_ERRORS, ...ENGINE_ERRORS, D.NotEnrolled] as const;
+
+export function memberRoutes(deps: GatewayDeps): Route[] {
+  return [
+    card(deps),
+    cardAction(deps, 'enroll', 'Become a member (sign-up points)', EnrollBody, [D.AlreadyEnrolled], (b, at) => ({
+      type: 'enroll',
+      ...(b.birthday === undefined ? {} : { birthday: b.birthday }),
+      at,
+    })),
+    cardAction(
+      deps,
+      'check-in',
+      "Today's check-in (points; a streak bonus)",
+      undefined,
+      [D.AlreadyCheckedIn],
+      (_b, at) => ({
+        type: 'checkIn',
+        at,
+      }),
+    ),
+    cardAction(
+      deps,
+      'birthday-gift',
+      'The birthday gift, on the birthday, once a year',
+      undefined,
+      [D.GiftNotDue],
+      (_b, at) => ({
+        type: 'birthdayGift',
+        at,
+      }),
+    ),
+    couponCentre(deps),
+    claim(deps),
+    checkoutRoute(deps),
+  ];
+}
+
+/** `GET /v1/diner/member`. */
+function card(deps: GatewayDeps): Route {
+  return route({
+    method: 'get',
+    path: '/v1/diner/member',
+    response: MemberCardAnswer,
+    tag: 'diner',
+    summary: "The diner's member card: level, points, stored value, coupons (enrolled: false before enrolling)",
+    ...dinerAuth,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS],
+    async handle(req) {
+      const body = await memberOf(deps.engine, session(req).dinerId).send({ type: 'get', at: Date.now() });
+      return { body };
+    },
+  });
+}
+
+type CardCommand = Parameters<ReturnType<typeof memberOf>['send']>[0];
+
+/** `POST /v1/diner/member/{action}`: one command to the diner's card, its answer the card. */
+function cardAction<B>(
+  deps: GatewayDeps,
+  action: string,
+  summary: string,
+  body: z.ZodType<B> | undefined,
+  errors: readonly string[],
+  command: (b: B, at: number) => CardCommand,
+): Route {
+  return route({
+    method: 'post',
+    path: `/v1/diner/member/${action}`,
+    response: MemberCardAnswer,
+    tag: 'diner',
+    summary,
+    ...dinerAuth,
+    ...(body === undefined ? {} : { body }),
+    errors: [...CARD_ERRORS, ...(body === undefined ? [] : INPUT_ERRORS), ...errors],
+    async handle(req, input: { body: B }) {
+      const at = Date.now();
+      const answer: MemberResult = await memberOf(deps.engine, session(req).dinerId).send(command(input.body, at));
+      return { body: answer };
+    },
+  });
+}
+
+/** `GET /v1/diner/coupon-centre`: every campaign of the chain, open or not, with what is left. */
+function couponCentre(deps: GatewayDeps): Route {
+  return route({
+    method: 'get',
+    path: '/v1/diner/coupon-centre',
+    response: CampaignListAnswer,
+    tag: 'diner',
+    summary: "The coupon centre: the chain's campaigns and how many coupons each has left",
+    ...dinerAuth,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.Unavailable],
+    async handle() {
+      const ids = (await deps.redis.smembers(campaignSetKey(deps.prefix))).sort();
+      const at = Date.now();
+      const views = await Promise.all(ids.map((id) => campaignOf(deps.engine, id).send({ type: 'get', at })));
+      const campaigns: CampaignView[] = views.filter((v) => v.defined);
+      return { body: { campaigns } };
+    },
+  });
+}
+
+/** `POST /v1/diner/coupon-centre/{campaignId}/claim`: takes a coupon and puts it on the card. */
+function claim(deps: GatewayDeps): Route {
+  return route({
+    method: 'post',
+    path: '/v1/diner/coupon-centre/{campaignId}/claim',
+    response: ClaimAnswer,
+    tag: 'diner',
+    summary: 'Claim a coupon of a campaign (never more than its total, at most its per-member limit)',
+    ...dinerAuth,
+    params: CampaignParams,
+    errors: [
+      ...CARD_ERRORS,
+      D.CampaignNotDefined,
+      D.CampaignNotOpen,
+      D.CampaignExhausted,
+      D.ClaimLimitReached,
+      ErrorCode.ValidationFailed,
+    ],
+    async handle(req, { params }: { params: z.output<typeof CampaignParams> }) {
+      return { body: await claimFor(deps, session(req).dinerId, params.campaignId, 'claim') };
+    },
+  });
+}
+
+/**
+ * Claims (or issues) a coupon for a member and grants it to the card. The claim's command id counts
+ * the member's coupons of the campaign, so a retry of the same claim takes no second coupon.
+ */
+export async function claimFor(
+  deps: GatewayDeps,
+  memberId: string,
+  campaignId: string,
+  via: 'claim' | 'issue',
+): Promise<{ coupon: MemberCoupon; campaign: CampaignView; card: MemberResult }> {
+  const cardHandle = memberOf(deps.engine, memberId);
+  const before = await cardHandle.send({ type: 'get', at: Date.now() });
+  if (!before.enrolled) throw new HttpError(D.NotEnrolled, 'enrol first (POST /v1/diner/member/enroll)');
+  const held = before.coupons.filter((c) => c.campaignId === campaignId).length;
+  const r = await campaignOf(deps.engine, campaignId).send(
+    { type: 'claim', memberId, via, at: Date.now() },
+    { id: `claim:${memberId}:${held + 1}` },
+  );
+  const { coupon, memberClaims: _n, ...campaign } = r;
+  const card = await cardHandle.send(
+    { type: 'grantCoupon', coupon, at: Date.now() },
+    { id: `grant:${coupon.couponId}` },
+  );
+  return { coupon, campaign, card };
+}
+
+/** `POST /v1/diner/checkout`: what the order would cost with promotions, coupons, points and stored value. */
+function checkoutRoute(deps: GatewayDeps): Route {
+  const { engine } = deps;
+  return route({
+    method: 'post',
+    path: '/v1/diner/checkout',
+    response: CheckoutAnswer,
+    tag: 'diner',
+    summary:
+      'Price lines for the diner: every discount with its reason, the best coupon suggested (used unless couponIds says), points and stored value',
+    ...dinerAuth,
+    body: CheckoutBody,
+    errors: [
+      ...DINER_ERRORS,
+      ...INPUT_ERRORS,
+      ...ENGINE_ERRORS,
+      ...LINE_ERRORS,
+      ErrorCode.NoTable,
+      D.CouponUnavailable,
+      D.CouponNotApplicable,
+      D.CouponExpired,
+      D.CouponStacking,
+      D.InsufficientPoints,
+      D.InsufficientBalance,
+    ],
+    async handle(req, { body }: { body: z.output<typeof CheckoutBody> }) {
+      const s = session(req);
+      const store = body.store ?? s.store;
+      if (store === undefined) throw new HttpError(ErrorCode.NoTable, 'scan a table, or name the store');
+      const at = Date.now();
+      const [quote, promos, cardView] = await Promise.all([
+        engine.catalog(store).send({ type: 'quote', channel: body.channel, lines: body.lines, at }),
+        promotionsOf(engine, store).send({ type: 'get' }),
+        memberOf(engine, s.dinerId).send({ type: 'get', at }),
+      ]);
+      const member = cardView.enrolled
+        ? {
+            level: cardView.level,
+            paidOrders: cardView.paidOrders,
+            points: cardView.points,
+            balanceFen: cardView.balanceFen,
+            coupons: cardView.coupons.filter((c) => c.status === 'available').map(bareCoupon),
+          }
+        : null;
+      const out = checkout({
+        store,
+        channel: body.channel,
+        at,
+        tzOffsetMin: DEFAULT_MEMBER_PROGRAM.tzOffsetMin,
+        lines: quote.lines,
+        packagingFeeFen: quote.packagingFeeFen,
+        deliveryFeeFen: quote.deliveryFeeFen,
+        promotions: promos.promotions,
+        member,
+        choice: {
+          ...(body.couponIds === undefined ? {} : { couponIds: body.couponIds }),
+          ...(body.points === undefined ? {} : { points: body.points }),
+          ...(body.balanceFen === undefined ? {} : { balanceFen: body.balanceFen }),
+        },
+        program: DEFAULT_MEMBER_PROGRAM,
+      });
+      if (!out.ok) throw new HttpError(out.code, out.message);
+      return { body: out.plan };
+    },
+  });
+}
+
+/** A card's coupon as its terms (without its status on the card). */
+export function bareCoupon(c: MemberCoupon & { status?: unknown; orderId?: unknown }): MemberCoupon {
+  return { couponId: c.couponId, campaignId: c.campaignId, terms: c.terms, validFrom: c.validFrom, validTo: c.validTo };
+}
