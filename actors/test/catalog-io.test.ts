@@ -68,7 +68,61 @@ describe('catalog JSON', () => {
   });
 });
 
-describe('catalog CSV', () => {
+const cases: [string, string[], { row?: number; field: string; message: RegExp }[]][] = [
+  [
+    'a price in yuan',
+    [row({ ...ok, price_fen: '6.00' })],
+    [{ row: 2, field: 'price_fen', message: /whole number of fen, got "6.00"/ }],
+  ],
+  [
+    'an unknown channel',
+    [row({ ...ok, channels: 'dine_in|drone' })],
+    [{ row: 2, field: 'channels', message: /unknown channel drone/ }],
+  ],
+  ['a bad window', [row({ ...ok, windows: '25:00-26:00' })], [{ row: 2, field: 'windows', message: /expected HH:MM/ }]],
+  [
+    'bad days',
+    [row({ ...ok, windows: '8@10:00-11:00' })],
+    [{ row: 2, field: 'windows', message: /days are 1 \(Mon\) to 7/ }],
+  ],
+  [
+    'a bad option group',
+    [row({ ...ok, options: 'spice:辣度=hot:特辣:0' })],
+    [{ row: 2, field: 'options', message: /expected id:name\[min-max\]/ }],
+  ],
+  [
+    'a bad option delta',
+    [row({ ...ok, options: 'x:X[0-1]=a:A:1.5' })],
+    [{ row: 2, field: 'options', message: /whole fen/ }],
+  ],
+  [
+    'an impossible option group',
+    [row({ ...ok, options: 'x:X[2-1]=a:A:0,b:B:0' })],
+    [{ row: 2, field: 'options', message: /min 2 is above max 1/ }],
+  ],
+  ['a bad boolean', [row({ ...ok, available: 'maybe' })], [{ row: 2, field: 'available', message: /true or false/ }]],
+  ['an empty name', [row({ ...ok, name: '' })], [{ row: 2, field: 'name', message: /too small|at least|>=1/i }]],
+  [
+    'a station id with spaces',
+    [row({ ...ok, station: 'bar counter' })],
+    [{ row: 2, field: 'station', message: /lowercase station/ }],
+  ],
+  [
+    'a duplicate sku_id',
+    [row(ok), row({ ...ok, spu_id: 'cola2' })],
+    [{ row: 3, field: 'sku_id', message: /already appears in row 2/ }],
+  ],
+  [
+    'SPU columns that disagree',
+    [row(ok), row({ ...ok, sku_id: 'cola-l', name: '百事' })],
+    [{ row: 3, field: 'name', message: /differs from row 2/ }],
+  ],
+  ['a bad cost', [row({ ...ok, cost_fen: '-1' })], [{ row: 2, field: 'cost_fen', message: /whole number/ }]],
+  ['a bad sku id', [row({ ...ok, sku_id: 'co la' })], [{ row: 2, field: 'sku_id', message: /expected 1–64/ }]],
+  ['an image that is no URL', [row({ ...ok, images: 'not a url' })], [{ row: 2, field: 'images', message: /url/i }]],
+];
+
+describe('catalog CSV: round trips and reading', () => {
   it('round-trips every SPU field of the demo menu', () => {
     const doc = chainTemplate();
     const back = parseCatalogCsv(catalogToCsv(doc));
@@ -111,64 +165,9 @@ describe('catalog CSV', () => {
     const csv = `\uFEFF${header}\r\n${row(ok)}\r\n`;
     expect(parseCatalogCsv(csv).spus[0]!.skus[0]!.priceFen).toBe(600);
   });
+});
 
-  const cases: [string, string[], { row?: number; field: string; message: RegExp }[]][] = [
-    [
-      'a price in yuan',
-      [row({ ...ok, price_fen: '6.00' })],
-      [{ row: 2, field: 'price_fen', message: /whole number of fen, got "6.00"/ }],
-    ],
-    [
-      'an unknown channel',
-      [row({ ...ok, channels: 'dine_in|drone' })],
-      [{ row: 2, field: 'channels', message: /unknown channel drone/ }],
-    ],
-    [
-      'a bad window',
-      [row({ ...ok, windows: '25:00-26:00' })],
-      [{ row: 2, field: 'windows', message: /expected HH:MM/ }],
-    ],
-    [
-      'bad days',
-      [row({ ...ok, windows: '8@10:00-11:00' })],
-      [{ row: 2, field: 'windows', message: /days are 1 \(Mon\) to 7/ }],
-    ],
-    [
-      'a bad option group',
-      [row({ ...ok, options: 'spice:辣度=hot:特辣:0' })],
-      [{ row: 2, field: 'options', message: /expected id:name\[min-max\]/ }],
-    ],
-    [
-      'a bad option delta',
-      [row({ ...ok, options: 'x:X[0-1]=a:A:1.5' })],
-      [{ row: 2, field: 'options', message: /whole fen/ }],
-    ],
-    [
-      'an impossible option group',
-      [row({ ...ok, options: 'x:X[2-1]=a:A:0,b:B:0' })],
-      [{ row: 2, field: 'options', message: /min 2 is above max 1/ }],
-    ],
-    ['a bad boolean', [row({ ...ok, available: 'maybe' })], [{ row: 2, field: 'available', message: /true or false/ }]],
-    ['an empty name', [row({ ...ok, name: '' })], [{ row: 2, field: 'name', message: /too small|at least|>=1/i }]],
-    [
-      'a station id with spaces',
-      [row({ ...ok, station: 'bar counter' })],
-      [{ row: 2, field: 'station', message: /lowercase station/ }],
-    ],
-    [
-      'a duplicate sku_id',
-      [row(ok), row({ ...ok, spu_id: 'cola2' })],
-      [{ row: 3, field: 'sku_id', message: /already appears in row 2/ }],
-    ],
-    [
-      'SPU columns that disagree',
-      [row(ok), row({ ...ok, sku_id: 'cola-l', name: '百事' })],
-      [{ row: 3, field: 'name', message: /differs from row 2/ }],
-    ],
-    ['a bad cost', [row({ ...ok, cost_fen: '-1' })], [{ row: 2, field: 'cost_fen', message: /whole number/ }]],
-    ['a bad sku id', [row({ ...ok, sku_id: 'co la' })], [{ row: 2, field: 'sku_id', message: /expected 1–64/ }]],
-    ['an image that is no URL', [row({ ...ok, images: 'not a url' })], [{ row: 2, field: 'images', message: /url/i }]],
-  ];
+describe('catalog CSV: every problem named', () => {
   it.each(cases)('names the row and field of %s', (_n, rows, want) => {
     const issues = issuesOf(() => parseCatalogCsv([header, ...rows].join('\n')));
     expect(issues).toHaveLength(want.length);

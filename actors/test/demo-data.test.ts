@@ -16,9 +16,9 @@ import {
 import { demoSetupCommands, generateDemoData } from '@lunchrush/actors/demo';
 import { T0, expectOk } from './helpers.js';
 
-describe('demo data', () => {
-  const data = generateDemoData();
+const data = generateDemoData();
 
+describe('demo data', () => {
   it('has 20 stores by default, each with 30–60 tables in 2–4 areas', () => {
     expect(data.stores).toHaveLength(20);
     expect(data.stores.map((s) => s.storeId)).toEqual(
@@ -90,7 +90,9 @@ describe('demo data', () => {
     expect(generateDemoData({ stores: 3, seed: 7 })).not.toEqual(generateDemoData({ stores: 3, seed: 8 }));
     expect(generateDemoData({ stores: 120 }).stores[119]!.storeId).toBe('120');
   });
+});
 
+describe('demo data on the engine', () => {
   it('loads into the engine and takes orders', () => {
     const small = generateDemoData({ stores: 2, seed: 3 });
     const rt = new MemoryRuntime(restaurantActors);

@@ -122,7 +122,7 @@ async function buy(i: number): Promise<{ channel: string; ref: string; outcome: 
   }
 }
 
-describe('the restaurant on the live engine', () => {
+describe('the restaurant on the live engine: concurrent buyers, and a SIGKILL', () => {
   it('200 concurrent buyers over three channels for 50 units: exactly 50 sold, every other attempt sold out', async () => {
     const e = startEngine('r1');
     await e.waitForLine(/ENGINE READY/);
@@ -199,7 +199,9 @@ describe('the restaurant on the live engine', () => {
     second.kill('SIGTERM');
     await second.exited;
   });
+});
 
+describe('the restaurant on the live engine: the payment timeout across a restart', () => {
   it('the payment timeout releases the stock after an engine restart inside the window', async () => {
     const e1 = startEngine('r4');
     await e1.waitForLine(/ENGINE READY/);

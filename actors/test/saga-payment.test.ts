@@ -49,7 +49,9 @@ describe('payment and its timeout', () => {
     expect(rt.fireDueTimers(DEADLINE + 10_000)).toBe(0);
     expect(stock(rt, 'cola')).toMatchObject({ sold: 2, reserved: 0 });
   });
+});
 
+describe('payment and its timeout: races', () => {
   it('race: the timer fired first, the in-window payment revives the order if stock is still there', () => {
     const rt = setupStore();
     expectOk(

@@ -4,7 +4,7 @@ import { catalogRef, storeRef, type OrderCommand } from '@lunchrush/actors';
 import { STORE, T0, expectOk, expectRejected, order, send, setupStore, stock } from './helpers.js';
 import { DEADLINE, place, spicy } from './saga-support.js';
 
-describe('placement: reserve every line, all or nothing', () => {
+describe("placement: priced by the catalog, with the channel's fees", () => {
   it('prices from the catalog and reserves every SKU', () => {
     const rt = setupStore();
     const d = expectOk(
@@ -54,6 +54,35 @@ describe('placement: reserve every line, all or nothing', () => {
     expect(expectOk(order(rt, 'o_1', place([{ skuId: 'cola', qty: 2 }]))).totalFen).toBe(1000);
   });
 
+  it('charges packaging and delivery fees by channel', () => {
+    const rt = setupStore();
+    const delivery = { address: '岳麓区麓山南路 1 号', contact: '王先生', phone: '13800000000' };
+    const small = expectOk(
+      order(
+        rt,
+        'o_1',
+        place(
+          [
+            { skuId: 'noodle-s', qty: 1, options: spicy },
+            { skuId: 'cola', qty: 1 },
+          ],
+          { channel: 'delivery', delivery },
+        ),
+      ),
+    );
+    expect(small).toMatchObject({ itemsFen: 2800, packagingFeeFen: 100, deliveryFeeFen: 500, totalFen: 3400 });
+    const big = expectOk(
+      order(rt, 'o_2', place([{ skuId: 'noodle-l', qty: 4, options: spicy }], { channel: 'delivery', delivery })),
+    );
+    expect(big).toMatchObject({ itemsFen: 11200, packagingFeeFen: 400, deliveryFeeFen: 0, totalFen: 11600 });
+    expectRejected(
+      order(rt, 'o_3', place([{ skuId: 'beer', qty: 1 }], { channel: 'takeaway' })),
+      'channel_not_allowed',
+    );
+  });
+});
+
+describe('placement: reserve every line, all or nothing', () => {
   it('any short line refuses the order, naming the lines and what remains, and reserves nothing', () => {
     const rt = setupStore({ stock: { 'noodle-l': 10, cuke: 1, cola: 0, bun: 0, beer: 5, 'noodle-s': 0, dumpling: 0 } });
     const before = rt.log.length;
@@ -131,32 +160,5 @@ describe('placement: reserve every line, all or nothing', () => {
     expectOk(send(rt, storeRef(STORE), { type: 'close', at: T0 }));
     expectRejected(order(rt, 'o_1', place([{ skuId: 'cola', qty: 1 }])), 'store_closed');
     expect(stock(rt, 'cola').reserved).toBe(0);
-  });
-
-  it('charges packaging and delivery fees by channel', () => {
-    const rt = setupStore();
-    const delivery = { address: '岳麓区麓山南路 1 号', contact: '王先生', phone: '13800000000' };
-    const small = expectOk(
-      order(
-        rt,
-        'o_1',
-        place(
-          [
-            { skuId: 'noodle-s', qty: 1, options: spicy },
-            { skuId: 'cola', qty: 1 },
-          ],
-          { channel: 'delivery', delivery },
-        ),
-      ),
-    );
-    expect(small).toMatchObject({ itemsFen: 2800, packagingFeeFen: 100, deliveryFeeFen: 500, totalFen: 3400 });
-    const big = expectOk(
-      order(rt, 'o_2', place([{ skuId: 'noodle-l', qty: 4, options: spicy }], { channel: 'delivery', delivery })),
-    );
-    expect(big).toMatchObject({ itemsFen: 11200, packagingFeeFen: 400, deliveryFeeFen: 0, totalFen: 11600 });
-    expectRejected(
-      order(rt, 'o_3', place([{ skuId: 'beer', qty: 1 }], { channel: 'takeaway' })),
-      'channel_not_allowed',
-    );
   });
 });

@@ -231,12 +231,12 @@ describe("the store's table list", () => {
   });
 });
 
-describe('store sell: a channel sale of several SKUs, all or nothing', () => {
-  const sale = (ref: string, lines: { skuId: string; qty: number }[], channel = 'pos'): StoreCommand =>
-    ({ type: 'sell', channel, ref, lines, at }) as StoreCommand;
-  const levels = (rt: ReturnType<typeof setupStore>, ...skus: string[]) =>
-    skus.map((k) => [stock(rt, k).available, stock(rt, k).sold]);
+const sale = (ref: string, lines: { skuId: string; qty: number }[], channel = 'pos'): StoreCommand =>
+  ({ type: 'sell', channel, ref, lines, at }) as StoreCommand;
+const levels = (rt: ReturnType<typeof setupStore>, ...skus: string[]) =>
+  skus.map((k) => [stock(rt, k).available, stock(rt, k).sold]);
 
+describe('store sell: a channel sale of several SKUs, all or nothing', () => {
   it('sells every SKU under the channel id; lines of one SKU add up', () => {
     const rt = setupStore({ stock: { cuke: 5, cola: 5 } });
     const r = expectOk(
@@ -307,7 +307,9 @@ describe('store sell: a channel sale of several SKUs, all or nothing', () => {
       [0, 1],
     ]);
   });
+});
 
+describe('store sell: repeats, conflicts and malformed sales', () => {
   it('a repeat changes nothing and answers duplicate', () => {
     const rt = setupStore({ stock: { cuke: 5, cola: 5 } });
     const lines = [
