@@ -13,7 +13,7 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EngineClient } from '@lunchrush/engine';
-import { RedisWrites, RefundWorker, openPayments } from '@lunchrush/payments';
+import { MemberForwarder, RedisWrites, RefundWorker, openPayments } from '@lunchrush/payments';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -199,8 +199,11 @@ function listen(app: TemplatedApp, cfg: GatewayConfig): Promise<us_listen_socket
   });
 }
 
-/** What runs beside the requests: the menu watch, payment lookups, the refund worker, the order lists. */
-function startBackground(deps: GatewayDeps): RefundWorker {
+/**
+ * What runs beside the requests: the menu watch, payment lookups, the refund worker, the member
+ * forwarder (orders' steps to members' cards), the order lists. Answers what stops the two workers.
+ */
+function startBackground(deps: GatewayDeps): { stop(): Promise<void> } {
   const { cfg } = deps;
   deps.menu.watch(deps.nc, cfg.namespace, cfg.catalogWatch === 'events');
   deps.payments.start();
@@ -214,8 +217,10 @@ function startBackground(deps: GatewayDeps): RefundWorker {
     registry: deps.registry,
   });
   refunds.start();
+  const members = new MemberForwarder({ nc: deps.nc, namespace: cfg.namespace, engine: deps.engine, log: deps.log });
+  members.start();
   deps.orderLists.start();
-  return refunds;
+  return { stop: () => Promise.all([refunds.stop(), members.stop()]).then(() => undefined) };
 }
 
 export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {
