@@ -14,10 +14,13 @@ import { AtSchema, parseCommand } from './domain.js';
 
 export const AUDIT_ACTOR = 'audit';
 export const AUDIT_ACTOR_ID = 'log';
-/** Entries the state keeps for reading (the log keeps them all). */
-export const AUDIT_KEEP = 2000;
-/** At most this many entries per `list`. */
-export const AUDIT_PAGE_MAX = 500;
+/**
+ * Entries the state keeps for reading (the log keeps them all). An entry is at most ~1.5 KB
+ * (typically ~300 bytes), so a snapshot stays far below NATS's 1 MB max_payload.
+ */
+export const AUDIT_KEEP = 300;
+/** At most this many entries per `list` (one reply, under max_payload too). */
+export const AUDIT_PAGE_MAX = 200;
 
 const Text = (max: number) => z.string().max(max);
 

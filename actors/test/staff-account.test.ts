@@ -10,6 +10,8 @@ import { MemoryRuntime } from '@lunchrush/engine';
 import { restaurantActors } from '@lunchrush/actors';
 import {
   AUDIT_ACTOR,
+  AUDIT_KEEP,
+  AUDIT_PAGE_MAX,
   LOCKOUT_MS,
   MAX_LOGIN_FAILURES,
   STAFF_ACCOUNT_ACTOR,
@@ -38,7 +40,7 @@ function runtime(): {
     rt,
     send: (user, c) => rt.send({ store: '000', type: STAFF_ACCOUNT_ACTOR, id: user }, c),
     audit: (store = '000') => {
-      const out = rt.send<AuditPage>({ store, type: AUDIT_ACTOR, id: 'log' }, { type: 'list', limit: 500 });
+      const out = rt.send<AuditPage>({ store, type: AUDIT_ACTOR, id: 'log' }, { type: 'list', limit: AUDIT_PAGE_MAX });
       if (!out.ok) throw new Error(out.message);
       return [...out.result.entries].reverse();
     },
@@ -141,6 +143,17 @@ describe('the audit log', () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('keeps the newest AUDIT_KEEP entries to read, numbering on', () => {
+    const { rt } = runtime();
+    const ref = { store: '002', type: AUDIT_ACTOR, id: 'log' };
+    const entry = { at: T0, who: 'manager:x', role: 'manager', ip: '', action: 'a' };
+    for (let i = 0; i < AUDIT_KEEP + 5; i++) rt.send(ref, { type: 'record', entry });
+    const page = rt.send<AuditPage>(ref, { type: 'list', limit: AUDIT_PAGE_MAX });
+    expect(page.ok && page.result.total).toBe(AUDIT_KEEP + 5);
+    expect(page.ok && page.result.entries[0]!.seq).toBe(AUDIT_KEEP + 5);
+    expect(rt.state<{ entries: unknown[] }>(ref).entries).toHaveLength(AUDIT_KEEP);
   });
 
   it('has no command that edits or removes an entry', () => {
