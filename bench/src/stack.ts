@@ -63,6 +63,8 @@ export interface Stack {
   readonly processes: ChildProcessHandle[];
   /** The processes by role, for the CPU meter (`src/cpu.ts`). */
   readonly roles: CpuRole[];
+  /** lunchrush's engine namespace (streams, buckets), for scenarios that write beside the stack. */
+  readonly namespace?: string;
   stop(): Promise<void>;
 }
 
@@ -125,7 +127,18 @@ export async function startLunchrush(opts: StackOptions): Promise<Stack> {
       ...pid('simulator').map((p) => ({ role: 'simulator', pid: p })),
     ];
     const handles = processes.map((p) => p.handle);
-    return { url, simulatorUrl, data, kind: 'lunchrush', engine, standby, processes: handles, roles, stop };
+    return {
+      url,
+      simulatorUrl,
+      data,
+      kind: 'lunchrush',
+      engine,
+      standby,
+      processes: handles,
+      roles,
+      namespace: ns,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;
