@@ -24,7 +24,7 @@ import { waitFor } from './support.js';
 
 useEngineChildren();
 
-describe('crash safety (SIGKILL)', () => {
+describe('crash safety (SIGKILL): acknowledged commands and side outputs', () => {
   for (const mode of ['restart', 'takeover'] as const) {
     it(`every acknowledged command survives SIGKILL, none applied twice (${mode})`, async () => {
       const ns = freshNamespace();
@@ -103,7 +103,9 @@ describe('crash safety (SIGKILL)', () => {
     expect([...seen.values()].every((c) => c === 1)).toBe(true);
     expect(total).toBe(acked.length);
   });
+});
 
+describe('crash safety (SIGKILL): timers and repeated ids', () => {
   it('timers survive a restart and fire exactly once', async () => {
     const ns = freshNamespace();
     const e1 = await engine(ns, 'e1');
@@ -187,7 +189,9 @@ describe('crash safety (SIGKILL)', () => {
     }
     expect(await historyOf(client, 's1', 'idem')).toHaveLength(30);
   });
+});
 
+describe('crash safety (SIGKILL): snapshot + replay', () => {
   it('after SIGKILL, snapshot + replay rebuilds exactly the state a model computes (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

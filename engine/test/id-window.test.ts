@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IdWindow } from '../src/id-window.js';
 
-describe('IdWindow', () => {
+describe('IdWindow: what it remembers, and for how long', () => {
   it('remembers the last `capacity` ids, evicting the oldest', () => {
     const w = new IdWindow<number>(3);
     for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) w.set(id, i);
@@ -67,7 +67,9 @@ describe('IdWindow', () => {
       { numRuns: 2_000 },
     );
   });
+});
 
+describe('IdWindow: finding ids, tags and results', () => {
   it('finds every live id through long runs of evictions on small tables', () => {
     // Hash-table clusters that wrap around the end of the table, broken up by evictions.
     fc.assert(
@@ -141,7 +143,9 @@ describe('IdWindow', () => {
       else copy.setRaw(id, r, tag);
     expect([copy.outcome('big'), copy.get('small'), copy.size]).toEqual([42, 'ok', 2]);
   });
+});
 
+describe('IdWindow: first results, age and any id', () => {
   it('agrees with a model of where each result is, across tags, eviction and growth', () => {
     fc.assert(
       fc.property(
@@ -220,7 +224,9 @@ describe('IdWindow', () => {
     expect(w.has('x'.repeat(129))).toBe(false);
     expect(w.newest(ids.length).map(([id]) => id)).toEqual(ids);
   });
+});
 
+describe('IdWindow: a model under every kind of eviction', () => {
   it('agrees with a model under inserts, tags, age and count eviction, across growth and compaction', () => {
     // Mostly a few ids that come back (repeats, expiry and re-insertion), some of any length and alphabet.
     const anId = fc.oneof(

@@ -32,7 +32,7 @@ function droppedPartition(line: string): number | undefined {
 
 useEngineChildren();
 
-describe('ownership', () => {
+describe('ownership: sharing, takeover and standby', () => {
   it('two engine processes share the partitions; killing one moves its partitions to the other', async () => {
     const ns = freshNamespace();
     const e1 = await engine(ns, 'e1');
@@ -104,7 +104,9 @@ describe('ownership', () => {
       n: 3,
     });
   });
+});
 
+describe('ownership: a paused owner is fenced', () => {
   it('an owner paused past its lease cannot append after it resumes; its callers get retryable errors; the new owner is intact', async () => {
     const ns = freshNamespace();
     const e1 = await engine(ns, 'e1');

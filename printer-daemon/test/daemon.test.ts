@@ -50,7 +50,7 @@ async function printer(widthMm: 58 | 80 = 80): Promise<VirtualPrinter> {
   return p;
 }
 
-describe('printing', () => {
+describe('printing: every ticket once, in order', () => {
   it('prints every ticket once, in order per station, acks it and records it; routing changes at runtime', async () => {
     const store = '101';
     const a = await printer();
@@ -110,7 +110,9 @@ describe('printing', () => {
     expect(printed(a).length).toBe(6);
     expect(printed(b).at(-1)?.ticketId).toBe(moved.ticketId);
   });
+});
 
+describe('printing: reprints, status and a bad configuration', () => {
   it('reprints on demand under a REPRINT banner, answers status requests, refuses unknown tickets', async () => {
     const store = '102';
     const a = await printer();

@@ -96,7 +96,7 @@ describe('GB18030', () => {
   });
 });
 
-describe('what a ticket shows', () => {
+describe('what a ticket shows: numbers, the QR code and Chinese glyphs', () => {
   it('a large table number, the pickup number and a QR code of the order id that scans back from the PNG', async () => {
     const t = ticket('wok', { tableLabel: 'B07', order: 'o_qrTest123' });
     const job = await print(c80, vp80, renderTicket(t, { widthMm: 80, encoding: 'gb18030', printedAt: Date.now() }));
@@ -158,7 +158,9 @@ describe('what a ticket shows', () => {
       "Chinese prints as boxes on the virtual printer: install Debian's unifont (npm test does it as root)",
     ).toBe(true);
   });
+});
 
+describe('what a ticket shows: the table and the station', () => {
   it('the table prints as its label on one line; without a label, its area and number, never the 13-digit id', async () => {
     /** Every printed line that names the table, with its magnification. */
     const tableLines = (j: PrintedJob): { text: string; width: number }[] =>
@@ -211,7 +213,9 @@ describe('what a ticket shows', () => {
     expect(await header(undefined)).toBe('wok');
     expect(await header('热菜')).toBe('热菜 wok');
   });
+});
 
+describe('what a ticket shows: urge, void and banner tickets', () => {
   it('urge, void (refund) and banner tickets say so in inverted large type', async () => {
     const urge = await print(
       c80,
