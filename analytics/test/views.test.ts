@@ -114,7 +114,7 @@ describe('ingestion is exactly once', () => {
   });
 });
 
-describe('views on the hand-computed history', () => {
+describe('views on the hand-computed history: when and where', () => {
   it('heatmap: paid orders and revenue by weekday × hour, per store', async () => {
     expect(await view('heatmap')).toEqual([
       { weekday: 1, hour: 11, orders: 1, revenue_fen: 5000 },
@@ -146,6 +146,22 @@ describe('views on the hand-computed history', () => {
     ]);
   });
 
+  it('stores and summary', async () => {
+    expect(await view('stores')).toEqual([{ store: '001', name: '湘川小馆·测试店' }]);
+    expect(await view('summary')).toEqual([
+      {
+        orders: 4,
+        revenue_fen: 13000,
+        refunded_fen: 1500,
+        net_revenue_fen: 11500,
+        events: 54,
+        last_event_at: '2026-11-03 13:00:00.000',
+      },
+    ]);
+  });
+});
+
+describe('views on the hand-computed history: dishes, channels and sold-out', () => {
   it('dish sales and gross margin from the catalog cost price', async () => {
     expect(await view('dishes')).toEqual([
       {
@@ -225,7 +241,9 @@ describe('views on the hand-computed history', () => {
       },
     ]);
   });
+});
 
+describe('views on the hand-computed history: payments, kitchen, refunds and the CLI', () => {
   it('payment conversion: placed → paid, timed out, cancelled', async () => {
     expect(await view('conversion')).toEqual([
       {
@@ -255,20 +273,6 @@ describe('views on the hand-computed history', () => {
     expect(await view('kitchen')).toEqual([
       { station: 'cold', tickets: 1, avg_s: 300, p50_s: 300, p90_s: 300, max_s: 300 },
       { station: 'wok', tickets: 3, avg_s: 800, p50_s: 600, p90_s: 1200, max_s: 1200 },
-    ]);
-  });
-
-  it('stores and summary', async () => {
-    expect(await view('stores')).toEqual([{ store: '001', name: '湘川小馆·测试店' }]);
-    expect(await view('summary')).toEqual([
-      {
-        orders: 4,
-        revenue_fen: 13000,
-        refunded_fen: 1500,
-        net_revenue_fen: 11500,
-        events: 54,
-        last_event_at: '2026-11-03 13:00:00.000',
-      },
     ]);
   });
 
