@@ -57,6 +57,17 @@ export const PlaceOrderBody = z
     /** Needed for takeaway/delivery when the diner has not scanned a table. */
     store: StoreIdSchema.optional(),
     delivery: DeliverySchema.optional(),
+    /**
+     * Pay with the member card too: coupons (`best` or ids), points (`max` or a number), stored value
+     * (`max` or fen). The card holds them for the order; WeChat Pay collects the rest.
+     */
+    pay: z
+      .strictObject({
+        couponIds: z.union([z.literal('best'), z.array(IdSchema).max(2)]).optional(),
+        points: z.union([z.literal('max'), z.number().int().min(0).max(1_000_000_000)]).optional(),
+        balanceFen: z.union([z.literal('max'), z.number().int().min(0).max(10_000_000_000)]).optional(),
+      })
+      .optional(),
   })
   .superRefine((b, ctx) => {
     if (b.lines === undefined && (b.channel ?? 'dine_in') !== 'dine_in')

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CampaignDefInput, CampaignView, CheckoutPlan, ClaimResult, MemberResult } from '@lunchrush/actors';
-import { call, login, staff, type ErrorAnswer } from '@lunchrush/stack/testing';
+import { memberOf, type OrderDetail } from '@lunchrush/actors';
+import { waitFor } from '@lunchrush/testkit';
+import { call, idemKey, login, staff, type ErrorAnswer } from '@lunchrush/stack/testing';
 import { s, useDinerStack } from './diner-support.js';
 
 useDinerStack();
@@ -138,5 +140,74 @@ describe('checkout with discounts', () => {
       body: { store: '001', channel: 'takeaway', lines: [{ skuId: 'huiguo-rou', qty: 1 }], balanceFen: 1 },
     });
     expect([tooMuch.status, tooMuch.body.code]).toEqual([409, 'insufficient_balance']);
+  });
+});
+
+describe('placing an order with the member card', () => {
+  const order = (token: string, body: unknown) =>
+    call<{ order: OrderDetail }>(s.url, 'POST', '/v1/diner/orders', {
+      token,
+      body,
+      headers: { 'idempotency-key': idemKey() },
+    });
+  // 2 × 3600, the second at half price (the store's promotion above): over the coupon's 50 threshold.
+  const lines = [{ skuId: 'huiguo-rou', qty: 2 }];
+
+  it('the card holds coupon, points and stored value; WeChat Pay is asked for the rest; paid, the card spends', async () => {
+    const manager = staff(s, 'manager');
+    await call(s.url, 'PUT', '/v1/staff/stores/001/campaigns/placing', { token: manager, body: campaign(10) });
+    const m = await member();
+    await call(s.url, 'POST', '/v1/diner/coupon-centre/placing/claim', { token: m.token });
+    await memberOf(s.client, m.dinerId).send({
+      type: 'topUp',
+      paymentId: `wx-${m.dinerId}`,
+      amountFen: 1_000,
+      at: Date.now(),
+    });
+    const r = await order(m.token, {
+      channel: 'takeaway',
+      store: '001',
+      lines,
+      pay: { points: 'max', balanceFen: 1_000 },
+    });
+    expect(r.status).toBe(201);
+    const o = r.body.order;
+    expect(o.discounts!.map((d) => d.kind)).toEqual(['promotion', 'coupon', 'points']);
+    expect(o.member).toMatchObject({ balanceFen: 1_000, couponIds: ['placing-1'] });
+    const held = await call<MemberResult>(s.url, 'GET', '/v1/diner/member', { token: m.token });
+    expect(held.body).toMatchObject({ balanceFen: 0, openHolds: 1 });
+    const prepay = await call<{ amountFen: number }>(s.url, 'POST', `/v1/diner/orders/${o.orderId}/pay`, {
+      token: m.token,
+    });
+    expect(prepay.body.amountFen).toBe(o.totalFen - 1_000);
+  });
+
+  it('an order the card pays in full is paid at once; a refused placement gives the hold back', async () => {
+    const m = await member();
+    await memberOf(s.client, m.dinerId).send({
+      type: 'topUp',
+      paymentId: `wx-${m.dinerId}`,
+      amountFen: 50_000,
+      at: Date.now(),
+    });
+    const r = await order(m.token, { channel: 'takeaway', store: '001', lines, pay: { balanceFen: 'max' } });
+    expect(r.status).toBe(201);
+    expect(r.body.order.status).toBe('paid');
+    const spent = await waitFor(async () => {
+      const c = await call<MemberResult>(s.url, 'GET', '/v1/diner/member', { token: m.token });
+      return c.body.paidOrders === 1 ? c.body : undefined;
+    });
+    expect(spent.balanceFen).toBe(50_000 + 5_000 - r.body.order.totalFen); // the 500 tier's bonus: 50
+
+    const manager = staff(s, 'manager');
+    await call(s.url, 'POST', '/v1/staff/stores/001/stock/huiguo-rou/set', { token: manager, body: { available: 0 } });
+    const refused = await order(m.token, { channel: 'takeaway', store: '001', lines, pay: { balanceFen: 'max' } });
+    expect([refused.status, refused.body.code]).toEqual([409, 'sold_out']);
+    const after = await call<MemberResult>(s.url, 'GET', '/v1/diner/member', { token: m.token });
+    expect(after.body).toMatchObject({ balanceFen: spent.balanceFen, openHolds: 0 });
+    await call(s.url, 'POST', '/v1/staff/stores/001/stock/huiguo-rou/set', {
+      token: manager,
+      body: { available: 100 },
+    });
   });
 });

@@ -11,7 +11,7 @@ export { MEMBER_CONSUMER, MemberForwarder, forwardId } from './member-forwarder.
 export type { ForwardOutcome, MemberForwarderOptions } from './member-forwarder.js';
 export { REFUND_CONSUMER, RefundWorker, outRefundNo } from './refunds.js';
 export type { RefundAlarm, RefundWorkerOptions } from './refunds.js';
-export { Payments } from './service.js';
+export { Payments, wechatDueFen } from './service.js';
 export { SimPayRequestSchema, TAMPER_MODES, WeChatPaySimulator } from './simulator.js';
 export type { SimPayResult, TamperMode } from './simulator.js';
 export { WeChatPayKeys, WeChatPayV3, decryptResource, verifyWeChatPaySignature } from './wechatpay.js';

@@ -75,7 +75,7 @@ export class Payments {
   async prepay(order: OrderDetail, store: string, openid: string): Promise<PrepayResult> {
     const result = await this.provider.prepay({
       orderId: order.orderId,
-      amountFen: order.totalFen,
+      amountFen: wechatDueFen(order),
       description: `湘川小馆 ${order.orderId}`,
       openid,
       expireAt: order.deadline,
@@ -83,7 +83,7 @@ export class Payments {
     const now = Date.now();
     const rec: PayRecord = {
       store,
-      amountFen: order.totalFen,
+      amountFen: wechatDueFen(order),
       prepayId: result.prepayId,
       deadline: order.deadline,
       createdAt: now,
@@ -140,7 +140,7 @@ export class Payments {
     } else {
       // Redis lost the prepay: the order itself says what it costs.
       const order = await orderOf(this.engine, store, orderId).send({ type: 'get' });
-      expected = order.totalFen;
+      expected = wechatDueFen(order);
     }
     if (tx.amount.total !== expected || tx.amount.currency !== 'CNY') {
       this.log.error(
@@ -219,4 +219,9 @@ function outcomeOf(e: unknown): string {
   if (e instanceof PaymentError) return e.code;
   if (e instanceof EngineError) return e.reason ?? e.code;
   return 'internal_error';
+}
+
+/** What WeChat Pay collects for an order: its total less a member's stored value (the card paid that). */
+export function wechatDueFen(order: OrderDetail): number {
+  return order.totalFen - (order.member?.balanceFen ?? 0);
 }

@@ -114,6 +114,7 @@ export function submit(
     tableLabel: s.config!.label,
     sessionId: session.sessionId,
     ...(c.requestHash === undefined ? {} : { requestHash: c.requestHash }),
+    ...(c.member === undefined ? {} : { member: c.member }),
     at: c.at,
   });
   if (!placed.ok) {

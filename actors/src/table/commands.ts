@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ActorSchema, AtSchema, IdSchema, OrderIdSchema } from '../domain.js';
+import { OrderMemberSchema } from '../order/commands.js';
 import { OptionPickSchema, QuoteLineSchema } from '../pricing.js';
 
 export const MAX_CART_LINES = 100;
@@ -83,6 +84,8 @@ export const TableCommandSchema = z.discriminatedUnion('type', [
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/)
       .optional(),
+    /** What the diner's member card set aside for the order (the order's `place.member`). */
+    member: OrderMemberSchema.optional(),
     at: AtSchema,
   }),
   z.object({ type: z.literal('orderPaid'), orderId: OrderIdSchema, at: AtSchema }),

@@ -8,7 +8,7 @@ import { OrderDetailAnswer, OrderListAnswer, OrderSummaryAnswer, PrepayAnswer } 
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type RequestInfo, type Route } from '../../http.js';
-import { randomText } from '@lunchrush/payments';
+import { randomText, wechatDueFen } from '@lunchrush/payments';
 import { CancelBody, OrderParams, RefundBody, ReviewBody } from '../../schemas.js';
 import { orderAccess, readOwnOrder, type OwnerCache } from './access.js';
 import { DINER_ERRORS, INPUT_ERRORS, ORDER_ERRORS, diner, dinerAuth, session } from './common.js';
@@ -90,7 +90,7 @@ function pay(deps: GatewayDeps, owners: OwnerCache): Route {
       return {
         body: {
           orderId: order.orderId,
-          amountFen: order.totalFen,
+          amountFen: wechatDueFen(order),
           deadline: order.deadline,
           provider: deps.payments.provider.name,
           prepayId: p.prepayId,

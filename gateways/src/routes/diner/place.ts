@@ -3,7 +3,7 @@
  * table (its cart, or the lines given); takeaway and delivery straight to a new order actor.
  * The order id comes from the diner and the key (`orderIdFor`), so a repeat is the same order.
  */
-import { ErrorCode as D, orderIdFor, type OrderDetail } from '@lunchrush/actors';
+import { ErrorCode as D, orderIdFor, type OrderDetail, type OrderMember } from '@lunchrush/actors';
 import { EngineError } from '@lunchrush/engine';
 import type { z } from 'zod';
 import { PlacedOrderAnswer } from '../../answers.js';
@@ -14,12 +14,20 @@ import { IDEMPOTENCY_KEY_RE, InFlight, bodyHash } from '../../idempotency.js';
 import { maskPhone, seal } from '../../pii.js';
 import { PlaceOrderBody } from '../../schemas.js';
 import type { OwnerCache } from './access.js';
+import { MEMBER_PLACE_ERRORS, placeWithCard } from './member-place.js';
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
 
 /** No command id (see `place` below); one object for every placement. */
 const NO_ID = { id: null } as const;
 
-type Place = (req: RequestInfo, body: z.output<typeof PlaceOrderBody>, key: string, at: number) => Promise<OrderDetail>;
+export type Place = (
+  req: RequestInfo,
+  body: z.output<typeof PlaceOrderBody>,
+  key: string,
+  at: number,
+  /** What the diner's member card holds for the order (`member-place.ts`). */
+  member?: OrderMember,
+) => Promise<OrderDetail>;
 
 /**
  * The placement itself, as it was written inside the diner routes (moved whole: its cost per
@@ -34,6 +42,7 @@ function placer(deps: GatewayDeps): Place {
     body: z.output<typeof PlaceOrderBody>,
     key: string,
     at: number,
+    member?: OrderMember,
   ): Promise<OrderDetail> => {
     const s = session(req);
     const requestHash = bodyHash(body);
@@ -61,6 +70,7 @@ function placer(deps: GatewayDeps): Place {
             dinerId: s.dinerId,
             ...(body.lines === undefined ? {} : { lines: body.lines }),
             requestHash,
+            ...(member === undefined ? {} : { member }),
             at,
           },
           NO_ID,
@@ -96,6 +106,7 @@ function placer(deps: GatewayDeps): Place {
                 },
               }),
           requestHash,
+          ...(member === undefined ? {} : { member }),
           at,
         },
         NO_ID,
@@ -145,7 +156,8 @@ function orderPlacer(
     const at = Date.now();
     let order: OrderDetail;
     try {
-      order = await place(req, body, key, at);
+      order =
+        body.pay === undefined ? await place(req, body, key, at) : await placeWithCard(deps, place, req, body, key, at);
     } finally {
       attempts.leave(s.dinerId, key);
     }
@@ -176,7 +188,7 @@ export function placeOrderRoute(deps: GatewayDeps, owners: OwnerCache): Route {
     tag: 'diner',
     summary: 'Place an order: the table cart (no lines) or the given lines; Idempotency-Key required',
     description:
-      "A repeat with the same Idempotency-Key and body returns the order it placed, as it is now (header Idempotent-Replayed: true), for as long as the order exists; the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only, and a body with any key beyond `lines`, `channel`, `store` and `delivery` (a price, a misspelt `lins`) is refused with 400 validation_failed naming it. Dine-in orders (the default channel) go to the table the diner scanned: with `lines` those lines, without them the shared cart; a `store` other than the table's is 422 table_not_in_store.",
+      "A repeat with the same Idempotency-Key and body returns the order it placed, as it is now (header Idempotent-Replayed: true), for as long as the order exists; the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only, and a body with any key beyond `lines`, `channel`, `store`, `delivery` and `pay` (a price, a misspelt `lins`) is refused with 400 validation_failed naming it. With `pay`, the diner's member card holds the coupons, points and stored value it names for the order (the order's discounts show each with its reason) and WeChat Pay collects the rest; an order the card pays in full is paid at once. Dine-in orders (the default channel) go to the table the diner scanned: with `lines` those lines, without them the shared cart; a `store` other than the table's is 422 table_not_in_store.",
     ...dinerAuth,
     body: PlaceOrderBody,
     headers: [
@@ -200,6 +212,7 @@ export function placeOrderRoute(deps: GatewayDeps, owners: OwnerCache): Route {
       D.NoSession,
       D.IdempotencyConflict,
       D.InvalidCommand,
+      ...MEMBER_PLACE_ERRORS,
     ],
     async handle(req, { body }: { body: z.output<typeof PlaceOrderBody> }) {
       return placeOrder(req, body);
