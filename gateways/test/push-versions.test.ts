@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { encode } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
+import { boardPushSubject, orderPushSubject } from '@lunchrush/actors/wire';
 import type { OrderDetail, OrderPush } from '@lunchrush/actors';
 import { waitFor } from '@lunchrush/testkit';
 import { EngineGate } from '../src/engine-gate.js';
@@ -50,7 +52,7 @@ function publishOrderPush(orderId: string, seq: number, status: string): void {
   const h = natsHeaders();
   h.set('Nats-Msg-Id', `order:${orderId}:${seq}`);
   const push: OrderPush = { kind: 'order', orderId, status, seq, events: ['Created'], at: Date.now() };
-  w.t.nc.publish(`${w.t.ns}.push.${STORE}.order.${orderId}`, encode(push), { headers: h });
+  w.t.nc.publish(names(w.t.ns).subject(orderPushSubject(STORE, orderId)), encode(push), { headers: h });
 }
 
 describe('order versions', () => {
@@ -180,7 +182,9 @@ describe('the pushes a process listens to', () => {
     publishOrderPush(followed, v + 2, 'ready');
     const h = natsHeaders();
     h.set('Nats-Msg-Id', `board:probe:1`);
-    w.t.nc.publish(`${w.t.ns}.push.${STORE}.board`, encode({ kind: 'table', tableId: 'probe' }), { headers: h });
+    w.t.nc.publish(names(w.t.ns).subject(boardPushSubject(STORE)), encode({ kind: 'table', tableId: 'probe' }), {
+      headers: h,
+    });
     await waitFor(() => server.hub.stats().natsMessages >= after + 2, { what: 'the board push' });
     expect(server.hub.stats().natsMessages).toBe(after + 2);
   });

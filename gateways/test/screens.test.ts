@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { encode } from '@lunchrush/engine';
+import { wire } from '@lunchrush/actors/wire';
 import { boxedText } from '@lunchrush/testkit';
 import { createPushServer, type PushServer } from '../src/push/index.js';
 import { mountScreens } from '../src/screens/index.js';
@@ -107,7 +108,7 @@ describe('staff screens', () => {
       since: Date.now(),
       at: Date.now(),
     };
-    w.t.nc.publish(`${w.t.ns}.alarms.${STORE}`, encode(alarm), { headers: h });
+    w.t.nc.publish(wire(w.t.ns).printerAlarms(STORE), encode(alarm), { headers: h });
     await board.locator('#printers [data-printer="p-wok"][data-level="error"]').waitFor();
     await expect(board.locator('#printers [data-printer="p-wok"] .flags').textContent()).resolves.toBe('缺纸');
     await expect(board.locator('#events li').first().textContent()).resolves.toContain('炒锅打印机 故障：缺纸');

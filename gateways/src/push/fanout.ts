@@ -51,9 +51,9 @@ export class Fanout {
     this.wire = wire(sources.namespace);
   }
 
-  /** The subjects to subscribe to. */
-  get subjects(): { pushes: string; alarms: string } {
-    return { pushes: `${this.pushPrefix}>`, alarms: this.wire.printerAlarms() };
+  /** The subjects to subscribe to (pushes are subscribed per topic, interest.ts). */
+  get subjects(): { alarms: string } {
+    return { alarms: this.wire.printerAlarms() };
   }
 
   /** Publishes a delta to a topic's subscribers: one serialisation, one uWS publish. */

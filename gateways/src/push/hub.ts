@@ -20,6 +20,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import type { StoreView } from '@lunchrush/actors';
 import type { EngineClient } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
 import type { PushEngine, PushLogger } from './deps.js';
 import { Fanout } from './fanout.js';
 import { PushInterest } from './interest.js';
@@ -117,7 +118,12 @@ export class PushHub {
       kitchenWindowMs: deps.kitchenWindowMs ?? DEFAULT_KITCHEN_WINDOW_MS,
     };
     this.fanout = new Fanout(app, this.topics, this.counters, sources, log);
-    this.interest = new PushInterest(deps.nc, this.fanout.subjects.pushes.slice(0, -1), (m) => this.fanout.onPush(m));
+    const n = names(deps.namespace);
+    this.interest = new PushInterest(
+      deps.nc,
+      (relative) => n.subject(relative),
+      (m) => this.fanout.onPush(m),
+    );
     this.kitchenFeed = new KitchenFeed(js, deps.namespace, this.topics, this.fanout, this.counters, log);
     this.sync = new SnapshotSync({
       topics: this.topics,

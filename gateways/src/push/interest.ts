@@ -10,6 +10,7 @@
  * is read only after it, so no push can fall between the snapshot and the first delta.
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { boardPushSubject, menuPushSubject, orderPushSubject, tablePushSubject } from '@lunchrush/actors/wire';
 import type { Topic } from './protocol.js';
 
 interface Interest {
@@ -23,25 +24,28 @@ export class PushInterest {
   private lastSubject = '';
   private lastId = '';
 
-  /** `prefix`: the namespace's push subjects with their trailing dot (`<ns>.push.`). */
+  /** `absolute`: a subject relative to the namespace made absolute (`names(ns).subject`). */
   constructor(
     private readonly nc: NatsConnection,
-    private readonly prefix: string,
+    private readonly absolute: (relative: string) => string,
     private readonly onPush: (msg: Msg) => void,
   ) {}
 
   /** The push subject a topic of `store` follows; undefined for topics fed otherwise (printers). */
   subjectOf(store: string, topic: Topic): string | undefined {
-    const p = `${this.prefix}${store}.`;
+    // The actors' own push subjects (`@lunchrush/actors/wire`), in this namespace.
     switch (topic.kind) {
       case 'board':
+        return this.absolute(boardPushSubject(store));
       case 'menu':
-        return `${p}${topic.kind}`;
+        return this.absolute(menuPushSubject(store));
       case 'table':
+        return this.absolute(tablePushSubject(store, topic.id));
       case 'order':
-        return `${p}${topic.kind}.${topic.id}`;
+        return this.absolute(orderPushSubject(store, topic.id));
       case 'kitchen':
-        return `${p}order.*`;
+        // Every order of the store: a display's progress comes from its orders' pushes.
+        return this.absolute(orderPushSubject(store, '*'));
       default:
         return undefined;
     }
