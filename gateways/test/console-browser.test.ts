@@ -188,6 +188,17 @@ describe('the merchant console', () => {
     expect(text).toContain('manager:store-mgr');
     await shoot(page, 'audit');
 
+    // A coupon campaign, defined in the console.
+    await page.goto(`${s.url}/console/#/campaigns`);
+    const form = page.locator('form[aria-label="新建优惠券活动"]');
+    await form.locator('input[name="id"]').fill('new_fish_5');
+    await form.locator('input[name="name"]').fill('红烧鱼尝鲜券');
+    await form.getByRole('button', { name: '创建活动' }).click();
+    await toast(page, '已创建活动「红烧鱼尝鲜券」');
+    const campaign = page.locator('tr[data-campaign="new_fish_5"]');
+    await expect(campaign.textContent()).resolves.toContain('满 ¥30.00 减 ¥5.00');
+    await shoot(page, 'campaigns');
+
     // The other pages render, in Chinese.
     for (const [hash, ready] of [
       ['tables', 'table[aria-label="桌台"]'],

@@ -17,6 +17,7 @@ import type { GatewayDeps } from '../deps.js';
 import type { Route } from '../http.js';
 import { accountRoutes } from './accounts.js';
 import { auditRoute } from './audit.js';
+import { campaignListRoute } from './campaigns.js';
 import { imageRoutes } from './images.js';
 import { loginRoutes } from './login.js';
 import { menuRoutes } from './menu.js';
@@ -28,7 +29,14 @@ export { hashPassword, newTotp, totpCode, verifyPassword, verifyTotp } from './p
 export const CONSOLE_PATH = '/console';
 
 export function consoleRoutes(deps: GatewayDeps): Route[] {
-  return [...loginRoutes(deps), ...accountRoutes(deps), auditRoute(deps), ...menuRoutes(deps), ...imageRoutes(deps)];
+  return [
+    ...loginRoutes(deps),
+    ...accountRoutes(deps),
+    auditRoute(deps),
+    ...menuRoutes(deps),
+    ...imageRoutes(deps),
+    campaignListRoute(deps),
+  ];
 }
 
 interface Asset {

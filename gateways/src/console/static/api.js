@@ -116,4 +116,9 @@ export const ERRORS = {
   image_invalid: '图片格式不支持（请上传 PNG、JPEG 或 WebP）',
 };
 
-export const messageOf = (e) => ERRORS[e?.code] ?? e?.message ?? String(e);
+/** A refusal in words; a validation failure names its first field (`body.terms.minusFen: …`). */
+export function messageOf(e) {
+  const text = ERRORS[e?.code] ?? e?.message ?? String(e);
+  const first = e?.details?.issues?.[0];
+  return first ? `${text}（${first.path}：${first.message}）` : text;
+}

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ROLES, api, html, loadSession, messageOf, saveSession } from './api.js';
 import { DashboardPage, SettingsPage } from './admin.js';
 import { AuditPage } from './audit.js';
+import { CampaignsPage } from './campaigns.js';
 import { MenuPage } from './menu.js';
 import { OrdersPage, PrintersPage, TablesPage } from './orders.js';
 import { StaffPage } from './staff.js';
@@ -18,6 +19,7 @@ const PAGES = [
   { id: 'tables', name: '桌台与二维码', may: 'view', page: TablesPage },
   { id: 'printers', name: '打印机', may: 'view', page: PrintersPage },
   { id: 'settings', name: '门店设置', may: 'view', page: SettingsPage },
+  { id: 'campaigns', name: '营销活动', may: 'view', page: CampaignsPage },
   { id: 'staff', name: '员工账号', may: 'accounts', page: StaffPage },
   { id: 'audit', name: '操作日志', may: 'audit', page: AuditPage },
   { id: 'dashboard', name: '数据看板', may: 'view', page: DashboardPage },

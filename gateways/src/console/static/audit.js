@@ -35,6 +35,10 @@ const ACTIONS = {
   [`${S}tables/{tableId}/close`]: '结账清台',
   [`${S}state`]: '开店/打烊/繁忙',
   [`${S}accounts`]: '创建账号',
+  'PUT /v1/staff/stores/{store}/campaigns/{campaignId}': '创建优惠券活动',
+  [`${S}campaigns/{campaignId}/pause`]: '暂停/恢复活动',
+  [`${S}campaigns/{campaignId}/issue`]: '向会员发券',
+  'PUT /v1/staff/stores/{store}/promotions': '设置门店促销',
 };
 
 export function AuditPage({ me, say }) {
