@@ -25,6 +25,37 @@ export class EngineMetrics {
   private actorCounts: () => { inMemory: number; unsnapshotted: number } = () => ({ inMemory: 0, unsnapshotted: 0 });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
+    this.appendLatency = new Histogram({
+      name: 'lunchrush_engine_append_seconds',
+      help: 'Time from sending an append to JetStream until its ack.',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+      registers: [this.registry],
+    });
+    this.batchSize = new Histogram({
+      name: 'lunchrush_engine_group_commit_entries',
+      help: 'Log entries per append (group commit batch size).',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
+      registers: [this.registry],
+    });
+    this.recovery = new Histogram({
+      name: 'lunchrush_engine_partition_recovery_seconds',
+      help: 'Time to fence, replay and start serving a partition after acquiring it.',
+      labelNames: ['partition'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers: [this.registry],
+    });
+    this.leaseChanges = new Counter({
+      name: 'lunchrush_engine_lease_changes_total',
+      help: 'Partition ownership changes seen by this process.',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
+    this.readOnScrape();
+    if (opts.defaultMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'lunchrush_engine_' });
+  }
+
+  /** The counts the hot path keeps as plain numbers, and the gauges, each read when scraped. */
+  private readOnScrape(): void {
     const outcomes = this.outcomes;
     const okCount = (): number => this.ok;
     new Counter({
@@ -50,31 +81,6 @@ export class EngineMetrics {
         this.inc({ kind: 'snapshot' }, s);
         this.inc({ kind: 'checkpoint' }, c);
       },
-    });
-    this.appendLatency = new Histogram({
-      name: 'lunchrush_engine_append_seconds',
-      help: 'Time from sending an append to JetStream until its ack.',
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
-      registers: [this.registry],
-    });
-    this.batchSize = new Histogram({
-      name: 'lunchrush_engine_group_commit_entries',
-      help: 'Log entries per append (group commit batch size).',
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096],
-      registers: [this.registry],
-    });
-    this.recovery = new Histogram({
-      name: 'lunchrush_engine_partition_recovery_seconds',
-      help: 'Time to fence, replay and start serving a partition after acquiring it.',
-      labelNames: ['partition'],
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-      registers: [this.registry],
-    });
-    this.leaseChanges = new Counter({
-      name: 'lunchrush_engine_lease_changes_total',
-      help: 'Partition ownership changes seen by this process.',
-      labelNames: ['kind'],
-      registers: [this.registry],
     });
     const depth = (): Map<number, number> => this.mailboxDepth();
     new Gauge({
@@ -123,7 +129,6 @@ export class EngineMetrics {
         this.set({ kind: 'unsnapshotted' }, n.unsnapshotted);
       },
     });
-    if (opts.defaultMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: 'lunchrush_engine_' });
   }
 
   outcome(o: string, n = 1): void {
