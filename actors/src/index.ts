@@ -92,6 +92,7 @@ export {
 } from './recommend.js';
 export type {
   ItemFeatures,
+  RecoDinerHistory,
   RecoEvent,
   RecoInput,
   RecoModel,

@@ -33,6 +33,13 @@ export interface RecoModel {
   readonly content: Record<string, [string, number][]>;
 }
 
+/** A returning diner's purchase counts per SKU over the training window, most first. JSON as stored. */
+export interface RecoDinerHistory {
+  readonly v: 1;
+  readonly builtAt: number;
+  readonly skus: [string, number][];
+}
+
 export interface RecoWeights {
   readonly cf: number;
   readonly slope: number;

@@ -116,7 +116,9 @@ export function wire(ns: string): Wire {
  */
 export const recoBucket = (ns: string): string => `${ns}_reco`;
 export const recoModelKey = (scope: string): string => (scope === '*' ? 'chain' : `store.${scope}`);
-export type { RecoModel } from './recommend.js';
+/** A returning diner's own purchase counts (`RecoDinerHistory`), in the same bucket: `diner.<dinerId>`. */
+export const recoDinerKey = (dinerId: string): string => `diner.${dinerId}`;
+export type { RecoDinerHistory, RecoModel } from './recommend.js';
 
 export {
   boardPushSubject,

@@ -32,7 +32,7 @@ export {
 export type { Source } from './sources.js';
 export { RECO_HOT_DAYS, RECO_NEIGHBOURS, migrateReco, trainModels, trainWindow } from './reco-train.js';
 export type { TrainResult, TrainWindow } from './reco-train.js';
-export { publishModels, readModels } from './reco-export.js';
+export { publishModels, readDiners, readModels } from './reco-export.js';
 export { runRecoJob, scheduleRecoJob } from './reco-job.js';
 export type { RecoJobOptions, RecoJobResult } from './reco-job.js';
 export { evaluate } from './reco-eval.js';

@@ -32,7 +32,7 @@ const line = (r: RecoJobResult): string =>
   `recommend-train: ${r.orders} paid orders ${r.from} … ${r.to}; ${r.rows.reco_cf} item-CF, ${r.rows.reco_slope} Slope One, ` +
   `${r.rows.reco_hot} hot, ${r.rows.reco_content} content rows in ${r.seconds} s; ` +
   (r.publishedBytes > 0
-    ? `${r.scopes} models (${Math.round(r.publishedBytes / 1024)} KB) published\n`
+    ? `${r.scopes} models and ${r.diners} diners' histories (${Math.round(r.publishedBytes / 1024)} KB) published\n`
     : `not published\n`);
 
 export async function recoTrainCommand({ values, cfg, io, warehouse }: RecoCommandContext): Promise<number> {

@@ -6,8 +6,8 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
-import type { RecoModel, RecoSlice } from '@lunchrush/actors';
-import { recoBucket, recoModelKey } from '@lunchrush/actors/wire';
+import type { RecoDinerHistory, RecoModel, RecoSlice } from '@lunchrush/actors';
+import { recoBucket, recoDinerKey, recoModelKey } from '@lunchrush/actors/wire';
 import type { TrainResult } from './reco-train.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -67,11 +67,28 @@ export async function readModels(wh: Warehouse, run: TrainResult): Promise<Map<s
   return models;
 }
 
-/** Puts every model in the bucket (made when missing); returns the bytes written. */
+/** Returning diners' purchase counts, most first (`reco_diners`). */
+export async function readDiners(wh: Warehouse, run: TrainResult): Promise<Map<string, RecoDinerHistory>> {
+  const out = new Map<string, RecoDinerHistory>();
+  for (const r of await wh.query<{ diner: string; skus: [string, number][] }>(
+    `SELECT diner, arraySort(x -> -x.2, groupArray((sku_id, toUInt32(orders)))) AS skus
+     FROM reco_diners FINAL GROUP BY diner ORDER BY diner`,
+  ))
+    // Only ids a KV key can hold (the gateway's are d_ and base64url).
+    if (/^[A-Za-z0-9_-]{1,100}$/.test(r.diner))
+      out.set(r.diner, { v: 1, builtAt: run.builtAt, skus: r.skus.map(([s, n]) => [s, Number(n)]) });
+  return out;
+}
+
+/**
+ * Puts every model, and every returning diner's history, in the bucket (made when missing);
+ * returns the bytes written.
+ */
 export async function publishModels(
   nc: NatsConnection,
   namespace: string,
   models: ReadonlyMap<string, RecoModel>,
+  diners: ReadonlyMap<string, RecoDinerHistory> = new Map(),
 ): Promise<number> {
   const kv = await new Kvm(nc).create(recoBucket(namespace), { history: 1 });
   let bytes = 0;
@@ -80,5 +97,15 @@ export async function publishModels(
     bytes += body.length;
     await kv.put(recoModelKey(scope), body);
   }
+  // Diners in rounds of 256 puts in flight: thousands of small values.
+  const all = [...diners];
+  for (let i = 0; i < all.length; i += 256)
+    await Promise.all(
+      all.slice(i, i + 256).map(([id, h]) => {
+        const body = JSON.stringify(h);
+        bytes += body.length;
+        return kv.put(recoDinerKey(id), body);
+      }),
+    );
   return bytes;
 }

@@ -8,7 +8,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { chainTemplate } from '@lunchrush/actors/demo';
 import type { CatalogDoc } from '@lunchrush/actors';
-import { publishModels, readModels } from './reco-export.js';
+import { publishModels, readDiners, readModels } from './reco-export.js';
 import { trainModels, trainWindow, type TrainResult } from './reco-train.js';
 import type { Warehouse } from './warehouse.js';
 
@@ -26,6 +26,8 @@ export interface RecoJobOptions {
 
 export interface RecoJobResult extends TrainResult {
   readonly scopes: number;
+  /** Returning diners whose own history was published. */
+  readonly diners: number;
   readonly publishedBytes: number;
 }
 
@@ -33,8 +35,9 @@ export async function runRecoJob(o: RecoJobOptions): Promise<RecoJobResult> {
   const w = await trainWindow(o.warehouse, { to: o.to, days: o.days });
   const run = await trainModels(o.warehouse, w, o.catalog ?? chainTemplate());
   const models = await readModels(o.warehouse, run);
-  const publishedBytes = o.nc === undefined ? 0 : await publishModels(o.nc, o.namespace, models);
-  return { ...run, scopes: models.size, publishedBytes };
+  const diners = await readDiners(o.warehouse, run);
+  const publishedBytes = o.nc === undefined ? 0 : await publishModels(o.nc, o.namespace, models, diners);
+  return { ...run, scopes: models.size, diners: diners.size, publishedBytes };
 }
 
 /**

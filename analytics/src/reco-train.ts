@@ -10,6 +10,7 @@
  * | `reco_slope` | weighted Slope One per scope and period over diners with 2+ orders: dev(b, a), diners, top 15 per SKU |
  * | `reco_hot` | orders per scope, local hour and SKU over the window's last 28 days, top 15 |
  * | `reco_items`, `reco_content` | catalog features per SKU; Jaccard similarity of other dishes, top 10 (cold start) |
+ * | `reco_diners` | a returning diner's (2+ orders) purchase counts per SKU, top 10: "for you" when logged in |
  * | `reco_runs` | one row per training run (window, orders, when) |
  *
  * Rerunnable and idempotent: a run empties the model tables and fills them from the window
@@ -25,7 +26,18 @@ import type { Warehouse } from './warehouse.js';
 export const RECO_NEIGHBOURS = 15;
 export const RECO_HOT_DAYS = 28;
 
-const MODEL_TABLES = ['reco_baskets', 'reco_cf', 'reco_slope', 'reco_hot', 'reco_items', 'reco_content'] as const;
+const MODEL_TABLES = [
+  'reco_baskets',
+  'reco_cf',
+  'reco_slope',
+  'reco_hot',
+  'reco_items',
+  'reco_content',
+  'reco_diners',
+] as const;
+
+/** SKUs kept per diner in `reco_diners`. */
+export const RECO_DINER_SKUS = 10;
 
 const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS reco_baskets (
@@ -45,6 +57,8 @@ const DDL: readonly string[] = [
   ENGINE = ReplacingMergeTree ORDER BY sku_id`,
   `CREATE TABLE IF NOT EXISTS reco_content (sku_a String, sku_b String, score Float64)
   ENGINE = ReplacingMergeTree ORDER BY (sku_a, sku_b)`,
+  `CREATE TABLE IF NOT EXISTS reco_diners (diner String, sku_id String, orders UInt32)
+  ENGINE = ReplacingMergeTree ORDER BY (diner, sku_id)`,
   `CREATE TABLE IF NOT EXISTS reco_runs (
     built_at DateTime64(3, '${TZ}'), trained_from Date, trained_to Date, orders UInt64, seconds Float64
   ) ENGINE = MergeTree ORDER BY built_at`,
@@ -137,6 +151,13 @@ function trainingSql(w: TrainWindow): string[] {
      GROUP BY scope, hour, sku_id
      ORDER BY scope, hour, orders DESC, sku_id
      LIMIT ${k} BY scope, hour`,
+    `INSERT INTO reco_diners
+     SELECT diner, s AS sku_id, count() AS orders
+     FROM reco_baskets ARRAY JOIN skus AS s
+     WHERE diner != '' AND diner IN (SELECT diner FROM reco_baskets GROUP BY diner HAVING count() >= 2)
+     GROUP BY diner, sku_id
+     ORDER BY diner, orders DESC, sku_id
+     LIMIT ${RECO_DINER_SKUS} BY diner`,
     `INSERT INTO reco_content
      SELECT a.sku_id AS sku_a, b.sku_id AS sku_b,
             round(length(arrayIntersect(a.features, b.features)) / length(arrayDistinct(arrayConcat(a.features, b.features))), 4) AS score

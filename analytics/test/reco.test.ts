@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
-import { recoBucket, recoModelKey, type RecoModel } from '@lunchrush/actors/wire';
+import { recoBucket, recoDinerKey, recoModelKey, type RecoDinerHistory, type RecoModel } from '@lunchrush/actors/wire';
 import { chainTemplate } from '@lunchrush/actors/demo';
 import { setup, type TestContext } from '@lunchrush/testkit';
 import {
@@ -23,7 +23,7 @@ let t: TestContext;
 let wh: Warehouse;
 let drop: () => Promise<void>;
 
-const TABLES = ['reco_baskets', 'reco_cf', 'reco_slope', 'reco_hot', 'reco_items', 'reco_content'];
+const TABLES = ['reco_baskets', 'reco_cf', 'reco_slope', 'reco_hot', 'reco_items', 'reco_content', 'reco_diners'];
 
 /** Every model table's rows, in one order. */
 async function dump(): Promise<Record<string, unknown[]>> {
@@ -55,6 +55,7 @@ describe('recommendation models', () => {
     const opts = { warehouse: wh, nc: t.nc, namespace: t.ns, days: 28 };
     const first = await runRecoJob(opts);
     expect(first).toMatchObject({ from: '2026-10-01', to: '2026-10-28', scopes: 3 });
+    expect(first.diners).toBeGreaterThan(100);
     for (const table of TABLES) expect(first.rows[table as keyof typeof first.rows]).toBeGreaterThan(0);
     const before = await dump();
     const modelBefore = await storedModel('001');
@@ -82,6 +83,19 @@ describe('recommendation models', () => {
     const similar = chain.content['kouwei-xia-l']!;
     expect(similar.map(([sku]) => sku)).not.toContain('kouwei-xia-s');
     expect(similar.map(([, s]) => s)).toEqual([...similar.map(([, s]) => s)].sort((a, b) => b - a));
+    // A returning diner's own counts, most first, under their own key.
+    const [top] = await wh.query<{ diner: string; n: number }>(
+      `SELECT diner, sum(orders) AS n FROM reco_diners GROUP BY diner ORDER BY n DESC, diner LIMIT 1`,
+    );
+    const kv = await new Kvm(t.nc).open(recoBucket(t.ns));
+    const mine = (await kv.get(recoDinerKey(top!.diner)))!.json<RecoDinerHistory>();
+    const rows = await wh.query<{ sku_id: string; orders: number }>(
+      `SELECT sku_id, orders FROM reco_diners WHERE diner = {d:String} ORDER BY orders DESC, sku_id`,
+      { d: top!.diner },
+    );
+    expect(mine.skus.map(([, n]) => n)).toEqual(rows.map((r) => r.orders));
+    expect(new Set(mine.skus.map(([sku]) => sku))).toEqual(new Set(rows.map((r) => r.sku_id)));
+    expect(mine.skus[0]![1]).toBeGreaterThanOrEqual(2);
     // Slope One rows are over diners who came back, each pair seen by three or more.
     expect(
       Object.values(m.slope.all ?? {})

@@ -35,6 +35,7 @@ import {
   recoHourOf,
   recoPeriodOf,
   type CatalogDoc,
+  type RecoDinerHistory,
   type RecoEvent,
   type RecoModel,
   type RecoWeights,
@@ -42,9 +43,13 @@ import {
   type StockLevelPush,
   type TimeWindow,
 } from '@lunchrush/actors';
-import { recoBucket } from '@lunchrush/actors/wire';
+import { recoBucket, recoDinerKey } from '@lunchrush/actors/wire';
 import { HttpError } from './errors.js';
 import type { MenuCache, MenuEntry } from './menu.js';
+
+/** Diners' histories kept in memory at most, and how long one is trusted before it is read again. */
+const DINER_HISTORIES = 10_000;
+const DINER_HISTORY_TTL_MS = 5 * 60_000;
 
 /** The control arm of the A/B switch: popularity of the hour, nothing personal. */
 const HOT_ONLY: RecoWeights = { cf: 0, slope: 0, hot: 1, content: 0, again: 0 };
@@ -126,6 +131,11 @@ export class Recommendations {
   private readonly pushed = new Map<string, Map<string, { level: string; at: number }>>();
   private readonly stock = new Map<string, StockSnapshot>();
   private readonly reading = new Map<string, Promise<StockSnapshot>>();
+  /** Returning diners' purchase counts (`diner.<id>` in the bucket), least recently read first. */
+  private readonly histories = new Map<
+    string,
+    { at: number; counts: Promise<ReadonlyMap<string, number> | undefined> }
+  >();
   private kv: KV | undefined;
   private js: JetStreamClient | undefined;
   private sub: Subscription | undefined;
@@ -224,6 +234,29 @@ export class Recommendations {
     await this.js.publish(names(this.o.namespace).subject(recoEventSubject(store)), encode(record));
   }
 
+  /**
+   * A logged-in diner's own purchase counts from the last training (none for a new diner),
+   * read from the bucket once and kept a few minutes (at most DINER_HISTORIES diners).
+   */
+  historyOf(dinerId: string): Promise<ReadonlyMap<string, number> | undefined> {
+    const now = Date.now();
+    const hit = this.histories.get(dinerId);
+    if (hit !== undefined && now - hit.at < DINER_HISTORY_TTL_MS) {
+      this.histories.delete(dinerId);
+      this.histories.set(dinerId, hit);
+      return hit.counts;
+    }
+    const counts = (async () => {
+      const e = await this.kv?.get(recoDinerKey(dinerId));
+      if (e === undefined || e === null || e.operation !== 'PUT') return undefined;
+      return new Map(e.json<RecoDinerHistory>().skus);
+    })().catch(() => undefined);
+    this.histories.delete(dinerId);
+    this.histories.set(dinerId, { at: now, counts });
+    if (this.histories.size > DINER_HISTORIES) this.histories.delete(this.histories.keys().next().value!);
+    return counts;
+  }
+
   /** The model of a scope (`*` the chain) as this gateway holds it now. */
   model(scope: string): RecoModel | undefined {
     return this.models.get(scope);
@@ -270,7 +303,12 @@ export class Recommendations {
     };
   }
 
-  async answer(store: string, q: RecoQuery, now = Date.now()): Promise<RecoAnswer> {
+  async answer(
+    store: string,
+    q: RecoQuery,
+    history?: ReadonlyMap<string, number>,
+    now = Date.now(),
+  ): Promise<RecoAnswer> {
     const entry = await this.o.menu.get(store);
     let view = this.views.get(entry);
     if (view === undefined) this.views.set(entry, (view = viewOf(entry)));
@@ -300,6 +338,7 @@ export class Recommendations {
       period: recoPeriodOf(now, menu.tzOffsetMin),
       hour: recoHourOf(now, menu.tzOffsetMin),
       content: menu.content,
+      history: variant === 'control' ? undefined : history,
       eligible,
       limit: q.limit,
     };

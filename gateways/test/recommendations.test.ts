@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
 import { waitFor } from '@lunchrush/testkit';
-import { recoBucket, recoModelKey, type RecoModel } from '@lunchrush/actors/wire';
+import { recoBucket, recoDinerKey, recoModelKey, type RecoModel } from '@lunchrush/actors/wire';
 import { LogReader, decodeRecord } from '@lunchrush/engine/log';
 import { names } from '@lunchrush/engine/names';
 import { RECO_EVENTS_STREAM, type RecoEvent } from '@lunchrush/actors';
@@ -180,6 +180,31 @@ describe('recommendations', () => {
     expect(unknownSku.body.message).toContain('no-such-dish');
     const noStore = await call<ErrorAnswer>(s.url, 'GET', '/v1/stores/999/recommendations');
     expect(noStore.body.code).toBe('store_not_configured');
+  });
+
+  it("a seated diner's own history comes first as 'for you'; the table comes from the session", async () => {
+    const d = await seatedDiner(s, 5);
+    const kv = await new Kvm(s.t.nc).open(recoBucket(s.t.ns));
+    await kv.put(recoDinerKey(d.dinerId), JSON.stringify({ v: 1, builtAt: 2, skus: [['suanmei-tang-l', 6]] }));
+    const r = await call<Answer>(s.url, 'GET', '/v1/diner/recommendations?context=menu&limit=4', { token: d.token });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.items[0]).toMatchObject({ skuId: 'suanmei-tang-l', reason: 'for_you' });
+    // Someone else at the store's route, without the history.
+    expect(skus((await ask('context=menu&limit=4')).items)).not.toContain('suanmei-tang-l');
+    // A diner with no history gets the same as the store's route.
+    const fresh = await seatedDiner(s, 6);
+    const plain = await call<Answer>(s.url, 'GET', '/v1/diner/recommendations?context=menu&limit=4', {
+      token: fresh.token,
+    });
+    expect(skus(plain.body.items)).toEqual(skus((await ask('context=menu&limit=4')).items));
+    const tableInQuery = await call<ErrorAnswer>(s.url, 'GET', `/v1/diner/recommendations?table=${d.tableId}`, {
+      token: d.token,
+    });
+    expect([tableInQuery.status, tableInQuery.body.code]).toEqual([400, 'validation_failed']);
+    const unseated = await login(s);
+    const noTable = await call<ErrorAnswer>(s.url, 'GET', '/v1/diner/recommendations', { token: unseated.token });
+    expect(noTable.body.code).toBe('no_table');
+    expect((await call(s.url, 'GET', '/v1/diner/recommendations')).status).toBe(401);
   });
 
   it('a seated diner logs impressions and clicks; table, diner and arm come from the session', async () => {

@@ -16,7 +16,8 @@ import { DINER_ERRORS, INPUT_ERRORS, seated } from './diner/common.js';
 
 export const DEFAULT_RECO_LIMIT = 6;
 
-export const RecommendationsQuery = z.strictObject({
+/** What both routes take; the store's route also takes the table (the diner's has it in the session). */
+const QUERY = {
   context: z.enum(['menu', 'cart']).default('menu'),
   /** The SKUs on the table's cart, comma-separated (at most 50). */
   cart: z
@@ -25,8 +26,6 @@ export const RecommendationsQuery = z.strictObject({
     .default('')
     .transform((s) => (s === '' ? [] : [...new Set(s.split(','))]))
     .pipe(z.array(IdSchema).max(50)),
-  /** The 13-digit table code: decides the A/B arm (stable per table). */
-  table: TableIdSchema.optional(),
   channel: z.enum(['dine_in', 'takeaway', 'delivery']).default('dine_in'),
   limit: z
     .string()
@@ -34,7 +33,14 @@ export const RecommendationsQuery = z.strictObject({
     .default(String(DEFAULT_RECO_LIMIT))
     .transform(Number)
     .pipe(z.number().int().min(1).max(20)),
+};
+
+export const RecommendationsQuery = z.strictObject({
+  ...QUERY,
+  /** The 13-digit table code: decides the A/B arm (stable per table). */
+  table: TableIdSchema.optional(),
 });
+export const DinerRecommendationsQuery = z.strictObject(QUERY);
 
 const RecoItemAnswer = z.object({
   skuId: z.string(),
@@ -126,8 +132,31 @@ function eventsRoute(reco: Recommendations): Route {
   });
 }
 
+/** `GET /v1/diner/recommendations`: the same for a seated diner, with their own history (for you). */
+function dinerRoute(reco: Recommendations): Route {
+  return route({
+    method: 'get',
+    path: '/v1/diner/recommendations',
+    response: RecommendationsAnswer,
+    tag: 'diner',
+    summary: "Recommendations for the diner's table, with what this diner has ordered before",
+    description:
+      'As GET /v1/stores/{store}/recommendations for the store and table of the session, blended with the ' +
+      "diner's own purchase counts from the last training (none for a new diner); the A/B arm is the table's.",
+    auth: 'diner',
+    query: DinerRecommendationsQuery,
+    errors: [...DINER_ERRORS, ErrorCode.NoTable, D.StoreNotConfigured, D.UnknownSku, ...INPUT_ERRORS, ...ENGINE_ERRORS],
+    async handle(req, { query }: { query: z.output<typeof DinerRecommendationsQuery> }) {
+      const { store, tableId, s } = seated(req);
+      const history = await reco.historyOf(s.dinerId);
+      return { body: await reco.answer(store, { ...query, table: tableId }, history) };
+    },
+  });
+}
+
 export function recommendationRoutes(deps: GatewayDeps, reco: Recommendations): Route[] {
   return [
+    dinerRoute(reco),
     eventsRoute(reco),
     route({
       method: 'get',

@@ -156,10 +156,13 @@ export class Api {
     return this.data('GET', `/v1/stores/${store}/stock`);
   }
 
-  /** 为你推荐 (`menu`) or what goes with the cart (`cart`), and the hour's hot list. */
-  recommendations(store: string, q: { context: 'menu' | 'cart'; cart: readonly string[]; table: string; limit?: number }): Promise<RecoAnswer> {
+  /**
+   * 为你推荐 (`menu`) or what goes with the cart (`cart`), and the hour's hot list, for the table
+   * this session sits at, with what this diner ordered before.
+   */
+  recommendations(q: { context: 'menu' | 'cart'; cart: readonly string[]; limit?: number }): Promise<RecoAnswer> {
     const cart = q.cart.length > 0 ? `&cart=${q.cart.map(encodeURIComponent).join(',')}` : '';
-    return this.data('GET', `/v1/stores/${store}/recommendations?context=${q.context}&table=${q.table}&limit=${q.limit ?? 6}${cart}`);
+    return this.data('GET', `/v1/diner/recommendations?context=${q.context}&limit=${q.limit ?? 6}${cart}`);
   }
 
   /** Suggestions shown and tapped at this table (the table and A/B arm come from the session). */

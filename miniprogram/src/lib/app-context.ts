@@ -102,9 +102,9 @@ export class AppContext {
    * failure leaves them out and never fails the page.
    */
   async loadRecommendations(): Promise<void> {
-    const s = this.requireSession();
+    this.requireSession();
     try {
-      this.store.setReco('menu', await this.api.recommendations(s.storeId, { context: 'menu', cart: [], table: s.tableId }));
+      this.store.setReco('menu', await this.api.recommendations({ context: 'menu', cart: [] }));
     } catch {
       this.store.setReco('menu', null);
     }
@@ -124,7 +124,7 @@ export class AppContext {
       return;
     }
     try {
-      const r = await this.api.recommendations(s.storeId, { context: 'cart', cart, table: s.tableId, limit: 4 });
+      const r = await this.api.recommendations({ context: 'cart', cart, limit: 4 });
       if (this.cartRecoKey === key) this.store.setReco('cart', r);
     } catch {
       if (this.cartRecoKey === key) this.store.setReco('cart', null);
