@@ -55,6 +55,8 @@ export interface Wire {
   printerStatus(store: string): string;
   /** Where a store's printer daemon takes a staff reprint (request/reply): `<ns>.printers.<store>.reprint`. */
   printerReprint(store: string): string;
+  /** Where a store's printer daemon prints a test page on a station's printer (request/reply): `<ns>.printers.<store>.test`. */
+  printerTest(store: string): string;
 }
 
 /**
@@ -106,6 +108,7 @@ export function wire(ns: string): Wire {
     },
     printerStatus: (store) => n.subject(`printers.${store}.status`),
     printerReprint: (store) => n.subject(`printers.${store}.reprint`),
+    printerTest: (store) => n.subject(`printers.${store}.test`),
   };
 }
 
@@ -116,9 +119,7 @@ export function wire(ns: string): Wire {
  */
 export const recoBucket = (ns: string): string => `${ns}_reco`;
 export const recoModelKey = (scope: string): string => (scope === '*' ? 'chain' : `store.${scope}`);
-/** A returning diner's own purchase counts (`RecoDinerHistory`), in the same bucket: `diner.<dinerId>`. */
-export const recoDinerKey = (dinerId: string): string => `diner.${dinerId}`;
-export type { RecoDinerHistory, RecoModel } from './recommend.js';
+export type { RecoModel } from './recommend.js';
 
 export {
   boardPushSubject,

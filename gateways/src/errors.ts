@@ -34,6 +34,7 @@ export const ErrorCode = {
   BadCredentials: 'bad_credentials',
   TotpRequired: 'totp_required',
   ImageInvalid: 'image_invalid',
+  PrinterTestRefused: 'printer_test_refused',
   // The payments' own codes, described in their table (@lunchrush/payments, PAYMENT_ERRORS).
   PaymentAmountMismatch: PaymentErrorCode.AmountMismatch,
   PaymentUnknownOrder: PaymentErrorCode.UnknownOrder,
@@ -115,6 +116,10 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   // gateway: staff login and the console
   [G.BadCredentials]: { status: 401, description: 'unknown login name, or a wrong password or TOTP code' },
   [G.TotpRequired]: { status: 401, description: 'this account needs a TOTP code (totp) to log in' },
+  [G.PrinterTestRefused]: {
+    status: 422,
+    description: 'the printer daemon refused the test page (no such station in its configuration)',
+  },
   [G.ImageInvalid]: { status: 422, description: 'the upload is not a PNG, JPEG or WebP image this gateway can read' },
   [StaffErrorCode.AccountExists]: { status: 409, description: 'an account with this login name exists' },
   [StaffErrorCode.UnknownAccount]: { status: 404, description: 'no such staff account' },

@@ -228,6 +228,17 @@ describe('dish photos', () => {
   });
 });
 
+describe('a test page on a printer', () => {
+  it('is 503 when no printer daemon serves the store', async () => {
+    const admin = await session('hq-admin');
+    const r = await call<ErrorAnswer>(s.url, 'POST', '/v1/staff/stores/001/printers/test', {
+      token: admin,
+      body: { station: 'wok' },
+    });
+    expect([r.status, r.body.code]).toEqual([503, 'unavailable']);
+  });
+});
+
 describe('the console page', () => {
   it('is served with a Content-Security-Policy that allows only its own scripts and its import map', async () => {
     const r = await fetch(`${s.url}/console/`);

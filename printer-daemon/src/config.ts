@@ -182,6 +182,7 @@ export function namesOf(ns: string) {
     alarmSubject: (store: string): string => w.printerAlarms(store),
     reprintSubject: (store: string): string => w.printerReprint(store),
     statusSubject: (store: string): string => w.printerStatus(store),
+    testSubject: (store: string): string => w.printerTest(store),
   };
 }
 export type Names = ReturnType<typeof namesOf>;

@@ -1,12 +1,13 @@
 /**
  * What staff ask the daemon over NATS request/reply: a reprint of a ticket
  * (`<ns>.printers.<store>.reprint`, `{ ticketId }` in JSON or msgpack, answered
- * in the same encoding) and every printer's and station's state
+ * in the same encoding), a test page on a station's printer (`<ns>.printers.<store>.test`,
+ * `{ station }`, the same encodings) and every printer's and station's state
  * (`<ns>.printers.<store>.status`, msgpack), which a staff board that missed an
  * alarm resyncs from.
  */
 import { decode, encode } from '@lunchrush/engine/codec';
-import type { PrinterStatusAnswer } from '@lunchrush/actors/wire';
+import type { KitchenTicket, PrinterStatusAnswer } from '@lunchrush/actors/wire';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -54,7 +55,12 @@ export class StaffRequests {
         if (err === null) m.respond(encode(this.status(storeOf(m))));
       },
     });
-    this.subs.push(reprint, status);
+    const test = nc.subscribe(names.testSubject(store), {
+      callback: (err, m) => {
+        if (err === null) this.onTest(m);
+      },
+    });
+    this.subs.push(reprint, status, test);
   }
 
   stop(): void {
@@ -88,6 +94,30 @@ export class StaffRequests {
         };
       });
     return { store, configured: this.o.configs.has(store), printers, stations };
+  }
+
+  /** Prints a test page on a configured station's printer, at the end of its queue (never recorded as a job). */
+  private onTest(m: Msg): void {
+    const store = storeOf(m);
+    let reply: (b: unknown) => void = (b) => m.respond(encode(b));
+    try {
+      const x = exchange(m);
+      reply = x.reply;
+      const station = (x.body as { station?: unknown } | null)?.station;
+      if (typeof station !== 'string')
+        throw new PrinterDaemonError(ErrorCode.InvalidRequest, 'expected { station: string }');
+      const cfg = this.o.configs.get(store);
+      if (cfg === undefined || !Object.hasOwn(cfg.stations, station))
+        throw new PrinterDaemonError(ErrorCode.InvalidRequest, `store ${store} has no station ${station}`);
+      const q = this.o.queues.queue(store, station);
+      const ticket = testTicket(store, station, Date.now());
+      this.o.queues.addDemand(q, ticket);
+      this.o.printers.wakeStore(store);
+      reply({ ok: true, ticketId: ticket.ticketId, station, printer: this.o.router.activeRoute(q)?.printer ?? null });
+    } catch (e) {
+      const err = ensureError(e);
+      reply({ ok: false, code: err instanceof PrinterDaemonError ? err.code : 'internal', message: err.message });
+    }
   }
 
   /** Prints a ticket again under a REPRINT banner, at the end of its station's queue; its record is not changed. */
@@ -126,6 +156,31 @@ export class StaffRequests {
       reply({ ok: false, code: err instanceof PrinterDaemonError ? err.code : 'internal', message: err.message });
     }
   }
+}
+
+/** A request's body (JSON when it starts with `{`, else msgpack) and a reply in the same encoding. */
+function exchange(m: Msg): { body: unknown; reply: (b: unknown) => void } {
+  const json = m.data[0] === 0x7b;
+  return {
+    body: json ? JSON.parse(new TextDecoder().decode(m.data)) : decode(m.data),
+    reply: (b) => m.respond(json ? new TextEncoder().encode(JSON.stringify(b)) : encode(b)),
+  };
+}
+
+/** The test page: one line, as a ticket, so it goes the way a station's tickets go (its printer, or its failover). */
+export function testTicket(store: string, station: string, at: number): KitchenTicket {
+  return {
+    kind: 'new',
+    ticketId: `test-${station}-${at}`,
+    orderId: `o_${store}_test`,
+    store,
+    station,
+    channel: 'dine_in',
+    pickupNo: 'TEST',
+    lines: [{ lineNo: 1, name: '打印测试 TEST PAGE', spec: '', qty: 1, options: [] }],
+    placedAt: at,
+    at,
+  };
 }
 
 /** `<ns>.printers.<store>.…` → the store. */

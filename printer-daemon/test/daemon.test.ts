@@ -156,6 +156,23 @@ describe('printing: reprints, status and a bad configuration', () => {
     });
   });
 
+  it('prints a test page on a station’s printer on request, and refuses an unknown station', async () => {
+    const store = '104';
+    const a = await printer();
+    await putStoreConfig(t.nc, t.ns, { store, printers: { a: printerAt(a) }, stations: { cold: { printer: 'a' } } });
+    const d = await startDaemon(t, { store, consumer: `pd-${store}` });
+    daemons.push(d);
+    const ask = async (station: string) =>
+      (
+        await t.nc.request(`${t.ns}.printers.${store}.test`, new TextEncoder().encode(JSON.stringify({ station })))
+      ).json();
+    expect(await ask('cold')).toMatchObject({ ok: true, station: 'cold', printer: 'a' });
+    await waitFor(() => printed(a).length === 1, { what: 'the test page' });
+    expect(printed(a)[0]?.text).toContain('打印测试 TEST PAGE');
+    expect(printed(a)[0]?.ticketId).toMatch(/^test-cold-/);
+    expect(await ask('wok')).toMatchObject({ ok: false, code: 'invalid_request' });
+  });
+
   it('refuses a bad store configuration with an alarm and keeps the previous one', async () => {
     const store = '103';
     const a = await printer();

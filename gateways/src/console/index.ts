@@ -21,6 +21,7 @@ import { campaignListRoute } from './campaigns.js';
 import { imageRoutes } from './images.js';
 import { loginRoutes } from './login.js';
 import { menuRoutes } from './menu.js';
+import { printerTestRoute } from './printers.js';
 
 export { audited } from './audit.js';
 export { closeImagePool } from './images.js';
@@ -36,6 +37,7 @@ export function consoleRoutes(deps: GatewayDeps): Route[] {
     ...menuRoutes(deps),
     ...imageRoutes(deps),
     campaignListRoute(deps),
+    printerTestRoute(deps),
   ];
 }
 

@@ -136,37 +136,77 @@ export function TablesPage({ me, say }) {
 
 const LEVEL = { ok: ['正常', 'ok'], warning: ['警告', 'warn'], error: ['故障', 'bad'] };
 
-export function PrintersPage() {
+function PrinterTable({ printers }) {
+  return html`<table aria-label="打印机">
+    <thead>
+      <tr>
+        <th>打印机</th>
+        <th>地址</th>
+        <th>状态</th>
+        <th>积压</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${printers.map((p) => {
+        const [text, cls] = LEVEL[p.level] ?? [p.level, ''];
+        return html`<tr>
+          <td>${p.name ?? p.id}</td>
+          <td class="who">${p.host}:${p.port}</td>
+          <td><span class=${`tag ${cls}`}>${text}</span> ${(p.flags ?? []).join(' ')}</td>
+          <td>${p.held ?? 0}</td>
+        </tr>`;
+      })}
+    </tbody>
+  </table>`;
+}
+
+function StationTable({ stations, may, say }) {
+  async function test(station) {
+    try {
+      const r = await api('POST', storePath('printers/test'), { body: { station } });
+      say(`已发送测试页到 ${STATIONS[station] ?? station}（${r.printer ?? '无可用打印机'}）`);
+    } catch (e) {
+      say(e);
+    }
+  }
+  return html`<table aria-label="档口">
+    <thead>
+      <tr>
+        <th>档口</th>
+        <th>打印机</th>
+        <th>待打印</th>
+        <th></th>
+      </tr>
+    </thead>
+    <tbody>
+      ${stations.map(
+        (s) =>
+          html`<tr data-station=${s.station}>
+            <td>${STATIONS[s.station] ?? s.station}</td>
+            <td>${s.printer ?? '—'}${s.failoverFrom ? `（替代 ${s.failoverFrom}）` : ''}</td>
+            <td>${s.held}</td>
+            <td><button disabled=${!may} onClick=${() => test(s.station)}>测试打印</button></td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+export function PrintersPage({ me, say }) {
   const [status, setStatus] = useState(null);
   const state = usePush('printers', setStatus);
-  return html`<div class="panel">
-    <div class="row"><${Conn} state=${state} /></div>
-    ${
-      status === null
-        ? html`<p class="loading">加载中…</p>`
-        : !status.available
-          ? html`<p class="empty">打印服务未连接（printer-daemon 没有应答）</p>`
-          : html`<table aria-label="打印机">
-              <thead>
-                <tr>
-                  <th>打印机</th>
-                  <th>档口</th>
-                  <th>状态</th>
-                  <th>积压</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${(status.printers ?? []).map((p) => {
-                  const [text, cls] = LEVEL[p.level] ?? [p.level, ''];
-                  return html`<tr>
-                    <td>${p.name ?? p.id}</td>
-                    <td>${(p.stations ?? []).map((s) => STATIONS[s] ?? s).join('、')}</td>
-                    <td><span class=${`tag ${cls}`}>${text}</span> ${(p.flags ?? []).join(' ')}</td>
-                    <td>${p.held ?? 0}</td>
-                  </tr>`;
-                })}
-              </tbody>
-            </table>`
-    }
+  if (status === null)
+    return html`<div class="panel">
+      <${Conn} state=${state} />
+      <p class="loading">加载中…</p>
+    </div>`;
+  if (!status.available)
+    return html`<div class="panel">
+      <${Conn} state=${state} />
+      <p class="empty">打印服务未连接（printer-daemon 没有应答）</p>
+    </div>`;
+  return html`<div>
+    <div class="panel"><${Conn} state=${state} /> <${PrinterTable} printers=${status.printers ?? []} /></div>
+    <div class="panel"><${StationTable} stations=${status.stations ?? []} may=${me.may.setup} say=${say} /></div>
   </div>`;
 }
