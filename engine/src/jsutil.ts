@@ -9,6 +9,14 @@ export function isWrongLastSequence(err: unknown): boolean {
   );
 }
 
+/**
+ * JetStream's "temporarily unavailable" (10008): the stream's group has no leader yet, e.g. for a
+ * few seconds after the member that led it died. Asked again shortly, the new leader answers.
+ */
+export function isLeaderless(err: unknown): boolean {
+  return (err instanceof JetStreamApiError || err instanceof JetStreamApiErrorLite) && err.code === 10008;
+}
+
 /** Errors after which the same publish (same message id) may simply be tried again. */
 export function isTransient(err: unknown): boolean {
   if (err instanceof RequestTimeout || err instanceof NoResponders) return true;

@@ -283,14 +283,29 @@ export class LeaseManager {
         s === undefined || s.owner === null
           ? await this.kv.create(`p.${p}`, this.leaseValue())
           : await this.kv.update(`p.${p}`, this.leaseValue(), s.rev);
-    } catch {
-      return; // somebody else won, or our view is stale: the watcher will catch up
+    } catch (err) {
+      // Somebody else won, or our view is stale. The watcher normally catches up; the key is read
+      // here too, because a watch can stall without ending (its consumer was on a NATS cluster
+      // member that died: stack/test/cluster-faults.test.ts), and a stale revision would then keep
+      // a dead owner's lease from ever being taken over.
+      if (isWrongLastSequence(err)) await this.refresh(p);
+      return;
     }
     if (this.stopped) return;
     this.owned.set(p, { rev, validUntil: sentAt + this.opts.ttlMs, releasing: false });
     this.opts.log.debug({ partition: p, epoch: rev, previousOwner: s?.owner ?? null }, 'partition acquired');
     this.opts.onChange?.('acquired', p);
     this.cb.acquired(p, rev);
+  }
+
+  /** The lease of p as the bucket has it now, observed as if the watcher had delivered it. */
+  private async refresh(p: number): Promise<void> {
+    try {
+      const e = await this.kv.get(`p.${p}`);
+      if (e !== null) this.observe(e.key, e.revision, e.operation, e.value);
+    } catch {
+      // the next tick tries again
+    }
   }
 
   /** Graceful hand-over: drain, then delete the lease so a waiting process takes it at once. */

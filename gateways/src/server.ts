@@ -80,6 +80,9 @@ async function openConnections(cfg: GatewayConfig, opts: StartOptions): Promise<
       servers: cfg.natsUrl.split(','),
       noAsyncTraces: true,
       maxReconnectAttempts: -1,
+      // A frozen or cut-off cluster member is noticed within ~6 s, as the engine's connection does.
+      pingInterval: 2_000,
+      maxPingOut: 2,
       name: `gateway-${process.pid}`,
     }));
   const redis = opts.redis ?? new Redis(cfg.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });

@@ -1,6 +1,6 @@
 import { encode } from '../codec.js';
 import { ensureError } from '../errors.js';
-import { isTransient, isWrongLastSequence } from '../jsutil.js';
+import { isLeaderless, isTransient, isWrongLastSequence } from '../jsutil.js';
 import type { FenceRecord } from '../record.js';
 import { jsPublish } from '../request-window.js';
 import { pause } from './env.js';
@@ -23,8 +23,10 @@ export async function fence(part: Partition): Promise<number> {
   const data = encode(rec);
   for (let attempt = 0; ; attempt++) {
     if (!env.leaseValid(p)) throw new Fenced(`lease of partition ${p} ran out before fencing`);
-    const last = await lastSeqOnSubject(part);
     try {
+      // Inside the try: right after a cluster member died, reading the last sequence can meet a
+      // stream without a leader yet (the cluster fault test); the fence waits for the new one.
+      const last = await lastSeqOnSubject(part);
       const ack = await jsPublish(env.window, part.subject, data, {
         msgID: `${env.cfg.processId}.${part.epoch}.${p}.fence`,
         expectLastSubjectSequence: last,
@@ -32,8 +34,8 @@ export async function fence(part: Partition): Promise<number> {
       });
       return ack.seq;
     } catch (err) {
-      // A stale owner slipped an append in between: read again and retry.
-      if (!isWrongLastSequence(err) && !isTransient(err)) throw err;
+      // A stale owner slipped an append in between, or the stream is between leaders: read again and retry.
+      if (!isWrongLastSequence(err) && !isTransient(err) && !isLeaderless(err)) throw err;
       await pause(Math.min(200, 10 * 2 ** attempt));
     }
   }

@@ -1,0 +1,202 @@
+/**
+ * Faults on the production topology (`launchCluster`: 3 clustered nats-servers, R3 streams and
+ * buckets, 2 nodes, nginx in front), with real signals to real processes: a NATS member SIGKILLed
+ * under load, a NATS member frozen (SIGSTOP) while the others go on, a node SIGKILLed, and
+ * everything killed and started again on its data. The load is POS sales through the balancer;
+ * every sale answered 200 must be known afterwards (sent again, it answers `duplicate`).
+ * The seconds without service each fault cost are printed (bench/README "Cluster faults").
+ */
+import { leaseOwners, waitFor, waitForClusterJetStream } from '@lunchrush/testkit';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { names } from '@lunchrush/engine/names';
+import {
+  PARTITIONS,
+  SaleLoad,
+  connectTo,
+  eventStreamLeader,
+  lostSales,
+  startTestCluster,
+  type TestCluster,
+} from './cluster-support.js';
+
+let t: TestCluster;
+const report = (fault: string, figures: Record<string, unknown>): void =>
+  void process.stdout.write(`[cluster-faults] ${fault}: ${JSON.stringify(figures)}\n`);
+
+// A cluster of its own for each fault: a fault's aftermath (a member catching up, leases moving
+// back) is not the next fault's starting point.
+beforeEach(async () => {
+  t = await startTestCluster();
+}, 120_000);
+afterEach(async () => {
+  await t?.close();
+}, 60_000);
+
+/** Until every replica of the event stream is current again (a restarted member caught up). */
+async function replicasCurrent(): Promise<void> {
+  const nc = await connectTo(t.c.natsUrl.split(','));
+  try {
+    const jsm = await jetstreamManager(nc);
+    await waitFor(
+      async () => {
+        const info = await jsm.streams.info(names(t.ns).stream);
+        const replicas = info.cluster?.replicas ?? [];
+        return replicas.length === 2 && replicas.every((r) => r.current);
+      },
+      { timeoutMs: 30_000, what: 'every replica of the event stream current' },
+    );
+  } finally {
+    await nc.close();
+  }
+}
+
+describe('cluster faults', () => {
+  it('SIGKILL of the NATS member leading the event stream, under load: no acknowledged sale lost', async () => {
+    const nc = await connectTo(t.c.natsUrl.split(','));
+    const leader = await eventStreamLeader(t, nc).finally(() => nc.close());
+    const load = new SaleLoad(t, 'natskill');
+    try {
+      await load.more(40, 'before the kill');
+      const killedAt = Date.now();
+      await t.c.killNats(leader, 'SIGKILL');
+      await load.more(80, 'after the kill, on the two NATS members left');
+      await load.stop();
+      const gap = load.secondsWithoutService(killedAt);
+      expect(await lostSales(t, load.acked)).toEqual([]);
+      report('nats member killed', {
+        member: `nats-${leader + 1}`,
+        acknowledged: load.acked.length,
+        lost: 0,
+        secondsWithoutService: gap,
+        errors: Object.fromEntries(load.errors),
+      });
+    } finally {
+      await load.stop();
+      // The next fault starts from three members again, the restarted one caught up.
+      if (t.c.nats[leader] === undefined) await t.c.startNats(leader);
+    }
+    await replicasCurrent();
+  });
+
+  it('SIGKILL of a node under load: its partitions move to the other node, no acknowledged sale lost', async () => {
+    const load = new SaleLoad(t, 'nodekill');
+    await load.more(40, 'before the kill');
+    const nc = await connectTo(t.c.natsUrl.split(','));
+    try {
+      const before = await leaseOwners(nc, t.ns);
+      expect(new Set(before.values())).toEqual(new Set(['node-1', 'node-2']));
+      const killedAt = Date.now();
+      await t.c.killNode(0);
+      let owners = before;
+      await waitFor(
+        async () => {
+          owners = await leaseOwners(nc, t.ns);
+          return owners.size === PARTITIONS && [...owners.values()].every((o) => o === 'node-2');
+        },
+        { timeoutMs: 30_000, what: 'node-2 owning every partition' },
+      ).catch((e: unknown) => {
+        throw new Error(`${String(e)}; leases ${JSON.stringify([...owners])}`);
+      });
+      await load.more(80, 'after the kill, on node-2');
+      await load.stop();
+      const gap = load.secondsWithoutService(killedAt);
+      expect(await lostSales(t, load.acked)).toEqual([]);
+      report('node killed', {
+        node: 'node-1',
+        partitionsMoved: [...before.values()].filter((o) => o === 'node-1').length,
+        acknowledged: load.acked.length,
+        lost: 0,
+        secondsWithoutService: gap,
+        errors: Object.fromEntries(load.errors),
+      });
+      await t.c.startNode(0);
+      await waitFor(async () => new Set((await leaseOwners(nc, t.ns)).values()).has('node-1'), {
+        timeoutMs: 30_000,
+        what: 'node-1 owning partitions again',
+      });
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('a frozen NATS member (SIGSTOP) acknowledges no write while the other two do; thawed, no sale is lost', async () => {
+    const frozen = 2;
+    const urls = t.c.natsUrl.split(',');
+    const minority = await connectTo([urls[frozen]!]);
+    const majority = await connectTo(urls.filter((_, i) => i !== frozen));
+    const subject = names(t.ns).subject('cluster-test.probe');
+    await (
+      await jetstreamManager(majority)
+    ).streams.add({
+      name: `${t.ns.toUpperCase()}_PROBE`,
+      subjects: [subject],
+      num_replicas: 3,
+    });
+    const load = new SaleLoad(t, 'natsstop');
+    try {
+      await jetstream(minority, { timeout: 1_500 }).publish(subject, 'before');
+      await load.more(20, 'before the freeze');
+      t.c.nats[frozen]!.kill('SIGSTOP');
+      const frozenAt = Date.now();
+      // Through the frozen member only: nothing acknowledges this write.
+      await expect(jetstream(minority, { timeout: 1_500 }).publish(subject, 'while frozen')).rejects.toThrow();
+      // Through the two others: they elect a leader among themselves and acknowledge it.
+      const js = jetstream(majority, { timeout: 1_500 });
+      await waitFor(
+        () =>
+          js.publish(subject, 'majority').then(
+            () => true,
+            () => false,
+          ),
+        { timeoutMs: 30_000, what: 'the two other members acknowledging a write' },
+      );
+      const majorityAfter = (Date.now() - frozenAt) / 1000;
+      const duringFreeze = load.acked.filter((a) => a.at >= frozenAt).length;
+      t.c.nats[frozen]!.kill('SIGCONT');
+      const thawedAt = Date.now();
+      await load.more(20, 'after the thaw');
+      await load.stop();
+      expect(await lostSales(t, load.acked)).toEqual([]);
+      report('nats member frozen', {
+        member: `nats-${frozen + 1}`,
+        majorityWritesAfterSeconds: majorityAfter,
+        salesAcknowledgedWhileFrozen: duringFreeze,
+        secondsFrozen: Math.round((thawedAt - frozenAt) / 100) / 10,
+        acknowledged: load.acked.length,
+        lost: 0,
+        secondsWithoutService: load.secondsWithoutService(frozenAt),
+        errors: Object.fromEntries(load.errors),
+      });
+      await replicasCurrent();
+    } finally {
+      t.c.nats[frozen]?.kill('SIGCONT');
+      await load.stop();
+      await minority.close();
+      await majority.close();
+    }
+  });
+
+  it('everything SIGKILLed and started again on its data: every acknowledged sale is there', async () => {
+    const load = new SaleLoad(t, 'restart');
+    await load.more(100, 'before the restart');
+    await load.stop();
+    const acked = load.acked;
+    await Promise.all([0, 1].map((i) => t.c.killNode(i)));
+    await Promise.all([0, 1, 2].map((i) => t.c.killNats(i)));
+    const restartedAt = Date.now();
+    await Promise.all([0, 1, 2].map((i) => t.c.startNats(i)));
+    await waitForClusterJetStream(t.c.natsUrl.split(','), 30_000);
+    const natsSeconds = (Date.now() - restartedAt) / 1000;
+    await Promise.all([0, 1].map((i) => t.c.startNode(i)));
+    const nodesSeconds = (Date.now() - restartedAt) / 1000;
+    expect(await lostSales(t, acked)).toEqual([]);
+    report('full restart', {
+      acknowledgedBefore: acked.length,
+      lost: 0,
+      natsBackAfterSeconds: natsSeconds,
+      nodesServingAfterSeconds: nodesSeconds,
+      everySaleReadAfterSeconds: (Date.now() - restartedAt) / 1000,
+    });
+  });
+});
