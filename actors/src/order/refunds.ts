@@ -25,8 +25,8 @@ import {
 } from './decision.js';
 import type { OrderEvent, Refund } from './events.js';
 import { fold, type OrderState } from './evolve.js';
-import { leftToRefundFen, memberRefundParts, netLineRefundFen } from './member.js';
-import { refundableFen } from './rules.js';
+import { memberRefundParts, netLineRefundFen } from './member.js';
+import { leftToRefund } from './rules.js';
 
 /** Units of a line covered by refunds not rejected (other than `except`). */
 function refundedQty(s: OrderState, lineNo: number, except?: string): number {
@@ -176,7 +176,7 @@ export function requestRefund(
   const policy = refundPolicy(refundStage(s.status), c.by.role, c.overrideReason);
   if (!policy.ok) return refuse(policy.code, policy.message, { status: s.status });
 
-  const remaining = s.member === undefined ? refundableFen(s) : leftToRefundFen(s);
+  const remaining = leftToRefund(s);
   if (remaining === 0) return refuse(ErrorCode.NothingToRefund, `nothing left to refund on ${s.orderId}`);
   let full = c.lines === undefined;
   let amountFen = remaining;

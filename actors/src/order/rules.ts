@@ -7,6 +7,7 @@
 import { sumFen, type Fen } from '../money.js';
 import { refundPolicy, refundStage, type OrderStatus } from '../refund.js';
 import type { OrderState } from './evolve.js';
+import { leftToRefundFen } from './member.js';
 
 /** What a diner may do to an order: pay it, cancel it, urge the kitchen, ask for a refund, review it. */
 export type DinerOrderAction = 'pay' | 'cancel' | 'urge' | 'refund' | 'review';
@@ -24,6 +25,9 @@ export function refundableFen(s: OrderState): Fen {
   const taken = sumFen(s.refunds.filter((r) => r.status !== 'rejected').map((r) => r.amountFen));
   return Math.max(0, (s.payment?.amountFen ?? 0) - taken);
 }
+
+/** What a refund may still give back: what was paid less refunds not rejected; for a member's order, its stored value and points too. */
+export const leftToRefund = (s: OrderState): Fen => (s.member === undefined ? refundableFen(s) : leftToRefundFen(s));
 
 /** Paying (the gateway's prepay, then the payment callback) is for an order awaiting payment. */
 export const mayPay = (s: OrderState): boolean => s.status === 'pending_payment';
@@ -43,7 +47,7 @@ export const mayReview = (s: OrderState): boolean => s.status === 'completed';
 /** The refund rules (`refund.ts`) let `role` ask, no full refund is under way and something is left to refund. */
 export function mayAskRefund(s: OrderState, role: 'diner' | 'staff'): boolean {
   if (s.status === 'none' || s.status === 'refund_requested') return false;
-  return refundPolicy(refundStage(s.status), role, undefined).ok && refundableFen(s) > 0;
+  return refundPolicy(refundStage(s.status), role, undefined).ok && leftToRefund(s) > 0;
 }
 
 /** What the order's diner may do now, by the checks above. */
