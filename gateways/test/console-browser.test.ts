@@ -7,6 +7,7 @@
  * for Chinese drawn as boxes.
  */
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -198,6 +199,17 @@ describe('the merchant console', () => {
     const campaign = page.locator('tr[data-campaign="new_fish_5"]');
     await expect(campaign.textContent()).resolves.toContain('满 ¥30.00 减 ¥5.00');
     await shoot(page, 'campaigns');
+
+    // The tables' QR codes, as a PDF to print.
+    await page.goto(`${s.url}/console/#/tables`);
+    await page.locator('table[aria-label="桌台"]').waitFor();
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: '批量打印桌台二维码（PDF）' }).click(),
+    ]);
+    expect(pdf.suggestedFilename()).toBe('tables-001.pdf');
+    const bytes = await readFile(await pdf.path());
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
 
     // The other pages render, in Chinese.
     for (const [hash, ready] of [

@@ -123,7 +123,7 @@ export function TablesPage({ me, say }) {
                     html`<tr>
                       <td>${t.label || t.tableId}</td>
                       <td><span class="tag">${TABLE_STATUS[t.status] ?? t.status}</span></td>
-                      <td>${t.partySize ?? '—'}</td>
+                      <td>${t.partySize || '—'}</td>
                       <td class="who">${t.tableId}</td>
                     </tr>`,
                 )}
