@@ -132,6 +132,7 @@ describe('accounts by role and store', () => {
     const list = await call<{ accounts: AccountView[] }>(s.url, 'GET', '/v1/staff/stores/001/accounts', { token: mgr });
     expect(list.body.accounts.map((a) => a.username)).toEqual(expect.arrayContaining(['mgr-001', 'waiter-001']));
     const waiter = await session('waiter-001');
+    expect((await call(s.url, 'GET', '/v1/staff/me', { token: waiter })).status).toBe(200);
     const price = await call<ErrorAnswer>(s.url, 'POST', '/v1/staff/stores/001/menu/skus/mifan-s/price', {
       token: waiter,
       body: { priceFen: 1 },
@@ -143,6 +144,8 @@ describe('accounts by role and store', () => {
     });
     expect(off.status).toBe(200);
     expect((await login('waiter-001', PASSWORD)).body.code).toBe('account_disabled');
+    const me = await call<ErrorAnswer>(s.url, 'GET', '/v1/staff/me', { token: waiter });
+    expect([me.status, me.body.code]).toEqual([403, 'account_disabled']);
   });
 
   it('the admin switches stores; a manager cannot switch to a store not theirs', async () => {

@@ -147,10 +147,13 @@ function me(deps: GatewayDeps): Route {
     tag: 'console',
     summary: 'Who this staff token is: account, store, expiry, and what the role may do',
     auth: 'staff',
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, X.AccountDisabled],
     async handle(req) {
       const c = req.staff!;
       const a = await accountOf(deps, c.staffId);
+      // The token itself stays valid until it expires (checked in process, no I/O); the console
+      // asks this on every load, so a switched-off account is logged out of it at once.
+      if (a?.disabled === true) throw new HttpError(X.AccountDisabled, `the account ${a.username} is disabled`);
       const may = Object.fromEntries(
         (Object.keys(STAFF_PERMISSIONS) as StaffPermission[]).map((p) => [p, staffMay(c.role, p)]),
       );
