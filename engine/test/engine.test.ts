@@ -112,7 +112,7 @@ beforeAll(async () => {
 
 afterAll(() => stop?.());
 
-describe('engine, in one process, on a real nats-server', () => {
+describe('engine, in one process: serial results and command ids', () => {
   it('5,000 concurrent commands from several clients end in exactly a serial result', async () => {
     const clients = [
       client,
@@ -205,7 +205,9 @@ describe('engine, in one process, on a real nats-server', () => {
     expect(await client.send('oldsnap', 'hoard', 'a', { size: 5 }, { id: 'old-h' })).toEqual({ n: 40 });
     expect(await client.send('oldsnap', 'hoard', 'a', { size: 0 })).toEqual({ n: 1, bytes: 3 });
   });
+});
 
+describe('engine, in one process: requests to a process and answers in parts', () => {
   it('a request to the process spanning partitions, answered in parts, answers every command exactly once', async () => {
     // Stores over every partition, two commands to each counter, a bad one, and an unknown type.
     const stores = Array.from({ length: 40 }, (_, i) => `mp${i}`);
@@ -302,7 +304,9 @@ describe('engine, in one process, on a real nats-server', () => {
     );
     expect(decode<unknown[][]>(wrong.data)[0]!.slice(0, 2)).toEqual([1, 'invalid']);
   });
+});
 
+describe('engine, in one process: deciding a command', () => {
   it('a command from outside is parsed by its actor type once, even when it waits for a load; calls are not parsed', async () => {
     // Bad input is refused by the type's parse, as invalid, with its reason.
     await expect(client.send('005', 'slip', 'a', { qty: 2 })).rejects.toMatchObject({
@@ -361,7 +365,9 @@ describe('engine, in one process, on a real nats-server', () => {
     });
     await expect(client.send('007', 'fragile', 'f', { op: 'inc' })).resolves.toEqual({ n: 2 });
   });
+});
 
+describe('engine, in one process: actors in memory and their snapshots', () => {
   it('actors activate on first message and passivate when idle; a reactivated actor resumes from its snapshot', async () => {
     for (let i = 0; i < 20; i++) await client.send('008', 'counter', `p${i}`, { op: 'add', by: i });
     const part = partitionOf('008', P);
@@ -386,7 +392,9 @@ describe('engine, in one process, on a real nats-server', () => {
     expect(await client.send('h01', 'hoard', 'big', { size: 0 })).toEqual({ n: 5, bytes: 5 * size });
     expect(await client.send('h01', 'hoard', 'big', { size: 10 })).toEqual({ n: 6 });
   });
+});
 
+describe('engine, in one process: records and metrics', () => {
   it("a decision's tags travel in its record's Lr-Tags header; a command sent without an id leaves no result in the log", async () => {
     const jsm = await jetstreamManager(nc);
     const last = async (store: string) =>
