@@ -37,6 +37,7 @@ import { channelRoutes } from './routes/channels.js';
 import { dinerRoutes } from './routes/diner.js';
 import { orderRoutes } from './routes/orders.js';
 import { simulatorRoutes } from './routes/simulator.js';
+import { couponRoutes } from './routes/coupons.js';
 import { staffRoutes } from './routes/staff.js';
 
 const require = createRequire(import.meta.url);
@@ -65,6 +66,7 @@ app.any(
     ...simulatorRoutes(ref),
     ...channelRoutes(ref),
     ...staffRoutes(ref),
+    ...couponRoutes(ref),
   ]),
 );
 let listen: Uws.us_listen_socket | false = false;

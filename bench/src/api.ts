@@ -41,7 +41,7 @@ export class Api {
   }
 
   async call<T = any>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     opts: {
       body?: unknown;
@@ -199,6 +199,45 @@ export class Api {
     );
     if (r.status !== 200) throw new Error(`stock ${store}/${skuId}: ${r.code}`);
     return r.body;
+  }
+
+  /** A member card for the diner (coupon-drop). */
+  enroll(token: string): Promise<Answer> {
+    return this.call('POST', '/v1/diner/member/enroll', { token, body: {} });
+  }
+
+  /** A manager defines a coupon campaign (coupon-drop). */
+  defineCampaign(store: string, campaignId: string, def: unknown): Promise<Answer> {
+    return this.call('PUT', `/v1/staff/stores/${store}/campaigns/${campaignId}`, {
+      token: this.staffToken(store),
+      body: def,
+    });
+  }
+
+  campaign(store: string, campaignId: string): Promise<Answer<{ total: number; issued: number; remaining: number }>> {
+    return this.call('GET', `/v1/staff/stores/${store}/campaigns/${campaignId}`, { token: this.staffToken(store) });
+  }
+
+  claim(token: string, campaignId: string): Promise<Answer<{ coupon: { couponId: string } }>> {
+    return this.call('POST', `/v1/diner/coupon-centre/${campaignId}/claim`, { token });
+  }
+
+  /** An order the member card helps pay: the best coupon (coupon-drop's orders). */
+  placeOrderWithCoupon(
+    token: string,
+    store: string,
+    lines: { skuId: string; qty: number }[],
+  ): Promise<Answer<{ order: { orderId: string; discounts?: { kind: string }[] } }>> {
+    return this.call('POST', '/v1/diner/orders', {
+      token,
+      body: {
+        channel: 'takeaway',
+        store,
+        lines: lines.map((l) => ({ ...l, options: [] })),
+        pay: { couponIds: 'best' },
+      },
+      headers: { 'idempotency-key': this.idemKey() },
+    });
   }
 
   async close(): Promise<void> {

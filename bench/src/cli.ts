@@ -1,7 +1,7 @@
 /**
  * npm run bench -- <scenario> [--duration s] [--rate r] [--target url] [--json file]
  * npm run bench -- diff a.json b.json    (two saved results, ratios b / a)
- *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max; `compare <scenario>`.
+ *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max, menu, coupon-drop; `compare <scenario>`.
  *   more: --warmup s, --connections n, --stores n, --clients n (ws-fanout), --units n
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b|null or a
  *   list such as a,null (compare: lunchrush, then each, with ratios to each), --gateway-workers n,
@@ -17,6 +17,7 @@ import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { htmlReport } from './report.js';
 import {
+  couponDrop,
   flashSale,
   lunchRush,
   maxRate,
@@ -27,7 +28,7 @@ import {
 } from './scenarios/index.js';
 import { startLunchrush, startNull, startReference, type Stack } from './stack.js';
 
-const SCENARIOS = ['lunch-rush', 'flash-sale', 'ws-fanout', 'failover', 'max', 'menu'] as const;
+const SCENARIOS = ['lunch-rush', 'flash-sale', 'ws-fanout', 'failover', 'max', 'menu', 'coupon-drop'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const DESIGNS = ['lunchrush', 'a', 'b', 'null'] as const;
 /** What the bench can start: lunchrush, reference design (a) or (b), or the null ceiling. */
@@ -40,6 +41,7 @@ const DEFAULT_RATE: Record<Scenario, number> = {
   failover: 500,
   max: 200,
   menu: 50,
+  'coupon-drop': 2000,
 };
 
 export interface CliOptions {
@@ -212,7 +214,9 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
               ? await wsFanout(run)
               : o.scenario === 'menu'
                 ? await menuImages(run)
-                : await maxRate(run);
+                : o.scenario === 'coupon-drop'
+                  ? await couponDrop(run)
+                  : await maxRate(run);
     return { ...r, target: `${stack?.kind ?? 'target'} ${r.target}` };
   } finally {
     if (stack !== undefined) {

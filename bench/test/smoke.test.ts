@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctnessFailed, parseArgs, shareOfNull } from '../src/cli.js';
-import { flashSale, lunchRush, maxRate, wsFanout, type RunOptions } from '../src/scenarios/index.js';
+import { couponDrop, flashSale, lunchRush, maxRate, wsFanout, type RunOptions } from '../src/scenarios/index.js';
 import { startLunchrush, startNull, startReference, type Stack } from '../src/stack.js';
 
 const quiet = (): undefined => undefined;
@@ -44,6 +44,13 @@ describe('lunchrush', () => {
     expect(r.summary.soldByStock).toBe(40);
   });
 
+  it('coupon-drop: exactly the campaign’s coupons issued, and used in orders', async () => {
+    const r = await couponDrop({ ...base(s), rate: 60, units: 20, diners: 30 });
+    expect(r.correctness).toEqual({ oversold: 0 });
+    expect([r.summary.issuedByCampaign, r.summary.acknowledged]).toEqual([20, 20]);
+    expect(r.summary.ordersWithCoupon).toBe(20);
+  });
+
   it('ws-fanout: clients get the table pushes', async () => {
     const r = await wsFanout({ ...base(s), clients: 40 });
     expect(r.summary.connected).toBe(40);
@@ -71,12 +78,14 @@ it('failover: no acknowledged order lost when the owning engine is SIGKILLed', a
 }, 120_000);
 
 it.each(['a', 'b'] as const)(
-  'reference %s: flash-sale neither oversells nor undersells',
+  'reference %s: flash-sale neither oversells nor undersells, coupon-drop never over-issues',
   async (design) => {
     const s = await startReference(design, { stores: 1 });
     try {
       const r = await flashSale({ ...base(s), rate: 60, units: 40, connections: 32 });
       expect(r.correctness).toEqual({ oversold: 0, undersold: 0 });
+      const c = await couponDrop({ ...base(s), rate: 60, units: 20, diners: 30 });
+      expect([c.correctness, c.summary.issuedByCampaign]).toEqual([{ oversold: 0 }, 20]);
       const l = await lunchRush(base(s));
       expect(l.ops.order?.ok).toBeGreaterThan(0);
     } finally {

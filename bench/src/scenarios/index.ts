@@ -1,3 +1,4 @@
+export { couponDrop } from './coupon-drop.js';
 export { flashSale } from './flash-sale.js';
 export { lunchRush } from './lunch-rush.js';
 export { maxRate } from './max-rate.js';
