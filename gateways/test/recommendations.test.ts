@@ -123,6 +123,37 @@ describe('recommendations', () => {
     expect(skus((await ask('context=cart&cart=kouwei-xia-l&limit=3')).items)[0]).toBe('qingdao-pijiu');
   });
 
+  it('a level push takes a SKU out at once, before the next stock read', async () => {
+    // A gateway's recommendations reading stock once a minute: only the push can tell it.
+    const slow = new Recommendations({
+      nc: s.t.nc,
+      namespace: s.t.ns,
+      menu: s.gw.deps.menu,
+      sharePercent: 100,
+      stockCacheMs: 60_000,
+      log: s.gw.deps.log,
+    });
+    await slow.start();
+    try {
+      const q = { context: 'cart' as const, cart: ['kouwei-xia-l'], channel: 'dine_in' as const, limit: 10 };
+      await waitFor(() => slow.model('001')?.builtAt === 1, { what: 'the model in the second instance' });
+      expect(skus((await slow.answer('001', q)).items)).toContain('laocu-huasheng');
+      const kitchen = staff(s, 'kitchen');
+      const set = (available: number) =>
+        call(s.url, 'POST', '/v1/staff/stores/001/stock/laocu-huasheng/set', { token: kitchen, body: { available } });
+      expect((await set(0)).status).toBe(200);
+      await waitFor(async () => !skus((await slow.answer('001', q)).items).includes('laocu-huasheng'), {
+        what: 'the out push laid over the stock read',
+      });
+      expect((await set(40)).status).toBe(200);
+      await waitFor(async () => skus((await slow.answer('001', q)).items).includes('laocu-huasheng'), {
+        what: 'the ok push',
+      });
+    } finally {
+      slow.stop();
+    }
+  });
+
   it('a new dish with no history is recommended by its content', async () => {
     const manager = staff(s, 'manager');
     const layer = {
