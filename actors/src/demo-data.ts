@@ -1,12 +1,13 @@
 /**
  * Demo data for `npm start`, tests and the bench (`@lunchrush/actors/demo`): the
  * chain template menu of a Hunan/Sichuan-style restaurant (`demo-menu.ts`), and N
- * stores (default 20) each with 30–60 tables in 2–4 areas, stock levels and a few
- * store prices.
+ * stores (default 20) in 长沙, each on the map (`geo/demo-sites.ts`), with 30–60
+ * tables in 2–4 areas, stock levels and a few store prices.
  * Deterministic: the same seed gives the same data.
  */
 import type { ActorRef } from '@lunchrush/engine';
 import { chainTemplate } from './demo-menu.js';
+import { DEMO_CITY, demoSite } from './geo/demo-sites.js';
 import type { CatalogDoc } from './menu.js';
 import { catalogRef, CHAIN_STORE_ID, stockRef, storeRef, tableRef } from './domain.js';
 import type { CatalogCommand } from './catalog.js';
@@ -32,16 +33,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const CITIES: [string, string[]][] = [
-  ['长沙', ['五一广场', '梅溪湖', 'IFS', '河西大学城']],
-  ['北京', ['望京', '国贸', '中关村', '五道口']],
-  ['上海', ['徐家汇', '陆家嘴', '静安寺', '五角场']],
-  ['深圳', ['科技园', '福田CBD', '海岸城', '华强北']],
-  ['广州', ['天河城', '珠江新城', '北京路']],
-  ['成都', ['春熙路', '高新区', '宽窄巷子']],
-  ['杭州', ['西湖银泰', '滨江', '未来科技城']],
-  ['武汉', ['光谷', '楚河汉街']],
-];
 const AREAS = ['大厅', '包间', '二楼', '露台', '靠窗区'];
 const AREA_LETTERS = ['A', 'B', 'C', 'D', 'E'];
 
@@ -85,22 +76,19 @@ export function generateDemoData(opts: DemoOptions = {}): DemoData {
   const rnd = seededRandom(seed);
   const between = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   const template = chainTemplate();
-  const branches = CITIES.flatMap(([city, places]) => places.map((p) => `${city}${p}店`));
 
   const stores: DemoStore[] = [];
   for (let k = 1; k <= n; k++) {
     const storeId = String(k).padStart(3, '0');
-    const name =
-      k <= branches.length
-        ? branches[k - 1]!
-        : `${branches[(k - 1) % branches.length]!}${Math.floor((k - 1) / branches.length) + 1}号`;
+    const { place, site } = demoSite(k, opts.openingHours === true);
     const breakfast = rnd() < 0.3;
     const settings: StoreSettings = {
-      name: `湘川小馆·${name}`,
+      name: `湘川小馆·${DEMO_CITY}${place}店`,
       hours: opts.openingHours === true ? [{ from: breakfast ? '07:00' : '10:00', to: '22:00' }] : [],
       tzOffsetMin: 480,
       paymentTimeoutMs: opts.paymentTimeoutMs ?? 15 * 60_000,
       busyThresholdTickets: between(30, 60),
+      site,
     };
 
     const areaCount = between(2, 4);

@@ -222,6 +222,22 @@ export type {
   StoreView,
 } from './store.js';
 
+// stores on the map: location, delivery zone and fees, hours per channel
+export {
+  DEFAULT_RIDER_SPEED_KMH,
+  DeliverySettingsSchema,
+  DeliveryZoneSchema,
+  GeoPointSchema,
+  StoreSiteSchema,
+  channelHours,
+  deliveryFeeFen,
+  distanceM,
+  quoteDelivery,
+  rideMinutes,
+  zoneContains,
+} from './geo/site.js';
+export type { DeliveryQuote, DeliverySettings, DeliveryZone, GeoPoint, StoreSite } from './geo/site.js';
+
 // tables
 export {
   MAX_CART_LINES,

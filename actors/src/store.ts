@@ -29,6 +29,7 @@ import {
 } from './domain.js';
 import { ErrorCode, errorKind, refuse } from './errors.js';
 import { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, isWithin } from './hours.js';
+import { channelHours, StoreSiteSchema } from './geo/site.js';
 import { boardPushSubject, type BoardPush } from './outputs.js';
 import { MAX_STOCK_QTY, StockRefSchema, type StockResult } from './stock.js';
 import { tryParseTableCode } from './table-code.js';
@@ -53,6 +54,8 @@ export const StoreSettingsSchema = z.object({
     .max(24 * 3_600_000)
     .default(DEFAULT_PAYMENT_TIMEOUT_MS),
   busyThresholdTickets: z.number().int().min(1).max(100_000).default(DEFAULT_BUSY_THRESHOLD_TICKETS),
+  /** On the map: location, delivery zone and fees, hours per channel (geo/site.ts). */
+  site: StoreSiteSchema.optional(),
 });
 export type StoreSettings = z.output<typeof StoreSettingsSchema>;
 
@@ -239,10 +242,11 @@ function decideParsedStore(s: StoreState, c: Parsed, ctx?: DecideContext): Store
     case 'admit': {
       if (s.settings === null) return refuse(ErrorCode.StoreNotConfigured, `store ${s.store} has no settings yet`);
       if (!s.opened) return refuse(ErrorCode.StoreClosed, `store ${s.store} is closed`, { store: s.store });
-      if (!isWithin(s.settings.hours, c.at, s.settings.tzOffsetMin)) {
-        return refuse(ErrorCode.StoreClosed, `store ${s.store} is outside its opening hours`, {
+      const hours = channelHours(s.settings.hours, s.settings.site, c.channel);
+      if (!isWithin(hours, c.at, s.settings.tzOffsetMin)) {
+        return refuse(ErrorCode.StoreClosed, `store ${s.store} is outside its ${c.channel} hours`, {
           store: s.store,
-          hours: s.settings.hours,
+          hours,
         });
       }
       const admission: Admission = {
