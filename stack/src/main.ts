@@ -152,7 +152,8 @@ async function startAnalytics(
   cfg: GatewayConfig,
 ): Promise<string> {
   kids.analytics = await startRole('analytics', {
-    env: { ...env, ANALYTICS_NAMESPACE: cfg.namespace },
+    // Recommendations: trained from whatever history there is at start, then hourly, and published to the gateways.
+    env: { ANALYTICS_RECO_TRAIN_EVERY_S: '3600', ...env, ANALYTICS_NAMESPACE: cfg.namespace },
     onLine: (l) => echo('analytics', l),
     killOnExit: false,
   });
