@@ -27,7 +27,8 @@ export const EnrollBody = z.strictObject({
 
 export const CheckoutBody = z.strictObject({
   channel: DinerChannelSchema.default('dine_in'),
-  lines: z.array(QuoteLineSchema).min(1).max(50),
+  /** Absent: the table's shared cart (dine-in). */
+  lines: z.array(QuoteLineSchema).min(1).max(50).optional(),
   /** Needed when the diner has not scanned a table. */
   store: StoreIdSchema.optional(),
   /** The coupons to use, or `best` (the default): the ones that save the most. */

@@ -20,6 +20,7 @@ import {
   orderIdFor,
   orderOf,
   promotionsOf,
+  type MemberCoupon,
   type OrderDetail,
   type OrderMember,
   type QuoteLine,
@@ -31,7 +32,6 @@ import { ErrorCode, HttpError } from '../../errors.js';
 import type { RequestInfo } from '../../http.js';
 import type { PlaceOrderBody } from '../../schemas.js';
 import { seated, session } from './common.js';
-import { bareCoupon } from './member.js';
 import type { Place } from './place.js';
 
 type Body = z.output<typeof PlaceOrderBody>;
@@ -46,11 +46,16 @@ export const MEMBER_PLACE_ERRORS = [
   D.InsufficientBalance,
 ] as const;
 
+/** A card's coupon as its terms (without its status on the card). */
+export function bareCoupon(c: MemberCoupon & { status?: unknown; orderId?: unknown }): MemberCoupon {
+  return { couponId: c.couponId, campaignId: c.campaignId, terms: c.terms, validFrom: c.validFrom, validTo: c.validTo };
+}
+
 /** Where the order goes and its lines (the table's cart for a dine-in order without lines). */
-async function storeAndLines(
+export async function storeAndLines(
   deps: GatewayDeps,
   req: RequestInfo,
-  body: Body,
+  body: { channel?: Body['channel']; lines?: QuoteLine[] | undefined; store?: string | undefined },
 ): Promise<{ store: string; lines: QuoteLine[] }> {
   if ((body.channel ?? 'dine_in') === 'dine_in') {
     const t = seated(req);
@@ -66,9 +71,10 @@ async function storeAndLines(
     return { store: t.store, lines };
   }
   const store = body.store ?? session(req).store;
-  if (store === undefined)
-    throw new HttpError(ErrorCode.ValidationFailed, 'store is required when no table is scanned');
-  return { store, lines: body.lines! };
+  if (store === undefined) throw new HttpError(ErrorCode.NoTable, 'scan a table, or name the store');
+  if (body.lines === undefined)
+    throw new HttpError(ErrorCode.ValidationFailed, 'takeaway and delivery list their lines');
+  return { store, lines: body.lines };
 }
 
 /** The plan for this order and what the card must hold for it. */

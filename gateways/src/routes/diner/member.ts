@@ -24,6 +24,7 @@ import { route, type Route } from '../../http.js';
 import { CampaignListAnswer, CheckoutAnswer, ClaimAnswer, MemberCardAnswer } from '../../member-answers.js';
 import { CampaignParams, CheckoutBody, EnrollBody } from '../../member-schemas.js';
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, session } from './common.js';
+import { bareCoupon, storeAndLines } from './member-place.js';
 
 /** The Redis set of the chain's campaign ids (the coupon centre lists them). */
 export const campaignSetKey = (prefix: string): string => `${prefix}:campaigns`;
@@ -190,7 +191,7 @@ function checkoutRoute(deps: GatewayDeps): Route {
     response: CheckoutAnswer,
     tag: 'diner',
     summary:
-      'Price lines for the diner: every discount with its reason, the best coupon suggested (used unless couponIds says), points and stored value',
+      'Price lines (or, dine-in without lines, the table cart) for the diner: every discount with its reason, the best coupon suggested (used unless couponIds says), points and stored value',
     ...dinerAuth,
     body: CheckoutBody,
     errors: [
@@ -199,6 +200,7 @@ function checkoutRoute(deps: GatewayDeps): Route {
       ...ENGINE_ERRORS,
       ...LINE_ERRORS,
       ErrorCode.NoTable,
+      D.EmptyCart,
       D.CouponUnavailable,
       D.CouponNotApplicable,
       D.CouponExpired,
@@ -208,11 +210,10 @@ function checkoutRoute(deps: GatewayDeps): Route {
     ],
     async handle(req, { body }: { body: z.output<typeof CheckoutBody> }) {
       const s = session(req);
-      const store = body.store ?? s.store;
-      if (store === undefined) throw new HttpError(ErrorCode.NoTable, 'scan a table, or name the store');
+      const { store, lines } = await storeAndLines(deps, req, body);
       const at = Date.now();
       const [quote, promos, cardView] = await Promise.all([
-        engine.catalog(store).send({ type: 'quote', channel: body.channel, lines: body.lines, at }),
+        engine.catalog(store).send({ type: 'quote', channel: body.channel, lines, at }),
         promotionsOf(engine, store).send({ type: 'get' }),
         memberOf(engine, s.dinerId).send({ type: 'get', at }),
       ]);
@@ -246,9 +247,4 @@ function checkoutRoute(deps: GatewayDeps): Route {
       return { body: out.plan };
     },
   });
-}
-
-/** A card's coupon as its terms (without its status on the card). */
-export function bareCoupon(c: MemberCoupon & { status?: unknown; orderId?: unknown }): MemberCoupon {
-  return { couponId: c.couponId, campaignId: c.campaignId, terms: c.terms, validFrom: c.validFrom, validTo: c.validTo };
 }
