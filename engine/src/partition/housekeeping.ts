@@ -9,6 +9,7 @@ import type { Partition } from './index.js';
  */
 export class Housekeeping {
   private interval: NodeJS.Timeout | undefined;
+  private start_: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly part: Partition,
@@ -16,12 +17,21 @@ export class Housekeeping {
   ) {}
 
   start(): void {
-    this.interval = setInterval(() => this.run(), this.env.cfg.checkpointIntervalMs);
+    // Partitions recover together at start-up: each starts its rounds at its own offset within the
+    // interval, so their snapshot encoding and checkpoint writes do not all land in one turn.
+    const every = this.env.cfg.checkpointIntervalMs;
+    const offset = Math.floor((this.part.p * every) / this.env.cfg.partitions) % every;
+    this.start_ = setTimeout(() => {
+      this.start_ = undefined;
+      this.run();
+      this.interval = setInterval(() => this.run(), every);
+    }, offset);
   }
 
   stop(): void {
+    if (this.start_ !== undefined) clearTimeout(this.start_);
     if (this.interval !== undefined) clearInterval(this.interval);
-    this.interval = undefined;
+    this.start_ = this.interval = undefined;
   }
 
   /** Adds the last use of every actor that could be passivated now: nothing pending, every event in a snapshot. */

@@ -88,9 +88,16 @@ export class Snapshots {
   flushIdle(): void {
     const cells = this.idle;
     this.idle = [];
-    let staged: StagedCell[] = [];
+    this.stageIdle(cells, 0);
+  }
+
+  /** Stages the snapshots of `cells` from `from` on, a unit per turn of the event loop (encoding them is the work). */
+  private stageIdle(cells: readonly Cell[], from: number): void {
+    if (this.part.state !== 'serving') return;
+    const staged: StagedCell[] = [];
     let bytes = 0;
-    for (const c of cells) {
+    for (let i = from; i < cells.length; i++) {
+      const c = cells[i]!;
       // Only an actor with nothing decided and not yet durable: the snapshot is its committed state.
       if (c.snapshotting || c.snapQueued || c.pending > 0 || c.state !== c.committed || c.firstDirtySeq === 0) continue;
       if (this.part.cells.get(c.key) !== c) continue;
@@ -117,8 +124,9 @@ export class Snapshots {
       bytes += data.length;
       if (bytes >= LOG_SNAPSHOT_UNIT_BYTES) {
         this.stage(staged);
-        staged = [];
-        bytes = 0;
+        // The rest in a later turn: a round with thousands of idle orders would hold the loop for tens of ms.
+        if (i + 1 < cells.length) setImmediate(() => this.stageIdle(cells, i + 1));
+        return;
       }
     }
     if (staged.length > 0) this.stage(staged);
