@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startCluster, type ClusterFault } from './cluster-stack.js';
 import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { htmlReport } from './report.js';
@@ -69,6 +70,8 @@ export interface CliOptions {
   cpuProf?: string;
   simulator: 'process' | 'gateway';
   quiet: boolean;
+  /** failover on the production topology (`--cluster`): which member `--fault` kills. */
+  cluster?: ClusterFault;
 }
 
 export function parseArgs(argv: string[]): CliOptions {
@@ -78,7 +81,7 @@ export function parseArgs(argv: string[]): CliOptions {
     const a = argv[i]!;
     if (a.startsWith('--')) {
       const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), undefined];
-      if (k === 'quiet') flags.set('quiet', '1');
+      if (k === 'quiet' || (k === 'cluster' && v === undefined)) flags.set(k, '1');
       else flags.set(k, v ?? argv[++i] ?? '');
     } else pos.push(a);
   }
@@ -116,6 +119,8 @@ export function parseArgs(argv: string[]): CliOptions {
     'cpu-prof',
     'simulator',
     'quiet',
+    'cluster',
+    'fault',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k}`);
   const references = (flags.get('reference') ?? 'a').split(',').map((r) => r.trim());
@@ -129,6 +134,10 @@ export function parseArgs(argv: string[]): CliOptions {
   if (!DESIGNS.includes(design as Design)) throw new Error('--design is lunchrush, a, b or null');
   const layout = flags.get('layout') ?? 'node';
   if (layout !== 'node' && layout !== 'split') throw new Error('--layout is node or split');
+  const fault = flags.get('fault') ?? 'nats';
+  if (fault !== 'nats' && fault !== 'node') throw new Error('--fault is nats or node');
+  if (flags.has('fault') && !flags.has('cluster')) throw new Error('--fault goes with --cluster');
+  if (flags.has('cluster') && scenario !== 'failover') throw new Error('--cluster is for failover');
   return {
     scenario,
     compare,
@@ -152,6 +161,7 @@ export function parseArgs(argv: string[]): CliOptions {
     cpuProf: flags.get('cpu-prof'),
     simulator,
     quiet: flags.has('quiet'),
+    ...(flags.has('cluster') ? { cluster: fault } : {}),
   };
 }
 
@@ -174,11 +184,13 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
       log,
     };
     stack =
-      design === 'lunchrush'
-        ? await startLunchrush(opts)
-        : design === 'null'
-          ? await startNull(opts)
-          : await startReference(design, opts);
+      o.cluster !== undefined
+        ? await startCluster({ ...opts, fault: o.cluster })
+        : design === 'lunchrush'
+          ? await startLunchrush(opts)
+          : design === 'null'
+            ? await startNull(opts)
+            : await startReference(design, opts);
   }
   const { generateDemoData } = await import('@lunchrush/actors/demo');
   const run: RunOptions = {

@@ -186,7 +186,7 @@ function benchEngineEnv(ns: string): Record<string, string> {
  * The gateway's environment under test, the same for lunchrush and the null design: development
  * keys (the bench signs QR tokens, staff tokens and webhooks with them), limits out of the way.
  */
-function benchGatewayEnv(ns: string, opts: StackOptions): Record<string, string> {
+export function benchGatewayEnv(ns: string, opts: StackOptions): Record<string, string> {
   return {
     NATS_URL: natsUrl(),
     REDIS_URL: redisUrl(),

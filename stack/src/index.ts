@@ -6,3 +6,7 @@ export { demoCredentials, seedDemo } from './demo.js';
 export type { SeedResult } from './demo.js';
 export { isNamespaceStream, resetDemo } from './demo-reset.js';
 export type { ResetReport, ResetTarget } from './demo-reset.js';
+export { Cluster, launchCluster } from './cluster.js';
+export type { ClusterOptions } from './cluster.js';
+export { CLUSTER_TOPOLOGY, DEFAULT_CLUSTER_PORTS, freeClusterPorts } from './cluster-topology.js';
+export type { ClusterPorts, ClusterRole } from './cluster-topology.js';

@@ -22,17 +22,36 @@ export async function afterTheKill(
   log: (m: string) => void,
 ): Promise<{ lost: number; extra: Record<string, unknown> }> {
   const v = await verifyAcked(api, acked, log);
+  const gap = longestGap(acked, from, measuredEnd);
+  // Per store too: a store whose partition moved waits while the others go on selling, which the
+  // gap over all stores hides when only some partitions move (a node of two killed, --cluster).
+  const byStore = new Map<string, AckedOrder[]>();
+  for (const a of acked) {
+    const store = /^o_([^_]+)_/.exec(a.orderId)?.[1] ?? '';
+    byStore.set(store, [...(byStore.get(store) ?? []), a]);
+  }
+  const storeGap = Math.max(0, ...[...byStore.values()].map((orders) => longestGap(orders, from, measuredEnd)));
+  return {
+    lost: v.lost,
+    extra: {
+      acknowledgedOrders: acked.length,
+      verify: v,
+      secondsWithoutService: Math.round(gap / 100) / 10,
+      storeSecondsWithoutService: Math.round(storeGap / 100) / 10,
+    },
+  };
+}
+
+/** The longest stretch (ms) from `from` to `end` without an acknowledged order among `acked`. */
+function longestGap(acked: readonly AckedOrder[], from: number, end: number): number {
   const times = acked.map((a) => a.at).sort((a, b) => a - b);
   let gap = 0;
   let prev = from;
-  for (const t of [...times.filter((x) => x >= from), measuredEnd]) {
+  for (const t of [...times.filter((x) => x >= from), end]) {
     gap = Math.max(gap, t - prev);
     prev = t;
   }
-  return {
-    lost: v.lost,
-    extra: { acknowledgedOrders: acked.length, verify: v, secondsWithoutService: Math.round(gap / 100) / 10 },
-  };
+  return gap;
 }
 
 /** Every acknowledged order must be readable afterwards (retryable answers are asked again). */
