@@ -17,6 +17,9 @@ export const ActorTypes = {
   Member: 'member',
   Campaign: 'campaign',
   Promotions: 'promotions',
+  /** A group-buy campaign (拼团) and its groups, in the store's partition. */
+  GroupBuy: 'groupbuy',
+  Group: 'group',
 } as const;
 
 /**
@@ -33,6 +36,8 @@ export const INTERNAL_COMMANDS: Readonly<Record<(typeof ActorTypes)[keyof typeof
   member: ['hold', 'orderPaid', 'release', 'refund', 'topUp', 'grantCoupon'],
   campaign: [],
   promotions: [],
+  groupbuy: [],
+  group: ['seatTimeout', 'deadline'],
 };
 
 /** The store actor and the catalog actor are singletons of their store, under these ids. */
