@@ -34,6 +34,10 @@ export const ErrorCode = {
   // store
   StoreClosed: 'store_closed',
   StoreNotConfigured: 'store_not_configured',
+  /** The kitchen is backed up (or staff said so): the store takes no delivery orders now. */
+  ChannelPaused: 'channel_paused',
+  /** A line's station is backed up (or paused by staff): its dishes are not taken now. */
+  StationPaused: 'station_paused',
 
   // order
   InvalidTransition: 'invalid_transition',

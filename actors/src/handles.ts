@@ -21,7 +21,7 @@ import { PROMOTIONS_ACTOR_ID, type PromotionsCommand, type PromotionsView } from
 import type { SaleCommand, SaleResult } from './sale.js';
 import type { StaffCommand } from './staff.js';
 import type { StockCommand, StockResult } from './stock.js';
-import type { Admission, ChannelSale, StoreCommand, StoreView } from './store.js';
+import type { Admission, ChannelSale, StoreCommand, StoreLoad, StoreView } from './store.js';
 import type { TableCommand, TableView } from './table/index.js';
 
 /** A command of any restaurant actor: what crosses from a gateway to the engine. */
@@ -71,7 +71,7 @@ export type CatalogReplies = ReplyMap<
   { get: { rev: number; catalog: CatalogDoc }; quote: Quote }
 >;
 
-export type StoreReplies = ReplyMap<StoreCommand, StoreView, { admit: Admission; sell: ChannelSale }>;
+export type StoreReplies = ReplyMap<StoreCommand, StoreView, { admit: Admission; sell: ChannelSale; load: StoreLoad }>;
 
 /** Every member command answers the card as it is after it (with `duplicate`, `earnedPoints`, `bonusFen`). */
 export type MemberReplies = ReplyMap<MemberCommand, MemberResult, object>;

@@ -10,6 +10,7 @@ import type { ActorType } from '@lunchrush/engine';
 import { auditActor } from './audit.js';
 import { campaignActor } from './campaign.js';
 import { catalogActor } from './catalog.js';
+import { groupActor, groupCampaignActor } from './groupbuy/index.js';
 import { memberActor } from './member/index.js';
 import { orderActor } from './order/index.js';
 import { saleActor } from './sale.js';
@@ -37,6 +38,9 @@ export const restaurantActors: ActorType[] = [
   campaignActor,
   // a store's automatic promotions, read by the placement saga
   promotionsActor,
+  // group-buy (拼团): campaigns and their groups, in the store's partition
+  groupCampaignActor,
+  groupActor,
 ];
 
 export { campaignActor, catalogActor, memberActor, orderActor, saleActor, stockActor, storeActor, tableActor };
@@ -46,6 +50,53 @@ export const actors = restaurantActors;
 
 /** JetStream streams the actors' durable side outputs go to: the wire contract's (`wire.ts`). */
 export { outputStreams } from './wire.js';
+
+// group-buy and share codes
+export {
+  DEFAULT_SEAT_HOLD_MS,
+  GROUPBUY_ERRORS,
+  GROUPBUY_OUTPUT,
+  GroupBuyErrorCode,
+  GroupCampaignCommandSchema,
+  GroupCampaignIdSchema,
+  GroupCommandSchema,
+  GroupIdSchema,
+  GroupTermsSchema,
+  MAX_SEATS,
+  groupActor,
+  groupBuySubject,
+  groupCampaignActor,
+  groupCampaignRef,
+  groupCompletedId,
+  groupPushSubject,
+  groupRef,
+  groupRefundId,
+  groupView,
+} from './groupbuy/index.js';
+export type {
+  GroupCampaignCommand,
+  GroupCampaignView,
+  GroupCommand,
+  GroupCompleted,
+  GroupInstruction,
+  GroupPush,
+  GroupRefundInstruction,
+  GroupResult,
+  GroupState,
+  GroupTerms,
+  GroupTermsInput,
+  GroupView,
+  GroupViewStatus,
+} from './groupbuy/index.js';
+export {
+  SHARE_CODE_ERRORS,
+  ShareCodeError,
+  ShareCodeErrorCode,
+  ShareKindSchema,
+  openShareCode,
+  sealShareCode,
+} from './share-code.js';
+export type { ShareClaims, ShareExpectation, ShareKeyRing, ShareKind } from './share-code.js';
 
 // vocabulary
 export {
@@ -220,7 +271,27 @@ export type {
   StoreState,
   StoreStatus,
   StoreView,
+  StoreLoad,
 } from './store.js';
+
+// kitchen load: quoted waits and admission control
+export {
+  AdmissionSettingsSchema,
+  AdmissionTargetSchema,
+  DEFAULT_ADMISSION,
+  OverrideModeSchema,
+  kitchenLoad,
+  pausedAmong,
+  quoteFor,
+} from './kitchen-load.js';
+export type {
+  AdmissionSettings,
+  AdmissionTarget,
+  KitchenLevel,
+  KitchenLoad,
+  OverrideMode,
+  StationLoad,
+} from './kitchen-load.js';
 
 // stores on the map: location, delivery zone and fees, hours per channel
 export {

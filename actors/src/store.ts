@@ -29,7 +29,23 @@ import {
 } from './domain.js';
 import { ErrorCode, errorKind, refuse } from './errors.js';
 import { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, isWithin } from './hours.js';
-import { channelHours, StoreSiteSchema } from './geo/site.js';
+import { channelHours, StoreSiteSchema, type StoreSite } from './geo/site.js';
+import {
+  AdmissionSettingsSchema,
+  AdmissionTargetSchema,
+  DEFAULT_ADMISSION,
+  EMPTY_KITCHEN,
+  OverrideModeSchema,
+  kitchenLoad,
+  overrideLoad,
+  ticketsClosedLoad,
+  ticketsOpenedLoad,
+  type AdmissionTarget,
+  type KitchenLevel,
+  type KitchenLoad,
+  type KitchenLoadState,
+  type OverrideMode,
+} from './kitchen-load.js';
 import { boardPushSubject, type BoardPush } from './outputs.js';
 import { MAX_STOCK_QTY, StockRefSchema, type StockResult } from './stock.js';
 import { tryParseTableCode } from './table-code.js';
@@ -56,6 +72,8 @@ export const StoreSettingsSchema = z.object({
   busyThresholdTickets: z.number().int().min(1).max(100_000).default(DEFAULT_BUSY_THRESHOLD_TICKETS),
   /** On the map: location, delivery zone and fees, hours per channel (geo/site.ts). */
   site: StoreSiteSchema.optional(),
+  /** When a backed-up kitchen quotes longer, pauses stations, pauses delivery (kitchen-load.ts). */
+  admission: AdmissionSettingsSchema.optional(),
 });
 export type StoreSettings = z.output<typeof StoreSettingsSchema>;
 
@@ -86,6 +104,15 @@ export const StoreCommandSchema = z.discriminatedUnion('type', [
     at: AtSchema,
   }),
   z.object({ type: z.literal('get'), at: AtSchema.optional() }),
+  /** Staff force the delivery channel or a station open or paused against its load, or back to `auto`. */
+  z.object({
+    type: z.literal('overrideAdmission'),
+    target: AdmissionTargetSchema,
+    mode: OverrideModeSchema,
+    at: AtSchema,
+  }),
+  /** Read-only: the kitchen's load and quote, the site (what routing weighs). */
+  z.object({ type: z.literal('load'), at: AtSchema }),
   /**
    * Legacy, for gateways from before the `sale` actor (`sale.ts`), which now sells channel
    * sales and records their lines: a channel sale of several SKUs as one transaction,
@@ -116,6 +143,7 @@ export type StoreEvent =
   | { type: 'TicketsOpened'; orderId: string; stations: string[]; at: number }
   | { type: 'TicketsClosed'; orderId: string; stations: string[]; at: number }
   | { type: 'TableAdded'; tableId: string; at: number }
+  | { type: 'AdmissionOverridden'; target: AdmissionTarget; mode: OverrideMode; at: number }
   /** Open ↔ busy ↔ closed as staff and the kitchen load see it (opening hours apply at `admit`). */
   | { type: 'StatusChanged'; status: StoreStatus; at: number };
 
@@ -129,6 +157,8 @@ export interface StoreState {
   readonly pending: Readonly<Record<string, number>>;
   /** The store's table ids, sorted. */
   readonly tables: readonly string[];
+  /** Open tickets' ages, recent bumps, staff overrides: the kitchen load's facts. */
+  readonly kitchen: KitchenLoadState;
   readonly seq: number;
 }
 
@@ -148,6 +178,19 @@ export interface Admission {
   readonly status: 'open' | 'busy';
   readonly paymentTimeoutMs: number;
   readonly pendingTickets: number;
+  /** Minutes a new order is quoted (the slowest station's); an order's own is `quoteFor` its stations. */
+  readonly quotedWaitMin: number;
+  readonly kitchen: KitchenLevel;
+  /** Stations taking no new orders now: an order with a line for one is refused (`station_paused`). */
+  readonly pausedStations: readonly string[];
+}
+
+/** What routing weighs of a store: is it open, where is it, how loaded is its kitchen. */
+export interface StoreLoad {
+  readonly store: string;
+  readonly status: StoreStatus;
+  readonly site: StoreSite | null;
+  readonly kitchen: KitchenLoad;
 }
 
 /** What a store `sell` did: one stock result per SKU (lines of the same SKU add up), in first-seen order. */
@@ -164,10 +207,24 @@ export interface ShortSkus {
   readonly skus: readonly { readonly skuId: string; readonly requested: number; readonly available: number }[];
 }
 
-export type StoreResult = StoreView | Admission | ChannelSale | undefined;
+export type StoreResult = StoreView | Admission | ChannelSale | StoreLoad | undefined;
 
 export function initialStore(store: string): StoreState {
-  return { store, settings: null, opened: false, manualBusy: false, status: 'closed', pending: {}, tables: [], seq: 0 };
+  return {
+    store,
+    settings: null,
+    opened: false,
+    manualBusy: false,
+    status: 'closed',
+    pending: {},
+    tables: [],
+    kitchen: EMPTY_KITCHEN,
+    seq: 0,
+  };
+}
+
+export function loadOf(s: StoreState, at: number): KitchenLoad {
+  return kitchenLoad(s.kitchen, s.pending, s.settings?.admission ?? DEFAULT_ADMISSION, at);
 }
 
 export function pendingTotal(s: StoreState): number {
@@ -249,12 +306,7 @@ function decideParsedStore(s: StoreState, c: Parsed, ctx?: DecideContext): Store
           hours,
         });
       }
-      const admission: Admission = {
-        status: s.status === 'busy' ? 'busy' : 'open',
-        paymentTimeoutMs: s.settings.paymentTimeoutMs,
-        pendingTickets: pendingTotal(s),
-      };
-      return { result: admission };
+      return admit(s, s.settings, c);
     }
     case 'ticketsOpened':
       return emit(s, [{ type: 'TicketsOpened', orderId: c.orderId, stations: c.stations, at: c.at }], c.at);
@@ -264,7 +316,47 @@ function decideParsedStore(s: StoreState, c: Parsed, ctx?: DecideContext): Store
       return sellLines(c, ctx);
     case 'tableAdded':
       return addTable(s, c);
+    case 'overrideAdmission':
+      return emit(s, [{ type: 'AdmissionOverridden', target: c.target, mode: c.mode, at: c.at }], c.at);
+    case 'load': {
+      const load: StoreLoad = {
+        store: s.store,
+        status: s.status,
+        site: s.settings?.site ?? null,
+        kitchen: loadOf(s, c.at),
+      };
+      return { result: load };
+    }
   }
+}
+
+/** Open hours passed: the kitchen's load decides (delivery paused is a refusal; paused stations the order checks). */
+function admit(
+  s: StoreState,
+  settings: StoreSettings,
+  c: Extract<Parsed, { type: 'admit' }>,
+): StoreDecision | Rejection {
+  const load = loadOf(s, c.at);
+  if (c.channel === 'delivery' && load.deliveryPaused)
+    return refuse(
+      ErrorCode.ChannelPaused,
+      `store ${s.store} has paused delivery (kitchen quote ${load.quoteMin} min)`,
+      {
+        store: s.store,
+        channel: c.channel,
+        quotedWaitMin: load.quoteMin,
+        by: load.deliveryPausedBy,
+      },
+    );
+  const admission: Admission = {
+    status: s.status === 'busy' ? 'busy' : 'open',
+    paymentTimeoutMs: settings.paymentTimeoutMs,
+    pendingTickets: pendingTotal(s),
+    quotedWaitMin: load.quoteMin,
+    kitchen: load.level,
+    pausedStations: load.stations.filter((x) => x.paused).map((x) => x.station),
+  };
+  return { result: admission };
 }
 
 /** No board push: a board learns a table from the table's own pushes, and reads the list on a snapshot. */
@@ -348,9 +440,21 @@ export function evolveStore(s: StoreState, e: StoreEvent): StoreState {
     case 'BusySet':
       return { ...s, seq, manualBusy: e.busy };
     case 'TicketsOpened':
-      return { ...s, seq, pending: bump(s.pending, e.stations, 1) };
+      return {
+        ...s,
+        seq,
+        pending: bump(s.pending, e.stations, 1),
+        kitchen: ticketsOpenedLoad(s.kitchen, e.orderId, e.stations, e.at),
+      };
     case 'TicketsClosed':
-      return { ...s, seq, pending: bump(s.pending, e.stations, -1) };
+      return {
+        ...s,
+        seq,
+        pending: bump(s.pending, e.stations, -1),
+        kitchen: ticketsClosedLoad(s.kitchen, e.orderId, e.stations, e.at),
+      };
+    case 'AdmissionOverridden':
+      return { ...s, seq, kitchen: overrideLoad(s.kitchen, e.target, e.mode) };
     case 'StatusChanged':
       return { ...s, seq, status: e.status };
     case 'TableAdded':
@@ -366,10 +470,14 @@ export const storeActor = defineActor<StoreState, StoreCommand, StoreEvent, Stor
   evolve: evolveStore,
   snapshot: {
     encode: (s) => s,
-    // A snapshot from before the store kept its table list has none.
+    // A snapshot from before the store kept its table list has none; from before the kitchen
+    // load, no ticket ages or bumps (its pending counts still count).
     decode: (raw) => {
-      const s = raw as Omit<StoreState, 'tables'> & { tables?: readonly string[] };
-      return s.tables === undefined ? { ...s, tables: [] } : (s as StoreState);
+      const s = raw as Omit<StoreState, 'tables' | 'kitchen'> & {
+        tables?: readonly string[];
+        kitchen?: KitchenLoadState;
+      };
+      return { ...s, tables: s.tables ?? [], kitchen: s.kitchen ?? EMPTY_KITCHEN };
     },
   },
 });

@@ -152,7 +152,14 @@ describe('store decide/evolve', () => {
       tickets('ticketsOpened', 'o_1', 'wok'),
     );
     expect(decideStore(s, { type: 'admit', channel: 'dine_in', at }, ctx)).toEqual({
-      result: { status: 'open', paymentTimeoutMs: 5_000, pendingTickets: 1 },
+      result: {
+        status: 'open',
+        paymentTimeoutMs: 5_000,
+        pendingTickets: 1,
+        quotedWaitMin: 12,
+        kitchen: 'normal',
+        pausedStations: [],
+      },
     });
   });
 

@@ -171,6 +171,14 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   // domain: store
   [D.StoreClosed]: { status: 409, description: 'the store is closed or outside its opening hours' },
   [D.StoreNotConfigured]: { status: 404, description: 'no such store' },
+  [D.ChannelPaused]: {
+    status: 409,
+    description: 'the kitchen is backed up (or staff paused it): no delivery orders now; details.quotedWaitMin',
+  },
+  [D.StationPaused]: {
+    status: 409,
+    description: "a line's kitchen station is backed up (or paused by staff); details.lines names those lines",
+  },
   // domain: order
   [D.InvalidTransition]: { status: 409, description: 'the order or table is not in a state that allows this' },
   [D.OrderNotFound]: { status: 404, description: 'no such order' },

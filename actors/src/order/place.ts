@@ -84,6 +84,8 @@ export function place(
   });
   if (!quoted.ok) return passOn(quoted);
   const quote = quoted.result;
+  const paused = quote.lines.filter((l) => admitted.result.pausedStations.includes(l.station));
+  if (paused.length > 0) return stationPaused(paused);
   const priced = priceWithMember(c, quote, ctx);
   if ('reject' in priced) return priced;
 
@@ -140,6 +142,16 @@ interface ShortSku {
   readonly skuId: string;
   readonly requested: number;
   readonly available: number;
+}
+
+/** A backed-up station takes no new lines: the refusal names them, so the diner can drop them. */
+function stationPaused(lines: readonly PricedLine[]): Rejection {
+  const stations = [...new Set(lines.map((l) => l.station))];
+  const names = lines.map((l) => (l.spec === '' ? l.name : `${l.name} (${l.spec})`)).join(', ');
+  return refuse(ErrorCode.StationPaused, `the kitchen is not taking ${names} now`, {
+    stations,
+    lines: lines.map((l) => ({ lineNo: l.lineNo, skuId: l.skuId, station: l.station })),
+  });
 }
 
 /** The refusal naming every short line and what remains of it. */

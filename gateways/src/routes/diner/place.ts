@@ -208,6 +208,8 @@ export function placeOrderRoute(deps: GatewayDeps, owners: OwnerCache): Route {
       D.SoldOut,
       D.StoreClosed,
       D.StoreNotConfigured,
+      D.ChannelPaused,
+      D.StationPaused,
       D.EmptyCart,
       D.NoSession,
       D.IdempotencyConflict,
