@@ -12,9 +12,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HttpRequest, HttpResponse, TemplatedApp } from '@trufflesuite/uws-js-unofficial';
+import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import type { GatewayDeps } from '../deps.js';
 import type { Route } from '../http.js';
+import { serveAsset, staticAsset, type StaticAsset } from '../static-asset.js';
 import { accountRoutes } from './accounts.js';
 import { auditRoute } from './audit.js';
 import { campaignListRoute } from './campaigns.js';
@@ -41,51 +42,33 @@ export function consoleRoutes(deps: GatewayDeps): Route[] {
   ];
 }
 
-interface Asset {
-  readonly body: Buffer;
-  readonly type: string;
-  readonly etag: string;
-}
-
-const TYPES: Record<string, string> = {
-  html: 'text/html; charset=utf-8',
-  js: 'text/javascript; charset=utf-8',
-  mjs: 'text/javascript; charset=utf-8',
-  css: 'text/css; charset=utf-8',
-};
-
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-function asset(body: Buffer, name: string): Asset {
-  const type = TYPES[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
-  return { body, type, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"` };
-}
-
 /** Preact, its hooks and htm: the packages' own ES module builds. */
-function vendor(): Map<string, Asset> {
+function vendor(): Map<string, StaticAsset> {
   // Each package's ES module build, beside what `require` resolves (preact 11 ships only ESM).
   const preact = require.resolve('preact');
   const hooks = require.resolve('preact/hooks');
   const htm = join(dirname(require.resolve('htm')), 'htm.mjs');
   return new Map([
-    ['vendor/preact.mjs', asset(readFileSync(preact), 'preact.mjs')],
-    ['vendor/hooks.mjs', asset(readFileSync(hooks), 'hooks.mjs')],
-    ['vendor/htm.mjs', asset(readFileSync(htm), 'htm.mjs')],
+    ['vendor/preact.mjs', staticAsset(readFileSync(preact), 'preact.mjs')],
+    ['vendor/hooks.mjs', staticAsset(readFileSync(hooks), 'hooks.mjs')],
+    ['vendor/htm.mjs', staticAsset(readFileSync(htm), 'htm.mjs')],
   ]);
 }
 
 /** Registers GET routes for the console's page and modules on `app`. */
 export function mountConsole(app: TemplatedApp, base = CONSOLE_PATH): void {
   const dir = join(here, 'static');
-  const files = new Map<string, Asset>(vendor());
-  for (const name of readdirSync(dir)) files.set(name, asset(readFileSync(join(dir, name)), name));
+  const files = new Map<string, StaticAsset>(vendor());
+  for (const name of readdirSync(dir)) files.set(name, staticAsset(readFileSync(join(dir, name)), name));
   const html = files.get('index.html')!.body.toString('utf8').replaceAll('{{BASE}}', base);
-  const page = { ...asset(Buffer.from(html), 'index.html'), csp: policyOf(html) };
-  app.get(base, (res, req) => serve(res, req, page));
-  app.get(`${base}/`, (res, req) => serve(res, req, page));
+  const page = { ...staticAsset(Buffer.from(html), 'index.html'), csp: policyOf(html) };
+  app.get(base, (res, req) => serveAsset(res, req, page));
+  app.get(`${base}/`, (res, req) => serveAsset(res, req, page));
   for (const [name, a] of files)
-    if (name !== 'index.html') app.get(`${base}/${name}`, (res, req) => serve(res, req, a));
+    if (name !== 'index.html') app.get(`${base}/${name}`, (res, req) => serveAsset(res, req, a));
 }
 
 /**
@@ -109,24 +92,4 @@ function policyOf(html: string): string {
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
-}
-
-function serve(res: HttpResponse, req: HttpRequest, a: Asset & { csp?: string }): void {
-  const fresh = req.getHeader('if-none-match') === a.etag;
-  res.cork(() => {
-    if (fresh) {
-      res.writeStatus('304 Not Modified').writeHeader('etag', a.etag).endWithoutBody();
-      return;
-    }
-    res
-      .writeStatus('200 OK')
-      .writeHeader('content-type', a.type)
-      .writeHeader('etag', a.etag)
-      .writeHeader('cache-control', 'no-cache')
-      .writeHeader('x-content-type-options', 'nosniff')
-      .writeHeader('x-frame-options', 'DENY')
-      .writeHeader('referrer-policy', 'no-referrer');
-    if (a.csp !== undefined) res.writeHeader('content-security-policy', a.csp);
-    res.end(a.body);
-  });
 }

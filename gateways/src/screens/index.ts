@@ -6,13 +6,13 @@
  * actions, the staff HTTP API (or the push socket's `action` frames when no API
  * is mounted).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HttpRequest, HttpResponse, TemplatedApp } from '@trufflesuite/uws-js-unofficial';
+import type { TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import { DEFAULT_PUSH_PATH } from '../push/hub.js';
+import { serveAsset, staticAsset, type StaticAsset } from '../static-asset.js';
 
 export const DEFAULT_SCREENS_PATH = '/screens';
 export const DEFAULT_STAFF_API_BASE = '/v1/staff';
@@ -37,28 +37,8 @@ export interface ScreensOptions {
   readonly dashboardUrl?: string;
 }
 
-interface Asset {
-  readonly body: Buffer;
-  readonly type: string;
-  readonly etag: string;
-  readonly cache: string;
-}
-
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-
-const TYPES: Record<string, string> = {
-  html: 'text/html; charset=utf-8',
-  js: 'text/javascript; charset=utf-8',
-  css: 'text/css; charset=utf-8',
-  otf: 'font/otf',
-};
-
-function asset(body: Buffer, name: string, cache = 'no-cache'): Asset {
-  const ext = name.slice(name.lastIndexOf('.') + 1);
-  const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"`;
-  return { body, type: TYPES[ext] ?? 'application/octet-stream', etag, cache };
-}
 
 /** Noto Sans Hans, the CJK fallback font when the device has none (a browser only fetches it then). */
 function cjkFontPath(): string | null {
@@ -85,8 +65,8 @@ export function mountScreens(app: TemplatedApp, opts: ScreensOptions = {}): void
     dashboardPort: DEFAULT_DASHBOARD_PORT,
   };
   const staticDir = join(here, 'static');
-  const page = (file: string): Asset =>
-    asset(
+  const page = (file: string): StaticAsset =>
+    staticAsset(
       Buffer.from(
         readFileSync(join(staticDir, file), 'utf8')
           .replaceAll('{{BASE}}', base)
@@ -94,42 +74,24 @@ export function mountScreens(app: TemplatedApp, opts: ScreensOptions = {}): void
       ),
       file,
     );
-  const assets = new Map<string, Asset>([
+  const assets = new Map<string, StaticAsset>([
     [`${base}`, page('index.html')],
     [`${base}/`, page('index.html')],
     [`${base}/kitchen`, page('kitchen.html')],
     [`${base}/board`, page('board.html')],
-    [`${base}/push-client.js`, asset(readFileSync(join(here, '..', 'push', 'client.js')), 'push-client.js')],
+    [`${base}/push-client.js`, staticAsset(readFileSync(join(here, '..', 'push', 'client.js')), 'push-client.js')],
   ]);
   for (const f of ['common.js', 'kitchen.js', 'board.js', 'screens.css']) {
-    assets.set(`${base}/${f}`, asset(readFileSync(join(staticDir, f)), f));
+    assets.set(`${base}/${f}`, staticAsset(readFileSync(join(staticDir, f)), f));
   }
   const font = cjkFontPath();
   if (font !== null) {
     // Loaded lazily: read on first request, kept for the process.
-    let cached: Asset | undefined;
+    let cached: StaticAsset | undefined;
     app.get(`${base}/fonts/cjk.otf`, (res, req) => {
-      cached ??= asset(readFileSync(font), 'cjk.otf', 'public, max-age=31536000, immutable');
-      serve(res, req, cached);
+      cached ??= staticAsset(readFileSync(font), 'cjk.otf', 'public, max-age=31536000, immutable');
+      serveAsset(res, req, cached);
     });
   }
-  for (const [path, a] of assets) app.get(path, (res, req) => serve(res, req, a));
-}
-
-function serve(res: HttpResponse, req: HttpRequest, a: Asset): void {
-  const fresh = req.getHeader('if-none-match') === a.etag;
-  res.cork(() => {
-    if (fresh) {
-      res.writeStatus('304 Not Modified').writeHeader('etag', a.etag).endWithoutBody();
-      return;
-    }
-    res
-      .writeStatus('200 OK')
-      .writeHeader('content-type', a.type)
-      .writeHeader('etag', a.etag)
-      .writeHeader('cache-control', a.cache)
-      .writeHeader('x-content-type-options', 'nosniff')
-      .writeHeader('referrer-policy', 'no-referrer')
-      .end(a.body);
-  });
+  for (const [path, a] of assets) app.get(path, (res, req) => serveAsset(res, req, a));
 }
