@@ -4,10 +4,14 @@
  */
 import { ApiError } from './errors';
 import type {
+  Campaign,
+  CheckoutPlan,
+  MemberCard,
   Menu,
   OptionPick,
   OrderDetail,
   OrderSummary,
+  PayChoice,
   PrepayAnswer,
   Quote,
   RecoAnswer,
@@ -192,9 +196,36 @@ export class Api {
     return this.data('POST', '/v1/diner/quote', {});
   }
 
-  /** The table's cart becomes one order. Keep `key` for retries of the same attempt. */
-  async placeOrder(key: string): Promise<OrderDetail> {
-    return (await this.data<{ order: OrderDetail }>('POST', '/v1/diner/orders', {}, { 'idempotency-key': key })).order;
+  /** The table's cart becomes one order (with `pay`, the member card pays part). Keep `key` for retries. */
+  async placeOrder(key: string, pay?: PayChoice): Promise<OrderDetail> {
+    const body = pay === undefined ? {} : { pay };
+    return (await this.data<{ order: OrderDetail }>('POST', '/v1/diner/orders', body, { 'idempotency-key': key })).order;
+  }
+
+  /** The member card: level, points, stored value, coupons (`enrolled: false` before joining). */
+  member(): Promise<MemberCard> {
+    return this.data('GET', '/v1/diner/member');
+  }
+
+  enroll(birthday?: string): Promise<MemberCard> {
+    return this.data('POST', '/v1/diner/member/enroll', birthday === undefined ? {} : { birthday });
+  }
+
+  checkIn(): Promise<MemberCard> {
+    return this.data('POST', '/v1/diner/member/check-in');
+  }
+
+  async couponCentre(): Promise<Campaign[]> {
+    return (await this.data<{ campaigns: Campaign[] }>('GET', '/v1/diner/coupon-centre')).campaigns;
+  }
+
+  async claim(campaignId: string): Promise<MemberCard> {
+    return (await this.data<{ card: MemberCard }>('POST', `/v1/diner/coupon-centre/${campaignId}/claim`)).card;
+  }
+
+  /** What the table's cart costs with the card: discounts with reasons, points, stored value, WeChat Pay. */
+  checkout(pay: PayChoice): Promise<CheckoutPlan> {
+    return this.data('POST', '/v1/diner/checkout', pay);
   }
 
   async orders(): Promise<OrderDetail[]> {

@@ -8,7 +8,7 @@ import { newLineId, picksOf, type Selection } from './cart';
 import { ApiError } from './errors';
 import { PushClient, pushUrl, wxSocketFactory, type SocketFactory } from './push';
 import { Store, type Session } from './store';
-import type { OrderDetail, OrderPush, RecoEventIn, RecoList, Spu, StockLevelPush, TableView } from './types';
+import type { OrderDetail, OrderPush, PayChoice, RecoEventIn, RecoList, Spu, StockLevelPush, TableView } from './types';
 import { storageGet, storageSet, wxLogin, wxRequestPayment } from './wxp';
 
 const SESSION_KEY = 'lunchrush.session';
@@ -270,10 +270,10 @@ export class AppContext {
   }
 
   /** Turns the table cart into an order. A retryable failure keeps the key, so trying again cannot place twice. */
-  async placeOrder(): Promise<OrderDetail> {
+  async placeOrder(pay?: PayChoice): Promise<OrderDetail> {
     this.pendingOrderKey ??= newIdempotencyKey();
     try {
-      const o = await this.api.placeOrder(this.pendingOrderKey);
+      const o = await this.api.placeOrder(this.pendingOrderKey, pay);
       this.pendingOrderKey = null;
       this.store.setOrder(o);
       return o;

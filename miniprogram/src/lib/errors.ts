@@ -53,6 +53,19 @@ const WORDS: Record<string, string> = {
   gateway_overloaded: '门店太忙了，请稍后重试',
   partition_moving: '系统切换中，请稍后重试',
   timeout: '网络超时，请重试',
+  not_enrolled: '请先加入会员',
+  already_enrolled: '你已经是会员了',
+  already_checked_in: '今天已经签到过了',
+  campaign_exhausted: '券已经被抢光了',
+  claim_limit_reached: '你已经领过这张券了',
+  campaign_not_open: '活动未开始或已结束',
+  campaign_not_defined: '活动不存在',
+  coupon_unavailable: '优惠券已被使用或不可用',
+  coupon_expired: '优惠券已过期',
+  coupon_not_applicable: '优惠券不满足使用条件',
+  coupon_stacking: '优惠券不能叠加使用',
+  insufficient_points: '积分不足',
+  insufficient_balance: '余额不足',
 };
 
 const RETRYABLE = new Set(['network', 'overloaded', 'gateway_overloaded', 'partition_moving', 'timeout', 'shutting_down', 'internal', 'idempotency_in_progress']);

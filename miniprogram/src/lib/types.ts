@@ -242,3 +242,70 @@ export interface RecoEventIn {
   context: RecoList;
   position: number;
 }
+
+/** A coupon on the member card (`GET /v1/diner/member`). */
+export interface MemberCoupon {
+  couponId: string;
+  campaignId: string;
+  terms: { kind: 'threshold' | 'percent' | 'item' | 'free_delivery'; name: string; [k: string]: unknown };
+  validFrom: number;
+  validTo: number;
+  status: 'available' | 'held' | 'used' | 'expired';
+}
+
+export interface MemberCard {
+  memberId: string;
+  enrolled: boolean;
+  level: number;
+  levelName: string;
+  points: number;
+  balanceFen: number;
+  coupons: MemberCoupon[];
+  paidOrders: number;
+  checkIn: { lastDay: number | null; streak: number };
+  earnedPoints?: number;
+}
+
+/** A campaign in the coupon centre. */
+export interface Campaign {
+  campaignId: string;
+  name: string | null;
+  total: number;
+  issued: number;
+  remaining: number;
+  open: boolean;
+  def: { terms: { name: string } } | null;
+}
+
+export interface DiscountLine {
+  id: string;
+  kind: 'promotion' | 'coupon' | 'points';
+  label: string;
+  reason: string;
+  amountFen: number;
+}
+
+/** What an order costs a member (`POST /v1/diner/checkout`). */
+export interface CheckoutPlan {
+  itemsFen: number;
+  packagingFeeFen: number;
+  deliveryFeeFen: number;
+  subtotalFen: number;
+  discounts: DiscountLine[];
+  discountFen: number;
+  payableFen: number;
+  couponIds: string[];
+  suggestedCouponIds: string[];
+  points: number;
+  pointsFen: number;
+  balanceFen: number;
+  wechatFen: number;
+}
+
+/** How the diner pays with the card: coupons (`best` or ids), points and stored value. */
+export interface PayChoice {
+  couponIds: 'best' | string[];
+  points: 'max' | number;
+  balanceFen: 'max' | number;
+}
+

@@ -1,0 +1,3 @@
+import { couponsPage } from './page';
+
+Component(couponsPage as unknown as WechatMiniprogram.Component.TrivialOption);

@@ -1,0 +1,3 @@
+import { memberPage } from './page';
+
+Component(memberPage as unknown as WechatMiniprogram.Component.TrivialOption);
