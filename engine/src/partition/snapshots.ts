@@ -36,8 +36,8 @@ export type LoadedSnapshot = SnapshotRecord & { gen?: 0 | 1 };
 const MAX_CONCURRENT_SNAPSHOTS = 32;
 /** Snapshot entries in one unit of the group commit, at most about this many bytes (a record stays well under max_payload). */
 const LOG_SNAPSHOT_UNIT_BYTES = 192 * 1024;
-/** Decoded records kept for reading snapshots back from the log (actors snapshotted together load together). */
-const RECORDS_CACHED = 16;
+/** Decoded records kept per partition for reading snapshots back from the log (actors snapshotted together tend to load together; each holds up to ~200 KB of them). */
+const RECORDS_CACHED = 4;
 
 const NO_SINK: ReplySink = { deliver: () => undefined };
 
