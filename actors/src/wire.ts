@@ -14,6 +14,7 @@
 import type { OutputStream } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
 import { kitchenSubject, refundSubject } from './outputs.js';
+import { GROUPBUY_OUTPUT } from './groupbuy/outputs.js';
 
 /** Kitchen tickets, one subject per store and station (`kitchen.<store>.<station>`). */
 export const KITCHEN_OUTPUT: OutputStream = { name: 'KITCHEN', subjects: ['kitchen.>'] };
@@ -26,7 +27,7 @@ export const MEMBER_OUTPUT: OutputStream = { name: 'MEMBERS', subjects: ['member
  * JetStream streams the actors' durable side outputs go to (relative to the
  * engine namespace: `LR_KITCHEN` on `lr.kitchen.>`, `LR_REFUNDS` on `lr.refunds.>`).
  */
-export const outputStreams: OutputStream[] = [KITCHEN_OUTPUT, REFUND_OUTPUT, MEMBER_OUTPUT];
+export const outputStreams: OutputStream[] = [KITCHEN_OUTPUT, REFUND_OUTPUT, MEMBER_OUTPUT, GROUPBUY_OUTPUT];
 
 /** The actors' output streams and subjects of one engine namespace, absolute. */
 export interface Wire {
@@ -119,7 +120,9 @@ export function wire(ns: string): Wire {
  */
 export const recoBucket = (ns: string): string => `${ns}_reco`;
 export const recoModelKey = (scope: string): string => (scope === '*' ? 'chain' : `store.${scope}`);
-export type { RecoModel } from './recommend.js';
+/** A returning diner's own purchase counts (`RecoDinerHistory`), in the same bucket: `diner.<dinerId>`. */
+export const recoDinerKey = (dinerId: string): string => `diner.${dinerId}`;
+export type { RecoDinerHistory, RecoModel } from './recommend.js';
 
 export {
   boardPushSubject,

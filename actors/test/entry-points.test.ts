@@ -58,6 +58,8 @@ describe('entry points', () => {
       'member',
       'campaign',
       'promotions',
+      'groupbuy',
+      'group',
     ]);
     expect(root.outputStreams).toBe(wire.outputStreams);
   });
