@@ -101,7 +101,9 @@ export class Snapshots {
       // Only an actor with nothing decided and not yet durable: the snapshot is its committed state.
       if (c.snapshotting || c.snapQueued || c.pending > 0 || c.state !== c.committed || c.firstDirtySeq === 0) continue;
       if (this.part.cells.get(c.key) !== c) continue;
-      if (this.env.cfg.logSnapshotMaxBytes === 0) {
+      // Only a complete directory is stored with the checkpoint, and only a stored directory finds a
+      // snapshot in the log again after a restart: until then, the bucket.
+      if (this.env.cfg.logSnapshotMaxBytes === 0 || !this.part.directory.complete) {
         this.request(c);
         continue;
       }
