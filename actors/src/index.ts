@@ -274,6 +274,25 @@ export type {
   StoreLoad,
 } from './store.js';
 
+// routing: the store that serves an order best
+export {
+  FEE_MIN_PER_YUAN,
+  MAX_PICKUP_DISTANCE_M,
+  THIN_STOCK_PENALTY_MIN,
+  THIN_STOCK_UNITS,
+  routeOrder,
+} from './routing/score.js';
+export type {
+  ExclusionReason,
+  Excluded,
+  RoutedChannel,
+  RoutingCandidate,
+  RoutingDecision,
+  RoutingLine,
+  RoutingRequest,
+  ScoredStore,
+} from './routing/score.js';
+
 // kitchen load: quoted waits and admission control
 export {
   AdmissionSettingsSchema,

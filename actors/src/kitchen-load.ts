@@ -137,6 +137,8 @@ export interface KitchenLoad {
   readonly at: number;
   /** The quote for an order that needs every station: the slowest station's. */
   readonly quoteMin: number;
+  /** The quote of a station without tickets or bumps (an idle kitchen's). */
+  readonly basePrepMin: number;
   readonly level: KitchenLevel;
   readonly stations: readonly StationLoad[];
   readonly deliveryPaused: boolean;
@@ -188,7 +190,7 @@ export function kitchenLoad(
   const deliveryPaused = override === undefined ? byLoad : override === 'paused';
   const level: KitchenLevel =
     deliveryPaused || stations.some((s) => s.paused) ? 'paused' : quoteMin > a.slowQuoteMin ? 'slow' : 'normal';
-  const out = { at, quoteMin, level, stations, deliveryPaused, overrides: k.overrides };
+  const out = { at, quoteMin, basePrepMin: a.basePrepMin, level, stations, deliveryPaused, overrides: k.overrides };
   return deliveryPaused ? { ...out, deliveryPausedBy: override === 'paused' ? 'staff' : 'load' } : out;
 }
 
