@@ -49,7 +49,7 @@ export interface RecoWeights {
   readonly again: number;
 }
 
-export const DEFAULT_RECO_WEIGHTS: RecoWeights = { cf: 1, slope: 0.05, hot: 0.05, content: 0.05, again: 0.1 };
+export const DEFAULT_RECO_WEIGHTS: RecoWeights = { cf: 1, slope: 0.01, hot: 0.01, content: 0.01, again: 0.1 };
 
 export type RecoReason = 'with_cart' | 'for_you' | 'hot' | 'similar';
 

@@ -11,7 +11,7 @@
  *   migrate                                   create the schema
  *   recommend-train [--to YYYY-MM-DD] [--days 90] [--every SECONDS] [--no-publish]
  *                                             train the recommendation models, publish them to the gateways
- *   recommend-eval [--holdout 7] [--days 90] [--json]   precision@5, recall@10, coverage vs popularity
+ *   recommend-eval [--holdout 7] [--days 90] [--to YYYY-MM-DD] [--json]   precision@5, recall@10, coverage vs popularity
  *
  * Views open the warehouse directly (chDB at ANALYTICS_CHDB_PATH, or CLICKHOUSE_URL),
  * or ask a running analytics server with --api (chDB allows one process per data folder).
@@ -59,7 +59,7 @@ other:
   migrate          create the schema
   recommend-train  train the recommendation models in ClickHouse and publish them to the gateways' KV bucket
                    (--to YYYY-MM-DD --days 90; --every SECONDS: again and again; --no-publish: tables only)
-  recommend-eval   hold out the last days (--holdout 7 of --days 90): precision@5, recall@10, coverage vs popularity
+  recommend-eval   hold out the last days (--holdout 7 of --days 90, ending --to): precision@5, recall@10, coverage vs popularity
 `;
 
 /** Formats a cell: money columns (`*_fen`) as yuan, rates as percentages. */

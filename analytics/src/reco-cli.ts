@@ -68,6 +68,7 @@ export async function recoEvalCommand(
     catalog: chainTemplate(),
     holdoutDays: positive('holdout', values.holdout, 7),
     days: positive('days', values.days, 90),
+    to: values.to,
   });
   if (values.json === true) {
     io.out(JSON.stringify(r, null, 2) + '\n');

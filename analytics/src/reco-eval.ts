@@ -30,6 +30,8 @@ export interface EvalOptions {
   readonly holdoutDays?: number;
   /** Days of history in all, held-out days included (default 90). */
   readonly days?: number;
+  /** Last held-out day (default: the newest order's day); an earlier one leaves a validation week to tune on. */
+  readonly to?: string | undefined;
   readonly catalog: CatalogDoc;
   /** Blends to score (default: the served one and each model alone). */
   readonly methods?: readonly (readonly [string, RecoWeights])[];
@@ -136,7 +138,7 @@ function measure(method: string, orders: readonly TestOrder[], rank: Ranker, cat
 export async function evaluate(wh: Warehouse, o: EvalOptions): Promise<EvalResult> {
   const holdout = o.holdoutDays ?? 7;
   const days = o.days ?? 90;
-  const all = await trainWindow(wh, { days });
+  const all = await trainWindow(wh, { days, to: o.to });
   const train = await trainWindow(wh, {
     to: new Date(Date.parse(`${all.to}T00:00:00Z`) - holdout * 86_400_000).toISOString().slice(0, 10),
     days: days - holdout,
