@@ -43,3 +43,5 @@ export const CampaignDefBody = CampaignDefSchema;
 export const PauseBody = z.strictObject({ paused: z.boolean() });
 export const IssueBody = z.strictObject({ memberId: MemberIdSchema });
 export const PromotionsBody = z.strictObject({ promotions: z.array(PromotionSchema).max(50) });
+/** A top-up through WeChat Pay: 1 to 5,000 yuan. */
+export const TopUpBody = z.strictObject({ amountFen: z.number().int().min(100).max(500_000) });

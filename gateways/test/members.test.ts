@@ -63,6 +63,40 @@ describe('member card', () => {
   });
 });
 
+describe('top-up through WeChat Pay', () => {
+  it('a prepay for the card, paid through the simulator: the amount and its bonus on the card, once', async () => {
+    const m = await member();
+    const key = idemKey();
+    const top = (body: unknown) =>
+      call<{ orderId: string; amountFen: number; simulator: { payUrl: string; body: unknown } }>(
+        s.url,
+        'POST',
+        '/v1/diner/member/top-up',
+        {
+          token: m.token,
+          body,
+          headers: { 'idempotency-key': key },
+        },
+      );
+    const r = await top({ amountFen: 50_000 });
+    expect(r.status).toBe(200);
+    expect(r.body.orderId).toMatch(/^t_[A-Za-z0-9_-]{20}$/);
+    expect((await top({ amountFen: 50_000 })).body.orderId).toBe(r.body.orderId);
+    const paid = await call<{ callbackStatus: number }>(s.url, 'POST', r.body.simulator.payUrl, {
+      body: r.body.simulator.body,
+    });
+    expect(paid.body.callbackStatus).toBe(204);
+    const card = await call<MemberResult>(s.url, 'GET', '/v1/diner/member', { token: m.token });
+    expect(card.body).toMatchObject({ balanceFen: 55_000, principalFen: 50_000, bonusFen: 5_000 });
+    const small = await call<ErrorAnswer>(s.url, 'POST', '/v1/diner/member/top-up', {
+      token: m.token,
+      body: { amountFen: 99 },
+      headers: { 'idempotency-key': idemKey() },
+    });
+    expect([small.status, small.body.code]).toEqual([400, 'validation_failed']);
+  });
+});
+
 describe('campaigns and the coupon centre', () => {
   it('a manager defines a campaign of 2; the first two members get one each, then it is exhausted', async () => {
     const manager = staff(s, 'manager');

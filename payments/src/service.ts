@@ -14,7 +14,7 @@
  *   is overdue, claims each with ZREM (one process wins), asks the provider, and
  *   records a payment it finds exactly like a callback would.
  */
-import { orderOf, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
+import { memberOf, orderOf, storeOfOrderId, type MemberResult, type OrderDetail } from '@lunchrush/actors';
 import { EngineError, ensureError } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -27,6 +27,8 @@ import { WeChatPayKeys, openTransaction, verifyWeChatPaySignature } from './wech
 
 interface PayRecord {
   store: string;
+  /** A member's stored-value top-up (`t_…`), not an order: the card it goes to. */
+  memberId?: string;
   amountFen: number;
   prepayId: string;
   deadline: number;
@@ -36,6 +38,9 @@ interface PayRecord {
 
 /** Order ids carry their store (`o_<store>_<rest>`, the actors' format), so a callback knows where the order lives. */
 export const storeOfOrder = storeOfOrderId;
+
+/** A top-up's out_trade_no: `t_` and 20 characters (WeChat takes 6–32), never an order id (`o_…`). */
+export const TOP_UP_ID_RE = /^t_[A-Za-z0-9_-]{20}$/;
 
 export class Payments {
   private timer: NodeJS.Timeout | undefined;
@@ -96,6 +101,46 @@ export class Payments {
     return result;
   }
 
+  /**
+   * A member's top-up: a prepay of `amountFen` under `topUpId` (the gateway makes it from the diner
+   * and an Idempotency-Key); the callback (or the reconciler) puts it on the card with its bonus.
+   */
+  async prepayTopUp(topUpId: string, memberId: string, amountFen: number, openid: string): Promise<PrepayResult> {
+    const now = Date.now();
+    const deadline = now + 15 * 60_000;
+    const result = await this.provider.prepay({
+      orderId: topUpId,
+      amountFen,
+      description: '会员储值',
+      openid,
+      expireAt: deadline,
+    });
+    const rec: PayRecord = { store: '', memberId, amountFen, prepayId: result.prepayId, deadline, createdAt: now };
+    await this.writes.run([
+      { set: this.recordKey(topUpId), value: JSON.stringify(rec), ttlS: 8 * 86_400 },
+      { zadd: this.pendingKey, score: now + this.cfg.wechatPay.queryAfterS * 1000, member: topUpId },
+    ]);
+    return result;
+  }
+
+  /** A paid top-up to the member's card (its `topUp` is idempotent by the transaction). */
+  private async confirmTopUp(tx: Transaction, topUpId: string): Promise<'recorded' | 'duplicate'> {
+    const raw = await this.redis.get(this.recordKey(topUpId));
+    const rec = raw === null ? undefined : (JSON.parse(raw) as PayRecord);
+    if (rec?.memberId === undefined)
+      throw new PaymentError(ErrorCode.UnknownOrder, `no top-up ${topUpId} was prepaid here`);
+    if (tx.amount.total !== rec.amountFen || tx.amount.currency !== 'CNY')
+      throw new PaymentError(ErrorCode.AmountMismatch, `paid ${tx.amount.total}, top-up is ${rec.amountFen} CNY`, {
+        details: { expected: rec.amountFen, paid: tx.amount.total },
+      });
+    const r: MemberResult = await memberOf(this.engine, rec.memberId).send(
+      { type: 'topUp', paymentId: tx.transaction_id!, amountFen: tx.amount.total, at: Date.now() },
+      { id: `topup:${tx.transaction_id}` },
+    );
+    await this.redis.zrem(this.pendingKey, topUpId);
+    return r.duplicate === true ? 'duplicate' : 'recorded';
+  }
+
   /** The callback endpoint's work: answer 204 only once the payment is durable. */
   async notify(
     headers: Readonly<Record<string, string>>,
@@ -124,7 +169,12 @@ export class Payments {
   async confirm(tx: Transaction): Promise<'recorded' | 'duplicate' | 'ignored'> {
     const orderId = tx.out_trade_no;
     const store = storeOfOrder(orderId);
-    if (store === undefined || tx.mchid !== this.cfg.wechatPay.mchId || tx.appid !== this.cfg.wechatPay.appId)
+    const topUp = TOP_UP_ID_RE.test(orderId);
+    if (
+      (store === undefined && !topUp) ||
+      tx.mchid !== this.cfg.wechatPay.mchId ||
+      tx.appid !== this.cfg.wechatPay.appId
+    )
       throw new PaymentError(ErrorCode.UnknownOrder, `transaction for ${tx.mchid}/${tx.appid}/${orderId} is not ours`);
     if (tx.trade_state !== 'SUCCESS') return 'ignored';
     if (tx.transaction_id === undefined || tx.success_time === undefined)
@@ -132,6 +182,7 @@ export class Payments {
     const paidAt = Date.parse(tx.success_time);
     if (!Number.isFinite(paidAt))
       throw new PaymentError(ErrorCode.BadRequest, `success_time ${tx.success_time} is not RFC 3339`);
+    if (topUp || store === undefined) return this.confirmTopUp(tx, orderId);
 
     const raw = await this.redis.get(this.recordKey(orderId));
     let expected: number;

@@ -17,12 +17,15 @@ import {
   type MemberCoupon,
   type MemberResult,
 } from '@lunchrush/actors';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { PrepayAnswer } from '../../answers.js';
+import { IDEMPOTENCY_KEY_RE } from '../../idempotency.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
 import { CampaignListAnswer, CheckoutAnswer, ClaimAnswer, MemberCardAnswer } from '../../member-answers.js';
-import { CampaignParams, CheckoutBody, EnrollBody } from '../../member-schemas.js';
+import { CampaignParams, CheckoutBody, EnrollBody, TopUpBody } from '../../member-schemas.js';
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, session } from './common.js';
 import { bareCoupon, storeAndLines } from './member-place.js';
 
@@ -61,10 +64,56 @@ export function memberRoutes(deps: GatewayDeps): Route[] {
         at,
       }),
     ),
+    topUp(deps),
     couponCentre(deps),
     claim(deps),
     checkoutRoute(deps),
   ];
+}
+
+/**
+ * `POST /v1/diner/member/top-up {amountFen}` with an Idempotency-Key: a WeChat Pay prepay for the
+ * card's stored value (out_trade_no `t_` + 20 characters of the diner and key's digest, so a retry
+ * is the same top-up); the payment callback puts it on the card with the bonus of its tier.
+ */
+function topUp(deps: GatewayDeps): Route {
+  return route({
+    method: 'post',
+    path: '/v1/diner/member/top-up',
+    response: PrepayAnswer,
+    tag: 'diner',
+    summary: 'Top up the stored value through WeChat Pay (the bonus of the amount’s tier comes with it)',
+    ...dinerAuth,
+    body: TopUpBody,
+    headers: [{ name: 'Idempotency-Key', required: true, description: '8–64 of A–Z a–z 0–9 _ -, new for each top-up' }],
+    errors: [...CARD_ERRORS, ...INPUT_ERRORS, ErrorCode.MissingIdempotencyKey, ErrorCode.PaymentProviderError],
+    async handle(req, { body }: { body: z.output<typeof TopUpBody> }) {
+      const s = session(req);
+      const key = req.headers['idempotency-key'];
+      if (key === undefined || !IDEMPOTENCY_KEY_RE.test(key))
+        throw new HttpError(
+          ErrorCode.MissingIdempotencyKey,
+          'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required',
+        );
+      const card = await memberOf(deps.engine, s.dinerId).send({ type: 'get', at: Date.now() });
+      if (!card.enrolled) throw new HttpError(D.NotEnrolled, 'enrol first (POST /v1/diner/member/enroll)');
+      const topUpId = `t_${createHash('sha256').update(`${s.dinerId}:${key}`).digest('base64url').slice(0, 20)}`;
+      const p = await deps.payments.prepayTopUp(topUpId, s.dinerId, body.amountFen, s.openid);
+      return {
+        body: {
+          orderId: topUpId,
+          amountFen: body.amountFen,
+          deadline: Date.now() + 15 * 60_000,
+          provider: deps.payments.provider.name,
+          prepayId: p.prepayId,
+          requestPayment: p.requestPayment,
+          ...(deps.simulator === undefined
+            ? {}
+            : { simulator: { payUrl: '/v1/simulator/wechatpay/pay', body: { prepayId: p.prepayId } } }),
+        },
+      };
+    },
+  });
 }
 
 /** `GET /v1/diner/member`. */
