@@ -373,11 +373,17 @@ export class DirectoryWriter {
       head,
       applied: () => {
         this.head = head;
-        // Best effort: a layer left behind is garbage, never read (no head names it).
-        for (const k of superseded) void this.remove(k).catch(() => undefined);
+        // Best effort: a layer left behind is garbage, never read (no head names it). Only this
+        // owner's own: an owner that lost its lease may still write a head naming its layers (its
+        // replay then covers everything written since), and those must still be there.
+        for (const k of superseded) if (this.ownLayer(k)) void this.remove(k).catch(() => undefined);
       },
       failed: () => dir.restoreAdded(added),
     };
+  }
+
+  private ownLayer(key: string): boolean {
+    return key.startsWith(`${this.prefix}.a.${this.epoch}.`);
   }
 
   private layerKey(kind: 'a' | 'f'): string {

@@ -159,6 +159,29 @@ describe('actor directory', () => {
     );
   });
 
+  it("folding layers deletes only this owner's own: a deposed owner's head may still name its layers", async () => {
+    const kv = bucket();
+    const before = new DirectoryWriter('p.2', 4, kv.put, kv.remove);
+    const old = new ActorDirectory(true);
+    old.add('order.s1.a');
+    const { head } = await before.prepare(old);
+    const after = new DirectoryWriter('p.2', 5, kv.put, kv.remove, { maxDeltaLayers: 1 });
+    after.adopt(head);
+    const dir = new ActorDirectory(true);
+    dir.restore(await readDirectory(head, kv.get));
+    dir.add('order.s1.b');
+    (await after.prepare(dir)).applied(); // a whole new list (the limit is one layer): epoch 4's is superseded
+    dir.add('order.s1.c');
+    const folded = await after.prepare(dir); // and again: this owner's first list is superseded
+    folded.applied();
+    await new Promise((r) => setImmediate(r));
+    expect(await readDirectory(head, kv.get)).toBeDefined(); // the epoch-4 layer is still there
+    const back = new ActorDirectory(true);
+    back.restore(await readDirectory(folded.head, kv.get));
+    for (const k of ['order.s1.a', 'order.s1.b', 'order.s1.c']) expect(back.isNew(k)).toBe(false);
+    expect([...kv.store.keys()].filter((k) => k.includes('.a.5.'))).toEqual(folded.head.l);
+  });
+
   it('a head naming a layer that is gone cannot be read (recovery then reads every actor)', async () => {
     const kv = bucket();
     const dir = new ActorDirectory(true);

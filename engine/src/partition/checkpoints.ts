@@ -50,6 +50,9 @@ export class PartitionCheckpoints {
       await this.writing;
     }
     const { part } = this;
+    // After a pause (SIGSTOP, a long GC) a deposed owner's timers may run before it learns it lost the
+    // partition: it must not write a head over the new owner's.
+    if (!this.env.leaseValid(part.p)) return;
     const outboxSeq = part.outputs.seq;
     let wm = part.lastSeq + 1;
     for (const c of part.cells.values()) if (c.firstDirtySeq !== 0 && c.firstDirtySeq < wm) wm = c.firstDirtySeq;
