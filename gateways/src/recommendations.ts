@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
-import { Kvm, type KV } from '@nats-io/kv';
+import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { decode, encode, type BatchRecord } from '@lunchrush/engine';
@@ -148,7 +148,7 @@ export class Recommendations {
   private kv: KV | undefined;
   private js: JetStreamClient | undefined;
   private sub: Subscription | undefined;
-  private watching: { stop(): void } | undefined;
+  private readonly watching: { stop(): void }[] = [];
   private stopped = false;
 
   constructor(
@@ -187,26 +187,32 @@ export class Recommendations {
     const bucket = recoBucket(this.o.namespace);
     // Made here when the job has not run yet; a bucket made otherwise (replicas) is used as it is.
     this.kv = await kvm.create(bucket, { history: 1 }).catch(() => kvm.open(bucket));
-    const watch = await this.kv.watch();
-    this.watching = watch;
-    void (async () => {
-      for await (const e of watch) {
-        if (this.stopped) break;
-        const scope = e.key === 'chain' ? '*' : e.key.replace(/^store\./, '');
-        if (e.operation !== 'PUT') this.models.delete(scope);
-        else
-          try {
-            this.models.set(scope, e.json<RecoModel>());
-          } catch (err) {
-            this.o.log.warn({ err, key: e.key }, 'recommendation model unreadable');
-          }
-      }
-    })();
+    // Models only: `diner.<id>` keys (thousands) are read one by one when a diner asks. Two watches,
+    // as nats-server 2.9 takes one filter subject per consumer.
+    for (const key of ['store.*', 'chain']) {
+      const watch = await this.kv.watch({ key });
+      this.watching.push(watch);
+      void this.follow(watch);
+    }
+  }
+
+  private async follow(watch: AsyncIterable<KvEntry>): Promise<void> {
+    for await (const e of watch) {
+      if (this.stopped) break;
+      const scope = e.key === 'chain' ? '*' : e.key.slice('store.'.length);
+      if (e.operation !== 'PUT') this.models.delete(scope);
+      else
+        try {
+          this.models.set(scope, e.json<RecoModel>());
+        } catch (err) {
+          this.o.log.warn({ err, key: e.key }, 'recommendation model unreadable');
+        }
+    }
   }
 
   stop(): void {
     this.stopped = true;
-    this.watching?.stop();
+    for (const w of this.watching) w.stop();
     this.sub?.unsubscribe();
   }
 
