@@ -1,13 +1,13 @@
 /**
  * A member's order on the real stack (NATS, Redis, engine with the restaurant actors, gateway with
  * the WeChat Pay simulator; wx.request bound to fetch): a diner scans the table, joins on the member
- * page, takes a coupon in the coupon centre, confirms the table's cart with the coupon, points and
- * stored value, pays the rest through the simulator, and the card shows them spent.
+ * page, tops the card up through the simulator's WeChat Pay, takes a coupon in the coupon centre,
+ * confirms the table's cart with the coupon, points and stored value (which pays it all), and the
+ * card shows them spent.
  */
 import './dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
-import { memberOf } from '@lunchrush/actors';
 import { call, staff, startStack, tableToken, type Stack } from '@lunchrush/stack/testing';
 import { AppContext, setContext } from '../src/lib/app-context';
 import { confirmPage } from '../src/pages/confirm/page';
@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 describe('a member on the real gateway', () => {
-  it('join → claim a coupon → confirm with coupon, points and stored value → pay the rest → the card spends them', async () => {
+  it('join → top up → claim a coupon → confirm with coupon, points and stored value → the card spends them', async () => {
     const manager = staff(s, 'manager');
     const now = Date.now();
     const def = {
@@ -77,9 +77,10 @@ describe('a member on the real gateway', () => {
     expect(text(member, '.join-btn')).toEqual(['免费加入会员']);
     await page(member).join();
     expect(text(member, '.points')).toEqual(['100']);
-    // Stored value: a top-up through WeChat Pay is not built yet; the card's own topUp stands in.
-    const dinerId = ctx.store.session!.dinerId;
-    await memberOf(s.client, dinerId).send({ type: 'topUp', paymentId: `wx-${dinerId}`, amountFen: 2_000, at: Date.now() });
+    // 充值 500 元 through the simulator's WeChat Pay: 550 on the card with the tier's bonus.
+    await page(member).topUp();
+    expect(text(member, '.notice')).toEqual(['充值成功']);
+    expect(text(member, '.balance')).toEqual(['¥550.00']);
 
     const coupons = render(loadDef('pages/coupons', couponsPage));
     await page(coupons).onShow();
@@ -95,9 +96,9 @@ describe('a member on the real gateway', () => {
     await page(confirm).togglePoints();
     await page(confirm).toggleBalance();
     expect(text(confirm, '.discount-label')).toEqual(['满30减5 · 满 30 减 5', '积分抵扣 · 100 积分']);
-    // 72.00 − 5.00 − 1.00 = 66.00; 20.00 from the card, 46.00 by WeChat Pay.
+    // 72.00 − 5.00 − 1.00 = 66.00, all from the card's 550.00: nothing left for WeChat Pay.
     expect(text(confirm, '.total-amount')).toEqual(['¥66.00']);
-    expect(text(confirm, '.wechat-amount')).toEqual(['¥46.00']);
+    expect(text(confirm, '.wechat-amount')).toEqual(['¥0.00']);
     snapshot('flow-confirm-member', confirm, 'pages/confirm');
     await page(confirm).submit();
     const orderUrl = nav.navigations.at(-1)!;
@@ -110,7 +111,7 @@ describe('a member on the real gateway', () => {
     // The order told the card (the member forwarder): the coupon used, points and stored value spent, points earned.
     await waitFor(async () => (await ctx.api.member()).paidOrders === 1, { what: 'the card to hear the order was paid' });
     await page(member).onShow();
-    expect(text(member, '.balance')).toEqual(['¥0.00']);
+    expect(text(member, '.balance')).toEqual(['¥484.00']);
     expect(text(member, '.points')).toEqual(['66']);
     expect(text(member, '.coupon-meta')[0]).toMatch(/^已使用/);
   });

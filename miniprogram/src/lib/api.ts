@@ -215,6 +215,11 @@ export class Api {
     return this.data('POST', '/v1/diner/member/check-in');
   }
 
+  /** A WeChat Pay prepay for the card's stored value; keep `key` for retries of the same top-up. */
+  topUp(amountFen: number, key: string): Promise<PrepayAnswer> {
+    return this.data('POST', '/v1/diner/member/top-up', { amountFen }, { 'idempotency-key': key });
+  }
+
   async couponCentre(): Promise<Campaign[]> {
     return (await this.data<{ campaigns: Campaign[] }>('GET', '/v1/diner/coupon-centre')).campaigns;
   }

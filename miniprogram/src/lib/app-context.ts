@@ -298,6 +298,17 @@ export class AppContext {
     await wxRequestPayment(p.requestPayment);
   }
 
+  /** Tops the member card up: the prepay to wx.requestPayment (the simulator in a development build). */
+  async topUp(amountFen: number): Promise<void> {
+    const p = await this.api.topUp(amountFen, newIdempotencyKey());
+    if (this.env.paySimulator && p.simulator !== undefined) {
+      const r = await this.api.simulatePay(p.simulator.payUrl, p.simulator.body);
+      if (r.callbackStatus >= 300) throw new ApiError('payment_failed', `callback answered ${r.callbackStatus}`, 0);
+      return;
+    }
+    await wxRequestPayment(p.requestPayment);
+  }
+
   async loadOrder(orderId: string): Promise<OrderDetail> {
     const o = await this.api.order(orderId);
     this.store.setOrder(o);
