@@ -11,7 +11,10 @@ import { ChildProcessHandle, REPO_ROOT, waitFor, type OutputLine } from '@lunchr
 
 export const BALANCER_CONFIG = path.join(REPO_ROOT, 'deploy', 'balancer', 'nginx.conf');
 
-/** The compose file's nginx.conf for loopback: `nodePorts[i]` for `node-<i+1>:8080`, one worker. */
+/**
+ * The compose file's nginx.conf for loopback: `nodePorts[i]` for `node-<i+1>:8080`, one worker, its
+ * temporary files and JSON access log (`access.log`) in `dir`.
+ */
 export function renderBalancerConfig(
   template: string,
   o: { readonly listenPort: number; readonly nodePorts: readonly number[]; readonly dir: string },
@@ -26,7 +29,9 @@ export function renderBalancerConfig(
     s = replace(s, new RegExp(`server node-${i + 1}:8080 `), `server 127.0.0.1:${port} `);
   });
   if (/server node-\d+:8080/.test(s)) throw new Error(`${BALANCER_CONFIG} names more nodes than the cluster has`);
-  return s.replaceAll('/tmp/', `${o.dir}/`);
+  s = s.replaceAll('/tmp/', `${o.dir}/`);
+  // A child's stdout is a socket here, which nginx cannot open as a file: the access log is a file.
+  return replace(s, /access_log \/dev\/stdout /, `access_log ${o.dir}/access.log `);
 }
 
 /** nginx on the rendered configuration, in `dir`; resolves once its /healthz answers. */

@@ -58,6 +58,11 @@ export class Cluster {
     return this.o.ports.nats.map((p) => `nats://127.0.0.1:${p}`).join(',');
   }
 
+  /** The balancer's access log: a JSON object a request (time, req, store, status, node, seconds). */
+  get balancerLog(): string {
+    return path.join(this.o.dataDir, 'balancer', 'access.log');
+  }
+
   nodeUrl(i: number): string {
     return `http://127.0.0.1:${this.o.ports.nodes[i]!}`;
   }

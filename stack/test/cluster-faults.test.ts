@@ -6,6 +6,7 @@
  * every sale answered 200 must be known afterwards (sent again, it answers `duplicate`).
  * The seconds without service each fault cost are printed (bench/README "Cluster faults").
  */
+import fs from 'node:fs';
 import { leaseOwners, waitFor, waitForClusterJetStream } from '@lunchrush/testkit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -80,6 +81,16 @@ describe('cluster faults', () => {
   });
 
   it('SIGKILL of a node under load: its partitions move to the other node, no acknowledged sale lost', async () => {
+    // First, the request id through the balancer: nginx makes one (or keeps the caller's), logs it
+    // and hands it to the node, which answers it.
+    const made = await fetch(`${t.c.url}/v1/stores/001/menu`);
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    const mine = await fetch(`${t.c.url}/v1/stores/002/menu`, { headers: { 'x-request-id': 'till-7.sale-42' } });
+    expect(mine.headers.get('x-request-id')).toBe('till-7.sale-42');
+    await waitFor(() => fs.readFileSync(t.c.balancerLog, 'utf8').includes('"req":"till-7.sale-42","store":"002"'), {
+      timeoutMs: 5_000,
+      what: "the balancer's access log naming the request",
+    });
     const load = new SaleLoad(t, 'nodekill');
     await load.more(40, 'before the kill');
     const nc = await connectTo(t.c.natsUrl.split(','));
