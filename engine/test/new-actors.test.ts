@@ -93,6 +93,57 @@ describe('new actors and the actor directory (one process)', () => {
   });
 });
 
+describe('a checkpoint naming a directory layer that is gone', () => {
+  let nc: NatsConnection;
+  const ns = `t${Math.random().toString(36).slice(2, 10)}`;
+  const start = async (): Promise<Engine> => {
+    const config = { natsUrl: NATS_URL, namespace: ns, partitions: P, snapshotIdleMs: 10, passivateAfterMs: 10 };
+    const e = await Engine.start(demoActors, {
+      env: {},
+      config: { ...config, checkpointIntervalMs: 100 },
+      logger: testLogger('engine', 'error'),
+    });
+    await waitFor(() => e.ownedPartitions().length === P, { what: 'all partitions owned' });
+    return e;
+  };
+  beforeAll(async () => {
+    nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
+  });
+  afterAll(async () => {
+    await cleanupNamespace(nc, ns);
+    await nc.close();
+  });
+
+  it('replays the whole log: actors snapshotted into the log are found all the same', async () => {
+    const client = new EngineClient(nc, { namespace: ns, partitions: P });
+    let e = await start();
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => client.send(store(i), 'counter', `g${i}`, { op: 'add', by: i + 1 })),
+    );
+    await waitFor(() => [...e.stats().values()].every((s) => s.actors === 0), { what: 'every actor passivated' });
+    const ck = await new Kvm(nc).open(names(ns).checkpoints);
+    const p = partitionOf(store(0), P);
+    const head = async (): Promise<{ wm: number; ls: number; dir?: { l: string[] } } | undefined> => {
+      const h = await ck.get(`p.${p}`);
+      return h === null ? undefined : decode(h.value);
+    };
+    await waitFor(async () => ((await head())?.wm ?? 0) > 1 && ((await head())?.dir?.l.length ?? 0) > 0, {
+      what: 'a checkpoint past the actors, naming its directory',
+    });
+    await e.stop();
+    for (const layer of (await head())!.dir!.l) await ck.purge(layer);
+
+    e = await start();
+    try {
+      for (let i = 0; i < 30; i++) {
+        expect(await client.send(store(i), 'counter', `g${i}`, { op: 'get' })).toEqual({ n: i + 1 });
+      }
+    } finally {
+      await e.stop();
+    }
+  });
+});
+
 describe('a namespace whose checkpoints predate actor directories', () => {
   let nc: NatsConnection;
   const ns = `t${Math.random().toString(36).slice(2, 10)}`;

@@ -22,7 +22,11 @@ type Replayed = { seq: number; rec: PartitionRecord }[];
 export async function replay(part: Partition): Promise<{ replayed: number; actors: number }> {
   const fenceSeq = await fence(part);
   const { head: ck, rows: timerRows } = await part.checkpoints.read();
-  const [records] = await Promise.all([readRange(part, Math.max(1, ck.wm), fenceSeq), restoreDirectory(part, ck)]);
+  // A directory that cannot be read may have held where snapshots in the log are: then the whole log
+  // is replayed (every actor rebuilt from its records), which needs no directory.
+  const from = (await restoreDirectory(part, ck)) ? Math.max(1, ck.wm) : 1;
+  if (from === 1) part.directory = new ActorDirectory(true);
+  const records = await readRange(part, from, fenceSeq);
   assertAlive(part);
   const touched = new Map<string, ActorRef>();
   /** Actors whose first record is in the replay: rebuilt from it alone, without a read. */
@@ -72,13 +76,15 @@ export async function replay(part: Partition): Promise<{ replayed: number; actor
 
 /**
  * The actor directory as the checkpoint left it. Complete when the replay reads the whole log
- * (`wm` 1: every actor ever written is in it) or the head names its layers; otherwise (a checkpoint
- * from before directories, or a layer gone) incomplete: every actor not in memory is read, as before.
+ * (`wm` 1: every actor ever written is in it) or the head names its layers; incomplete for a
+ * checkpoint from before directories (every actor not in memory is read, as before, until the
+ * snapshot bucket's keys complete it: no snapshot was in the log then). False when the head names a
+ * layer that cannot be read (the caller replays the whole log).
  */
-async function restoreDirectory(part: Partition, ck: CheckpointHead): Promise<void> {
+async function restoreDirectory(part: Partition, ck: CheckpointHead): Promise<boolean> {
   if (ck.wm <= 1) {
     part.directory = new ActorDirectory(true);
-    return;
+    return true;
   }
   if (ck.dir == null) {
     part.directory = new ActorDirectory(false);
@@ -86,7 +92,7 @@ async function restoreDirectory(part: Partition, ck: CheckpointHead): Promise<vo
       { partition: part.p },
       'checkpoint has no actor directory: new actors are read until one is built',
     );
-    return;
+    return true;
   }
   try {
     const layers = await readDirectory(ck.dir, (key) => part.checkpoints.value(key));
@@ -94,12 +100,13 @@ async function restoreDirectory(part: Partition, ck: CheckpointHead): Promise<vo
     dir.restore(layers);
     part.directory = dir;
     part.checkpoints.directory.adopt(ck.dir);
+    return true;
   } catch (err) {
-    part.directory = new ActorDirectory(false);
     part.env.log.warn(
       { partition: part.p, err: ensureError(err).message },
-      'actor directory unreadable: new actors are read',
+      'actor directory unreadable: replaying the whole log',
     );
+    return false;
   }
 }
 
