@@ -58,6 +58,10 @@ export async function startTestCluster(): Promise<TestCluster> {
     env,
     name: `lunchrush-${ns}`,
     onLine: (name: string, line: OutputLine) => log.info({ process: name }, line.text),
+  }).catch((e: unknown) => {
+    // launchCluster stopped what it started; the folder is this file's to remove.
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
   });
   const client = await EngineClient.connect(c.natsUrl, { namespace: ns, partitions: PARTITIONS });
   let data;
