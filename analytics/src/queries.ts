@@ -5,6 +5,7 @@
  * dates, both inclusive. Served by `/api/<view>` and `analytics <view>`.
  */
 import { AnalyticsError, ErrorCode } from './errors.js';
+import { MEMBER_SQL, MEMBER_VIEW_HELP } from './member-views.js';
 import { RECO_SQL, RECO_VIEW_HELP } from './reco-views.js';
 import { TZ } from './schema.js';
 import type { Warehouse } from './warehouse.js';
@@ -193,6 +194,7 @@ export const SQL = {
     )`,
 
   ...RECO_SQL,
+  ...MEMBER_SQL,
 } as const;
 
 export type ViewName = keyof typeof SQL;
@@ -211,6 +213,7 @@ export const VIEW_HELP: Record<ViewName, string> = {
   refunds: 'refunds per day they were asked: rejected, paid back (and how much), approved but not yet paid out',
   summary: 'paid orders, revenue, refunds paid back in the range, net revenue, events stored',
   ...RECO_VIEW_HELP,
+  ...MEMBER_VIEW_HELP,
 };
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
