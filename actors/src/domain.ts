@@ -20,6 +20,8 @@ export const ActorTypes = {
   /** A group-buy campaign (拼团) and its groups, in the store's partition. */
   GroupBuy: 'groupbuy',
   Group: 'group',
+  /** The routing of one order request to a store, in a partition of its own (`routingRef`). */
+  Routing: 'routing',
 } as const;
 
 /**
@@ -38,6 +40,7 @@ export const INTERNAL_COMMANDS: Readonly<Record<(typeof ActorTypes)[keyof typeof
   promotions: [],
   groupbuy: [],
   group: ['seatTimeout', 'deadline'],
+  routing: [],
 };
 
 /** The store actor and the catalog actor are singletons of their store, under these ids. */

@@ -39,6 +39,12 @@ export const ErrorCode = {
   /** A line's station is backed up (or paused by staff): its dishes are not taken now. */
   StationPaused: 'station_paused',
 
+  // routing
+  /** The routing of this request is trying a store, is placed or found none: resolve that first. */
+  RoutingInProgress: 'routing_in_progress',
+  /** No store holding the address in its zone can serve the order now (stock, kitchen, hours). */
+  NoStoreAvailable: 'no_store_available',
+
   // order
   InvalidTransition: 'invalid_transition',
   OrderNotFound: 'order_not_found',

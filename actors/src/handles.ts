@@ -18,6 +18,7 @@ import { memberPartitionKey, type MemberCommand, type MemberResult } from './mem
 import type { OrderCommand, OrderDetail, OrderSummary } from './order/index.js';
 import type { Quote } from './pricing.js';
 import { PROMOTIONS_ACTOR_ID, type PromotionsCommand, type PromotionsView } from './store-promotions.js';
+import type { RoutingCommand } from './routing/router.js';
 import type { SaleCommand, SaleResult } from './sale.js';
 import type { StaffCommand } from './staff.js';
 import type { StockCommand, StockResult } from './stock.js';
@@ -35,7 +36,8 @@ export type ActorCommand =
   | StaffCommand
   | MemberCommand
   | CampaignCommand
-  | PromotionsCommand;
+  | PromotionsCommand
+  | RoutingCommand;
 
 /** Anything with the engine client's `send` shape (`EngineClient`, the gateway's `EngineGate`). */
 export interface CommandSender {

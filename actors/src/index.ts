@@ -18,6 +18,7 @@ import { staffAccountActor } from './staff-account.js';
 import { staffDirectoryActor } from './staff-directory.js';
 import { stockActor } from './stock.js';
 import { storeActor } from './store.js';
+import { routingActor } from './routing/router.js';
 import { promotionsActor } from './store-promotions.js';
 import { tableActor } from './table/index.js';
 
@@ -41,6 +42,8 @@ export const restaurantActors: ActorType[] = [
   // group-buy (拼团): campaigns and their groups, in the store's partition
   groupCampaignActor,
   groupActor,
+  // the routing of one order request to a store, in a partition of its own (`routingRef`)
+  routingActor,
 ];
 
 export { campaignActor, catalogActor, memberActor, orderActor, saleActor, stockActor, storeActor, tableActor };
@@ -274,7 +277,20 @@ export type {
   StoreLoad,
 } from './store.js';
 
-// routing: the store that serves an order best
+// routing: the store that serves an order best, and the durable record of trying stores in turn
+export {
+  RoutingCommandSchema,
+  RoutingIdSchema,
+  decideRouting,
+  evolveRouting,
+  initialRouting,
+  routingPartitionKey,
+  routingRef,
+  routingView,
+} from './routing/router.js';
+export type { RoutingAttempt, RoutingCommand, RoutingEvent, RoutingState, RoutingView } from './routing/router.js';
+export { NEXT_STORE_ON, placeRouted, readCandidates, routingIdFor, routingOf } from './routing/place-routed.js';
+export type { RoutedPlacement, RoutingHandle, RoutingReplies } from './routing/place-routed.js';
 export {
   FEE_MIN_PER_YUAN,
   MAX_PICKUP_DISTANCE_M,

@@ -60,6 +60,7 @@ describe('entry points', () => {
       'promotions',
       'groupbuy',
       'group',
+      'routing',
     ]);
     expect(root.outputStreams).toBe(wire.outputStreams);
   });

@@ -179,6 +179,15 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
     status: 409,
     description: "a line's kitchen station is backed up (or paused by staff); details.lines names those lines",
   },
+  // domain: routing
+  [D.RoutingInProgress]: {
+    status: 409,
+    description: 'this request is still being routed to a store: repeat it with the same Idempotency-Key',
+  },
+  [D.NoStoreAvailable]: {
+    status: 409,
+    description: 'no store that delivers to the address can serve the order now; details name each store and why',
+  },
   // domain: order
   [D.InvalidTransition]: { status: 409, description: 'the order or table is not in a state that allows this' },
   [D.OrderNotFound]: { status: 404, description: 'no such order' },
