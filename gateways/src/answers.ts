@@ -152,11 +152,13 @@ const orderDetailShape = {
   urges: int(),
   /** The order's version (its event count): a push (`v` of an `order:<id>` delta) at or below it is already in. */
   version: int(),
+  /** What the order's diner may do now, by the order actor's own rules: the buttons the mini-program shows. */
+  dinerActions: z.array(z.enum(['pay', 'cancel', 'urge', 'refund', 'review'])),
 };
 
 export const OrderDetailAnswer = named(
   'OrderDetail',
-  'An order: status, priced lines, totals, kitchen stations, refunds',
+  'An order: status, priced lines, totals, kitchen stations, refunds, what its diner may do now',
   z.object(orderDetailShape),
 );
 
