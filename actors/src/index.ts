@@ -139,6 +139,7 @@ export {
   contentNeighbours,
   itemFeatures,
   jaccard,
+  partyBucket,
   recoHourOf,
   recoEventSubject,
   recoPeriodOf,

@@ -29,6 +29,8 @@ export interface RecoModel {
   readonly slope: Partial<Record<RecoSlice, Record<string, [string, number, number][]>>>;
   /** Hot list per local hour `'0'…'23'`: `[sku, units]`, best first. */
   readonly hot: Record<string, [string, number][]>;
+  /** Hot list per party size at the table (`partyBucket`: `1`, `2`, `3-4`, `5+`), best first. */
+  readonly party?: Record<string, [string, number][]>;
   /** Content neighbours `[sku, similarity]` from catalog attributes (cold start). */
   readonly content: Record<string, [string, number][]>;
 }
@@ -66,6 +68,8 @@ export interface RecoInput {
   readonly period: RecoPeriod;
   /** Local hour 0–23. */
   readonly hour: number;
+  /** People at the table, when known: the hot list is then half the hour's, half the party size's. */
+  readonly party?: number | undefined;
   /** SKUs already on the table's cart (or order). */
   readonly cart: readonly string[];
   /** The diner's own purchase counts per SKU, when known. */
@@ -82,6 +86,8 @@ export function recoPeriodOf(at: number, tzOffsetMin = 480): RecoPeriod {
   const { minute } = localClock(at, tzOffsetMin);
   return minute >= 630 && minute < 870 ? 'lunch' : minute >= 990 && minute < 1290 ? 'dinner' : 'other';
 }
+
+export const partyBucket = (n: number): string => (n <= 1 ? '1' : n === 2 ? '2' : n <= 4 ? '3-4' : '5+');
 
 export function recoHourOf(at: number, tzOffsetMin = 480): number {
   return Math.floor(localClock(at, tzOffsetMin).minute / 60);
@@ -196,8 +202,12 @@ function score(input: RecoInput): Map<string, Parts> {
   for (const [j, n] of input.history ?? []) at(j).again = n / most;
   for (const [j, d] of den) at(j).slope = Math.max(0, num.get(j)! / d) * (d / (d + 20));
   const hot = rowsOf(input, (m) => m.hot, String(input.hour));
-  const top = hot[0]?.[1] ?? 1;
-  for (const [j, units] of hot) at(j).hot = units / top;
+  const party = input.party === undefined ? [] : rowsOf(input, (m) => m.party, partyBucket(input.party));
+  const share = party.length > 0 ? 0.5 : 1;
+  for (const list of [hot, party]) {
+    const top = list[0]?.[1] ?? 1;
+    for (const [j, units] of list) at(j).hot += (share * units) / top;
+  }
   const liked = [...input.cart, ...[...(input.history ?? [])].sort((a, b) => b[1] - a[1]).map(([s]) => s)].slice(0, 6);
   for (const i of liked) {
     const rows = input.content?.get(i) ?? rowsOf(input, (m) => m.content, i);

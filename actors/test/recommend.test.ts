@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import {
   catalogFeatures,
   contentNeighbours,
+  partyBucket,
   recommend,
   recoHourOf,
   recoPeriodOf,
@@ -66,6 +67,31 @@ describe('recommend', () => {
     const empty = recommend({ ...base, cart: [] });
     expect(skus(empty)).toEqual(['mapo-doufu', 'mifan-l', 'qingdao-pijiu']);
     expect(empty.every((r) => r.reason === 'hot')).toBe(true);
+  });
+
+  it('a party size leans the hot list to what parties of that size order', () => {
+    const withParty: RecoModel = {
+      ...model,
+      party: {
+        '5+': [
+          ['qingdao-pijiu', 90],
+          ['laocu-huasheng', 60],
+        ],
+      },
+    };
+    const none = recommend({ ...base, store: withParty, cart: [], limit: 2 });
+    const six = recommend({ ...base, store: withParty, cart: [], party: 6, limit: 2 });
+    const two = recommend({ ...base, store: withParty, cart: [], party: 2, limit: 2 });
+    expect(skus(none)).toEqual(['mapo-doufu', 'mifan-l']);
+    expect(skus(six)).toEqual(['qingdao-pijiu', 'mapo-doufu']);
+    expect(skus(two)).toEqual(skus(none)); // no list for parties of two: the hour's alone
+    expect([partyBucket(1), partyBucket(2), partyBucket(4), partyBucket(5), partyBucket(12)]).toEqual([
+      '1',
+      '2',
+      '3-4',
+      '5+',
+      '5+',
+    ]);
   });
 
   it('never returns what is not eligible (sold out, out of its window)', () => {

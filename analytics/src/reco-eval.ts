@@ -57,6 +57,8 @@ interface TestOrder {
   store: string;
   at: number;
   diner: string;
+  /** People at the table; 0 off the table. */
+  party: number;
   skus: string[];
 }
 
@@ -66,23 +68,31 @@ const METHODS: (readonly [string, RecoWeights])[] = [
   ['blend (served)', DEFAULT_RECO_WEIGHTS],
   ['item-CF only', { cf: 1, slope: 0, hot: 0, content: 0, again: 0 }],
   ['Slope One only', { cf: 0, slope: 1, hot: 0, content: 0, again: 0 }],
-  ['hot by hour only', { cf: 0, slope: 0, hot: 1, content: 0, again: 0 }],
+  ['hot by hour and party size only', { cf: 0, slope: 0, hot: 1, content: 0, again: 0 }],
   ["diner's favourites only", { cf: 0, slope: 0, hot: 0, content: 0, again: 1 }],
 ];
 
 async function testOrders(wh: Warehouse, from: string, to: string): Promise<TestOrder[]> {
-  const rows = await wh.query<{ store: string; at: number; diner: string; skus: string[] }>(
-    `SELECT store, toUnixTimestamp64Milli(any(ts)) AS at, any(JSONExtractString(payload, 'dinerId')) AS diner,
-            any(line_sku) AS skus
-     FROM events
-     WHERE actor_type = 'order' AND type = 'Created' AND toDate(ts) BETWEEN {from:Date} AND {to:Date}
-       AND (store, order_id) IN (SELECT store, order_id FROM events
-                                 WHERE actor_type = 'order' AND type = 'Paid' AND toDate(ts) >= {from:Date})
-     GROUP BY store, order_id
-     ORDER BY store, order_id`,
+  const rows = await wh.query<{ store: string; at: number; diner: string; party: number; skus: string[] }>(
+    `SELECT b.store AS store, b.at AS at, b.diner AS diner, ifNull(p.party, 0) AS party, b.skus AS skus FROM (
+       SELECT store, order_id, toUnixTimestamp64Milli(any(ts)) AS at, any(JSONExtractString(payload, 'dinerId')) AS diner,
+              any(session_id) AS session, any(line_sku) AS skus
+       FROM events
+       WHERE actor_type = 'order' AND type = 'Created' AND toDate(ts) BETWEEN {from:Date} AND {to:Date}
+         AND (store, order_id) IN (SELECT store, order_id FROM events
+                                   WHERE actor_type = 'order' AND type = 'Paid' AND toDate(ts) >= {from:Date})
+       GROUP BY store, order_id) AS b
+     LEFT JOIN (
+       SELECT store, session_id, max(party_size) AS party FROM events
+       WHERE actor_type = 'table' AND type = 'Seated' AND session_id != '' AND toDate(ts) >= {from:Date} - 1
+       GROUP BY store, session_id) AS p ON p.store = b.store AND p.session_id = b.session
+     ORDER BY b.store, b.order_id
+     SETTINGS join_use_nulls = 1`,
     { from, to },
   );
-  return rows.map((r) => ({ ...r, at: Number(r.at), skus: [...new Set(r.skus)] })).filter((r) => r.skus.length >= 2);
+  return rows
+    .map((r) => ({ ...r, at: Number(r.at), party: Number(r.party), skus: [...new Set(r.skus)] }))
+    .filter((r) => r.skus.length >= 2);
 }
 
 async function histories(wh: Warehouse): Promise<Map<string, Map<string, number>>> {
@@ -160,6 +170,7 @@ export async function evaluate(wh: Warehouse, o: EvalOptions): Promise<EvalResul
         chain: models.get('*'),
         period: recoPeriodOf(t.at),
         hour: recoHourOf(t.at),
+        party: t.party > 0 ? t.party : undefined,
         cart,
         history: history.get(t.diner),
         eligible: open(t.at),

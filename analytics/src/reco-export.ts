@@ -40,6 +40,7 @@ export async function readModels(wh: Warehouse, run: TrainResult): Promise<Map<s
         cf: {},
         slope: {},
         hot: {},
+        party: {},
         content,
       };
       models.set(scope, m);
@@ -64,6 +65,10 @@ export async function readModels(wh: Warehouse, run: TrainResult): Promise<Map<s
     `SELECT scope, hour, sku_id AS sku, orders AS n FROM reco_hot FINAL ORDER BY scope, hour, n DESC, sku`,
   ))
     push(scopeOf(r.scope).hot, String(r.hour), [r.sku, Number(r.n)]);
+  for (const r of await wh.query<{ scope: string; party: string; sku: string; n: number }>(
+    `SELECT scope, party, sku_id AS sku, orders AS n FROM reco_hot_party FINAL ORDER BY scope, party, n DESC, sku`,
+  ))
+    push(scopeOf(r.scope).party!, r.party, [r.sku, Number(r.n)]);
   return models;
 }
 

@@ -9,6 +9,7 @@
  * | `reco_cf` | item-CF per scope (a store, or `*` the chain) and period (`lunch`/`dinner`/`other`/`all`): co-occurrence and cosine, top 15 per SKU |
  * | `reco_slope` | weighted Slope One per scope and period over diners with 2+ orders: dev(b, a), diners, top 15 per SKU |
  * | `reco_hot` | orders per scope, local hour and SKU over the window's last 28 days, top 15 |
+ * | `reco_hot_party` | the same per party size at the table (1, 2, 3-4, 5+; dine-in), top 15 |
  * | `reco_items`, `reco_content` | catalog features per SKU; Jaccard similarity of other dishes, top 10 (cold start) |
  * | `reco_diners` | a returning diner's (2+ orders) purchase counts per SKU, top 10: "for you" when logged in |
  * | `reco_runs` | one row per training run (window, orders, when) |
@@ -31,6 +32,7 @@ const MODEL_TABLES = [
   'reco_cf',
   'reco_slope',
   'reco_hot',
+  'reco_hot_party',
   'reco_items',
   'reco_content',
   'reco_diners',
@@ -42,7 +44,7 @@ export const RECO_DINER_SKUS = 10;
 const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS reco_baskets (
     store LowCardinality(String), order_id String, at DateTime64(3, '${TZ}'), period LowCardinality(String),
-    diner String, skus Array(String)
+    diner String, party UInt16, skus Array(String)
   ) ENGINE = MergeTree ORDER BY (store, order_id)`,
   `CREATE TABLE IF NOT EXISTS reco_cf (
     scope LowCardinality(String), period LowCardinality(String), sku_a String, sku_b String, co UInt32, score Float64
@@ -53,6 +55,9 @@ const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS reco_hot (
     scope LowCardinality(String), hour UInt8, sku_id String, orders UInt64
   ) ENGINE = ReplacingMergeTree ORDER BY (scope, hour, sku_id)`,
+  `CREATE TABLE IF NOT EXISTS reco_hot_party (
+    scope LowCardinality(String), party LowCardinality(String), sku_id String, orders UInt64
+  ) ENGINE = ReplacingMergeTree ORDER BY (scope, party, sku_id)`,
   `CREATE TABLE IF NOT EXISTS reco_items (sku_id String, spu_id String, features Array(String))
   ENGINE = ReplacingMergeTree ORDER BY sku_id`,
   `CREATE TABLE IF NOT EXISTS reco_content (sku_a String, sku_b String, score Float64)
@@ -66,6 +71,8 @@ const DDL: readonly string[] = [
 
 export async function migrateReco(wh: Warehouse): Promise<void> {
   for (const sql of DDL) await wh.command(sql);
+  // Baskets made before party size was kept.
+  await wh.command(`ALTER TABLE reco_baskets ADD COLUMN IF NOT EXISTS party UInt16 AFTER diner`);
 }
 
 export interface TrainWindow {
@@ -112,14 +119,22 @@ const SCOPED = `SELECT sc AS scope, p AS period, diner, skus FROM reco_baskets
 function trainingSql(w: TrainWindow): string[] {
   const k = RECO_NEIGHBOURS;
   return [
+    // The party seated at the table (0 off the table), from the table's Seated event of the order's session.
     `INSERT INTO reco_baskets
-     SELECT store, order_id, any(ts) AS at, ${PERIOD_SQL('any(ts)')} AS period,
-            any(JSONExtractString(payload, 'dinerId')) AS diner, arraySort(arrayDistinct(any(line_sku))) AS skus
-     FROM events
-     WHERE actor_type = 'order' AND type = 'Created' AND toDate(ts) BETWEEN '${w.from}' AND '${w.to}'
-       AND (store, order_id) IN (SELECT store, order_id FROM events
-                                 WHERE actor_type = 'order' AND type = 'Paid' AND toDate(ts) >= '${w.from}')
-     GROUP BY store, order_id`,
+     SELECT b.store, b.order_id, b.at, ${PERIOD_SQL('b.at')} AS period, b.diner, ifNull(p.party, 0) AS party, b.skus
+     FROM (
+       SELECT store, order_id, any(ts) AS at, any(JSONExtractString(payload, 'dinerId')) AS diner,
+              any(session_id) AS session, arraySort(arrayDistinct(any(line_sku))) AS skus
+       FROM events
+       WHERE actor_type = 'order' AND type = 'Created' AND toDate(ts) BETWEEN '${w.from}' AND '${w.to}'
+         AND (store, order_id) IN (SELECT store, order_id FROM events
+                                   WHERE actor_type = 'order' AND type = 'Paid' AND toDate(ts) >= '${w.from}')
+       GROUP BY store, order_id) AS b
+     LEFT JOIN (
+       SELECT store, session_id, max(party_size) AS party FROM events
+       WHERE actor_type = 'table' AND type = 'Seated' AND session_id != '' AND toDate(ts) BETWEEN toDate('${w.from}') - 1 AND '${w.to}'
+       GROUP BY store, session_id) AS p ON p.store = b.store AND p.session_id = b.session
+     SETTINGS join_use_nulls = 1`,
     `INSERT INTO reco_cf
      WITH scoped AS (${SCOPED}),
        n AS (SELECT scope, period, s AS sku, count() AS cnt FROM scoped ARRAY JOIN skus AS s GROUP BY scope, period, sku),
@@ -151,6 +166,14 @@ function trainingSql(w: TrainWindow): string[] {
      GROUP BY scope, hour, sku_id
      ORDER BY scope, hour, orders DESC, sku_id
      LIMIT ${k} BY scope, hour`,
+    `INSERT INTO reco_hot_party
+     SELECT sc AS scope, multiIf(party = 1, '1', party = 2, '2', party <= 4, '3-4', '5+') AS party_bucket,
+            s AS sku_id, count() AS orders
+     FROM reco_baskets ARRAY JOIN [toString(store), '*'] AS sc ARRAY JOIN skus AS s
+     WHERE party > 0 AND toDate(at) > toDate('${w.to}') - ${RECO_HOT_DAYS}
+     GROUP BY scope, party_bucket, sku_id
+     ORDER BY scope, party_bucket, orders DESC, sku_id
+     LIMIT ${k} BY scope, party_bucket`,
     `INSERT INTO reco_diners
      SELECT diner, s AS sku_id, count() AS orders
      FROM reco_baskets ARRAY JOIN skus AS s

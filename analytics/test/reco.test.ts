@@ -23,7 +23,16 @@ let t: TestContext;
 let wh: Warehouse;
 let drop: () => Promise<void>;
 
-const TABLES = ['reco_baskets', 'reco_cf', 'reco_slope', 'reco_hot', 'reco_items', 'reco_content', 'reco_diners'];
+const TABLES = [
+  'reco_baskets',
+  'reco_cf',
+  'reco_slope',
+  'reco_hot',
+  'reco_hot_party',
+  'reco_items',
+  'reco_content',
+  'reco_diners',
+];
 
 /** Every model table's rows, in one order. */
 async function dump(): Promise<Record<string, unknown[]>> {
@@ -79,6 +88,11 @@ describe('recommendation models', () => {
     expect(m.hot['12']!.length).toBeGreaterThan(5);
     const chain = await storedModel('*');
     expect(chain.orders).toBeGreaterThan(m.orders);
+    // Hot per party size: beer for parties of five and more, a bowl of noodles for one.
+    expect(chain.party!['5+']!.slice(0, 3).map(([sku]) => sku)).toContain('qingdao-pijiu');
+    expect(chain.party!['1']!.slice(0, 3).map(([sku]) => sku)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(niurou-mian|congyou-banmian)/)]) as unknown,
+    );
     // Content: never another size of the same dish, most similar first.
     const similar = chain.content['kouwei-xia-l']!;
     expect(similar.map(([sku]) => sku)).not.toContain('kouwei-xia-s');

@@ -92,6 +92,7 @@ export interface RecoQuery {
   readonly cart: readonly string[];
   readonly table?: string | undefined;
   readonly channel: 'dine_in' | 'takeaway' | 'delivery';
+  readonly party?: number | undefined;
   readonly limit: number;
 }
 
@@ -353,6 +354,7 @@ export class Recommendations {
       chain,
       period: recoPeriodOf(now, menu.tzOffsetMin),
       hour: recoHourOf(now, menu.tzOffsetMin),
+      party: q.party,
       content: menu.content,
       history: variant === 'control' ? undefined : history,
       eligible,

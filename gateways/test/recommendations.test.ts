@@ -200,7 +200,19 @@ describe('recommendations', () => {
     expect(unknownKey.status).toBe(400);
     expect(unknownKey.body.code).toBe('validation_failed');
     expect(JSON.stringify(unknownKey.body.details)).toContain('carts');
-    for (const q of ['limit=0', 'limit=21', 'limit=x', 'context=home', 'channel=retail', 'table=12', 'cart=a%20b']) {
+    expect((await call(s.url, 'GET', `${path}?party=6`)).status).toBe(200);
+    for (const q of [
+      'limit=0',
+      'limit=21',
+      'limit=x',
+      'context=home',
+      'channel=retail',
+      'table=12',
+      'cart=a%20b',
+      'party=0',
+      'party=51',
+      'party=x',
+    ]) {
       const r = await call<ErrorAnswer>(s.url, 'GET', `${path}?${q}`);
       expect(r.status, q).toBe(400);
       expect(r.body.code, q).toBe('validation_failed');

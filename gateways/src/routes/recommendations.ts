@@ -27,6 +27,13 @@ const QUERY = {
     .transform((s) => (s === '' ? [] : [...new Set(s.split(','))]))
     .pipe(z.array(IdSchema).max(50)),
   channel: z.enum(['dine_in', 'takeaway', 'delivery']).default('dine_in'),
+  /** People at the table: the hot list leans to what parties of that size order. */
+  party: z
+    .string()
+    .regex(/^\d{1,2}$/, 'expected 1–50')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(50))
+    .optional(),
   limit: z
     .string()
     .regex(/^\d{1,2}$/, 'expected 1–20')

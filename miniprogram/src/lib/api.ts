@@ -164,9 +164,10 @@ export class Api {
    * 为你推荐 (`menu`) or what goes with the cart (`cart`), and the hour's hot list, for the table
    * this session sits at, with what this diner ordered before.
    */
-  recommendations(q: { context: 'menu' | 'cart'; cart: readonly string[]; limit?: number }): Promise<RecoAnswer> {
+  recommendations(q: { context: 'menu' | 'cart'; cart: readonly string[]; party?: number; limit?: number }): Promise<RecoAnswer> {
     const cart = q.cart.length > 0 ? `&cart=${q.cart.map(encodeURIComponent).join(',')}` : '';
-    return this.data('GET', `/v1/diner/recommendations?context=${q.context}&limit=${q.limit ?? 6}${cart}`);
+    const party = q.party !== undefined && q.party >= 1 && q.party <= 50 ? `&party=${q.party}` : '';
+    return this.data('GET', `/v1/diner/recommendations?context=${q.context}&limit=${q.limit ?? 6}${cart}${party}`);
   }
 
   /** Suggestions shown and tapped at this table (the table and A/B arm come from the session). */

@@ -104,7 +104,7 @@ export class AppContext {
   async loadRecommendations(): Promise<void> {
     this.requireSession();
     try {
-      this.store.setReco('menu', await this.api.recommendations({ context: 'menu', cart: [] }));
+      this.store.setReco('menu', await this.api.recommendations({ context: 'menu', cart: [], party: this.store.table?.partySize }));
     } catch {
       this.store.setReco('menu', null);
     }
@@ -124,7 +124,7 @@ export class AppContext {
       return;
     }
     try {
-      const r = await this.api.recommendations({ context: 'cart', cart, limit: 4 });
+      const r = await this.api.recommendations({ context: 'cart', cart, party: this.store.table?.partySize, limit: 4 });
       if (this.cartRecoKey === key) this.store.setReco('cart', r);
     } catch {
       if (this.cartRecoKey === key) this.store.setReco('cart', null);
