@@ -7,10 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { MemoryRuntime } from '@lunchrush/engine';
-import { groupView } from '../src/groupbuy/index.js';
+import { trieGet } from '../src/collections.js';
+import { groupCampaignRef, groupView } from '../src/groupbuy/index.js';
+import type { GroupCampaignState } from '../src/groupbuy/campaign.js';
 import { activeSeats, type GroupState } from '../src/groupbuy/state.js';
 import { MIN, T0, expectOk } from './helpers.js';
-import { PRICE, group, groupRuntime, groupState, instructions, skuState } from './groupbuy-support.js';
+import { CAMPAIGN, PRICE, STORE, group, groupRuntime, groupState, instructions, skuState } from './groupbuy-support.js';
 
 const G = 'g_p';
 const MEMBERS = ['d_0', 'd_1', 'd_2', 'd_3'];
@@ -87,17 +89,27 @@ function checkStep(rt: MemoryRuntime, size: number, stock: number): void {
   const active = activeSeats(s);
   expect(active.length).toBeLessThanOrEqual(size);
   expect(new Set(active.map((x) => x.memberId)).size).toBe(active.length);
+  // the campaign counts each member's seats (its per-member limit) exactly as the group holds them
+  const campaign = rt.state<GroupCampaignState>(groupCampaignRef(STORE, CAMPAIGN));
+  for (const m of MEMBERS) expect(trieGet(campaign.seats, m) ?? 0).toBe(active.filter((x) => x.memberId === m).length);
   const kept = s.payments.filter((p) => p.status === 'kept');
   // money kept = paid seats, one to one; no member keeps two payments
   expect(new Set(kept.map((p) => p.memberId)).size).toBe(kept.length);
   const paidSeatPayments = s.seats.filter((x) => x.status === 'paid').map((x) => x.paymentId);
   expect(kept.map((p) => p.paymentId).sort()).toEqual(paidSeatPayments.sort());
   const sku = skuState(rt);
-  if (s.status === 'completed') expect(sku).toMatchObject({ sold: size, reserved: 0, available: stock - size });
+  const bought = s.seats.filter((x) => x.status === 'paid').length;
+  if (s.status === 'completed') expect(sku).toMatchObject({ sold: bought, reserved: 0, available: stock - bought });
   else expect(sku).toMatchObject({ sold: 0, reserved: active.length, available: stock - active.length });
 }
 
-function checkEnd(rt: MemoryRuntime, s: GroupState, size: number, stock: number): 'completed' | 'refunded' {
+function checkEnd(
+  rt: MemoryRuntime,
+  s: GroupState,
+  size: number,
+  stock: number,
+  autoFill: boolean,
+): 'completed' | 'refunded' | 'filled' {
   const view = groupView(s);
   expect(['completed', 'refunded']).toContain(view.status);
   const out = instructions(rt);
@@ -112,10 +124,16 @@ function checkEnd(rt: MemoryRuntime, s: GroupState, size: number, stock: number)
   const refunded = notKept.reduce((a, p) => a + p.amountFen, 0);
   expect(received).toBe(kept + refunded);
   if (view.status === 'completed') {
-    expect(s.seats.filter((x) => x.status === 'paid')).toHaveLength(size);
-    expect(s.payments.filter((p) => p.status === 'kept')).toHaveLength(size);
+    // exactly N paid, or (an auto-filled campaign) the members who paid by the deadline, the store the rest
+    const paid = s.seats.filter((x) => x.status === 'paid').length;
+    if (autoFill) expect(paid).toBeGreaterThanOrEqual(1);
+    else expect(paid).toBe(size);
+    expect(paid).toBeLessThanOrEqual(size);
+    expect(s.payments.filter((p) => p.status === 'kept')).toHaveLength(paid);
+    expect(activeSeats(s).every((x) => x.status === 'paid')).toBe(true);
     expect(out.filter((o) => o.data.kind === 'group-completed')).toHaveLength(1);
-    expect(skuState(rt)).toMatchObject({ sold: size, reserved: 0, available: stock - size });
+    expect(skuState(rt)).toMatchObject({ sold: paid, reserved: 0, available: stock - paid });
+    if (paid < size) return 'filled';
   } else {
     expect(kept).toBe(0);
     expect(activeSeats(s)).toHaveLength(0);
@@ -126,16 +144,17 @@ function checkEnd(rt: MemoryRuntime, s: GroupState, size: number, stock: number)
 }
 
 describe('group-buy properties', () => {
-  it('every group ends completed (exactly N paid) or refunded (everyone refunded, stock released)', () => {
-    const seen = { completed: 0, refunded: 0, lateRefunds: 0, full: 0 };
+  it('every group ends completed (exactly N paid; with auto-fill, those who paid) or refunded (everyone refunded, stock released)', () => {
+    const seen = { completed: 0, refunded: 0, filled: 0, lateRefunds: 0, full: 0 };
     fc.assert(
       fc.property(
         fc.integer({ min: 2, max: 4 }),
         fc.integer({ min: 2, max: 6 }),
         fc.boolean(),
         fc.array(op, { minLength: 1, maxLength: 40 }),
-        (size, stock, leaderPays, ops) => {
-          const rt = groupRuntime({ size, timeLimitMs: 60 * MIN, seatHoldMs: 5 * MIN }, stock);
+        fc.boolean(),
+        (size, stock, leaderPays, ops, autoFill) => {
+          const rt = groupRuntime({ size, timeLimitMs: 60 * MIN, seatHoldMs: 5 * MIN, autoFill }, stock);
           let now = T0;
           group(rt, G, { type: 'open', campaignId: 'gb_noodle', leader: MEMBERS[0]!, at: now });
           const ids = new Map<string, number>();
@@ -154,7 +173,7 @@ describe('group-buy properties', () => {
               expectOk(group(rt, G, { type: 'refundCompleted', paymentId: p.paymentId, at: now }));
           checkStep(rt, size, stock);
           const s = groupState(rt, G);
-          seen[checkEnd(rt, s, size, stock)]++;
+          seen[checkEnd(rt, s, size, stock, autoFill)]++;
           if (s.payments.some((p) => p.reason === 'group_closed' || p.reason === 'already_paid')) seen.lateRefunds++;
         },
       ),
@@ -163,6 +182,7 @@ describe('group-buy properties', () => {
     // the generator reaches both ends, full groups and refunds of payments that found no seat
     expect(seen.completed).toBeGreaterThan(10);
     expect(seen.refunded).toBeGreaterThan(10);
+    expect(seen.filled).toBeGreaterThan(10);
     expect(seen.lateRefunds).toBeGreaterThan(5);
     expect(seen.full).toBeGreaterThan(10);
   });

@@ -146,6 +146,26 @@ describe('group-buy: short of N', () => {
     expect(skuState(c)).toMatchObject({ available: STOCK, reserved: 0, sold: 0 });
   });
 
+  it('auto-fill (成团): at the deadline an open group completes with the members who paid', () => {
+    const rt = groupRuntime({ autoFill: true, seatHoldMs: 60 * MIN });
+    opened(rt, G);
+    paid(rt, G, 'd_leader', 'p_leader', T0 + MIN);
+    expectOk(group(rt, G, { type: 'join', memberId: 'd_b', at: T0 + 2 * MIN }));
+    expectOk(group(rt, G, { type: 'join', memberId: 'd_c', at: T0 + 2 * MIN }));
+    paid(rt, G, 'd_b', 'p_b', T0 + 3 * MIN);
+    rt.fireDueTimers(DEADLINE);
+    expect(expectOk(group(rt, G, { type: 'get' }))).toMatchObject({ status: 'completed', paid: 2, members: 2 });
+    expect(skuState(rt)).toMatchObject({ available: STOCK - 2, reserved: 0, sold: 2 });
+    const c = instructions(rt)[0]!.data as GroupCompleted;
+    expect([c.kind, c.filled, c.members.map((m) => m.memberId)]).toEqual(['group-completed', 1, ['d_leader', 'd_b']]);
+    expect(rt.timers()).toEqual([]);
+    // a campaign without auto-fill refunds the same group (the deadline test above); a forming one fails here too
+    const f = groupRuntime({ autoFill: true });
+    opened(f, G);
+    f.fireDueTimers(DEADLINE);
+    expect(expectOk(group(f, G, { type: 'get' })).failure).toBe('leader_unpaid');
+  });
+
   it('a seat not paid in its window is released and its place freed', () => {
     const rt = fullGroup();
     rt.fireDueTimers(T0 + 7 * MIN);
@@ -196,6 +216,22 @@ describe('group-buy: opening', () => {
     const bad = rt.send(groupRef(STORE, 'g_4'), { type: 'join', memberId: 'd_a', colour: 'red', at: T0 });
     expect(expectRejected(bad, 'invalid_command').message).toContain('colour');
     expectRejected(group(rt, 'g_9', { type: 'get' }), 'group_not_found');
+  });
+
+  it('a member holds at most the per-member limit of seats across the campaign; leaving frees one', () => {
+    const rt = groupRuntime({ perMemberLimit: 1 });
+    opened(rt, 'g_1', 'd_a');
+    opened(rt, 'g_2', 'd_b');
+    expectRejected(
+      group(rt, 'g_3', { type: 'open', campaignId: CAMPAIGN, leader: 'd_a', at: T0 }),
+      'group_member_limit',
+    );
+    paid(rt, 'g_2', 'd_b', 'p_b', T0 + 1);
+    expectRejected(group(rt, 'g_2', { type: 'join', memberId: 'd_a', at: T0 + 2 }), 'group_member_limit');
+    // the refused join reserved nothing: the transaction dropped its stock hold
+    expect(skuState(rt)).toMatchObject({ reserved: 2 });
+    expectOk(group(rt, 'g_1', { type: 'leave', memberId: 'd_a', at: T0 + 3 }));
+    expect(expectOk(group(rt, 'g_2', { type: 'join', memberId: 'd_a', at: T0 + 4 })).members).toBe(2);
   });
 
   it('replay of the log gives the live state', () => {

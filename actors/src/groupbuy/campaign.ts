@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import { defineActor, reject, type Decision, type Rejection } from '@lunchrush/engine';
+import { emptyTrie, trieGet, trieSet, type HashTrie } from '../collections.js';
 import { ActorTypes, AtSchema, IdSchema, parseCommand } from '../domain.js';
+import { MemberIdSchema } from '../member/commands.js';
 import { FenSchema } from '../money.js';
 import { GroupBuyErrorCode as X } from './errors.js';
 
@@ -30,6 +32,10 @@ export const GroupTermsSchema = z
     timeLimitMs: z.number().int().min(1000).max(MAX_TIME_LIMIT_MS),
     /** How long a joined seat (and its stock) waits for that member's payment. */
     seatHoldMs: z.number().int().min(1000).max(MAX_TIME_LIMIT_MS).default(DEFAULT_SEAT_HOLD_MS),
+    /** 成团: at the deadline an open group completes with the members who paid, the store filling the rest. */
+    autoFill: z.boolean().default(false),
+    /** Seats one member may hold or have bought in the campaign's groups at once (held, paid, completed). */
+    perMemberLimit: z.number().int().min(1).max(20).default(1),
     /** Groups may open in [openFrom, openTo). */
     openFrom: AtSchema,
     openTo: AtSchema,
@@ -43,17 +49,24 @@ export const GroupCampaignCommandSchema = z.discriminatedUnion('type', [
   /** No new groups; groups already open run to their end. */
   z.strictObject({ type: z.literal('stop'), at: AtSchema }),
   z.strictObject({ type: z.literal('get'), at: AtSchema.optional() }),
+  /** From a group, in its transaction: a member takes a seat (refused past the per-member limit) or frees one. */
+  z.strictObject({ type: z.literal('seatTaken'), memberId: MemberIdSchema, at: AtSchema }),
+  z.strictObject({ type: z.literal('seatFreed'), memberId: MemberIdSchema, at: AtSchema }),
 ]);
 export type GroupCampaignCommand = z.input<typeof GroupCampaignCommandSchema>;
 type Parsed = z.output<typeof GroupCampaignCommandSchema>;
 
 export type GroupCampaignEvent =
-  { type: 'GroupCampaignDefined'; terms: GroupTerms; at: number } | { type: 'GroupCampaignStopped'; at: number };
+  | { type: 'GroupCampaignDefined'; terms: GroupTerms; at: number }
+  | { type: 'GroupCampaignStopped'; at: number }
+  | { type: 'MemberSeats'; memberId: string; seats: number; at: number };
 
 export interface GroupCampaignState {
   readonly campaignId: string;
   readonly terms: GroupTerms | null;
   readonly stopped: boolean;
+  /** Seats each member holds or bought across the campaign's groups. */
+  readonly seats: HashTrie<number>;
 }
 
 export interface GroupCampaignView {
@@ -84,6 +97,16 @@ function decideGroupCampaign(s: GroupCampaignState, c: Parsed): CampaignDecision
       const e: GroupCampaignEvent = { type: 'GroupCampaignDefined', terms: c.terms, at: c.at };
       return { events: [e], result: groupCampaignView(evolveGroupCampaign(s, e), c.at) };
     }
+    case 'seatTaken':
+    case 'seatFreed': {
+      if (s.terms === null) return reject(X.CampaignNotFound, `no group-buy campaign ${s.campaignId}`);
+      const had = trieGet(s.seats, c.memberId) ?? 0;
+      if (c.type === 'seatTaken' && had >= s.terms.perMemberLimit)
+        return reject(X.MemberLimit, `at most ${s.terms.perMemberLimit} of ${s.terms.name} a member`, { held: had });
+      const seats = c.type === 'seatTaken' ? had + 1 : Math.max(0, had - 1);
+      const e: GroupCampaignEvent = { type: 'MemberSeats', memberId: c.memberId, seats, at: c.at };
+      return { events: [e], result: groupCampaignView(evolveGroupCampaign(s, e), c.at) };
+    }
     case 'stop': {
       if (s.terms === null) return reject(X.CampaignNotFound, `no group-buy campaign ${s.campaignId}`);
       if (s.stopped) return { result: groupCampaignView(s, c.at) };
@@ -94,12 +117,19 @@ function decideGroupCampaign(s: GroupCampaignState, c: Parsed): CampaignDecision
 }
 
 export function evolveGroupCampaign(s: GroupCampaignState, e: GroupCampaignEvent): GroupCampaignState {
-  return e.type === 'GroupCampaignDefined' ? { ...s, terms: e.terms } : { ...s, stopped: true };
+  switch (e.type) {
+    case 'GroupCampaignDefined':
+      return { ...s, terms: e.terms };
+    case 'GroupCampaignStopped':
+      return { ...s, stopped: true };
+    case 'MemberSeats':
+      return { ...s, seats: trieSet(s.seats, e.memberId, e.seats) };
+  }
 }
 
 export const groupCampaignActor = defineActor<GroupCampaignState, Parsed, GroupCampaignEvent, GroupCampaignView>({
   name: GROUPBUY_ACTOR,
-  initial: (ref) => ({ campaignId: ref.id, terms: null, stopped: false }),
+  initial: (ref) => ({ campaignId: ref.id, terms: null, stopped: false, seats: emptyTrie() }),
   parse: (command) => parseCommand(GroupCampaignCommandSchema, command),
   decide: decideGroupCampaign,
   evolve: evolveGroupCampaign,

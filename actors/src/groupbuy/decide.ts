@@ -78,6 +78,11 @@ function stock(ctx: DecideContext, s: GroupState, terms: GroupTerms, command: Re
   });
 }
 
+/** Counts a member's seat on the campaign (its per-member limit), or frees one, in the same transaction. */
+function countSeat(ctx: DecideContext, campaignId: string, memberId: string, taken: boolean, at: number) {
+  return ctx.call(GROUPBUY_ACTOR, campaignId, { type: taken ? 'seatTaken' : 'seatFreed', memberId, at });
+}
+
 /** Folds the events, pushes the live count, answers with the new view. */
 function emit(s: GroupState, events: GroupEvent[], at: number, f: Fx, paymentId?: string): GroupDecision {
   let next = s;
@@ -154,6 +159,8 @@ export function decideGroup(s: GroupState, c: GroupParsed, ctx: DecideContext): 
       return seatTimeout(s, terms, c, ctx);
     case 'deadline':
       if (closed(s)) return reject(X.NothingDue, `group ${s.groupId} is ${s.status}`);
+      // Auto-fill completes an open group someone paid in (everyone who paid may have left).
+      if (terms.autoFill && s.status === 'open' && paidSeats(s).length > 0) return autoFill(s, terms, c.at, ctx);
       return fail(s, terms, 'expired', c.at, ctx, [], fx());
     case 'refundCompleted': {
       const p = s.payments.find((x) => x.paymentId === c.paymentId);
@@ -178,6 +185,8 @@ function open(s: GroupState, c: Extract<GroupParsed, { type: 'open' }>, ctx: Dec
   const deadline = c.at + terms.timeLimitMs;
   const held = stock(ctx, s, terms, { type: 'reserve', qty: terms.qty, at: c.at }, 1);
   if (!held.ok) return refused(held);
+  const counted = countSeat(ctx, c.campaignId, c.leader, true, c.at);
+  if (!counted.ok) return refused(counted);
   const holdUntil = Math.min(c.at + terms.seatHoldMs, deadline);
   const events: GroupEvent[] = [
     { type: 'GroupOpened', campaignId: c.campaignId, terms, leader: c.leader, deadline, at: c.at },
@@ -208,6 +217,8 @@ function join(
   const n = s.seats.length + 1;
   const held = stock(ctx, s, terms, { type: 'reserve', qty: terms.qty, at: c.at }, n);
   if (!held.ok) return refused(held);
+  const counted = countSeat(ctx, s.campaignId!, c.memberId, true, c.at);
+  if (!counted.ok) return refused(counted);
   const holdUntil = Math.min(c.at + terms.seatHoldMs, s.deadline);
   const f = fx();
   f.timers.push(seatTimerSpec(n, holdUntil));
@@ -255,27 +266,31 @@ function pay(
   }
   events.push({ type: 'SeatPaid', n: seat.n, paymentId: c.paymentId, at: c.at });
   f.cancelTimers.push(seatTimer(seat.n));
-  if (paidSeats(s).length + 1 === terms.size) complete(s, terms, seat, c, ctx, events, f);
+  if (paidSeats(s).length + 1 === terms.size) {
+    const paid = paidSeats(s).map((x) => ({ seat: x, paymentId: x.paymentId! }));
+    complete(s, terms, [...paid, { seat, paymentId: c.paymentId }], c.at, ctx, events, f);
+  }
   return emit(s, events, c.at, f, c.paymentId);
 }
 
+/** Completes the group with these paid seats: their stock committed, the completion sent out. */
 function complete(
   s: GroupState,
   terms: GroupTerms,
-  last: Seat,
-  c: Extract<GroupParsed, { type: 'pay' }>,
+  paid: readonly { seat: Seat; paymentId: string }[],
+  at: number,
   ctx: DecideContext,
   events: GroupEvent[],
   f: Fx,
 ): void {
   const members: { memberId: string; paymentId: string; amountFen: number }[] = [];
-  for (const seat of [...paidSeats(s), last]) {
+  for (const { seat, paymentId } of paid) {
     // Only the group moves its seats' holds, so a commit cannot find one gone.
-    stock(ctx, s, terms, { type: 'commit', at: c.at }, seat.n);
-    const paymentId = seat === last ? c.paymentId : seat.paymentId!;
+    stock(ctx, s, terms, { type: 'commit', at }, seat.n);
     members.push({ memberId: seat.memberId, paymentId, amountFen: terms.groupPriceFen });
   }
-  events.push({ type: 'GroupCompleted', at: c.at });
+  const filled = terms.size - paid.length;
+  events.push(filled > 0 ? { type: 'GroupCompleted', filled, at } : { type: 'GroupCompleted', at });
   f.cancelTimers.push(DEADLINE_TIMER);
   const data: GroupCompleted = {
     kind: 'group-completed',
@@ -286,9 +301,26 @@ function complete(
     qty: terms.qty,
     priceFen: terms.groupPriceFen,
     members,
-    at: c.at,
+    filled,
+    at,
   };
   f.outputs.push({ subject: groupBuySubject(s.store), id: groupCompletedId(s.groupId), data, jetstream: true });
+}
+
+/**
+ * The deadline of an auto-filled campaign (成团): the store takes the missing places, so an open group
+ * completes with the members who paid; seats still waiting for payment are released.
+ */
+function autoFill(s: GroupState, terms: GroupTerms, at: number, ctx: DecideContext): GroupDecision {
+  const events: GroupEvent[] = [];
+  const f = fx();
+  for (const seat of activeSeats(s).filter((x) => x.status === 'held')) {
+    events.push(release(s, terms, seat, 'unpaid_at_deadline', at, ctx));
+    f.cancelTimers.push(seatTimer(seat.n));
+  }
+  const paid = paidSeats(s).map((seat) => ({ seat, paymentId: seat.paymentId! }));
+  complete(s, terms, paid, at, ctx, events, f);
+  return emit(s, events, at, f);
 }
 
 /** Ends the group short of N: every seat's stock released, every kept payment refunded, every timer cancelled. */
@@ -305,6 +337,7 @@ function fail(
   for (const e of events) next = evolveGroup(next, e);
   for (const seat of activeSeats(next)) {
     stock(ctx, s, terms, { type: 'release', reason: `group ${reason}`, at }, seat.n);
+    countSeat(ctx, s.campaignId!, seat.memberId, false, at);
     events.push({ type: 'SeatReleased', n: seat.n, reason: 'group_failed', at });
     f.cancelTimers.push(seatTimer(seat.n));
   }
@@ -318,11 +351,12 @@ function release(
   s: GroupState,
   terms: GroupTerms,
   seat: Seat,
-  why: 'hold_expired' | 'left',
+  why: 'hold_expired' | 'left' | 'unpaid_at_deadline',
   at: number,
   ctx: DecideContext,
 ) {
   stock(ctx, s, terms, { type: 'release', reason: why, at }, seat.n);
+  countSeat(ctx, s.campaignId!, seat.memberId, false, at);
   return { type: 'SeatReleased', n: seat.n, reason: why, at } satisfies GroupEvent;
 }
 

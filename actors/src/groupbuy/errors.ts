@@ -16,6 +16,8 @@ export const GroupBuyErrorCode = {
   /** Completed or refunded: nothing more joins, leaves or dissolves it. */
   GroupClosed: 'group_closed',
   NotAMember: 'group_not_a_member',
+  /** The member holds (or bought) as many seats of the campaign as its per-member limit. */
+  MemberLimit: 'group_member_limit',
   AmountMismatch: 'group_amount_mismatch',
   UnknownPayment: 'group_unknown_payment',
   /** A timer that finds nothing left to do (spent). */
@@ -34,6 +36,7 @@ export const GROUPBUY_ERRORS: Readonly<Record<GroupBuyErrorCode, { status: numbe
   group_expired: { status: 409, description: "the group's time limit has passed" },
   group_closed: { status: 409, description: 'the group is completed or refunded' },
   group_not_a_member: { status: 404, description: 'this diner holds no place in the group' },
+  group_member_limit: { status: 409, description: "this diner holds as many of the campaign's places as one may" },
   group_amount_mismatch: { status: 422, description: "the payment's amount differs from the group price" },
   group_unknown_payment: { status: 404, description: 'no such payment in this group' },
   group_nothing_due: { status: 409, description: 'the timer found nothing left to do' },

@@ -37,6 +37,8 @@ export interface GroupCompleted {
   readonly qty: number;
   readonly priceFen: number;
   readonly members: readonly { readonly memberId: string; readonly paymentId: string; readonly amountFen: number }[];
+  /** Places the store filled at the deadline (an auto-filled campaign); 0 when N members paid. */
+  readonly filled: number;
   readonly at: number;
 }
 

@@ -52,9 +52,15 @@ export type GroupEvent =
   | { type: 'SeatHeld'; n: number; memberId: string; inviter: string | null; holdUntil: number; at: number }
   | { type: 'PaymentReceived'; paymentId: string; memberId: string; amountFen: number; paidAt: number; at: number }
   | { type: 'SeatPaid'; n: number; paymentId: string; at: number }
-  | { type: 'SeatReleased'; n: number; reason: 'hold_expired' | 'left' | 'group_failed'; at: number }
+  | {
+      type: 'SeatReleased';
+      n: number;
+      reason: 'hold_expired' | 'left' | 'group_failed' | 'unpaid_at_deadline';
+      at: number;
+    }
   | { type: 'RefundStarted'; paymentId: string; reason: string; at: number }
-  | { type: 'GroupCompleted'; at: number }
+  /** `filled`: places the store took at the deadline of an auto-filled campaign. */
+  | { type: 'GroupCompleted'; filled?: number; at: number }
   | { type: 'GroupFailed'; reason: FailReason; at: number }
   | { type: 'RefundCompleted'; paymentId: string; at: number };
 
