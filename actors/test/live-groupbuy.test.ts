@@ -137,6 +137,44 @@ describe('group-buy on the live engine', () => {
     await e.exited;
   });
 
+  it('joins to 20 groups with the engine SIGKILLed half-way: every acknowledged join kept, 3 members a group', async () => {
+    const first = startEngine('g5');
+    await first.waitForLine(/ENGINE READY/);
+    await campaign('gb_crash');
+    const groups = Array.from({ length: 20 }, (_, i) => `g_crash_${i}`);
+    for (const g of groups) await openPaid('gb_crash', g);
+    const outcomes = new Map<string, string>();
+    const all = Promise.all(
+      Array.from({ length: 400 }, async (_, i) => {
+        const m = `d_crash_${i}`;
+        const g = groups[i % groups.length]!;
+        const r = await refusal(group(g, { type: 'join', memberId: m, at: Date.now() }, `join:${m}`));
+        outcomes.set(m, `${g} ${r}`);
+      }),
+    );
+    await waitFor(() => outcomes.size >= 100, { timeoutMs: 30_000 });
+    first.kill('SIGKILL');
+    await first.exited;
+    const second = startEngine('g6');
+    await second.waitForLine(/ENGINE READY/);
+    await all;
+    for (const g of groups) {
+      const v = await group(g, { type: 'get' });
+      expect(v.members).toBe(3);
+      const acknowledged = [...outcomes].filter(([, o]) => o === `${g} ok`).map(([m]) => m);
+      expect(
+        v.seats
+          .map((x) => x.memberId)
+          .slice(1)
+          .sort(),
+      ).toEqual(acknowledged.sort());
+    }
+    expect([...outcomes.values()].filter((o) => o.endsWith(' group_full'))).toHaveLength(400 - 40);
+    expect(await stock('gb_crash', { type: 'get' })).toMatchObject({ reserved: 60, available: STOCK - 60 });
+    second.kill('SIGTERM');
+    await second.exited;
+  });
+
   it('the N-th payment racing the deadline: every group ends completed or refunded, never between', async () => {
     const e = startEngine('g2');
     await e.waitForLine(/ENGINE READY/);
