@@ -87,6 +87,8 @@ export interface GatewayConfig {
   readonly recoSharePercent: number;
   /** `events`: watch the engine's event stream for catalog changes; `off`: only this gateway's own writes and TTL. */
   readonly catalogWatch: 'events' | 'off';
+  /** The stores a delivery order that names no store may be routed to (none: such orders are refused). */
+  readonly routingStores: readonly string[];
   readonly wechat: {
     readonly mode: 'simulator' | 'real';
     readonly appId: string;
@@ -128,6 +130,7 @@ export const VARIABLES = [
   'GATEWAY_STOCK_CACHE_MS',
   'GATEWAY_RECO_SHARE_PERCENT',
   'GATEWAY_CATALOG_WATCH',
+  'GATEWAY_ROUTING_STORES',
   'GATEWAY_DEV_SECRETS',
   'WECHAT_MODE',
   'WECHAT_APPID',
@@ -420,6 +423,17 @@ function wechatPayOf(r: Readers, payMode: Mode, payWhy: string, appId: string, p
   };
 }
 
+/** A comma-separated list of 3-digit store ids, each once. */
+function storeList(read: Reader, name: string): string[] {
+  const ids = (read(name) ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+  const bad = ids.find((x) => !/^\d{3}$/.test(x));
+  if (bad !== undefined) throw new ConfigError(`${name}: expected 3-digit store ids, got ${JSON.stringify(bad)}`);
+  return [...new Set(ids)];
+}
+
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const readers = readersOf(env);
   const { read } = readers;
@@ -468,6 +482,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     signatureToleranceS: int(read, 'GATEWAY_SIGNATURE_TOLERANCE_S', DEFAULT_SIGNATURE_TOLERANCE_S, 1, 86_400),
     menuTtlS: int(read, 'GATEWAY_MENU_TTL_S', DEFAULT_MENU_TTL_S, 1, 30 * 86_400),
     stockCacheMs: int(read, 'GATEWAY_STOCK_CACHE_MS', DEFAULT_STOCK_CACHE_MS, 0, 600_000),
+    routingStores: storeList(read, 'GATEWAY_ROUTING_STORES'),
     recoSharePercent: int(read, 'GATEWAY_RECO_SHARE_PERCENT', DEFAULT_RECO_SHARE_PERCENT, 0, 100),
     catalogWatch: oneOf(read, 'GATEWAY_CATALOG_WATCH', ['events', 'off'] as const, 'events'),
     wechat,

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import {
   DeliverySchema,
+  GeoPointSchema,
   IdSchema,
   OptionPickSchema,
   OrderIdSchema,
@@ -49,14 +50,20 @@ export const QuoteBody = z.strictObject({
   lines: z.array(QuoteLineSchema).min(1).max(50).optional(),
   store: StoreIdSchema.optional(),
 });
+/**
+ * The delivery address, and where it is (GCJ-02, as `wx.chooseLocation` gives it): a delivery order
+ * with a location and no store is routed to the store that serves it best.
+ */
+export const DeliveryBody = DeliverySchema.extend({ location: GeoPointSchema.optional() });
+
 export const PlaceOrderBody = z
   .strictObject({
     /** Absent: the table's shared cart becomes the order (dine-in). */
     lines: z.array(QuoteLineSchema).min(1).max(50).optional(),
     channel: DinerChannelSchema.optional(),
-    /** Needed for takeaway/delivery when the diner has not scanned a table. */
+    /** Needed for takeaway/delivery when the diner has not scanned a table; a delivery with a location may leave it out. */
     store: StoreIdSchema.optional(),
-    delivery: DeliverySchema.optional(),
+    delivery: DeliveryBody.optional(),
     /**
      * Pay with the member card too: coupons (`best` or ids), points (`max` or a number), stored value
      * (`max` or fen). The card holds them for the order; WeChat Pay collects the rest.

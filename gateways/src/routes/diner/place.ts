@@ -15,6 +15,7 @@ import { maskPhone, seal } from '../../pii.js';
 import { PlaceOrderBody } from '../../schemas.js';
 import type { OwnerCache } from './access.js';
 import { MEMBER_PLACE_ERRORS, placeWithCard } from './member-place.js';
+import { isRouted, placeRoutedOrder, refuseCardOnRouted } from './routed.js';
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
 
 /** No command id (see `place` below); one object for every placement. */
@@ -35,6 +36,21 @@ export type Place = (
  */
 function placer(deps: GatewayDeps): Place {
   const { engine, redis, prefix, cfg } = deps;
+
+  /**
+   * The contact and address, sealed, written once the order holds this request (placed, or placed
+   * before by the same body), so a request refused for another body never replaces the contact; a
+   * repeat writes it again.
+   */
+  const sealDelivery = async (orderId: string, body: z.output<typeof PlaceOrderBody>): Promise<void> => {
+    if (body.delivery === undefined) return;
+    await redis.set(
+      `${prefix}:pii:order:${orderId}`,
+      seal(cfg.piiKeys, JSON.stringify(body.delivery), `order:${orderId}`),
+      'EX',
+      90 * 86_400,
+    );
+  };
 
   /** The placement (or its repeat) as the actors answer it; 422 when another request chose this order id. */
   const place = async (
@@ -83,6 +99,12 @@ function placer(deps: GatewayDeps): Place {
               duplicate: true,
             };
       }
+      if (isRouted(body, s.store)) {
+        if (member !== undefined) refuseCardOnRouted();
+        const routed = await placeRoutedOrder(deps, s.dinerId, body, key, requestHash, at);
+        await sealDelivery(routed.orderId, body);
+        return routed;
+      }
       // Takeaway and delivery: any store the diner names (lines are required by the schema).
       const store = body.store ?? s.store;
       if (store === undefined)
@@ -111,16 +133,7 @@ function placer(deps: GatewayDeps): Place {
         },
         NO_ID,
       );
-      if (body.delivery !== undefined) {
-        // Written once the order holds this request (placed, or placed before by the same body), so a
-        // request refused for another body never replaces the contact; a repeat writes it again.
-        await redis.set(
-          `${prefix}:pii:order:${orderId}`,
-          seal(cfg.piiKeys, JSON.stringify(body.delivery), `order:${orderId}`),
-          'EX',
-          90 * 86_400,
-        );
-      }
+      await sealDelivery(orderId, body);
       return order;
     } catch (e) {
       if (e instanceof EngineError && e.reason === D.IdempotencyConflict)
@@ -188,7 +201,7 @@ export function placeOrderRoute(deps: GatewayDeps, owners: OwnerCache): Route {
     tag: 'diner',
     summary: 'Place an order: the table cart (no lines) or the given lines; Idempotency-Key required',
     description:
-      "A repeat with the same Idempotency-Key and body returns the order it placed, as it is now (header Idempotent-Replayed: true), for as long as the order exists; the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only, and a body with any key beyond `lines`, `channel`, `store`, `delivery` and `pay` (a price, a misspelt `lins`) is refused with 400 validation_failed naming it. With `pay`, the diner's member card holds the coupons, points and stored value it names for the order (the order's discounts show each with its reason) and WeChat Pay collects the rest; an order the card pays in full is paid at once. Dine-in orders (the default channel) go to the table the diner scanned: with `lines` those lines, without them the shared cart; a `store` other than the table's is 422 table_not_in_store.",
+      "A repeat with the same Idempotency-Key and body returns the order it placed, as it is now (header Idempotent-Replayed: true), for as long as the order exists; the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only, and a body with any key beyond `lines`, `channel`, `store`, `delivery` and `pay` (a price, a misspelt `lins`) is refused with 400 validation_failed naming it. With `pay`, the diner's member card holds the coupons, points and stored value it names for the order (the order's discounts show each with its reason) and WeChat Pay collects the rest; an order the card pays in full is paid at once. Dine-in orders (the default channel) go to the table the diner scanned: with `lines` those lines, without them the shared cart; a `store` other than the table's is 422 table_not_in_store. A delivery with `delivery.location` (GCJ-02) and no `store` (and no table scanned) is routed: among the stores of GATEWAY_ROUTING_STORES whose zone holds the address, the one with the best score of kitchen wait, ride and fee that has stock for every line; when its reservation is refused the next is tried, and 409 no_store_available names why each store could not. A repeat goes on where the first attempt stood and never places at a second store.",
     ...dinerAuth,
     body: PlaceOrderBody,
     headers: [
@@ -210,6 +223,8 @@ export function placeOrderRoute(deps: GatewayDeps, owners: OwnerCache): Route {
       D.StoreNotConfigured,
       D.ChannelPaused,
       D.StationPaused,
+      D.NoStoreAvailable,
+      D.RoutingInProgress,
       D.EmptyCart,
       D.NoSession,
       D.IdempotencyConflict,
