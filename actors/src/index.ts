@@ -139,7 +139,6 @@ export {
   contentNeighbours,
   itemFeatures,
   jaccard,
-  partyBucket,
   recoHourOf,
   recoEventSubject,
   recoPeriodOf,
@@ -388,16 +387,12 @@ export {
   PlaceOrderSchema,
   RefundLineSchema,
   decideOrder,
-  dueFen,
   evolveOrder,
   initialOrder,
-  memberInstructionId,
-  memberSubject,
 } from './order/index.js';
 export type {
   Delivery,
   HeldSku,
-  MemberInstruction,
   MemberPayment,
   OrderCommand,
   OrderDetail,
@@ -447,84 +442,7 @@ export {
 } from './staff-rules.js';
 export type { StaffOrderAction, StaffPermission, StaffRole } from './staff-rules.js';
 
-// members, stored value, coupons and promotions
-export {
-  DEFAULT_MEMBER_PROGRAM,
-  MemberCommandSchema,
-  MemberIdSchema,
-  MemberProgramSchema,
-  ReleaseReasonSchema,
-  decideMember,
-  evolveMember,
-  initialMember,
-  levelFor,
-  memberPartitionKey,
-  memberRef,
-  memberView,
-  orderPoints,
-  topUpBonus,
-} from './member/index.js';
-export type {
-  CouponStatus,
-  EarnReason,
-  HeldCoupon,
-  HoldTaken,
-  MemberCommand,
-  MemberCouponView,
-  MemberEvent,
-  MemberHold,
-  MemberProgram,
-  MemberProgramInput,
-  MemberResult,
-  MemberState,
-  MemberView,
-  PointsLot,
-  ReleaseReason,
-  SettledOrder,
-} from './member/index.js';
-export {
-  CampaignCommandSchema,
-  CampaignDefSchema,
-  CampaignIdSchema,
-  MAX_CAMPAIGN_TOTAL,
-  campaignPartitionKey,
-  campaignRef,
-  campaignView,
-  decideCampaign,
-  evolveCampaign,
-  initialCampaign,
-} from './campaign.js';
-export type {
-  CampaignCommand,
-  CampaignDef,
-  CampaignDefInput,
-  CampaignEvent,
-  CampaignResult,
-  CampaignState,
-  CampaignView,
-  ClaimResult,
-} from './campaign.js';
-export { CouponScopeSchema, CouponTermsSchema, MemberCouponSchema } from './coupon.js';
-export type { CouponKind, CouponTerms, CouponTermsInput, MemberCoupon, ScopeLine } from './coupon.js';
-export { PromotionSchema } from './promotions.js';
-export {
-  MAX_PROMOTIONS,
-  PROMOTIONS_ACTOR_ID,
-  PromotionsCommandSchema,
-  promotionsActor,
-  promotionsRef,
-} from './store-promotions.js';
-export type { PromotionsCommand, PromotionsEvent, PromotionsState, PromotionsView } from './store-promotions.js';
-export type { DiscountLine, Promotion, PromotionInput } from './promotions.js';
-export { NO_INSTRUMENTS, checkout, refundShares } from './checkout.js';
-export type {
-  CheckoutChoice,
-  CheckoutInput,
-  CheckoutMember,
-  CheckoutOutcome,
-  CheckoutPlan,
-  Instruments,
-} from './checkout.js';
+// members, stored value, coupons and promotions: `@lunchrush/actors/members`
 
 // payloads of the side outputs (their streams, subjects and ids: `@lunchrush/actors/wire`)
 export type { KitchenTicket, KitchenTicketLine } from './kitchen.js';
@@ -535,29 +453,12 @@ export { RECENT_LIMIT } from './collections.js';
 export type { HashTrie, RecentMap, TrieNode } from './collections.js';
 
 // typed handles: an actor's commands in, the reply of each command out
-export {
-  ActorHandle,
-  campaignOf,
-  catalogOf,
-  memberOf,
-  orderOf,
-  promotionsOf,
-  saleOf,
-  stockOf,
-  storeOf,
-  tableOf,
-} from './handles.js';
+export { ActorHandle, catalogOf, orderOf, saleOf, stockOf, storeOf, tableOf } from './handles.js';
 export type {
   ActorCommand,
-  CampaignHandle,
-  CampaignReplies,
   CatalogHandle,
   CatalogReplies,
   CommandSender,
-  MemberHandle,
-  MemberReplies,
-  PromotionsHandle,
-  PromotionsReplies,
   OrderHandle,
   OrderReplies,
   SaleHandle,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as root from '@lunchrush/actors';
 import * as demo from '@lunchrush/actors/demo';
+import * as members from '@lunchrush/actors/members';
 import * as wire from '@lunchrush/actors/wire';
 
 describe('entry points', () => {
@@ -17,6 +18,14 @@ describe('entry points', () => {
       'DEFAULT_DEMO_STORES',
     ])
       expect(name in root).toBe(false);
+  });
+
+  it('members, coupons and promotions are on their own subpath; their actors register with the rest', () => {
+    for (const name of ['memberOf', 'campaignOf', 'promotionsOf', 'memberRef', 'checkout', 'refundShares', 'dueFen'])
+      expect([name, name in members, name in root]).toEqual([name, true, false]);
+    expect(root.restaurantActors).toContain(root.memberActor);
+    expect(root.restaurantActors).toContain(root.campaignActor);
+    expect(root.restaurantActors).toContain(members.promotionsActor);
   });
 
   it('helpers only the actors use to decide are not exported', () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, EngineError } from '@lunchrush/engine';
 import { setup, spawnTs, waitFor, type ChildProcessHandle, type TestContext } from '@lunchrush/testkit';
-import { campaignOf, memberOf, type CampaignDefInput } from '@lunchrush/actors';
+import { campaignOf, memberOf, type CampaignDefInput } from '@lunchrush/actors/members';
 
 const P = 8;
 const CLAIMS = 1_000;

@@ -10,18 +10,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { MemoryRuntime } from '@lunchrush/engine';
+import { orderRef, type OrderState } from '@lunchrush/actors';
 import {
   DEFAULT_MEMBER_PROGRAM,
   checkout,
   memberRef,
-  orderRef,
   promotionsRef,
   type MemberEvent,
   type MemberInstruction,
   type MemberResult,
   type MemberState,
-  type OrderState,
-} from '@lunchrush/actors';
+} from '@lunchrush/actors/members';
 import { setupStore, STORE, T0 } from './helpers.js';
 import { MINUS_8, coupon } from './member-support.js';
 import { DEADLINE, spicy } from './saga-support.js';

@@ -5,15 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MemoryRuntime } from '@lunchrush/engine';
-import {
-  memberRef,
-  orderRef,
-  promotionsRef,
-  type MemberInstruction,
-  type MemberResult,
-  type OrderDetail,
-  type OrderEvent,
-} from '@lunchrush/actors';
+import { orderRef, type OrderDetail, type OrderEvent } from '@lunchrush/actors';
+import { memberRef, promotionsRef, type MemberInstruction, type MemberResult } from '@lunchrush/actors/members';
 import { expectOk, expectRejected, setupStore, STORE, T0 } from './helpers.js';
 import { MINUS_8, coupon } from './member-support.js';
 import { DEADLINE, orderState, pay, place, spicy } from './saga-support.js';

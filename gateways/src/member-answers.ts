@@ -12,7 +12,7 @@ import {
   type ClaimResult,
   type MemberResult,
   type PromotionsView,
-} from '@lunchrush/actors';
+} from '@lunchrush/actors/members';
 import { z } from 'zod';
 import { answerRegistry } from './answers.js';
 

@@ -2,15 +2,8 @@
  * Request schemas of the member, coupon and promotion routes (`routes/diner/member.ts`,
  * `routes/staff/campaigns.ts`): strict, so an unknown key is refused by name.
  */
-import {
-  CampaignDefSchema,
-  CampaignIdSchema,
-  FenSchema,
-  MemberIdSchema,
-  PromotionSchema,
-  QuoteLineSchema,
-  StoreIdSchema,
-} from '@lunchrush/actors';
+import { FenSchema, QuoteLineSchema, StoreIdSchema } from '@lunchrush/actors';
+import { CampaignDefSchema, CampaignIdSchema, MemberIdSchema, PromotionSchema } from '@lunchrush/actors/members';
 import { z } from 'zod';
 import { DinerChannelSchema } from './schemas.js';
 

@@ -3,8 +3,15 @@
  * on an in-process stack (real engine, NATS and Redis).
  */
 import { describe, expect, it } from 'vitest';
-import type { CampaignDefInput, CampaignView, CheckoutPlan, ClaimResult, MemberResult } from '@lunchrush/actors';
-import { memberOf, type OrderDetail } from '@lunchrush/actors';
+import type {
+  CampaignDefInput,
+  CampaignView,
+  CheckoutPlan,
+  ClaimResult,
+  MemberResult,
+} from '@lunchrush/actors/members';
+import { type OrderDetail } from '@lunchrush/actors';
+import { memberOf } from '@lunchrush/actors/members';
 import { waitFor } from '@lunchrush/testkit';
 import { call, idemKey, login, staff, type ErrorAnswer } from '@lunchrush/stack/testing';
 import { s, useDinerStack } from './diner-support.js';

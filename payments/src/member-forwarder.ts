@@ -16,7 +16,8 @@
  * delay; a refusal for good (a card that never was, an amount over what the order spent) is
  * logged for a person and terminated.
  */
-import { IdSchema, OrderIdSchema, memberOf, type MemberInstruction } from '@lunchrush/actors';
+import { IdSchema, OrderIdSchema } from '@lunchrush/actors';
+import { memberOf, type MemberInstruction } from '@lunchrush/actors/members';
 import { wire } from '@lunchrush/actors/wire';
 import { decode, EngineError, ensureError } from '@lunchrush/engine';
 import {

@@ -14,7 +14,8 @@
  *   is overdue, claims each with ZREM (one process wins), asks the provider, and
  *   records a payment it finds exactly like a callback would.
  */
-import { memberOf, orderOf, storeOfOrderId, type MemberResult, type OrderDetail } from '@lunchrush/actors';
+import { orderOf, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
+import { memberOf, type MemberResult } from '@lunchrush/actors/members';
 import { EngineError, ensureError } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { EngineClient } from '@lunchrush/engine';
 import { setup, spawnTs, waitFor, type ChildProcessHandle, type TestContext } from '@lunchrush/testkit';
-import { campaignOf, memberOf, orderOf, type MemberResult, type OrderDetail } from '@lunchrush/actors';
+import { orderOf, type OrderDetail } from '@lunchrush/actors';
+import { campaignOf, memberOf, type MemberResult } from '@lunchrush/actors/members';
 import { demoSetupCommands, generateDemoData } from '@lunchrush/actors/demo';
 import { MemberForwarder } from '../src/member-forwarder.js';
 

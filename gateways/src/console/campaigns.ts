@@ -3,7 +3,8 @@
  * every campaign defined through `PUT …/campaigns/{campaignId}`), with what each issued and has
  * left. Defining, pausing and issuing are the staff campaign routes' (`routes/staff/campaigns.ts`).
  */
-import { STAFF_PERMISSIONS as MAY, campaignOf, type CampaignView } from '@lunchrush/actors';
+import { STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
+import { campaignOf, type CampaignView } from '@lunchrush/actors/members';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
 import { ENGINE_ERRORS, ErrorCode } from '../errors.js';

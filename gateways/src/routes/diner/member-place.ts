@@ -13,18 +13,14 @@
  * becomes of it (the member forwarder).
  */
 import {
-  DEFAULT_MEMBER_PROGRAM,
   ErrorCode as D,
-  checkout,
-  memberOf,
   orderIdFor,
   orderOf,
-  promotionsOf,
-  type MemberCoupon,
   type OrderDetail,
   type OrderMember,
   type QuoteLine,
 } from '@lunchrush/actors';
+import { DEFAULT_MEMBER_PROGRAM, checkout, memberOf, promotionsOf, type MemberCoupon } from '@lunchrush/actors/members';
 import { EngineError } from '@lunchrush/engine';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../../deps.js';

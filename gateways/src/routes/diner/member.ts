@@ -6,9 +6,9 @@
  * partition of its own; nothing here touches a store's partition but the catalog's quote and the
  * store's promotions, both reads.
  */
+import { ErrorCode as D } from '@lunchrush/actors';
 import {
   DEFAULT_MEMBER_PROGRAM,
-  ErrorCode as D,
   campaignOf,
   checkout,
   memberOf,
@@ -16,7 +16,7 @@ import {
   type CampaignView,
   type MemberCoupon,
   type MemberResult,
-} from '@lunchrush/actors';
+} from '@lunchrush/actors/members';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PrepayAnswer } from '../../answers.js';

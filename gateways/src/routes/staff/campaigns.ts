@@ -5,13 +5,8 @@
  * chain's (an actor per campaign, in a partition of its own); the route sits under a store because
  * staff tokens do, and the coupon centre lists every campaign defined through it.
  */
-import {
-  ErrorCode as D,
-  STAFF_PERMISSIONS as MAY,
-  campaignOf,
-  promotionsOf,
-  type CampaignView,
-} from '@lunchrush/actors';
+import { ErrorCode as D, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
+import { campaignOf, promotionsOf, type CampaignView } from '@lunchrush/actors/members';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode } from '../../errors.js';
