@@ -20,6 +20,11 @@ export const ActorTypes = {
   /** A group-buy campaign (拼团) and its groups, in the store's partition. */
   GroupBuy: 'groupbuy',
   Group: 'group',
+  /** A bargain campaign (砍价) with its daily help limits, and its bargains, in the store's partition. */
+  Bargaining: 'bargaining',
+  Bargain: 'bargain',
+  /** A lottery (抽奖), in the store's partition. */
+  Lottery: 'lottery',
   /** The routing of one order request to a store, in a partition of its own (`routingRef`). */
   Routing: 'routing',
 } as const;
@@ -38,8 +43,11 @@ export const INTERNAL_COMMANDS: Readonly<Record<(typeof ActorTypes)[keyof typeof
   member: ['hold', 'orderPaid', 'release', 'refund', 'topUp', 'grantCoupon'],
   campaign: [],
   promotions: [],
-  groupbuy: [],
+  groupbuy: ['seatTaken', 'seatFreed'],
   group: ['seatTimeout', 'deadline'],
+  bargaining: ['countHelp'],
+  bargain: ['deadline'],
+  lottery: [],
   routing: [],
 };
 

@@ -25,7 +25,7 @@ import { MemberIdSchema } from './member/commands.js';
 import { dayOf } from './bargain/campaign.js';
 import { groupBuySubject } from './groupbuy/outputs.js';
 
-export const LOTTERY_ACTOR = 'lottery';
+export const LOTTERY_ACTOR = ActorTypes.Lottery;
 /** Odds are in basis points of 10,000. */
 export const ODDS_SCALE = 10_000;
 export const RAND_MAX = 2 ** 32;

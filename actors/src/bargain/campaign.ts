@@ -9,11 +9,11 @@
 import { z } from 'zod';
 import { defineActor, reject, type Decision, type Rejection } from '@lunchrush/engine';
 import { emptyTrie, trieGet, trieSet, type HashTrie } from '../collections.js';
-import { AtSchema, IdSchema, parseCommand } from '../domain.js';
+import { ActorTypes, AtSchema, IdSchema, parseCommand } from '../domain.js';
 import { FenSchema } from '../money.js';
 import { MemberIdSchema } from '../member/commands.js';
 
-export const BARGAINING_ACTOR = 'bargaining';
+export const BARGAINING_ACTOR = ActorTypes.Bargaining;
 export const DAY_MS = 86_400_000;
 /** Days are counted in the chain's time zone (UTC+8). */
 const TZ_OFFSET_MS = 8 * 3_600_000;

@@ -27,7 +27,7 @@ import { groupBuySubject } from '../groupbuy/outputs.js';
 import { BARGAINING_ACTOR, BargainErrorCode as X, type BargainCampaignView, type BargainTerms } from './campaign.js';
 import { cutFen } from './cuts.js';
 
-export const BARGAIN_ACTOR = 'bargain';
+export const BARGAIN_ACTOR = ActorTypes.Bargain;
 const IdRe = /^[A-Za-z0-9_-]{1,40}$/;
 const PaymentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
