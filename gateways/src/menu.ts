@@ -57,6 +57,7 @@ export class MenuCache {
   private readonly latest = new Map<string, number>();
   private readonly generation = new Map<string, number>();
   private readonly stock = new Map<string, { at: number; levels: unknown }>();
+  private readonly stockReads = new Map<string, Promise<unknown>>();
   private readonly subs: Subscription[] = [];
   private readonly hits: Counter;
 
@@ -132,11 +133,23 @@ export class MenuCache {
     p.exec().catch((e: unknown) => this.log.warn({ err: e, store }, 'menu invalidation in Redis failed'));
   }
 
-  /** Stock levels of every SKU on the menu, cached for `stockCacheMs`. */
-  async stockLevels(store: string): Promise<unknown> {
+  /**
+   * Stock levels of every SKU on the menu, cached for `stockCacheMs`; one read of them at a time per
+   * store (every request that found the cache expired used to start its own ~35–60 stock reads).
+   */
+  stockLevels(store: string): Promise<unknown> {
     const hit = this.stock.get(store);
     const now = Date.now();
-    if (hit !== undefined && now - hit.at < this.stockCacheMs) return hit.levels;
+    if (hit !== undefined && now - hit.at < this.stockCacheMs) return Promise.resolve(hit.levels);
+    let reading = this.stockReads.get(store);
+    if (reading === undefined) {
+      reading = this.readStockLevels(store, now).finally(() => this.stockReads.delete(store));
+      this.stockReads.set(store, reading);
+    }
+    return reading;
+  }
+
+  private async readStockLevels(store: string, now: number): Promise<unknown> {
     const menu = await this.get(store);
     const views = await Promise.all(menu.skuIds.map((skuId) => this.engine.stock(store, skuId).send({ type: 'get' })));
     const levels = {
