@@ -11,6 +11,8 @@ import { auditActor } from './audit.js';
 import { campaignActor } from './campaign.js';
 import { catalogActor } from './catalog.js';
 import { groupActor, groupCampaignActor } from './groupbuy/index.js';
+import { bargainActor, bargainCampaignActor } from './bargain/index.js';
+import { lotteryActor } from './lottery.js';
 import { memberActor } from './member/index.js';
 import { orderActor } from './order/index.js';
 import { saleActor } from './sale.js';
@@ -42,6 +44,10 @@ export const restaurantActors: ActorType[] = [
   // group-buy (拼团): campaigns and their groups, in the store's partition
   groupCampaignActor,
   groupActor,
+  // bargains (砍价) and lotteries (抽奖), in the store's partition
+  bargainCampaignActor,
+  bargainActor,
+  lotteryActor,
   // the routing of one order request to a store, in a partition of its own (`routingRef`)
   routingActor,
 ];
@@ -100,6 +106,26 @@ export {
   sealShareCode,
 } from './share-code.js';
 export type { ShareClaims, ShareExpectation, ShareKeyRing, ShareKind } from './share-code.js';
+export {
+  BargainCommandSchema,
+  BargainErrorCode,
+  BargainTermsSchema,
+  bargainActor,
+  bargainCampaignActor,
+  bargainCampaignRef,
+  bargainRef,
+  bargainView,
+} from './bargain/index.js';
+export type { BargainCommand, BargainTerms, BargainTermsInput, BargainView } from './bargain/index.js';
+export {
+  LotteryCommandSchema,
+  LotteryDefSchema,
+  LotteryErrorCode,
+  lotteryActor,
+  lotteryRef,
+  pickPrize,
+} from './lottery.js';
+export type { LotteryCommand, LotteryDef, LotteryDefInput, LotteryView } from './lottery.js';
 
 // vocabulary
 export {
@@ -139,6 +165,7 @@ export {
   contentNeighbours,
   itemFeatures,
   jaccard,
+  partyBucket,
   recoHourOf,
   recoEventSubject,
   recoPeriodOf,

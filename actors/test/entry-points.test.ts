@@ -69,6 +69,9 @@ describe('entry points', () => {
       'promotions',
       'groupbuy',
       'group',
+      'bargaining',
+      'bargain',
+      'lottery',
       'routing',
     ]);
     expect(root.outputStreams).toBe(wire.outputStreams);
