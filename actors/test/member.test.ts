@@ -125,6 +125,21 @@ describe('member card', () => {
     expect(stateOf(rt).lots).toEqual([]);
   });
 
+  it('a durable timer expires the earliest points on their day, with an event, and is set for the next', () => {
+    const rt = enrolled(); // 100 sign-up points, a year to live
+    ok(member(rt, { type: 'checkIn', at: T0 + 30 * DAY })); // 5 more, expiring 30 days later
+    const year = DEFAULT_MEMBER_PROGRAM.pointsValidDays * DAY;
+    expect(rt.timers().map((t) => t.at)).toEqual([T0 + year]);
+    expect(rt.fireDueTimers(T0 + year)).toBe(1);
+    const events = rt.log.flatMap((e) => (e.ev ?? []) as { type: string; points?: number }[]);
+    expect(events.at(-1)).toMatchObject({ type: 'PointsExpired', points: 100 });
+    expect(stateOf(rt).lots).toEqual([{ points: 5, expiresAt: T0 + 30 * DAY + year }]);
+    expect(rt.timers().map((t) => t.at)).toEqual([T0 + 30 * DAY + year]);
+    rt.fireDueTimers(T0 + 30 * DAY + year);
+    expect(stateOf(rt).lots).toEqual([]);
+    expect(rt.timers()).toEqual([]);
+  });
+
   it('a refund gives back points and balance, never more than the order spent of each', () => {
     const rt = enrolled();
     ok(member(rt, { type: 'topUp', paymentId: 'p1', amountFen: 20_000, at: T0 })); // 20,000 + 1,000 bonus

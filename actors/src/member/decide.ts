@@ -61,7 +61,12 @@ export type MemberResult = MemberView & {
   readonly topUpBonusFen?: Fen;
 };
 
-type MemberDecision = Decision<MemberEvent, MemberResult, never>;
+type MemberDecision = Decision<MemberEvent, MemberResult, ParsedMemberCommand>;
+
+/** The durable timer that expires the earliest points on their day (an event, not only a view). */
+export const POINTS_EXPIRY_TIMER = 'points-expiry';
+
+const earliest = (s: MemberState): number | undefined => s.lots[0]?.expiresAt;
 
 export function memberView(s: MemberState, at: number | undefined, program: MemberProgram): MemberView {
   const coupons = Object.values(s.coupons).map((h): MemberCouponView => {
@@ -95,7 +100,11 @@ function emit(
 ): MemberDecision {
   let next = s;
   for (const e of events) next = evolveMember(next, e);
-  return { events, result: { ...memberView(next, at, program), ...extra } };
+  const d: MemberDecision = { events, result: { ...memberView(next, at, program), ...extra } };
+  const [before, after] = [earliest(s), earliest(next)];
+  if (after === before) return d;
+  if (after === undefined) return { ...d, cancelTimers: [POINTS_EXPIRY_TIMER] };
+  return { ...d, timers: [{ key: POINTS_EXPIRY_TIMER, at: after, command: { type: 'expirePoints', at: after } }] };
 }
 
 const earn = (
