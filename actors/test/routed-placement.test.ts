@@ -83,13 +83,14 @@ function placement(sender: CommandSender, key = 'k-1'): RoutedPlacement {
     key,
     request,
     candidates: () => readCandidates(sender, STORES, request, T0),
-    place: (_store, _orderId): Extract<OrderCommand, { type: 'place' }> => ({
+    place: (_store, _orderId, routing): Extract<OrderCommand, { type: 'place' }> => ({
       type: 'place',
       channel: 'delivery',
       lines: LINES,
       dinerId: 'd1',
       delivery: { address: 'sealed', contact: '王*', phone: '13800138000' },
       requestHash: 'h1',
+      routing,
       at: T0,
     }),
     at: T0,
@@ -109,6 +110,12 @@ describe('a delivery order routed to a store', () => {
     expect(routing.ranked.map((r) => r.store)).toEqual(['003', '001', '012']);
     expect(routing.excluded).toEqual([{ store: '002', reason: 'outside_zone' }]);
     expect(cuke(rt, '003').reserved).toBe(2);
+    expect(order.routing).toMatchObject({
+      routingId: routing.routingId,
+      rank: 1,
+      of: 3,
+      etaMin: routing.ranked[0]!.etaMin,
+    });
 
     const again = senderOver(rt);
     const repeat = await placeRouted(again.sender, placement(again.sender));
@@ -128,6 +135,7 @@ describe('a delivery order routed to a store', () => {
       candidates: () => Promise.resolve(candidates),
     });
     expect(order.orderId).toMatch(/^o_001_/);
+    expect(order.routing).toMatchObject({ rank: 2, of: 3 });
     expect(routing.attempts.map((a) => [a.store, a.outcome])).toEqual([
       ['003', 'sold_out'],
       ['001', 'placed'],

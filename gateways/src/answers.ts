@@ -154,6 +154,20 @@ const orderDetailShape = {
   version: int(),
   /** What the order's diner may do now, by the order actor's own rules: the buttons the mini-program shows. */
   dinerActions: z.array(z.enum(['pay', 'cancel', 'urge', 'refund', 'review'])),
+  /** A routed delivery order's store: its rank among the stores that could serve (1 = best) and its scores. */
+  routing: z
+    .object({
+      routingId: z.string(),
+      rank: int(),
+      of: int(),
+      score: z.number(),
+      distanceM: int(),
+      kitchenMin: z.number(),
+      rideMin: int(),
+      etaMin: z.number(),
+      feeFen: fen(),
+    })
+    .optional(),
 };
 
 export const OrderDetailAnswer = named(

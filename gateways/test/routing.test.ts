@@ -43,6 +43,7 @@ describe('POST /v1/diner/orders, routed', () => {
     const first = await order(d.token, HOME, key);
     expect(first.status).toBe(201);
     expect(first.body.order.orderId).toMatch(/^o_003_/);
+    expect(first.body.order.routing).toMatchObject({ rank: 1, of: 2 });
     const again = await order(d.token, HOME, key);
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');

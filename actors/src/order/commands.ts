@@ -9,6 +9,7 @@ import { MemberCouponSchema } from '../coupon.js';
 import { MemberIdSchema } from '../member/commands.js';
 import { MemberProgramSchema } from '../member/program.js';
 import { QuoteLineSchema } from '../pricing.js';
+import { RoutingNoteSchema } from '../routing/note.js';
 
 /** A diner may urge (催单) once per interval. */
 export const DEFAULT_URGE_INTERVAL_MS = 5 * 60_000;
@@ -70,6 +71,8 @@ export const PlaceOrderSchema = z
      */
     requestHash: RequestHashSchema.optional(),
     member: OrderMemberSchema.optional(),
+    /** Set by a routed placement (`placeRouted`): where the store ranked and its scores. */
+    routing: RoutingNoteSchema.optional(),
     at: AtSchema,
   })
   .superRefine((c, ctx) => {

@@ -6,6 +6,7 @@ import type { ServiceChannel } from '../domain.js';
 import type { Fen } from '../money.js';
 import { publicLines, type PricedLine } from '../pricing.js';
 import type { OrderStatus } from '../refund.js';
+import type { RoutingNote } from '../routing/note.js';
 import type { MemberPayment, OrderDiscount, Refund, StationProgress } from './events.js';
 import type { OrderState } from './evolve.js';
 import { dinerActionsOf, type DinerOrderAction } from './rules.js';
@@ -49,6 +50,8 @@ export interface OrderDetail extends OrderSummary {
   readonly discounts?: readonly OrderDiscount[];
   /** The member's coupons, points and stored value in it; WeChat Pay collects `totalFen − member.balanceFen`. */
   readonly member?: MemberPayment;
+  /** Where routing ranked this order's store and its scores; absent on an order placed at a named store. */
+  readonly routing?: RoutingNote;
 }
 
 export type OrderResult = OrderSummary | OrderDetail;
@@ -84,5 +87,6 @@ export function detailOf(s: OrderState, duplicate = false): OrderDetail {
     dinerActions: dinerActionsOf(s),
     ...(s.discounts === undefined ? {} : { discounts: s.discounts }),
     ...(s.member === undefined ? {} : { member: s.member }),
+    ...(s.routing === undefined ? {} : { routing: s.routing }),
   };
 }

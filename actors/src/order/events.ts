@@ -5,6 +5,7 @@
 import type { Actor, ServiceChannel } from '../domain.js';
 import type { Fen } from '../money.js';
 import type { PricedLine } from '../pricing.js';
+import type { RoutingNote } from '../routing/note.js';
 import type { Delivery } from './commands.js';
 
 export interface Payment {
@@ -91,6 +92,8 @@ export type OrderEvent =
       lineNetFen?: readonly Fen[];
       /** Present when a member's coupons, points or stored value pay part of it. */
       member?: MemberPayment;
+      /** Present when the order was routed to this store (`place.routing`). */
+      routing?: RoutingNote;
       at: number;
     }
   | { type: 'PaymentRequested'; deadline: number; at: number }

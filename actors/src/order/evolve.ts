@@ -6,6 +6,7 @@ import type { Actor, ServiceChannel } from '../domain.js';
 import type { Fen } from '../money.js';
 import type { PricedLine } from '../pricing.js';
 import type { OrderStatus } from '../refund.js';
+import type { RoutingNote } from '../routing/note.js';
 import type { Delivery } from './commands.js';
 import type { HeldSku, MemberPayment, OrderDiscount, OrderEvent, Payment, Refund, StationProgress } from './events.js';
 
@@ -55,6 +56,8 @@ export interface OrderState {
   readonly lineNetFen?: readonly Fen[];
   /** The member's coupons, points and stored value paying part of it; absent without a member. */
   readonly member?: MemberPayment;
+  /** Where routing ranked this store and its scores; absent on an order placed at a named store. */
+  readonly routing?: RoutingNote;
 }
 
 export function initialOrder(store: string, orderId: string): OrderState {
@@ -144,6 +147,7 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
         placedAt: e.at,
         ...(e.discounts === undefined ? {} : { discounts: e.discounts, lineNetFen: e.lineNetFen ?? [] }),
         ...(e.member === undefined ? {} : { member: e.member }),
+        ...(e.routing === undefined ? {} : { routing: e.routing }),
       };
     case 'PaymentRequested':
       return { ...s, status: 'pending_payment', deadline: e.deadline };

@@ -131,6 +131,7 @@ export function place(
   if (c.requestHash !== undefined) created.requestHash = c.requestHash;
   if (priced.discounts !== undefined) [created.discounts, created.lineNetFen] = [priced.discounts, priced.lineNetFen];
   if (priced.member !== undefined) created.member = priced.member;
+  if (c.routing !== undefined) created.routing = c.routing;
   const events: OrderEvent[] = [created, { type: 'PaymentRequested', deadline, at: c.at }];
   return emit(s, events, c.at, {
     timers: [{ key: PAYMENT_TIMER, at: deadline, command: { type: 'paymentTimeout', at: deadline } }],

@@ -16,6 +16,7 @@ import { distanceM, zoneContains } from '../geo/site.js';
 import { ActorTypes } from '../domain.js';
 import type { OrderCommand, OrderDetail } from '../order/index.js';
 import { orderIdFor } from '../order-rules.js';
+import type { RoutingNote } from './note.js';
 import { routingPartitionKey, type RoutingCommand, type RoutingView } from './router.js';
 import { MAX_PICKUP_DISTANCE_M, routeOrder, type RoutingCandidate, type RoutingRequest } from './score.js';
 
@@ -50,8 +51,8 @@ export interface RoutedPlacement {
   readonly request: RoutingRequest;
   /** Each store's standing and stock, read only when the request has no ranking yet. */
   readonly candidates: () => Promise<readonly RoutingCandidate[]>;
-  /** The `place` command for this store and order id. */
-  readonly place: (store: string, orderId: string) => Extract<OrderCommand, { type: 'place' }>;
+  /** The `place` command for this store and order id; `routing` is what the order should record of the decision. */
+  readonly place: (store: string, orderId: string, routing: RoutingNote) => Extract<OrderCommand, { type: 'place' }>;
   readonly at: number;
 }
 
@@ -127,7 +128,7 @@ export async function placeRouted(
     }
     const { store, orderId } = attempt;
     try {
-      const order = await orderOf(sender, store, orderId).send(p.place(store, orderId), NO_ID);
+      const order = await orderOf(sender, store, orderId).send(p.place(store, orderId, noteOf(v, store)), NO_ID);
       v = await router.send({ type: 'placed', store, orderId, at: p.at });
       return { order, routing: v };
     } catch (e) {
@@ -136,6 +137,23 @@ export async function placeRouted(
       v = await router.send({ type: 'refused', store, code, at: p.at });
     }
   }
+}
+
+/** What the order keeps of its routing: its store's rank and scores. */
+function noteOf(v: RoutingView, store: string): RoutingNote {
+  const i = v.ranked.findIndex((r) => r.store === store);
+  const r = v.ranked[i]!;
+  return {
+    routingId: v.routingId,
+    rank: i + 1,
+    of: v.ranked.length,
+    score: r.score,
+    distanceM: r.distanceM,
+    kitchenMin: r.kitchenMin,
+    rideMin: r.rideMin,
+    etaMin: r.etaMin,
+    feeFen: r.feeFen,
+  };
 }
 
 function unavailable(v: RoutingView): DomainError {

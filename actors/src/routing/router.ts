@@ -20,12 +20,11 @@ import { defineActor, type ActorRef, type Decision, type Rejection } from '@lunc
 import { z } from 'zod';
 import { ActorTypes, AtSchema, OrderIdSchema, StoreIdSchema, parseCommand } from '../domain.js';
 import { ErrorCode, refuse } from '../errors.js';
+import { ROUTING_ID_RE } from './note.js';
 
 /** The partition key of a routing: `r-` never meets a store's 3-digit id (as members' `m-`). */
 export const routingPartitionKey = (routingId: string): string => `r-${routingId}`;
-export const RoutingIdSchema = z
-  .string()
-  .regex(/^rt_[A-Za-z0-9_-]{1,61}$/, 'expected rt_ and up to 61 of A–Z a–z 0–9 _ -');
+export const RoutingIdSchema = z.string().regex(ROUTING_ID_RE, 'expected rt_ and up to 61 of A–Z a–z 0–9 _ -');
 export const routingRef = (routingId: string): ActorRef => ({
   store: routingPartitionKey(routingId),
   type: ActorTypes.Routing,

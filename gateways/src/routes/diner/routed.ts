@@ -59,7 +59,7 @@ export async function placeRoutedOrder(
     key,
     request,
     candidates: () => readCandidates(engine, stores, request, at),
-    place: (_store, orderId) => ({
+    place: (_store, orderId, routing) => ({
       type: 'place',
       channel: 'delivery',
       lines,
@@ -71,6 +71,7 @@ export async function placeRoutedOrder(
         phone: maskPhone(delivery.phone),
       },
       requestHash,
+      routing,
       at,
     }),
     at,
