@@ -140,8 +140,19 @@ export async function placeWithCard(
   const orderId = orderIdFor(store, member.memberId, key);
   const card = memberOf(deps.engine, member.memberId);
   const couponIds = member.coupons.map((c) => c.couponId);
+  // Only a hold this request took is released when the placement is refused: a repeat's hold is
+  // its first placement's (the same order id), which a refused repeat must not give back.
+  let heldNow = false;
   try {
-    await card.send({ type: 'hold', orderId, points: member.points, balanceFen: member.balanceFen, couponIds, at });
+    const r = await card.send({
+      type: 'hold',
+      orderId,
+      points: member.points,
+      balanceFen: member.balanceFen,
+      couponIds,
+      at,
+    });
+    heldNow = r.duplicate !== true;
   } catch (e) {
     // A repeat of a placement that went through: the order answers it (its request digest decides).
     const repeat = e instanceof EngineError && (e.reason === D.HoldSettled || e.reason === D.IdempotencyConflict);
@@ -151,7 +162,7 @@ export async function placeWithCard(
   try {
     order = await place(req, body, key, at, member);
   } catch (e) {
-    await card.send({ type: 'release', orderId, reason: 'failed', at: Date.now() }).catch(() => undefined);
+    if (heldNow) await card.send({ type: 'release', orderId, reason: 'failed', at: Date.now() }).catch(() => undefined);
     throw e;
   }
   if (order.status === 'pending_payment' && order.totalFen === (order.member?.balanceFen ?? -1)) {
