@@ -1,5 +1,6 @@
 /** The member card command by command: gifts, check-in, top-ups, holds for orders, refunds, levels. */
 import { describe, expect, it } from 'vitest';
+import { HOLD_TTL_MS } from '../src/member/decide.js';
 import { DEFAULT_MEMBER_PROGRAM } from '../src/member/program.js';
 import { expectRejected, T0 } from './helpers.js';
 import { DAY, M1, MINUS_8, coupon, enrolled, member, ok, runtime, stateOf } from './member-support.js';
@@ -112,6 +113,20 @@ describe('member card', () => {
     expect(stateOf(rt).lots).toEqual(before.lots);
     // nothing held: a release changes nothing
     expect(ok(member(rt, { type: 'release', orderId: O2, reason: 'failed', at: T0 })).duplicate).toBe(true);
+  });
+
+  it('a hold no order settles goes back by itself after HOLD_TTL_MS; a settled one stays spent', () => {
+    const rt = enrolled();
+    ok(member(rt, { type: 'topUp', paymentId: 'p1', amountFen: 1_000, at: T0 }));
+    ok(member(rt, { type: 'hold', orderId: O1, points: 0, balanceFen: 600, couponIds: [], at: T0 }));
+    ok(member(rt, { type: 'hold', orderId: O2, points: 0, balanceFen: 400, couponIds: [], at: T0 }));
+    ok(member(rt, { type: 'orderPaid', orderId: O2, paidFen: 400, at: T0 + 1000 }));
+    rt.fireDueTimers(T0 + HOLD_TTL_MS);
+    expect(stateOf(rt)).toMatchObject({ principalFen: 600, holds: {} });
+    const released = rt.log
+      .flatMap((e) => (e.ev ?? []) as { type: string; reason?: string }[])
+      .filter((e) => e.type === 'HoldReleased');
+    expect(released).toEqual([expect.objectContaining({ orderId: O1, reason: 'timeout' })]);
   });
 
   it('points expire on their day; expired points cannot be held', () => {

@@ -63,6 +63,9 @@ export type MemberResult = MemberView & {
 
 type MemberDecision = Decision<MemberEvent, MemberResult, ParsedMemberCommand>;
 
+/** How long a hold waits for its order's outcome before it goes back by itself (beyond any payment window). */
+export const HOLD_TTL_MS = 2 * 3_600_000;
+
 /** The durable timer that expires the earliest points on their day (an event, not only a view). */
 export const POINTS_EXPIRY_TIMER = 'points-expiry';
 
@@ -266,7 +269,16 @@ function hold(
     couponIds: c.couponIds,
     at: c.at,
   };
-  return emit(s, [e], c.at, p);
+  // A hold whose order never says what became of it (a gateway gone between the hold and the
+  // placement) goes back by itself; an order paid later takes it again (`orderPaid.expects`).
+  const at = c.at + HOLD_TTL_MS;
+  const d = emit(s, [e], c.at, p);
+  const timer = {
+    key: `hold-${c.orderId}`,
+    at,
+    command: { type: 'release' as const, orderId: c.orderId, reason: 'timeout' as const, at },
+  };
+  return { ...d, timers: [...(d.timers ?? []), timer] };
 }
 
 function orderPaid(
