@@ -13,6 +13,7 @@ import { memberRoutes } from './diner/member.js';
 import { menuRoutes } from './diner/menu.js';
 import { orderRoutes } from './diner/orders.js';
 import { placeOrderRoute } from './diner/place.js';
+import { kitchenRoutes } from './kitchen.js';
 import { sessionRoutes } from './diner/session.js';
 import { tableCartRoutes } from './diner/table-cart.js';
 
@@ -25,6 +26,7 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
   return [
     ...sessionRoutes(deps),
     ...menuRoutes(deps),
+    ...kitchenRoutes(deps),
     ...tableCartRoutes(deps),
     placeOrderRoute(deps, owners),
     ...orderRoutes(deps, owners),

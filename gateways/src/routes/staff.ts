@@ -13,6 +13,7 @@ import { campaignRoutes } from './staff/campaigns.js';
 import { catalogRoutes } from './staff/catalog.js';
 import { staffOrderRoutes } from './staff/orders.js';
 import { qrSheetRoute } from './staff/qr.js';
+import { staffKitchenRoutes } from './kitchen.js';
 import { stockRoutes } from './staff/stock.js';
 import { tableActionRoutes, tableSetupRoutes } from './staff/tables.js';
 
@@ -25,5 +26,6 @@ export function staffRoutes(deps: GatewayDeps): Route[] {
     ...stockRoutes(deps),
     ...catalogRoutes(deps),
     ...campaignRoutes(deps),
+    ...staffKitchenRoutes(deps),
   ];
 }
