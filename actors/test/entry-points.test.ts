@@ -39,7 +39,6 @@ describe('entry points', () => {
       'sumFen',
       'mulFen',
       'allocateFen',
-      'isWithin',
       'trieGet',
       'rmSet',
       'newTickets',
