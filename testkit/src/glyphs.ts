@@ -95,9 +95,14 @@ export async function boxedText(page: GlyphPage): Promise<BoxedText[]> {
         .join('');
       const han = text.match(HAN)?.length ?? 0;
       if (han > 0 && n.nodeName !== 'SCRIPT' && n.nodeName !== 'STYLE' && n.nodeName !== 'TITLE') {
-        const { fonts } = (await cdp.send('CSS.getPlatformFontsForNode', { nodeId: n.nodeId })) as {
-          fonts: PlatformFont[];
-        };
+        const answer = (await cdp.send('CSS.getPlatformFontsForNode', { nodeId: n.nodeId }).catch((e: unknown) => {
+          // A live page (orders arriving) may re-render between the snapshot of the DOM and this
+          // question: a node gone from the page is not on the screen to be checked.
+          if (e instanceof Error && /Could not find node/.test(e.message)) return undefined;
+          throw e;
+        })) as { fonts: PlatformFont[] } | undefined;
+        if (answer === undefined) return;
+        const { fonts } = answer;
         // No fonts: not rendered (display: none, hidden).
         const drawn = fonts.filter(
           (f) =>
