@@ -116,6 +116,8 @@ describe('a delivery order routed to a store', () => {
       of: 3,
       etaMin: routing.ranked[0]!.etaMin,
     });
+    // The store's band for ~400 m (¥3), not the menu's flat ¥5.
+    expect(order).toMatchObject({ deliveryFeeFen: 300, totalFen: order.itemsFen + order.packagingFeeFen + 300 });
 
     const again = senderOver(rt);
     const repeat = await placeRouted(again.sender, placement(again.sender));

@@ -83,7 +83,7 @@ export function place(
     at: c.at,
   });
   if (!quoted.ok) return passOn(quoted);
-  const quote = quoted.result;
+  const quote = withRoutedFee(quoted.result, c);
   const paused = quote.lines.filter((l) => admitted.result.pausedStations.includes(l.station));
   if (paused.length > 0) return stationPaused(paused);
   const priced = priceWithMember(c, quote, ctx);
@@ -143,6 +143,16 @@ interface ShortSku {
   readonly skuId: string;
   readonly requested: number;
   readonly available: number;
+}
+
+/**
+ * A routed delivery pays its store's fee band for the distance (what routing quoted and the diner
+ * was shown), not the menu's flat fee: only the delivery term of the total changes.
+ */
+function withRoutedFee(q: Quote, c: Extract<Parsed, { type: 'place' }>): Quote {
+  const fee = c.routing?.feeFen;
+  if (fee === undefined || c.channel !== 'delivery' || fee === q.deliveryFeeFen) return q;
+  return { ...q, deliveryFeeFen: fee, totalFen: q.totalFen - q.deliveryFeeFen + fee };
 }
 
 /** A backed-up station takes no new lines: the refusal names them, so the diner can drop them. */
