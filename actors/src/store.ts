@@ -183,6 +183,9 @@ export interface Admission {
   readonly kitchen: KitchenLevel;
   /** Stations taking no new orders now: an order with a line for one is refused (`station_paused`). */
   readonly pausedStations: readonly string[];
+  /** Each station's quote with tickets or bumps lately; a station not listed quotes `basePrepMin`. */
+  readonly stationQuotes: Readonly<Record<string, number>>;
+  readonly basePrepMin: number;
 }
 
 /** What routing weighs of a store: is it open, where is it, how loaded is its kitchen. */
@@ -355,6 +358,8 @@ function admit(
     quotedWaitMin: load.quoteMin,
     kitchen: load.level,
     pausedStations: load.stations.filter((x) => x.paused).map((x) => x.station),
+    stationQuotes: Object.fromEntries(load.stations.map((x) => [x.station, x.quoteMin])),
+    basePrepMin: load.basePrepMin,
   };
   return { result: admission };
 }

@@ -14,6 +14,7 @@ import {
   storeRef,
   type Admission,
   type KitchenLoad,
+  type OrderDetail,
   type StoreCommand,
   type StoreEvent,
   type StoreLoad,
@@ -208,5 +209,24 @@ describe('placement with a backed-up kitchen', () => {
     const delivery = { kind: 'channel', channel: 'delivery' } as const;
     expectOk(send(rt, storeRef(STORE), { type: 'overrideAdmission', target: delivery, mode: 'open', at }));
     expect(expectOk(place('o_p4', 'delivery', 'cuke'))).toMatchObject({ status: 'pending_payment' });
+  });
+
+  it('an order records the quote of its slowest station when it was placed', () => {
+    const rt = setupStore();
+    for (let n = 1; n <= 30; n++)
+      expectOk(send(rt, storeRef(STORE), { type: 'ticketsOpened', orderId: `o_q${n}`, stations: ['staple'], at: T0 }));
+    const place = (id: string, lines: { skuId: string; qty: number; options: { group: string; choice: string }[] }[]) =>
+      expectOk(
+        send<OrderDetail>(rt, orderRef(STORE, id), {
+          type: 'place',
+          channel: 'takeaway',
+          lines,
+          dinerId: DINER.id,
+          at: T0,
+        }),
+      );
+    expect(place('o_q_cold', [{ skuId: 'cuke', qty: 1, options: [] }]).quotedWaitMin).toBe(12);
+    const noodle = { skuId: 'noodle-l', qty: 1, options: [{ group: 'spice', choice: 'none' }] };
+    expect(place('o_q_both', [{ skuId: 'cuke', qty: 1, options: [] }, noodle]).quotedWaitMin).toBe(31);
   });
 });

@@ -159,6 +159,8 @@ describe('store decide/evolve', () => {
         quotedWaitMin: 12,
         kitchen: 'normal',
         pausedStations: [],
+        stationQuotes: { wok: 12 },
+        basePrepMin: 12,
       },
     });
   });

@@ -168,6 +168,8 @@ const orderDetailShape = {
       feeFen: fen(),
     })
     .optional(),
+  /** Minutes the kitchen quoted for the order when it was placed (its slowest station's). */
+  quotedWaitMin: int().optional(),
 };
 
 export const OrderDetailAnswer = named(

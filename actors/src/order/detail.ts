@@ -52,6 +52,8 @@ export interface OrderDetail extends OrderSummary {
   readonly member?: MemberPayment;
   /** Where routing ranked this order's store and its scores; absent on an order placed at a named store. */
   readonly routing?: RoutingNote;
+  /** Minutes the kitchen quoted for it when it was placed (its slowest station's). */
+  readonly quotedWaitMin?: number;
 }
 
 export type OrderResult = OrderSummary | OrderDetail;
@@ -88,5 +90,6 @@ export function detailOf(s: OrderState, duplicate = false): OrderDetail {
     ...(s.discounts === undefined ? {} : { discounts: s.discounts }),
     ...(s.member === undefined ? {} : { member: s.member }),
     ...(s.routing === undefined ? {} : { routing: s.routing }),
+    ...(s.quotedWaitMin === undefined ? {} : { quotedWaitMin: s.quotedWaitMin }),
   };
 }

@@ -94,6 +94,8 @@ export type OrderEvent =
       member?: MemberPayment;
       /** Present when the order was routed to this store (`place.routing`). */
       routing?: RoutingNote;
+      /** Minutes the kitchen quoted for it when it was placed (absent before 6 Dec's kitchen load). */
+      quotedWaitMin?: number;
       at: number;
     }
   | { type: 'PaymentRequested'; deadline: number; at: number }

@@ -58,6 +58,8 @@ export interface OrderState {
   readonly member?: MemberPayment;
   /** Where routing ranked this store and its scores; absent on an order placed at a named store. */
   readonly routing?: RoutingNote;
+  /** Minutes the kitchen quoted when it was placed; absent on orders from before the kitchen load. */
+  readonly quotedWaitMin?: number;
 }
 
 export function initialOrder(store: string, orderId: string): OrderState {
@@ -148,6 +150,7 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
         ...(e.discounts === undefined ? {} : { discounts: e.discounts, lineNetFen: e.lineNetFen ?? [] }),
         ...(e.member === undefined ? {} : { member: e.member }),
         ...(e.routing === undefined ? {} : { routing: e.routing }),
+        ...(e.quotedWaitMin === undefined ? {} : { quotedWaitMin: e.quotedWaitMin }),
       };
     case 'PaymentRequested':
       return { ...s, status: 'pending_payment', deadline: e.deadline };

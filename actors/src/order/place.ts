@@ -132,6 +132,7 @@ export function place(
   if (priced.discounts !== undefined) [created.discounts, created.lineNetFen] = [priced.discounts, priced.lineNetFen];
   if (priced.member !== undefined) created.member = priced.member;
   if (c.routing !== undefined) created.routing = c.routing;
+  created.quotedWaitMin = orderQuote(admitted.result, quote.lines);
   const events: OrderEvent[] = [created, { type: 'PaymentRequested', deadline, at: c.at }];
   return emit(s, events, c.at, {
     timers: [{ key: PAYMENT_TIMER, at: deadline, command: { type: 'paymentTimeout', at: deadline } }],
@@ -153,6 +154,13 @@ function withRoutedFee(q: Quote, c: Extract<Parsed, { type: 'place' }>): Quote {
   const fee = c.routing?.feeFen;
   if (fee === undefined || c.channel !== 'delivery' || fee === q.deliveryFeeFen) return q;
   return { ...q, deliveryFeeFen: fee, totalFen: q.totalFen - q.deliveryFeeFen + fee };
+}
+
+/** The kitchen's quote for this order when it was placed: its slowest station's. */
+function orderQuote(a: Admission, lines: readonly PricedLine[]): number {
+  let q = a.basePrepMin;
+  for (const l of lines) q = Math.max(q, a.stationQuotes[l.station] ?? a.basePrepMin);
+  return q;
 }
 
 /** A backed-up station takes no new lines: the refusal names them, so the diner can drop them. */
