@@ -445,12 +445,13 @@ type DeepReadonly<T> = T extends readonly (infer U)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 /** `true` when what the code answers (`Code`) and what is documented (`Doc`) are assignable both ways. */
-type Same<Doc extends z.ZodType, Code> = [DeepReadonly<Code>] extends [DeepReadonly<z.output<Doc>>]
+export type Same<Doc extends z.ZodType, Code> = [DeepReadonly<Code>] extends [DeepReadonly<z.output<Doc>>]
   ? [DeepReadonly<z.output<Doc>>] extends [DeepReadonly<Code>]
     ? true
     : false
   : false;
-type Expect<T extends true> = T;
+/** A type check that fails to compile unless `T` is `true` (see `Same`). */
+export type Expect<T extends true> = T;
 
 // A failure here ("'false' does not satisfy the constraint 'true'") means an answer type changed
 // without its schema (or the other way round): the OpenAPI document would lie.

@@ -14,7 +14,7 @@ import {
   type PromotionsView,
 } from '@lunchrush/actors/members';
 import { z } from 'zod';
-import { answerRegistry } from './answers.js';
+import { answerRegistry, type Expect, type Same } from './answers.js';
 
 function named<T extends z.ZodType>(id: string, description: string, schema: T): T {
   answerRegistry.add(schema, { id, description });
@@ -131,18 +131,6 @@ export const PromotionsAnswer = named(
   "A store's automatic promotions: member prices, combos, second half price, time of day",
   z.object({ promotions: z.array(PromotionSchema), rev: int() }),
 );
-
-type DeepReadonly<T> = T extends readonly (infer U)[]
-  ? readonly DeepReadonly<U>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
-type Same<Doc extends z.ZodType, Code> = [DeepReadonly<Code>] extends [DeepReadonly<z.output<Doc>>]
-  ? [DeepReadonly<z.output<Doc>>] extends [DeepReadonly<Code>]
-    ? true
-    : false
-  : false;
-type Expect<T extends true> = T;
 
 export type _MemberAgreement = [
   Expect<Same<typeof MemberCardAnswer, MemberResult>>,
