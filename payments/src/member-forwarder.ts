@@ -20,6 +20,7 @@ import { IdSchema, OrderIdSchema } from '@lunchrush/actors';
 import { memberOf, type MemberInstruction } from '@lunchrush/actors/members';
 import { wire } from '@lunchrush/actors/wire';
 import { decode, EngineError, ensureError } from '@lunchrush/engine';
+import { keepConsuming } from './keep-consuming.js';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -100,17 +101,12 @@ export class MemberForwarder {
   /** Starts consuming in the background; the engine creates the stream, so it may not be there yet. */
   start(): void {
     if (this.loop !== undefined) return;
-    this.loop = (async () => {
-      while (!this.stopping) {
-        try {
-          await this.run();
-        } catch (e) {
-          if (this.stopping) break;
-          this.o.log.error({ err: ensureError(e).message }, 'member forwarder failed; opening its consumer again');
-        }
-        if (!this.stopping) await new Promise((r) => setTimeout(r, 1_000));
-      }
-    })();
+    this.loop = keepConsuming({
+      what: 'member forwarder',
+      run: () => this.run(),
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
   }
 
   async stop(): Promise<void> {

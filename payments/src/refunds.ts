@@ -43,6 +43,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
+import { keepConsuming } from './keep-consuming.js';
 import type { PaymentsEngine } from './config.js';
 import { PaymentError } from './errors.js';
 import type { PaymentProvider, Refund } from './provider.js';
@@ -126,18 +127,12 @@ export class RefundWorker {
    */
   start(): void {
     if (this.loop !== undefined) return;
-    this.loop = (async () => {
-      while (!this.stopping) {
-        try {
-          await this.run();
-          if (!this.stopping) this.o.log.warn('refund consumer ended; opening it again');
-        } catch (e) {
-          if (this.stopping) break;
-          this.o.log.error({ err: ensureError(e).message }, 'refund worker failed; opening its consumer again');
-        }
-        if (!this.stopping) await new Promise((r) => setTimeout(r, 1_000));
-      }
-    })();
+    this.loop = keepConsuming({
+      what: 'refund worker',
+      run: () => this.run(),
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
   }
 
   async stop(): Promise<void> {
