@@ -30,118 +30,132 @@ export type Place = (
   member?: OrderMember,
 ) => Promise<OrderDetail>;
 
+/** The request as `place` needs it, with the body's digest (what a repeat must match). */
+interface Placement {
+  readonly req: RequestInfo;
+  readonly body: z.output<typeof PlaceOrderBody>;
+  readonly key: string;
+  readonly requestHash: string;
+  readonly at: number;
+  readonly member: OrderMember | undefined;
+}
+
+/**
+ * The contact and address, sealed, written once the order holds this request (placed, or placed
+ * before by the same body), so a request refused for another body never replaces the contact; a
+ * repeat writes it again.
+ */
+async function sealDelivery(deps: GatewayDeps, orderId: string, body: z.output<typeof PlaceOrderBody>): Promise<void> {
+  if (body.delivery === undefined) return;
+  const { redis, prefix, cfg } = deps;
+  await redis.set(
+    `${prefix}:pii:order:${orderId}`,
+    seal(cfg.piiKeys, JSON.stringify(body.delivery), `order:${orderId}`),
+    'EX',
+    90 * 86_400,
+  );
+}
+
 /**
  * The placement itself, as it was written inside the diner routes (moved whole: its cost per
- * order is measured by the bench, and this function is what it measures).
+ * order is measured by the bench, and this function is what it measures). No command id (not
+ * even the client's own, `null`): a repeat must reach the actors, which know whether it is one
+ * and what it asked, for as long as the order exists (the engine's window of ids would answer a
+ * repeat with another body the first order, and forget the id after a while); and the engine
+ * then neither remembers nor logs the answer (~1.5 KB an order). 422 when another request chose
+ * this order id.
  */
 function placer(deps: GatewayDeps): Place {
-  const { engine, redis, prefix, cfg } = deps;
-
-  /**
-   * The contact and address, sealed, written once the order holds this request (placed, or placed
-   * before by the same body), so a request refused for another body never replaces the contact; a
-   * repeat writes it again.
-   */
-  const sealDelivery = async (orderId: string, body: z.output<typeof PlaceOrderBody>): Promise<void> => {
-    if (body.delivery === undefined) return;
-    await redis.set(
-      `${prefix}:pii:order:${orderId}`,
-      seal(cfg.piiKeys, JSON.stringify(body.delivery), `order:${orderId}`),
-      'EX',
-      90 * 86_400,
-    );
-  };
-
-  /** The placement (or its repeat) as the actors answer it; 422 when another request chose this order id. */
-  const place = async (
-    req: RequestInfo,
-    body: z.output<typeof PlaceOrderBody>,
-    key: string,
-    at: number,
-    member?: OrderMember,
-  ): Promise<OrderDetail> => {
-    const s = session(req);
-    const requestHash = bodyHash(body);
-    // No command id (not even the client's own, `null`): a repeat must reach the actors, which know
-    // whether it is one and what it asked, for as long as the order exists (the engine's window of
-    // ids would answer a repeat with another body the first order, and forget the id after a
-    // while); and the engine then neither remembers nor logs the answer (~1.5 KB an order).
+  return async (req, body, key, at, member) => {
+    const p: Placement = { req, body, key, requestHash: bodyHash(body), at, member };
     try {
-      if ((body.channel ?? 'dine_in') === 'dine_in') {
-        // Dine-in goes through the table, with the cart or with the lines given: the order
-        // carries the table's label and session and shows on its board, and its store is the
-        // table's own (a table of 001 never orders into 002's kitchen).
-        const t = seated(req);
-        if (body.store !== undefined && body.store !== t.store)
-          throw new HttpError(
-            D.TableNotInStore,
-            `your table is in store ${t.store}, not ${body.store}: dine-in orders go to the table's store`,
-            { details: { store: body.store, tableStore: t.store } },
-          );
-        const orderId = orderIdFor(t.store, s.dinerId, key);
-        const r = await engine.table(t.store, t.tableId).send(
-          {
-            type: 'submit',
-            orderId,
-            dinerId: s.dinerId,
-            ...(body.lines === undefined ? {} : { lines: body.lines }),
-            requestHash,
-            ...(member === undefined ? {} : { member }),
-            at,
-          },
-          NO_ID,
-        );
-        // A table actor of an older gateway answers a repeat without the order: read it.
-        return 'order' in r
-          ? r.order
-          : {
-              ...(await engine.order(t.store, orderId).send({ type: 'get' })),
-              duplicate: true,
-            };
-      }
+      if ((body.channel ?? 'dine_in') === 'dine_in') return await placeDineIn(deps, p);
+      const s = session(req);
       if (isRouted(body, s.store)) {
         if (member !== undefined) refuseCardOnRouted();
-        const routed = await placeRoutedOrder(deps, s.dinerId, body, key, requestHash, at);
-        await sealDelivery(routed.orderId, body);
+        const routed = await placeRoutedOrder(deps, s.dinerId, body, key, p.requestHash, at);
+        await sealDelivery(deps, routed.orderId, body);
         return routed;
       }
-      // Takeaway and delivery: any store the diner names (lines are required by the schema).
-      const store = body.store ?? s.store;
-      if (store === undefined)
-        throw new HttpError(ErrorCode.ValidationFailed, 'store is required when no table is scanned');
-      const orderId = orderIdFor(store, s.dinerId, key);
-      const order = await engine.order(store, orderId).send(
-        {
-          type: 'place',
-          // Not dine-in, so the schema had both (PlaceOrderBody: takeaway and delivery list their lines).
-          channel: body.channel!,
-          lines: body.lines!,
-          dinerId: s.dinerId,
-          // The phone and address are sealed at rest; the engine keeps only a reference and the last four digits.
-          ...(body.delivery === undefined
-            ? {}
-            : {
-                delivery: {
-                  address: `sealed ${orderId}`,
-                  contact: `${body.delivery.contact.slice(0, 1)}*`,
-                  phone: maskPhone(body.delivery.phone),
-                },
-              }),
-          requestHash,
-          ...(member === undefined ? {} : { member }),
-          at,
-        },
-        NO_ID,
-      );
-      await sealDelivery(orderId, body);
-      return order;
+      return await placeAtStore(deps, p);
     } catch (e) {
       if (e instanceof EngineError && e.reason === D.IdempotencyConflict)
         throw new HttpError(ErrorCode.IdempotencyKeyReused, 'this Idempotency-Key was used with another body');
       throw e;
     }
   };
-  return place;
+}
+
+/**
+ * Dine-in goes through the table, with the cart or with the lines given: the order carries the
+ * table's label and session and shows on its board, and its store is the table's own (a table of
+ * 001 never orders into 002's kitchen).
+ */
+async function placeDineIn(deps: GatewayDeps, p: Placement): Promise<OrderDetail> {
+  const { body, member } = p;
+  const s = session(p.req);
+  const t = seated(p.req);
+  if (body.store !== undefined && body.store !== t.store)
+    throw new HttpError(
+      D.TableNotInStore,
+      `your table is in store ${t.store}, not ${body.store}: dine-in orders go to the table's store`,
+      { details: { store: body.store, tableStore: t.store } },
+    );
+  const orderId = orderIdFor(t.store, s.dinerId, p.key);
+  const r = await deps.engine.table(t.store, t.tableId).send(
+    {
+      type: 'submit',
+      orderId,
+      dinerId: s.dinerId,
+      ...(body.lines === undefined ? {} : { lines: body.lines }),
+      requestHash: p.requestHash,
+      ...(member === undefined ? {} : { member }),
+      at: p.at,
+    },
+    NO_ID,
+  );
+  // A table actor of an older gateway answers a repeat without the order: read it.
+  return 'order' in r
+    ? r.order
+    : {
+        ...(await deps.engine.order(t.store, orderId).send({ type: 'get' })),
+        duplicate: true,
+      };
+}
+
+/** Takeaway and delivery: any store the diner names (lines are required by the schema). */
+async function placeAtStore(deps: GatewayDeps, p: Placement): Promise<OrderDetail> {
+  const { body, member } = p;
+  const s = session(p.req);
+  const store = body.store ?? s.store;
+  if (store === undefined)
+    throw new HttpError(ErrorCode.ValidationFailed, 'store is required when no table is scanned');
+  const orderId = orderIdFor(store, s.dinerId, p.key);
+  const order = await deps.engine.order(store, orderId).send(
+    {
+      type: 'place',
+      // Not dine-in, so the schema had both (PlaceOrderBody: takeaway and delivery list their lines).
+      channel: body.channel!,
+      lines: body.lines!,
+      dinerId: s.dinerId,
+      // The phone and address are sealed at rest; the engine keeps only a reference and the last four digits.
+      ...(body.delivery === undefined
+        ? {}
+        : {
+            delivery: {
+              address: `sealed ${orderId}`,
+              contact: `${body.delivery.contact.slice(0, 1)}*`,
+              phone: maskPhone(body.delivery.phone),
+            },
+          }),
+      requestHash: p.requestHash,
+      ...(member === undefined ? {} : { member }),
+      at: p.at,
+    },
+    NO_ID,
+  );
+  await sealDelivery(deps, orderId, body);
+  return order;
 }
 
 /** The Idempotency-Key's attempt: one at a time per diner and key, then the placement's answer. */
