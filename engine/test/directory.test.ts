@@ -77,7 +77,7 @@ function bucket(): {
 
 type Step = { add: number } | { move: number; to: number } | { checkpoint: true; fail: number };
 
-describe('actor directory', () => {
+describe('actor directory and its checkpoints', () => {
   it('an unknown key is new; a key added is not; an incomplete directory never says new', () => {
     const d = new ActorDirectory(true);
     expect(d.isNew('order.s1.a')).toBe(true);
@@ -158,7 +158,9 @@ describe('actor directory', () => {
       { numRuns: 200 },
     );
   });
+});
 
+describe('actor directory layers', () => {
   it("folding layers deletes only this owner's own: a deposed owner's head may still name its layers", async () => {
     const kv = bucket();
     const before = new DirectoryWriter('p.2', 4, kv.put, kv.remove);
