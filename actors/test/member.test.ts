@@ -8,7 +8,7 @@ import { DAY, M1, MINUS_8, coupon, enrolled, member, ok, runtime, stateOf } from
 const O1 = 'o_001_order1';
 const O2 = 'o_001_order2';
 
-describe('member card', () => {
+describe('member card: enrolment, gifts, top-ups and holds', () => {
   it('enrolling gives the sign-up points; a second enrolment and a card before it are refused', () => {
     const rt = runtime();
     expectRejected(member(rt, { type: 'checkIn', at: T0 }), 'not_enrolled');
@@ -100,7 +100,9 @@ describe('member card', () => {
       'coupon_unavailable',
     );
   });
+});
 
+describe('member card: holds, releases and expiry', () => {
   it('a release gives everything back, coupons and points with their own expiry', () => {
     const rt = enrolled();
     ok(member(rt, { type: 'topUp', paymentId: 'p1', amountFen: 1_000, at: T0 }));
@@ -154,7 +156,9 @@ describe('member card', () => {
     expect(stateOf(rt).lots).toEqual([]);
     expect(rt.timers()).toEqual([]);
   });
+});
 
+describe('member card: refunds, levels and the trail of events', () => {
   it('a refund gives back points and balance, never more than the order spent of each', () => {
     const rt = enrolled();
     ok(member(rt, { type: 'topUp', paymentId: 'p1', amountFen: 20_000, at: T0 })); // 20,000 + 1,000 bonus

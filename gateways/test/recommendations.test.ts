@@ -79,7 +79,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-describe('recommendations', () => {
+describe('recommendations: models, carts and stock', () => {
   it('answers without a model yet (nothing but content), then serves the published one', async () => {
     const none = await ask('context=menu');
     expect(none.model).toBeNull();
@@ -153,7 +153,9 @@ describe('recommendations', () => {
       slow.stop();
     }
   });
+});
 
+describe('recommendations: new dishes, new models, bad queries', () => {
   it('a new dish with no history is recommended by its content', async () => {
     const manager = staff(s, 'manager');
     const layer = {
@@ -224,7 +226,9 @@ describe('recommendations', () => {
     const noStore = await call<ErrorAnswer>(s.url, 'GET', '/v1/stores/999/recommendations');
     expect(noStore.body.code).toBe('store_not_configured');
   });
+});
 
+describe("recommendations: a seated diner's history and events", () => {
   it("a seated diner's own history comes first as 'for you'; the table comes from the session", async () => {
     const d = await seatedDiner(s, 5);
     const kv = await new Kvm(s.t.nc).open(recoBucket(s.t.ns));
@@ -308,7 +312,9 @@ describe('recommendations', () => {
     expect(noTable.body.code).toBe('no_table');
     expect((await call(s.url, 'POST', `${path}/events`, { body: { events } })).status).toBe(401);
   });
+});
 
+describe('recommendations: the A/B switch', () => {
   it('the A/B switch puts a stable share of tables in each arm', () => {
     const half = new Recommendations({
       nc: s.t.nc,
