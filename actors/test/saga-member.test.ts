@@ -70,7 +70,7 @@ function placed(rt: MemoryRuntime, orderId = O1): OrderDetail {
   return expectOk(rt.send<OrderDetail>(orderRef(STORE, orderId), place(LINES, { member })));
 }
 
-describe('placement with promotions and a member card', () => {
+describe('placement with promotions and a member card: pricing, payment, timeouts', () => {
   it('prices with the promotion, coupon and points held, shows each discount with its reason', () => {
     const rt = store();
     const o = placed(rt);
@@ -135,7 +135,9 @@ describe('placement with promotions and a member card', () => {
     const guest = expectOk(rt.send<OrderDetail>(orderRef(STORE, 'o_001_guest'), place([{ skuId: 'cola', qty: 1 }])));
     expect(guest).toMatchObject({ totalFen: 600, discountFen: 0 });
   });
+});
 
+describe('placement with a member card: refunds and late payments', () => {
   it('a line refund gives back each instrument its share of the line after its discounts; never more than paid', () => {
     const rt = store();
     placed(rt);
