@@ -145,7 +145,9 @@ describe('group-buy: short of N', () => {
     expect(expectOk(group(c, G, { type: 'get' })).status).toBe('refunding');
     expect(skuState(c)).toMatchObject({ available: STOCK, reserved: 0, sold: 0 });
   });
+});
 
+describe('group-buy: auto-fill, unpaid seats, leaving', () => {
   it('auto-fill (成团): at the deadline an open group completes with the members who paid', () => {
     const rt = groupRuntime({ autoFill: true, seatHoldMs: 60 * MIN });
     opened(rt, G);

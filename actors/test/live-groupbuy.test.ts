@@ -174,7 +174,9 @@ describe('group-buy on the live engine', () => {
     second.kill('SIGTERM');
     await second.exited;
   });
+});
 
+describe('group-buy on the live engine: deadlines', () => {
   it('the N-th payment racing the deadline: every group ends completed or refunded, never between', async () => {
     const e = startEngine('g2');
     await e.waitForLine(/ENGINE READY/);

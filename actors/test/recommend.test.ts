@@ -104,7 +104,9 @@ describe('recommend', () => {
     const r = recommend({ ...base, cart: [], history: new Map([['suanmei-tang-l', 6]]), limit: 1 });
     expect(r).toEqual([{ skuId: 'suanmei-tang-l', score: expect.any(Number) as unknown, reason: 'for_you' }]);
   });
+});
 
+describe('recommend: new dishes, local time, properties', () => {
   it('a new dish with no sales still gets the last place, by its content', () => {
     const content = new Map<string, [string, number][]>([['kouwei-xia-l', [['suanla-xiaolongxia', 0.6]]]]);
     const r = recommend({ ...base, cart: ['kouwei-xia-l'], content });

@@ -107,7 +107,9 @@ describe('share codes', () => {
       { numRuns: 2000 },
     );
   });
+});
 
+describe('share codes: spelling, expiry, campaigns, refusals', () => {
   it('a part not in its canonical base64url spelling is refused: a code is one string', () => {
     const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     // an inviter whose code body is not a multiple of 3 bytes, so its last character has unused bits

@@ -130,7 +130,9 @@ describe('cluster faults', () => {
       await nc.close();
     }
   });
+});
 
+describe('cluster faults: a frozen member, a whole restart', () => {
   it('a frozen NATS member (SIGSTOP) acknowledges no write while the other two do; thawed, no sale is lost', async () => {
     const frozen = 2;
     const urls = t.c.natsUrl.split(',');
