@@ -100,55 +100,56 @@ describe('routing a delivery order', () => {
   });
 });
 
-describe('routing, properties', () => {
-  const anywhere = fc.record({
-    lng: fc.double({ min: 112.85, max: 113.1, noNaN: true }),
-    lat: fc.double({ min: 28.05, max: 28.3, noNaN: true }),
+/** Arbitraries of the routing properties: points, candidates, lines. */
+const anywhere = fc.record({
+  lng: fc.double({ min: 112.85, max: 113.1, noNaN: true }),
+  lat: fc.double({ min: 28.05, max: 28.3, noNaN: true }),
+});
+/** Within ~3 km of a store, where zones overlap and routing has choices to get wrong. */
+const nearStore = fc
+  .tuple(
+    fc.nat(19),
+    fc.double({ min: -0.03, max: 0.03, noNaN: true }),
+    fc.double({ min: -0.03, max: 0.03, noNaN: true }),
+  )
+  .map(([k, dLng, dLat]) => {
+    const at = stores[k]!.settings.site!.location;
+    return { lng: at.lng + dLng, lat: at.lat + dLat };
   });
-  /** Within ~3 km of a store, where zones overlap and routing has choices to get wrong. */
-  const nearStore = fc
-    .tuple(
-      fc.nat(19),
-      fc.double({ min: -0.03, max: 0.03, noNaN: true }),
-      fc.double({ min: -0.03, max: 0.03, noNaN: true }),
-    )
-    .map(([k, dLng, dLat]) => {
-      const at = stores[k]!.settings.site!.location;
-      return { lng: at.lng + dLng, lat: at.lat + dLat };
-    });
-  const point = fc.oneof(anywhere, nearStore, nearStore);
-  const sometimes = fc.integer({ min: 0, max: 3 }).map((n) => n === 0);
-  const candidate = (store: string): fc.Arbitrary<RoutingCandidate> =>
-    fc
-      .record({
-        status: fc.constantFrom('open' as const, 'open' as const, 'busy' as const, 'closed' as const),
-        deliveryPaused: sometimes,
-        stations: fc.uniqueArray(
-          fc.record({
-            station: fc.constantFrom('wok', 'staple', 'bar'),
-            quoteMin: fc.integer({ min: 12, max: 90 }),
-            paused: sometimes,
-          }),
-          { maxLength: 3, selector: (x) => x.station },
-        ),
-        available: fc.record({
-          gongbao: fc.integer({ min: 0, max: 8 }),
-          rice: fc.integer({ min: 0, max: 8 }),
-          cola: fc.integer({ min: 0, max: 8 }),
+const point = fc.oneof(anywhere, nearStore, nearStore);
+const sometimes = fc.integer({ min: 0, max: 3 }).map((n) => n === 0);
+const candidate = (store: string): fc.Arbitrary<RoutingCandidate> =>
+  fc
+    .record({
+      status: fc.constantFrom('open' as const, 'open' as const, 'busy' as const, 'closed' as const),
+      deliveryPaused: sometimes,
+      stations: fc.uniqueArray(
+        fc.record({
+          station: fc.constantFrom('wok', 'staple', 'bar'),
+          quoteMin: fc.integer({ min: 12, max: 90 }),
+          paused: sometimes,
         }),
-      })
-      .map(({ status, deliveryPaused, stations, available }) =>
-        idle(store, { status, kitchen: { deliveryPaused, basePrepMin: 12, stations }, available }),
-      );
-  const candidates = fc.tuple(...stores.map((s) => candidate(s.storeId)));
-  const lines = fc.array(
-    fc.record({ skuId: fc.constantFrom(...SKUS), qty: fc.integer({ min: 1, max: 4 }) }).map((l) => ({
-      ...l,
-      station: STATION[l.skuId]!,
-    })),
-    { minLength: 1, maxLength: 4 },
-  );
+        { maxLength: 3, selector: (x) => x.station },
+      ),
+      available: fc.record({
+        gongbao: fc.integer({ min: 0, max: 8 }),
+        rice: fc.integer({ min: 0, max: 8 }),
+        cola: fc.integer({ min: 0, max: 8 }),
+      }),
+    })
+    .map(({ status, deliveryPaused, stations, available }) =>
+      idle(store, { status, kitchen: { deliveryPaused, basePrepMin: 12, stations }, available }),
+    );
+const candidates = fc.tuple(...stores.map((s) => candidate(s.storeId)));
+const lines = fc.array(
+  fc.record({ skuId: fc.constantFrom(...SKUS), qty: fc.integer({ min: 1, max: 4 }) }).map((l) => ({
+    ...l,
+    station: STATION[l.skuId]!,
+  })),
+  { minLength: 1, maxLength: 4 },
+);
 
+describe('routing, properties', () => {
   it("a routed order's store holds the address in its zone, had the stock and the stations, and is open", () => {
     fc.assert(
       fc.property(point, candidates, lines, fc.integer({ min: 0, max: 20_000 }), (to, cs, ls, itemsFen) => {
