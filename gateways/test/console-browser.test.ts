@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { staffAccountOf } from '@lunchrush/actors/staff';
 import { boxedText, waitFor } from '@lunchrush/testkit';
 import { call, idemKey, seatedDiner, staff, startStack, type ErrorAnswer, type Stack } from '@lunchrush/stack/testing';
@@ -87,6 +87,159 @@ async function shoot(page: Page, name: string): Promise<void> {
 
 const toast = (page: Page, text: string) => page.locator('.toast', { hasText: text }).waitFor();
 
+/** A new dish with a photo. */
+async function addsADish(page: Page): Promise<void> {
+  await page.goto(`${s.url}/console/#/menu`);
+  await page.getByRole('button', { name: '新增菜品' }).click();
+  await page.locator('#spu-id').fill(SPU);
+  await page.locator('#spu-name').fill('红烧鱼');
+  await page.locator('#spu-cat').fill('招牌');
+  await page.locator('#spu-desc').fill('鲜活草鱼，酱香浓郁');
+  await page.getByLabel('SKU 编号').fill(SKU);
+  await page.getByLabel('规格').fill('大份');
+  await page.getByLabel('价格（元）').fill('68');
+  await page.locator('#spu-opts').fill('辣度: 不辣, 微辣, 中辣');
+  await page.locator('#spu-allergens').fill('鱼, 大豆');
+  await page.locator('#spu-image').setInputFiles(photo);
+  await toast(page, '图片已上传');
+  await page.locator('form[aria-label="菜品编辑"] img.thumb').waitFor();
+  await shoot(page, 'menu-editor');
+  await page.getByRole('button', { name: '保存菜品' }).click();
+  await toast(page, '已保存「红烧鱼」');
+  const row = page.locator(`tr[data-spu="${SPU}"]`);
+  await row.locator('img.thumb').waitFor();
+  await shoot(page, 'menu');
+  type MenuSpu = { spuId: string; images: string[]; allergens: string[]; optionGroups: { choices: unknown[] }[] };
+  const menu = await call<{ spus: MenuSpu[] }>(s.url, 'GET', '/v1/stores/001/menu');
+  const dish = menu.body.spus.find((x) => x.spuId === SPU)!;
+  expect(dish.allergens).toEqual(['鱼', '大豆']);
+  expect(dish.optionGroups.map((g) => g.choices.length)).toEqual([3]);
+  const image = dish.images[0]!;
+  const served = await fetch(image);
+  expect([served.headers.get('content-type'), served.headers.get('cache-control')]).toEqual([
+    'image/webp',
+    'public, max-age=31536000, immutable',
+  ]);
+}
+
+/** Its stock. */
+async function setsItsStock(page: Page): Promise<void> {
+  await page.goto(`${s.url}/console/#/stock`);
+  const stock = page.locator(`tr[data-sku="${SKU}"]`);
+  await stock.getByLabel(`${SKU} 库存数量`).fill('20');
+  await stock.getByRole('button', { name: '设置' }).click();
+  await toast(page, '红烧鱼 库存设为 20');
+  await expect(stock.locator('td').nth(2).textContent()).resolves.toBe('20');
+  await shoot(page, 'stock');
+}
+
+/** A diner orders it through the API and pays; the manager sees it live and accepts it. */
+async function acceptsItsOrderLive(
+  page: Page,
+): Promise<{ orderId: string; d: Awaited<ReturnType<typeof seatedDiner>>; card: Locator }> {
+  await page.goto(`${s.url}/console/#/orders`);
+  await page.locator('[data-conn="live"]').waitFor();
+  const d = await seatedDiner(s, 7);
+  const placed = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
+    token: d.token,
+    body: { lines: [{ skuId: SKU, qty: 1 }] },
+    headers: { 'idempotency-key': idemKey() },
+  });
+  expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+  const orderId = placed.body.order.orderId;
+  const pay = await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+  await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
+  const card = page.locator(`[data-order="${orderId}"]`);
+  await card.filter({ hasText: '待接单' }).waitFor();
+  await expect(card.textContent()).resolves.toContain('红烧鱼');
+  await shoot(page, 'orders');
+  await card.getByRole('button', { name: '接单' }).click();
+  await toast(page, '已接单');
+  await card.waitFor({ state: 'detached' });
+  return { orderId, d, card };
+}
+
+/** The kitchen starts it; the diner asks for a refund; the manager approves it in the console. */
+async function approvesItsRefund(
+  page: Page,
+  orderId: string,
+  d: Awaited<ReturnType<typeof seatedDiner>>,
+  card: Locator,
+): Promise<void> {
+  const base = `/v1/staff/stores/001/orders/${orderId}`;
+  expect((await call(s.url, 'POST', `${base}/stations/wok/start`, { token: staff(s, 'kitchen') })).status).toBe(200);
+  const asked = await call<{ status: string }>(s.url, 'POST', `/v1/diner/orders/${orderId}/refunds`, {
+    token: d.token,
+    body: { reason: '等太久了' },
+  });
+  expect(asked.body.status).toBe('refund_requested');
+  await card.filter({ hasText: '退款申请' }).waitFor();
+  await shoot(page, 'orders-refund');
+  await card.getByRole('button', { name: '同意退款' }).click();
+  await toast(page, '已同意退款');
+  await waitFor(
+    async () =>
+      (await call<OrderDetail>(s.url, 'GET', base, { token: staff(s, 'manager') })).body.refunds[0]?.status !==
+      'requested',
+    { what: 'the refund decided' },
+  );
+}
+
+/** The audit trail shows each step, by this manager, from this address. */
+async function seesItInTheAudit(page: Page): Promise<void> {
+  await page.goto(`${s.url}/console/#/audit`);
+  const audit = page.locator('table[aria-label="操作日志"]');
+  await audit.locator('tbody tr').first().waitFor();
+  const text = (await audit.textContent()) ?? '';
+  for (const step of [
+    'login',
+    'POST /v1/staff/stores/{store}/images',
+    'PUT /v1/staff/stores/{store}/menu/spus/{spuId}',
+    'POST /v1/staff/stores/{store}/stock/{skuId}/set',
+    'POST /v1/staff/stores/{store}/orders/{orderId}/accept',
+    'POST /v1/staff/stores/{store}/orders/{orderId}/refunds/{refundId}/approve',
+  ])
+    expect(text, step).toContain(step);
+  expect(text).toContain('manager:store-mgr');
+  await shoot(page, 'audit');
+}
+
+/** A coupon campaign, defined in the console. */
+async function definesACampaignAndPrintsQr(page: Page): Promise<void> {
+  await page.goto(`${s.url}/console/#/campaigns`);
+  const form = page.locator('form[aria-label="新建优惠券活动"]');
+  await form.locator('input[name="id"]').fill('new_fish_5');
+  await form.locator('input[name="name"]').fill('红烧鱼尝鲜券');
+  await form.getByRole('button', { name: '创建活动' }).click();
+  await toast(page, '已创建活动「红烧鱼尝鲜券」');
+  const campaign = page.locator('tr[data-campaign="new_fish_5"]');
+  await expect(campaign.textContent()).resolves.toContain('满 ¥30.00 减 ¥5.00');
+  await shoot(page, 'campaigns');
+
+  // The tables' QR codes, as a PDF to print.
+  await page.goto(`${s.url}/console/#/tables`);
+  await page.locator('table[aria-label="桌台"]').waitFor();
+  const [pdf] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: '批量打印桌台二维码（PDF）' }).click(),
+  ]);
+  expect(pdf.suggestedFilename()).toBe('tables-001.pdf');
+  const bytes = await readFile(await pdf.path());
+  expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+
+  // The other pages render, in Chinese.
+  for (const [hash, ready] of [
+    ['tables', 'table[aria-label="桌台"]'],
+    ['printers', '.panel'],
+    ['settings', 'form[aria-label="门店设置"]'],
+    ['staff', 'table[aria-label="员工账号"]'],
+  ] as const) {
+    await page.goto(`${s.url}/console/#/${hash}`);
+    await page.locator(ready).first().waitFor();
+    await shoot(page, hash);
+  }
+}
+
 describe('the merchant console', () => {
   it(
     'a manager adds a dish with a photo and stock, accepts its order live and approves its refund; the audit shows it',
@@ -94,140 +247,12 @@ describe('the merchant console', () => {
       const { page, errors } = await loggedIn('store-mgr');
       await expect(page.locator('header.top').textContent()).resolves.toContain('王店长');
 
-      // A new dish with a photo.
-      await page.goto(`${s.url}/console/#/menu`);
-      await page.getByRole('button', { name: '新增菜品' }).click();
-      await page.locator('#spu-id').fill(SPU);
-      await page.locator('#spu-name').fill('红烧鱼');
-      await page.locator('#spu-cat').fill('招牌');
-      await page.locator('#spu-desc').fill('鲜活草鱼，酱香浓郁');
-      await page.getByLabel('SKU 编号').fill(SKU);
-      await page.getByLabel('规格').fill('大份');
-      await page.getByLabel('价格（元）').fill('68');
-      await page.locator('#spu-opts').fill('辣度: 不辣, 微辣, 中辣');
-      await page.locator('#spu-allergens').fill('鱼, 大豆');
-      await page.locator('#spu-image').setInputFiles(photo);
-      await toast(page, '图片已上传');
-      await page.locator('form[aria-label="菜品编辑"] img.thumb').waitFor();
-      await shoot(page, 'menu-editor');
-      await page.getByRole('button', { name: '保存菜品' }).click();
-      await toast(page, '已保存「红烧鱼」');
-      const row = page.locator(`tr[data-spu="${SPU}"]`);
-      await row.locator('img.thumb').waitFor();
-      await shoot(page, 'menu');
-      type MenuSpu = { spuId: string; images: string[]; allergens: string[]; optionGroups: { choices: unknown[] }[] };
-      const menu = await call<{ spus: MenuSpu[] }>(s.url, 'GET', '/v1/stores/001/menu');
-      const dish = menu.body.spus.find((x) => x.spuId === SPU)!;
-      expect(dish.allergens).toEqual(['鱼', '大豆']);
-      expect(dish.optionGroups.map((g) => g.choices.length)).toEqual([3]);
-      const image = dish.images[0]!;
-      const served = await fetch(image);
-      expect([served.headers.get('content-type'), served.headers.get('cache-control')]).toEqual([
-        'image/webp',
-        'public, max-age=31536000, immutable',
-      ]);
-
-      // Its stock.
-      await page.goto(`${s.url}/console/#/stock`);
-      const stock = page.locator(`tr[data-sku="${SKU}"]`);
-      await stock.getByLabel(`${SKU} 库存数量`).fill('20');
-      await stock.getByRole('button', { name: '设置' }).click();
-      await toast(page, '红烧鱼 库存设为 20');
-      await expect(stock.locator('td').nth(2).textContent()).resolves.toBe('20');
-      await shoot(page, 'stock');
-
-      // A diner orders it through the API and pays; the manager sees it live and accepts it.
-      await page.goto(`${s.url}/console/#/orders`);
-      await page.locator('[data-conn="live"]').waitFor();
-      const d = await seatedDiner(s, 7);
-      const placed = await call<Placed>(s.url, 'POST', '/v1/diner/orders', {
-        token: d.token,
-        body: { lines: [{ skuId: SKU, qty: 1 }] },
-        headers: { 'idempotency-key': idemKey() },
-      });
-      expect(placed.status, JSON.stringify(placed.body)).toBe(201);
-      const orderId = placed.body.order.orderId;
-      const pay = await call<Prepay>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
-      await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
-      const card = page.locator(`[data-order="${orderId}"]`);
-      await card.filter({ hasText: '待接单' }).waitFor();
-      await expect(card.textContent()).resolves.toContain('红烧鱼');
-      await shoot(page, 'orders');
-      await card.getByRole('button', { name: '接单' }).click();
-      await toast(page, '已接单');
-      await card.waitFor({ state: 'detached' });
-
-      // The kitchen starts it; the diner asks for a refund; the manager approves it in the console.
-      const base = `/v1/staff/stores/001/orders/${orderId}`;
-      expect((await call(s.url, 'POST', `${base}/stations/wok/start`, { token: staff(s, 'kitchen') })).status).toBe(
-        200,
-      );
-      const asked = await call<{ status: string }>(s.url, 'POST', `/v1/diner/orders/${orderId}/refunds`, {
-        token: d.token,
-        body: { reason: '等太久了' },
-      });
-      expect(asked.body.status).toBe('refund_requested');
-      await card.filter({ hasText: '退款申请' }).waitFor();
-      await shoot(page, 'orders-refund');
-      await card.getByRole('button', { name: '同意退款' }).click();
-      await toast(page, '已同意退款');
-      await waitFor(
-        async () =>
-          (await call<OrderDetail>(s.url, 'GET', base, { token: staff(s, 'manager') })).body.refunds[0]?.status !==
-          'requested',
-        { what: 'the refund decided' },
-      );
-
-      // The audit trail shows each step, by this manager, from this address.
-      await page.goto(`${s.url}/console/#/audit`);
-      const audit = page.locator('table[aria-label="操作日志"]');
-      await audit.locator('tbody tr').first().waitFor();
-      const text = (await audit.textContent()) ?? '';
-      for (const step of [
-        'login',
-        'POST /v1/staff/stores/{store}/images',
-        'PUT /v1/staff/stores/{store}/menu/spus/{spuId}',
-        'POST /v1/staff/stores/{store}/stock/{skuId}/set',
-        'POST /v1/staff/stores/{store}/orders/{orderId}/accept',
-        'POST /v1/staff/stores/{store}/orders/{orderId}/refunds/{refundId}/approve',
-      ])
-        expect(text, step).toContain(step);
-      expect(text).toContain('manager:store-mgr');
-      await shoot(page, 'audit');
-
-      // A coupon campaign, defined in the console.
-      await page.goto(`${s.url}/console/#/campaigns`);
-      const form = page.locator('form[aria-label="新建优惠券活动"]');
-      await form.locator('input[name="id"]').fill('new_fish_5');
-      await form.locator('input[name="name"]').fill('红烧鱼尝鲜券');
-      await form.getByRole('button', { name: '创建活动' }).click();
-      await toast(page, '已创建活动「红烧鱼尝鲜券」');
-      const campaign = page.locator('tr[data-campaign="new_fish_5"]');
-      await expect(campaign.textContent()).resolves.toContain('满 ¥30.00 减 ¥5.00');
-      await shoot(page, 'campaigns');
-
-      // The tables' QR codes, as a PDF to print.
-      await page.goto(`${s.url}/console/#/tables`);
-      await page.locator('table[aria-label="桌台"]').waitFor();
-      const [pdf] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: '批量打印桌台二维码（PDF）' }).click(),
-      ]);
-      expect(pdf.suggestedFilename()).toBe('tables-001.pdf');
-      const bytes = await readFile(await pdf.path());
-      expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-
-      // The other pages render, in Chinese.
-      for (const [hash, ready] of [
-        ['tables', 'table[aria-label="桌台"]'],
-        ['printers', '.panel'],
-        ['settings', 'form[aria-label="门店设置"]'],
-        ['staff', 'table[aria-label="员工账号"]'],
-      ] as const) {
-        await page.goto(`${s.url}/console/#/${hash}`);
-        await page.locator(ready).first().waitFor();
-        await shoot(page, hash);
-      }
+      await addsADish(page);
+      await setsItsStock(page);
+      const { orderId, d, card } = await acceptsItsOrderLive(page);
+      await approvesItsRefund(page, orderId, d, card);
+      await seesItInTheAudit(page);
+      await definesACampaignAndPrintsQr(page);
       expect(errors).toEqual([]);
       await page.close();
     },
