@@ -285,6 +285,7 @@ export {
   DEFAULT_BUSY_THRESHOLD_TICKETS,
   DEFAULT_PAYMENT_TIMEOUT_MS,
   StoreCommandSchema,
+  StoreSettingsPatchSchema,
   StoreSettingsSchema,
   decideStore,
   evolveStore,

@@ -9,14 +9,7 @@
  * (`StoreView.tables`) is what the staff board and the QR sheet go through.
  */
 import { z } from 'zod';
-import {
-  defineActor,
-  reject,
-  type DecideContext,
-  type Decision,
-  type Rejection,
-  type SideOutput,
-} from '@lunchrush/engine';
+import { defineActor, type DecideContext, type Decision, type Rejection, type SideOutput } from '@lunchrush/engine';
 import {
   ActorTypes,
   AtSchema,
@@ -25,10 +18,9 @@ import {
   SalesChannelSchema,
   ServiceChannelSchema,
   parseCommand,
-  type SalesChannel,
 } from './domain.js';
-import { ErrorCode, errorKind, refuse } from './errors.js';
-import { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, isWithin } from './hours.js';
+import { ErrorCode, refuse } from './errors.js';
+import { DEFAULT_TZ_OFFSET_MIN, TimeWindowSchema, isWithin, type TimeWindow } from './hours.js';
 import { channelHours, StoreSiteSchema, type StoreSite } from './geo/site.js';
 import {
   AdmissionSettingsSchema,
@@ -47,8 +39,11 @@ import {
   type OverrideMode,
 } from './kitchen-load.js';
 import { boardPushSubject, type BoardPush } from './outputs.js';
-import { MAX_STOCK_QTY, StockRefSchema, type StockResult } from './stock.js';
+import { MAX_STOCK_QTY, StockRefSchema } from './stock.js';
+import { sellLines, type ChannelSale } from './store-sale.js';
 import { tryParseTableCode } from './table-code.js';
+
+export type { ChannelSale, ShortSkus } from './store-sale.js';
 
 /** How long a diner has to pay before the order is cancelled and its stock released. */
 export const DEFAULT_PAYMENT_TIMEOUT_MS = 15 * 60_000;
@@ -77,8 +72,27 @@ export const StoreSettingsSchema = z.object({
 });
 export type StoreSettings = z.output<typeof StoreSettingsSchema>;
 
+/**
+ * What a manager may change of a configured store's settings from the console: the rest (its site,
+ * zone and fees, admission) stays as it is, where `configure` replaces the whole.
+ */
+export const StoreSettingsPatchSchema = z
+  .object({
+    name: z.string().trim().min(1).max(60),
+    hours: z.array(TimeWindowSchema).max(20),
+    tzOffsetMin: z.number().int().min(-720).max(840),
+    paymentTimeoutMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(24 * 3_600_000),
+    busyThresholdTickets: z.number().int().min(1).max(100_000),
+  })
+  .partial();
+
 export const StoreCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('configure'), settings: StoreSettingsSchema, at: AtSchema }),
+  z.object({ type: z.literal('updateSettings'), patch: StoreSettingsPatchSchema, at: AtSchema }),
   z.object({ type: z.literal('open'), at: AtSchema }),
   z.object({ type: z.literal('close'), at: AtSchema }),
   /** Staff switch "busy" on or off by hand; the kitchen load also makes the store busy. */
@@ -170,6 +184,9 @@ export interface StoreView {
   readonly pending: Readonly<Record<string, number>>;
   readonly pendingTotal: number;
   readonly paymentTimeoutMs: number;
+  /** Opening hours (empty: all day) and the pending tickets from which it reports itself busy. */
+  readonly hours: readonly TimeWindow[];
+  readonly busyThresholdTickets: number;
   /** Every table set up in this store (13-digit table codes), sorted. */
   readonly tables: readonly string[];
 }
@@ -194,20 +211,6 @@ export interface StoreLoad {
   readonly status: StoreStatus;
   readonly site: StoreSite | null;
   readonly kitchen: KitchenLoad;
-}
-
-/** What a store `sell` did: one stock result per SKU (lines of the same SKU add up), in first-seen order. */
-export interface ChannelSale {
-  readonly channel: SalesChannel;
-  readonly ref: string;
-  /** Every SKU had sold under this id before: nothing changed. */
-  readonly duplicate: boolean;
-  readonly skus: readonly (StockResult & { readonly requested: number })[];
-}
-
-/** `details` of a store `sell` refused as sold out: each short SKU and what it has left. */
-export interface ShortSkus {
-  readonly skus: readonly { readonly skuId: string; readonly requested: number; readonly available: number }[];
 }
 
 export type StoreResult = StoreView | Admission | ChannelSale | StoreLoad | undefined;
@@ -253,6 +256,8 @@ function view(s: StoreState, at: number | undefined): StoreView {
     pending: s.pending,
     pendingTotal: pendingTotal(s),
     paymentTimeoutMs: s.settings?.paymentTimeoutMs ?? DEFAULT_PAYMENT_TIMEOUT_MS,
+    hours: s.settings?.hours ?? [],
+    busyThresholdTickets: s.settings?.busyThresholdTickets ?? DEFAULT_BUSY_THRESHOLD_TICKETS,
     tables: s.tables,
   };
 }
@@ -289,6 +294,9 @@ function decideParsedStore(s: StoreState, c: Parsed, ctx?: DecideContext): Store
       return { result: view(s, c.at) };
     case 'configure':
       return emit(s, [{ type: 'Configured', settings: c.settings, at: c.at }], c.at);
+    case 'updateSettings':
+      if (s.settings === null) return refuse(ErrorCode.StoreNotConfigured, `store ${s.store} has no settings yet`);
+      return emit(s, [{ type: 'Configured', settings: { ...s.settings, ...c.patch }, at: c.at }], c.at);
     case 'open':
       if (s.settings === null) return refuse(ErrorCode.StoreNotConfigured, `store ${s.store} has no settings yet`);
       if (s.opened) return { result: view(s, c.at) };
@@ -375,48 +383,6 @@ function addTable(s: StoreState, c: Extract<Parsed, { type: 'tableAdded' }>): St
     return refuse(ErrorCode.InvalidCommand, `store ${s.store} lists ${MAX_STORE_TABLES} tables already`);
   const events: StoreEvent[] = [{ type: 'TableAdded', tableId: c.tableId, at: c.at }];
   return { events, result: view(evolveStore(s, events[0]!), c.at) };
-}
-
-function sellLines(c: Extract<Parsed, { type: 'sell' }>, ctx: DecideContext | undefined): StoreDecision | Rejection {
-  if (ctx === undefined)
-    return refuse(ErrorCode.InvalidCommand, 'a store sale needs the engine (it calls stock actors)');
-  const bySku = new Map<string, number>();
-  for (const l of c.lines) bySku.set(l.skuId, (bySku.get(l.skuId) ?? 0) + l.qty);
-  const skus: (StockResult & { requested: number })[] = [];
-  const short: { skuId: string; requested: number; available: number }[] = [];
-  for (const [skuId, qty] of bySku) {
-    if (qty > MAX_STOCK_QTY) return refuse(ErrorCode.InvalidCommand, `${skuId}: at most ${MAX_STOCK_QTY} per sale`);
-    const r = ctx.call<StockResult>(ActorTypes.Stock, skuId, {
-      type: 'sell',
-      channel: c.channel,
-      ref: c.ref,
-      qty,
-      at: c.at,
-    });
-    if (r.ok) {
-      skus.push({ ...r.result, requested: qty });
-      continue;
-    }
-    // Anything but "short" (an id used another way before, …) is the answer as it stands.
-    if (r.code !== ErrorCode.SoldOut) return reject(r.code, r.message, r.details, errorKind(r.code));
-    const available = (r.details as { available?: number } | undefined)?.available ?? 0;
-    short.push({ skuId, requested: qty, available });
-  }
-  if (short.length > 0) {
-    // Refusing discards the sales of the SKUs that had enough: all or nothing.
-    return refuse(
-      ErrorCode.SoldOut,
-      short.map((x) => `${x.skuId}: ${x.available} left, ${x.requested} wanted`).join('; '),
-      { skus: short } satisfies ShortSkus,
-    );
-  }
-  const sale: ChannelSale = {
-    channel: c.channel,
-    ref: c.ref,
-    duplicate: skus.every((k) => k.duplicate === true),
-    skus,
-  };
-  return { result: sale };
 }
 
 function bump(

@@ -165,6 +165,32 @@ describe('store decide/evolve', () => {
     });
   });
 
+  it('a settings patch changes only what it names: the site, zone and admission stay, and the view shows hours and threshold', () => {
+    const site = { location: { lng: 112.98, lat: 28.2 }, address: '长沙市芙蓉区五一大道 1 号' };
+    const s0 = given(configure({ hours: [{ from: '10:00', to: '14:00' }], busyThresholdTickets: 25, site }));
+    const d = decideStore(
+      s0,
+      { type: 'updateSettings', patch: { name: '新店名', paymentTimeoutMs: 600_000 }, at },
+      ctx,
+    );
+    if (isRejection(d)) expect.fail(d.reject.message);
+    let s = s0;
+    for (const e of d.events ?? []) s = evolveStore(s, e);
+    expect(s.settings).toMatchObject({
+      name: '新店名',
+      paymentTimeoutMs: 600_000,
+      hours: [{ from: '10:00', to: '14:00' }],
+      busyThresholdTickets: 25,
+      site,
+    });
+    expect(decideStore(s, { type: 'get', at }, ctx)).toMatchObject({
+      result: { hours: [{ from: '10:00', to: '14:00' }], busyThresholdTickets: 25, paymentTimeoutMs: 600_000 },
+    });
+    const fresh = given();
+    const r = decideStore(fresh, { type: 'updateSettings', patch: { name: 'x' }, at }, ctx);
+    expect(isRejection(r) ? r.reject.code : 'ok').toBe('store_not_configured');
+  });
+
   it('get reports closed outside opening hours', () => {
     const s = given(configure({ hours: [{ from: '17:00', to: '22:00' }] }), { type: 'open', at });
     expect(decideStore(s, { type: 'get', at }, ctx)).toMatchObject({

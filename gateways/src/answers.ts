@@ -351,6 +351,9 @@ export const StoreViewAnswer = named(
     pending: z.record(z.string(), int()),
     pendingTotal: int(),
     paymentTimeoutMs: int(),
+    /** Opening hours (empty: all day); days are ISO weekdays 1–7, absent for every day. */
+    hours: z.array(z.object({ days: z.array(int()).optional(), from: z.string(), to: z.string() })),
+    busyThresholdTickets: int(),
     tables: z.array(z.string()),
   }),
 );

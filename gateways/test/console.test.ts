@@ -197,6 +197,27 @@ describe('the audit trail', () => {
   });
 });
 
+describe('store settings', () => {
+  it("a manager's save changes what it sends and keeps the rest (the actors' test shows the site kept too)", async () => {
+    type View = {
+      name: string;
+      hours: { from: string; to: string }[];
+      busyThresholdTickets: number;
+      paymentTimeoutMs: number;
+    };
+    const path = '/v1/staff/stores/001/settings';
+    const token = staff(s, 'manager');
+    const before = await call<View>(s.url, 'GET', path, { token });
+    expect(before.status).toBe(200);
+    const put = await call<View>(s.url, 'PUT', path, { token, body: { busyThresholdTickets: 12 } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body).toMatchObject({ name: before.body.name, hours: before.body.hours, busyThresholdTickets: 12 });
+    const bad = await call<ErrorAnswer>(s.url, 'PUT', path, { token, body: { busyTreshold: 3 } });
+    expect([bad.status, bad.body.message]).toEqual([400, expect.stringContaining('busyTreshold')]);
+    await call(s.url, 'PUT', path, { token, body: { busyThresholdTickets: before.body.busyThresholdTickets } });
+  });
+});
+
 describe('dish photos', () => {
   it('become WebP of at most 800 px, served immutable with an ETag', async () => {
     const admin = await session('hq-admin');

@@ -123,13 +123,13 @@ function storeSettings(deps: GatewayDeps): Route {
     roles: MAY.setup,
     params: StoreParams,
     body: StoreSettingsBody,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, 'invalid_command'],
+    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, 'invalid_command', 'store_not_configured'],
     async handle(
       _req,
       { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof StoreSettingsBody> },
     ) {
       return {
-        body: await deps.engine.store(params.store).send({ type: 'configure', settings: body, at: Date.now() }),
+        body: await deps.engine.store(params.store).send({ type: 'updateSettings', patch: body, at: Date.now() }),
       };
     },
   });

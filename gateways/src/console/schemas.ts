@@ -2,7 +2,7 @@
  * What the console's routes read and answer. Requests are strict (an unknown key is refused,
  * named); answers are documentation, as in `../answers.ts`.
  */
-import { IdSchema, SpuSchema, StaffRoleSchema, StoreIdSchema, StoreSettingsSchema } from '@lunchrush/actors';
+import { IdSchema, SpuSchema, StaffRoleSchema, StoreIdSchema, StoreSettingsPatchSchema } from '@lunchrush/actors';
 import { AccountViewSchema, AUDIT_PAGE_MAX, UsernameSchema } from '@lunchrush/actors/staff';
 import { z } from 'zod';
 import { Binary, media } from '../answers.js';
@@ -60,7 +60,8 @@ export const SpuBody = SpuSchema;
 export const StoreSpuParams = z.strictObject({ store: StoreIdSchema, spuId: IdSchema });
 export const PriceBody = z.strictObject({ priceFen: z.number().int().min(0).max(100_000_000).nullable() });
 export const AvailabilityBody = z.strictObject({ available: z.boolean().nullable() });
-export const StoreSettingsBody = StoreSettingsSchema.strict();
+/** A patch: only the keys sent change (the store's site, zone and admission are not the console's). */
+export const StoreSettingsBody = StoreSettingsPatchSchema.strict();
 export const StoreStateBody = z.strictObject({ open: z.boolean().optional(), busy: z.boolean().optional() });
 export const ImageParams = z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{43}\.webp$/) });
 

@@ -5,6 +5,10 @@ import { api, html, storePath } from './api.js';
 
 const STORE_STATUS = { open: '营业中', busy: '繁忙', closed: '已打烊', outside_hours: '非营业时间' };
 
+/** A store's hours as the form writes them ("10:00-14:00, 17:00-21:00"); a window for some weekdays says which. */
+const hoursText = (hours) =>
+  hours.map((w) => (w.days ? `${w.from}-${w.to}（周${w.days.join('')}）` : `${w.from}-${w.to}`)).join(', ');
+
 export function SettingsPage({ me, say }) {
   const [view, setView] = useState(null);
   const load = () => api('GET', storePath('settings')).then(setView, say);
@@ -12,20 +16,23 @@ export function SettingsPage({ me, say }) {
   async function save(ev) {
     ev.preventDefault();
     const f = new FormData(ev.target);
-    const hours = String(f.get('hours'))
-      .split(/[,，]/)
-      .map((w) => w.trim())
-      .filter(Boolean)
-      .map((w) => {
-        const [from, to] = w.split('-').map((x) => x.trim());
-        return { from, to };
-      });
+    const text = String(f.get('hours')).trim();
     const body = {
       name: String(f.get('name')),
-      hours,
       paymentTimeoutMs: Math.round(Number(f.get('timeout')) * 60_000),
       busyThresholdTickets: Number(f.get('busy')),
     };
+    // Hours are sent only when edited: windows for some weekdays (set through the API) have no text form here.
+    if (text !== hoursText(view.hours)) {
+      body.hours = text
+        .split(/[,，]/)
+        .map((w) => w.trim())
+        .filter(Boolean)
+        .map((w) => {
+          const [from, to] = w.split('-').map((x) => x.trim());
+          return { from, to };
+        });
+    }
     try {
       setView(await api('PUT', storePath('settings'), { body }));
       say('门店设置已保存');
@@ -55,11 +62,17 @@ export function SettingsPage({ me, say }) {
     <form class="panel form" onSubmit=${save} aria-label="门店设置">
       <label for="st-name">门店名称</label><input id="st-name" name="name" value=${view.name} required />
       <label for="st-hours">营业时间</label
-      ><input id="st-hours" name="hours" placeholder="全天营业留空，如 10:00-14:00, 17:00-21:00" />
+      ><input
+        id="st-hours"
+        name="hours"
+        value=${hoursText(view.hours)}
+        placeholder="全天营业留空，如 10:00-14:00, 17:00-21:00"
+      />
       <label for="st-timeout">支付超时（分钟）</label>
       <input id="st-timeout" name="timeout" type="number" min="1" max="1440" value=${view.paymentTimeoutMs / 60_000} />
-      <label for="st-busy">繁忙阈值（单）</label><input id="st-busy" name="busy" type="number" min="1" value="30" />
-      <span></span><button class="primary" type="submit" disabled=${!me.may.setup}>保存设置</button>
+      <label for="st-busy">繁忙阈值（单）</label
+      ><input id="st-busy" name="busy" type="number" min="1" value=${view.busyThresholdTickets} /> <span></span
+      ><button class="primary" type="submit" disabled=${!me.may.setup}>保存设置</button>
     </form>
   </div>`;
 }
