@@ -38,9 +38,11 @@ afterEach(async () => {
 async function replicasCurrent(): Promise<void> {
   const nc = await connectTo(t.c.natsUrl.split(','));
   try {
-    const jsm = await jetstreamManager(nc);
     await waitFor(
       async () => {
+        // Inside the wait: right after a member restarts, JetStream API requests may time out
+        // (the manager's own account-info request included) until the cluster has its leaders.
+        const jsm = await jetstreamManager(nc);
         const info = await jsm.streams.info(names(t.ns).stream);
         const replicas = info.cluster?.replicas ?? [];
         return replicas.length === 2 && replicas.every((r) => r.current);
@@ -55,7 +57,10 @@ async function replicasCurrent(): Promise<void> {
 describe('cluster faults', () => {
   it('SIGKILL of the NATS member leading the event stream, under load: no acknowledged sale lost', async () => {
     const nc = await connectTo(t.c.natsUrl.split(','));
-    const leader = await eventStreamLeader(t, nc).finally(() => nc.close());
+    // A boxed index: leader 0 is a leader (waitFor waits for a truthy value).
+    const { leader } = await waitFor(async () => ({ leader: await eventStreamLeader(t, nc) }), {
+      what: 'the event stream leader',
+    }).finally(() => nc.close());
     const load = new SaleLoad(t, 'natskill');
     try {
       await load.more(40, 'before the kill');
@@ -95,7 +100,14 @@ describe('cluster faults', () => {
     await load.more(40, 'before the kill');
     const nc = await connectTo(t.c.natsUrl.split(','));
     try {
-      const before = await leaseOwners(nc, t.ns);
+      // The node that started first may hold every partition for a moment; it hands half over.
+      const before = await waitFor(
+        async () => {
+          const owners = await leaseOwners(nc, t.ns);
+          return new Set(owners.values()).size === 2 ? owners : undefined;
+        },
+        { timeoutMs: 30_000, what: 'both nodes owning partitions' },
+      );
       expect(new Set(before.values())).toEqual(new Set(['node-1', 'node-2']));
       const killedAt = Date.now();
       await t.c.killNode(0);
