@@ -119,11 +119,6 @@ export class ActorDirectory {
     return out;
   }
 
-  /** A table of `entries` (a copy of the exact entries taken earlier), not yet part of the directory. */
-  static frozen(entries: readonly LayerEntry[]): LocationTable {
-    return LocationTable.of(entries);
-  }
-
   /** The table of `entries` is durable: they leave the exact map for it, unless moved since. */
   adoptFrozen(table: LocationTable, entries: readonly LayerEntry[]): void {
     this.tables.push(table);
@@ -332,7 +327,7 @@ export class DirectoryWriter {
     const f: string[] = [];
     for (let i = 0; i < entries.length; i += KEYS_PER_TABLE) {
       const slice = entries.slice(i, i + KEYS_PER_TABLE);
-      const table = ActorDirectory.frozen(slice);
+      const table = LocationTable.of(slice);
       const key = this.layerKey('f');
       await this.put(key, encode(table.toWire()));
       frozen.push({ table, entries: slice });
