@@ -35,7 +35,7 @@ import {
 } from './menu.js';
 import { FenSchema, type Fen } from './money.js';
 import { QuoteLineSchema, priceLines, type Quote } from './pricing.js';
-import { catalogChangedSubject, type CatalogChanged } from './outputs.js';
+import { catalogChangedSubject, platformSyncSubject, type CatalogChanged, type PlatformSyncChange } from './outputs.js';
 
 // ---------------------------------------------------------------- commands and events
 
@@ -109,7 +109,15 @@ function changed(s: CatalogState, e: CatalogEvent): CatalogDecision {
   return {
     events: [e],
     result: { rev },
-    outputs: [{ subject: catalogChangedSubject(s.store), id: `catalog:${s.store}:${rev}`, data: note }],
+    outputs: [
+      { subject: catalogChangedSubject(s.store), id: `catalog:${s.store}:${rev}`, data: note },
+      {
+        subject: platformSyncSubject(s.store),
+        id: `sync:catalog:${s.store}:${rev}`,
+        data: { kind: 'catalog', store: s.store, rev, at: e.at } satisfies PlatformSyncChange,
+        jetstream: true,
+      },
+    ],
   };
 }
 

@@ -9,6 +9,12 @@ export const kitchenSubject = (store: string, station: string): string => `kitch
 /** Refund instructions for the payment worker (JetStream). */
 export const refundSubject = (store: string): string => `refunds.${store}`;
 
+/**
+ * Platform sync (JetStream): a store's stock level and catalog changes, durable and in order per
+ * store, for the delivery platforms' sync worker (the WebSocket pushes below may be dropped).
+ */
+export const platformSyncSubject = (store: string): string => `sync.${store}`;
+
 /** WebSocket pushes (core NATS, may be dropped: clients resync with a read). */
 export const orderPushSubject = (store: string, orderId: string): string => `push.${store}.order.${orderId}`;
 export const tablePushSubject = (store: string, tableId: string): string => `push.${store}.table.${tableId}`;
@@ -54,6 +60,23 @@ export interface StockLevelPush {
   readonly available: number;
   readonly at: number;
 }
+
+/**
+ * `sync.<store>` (JetStream): what a delivery platform must learn. `stock`: a SKU's level changed
+ * (id `sync:stock:<skuId>:<seq>`; `seq` is the stock actor's version, higher is newer); `catalog`:
+ * the catalog's new revision (id `sync:catalog:<store>:<rev>`; the worker reads the menu).
+ */
+export type PlatformSyncChange =
+  | {
+      readonly kind: 'stock';
+      readonly store: string;
+      readonly skuId: string;
+      readonly level: 'ok' | 'low' | 'out';
+      readonly available: number;
+      readonly seq: number;
+      readonly at: number;
+    }
+  | { readonly kind: 'catalog'; readonly store: string; readonly rev: number; readonly at: number };
 
 /** `push.<store>.board`: what the staff table board and kitchen load screen show. */
 export type BoardPush =

@@ -38,7 +38,7 @@ import {
 } from './collections.js';
 import { ActorTypes, AtSchema, SalesChannelSchema, parseCommand, type SalesChannel } from './domain.js';
 import { ErrorCode, refuse } from './errors.js';
-import { menuPushSubject, type StockLevelPush } from './outputs.js';
+import { menuPushSubject, platformSyncSubject, type PlatformSyncChange, type StockLevelPush } from './outputs.js';
 
 export const DEFAULT_LOW_STOCK_THRESHOLD = 5;
 export const MAX_STOCK_QTY = 1_000_000;
@@ -219,6 +219,22 @@ function emit(s: StockState, events: StockEvent[], at: number, extra: Partial<St
       subject: menuPushSubject(s.store),
       id: `stock:${s.skuId}:${next.seq}`,
       data: { kind: 'stock', skuId: s.skuId, level, available: next.available, at } satisfies StockLevelPush,
+    });
+    // The same change, durable, for the delivery platforms (the push above may be dropped).
+    const change: PlatformSyncChange = {
+      kind: 'stock',
+      store: s.store,
+      skuId: s.skuId,
+      level,
+      available: next.available,
+      seq: next.seq,
+      at,
+    };
+    outputs.push({
+      subject: platformSyncSubject(s.store),
+      id: `sync:stock:${s.skuId}:${next.seq}`,
+      data: change,
+      jetstream: true,
     });
   }
   const d: StockDecision = { events, result: { ...viewOf(next), ...extra } };

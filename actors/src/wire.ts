@@ -13,7 +13,7 @@
  */
 import type { OutputStream } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
-import { kitchenSubject, refundSubject } from './outputs.js';
+import { kitchenSubject, platformSyncSubject, refundSubject } from './outputs.js';
 import { GROUPBUY_OUTPUT } from './groupbuy/outputs.js';
 
 /** Kitchen tickets, one subject per store and station (`kitchen.<store>.<station>`). */
@@ -22,12 +22,20 @@ export const KITCHEN_OUTPUT: OutputStream = { name: 'KITCHEN', subjects: ['kitch
 export const REFUND_OUTPUT: OutputStream = { name: 'REFUNDS', subjects: ['refunds.>'] };
 /** What orders tell members' cards (`members.<memberId>`): paid, released; the member forwarder reads it. */
 export const MEMBER_OUTPUT: OutputStream = { name: 'MEMBERS', subjects: ['members.>'] };
+/** Stock level and catalog changes for the delivery platforms' sync worker (`sync.<store>`). */
+export const PLATFORM_SYNC_OUTPUT: OutputStream = { name: 'SYNC', subjects: ['sync.>'] };
 
 /**
  * JetStream streams the actors' durable side outputs go to (relative to the
  * engine namespace: `LR_KITCHEN` on `lr.kitchen.>`, `LR_REFUNDS` on `lr.refunds.>`).
  */
-export const outputStreams: OutputStream[] = [KITCHEN_OUTPUT, REFUND_OUTPUT, MEMBER_OUTPUT, GROUPBUY_OUTPUT];
+export const outputStreams: OutputStream[] = [
+  KITCHEN_OUTPUT,
+  REFUND_OUTPUT,
+  MEMBER_OUTPUT,
+  GROUPBUY_OUTPUT,
+  PLATFORM_SYNC_OUTPUT,
+];
 
 /** The actors' output streams and subjects of one engine namespace, absolute. */
 export interface Wire {
@@ -45,6 +53,10 @@ export interface Wire {
   readonly memberStream: string;
   /** Every order's instruction to a member's card (`<ns>.members.>`). */
   readonly memberInstructions: string;
+  /** `<NS>_SYNC` */
+  readonly platformSyncStream: string;
+  /** Every store's platform sync changes (`<ns>.sync.>`), or one store's (`<ns>.sync.<store>`). */
+  platformSyncChanges(store?: string): string;
   /**
    * Printer alarms (core NATS, published by the printer daemon, followed by the gateway's push hub)
    * of every store (`<ns>.alarms.>`) or one store's (`<ns>.alarms.<store>`).
@@ -102,6 +114,8 @@ export function wire(ns: string): Wire {
     refundInstructions: (store = '') => n.subject(store === '' ? 'refunds.>' : refundSubject(store)),
     memberStream: n.outputStream(MEMBER_OUTPUT.name),
     memberInstructions: n.subject('members.>'),
+    platformSyncStream: n.outputStream(PLATFORM_SYNC_OUTPUT.name),
+    platformSyncChanges: (store = '') => n.subject(store === '' ? 'sync.>' : platformSyncSubject(store)),
     printerAlarms: (store = '') => alarmPrefix + (store === '' ? '>' : store),
     storeOfPrinterAlarm: (subject) => {
       const store = subject.startsWith(alarmPrefix) ? subject.slice(alarmPrefix.length) : '';
@@ -130,6 +144,7 @@ export {
   kitchenSubject,
   menuPushSubject,
   orderPushSubject,
+  platformSyncSubject,
   refundInstructionId,
   refundSubject,
   tablePushSubject,
@@ -137,5 +152,12 @@ export {
   urgeTicketId,
   voidTicketId,
 } from './outputs.js';
-export type { BoardPush, CatalogChanged, OrderPush, RefundInstruction, StockLevelPush } from './outputs.js';
+export type {
+  BoardPush,
+  CatalogChanged,
+  OrderPush,
+  PlatformSyncChange,
+  RefundInstruction,
+  StockLevelPush,
+} from './outputs.js';
 export type { KitchenTicket, KitchenTicketLine } from './kitchen.js';

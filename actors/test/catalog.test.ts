@@ -141,12 +141,19 @@ describe('catalog actor: template inheritance and overrides', () => {
     expect(d.fees).toEqual({ deliveryFeeFen: 500, freeDeliveryOverFen: 8800 });
   });
 
-  it('every change tells the gateways on catalog.<store> with the new revision; a rejected one says nothing', () => {
+  it('every change tells the gateways on catalog.<store> and the platform sync (durable) with the new revision; a rejected one says nothing', () => {
     const rt = chainAndStore();
     const before = rt.outputs.length;
     const r = expectOk(cat(rt, { type: 'setPrice', skuId: 'noodle-l', priceFen: 3100, at: T0 })) as { rev: number };
     expectRejected(cat(rt, { type: 'setPrice', skuId: 'ghost', priceFen: 100, at: T0 }), 'unknown_sku');
+    // The memory runtime lists JetStream outputs first.
     expect(rt.outputs.slice(before)).toEqual([
+      {
+        subject: `sync.${STORE}`,
+        id: `sync:catalog:${STORE}:${r.rev}`,
+        data: { kind: 'catalog', store: STORE, rev: r.rev, at: T0 },
+        jetstream: true,
+      },
       {
         subject: `catalog.${STORE}`,
         id: `catalog:${STORE}:${r.rev}`,

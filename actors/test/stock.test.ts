@@ -320,7 +320,7 @@ describe('stock decide/evolve', () => {
     expect((d as Rejection).reject.message).toContain('only 2');
   });
 
-  it('pushes level changes to the menu with ids stable per version', () => {
+  it('pushes level changes to the menu and, durable, to the platform sync, with ids stable per version', () => {
     const { d } = run(given(set(1)), reserve('o_1', 1));
     if (isRejection(d)) expect.fail('rejected');
     expect(d.outputs).toEqual([
@@ -328,6 +328,12 @@ describe('stock decide/evolve', () => {
         subject: `push.${STORE}.menu`,
         id: 'stock:noodle:4',
         data: { kind: 'stock', skuId: 'noodle', level: 'out', available: 0, at },
+      },
+      {
+        subject: `sync.${STORE}`,
+        id: 'sync:stock:noodle:4',
+        data: { kind: 'stock', store: STORE, skuId: 'noodle', level: 'out', available: 0, seq: 4, at },
+        jetstream: true,
       },
     ]);
   });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { names } from '@lunchrush/engine/names';
 import { outputStreams as fromIndex } from '@lunchrush/actors';
 import { kitchenSubject, refundSubject } from '@lunchrush/actors/wire';
-import { KITCHEN_OUTPUT, REFUND_OUTPUT, outputStreams, wire } from '@lunchrush/actors/wire';
+import { KITCHEN_OUTPUT, PLATFORM_SYNC_OUTPUT, REFUND_OUTPUT, outputStreams, wire } from '@lunchrush/actors/wire';
+import { platformSyncSubject } from '@lunchrush/actors/wire';
 
 describe('the wire contract', () => {
   it("names the output streams and subjects as the engine makes them from the actors' OutputStreams", () => {
@@ -21,6 +22,11 @@ describe('the wire contract', () => {
     expect(KITCHEN_OUTPUT.subjects.map((s) => n.subject(s))).toEqual([w.kitchenTickets()]);
     expect(n.outputStream(REFUND_OUTPUT.name)).toBe(w.refundStream);
     expect(REFUND_OUTPUT.subjects.map((s) => n.subject(s))).toEqual([w.refundInstructions()]);
+    expect(n.outputStream(PLATFORM_SYNC_OUTPUT.name)).toBe(w.platformSyncStream);
+    expect(w.platformSyncStream).toBe('LR_SYNC');
+    expect(PLATFORM_SYNC_OUTPUT.subjects.map((s) => n.subject(s))).toEqual([w.platformSyncChanges()]);
+    expect(w.platformSyncChanges('001')).toBe(n.subject(platformSyncSubject('001')));
+    expect(outputStreams).toContain(PLATFORM_SYNC_OUTPUT);
   });
 
   it('the subjects the actors publish on fall under their streams', () => {
