@@ -5,7 +5,8 @@
  * - `verifyTableToken(token)`: a table QR token → store, area, table (HMAC, no I/O);
  * - `verifyDinerSession(token)`: a diner's bearer token → the session (HMAC and the in-memory
  *   revocation list, no I/O);
- * - `verifyStaffToken(token)`: a staff bearer token → store and role (HMAC, no I/O).
+ * - `verifyStaffToken(token)`: a staff bearer token → store and role (HMAC and the in-memory
+ *   revocation list: an account switched off or changed, no I/O).
  *
  * Each throws `HttpError` (401 codes) when the credential does not hold.
  */
@@ -37,7 +38,13 @@ export class Auth {
   }
 
   verifyStaffToken(token: string): StaffClaims {
-    return checkStaff(this.staffKeys, token);
+    const c = checkStaff(this.staffKeys, token);
+    if (this.revocations.refusesStaff(c))
+      throw new HttpError(
+        ErrorCode.Unauthorized,
+        'this staff token was revoked: the account was switched off or changed (log in again)',
+      );
+    return c;
   }
 
   verifyDinerSession(token: string, nowMs = Date.now()): DinerSession {

@@ -1,8 +1,9 @@
 /**
- * Diner sessions that no longer count although their tokens still verify: a logout (one
- * session, every token it was given) or a diner revoked by an operator (every session the
- * diner logged in before a moment). Checked in memory on every diner request; kept off the
- * request path:
+ * Tokens that no longer count although they still verify: a diner's logout (one session, every
+ * token it was given), a diner revoked by an operator (every session the diner logged in before
+ * a moment), and a staff account switched off or given another password, role or stores (every
+ * staff token of its name signed before that moment). Checked in memory on every request; kept
+ * off the request path:
  *
  *   revoke ──▶ Redis sorted set `<prefix>:revoked` (member: the entry, score: when it can go)
  *          └─▶ NATS core publish `<ns>.gw.revoke` ──▶ every gateway process applies it at once
@@ -11,7 +12,8 @@
  *
  * An entry is needed only while a token it refuses could still be unexpired: a session's
  * tokens live at most the session lifetime after their last renewal, and a revoked session is
- * never renewed again, so every entry goes one lifetime after it was made. That score is
+ * never renewed again, so every entry goes one lifetime after it was made (a staff entry: one
+ * staff token lifetime, GATEWAY_STAFF_TOKEN_TTL_S). That score is
  * also the order entries were made in, so a reload reads only the newest ones.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
@@ -19,19 +21,27 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { ensureError } from './errors.js';
 import type { DinerSession } from './sessions.js';
+import type { StaffClaims } from './tokens.js';
 
 /** How often each process reads the newest entries of the list (what NATS missed). */
 export const RELOAD_MS = 5_000;
 /** Clocks of gateway machines may differ by this much (the list is ordered by the revoker's clock). */
 const CLOCK_SKEW_MS = 60_000;
 
-type Entry = { k: 's'; id: string; until: number } | { k: 'd'; id: string; before: number; until: number };
+type Entry =
+  | { k: 's'; id: string; until: number }
+  | { k: 'd' | 'a'; id: string; before: number; until: number };
+type Before = { before: number; until: number };
 
 export class Revocations {
   /** Session id → when the entry may go (ms). */
   private readonly sessions = new Map<string, number>();
   /** Diner id → sessions logged in before this (ms) are refused; and when the entry may go. */
-  private readonly diners = new Map<string, { before: number; until: number }>();
+  private readonly diners = new Map<string, Before>();
+  /** Staff id (an account's login name) → its tokens signed before this (ms) are refused. */
+  private readonly staff = new Map<string, Before>();
+  /** Told of each staff revocation applied (from this process, NATS or the list), e.g. to close sockets. */
+  private readonly staffListeners: ((staffId: string, beforeMs: number) => void)[] = [];
   private sub: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** The latest score read from Redis: the next reload starts a clock skew before it. */
@@ -40,7 +50,7 @@ export class Revocations {
   constructor(
     private readonly redis: Redis,
     private readonly nc: NatsConnection,
-    private readonly o: { prefix: string; namespace: string; sessionTtlS: number; log: Logger },
+    private readonly o: { prefix: string; namespace: string; sessionTtlS: number; staffTtlS: number; log: Logger },
   ) {}
 
   private get key(): string {
@@ -85,6 +95,27 @@ export class Revocations {
     return d !== undefined && s.createdAt < d.before;
   }
 
+  /** Whether a verified staff token was signed before its account was switched off or changed. */
+  refusesStaff(c: StaffClaims): boolean {
+    if (this.staff.size === 0) return false;
+    const a = this.staff.get(c.staffId);
+    return a !== undefined && c.issuedAt < a.before;
+  }
+
+  /** Calls `f` with each staff revocation this process applies: the staff id and its moment. */
+  onStaffRevoked(f: (staffId: string, beforeMs: number) => void): void {
+    this.staffListeners.push(f);
+  }
+
+  /**
+   * Every staff token of `staffId` signed before `beforeMs` (default now), everywhere: an account
+   * switched off, or given a new password, role or stores. Tokens signed later (a new login) work.
+   */
+  async revokeStaff(staffId: string, beforeMs = Date.now(), nowMs = Date.now()): Promise<void> {
+    // A token signed a moment before `beforeMs` lives one staff token lifetime more.
+    await this.record({ k: 'a', id: staffId, before: beforeMs, until: nowMs + this.o.staffTtlS * 1000 + 60_000 });
+  }
+
   /** Logout: every token of this session, everywhere. */
   async revokeSession(sessionId: string, nowMs = Date.now()): Promise<void> {
     await this.record({ k: 's', id: sessionId, until: nowMs + this.lifetimeMs() });
@@ -114,8 +145,17 @@ export class Revocations {
       this.sessions.set(e.id, Math.max(e.until, this.sessions.get(e.id) ?? 0));
       return;
     }
-    const had = this.diners.get(e.id);
-    if (had === undefined || had.before < e.before) this.diners.set(e.id, { before: e.before, until: e.until });
+    const map = e.k === 'd' ? this.diners : this.staff;
+    const had = map.get(e.id);
+    if (had !== undefined && had.before >= e.before) return;
+    map.set(e.id, { before: e.before, until: e.until });
+    if (e.k !== 'a') return;
+    for (const f of this.staffListeners)
+      try {
+        f(e.id, e.before);
+      } catch (err) {
+        this.o.log.warn({ err: ensureError(err).message }, 'a staff revocation listener failed');
+      }
   }
 
   /**
@@ -136,5 +176,6 @@ export class Revocations {
     }
     for (const [id, until] of this.sessions) if (until <= nowMs) this.sessions.delete(id);
     for (const [id, d] of this.diners) if (d.until <= nowMs) this.diners.delete(id);
+    for (const [id, a] of this.staff) if (a.until <= nowMs) this.staff.delete(id);
   }
 }

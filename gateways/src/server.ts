@@ -116,6 +116,7 @@ async function buildDeps(
     prefix,
     namespace: cfg.namespace,
     sessionTtlS: cfg.sessionTtlS,
+    staffTtlS: cfg.staffTokenTtlS,
     log,
   });
   // Before any request: a process that starts never admits a session revoked before it started.
@@ -168,11 +169,20 @@ function pushPrincipal(deps: GatewayDeps, r: PushAuthRequest): PushPrincipal | n
   try {
     if (token.startsWith('s1.')) {
       const c = deps.auth.verifyStaffToken(token);
-      return { kind: 'staff', store: c.store, role: c.role, id: staffActorId(c.role, c.staffId) };
+      return {
+        kind: 'staff',
+        store: c.store,
+        role: c.role,
+        id: staffActorId(c.role, c.staffId),
+        staffToken: { staffId: c.staffId, issuedAt: c.issuedAt },
+      };
     }
     const s = deps.auth.verifyDinerSession(token);
-    if (s.store === undefined || s.tableId === undefined) return null;
-    return { kind: 'diner', store: s.store, tableId: s.tableId, id: s.dinerId };
+    if (s.store !== undefined && s.tableId !== undefined)
+      return { kind: 'diner', store: s.store, tableId: s.tableId, id: s.dinerId };
+    // Not seated (a group-buy page): the store the page names (`?store=`); such a diner follows no table or order.
+    const store = r.params.get('store');
+    return store !== null && /^\d{3}$/.test(store) ? { kind: 'diner', store, id: s.dinerId } : null;
   } catch {
     return null;
   }
@@ -183,7 +193,7 @@ function mountBeside(app: TemplatedApp, deps: GatewayDeps): PushHub {
   const { cfg } = deps;
   mountScreens(app, { apiBase: '/v1/staff', ...(cfg.dashboardUrl === null ? {} : { dashboardUrl: cfg.dashboardUrl }) });
   mountConsole(app);
-  return mountPush(app, {
+  const hub = mountPush(app, {
     nc: deps.nc,
     namespace: cfg.namespace,
     // Snapshot reads and staff actions under the same in-flight limit as the HTTP routes.
@@ -192,6 +202,14 @@ function mountBeside(app: TemplatedApp, deps: GatewayDeps): PushHub {
     readStore: (store, at) => deps.storeTables.view(store, at),
     authenticate: (r) => Promise.resolve(pushPrincipal(deps, r)),
   });
+  // A revoked account's open sockets close too (its token is refused at the next upgrade).
+  deps.revocations.onStaffRevoked((staffId, before) =>
+    hub.closeWhere(
+      (p) => p.staffToken !== undefined && p.staffToken.staffId === staffId && p.staffToken.issuedAt < before,
+      'staff token revoked',
+    ),
+  );
+  return hub;
 }
 
 function listen(app: TemplatedApp, cfg: GatewayConfig): Promise<us_listen_socket> {

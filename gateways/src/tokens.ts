@@ -83,6 +83,11 @@ export interface StaffClaims {
   readonly staffId: string;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
+  /**
+   * When it was signed (ms since the epoch), what an account's revocation compares with;
+   * 0 for a token signed before tokens said so (refused by any revocation of its name).
+   */
+  readonly issuedAt: number;
 }
 
 const StaffPayload = z.object({
@@ -90,6 +95,8 @@ const StaffPayload = z.object({
   r: StaffRoleSchema,
   u: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/),
   e: z.number().int().positive(),
+  /** Issued at, ms: milliseconds, so a login right after a revocation is not caught by it. */
+  i: z.number().int().nonnegative().optional(),
 });
 
 export function signStaffToken(
@@ -103,6 +110,7 @@ export function signStaffToken(
     r: claims.role,
     u: claims.staffId,
     e: Math.floor(nowMs / 1000) + claims.ttlS,
+    i: Math.floor(nowMs),
   });
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `s1.${ring.current}.${body}.${mac(key, 'lunchrush-staff-v1', `${ring.current}.${body}`).toString('base64url')}`;
@@ -131,7 +139,7 @@ export function verifyStaffToken(ring: KeyRing, token: string, nowMs = Date.now(
     throw new HttpError(ErrorCode.Unauthorized, 'the staff token is malformed');
   }
   if (parsed.e * 1000 <= nowMs) throw new HttpError(ErrorCode.TokenExpired, 'the staff token has expired');
-  return { store: parsed.s, role: parsed.r, staffId: parsed.u, exp: parsed.e };
+  return { store: parsed.s, role: parsed.r, staffId: parsed.u, exp: parsed.e, issuedAt: parsed.i ?? 0 };
 }
 
 /** What a diner session token carries: the session as `POST /v1/diner/login` and `/scan` made it. */

@@ -4,6 +4,8 @@
  * Who may manage whom is the account actor's rule (`mayManageAccount`): a manager, the floor
  * and kitchen of their store; the admin, anyone. Passwords are hashed here (argon2id) and only
  * the hash goes to the engine. Every change is in the chain's audit trail (the actor writes it).
+ * Switching an account off, or changing its password, role or stores, revokes its tokens on every
+ * gateway process at once (`Revocations.revokeStaff`).
  */
 import { STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
 import {
@@ -117,10 +119,20 @@ function updateAccount(deps: GatewayDeps): Route {
         view = await h.send({ type: 'setPassword', passwordHash: await hashPassword(password), by, at });
       if (Object.keys(change).length > 0 || view === undefined)
         view = await h.send({ type: 'update', ...change, by, at });
+      // Revoked after the change, not before: a login racing it either read the changed account or
+      // signed its token before now, so no token of the old account outlives this answer.
+      if (revokes(body)) await deps.revocations.revokeStaff(params.username);
       return { body: view };
     },
   });
 }
+
+/**
+ * Whether a change ends the account's tokens: switched off, a new password (a leaked one must not
+ * keep working), another role or other stores (a token names its role and store).
+ */
+const revokes = (b: z.output<typeof AccountUpdateBody>): boolean =>
+  b.disabled === true || b.password !== undefined || b.role !== undefined || b.stores !== undefined;
 
 /** `POST /v1/staff/me/totp`: a new secret to scan; then the secret and a code from the app to turn it on. */
 function totp(deps: GatewayDeps): Route {

@@ -151,8 +151,8 @@ function me(deps: GatewayDeps): Route {
     async handle(req) {
       const c = req.staff!;
       const a = await accountOf(deps, c.staffId);
-      // The token itself stays valid until it expires (checked in process, no I/O); the console
-      // asks this on every load, so a switched-off account is logged out of it at once.
+      // Switching an account off revokes its tokens (the pipeline refuses them); this read also
+      // refuses one whose revocation has not reached this process yet.
       if (a?.disabled === true) throw new HttpError(X.AccountDisabled, `the account ${a.username} is disabled`);
       const may = Object.fromEntries(
         (Object.keys(STAFF_PERMISSIONS) as StaffPermission[]).map((p) => [p, staffMay(c.role, p)]),

@@ -190,6 +190,20 @@ export class PushHub {
     };
   }
 
+  /**
+   * Closes every socket whose principal `revoked` names (1008, the reason in the frame): e.g. a
+   * staff account switched off. Loops over the sockets: for rare events, not the hot path.
+   */
+  closeWhere(revoked: (p: PushPrincipal) => boolean, reason: string): number {
+    let n = 0;
+    for (const ws of [...this.sockets])
+      if (revoked(ws.getUserData().principal)) {
+        ws.end(1008, reason);
+        n++;
+      }
+    return n;
+  }
+
   /** Bytes buffered per socket right now (tests and /metrics; loops over sockets, not for the hot path). */
   bufferedBytes(): number[] {
     return [...this.sockets].map((ws) => ws.getBufferedAmount());
