@@ -27,6 +27,8 @@ export const ActorTypes = {
   Lottery: 'lottery',
   /** The routing of one order request to a store, in a partition of its own (`routingRef`). */
   Routing: 'routing',
+  /** A delivery order's trip to the door (courier platform or store staff), id = the order id, in the store's partition. */
+  Delivery: 'delivery',
 } as const;
 
 /**
@@ -49,6 +51,7 @@ export const INTERNAL_COMMANDS: Readonly<Record<(typeof ActorTypes)[keyof typeof
   bargain: ['deadline'],
   lottery: [],
   routing: [],
+  delivery: ['open', 'acceptTimeout', 'arriveTimeout'],
 };
 
 /** The store actor and the catalog actor are singletons of their store, under these ids. */

@@ -12,6 +12,7 @@
 import type { SendOptions } from '@lunchrush/engine';
 import { campaignPartitionKey, type CampaignCommand, type CampaignView, type ClaimResult } from './campaign.js';
 import type { CatalogCommand } from './catalog.js';
+import type { DeliveryCommand } from './delivery/commands.js';
 import { ActorTypes, CATALOG_ACTOR_ID, STORE_ACTOR_ID } from './domain.js';
 import type { CatalogDoc } from './menu.js';
 import { memberPartitionKey, type MemberCommand, type MemberResult } from './member/index.js';
@@ -37,7 +38,8 @@ export type ActorCommand =
   | MemberCommand
   | CampaignCommand
   | PromotionsCommand
-  | RoutingCommand;
+  | RoutingCommand
+  | DeliveryCommand;
 
 /** Anything with the engine client's `send` shape (`EngineClient`, the gateway's `EngineGate`). */
 export interface CommandSender {

@@ -21,6 +21,7 @@ import { staffDirectoryActor } from './staff-directory.js';
 import { stockActor } from './stock.js';
 import { storeActor } from './store.js';
 import { routingActor } from './routing/router.js';
+import { deliveryActor } from './delivery/index.js';
 import { promotionsActor } from './store-promotions.js';
 import { tableActor } from './table/index.js';
 
@@ -50,6 +51,8 @@ export const restaurantActors: ActorType[] = [
   lotteryActor,
   // the routing of one order request to a store, in a partition of its own (`routingRef`)
   routingActor,
+  // a delivery order's courier (or staff) trip, in the store's partition (`deliveryRef`)
+  deliveryActor,
 ];
 
 export { campaignActor, catalogActor, memberActor, orderActor, saleActor, stockActor, storeActor, tableActor };
@@ -304,6 +307,47 @@ export type {
   StoreView,
   StoreLoad,
 } from './store.js';
+
+// delivery: a delivery order's courier dispatch, escalation and tracking (the worker: `@lunchrush/couriers`)
+export {
+  ACCEPT_TIMER,
+  ARRIVE_TIMER,
+  COURIER_OUTPUT,
+  CourierStatusSchema,
+  DELIVERY_ERRORS,
+  DeliveryCommandSchema,
+  DeliveryErrorCode,
+  DispatchPolicySchema,
+  courierInstructionId,
+  courierSubject,
+  decideDelivery,
+  deliveryActor,
+  deliveryOf,
+  deliveryRef,
+  deliveryView,
+  evolveDelivery,
+  initialDelivery,
+  parseShopOrderId,
+  shopOrderId,
+} from './delivery/index.js';
+export type {
+  CourierBoardPush,
+  CourierCancel,
+  CourierCreate,
+  CourierInstruction,
+  CourierItem,
+  CourierPush,
+  CourierStatus,
+  CourierTip,
+  DeliveryCommand,
+  DeliveryEvent,
+  DeliveryHandle,
+  DeliveryState,
+  DeliveryStatus,
+  DeliveryView,
+  DispatchPolicy,
+  RiderInfo,
+} from './delivery/index.js';
 
 // routing: the store that serves an order best, and the durable record of trying stores in turn
 export {

@@ -15,6 +15,7 @@ import type { OutputStream } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
 import { kitchenSubject, platformSyncSubject, refundSubject } from './outputs.js';
 import { GROUPBUY_OUTPUT } from './groupbuy/outputs.js';
+import { COURIER_OUTPUT } from './delivery/outputs.js';
 
 /** Kitchen tickets, one subject per store and station (`kitchen.<store>.<station>`). */
 export const KITCHEN_OUTPUT: OutputStream = { name: 'KITCHEN', subjects: ['kitchen.>'] };
@@ -35,6 +36,7 @@ export const outputStreams: OutputStream[] = [
   MEMBER_OUTPUT,
   GROUPBUY_OUTPUT,
   PLATFORM_SYNC_OUTPUT,
+  COURIER_OUTPUT,
 ];
 
 /** The actors' output streams and subjects of one engine namespace, absolute. */
@@ -53,6 +55,10 @@ export interface Wire {
   readonly memberStream: string;
   /** Every order's instruction to a member's card (`<ns>.members.>`). */
   readonly memberInstructions: string;
+  /** `<NS>_COURIERS` */
+  readonly courierStream: string;
+  /** Every store's courier instructions (`<ns>.couriers.>`), or one store's (`<ns>.couriers.<store>`). */
+  courierInstructions(store?: string): string;
   /** `<NS>_SYNC` */
   readonly platformSyncStream: string;
   /** Every store's platform sync changes (`<ns>.sync.>`), or one store's (`<ns>.sync.<store>`). */
@@ -114,6 +120,8 @@ export function wire(ns: string): Wire {
     refundInstructions: (store = '') => n.subject(store === '' ? 'refunds.>' : refundSubject(store)),
     memberStream: n.outputStream(MEMBER_OUTPUT.name),
     memberInstructions: n.subject('members.>'),
+    courierStream: n.outputStream(COURIER_OUTPUT.name),
+    courierInstructions: (store = '') => n.subject(store === '' ? 'couriers.>' : `couriers.${store}`),
     platformSyncStream: n.outputStream(PLATFORM_SYNC_OUTPUT.name),
     platformSyncChanges: (store = '') => n.subject(store === '' ? 'sync.>' : platformSyncSubject(store)),
     printerAlarms: (store = '') => alarmPrefix + (store === '' ? '>' : store),

@@ -72,6 +72,7 @@ describe('entry points', () => {
       'bargain',
       'lottery',
       'routing',
+      'delivery',
     ]);
     expect(root.outputStreams).toBe(wire.outputStreams);
   });

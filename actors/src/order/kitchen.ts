@@ -6,6 +6,7 @@
 import type { DecideContext, Rejection } from '@lunchrush/engine';
 import { ActorTypes, STORE_ACTOR_ID } from '../domain.js';
 import { ErrorCode, refuse } from '../errors.js';
+import { openDeliveryOnReady } from '../delivery/on-ready.js';
 import { newTickets, urgeTickets } from '../kitchen.js';
 import { COMPLETE_TIMER, DEFAULT_AUTO_COMPLETE_MS, DEFAULT_URGE_INTERVAL_MS, type Parsed } from './commands.js';
 import { boardPush, emit, isStaff, ticketOrder, unchanged, wrongState, type OrderDecision } from './decision.js';
@@ -62,6 +63,7 @@ export function finishStation(
   const events: OrderEvent[] = [{ type: 'StationDone', station: c.station, at: c.at }];
   const allDone = s.stations.every((x) => x.station === c.station || x.state === 'done' || x.state === 'void');
   if (allDone) events.push({ type: 'Ready', at: c.at });
+  if (allDone) openDeliveryOnReady(ctx, s, c.at);
   return emit(s, events, c.at, allDone ? { outputs: [boardPush(s, s.seq + 2, 'ready', c.at)] } : {});
 }
 
@@ -81,6 +83,7 @@ export function serve(
     ctx.call(ActorTypes.Store, STORE_ACTOR_ID, { type: 'ticketsClosed', orderId: s.orderId, stations: open, at: c.at });
   for (const st of open) events.push({ type: 'StationDone', station: st, at: c.at });
   if (k !== 'ready') events.push({ type: 'Ready', at: c.at });
+  if (k !== 'ready') openDeliveryOnReady(ctx, s, c.at);
   events.push({ type: 'Served', by: c.by, at: c.at });
   return emit(s, events, c.at, {
     timers: [

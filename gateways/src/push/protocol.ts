@@ -15,7 +15,7 @@ export interface PushPrincipal {
   readonly store: string;
   /** Staff role (`waiter`, `kitchen`, `manager`, …). */
   readonly role?: string;
-  /** A diner's table (from the signed table token). */
+  /** A diner's table (from the signed table token); absent for a diner who is not seated (group-buy pages). */
   readonly tableId?: string;
   /** Who it is (diner or staff id), for the `by` of staff actions. */
   readonly id?: string;
@@ -38,9 +38,12 @@ export interface PushAuthRequest {
   readonly ip: string;
 }
 
-export type TopicKind = 'table' | 'order' | 'board' | 'menu' | 'kitchen' | 'printers';
+export type TopicKind = 'table' | 'order' | 'board' | 'menu' | 'kitchen' | 'printers' | 'group';
 
-/** A topic as the client names it: `table:<tableId>`, `order:<orderId>`, `board`, `menu`, `kitchen:<station>`, `printers`. */
+/**
+ * A topic as the client names it: `table:<tableId>`, `order:<orderId>`, `board`, `menu`, `kitchen:<station>`,
+ * `printers`, `group:<groupId>` (a group-buy's live member count).
+ */
 export interface Topic {
   readonly kind: TopicKind;
   readonly id: string;
@@ -64,6 +67,7 @@ export function parseTopic(name: unknown): Topic | null {
     case 'table':
     case 'order':
     case 'kitchen':
+    case 'group':
       return ID_RE.test(id) ? { kind, id, name } : null;
     default:
       return null;
