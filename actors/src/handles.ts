@@ -14,6 +14,12 @@ import { campaignPartitionKey, type CampaignCommand, type CampaignView, type Cla
 import type { CatalogCommand } from './catalog.js';
 import type { DeliveryCommand } from './delivery/commands.js';
 import { ActorTypes, CATALOG_ACTOR_ID, STORE_ACTOR_ID } from './domain.js';
+import type { BargainCommand, BargainView } from './bargain/index.js';
+import type { BargainCampaignCommand, BargainCampaignView } from './bargain/campaign.js';
+import type { GroupCampaignCommand, GroupCampaignView } from './groupbuy/campaign.js';
+import type { GroupCommand } from './groupbuy/commands.js';
+import type { GroupResult } from './groupbuy/decide.js';
+import type { LotteryCommand, LotteryView } from './lottery.js';
 import type { CatalogDoc } from './menu.js';
 import { memberPartitionKey, type MemberCommand, type MemberResult } from './member/index.js';
 import type { OrderCommand, OrderDetail, OrderSummary } from './order/index.js';
@@ -39,7 +45,12 @@ export type ActorCommand =
   | CampaignCommand
   | PromotionsCommand
   | RoutingCommand
-  | DeliveryCommand;
+  | DeliveryCommand
+  | GroupCampaignCommand
+  | GroupCommand
+  | BargainCampaignCommand
+  | BargainCommand
+  | LotteryCommand;
 
 /** Anything with the engine client's `send` shape (`EngineClient`, the gateway's `EngineGate`). */
 export interface CommandSender {
@@ -86,6 +97,13 @@ export type CampaignReplies = ReplyMap<CampaignCommand, CampaignView, { claim: C
 /** Setting and reading a store's promotions both answer them. */
 export type PromotionsReplies = ReplyMap<PromotionsCommand, PromotionsView, object>;
 
+/** Group-buy, bargain and lottery actors answer their view to every command. */
+export type GroupCampaignReplies = ReplyMap<GroupCampaignCommand, GroupCampaignView, object>;
+export type GroupReplies = ReplyMap<GroupCommand, GroupResult, object>;
+export type BargainCampaignReplies = ReplyMap<BargainCampaignCommand, BargainCampaignView, object>;
+export type BargainReplies = ReplyMap<BargainCommand, BargainView, object>;
+export type LotteryReplies = ReplyMap<LotteryCommand, LotteryView, object>;
+
 /** One actor's address over a sender; `send` takes only that actor's commands. */
 export class ActorHandle<C extends ActorCommand, R extends Replies<C>> {
   constructor(
@@ -110,6 +128,11 @@ export type StoreHandle = ActorHandle<StoreCommand, StoreReplies>;
 export type MemberHandle = ActorHandle<MemberCommand, MemberReplies>;
 export type CampaignHandle = ActorHandle<CampaignCommand, CampaignReplies>;
 export type PromotionsHandle = ActorHandle<PromotionsCommand, PromotionsReplies>;
+export type GroupCampaignHandle = ActorHandle<GroupCampaignCommand, GroupCampaignReplies>;
+export type GroupHandle = ActorHandle<GroupCommand, GroupReplies>;
+export type BargainCampaignHandle = ActorHandle<BargainCampaignCommand, BargainCampaignReplies>;
+export type BargainHandle = ActorHandle<BargainCommand, BargainReplies>;
+export type LotteryHandle = ActorHandle<LotteryCommand, LotteryReplies>;
 
 export const orderOf = (sender: CommandSender, store: string, orderId: string): OrderHandle =>
   new ActorHandle(sender, store, ActorTypes.Order, orderId);
@@ -135,3 +158,18 @@ export const campaignOf = (sender: CommandSender, campaignId: string): CampaignH
 /** A store's automatic promotions (one actor a store, `PROMOTIONS_ACTOR_ID`). */
 export const promotionsOf = (sender: CommandSender, store: string): PromotionsHandle =>
   new ActorHandle(sender, store, ActorTypes.Promotions, PROMOTIONS_ACTOR_ID);
+/** A group-buy campaign (拼团), in its store's partition. */
+export const groupCampaignOf = (sender: CommandSender, store: string, campaignId: string): GroupCampaignHandle =>
+  new ActorHandle(sender, store, ActorTypes.GroupBuy, campaignId);
+/** One group of a group-buy campaign, in its store's partition. */
+export const groupOf = (sender: CommandSender, store: string, groupId: string): GroupHandle =>
+  new ActorHandle(sender, store, ActorTypes.Group, groupId);
+/** A bargain campaign (砍价), in its store's partition. */
+export const bargainCampaignOf = (sender: CommandSender, store: string, campaignId: string): BargainCampaignHandle =>
+  new ActorHandle(sender, store, ActorTypes.Bargaining, campaignId);
+/** One diner's bargain, in its store's partition. */
+export const bargainOf = (sender: CommandSender, store: string, bargainId: string): BargainHandle =>
+  new ActorHandle(sender, store, ActorTypes.Bargain, bargainId);
+/** A lottery (抽奖), in its store's partition. */
+export const lotteryOf = (sender: CommandSender, store: string, lotteryId: string): LotteryHandle =>
+  new ActorHandle(sender, store, ActorTypes.Lottery, lotteryId);

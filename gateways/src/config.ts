@@ -74,6 +74,8 @@ export interface GatewayConfig {
   readonly qrKeys: KeyRing;
   readonly staffKeys: KeyRing;
   readonly piiKeys: KeyRing;
+  /** AES-256-GCM keys of share codes (分享码): the first seals, every one opens. */
+  readonly shareKeys: KeyRing;
   /** HMAC keys of diner session tokens: the first signs, every one verifies. */
   readonly sessionKeys: KeyRing;
   readonly sessionTtlS: number;
@@ -116,6 +118,7 @@ export const VARIABLES = [
   'GATEWAY_QR_KEYS',
   'GATEWAY_STAFF_KEYS',
   'GATEWAY_PII_KEYS',
+  'GATEWAY_SHARE_KEYS',
   'GATEWAY_SESSION_KEYS',
   'GATEWAY_SESSION_TTL_S',
   'GATEWAY_STAFF_TOKEN_TTL_S',
@@ -167,6 +170,7 @@ const DEV_SECRETS: Readonly<Record<string, string>> = {
   GATEWAY_QR_KEYS: 'k1:ZGV2LXFyLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0',
   GATEWAY_STAFF_KEYS: 'k1:ZGV2LXN0YWZmLWtleS0xLWx1bmNocnVzaC1ub3Qtc2VjcmV0',
   GATEWAY_PII_KEYS: 'k1:ZGV2LXBpaS1rZXktMzItYnl0ZXMtbm90LXNlY3JldCE=',
+  GATEWAY_SHARE_KEYS: 'k1:ZGV2LXNoYXJlLWtleS0zMi1ieXRlcy1ub3Qtc2VjcmU=',
   GATEWAY_SESSION_KEYS: 'k1:ZGV2LXNlc3Npb24ta2V5LTEtbHVuY2hydXNoLW5vdC1zZWNyZXQ=',
   GATEWAY_POS_SECRET: 'dev-pos-secret-not-secret',
   GATEWAY_DELIVERY_SECRET: 'dev-delivery-secret-not-secret',
@@ -339,6 +343,11 @@ function secretsOf({ required }: Readers) {
     required('GATEWAY_PII_KEYS', 'encrypts phone numbers and addresses'),
     32,
   );
+  const shareKeys = parseKeyRing(
+    'GATEWAY_SHARE_KEYS',
+    required('GATEWAY_SHARE_KEYS', 'seals group-buy, bargain and lottery share codes'),
+    32,
+  );
   const sessionKeys = parseKeyRing(
     'GATEWAY_SESSION_KEYS',
     required('GATEWAY_SESSION_KEYS', 'signs diner session tokens'),
@@ -350,7 +359,7 @@ function secretsOf({ required }: Readers) {
   };
   const posSecret = secret('GATEWAY_POS_SECRET');
   const deliverySecret = secret('GATEWAY_DELIVERY_SECRET');
-  return { qrKeys, staffKeys, piiKeys, sessionKeys, posSecret, deliverySecret };
+  return { qrKeys, staffKeys, piiKeys, shareKeys, sessionKeys, posSecret, deliverySecret };
 }
 
 /**
@@ -437,7 +446,7 @@ function storeList(read: Reader, name: string): string[] {
 export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const readers = readersOf(env);
   const { read } = readers;
-  const { qrKeys, staffKeys, piiKeys, sessionKeys, posSecret, deliverySecret } = secretsOf(readers);
+  const { qrKeys, staffKeys, piiKeys, shareKeys, sessionKeys, posSecret, deliverySecret } = secretsOf(readers);
 
   const port = int(read, 'GATEWAY_PORT', DEFAULT_GATEWAY_PORT, 0, 65535);
   const host = read('GATEWAY_HOST') ?? DEFAULT_GATEWAY_HOST;
@@ -468,6 +477,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     qrKeys,
     staffKeys,
     piiKeys,
+    shareKeys,
     sessionKeys,
     sessionTtlS: int(read, 'GATEWAY_SESSION_TTL_S', DEFAULT_SESSION_TTL_S, 60, 30 * 86_400),
     staffTokenTtlS: int(read, 'GATEWAY_STAFF_TOKEN_TTL_S', DEFAULT_STAFF_TOKEN_TTL_S, 60, 365 * 86_400),

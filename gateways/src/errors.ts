@@ -7,6 +7,7 @@ import { EngineError, ErrorCode as EngineCode, ensureError } from '@lunchrush/en
 import { DomainError, ErrorCode as DomainCode, CatalogFormatError } from '@lunchrush/actors';
 import { StaffErrorCode } from '@lunchrush/actors/staff';
 import { PAYMENT_ERRORS, PaymentError, PaymentErrorCode } from '@lunchrush/payments';
+import { CAMPAIGN_ERRORS } from './campaign-errors.js';
 
 /** Codes only the gateway produces. */
 export const ErrorCode = {
@@ -235,6 +236,8 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   [D.CampaignNotOpen]: { status: 409, description: 'the campaign is paused, or outside its claim window' },
   [D.CampaignExhausted]: { status: 409, description: 'every coupon of the campaign is taken' },
   [D.ClaimLimitReached]: { status: 409, description: 'the member holds as many of these coupons as one may' },
+  // domain: group-buy, bargains, lotteries and share codes (campaign-errors.ts)
+  ...CAMPAIGN_ERRORS,
 
   // engine
   [E.Rejected]: { status: 409, description: 'the engine refused the command for a business reason' },

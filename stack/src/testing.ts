@@ -66,6 +66,7 @@ export const OWN_SECRETS = {
   GATEWAY_QR_KEYS: `q1:${Buffer.from('own-qr-key-of-this-deployment!!').toString('base64')}`,
   GATEWAY_STAFF_KEYS: `s1:${Buffer.from('own-staff-key-of-this-deployment').toString('base64')}`,
   GATEWAY_PII_KEYS: `p1:${Buffer.from('own-pii-key-32-bytes-long-000000').toString('base64')}`,
+  GATEWAY_SHARE_KEYS: `h1:${Buffer.from('own-share-key-32-bytes-long-0000').toString('base64')}`,
   GATEWAY_POS_SECRET: 'own-pos-secret-0123456789',
   GATEWAY_DELIVERY_SECRET: 'own-delivery-secret-0123456789',
   GATEWAY_SESSION_KEYS: `d1:${Buffer.from('own-session-key-of-this-deployment').toString('base64')}`,

@@ -106,6 +106,7 @@ export type BargainEvent =
 
 export interface BargainView {
   readonly bargainId: string;
+  readonly campaignId: string | null;
   readonly status: BargainStatus;
   readonly initiator: string | null;
   readonly startPriceFen: number;
@@ -136,6 +137,7 @@ export function initialBargain(store: string, bargainId: string): BargainState {
 export function bargainView(s: BargainState): BargainView {
   return {
     bargainId: s.bargainId,
+    campaignId: s.campaignId,
     status: s.status,
     initiator: s.initiator,
     startPriceFen: s.terms?.startPriceFen ?? 0,

@@ -1,7 +1,7 @@
 /**
  * The NATS subjects this process listens to for pushes: only those of topics a socket here
  * follows. A topic's first subscriber subscribes its subject (`push.<store>.table.<id>`,
- * `…order.<id>`, `…board`, `…menu`; a kitchen display `…order.*` of its store, for progress),
+ * `…order.<id>`, `…board`, `…menu`, `…group.<id>`; a kitchen display `…order.*` of its store, for progress),
  * its last one unsubscribes. So a push nobody here follows is dropped by nats-server instead of
  * being sent to every process and decoded there (with one wildcard subscription to `push.>`, each
  * node received every push of every store: ~1 KB per order, for nothing when no phone watched).
@@ -11,6 +11,7 @@
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { boardPushSubject, menuPushSubject, orderPushSubject, tablePushSubject } from '@lunchrush/actors/wire';
+import { groupPushSubject } from '@lunchrush/actors/campaigns';
 import type { Topic } from './protocol.js';
 
 interface Interest {
@@ -43,6 +44,8 @@ export class PushInterest {
         return this.absolute(tablePushSubject(store, topic.id));
       case 'order':
         return this.absolute(orderPushSubject(store, topic.id));
+      case 'group':
+        return this.absolute(groupPushSubject(store, topic.id));
       case 'kitchen':
         // Every order of the store: a display's progress comes from its orders' pushes.
         return this.absolute(orderPushSubject(store, '*'));

@@ -21,6 +21,7 @@ import {
   type StoreView,
   type TableView,
 } from '@lunchrush/actors';
+import { groupOf, type GroupPush } from '@lunchrush/actors/campaigns';
 import type { PushEngine } from './deps.js';
 import type { Topic } from './protocol.js';
 
@@ -76,7 +77,32 @@ export async function readSnapshot(src: SnapshotSources, store: string, topic: T
       return readKitchen(src, store, topic.id);
     case 'printers':
       return readPrinters(src, store);
+    case 'group':
+      return readGroup(src, store, topic.id);
   }
+}
+
+/** A group's counts, in the shape of its pushes (`GroupPush`): no member ids, any diner of the store may follow it. */
+async function readGroup(src: SnapshotSources, store: string, groupId: string): Promise<Snapshot> {
+  const g = await groupOf(src.engine, store, groupId)
+    .send({ type: 'get' })
+    .catch((e: unknown) => {
+      if ((e as { reason?: unknown }).reason === 'group_not_found')
+        throw new SnapshotNotFound(`group ${groupId} not found`);
+      throw e;
+    });
+  const data: GroupPush = {
+    kind: 'group',
+    groupId,
+    status: g.status,
+    members: g.members,
+    paid: g.paid,
+    size: g.size,
+    seq: g.version,
+    at: Date.now(),
+  };
+  // The group's pushes carry `group:<id>:<seq>`: a client drops one at or below this.
+  return { data, versions: { [`group:${groupId}`]: g.version } };
 }
 
 /** The printer daemon's answer on `<ns>.printers.<store>.status`; `available: false` when no daemon answered. */

@@ -11,7 +11,8 @@ import type { PushCounters, SocketData } from './sockets.js';
 
 /**
  * Default rules: staff see every topic of their store; diners their own table,
- * orders of their table (checked against the order's snapshot) and the menu.
+ * orders of their table (checked against the order's snapshot), the menu, and a group-buy's
+ * group of their store (its snapshot and deltas are counts, never the members' ids).
  */
 export function defaultAuthorize(p: PushPrincipal, topic: Topic): boolean {
   if (p.kind === 'staff') return true;
@@ -20,6 +21,7 @@ export function defaultAuthorize(p: PushPrincipal, topic: Topic): boolean {
       return p.tableId !== undefined && topic.id === p.tableId;
     case 'order':
     case 'menu':
+    case 'group':
       return true;
     default:
       return false;

@@ -3,12 +3,17 @@
  * scan a table: `session.ts`), the menu and stock (`menu.ts`), the table and its shared cart
  * with quotes (`table-cart.ts`), placing an order with an Idempotency-Key (`place.ts`), and the
  * diner's orders after that: pay, follow, cancel, urge, ask for a refund, review (`orders.ts`);
- * the member card, coupon centre and checkout with discounts (`member.ts`).
+ * the member card, coupon centre and checkout with discounts (`member.ts`); group-buy, bargains and
+ * lotteries with share codes (`groupbuy.ts`, `bargain.ts`, `lottery.ts`).
  * Every price comes from the catalog actor.
  */
 import type { GatewayDeps } from '../deps.js';
 import type { Route } from '../http.js';
+import { CampaignIndex } from '../campaign-index.js';
 import { OwnerCache } from './diner/access.js';
+import { bargainRoutes } from './diner/bargain.js';
+import { groupBuyRoutes } from './diner/groupbuy.js';
+import { lotteryRoutes } from './diner/lottery.js';
 import { memberRoutes } from './diner/member.js';
 import { menuRoutes } from './diner/menu.js';
 import { orderRoutes } from './diner/orders.js';
@@ -31,5 +36,8 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     placeOrderRoute(deps, owners),
     ...orderRoutes(deps, owners),
     ...memberRoutes(deps),
+    ...groupBuyRoutes(deps, new CampaignIndex(deps.redis, deps.prefix)),
+    ...bargainRoutes(deps),
+    ...lotteryRoutes(deps),
   ];
 }

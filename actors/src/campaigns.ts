@@ -1,0 +1,72 @@
+/**
+ * `@lunchrush/actors/campaigns`: group-buy (拼团), bargains (砍价), lotteries (抽奖) and the share
+ * codes that spread them — their command schemas, views, error codes, output subjects and typed
+ * handles. The actor types are registered with the rest (`restaurantActors`).
+ */
+export {
+  GROUPBUY_ERRORS,
+  GROUPBUY_OUTPUT,
+  GroupBuyErrorCode,
+  GroupCampaignCommandSchema,
+  GroupCampaignIdSchema,
+  GroupCommandSchema,
+  GroupIdSchema,
+  GroupTermsSchema,
+  groupBuySubject,
+  groupCompletedId,
+  groupPushSubject,
+  groupRefundId,
+  groupView,
+} from './groupbuy/index.js';
+export type {
+  GroupCampaignCommand,
+  GroupCampaignView,
+  GroupCommand,
+  GroupCompleted,
+  GroupInstruction,
+  GroupPush,
+  GroupRefundInstruction,
+  GroupResult,
+  GroupTerms,
+  GroupTermsInput,
+  GroupView,
+  GroupViewStatus,
+} from './groupbuy/index.js';
+export {
+  BargainCampaignCommandSchema,
+  BargainErrorCode,
+  BargainTermsSchema,
+  bargainCampaignView,
+} from './bargain/campaign.js';
+export type {
+  BargainCampaignCommand,
+  BargainCampaignView,
+  BargainTerms,
+  BargainTermsInput,
+} from './bargain/campaign.js';
+export { BargainCommandSchema, bargainView } from './bargain/index.js';
+export type { BargainCommand, BargainStatus, BargainView } from './bargain/index.js';
+export { LotteryCommandSchema, LotteryDefSchema, LotteryErrorCode, RAND_MAX, pickPrize } from './lottery.js';
+export type { DrawOutcome, DrawRecord, LotteryCommand, LotteryDef, LotteryDefInput, LotteryView } from './lottery.js';
+export {
+  SHARE_CODE_ERRORS,
+  ShareCodeError,
+  ShareCodeErrorCode,
+  ShareKindSchema,
+  openShareCode,
+  sealShareCode,
+} from './share-code.js';
+export type { ShareClaims, ShareExpectation, ShareKeyRing, ShareKind } from './share-code.js';
+export { bargainCampaignOf, bargainOf, groupCampaignOf, groupOf, lotteryOf } from './handles.js';
+export type {
+  BargainCampaignHandle,
+  BargainCampaignReplies,
+  BargainHandle,
+  BargainReplies,
+  GroupCampaignHandle,
+  GroupCampaignReplies,
+  GroupHandle,
+  GroupReplies,
+  LotteryHandle,
+  LotteryReplies,
+} from './handles.js';

@@ -1,0 +1,274 @@
+/**
+ * Group-buy (拼团) for diners: the store's campaigns, a campaign's page, opening a group (the
+ * leader's seat and stock held until they pay), joining one through a member's share code, a
+ * group's live count (also pushed on the WebSocket topic `group:<groupId>`), leaving before it
+ * completes. Paying for a seat is `groupbuy-pay.ts`. A diner need not be seated at a table: the
+ * store is in the path.
+ */
+import { ErrorCode as D } from '@lunchrush/actors';
+import {
+  GroupBuyErrorCode as G,
+  ShareCodeErrorCode as S,
+  bargainCampaignOf,
+  groupCampaignOf,
+  groupOf,
+  lotteryOf,
+  type GroupResult,
+  type GroupView,
+} from '@lunchrush/actors/campaigns';
+import type { z } from 'zod';
+import { DinerGroupAnswer, CampaignsAnswer, GroupCampaignAnswer } from '../../campaign-answers.js';
+import { JoinBody, StoreGroupCampaignParams, StoreGroupParams } from '../../campaign-schemas.js';
+import type { GatewayDeps } from '../../deps.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
+import { route, type RequestInfo, type Route } from '../../http.js';
+import { IDEMPOTENCY_KEY_RE } from '../../idempotency.js';
+import { StoreParams } from '../../schemas.js';
+import { idFor, openShare, shareFor } from '../../share-codes.js';
+import type { CampaignIndex } from '../../campaign-index.js';
+import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';
+
+type CampaignParams = z.output<typeof StoreGroupCampaignParams>;
+type GroupParams = z.output<typeof StoreGroupParams>;
+const BASE = '/v1/diner/stores/{store}';
+const doc = { tag: 'diner', ...dinerAuth };
+const JOIN_ERRORS = [G.GroupNotFound, G.GroupNotOpen, G.GroupFull, G.GroupExpired, G.GroupClosed, G.MemberLimit];
+
+/** The `Idempotency-Key` of a request that makes something new (a group, a bargain, a draw). */
+export function idempotencyKey(req: RequestInfo): string {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined || !IDEMPOTENCY_KEY_RE.test(key))
+    throw new HttpError(
+      ErrorCode.MissingIdempotencyKey,
+      'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required',
+    );
+  return key;
+}
+
+export const IDEMPOTENCY_HEADER = [
+  {
+    name: 'Idempotency-Key',
+    required: true,
+    description: '8–64 of A–Z a–z 0–9 _ -; a retry with it names the same one',
+  },
+];
+
+/** What a diner sees of a group: counts, their own seat, and a share code while friends may still join. */
+export function dinerGroup(
+  deps: GatewayDeps,
+  g: GroupView | GroupResult,
+  dinerId: string,
+): z.output<typeof DinerGroupAnswer> {
+  const seat = g.seats.find((x) => x.memberId === dinerId && x.status !== 'released');
+  const mine = seat === undefined ? null : { status: seat.status as 'held' | 'paid', leader: g.leader === dinerId };
+  const answer: z.output<typeof DinerGroupAnswer> = {
+    groupId: g.groupId,
+    campaignId: g.campaignId,
+    status: g.status,
+    size: g.size,
+    members: g.members,
+    paid: g.paid,
+    priceFen: g.priceFen,
+    deadline: g.deadline,
+    failure: g.failure,
+    mine,
+    version: g.version,
+  };
+  if (mine !== null && g.campaignId !== null && (g.status === 'forming' || g.status === 'open'))
+    answer.share = shareFor(deps.cfg, {
+      kind: 'group',
+      store: g.store,
+      campaignId: g.campaignId,
+      targetId: g.groupId,
+      inviter: dinerId,
+      expiresAt: g.deadline,
+    });
+  return answer;
+}
+
+export function groupBuyRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
+  return [
+    campaigns(deps, index),
+    campaignPage(deps),
+    openGroup(deps, index),
+    joinGroup(deps),
+    readGroup(deps),
+    leaveGroup(deps),
+  ];
+}
+
+/** `GET …/campaigns`: the store's group-buy, bargain and lottery campaigns open now. */
+function campaigns(deps: GatewayDeps, index: CampaignIndex): Route {
+  return route({
+    method: 'get',
+    path: `${BASE}/campaigns`,
+    response: CampaignsAnswer,
+    summary: "The store's group-buys, bargains and lotteries open now",
+    ...doc,
+    params: StoreParams,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.Unavailable],
+    async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
+      const at = Date.now();
+      const [g, b, l] = await Promise.all([
+        index.campaigns(params.store, 'groupbuy'),
+        index.campaigns(params.store, 'bargain'),
+        index.campaigns(params.store, 'lottery'),
+      ]);
+      const defined = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);
+      const groupBuys = await Promise.all(
+        g.map((id) => defined(groupCampaignOf(deps.engine, params.store, id).send({ type: 'get', at }))),
+      );
+      const bargains = await Promise.all(
+        b.map((id) => defined(bargainCampaignOf(deps.engine, params.store, id).send({ type: 'get', at }))),
+      );
+      const lotteries = await Promise.all(
+        l.map((id) => defined(lotteryOf(deps.engine, params.store, id).send({ type: 'get' }))),
+      );
+      return {
+        body: {
+          groupBuys: groupBuys.filter((x) => x !== null && x.open),
+          bargains: bargains.filter((x) => x !== null && x.open),
+          lotteries: lotteries.filter((x) => x !== null),
+        },
+      };
+    },
+  });
+}
+
+/** `GET …/group-buys/{campaignId}`: the campaign page's data. */
+function campaignPage(deps: GatewayDeps): Route {
+  return route({
+    method: 'get',
+    path: `${BASE}/group-buys/{campaignId}`,
+    response: GroupCampaignAnswer,
+    summary: 'A group-buy campaign: the dish, the group price, the group size and time limit, whether groups may open',
+    ...doc,
+    params: StoreGroupCampaignParams,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, G.CampaignNotFound],
+    async handle(_req, { params }: { params: CampaignParams }) {
+      const view = await groupCampaignOf(deps.engine, params.store, params.campaignId).send({
+        type: 'get',
+        at: Date.now(),
+      });
+      if (view.terms === null) throw new HttpError(G.CampaignNotFound, `no group-buy campaign ${params.campaignId}`);
+      return { body: view };
+    },
+  });
+}
+
+/** `POST …/group-buys/{campaignId}/groups`: the diner opens a group and leads it (their seat held until they pay). */
+function openGroup(deps: GatewayDeps, index: CampaignIndex): Route {
+  return route({
+    method: 'post',
+    path: `${BASE}/group-buys/{campaignId}/groups`,
+    response: DinerGroupAnswer,
+    responseStatus: 201,
+    summary: "Open a group: the leader's place and stock are held until they pay; answers the code to share",
+    ...doc,
+    params: StoreGroupCampaignParams,
+    headers: IDEMPOTENCY_HEADER,
+    errors: [
+      ...DINER_ERRORS,
+      ...ENGINE_ERRORS,
+      ErrorCode.MissingIdempotencyKey,
+      G.CampaignNotFound,
+      G.CampaignNotOpen,
+      G.GroupExists,
+      G.MemberLimit,
+      D.SoldOut,
+      ErrorCode.Unavailable,
+    ],
+    async handle(req, { params }: { params: CampaignParams }) {
+      const s = session(req);
+      const groupId = idFor('g', s.dinerId, idempotencyKey(req));
+      const at = Date.now();
+      await index.groupOpened(params.store, params.campaignId, groupId, at);
+      const g = await groupOf(deps.engine, params.store, groupId).send({
+        type: 'open',
+        campaignId: params.campaignId,
+        leader: s.dinerId,
+        at,
+      });
+      return { status: g.duplicate === true ? 200 : 201, body: dinerGroup(deps, g, s.dinerId) };
+    },
+  });
+}
+
+/** `POST …/group-buys/{campaignId}/join {shareCode}`: takes a seat in the group the code invites to. */
+function joinGroup(deps: GatewayDeps): Route {
+  return route({
+    method: 'post',
+    path: `${BASE}/group-buys/{campaignId}/join`,
+    response: DinerGroupAnswer,
+    summary: "Join a group through a member's share code: a seat and its stock held until the diner pays",
+    ...doc,
+    params: StoreGroupCampaignParams,
+    body: JoinBody,
+    errors: [
+      ...DINER_ERRORS,
+      ...INPUT_ERRORS,
+      ...ENGINE_ERRORS,
+      S.Invalid,
+      S.KeyRetired,
+      S.Expired,
+      S.WrongCampaign,
+      ...JOIN_ERRORS,
+      D.SoldOut,
+    ],
+    async handle(req, { params, body }: { params: CampaignParams; body: z.output<typeof JoinBody> }) {
+      const s = session(req);
+      const at = Date.now();
+      const claims = openShare(
+        deps.cfg,
+        body.shareCode,
+        { store: params.store, campaignId: params.campaignId, kind: 'group' },
+        at,
+      );
+      const command =
+        claims.inviter === s.dinerId
+          ? { type: 'join' as const, memberId: s.dinerId, at }
+          : { type: 'join' as const, memberId: s.dinerId, inviter: claims.inviter, at };
+      const g = await groupOf(deps.engine, params.store, claims.targetId).send(command);
+      return { body: dinerGroup(deps, g, s.dinerId) };
+    },
+  });
+}
+
+/** `GET …/groups/{groupId}`: the live count and the diner's own seat. */
+function readGroup(deps: GatewayDeps): Route {
+  return route({
+    method: 'get',
+    path: `${BASE}/groups/{groupId}`,
+    response: DinerGroupAnswer,
+    summary: "A group's status and member count (live on the WebSocket topic group:<groupId>), and the diner's seat",
+    ...doc,
+    params: StoreGroupParams,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, G.GroupNotFound],
+    async handle(req, { params }: { params: GroupParams }) {
+      const g = await groupOf(deps.engine, params.store, params.groupId).send({ type: 'get' });
+      return { body: dinerGroup(deps, g, session(req).dinerId) };
+    },
+  });
+}
+
+/** `POST …/groups/{groupId}/leave`: gives the diner's seat up before the group completes (a paid one is refunded). */
+function leaveGroup(deps: GatewayDeps): Route {
+  return route({
+    method: 'post',
+    path: `${BASE}/groups/{groupId}/leave`,
+    response: DinerGroupAnswer,
+    summary: 'Leave a group before it completes: the seat and its stock released, a payment refunded in full',
+    ...doc,
+    params: StoreGroupParams,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, G.GroupNotFound, G.GroupClosed, G.NotAMember],
+    async handle(req, { params }: { params: GroupParams }) {
+      const s = session(req);
+      const g = await groupOf(deps.engine, params.store, params.groupId).send({
+        type: 'leave',
+        memberId: s.dinerId,
+        at: Date.now(),
+      });
+      return { body: dinerGroup(deps, g, s.dinerId) };
+    },
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * Bargain campaigns and lotteries for managers: define, stop (bargains) and read them, and redeem
+ * an item a lottery draw won (the staff hand it over). Lotteries end with their window; their
+ * prizes' quantities are never exceeded.
+ */
+import { ErrorCode as D, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
+import {
+  BargainErrorCode as B,
+  LotteryErrorCode as L,
+  bargainCampaignOf,
+  lotteryOf,
+} from '@lunchrush/actors/campaigns';
+import { z } from 'zod';
+import { BargainCampaignAnswer, LotteryAnswer } from '../../campaign-answers.js';
+import type { CampaignIndex } from '../../campaign-index.js';
+import {
+  BargainTermsBody,
+  LotteryDefBody,
+  StoreBargainCampaignParams,
+  StoreLotteryParams,
+} from '../../campaign-schemas.js';
+import type { GatewayDeps } from '../../deps.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
+import { route, type Route } from '../../http.js';
+import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+
+type BParams = z.output<typeof StoreBargainCampaignParams>;
+type LParams = z.output<typeof StoreLotteryParams>;
+const staffDoc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup };
+const RedeemBody = z.strictObject({ drawId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+
+export function staffBargainLotteryRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
+  const bargain = bargainCampaignOf.bind(null, deps.engine);
+  return [
+    route({
+      method: 'put',
+      path: `${base}/bargain-campaigns/{campaignId}`,
+      response: BargainCampaignAnswer,
+      summary: 'Define a bargain campaign (砍价): dish, start and floor prices, helps to the floor (K), time, limits',
+      ...staffDoc,
+      params: StoreBargainCampaignParams,
+      body: BargainTermsBody,
+      errors: [
+        ...STAFF_ERRORS,
+        ...BODY_ERRORS,
+        ...ENGINE_ERRORS,
+        B.CampaignExists,
+        D.InvalidCommand,
+        ErrorCode.Unavailable,
+      ],
+      async handle(_req, { params, body }: { params: BParams; body: z.output<typeof BargainTermsBody> }) {
+        await index.addCampaign(params.store, 'bargain', params.campaignId);
+        return {
+          body: await bargain(params.store, params.campaignId).send({ type: 'define', terms: body, at: Date.now() }),
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${base}/bargain-campaigns/{campaignId}/stop`,
+      response: BargainCampaignAnswer,
+      summary: 'Stop a bargain campaign: no new bargains; those started run to their deadline',
+      ...staffDoc,
+      params: StoreBargainCampaignParams,
+      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, B.CampaignNotFound],
+      async handle(_req, { params }: { params: BParams }) {
+        return { body: await bargain(params.store, params.campaignId).send({ type: 'stop', at: Date.now() }) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${base}/bargain-campaigns/{campaignId}`,
+      response: BargainCampaignAnswer,
+      summary: 'A bargain campaign: its terms, stopped or not, open now or not',
+      ...staffDoc,
+      roles: MAY.view,
+      params: StoreBargainCampaignParams,
+      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, B.CampaignNotFound],
+      async handle(_req, { params }: { params: BParams }) {
+        const v = await bargain(params.store, params.campaignId).send({ type: 'get', at: Date.now() });
+        if (v.terms === null) throw new HttpError(B.CampaignNotFound, `no bargain campaign ${params.campaignId}`);
+        return { body: v };
+      },
+    }),
+    ...lotteryRoutes(deps, index),
+  ];
+}
+
+function lotteryRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
+  return [
+    route({
+      method: 'put',
+      path: `${base}/lotteries/{lotteryId}`,
+      response: LotteryAnswer,
+      summary:
+        'Define a lottery (抽奖): prizes with quantities and odds, the entry (a paid order, or free), a daily limit',
+      ...staffDoc,
+      params: StoreLotteryParams,
+      body: LotteryDefBody,
+      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, L.Exists, D.InvalidCommand, ErrorCode.Unavailable],
+      async handle(_req, { params, body }: { params: LParams; body: z.output<typeof LotteryDefBody> }) {
+        await index.addCampaign(params.store, 'lottery', params.lotteryId);
+        const v = await lotteryOf(deps.engine, params.store, params.lotteryId).send({
+          type: 'define',
+          lottery: body,
+          at: Date.now(),
+        });
+        return { body: v };
+      },
+    }),
+    route({
+      method: 'get',
+      path: `${base}/lotteries/{lotteryId}`,
+      response: LotteryAnswer,
+      summary: 'A lottery: prizes, how many of each are left, draws so far (its cost)',
+      ...staffDoc,
+      roles: MAY.view,
+      params: StoreLotteryParams,
+      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, L.NotFound],
+      async handle(_req, { params }: { params: LParams }) {
+        const v = await lotteryOf(deps.engine, params.store, params.lotteryId).send({ type: 'get' });
+        if (v.name === null) throw new HttpError(L.NotFound, `no lottery ${params.lotteryId}`);
+        return { body: v };
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${base}/lotteries/{lotteryId}/redeem`,
+      response: LotteryAnswer,
+      summary: 'Hand over the item a draw won (once)',
+      ...staffDoc,
+      roles: MAY.view,
+      params: StoreLotteryParams,
+      body: RedeemBody,
+      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, L.NotFound, L.UnknownDraw, L.NothingToRedeem],
+      async handle(req, { params, body }: { params: LParams; body: z.output<typeof RedeemBody> }) {
+        const v = await lotteryOf(deps.engine, params.store, params.lotteryId).send({
+          type: 'redeem',
+          drawId: body.drawId,
+          by: by(req),
+          at: Date.now(),
+        });
+        return { body: v };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,150 @@
+/**
+ * Group-buy campaigns for managers: define one (its dish, group price, size N, time limit T, seat
+ * hold, per-member limit, auto-fill), stop it (no new groups; open ones run to their end), read it,
+ * see its groups live (status, members' seats, refunds pending) and dissolve a group (everyone
+ * refunded, stock released).
+ */
+import { ErrorCode as D, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
+import { GroupBuyErrorCode as G, groupCampaignOf, groupOf, type GroupView } from '@lunchrush/actors/campaigns';
+import type { z } from 'zod';
+import { GroupAnswer, GroupCampaignAnswer, GroupListAnswer } from '../../campaign-answers.js';
+import type { CampaignIndex } from '../../campaign-index.js';
+import {
+  DissolveBody,
+  GroupTermsBody,
+  LiveGroupsQuery,
+  StoreGroupCampaignParams,
+  StoreGroupParams,
+} from '../../campaign-schemas.js';
+import type { GatewayDeps } from '../../deps.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
+import { route, type Route } from '../../http.js';
+import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+
+type Params = z.output<typeof StoreGroupCampaignParams>;
+const doc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup, params: StoreGroupCampaignParams };
+const LIVE: ReadonlySet<string> = new Set(['forming', 'open', 'refunding']);
+
+export function staffGroupBuyRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
+  return [define(deps, index), stop(deps), read(deps), groups(deps, index), dissolve(deps)];
+}
+
+function define(deps: GatewayDeps, index: CampaignIndex): Route {
+  return route({
+    method: 'put',
+    path: `${base}/group-buys/{campaignId}`,
+    response: GroupCampaignAnswer,
+    summary: 'Define a group-buy campaign (拼团): dish, group price, size N, time limit T, limits, auto-fill',
+    ...doc,
+    body: GroupTermsBody,
+    errors: [
+      ...STAFF_ERRORS,
+      ...BODY_ERRORS,
+      ...ENGINE_ERRORS,
+      G.CampaignExists,
+      D.InvalidCommand,
+      ErrorCode.Unavailable,
+    ],
+    async handle(_req, { params, body }: { params: Params; body: z.output<typeof GroupTermsBody> }) {
+      // Listed first: a listed id the engine never defined shows nowhere (the lists skip it).
+      await index.addCampaign(params.store, 'groupbuy', params.campaignId);
+      const view = await groupCampaignOf(deps.engine, params.store, params.campaignId).send({
+        type: 'define',
+        terms: body,
+        at: Date.now(),
+      });
+      return { body: view };
+    },
+  });
+}
+
+function stop(deps: GatewayDeps): Route {
+  return route({
+    method: 'post',
+    path: `${base}/group-buys/{campaignId}/stop`,
+    response: GroupCampaignAnswer,
+    summary: 'Stop a group-buy campaign: no new groups; groups already open run to their end',
+    ...doc,
+    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, G.CampaignNotFound],
+    async handle(_req, { params }: { params: Params }) {
+      return {
+        body: await groupCampaignOf(deps.engine, params.store, params.campaignId).send({
+          type: 'stop',
+          at: Date.now(),
+        }),
+      };
+    },
+  });
+}
+
+function read(deps: GatewayDeps): Route {
+  return route({
+    method: 'get',
+    path: `${base}/group-buys/{campaignId}`,
+    response: GroupCampaignAnswer,
+    summary: 'A group-buy campaign: its terms, stopped or not, open now or not',
+    ...doc,
+    roles: MAY.view,
+    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, G.CampaignNotFound],
+    async handle(_req, { params }: { params: Params }) {
+      const view = await groupCampaignOf(deps.engine, params.store, params.campaignId).send({
+        type: 'get',
+        at: Date.now(),
+      });
+      if (view.terms === null) throw new HttpError(G.CampaignNotFound, `no group-buy campaign ${params.campaignId}`);
+      return { body: view };
+    },
+  });
+}
+
+function groups(deps: GatewayDeps, index: CampaignIndex): Route {
+  return route({
+    method: 'get',
+    path: `${base}/group-buys/{campaignId}/groups`,
+    response: GroupListAnswer,
+    summary: "A campaign's groups, newest first: live ones (forming, open, refunding) by default, or the latest 200",
+    ...doc,
+    roles: MAY.view,
+    query: LiveGroupsQuery,
+    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, ErrorCode.Unavailable],
+    async handle(_req, { params, query }: { params: Params; query: z.output<typeof LiveGroupsQuery> }) {
+      const ids = await index.groups(params.store, params.campaignId);
+      const views = await Promise.all(
+        ids.map((id) =>
+          groupOf(deps.engine, params.store, id)
+            .send({ type: 'get' })
+            .catch(() => null),
+        ),
+      );
+      const listed = views.filter((g): g is GroupView => g !== null && g.status !== 'none');
+      return { body: { groups: query.which === 'all' ? listed : listed.filter((g) => LIVE.has(g.status)) } };
+    },
+  });
+}
+
+function dissolve(deps: GatewayDeps): Route {
+  return route({
+    method: 'post',
+    path: `${base}/groups/{groupId}/dissolve`,
+    response: GroupAnswer,
+    summary: 'Dissolve a group before its time: every member refunded in full, the stock released',
+    tag: 'staff',
+    auth: 'staff',
+    roles: MAY.setup,
+    params: StoreGroupParams,
+    body: DissolveBody,
+    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, G.GroupNotFound, G.GroupClosed],
+    async handle(
+      req,
+      { params, body }: { params: z.output<typeof StoreGroupParams>; body: z.output<typeof DissolveBody> },
+    ) {
+      const g = await groupOf(deps.engine, params.store, params.groupId).send({
+        type: 'dissolve',
+        by: by(req),
+        reason: body.reason,
+        at: Date.now(),
+      });
+      return { body: g };
+    },
+  });
+}

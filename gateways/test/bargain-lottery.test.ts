@@ -1,0 +1,142 @@
+/**
+ * Bargains and lotteries over HTTP on an in-process stack (real engine, NATS, Redis): a manager
+ * defines them, a diner starts a bargain and shares its code, friends help by it (once per diner
+ * and device, never the initiator), the initiator checks out at the price reached; a draw is
+ * decided on the server, a retry with its key is the same draw, and prizes never run past their
+ * quantity.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BargainTermsInput, BargainView, LotteryDefInput, LotteryView } from '@lunchrush/actors/campaigns';
+import { call, idemKey, login, staff, type ErrorAnswer } from '@lunchrush/stack/testing';
+import { s, useDinerStack } from './diner-support.js';
+
+useDinerStack();
+
+const base = '/v1/diner/stores/001';
+type Bargain = BargainView & { share?: { code: string; path: string } } & Partial<ErrorAnswer>;
+let n = 0;
+
+async function bargainCampaign(): Promise<string> {
+  const id = `bc${process.pid}x${++n}`;
+  const skuId = `sku_${id}`;
+  await s.client.send('001', 'stock', skuId, { type: 'set', available: 5, at: Date.now() });
+  const now = Date.now();
+  const terms: BargainTermsInput = {
+    name: '砍一刀牛肉面',
+    skuId,
+    qty: 1,
+    startPriceFen: 3000,
+    floorPriceFen: 990,
+    helpersToFloor: 3,
+    timeLimitMs: 3_600_000,
+    openFrom: now - 60_000,
+    openTo: now + 3_600_000,
+  };
+  const r = await call(s.url, 'PUT', `/v1/staff/stores/001/bargain-campaigns/${id}`, {
+    token: staff(s, 'manager'),
+    body: terms,
+  });
+  expect(r.status).toBe(200);
+  return id;
+}
+
+const help = (token: string, campaignId: string, code: string, device: string) =>
+  call<Bargain>(s.url, 'POST', `${base}/bargain-campaigns/${campaignId}/help`, {
+    token,
+    body: { shareCode: code },
+    headers: { 'x-device-id': device },
+  });
+
+describe('bargains', () => {
+  it('start, three friends reach the floor, the initiator checks out at it; abuse refused with codes', async () => {
+    const id = await bargainCampaign();
+    const me = await login(s);
+    const started = await call<Bargain>(s.url, 'POST', `${base}/bargain-campaigns/${id}/bargains`, {
+      token: me.token,
+      headers: { 'idempotency-key': idemKey() },
+    });
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ status: 'active', priceFen: 3000, floorPriceFen: 990, campaignId: id });
+    const code = started.body.share!.code;
+    expect(started.body.share!.path).toMatch(/^\/pages\/bargain\/bargain\?/);
+    const self = await help(me.token, id, code, 'device-me-0');
+    expect([self.status, self.body.code]).toEqual([403, 'bargain_self_help']);
+    const noDevice = await call<ErrorAnswer>(s.url, 'POST', `${base}/bargain-campaigns/${id}/help`, {
+      token: me.token,
+      body: { shareCode: code },
+    });
+    expect([noDevice.status, noDevice.body.code]).toEqual([400, 'bad_request']);
+    const a = await login(s);
+    const first = await help(a.token, id, code, 'device-a-01');
+    expect(first.body.priceFen).toBeLessThan(3000);
+    const again = await help(a.token, id, code, 'device-a-02');
+    expect([again.status, again.body.code]).toEqual([409, 'bargain_already_helped']);
+    const b = await login(s);
+    const sameDevice = await help(b.token, id, code, 'device-a-01');
+    expect([sameDevice.status, sameDevice.body.code]).toEqual([409, 'bargain_device_already_helped']);
+    await help(b.token, id, code, 'device-b-01');
+    const c = await login(s);
+    const last = await help(c.token, id, code, 'device-c-01');
+    expect(last.body.priceFen).toBe(990);
+    expect(last.body.helpers).toHaveLength(3);
+    const notMine = await call<ErrorAnswer>(s.url, 'POST', `${base}/bargains/${started.body.bargainId}/checkout`, {
+      token: c.token,
+    });
+    expect([notMine.status, notMine.body.code]).toEqual([403, 'forbidden']);
+    const bought = await call<Bargain>(s.url, 'POST', `${base}/bargains/${started.body.bargainId}/checkout`, {
+      token: me.token,
+    });
+    expect(bought.body).toMatchObject({ status: 'locked', priceFen: 990 });
+    const wrong = await help((await login(s)).token, await bargainCampaign(), code, 'device-d-01');
+    expect([wrong.status, wrong.body.code]).toEqual([422, 'share_code_wrong_campaign']);
+  });
+});
+
+describe('lotteries', () => {
+  it('free draws are decided on the server, a retry is the same draw, a prize never past its quantity', async () => {
+    const id = `lt${process.pid}x${++n}`;
+    const now = Date.now();
+    const def: LotteryDefInput = {
+      name: '午市抽奖',
+      prizes: [{ prizeId: 'noodle', name: '牛肉面一碗', kind: 'item', quantity: 2, oddsBp: 10_000 }],
+      entry: 'free',
+      dailyLimit: 5,
+      openFrom: now - 60_000,
+      openTo: now + 3_600_000,
+    };
+    const put = await call<LotteryView>(s.url, 'PUT', `/v1/staff/stores/001/lotteries/${id}`, {
+      token: staff(s, 'manager'),
+      body: def,
+    });
+    expect(put.body).toMatchObject({ name: '午市抽奖', prizes: [{ prizeId: 'noodle', left: 2 }] });
+    const d = await login(s);
+    const draw = (key: string, entry: unknown = { kind: 'free' }) =>
+      call<LotteryView & ErrorAnswer>(s.url, 'POST', `${base}/lotteries/${id}/draw`, {
+        token: d.token,
+        body: { entry },
+        headers: { 'idempotency-key': key },
+      });
+    const key = idemKey();
+    const first = await draw(key);
+    expect(first.body.draw).toMatchObject({ prizeId: 'noodle', outcome: 'won', memberId: d.dinerId });
+    const retry = await draw(key);
+    expect([retry.body.draw?.drawId, retry.body.duplicate, retry.body.drawn]).toEqual([
+      first.body.draw!.drawId,
+      true,
+      1,
+    ]);
+    await draw(idemKey());
+    const third = await draw(idemKey());
+    expect(third.body.draw?.outcome).toBe('exhausted');
+    expect(third.body.prizes[0]!.left).toBe(0);
+    const bad = await draw(idemKey(), { kind: 'order', orderId: 'o_001_nosuch' });
+    expect([bad.status, bad.body.code]).toEqual([422, 'lottery_wrong_entry']);
+    const redeem = await call<LotteryView>(s.url, 'POST', `/v1/staff/stores/001/lotteries/${id}/redeem`, {
+      token: staff(s, 'waiter'),
+      body: { drawId: first.body.draw!.drawId },
+    });
+    expect(redeem.body.draw).toMatchObject({ redeemed: true });
+    const list = await call<{ lotteries: LotteryView[] }>(s.url, 'GET', `${base}/campaigns`, { token: d.token });
+    expect(list.body.lotteries.map((l) => l.lotteryId)).toContain(id);
+  });
+});
