@@ -19,7 +19,7 @@ type Op =
   | { k: 'hold'; o: number; points: number; balance: number; c: number | null }
   | { k: 'pay'; o: number; paid: number }
   | { k: 'release'; o: number; timeout: boolean }
-  | { k: 'refund'; o: number; r: number; points: number; balance: number }
+  | { k: 'refund'; o: number; r: number; points: number; balance: number; paid: number }
   | { k: 'checkIn' }
   | { k: 'expire' }
   | { k: 'wait'; days: number };
@@ -55,6 +55,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
       r: fc.integer({ min: 0, max: 3 }),
       points: fc.integer({ min: 0, max: 200 }),
       balance: fc.integer({ min: 0, max: 30_000 }),
+      paid: fc.integer({ min: 0, max: 30_000 }),
     }),
   },
   { weight: 1, arbitrary: fc.constant({ k: 'checkIn' as const }) },
@@ -90,6 +91,7 @@ function toCommand(x: Op, at: number): MemberCommand | null {
         refundId: `r${x.o}_${x.r}`,
         points: x.points,
         balanceFen: x.balance,
+        paidFen: x.paid,
         at,
       };
     case 'checkIn':
@@ -116,7 +118,7 @@ function fromHistory(events: readonly MemberEvent[]): {
   const spentCoupons: string[] = [];
   for (const e of events) {
     if (e.type === 'PointsEarned') points += e.points;
-    else if (e.type === 'PointsExpired') points -= e.points;
+    else if (e.type === 'PointsExpired' || e.type === 'PointsReversed') points -= e.points;
     else if (e.type === 'ToppedUp') balance += e.amountFen + e.bonusFen;
     else if (e.type === 'Held') {
       points -= e.points;
@@ -179,7 +181,15 @@ describe('member card properties', () => {
       { numRuns: 300 },
     );
     // The generator reaches every path the properties are about.
-    for (const t of ['Held', 'HoldSpent', 'HoldReleased', 'RefundReturned', 'PointsExpired', 'ToppedUp'])
+    for (const t of [
+      'Held',
+      'HoldSpent',
+      'HoldReleased',
+      'RefundReturned',
+      'PointsReversed',
+      'PointsExpired',
+      'ToppedUp',
+    ])
       expect(seen, t).toContain(t);
   });
 });

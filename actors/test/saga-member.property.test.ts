@@ -3,7 +3,8 @@
  * coupons, points and stored value (held on the card first, released when the placement is
  * refused), paid, cancelled, timed out, refunded line by line or in full, top-ups between them,
  * and the card told every step (the forwarder, in order). After every step: no balance below
- * zero, the card reconciles with its events, no coupon used twice, and per order the amount
+ * zero, the card reconciles with its events (points a refund takes back included: all an order
+ * earned once it is refunded in full), no coupon used twice, and per order the amount
  * charged plus every discount is its priced total and no refund gives back more of an instrument
  * than the order was paid with.
  */
@@ -231,7 +232,7 @@ function checkInvariants(w: World): void {
   const held = new Map<string, { points: number; balance: number; couponIds: readonly string[] }>();
   for (const e of events) {
     if (e.type === 'PointsEarned') points += e.points;
-    if (e.type === 'PointsExpired') points -= e.points;
+    if (e.type === 'PointsExpired' || e.type === 'PointsReversed') points -= e.points;
     if (e.type === 'ToppedUp') balance += e.amountFen + e.bonusFen;
     if (e.type === 'Held') {
       points -= e.points;
@@ -251,6 +252,11 @@ function checkInvariants(w: World): void {
   expect(card.lots.reduce((n, l) => n + l.points, 0)).toBe(points);
   expect(card.principalFen + card.bonusFen).toBe(balance);
   expect(new Set(used).size).toBe(used.length);
+  // Refunds take back the points the order earned on what they give back: all of them in full.
+  for (const o of Object.values(card.settled)) {
+    expect(o.reversedPoints ?? 0).toBeLessThanOrEqual(o.earnedPoints ?? 0);
+    if (o.paidFen > 0 && o.refundedPaidFen === o.paidFen) expect(o.reversedPoints ?? 0).toBe(o.earnedPoints ?? 0);
+  }
   for (const id of w.orders) {
     const s = w.rt.state<OrderState>(orderRef(STORE, id));
     const discounts = (s.discounts ?? []).reduce((n, d) => n + d.amountFen, 0);
@@ -278,7 +284,7 @@ describe('member orders, any sequence', () => {
       { numRuns: 60 },
     );
     // The generator reaches the paths the properties are about.
-    for (const t of ['Held', 'HoldSpent', 'HoldReleased', 'RefundReturned', 'Paid', 'Cancelled', 'RefundRequested'])
+    for (const t of ['Held', 'HoldSpent', 'HoldReleased', 'RefundReturned', 'PointsReversed', 'Paid', 'Cancelled'])
       expect(seen, t).toContain(t);
   });
 });

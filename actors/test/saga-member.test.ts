@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import type { MemoryRuntime } from '@lunchrush/engine';
 import { orderRef, type OrderDetail, type OrderEvent } from '@lunchrush/actors';
-import { memberRef, promotionsRef, type MemberInstruction, type MemberResult } from '@lunchrush/actors/members';
+import {
+  memberRef,
+  promotionsRef,
+  type MemberInstruction,
+  type MemberResult,
+  type MemberState,
+} from '@lunchrush/actors/members';
 import { expectOk, expectRejected, setupStore, STORE, T0 } from './helpers.js';
 import { MINUS_8, coupon } from './member-support.js';
 import { DEADLINE, orderState, pay, place, spicy } from './saga-support.js';
@@ -157,7 +163,13 @@ describe('placement with a member card: refunds and late payments', () => {
     const wechat = rt.outputs.filter((o) => o.subject === `refunds.${STORE}`);
     expect(wechat.reduce((n, o) => n + (o.data as { amountFen: number }).amountFen, 0)).toBe(2_200);
     forward(rt);
-    expect(card(rt)).toMatchObject({ balanceFen: 3_000, points: 100 + 52 });
+    // the points given back, and the 52 the order earned on its 52 yuan taken back by the refunds
+    expect(card(rt)).toMatchObject({ balanceFen: 3_000, points: 100 });
+    expect(rt.state<MemberState>(memberRef(MEMBER)).settled[O1]).toMatchObject({
+      earnedPoints: 52,
+      reversedPoints: 52,
+      refundedPaidFen: 5_200,
+    });
   });
 
   it('an order paid all from the card: nothing for WeChat Pay; cancelled before acceptance, refunded at once', () => {
@@ -172,7 +184,7 @@ describe('placement with a member card: refunds and late payments', () => {
     expect(orderState(rt, O1).status).toBe('refunded');
     expect(rt.outputs.filter((x) => x.subject === `refunds.${STORE}`)).toEqual([]);
     forward(rt);
-    expect(card(rt)).toMatchObject({ balanceFen: 13_000, points: 100 + 52, openHolds: 0 });
+    expect(card(rt)).toMatchObject({ balanceFen: 13_000, points: 100, openHolds: 0 });
   });
 
   it('paid inside the window after the timeout fired: the order revives and the card takes its hold again', () => {

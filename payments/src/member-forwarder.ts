@@ -67,6 +67,7 @@ const InstructionSchema = z.object({
       refundId: IdSchema,
       points: z.number().int().min(0),
       balanceFen: z.number().int().min(0),
+      paidFen: z.number().int().min(0).optional(),
       ...AtField,
     }),
   ]),

@@ -58,13 +58,19 @@ export const MemberCommandSchema = z.discriminatedUnion('type', [
   }),
   /** The order was cancelled, timed out or never placed: its hold goes back. */
   z.strictObject({ type: z.literal('release'), orderId: OrderIdSchema, reason: ReleaseReasonSchema, at: AtSchema }),
-  /** A refund of a paid order gives back `points` and `balanceFen` (never more than the order spent of each). */
+  /**
+   * A refund of a paid order gives back `points` and `balanceFen` (never more than the order spent of
+   * each). `paidFen` is the refund's share of what earned points (WeChat Pay and stored value): the
+   * card takes back the points the order earned on it. Absent (instructions from before it was sent):
+   * nothing is taken back.
+   */
   z.strictObject({
     type: z.literal('refund'),
     orderId: OrderIdSchema,
     refundId: IdSchema,
     points: PointsSchema,
     balanceFen: FenSchema,
+    paidFen: FenSchema.optional(),
     at: AtSchema,
     ...ProgramField,
   }),

@@ -332,19 +332,20 @@ function refund(
   p: MemberProgram,
 ): MemberDecision | Rejection {
   const o = s.settled[c.orderId];
+  // A refund of WeChat Pay alone for an order the card never heard was paid (a late payment given
+  // back, the order cancelled): it earned nothing here, so there is nothing to take back.
+  if (o === undefined && c.points === 0 && c.balanceFen === 0) return { result: memberView(s, c.at, p) };
   if (o === undefined) return refuse(ErrorCode.OrderNotFound, `no paid order ${c.orderId} on this card`);
   if (o.refunds.includes(c.refundId)) return { result: { ...memberView(s, c.at, p), duplicate: true } };
   const pointsLeft = o.spent.points - o.refundedPoints;
   const principalLeft = o.spent.principalFen - o.refundedPrincipalFen;
   const bonusLeft = o.spent.bonusFen - o.refundedBonusFen;
-  if (c.points > pointsLeft || c.balanceFen > principalLeft + bonusLeft) {
+  const paidLeft = o.paidFen - (o.refundedPaidFen ?? 0);
+  if (c.points > pointsLeft || c.balanceFen > principalLeft + bonusLeft || (c.paidFen ?? 0) > paidLeft) {
     return refuse(
       ErrorCode.RefundExceedsPaid,
-      `order ${c.orderId} has ${pointsLeft} points and ${principalLeft + bonusLeft} fen of balance left to refund`,
-      {
-        pointsLeft,
-        balanceLeft: principalLeft + bonusLeft,
-      },
+      `order ${c.orderId} has ${pointsLeft} points, ${principalLeft + bonusLeft} fen of balance and ${paidLeft} fen paid left to refund`,
+      { pointsLeft, balanceLeft: principalLeft + bonusLeft, paidLeft },
     );
   }
   // Back to each part of the balance in proportion to what the order took of it.
@@ -354,7 +355,7 @@ function refund(
   let principalFen = c.balanceFen - bonusFen;
   if (principalFen > principalLeft) [principalFen, bonusFen] = [principalLeft, c.balanceFen - principalLeft];
   const expiresAt = o.spent.lots.reduce((m, l) => Math.max(m, l.expiresAt), c.at);
-  const e: MemberEvent = {
+  const e: Extract<MemberEvent, { type: 'RefundReturned' }> = {
     type: 'RefundReturned',
     orderId: c.orderId,
     refundId: c.refundId,
@@ -364,5 +365,23 @@ function refund(
     bonusFen,
     at: c.at,
   };
-  return emit(s, [e], c.at, p);
+  if (c.paidFen !== undefined) e.paidFen = c.paidFen;
+  return emit(s, [e, ...reversal(evolveMember(s, e), c)], c.at, p);
+}
+
+/**
+ * The points an order earned on what a refund gives back, taken back: in proportion to the paid
+ * amount refunded so far (so steps add up to exactly what a full refund takes), from the live lots
+ * after the refund's own points came back; what the card no longer has is recorded as short.
+ */
+function reversal(s: MemberState, c: Extract<ParsedMemberCommand, { type: 'refund' }>): MemberEvent[] {
+  const o = s.settled[c.orderId];
+  if (o === undefined || c.paidFen === undefined || o.paidFen === 0) return [];
+  const earned = o.earnedPoints ?? 0;
+  const due = Math.floor((earned * Math.min(o.paidFen, o.refundedPaidFen ?? 0)) / o.paidFen);
+  const owed = due - (o.reversedPoints ?? 0);
+  if (owed <= 0) return [];
+  const points = Math.min(owed, livePoints(s, c.at));
+  const e = { orderId: c.orderId, refundId: c.refundId, points, shortPoints: owed - points, at: c.at };
+  return [{ type: 'PointsReversed', ...e }];
 }

@@ -2,7 +2,7 @@
  * A member card's events and state. Every change of points, stored value or
  * coupons is an event with its reason (and the order it belongs to), so the
  * card reconciles with its history: points = Σ earned − Σ held + Σ released −
- * Σ expired + Σ refunded, balance = Σ top-ups and bonuses − Σ held + Σ released +
+ * Σ expired + Σ refunded − Σ reversed, balance = Σ top-ups and bonuses − Σ held + Σ released +
  * Σ refunded.
  */
 import type { MemberCoupon } from '../coupon.js';
@@ -40,6 +40,12 @@ export type MemberEvent =
   | { type: 'HoldReleased'; orderId: string; reason: ReleaseReason; at: number }
   | { type: 'OrderSettled'; orderId: string; paidFen: Fen; year: number; at: number }
   | { type: 'LevelChanged'; from: number; to: number; orderId?: string; at: number }
+  /**
+   * A refund took back the points its order earned on the refunded amount (`points`, from the live
+   * lots, earliest expiry first); `shortPoints` the card no longer had (spent or expired): never
+   * below zero, the shortfall on record.
+   */
+  | { type: 'PointsReversed'; orderId: string; refundId: string; points: number; shortPoints: number; at: number }
   /** A paid order's hold was gone and the card could not take it again: what the order was not paid. */
   | { type: 'PaymentShortfall'; orderId: string; points: number; balanceFen: Fen; couponIds: string[]; at: number }
   | {
@@ -51,6 +57,8 @@ export type MemberEvent =
       expiresAt: number;
       principalFen: Fen;
       bonusFen: Fen;
+      /** The refund's share of what earned points (absent in refunds from before it was sent). */
+      paidFen?: Fen;
       at: number;
     };
 
@@ -75,6 +83,12 @@ export interface SettledOrder {
   readonly refundedPoints: number;
   readonly refundedPrincipalFen: Fen;
   readonly refundedBonusFen: Fen;
+  /** Points the order earned (optional: snapshots from before it was kept read as 0). */
+  readonly earnedPoints?: number;
+  /** What refunds gave back of what earned points (WeChat Pay and stored value). */
+  readonly refundedPaidFen?: Fen;
+  /** Earned points refunds took back, the short ones included. */
+  readonly reversedPoints?: number;
 }
 
 export interface MemberState {
@@ -192,7 +206,9 @@ export function evolveMember(state: MemberState, e: MemberEvent): MemberState {
     case 'Enrolled':
       return { ...s, enrolledAt: e.at, birthday: e.birthday };
     case 'PointsEarned':
-      return { ...s, lots: addLot(s.lots, { points: e.points, expiresAt: e.expiresAt }) };
+      return evolveEarned(s, e);
+    case 'PointsReversed':
+      return evolveReversed(s, e);
     case 'PointsExpired':
       return { ...s, lots: s.lots.filter((l) => l.expiresAt > e.at) };
     case 'CheckedIn':
@@ -307,16 +323,33 @@ function evolveSettled(s: MemberState, e: Extract<MemberEvent, { type: 'OrderSet
   };
 }
 
+function evolveEarned(s: MemberState, e: Extract<MemberEvent, { type: 'PointsEarned' }>): MemberState {
+  const next = { ...s, lots: addLot(s.lots, { points: e.points, expiresAt: e.expiresAt }) };
+  const o = e.orderId === undefined ? undefined : s.settled[e.orderId];
+  if (e.reason !== 'order' || o === undefined) return next;
+  const settled: SettledOrder = { ...o, earnedPoints: (o.earnedPoints ?? 0) + e.points };
+  return { ...next, settled: { ...s.settled, [e.orderId!]: settled } };
+}
+
+function evolveReversed(s: MemberState, e: Extract<MemberEvent, { type: 'PointsReversed' }>): MemberState {
+  const o = s.settled[e.orderId];
+  const lots = takePoints(s.lots, e.points, e.at).left;
+  if (o === undefined) return { ...s, lots };
+  const settled: SettledOrder = { ...o, reversedPoints: (o.reversedPoints ?? 0) + e.points + e.shortPoints };
+  return { ...s, lots, settled: { ...s.settled, [e.orderId]: settled } };
+}
+
 function evolveRefund(s: MemberState, e: Extract<MemberEvent, { type: 'RefundReturned' }>): MemberState {
   const o = s.settled[e.orderId];
   if (o === undefined) return s;
-  const settled: SettledOrder = {
+  const settled: { -readonly [K in keyof SettledOrder]: SettledOrder[K] } = {
     ...o,
     refunds: [...o.refunds, e.refundId],
     refundedPoints: o.refundedPoints + e.points,
     refundedPrincipalFen: o.refundedPrincipalFen + e.principalFen,
     refundedBonusFen: o.refundedBonusFen + e.bonusFen,
   };
+  if (e.paidFen !== undefined) settled.refundedPaidFen = (o.refundedPaidFen ?? 0) + e.paidFen;
   return {
     ...s,
     lots: addLot(s.lots, { points: e.points, expiresAt: e.expiresAt }),

@@ -122,7 +122,16 @@ export interface MemberInstruction {
         at: number;
       }
     | { type: 'release'; orderId: string; reason: ReleaseReason; at: number }
-    | { type: 'refund'; orderId: string; refundId: string; points: number; balanceFen: Fen; at: number };
+    | {
+        type: 'refund';
+        orderId: string;
+        refundId: string;
+        points: number;
+        balanceFen: Fen;
+        /** What the refund gives back of what earned points (WeChat Pay and stored value; absent before it was sent). */
+        paidFen?: Fen;
+        at: number;
+      };
 }
 
 function instruction(
@@ -138,7 +147,8 @@ function instruction(
 /**
  * The card's instructions a decision's events call for: paid → `orderPaid` (the hold is spent, the
  * amount earns points); cancelled or timed out before payment → `release`; a refund approved →
- * `refund` of its stored value and points.
+ * `refund` of its stored value and points, and of what it gives back of the paid amount (the points
+ * earned on it are taken back).
  */
 export function memberOutputs(s: OrderState, events: readonly OrderEvent[], at: number): SideOutput[] {
   const m = s.member;
@@ -226,13 +236,16 @@ function pointsFor(m: MemberPayment, pointsFen: Fen): number {
 function refundInstruction(s: OrderState, m: MemberPayment, r: Refund, at: number): SideOutput | undefined {
   const balanceFen = r.balanceFen ?? 0;
   const points = pointsFor(m, r.pointsFen ?? 0);
-  if (balanceFen === 0 && points === 0) return undefined;
+  // The WeChat Pay part too: the points the order earned on it go back (a cash-only refund tells the card).
+  const paidFen = r.amountFen + balanceFen;
+  if (balanceFen === 0 && points === 0 && paidFen === 0) return undefined;
   return instruction(m, s.orderId, `refund:${r.refundId}`, {
     type: 'refund',
     orderId: s.orderId,
     refundId: r.refundId,
     points,
     balanceFen,
+    paidFen,
     at,
   });
 }
