@@ -235,11 +235,19 @@ export class GroupCommit {
         }
       }
     }
-    // Only now: a snapshot claims the whole record (its seq), so it must hold every entry of it.
-    if (snapshotDue !== undefined) for (const c of snapshotDue) this.part.snapshots.request(c);
     if (timersChanged) timers.version++;
     outputs.committed(seq, outs);
     this.release(b);
+    // In a turn of their own, after the answers: encoding a busy actor (a SKU with thousands of holds)
+    // is the longest work of a commit, and the answers of the whole batch waited for it. A snapshot
+    // then holds the committed state of that turn (every entry of the records it claims).
+    if (snapshotDue !== undefined) setImmediate(() => this.snapshotLater(snapshotDue));
+  }
+
+  private snapshotLater(cells: Set<Cell>): void {
+    const part = this.part;
+    if (part.state !== 'serving') return;
+    for (const c of cells) if (part.cells.get(c.key) === c) part.snapshots.request(c);
   }
 
   private release(b: Batch): void {

@@ -108,8 +108,12 @@ export class Snapshots {
         continue;
       }
       const data = this.bytesOf(c);
+      // Encoding is the work: a large actor's bytes count toward this turn's share too, and go to the
+      // bucket as they are (encoding them again there doubled the longest housekeeping turns).
+      bytes += data.length;
       if (data.length > this.env.cfg.logSnapshotMaxBytes) {
-        this.request(c);
+        this.request(c, data);
+        if (bytes >= LOG_SNAPSHOT_UNIT_BYTES) return this.stageRest(staged, cells, i + 1);
         continue;
       }
       c.snapshotting = true;
@@ -123,15 +127,15 @@ export class Snapshots {
         transient: undefined,
         covers: c.lastSeq,
       });
-      bytes += data.length;
-      if (bytes >= LOG_SNAPSHOT_UNIT_BYTES) {
-        this.stage(staged);
-        // The rest in a later turn: a round with thousands of idle orders would hold the loop for tens of ms.
-        if (i + 1 < cells.length) setImmediate(() => this.stageIdle(cells, i + 1));
-        return;
-      }
+      if (bytes >= LOG_SNAPSHOT_UNIT_BYTES) return this.stageRest(staged, cells, i + 1);
     }
     if (staged.length > 0) this.stage(staged);
+  }
+
+  /** Stages what this turn encoded; the cells from `next` on in a later turn (a round with thousands of idle orders would hold the loop for tens of ms). */
+  private stageRest(staged: StagedCell[], cells: readonly Cell[], next: number): void {
+    if (staged.length > 0) this.stage(staged);
+    if (next < cells.length) setImmediate(() => this.stageIdle(cells, next));
   }
 
   private stage(staged: StagedCell[]): void {
@@ -157,11 +161,14 @@ export class Snapshots {
     }
   }
 
-  /** Snapshots `c` now, or as soon as a slot is free. */
-  request(c: Cell): void {
+  /**
+   * Snapshots `c` now, or as soon as a slot is free. `data`: its bytes as `bytesOf` just gave them
+   * (nothing ran since), used when it goes now; a queued one is encoded when its turn comes.
+   */
+  request(c: Cell, data?: Uint8Array): void {
     if (c.snapshotting || c.snapQueued) return;
     if (this.running < MAX_CONCURRENT_SNAPSHOTS) {
-      void this.write(c);
+      void this.write(c, data);
       return;
     }
     c.snapQueued = true;
@@ -224,7 +231,7 @@ export class Snapshots {
     return encode(record);
   }
 
-  private async write(c: Cell): Promise<void> {
+  private async write(c: Cell, encoded?: Uint8Array): Promise<void> {
     if (c.snapshotting) return;
     c.snapshotting = true;
     c.lastSnapshotAt = now();
@@ -232,7 +239,7 @@ export class Snapshots {
     const seq = c.lastSeq;
     const counted = c.eventsSinceSnap;
     try {
-      const data = this.bytesOf(c);
+      const data = encoded ?? this.bytesOf(c);
       await this.put(c, seq, data);
       // The bucket holds its latest snapshot now (it may have been in the log before).
       if (this.part.state !== 'dead') this.part.directory.locate(c.key, 0);
