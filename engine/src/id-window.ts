@@ -60,6 +60,11 @@ const LOGGED = new Uint8Array(0);
  * the JS heap and each costs a native allocation (2–3 µs), and a new actor's window, and every
  * growth of it, used to make two.
  */
+/** What a window holds before its first id: nothing is read from them while it is empty. */
+const NO_NUM = new Float64Array(0);
+const NO_INDEX = new Int32Array(0);
+const NO_BYTES = Buffer.alloc(0);
+
 function ringAndIndex(size: number): { num: Float64Array; index: Int32Array } {
   const buf = new ArrayBuffer(size * STRIDE * 8 + size * 2 * 4);
   return { num: new Float64Array(buf, 0, size * STRIDE), index: new Int32Array(buf, size * STRIDE * 8, size * 2) };
@@ -76,7 +81,7 @@ export class IdWindow<V = unknown> {
   private index: Int32Array;
   private imask = FIRST_RING * 2 - 1;
   /** Byte queue of [id bytes, result bytes] per entry, in entry order; `bytes[0]` is absolute offset `bBase`. */
-  private bytes = Buffer.allocUnsafeSlow(FIRST_BYTES);
+  private bytes: Buffer;
   private bBase = 0;
   private bEnd = 0;
   /** Results not kept inline whose tag is not known yet, by absolute position. */
@@ -89,7 +94,19 @@ export class IdWindow<V = unknown> {
     /** Larger results are not kept once tagged (see above); `Infinity` keeps every result. */
     readonly inlineResultBytes: number = Infinity,
   ) {
+    // Allocated at the first id (`allocate`): most actors never get one (an order is placed through its
+    // table's command, a SKU reserved through the order's calls), and every new order or sale made
+    // two buffers here that the garbage collector had to sweep again.
+    this.num = NO_NUM;
+    this.index = NO_INDEX;
+    this.bytes = NO_BYTES;
+  }
+
+  private allocate(): void {
     ({ num: this.num, index: this.index } = ringAndIndex(FIRST_RING));
+    this.mask = FIRST_RING - 1;
+    this.imask = FIRST_RING * 2 - 1;
+    this.bytes = Buffer.allocUnsafeSlow(FIRST_BYTES);
   }
 
   get size(): number {
@@ -161,7 +178,8 @@ export class IdWindow<V = unknown> {
     }
     // Room for one more (the id's bytes stay in `scratch`: nothing below looks another id up).
     this.evict(t, 1);
-    if (this.tail - this.head === this.mask + 1) this.grow();
+    if (this.num === NO_NUM) this.allocate();
+    else if (this.tail - this.head === this.mask + 1) this.grow();
     const res = encoded ?? encode(v);
     // Not kept inline: in the log once tagged, held until then.
     const logged = res === LOGGED || res.length > this.inlineResultBytes;
