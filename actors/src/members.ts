@@ -46,7 +46,6 @@ export {
   MAX_CAMPAIGN_TOTAL,
   campaignPartitionKey,
   campaignRef,
-  couponGrantId,
   campaignView,
   decideCampaign,
   evolveCampaign,
@@ -61,7 +60,6 @@ export type {
   CampaignState,
   CampaignView,
   ClaimResult,
-  CouponGrantInstruction,
 } from './campaign.js';
 export { CouponScopeSchema, CouponTermsSchema, MemberCouponSchema } from './coupon.js';
 export type { CouponKind, CouponTerms, CouponTermsInput, MemberCoupon, ScopeLine } from './coupon.js';

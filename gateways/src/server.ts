@@ -13,7 +13,7 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EngineClient } from '@lunchrush/engine';
-import { MemberForwarder, RedisWrites, RefundWorker, openPayments } from '@lunchrush/payments';
+import { CampaignRefundWorker, MemberForwarder, RedisWrites, RefundWorker, openPayments } from '@lunchrush/payments';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -222,7 +222,8 @@ function listen(app: TemplatedApp, cfg: GatewayConfig): Promise<us_listen_socket
 
 /**
  * What runs beside the requests: the menu watch, payment lookups, the refund worker, the member
- * forwarder (orders' steps to members' cards), the order lists. Answers what stops the two workers.
+ * forwarder (orders' steps to members' cards), the campaign refund worker (group-buy, bargains), the order
+ * lists. Answers what stops the three workers.
  */
 function startBackground(deps: GatewayDeps): { stop(): Promise<void> } {
   const { cfg } = deps;
@@ -240,8 +241,21 @@ function startBackground(deps: GatewayDeps): { stop(): Promise<void> } {
   refunds.start();
   const members = new MemberForwarder({ nc: deps.nc, namespace: cfg.namespace, engine: deps.engine, log: deps.log });
   members.start();
+  // Group-buy and bargain refunds (groupbuy.<store>): the same provider, a consumer of its own.
+  const campaignRefunds = new CampaignRefundWorker({
+    nc: deps.nc,
+    namespace: cfg.namespace,
+    engine: deps.engine,
+    provider: deps.payments.provider,
+    queryMs: cfg.wechatPay.refundQueryMs,
+    log: deps.log,
+    registry: deps.registry,
+  });
+  campaignRefunds.start();
   deps.orderLists.start();
-  return { stop: () => Promise.all([refunds.stop(), members.stop()]).then(() => undefined) };
+  return {
+    stop: () => Promise.all([refunds.stop(), members.stop(), campaignRefunds.stop()]).then(() => undefined),
+  };
 }
 
 export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}): Promise<Gateway> {

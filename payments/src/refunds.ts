@@ -281,12 +281,12 @@ export class RefundWorker {
 }
 
 /** `firstMs` on the first delivery, doubling with each one after, at most ten minutes. */
-function backoff(firstMs: number, deliveries: number): number {
+export function backoff(firstMs: number, deliveries: number): number {
   return Math.min(MAX_QUERY_DELAY_MS, firstMs * 2 ** Math.min(20, deliveries - 1));
 }
 
 /** An outage passes with time (the provider's 502 `payment_provider_error` is one); a refusal does not. */
-function retryable(e: unknown): boolean {
+export function retryable(e: unknown): boolean {
   if (e instanceof EngineError) return e.retryable;
   if (e instanceof PaymentError) return e.retryable;
   return true; // a network error, a timeout: try again

@@ -23,6 +23,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { PaymentsConfig, PaymentsEngine } from './config.js';
 import { PaymentError, PaymentErrorCode as ErrorCode } from './errors.js';
 import { RedisWrites } from './redis-writes.js';
+import { CAMPAIGN_PAY_ID_RE, CampaignPayments } from './campaign-payments.js';
 import type { PaymentProvider, PrepayResult, Transaction } from './provider.js';
 import { WeChatPayKeys, openTransaction, verifyWeChatPaySignature } from './wechatpay.js';
 
@@ -49,6 +50,8 @@ export class Payments {
   private running = false;
 
   private readonly writes: RedisWrites;
+  /** Group-buy seats and bargains (`gp_…`, `bp_…` payments). */
+  readonly campaigns: CampaignPayments;
 
   constructor(
     private readonly engine: PaymentsEngine,
@@ -62,6 +65,15 @@ export class Payments {
     registry: Registry,
   ) {
     this.writes = new RedisWrites(redis);
+    this.campaigns = new CampaignPayments(
+      engine,
+      redis,
+      this.writes,
+      provider,
+      cfg,
+      (id) => this.recordKey(id),
+      this.pendingKey,
+    );
     this.outcomes = new Counter({
       name: 'lunchrush_gateway_payment_notifications_total',
       help: 'Payment callbacks and order lookups by outcome',
@@ -171,8 +183,9 @@ export class Payments {
     const orderId = tx.out_trade_no;
     const store = storeOfOrder(orderId);
     const topUp = TOP_UP_ID_RE.test(orderId);
+    const campaign = CAMPAIGN_PAY_ID_RE.test(orderId);
     if (
-      (store === undefined && !topUp) ||
+      (store === undefined && !topUp && !campaign) ||
       tx.mchid !== this.cfg.wechatPay.mchId ||
       tx.appid !== this.cfg.wechatPay.appId
     )
@@ -183,6 +196,7 @@ export class Payments {
     const paidAt = Date.parse(tx.success_time);
     if (!Number.isFinite(paidAt))
       throw new PaymentError(ErrorCode.BadRequest, `success_time ${tx.success_time} is not RFC 3339`);
+    if (campaign) return this.campaigns.confirm(tx, paidAt);
     if (topUp || store === undefined) return this.confirmTopUp(tx, orderId);
 
     const raw = await this.redis.get(this.recordKey(orderId));

@@ -4,7 +4,7 @@
  * with quotes (`table-cart.ts`), placing an order with an Idempotency-Key (`place.ts`), and the
  * diner's orders after that: pay, follow, cancel, urge, ask for a refund, review (`orders.ts`);
  * the member card, coupon centre and checkout with discounts (`member.ts`); group-buy, bargains and
- * lotteries with share codes (`groupbuy.ts`, `bargain.ts`, `lottery.ts`).
+ * lotteries with share codes (`groupbuy.ts`, `bargain.ts`, `lottery.ts`), paying for them (`campaign-pay.ts`).
  * Every price comes from the catalog actor.
  */
 import type { GatewayDeps } from '../deps.js';
@@ -12,6 +12,7 @@ import type { Route } from '../http.js';
 import { CampaignIndex } from '../campaign-index.js';
 import { OwnerCache } from './diner/access.js';
 import { bargainRoutes } from './diner/bargain.js';
+import { campaignPayRoutes } from './diner/campaign-pay.js';
 import { groupBuyRoutes } from './diner/groupbuy.js';
 import { lotteryRoutes } from './diner/lottery.js';
 import { memberRoutes } from './diner/member.js';
@@ -39,5 +40,6 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     ...groupBuyRoutes(deps, new CampaignIndex(deps.redis, deps.prefix)),
     ...bargainRoutes(deps),
     ...lotteryRoutes(deps),
+    ...campaignPayRoutes(deps),
   ];
 }

@@ -2,7 +2,7 @@
  * Group-buy (拼团) for diners: the store's campaigns, a campaign's page, opening a group (the
  * leader's seat and stock held until they pay), joining one through a member's share code, a
  * group's live count (also pushed on the WebSocket topic `group:<groupId>`), leaving before it
- * completes. Paying for a seat is `groupbuy-pay.ts`. A diner need not be seated at a table: the
+ * completes. Paying for a seat is `campaign-pay.ts`. A diner need not be seated at a table: the
  * store is in the path.
  */
 import { ErrorCode as D } from '@lunchrush/actors';

@@ -11,7 +11,6 @@ import {
   DEFAULT_MEMBER_PROGRAM,
   campaignOf,
   checkout,
-  couponGrantId,
   memberOf,
   promotionsOf,
   type CampaignView,
@@ -207,8 +206,7 @@ function claim(deps: GatewayDeps): Route {
 }
 
 /**
- * Claims (or issues) a coupon for a member and grants it to the card (the claim's side output grants
- * it as well, for a gateway that dies in between). The claim's command id counts
+ * Claims (or issues) a coupon for a member and grants it to the card. The claim's command id counts
  * the member's coupons of the campaign, so a retry of the same claim takes no second coupon.
  */
 export async function claimFor(
@@ -221,15 +219,15 @@ export async function claimFor(
   const before = await cardHandle.send({ type: 'get', at: Date.now() });
   if (!before.enrolled) throw new HttpError(D.NotEnrolled, 'enrol first (POST /v1/diner/member/enroll)');
   const held = before.coupons.filter((c) => c.campaignId === campaignId).length;
-  const at = Date.now();
   const r = await campaignOf(deps.engine, campaignId).send(
-    { type: 'claim', memberId, via, at },
+    { type: 'claim', memberId, via, at: Date.now() },
     { id: `claim:${memberId}:${held + 1}` },
   );
   const { coupon, memberClaims: _n, ...campaign } = r;
-  // The claim's own side output grants it too (the member forwarder), so a gateway gone here loses
-  // nothing; granting now answers with the card holding it. Same id and command as the forwarder's.
-  const card = await cardHandle.send({ type: 'grantCoupon', coupon, at }, { id: couponGrantId(coupon.couponId) });
+  const card = await cardHandle.send(
+    { type: 'grantCoupon', coupon, at: Date.now() },
+    { id: `grant:${coupon.couponId}` },
+  );
   return { coupon, campaign, card };
 }
 

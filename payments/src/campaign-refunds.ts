@@ -1,0 +1,251 @@
+/**
+ * The campaign refund worker: what sends back a group-buy member's or a bargain's money. A group
+ * that fails (deadline short of N, dissolved, the leader never paid), a member who leaves a paid
+ * seat, and any payment that finds no seat to pay (late, a second one, a closed group) emit a
+ * `group-refund` instruction on `groupbuy.<store>` (JetStream, id `group-refund:<groupId>:<paymentId>`,
+ * published once the refund is durable in the group); a bargain's spare payments a `bargain-refund`.
+ * One durable consumer (`campaign-refund-worker`) over every gateway works each the way the order
+ * refund worker does (refunds.ts): a refund number from the payment (`outRefundNo(payId,
+ * paymentId)`), so a redelivery never refunds twice; asked about again while WeChat is paying it
+ * out; the group's or bargain's `refundCompleted` once it is through (the group then reads
+ * `refunded`); an alarm to the store's board when it needs a person. Other kinds on the stream
+ * (completions, bargains bought, lottery coupons) are acknowledged and left to their own readers.
+ */
+import { GROUPBUY_OUTPUT, bargainOf, groupOf } from '@lunchrush/actors/campaigns';
+import { decode, encode, ensureError } from '@lunchrush/engine';
+import { names } from '@lunchrush/engine/names';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { z } from 'zod';
+import { campaignPayId } from './campaign-payments.js';
+import type { PaymentsEngine } from './config.js';
+import { keepConsuming } from './keep-consuming.js';
+import type { PaymentProvider, Refund } from './provider.js';
+import { backoff, outRefundNo, retryable, type RefundAlarm } from './refunds.js';
+
+export const CAMPAIGN_REFUND_CONSUMER = 'campaign-refund-worker';
+const IN_FLIGHT = 16;
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+const InstructionSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('group-refund'),
+    store: z.string(),
+    groupId: Id,
+    memberId: Id,
+    paymentId: Id,
+    amountFen: z.number().int().positive(),
+    reason: z.string(),
+  }),
+  z.object({
+    kind: z.literal('bargain-refund'),
+    store: z.string(),
+    bargainId: Id,
+    memberId: Id,
+    paymentId: Id,
+    amountFen: z.number().int().positive(),
+    reason: z.string(),
+  }),
+]);
+type Instruction = z.infer<typeof InstructionSchema>;
+
+export type CampaignRefundOutcome = 'completed' | 'processing' | 'failed' | 'retry' | 'invalid' | 'skipped';
+
+export interface CampaignRefundWorkerOptions {
+  readonly nc: NatsConnection;
+  readonly namespace: string;
+  readonly engine: PaymentsEngine;
+  readonly provider: PaymentProvider;
+  readonly queryMs: number;
+  readonly log: Logger;
+  readonly registry: Registry;
+}
+
+export class CampaignRefundWorker {
+  private readonly outcomes: Counter;
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private inFlight = 0;
+  private wake: (() => void) | undefined;
+  private alarmNo = 0;
+
+  constructor(private readonly o: CampaignRefundWorkerOptions) {
+    this.outcomes = new Counter({
+      name: 'lunchrush_gateway_campaign_refunds_total',
+      help: 'Group-buy and bargain refund instructions worked on, by outcome',
+      labelNames: ['outcome'],
+      registers: [o.registry],
+    });
+  }
+
+  get stream(): string {
+    return names(this.o.namespace).outputStream(GROUPBUY_OUTPUT.name);
+  }
+
+  start(): void {
+    if (this.loop !== undefined) return;
+    this.loop = keepConsuming({
+      what: 'campaign refund worker',
+      run: () => this.run(),
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private async run(): Promise<void> {
+    const jsm = await jetstreamManager(this.o.nc);
+    // The engine makes the stream; until it has, the info throws and keepConsuming opens again.
+    await jsm.streams.info(this.stream);
+    await jsm.consumers.info(this.stream, CAMPAIGN_REFUND_CONSUMER).catch(() =>
+      jsm.consumers
+        .add(this.stream, {
+          durable_name: CAMPAIGN_REFUND_CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: 60_000_000_000,
+          max_deliver: -1,
+          max_ack_pending: 100_000,
+        })
+        .catch(async (e: unknown) => {
+          await jsm.consumers.info(this.stream, CAMPAIGN_REFUND_CONSUMER).catch(() => {
+            throw e;
+          });
+        }),
+    );
+    const consumer = await jetstream(this.o.nc).consumers.get(this.stream, CAMPAIGN_REFUND_CONSUMER);
+    this.messages = await consumer.consume({ max_messages: IN_FLIGHT, abort_on_missing_resource: true });
+    for await (const m of this.messages) {
+      while (this.inFlight >= IN_FLIGHT && !this.stopping) await new Promise<void>((r) => (this.wake = r));
+      this.inFlight++;
+      void this.handle(m).finally(() => {
+        this.inFlight--;
+        this.wake?.();
+        this.wake = undefined;
+      });
+    }
+  }
+
+  /** One delivery; never throws. `term()` without a reason (nats-server 2.9, see refunds.ts). */
+  async handle(m: JsMsg): Promise<CampaignRefundOutcome> {
+    let data: unknown;
+    try {
+      data = decode(m.data);
+    } catch {
+      m.term();
+      return this.count('invalid');
+    }
+    const kind = (data as { kind?: unknown }).kind;
+    if (kind !== 'group-refund' && kind !== 'bargain-refund') {
+      m.ack();
+      return this.count('skipped');
+    }
+    const parsed = InstructionSchema.safeParse(data);
+    if (!parsed.success) {
+      this.o.log.error({ seq: m.seq, err: parsed.error.message.slice(0, 300) }, 'not a campaign refund instruction');
+      m.term();
+      return this.count('invalid');
+    }
+    return this.refund(m, parsed.data);
+  }
+
+  private async refund(m: JsMsg, ins: Instruction): Promise<CampaignRefundOutcome> {
+    const group = ins.kind === 'group-refund';
+    const targetId = group ? ins.groupId : ins.bargainId;
+    const payId = campaignPayId(group ? 'group' : 'bargain', targetId, ins.memberId);
+    const no = outRefundNo(payId, ins.paymentId);
+    const log = this.o.log.child({ kind: ins.kind, targetId, paymentId: ins.paymentId, outRefundNo: no });
+    try {
+      let r: Refund | undefined = m.info.deliveryCount > 1 ? await this.o.provider.queryRefund(no) : undefined;
+      r ??= await this.o.provider.refund({
+        outRefundNo: no,
+        orderId: payId,
+        transactionId: ins.paymentId,
+        amountFen: ins.amountFen,
+        totalFen: ins.amountFen,
+        reason: group ? '拼团未成功退款' : '砍价退款',
+      });
+      if (r.status === 'PROCESSING') {
+        m.nak(backoff(this.o.queryMs, m.info.deliveryCount));
+        return this.count('processing');
+      }
+      if (r.status !== 'SUCCESS') {
+        this.alarm(ins, payId, r.status.toLowerCase(), `WeChat Pay reports the refund ${r.status}: it needs a person`);
+        m.term();
+        return this.count('failed');
+      }
+      const at = Date.now();
+      const opts = { id: `campaign-refund-done:${no}` };
+      if (group)
+        await groupOf(this.o.engine, ins.store, targetId).send(
+          { type: 'refundCompleted', paymentId: ins.paymentId, at },
+          opts,
+        );
+      else
+        await bargainOf(this.o.engine, ins.store, targetId).send(
+          { type: 'refundCompleted', paymentId: ins.paymentId, at },
+          opts,
+        );
+      m.ack();
+      log.info({ amountFen: ins.amountFen, reason: ins.reason }, 'campaign refund completed');
+      return this.count('completed');
+    } catch (e) {
+      if (retryable(e)) {
+        log.warn(
+          { err: ensureError(e).message, delivery: m.info.deliveryCount },
+          'campaign refund step failed, will retry',
+        );
+        m.nak(backoff(1_000, m.info.deliveryCount));
+        return this.count('retry');
+      }
+      const err = ensureError(e);
+      log.error({ err: err.message }, 'campaign refund refused for good: it needs a person');
+      this.alarm(ins, payId, (e as { code?: string }).code ?? 'error', err.message);
+      m.term();
+      return this.count('failed');
+    }
+  }
+
+  private count(o: CampaignRefundOutcome): CampaignRefundOutcome {
+    this.outcomes.inc({ outcome: o });
+    return o;
+  }
+
+  /** The staff board's refund alarm (the order refund worker's shape: `orderId` is the payment's out_trade_no). */
+  private alarm(ins: Instruction, payId: string, reason: string, message: string): void {
+    const a: RefundAlarm = {
+      kind: 'refund_failed',
+      store: ins.store,
+      orderId: payId,
+      refundId: ins.paymentId,
+      amountFen: ins.amountFen,
+      reason,
+      message,
+      at: Date.now(),
+    };
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', `alarm:${ins.store}:campaign-refunds-${process.pid}:${++this.alarmNo}`);
+    try {
+      this.o.nc.publish(names(this.o.namespace).subject(`alarms.${ins.store}`), encode(a), { headers: h });
+    } catch (e) {
+      this.o.log.error({ err: ensureError(e).message }, 'campaign refund alarm not sent');
+    }
+  }
+}
