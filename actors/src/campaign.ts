@@ -7,19 +7,24 @@
  *
  * Campaigns live in partitions of their own (`campaignRef`, keyed by the
  * campaign), like member cards. A claim answers the coupon it issued (a copy of
- * the terms, `MemberCoupon`); the caller grants it to the member's card
- * (`grantCoupon`, the same coupon twice is one). A claim repeated with the same
- * command id answers the same coupon (the engine's idempotency), so a retry after
- * a lost answer never takes a second one.
+ * the terms, `MemberCoupon`), and the grant follows from it durably: the same
+ * decision emits `grantCoupon` for the member's card on `members.<memberId>`
+ * (JetStream, id `coupon-grant:<couponId>`, written with the `CouponIssued`
+ * record), which the member forwarder hands to the card. The caller grants it
+ * too, for an answer that shows the card with it (the same coupon twice is one),
+ * so a caller gone between the claim and the grant leaves no coupon ungranted. A
+ * claim repeated with the same command id answers the same coupon (the engine's
+ * idempotency), so a retry after a lost answer never takes a second one.
  */
 import { z } from 'zod';
-import { defineActor, type ActorRef, type Decision, type Rejection } from '@lunchrush/engine';
+import { defineActor, type ActorRef, type Decision, type Rejection, type SideOutput } from '@lunchrush/engine';
 import { emptyTrie, trieGet, trieSet, type HashTrie } from './collections.js';
 import { CouponTermsSchema, type MemberCoupon } from './coupon.js';
 import { ActorTypes, AtSchema, parseCommand } from './domain.js';
 import { ErrorCode, refuse } from './errors.js';
 import { MemberIdSchema } from './member/commands.js';
 import { DAY_MS } from './member/program.js';
+import { memberSubject } from './order/member.js';
 
 /** Campaign ids leave room for `-<n>` in coupon ids (64 characters in all). */
 export const CampaignIdSchema = z.string().regex(/^[A-Za-z0-9_]{1,40}$/, 'expected 1–40 of A–Z a–z 0–9 _');
@@ -106,6 +111,25 @@ export interface ClaimResult extends CampaignView {
 }
 
 export type CampaignResult = CampaignView | ClaimResult;
+
+/** A coupon for a member's card, as its campaign sends it (the member forwarder hands `command` on). */
+export interface CouponGrantInstruction {
+  readonly memberId: string;
+  readonly couponId: string;
+  readonly command: { readonly type: 'grantCoupon'; readonly coupon: MemberCoupon; readonly at: number };
+}
+
+/** The id of a coupon's grant: its side output's and the card command's (the gateway grants under it too). */
+export const couponGrantId = (couponId: string): string => `coupon-grant:${couponId}`;
+
+function grantOutput(memberId: string, coupon: MemberCoupon, at: number): SideOutput {
+  const data: CouponGrantInstruction = {
+    memberId,
+    couponId: coupon.couponId,
+    command: { type: 'grantCoupon', coupon, at },
+  };
+  return { subject: memberSubject(memberId), id: couponGrantId(coupon.couponId), data, jetstream: true };
+}
 
 export const campaignPartitionKey = (campaignId: string): string => `c-${campaignId}`;
 export const campaignRef = (campaignId: string): ActorRef => ({
@@ -197,7 +221,11 @@ function claim(s: CampaignState, d: CampaignDef, c: Extract<Parsed, { type: 'cla
   };
   const next = evolveCampaign(s, e);
   const coupon: MemberCoupon = { couponId: e.couponId, campaignId: s.campaignId, terms: d.terms, validFrom, validTo };
-  return { events: [e], result: { ...campaignView(next, c.at), coupon, memberClaims: had + 1 } };
+  return {
+    events: [e],
+    result: { ...campaignView(next, c.at), coupon, memberClaims: had + 1 },
+    outputs: [grantOutput(c.memberId, coupon, c.at)],
+  };
 }
 
 export function evolveCampaign(s: CampaignState, e: CampaignEvent): CampaignState {

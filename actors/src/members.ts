@@ -46,6 +46,7 @@ export {
   MAX_CAMPAIGN_TOTAL,
   campaignPartitionKey,
   campaignRef,
+  couponGrantId,
   campaignView,
   decideCampaign,
   evolveCampaign,
@@ -60,6 +61,7 @@ export type {
   CampaignState,
   CampaignView,
   ClaimResult,
+  CouponGrantInstruction,
 } from './campaign.js';
 export { CouponScopeSchema, CouponTermsSchema, MemberCouponSchema } from './coupon.js';
 export type { CouponKind, CouponTerms, CouponTermsInput, MemberCoupon, ScopeLine } from './coupon.js';

@@ -29,6 +29,14 @@ describe('coupon campaign', () => {
     });
     expect(r.coupon.terms).toMatchObject({ kind: 'threshold', thresholdFen: 5000, minusFen: 800 });
     expect(r).toMatchObject({ issued: 1, remaining: 99, memberClaims: 1 });
+    // the grant follows from the claim durably: a JetStream output for the card, whoever claimed
+    const grants = rt.outputs.filter((o) => o.subject === 'members.d_member1');
+    expect(grants.map((o) => [o.id, o.jetstream])).toEqual([[`coupon-grant:${C}-1`, true]]);
+    expect(grants[0]!.data).toEqual({
+      memberId: 'd_member1',
+      couponId: `${C}-1`,
+      command: { type: 'grantCoupon', coupon: r.coupon, at: T0 + 1000 },
+    });
     const card = ok(member(rt, { type: 'grantCoupon', coupon: r.coupon, at: T0 + 1000 }));
     expect(card.coupons.map((c) => [c.couponId, c.status])).toEqual([[`${C}-1`, 'available']]);
     expect(ok(member(rt, { type: 'grantCoupon', coupon: r.coupon, at: T0 + 1000 })).duplicate).toBe(true);

@@ -9,7 +9,10 @@
  *
  * - `orderPaid`: the card's hold for the order is spent and the order earns points;
  * - `release`: a cancelled or timed-out order's hold goes back to the card;
- * - `refund`: the stored value and points of a refund go back.
+ * - `refund`: the stored value and points of a refund go back, the points the order earned on it
+ *   are taken back;
+ * - `grantCoupon` (from a campaign's claim, id `coupon-grant:<couponId>`): the coupon goes on the
+ *   card, even when the gateway that claimed it died before granting it.
  *
  * One message at a time, in stream order, so a card hears `orderPaid` before a `refund` of the
  * same order. An outage (the engine moving a partition, a timeout) puts the message back with a
@@ -17,7 +20,13 @@
  * logged for a person and terminated.
  */
 import { IdSchema, OrderIdSchema } from '@lunchrush/actors';
-import { memberOf, type MemberInstruction } from '@lunchrush/actors/members';
+import {
+  MemberCouponSchema,
+  couponGrantId,
+  memberOf,
+  type CouponGrantInstruction,
+  type MemberInstruction,
+} from '@lunchrush/actors/members';
 import { wire } from '@lunchrush/actors/wire';
 import { decode, EngineError, ensureError } from '@lunchrush/engine';
 import { keepConsuming } from './keep-consuming.js';
@@ -38,7 +47,7 @@ export const MEMBER_CONSUMER = 'member-forwarder';
 const MAX_DELAY_MS = 60_000;
 
 const AtField = { at: z.number().int().min(0) };
-const InstructionSchema = z.object({
+const OrderInstructionSchema = z.object({
   memberId: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/),
   orderId: OrderIdSchema,
   command: z.discriminatedUnion('type', [
@@ -72,6 +81,14 @@ const InstructionSchema = z.object({
     }),
   ]),
 });
+/** A coupon its campaign issued: the grant follows from the claim, whoever asked for it. */
+const GrantInstructionSchema = z.object({
+  memberId: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/),
+  couponId: IdSchema,
+  command: z.object({ type: z.literal('grantCoupon'), coupon: MemberCouponSchema, ...AtField }),
+});
+const InstructionSchema = z.union([OrderInstructionSchema, GrantInstructionSchema]);
+type CardInstruction = MemberInstruction | CouponGrantInstruction;
 
 export interface MemberForwarderOptions {
   readonly nc: NatsConnection;
@@ -83,7 +100,8 @@ export interface MemberForwarderOptions {
 export type ForwardOutcome = 'forwarded' | 'retry' | 'failed' | 'invalid';
 
 /** The card's command id of one instruction: the order's step, stable across redeliveries. */
-export function forwardId(ins: MemberInstruction): string {
+export function forwardId(ins: CardInstruction): string {
+  if ('couponId' in ins) return couponGrantId(ins.couponId);
   const c = ins.command;
   return c.type === 'refund' ? `order-refund:${ins.orderId}:${c.refundId}` : `order-${c.type}:${ins.orderId}`;
 }
@@ -156,7 +174,7 @@ export class MemberForwarder {
 
   /** One delivery of one instruction; never throws. */
   async handle(m: JsMsg): Promise<ForwardOutcome> {
-    let ins: MemberInstruction;
+    let ins: CardInstruction;
     try {
       ins = InstructionSchema.parse(decode(m.data));
     } catch (e) {
@@ -164,7 +182,8 @@ export class MemberForwarder {
       m.term();
       return 'invalid';
     }
-    const log = this.o.log.child({ memberId: ins.memberId, orderId: ins.orderId, step: ins.command.type });
+    const about = 'couponId' in ins ? { couponId: ins.couponId } : { orderId: ins.orderId };
+    const log = this.o.log.child({ memberId: ins.memberId, ...about, step: ins.command.type });
     try {
       await memberOf(this.o.engine, ins.memberId).send(ins.command, { id: forwardId(ins) });
       m.ack();

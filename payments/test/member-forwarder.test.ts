@@ -1,7 +1,8 @@
 /**
  * A member's order end to end on the real engine and NATS: the card holds coupon, points and
  * stored value, the order prices with them, WeChat Pay pays the rest, and the forwarder carries the
- * order's steps (paid, released, refunded) from the MEMBERS stream to the card, once each.
+ * order's steps (paid, released, refunded) from the MEMBERS stream to the card, once each, and a
+ * campaign's claims to the card as grants.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -155,5 +156,22 @@ describe('member orders on the live engine', () => {
       return c.openHolds === 0 ? c : undefined;
     });
     expect(released.balanceFen).toBe(5_000);
+  });
+
+  it('a coupon claimed and never granted by its caller (a gateway gone) reaches the card, once', async () => {
+    const other = memberOf(client, 'd_claim_only');
+    await other.send({ type: 'enroll', at: Date.now() }, { id: 'enroll-claim-only' });
+    const now = Date.now();
+    const drop = campaignOf(client, 'fwd2');
+    const terms = { kind: 'threshold' as const, name: '满30减6', thresholdFen: 3000, minusFen: 600 };
+    const def = { name: '满减', terms, total: 5, claimFrom: now - 1000, claimTo: now + DAY, validity: { days: 7 } };
+    await drop.send({ type: 'define', campaign: def, at: now }, { id: 'define-fwd2' });
+    const claimed = await drop.send({ type: 'claim', memberId: 'd_claim_only', at: now }, { id: 'claim-only' });
+    const c = await waitFor(async () => {
+      const v = await other.send({ type: 'get', at: Date.now() });
+      return v.coupons.length > 0 ? v : undefined;
+    });
+    expect(c.coupons.map((x) => [x.couponId, x.status])).toEqual([[claimed.coupon.couponId, 'available']]);
+    expect((await drop.send({ type: 'get' })).issued).toBe(1);
   });
 });

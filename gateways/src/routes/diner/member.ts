@@ -11,6 +11,7 @@ import {
   DEFAULT_MEMBER_PROGRAM,
   campaignOf,
   checkout,
+  couponGrantId,
   memberOf,
   promotionsOf,
   type CampaignView,
@@ -206,7 +207,8 @@ function claim(deps: GatewayDeps): Route {
 }
 
 /**
- * Claims (or issues) a coupon for a member and grants it to the card. The claim's command id counts
+ * Claims (or issues) a coupon for a member and grants it to the card (the claim's side output grants
+ * it as well, for a gateway that dies in between). The claim's command id counts
  * the member's coupons of the campaign, so a retry of the same claim takes no second coupon.
  */
 export async function claimFor(
@@ -219,15 +221,15 @@ export async function claimFor(
   const before = await cardHandle.send({ type: 'get', at: Date.now() });
   if (!before.enrolled) throw new HttpError(D.NotEnrolled, 'enrol first (POST /v1/diner/member/enroll)');
   const held = before.coupons.filter((c) => c.campaignId === campaignId).length;
+  const at = Date.now();
   const r = await campaignOf(deps.engine, campaignId).send(
-    { type: 'claim', memberId, via, at: Date.now() },
+    { type: 'claim', memberId, via, at },
     { id: `claim:${memberId}:${held + 1}` },
   );
   const { coupon, memberClaims: _n, ...campaign } = r;
-  const card = await cardHandle.send(
-    { type: 'grantCoupon', coupon, at: Date.now() },
-    { id: `grant:${coupon.couponId}` },
-  );
+  // The claim's own side output grants it too (the member forwarder), so a gateway gone here loses
+  // nothing; granting now answers with the card holding it. Same id and command as the forwarder's.
+  const card = await cardHandle.send({ type: 'grantCoupon', coupon, at }, { id: couponGrantId(coupon.couponId) });
   return { coupon, campaign, card };
 }
 
