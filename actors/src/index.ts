@@ -18,6 +18,7 @@ import { orderActor } from './order/index.js';
 import { saleActor } from './sale.js';
 import { staffAccountActor } from './staff-account.js';
 import { staffDirectoryActor } from './staff-directory.js';
+import { storeDirectoryActor } from './store-directory.js';
 import { stockActor } from './stock.js';
 import { storeActor } from './store.js';
 import { routingActor } from './routing/router.js';
@@ -33,9 +34,10 @@ export const restaurantActors: ActorType[] = [
   tableActor,
   orderActor,
   saleActor,
-  // staff accounts and the audit log (`@lunchrush/actors/staff`)
+  // staff accounts, the chain's lists of them and of its stores, the audit log (`@lunchrush/actors/staff`)
   staffAccountActor,
   staffDirectoryActor,
+  storeDirectoryActor,
   auditActor,
   // members and coupon campaigns, each in partitions of their own (`memberRef`, `campaignRef`)
   memberActor,

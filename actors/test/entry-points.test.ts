@@ -62,6 +62,7 @@ describe('entry points', () => {
       'sale',
       'staff-account',
       'staff-directory',
+      'store-directory',
       'audit',
       'member',
       'campaign',

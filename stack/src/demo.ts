@@ -5,11 +5,12 @@
  * and the store's `configure`/`open` go last, so a restart (or a crash half-way)
  * loads exactly the stores not finished, and never resets the stock of a store
  * that has been selling. Each store lists its tables itself (a table's `configure`
- * tells its store), so nothing goes anywhere but the engine.
+ * tells its store), so nothing goes anywhere but the engine; every store is added to the
+ * chain's list of stores (`store-directory`, what the console's store picker offers).
  */
 import { randomBytes } from 'node:crypto';
 import { ActorTypes, CHAIN_STORE_ID, catalogOf, parseTableCode, storeOf } from '@lunchrush/actors';
-import { staffAccountOf } from '@lunchrush/actors/staff';
+import { staffAccountOf, storeDirectoryOf } from '@lunchrush/actors/staff';
 import { demoSetupCommands, generateDemoData, type DemoData, type DemoOptions } from '@lunchrush/actors/demo';
 import type { EngineClient } from '@lunchrush/engine';
 import { hashPassword, signStaffToken, signTableToken, type GatewayConfig, type StaffRole } from '@lunchrush/gateways';
@@ -39,11 +40,15 @@ export async function seedDemo(
 
   const loaded: string[] = [];
   const skipped: string[] = [];
+  const directory = storeDirectoryOf(client);
   const queue = [...data.stores];
   const worker = async (): Promise<void> => {
     for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
       const store = s.storeId;
       const view = await storeOf(client, store).send({ type: 'get' }, { timeout: SEND_TIMEOUT_MS });
+      // In the chain's list of stores (the console's picker) first: a store loaded before the list
+      // existed is added on the next start, and a store its manager renamed keeps its name.
+      await directory.send({ type: 'add', store, name: view.name || s.settings.name, at }, { timeout: SEND_TIMEOUT_MS });
       if (view.name !== '') {
         skipped.push(store);
         onStore?.(store, false);

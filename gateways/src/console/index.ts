@@ -23,6 +23,7 @@ import { imageRoutes } from './images.js';
 import { loginRoutes } from './login.js';
 import { menuRoutes } from './menu.js';
 import { printerTestRoute } from './printers.js';
+import { storeListRoute } from './stores.js';
 
 export { audited } from './audit.js';
 export { closeImagePool } from './images.js';
@@ -33,6 +34,7 @@ export const CONSOLE_PATH = '/console';
 export function consoleRoutes(deps: GatewayDeps): Route[] {
   return [
     ...loginRoutes(deps),
+    storeListRoute(deps),
     ...accountRoutes(deps),
     auditRoute(deps),
     ...menuRoutes(deps),

@@ -6,6 +6,7 @@
  * store actor; a menu change is announced so every gateway renews its menu copy.
  */
 import { STAFF_PERMISSIONS as MAY, type CatalogCommand } from '@lunchrush/actors';
+import { storeDirectoryOf } from '@lunchrush/actors/staff';
 import type { z } from 'zod';
 import { StoreViewAnswer } from '../answers.js';
 import type { GatewayDeps } from '../deps.js';
@@ -128,9 +129,12 @@ function storeSettings(deps: GatewayDeps): Route {
       _req,
       { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof StoreSettingsBody> },
     ) {
-      return {
-        body: await deps.engine.store(params.store).send({ type: 'updateSettings', patch: body, at: Date.now() }),
-      };
+      const at = Date.now();
+      const view = await deps.engine.store(params.store).send({ type: 'updateSettings', patch: body, at });
+      // The chain's list of stores (the console's picker) follows a new name.
+      if (body.name !== undefined)
+        await storeDirectoryOf(deps.engine).send({ type: 'add', store: params.store, name: view.name, at });
+      return { body: view };
     },
   });
 }

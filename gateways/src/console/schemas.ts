@@ -110,3 +110,7 @@ export const ImageAnswer = z.object({
   width: z.number().int(),
   height: z.number().int(),
 });
+export const StoreListAnswer = z.object({
+  /** The stores this staff member may work in, by id, with the name the chain's list holds ('' if none). */
+  stores: z.array(z.object({ store: StoreIdSchema, name: z.string() })),
+});

@@ -68,17 +68,25 @@ function Login({ onSession }) {
   </form>`;
 }
 
+/** The stores this account may work in (`GET /v1/staff/stores`: the admin, every store of the chain). */
 function StoreSwitch({ me, onSession }) {
-  const stores = me.role === 'admin' ? null : (me.account?.stores ?? []);
-  if (stores !== null && stores.length < 2) return html`<span class="who">门店 ${me.store}</span>`;
+  const [stores, setStores] = useState(null);
+  useEffect(() => {
+    api('GET', '/v1/staff/stores').then(
+      (r) => setStores(r.stores),
+      () => setStores([]),
+    );
+  }, [me.store, me.staffId]);
+  const label = (s) => (s.name ? `${s.store} ${s.name}` : `门店 ${s.store}`);
+  const here = stores?.find((s) => s.store === me.store) ?? { store: me.store, name: '' };
+  if (stores === null || stores.length < 2) return html`<span class="who">${label(here)}</span>`;
   async function change(ev) {
     const s = await api('POST', '/v1/staff/session', { body: { store: ev.target.value } });
     saveSession(s);
     onSession(s);
   }
-  const options = stores ?? Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(3, '0'));
   return html`<select aria-label="门店" value=${me.store} onChange=${change}>
-    ${options.map((s) => html`<option value=${s}>门店 ${s}</option>`)}
+    ${stores.map((s) => html`<option value=${s.store}>${label(s)}</option>`)}
   </select>`;
 }
 
