@@ -32,6 +32,13 @@ export interface SendOptions {
   timeout?: number;
   /** Retry retryable errors (overloaded, partition moving, timeout) until the deadline. Default true. */
   retry?: boolean;
+  /**
+   * The request this command serves (a gateway's `X-Request-Id`; printable ASCII without spaces, at
+   * most 128): the engine logs it with the command at `debug` and puts it on every JetStream side
+   * output the command makes (header `Lr-Req`, `REQUEST_ID_HEADER`), so a kitchen ticket's printer
+   * logs it too. Travels as one more element of the command's envelope, only when given.
+   */
+  req?: string;
 }
 
 export interface EngineClientOptions {
@@ -65,7 +72,7 @@ export interface RouteCounts {
 
 interface Pending {
   p: number;
-  item: [string, string, string, string | null, unknown];
+  item: [string, string, string, string | null, unknown] | [string, string, string, string | null, unknown, string];
   resolve: (v: unknown) => void;
   reject: (e: EngineError) => void;
   deadline: number;
@@ -206,7 +213,10 @@ export class EngineClient {
     return new Promise<R>((resolve, reject) => {
       this.enqueue({
         p: partitionOf(store, this.partitions),
-        item: [store, actorType, actorId, id, command],
+        item:
+          opts.req === undefined
+            ? [store, actorType, actorId, id, command]
+            : [store, actorType, actorId, id, command, opts.req],
         resolve: resolve as (v: unknown) => void,
         reject,
         deadline: performance.now() + (opts.timeout ?? this.defaultTimeout),
@@ -251,8 +261,8 @@ export class EngineClient {
       this.localSweep = setInterval(() => this.sweepLocal(), LOCAL_SWEEP_MS);
       this.localSweep.unref();
     }
-    const [store, type, id, cmdId, command] = x.item;
-    this.local!.submitLocal(store, type, id, cmdId, command, call, 0);
+    const [store, type, id, cmdId, command, req] = x.item;
+    this.local!.submitLocal(store, type, id, cmdId, command, call, 0, req);
   }
 
   /** Called once per local call, by the partition or by the deadline sweep. */

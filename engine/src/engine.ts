@@ -16,6 +16,8 @@ import { ensureInfrastructure, type OutputStream } from './infrastructure.js';
 import { LeaseManager } from './lease.js';
 import { EngineMetrics } from './metrics.js';
 import { actorKey, isValidId, isValidTypeName, names, partitionOf, type Names } from './partitioning.js';
+import { LoggedSink } from './command-log.js';
+import { REQUEST_ID_RE } from './names.js';
 import { DirectoryBuilder } from './partition/directory-build.js';
 import { Partition, type GroupCommit, type PartitionEnv, type ReplySink, type WireResult } from './partition/index.js';
 import { RequestReplies, respond, type ReplyEnv } from './replies.js';
@@ -27,9 +29,12 @@ const NATS_PING_INTERVAL_MS = 2_000;
 export { ensureInfrastructure } from './infrastructure.js';
 export type { OutputStream } from './infrastructure.js';
 
-/** A request on `<ns>.cmd.<p>`: `{ c: [[store, type, id, commandId | null, command], …] }`. */
+/**
+ * A request on `<ns>.cmd.<p>`: `{ c: [[store, type, id, commandId | null, command, req?], …] }`; `req`
+ * is the caller's request id (`SendOptions.req`), logged with the command and carried on its outputs.
+ */
 export interface WireRequest {
-  c: [string, string, string, string | null, unknown][];
+  c: [string, string, string, string | null, unknown, string?][];
   /**
    * 1: the caller takes the answers in parts, `{ s: [slot…], r: [result…] }`, each sent as soon as
    * its commands are durable (a request spanning partitions then waits for no partition but its own).
@@ -63,6 +68,7 @@ export interface LocalEngine {
     command: unknown,
     sink: ReplySink,
     slot: number,
+    req?: string,
   ): void;
 }
 
@@ -109,12 +115,15 @@ export class Engine implements LocalEngine {
   private trimTimer: NodeJS.Timeout | undefined;
   private readonly outputStreams: readonly OutputStream[];
   private replyEnv!: ReplyEnv;
+  /** Each command logged with its request id and outcome (`LoggedSink`): only at `debug`. */
+  private readonly logCommands: boolean;
 
   constructor(types: readonly ActorType[], opts: EngineOptions = {}) {
     this.outputStreams = opts.outputStreams ?? [];
     this.cfg = parseConfig(opts.env ?? process.env, opts.config);
     this.names = names(this.cfg.namespace);
     this.log = opts.logger ?? pino({ level: this.cfg.logLevel, base: { proc: this.cfg.processId } });
+    this.logCommands = this.log.isLevelEnabled('debug');
     this.metrics = new EngineMetrics({ defaultMetrics: opts.processMetrics === true });
     this.metrics.trackMailboxes(() => new Map([...this.partitions].map(([p, x]) => [p, x.depth])));
     this.metrics.trackActors(() => {
@@ -382,8 +391,8 @@ export class Engine implements LocalEngine {
         sink.deliver(i, [1, ErrorCode.Invalid, 'each command is [store, type, id, commandId, command]']);
         continue;
       }
-      const [store, type, id, cmdId, command] = item;
-      this.admit(p, part, store, type, id, cmdId, command, sink, i);
+      const [store, type, id, cmdId, command, requestId] = item;
+      this.admit(p, part, store, type, id, cmdId, command, sink, i, requestId);
     }
   }
 
@@ -399,6 +408,7 @@ export class Engine implements LocalEngine {
     command: unknown,
     sink: ReplySink,
     slot: number,
+    req?: string,
   ): void {
     // The same bound as a request: a saturated node refuses at once rather than queue without end.
     if (this.lagMs > this.cfg.shedLagMs) {
@@ -406,7 +416,7 @@ export class Engine implements LocalEngine {
       sink.deliver(slot, SHED_RESULT);
       return;
     }
-    this.admit(undefined, undefined, store, type, id, cmdId, command, sink, slot);
+    this.admit(undefined, undefined, store, type, id, cmdId, command, sink, slot, req);
   }
 
   /** One command, from a request or from this process: checked, then submitted to its partition. */
@@ -420,7 +430,16 @@ export class Engine implements LocalEngine {
     command: unknown,
     sink: ReplySink,
     slot: number,
+    req: string | undefined,
   ): void {
+    if (req !== undefined && (typeof req !== 'string' || !REQUEST_ID_RE.test(req))) {
+      sink.deliver(slot, [1, ErrorCode.Invalid, 'a request id is 1–128 printable ASCII characters without spaces']);
+      return;
+    }
+    if (this.logCommands) {
+      sink = new LoggedSink(this.log, sink, slot, { req, store, actor: `${type}/${id}`, cmd: cmdId });
+      slot = 0;
+    }
     if (!isValidId(store) || !isValidId(id)) {
       sink.deliver(slot, [1, ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}']);
       return;
@@ -455,6 +474,7 @@ export class Engine implements LocalEngine {
       timer: undefined,
       sink,
       slot,
+      req,
     });
   }
 

@@ -50,3 +50,13 @@ export function partitionOfSubject(subject: string): number {
   const p = Number(subject.slice(i + 1));
   return Number.isInteger(p) && p >= 0 ? p : -1;
 }
+
+/**
+ * The header naming the request a side output came from: the `req` a caller sent with the command
+ * (`SendOptions.req`, a gateway's `X-Request-Id`), on every JetStream output its decision made, so a
+ * consumer (the printer daemon) logs the same id as the gateway and the engine did.
+ */
+export const REQUEST_ID_HEADER = 'Lr-Req';
+
+/** What a request id may be (printable ASCII without spaces, so it fits a header and a log line as it is). */
+export const REQUEST_ID_RE = /^[\x21-\x7e]{1,128}$/;

@@ -19,8 +19,8 @@ export interface LogEntry {
   tc?: string[];
   /** Timer fired: [key, at]. */
   tf?: [string, number];
-  /** Side outputs: [subject, id, data, jetstream ? 1 : 0]. */
-  out?: [string, string, unknown, number][];
+  /** Side outputs: [subject, id, data, jetstream ? 1 : 0, request id of the command that made it?]. */
+  out?: [string, string, unknown, number, string?][];
   /**
    * A snapshot of the actor (an encoded `SnapshotRecord`, as the snapshot bucket would hold it), in
    * an entry of its own with nothing else: idle actors are snapshotted into the log, many in one

@@ -1,4 +1,5 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { REQUEST_ID_HEADER } from './names.js';
 
 /**
  * Request/reply over one wildcard inbox subscription, with deadlines swept by a
@@ -144,6 +145,7 @@ function publishHeaders(
   msgID: string | undefined,
   expectLastSubjectSequence: number | undefined,
   tags: string | undefined,
+  req: string | undefined,
 ): MsgHdrs {
   let s = 'NATS/1.0';
   if (msgID !== undefined) {
@@ -154,6 +156,8 @@ function publishHeaders(
     s += `\r\nNats-Expected-Last-Subject-Sequence: ${expectLastSubjectSequence}`;
   // Tags are checked when decided (printable, no spaces): no \r or \n can reach here.
   if (tags !== undefined) s += `\r\n${TAGS_HEADER}: ${tags}`;
+  // Checked when admitted (`REQUEST_ID_RE`: printable, no spaces).
+  if (req !== undefined) s += `\r\n${REQUEST_ID_HEADER}: ${req}`;
   return new JsPublishHeaders(Buffer.from(`${s}\r\n\r\n`)) as unknown as MsgHdrs;
 }
 
@@ -174,13 +178,18 @@ export async function jsPublish(
     expectLastSubjectSequence?: number;
     /** `Lr-Tags` (the engine's records always carry it, empty when no decision tagged anything). */
     tags?: string;
+    /** `Lr-Req` (`REQUEST_ID_HEADER`): the request a side output came from. */
+    req?: string | undefined;
     timeoutMs: number;
   },
 ): Promise<PubAck> {
   const h =
-    opts.msgID === undefined && opts.expectLastSubjectSequence === undefined && opts.tags === undefined
+    opts.msgID === undefined &&
+    opts.expectLastSubjectSequence === undefined &&
+    opts.tags === undefined &&
+    opts.req === undefined
       ? undefined
-      : publishHeaders(opts.msgID, opts.expectLastSubjectSequence, opts.tags);
+      : publishHeaders(opts.msgID, opts.expectLastSubjectSequence, opts.tags, opts.req);
   const m = await w.request(subject, data, opts.timeoutMs, h);
   const r = JSON.parse(ackDecoder.decode(m.data)) as PubAck & {
     error?: { code: number; err_code: number; description: string };

@@ -24,6 +24,8 @@ export interface TxCommand {
   command: unknown;
   /** `command` is what `parse` gave (or the type has no `parse`). */
   parsed?: boolean;
+  /** The caller's request id (`SendOptions.req`): carried on every JetStream output of the transaction. */
+  readonly req?: string | undefined;
 }
 
 /** Thrown (internally) when a decision touches actors that are not loaded; the caller loads them and runs it again. */
@@ -94,6 +96,7 @@ function entryOf(
   d: Decision,
   commandId: string | undefined,
   timer: [string, number] | undefined,
+  req: string | undefined,
 ): LogEntry | undefined {
   const e: LogEntry = { a: [ref.type, ref.store, ref.id] };
   let durable = false;
@@ -112,7 +115,11 @@ function entryOf(
   if (d.outputs !== undefined && d.outputs.length > 0) {
     // Only JetStream outputs go into the record (published again after a crash until known out);
     // core NATS outputs are published from memory once the record is durable (`transientOf`).
-    for (const o of d.outputs) if (o.jetstream === true) (e.out ??= []).push([o.subject, o.id, o.data, 1]);
+    // With the request id when there is one (the consumer logs it), in the record so a republish after
+    // a crash carries it too.
+    for (const o of d.outputs)
+      if (o.jetstream === true)
+        (e.out ??= []).push(req === undefined ? [o.subject, o.id, o.data, 1] : [o.subject, o.id, o.data, 1, req]);
     durable = true;
   }
   if (timer !== undefined) {
@@ -170,7 +177,10 @@ class Ctx implements DecideContext {
 class Tx {
   readonly staged: Staged[] = [];
 
-  constructor(readonly host: TxHost) {}
+  constructor(
+    readonly host: TxHost,
+    private readonly req: string | undefined,
+  ) {}
 
   /** The latest staged state of `key`, else the host's; undefined when not loaded. */
   private current(key: string): { readonly state: unknown } | undefined {
@@ -201,7 +211,7 @@ class Tx {
     }
     // Read again: the decision may have called this very actor.
     const post = fold(type, this.current(key)!.state, d.events);
-    const entry = entryOf(target, d, cmdId, tmr);
+    const entry = entryOf(target, d, cmdId, tmr, this.req);
     if (d.tags !== undefined)
       for (const t of d.tags) if (!TAG_RE.test(t)) throw new Error(`${target.type} decided an invalid tag: ${t}`);
     if (entry !== undefined)
@@ -240,7 +250,7 @@ export function runTransaction(
     else out = rejectionOutcome(p.rejection);
   }
   input.parsed = true;
-  const tx = new Tx(host);
+  const tx = new Tx(host, input.req);
   out ??= tx.decideOn(ref, type, input.command, commandId, timer, 0, key);
   if (!out.ok) {
     // A timer that fires into a rejection is still spent: record it so it never fires again.

@@ -90,8 +90,9 @@ export class EngineGate implements CommandSender {
   }
 
   /**
-   * What the handles send through. Of `opts` only `id` is taken (null: no id, the actor recognises a
-   * repeat by itself, see `SendOptions.id`); the deadline is the gate's.
+   * What the handles send through. Of `opts` only `id` (null: no id, the actor recognises a repeat by
+   * itself, see `SendOptions.id`) and `req` (the HTTP request's id, `RequestInfo.id`: the engine logs
+   * it with the command and carries it to the kitchen ticket) are taken; the deadline is the gate's.
    */
   async send<R>(store: string, type: string, id: string, command: ActorCommand, opts?: SendOptions): Promise<R> {
     if (this.inflight >= this.maxInflight) {
@@ -101,10 +102,10 @@ export class EngineGate implements CommandSender {
     }
     this.inflight++;
     try {
-      return await this.client.send<R>(store, type, id, command, {
-        timeout: this.timeoutMs,
-        ...(opts?.id === undefined ? {} : { id: opts.id }),
-      });
+      const o: SendOptions = { timeout: this.timeoutMs };
+      if (opts?.id !== undefined) o.id = opts.id;
+      if (opts?.req !== undefined) o.req = opts.req;
+      return await this.client.send<R>(store, type, id, command, o);
     } finally {
       this.inflight--;
     }

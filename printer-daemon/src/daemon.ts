@@ -123,8 +123,8 @@ export class PrinterDaemon extends EventEmitter {
     const queues = this.queues;
     const printed = (ev: PrintedEvent): boolean => this.emit('printed', ev);
     const printer = new TicketPrinter({ config: cfg, log, jobs, configs, queues, printers, alarm, stopping, printed });
-    const accept = (seq: number, t: KitchenTicket, msg: JsMsg | undefined): Promise<boolean> =>
-      this.accept(seq, t, msg);
+    const accept = (seq: number, t: KitchenTicket, msg: JsMsg | undefined, req: string | undefined): Promise<boolean> =>
+      this.accept(seq, t, msg, req);
     const feed = new KitchenFeed({ js, jsm, names: this.names, config: cfg, log, stopping, accept });
     const staff = new StaffRequests({
       nc: this.nc,
@@ -155,7 +155,12 @@ export class PrinterDaemon extends EventEmitter {
   }
 
   /** Queues a ticket unless it is already queued or already printed. True if newly queued. */
-  private async accept(seq: number, ticket: KitchenTicket, msg: JsMsg | undefined): Promise<boolean> {
+  private async accept(
+    seq: number,
+    ticket: KitchenTicket,
+    msg: JsMsg | undefined,
+    req: string | undefined,
+  ): Promise<boolean> {
     const q = this.queues.queue(ticket.store, ticket.station);
     const existing = q.bySeq.get(seq);
     if (existing !== undefined) {
@@ -171,7 +176,7 @@ export class PrinterDaemon extends EventEmitter {
       msg?.ack(); // printed (or skipped) before a crash took the ack with it
       return false;
     }
-    this.queues.add(q, seq, ticket, msg);
+    this.queues.add(q, seq, ticket, msg, req);
     this.parts.router.alarmIfUnrouted(q);
     this.parts.printers.wakeStore(ticket.store);
     return true;

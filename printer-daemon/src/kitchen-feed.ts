@@ -7,6 +7,7 @@
  */
 import type { KitchenTicket } from '@lunchrush/actors/wire';
 import { decode } from '@lunchrush/engine/codec';
+import { REQUEST_ID_HEADER } from '@lunchrush/engine/names';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -18,6 +19,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import type { MsgHdrs } from '@nats-io/transport-node';
 import type { DaemonConfig, Names } from './config.js';
 import { ErrorCode, PrinterDaemonError, ensureError } from './errors.js';
 
@@ -28,8 +30,22 @@ export interface KitchenFeedOptions {
   readonly config: DaemonConfig;
   readonly log: Logger;
   readonly stopping: () => boolean;
-  /** Queues a ticket (unless queued or printed already); true if newly queued. */
-  readonly accept: (seq: number, ticket: KitchenTicket, msg: JsMsg | undefined) => Promise<boolean>;
+  /**
+   * Queues a ticket (unless queued or printed already); true if newly queued. `req`: the request
+   * that made it (the engine's `Lr-Req` header: the gateway's request id), for the print's log line.
+   */
+  readonly accept: (
+    seq: number,
+    ticket: KitchenTicket,
+    msg: JsMsg | undefined,
+    req: string | undefined,
+  ) => Promise<boolean>;
+}
+
+/** The request id a kitchen message carries (`REQUEST_ID_HEADER`), if any. */
+export function requestIdOf(h: MsgHdrs | undefined): string | undefined {
+  const v = h?.get(REQUEST_ID_HEADER);
+  return v === undefined || v === '' ? undefined : v;
 }
 
 /** A kitchen message as a ticket; undefined (logged) when it is not one. */
@@ -122,7 +138,7 @@ export class KitchenFeed {
       if (m === null) continue;
       if (!m.subject.startsWith(prefix)) continue;
       const ticket = decodeTicket(m.data, seq, this.o.log);
-      if (ticket !== undefined && (await this.o.accept(seq, ticket, undefined))) found++;
+      if (ticket !== undefined && (await this.o.accept(seq, ticket, undefined, requestIdOf(m.header)))) found++;
     }
     if (to >= from) this.o.log.info({ from, to, held: found }, 'recovered unacknowledged tickets');
   }
@@ -140,7 +156,7 @@ export class KitchenFeed {
             m.term();
             continue;
           }
-          await this.o.accept(m.seq, ticket, m);
+          await this.o.accept(m.seq, ticket, m, requestIdOf(m.headers));
         } catch (e) {
           // The message stays unacked and comes back after the ack wait.
           this.o.log.error({ err: ensureError(e), seq: m.seq }, 'could not take a ticket');

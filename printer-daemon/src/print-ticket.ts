@@ -103,7 +103,9 @@ export class TicketPrinter {
       seq: entry.seq,
     };
     this.o.printed(ev);
-    this.o.log.debug(ev, 'printed');
+    // One line a ticket, with the request that made it: a ticket can be followed from the
+    // balancer's access log through the gateway and the engine to the paper.
+    this.o.log.info({ ...ev, req: entry.req }, 'printed');
     return true;
   }
 

@@ -19,6 +19,8 @@ export interface Entry {
   /** The delivery to ack; absent for tickets found by the start-up scan until their redelivery arrives. */
   msg: JsMsg | undefined;
   readonly demand: boolean;
+  /** The request that made the ticket (the gateway's request id, via the engine's `Lr-Req` header). */
+  readonly req: string | undefined;
 }
 
 export interface StationQueue {
@@ -56,14 +58,14 @@ export class StationQueues {
   }
 
   /** Queues a stream ticket in sequence order. */
-  add(q: StationQueue, seq: number, ticket: KitchenTicket, msg: JsMsg | undefined): void {
-    insertSorted(q, { seq, order: seq, ticket, msg, demand: false });
+  add(q: StationQueue, seq: number, ticket: KitchenTicket, msg: JsMsg | undefined, req: string | undefined): void {
+    insertSorted(q, { seq, order: seq, ticket, msg, demand: false, req });
   }
 
   /** Queues a reprint asked for by staff, after every stream ticket of its station. */
   addDemand(q: StationQueue, ticket: KitchenTicket): void {
     const n = ++this.demandCounter;
-    insertSorted(q, { seq: -n, order: DEMAND_ORDER_BASE + n, ticket, msg: undefined, demand: true });
+    insertSorted(q, { seq: -n, order: DEMAND_ORDER_BASE + n, ticket, msg: undefined, demand: true, req: undefined });
   }
 
   /** True (once) when `seq` was printed before any delivery of it arrived here: ack the one that just did. */

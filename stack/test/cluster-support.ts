@@ -34,13 +34,17 @@ export interface TestCluster {
   readonly ns: string;
   readonly cfg: GatewayConfig;
   readonly sku: string;
+  /** Every line each member printed (`node-1`, `printer-daemon`, …), as it printed it. */
+  readonly lines: ReadonlyMap<string, readonly string[]>;
   close(): Promise<void>;
 }
 
-export async function startTestCluster(): Promise<TestCluster> {
+/** `env`: added to every lunchrush process's environment (e.g. `LOG_LEVEL`). */
+export async function startTestCluster(env: Readonly<Record<string, string>> = {}): Promise<TestCluster> {
   const ns = uniqueNamespace('cl');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lunchrush-cluster-'));
-  const env = {
+  const lines = new Map<string, string[]>();
+  const clusterEnv = {
     REDIS_URL: redisUrl(),
     ENGINE_NAMESPACE: ns,
     ENGINE_PARTITIONS: String(PARTITIONS),
@@ -50,14 +54,20 @@ export async function startTestCluster(): Promise<TestCluster> {
     GATEWAY_DEV_SECRETS: '1',
     GATEWAY_CATALOG_WATCH: 'off',
     LOG_LEVEL: 'warn',
+    ...env,
   };
   const log = testLogger('cluster');
   const c = await launchCluster({
     dataDir,
     ports: await freeClusterPorts(),
-    env,
+    env: clusterEnv,
     name: `lunchrush-${ns}`,
-    onLine: (name: string, line: OutputLine) => log.info({ process: name }, line.text),
+    onLine: (name: string, line: OutputLine) => {
+      let mine = lines.get(name);
+      if (mine === undefined) lines.set(name, (mine = []));
+      mine.push(line.text);
+      log.info({ process: name }, line.text);
+    },
   }).catch((e: unknown) => {
     // launchCluster stopped what it started; the folder is this file's to remove.
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -71,7 +81,7 @@ export async function startTestCluster(): Promise<TestCluster> {
     await client.close();
   }
   const sku = data.template.spus.find((s) => s.available && s.optionGroups.every((g) => g.min === 0))!.skus[0]!.skuId;
-  const cfg = parseConfig({ ...env, GATEWAY_PORT: '0' });
+  const cfg = parseConfig({ ...clusterEnv, GATEWAY_PORT: '0' });
   // Enough for every sale a test makes: a sold-out answer would hide a lost one.
   for (const store of STORES) {
     const token = signStaffToken(cfg.staffKeys, { store, role: 'manager', staffId: 't-manager', ttlS: 600 });
@@ -86,6 +96,7 @@ export async function startTestCluster(): Promise<TestCluster> {
     ns,
     cfg,
     sku,
+    lines,
     async close() {
       await c.stop();
       const redis = await connectRedis();
@@ -107,9 +118,12 @@ interface SaleAnswer {
 }
 
 /** One POS sale of one unit, signed as a till signs it. */
-export function sell(t: TestCluster, url: string, store: string, saleId: string) {
+export function sell(t: TestCluster, url: string, store: string, saleId: string, headers: Record<string, string> = {}) {
   const s = signed(t.cfg.posSecret, { saleId, lines: [{ skuId: t.sku, qty: 1 }] });
-  return call<SaleAnswer>(url, 'POST', `/v1/channels/pos/${store}/sales`, { raw: s.raw, headers: s.headers });
+  return call<SaleAnswer>(url, 'POST', `/v1/channels/pos/${store}/sales`, {
+    raw: s.raw,
+    headers: { ...s.headers, ...headers },
+  });
 }
 
 /**

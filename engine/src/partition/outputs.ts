@@ -73,7 +73,7 @@ export class Outputs {
     this.env.nc.publish(this.env.names.subject(subject), payload as Uint8Array, { headers: h });
   }
 
-  private async publish([subject, id, data, js]: Output): Promise<void> {
+  private async publish([subject, id, data, js, req]: Output): Promise<void> {
     const full = this.env.names.subject(subject);
     // Packed when decided; an output read back from the log in recovery is a plain value.
     const payload = data instanceof Preencoded ? data.bytes : encode(data);
@@ -84,7 +84,7 @@ export class Outputs {
     }
     for (let attempt = 0; this.part.state !== 'dead'; attempt++) {
       try {
-        await jsPublish(this.env.window, full, payload, { msgID: id, timeoutMs: this.env.cfg.appendTimeoutMs });
+        await jsPublish(this.env.window, full, payload, { msgID: id, req, timeoutMs: this.env.cfg.appendTimeoutMs });
         return;
       } catch (err) {
         if (attempt % 20 === 0) {

@@ -59,14 +59,11 @@ async function sell(
   channel: SaleChannel,
   ref: string,
   lines: { skuId: string; qty: number }[],
+  req: string,
 ): Promise<{ duplicate: boolean; skus: { skuId: string; qty: number; available: number }[] }> {
-  const v = await deps.engine.sale(store, saleActorId(channel, ref)).send({
-    type: 'sell',
-    channel,
-    ref,
-    lines,
-    at: Date.now(),
-  });
+  const v = await deps.engine
+    .sale(store, saleActorId(channel, ref))
+    .send({ type: 'sell', channel, ref, lines, at: Date.now() }, { req });
   return { duplicate: v.duplicate, skus: v.skus.map((k) => ({ skuId: k.skuId, qty: k.qty, available: k.available })) };
 }
 
@@ -87,10 +84,10 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
       errors: ERRORS,
       verify: (req) => verifyWebhook(cfg.posSecret, req.headers, req.body, cfg.signatureToleranceS),
       async handle(
-        _req,
+        req,
         { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof PosSaleBody> },
       ) {
-        const r = await sell(deps, params.store, 'pos', body.saleId, body.lines);
+        const r = await sell(deps, params.store, 'pos', body.saleId, body.lines, req.id);
         return { body: { saleId: body.saleId, ...r } };
       },
     }),
@@ -110,7 +107,7 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
       errors: ERRORS,
       verify: (req) => verifyWebhook(cfg.deliverySecret, req.headers, req.body, cfg.signatureToleranceS),
       async handle(
-        _req,
+        req,
         { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof DeliveryOrderBody> },
       ) {
         const ref = `${body.platform}.${body.platformOrderId}`;
@@ -123,7 +120,7 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
             90 * 86_400,
           );
         }
-        const r = await sell(deps, params.store, 'delivery', ref, body.lines);
+        const r = await sell(deps, params.store, 'delivery', ref, body.lines, req.id);
         return { body: { platform: body.platform, platformOrderId: body.platformOrderId, ...r } };
       },
     }),

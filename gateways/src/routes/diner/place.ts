@@ -19,7 +19,8 @@ import { isRouted, placeRoutedOrder, refuseCardOnRouted } from './routed.js';
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
 
 /** No command id (see `place` below); one object for every placement. */
-const NO_ID = { id: null } as const;
+/** No command id (the order id is the placement's idempotency); the request's id, for the engine's log. */
+const noId = (req: RequestInfo) => ({ id: null, req: req.id });
 
 export type Place = (
   req: RequestInfo,
@@ -112,7 +113,7 @@ async function placeDineIn(deps: GatewayDeps, p: Placement): Promise<OrderDetail
       ...(member === undefined ? {} : { member }),
       at: p.at,
     },
-    NO_ID,
+    noId(p.req),
   );
   // A table actor of an older gateway answers a repeat without the order: read it.
   return 'order' in r
@@ -152,7 +153,7 @@ async function placeAtStore(deps: GatewayDeps, p: Placement): Promise<OrderDetai
       ...(member === undefined ? {} : { member }),
       at: p.at,
     },
-    NO_ID,
+    noId(p.req),
   );
   await sealDelivery(deps, orderId, body);
   return order;

@@ -179,7 +179,8 @@ function orderAction<P extends { store: string; orderId: string }, B = undefined
       ...extraErrors,
     ],
     async handle(req, { params: p, body: b }: { params: P; body: B }) {
-      return { body: await engine.order(p.store, p.orderId).send(command(req, p, b, Date.now())) };
+      // With the request's id: an accept's kitchen tickets carry it to the printer's log.
+      return { body: await engine.order(p.store, p.orderId).send(command(req, p, b, Date.now()), { req: req.id }) };
     },
   });
 }
