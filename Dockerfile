@@ -12,6 +12,7 @@ COPY package.json package-lock.json ./
 COPY engine/package.json engine/
 COPY actors/package.json actors/
 COPY payments/package.json payments/
+COPY couriers/package.json couriers/
 COPY gateways/package.json gateways/
 COPY stack/package.json stack/
 COPY analytics/package.json analytics/
@@ -25,6 +26,7 @@ COPY scripts scripts
 COPY engine engine
 COPY actors actors
 COPY payments payments
+COPY couriers couriers
 COPY gateways gateways
 COPY stack stack
 COPY analytics analytics
@@ -36,7 +38,7 @@ COPY testkit testkit
 RUN node scripts/build.mjs \
   && npm prune --omit=dev --no-audit --no-fund \
   && mkdir /out && cp -a package.json package-lock.json node_modules /out/ \
-  && for p in engine actors payments gateways analytics printer-daemon; do \
+  && for p in engine actors payments couriers gateways analytics printer-daemon; do \
        mkdir -p /out/$p && cp -a $p/package.json $p/dist /out/$p/ \
        && if [ -d $p/node_modules ]; then cp -a $p/node_modules /out/$p/; fi; \
      done

@@ -4,6 +4,7 @@
  * unknown `GATEWAY_*`, `WECHAT_*` and `WECHATPAY_*` variables are refused so a typo
  * never silently falls back to a default. Secrets come only from here.
  */
+import { CourierConfigError, parseCourierConfig, type CourierConfig } from '@lunchrush/couriers';
 import { DEFAULT_PARTITIONS } from '@lunchrush/engine';
 import type { WeChatPayConfig } from '@lunchrush/payments';
 
@@ -53,6 +54,8 @@ export interface KeyRing {
 }
 
 export interface GatewayConfig {
+  /** The courier platform (`COURIER_*`, @lunchrush/couriers): off, the simulator (development only) or 顺丰同城. */
+  readonly couriers: CourierConfig;
   readonly host: string;
   readonly port: number;
   readonly workers: number;
@@ -293,6 +296,16 @@ function url(name: string, raw: string): string {
   }
 }
 
+/** The `COURIER_*` variables, read by the couriers' own parser; its refusals are configuration errors here. */
+function couriersOf(env: NodeJS.ProcessEnv, dev: boolean): CourierConfig {
+  try {
+    return parseCourierConfig(env, dev);
+  } catch (e) {
+    if (e instanceof CourierConfigError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
 /** `parseConfig` for a process's entry point: a configuration error is printed and the process exits with 2. */
 export function parseConfigOrExit(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   try {
@@ -458,6 +471,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
   const { wechat, wechatPay } = wechatOf(env, readers, publicUrl);
 
   return {
+    couriers: couriersOf(env, readers.dev),
     host,
     port,
     workers: int(read, 'GATEWAY_WORKERS', DEFAULT_WORKERS, 1, 256),

@@ -7,6 +7,8 @@ import { EngineError, ErrorCode as EngineCode, ensureError } from '@lunchrush/en
 import { DomainError, ErrorCode as DomainCode, CatalogFormatError } from '@lunchrush/actors';
 import { StaffErrorCode } from '@lunchrush/actors/staff';
 import { PAYMENT_ERRORS, PaymentError, PaymentErrorCode } from '@lunchrush/payments';
+import { COURIER_ERRORS } from '@lunchrush/couriers';
+import { DELIVERY_ERRORS } from '@lunchrush/actors';
 import { CAMPAIGN_ERRORS } from './campaign-errors.js';
 
 /** Codes only the gateway produces. */
@@ -136,6 +138,9 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
   // gateway: payments
   [G.PaymentNotStarted]: { status: 409, description: 'no prepay was made for this order through this gateway' },
   ...PAYMENT_ERRORS,
+  // couriers: the platform's callbacks and calls (@lunchrush/couriers), a delivery's refusals (@lunchrush/actors)
+  ...COURIER_ERRORS,
+  ...DELIVERY_ERRORS,
   // gateway: availability
   [G.GatewayOverloaded]: {
     status: 503,

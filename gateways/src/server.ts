@@ -43,6 +43,8 @@ import { audited, closeImagePool, consoleRoutes, mountConsole } from './console/
 import { StoreTables } from './store-tables.js';
 import { Recommendations } from './recommendations.js';
 import { recommendationRoutes } from './routes/recommendations.js';
+import { openCouriers, type Couriers } from './couriers.js';
+import { courierRoutes } from './routes/couriers.js';
 
 export interface Gateway {
   readonly port: number;
@@ -50,6 +52,8 @@ export interface Gateway {
   readonly deps: GatewayDeps;
   readonly app: TemplatedApp;
   readonly routes: readonly Route[];
+  /** The courier platform's worker, callbacks and (in development) simulator; undefined with `COURIER_MODE=off`. */
+  readonly couriers: Couriers | undefined;
   close(): Promise<void>;
 }
 
@@ -275,6 +279,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     log,
   });
   await reco.start();
+  const couriers = await openCouriers(deps);
 
   const app = uws.App();
   const apiRoutes = [
@@ -284,6 +289,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     ...audited(deps, [...staffRoutes(deps), ...consoleRoutes(deps)]),
     ...channelRoutes(deps),
     ...paymentRoutes(deps),
+    ...courierRoutes(deps, couriers),
   ];
   let ready = true;
   const routes = [...apiRoutes, ...systemRoutes(deps, { ready: () => ready, apiRoutes })];
@@ -295,6 +301,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   const socket = await listen(app, cfg);
   listenPort = uws.us_socket_local_port(socket);
   const refunds = startBackground(deps);
+  couriers?.worker.start();
   log.info(
     { port: listenPort, uws: uwsBuild.build, namespace: cfg.namespace, payments: deps.payments.provider.name },
     'gateway listening',
@@ -308,6 +315,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     deps,
     app,
     routes,
+    couriers,
     async close() {
       if (closed) return;
       closed = true;
@@ -317,6 +325,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       await active.drained(cfg.engineTimeoutMs + 1_000);
       deps.payments.stop();
       await refunds.stop();
+      await couriers?.stop();
       await deps.orderLists.stop();
       deps.revocations.stop();
       deps.menu.stop();

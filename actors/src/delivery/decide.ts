@@ -185,7 +185,7 @@ function courier(s: DeliveryState, c: Cmd<'courier'>, ctx: DecideContext): Deliv
     });
   }
   if (CLOSED.has(s.status)) {
-    if (c.status === s.status) return same(s);
+    if (c.status === s.status || c.status === 'cancelled' || c.status === 'exception') return same(s);
     return reject(X.Closed, `delivery of ${s.orderId} is ${s.status}`, { status: s.status });
   }
   if (c.status === 'cancelled' || c.status === 'exception')
@@ -193,7 +193,6 @@ function courier(s: DeliveryState, c: Cmd<'courier'>, ctx: DecideContext): Deliv
   const from = RANK[s.status as keyof typeof RANK];
   const to = RANK[c.status];
   if (to < from) return reject(X.StatusRegressed, `${s.orderId}: ${c.status} after ${s.status}`, { status: s.status });
-  if (c.pushAt <= s.lastPushAt) return same(s);
   const event: DeliveryEvent = {
     type: 'CourierReported',
     attempt: c.attempt,
@@ -203,7 +202,8 @@ function courier(s: DeliveryState, c: Cmd<'courier'>, ctx: DecideContext): Deliv
     position: c.position ?? null,
     at: c.at,
   };
-  if (to === from) return emit(s, [event], c.at);
+  // The same step again: a position on the way when it is newer, else a repeat that changes nothing.
+  if (to === from) return c.pushAt <= s.lastPushAt ? same(s) : emit(s, [event], c.at);
   const fx: { timers?: TimerSpec<DeliveryParsed>[]; cancelTimers: string[] } = { cancelTimers: [ACCEPT_TIMER] };
   if (c.status === 'accepted' && s.policy !== null) {
     const at = c.at + s.policy.arriveWithinMs;

@@ -1,0 +1,155 @@
+/**
+ * Courier dispatch on a real stack (NATS JetStream, Redis, engine, gateway) with the local
+ * 顺丰同城 simulator: a routed delivery order, paid and cooked, is dispatched when the kitchen
+ * marks it ready and followed to the door; nobody taking it ends in a tip and then the store's
+ * staff; a rider who never comes is given up on; forged, stale and replayed callbacks are refused.
+ * The simulator's riders step every 20 ms; the delivery's timers are 1.5 s, so the ladder is
+ * climbed by the durable timers while the tests wait for the outcome.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryView, OrderDetail } from '@lunchrush/actors';
+import { sfSign, type SfCitySimulator } from '@lunchrush/couriers';
+import { decode } from '@lunchrush/engine';
+import { seedDemo } from '@lunchrush/stack';
+import { call, idemKey, login, startStack, type Stack } from '@lunchrush/stack/testing';
+import { waitFor } from '@lunchrush/testkit';
+
+const HOME = { lng: 112.981, lat: 28.199 };
+const SKU = 'yangzhou-chaofan';
+let s: Stack;
+let sim: SfCitySimulator;
+
+beforeAll(async () => {
+  s = await startStack({
+    GATEWAY_ROUTING_STORES: '001,002,003,004',
+    COURIER_SIMULATOR_STEP_MS: '20',
+    COURIER_ACCEPT_TIMEOUT_MS: '1500',
+    COURIER_ARRIVE_TIMEOUT_MS: '1500',
+    COURIER_MAX_TIPS: '1',
+    COURIER_MAX_ATTEMPTS: '2',
+  });
+  await seedDemo(s.client, { stores: 4 });
+  for (const store of ['001', '002', '003', '004'])
+    await s.client.send(store, 'stock', SKU, { type: 'set', available: 50, at: Date.now() });
+  sim = s.gw.couriers!.simulator!;
+}, 60_000);
+afterAll(() => s?.close());
+
+const storeOf = (orderId: string): string => orderId.slice(2, 5);
+const staffActor = { role: 'staff', id: 'cook' };
+
+/** A routed delivery order, paid through WeChat Pay's simulator, accepted and cooked: ready, so dispatched. */
+async function readyOrder(): Promise<string> {
+  const d = await login(s);
+  const placed = await call<{ order: OrderDetail }>(s.url, 'POST', '/v1/diner/orders', {
+    token: d.token,
+    headers: { 'idempotency-key': idemKey() },
+    body: {
+      channel: 'delivery',
+      lines: [{ skuId: SKU, qty: 2 }],
+      delivery: { address: '长沙市芙蓉区黄兴中路 88 号', contact: '王女士', phone: '13800138000', location: HOME },
+    },
+  });
+  expect(placed.status).toBe(201);
+  const orderId = placed.body.order.orderId;
+  const pay = await call<{ prepayId: string }>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+  const paid = await call<{ callbackStatus: number }>(s.url, 'POST', '/v1/simulator/wechatpay/pay', {
+    body: { prepayId: pay.body.prepayId },
+  });
+  expect(paid.body.callbackStatus).toBe(204);
+  const store = storeOf(orderId);
+  const at = Date.now();
+  await s.client.send(store, 'order', orderId, { type: 'accept', by: staffActor, at });
+  const detail = await s.client.send<OrderDetail>(store, 'order', orderId, { type: 'get' });
+  for (const st of detail.stations)
+    await s.client.send(store, 'order', orderId, { type: 'finishStation', station: st.station, at: Date.now() });
+  return orderId;
+}
+
+const delivery = (orderId: string): Promise<DeliveryView> =>
+  s.client.send<DeliveryView>(storeOf(orderId), 'delivery', orderId, { type: 'get' });
+
+async function until(orderId: string, status: string): Promise<DeliveryView> {
+  return waitFor(
+    async () => {
+      const v = await delivery(orderId).catch(() => undefined);
+      return v?.status === status ? v : undefined;
+    },
+    { what: `delivery of ${orderId} ${status}`, timeoutMs: 20_000 },
+  );
+}
+
+describe('courier dispatch', () => {
+  it('dispatches when the kitchen is ready and follows the rider to the door; the diner hears each step', async () => {
+    sim.riders = 'normal';
+    const heard: { status: string; position: unknown }[] = [];
+    const sub = s.t.nc.subscribe(`${s.t.ns}.push.*.order.>`, {
+      callback: (_e, m) => {
+        const p = decode<{ kind: string; status: string; position: unknown }>(m.data);
+        if (p.kind === 'courier') heard.push({ status: p.status, position: p.position });
+      },
+    });
+    const orderId = await readyOrder();
+    const v = await until(orderId, 'delivered');
+    sub.unsubscribe();
+    expect(v).toMatchObject({ platform: 'sf', attempt: 1, position: HOME });
+    expect(v.rider?.name).toMatch(/师傅/);
+    const order = await s.client.send<OrderDetail>(storeOf(orderId), 'order', orderId, { type: 'get' });
+    expect(order.status).toBe('served');
+    expect(heard.map((h) => h.status)).toEqual(
+      expect.arrayContaining(['dispatching', 'accepted', 'arrived', 'picked_up', 'delivered']),
+    );
+  });
+
+  it('refuses a forged callback, an old one, and a replay of an earlier step; a repeat of the last is success again', async () => {
+    sim.riders = 'normal';
+    const orderId = await readyOrder();
+    await until(orderId, 'delivered');
+    const mine = sim.sent.filter((c) => c.shopOrderId === `${orderId}-a1`);
+    const accepted = mine.find((c) => (JSON.parse(c.body) as { order_status: number }).order_status === 10)!;
+    const last = mine.at(-1)!;
+    expect(await sim.resend(last, 'signature')).toBe(401);
+    expect(await sim.resend(accepted)).toBe(409);
+    expect(await sim.resend(last)).toBe(200);
+    const old = JSON.stringify({ ...JSON.parse(accepted.body), push_time: Math.floor(Date.now() / 1000) - 3600 });
+    const stale = await fetch(
+      `${s.url}/v1/couriers/sf/callback?sign=${encodeURIComponent(sfSign(old, s.cfg.couriers.devId, s.cfg.couriers.devKey))}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: old,
+      },
+    );
+    expect(stale.status).toBe(400);
+    expect(((await stale.json()) as { code: string }).code).toBe('courier_stale_push');
+    expect((await delivery(orderId)).status).toBe('delivered');
+  });
+
+  it('nobody takes it: the tip is raised, then the store staff deliver it and the order is served', async () => {
+    sim.riders = 'none';
+    const orderId = await readyOrder();
+    const v = await until(orderId, 'staff');
+    expect(v).toMatchObject({ staffReason: 'no_rider', tipFen: 300 });
+    expect(sim.tips).toContainEqual({ shopOrderId: `${orderId}-a1`, tipFen: 300 });
+    await waitFor(() => sim.cancels.includes(`${orderId}-a1`), { what: 'the platform order cancelled' });
+    await s.client.send(storeOf(orderId), 'delivery', orderId, {
+      type: 'staffDelivered',
+      by: staffActor,
+      at: Date.now(),
+    });
+    const order = await s.client.send<OrderDetail>(storeOf(orderId), 'order', orderId, { type: 'get' });
+    expect(order.status).toBe('served');
+  });
+
+  it('a rider who takes it and never comes is given up on, a second is asked, then staff: the order is not lost', async () => {
+    sim.riders = 'no_show';
+    const orderId = await readyOrder();
+    const v = await until(orderId, 'staff');
+    expect(v).toMatchObject({ staffReason: 'rider_no_show', attempt: 2 });
+    expect(v.abandoned.map((a) => a.reason)).toEqual(['rider_no_show', 'rider_no_show']);
+    await waitFor(() => sim.cancels.includes(`${orderId}-a2`), { what: 'both platform orders cancelled' });
+    expect(sim.cancels).toContain(`${orderId}-a1`);
+    const order = await s.client.send<OrderDetail>(storeOf(orderId), 'order', orderId, { type: 'get' });
+    expect(order.status).toBe('ready');
+  });
+});
