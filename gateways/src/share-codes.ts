@@ -26,9 +26,9 @@ export interface Share {
 
 /** The mini-program page of each kind of code. */
 const PAGES: Readonly<Record<ShareKind, string>> = {
-  group: '/pages/group/group',
-  bargain: '/pages/bargain/bargain',
-  lottery: '/pages/lottery/lottery',
+  group: '/pages/group/index',
+  bargain: '/pages/bargain/index',
+  lottery: '/pages/lottery/index',
 };
 
 export function shareFor(cfg: GatewayConfig, claims: ShareClaims): Share {

@@ -58,7 +58,7 @@ describe('bargains', () => {
     expect(started.status).toBe(201);
     expect(started.body).toMatchObject({ status: 'active', priceFen: 3000, floorPriceFen: 990, campaignId: id });
     const code = started.body.share!.code;
-    expect(started.body.share!.path).toMatch(/^\/pages\/bargain\/bargain\?/);
+    expect(started.body.share!.path).toMatch(/^\/pages\/bargain\/index\?/);
     const self = await help(me.token, id, code, 'device-me-0');
     expect([self.status, self.body.code]).toEqual([403, 'bargain_self_help']);
     const noDevice = await call<ErrorAnswer>(s.url, 'POST', `${base}/bargain-campaigns/${id}/help`, {

@@ -150,7 +150,7 @@ describe('opening and joining a group by its share code', () => {
       paid: 0,
       mine: { status: 'held', leader: true },
     });
-    expect(first.body.share?.path).toMatch(/^\/pages\/group\/group\?store=001&campaign=/);
+    expect(first.body.share?.path).toMatch(/^\/pages\/group\/index\?store=001&campaign=/);
     const again = await call<DinerGroup>(s.url, 'POST', `${base}/group-buys/${id}/groups`, {
       token: d.token,
       headers: { 'idempotency-key': key },

@@ -1,0 +1,3 @@
+import { bargainPage } from './page';
+
+Component(bargainPage as unknown as WechatMiniprogram.Component.TrivialOption);

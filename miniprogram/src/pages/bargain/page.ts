@@ -1,0 +1,131 @@
+/**
+ * 砍价: a campaign's page (the dish, its start and floor prices), starting a bargain, a friend's
+ * 砍一刀 from the share (the page opens with `code`; the cut is decided on the server), the price
+ * reached with each helper's cut, buying at it, and the share sheet.
+ */
+import { getContext } from '../../lib/app-context';
+import { campaignsOf } from '../../lib/campaigns';
+import type { Bargain } from '../../lib/campaign-types';
+import { wordsFor } from '../../lib/errors';
+import { price } from '../../lib/money';
+import { definePage } from '../../lib/page';
+
+interface Data {
+  state: 'loading' | 'ready' | 'error';
+  error: string;
+  notice: string;
+  store: string;
+  campaignId: string;
+  code: string;
+  bargainId: string;
+  title: string;
+  floorText: string;
+  priceText: string;
+  helpers: { helperId: string; cutText: string }[];
+  statusText: string;
+  canStart: boolean;
+  canHelp: boolean;
+  canBuy: boolean;
+  sharePath: string;
+}
+
+const STATUS: Record<Bargain['status'], string> = {
+  none: '',
+  active: '砍价中',
+  locked: '已锁定价格，请尽快支付',
+  bought: '购买成功',
+  expired: '砍价已结束',
+};
+
+export const bargainPage = definePage<
+  Data,
+  {
+    onLoad(q: { store?: string; campaign?: string; code?: string; bargain?: string }): Promise<void>;
+    show(b: Bargain, mine: boolean): void;
+    start(): Promise<void>;
+    help(): Promise<void>;
+    buy(): Promise<void>;
+    onShareAppMessage(): { title: string; path: string };
+  }
+>({
+  data: {
+    state: 'loading',
+    error: '',
+    notice: '',
+    store: '',
+    campaignId: '',
+    code: '',
+    bargainId: '',
+    title: '',
+    floorText: '',
+    priceText: '',
+    helpers: [],
+    statusText: '',
+    canStart: false,
+    canHelp: false,
+    canBuy: false,
+    sharePath: '',
+  },
+  methods: {
+    async onLoad(q) {
+      const store = q.store ?? '';
+      const campaignId = q.campaign ?? '';
+      this.setData({ store, campaignId, code: q.code === undefined ? '' : decodeURIComponent(q.code) });
+      try {
+        const c = await campaignsOf(getContext()).bargainCampaign(store, campaignId);
+        const t = c.terms!;
+        this.setData({
+          state: 'ready',
+          title: t.name,
+          priceText: price(t.startPriceFen),
+          floorText: `最低可砍至 ${price(t.floorPriceFen)}`,
+          canStart: c.open && q.code === undefined,
+          canHelp: q.code !== undefined,
+        });
+        if (q.bargain !== undefined) this.show(await campaignsOf(getContext()).bargain(store, q.bargain), true);
+      } catch (e) {
+        this.setData({ state: 'error', error: wordsFor(e) });
+      }
+    },
+    show(b, mine) {
+      this.setData({
+        bargainId: b.bargainId,
+        priceText: price(b.priceFen),
+        helpers: b.helpers.map((h, i) => ({ helperId: h.helperId, cutText: `好友 ${i + 1} 砍掉 ${price(h.cutFen)}` })),
+        statusText: STATUS[b.status],
+        canStart: false,
+        canBuy: mine && (b.status === 'active' || b.status === 'locked'),
+        sharePath: mine ? (b.share?.path ?? '') : '',
+      });
+    },
+    async start() {
+      try {
+        this.show(await campaignsOf(getContext()).startBargain(this.data.store, this.data.campaignId), true);
+      } catch (e) {
+        this.setData({ notice: wordsFor(e) });
+      }
+    },
+    async help() {
+      try {
+        const b = await campaignsOf(getContext()).helpBargain(this.data.store, this.data.campaignId, this.data.code);
+        this.show(b, false);
+        this.setData({ canHelp: false, notice: `你帮好友砍掉了 ${price(b.helpers.at(-1)?.cutFen ?? 0)}` });
+      } catch (e) {
+        this.setData({ notice: wordsFor(e) });
+      }
+    },
+    async buy() {
+      const c = campaignsOf(getContext());
+      try {
+        await c.buyBargain(this.data.store, this.data.bargainId);
+        this.show(await c.bargain(this.data.store, this.data.bargainId), true);
+        this.setData({ notice: '支付成功' });
+      } catch (e) {
+        this.setData({ notice: wordsFor(e) });
+      }
+    },
+    onShareAppMessage() {
+      return { title: `帮我砍一刀！${this.data.title} 现价 ${this.data.priceText}`, path: this.data.sharePath };
+    },
+  },
+});

@@ -1,0 +1,3 @@
+import { groupPage } from './page';
+
+Component(groupPage as unknown as WechatMiniprogram.Component.TrivialOption);

@@ -1,0 +1,3 @@
+import { lotteryPage } from './page';
+
+Component(lotteryPage as unknown as WechatMiniprogram.Component.TrivialOption);
