@@ -45,6 +45,7 @@ import { Recommendations } from './recommendations.js';
 import { recommendationRoutes } from './routes/recommendations.js';
 import { openCouriers, type Couriers } from './couriers.js';
 import { courierRoutes } from './routes/couriers.js';
+import { deliveryRoutes } from './routes/deliveries.js';
 
 export interface Gateway {
   readonly port: number;
@@ -280,13 +281,15 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   });
   await reco.start();
   const couriers = await openCouriers(deps);
+  const deliveries = deliveryRoutes(deps);
 
   const app = uws.App();
   const apiRoutes = [
     ...dinerRoutes(deps),
+    ...deliveries.diner,
     ...recommendationRoutes(deps, reco),
     // Staff actions that change something leave an audit entry (gateways/src/console/audit.ts).
-    ...audited(deps, [...staffRoutes(deps), ...consoleRoutes(deps)]),
+    ...audited(deps, [...staffRoutes(deps), ...deliveries.staff, ...consoleRoutes(deps)]),
     ...channelRoutes(deps),
     ...paymentRoutes(deps),
     ...courierRoutes(deps, couriers),

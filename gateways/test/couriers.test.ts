@@ -11,8 +11,9 @@ import type { DeliveryView, OrderDetail } from '@lunchrush/actors';
 import { sfSign, type SfCitySimulator } from '@lunchrush/couriers';
 import { decode } from '@lunchrush/engine';
 import { seedDemo } from '@lunchrush/stack';
-import { call, idemKey, login, startStack, type Stack } from '@lunchrush/stack/testing';
+import { call, idemKey, login, staff, startStack, type Stack } from '@lunchrush/stack/testing';
 import { waitFor } from '@lunchrush/testkit';
+import { connectClient } from './push-support.js';
 
 const HOME = { lng: 112.981, lat: 28.199 };
 const SKU = 'yangzhou-chaofan';
@@ -40,6 +41,10 @@ const staffActor = { role: 'staff', id: 'cook' };
 
 /** A routed delivery order, paid through WeChat Pay's simulator, accepted and cooked: ready, so dispatched. */
 async function readyOrder(): Promise<string> {
+  return (await readyOrderOf()).orderId;
+}
+
+async function readyOrderOf(): Promise<{ orderId: string; token: string }> {
   const d = await login(s);
   const placed = await call<{ order: OrderDetail }>(s.url, 'POST', '/v1/diner/orders', {
     token: d.token,
@@ -63,7 +68,7 @@ async function readyOrder(): Promise<string> {
   const detail = await s.client.send<OrderDetail>(store, 'order', orderId, { type: 'get' });
   for (const st of detail.stations)
     await s.client.send(store, 'order', orderId, { type: 'finishStation', station: st.station, at: Date.now() });
-  return orderId;
+  return { orderId, token: d.token };
 }
 
 const delivery = (orderId: string): Promise<DeliveryView> =>
@@ -89,9 +94,27 @@ describe('courier dispatch', () => {
         if (p.kind === 'courier') heard.push({ status: p.status, position: p.position });
       },
     });
-    const orderId = await readyOrder();
+    // The staff board of the store it routes to (the nearest, 003) over the WebSocket.
+    const board: { orderId: string; status: string }[] = [];
+    const ws = await connectClient(`${s.url.replace('http', 'ws')}/ws?token=${staff(s, 'manager', '003')}`);
+    ws.subscribe('board', {
+      delta: (d: { kind: string; orderId: string; status: string }) => {
+        if (d.kind === 'courier') board.push({ orderId: d.orderId, status: d.status });
+      },
+    });
+    const { orderId, token } = await readyOrderOf();
+    expect(orderId).toMatch(/^o_003_/);
     const v = await until(orderId, 'delivered');
+    await waitFor(() => board.some((b) => b.orderId === orderId && b.status === 'delivered'), {
+      what: 'the board hears the delivery',
+    });
+    ws.close();
     sub.unsubscribe();
+    const mine = await call<DeliveryView>(s.url, 'GET', `/v1/diner/orders/${orderId}/delivery`, { token });
+    expect(mine.body).toMatchObject({ status: 'delivered', position: HOME });
+    const other = await login(s);
+    const theirs = await call(s.url, 'GET', `/v1/diner/orders/${orderId}/delivery`, { token: other.token });
+    expect(theirs.status).toBe(403);
     expect(v).toMatchObject({ platform: 'sf', attempt: 1, position: HOME });
     expect(v.rider?.name).toMatch(/师傅/);
     const order = await s.client.send<OrderDetail>(storeOf(orderId), 'order', orderId, { type: 'get' });
@@ -132,11 +155,9 @@ describe('courier dispatch', () => {
     expect(v).toMatchObject({ staffReason: 'no_rider', tipFen: 300 });
     expect(sim.tips).toContainEqual({ shopOrderId: `${orderId}-a1`, tipFen: 300 });
     await waitFor(() => sim.cancels.includes(`${orderId}-a1`), { what: 'the platform order cancelled' });
-    await s.client.send(storeOf(orderId), 'delivery', orderId, {
-      type: 'staffDelivered',
-      by: staffActor,
-      at: Date.now(),
-    });
+    const url = `/v1/staff/stores/${storeOf(orderId)}/orders/${orderId}/delivered`;
+    const done = await call<DeliveryView>(s.url, 'POST', url, { token: staff(s, 'waiter', storeOf(orderId)) });
+    expect(done.body.status).toBe('staff_delivered');
     const order = await s.client.send<OrderDetail>(storeOf(orderId), 'order', orderId, { type: 'get' });
     expect(order.status).toBe('served');
   });

@@ -57,6 +57,8 @@ client?.subscribe('board', {
       else if (d.event === 'refund_requested')
         pending.set(d.orderId, { ...o, status: 'refund_requested', amountFen: d.amountFen });
       log(d);
+    } else if (d.kind === 'courier') {
+      logCourier(d);
     }
     render();
   },
@@ -109,6 +111,29 @@ function log(d) {
     at: d.at,
     text: `${t ? `${t.label} 桌 ` : ''}订单 ${d.orderId.slice(-4)} ${EVENT_TEXT[d.event] ?? d.event}${d.count ? ` ×${d.count}` : ''}`,
     kind: d.event,
+  });
+  events.length = Math.min(events.length, 30);
+}
+
+/** A delivery's rider (or the staff taking it over), in the event list. */
+const COURIER_TEXT = {
+  dispatching: '呼叫骑手',
+  accepted: '骑手已接单',
+  arrived: '骑手已到店',
+  picked_up: '骑手已取餐',
+  delivered: '已送达',
+  staff: '无骑手，请门店自送',
+  staff_delivered: '门店已送达',
+};
+const STAFF_REASON = { no_rider: '无人接单', rider_no_show: '骑手未到店', dispatch_failed: '配送平台下单失败' };
+
+function logCourier(d) {
+  const rider = d.rider ? ` ${d.rider.name}` : '';
+  const why = d.status === 'staff' && d.staffReason ? `（${STAFF_REASON[d.staffReason] ?? d.staffReason}）` : '';
+  events.unshift({
+    at: d.at,
+    text: `外卖 ${d.orderId.slice(-4)} ${COURIER_TEXT[d.status] ?? d.status}${rider}${why}`,
+    kind: d.status === 'staff' ? 'alarm' : 'courier',
   });
   events.length = Math.min(events.length, 30);
 }
