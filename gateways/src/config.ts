@@ -32,6 +32,9 @@ export const DEFAULT_RATE_SESSION_PER_WINDOW = 300;
 /** Webhook and payment callback timestamps older or newer than this are refused (WeChat: 5 minutes). */
 export const DEFAULT_SIGNATURE_TOLERANCE_S = 300;
 export const DEFAULT_MENU_TTL_S = 3600;
+/** Dish photos a store may keep (WebP of at most 800 px a side: ~50–150 KB each), and their bytes. */
+export const DEFAULT_STORE_IMAGES_MAX = 500;
+export const DEFAULT_STORE_IMAGES_MAX_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_STOCK_CACHE_MS = 1_000;
 /** Share of tables (percent) shown recommendations; the others get the hot list (the A/B control). */
 export const DEFAULT_RECO_SHARE_PERCENT = 100;
@@ -88,6 +91,8 @@ export interface GatewayConfig {
   readonly deliverySecret: Buffer;
   readonly signatureToleranceS: number;
   readonly menuTtlS: number;
+  /** The cap on each store's dish photos in Redis: how many, and their bytes together. */
+  readonly storeImages: { readonly max: number; readonly maxBytes: number };
   readonly stockCacheMs: number;
   readonly recoSharePercent: number;
   /** `events`: watch the engine's event stream for catalog changes; `off`: only this gateway's own writes and TTL. */
@@ -133,6 +138,8 @@ export const VARIABLES = [
   'GATEWAY_DELIVERY_SECRET',
   'GATEWAY_SIGNATURE_TOLERANCE_S',
   'GATEWAY_MENU_TTL_S',
+  'GATEWAY_STORE_IMAGES_MAX',
+  'GATEWAY_STORE_IMAGES_MAX_BYTES',
   'GATEWAY_STOCK_CACHE_MS',
   'GATEWAY_RECO_SHARE_PERCENT',
   'GATEWAY_CATALOG_WATCH',
@@ -505,6 +512,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     deliverySecret,
     signatureToleranceS: int(read, 'GATEWAY_SIGNATURE_TOLERANCE_S', DEFAULT_SIGNATURE_TOLERANCE_S, 1, 86_400),
     menuTtlS: int(read, 'GATEWAY_MENU_TTL_S', DEFAULT_MENU_TTL_S, 1, 30 * 86_400),
+    storeImages: {
+      max: int(read, 'GATEWAY_STORE_IMAGES_MAX', DEFAULT_STORE_IMAGES_MAX, 1, 100_000),
+      maxBytes: int(read, 'GATEWAY_STORE_IMAGES_MAX_BYTES', DEFAULT_STORE_IMAGES_MAX_BYTES, 65_536, 2 ** 40),
+    },
     stockCacheMs: int(read, 'GATEWAY_STOCK_CACHE_MS', DEFAULT_STOCK_CACHE_MS, 0, 600_000),
     routingStores: storeList(read, 'GATEWAY_ROUTING_STORES'),
     recoSharePercent: int(read, 'GATEWAY_RECO_SHARE_PERCENT', DEFAULT_RECO_SHARE_PERCENT, 0, 100),

@@ -37,6 +37,7 @@ export const ErrorCode = {
   BadCredentials: 'bad_credentials',
   TotpRequired: 'totp_required',
   ImageInvalid: 'image_invalid',
+  ImageLimitReached: 'image_limit_reached',
   PrinterTestRefused: 'printer_test_refused',
   // The payments' own codes, described in their table (@lunchrush/payments, PAYMENT_ERRORS).
   PaymentAmountMismatch: PaymentErrorCode.AmountMismatch,
@@ -124,6 +125,10 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorSpec>> = {
     description: 'the printer daemon refused the test page (no such station in its configuration)',
   },
   [G.ImageInvalid]: { status: 422, description: 'the upload is not a PNG, JPEG or WebP image this gateway can read' },
+  [G.ImageLimitReached]: {
+    status: 409,
+    description: "the store's photos are at their cap (GATEWAY_STORE_IMAGES_MAX, _MAX_BYTES): remove some first",
+  },
   [StaffErrorCode.AccountExists]: { status: 409, description: 'an account with this login name exists' },
   [StaffErrorCode.UnknownAccount]: { status: 404, description: 'no such staff account' },
   [StaffErrorCode.AccountLocked]: {

@@ -1,7 +1,9 @@
 /**
  * Dish photos: a manager uploads a PNG, JPEG or WebP; a piscina worker (sharp) makes a
  * WebP of at most `IMAGE_MAX_SIDE` pixels a side, off the event loop. The result is named by
- * its SHA-256 (so a name is its content, for ever) and kept in Redis (off the order path);
+ * its SHA-256 (so a name is its content, for ever) and kept in Redis (off the order path),
+ * within the store's cap on photos and their bytes (`image-quota.ts`; 409 `image_limit_reached`
+ * past it; `DELETE …/images/{name}` frees a place);
  * `GET /v1/images/{name}` serves it with `Cache-Control: immutable` for a year and an ETag,
  * from a small in-process cache. The menu lists the image's absolute URL (`images` of a dish).
  */
@@ -15,7 +17,8 @@ import { ErrorCode, HttpError } from '../errors.js';
 import { route, type Route } from '../http.js';
 import { StoreParams } from '../schemas.js';
 import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS } from '../routes/staff/common.js';
-import { ImageAnswer, ImageBytesAnswer, ImageParams } from './schemas.js';
+import { StoreImages } from './image-quota.js';
+import { ImageAnswer, ImageBytesAnswer, ImageParams, StoreImageParams } from './schemas.js';
 
 export const IMAGE_MAX_SIDE = 800;
 export const IMAGE_QUALITY = 78;
@@ -41,7 +44,7 @@ export async function closeImagePool(): Promise<void> {
 type Converted = { data: Uint8Array; width: number; height: number } | { error: string };
 
 export function imageRoutes(deps: GatewayDeps): Route[] {
-  const key = (name: string): string => `${deps.prefix}:img:${name}`;
+  const images = new StoreImages(deps.redis, deps.prefix, deps.cfg.storeImages);
   const cache = new Map<string, Buffer>();
   const remember = (name: string, bytes: Buffer): void => {
     if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
@@ -59,8 +62,8 @@ export function imageRoutes(deps: GatewayDeps): Route[] {
     params: StoreParams,
     bodyTypes: ['image/png', 'image/jpeg', 'image/webp'],
     maxBodyBytes: MAX_UPLOAD_BYTES,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ErrorCode.ImageInvalid, ErrorCode.Unavailable],
-    async handle(req, _input: { params: z.output<typeof StoreParams> }) {
+    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ErrorCode.ImageInvalid, ErrorCode.ImageLimitReached, ErrorCode.Unavailable],
+    async handle(req, { params }: { params: z.output<typeof StoreParams> }) {
       const out = (await workers().run({
         input: req.body,
         maxSide: IMAGE_MAX_SIDE,
@@ -69,7 +72,8 @@ export function imageRoutes(deps: GatewayDeps): Route[] {
       if ('error' in out) throw new HttpError(ErrorCode.ImageInvalid, out.error);
       const bytes = Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength);
       const name = `${createHash('sha256').update(bytes).digest('base64url')}.webp`;
-      await deps.redis.set(key(name), bytes);
+      const held = await images.store(params.store, name, bytes);
+      if (!held.ok) throw limitReached(images, held.count, held.bytes);
       remember(name, bytes);
       return {
         status: 201,
@@ -97,7 +101,7 @@ export function imageRoutes(deps: GatewayDeps): Route[] {
       if (req.headers['if-none-match'] === etag) return { status: 304, headers };
       let bytes = cache.get(params.name);
       if (bytes === undefined) {
-        const stored = await deps.redis.getBuffer(key(params.name));
+        const stored = await deps.redis.getBuffer(images.imageKey(params.name));
         if (stored === null) throw new HttpError(ErrorCode.NotFound, 'no such image');
         bytes = stored;
         remember(params.name, bytes);
@@ -105,5 +109,33 @@ export function imageRoutes(deps: GatewayDeps): Route[] {
       return { body: bytes, contentType: 'image/webp', headers };
     },
   });
-  return [upload, serve];
+  const remove = route({
+    method: 'del',
+    path: `${base}/images/{name}`,
+    responseStatus: 204,
+    tag: 'console',
+    summary: "Take a dish photo off the store's photos (its place under the cap is free again)",
+    description:
+      'The bytes go once no store holds the photo (a photo is named by its content, so stores may share one); a menu that still names it shows none.',
+    auth: 'staff',
+    roles: MAY.setup,
+    params: StoreImageParams,
+    errors: [...STAFF_ERRORS, ErrorCode.NotFound, ErrorCode.Unavailable],
+    async handle(_req, { params }: { params: z.output<typeof StoreImageParams> }) {
+      if (!(await images.release(params.store, params.name)))
+        throw new HttpError(ErrorCode.NotFound, `store ${params.store} holds no photo ${params.name}`);
+      cache.delete(params.name);
+      return { status: 204 };
+    },
+  });
+  return [upload, serve, remove];
+}
+
+function limitReached(images: StoreImages, count: number, bytes: number): HttpError {
+  const { max, maxBytes } = images.limits;
+  return new HttpError(
+    ErrorCode.ImageLimitReached,
+    `the store holds ${count} photos of ${max}, ${bytes} bytes of ${maxBytes}: remove some first`,
+    { details: { count, bytes, max, maxBytes } },
+  );
 }

@@ -64,6 +64,7 @@ export const AvailabilityBody = z.strictObject({ available: z.boolean().nullable
 export const StoreSettingsBody = StoreSettingsPatchSchema.strict();
 export const StoreStateBody = z.strictObject({ open: z.boolean().optional(), busy: z.boolean().optional() });
 export const ImageParams = z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{43}\.webp$/) });
+export const StoreImageParams = ImageParams.extend({ store: StoreIdSchema });
 
 // ---------------------------------------------------------------- answers
 
