@@ -58,6 +58,8 @@ export class MenuCache {
   private readonly generation = new Map<string, number>();
   private readonly stock = new Map<string, { at: number; levels: unknown }>();
   private readonly stockReads = new Map<string, Promise<unknown>>();
+  /** Reads of a store's menu under way, by store and generation (a change starts a new one). */
+  private readonly reads = new Map<string, Promise<MenuEntry>>();
   private readonly subs: Subscription[] = [];
   private readonly hits: Counter;
 
@@ -86,14 +88,28 @@ export class MenuCache {
     return `${this.prefix}:menu:rev:${store}`;
   }
 
-  async get(store: string): Promise<MenuEntry> {
+  get(store: string): Promise<MenuEntry> {
     const floor = this.latest.get(store) ?? 0;
     const hit = this.local.get(store);
     if (hit !== undefined && hit.rev >= floor) {
       this.hits.inc({ source: 'process' });
-      return hit;
+      return Promise.resolve(hit);
     }
+    // One read (and build) at a time per store: after a change every menu request of a lunch rush
+    // missed at once, and each read the catalog, serialised ~30 KB and hashed it again.
     const gen = this.generation.get(store) ?? 0;
+    const key = `${store}\u0000${gen}`;
+    let reading = this.reads.get(key);
+    if (reading === undefined) {
+      reading = this.read(store, floor, gen).finally(() => this.reads.delete(key));
+      this.reads.set(key, reading);
+    } else {
+      this.hits.inc({ source: 'shared' });
+    }
+    return reading;
+  }
+
+  private async read(store: string, floor: number, gen: number): Promise<MenuEntry> {
     const [raw = null, rawRev = null] = await this.redis.mget(this.key(store), this.revKey(store));
     const known = Math.max(floor, rawRev === null ? 0 : Number(rawRev));
     if (raw !== null) {

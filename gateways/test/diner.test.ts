@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
 import http from 'node:http';
 import { parseTableCode } from '@lunchrush/actors';
-import { waitFor } from '@lunchrush/testkit';
+import { redisUrl, waitFor } from '@lunchrush/testkit';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { Registry } from 'prom-client';
 import { parseKeyRing } from '../src/config.js';
+import { EngineGate } from '../src/engine-gate.js';
+import { MenuCache } from '../src/menu.js';
 import { signTableToken, verifyTableToken } from '../src/tokens.js';
 import { call, login, seatedDiner, tableToken, type ErrorAnswer } from '@lunchrush/stack/testing';
 import type { Menu, Quote, TableView } from './answers.js';
@@ -107,6 +112,42 @@ describe('menu', () => {
     const etag = plain.headers.etag as string;
     expect((await get({ 'if-none-match': `"x", W/${etag}` })).status).toBe(304);
     expect((await get({ 'if-none-match': '"m0-nope"' })).status).toBe(200);
+  });
+
+  it('a crowd of reads that finds no menu (a cold gateway, or just after a change) reads and builds it once', async () => {
+    const redis = new Redis(redisUrl());
+    const registry = new Registry();
+    const gate = new EngineGate(s.client, 1000, 5000, 1, registry);
+    let catalogReads = 0;
+    const counting = Object.assign(Object.create(gate) as EngineGate, {
+      catalog: (store: string) => {
+        const h = gate.catalog(store);
+        return { send: (c: Parameters<typeof h.send>[0]) => (catalogReads++, h.send(c)) } as typeof h;
+      },
+    });
+    const menus = new MenuCache(counting, redis, `${s.t.ns}-crowd`, 60, 1000, pino({ level: 'silent' }), registry);
+    try {
+      const cold = await Promise.all(Array.from({ length: 40 }, () => menus.get('001')));
+      expect(new Set(cold).size).toBe(1);
+      expect(catalogReads).toBe(1);
+      // A change: the next crowd reads once more, and gets the new revision.
+      const rev = cold[0]!.rev;
+      menus.invalidate('001', rev + 1);
+      await redis.del(`${s.t.ns}-crowd:menu:001`);
+      await s.client.send('001', 'catalog', 'menu', {
+        type: 'setPrice',
+        skuId: 'laocu-huasheng',
+        priceFen: 1460,
+        at: Date.now(),
+      });
+      const after = await Promise.all(Array.from({ length: 40 }, () => menus.get('001')));
+      expect(new Set(after).size).toBe(1);
+      expect(after[0]!.rev).toBe(rev + 1);
+      expect(catalogReads).toBe(2);
+    } finally {
+      menus.stop();
+      redis.disconnect();
+    }
   });
 
   it('an unknown store is 404; a malformed store id is 400', async () => {
