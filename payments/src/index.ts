@@ -7,6 +7,7 @@ export type { PaymentProvider, PrepayRequest, PrepayResult, Refund, RefundReques
 export { randomText } from './random.js';
 export { RedisWrites } from './redis-writes.js';
 export type { WriteOp } from './redis-writes.js';
+export { keepConsuming } from './keep-consuming.js';
 export { MEMBER_CONSUMER, MemberForwarder, forwardId } from './member-forwarder.js';
 export type { ForwardOutcome, MemberForwarderOptions } from './member-forwarder.js';
 export { REFUND_CONSUMER, RefundWorker, outRefundNo } from './refunds.js';

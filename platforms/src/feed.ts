@@ -1,0 +1,143 @@
+/**
+ * The sync feed: the actors' durable side output `sync.<store>` (stock level and catalog
+ * changes, `PlatformSyncChange`) → each platform's outbox. One durable consumer (`platform-sync`)
+ * for every process, read in stream order and acknowledged once the changes are in the outboxes,
+ * so nothing is lost to a restart and nothing is waiting on a platform that is down (its outbox
+ * holds the backlog). A store or SKU a platform does not sell is not sent to it.
+ */
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { wire, type PlatformSyncChange } from '@lunchrush/actors/wire';
+import { decode, ensureError } from '@lunchrush/engine';
+import { keepConsuming } from '@lunchrush/payments';
+import type { Logger } from 'pino';
+import type { PlatformMapping } from './mapping.js';
+import type { Outbox, OutboxEntry } from './outbox.js';
+import { PLATFORMS, type PlatformName } from './platform.js';
+
+export const SYNC_CONSUMER = 'platform-sync';
+/** How many changes may be read ahead of the acknowledged ones. */
+const MAX_ACK_PENDING = 1_000;
+
+export interface SyncFeedOptions {
+  readonly nc: NatsConnection;
+  readonly namespace: string;
+  readonly mapping: Readonly<Record<PlatformName, PlatformMapping>>;
+  readonly outbox: Outbox;
+  readonly log: Logger;
+  /** Told after each change reaches the outboxes (the senders wake up). */
+  readonly onAppended?: () => void;
+}
+
+/** What a change means to each platform that sells the store (and the SKU). */
+export function entriesFor(
+  c: PlatformSyncChange,
+  mapping: Readonly<Record<PlatformName, PlatformMapping>>,
+): { platform: PlatformName; entry: OutboxEntry }[] {
+  const out: { platform: PlatformName; entry: OutboxEntry }[] = [];
+  for (const platform of PLATFORMS) {
+    const m = mapping[platform];
+    if (m.poiOf(c.store) === undefined) continue;
+    if (c.kind === 'catalog') {
+      out.push({ platform, entry: { kind: 'catalog', store: c.store, rev: c.rev, at: c.at } });
+      continue;
+    }
+    if (m.platformSku(c.store, c.skuId) === undefined) continue;
+    const stock = c.level === 'out' ? 0 : c.available;
+    out.push({ platform, entry: { kind: 'stock', store: c.store, skuId: c.skuId, stock, seq: c.seq, at: c.at } });
+  }
+  return out;
+}
+
+export class SyncFeed {
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(private readonly o: SyncFeedOptions) {}
+
+  get stream(): string {
+    return wire(this.o.namespace).platformSyncStream;
+  }
+
+  start(): void {
+    if (this.loop !== undefined) return;
+    this.loop = keepConsuming({
+      what: 'platform sync feed',
+      run: () => this.run(),
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.messages?.close().catch(() => undefined);
+    await this.loop;
+  }
+
+  private async consumer(): Promise<void> {
+    const jsm = await jetstreamManager(this.o.nc);
+    // The engine makes the stream: wait for it.
+    while (!this.stopping) {
+      try {
+        await jsm.streams.info(this.stream);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    if (this.stopping) return;
+    const config = {
+      durable_name: SYNC_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30_000_000_000,
+      max_deliver: -1,
+      max_ack_pending: MAX_ACK_PENDING,
+    };
+    await jsm.consumers.info(this.stream, SYNC_CONSUMER).catch(() =>
+      jsm.consumers.add(this.stream, config).catch(async (e: unknown) => {
+        await jsm.consumers.info(this.stream, SYNC_CONSUMER).catch(() => {
+          throw e;
+        });
+      }),
+    );
+  }
+
+  private async run(): Promise<void> {
+    await this.consumer();
+    if (this.stopping) return;
+    const consumer = await jetstream(this.o.nc).consumers.get(this.stream, SYNC_CONSUMER);
+    this.messages = await consumer.consume({ max_messages: 256, abort_on_missing_resource: true });
+    for await (const m of this.messages) await this.handle(m);
+  }
+
+  private async handle(m: JsMsg): Promise<void> {
+    let c: PlatformSyncChange;
+    try {
+      c = decode<PlatformSyncChange>(m.data);
+      if (c.kind !== 'stock' && c.kind !== 'catalog')
+        throw new Error(`unknown kind ${String((c as { kind: unknown }).kind)}`);
+    } catch (e) {
+      this.o.log.error({ seq: m.seq, err: ensureError(e).message }, 'not a platform sync change');
+      m.term();
+      return;
+    }
+    try {
+      await this.o.outbox.append(entriesFor(c, this.o.mapping));
+      m.ack();
+      this.o.onAppended?.();
+    } catch (e) {
+      this.o.log.warn({ err: ensureError(e).message }, 'platform sync: outbox not written; the change comes again');
+      m.nak(1_000);
+    }
+  }
+}
