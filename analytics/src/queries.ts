@@ -5,6 +5,7 @@
  * dates, both inclusive. Served by `/api/<view>` and `analytics <view>`.
  */
 import { AnalyticsError, ErrorCode } from './errors.js';
+import { CAMPAIGN_SQL, CAMPAIGN_VIEW_HELP } from './campaign-views.js';
 import { MEMBER_SQL, MEMBER_VIEW_HELP } from './member-views.js';
 import { RECO_SQL, RECO_VIEW_HELP } from './reco-views.js';
 import { TZ } from './schema.js';
@@ -195,6 +196,7 @@ export const SQL = {
 
   ...RECO_SQL,
   ...MEMBER_SQL,
+  ...CAMPAIGN_SQL,
 } as const;
 
 export type ViewName = keyof typeof SQL;
@@ -214,6 +216,7 @@ export const VIEW_HELP: Record<ViewName, string> = {
   summary: 'paid orders, revenue, refunds paid back in the range, net revenue, events stored',
   ...RECO_VIEW_HELP,
   ...MEMBER_VIEW_HELP,
+  ...CAMPAIGN_VIEW_HELP,
 };
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;

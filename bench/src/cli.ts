@@ -1,7 +1,7 @@
 /**
  * npm run bench -- <scenario> [--duration s] [--rate r] [--target url] [--json file]
  * npm run bench -- diff a.json b.json    (two saved results, ratios b / a)
- *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max, menu, coupon-drop; `compare <scenario>`.
+ *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max, menu, coupon-drop, group-buy; `compare <scenario>`.
  *   more: --warmup s, --connections n, --stores n, --clients n (ws-fanout), --units n
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b|null or a
  *   list such as a,null (compare: lunchrush, then each, with ratios to each), --gateway-workers n,
@@ -20,6 +20,7 @@ import { htmlReport } from './report.js';
 import {
   couponDrop,
   flashSale,
+  groupBuy,
   lunchRush,
   maxRate,
   menuImages,
@@ -29,7 +30,16 @@ import {
 } from './scenarios/index.js';
 import { startLunchrush, startNull, startReference, type Stack } from './stack.js';
 
-const SCENARIOS = ['lunch-rush', 'flash-sale', 'ws-fanout', 'failover', 'max', 'menu', 'coupon-drop'] as const;
+const SCENARIOS = [
+  'lunch-rush',
+  'flash-sale',
+  'ws-fanout',
+  'failover',
+  'max',
+  'menu',
+  'coupon-drop',
+  'group-buy',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const DESIGNS = ['lunchrush', 'a', 'b', 'null'] as const;
 /** What the bench can start: lunchrush, reference design (a) or (b), or the null ceiling. */
@@ -43,6 +53,7 @@ const DEFAULT_RATE: Record<Scenario, number> = {
   max: 200,
   menu: 50,
   'coupon-drop': 2000,
+  'group-buy': 300,
 };
 
 export interface CliOptions {
@@ -228,7 +239,9 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
                 ? await menuImages(run)
                 : o.scenario === 'coupon-drop'
                   ? await couponDrop(run)
-                  : await maxRate(run);
+                  : o.scenario === 'group-buy'
+                    ? await groupBuy(run)
+                    : await maxRate(run);
     return { ...r, target: `${stack?.kind ?? 'target'} ${r.target}` };
   } finally {
     if (stack !== undefined) {

@@ -1,5 +1,6 @@
 export { couponDrop } from './coupon-drop.js';
 export { flashSale } from './flash-sale.js';
+export { groupBuy } from './group-buy.js';
 export { lunchRush } from './lunch-rush.js';
 export { maxRate } from './max-rate.js';
 export { menuImages } from './menu-images.js';
