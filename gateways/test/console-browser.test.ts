@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { staffAccountOf } from '@lunchrush/actors/staff';
+import { staffAccountOf, storeDirectoryOf } from '@lunchrush/actors/staff';
 import { boxedText, waitFor } from '@lunchrush/testkit';
 import { call, idemKey, seatedDiner, staff, startStack, type ErrorAnswer, type Stack } from '@lunchrush/stack/testing';
 import { hashPassword } from '../src/console/index.js';
@@ -36,6 +36,7 @@ beforeAll(async () => {
   for (const [username, name, role] of [
     ['store-mgr', '王店长', 'manager'],
     ['floor-waiter', '小李', 'waiter'],
+    ['chain-admin', '总部', 'admin'],
   ] as const)
     await staffAccountOf(s.client, username).send({
       type: 'create',
@@ -57,6 +58,8 @@ beforeAll(async () => {
     ])
     .png()
     .toFile(photo);
+  // A second store of the chain, for the admin's store picker.
+  await storeDirectoryOf(s.client).send({ type: 'add', store: '002', name: '湘川小馆·河西店', at: Date.now() });
 }, INSTALL_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -273,6 +276,25 @@ describe('the merchant console', () => {
       body: { priceFen: 100 },
     });
     expect([price.status, price.body.code]).toEqual([403, 'role_forbidden']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("the chain admin picks a store from the chain's list, by name, and works in it", async () => {
+    const { page, errors } = await loggedIn('chain-admin');
+    const picker = page.getByRole('combobox', { name: '门店' });
+    await picker.locator('option', { hasText: '002 湘川小馆·河西店' }).waitFor({ state: 'attached' });
+    expect(await picker.locator('option').allTextContents()).toEqual([
+      expect.stringMatching(/^001 湘川小馆·/),
+      '002 湘川小馆·河西店',
+    ]);
+    await picker.selectOption('002');
+    // The console asked for a token of store 002 and works with it.
+    const store = () =>
+      page.evaluate<string>("JSON.parse(sessionStorage.getItem('lunchrush.console.session') ?? '{}').store");
+    await waitFor(async () => (await store()) === '002', { what: 'the console to work in store 002' });
+    expect(await picker.inputValue()).toBe('002');
+    await shoot(page, 'store-picker');
     expect(errors).toEqual([]);
     await page.close();
   });
