@@ -1,12 +1,13 @@
 // The tools that check and run the production shape: docker-compose (validates
 // docker-compose.yml; there is no Docker engine here), promtool (Debian's prometheus package:
-// alert rules and dashboard queries) and nginx (the store-affine balancer of `npm run cluster`).
+// alert rules and dashboard queries), nginx (the store-affine balancer of `npm run cluster`) and
+// iptables (the cluster test that cuts a NATS member off the network).
 
 import { findBinary, installDebianPackages } from './debian.mjs';
 import { say } from './setup.mjs';
 
 /** binary → the Debian package that has it. */
-const TOOLS = { 'docker-compose': 'docker-compose', promtool: 'prometheus', nginx: 'nginx' };
+const TOOLS = { 'docker-compose': 'docker-compose', promtool: 'prometheus', nginx: 'nginx', iptables: 'iptables' };
 
 /**
  * Installs, each only when its binary is missing, the Debian packages of `wanted` (binary names,

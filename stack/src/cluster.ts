@@ -18,6 +18,7 @@ import {
   type OutputLine,
 } from '@lunchrush/testkit';
 import { startBalancer } from './cluster-balancer.js';
+import { NETCUT_USER, NetCut } from './cluster-netcut.js';
 import { CLUSTER_TOPOLOGY, type ClusterPorts } from './cluster-topology.js';
 import { startRole, type RoleProcess } from './roles.js';
 
@@ -34,6 +35,11 @@ export interface ClusterOptions {
   readonly onLine?: (name: string, line: OutputLine) => void;
   /** False: the caller stops everything (`npm run cluster`); by default killed when this process exits. */
   readonly killOnExit?: boolean;
+  /**
+   * The NATS member (0-based) that `cutNats` may cut off the network: it runs as `NETCUT_USER` so
+   * iptables can tell its packets apart (root only, see `cluster-netcut.ts`).
+   */
+  readonly cuttableNats?: number;
 }
 
 const NODE_STOP_MS = 15_000;
@@ -45,6 +51,7 @@ export class Cluster {
   balancer: ChildProcessHandle | undefined;
   /** The kitchen and analytics, once `startKitchen` / `startAnalytics` ran. */
   readonly extras: { name: string; process: RoleProcess }[] = [];
+  private cut: NetCut | undefined;
 
   constructor(readonly o: ClusterOptions) {}
 
@@ -87,6 +94,8 @@ export class Cluster {
     const name = this.o.name ?? 'lunchrush';
     const storeDir = path.join(this.o.dataDir, `nats-${i + 1}`);
     fs.mkdirSync(storeDir, { recursive: true });
+    // The cuttable member's user must reach its store.
+    if (this.o.cuttableNats === i) fs.chmodSync(this.o.dataDir, 0o755);
     const onLine = this.on(`nats-${i + 1}`);
     const s = await startNatsServer({
       port: ports.nats[i]!,
@@ -99,6 +108,7 @@ export class Cluster {
       },
       args: ['-m', String(ports.natsMonitor[i]!)],
       ...(onLine === undefined ? {} : { onLine }),
+      ...(this.o.cuttableNats === i ? { user: NETCUT_USER } : {}),
       ...this.killOnExit,
     });
     this.nats[i] = s;
@@ -197,6 +207,22 @@ export class Cluster {
     }
   }
 
+  /**
+   * Cuts the `cuttableNats` member off the other two (its route traffic dropped both ways; its
+   * clients still reach it) until `healNats`: a network partition with that member in the minority.
+   */
+  cutNats(): void {
+    const i = this.o.cuttableNats;
+    if (i === undefined) throw new Error('no NATS member was started cuttable (ClusterOptions.cuttableNats)');
+    const routes = this.o.ports.natsRoutes;
+    this.cut ??= new NetCut(String(routes[i]!));
+    this.cut.cut({ route: routes[i]!, otherRoutes: routes.filter((_, j) => j !== i) });
+  }
+
+  healNats(): void {
+    this.cut?.heal();
+  }
+
   /** SIGKILLs node-<i+1> (its partitions move to the other node after the lease TTL). */
   async killNode(i: number): Promise<void> {
     const n = this.nodes[i];
@@ -216,6 +242,7 @@ export class Cluster {
 
   /** Everything, the front first: analytics and the kitchen, the balancer, the nodes (hand-over), NATS. */
   async stop(): Promise<void> {
+    this.healNats();
     for (const e of this.extras.splice(0).reverse()) await e.process.handle.stop(NODE_STOP_MS);
     await this.balancer?.stop();
     this.balancer = undefined;

@@ -17,6 +17,7 @@ import {
   connectTo,
   eventStreamLeader,
   lostSales,
+  replicasCurrent,
   startTestCluster,
   type TestCluster,
 } from './cluster-support.js';
@@ -33,26 +34,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t?.close();
 }, 60_000);
-
-/** Until every replica of the event stream is current again (a restarted member caught up). */
-async function replicasCurrent(): Promise<void> {
-  const nc = await connectTo(t.c.natsUrl.split(','));
-  try {
-    await waitFor(
-      async () => {
-        // Inside the wait: right after a member restarts, JetStream API requests may time out
-        // (the manager's own account-info request included) until the cluster has its leaders.
-        const jsm = await jetstreamManager(nc);
-        const info = await jsm.streams.info(names(t.ns).stream);
-        const replicas = info.cluster?.replicas ?? [];
-        return replicas.length === 2 && replicas.every((r) => r.current);
-      },
-      { timeoutMs: 30_000, what: 'every replica of the event stream current' },
-    );
-  } finally {
-    await nc.close();
-  }
-}
 
 describe('cluster faults', () => {
   it('SIGKILL of the NATS member leading the event stream, under load: no acknowledged sale lost', async () => {
@@ -82,7 +63,7 @@ describe('cluster faults', () => {
       // The next fault starts from three members again, the restarted one caught up.
       if (t.c.nats[leader] === undefined) await t.c.startNats(leader);
     }
-    await replicasCurrent();
+    await replicasCurrent(t);
   });
 
   it('SIGKILL of a node under load: its partitions move to the other node, no acknowledged sale lost', async () => {
@@ -193,7 +174,7 @@ describe('cluster faults: a frozen member, a whole restart', () => {
         secondsWithoutService: load.secondsWithoutService(frozenAt),
         errors: Object.fromEntries(load.errors),
       });
-      await replicasCurrent();
+      await replicasCurrent(t);
     } finally {
       t.c.nats[frozen]?.kill('SIGCONT');
       await load.stop();

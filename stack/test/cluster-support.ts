@@ -18,6 +18,7 @@ import {
   redisUrl,
   testLogger,
   uniqueNamespace,
+  waitFor,
   type OutputLine,
 } from '@lunchrush/testkit';
 import { launchCluster, type Cluster } from '../src/cluster.js';
@@ -39,8 +40,14 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-/** `env`: added to every lunchrush process's environment (e.g. `LOG_LEVEL`). */
-export async function startTestCluster(env: Readonly<Record<string, string>> = {}): Promise<TestCluster> {
+/**
+ * `env`: added to every lunchrush process's environment (e.g. `LOG_LEVEL`); `cuttableNats`: the NATS
+ * member `c.cutNats()` may cut off (ClusterOptions).
+ */
+export async function startTestCluster(
+  env: Readonly<Record<string, string>> = {},
+  opts: { cuttableNats?: number } = {},
+): Promise<TestCluster> {
   const ns = uniqueNamespace('cl');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lunchrush-cluster-'));
   const lines = new Map<string, string[]>();
@@ -62,6 +69,7 @@ export async function startTestCluster(env: Readonly<Record<string, string>> = {
     ports: await freeClusterPorts(),
     env: clusterEnv,
     name: `lunchrush-${ns}`,
+    ...opts,
     onLine: (name: string, line: OutputLine) => {
       let mine = lines.get(name);
       if (mine === undefined) lines.set(name, (mine = []));
@@ -248,4 +256,24 @@ export async function eventStreamLeader(t: TestCluster, nc: NatsConnection): Pro
 
 export function connectTo(urls: readonly string[]): Promise<NatsConnection> {
   return connect({ servers: [...urls], noAsyncTraces: true, name: 'cluster-test' });
+}
+
+/** Until every replica of the event stream is current again (a restarted member caught up). */
+export async function replicasCurrent(t: TestCluster): Promise<void> {
+  const nc = await connectTo(t.c.natsUrl.split(','));
+  try {
+    await waitFor(
+      async () => {
+        // Inside the wait: right after a member restarts, JetStream API requests may time out
+        // (the manager's own account-info request included) until the cluster has its leaders.
+        const jsm = await jetstreamManager(nc);
+        const info = await jsm.streams.info(names(t.ns).stream);
+        const replicas = info.cluster?.replicas ?? [];
+        return replicas.length === 2 && replicas.every((r) => r.current);
+      },
+      { timeoutMs: 30_000, what: 'every replica of the event stream current' },
+    );
+  } finally {
+    await nc.close();
+  }
 }

@@ -44,6 +44,11 @@ export interface StartNatsServerOptions {
   readonly killOnExit?: boolean;
   /** Called with every log line as it comes. */
   readonly onLine?: (line: OutputLine) => void;
+  /**
+   * Run the server as this user (root only; its store is handed to it): its packets can then be
+   * told apart from the other members' by `iptables -m owner`, which a network-partition test cuts.
+   */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 export interface NatsServerHandle {
@@ -78,6 +83,13 @@ export function natsServerBinary(): string {
   throw new Error('nats-server not found; install it (Debian: apt-get install -y nats-server)');
 }
 
+/** `dir` and everything in it to `uid:gid` (created if missing). */
+function chownTree(dir: string, uid: number, gid: number): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chownSync(dir, uid, gid);
+  for (const e of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) fs.chownSync(path.join(dir, e), uid, gid);
+}
+
 function makeStoreDir(): { dir: string; remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lunchrush-nats-'));
   const remove = (): void => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
@@ -101,7 +113,11 @@ async function startOnce(options: StartNatsServerOptions, port: number): Promise
   }
   args.push(...(options.args ?? []));
 
-  const child = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (options.user !== undefined) chownTree(storeDir, options.user.uid, options.user.gid);
+  const child = spawn(natsServerBinary(), args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.user === undefined ? {} : { uid: options.user.uid, gid: options.user.gid }),
+  });
   const handle = new ChildProcessHandle(child, `nats-server:${port}`, {
     echo: process.env.TESTKIT_ECHO === '1',
     ...(options.onLine === undefined ? {} : { onLine: options.onLine }),
