@@ -30,20 +30,14 @@ import { IdSchema, OrderIdSchema, orderOf, storeOfOrderId, type RefundInstructio
 import { wire } from '@lunchrush/actors/wire';
 import { decode, encode, EngineError, ensureError } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstreamManager,
-  jetstream,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { keepConsuming } from './keep-consuming.js';
+import { openConsumer } from './open-consumer.js';
 import type { PaymentsEngine } from './config.js';
 import { PaymentError } from './errors.js';
 import type { PaymentProvider, Refund } from './provider.js';
@@ -145,41 +139,18 @@ export class RefundWorker {
   }
 
   private async run(): Promise<void> {
-    const jsm = await jetstreamManager(this.o.nc);
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        await jsm.streams.info(this.stream);
-        break;
-      } catch {
-        if (attempt === 0) this.o.log.info({ stream: this.stream }, 'refund stream not there yet, waiting');
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    if (this.stopping) return;
-    try {
-      await jsm.consumers.info(this.stream, REFUND_CONSUMER);
-    } catch {
-      await jsm.consumers
-        .add(this.stream, {
-          durable_name: REFUND_CONSUMER,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          // A provider call (5 s) and an engine command (3 s) fit many times over.
-          ack_wait: 60_000_000_000,
-          // Never dropped by the server: an unrefunded diner is only ever terminated on purpose.
-          max_deliver: -1,
-          // A refund WeChat is still paying out (to a bank card: days) stays pending here until it is
-          // through, so the bound is far above what a chain has under way; past it new ones would wait.
-          max_ack_pending: 100_000,
-        })
-        .catch(async (e: unknown) => {
-          // Another gateway created it at the same moment.
-          await jsm.consumers.info(this.stream, REFUND_CONSUMER).catch(() => {
-            throw e;
-          });
-        });
-    }
-    const consumer = await jetstream(this.o.nc).consumers.get(this.stream, REFUND_CONSUMER);
+    const consumer = await openConsumer(this.o.nc, {
+      stream: this.stream,
+      durable: REFUND_CONSUMER,
+      // A provider call (5 s) and an engine command (3 s) fit many times over.
+      ackWaitMs: 60_000,
+      // A refund WeChat is still paying out (to a bank card: days) stays pending here until it is
+      // through, so the bound is far above what a chain has under way; past it new ones would wait.
+      maxAckPending: 100_000,
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
+    if (consumer === undefined) return;
     // Aborts when the consumer or stream goes (by default nats.js waits for it to come back, which it
     // never would: this worker is what makes it); the loop in start() then makes it again.
     this.messages = await consumer.consume({ max_messages: IN_FLIGHT, abort_on_missing_resource: true });
