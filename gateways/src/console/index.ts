@@ -65,6 +65,8 @@ export function mountConsole(app: TemplatedApp, base = CONSOLE_PATH): void {
   const dir = join(here, 'static');
   const files = new Map<string, StaticAsset>(vendor());
   for (const name of readdirSync(dir)) files.set(name, staticAsset(readFileSync(join(dir, name)), name));
+  // The stations' and statuses' Chinese labels are the staff screens' (one source for both).
+  files.set('labels.js', staticAsset(readFileSync(join(here, '..', 'screens', 'static', 'labels.js')), 'labels.js'));
   const html = files.get('index.html')!.body.toString('utf8').replaceAll('{{BASE}}', base);
   const page = { ...staticAsset(Buffer.from(html), 'index.html'), csp: policyOf(html) };
   app.get(base, (res, req) => serveAsset(res, req, page));

@@ -81,7 +81,7 @@ export function mountScreens(app: TemplatedApp, opts: ScreensOptions = {}): void
     [`${base}/board`, page('board.html')],
     [`${base}/push-client.js`, staticAsset(readFileSync(join(here, '..', 'push', 'client.js')), 'push-client.js')],
   ]);
-  for (const f of ['common.js', 'kitchen.js', 'board.js', 'screens.css']) {
+  for (const f of ['common.js', 'labels.js', 'kitchen.js', 'board.js', 'screens.css']) {
     assets.set(`${base}/${f}`, staticAsset(readFileSync(join(staticDir, f)), f));
   }
   const font = cjkFontPath();

@@ -1,9 +1,7 @@
 /* global location */
 // Store settings and the analytics dashboard.
 import { useEffect, useState } from 'preact/hooks';
-import { api, html, storePath } from './api.js';
-
-const STORE_STATUS = { open: '营业中', busy: '繁忙', closed: '已打烊', outside_hours: '非营业时间' };
+import { STORE_STATUS, api, html, storePath } from './api.js';
 
 /** A store's hours as the form writes them ("10:00-14:00, 17:00-21:00"); a window for some weekdays says which. */
 const hoursText = (hours) =>

@@ -79,30 +79,9 @@ export const yuan = (fen) => `¥${(fen / 100).toFixed(2)}`;
 export const time = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false }) : '—');
 
 export const ROLES = { admin: '总部管理员', manager: '店长', waiter: '服务员', kitchen: '后厨', cashier: '收银员' };
-export const STATIONS = { wok: '炒锅', cold: '凉菜', staple: '主食', soup: '汤品', bar: '饮品', pack: '打包' };
 export const CHANNELS = { dine_in: '堂食', takeaway: '外带', delivery: '外卖' };
-export const ORDER_STATUS = {
-  pending_payment: '待支付',
-  paid: '待接单',
-  accepted: '已接单',
-  sent_to_kitchen: '制作中',
-  cooking: '制作中',
-  ready: '待上菜',
-  served: '已上菜',
-  completed: '已完成',
-  reviewed: '已评价',
-  cancelled: '已取消',
-  refund_requested: '退款申请',
-  refunded: '已退款',
-};
-export const TABLE_STATUS = {
-  free: '空闲',
-  seated: '已入座',
-  ordering: '点餐中',
-  awaiting_payment: '待支付',
-  cleaning: '待清台',
-  merged: '已并台',
-};
+// Stations and statuses: the staff screens' labels (the same file, served here too).
+export { ORDER_STATUS, STATIONS, STORE_STATUS, TABLE_STATUS } from './labels.js';
 export const ERRORS = {
   bad_credentials: '账号、密码或验证码错误',
   totp_required: '请输入动态验证码',
@@ -114,6 +93,7 @@ export const ERRORS = {
   rate_limited: '请求过于频繁，请稍后再试',
   validation_failed: '填写的内容有误',
   image_invalid: '图片格式不支持（请上传 PNG、JPEG 或 WebP）',
+  image_limit_reached: '本店图片数量或容量已达上限，请先删除不用的图片',
 };
 
 /** A refusal in words; a validation failure names its first field (`body.terms.minusFen: …`). */

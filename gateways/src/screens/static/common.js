@@ -1,6 +1,6 @@
 /* global document, location, history */
 // Shared by the staff screens: configuration, the staff token, the push
-// connection, staff actions and Chinese labels.
+// connection, staff actions and Chinese labels (those the console shows too are labels.js).
 import { PushClient } from './push-client.js';
 
 export const cfg = JSON.parse(document.getElementById('lr-config').textContent);
@@ -8,31 +8,7 @@ export const cfg = JSON.parse(document.getElementById('lr-config').textContent);
 /** The analytics dashboard: the configured URL, else this screen's host on the dashboard's port. */
 export const dashboardUrl = cfg.dashboardUrl ?? `http://${location.hostname}:${cfg.dashboardPort}/`;
 
-export const STATIONS = { wok: '炒锅', cold: '凉菜', staple: '主食', soup: '汤品', bar: '饮品', pack: '打包' };
-
-export const TABLE_STATUS = {
-  free: '空闲',
-  seated: '已入座',
-  ordering: '点餐中',
-  awaiting_payment: '待支付',
-  cleaning: '待清台',
-  merged: '已并台',
-};
-
-export const ORDER_STATUS = {
-  pending_payment: '待支付',
-  paid: '待接单',
-  accepted: '已接单',
-  sent_to_kitchen: '制作中',
-  cooking: '制作中',
-  ready: '待上菜',
-  served: '已上菜',
-  completed: '已完成',
-  reviewed: '已评价',
-  cancelled: '已取消',
-  refund_requested: '退款申请',
-  refunded: '已退款',
-};
+export { ORDER_STATUS, STATIONS, STORE_STATUS, TABLE_STATUS } from './labels.js';
 
 export const PRINTER_LEVEL = { ok: '正常', warning: '警告', error: '故障' };
 
@@ -46,8 +22,6 @@ export const PRINTER_FLAGS = {
   recoverable_error: '可恢复故障',
   unreachable: '连不上',
 };
-
-export const STORE_STATUS = { open: '营业中', busy: '繁忙', closed: '已打烊' };
 
 /** The staff token: from `?token=` once (then removed from the address bar), else this tab's session. */
 export function keepToken() {
