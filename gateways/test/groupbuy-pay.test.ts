@@ -3,11 +3,12 @@
  * engine, NATS, Redis, the gateway's payment callback and campaign refund worker): a group of
  * three completes when the third pays; a group short of N at its deadline refunds every member
  * once and releases the stock; a payment for a seat given up is refunded; a bargain is bought at
- * the price reached.
+ * the price reached; a completed group's members get paid orders the kitchen cooks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroupTermsInput, GroupView } from '@lunchrush/actors/campaigns';
-import type { StockView } from '@lunchrush/actors';
+import type { OrderDetail, StockView } from '@lunchrush/actors';
+import { campaignOrderId } from '@lunchrush/payments';
 import { waitFor } from '@lunchrush/testkit';
 import { call, idemKey, login, startStack, staff, type Stack } from '@lunchrush/stack/testing';
 
@@ -102,8 +103,10 @@ const staffGroup = async (campaignId: string, groupId: string): Promise<GroupVie
 const stockOf = (skuId: string) => s.client.send<StockView>('001', 'stock', skuId, { type: 'get' });
 
 describe('group payments through WeChat Pay', () => {
-  it('the leader and two friends pay: the group completes, the stock is sold', async () => {
-    const c = await campaign();
+  it('the leader and two friends pay: the group completes, the stock is sold, three paid orders reach the kitchen', async () => {
+    // A dish of the menu, so the members' orders are priced and cooked like any other.
+    await s.client.send('001', 'stock', 'huiguo-rou', { type: 'set', available: 10, at: Date.now() });
+    const c = await campaign({ skuId: 'huiguo-rou' });
     const leader = await openGroup(c.id);
     await pay(leader, `${base}/groups/${leader.group.groupId}/pay`);
     const friends = [await joined(c.id, leader.group.share!.code), await joined(c.id, leader.group.share!.code)];
@@ -114,7 +117,25 @@ describe('group payments through WeChat Pay', () => {
       token: leader.token,
     });
     expect([again.status, again.body.code]).toEqual([409, 'group_closed']);
-    expect(await stockOf(c.skuId)).toMatchObject({ available: 7, reserved: 0 });
+    expect(await stockOf('huiguo-rou')).toMatchObject({ available: 7, reserved: 0, sold: 3 });
+    // Each member's purchase is an order placed paid: the board accepts it and the kitchen gets its ticket.
+    for (const d of [leader, ...friends]) {
+      const orderId = campaignOrderId('001', 'group', leader.group.groupId, d.dinerId);
+      const order = await waitFor(
+        () => s.client.send<OrderDetail>('001', 'order', orderId, { type: 'get' }).catch(() => null),
+        {
+          what: `the order of ${d.dinerId}`,
+        },
+      );
+      expect(order).toMatchObject({ status: 'paid', totalFen: PRICE, channel: 'takeaway', dinerId: d.dinerId });
+      const accepted = await call<{ status: string }>(s.url, 'POST', `/v1/staff/stores/001/orders/${orderId}/accept`, {
+        token: staff(s, 'manager'),
+      });
+      expect(accepted.status).toBe(200);
+      const after = await s.client.send<OrderDetail>('001', 'order', orderId, { type: 'get' });
+      expect(after.stations.map((x) => x.state)).toEqual(['queued']);
+    }
+    expect(await stockOf('huiguo-rou')).toMatchObject({ available: 7, reserved: 0, sold: 3 });
   });
 
   it('short of N at the deadline: every paid member refunded once through the worker, the stock released', async () => {

@@ -3,7 +3,8 @@
  * actors, gateway with the WeChat Pay simulator; wx.request bound to fetch, wx.connectSocket to
  * `ws`), rendered by miniprogram-simulate: a diner opens a group from the campaign page and pays,
  * two friends open the page the share sheet names and join by its code and pay, and the leader's
- * page follows the count live to 拼团成功; a friend helps a bargain from its share; a draw.
+ * page follows the count live to 拼团成功, and all three orders reach the kitchen; a friend helps a bargain
+ * from its share; a draw.
  */
 import './dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,9 +96,9 @@ async function defineGroupBuy(id: string): Promise<void> {
 }
 
 describe('group-buy pages on the real gateway', () => {
-  it('open and pay → two friends join by the shared page and pay → the leader sees 拼团成功 live', async () => {
+  it('open and pay → two friends join by the shared page and pay → 拼团成功 live → three orders to the kitchen', async () => {
     await defineGroupBuy('mpgroup');
-    diner(1);
+    const contexts = [diner(1)];
     const leader = render(loadDef('pages/group', groupPage));
     await page(leader).onLoad({ store: '001', campaign: 'mpgroup' });
     expect(text(leader, '.title')).toEqual(['回锅肉三人团']);
@@ -110,7 +111,7 @@ describe('group-buy pages on the real gateway', () => {
 
     const friends: Rendered[] = [];
     for (const n of [2, 3]) {
-      diner(n);
+      contexts.push(diner(n));
       const f = render(loadDef('pages/group', groupPage));
       await page(f).onLoad(queryOf(share.path));
       expect(text(f, '.join-btn')).toEqual(['立即参团']);
@@ -122,6 +123,18 @@ describe('group-buy pages on the real gateway', () => {
     });
     expect(text(friends[1]!, '.status')).toEqual(['拼团成功']);
     snapshot('group-completed', leader, 'pages/group', [[/s1\.[A-Za-z0-9_.-]+/g, 's1.…']]);
+    // Each member's purchase is a paid order in their 我的订单; the store accepts it and it goes to the kitchen.
+    for (const ctx of contexts) {
+      const orders = await waitFor(async () => {
+        const list = await ctx.api.orders();
+        return list.length === 1 ? list : null;
+      }, { what: 'the member’s order' });
+      expect(orders[0]).toMatchObject({ status: 'paid', totalFen: 2_500, channel: 'takeaway' });
+      const r = await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orders[0]!.orderId}/accept`, { token: staff(s, 'manager') });
+      expect(r.status).toBe(200);
+      const order = await ctx.api.order(orders[0]!.orderId);
+      expect(order.stations.map((x) => [x.station, x.state])).toEqual([['wok', 'queued']]);
+    }
   });
 });
 

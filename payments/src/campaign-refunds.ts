@@ -8,9 +8,13 @@
  * refund worker does (refunds.ts): a refund number from the payment (`outRefundNo(payId,
  * paymentId)`), so a redelivery never refunds twice; asked about again while WeChat is paying it
  * out; the group's or bargain's `refundCompleted` once it is through (the group then reads
- * `refunded`); an alarm to the store's board when it needs a person. Other kinds on the stream
- * (completions, bargains bought, lottery coupons) are acknowledged and left to their own readers.
+ * `refunded`); an alarm to the store's board when it needs a person. It also turns purchases into
+ * orders: a completed group's members (`group-completed`) and a bargain bought (`bargain-bought`)
+ * each become an order placed already paid (`placeCampaign`, order id from the member and the group
+ * or bargain, command id `campaign-order:<orderId>`), which the store's board accepts and the kitchen
+ * prints as usual. Lottery coupons are acknowledged and left to their own reader.
  */
+import { orderIdFor, orderOf } from '@lunchrush/actors';
 import { GROUPBUY_OUTPUT, bargainOf, groupOf } from '@lunchrush/actors/campaigns';
 import { decode, encode, ensureError } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
@@ -58,7 +62,37 @@ const InstructionSchema = z.discriminatedUnion('kind', [
 ]);
 type Instruction = z.infer<typeof InstructionSchema>;
 
-export type CampaignRefundOutcome = 'completed' | 'processing' | 'failed' | 'retry' | 'invalid' | 'skipped';
+const PurchaseSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('group-completed'),
+    store: z.string(),
+    groupId: Id,
+    skuId: Id,
+    qty: z.number().int().positive(),
+    priceFen: z.number().int().nonnegative(),
+    members: z.array(z.object({ memberId: Id, paymentId: Id, amountFen: z.number().int().nonnegative() })),
+    at: z.number(),
+  }),
+  z.object({
+    kind: z.literal('bargain-bought'),
+    store: z.string(),
+    bargainId: Id,
+    memberId: Id,
+    skuId: Id,
+    qty: z.number().int().positive(),
+    paymentId: Id,
+    amountFen: z.number().int().nonnegative(),
+    at: z.number(),
+  }),
+]);
+type Purchase = z.infer<typeof PurchaseSchema>;
+
+/** The order a member's purchase through a group or bargain becomes: one per member and group or bargain. */
+export function campaignOrderId(store: string, kind: 'group' | 'bargain', targetId: string, memberId: string): string {
+  return orderIdFor(store, memberId, `${kind}:${targetId}`);
+}
+
+export type CampaignRefundOutcome = 'completed' | 'processing' | 'failed' | 'retry' | 'invalid' | 'skipped' | 'ordered';
 
 export interface CampaignRefundWorkerOptions {
   readonly nc: NatsConnection;
@@ -82,7 +116,7 @@ export class CampaignRefundWorker {
   constructor(private readonly o: CampaignRefundWorkerOptions) {
     this.outcomes = new Counter({
       name: 'lunchrush_gateway_campaign_refunds_total',
-      help: 'Group-buy and bargain refund instructions worked on, by outcome',
+      help: 'Group-buy and bargain refunds and purchases worked on, by outcome (ordered: a purchase placed as orders)',
       labelNames: ['outcome'],
       registers: [o.registry],
     });
@@ -153,6 +187,7 @@ export class CampaignRefundWorker {
       return this.count('invalid');
     }
     const kind = (data as { kind?: unknown }).kind;
+    if (kind === 'group-completed' || kind === 'bargain-bought') return this.orders(m, data);
     if (kind !== 'group-refund' && kind !== 'bargain-refund') {
       m.ack();
       return this.count('skipped');
@@ -218,6 +253,63 @@ export class CampaignRefundWorker {
       const err = ensureError(e);
       log.error({ err: err.message }, 'campaign refund refused for good: it needs a person');
       this.alarm(ins, payId, (e as { code?: string }).code ?? 'error', err.message);
+      m.term();
+      return this.count('failed');
+    }
+  }
+
+  /** Each member's purchase becomes an order placed already paid; the ack once every one is placed. */
+  private async orders(m: JsMsg, data: unknown): Promise<CampaignRefundOutcome> {
+    const parsed = PurchaseSchema.safeParse(data);
+    if (!parsed.success) {
+      this.o.log.error({ seq: m.seq, err: parsed.error.message.slice(0, 300) }, 'not a campaign purchase');
+      m.term();
+      return this.count('invalid');
+    }
+    const p: Purchase = parsed.data;
+    const buys =
+      p.kind === 'group-completed'
+        ? p.members.map((x) => ({ ...x, kind: 'group' as const, id: p.groupId, priceFen: p.priceFen }))
+        : [
+            {
+              memberId: p.memberId,
+              paymentId: p.paymentId,
+              priceFen: p.amountFen,
+              kind: 'bargain' as const,
+              id: p.bargainId,
+            },
+          ];
+    try {
+      for (const b of buys) {
+        const orderId = campaignOrderId(p.store, b.kind, b.id, b.memberId);
+        await orderOf(this.o.engine, p.store, orderId).send(
+          {
+            type: 'placeCampaign',
+            source: { kind: b.kind, id: b.id },
+            dinerId: b.memberId,
+            skuId: p.skuId,
+            qty: p.qty,
+            priceFen: b.priceFen,
+            paymentId: b.paymentId,
+            paidAt: p.at,
+            at: Date.now(),
+          },
+          { id: `campaign-order:${orderId}` },
+        );
+      }
+      m.ack();
+      return this.count('ordered');
+    } catch (e) {
+      const err = ensureError(e);
+      if (retryable(e)) {
+        this.o.log.warn(
+          { err: err.message, delivery: m.info.deliveryCount },
+          'campaign order not placed yet, will retry',
+        );
+        m.nak(backoff(1_000, m.info.deliveryCount));
+        return this.count('retry');
+      }
+      this.o.log.error({ err: err.message, kind: p.kind }, 'campaign order refused for good: it needs a person');
       m.term();
       return this.count('failed');
     }

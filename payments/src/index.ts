@@ -13,7 +13,7 @@ export type { ForwardOutcome, MemberForwarderOptions } from './member-forwarder.
 export { REFUND_CONSUMER, RefundWorker, outRefundNo } from './refunds.js';
 export { CAMPAIGN_PAY_ID_RE, CampaignPayments, campaignPayId } from './campaign-payments.js';
 export type { CampaignPayKind, CampaignPayRecord, CampaignPrepay } from './campaign-payments.js';
-export { CAMPAIGN_REFUND_CONSUMER, CampaignRefundWorker } from './campaign-refunds.js';
+export { CAMPAIGN_REFUND_CONSUMER, CampaignRefundWorker, campaignOrderId } from './campaign-refunds.js';
 export type { CampaignRefundOutcome, CampaignRefundWorkerOptions } from './campaign-refunds.js';
 export type { RefundAlarm, RefundWorkerOptions } from './refunds.js';
 export { Payments, wechatDueFen } from './service.js';

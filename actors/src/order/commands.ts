@@ -10,6 +10,7 @@ import { MemberIdSchema } from '../member/commands.js';
 import { MemberProgramSchema } from '../member/program.js';
 import { QuoteLineSchema } from '../pricing.js';
 import { RoutingNoteSchema } from '../routing/note.js';
+import { PlaceCampaignSchema } from './campaign-command.js';
 
 /** A diner may urge (催单) once per interval. */
 export const DEFAULT_URGE_INTERVAL_MS = 5 * 60_000;
@@ -82,6 +83,8 @@ export const PlaceOrderSchema = z
 
 export const OrderCommandSchema = z.discriminatedUnion('type', [
   PlaceOrderSchema,
+  /** A group-buy member's or a bargain's purchase, placed already paid (campaign-order.ts). */
+  PlaceCampaignSchema,
   /** From the payment callback: `paidAt` is the provider's success time, which decides the race with the timeout. */
   z.object({
     type: z.literal('confirmPayment'),

@@ -12,6 +12,7 @@ import { accept, complete, finishStation, review, serve, startStation, urge } fr
 import { cancel, confirmPayment, paymentTimeout } from './payment.js';
 import { memberOutputs } from './member.js';
 import { place, replay } from './place.js';
+import { placeCampaign } from './campaign-order.js';
 import { approveRefund, refundCompleted, rejectRefund, requestRefund } from './refunds.js';
 
 function relocate(s: OrderState, c: Extract<Parsed, { type: 'relocate' }>): OrderDecision | Rejection {
@@ -49,6 +50,8 @@ function decideByType(s: OrderState, c: Parsed, ctx: DecideContext): OrderDecisi
       return replay(s, c);
     case 'place':
       return place(s, c, ctx);
+    case 'placeCampaign':
+      return placeCampaign(s, c, ctx);
     case 'confirmPayment':
       return confirmPayment(s, c, ctx);
     case 'paymentTimeout':

@@ -1,0 +1,22 @@
+/**
+ * `placeCampaign`: a group-buy member's or a bargain's purchase, placed already paid (the rule is
+ * `campaign-order.ts`). Its own file so the order's command schema imports no decider.
+ */
+import { z } from 'zod';
+import { AtSchema, IdSchema } from '../domain.js';
+import { FenSchema } from '../money.js';
+
+export const PlaceCampaignSchema = z.object({
+  type: z.literal('placeCampaign'),
+  /** The group or bargain the diner bought through. */
+  source: z.strictObject({ kind: z.enum(['group', 'bargain']), id: IdSchema }),
+  dinerId: z.string().min(1).max(64),
+  skuId: IdSchema,
+  qty: z.number().int().min(1).max(10),
+  /** What the diner paid: the group price, or the price the bargain reached. */
+  priceFen: FenSchema,
+  paymentId: z.string().min(1).max(64),
+  paidAt: AtSchema,
+  at: AtSchema,
+});
+export type PlaceCampaignCommand = z.output<typeof PlaceCampaignSchema>;
