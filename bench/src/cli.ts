@@ -1,7 +1,7 @@
 /**
  * npm run bench -- <scenario> [--duration s] [--rate r] [--target url] [--json file]
  * npm run bench -- diff a.json b.json    (two saved results, ratios b / a)
- *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max, menu, coupon-drop, group-buy; `compare <scenario>`.
+ *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max, menu, coupon-drop, group-buy, delivery-rush; `compare <scenario>`.
  *   more: --warmup s, --connections n, --stores n, --clients n (ws-fanout), --units n
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b|null or a
  *   list such as a,null (compare: lunchrush, then each, with ratios to each), --gateway-workers n,
@@ -19,6 +19,7 @@ import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { htmlReport } from './report.js';
 import {
   couponDrop,
+  deliveryRush,
   flashSale,
   groupBuy,
   lunchRush,
@@ -39,6 +40,7 @@ const SCENARIOS = [
   'menu',
   'coupon-drop',
   'group-buy',
+  'delivery-rush',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const DESIGNS = ['lunchrush', 'a', 'b', 'null'] as const;
@@ -53,6 +55,7 @@ const DEFAULT_RATE: Record<Scenario, number> = {
   max: 200,
   menu: 50,
   'coupon-drop': 2000,
+  'delivery-rush': 200,
   'group-buy': 300,
 };
 
@@ -241,7 +244,9 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
                   ? await couponDrop(run)
                   : o.scenario === 'group-buy'
                     ? await groupBuy(run)
-                    : await maxRate(run);
+                    : o.scenario === 'delivery-rush'
+                      ? await deliveryRush(run)
+                      : await maxRate(run);
     return { ...r, target: `${stack?.kind ?? 'target'} ${r.target}` };
   } finally {
     if (stack !== undefined) {

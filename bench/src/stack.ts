@@ -200,6 +200,8 @@ export function benchGatewayEnv(ns: string, opts: StackOptions): Record<string, 
     GATEWAY_RATE_DEVICE: '100000000',
     GATEWAY_RATE_SESSION: '100000000',
     GATEWAY_CATALOG_WATCH: 'off',
+    // Delivery orders that name no store are routed among every demo store (delivery-rush).
+    GATEWAY_ROUTING_STORES: Array.from({ length: opts.stores }, (_, i) => String(i + 1).padStart(3, '0')).join(','),
     LOG_LEVEL: 'warn',
   };
 }

@@ -16,6 +16,7 @@ const BUILT = {
   testkit: ['src'],
   actors: ['src'],
   payments: ['src'],
+  couriers: ['src'],
   gateways: ['src'],
   analytics: ['src'],
   'printer-daemon': ['src'],

@@ -1,4 +1,5 @@
 export { couponDrop } from './coupon-drop.js';
+export { deliveryRush } from './delivery-rush.js';
 export { flashSale } from './flash-sale.js';
 export { groupBuy } from './group-buy.js';
 export { lunchRush } from './lunch-rush.js';
