@@ -11,6 +11,7 @@
  */
 import type { SendOptions } from '@lunchrush/engine';
 import { campaignPartitionKey, type CampaignCommand, type CampaignView, type ClaimResult } from './campaign.js';
+import type { CampaignDirectoryCommand } from './campaign-directory.js';
 import type { CatalogCommand } from './catalog.js';
 import type { DeliveryCommand } from './delivery/commands.js';
 import { ActorTypes, CATALOG_ACTOR_ID, STORE_ACTOR_ID } from './domain.js';
@@ -20,6 +21,7 @@ import type { GroupCampaignCommand, GroupCampaignView } from './groupbuy/campaig
 import type { GroupCommand } from './groupbuy/commands.js';
 import type { GroupResult } from './groupbuy/decide.js';
 import type { LotteryCommand, LotteryView } from './lottery.js';
+import type { MemberProgramCommand } from './loyalty-program.js';
 import type { CatalogDoc } from './menu.js';
 import { memberPartitionKey, type MemberCommand, type MemberResult } from './member/index.js';
 import type { OrderCommand, OrderDetail, OrderSummary } from './order/index.js';
@@ -50,7 +52,9 @@ export type ActorCommand =
   | GroupCommand
   | BargainCampaignCommand
   | BargainCommand
-  | LotteryCommand;
+  | LotteryCommand
+  | CampaignDirectoryCommand
+  | MemberProgramCommand;
 
 /** Anything with the engine client's `send` shape (`EngineClient`, the gateway's `EngineGate`). */
 export interface CommandSender {
@@ -68,7 +72,7 @@ type ReplyMap<C extends { type: string }, Default, Special extends Partial<Repli
 export type OrderReplies = ReplyMap<
   OrderCommand,
   OrderSummary,
-  { place: OrderDetail; get: OrderDetail; replay: OrderDetail; placeCampaign: OrderDetail }
+  { place: OrderDetail; get: OrderDetail; replay: OrderDetail }
 >;
 
 /** Every command answers the table's view; a submit adds the order it placed (or found again). */

@@ -19,6 +19,8 @@ import { saleActor } from './sale.js';
 import { staffAccountActor } from './staff-account.js';
 import { staffDirectoryActor } from './staff-directory.js';
 import { storeDirectoryActor } from './store-directory.js';
+import { campaignDirectoryActor } from './campaign-directory.js';
+import { memberProgramActor } from './loyalty-program.js';
 import { stockActor } from './stock.js';
 import { storeActor } from './store.js';
 import { routingActor } from './routing/router.js';
@@ -42,6 +44,9 @@ export const restaurantActors: ActorType[] = [
   // members and coupon campaigns, each in partitions of their own (`memberRef`, `campaignRef`)
   memberActor,
   campaignActor,
+  // the chain's list of coupon campaigns and its member programme, in the chain's partition
+  campaignDirectoryActor,
+  memberProgramActor,
   // a store's automatic promotions, read by the placement saga
   promotionsActor,
   // group-buy (拼团): campaigns and their groups, in the store's partition

@@ -89,6 +89,35 @@ export type {
 export { dueFen, memberInstructionId, memberSubject } from './order/index.js';
 export type { MemberInstruction } from './order/index.js';
 
+// the chain's list of campaigns and its member programme (chain partition), and the programme's reader
+export {
+  CAMPAIGN_DIRECTORY_ACTOR,
+  CampaignDirectoryCommandSchema,
+  MAX_LISTED_CAMPAIGNS,
+  campaignDirectoryActor,
+} from './campaign-directory.js';
+export type { CampaignDirectoryCommand, CampaignDirectoryEvent, CampaignDirectoryState } from './campaign-directory.js';
+export {
+  MEMBER_PROGRAM_ACTOR,
+  MemberProgramCommandSchema,
+  memberProgramActor,
+  memberProgramView,
+} from './loyalty-program.js';
+export type {
+  MemberProgramCommand,
+  MemberProgramEvent,
+  MemberProgramState,
+  MemberProgramView,
+} from './loyalty-program.js';
+export { campaignDirectoryOf, memberProgramOf } from './member-handles.js';
+export type {
+  CampaignDirectoryHandle,
+  CampaignDirectoryReplies,
+  MemberProgramHandle,
+  MemberProgramReplies,
+} from './member-handles.js';
+export { PROGRAM_CACHE_MS, ProgramReader } from './program-reader.js';
+
 // typed handles
 export { campaignOf, memberOf, promotionsOf } from './handles.js';
 export type {

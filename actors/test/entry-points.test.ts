@@ -66,6 +66,8 @@ describe('entry points', () => {
       'audit',
       'member',
       'campaign',
+      'campaign-directory',
+      'member-program',
       'promotions',
       'groupbuy',
       'group',

@@ -6,10 +6,12 @@
 import {
   CampaignDefSchema,
   CouponTermsSchema,
+  MemberProgramSchema,
   PromotionSchema,
   type CampaignView,
   type CheckoutPlan,
   type ClaimResult,
+  type MemberProgramView,
   type MemberResult,
   type PromotionsView,
 } from '@lunchrush/actors/members';
@@ -132,7 +134,20 @@ export const PromotionsAnswer = named(
   z.object({ promotions: z.array(PromotionSchema), rev: int() }),
 );
 
+export const MemberProgramAnswer = named(
+  'MemberProgram',
+  "The chain's member programme (the built-in defaults until a manager sets one), who set it and when",
+  z.object({
+    program: MemberProgramSchema,
+    isDefault: z.boolean(),
+    setBy: z.string().nullable(),
+    setAt: int().nullable(),
+    version: int(),
+  }),
+);
+
 export type _MemberAgreement = [
+  Expect<Same<typeof MemberProgramAnswer, MemberProgramView>>,
   Expect<Same<typeof MemberCardAnswer, MemberResult>>,
   Expect<Same<typeof CampaignAnswer, CampaignView>>,
   Expect<Same<typeof CheckoutAnswer, CheckoutPlan>>,

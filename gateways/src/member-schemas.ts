@@ -3,7 +3,13 @@
  * `routes/staff/campaigns.ts`): strict, so an unknown key is refused by name.
  */
 import { FenSchema, QuoteLineSchema, StoreIdSchema } from '@lunchrush/actors';
-import { CampaignDefSchema, CampaignIdSchema, MemberIdSchema, PromotionSchema } from '@lunchrush/actors/members';
+import {
+  CampaignDefSchema,
+  CampaignIdSchema,
+  MemberIdSchema,
+  MemberProgramSchema,
+  PromotionSchema,
+} from '@lunchrush/actors/members';
 import { z } from 'zod';
 import { DinerChannelSchema } from './schemas.js';
 
@@ -38,3 +44,5 @@ export const IssueBody = z.strictObject({ memberId: MemberIdSchema });
 export const PromotionsBody = z.strictObject({ promotions: z.array(PromotionSchema).max(50) });
 /** A top-up through WeChat Pay: 1 to 5,000 yuan. */
 export const TopUpBody = z.strictObject({ amountFen: z.number().int().min(100).max(500_000) });
+/** The chain's member programme, whole (strict: a misspelt rule is refused by name). */
+export const MemberProgramBody = MemberProgramSchema;

@@ -22,6 +22,7 @@
 import { IdSchema, OrderIdSchema } from '@lunchrush/actors';
 import {
   MemberCouponSchema,
+  ProgramReader,
   couponGrantId,
   memberOf,
   type CouponGrantInstruction,
@@ -30,8 +31,14 @@ import {
 import { wire } from '@lunchrush/actors/wire';
 import { decode, EngineError, ensureError } from '@lunchrush/engine';
 import { keepConsuming } from './keep-consuming.js';
-import { openConsumer } from './open-consumer.js';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstreamManager,
+  jetstream,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -104,8 +111,11 @@ export class MemberForwarder {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  private readonly programs: ProgramReader;
 
-  constructor(private readonly o: MemberForwarderOptions) {}
+  constructor(private readonly o: MemberForwarderOptions) {
+    this.programs = new ProgramReader(o.engine);
+  }
 
   get stream(): string {
     return wire(this.o.namespace).memberStream;
@@ -128,17 +138,40 @@ export class MemberForwarder {
     await this.loop;
   }
 
+  private async consumer(): Promise<void> {
+    const jsm = await jetstreamManager(this.o.nc);
+    while (!this.stopping) {
+      try {
+        await jsm.streams.info(this.stream);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    if (this.stopping) return;
+    await jsm.consumers.info(this.stream, MEMBER_CONSUMER).catch(() =>
+      jsm.consumers
+        .add(this.stream, {
+          durable_name: MEMBER_CONSUMER,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ack_wait: 30_000_000_000,
+          max_deliver: -1,
+          // One at a time across every gateway: a card hears an order's steps in their order.
+          max_ack_pending: 1,
+        })
+        .catch(async (e: unknown) => {
+          await jsm.consumers.info(this.stream, MEMBER_CONSUMER).catch(() => {
+            throw e;
+          });
+        }),
+    );
+  }
+
   private async run(): Promise<void> {
-    const consumer = await openConsumer(this.o.nc, {
-      stream: this.stream,
-      durable: MEMBER_CONSUMER,
-      ackWaitMs: 30_000,
-      // One at a time across every gateway: a card hears an order's steps in their order.
-      maxAckPending: 1,
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
-    if (consumer === undefined) return;
+    await this.consumer();
+    if (this.stopping) return;
+    const consumer = await jetstream(this.o.nc).consumers.get(this.stream, MEMBER_CONSUMER);
     this.messages = await consumer.consume({ max_messages: 16, abort_on_missing_resource: true });
     for await (const m of this.messages) await this.handle(m);
   }
@@ -156,7 +189,10 @@ export class MemberForwarder {
     const about = 'couponId' in ins ? { couponId: ins.couponId } : { orderId: ins.orderId };
     const log = this.o.log.child({ memberId: ins.memberId, ...about, step: ins.command.type });
     try {
-      await memberOf(this.o.engine, ins.memberId).send(ins.command, { id: forwardId(ins) });
+      // A paid order earns points and counts towards a level by the chain's programme of now.
+      const command =
+        ins.command.type === 'orderPaid' ? { ...ins.command, program: await this.programs.get() } : ins.command;
+      await memberOf(this.o.engine, ins.memberId).send(command, { id: forwardId(ins) });
       m.ack();
       return 'forwarded';
     } catch (e) {

@@ -15,7 +15,7 @@
  *   records a payment it finds exactly like a callback would.
  */
 import { orderOf, storeOfOrderId, type OrderDetail } from '@lunchrush/actors';
-import { memberOf, type MemberResult } from '@lunchrush/actors/members';
+import { ProgramReader, memberOf, type MemberResult } from '@lunchrush/actors/members';
 import { EngineError, ensureError } from '@lunchrush/engine';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -50,6 +50,7 @@ export class Payments {
   private running = false;
 
   private readonly writes: RedisWrites;
+  private readonly programs: ProgramReader;
   /** Group-buy seats and bargains (`gp_…`, `bp_…` payments). */
   readonly campaigns: CampaignPayments;
 
@@ -65,6 +66,7 @@ export class Payments {
     registry: Registry,
   ) {
     this.writes = new RedisWrites(redis);
+    this.programs = new ProgramReader(engine);
     this.campaigns = new CampaignPayments(
       engine,
       redis,
@@ -146,8 +148,10 @@ export class Payments {
       throw new PaymentError(ErrorCode.AmountMismatch, `paid ${tx.amount.total}, top-up is ${rec.amountFen} CNY`, {
         details: { expected: rec.amountFen, paid: tx.amount.total },
       });
+    // The chain's programme of now: its top-up bonus tiers (the event records the bonus it gave).
+    const program = await this.programs.get();
     const r: MemberResult = await memberOf(this.engine, rec.memberId).send(
-      { type: 'topUp', paymentId: tx.transaction_id!, amountFen: tx.amount.total, at: Date.now() },
+      { type: 'topUp', paymentId: tx.transaction_id!, amountFen: tx.amount.total, at: Date.now(), program },
       { id: `topup:${tx.transaction_id}` },
     );
     await this.redis.zrem(this.pendingKey, topUpId);

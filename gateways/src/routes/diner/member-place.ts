@@ -20,12 +20,13 @@ import {
   type OrderMember,
   type QuoteLine,
 } from '@lunchrush/actors';
-import { DEFAULT_MEMBER_PROGRAM, checkout, memberOf, promotionsOf, type MemberCoupon } from '@lunchrush/actors/members';
+import { checkout, memberOf, promotionsOf, type MemberCoupon } from '@lunchrush/actors/members';
 import { EngineError } from '@lunchrush/engine';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../../deps.js';
 import { ErrorCode, HttpError } from '../../errors.js';
 import type { RequestInfo } from '../../http.js';
+import { programReader } from '../../member-program.js';
 import type { PlaceOrderBody } from '../../schemas.js';
 import { seated, session } from './common.js';
 import type { Place } from './place.js';
@@ -84,10 +85,11 @@ async function planFor(
   const dinerId = session(req).dinerId;
   const { store, lines } = await storeAndLines(deps, req, body);
   const channel = body.channel ?? 'dine_in';
+  const program = await programReader(deps).get();
   const [quote, promos, card] = await Promise.all([
     engine.catalog(store).send({ type: 'quote', channel, lines, at }),
     promotionsOf(engine, store).send({ type: 'get' }),
-    memberOf(engine, dinerId).send({ type: 'get', at }),
+    memberOf(engine, dinerId).send({ type: 'get', at, program }),
   ]);
   if (!card.enrolled) throw new HttpError(D.NotEnrolled, 'paying with the member card needs a card: enrol first');
   const coupons = card.coupons.filter((c) => c.status === 'available').map(bareCoupon);
@@ -96,7 +98,7 @@ async function planFor(
     store,
     channel,
     at,
-    tzOffsetMin: DEFAULT_MEMBER_PROGRAM.tzOffsetMin,
+    tzOffsetMin: program.tzOffsetMin,
     lines: quote.lines,
     packagingFeeFen: quote.packagingFeeFen,
     deliveryFeeFen: quote.deliveryFeeFen,
@@ -113,7 +115,7 @@ async function planFor(
       ...(pay.points === undefined ? {} : { points: pay.points }),
       ...(pay.balanceFen === undefined ? {} : { balanceFen: pay.balanceFen }),
     },
-    program: DEFAULT_MEMBER_PROGRAM,
+    program,
   });
   if (!out.ok) throw new HttpError(out.code, out.message);
   const p = out.plan;
@@ -124,6 +126,8 @@ async function planFor(
     coupons: coupons.filter((c) => p.couponIds.includes(c.couponId)),
     points: p.points,
     balanceFen: p.balanceFen,
+    // The order prices again with the same programme (points' worth and share).
+    program,
   };
   return { store, member };
 }

@@ -8,7 +8,7 @@
  */
 import { ErrorCode as D } from '@lunchrush/actors';
 import {
-  DEFAULT_MEMBER_PROGRAM,
+  campaignDirectoryOf,
   campaignOf,
   checkout,
   couponGrantId,
@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PrepayAnswer } from '../../answers.js';
 import { IDEMPOTENCY_KEY_RE } from '../../idempotency.js';
+import { programReader } from '../../member-program.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
@@ -30,8 +31,15 @@ import { CampaignParams, CheckoutBody, EnrollBody, TopUpBody } from '../../membe
 import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, session } from './common.js';
 import { bareCoupon, storeAndLines } from './member-place.js';
 
-/** The Redis set of the chain's campaign ids (the coupon centre lists them). */
-export const campaignSetKey = (prefix: string): string => `${prefix}:campaigns`;
+/**
+ * Every defined campaign of the chain, by id: the chain's campaign directory (an actor, so the list
+ * is as durable as the campaigns), each campaign's own view (a listed id never defined is skipped).
+ */
+export async function listedCampaigns(deps: Pick<GatewayDeps, 'engine'>, at: number): Promise<CampaignView[]> {
+  const { campaignIds } = await campaignDirectoryOf(deps.engine).send({ type: 'list' });
+  const views = await Promise.all(campaignIds.map((id) => campaignOf(deps.engine, id).send({ type: 'get', at })));
+  return views.filter((v) => v.defined);
+}
 
 const CARD_ERRORS = [...DINER_ERRORS, ...ENGINE_ERRORS, D.NotEnrolled] as const;
 
@@ -128,7 +136,8 @@ function card(deps: GatewayDeps): Route {
     ...dinerAuth,
     errors: [...DINER_ERRORS, ...ENGINE_ERRORS],
     async handle(req) {
-      const body = await memberOf(deps.engine, session(req).dinerId).send({ type: 'get', at: Date.now() });
+      const program = await programReader(deps).get();
+      const body = await memberOf(deps.engine, session(req).dinerId).send({ type: 'get', at: Date.now(), program });
       return { body };
     },
   });
@@ -156,7 +165,11 @@ function cardAction<B>(
     errors: [...CARD_ERRORS, ...(body === undefined ? [] : INPUT_ERRORS), ...errors],
     async handle(req, input: { body: B }) {
       const at = Date.now();
-      const answer: MemberResult = await memberOf(deps.engine, session(req).dinerId).send(command(input.body, at));
+      const program = await programReader(deps).get();
+      const answer: MemberResult = await memberOf(deps.engine, session(req).dinerId).send({
+        ...command(input.body, at),
+        program,
+      });
       return { body: answer };
     },
   });
@@ -171,13 +184,9 @@ function couponCentre(deps: GatewayDeps): Route {
     tag: 'diner',
     summary: "The coupon centre: the chain's campaigns and how many coupons each has left",
     ...dinerAuth,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.Unavailable],
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS],
     async handle() {
-      const ids = (await deps.redis.smembers(campaignSetKey(deps.prefix))).sort();
-      const at = Date.now();
-      const views = await Promise.all(ids.map((id) => campaignOf(deps.engine, id).send({ type: 'get', at })));
-      const campaigns: CampaignView[] = views.filter((v) => v.defined);
-      return { body: { campaigns } };
+      return { body: { campaigns: await listedCampaigns(deps, Date.now()) } };
     },
   });
 }
@@ -263,10 +272,11 @@ function checkoutRoute(deps: GatewayDeps): Route {
       const s = session(req);
       const { store, lines } = await storeAndLines(deps, req, body);
       const at = Date.now();
+      const program = await programReader(deps).get();
       const [quote, promos, cardView] = await Promise.all([
         engine.catalog(store).send({ type: 'quote', channel: body.channel, lines, at }),
         promotionsOf(engine, store).send({ type: 'get' }),
-        memberOf(engine, s.dinerId).send({ type: 'get', at }),
+        memberOf(engine, s.dinerId).send({ type: 'get', at, program }),
       ]);
       const member = cardView.enrolled
         ? {
@@ -281,7 +291,7 @@ function checkoutRoute(deps: GatewayDeps): Route {
         store,
         channel: body.channel,
         at,
-        tzOffsetMin: DEFAULT_MEMBER_PROGRAM.tzOffsetMin,
+        tzOffsetMin: program.tzOffsetMin,
         lines: quote.lines,
         packagingFeeFen: quote.packagingFeeFen,
         deliveryFeeFen: quote.deliveryFeeFen,
@@ -292,7 +302,7 @@ function checkoutRoute(deps: GatewayDeps): Route {
           ...(body.points === undefined ? {} : { points: body.points }),
           ...(body.balanceFen === undefined ? {} : { balanceFen: body.balanceFen }),
         },
-        program: DEFAULT_MEMBER_PROGRAM,
+        program,
       });
       if (!out.ok) throw new HttpError(out.code, out.message);
       return { body: out.plan };

@@ -1,27 +1,36 @@
 /**
  * Coupon campaigns and a store's promotions, for managers: define a campaign (its template's
  * terms, total, per-member limit, claim window, validity), see what it issued and has left, pause
- * it, issue a coupon to a member; set and read the store's automatic promotions. Campaigns are the
- * chain's (an actor per campaign, in a partition of its own); the route sits under a store because
- * staff tokens do, and the coupon centre lists every campaign defined through it.
+ * it, issue a coupon to a member; set and read the store's automatic promotions, and the chain's
+ * member programme (`member-program.ts`). Campaigns are the chain's (an actor per campaign, in a
+ * partition of its own); the route sits under a store because staff tokens do, and the coupon
+ * centre lists every campaign defined through it (the chain's campaign directory).
  */
 import { ErrorCode as D, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
-import { campaignOf, promotionsOf, type CampaignView } from '@lunchrush/actors/members';
+import { campaignDirectoryOf, campaignOf, promotionsOf, type CampaignView } from '@lunchrush/actors/members';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../../deps.js';
-import { ENGINE_ERRORS, ErrorCode } from '../../errors.js';
+import { ENGINE_ERRORS } from '../../errors.js';
 import { route, type Route } from '../../http.js';
 import { CampaignAnswer, ClaimAnswer, PromotionsAnswer } from '../../member-answers.js';
 import { CampaignDefBody, IssueBody, PauseBody, PromotionsBody, StoreCampaignParams } from '../../member-schemas.js';
 import { StoreParams } from '../../schemas.js';
-import { campaignSetKey, claimFor } from '../diner/member.js';
+import { claimFor } from '../diner/member.js';
 import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS } from './common.js';
+import { memberProgramRoutes } from './member-program.js';
 
 type Params = z.output<typeof StoreCampaignParams>;
 const doc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup, params: StoreCampaignParams };
 
 export function campaignRoutes(deps: GatewayDeps): Route[] {
-  return [defineCampaign(deps), campaignView(deps), pauseCampaign(deps), issueCoupon(deps), ...promotionRoutes(deps)];
+  return [
+    defineCampaign(deps),
+    campaignView(deps),
+    pauseCampaign(deps),
+    issueCoupon(deps),
+    ...promotionRoutes(deps),
+    ...memberProgramRoutes(deps),
+  ];
 }
 
 /** `PUT …/campaigns/{campaignId}`: defines it (the same definition again changes nothing). */
@@ -33,17 +42,11 @@ function defineCampaign(deps: GatewayDeps): Route {
     summary: 'Define a coupon campaign: terms, total (never exceeded), per-member limit, claim window, validity',
     ...doc,
     body: CampaignDefBody,
-    errors: [
-      ...STAFF_ERRORS,
-      ...BODY_ERRORS,
-      ...ENGINE_ERRORS,
-      D.CampaignExists,
-      D.InvalidCommand,
-      ErrorCode.Unavailable,
-    ],
+    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.CampaignExists, D.InvalidCommand],
     async handle(_req, { params, body }: { params: Params; body: z.output<typeof CampaignDefBody> }) {
-      // Listed first: a listed id the engine never defined shows nowhere (the centre skips it).
-      await deps.redis.sadd(campaignSetKey(deps.prefix), params.campaignId);
+      // Listed first (the chain's campaign directory): a listed id the engine never defined shows
+      // nowhere (the centre skips it), and the same definition again lists and defines nothing new.
+      await campaignDirectoryOf(deps.engine).send({ type: 'add', campaignId: params.campaignId, at: Date.now() });
       const view: CampaignView = await campaignOf(deps.engine, params.campaignId).send({
         type: 'define',
         campaign: body,
