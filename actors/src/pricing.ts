@@ -62,6 +62,8 @@ export interface PricedLine {
   readonly spuId: string;
   readonly name: string;
   readonly spec: string;
+  /** The SPU's menu category: what category-scoped coupons and promotions match (absent in orders priced before it was kept). */
+  readonly category?: string;
   readonly qty: number;
   readonly basePriceFen: Fen;
   readonly options: readonly PricedOption[];
@@ -189,6 +191,7 @@ function priceLine(
     spuId: spu.spuId,
     name: spu.name,
     spec: sku.spec,
+    category: spu.category,
     qty: l.qty,
     basePriceFen: sku.priceFen,
     options,

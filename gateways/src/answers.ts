@@ -98,6 +98,8 @@ const pricedLineShape = {
   spuId: z.string(),
   name: z.string(),
   spec: z.string(),
+  /** The dish's menu category (what category-scoped coupons and promotions match). */
+  category: z.string().optional(),
   qty: int(),
   basePriceFen: fen(),
   options: z.array(PricedOptionAnswer),

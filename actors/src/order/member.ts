@@ -51,13 +51,11 @@ export function priceWithMember(
   const promotions = promotionsOf(ctx);
   const m = c.member;
   if (promotions.length === 0 && m === undefined) return { discountFen: quote.discountFen, totalFen: quote.totalFen };
-  const lines: ScopeLine[] = quote.lines.map((l) => ({
-    lineNo: l.lineNo,
-    skuId: l.skuId,
-    qty: l.qty,
-    unitPriceFen: l.unitPriceFen,
-    amountFen: l.amountFen,
-  }));
+  const lines: ScopeLine[] = quote.lines.map((l) => {
+    const line = { lineNo: l.lineNo, skuId: l.skuId, qty: l.qty, unitPriceFen: l.unitPriceFen, amountFen: l.amountFen };
+    // The category too: category-scoped coupons and promotions match on it.
+    return l.category === undefined ? line : { ...line, category: l.category };
+  });
   const out = checkout({
     store: ctx.self.store,
     channel: c.channel,
