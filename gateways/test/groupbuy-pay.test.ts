@@ -178,6 +178,30 @@ describe('group payments through WeChat Pay', () => {
   });
 });
 
+describe('a double tap on pay', () => {
+  it('two pays of one prepay at once make one transaction: the seat is paid once, nothing to refund', async () => {
+    const c = await campaign();
+    const leader = await openGroup(c.id);
+    const p = await call<{ simulator: { payUrl: string; body: unknown } }>(
+      s.url,
+      'POST',
+      `${base}/groups/${leader.group.groupId}/pay`,
+      { token: leader.token },
+    );
+    const both = await Promise.all(
+      [1, 2].map(() =>
+        call<{ transactionId: string; callbackStatus: number }>(s.url, 'POST', p.body.simulator.payUrl, {
+          body: p.body.simulator.body,
+        }),
+      ),
+    );
+    expect(both.map((r) => r.body.callbackStatus)).toEqual([204, 204]);
+    expect(both[0]!.body.transactionId).toBe(both[1]!.body.transactionId);
+    const g = await staffGroup(c.id, leader.group.groupId);
+    expect(g).toMatchObject({ status: 'open', paid: 1, refundsPending: 0 });
+  });
+});
+
 describe('bargain payments', () => {
   it('the initiator checks out and pays the price reached: the bargain is bought', async () => {
     const id = `bp${process.pid}x${++n}`;

@@ -104,7 +104,10 @@ describe('group-buy pages on the real gateway', () => {
     expect(text(leader, '.title')).toEqual(['回锅肉三人团']);
     expect(text(leader, '.amount')).toEqual(['¥25.00']);
     await tap(leader, '.open-btn');
-    await waitFor(() => text(leader, '.status')[0] === '拼团中，还差 2 人', { what: 'the leader paid' });
+    await waitFor(
+      () => text(leader, '.status')[0] === '拼团中，还差 2 人' && text(leader, '.notice')[0] === '支付成功，快邀请好友参团吧',
+      { what: 'the leader paid' },
+    );
     const share = page(leader).onShareAppMessage() as { title: string; path: string };
     expect(share.path).toMatch(/^\/pages\/group\/index\?store=001&campaign=mpgroup&code=s1\./);
     snapshot('group-leader', leader, 'pages/group', [[/s1\.[A-Za-z0-9_.-]+/g, 's1.…']]);

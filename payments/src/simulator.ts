@@ -214,6 +214,10 @@ export class WeChatPaySimulator implements PaymentProvider {
     return `${this.prefix}:sim:wechatpay:order:${orderId}`;
   }
 
+  private paidKey(orderId: string): string {
+    return `${this.prefix}:sim:wechatpay:paid:${orderId}`;
+  }
+
   private prepayKey(prepayId: string): string {
     return `${this.prefix}:sim:wechatpay:prepay:${prepayId}`;
   }
@@ -350,12 +354,14 @@ export class WeChatPaySimulator implements PaymentProvider {
     if (raw === null) throw new PaymentError(ErrorCode.NotFound, `the simulator has no order ${orderId}`);
     let o = JSON.parse(raw) as SimOrder;
     if (req.tamper === undefined && o.state === 'NOTPAY') {
-      o = {
-        ...o,
-        state: 'SUCCESS',
-        transactionId: `42000${Date.now()}${randomText(4, 'hex')}`,
-        successTime: rfc3339China(Date.now()),
-      };
+      // One transaction per order, as WeChat: of two pays of one prepay at once (a double tap), the
+      // first to claim the order makes the transaction and the other reports that one.
+      const mine = `42000${Date.now()}${randomText(4, 'hex')}|${rfc3339China(Date.now())}`;
+      const claimed = await this.redis.set(this.paidKey(orderId), mine, 'EX', REFUND_TTL_S, 'NX');
+      const [transactionId, successTime] = (
+        claimed === 'OK' ? mine : ((await this.redis.get(this.paidKey(orderId))) ?? mine)
+      ).split('|');
+      o = { ...o, state: 'SUCCESS', transactionId: transactionId!, successTime: successTime! };
       await this.redis.set(this.orderKey(orderId), JSON.stringify(o), 'KEEPTTL');
     }
     const forged: SimOrder =
