@@ -1,10 +1,4 @@
-import {
-  jetstream,
-  jetstreamManager,
-  StorageType,
-  type JetStreamClient,
-  type JetStreamManager,
-} from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { pino, type Logger } from 'pino';
@@ -12,7 +6,7 @@ import { decode, encode } from './codec.js';
 import type { ActorType } from './decider.js';
 import { ensureError, ErrorCode } from './errors.js';
 import { parseConfig, type EngineConfig } from './config.js';
-import { ensureInfrastructure, type OutputStream } from './infrastructure.js';
+import { ensureInfrastructure, openBuckets, type OutputStream } from './infrastructure.js';
 import { LeaseManager } from './lease.js';
 import { EngineMetrics } from './metrics.js';
 import { actorKey, isValidId, isValidTypeName, names, partitionOf, type Names } from './partitioning.js';
@@ -176,13 +170,12 @@ export class Engine implements LocalEngine {
     await ensureInfrastructure(this.jsm, this.names, cfg.replicas, this.outputStreams, cfg.appendDedupWindowMs, (m) =>
       this.log.warn(m),
     );
-    const kvm = new Kvm(this.js);
-    const opts = { history: 1, storage: StorageType.File, replicas: cfg.replicas } as const;
-    const [leaseKv, snapshots, checkpoints] = await Promise.all([
-      kvm.create(this.names.leases, opts),
-      kvm.create(this.names.snapshots, opts),
-      kvm.create(this.names.checkpoints, opts),
-    ]);
+    const {
+      leases: leaseKv,
+      snapshots,
+      checkpoints,
+      leaderReads,
+    } = await openBuckets(new Kvm(this.js), this.names, cfg.replicas);
     const env: PartitionEnv = {
       cfg,
       names: this.names,
@@ -191,7 +184,7 @@ export class Engine implements LocalEngine {
       jsm: this.jsm,
       window: this.window,
       snapshots,
-      snapshotsDirect: (await snapshots.status()).streamInfo.config.allow_direct === true,
+      snapshotsDirect: !leaderReads && (await snapshots.status()).streamInfo.config.allow_direct === true,
       checkpoints,
       types: this.types,
       log: this.log,

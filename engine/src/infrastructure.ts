@@ -1,4 +1,5 @@
 import { RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import type { KV, Kvm } from '@nats-io/kv';
 import { DEFAULT_APPEND_DEDUP_WINDOW_MS } from './config.js';
 import { ensureError } from './errors.js';
 import type { Names } from './partitioning.js';
@@ -84,4 +85,29 @@ async function ensureStream(
       onWarn?.(`could not set duplicate_window of ${cfg.name}: ${ensureError(e).message}`);
     });
   }
+}
+
+/**
+ * The engine's buckets (leases, snapshots, checkpoints), created when missing, and the handles it
+ * reads them through. Replicated (a cluster), every read goes to the bucket's stream leader: a direct
+ * get may be answered by any replica, and nats-server before 2.9.17 (Debian's is 2.9.10) lets a
+ * member that has just restarted answer from its old state (nats-server #4162). A lease re-read after
+ * a failed compare-and-set that comes back stale fails the next one too, for as long as that member
+ * answers (a dead owner's lease never taken over); a stale snapshot or checkpoint, an actor that may
+ * be recovered from an old state. Alone (R1) the one server is the leader: direct gets (`leaderReads`
+ * false). `open` binds a handle that reads with STREAM.MSG.GET, which only the leader answers.
+ */
+export async function openBuckets(
+  kvm: Kvm,
+  names: Names,
+  replicas: number,
+): Promise<{ leases: KV; snapshots: KV; checkpoints: KV; leaderReads: boolean }> {
+  const buckets = [names.leases, names.snapshots, names.checkpoints];
+  const opts = { history: 1, storage: StorageType.File, replicas } as const;
+  const created = await Promise.all(buckets.map((b) => kvm.create(b, opts)));
+  const leaderReads = replicas > 1;
+  const [leases, snapshots, checkpoints] = (
+    leaderReads ? await Promise.all(buckets.map((b) => kvm.open(b))) : created
+  ) as [KV, KV, KV];
+  return { leases, snapshots, checkpoints, leaderReads };
 }

@@ -45,6 +45,8 @@ interface Seen {
 
 const now = (): number => performance.now();
 
+type Watch = Awaited<ReturnType<KV['watch']>>;
+
 export class LeaseManager {
   private readonly owned = new Map<number, Owned>();
   private readonly seen = new Map<number, Seen>();
@@ -74,16 +76,35 @@ export class LeaseManager {
   async start(): Promise<void> {
     const it = await this.kv.watch({ key: '>' });
     this.watcher = it;
-    void (async () => {
-      try {
-        for await (const e of it) this.observe(e.key, e.revision, e.operation, e.value);
-      } catch (err) {
-        if (!this.stopped) this.opts.log.error({ err: ensureError(err) }, 'lease watch ended');
-      }
-    })();
+    void this.follow(it);
     await this.heartbeat();
     this.timer = setInterval(() => void this.tick(), this.renewEveryMs);
     void this.tick();
+  }
+
+  /**
+   * Feeds `observe` from the watch. A watch that ends (its consumer was on a NATS member that died)
+   * is opened again: without it this process would go on judging leases from a frozen view, and only
+   * the re-read after a failed compare-and-set (`refresh`) would ever correct it.
+   */
+  private async follow(first: Watch): Promise<void> {
+    let it: Watch | undefined = first;
+    while (!this.stopped) {
+      if (it !== undefined) {
+        try {
+          for await (const e of it) this.observe(e.key, e.revision, e.operation, e.value);
+        } catch (err) {
+          if (!this.stopped) this.opts.log.warn({ err: ensureError(err).message }, 'lease watch ended; watching again');
+        }
+      }
+      if (this.stopped) return;
+      await new Promise((r) => setTimeout(r, this.renewEveryMs));
+      it = await this.kv.watch({ key: '>' }).catch(() => undefined);
+      if (it !== undefined) {
+        if (this.stopped) return it.stop();
+        this.watcher = it;
+      }
+    }
   }
 
   ownedPartitions(): number[] {
