@@ -1,5 +1,5 @@
 /**
- * group-buy: one group-buy campaign (拼团, groups of 3, a short time limit) on one SKU of store 001,
+ * group-buy: one group-buy campaign (拼团, groups of 3, a 10 s time limit) on one SKU of store 001,
  * groups opened and joined at once at `--rate` arrivals/s over HTTP: a third of the arrivals open a
  * group (the leader pays through the simulator), the rest join one of the latest groups by its share
  * code (so some groups overfill, answered `group_full`, and some stay short and expire), and one
@@ -17,7 +17,7 @@ import { errorsOf, type RunOptions, type ScenarioResult } from './run.js';
 import { orderableSkus } from './setup.js';
 
 const SIZE = 3;
-const TIME_LIMIT_MS = 5_000;
+const TIME_LIMIT_MS = 10_000;
 /**
  * How long after the last deadline the refunds have to go through before a group counts as stuck: the
  * refund worker asks WeChat again after 5 s, then twice as long each time, and on a loaded box a refund
