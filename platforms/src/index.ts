@@ -1,4 +1,6 @@
 export { nextBatch, seqKey } from './batch.js';
+export { DEV_CREDENTIALS, PLATFORMS_VARIABLES, PlatformsConfigError, parsePlatformsConfig } from './config.js';
+export type { PlatformsConfig } from './config.js';
 export type { Batch } from './batch.js';
 export { ElemeApi, ELEME_PUSH_PATH } from './eleme.js';
 export { PlatformError, PlatformErrorCode } from './errors.js';
@@ -39,5 +41,7 @@ export type { SenderSettings } from './sender.js';
 export { openPlatforms } from './service.js';
 export type { Platforms, PlatformsOptions } from './service.js';
 export { DEFAULT_SIGNATURE_TOLERANCE_S, elemeCallSign, elemePushSign, meituanSign } from './signing.js';
+export { startSimulators } from './simulated.js';
+export type { SimulatedPlatforms } from './simulated.js';
 export { PlatformSimulator } from './simulator.js';
 export type { SimItem, SimOrder, SimulatorOptions, Tamper } from './simulator.js';

@@ -2,11 +2,11 @@
  * `npm start`'s stack, once NATS and Redis are up (scripts/start.mjs finds or starts them):
  * a node (the gateway and an engine serving the restaurant domain in one process, or
  * `--workers` of them), the demo data loaded through it, one virtual printer per kitchen
- * station of store 001 with the printer daemon, and analytics. Prints where to look, then
+ * station of store 001 with the printer daemon, analytics, and the delivery platforms (their simulators). Prints where to look, then
  * waits; SIGINT/SIGTERM stop analytics and the printers, then each node's gateway (no new
  * requests), then its engine (it hands its partitions over and snapshots), then exit.
  *
- *   node --import tsx stack/src/main.ts [--stores 20] [--workers 1] [--reset] [--no-printers] [--no-analytics]
+ *   node --import tsx stack/src/main.ts [--stores 20] [--workers 1] [--reset] [--no-printers] [--no-analytics] [--no-platforms]
  *   node --conditions=lunchrush-compiled stack/dist/src/main.js [...]    # what npm start runs
  *
  * `--reset` (development mode only) first deletes the namespace's streams, buckets and
@@ -33,6 +33,7 @@ interface Args {
   readonly reset: boolean;
   readonly printers: boolean;
   readonly analytics: boolean;
+  readonly platforms: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -49,6 +50,7 @@ function parseArgs(argv: readonly string[]): Args {
     reset: argv.includes('--reset'),
     printers: !argv.includes('--no-printers'),
     analytics: !argv.includes('--no-analytics'),
+    platforms: !argv.includes('--no-platforms'),
   };
 }
 
@@ -113,6 +115,7 @@ interface Kids {
   printers?: RoleProcess;
   daemon?: RoleProcess;
   analytics?: RoleProcess;
+  platforms?: RoleProcess;
 }
 
 async function stopKid(name: string, c: RoleProcess | undefined): Promise<void> {
@@ -122,7 +125,11 @@ async function stopKid(name: string, c: RoleProcess | undefined): Promise<void> 
 }
 
 async function stopAll(kids: Kids): Promise<void> {
-  await Promise.all([stopKid('analytics', kids.analytics), stopKid('printer-daemon', kids.daemon)]);
+  await Promise.all([
+    stopKid('analytics', kids.analytics),
+    stopKid('printer-daemon', kids.daemon),
+    stopKid('platforms', kids.platforms),
+  ]);
   await stopKid('printers', kids.printers);
   if (kids.node?.handle.running === true) {
     await kids.stack?.stop(STOP_TIMEOUT_MS);
@@ -160,8 +167,24 @@ async function startAnalytics(
   return kids.analytics.ready[1]!;
 }
 
+/** The delivery platforms' process, with both simulators (development): answers its push URL. */
+async function startPlatforms(kids: Kids, env: Record<string, string | undefined>, stores: number): Promise<string> {
+  kids.platforms = await startRole('platforms', {
+    env: { PLATFORMS_DEMO_STORES: String(stores), ...env },
+    onLine: (l) => echo('platforms', l),
+    killOnExit: false,
+  });
+  return `http://127.0.0.1:${kids.platforms.ready[1]!}`;
+}
+
 /** What npm start prints once everything serves: URLs, QR links and staff tokens of store 001. */
-function banner(cfg: GatewayConfig, a: Args, seeded: Loaded, analyticsUrl: string | undefined): string {
+function banner(
+  cfg: GatewayConfig,
+  a: Args,
+  seeded: Loaded,
+  analyticsUrl: string | undefined,
+  platformsUrl: string | undefined,
+): string {
   const url = cfg.publicUrl;
   const creds = demoCredentials(cfg, seeded.data, url);
   const lines = [
@@ -186,6 +209,11 @@ function banner(cfg: GatewayConfig, a: Args, seeded: Loaded, analyticsUrl: strin
     ...(analyticsUrl !== undefined
       ? [`  analytics      ${analyticsUrl}  (dashboard; npm run analytics -- heatmap --store 001)`]
       : []),
+    ...(platformsUrl !== undefined
+      ? [
+          `  platforms      ${platformsUrl}/v1/platforms/health  (美团 and 饿了么 simulators; Authorization: Bearer dev-platforms-ops-token)`,
+        ]
+      : []),
     `  kitchen        ${url}/screens/kitchen?station=wok&token=${creds.staff.kitchen}`,
     `  table board    ${url}/screens/board?token=${creds.staff.manager}`,
     '  Ctrl-C stops everything.',
@@ -205,7 +233,7 @@ function onSignals(kids: Kids, stopping: { now: boolean }): void {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('exit', () => {
-    for (const c of [kids.analytics, kids.daemon, kids.printers, kids.node]) c?.handle.kill('SIGKILL');
+    for (const c of [kids.analytics, kids.platforms, kids.daemon, kids.printers, kids.node]) c?.handle.kill('SIGKILL');
   });
 }
 
@@ -225,9 +253,12 @@ async function main(): Promise<void> {
   const seeded = await loadDemo(cfg, a.stores);
   if (a.printers) await startKitchen(kids, env, cfg);
   const analyticsUrl = a.analytics ? await startAnalytics(kids, env, cfg) : undefined;
-  process.stdout.write(banner(cfg, a, seeded, analyticsUrl));
+  const platformsUrl = a.platforms ? await startPlatforms(kids, env, a.stores) : undefined;
+  process.stdout.write(banner(cfg, a, seeded, analyticsUrl, platformsUrl));
 
-  const running = [kids.node, kids.printers, kids.daemon, kids.analytics].filter((c) => c !== undefined);
+  const running = [kids.node, kids.printers, kids.daemon, kids.analytics, kids.platforms].filter(
+    (c) => c !== undefined,
+  );
   const which = await Promise.race(running.map((c) => c.handle.exited.then((x) => [c.role, x.code ?? 128] as const)));
   if (!stopping.now) {
     say(`${which[0]} exited with ${which[1]}: stopping the rest`);

@@ -28,6 +28,8 @@ export const ROLES = {
   printers: { entry: 'printer-daemon/src/virtual-printers.ts', ready: /VIRTUAL PRINTERS READY/, env: {} },
   /** The printer daemon: the kitchen stream onto the stations' printers. */
   'printer-daemon': { entry: 'printer-daemon/src/main.ts', ready: /PRINTER DAEMON READY/, env: {} },
+  /** Delivery platforms (美团, 饿了么): their pushes in, stock, menu and statuses out; simulators by default. */
+  platforms: { entry: 'platforms/src/main.ts', ready: /PLATFORMS READY port=(\d+) meituan=(\S+) eleme=(\S+)/, env: {} },
   /** Analytics: JetStream into chDB and the dashboard (its URL in the ready line). */
   analytics: { entry: 'analytics/src/main.ts', ready: /ANALYTICS READY (\S+)/, env: {} },
 } as const satisfies Record<string, Role>;
