@@ -53,6 +53,9 @@ const PAGE = String.raw`<!doctype html>
   <section><h2>热销菜品与毛利</h2><div class="chart" id="dishes"></div></section>
   <section><h2>渠道构成</h2><div class="chart" id="channels"></div></section>
   <section><h2>实时入库延迟（秒 / 条）</h2><div class="chart" id="lag"></div></section>
+  <section><h2>优惠券活动：发放、核销与让利（全连锁）</h2><div class="chart" id="coupons"></div></section>
+  <section><h2>会员等级：复购率与消费（全连锁）</h2><div class="chart" id="members"></div></section>
+  <section><h2>储值负债（按日，全连锁）</h2><div class="chart" id="liability"></div></section>
 </main>
 <script src="/assets/echarts.min.js"></script>
 <script>
@@ -76,7 +79,7 @@ const PAGE = String.raw`<!doctype html>
     charts[id].setOption(Object.assign({ textStyle: TEXT }, option), notMerge);
     return drawn;
   }
-  ['heatmap', 'slots', 'turnover', 'dishes', 'channels', 'lag'].forEach(function (id) {
+  ['heatmap', 'slots', 'turnover', 'dishes', 'channels', 'lag', 'coupons', 'members', 'liability'].forEach(function (id) {
     charts[id] = echarts.init(document.getElementById(id), null, { renderer: 'canvas' });
   });
   var q = new URLSearchParams(location.search);
@@ -95,7 +98,8 @@ const PAGE = String.raw`<!doctype html>
     history.replaceState(null, '', '?' + p);
     return Promise.all([
       get('/api/heatmap?' + p), get('/api/slots?' + p), get('/api/turnover?' + p),
-      get('/api/dishes?limit=12&' + p), get('/api/channels?' + p), get('/api/summary?' + p)
+      get('/api/dishes?limit=12&' + p), get('/api/channels?' + p), get('/api/summary?' + p),
+      get('/api/coupons?limit=12&' + p), get('/api/members?' + p), get('/api/liability?' + p)
     ]).then(function (r) {
       var done = [];
       var heat = r[0].rows, slots = r[1].rows, turn = r[2].rows, dishes = r[3].rows, chan = r[4].rows, sum = r[5].rows[0] || {};
@@ -156,8 +160,52 @@ const PAGE = String.raw`<!doctype html>
         series: [{ type: 'pie', radius: ['35%', '65%'], data: chan.map(function (x) { return { name: cn[x.channel] || x.channel, value: +yuan(x.revenue_fen) }; }) }]
       }, true));
       mark('channels', chan.length);
+      done.push.apply(done, drawMembers(r[6].rows, r[7].rows, r[8].rows));
       return Promise.all(done);
     });
+  }
+  // Members, coupons and stored value are the chain's (a card and a campaign serve every store).
+  function drawMembers(coupons, members, liability) {
+    var done = [];
+    var empty = function (rows) { return rows.length === 0 ? { text: '所选日期内暂无数据', left: 'center', top: 'middle', textStyle: { color: '#999', fontSize: 14 } } : { text: '' }; };
+    done.push(show('coupons', {
+      title: empty(coupons), tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['发放(张)', '核销(张)', '让利(元)'] },
+      grid: { left: 50, right: 60, top: 30, bottom: 30 },
+      xAxis: { type: 'category', data: coupons.map(function (x) { return x.campaign; }) },
+      yAxis: [{ type: 'value', name: '张' }, { type: 'value', name: '元' }],
+      series: [
+        { name: '发放(张)', type: 'bar', data: coupons.map(function (x) { return +x.issued; }), itemStyle: { color: '#ef6c00' } },
+        { name: '核销(张)', type: 'bar', data: coupons.map(function (x) { return +x.redeemed; }), itemStyle: { color: '#c62828' } },
+        { name: '让利(元)', type: 'line', yAxisIndex: 1, data: coupons.map(function (x) { return +yuan(x.given_away_fen); }) }
+      ]
+    }, true));
+    mark('coupons', coupons.length);
+    done.push(show('members', {
+      title: empty(members), tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['消费(元)', '人均消费(元)', '复购率'] },
+      grid: { left: 60, right: 60, top: 30, bottom: 30 },
+      xAxis: { type: 'category', data: members.map(function (x) { return '等级 ' + x.level + '（' + x.members + ' 人）'; }) },
+      yAxis: [{ type: 'value', name: '元' }, { type: 'value', max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + '%'; } } }],
+      series: [
+        { name: '消费(元)', type: 'bar', data: members.map(function (x) { return +yuan(x.spend_fen); }), itemStyle: { color: '#c62828' } },
+        { name: '人均消费(元)', type: 'bar', data: members.map(function (x) { return +yuan(x.spend_per_member_fen); }), itemStyle: { color: '#2e7d32' } },
+        { name: '复购率', type: 'line', yAxisIndex: 1, data: members.map(function (x) { return +x.repeat_rate; }) }
+      ]
+    }, true));
+    mark('members', members.length);
+    done.push(show('liability', {
+      title: empty(liability), tooltip: { trigger: 'axis' }, legend: { top: 0, data: ['充值(元)', '消费(元)', '退回(元)', '负债余额(元)'] },
+      grid: { left: 60, right: 30, top: 30, bottom: 30 },
+      xAxis: { type: 'category', data: liability.map(function (x) { return x.day; }) },
+      yAxis: { type: 'value', name: '元' },
+      series: [
+        { name: '充值(元)', type: 'bar', data: liability.map(function (x) { return +yuan(x.topped_up_fen); }), itemStyle: { color: '#ef6c00' } },
+        { name: '消费(元)', type: 'bar', data: liability.map(function (x) { return +yuan(x.spent_fen); }), itemStyle: { color: '#c62828' } },
+        { name: '退回(元)', type: 'bar', data: liability.map(function (x) { return +yuan(x.returned_fen); }), itemStyle: { color: '#2e7d32' } },
+        { name: '负债余额(元)', type: 'line', data: liability.map(function (x) { return +yuan(x.owed_fen); }), itemStyle: { color: '#6a1b9a' } }
+      ]
+    }, true));
+    mark('liability', liability.length);
+    return done;
   }
   var lagSeries = [];
   function pollLag() {

@@ -221,9 +221,13 @@ describe('dashboard', () => {
       dishes: expect.any(Number) as unknown,
       channels: expect.any(Number) as unknown,
       lag: expect.any(Number) as unknown,
+      // members, coupons and stored value: the generated history has none (member-views.test draws them)
+      coupons: 0,
+      members: 0,
+      liability: 0,
     });
-    for (const [id, n] of points) expect(n, String(id)).toBeGreaterThan(0);
-    expect(await page.$$eval('.chart canvas', (c) => c.length)).toBeGreaterThanOrEqual(6);
+    for (const [id, n] of points.slice(0, 6)) expect(n, String(id)).toBeGreaterThan(0);
+    expect(await page.$$eval('.chart canvas', (c) => c.length)).toBeGreaterThanOrEqual(9);
     expect(await page.textContent('#k-orders')).toMatch(/^[1-9]\d*$/);
     const yuan = async (id: string) => Number((await page.textContent(id))!.replace(/^¥/, ''));
     expect(await yuan('#k-revenue')).toBeGreaterThan(0);

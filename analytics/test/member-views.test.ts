@@ -2,12 +2,16 @@
  * The member views fill from real events: at a real gateway two members join, top up through the
  * WeChat Pay simulator, take coupons of a campaign, and pay orders with coupon, points and stored
  * value (one of them twice, one order cancelled unpaid); ingestion follows the engine's log into
- * chDB, and `coupons`, `members` and `liability` count it.
+ * chDB, and `coupons`, `members` and `liability` count it; the dashboard draws their three panels
+ * (headless Chromium, readable Chinese, screenshot in analytics/test/artifacts/member-dashboard.png).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@lunchrush/testkit';
+import { chromium } from 'playwright-core';
+import { REPO_ROOT, boxedOnCanvas, boxedText, waitFor } from '@lunchrush/testkit';
 import { call, idemKey, login, staff, startStack, type Stack } from '@lunchrush/stack/testing';
-import { Ingester, runView, type Warehouse } from '@lunchrush/analytics';
+import { Ingester, runView, startServer, type Warehouse } from '@lunchrush/analytics';
 import { ingestConfig, tempWarehouse } from './helpers.js';
 
 let s: Stack;
@@ -133,5 +137,47 @@ describe('member views', () => {
       2_000,
       42_000 - 4_000,
     ]);
+  });
+});
+
+/** The part of a DOM element the page checks read (this package type-checks without the DOM library). */
+interface PageElement {
+  readonly id: string;
+  getAttribute(name: string): string | null;
+}
+
+describe('member dashboard panels', () => {
+  // Reads what the test above put in ClickHouse (same file, run after it).
+  it('draws coupons, members and stored value with their data, in Chinese, not boxes', async () => {
+    const server = await startServer({ warehouse: wh, ingester, port: 0 });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1800 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${server.url}/?from=${today()}&to=${today()}`);
+      await page.waitForSelector('body[data-ready="1"]', { timeout: 30_000 });
+      const points = await page.$$eval('.chart', (els) =>
+        els.map((e: PageElement) => [e.id, Number(e.getAttribute('data-points') ?? 0)]),
+      );
+      expect(Object.fromEntries(points)).toMatchObject({ coupons: 1, members: 1, liability: 1 });
+      const dir = path.join(REPO_ROOT, 'analytics/test/artifacts');
+      fs.mkdirSync(dir, { recursive: true });
+      await page.screenshot({ path: path.join(dir, 'member-dashboard.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      expect(await boxedText(page)).toEqual([]);
+      const charts = await page.evaluate<{ font: string; text: string }>(`(() => {
+        const o = ['coupons', 'members', 'liability'].map((id) => echarts.getInstanceByDom(document.getElementById(id)).getOption());
+        return { font: [o[0].textStyle].flat()[0].fontFamily, text: JSON.stringify(o) };
+      })()`);
+      expect(charts.text).toMatch(/views1.*核销.*复购率.*负债余额/s);
+      expect(await boxedOnCanvas(page, charts.font, charts.text)).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   });
 });
