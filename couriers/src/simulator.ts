@@ -47,6 +47,8 @@ interface SimOrder {
   timer: NodeJS.Timeout | undefined;
   rider: { name: string; phone: string } | undefined;
   position: GeoPoint | undefined;
+  /** Its callbacks, one after another (the platform pushes an order's steps in order). */
+  pushed: Promise<void>;
 }
 
 /** A callback as it was sent, and what the merchant answered (HTTP status; 0: no answer). */
@@ -173,6 +175,7 @@ export class SfCitySimulator {
       timer: undefined,
       rider: undefined,
       position: undefined,
+      pushed: Promise.resolve(),
     };
     this.orders.set(order.shopOrderId, order);
     if (order.behaviour === 'normal' || order.behaviour === 'no_show') this.after(order, () => this.accept(order));
@@ -231,7 +234,8 @@ export class SfCitySimulator {
       push_time: seconds(Date.now()),
     };
     const raw = JSON.stringify(body);
-    void this.deliver(order.shopOrderId, raw, sfSign(raw, this.o.devId, this.o.devKey));
+    const sign = sfSign(raw, this.o.devId, this.o.devKey);
+    order.pushed = order.pushed.then(() => this.deliver(order.shopOrderId, raw, sign));
   }
 
   /** Posts a callback until the merchant answers success (the platform retries), a few times at most. */

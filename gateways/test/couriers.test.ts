@@ -128,9 +128,14 @@ describe('courier dispatch', () => {
     sim.riders = 'normal';
     const orderId = await readyOrder();
     await until(orderId, 'delivered');
-    const mine = sim.sent.filter((c) => c.shopOrderId === `${orderId}-a1`);
-    const accepted = mine.find((c) => (JSON.parse(c.body) as { order_status: number }).order_status === 10)!;
-    const last = mine.at(-1)!;
+    // The simulator records a callback once the gateway has answered it: wait for the last one's record.
+    const sent = (status: number) =>
+      sim.sent.find(
+        (c) =>
+          c.shopOrderId === `${orderId}-a1` && (JSON.parse(c.body) as { order_status: number }).order_status === status,
+      );
+    const last = await waitFor(() => sent(17), { what: 'the delivered callback answered' });
+    const accepted = sent(10)!;
     expect(await sim.resend(last, 'signature')).toBe(401);
     expect(await sim.resend(accepted)).toBe(409);
     expect(await sim.resend(last)).toBe(200);
@@ -172,5 +177,28 @@ describe('courier dispatch', () => {
     expect(sim.cancels).toContain(`${orderId}-a1`);
     const order = await s.client.send<OrderDetail>(storeOf(orderId), 'order', orderId, { type: 'get' });
     expect(order.status).toBe('ready');
+  });
+});
+
+describe('POST /v1/diner/delivery/quote', () => {
+  it('names the store a delivery there goes to, its wait and fee; 409 where no store delivers', async () => {
+    const d = await login(s);
+    const lines = [{ skuId: SKU, qty: 2 }];
+    const q = await call<{
+      store: string;
+      etaMin: number;
+      kitchenMin: number;
+      rideMin: number;
+      feeFen: number;
+      of: number;
+    }>(s.url, 'POST', '/v1/diner/delivery/quote', { token: d.token, body: { location: HOME, lines } });
+    expect(q.status).toBe(200);
+    expect(q.body).toMatchObject({ store: '003', of: 2 });
+    expect(q.body.etaMin).toBe(q.body.kitchenMin + q.body.rideMin);
+    const far = await call<{ code: string }>(s.url, 'POST', '/v1/diner/delivery/quote', {
+      token: d.token,
+      body: { location: { lng: 116.397, lat: 39.908 }, lines },
+    });
+    expect([far.status, far.body.code]).toEqual([409, 'no_store_available']);
   });
 });

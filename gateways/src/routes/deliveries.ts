@@ -4,10 +4,21 @@
  * staff read it and mark an order they delivered themselves (after no rider took it, or the
  * rider never came) delivered.
  */
-import { DeliveryErrorCode, ErrorCode as D, STAFF_PERMISSIONS as MAY, deliveryOf } from '@lunchrush/actors';
+import {
+  DeliveryErrorCode,
+  ErrorCode as D,
+  GeoPointSchema,
+  QuoteLineSchema,
+  STAFF_PERMISSIONS as MAY,
+  catalogOf,
+  deliveryOf,
+  readCandidates,
+  routeOrder,
+  type RoutingRequest,
+} from '@lunchrush/actors';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
-import { ENGINE_ERRORS, ErrorCode } from '../errors.js';
+import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type Route } from '../http.js';
 import { OrderParams, StoreOrderParams } from '../schemas.js';
 import { OwnerCache, readOwnOrder } from './diner/access.js';
@@ -35,6 +46,63 @@ export const DeliveryAnswer = z.object({
 });
 
 const DELIVERY_ERRORS = [DeliveryErrorCode.NotFound, ...ENGINE_ERRORS] as const;
+
+const QuoteBody = z.strictObject({ location: GeoPointSchema, lines: z.array(QuoteLineSchema).min(1).max(50) });
+
+/** Where a delivery to this address would go now, and what the diner is told before ordering. */
+export const DeliveryQuoteAnswer = z.object({
+  store: z.string(),
+  distanceM: z.number().int(),
+  kitchenMin: z.number(),
+  rideMin: z.number().int(),
+  etaMin: z.number(),
+  feeFen: z.number().int(),
+  /** Stores that could serve it (the order may still go to the next when this one sells out first). */
+  of: z.number().int(),
+});
+
+/** `POST /v1/diner/delivery/quote`: the routing's ranking for an address, without placing anything. */
+function deliveryQuote(deps: GatewayDeps): Route {
+  return route({
+    method: 'post',
+    path: '/v1/diner/delivery/quote',
+    response: DeliveryQuoteAnswer,
+    tag: 'diner',
+    summary: 'The store a delivery to this address would go to now, its quoted wait (kitchen + ride) and fee',
+    description:
+      'The same ranking a routed POST /v1/diner/orders makes (zone, stock for every line, kitchen wait, ride, fee band) among GATEWAY_ROUTING_STORES, read now and not kept: the order itself is routed again when placed. 409 no_store_available names why each store could not.',
+    ...dinerAuth,
+    body: QuoteBody,
+    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, D.NoStoreAvailable, ErrorCode.ValidationFailed, ErrorCode.BadRequest],
+    async handle(_req, { body }: { body: z.output<typeof QuoteBody> }) {
+      const stores = deps.cfg.routingStores;
+      if (stores.length === 0) throw new HttpError(D.NoStoreAvailable, 'this service routes no orders');
+      const at = Date.now();
+      const quote = await catalogOf(deps.engine, stores[0]!).send({
+        type: 'quote',
+        channel: 'delivery',
+        lines: body.lines,
+        at,
+      });
+      const request: RoutingRequest = {
+        channel: 'delivery',
+        to: body.location,
+        lines: quote.lines.map((l) => ({ skuId: l.skuId, qty: l.qty, station: l.station })),
+        itemsFen: quote.itemsFen,
+      };
+      const { ranked, excluded } = routeOrder(request, await readCandidates(deps.engine, stores, request, at));
+      const best = ranked[0];
+      if (best === undefined)
+        throw new HttpError(
+          D.NoStoreAvailable,
+          `no store can deliver there: ${excluded.map((e) => `${e.store}: ${e.reason}`).join(', ')}`,
+          { details: { excluded } },
+        );
+      const { store, distanceM, kitchenMin, rideMin, etaMin, feeFen } = best;
+      return { body: { store, distanceM, kitchenMin, rideMin, etaMin, feeFen, of: ranked.length } };
+    },
+  });
+}
 
 export function deliveryRoutes(deps: GatewayDeps): { diner: Route[]; staff: Route[] } {
   const owners = new OwnerCache();
@@ -87,5 +155,5 @@ export function deliveryRoutes(deps: GatewayDeps): { diner: Route[]; staff: Rout
       return { body: view };
     },
   });
-  return { diner: [diner], staff: [read, delivered] };
+  return { diner: [deliveryQuote(deps), diner], staff: [read, delivered] };
 }
