@@ -146,8 +146,17 @@ export class CampaignRefundWorker {
 
   private async run(): Promise<void> {
     const jsm = await jetstreamManager(this.o.nc);
-    // The engine makes the stream; until it has, the info throws and keepConsuming opens again.
-    await jsm.streams.info(this.stream);
+    // The engine makes the stream: wait for it quietly (a gateway may start before any engine).
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        await jsm.streams.info(this.stream);
+        break;
+      } catch {
+        if (attempt === 0) this.o.log.info({ stream: this.stream }, 'campaign stream not there yet, waiting');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    if (this.stopping) return;
     await jsm.consumers.info(this.stream, CAMPAIGN_REFUND_CONSUMER).catch(() =>
       jsm.consumers
         .add(this.stream, {
