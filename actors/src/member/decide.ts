@@ -334,7 +334,8 @@ function refund(
   const o = s.settled[c.orderId];
   // A refund of WeChat Pay alone for an order the card never heard was paid (a late payment given
   // back, the order cancelled): it earned nothing here, so there is nothing to take back.
-  if (o === undefined && c.points === 0 && c.balanceFen === 0) return { result: memberView(s, c.at, p) };
+  if (o === undefined && c.paidFen !== undefined && c.points === 0 && c.balanceFen === 0)
+    return { result: memberView(s, c.at, p) };
   if (o === undefined) return refuse(ErrorCode.OrderNotFound, `no paid order ${c.orderId} on this card`);
   if (o.refunds.includes(c.refundId)) return { result: { ...memberView(s, c.at, p), duplicate: true } };
   const pointsLeft = o.spent.points - o.refundedPoints;
