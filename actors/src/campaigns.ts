@@ -54,6 +54,7 @@ export {
   ShareCodeErrorCode,
   ShareKindSchema,
   openShareCode,
+  readShareCode,
   sealShareCode,
 } from './share-code.js';
 export type { ShareClaims, ShareExpectation, ShareKeyRing, ShareKind } from './share-code.js';

@@ -136,6 +136,17 @@ export interface ShareExpectation {
 
 /** Opens a code, or throws a `ShareCodeError` naming why it is refused. */
 export function openShareCode(ring: ShareKeyRing, code: string, expect: ShareExpectation): ShareClaims {
+  const c = readShareCode(ring, code, expect.at);
+  if (c.campaignId !== expect.campaignId || c.kind !== expect.kind)
+    throw new ShareCodeError(ShareCodeErrorCode.WrongCampaign, 'the share code belongs to another campaign');
+  return c;
+}
+
+/**
+ * Opens a code whatever it invites to (a printed share QR, before the page knows its campaign):
+ * shape, key, tag, payload and expiry are checked; the caller then goes by what it says.
+ */
+export function readShareCode(ring: ShareKeyRing, code: string, at: number): ShareClaims {
   const m = CODE_RE.exec(code);
   if (m === null) throw new ShareCodeError(ShareCodeErrorCode.Invalid, 'not a share code');
   const [, keyId, nonceText, bodyText] = m as unknown as [string, string, string, string];
@@ -165,8 +176,6 @@ export function openShareCode(ring: ShareKeyRing, code: string, expect: ShareExp
     // Only a holder of the key could seal this: a bug or a leaked key, refused all the same.
     throw new ShareCodeError(ShareCodeErrorCode.Invalid, 'the share code holds no valid payload', { cause: e });
   }
-  if (p.e <= expect.at) throw new ShareCodeError(ShareCodeErrorCode.Expired, 'the share code has expired');
-  if (p.c !== expect.campaignId || p.k !== expect.kind)
-    throw new ShareCodeError(ShareCodeErrorCode.WrongCampaign, 'the share code belongs to another campaign');
+  if (p.e <= at) throw new ShareCodeError(ShareCodeErrorCode.Expired, 'the share code has expired');
   return { kind: p.k, store: p.s, campaignId: p.c, targetId: p.t, inviter: p.i, expiresAt: p.e };
 }

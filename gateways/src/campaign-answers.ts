@@ -56,7 +56,20 @@ export const GroupAnswer = named(
 export const ShareAnswer = named(
   'Share',
   'A share code (分享码, sealed: campaign, group or bargain, inviter, expiry) and the mini-program page it opens',
-  z.object({ code: z.string(), path: z.string(), expiresAt: int() }),
+  z.object({ code: z.string(), path: z.string(), url: z.string(), expiresAt: int() }),
+);
+
+export const ShareLinkAnswer = named(
+  'ShareLink',
+  'What a printed share QR names: the kind, store, campaign and group or bargain, and the page that opens it',
+  z.object({
+    kind: z.enum(['group', 'bargain', 'lottery']),
+    store: z.string(),
+    campaignId: z.string(),
+    targetId: z.string(),
+    expiresAt: int(),
+    path: z.string(),
+  }),
 );
 
 export const DinerGroupAnswer = named(

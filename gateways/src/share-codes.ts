@@ -10,31 +10,52 @@ import {
   ShareCodeError,
   ShareCodeErrorCode,
   openShareCode,
+  readShareCode,
   sealShareCode,
   type ShareClaims,
   type ShareKind,
 } from '@lunchrush/actors/campaigns';
 import type { GatewayConfig } from './config.js';
+import type { GatewayDeps } from './deps.js';
 import { HttpError } from './errors.js';
 
 export interface Share {
   readonly code: string;
-  /** The mini-program page the code opens (the share sheet's `path`, and the QR's target). */
+  /** The mini-program page the code opens (the share sheet's `path`). */
   readonly path: string;
+  /** What a printed share QR carries (`GET /share?c=`: WeChat opens the mini-program with it as `q`). */
+  readonly url: string;
   readonly expiresAt: number;
 }
 
 /** The mini-program page of each kind of code. */
-const PAGES: Readonly<Record<ShareKind, string>> = {
+export const PAGES: Readonly<Record<ShareKind, string>> = {
   group: '/pages/group/index',
   bargain: '/pages/bargain/index',
   lottery: '/pages/lottery/index',
 };
 
-export function shareFor(cfg: GatewayConfig, claims: ShareClaims): Share {
-  const code = sealShareCode(cfg.shareKeys, claims);
+/** The page a code opens, with what the page needs to open it. */
+export function pathOf(claims: ShareClaims, code: string): string {
   const q = new URLSearchParams({ store: claims.store, campaign: claims.campaignId, code });
-  return { code, path: `${PAGES[claims.kind]}?${q.toString()}`, expiresAt: claims.expiresAt };
+  return `${PAGES[claims.kind]}?${q.toString()}`;
+}
+
+export const shareUrl = (publicUrl: string, code: string): string => `${publicUrl}/share?c=${encodeURIComponent(code)}`;
+
+export function shareFor(deps: Pick<GatewayDeps, 'cfg' | 'publicUrl'>, claims: ShareClaims): Share {
+  const code = sealShareCode(deps.cfg.shareKeys, claims);
+  return { code, path: pathOf(claims, code), url: shareUrl(deps.publicUrl(), code), expiresAt: claims.expiresAt };
+}
+
+/** Reads a code whatever it invites to (a printed QR), or throws the coded refusal. */
+export function readShare(cfg: GatewayConfig, code: string, at = Date.now()): ShareClaims {
+  try {
+    return readShareCode(cfg.shareKeys, code, at);
+  } catch (e) {
+    if (e instanceof ShareCodeError) throw new HttpError(e.code, e.message, { cause: e });
+    throw e;
+  }
 }
 
 /** Opens a code brought to `store`'s campaign `campaignId`, or throws the coded refusal. */

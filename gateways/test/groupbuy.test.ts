@@ -18,6 +18,7 @@ const base = '/v1/diner/stores/001';
 interface Share {
   code: string;
   path: string;
+  url: string;
   expiresAt: number;
 }
 interface DinerGroup {
@@ -254,5 +255,38 @@ describe('share codes that are not to be trusted', () => {
       'share_code_wrong_campaign',
     ]);
     expect((await join(d.token, id, code)).status).toBe(200);
+  });
+});
+
+describe('share QR codes', () => {
+  it('a printed code names its group and page without login; its QR image is a PNG; a bad code is refused', async () => {
+    const id = await campaign();
+    const leader = await open(id);
+    const share = leader.group.share!;
+    expect(share.url).toBe(`${s.url}/share?c=${encodeURIComponent(share.code)}`);
+    const link = await call<{ kind: string; campaignId: string; targetId: string; path: string }>(
+      s.url,
+      'GET',
+      `/share?c=${encodeURIComponent(share.code)}`,
+    );
+    expect(link.body).toEqual({
+      kind: 'group',
+      store: '001',
+      campaignId: id,
+      targetId: leader.group.groupId,
+      expiresAt: share.expiresAt,
+      path: share.path,
+    });
+    const bad = await call<ErrorAnswer>(s.url, 'GET', `/share?c=${encodeURIComponent(share.code.slice(0, -2))}`);
+    expect([bad.status, bad.body.code]).toEqual([400, 'share_code_invalid']);
+    const r = await fetch(`${s.url}/v1/diner/share.png?c=${encodeURIComponent(share.code)}`, {
+      headers: { authorization: `Bearer ${leader.token}` },
+    });
+    expect([r.status, r.headers.get('content-type')]).toEqual([200, 'image/png']);
+    expect(
+      Buffer.from(await r.arrayBuffer())
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
   });
 });

@@ -113,10 +113,13 @@ describe('group-buy pages on the real gateway', () => {
     snapshot('group-leader', leader, 'pages/group', [[/s1\.[A-Za-z0-9_.-]+/g, 's1.…']]);
 
     const friends: Rendered[] = [];
+    const qrUrl = (page(leader).data as { shareUrl: string }).shareUrl;
+    expect(qrUrl).toMatch(/\/share\?c=s1\./);
+    // One friend opens the page the share sheet names, the other scans the printed share QR.
     for (const n of [2, 3]) {
       contexts.push(diner(n));
       const f = render(loadDef('pages/group', groupPage));
-      await page(f).onLoad(queryOf(share.path));
+      await page(f).onLoad(n === 2 ? queryOf(share.path) : { q: encodeURIComponent(qrUrl) });
       expect(text(f, '.join-btn')).toEqual(['立即参团']);
       await page(f).join();
       friends.push(f);

@@ -15,6 +15,7 @@ import { bargainRoutes } from './diner/bargain.js';
 import { campaignPayRoutes } from './diner/campaign-pay.js';
 import { groupBuyRoutes } from './diner/groupbuy.js';
 import { lotteryRoutes } from './diner/lottery.js';
+import { shareRoutes } from './diner/share.js';
 import { memberRoutes } from './diner/member.js';
 import { menuRoutes } from './diner/menu.js';
 import { orderRoutes } from './diner/orders.js';
@@ -41,5 +42,6 @@ export function dinerRoutes(deps: GatewayDeps): Route[] {
     ...bargainRoutes(deps),
     ...lotteryRoutes(deps),
     ...campaignPayRoutes(deps),
+    ...shareRoutes(deps),
   ];
 }

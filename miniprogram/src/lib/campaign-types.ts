@@ -1,8 +1,10 @@
 /** The group-buy, bargain and lottery answers as the phone reads them (a mirror of `/openapi.json`). */
 export interface Share {
   code: string;
-  /** The page the share sheet opens (`/pages/group/group?store=…&campaign=…&code=…`). */
+  /** The page the share sheet opens (`/pages/group/index?store=…&campaign=…&code=…`). */
   path: string;
+  /** What a printed share QR carries (`<gateway>/share?c=…`; WeChat opens the page with it as `q`). */
+  url: string;
   expiresAt: number;
 }
 
@@ -80,4 +82,14 @@ export interface Lottery {
   prizes: { prizeId: string; name: string; quantity: number; left: number; oddsBp: number }[];
   drawn: number;
   draw?: { drawId: string; prizeId: string | null; outcome: 'won' | 'none' | 'exhausted'; redeemed: boolean };
+}
+
+/** `GET /share?c=`: where a scanned share QR goes. */
+export interface ShareLink {
+  kind: 'group' | 'bargain' | 'lottery';
+  store: string;
+  campaignId: string;
+  targetId: string;
+  expiresAt: number;
+  path: string;
 }

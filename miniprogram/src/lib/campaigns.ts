@@ -7,7 +7,7 @@
  */
 import { newIdempotencyKey } from './api';
 import type { AppContext } from './app-context';
-import type { Bargain, BargainCampaign, DinerGroup, GroupCampaign, GroupPush, Lottery } from './campaign-types';
+import type { Bargain, BargainCampaign, DinerGroup, GroupCampaign, GroupPush, Lottery, ShareLink } from './campaign-types';
 import { ApiError } from './errors';
 import { PushClient, pushUrl, wxSocketFactory, type SocketFactory } from './push';
 import type { PrepayAnswer } from './types';
@@ -33,6 +33,15 @@ export class Campaigns {
   private async data<T>(method: 'GET' | 'POST', path: string, body?: unknown, extra?: Record<string, string>): Promise<T> {
     await this.ensureLogin();
     return (await this.api.call<T>(method, path, body, extra)).data;
+  }
+
+  /** A scanned share QR (`q`: the `/share?c=` URL WeChat hands the page): where it goes, and its code. */
+  async shareLink(q: string): Promise<ShareLink & { code: string }> {
+    const m = /[?&]c=([^&#]+)/.exec(decodeURIComponent(q));
+    if (m === null) throw new ApiError('share_code_invalid', 'not a share link', 400);
+    const code = decodeURIComponent(m[1]!);
+    const link = await this.data<ShareLink>('GET', `/share?c=${encodeURIComponent(code)}`);
+    return { ...link, code };
   }
 
   groupCampaign(store: string, campaignId: string): Promise<GroupCampaign> {

@@ -33,7 +33,7 @@ const DEVICE_RE = /^[A-Za-z0-9_.:-]{6,64}$/;
 /** A bargain as a diner sees it; its initiator also gets the code to share while it is active. */
 function answer(deps: GatewayDeps, store: string, v: BargainView, dinerId: string, campaignId: string | null) {
   if (v.initiator !== dinerId || v.status !== 'active' || campaignId === null) return v;
-  const share = shareFor(deps.cfg, {
+  const share = shareFor(deps, {
     kind: 'bargain',
     store,
     campaignId,

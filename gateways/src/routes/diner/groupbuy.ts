@@ -75,7 +75,7 @@ export function dinerGroup(
     version: g.version,
   };
   if (mine !== null && g.campaignId !== null && (g.status === 'forming' || g.status === 'open'))
-    answer.share = shareFor(deps.cfg, {
+    answer.share = shareFor(deps, {
       kind: 'group',
       store: g.store,
       campaignId: g.campaignId,

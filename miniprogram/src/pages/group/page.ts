@@ -29,6 +29,8 @@ interface Data {
   canJoin: boolean;
   canPay: boolean;
   sharePath: string;
+  /** What a printed QR of the share carries. */
+  shareUrl: string;
 }
 
 const STATUS: Record<GroupStatus, string> = {
@@ -50,7 +52,7 @@ const following = new WeakMap<object, () => void>();
 export const groupPage = definePage<
   Data,
   {
-    onLoad(q: { store?: string; campaign?: string; code?: string; group?: string }): Promise<void>;
+    onLoad(q: { store?: string; campaign?: string; code?: string; group?: string; q?: string }): Promise<void>;
     onUnload(): void;
     show(g: DinerGroup): void;
     follow(groupId: string): void;
@@ -78,9 +80,21 @@ export const groupPage = definePage<
     canJoin: false,
     canPay: false,
     sharePath: '',
+    shareUrl: '',
   },
   methods: {
-    async onLoad(q) {
+    async onLoad(query) {
+      let q = query;
+      try {
+        // Opened from a scanned share QR: WeChat hands its URL over as `q`.
+        if (q.q !== undefined) {
+          const l = await campaignsOf(getContext()).shareLink(q.q);
+          q = { store: l.store, campaign: l.campaignId, code: l.code };
+        }
+      } catch (e) {
+        this.setData({ state: 'error', error: wordsFor(e) });
+        return;
+      }
       const store = q.store ?? '';
       const campaignId = q.campaign ?? '';
       this.setData({ store, campaignId, code: q.code === undefined ? '' : decodeURIComponent(q.code) });
@@ -115,6 +129,7 @@ export const groupPage = definePage<
         canJoin: false,
         canPay: g.mine?.status === 'held' && (g.status === 'forming' || g.status === 'open'),
         sharePath: g.share?.path ?? '',
+        shareUrl: g.share?.url ?? '',
       });
       if (!following.has(this)) this.follow(g.groupId);
     },
