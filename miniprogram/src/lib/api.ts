@@ -2,6 +2,7 @@
  * The gateway's HTTP API, over a transport (`wx.request` in WeChat, fetch in tests).
  * Every answer that is not 2xx becomes an ApiError with the gateway's code.
  */
+import type { Address, DeliveryQuote, DeliveryView, GeoPoint } from './delivery-types';
 import { ApiError } from './errors';
 import type {
   Campaign,
@@ -240,6 +241,23 @@ export class Api {
 
   order(orderId: string): Promise<OrderDetail> {
     return this.data('GET', `/v1/diner/orders/${orderId}`);
+  }
+
+  /** Where a delivery to this address would go now: the store, the quoted wait and fee. */
+  deliveryQuote(location: GeoPoint, lines: readonly { skuId: string; qty: number }[]): Promise<DeliveryQuote> {
+    return this.data('POST', '/v1/diner/delivery/quote', { location, lines });
+  }
+
+  /** A delivery order to an address, routed by the gateway to the store that serves it best. Keep `key` for retries. */
+  async placeDelivery(key: string, lines: readonly { skuId: string; qty: number }[], to: Address): Promise<OrderDetail> {
+    const delivery = { address: to.address, contact: to.contact, phone: to.phone, location: to.location };
+    const body = { channel: 'delivery', lines: lines.map((l) => ({ ...l, options: [] })), delivery };
+    return (await this.data<{ order: OrderDetail }>('POST', '/v1/diner/orders', body, { 'idempotency-key': key })).order;
+  }
+
+  /** The rider of a delivery order (404 `delivery_not_found` until its kitchen has it ready). */
+  delivery(orderId: string): Promise<DeliveryView> {
+    return this.data('GET', `/v1/diner/orders/${orderId}/delivery`);
   }
 
   prepay(orderId: string): Promise<PrepayAnswer> {

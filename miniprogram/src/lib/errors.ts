@@ -38,6 +38,8 @@ const WORDS: Record<string, string> = {
   invalid_option: '请检查口味和加料的选择',
   channel_not_allowed: '该菜品不支持堂食',
   urge_too_soon: '刚刚催过单了，请稍后再催',
+  no_store_available: '这个地址附近暂时没有门店能送达',
+  delivery_not_found: '订单还在制作中，出餐后为你呼叫骑手',
   refund_not_allowed: '当前状态不能申请退款',
   refund_in_progress: '退款申请处理中',
   nothing_to_refund: '没有可退的金额',

@@ -1,0 +1,50 @@
+/** The gateway's delivery answers as the phone reads them (a mirror of `/openapi.json`: the app imports nothing of the workspace). */
+
+/** GCJ-02, as wx.chooseLocation and wx.getLocation({type: 'gcj02'}) give it. */
+export interface GeoPoint {
+  readonly lng: number;
+  readonly lat: number;
+}
+
+/** `POST /v1/diner/delivery/quote`: the store a delivery there would go to now. */
+export interface DeliveryQuote {
+  readonly store: string;
+  readonly distanceM: number;
+  readonly kitchenMin: number;
+  readonly rideMin: number;
+  readonly etaMin: number;
+  readonly feeFen: number;
+  readonly of: number;
+}
+
+export type DeliveryStatus =
+  | 'none'
+  | 'dispatching'
+  | 'accepted'
+  | 'arrived'
+  | 'picked_up'
+  | 'delivered'
+  | 'staff'
+  | 'staff_delivered';
+
+/** `GET /v1/diner/orders/{orderId}/delivery`. */
+export interface DeliveryView {
+  readonly orderId: string;
+  readonly status: DeliveryStatus;
+  readonly attempt: number;
+  readonly tipFen: number;
+  readonly rider: { readonly name: string; readonly phone: string } | null;
+  readonly position: GeoPoint | null;
+  readonly staffReason: string | null;
+  readonly version: number;
+  readonly updatedAt: number;
+}
+
+/** One address of the diner's address book. */
+export interface Address {
+  readonly id: string;
+  readonly contact: string;
+  readonly phone: string;
+  readonly address: string;
+  readonly location: GeoPoint;
+}

@@ -1,0 +1,3 @@
+import { trackPage } from './page';
+
+Component(trackPage as unknown as WechatMiniprogram.Component.TrivialOption);
