@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BargainTermsInput, BargainView, LotteryDefInput, LotteryView } from '@lunchrush/actors/campaigns';
+import { waitFor } from '@lunchrush/testkit';
 import { call, idemKey, login, staff, type ErrorAnswer } from '@lunchrush/stack/testing';
 import { s, useDinerStack } from './diner-support.js';
 
@@ -138,5 +139,65 @@ describe('lotteries', () => {
     expect(redeem.body.draw).toMatchObject({ redeemed: true });
     const list = await call<{ lotteries: LotteryView[] }>(s.url, 'GET', `${base}/campaigns`, { token: d.token });
     expect(list.body.lotteries.map((l) => l.lotteryId)).toContain(id);
+  });
+});
+
+describe('a lottery coupon prize', () => {
+  it('is issued from its coupon campaign to the winner and reaches their member card', async () => {
+    const now = Date.now();
+    const manager = staff(s, 'manager');
+    const couponCampaign = `lc${process.pid}x${++n}`;
+    const coupons = await call(s.url, 'PUT', `/v1/staff/stores/001/campaigns/${couponCampaign}`, {
+      token: manager,
+      body: {
+        name: '抽奖券',
+        terms: { kind: 'threshold', name: '满20减3', thresholdFen: 2000, minusFen: 300 },
+        total: 10,
+        perMemberLimit: 5,
+        claimFrom: now - 60_000,
+        claimTo: now + 86_400_000,
+        validity: { days: 7 },
+      },
+    });
+    expect(coupons.status).toBe(200);
+    const id = `lc${process.pid}x${++n}`;
+    await call(s.url, 'PUT', `/v1/staff/stores/001/lotteries/${id}`, {
+      token: manager,
+      body: {
+        name: '抽券',
+        prizes: [
+          {
+            prizeId: 'c3',
+            name: '满20减3',
+            kind: 'coupon',
+            couponCampaignId: couponCampaign,
+            quantity: 5,
+            oddsBp: 10_000,
+          },
+        ],
+        entry: 'free',
+        dailyLimit: 3,
+        openFrom: now - 60_000,
+        openTo: now + 3_600_000,
+      },
+    });
+    const d = await login(s);
+    expect((await call(s.url, 'POST', '/v1/diner/member/enroll', { token: d.token, body: {} })).status).toBe(200);
+    const r = await call<LotteryView>(s.url, 'POST', `${base}/lotteries/${id}/draw`, {
+      token: d.token,
+      body: { entry: { kind: 'free' } },
+      headers: { 'idempotency-key': idemKey() },
+    });
+    expect(r.body.draw).toMatchObject({ outcome: 'won', prizeId: 'c3' });
+    const card = await waitFor(
+      async () => {
+        const c = await call<{ coupons: { campaignId: string }[] }>(s.url, 'GET', '/v1/diner/member', {
+          token: d.token,
+        });
+        return c.body.coupons.some((x) => x.campaignId === couponCampaign) ? c.body : null;
+      },
+      { what: 'the prize coupon on the card' },
+    );
+    expect(card.coupons.filter((x) => x.campaignId === couponCampaign)).toHaveLength(1);
   });
 });

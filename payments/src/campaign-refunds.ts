@@ -12,9 +12,12 @@
  * orders: a completed group's members (`group-completed`) and a bargain bought (`bargain-bought`)
  * each become an order placed already paid (`placeCampaign`, order id from the member and the group
  * or bargain, command id `campaign-order:<orderId>`), which the store's board accepts and the kitchen
- * prints as usual. Lottery coupons are acknowledged and left to their own reader.
+ * prints as usual. A lottery's coupon prize (`lottery-coupon`) is issued from its coupon campaign to the
+ * winner (`claim` via `issue`, command id `lottery-prize:<lotteryId>:<drawId>`); the claim's own output
+ * puts it on the member's card.
  */
 import { orderIdFor, orderOf } from '@lunchrush/actors';
+import { campaignOf } from '@lunchrush/actors/members';
 import { GROUPBUY_OUTPUT, bargainOf, groupOf } from '@lunchrush/actors/campaigns';
 import { decode, encode, ensureError } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
@@ -86,6 +89,14 @@ const PurchaseSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 type Purchase = z.infer<typeof PurchaseSchema>;
+
+const PrizeSchema = z.object({
+  kind: z.literal('lottery-coupon'),
+  lotteryId: Id,
+  drawId: Id,
+  memberId: Id,
+  couponCampaignId: Id,
+});
 
 /** The order a member's purchase through a group or bargain becomes: one per member and group or bargain. */
 export function campaignOrderId(store: string, kind: 'group' | 'bargain', targetId: string, memberId: string): string {
@@ -197,6 +208,7 @@ export class CampaignRefundWorker {
     }
     const kind = (data as { kind?: unknown }).kind;
     if (kind === 'group-completed' || kind === 'bargain-bought') return this.orders(m, data);
+    if (kind === 'lottery-coupon') return this.prize(m, data);
     if (kind !== 'group-refund' && kind !== 'bargain-refund') {
       m.ack();
       return this.count('skipped');
@@ -319,6 +331,33 @@ export class CampaignRefundWorker {
         return this.count('retry');
       }
       this.o.log.error({ err: err.message, kind: p.kind }, 'campaign order refused for good: it needs a person');
+      m.term();
+      return this.count('failed');
+    }
+  }
+
+  /** A coupon prize: issued from its campaign to the winner, once (the draw names the command). */
+  private async prize(m: JsMsg, data: unknown): Promise<CampaignRefundOutcome> {
+    const parsed = PrizeSchema.safeParse(data);
+    if (!parsed.success) {
+      m.term();
+      return this.count('invalid');
+    }
+    const p = parsed.data;
+    try {
+      await campaignOf(this.o.engine, p.couponCampaignId).send(
+        { type: 'claim', memberId: p.memberId, via: 'issue', at: Date.now() },
+        { id: `lottery-prize:${p.lotteryId}:${p.drawId}` },
+      );
+      m.ack();
+      return this.count('issued');
+    } catch (e) {
+      const err = ensureError(e);
+      if (retryable(e)) {
+        m.nak(backoff(1_000, m.info.deliveryCount));
+        return this.count('retry');
+      }
+      this.o.log.error({ err: err.message, ...p }, 'lottery coupon not issued (campaign refused): it needs a person');
       m.term();
       return this.count('failed');
     }
