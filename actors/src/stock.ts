@@ -237,11 +237,24 @@ function emit(s: StockState, events: StockEvent[], at: number, extra: Partial<St
       jetstream: true,
     });
   }
-  const d: StockDecision = { events, result: { ...viewOf(next), ...extra } };
-  return outputs.length > 0 ? { ...d, outputs } : d;
+  const result = resultOf(next, extra);
+  return outputs.length > 0 ? { events, result, outputs } : { events, result };
 }
 
-const same = (s: StockState, extra: Partial<StockResult>): StockDecision => ({ result: { ...viewOf(s), ...extra } });
+const same = (s: StockState, extra: Partial<StockResult>): StockDecision => ({ result: resultOf(s, extra) });
+
+/**
+ * The view with the command's own fields set on it, not spread together (`{ ...view, ...extra }`):
+ * V8 builds a spread given new keys slowly (see `summaryOf` in order/detail.ts), and every
+ * reservation answers one of these.
+ */
+function resultOf(s: StockState, extra: Partial<StockResult>): StockResult {
+  const r: { -readonly [K in keyof StockResult]: StockResult[K] } = viewOf(s);
+  if (extra.qty !== undefined) r.qty = extra.qty;
+  if (extra.duplicate !== undefined) r.duplicate = extra.duplicate;
+  if (extra.status !== undefined) r.status = extra.status;
+  return r;
+}
 
 function soldOut(s: StockState, requested: number): Rejection {
   const message = s.eightySixed

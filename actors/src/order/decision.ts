@@ -42,18 +42,19 @@ export function emit(s: OrderState, events: OrderEvent[], at: number, fx: Effect
         at,
       } satisfies OrderPush,
     },
-    ...(fx.outputs ?? []),
   ];
-  const d: OrderDecision = { events, result: fx.detail === true ? detailOf(next) : summaryOf(next), outputs };
+  if (fx.outputs !== undefined) for (const o of fx.outputs) outputs.push(o);
+  // Set on one literal, not spread in (`...(x ? {} : { x })`): see `summaryOf` in detail.ts.
+  const d: Mutable<OrderDecision> = { events, result: fx.detail === true ? detailOf(next) : summaryOf(next), outputs };
   // A diner's placement is tagged on its record: the diner's order list follows the log's headers.
   const tag = events[0]?.type === 'Created' ? dinerOrderTag(events[0].dinerId, s.orderId, events[0].at) : undefined;
-  return {
-    ...d,
-    ...(tag === undefined ? {} : { tags: [tag] }),
-    ...(fx.timers === undefined ? {} : { timers: fx.timers }),
-    ...(fx.cancelTimers === undefined ? {} : { cancelTimers: fx.cancelTimers }),
-  };
+  if (tag !== undefined) d.tags = [tag];
+  if (fx.timers !== undefined) d.timers = fx.timers;
+  if (fx.cancelTimers !== undefined) d.cancelTimers = fx.cancelTimers;
+  return d;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const unchanged = (s: OrderState, detail = false): OrderDecision => ({
   result: detail ? detailOf(s, true) : summaryOf(s, true),
@@ -76,14 +77,10 @@ export function isStaff(a: Actor): boolean {
 export const SYSTEM: Actor = { role: 'system', id: 'engine' };
 
 export function ticketOrder(s: OrderState): TicketOrder {
-  return {
-    store: s.store,
-    orderId: s.orderId,
-    channel: s.channel!,
-    ...(s.tableId === null ? {} : { tableId: s.tableId }),
-    ...(s.tableLabel === null ? {} : { tableLabel: s.tableLabel }),
-    placedAt: s.placedAt,
-  };
+  const t: Mutable<TicketOrder> = { store: s.store, orderId: s.orderId, channel: s.channel!, placedAt: s.placedAt };
+  if (s.tableId !== null) t.tableId = s.tableId;
+  if (s.tableLabel !== null) t.tableLabel = s.tableLabel;
+  return t;
 }
 
 export function boardPush(
@@ -93,7 +90,16 @@ export function boardPush(
   at: number,
   extra: { count?: number; refundId?: string; amountFen?: number } = {},
 ): SideOutput {
-  const data: BoardPush = { kind: 'order', event, orderId: s.orderId, tableId: s.tableId, at, ...extra };
+  const data: Mutable<Extract<BoardPush, { kind: 'order' }>> = {
+    kind: 'order',
+    event,
+    orderId: s.orderId,
+    tableId: s.tableId,
+    at,
+  };
+  if (extra.count !== undefined) data.count = extra.count;
+  if (extra.refundId !== undefined) data.refundId = extra.refundId;
+  if (extra.amountFen !== undefined) data.amountFen = extra.amountFen;
   return { subject: boardPushSubject(s.store), id: `board:${s.orderId}:${seqAfter}`, data };
 }
 

@@ -126,7 +126,7 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
   const s = { ...s0, seq: s0.seq + 1 };
   switch (e.type) {
     case 'Created':
-      return {
+      return withPlacement(e, {
         ...s,
         status: 'created',
         channel: e.channel,
@@ -147,11 +147,7 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
         holds: e.holds,
         stock: 'held',
         placedAt: e.at,
-        ...(e.discounts === undefined ? {} : { discounts: e.discounts, lineNetFen: e.lineNetFen ?? [] }),
-        ...(e.member === undefined ? {} : { member: e.member }),
-        ...(e.routing === undefined ? {} : { routing: e.routing }),
-        ...(e.quotedWaitMin === undefined ? {} : { quotedWaitMin: e.quotedWaitMin }),
-      };
+      });
     case 'PaymentRequested':
       return { ...s, status: 'pending_payment', deadline: e.deadline };
     case 'Paid':
@@ -210,6 +206,24 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
       return { ...s, tableId: e.tableId, tableLabel: e.tableLabel };
   }
 }
+
+/**
+ * The optional parts of a placement, set on the new state rather than spread in as
+ * `...(x === undefined ? {} : { x })`: on Node 20 a literal ending in such a spread took ~200× the
+ * time of the same literal followed by an `if` and an assignment (one process, interleaved).
+ */
+function withPlacement(e: Extract<OrderEvent, { type: 'Created' }>, s: Mutable<OrderState>): OrderState {
+  if (e.discounts !== undefined) {
+    s.discounts = e.discounts;
+    s.lineNetFen = e.lineNetFen ?? [];
+  }
+  if (e.member !== undefined) s.member = e.member;
+  if (e.routing !== undefined) s.routing = e.routing;
+  if (e.quotedWaitMin !== undefined) s.quotedWaitMin = e.quotedWaitMin;
+  return s;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 type RefundEvent = Extract<
   OrderEvent,

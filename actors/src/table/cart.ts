@@ -12,7 +12,7 @@ import { MAX_CART_LINES, type Parsed } from './commands.js';
 import { emit, noSession, passOn, same, type TableDecision } from './decision.js';
 import type { CartLine } from './events.js';
 import type { TableState } from './evolve.js';
-import { viewOf } from './view.js';
+import { viewWithOrder } from './view.js';
 
 export function open(s: TableState, c: Extract<Parsed, { type: 'open' }>): TableDecision | Rejection {
   if (s.cleaning) return refuse(ErrorCode.TableNotReady, `table ${s.tableId} is being cleaned`, { tableId: s.tableId });
@@ -88,12 +88,12 @@ export function submit(
   if (session === null) {
     // The party may have left since the first attempt: a repeat still gets its order.
     const again = replayOrder(ctx, c);
-    if (again.ok) return { result: { ...viewOf(s, true), order: again.result } };
+    if (again.ok) return { result: viewWithOrder(s, again.result, true) };
     return again.code === ErrorCode.OrderNotFound ? noSession(s) : passOn(again);
   }
   if (session.orders.some((o) => o.orderId === c.orderId)) {
     const again = replayOrder(ctx, c);
-    return again.ok ? { result: { ...viewOf(s, true), order: again.result } } : passOn(again);
+    return again.ok ? { result: viewWithOrder(s, again.result, true) } : passOn(again);
   }
   const cart = c.lines === undefined ? session.cart : [];
   if (c.lines === undefined && cart.length === 0)
@@ -129,7 +129,7 @@ export function submit(
   const order = placed.result;
   // Placed at an earlier session of this table (a repeat after the party left and others sat down):
   // the order is answered, not added to this session.
-  if (order.duplicate === true) return { result: { ...viewOf(s, true), order } };
+  if (order.duplicate === true) return { result: viewWithOrder(s, order, true) };
   return emit(
     s,
     [

@@ -9,7 +9,7 @@ import { boardPushSubject, tablePushSubject, type BoardPush } from '../outputs.j
 import type { TableCommand } from './commands.js';
 import type { TableEvent } from './events.js';
 import { evolveTable, type TableState } from './evolve.js';
-import { viewOf, type TablePush, type TableResult } from './view.js';
+import { pushOf, viewOf, viewWithOrder, type TableResult } from './view.js';
 
 export type TableDecision = Decision<TableEvent, TableResult, TableCommand>;
 
@@ -20,16 +20,12 @@ export function emit(
 ): TableDecision {
   let next = s;
   for (const e of events) next = evolveTable(next, e);
-  const view = viewOf(next);
   const at = events[events.length - 1]?.at ?? 0;
+  const push = pushOf(next, at);
   const outputs: SideOutput[] = [
-    {
-      subject: tablePushSubject(s.store, s.tableId),
-      id: `table:${s.tableId}:${next.seq}`,
-      data: { kind: 'table', ...view, at } satisfies TablePush,
-    },
-    ...(extra.outputs ?? []),
+    { subject: tablePushSubject(s.store, s.tableId), id: `table:${s.tableId}:${next.seq}`, data: push },
   ];
+  if (extra.outputs !== undefined) for (const o of extra.outputs) outputs.push(o);
   if (next.status !== s.status) {
     outputs.push({
       subject: boardPushSubject(s.store),
@@ -37,14 +33,14 @@ export function emit(
       data: {
         kind: 'table',
         tableId: s.tableId,
-        label: view.label,
+        label: push.label,
         status: next.status,
-        partySize: view.partySize,
+        partySize: push.partySize,
         at,
       } satisfies BoardPush,
     });
   }
-  return { events, result: extra.order === undefined ? view : { ...view, order: extra.order }, outputs };
+  return { events, result: extra.order === undefined ? viewOf(next) : viewWithOrder(next, extra.order), outputs };
 }
 
 export const same = (s: TableState): TableDecision => ({ result: viewOf(s, true) });

@@ -27,8 +27,17 @@ export type TablePush = TableView & { readonly kind: 'table'; readonly at: numbe
 export type TableResult = TableView | (TableView & { readonly order: OrderDetail });
 
 export function viewOf(s: TableState, duplicate = false): TableView {
+  return view(s, duplicate);
+}
+
+/**
+ * The view, written out and with what goes with it set on the same object: V8 builds a spread given
+ * new keys (`{ kind: 'table', ...view, at }`, `{ ...view, order }`) slowly (see `summaryOf` in
+ * order/detail.ts), and every table change pushes one.
+ */
+function view(s: TableState, duplicate: boolean, push?: { readonly at: number }, order?: OrderDetail): TableView {
   const cart = s.session?.cart ?? [];
-  const v: TableView = {
+  const v: Building = {
     tableId: s.tableId,
     label: s.config?.label ?? '',
     status: s.status,
@@ -41,5 +50,27 @@ export function viewOf(s: TableState, duplicate = false): TableView {
     mergedInto: s.mergedInto,
     version: s.seq,
   };
-  return duplicate ? { ...v, duplicate } : v;
+  if (duplicate) v.duplicate = true;
+  if (push !== undefined) {
+    v.kind = 'table';
+    v.at = push.at;
+  }
+  if (order !== undefined) v.order = order;
+  return v;
+}
+
+type Building = { -readonly [K in keyof TableView]: TableView[K] } & {
+  kind?: 'table';
+  at?: number;
+  order?: OrderDetail;
+};
+
+/** What the table's push carries: its view, with `kind` and `at`. */
+export function pushOf(s: TableState, at: number): TablePush {
+  return view(s, false, { at }) as TablePush;
+}
+
+/** The view with the order a submit placed. */
+export function viewWithOrder(s: TableState, order: OrderDetail, duplicate = false): TableResult {
+  return view(s, duplicate, undefined, order);
 }
