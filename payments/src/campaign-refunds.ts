@@ -103,7 +103,8 @@ export function campaignOrderId(store: string, kind: 'group' | 'bargain', target
   return orderIdFor(store, memberId, `${kind}:${targetId}`);
 }
 
-export type CampaignRefundOutcome = 'completed' | 'processing' | 'failed' | 'retry' | 'invalid' | 'skipped' | 'ordered';
+export type CampaignRefundOutcome =
+  'completed' | 'processing' | 'failed' | 'retry' | 'invalid' | 'skipped' | 'ordered' | 'issued';
 
 export interface CampaignRefundWorkerOptions {
   readonly nc: NatsConnection;
