@@ -36,6 +36,9 @@ export class HealthTracker {
   private failingSince: number | null = null;
   private lastError: { at: number; message: string } | null = null;
 
+  /** Every lag as it is recorded (the bench's histogram). */
+  onLags: ((lags: readonly number[]) => void) | undefined;
+
   constructor(readonly platform: string) {}
 
   synced(now: number, lags: readonly number[]): void {
@@ -43,6 +46,7 @@ export class HealthTracker {
     this.sent++;
     this.failing = 0;
     this.failingSince = null;
+    this.onLags?.(lags);
     for (const l of lags) {
       this.lastLag = l;
       if (this.lags.length < WINDOW) this.lags.push(l);

@@ -3,7 +3,9 @@
  * it. The sync feed appends the actors' stock and catalog changes, the inbound side appends order
  * statuses; a platform's sender takes from the head and removes what the platform acknowledged.
  * A platform that is down leaves its list growing and hears all of it, in order, once back;
- * another platform's list is not held up. Changes a platform refused for good go to its dead list
+ * another platform's list is not held up. Each platform has two lanes: `sync` (stock and catalog,
+ * in store order) and `orders` (order statuses), sent side by side, so a lunch rush's stream of
+ * confirmations never splits or delays the stock batches. Changes a platform refused for good go to its dead list
  * (kept for a person, never retried by themselves).
  */
 import type { Redis } from 'ioredis';
@@ -30,6 +32,11 @@ export type OutboxEntry =
       readonly at: number;
     };
 
+/** `sync`: stock and catalog changes; `orders`: order statuses. */
+export type Lane = 'sync' | 'orders';
+export const LANES: readonly Lane[] = ['sync', 'orders'];
+export const laneOf = (e: OutboxEntry): Lane => (e.kind === 'order' ? 'orders' : 'sync');
+
 export class Outbox {
   constructor(
     private readonly redis: Redis,
@@ -40,27 +47,43 @@ export class Outbox {
     return `${this.prefix}:platforms:${part}:${p}`;
   }
 
+  private list(p: PlatformName, lane: Lane): string {
+    return this.key(p, lane === 'sync' ? 'outbox' : 'outbox-orders');
+  }
+
   /** Appends to several platforms' lists in one transaction. */
   async append(entries: readonly { platform: PlatformName; entry: OutboxEntry }[]): Promise<void> {
     if (entries.length === 0) return;
     const m = this.redis.multi();
-    for (const { platform, entry } of entries) m.rpush(this.key(platform, 'outbox'), JSON.stringify(entry));
+    for (const { platform, entry } of entries) m.rpush(this.list(platform, laneOf(entry)), JSON.stringify(entry));
     await m.exec();
   }
 
-  async head(p: PlatformName, n: number): Promise<OutboxEntry[]> {
-    return (await this.redis.lrange(this.key(p, 'outbox'), 0, n - 1)).map((s) => JSON.parse(s) as OutboxEntry);
+  async head(p: PlatformName, lane: Lane, n: number): Promise<OutboxEntry[]> {
+    return (await this.redis.lrange(this.list(p, lane), 0, n - 1)).map((s) => JSON.parse(s) as OutboxEntry);
   }
 
-  /** Removes the first `n` (acknowledged) entries; `dead` ones are kept on the dead list. */
-  async remove(p: PlatformName, n: number, dead: readonly OutboxEntry[] = []): Promise<void> {
-    const m = this.redis.multi().ltrim(this.key(p, 'outbox'), n, -1);
+  /**
+   * Removes the first `n` (acknowledged) entries, and records what was sent per SKU, in one
+   * transaction; `dead` ones are kept on the dead list.
+   */
+  async remove(
+    p: PlatformName,
+    lane: Lane,
+    n: number,
+    dead: readonly OutboxEntry[] = [],
+    sentSeqs: ReadonlyMap<string, number> = new Map(),
+  ): Promise<void> {
+    const m = this.redis.multi().ltrim(this.list(p, lane), n, -1);
     if (dead.length > 0) m.rpush(this.key(p, 'dead'), ...dead.map((e) => JSON.stringify(e)));
+    if (sentSeqs.size > 0) m.hset(this.key(p, 'seq'), Object.fromEntries(sentSeqs));
     await m.exec();
   }
 
-  length(p: PlatformName): Promise<number> {
-    return this.redis.llen(this.key(p, 'outbox'));
+  /** What waits in both lanes. */
+  async length(p: PlatformName): Promise<number> {
+    const [a, b] = await Promise.all(LANES.map((l) => this.redis.llen(this.list(p, l))));
+    return a! + b!;
   }
 
   deadLength(p: PlatformName): Promise<number> {
@@ -68,13 +91,8 @@ export class Outbox {
   }
 
   /** The newest stock version each SKU's platform copy was sent (`<store>/<skuId>` → seq). */
-  async sentSeqs(p: PlatformName, keys: readonly string[]): Promise<(number | undefined)[]> {
-    if (keys.length === 0) return [];
-    const v = await this.redis.hmget(this.key(p, 'seq'), ...keys);
-    return v.map((x) => (x === null ? undefined : Number(x)));
-  }
-
-  async setSentSeqs(p: PlatformName, seqs: ReadonlyMap<string, number>): Promise<void> {
-    if (seqs.size > 0) await this.redis.hset(this.key(p, 'seq'), Object.fromEntries(seqs));
+  async sentSeqs(p: PlatformName): Promise<Map<string, number>> {
+    const all = await this.redis.hgetall(this.key(p, 'seq'));
+    return new Map(Object.entries(all).map(([k, v]) => [k, Number(v)]));
   }
 }

@@ -4,7 +4,8 @@
  * that is down or slows us down (5xx, 429, a timeout) gets the same call again after a doubling
  * delay, for as long as it takes, so it hears every change in order once back; a call it refuses
  * for good goes to the dead list. One process sends for a platform at a time (a lease in Redis),
- * or two could reorder its calls.
+ * or two could reorder its calls; within it the two lanes (stock and catalog; order statuses) each
+ * have a call in flight, sharing the rate limit.
  */
 import { catalogOf, type CommandSender } from '@lunchrush/actors';
 import { ensureError } from '@lunchrush/engine';
@@ -14,7 +15,7 @@ import { nextBatch, seqKey, type Batch } from './batch.js';
 import { PlatformError, PlatformErrorCode as E } from './errors.js';
 import { HealthTracker, type PlatformHealth } from './health.js';
 import type { PlatformMapping } from './mapping.js';
-import type { Outbox } from './outbox.js';
+import { LANES, type Lane, type Outbox } from './outbox.js';
 import type { CallReply, MenuItem, PlatformApi, PlatformCall, PlatformView } from './platform.js';
 import { TokenBucket, backoffMs } from './rate-limit.js';
 
@@ -60,8 +61,10 @@ export class PlatformSender {
   private readonly owner = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private wakeIdle: (() => void) | undefined;
+  private readonly wakeIdle = new Map<Lane, () => void>();
   private leaseUntil = 0;
+  /** What this platform was last sent per SKU (`<store>/<skuId>` → seq): read from Redis when the lease is taken. */
+  private sent: Map<string, number> | undefined;
 
   constructor(private readonly o: SenderOptions) {
     this.s = { ...DEFAULT_SENDER_SETTINGS, ...o.settings };
@@ -70,12 +73,12 @@ export class PlatformSender {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop ??= Promise.all(LANES.map((lane) => this.run(lane))).then(() => undefined);
   }
 
   /** New entries are in the outbox. */
   wake(): void {
-    this.wakeIdle?.();
+    for (const w of this.wakeIdle.values()) w();
   }
 
   async stop(): Promise<void> {
@@ -108,7 +111,12 @@ export class PlatformSender {
 
   /** The platform's view of a store (menu and stock, or orders). */
   async read(op: 'list' | 'orders', poi: string): Promise<PlatformView> {
-    const r = await this.call({ op, poi });
+    let r = await this.call({ op, poi });
+    // The same read in the same second is a replay to a platform that signs no nonce: once more, next second.
+    if (!r.ok && r.code === E.Replayed) {
+      await this.sleep(1_000 - (Date.now() % 1_000) + 5);
+      r = await this.call({ op, poi });
+    }
     if (!r.ok) throw new PlatformError(r.code, r.message);
     return r.view ?? { items: [], orders: [] };
   }
@@ -120,59 +128,58 @@ export class PlatformSender {
   private async holdLease(): Promise<boolean> {
     if (Date.now() < this.leaseUntil - LEASE_MS / 2) return true;
     const r = await this.o.redis.eval(TAKE, 1, this.leaseKey(), this.owner, LEASE_MS);
+    // Another process may have sent in between: what it sent is read again.
+    if (Date.now() >= this.leaseUntil) this.sent = undefined;
     if (r === 1) this.leaseUntil = Date.now() + LEASE_MS;
     return r === 1;
   }
 
-  private sleep(ms: number, wakeable: boolean): Promise<void> {
+  private sleep(ms: number, wakeable?: Lane): Promise<void> {
     return new Promise((r) => {
       const t = setTimeout(done, ms);
       function done(): void {
         clearTimeout(t);
         r();
       }
-      if (wakeable) this.wakeIdle = done;
+      if (wakeable !== undefined) this.wakeIdle.set(wakeable, done);
     });
   }
 
-  private async run(): Promise<void> {
+  private async run(lane: Lane): Promise<void> {
     let attempt = 0;
     while (!this.stopping) {
       try {
         if (!(await this.holdLease())) {
-          await this.sleep(LEASE_MS / 2, true);
+          await this.sleep(LEASE_MS / 2, lane);
           continue;
         }
-        const r = await this.once();
-        if (r === 'idle') await this.sleep(250, true);
-        if (r === 'retry') await this.sleep(backoffMs(++attempt, this.s.retryBaseMs, this.s.retryMaxMs), false);
+        const r = await this.once(lane);
+        if (r === 'idle') await this.sleep(250, lane);
+        if (r === 'retry') await this.sleep(backoffMs(++attempt, this.s.retryBaseMs, this.s.retryMaxMs));
         else attempt = 0;
       } catch (e) {
         this.o.log.error(
           { platform: this.o.api.name, err: ensureError(e).message },
           'platform sender failed; going on',
         );
-        await this.sleep(backoffMs(++attempt, this.s.retryBaseMs, this.s.retryMaxMs), false);
+        await this.sleep(backoffMs(++attempt, this.s.retryBaseMs, this.s.retryMaxMs));
       }
     }
   }
 
-  private async once(): Promise<'idle' | 'sent' | 'retry' | 'waited'> {
+  private async once(lane: Lane): Promise<'idle' | 'sent' | 'retry' | 'waited'> {
     const p = this.o.api.name;
-    const head = await this.o.outbox.head(p, this.s.maxBatch);
+    const head = await this.o.outbox.head(p, lane, this.s.maxBatch);
     if (head.length === 0) return 'idle';
-    const keys = head.flatMap((e) => (e.kind === 'stock' ? [seqKey(e.store, e.skuId)] : []));
-    const seqs = await this.o.outbox.sentSeqs(p, keys);
-    const sent = new Map<string, number>();
-    keys.forEach((k, i) => seqs[i] !== undefined && sent.set(k, seqs[i]));
+    const sent = (this.sent ??= await this.o.outbox.sentSeqs(p));
     const batch = nextBatch(head, sent, this.s.maxBatch)!;
     if (batch.kind === 'stock' && batch.send.length === 0) {
-      await this.o.outbox.remove(p, batch.take);
+      await this.o.outbox.remove(p, lane, batch.take);
       return 'sent';
     }
     const wait = this.bucket.take();
     if (wait > 0) {
-      await this.sleep(wait, false);
+      await this.sleep(wait);
       return 'waited';
     }
     const call = await this.callOf(batch);
@@ -180,28 +187,30 @@ export class PlatformSender {
     const now = Date.now();
     if (reply.ok) {
       const done = batch.kind === 'stock' ? batch.send : [batch.entry];
-      await this.o.outbox.remove(p, batch.take);
-      await this.o.outbox.setSentSeqs(
-        p,
-        new Map(
-          done.flatMap((e) => (e.kind === 'stock' && e.seq !== undefined ? [[seqKey(e.store, e.skuId), e.seq]] : [])),
-        ),
+      const seqs = new Map(
+        done.flatMap((e) => (e.kind === 'stock' && e.seq !== undefined ? [[seqKey(e.store, e.skuId), e.seq]] : [])),
       );
+      await this.o.outbox.remove(p, lane, batch.take, [], seqs);
+      for (const [k, v] of seqs) sent.set(k, v);
       this.health.synced(
         now,
         done.filter((e) => e.kind !== 'order').map((e) => now - e.at),
       );
       return 'sent';
     }
-    this.health.failed(now, `${reply.code}: ${reply.message}`);
     // A platform that signs no nonce takes the same call twice in one second for a replay: signed
-    // again a moment later, it goes through.
-    if (reply.code === E.Unavailable || reply.code === E.RateLimited || reply.code === E.Replayed) return 'retry';
+    // again in the next second (its timestamp's unit), it goes through; not an outage, no backoff.
+    if (reply.code === E.Replayed) {
+      await this.sleep(1_000 - (now % 1_000) + 5);
+      return 'waited';
+    }
+    this.health.failed(now, `${reply.code}: ${reply.message}`);
+    if (reply.code === E.Unavailable || reply.code === E.RateLimited) return 'retry';
     this.o.log.error(
       { platform: p, code: reply.code, err: reply.message },
       'a platform refused a sync call for good; kept on the dead list',
     );
-    await this.o.outbox.remove(p, batch.take, head.slice(0, batch.take));
+    await this.o.outbox.remove(p, lane, batch.take, head.slice(0, batch.take));
     return 'sent';
   }
 

@@ -97,7 +97,7 @@ describe('reconciliation', () => {
       async () => (await w.p.senders.meituan.view()).pending + (await w.p.senders.eleme.view()).pending === 0,
     );
     const again = await w.ops('POST', '/v1/platforms/reconcile');
-    expect(again.body.drifted).toBe(0);
+    expect(again.body.drifted, JSON.stringify(again.body)).toBe(0);
     const h = await w.ops('GET', '/v1/platforms/health');
     expect(h.body).toMatchObject({ reconciliation: { drifted: 0 } });
     expect((await fetch(w.p.url + '/v1/platforms/health')).status).toBe(401);
