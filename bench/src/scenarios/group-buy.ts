@@ -40,25 +40,7 @@ export async function groupBuy(o: RunOptions): Promise<ScenarioResult> {
     const store = o.data.stores[0]!.storeId;
     const sku = orderableSkus(o.data)[0]!;
     const units = o.units ?? 1_000_000;
-    const campaignId = `gb${Math.random().toString(36).slice(2, 8)}`;
-    await api.setStock(store, sku, units);
-    const now = Date.now();
-    const def = await api.call('PUT', `/v1/staff/stores/${store}/group-buys/${campaignId}`, {
-      token: api.staffToken(store),
-      body: {
-        name: '压测三人团',
-        skuId: sku,
-        qty: 1,
-        groupPriceFen: PRICE_FEN,
-        size: SIZE,
-        timeLimitMs: TIME_LIMIT_MS,
-        seatHoldMs: TIME_LIMIT_MS,
-        perMemberLimit: 20,
-        openFrom: now - 60_000,
-        openTo: now + 86_400_000,
-      },
-    });
-    if (def.status !== 200) throw new Error(`define group-buy: ${def.code} ${JSON.stringify(def.body)}`);
+    const campaignId = await defineCampaign(api, store, sku, units);
     // Each diner takes at most 20 seats of the campaign (its per-member limit).
     const n = o.diners ?? Math.max(50, Math.ceil((o.rate * o.durationS) / 15));
     o.log(`logging in ${n} diners`);
@@ -70,16 +52,8 @@ export async function groupBuy(o: RunOptions): Promise<ScenarioResult> {
     const rec = new Recorder('arrival', o.progress);
     const opened: Opened[] = [];
     const base = `/v1/diner/stores/${store}`;
-    const pay = async (token: string, groupId: string, op: string, dueAt: number): Promise<void> => {
-      const p = await api.call<{ prepayId: string }>('POST', `${base}/groups/${groupId}/pay`, { token });
-      if (p.code !== 'ok') return rec.record(op, performance.now() - dueAt, `pay ${p.code}`);
-      const r = await api.simulatePay(p.body.prepayId);
-      rec.record(
-        op,
-        performance.now() - dueAt,
-        r.code === 'ok' && r.body.callbackStatus === 204 ? 'ok' : `callback ${r.code}`,
-      );
-    };
+    const pay = (token: string, groupId: string, op: string, dueAt: number) =>
+      payGroup(api, rec, `${base}/groups/${groupId}/pay`, token, op, dueAt);
     const fire = async (dueAt: number, i: number): Promise<void> => {
       await arrive(dueAt, i);
       rec.record('arrival', performance.now() - dueAt, 'ok');
@@ -157,6 +131,46 @@ export async function groupBuy(o: RunOptions): Promise<ScenarioResult> {
   } finally {
     await api.close();
   }
+}
+
+/** A member pays their place: the prepay, then the simulator's pay (which sends the signed callback). */
+async function payGroup(
+  api: Api,
+  rec: Recorder,
+  path: string,
+  token: string,
+  op: string,
+  dueAt: number,
+): Promise<void> {
+  const p = await api.call<{ prepayId: string }>('POST', path, { token });
+  if (p.code !== 'ok') return rec.record(op, performance.now() - dueAt, `pay ${p.code}`);
+  const r = await api.simulatePay(p.body.prepayId);
+  const ok = r.code === 'ok' && r.body.callbackStatus === 204;
+  rec.record(op, performance.now() - dueAt, ok ? 'ok' : `callback ${r.code}`);
+}
+
+/** One campaign of groups of SIZE on the SKU, with `units` of stock; answers its id. */
+async function defineCampaign(api: Api, store: string, sku: string, units: number): Promise<string> {
+  const campaignId = `gb${Math.random().toString(36).slice(2, 8)}`;
+  await api.setStock(store, sku, units);
+  const now = Date.now();
+  const def = await api.call('PUT', `/v1/staff/stores/${store}/group-buys/${campaignId}`, {
+    token: api.staffToken(store),
+    body: {
+      name: '压测三人团',
+      skuId: sku,
+      qty: 1,
+      groupPriceFen: PRICE_FEN,
+      size: SIZE,
+      timeLimitMs: TIME_LIMIT_MS,
+      seatHoldMs: TIME_LIMIT_MS,
+      perMemberLimit: 20,
+      openFrom: now - 60_000,
+      openTo: now + 86_400_000,
+    },
+  });
+  if (def.status !== 200) throw new Error(`define group-buy: ${def.code} ${JSON.stringify(def.body)}`);
+  return campaignId;
 }
 
 /** Waits until every group is completed or refunded (or SETTLE_MS after the last deadline), then counts. */
