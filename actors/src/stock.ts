@@ -238,7 +238,8 @@ function emit(s: StockState, events: StockEvent[], at: number, extra: Partial<St
     });
   }
   const result = resultOf(next, extra);
-  return outputs.length > 0 ? { events, result, outputs } : { events, result };
+  const folded = { from: s, to: next };
+  return outputs.length > 0 ? { events, result, outputs, folded } : { events, result, folded };
 }
 
 const same = (s: StockState, extra: Partial<StockResult>): StockDecision => ({ result: resultOf(s, extra) });

@@ -69,6 +69,13 @@ export interface Decision<E = unknown, R = unknown, C = unknown> {
    * a decision that also writes something durable (events, timers, outputs) has its tags written.
    */
   readonly tags?: readonly string[];
+  /**
+   * The state `events` fold to from `from`, when the decider folded them already (to answer with the
+   * new state): the engine then takes `to` instead of folding them again, as long as `from` is still
+   * the actor's state (the same object) once the decision is made. It must be exactly what `evolve`
+   * gives; `MemoryRuntime` checks that it is.
+   */
+  readonly folded?: { readonly from: unknown; readonly to: unknown };
 }
 
 /** What a tag may hold (see `Decision.tags`). */

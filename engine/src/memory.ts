@@ -33,6 +33,7 @@ export class MemoryRuntime implements TxHost {
    * `checkCalls` (default on): every `ctx.call` command must pass its callee's `parse` unchanged
    * (no default filled in, nothing trimmed or dropped), or the call throws. The engine does not
    * parse commands between actors, so a domain test catches here what production would trust.
+   * Likewise a decision's folded state (`Decision.folded`) must be exactly what its events fold to.
    */
   constructor(
     types: readonly ActorType[],
@@ -54,6 +55,14 @@ export class MemoryRuntime implements TxHost {
         `ctx.call to ${type.name} with a command its parse changes: ${JSON.stringify(command)} parses as ${JSON.stringify(p.value)}`,
       );
     }
+  }
+
+  /** With `checkCalls` on: a decision's folded state must be exactly what its events fold to. */
+  checkFolded(type: ActorType, from: unknown, events: readonly unknown[] | undefined, to: unknown): void {
+    if (this.opts.checkCalls === false) return;
+    const folded = fold(type, from, events);
+    if (!isDeepStrictEqual(folded, to))
+      throw new Error(`${type.name} handed over a folded state that its events do not fold to`);
   }
 
   actorType(name: string): ActorType | undefined {

@@ -14,6 +14,8 @@ export interface TxHost {
    * `ActorType.parse`). `MemoryRuntime` throws when the callee's `parse` would refuse or change it.
    */
   checkCall?(type: ActorType, command: unknown): void;
+  /** Called with every decision that hands its folded state over (`Decision.folded`) and is used: `MemoryRuntime` checks it. */
+  checkFolded?(type: ActorType, from: unknown, events: readonly unknown[] | undefined, to: unknown): void;
 }
 
 /**
@@ -210,7 +212,15 @@ class Tx {
       return rejectionOutcome(d);
     }
     // Read again: the decision may have called this very actor.
-    const post = fold(type, this.current(key)!.state, d.events);
+    const now = this.current(key)!.state;
+    let post: unknown;
+    if (d.folded !== undefined && d.folded.from === now) {
+      // Folded by the decider already (to answer with the new state): not twice.
+      this.host.checkFolded?.(type, now, d.events, d.folded.to);
+      post = d.folded.to;
+    } else {
+      post = fold(type, now, d.events);
+    }
     const entry = entryOf(target, d, cmdId, tmr, this.req);
     if (d.tags !== undefined)
       for (const t of d.tags) if (!TAG_RE.test(t)) throw new Error(`${target.type} decided an invalid tag: ${t}`);

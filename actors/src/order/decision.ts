@@ -45,7 +45,12 @@ export function emit(s: OrderState, events: OrderEvent[], at: number, fx: Effect
   ];
   if (fx.outputs !== undefined) for (const o of fx.outputs) outputs.push(o);
   // Set on one literal, not spread in (`...(x ? {} : { x })`): see `summaryOf` in detail.ts.
-  const d: Mutable<OrderDecision> = { events, result: fx.detail === true ? detailOf(next) : summaryOf(next), outputs };
+  const d: Mutable<OrderDecision> = {
+    events,
+    result: fx.detail === true ? detailOf(next) : summaryOf(next),
+    outputs,
+    folded: { from: s, to: next },
+  };
   // A diner's placement is tagged on its record: the diner's order list follows the log's headers.
   const tag = events[0]?.type === 'Created' ? dinerOrderTag(events[0].dinerId, s.orderId, events[0].at) : undefined;
   if (tag !== undefined) d.tags = [tag];

@@ -40,7 +40,8 @@ export function emit(
       } satisfies BoardPush,
     });
   }
-  return { events, result: extra.order === undefined ? viewOf(next) : viewWithOrder(next, extra.order), outputs };
+  const result = extra.order === undefined ? viewOf(next) : viewWithOrder(next, extra.order);
+  return { events, result, outputs, folded: { from: s, to: next } };
 }
 
 export const same = (s: TableState): TableDecision => ({ result: viewOf(s, true) });
