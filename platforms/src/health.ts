@@ -20,7 +20,7 @@ export interface PlatformHealth {
   /** Changes waiting in the outbox, and refused for good (for a person). */
   readonly pending: number;
   readonly dead: number;
-  /** `ok`, or `lagging` (failing now, or a backlog), or `down` (failing for over a minute). */
+  /** `ok`, or `lagging` (failing now, or a backlog), or `down` (failing for over a minute, `downAfterMs`). */
   readonly status: 'ok' | 'lagging' | 'down';
 }
 
@@ -39,7 +39,11 @@ export class HealthTracker {
   /** Every lag as it is recorded (the bench's histogram). */
   onLags: ((lags: readonly number[]) => void) | undefined;
 
-  constructor(readonly platform: string) {}
+  constructor(
+    readonly platform: string,
+    /** Failing this long makes the platform `down` (and raises the staff alarm). */
+    private readonly downAfterMs = 60_000,
+  ) {}
 
   synced(now: number, lags: readonly number[]): void {
     this.lastSyncAt = now;
@@ -72,7 +76,7 @@ export class HealthTracker {
     const sorted = [...this.lags].sort((a, b) => a - b);
     const q = (p: number): number | null =>
       sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-    const down = this.failingSince !== null && now - this.failingSince > 60_000;
+    const down = this.failingSince !== null && now - this.failingSince > this.downAfterMs;
     return {
       platform: this.platform,
       lastSyncAt: this.lastSyncAt,

@@ -28,6 +28,8 @@ export interface SenderSettings {
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   readonly timeoutMs: number;
+  /** Failing this long, the platform is `down` and the stores' staff are alarmed. */
+  readonly downAfterMs: number;
 }
 
 export const DEFAULT_SENDER_SETTINGS: SenderSettings = {
@@ -37,6 +39,7 @@ export const DEFAULT_SENDER_SETTINGS: SenderSettings = {
   retryBaseMs: 200,
   retryMaxMs: 10_000,
   timeoutMs: 5_000,
+  downAfterMs: 60_000,
 };
 
 export interface SenderOptions {
@@ -69,7 +72,7 @@ export class PlatformSender {
   constructor(private readonly o: SenderOptions) {
     this.s = { ...DEFAULT_SENDER_SETTINGS, ...o.settings };
     this.bucket = new TokenBucket(this.s.ratePerS, this.s.burst);
-    this.health = new HealthTracker(o.api.name);
+    this.health = new HealthTracker(o.api.name, this.s.downAfterMs);
   }
 
   start(): void {

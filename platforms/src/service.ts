@@ -7,6 +7,7 @@ import type { CommandSender } from '@lunchrush/actors';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { HealthAlarms } from './alarms.js';
 import { SyncFeed } from './feed.js';
 import type { PlatformHealth } from './health.js';
 import { InboundOrders } from './inbound.js';
@@ -98,8 +99,10 @@ export async function openPlatforms(o: PlatformsOptions): Promise<Platforms> {
     o.port,
     o.host,
   );
+  const alarms = new HealthAlarms({ nc: o.nc, namespace: o.namespace, mapping, health, log: o.log });
   feed.start();
   PLATFORMS.forEach((p) => senders[p].start());
+  alarms.start();
   if (o.reconcileDailyAtMin !== undefined) reconciler.startDaily(o.reconcileDailyAtMin);
   return {
     url: server.url,
@@ -110,6 +113,7 @@ export async function openPlatforms(o: PlatformsOptions): Promise<Platforms> {
     health,
     async close() {
       reconciler.stop();
+      alarms.stop();
       await server.close();
       await feed.stop();
       await Promise.all(PLATFORMS.map((p) => senders[p].stop()));

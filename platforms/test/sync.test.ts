@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, idemKey, seatedDiner } from '@lunchrush/stack/testing';
 import { waitFor } from '@lunchrush/testkit';
+import { decode } from '@lunchrush/engine';
+import type { PlatformSyncAlarm } from '../src/alarms.js';
 import type { StockItem } from '../src/platform.js';
 import { EL_POI, MT_POI, elSku, startWorld, type World } from './world.js';
 
@@ -49,6 +51,12 @@ describe('stock changes reach both platforms', () => {
     await set('wanglaoji', 0);
     await waitFor(onBoth('wanglaoji', 0), { what: 'both platforms show it sold out' });
     const before = stockCalls(w.mt, 'wanglaoji').length;
+    const alarms: PlatformSyncAlarm[] = [];
+    const sub = w.s.t.nc.subscribe(`${w.s.t.ns}.alarms.001`, {
+      callback: (_e, m) => {
+        alarms.push(decode<PlatformSyncAlarm>(m.data));
+      },
+    });
     w.mt.down = true;
     // Each is a level change (out / ok / low), so each goes to the platforms.
     const changes = [7, 0, 3, 0, 9, 2];
@@ -61,6 +69,8 @@ describe('stock changes reach both platforms', () => {
     });
     const down = await w.p.senders.meituan.view();
     expect(down.pending).toBeGreaterThanOrEqual(changes.length);
+    // The store's staff hear it on the board's alarm channel.
+    await waitFor(() => alarms.some((a) => a.platform === 'meituan' && a.status === 'down'), { what: 'a down alarm' });
     expect(w.mt.item(MT_POI, 'wanglaoji')?.stock).toBe(0);
     w.mt.down = false;
     await waitFor(() => w.mt.item(MT_POI, 'wanglaoji')?.stock === 2, { what: 'meituan caught up' });
@@ -68,6 +78,12 @@ describe('stock changes reach both platforms', () => {
     expect(stockCalls(w.el, elSku('wanglaoji')).slice(-changes.length)).toEqual(changes);
     await waitFor(async () => (await w.p.senders.meituan.view()).pending === 0, { what: 'the outbox drained' });
     expect((await w.p.senders.meituan.view()).consecutiveFailures).toBe(0);
+    await waitFor(() => alarms.at(-1)?.status === 'ok', { what: 'the back-to-normal alarm' });
+    expect(alarms.map((a) => [a.platform, a.status])).toEqual([
+      ['meituan', 'down'],
+      ['meituan', 'ok'],
+    ]);
+    sub.unsubscribe();
   });
 });
 

@@ -53,7 +53,7 @@ export async function startWorld(): Promise<World> {
     port,
     opsToken: OPS_TOKEN,
     toleranceS: 300,
-    sender: { retryBaseMs: 50, retryMaxMs: 400 },
+    sender: { retryBaseMs: 50, retryMaxMs: 400, downAfterMs: 300 },
     log: testLogger('platforms'),
   });
   const shown = async (skuId: string): Promise<number> => {

@@ -99,6 +99,12 @@ function alarmText(a) {
       return `打印配置无效：${a.message}`;
     case 'refund_failed':
       return `订单 ${a.orderId.slice(-4)} 退款 ¥${(a.amountFen / 100).toFixed(2)} 未成功（${a.reason}），请到商户平台处理`;
+    case 'platform_sync': {
+      const name = a.platform === 'meituan' ? '美团' : a.platform === 'eleme' ? '饿了么' : a.platform;
+      return a.status === 'down'
+        ? `${name}同步中断（${a.message}），${a.pending} 条变更待发，必要时在${name}后台手动下架`
+        : `${name}同步已恢复`;
+    }
     default:
       return `打印告警：${a.kind}`;
   }
