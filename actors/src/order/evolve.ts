@@ -110,8 +110,9 @@ export function fold(s: OrderState, events: readonly OrderEvent[]): OrderState {
 }
 
 /** Kitchen progress while a full refund request is pending moves the status it will return to. */
-function advance(s: OrderState, status: OrderStatus): OrderState {
-  return s.status === 'refund_requested' ? { ...s, resumeStatus: status } : { ...s, status };
+function advance(s: Draft, status: OrderStatus): void {
+  if (s.status === 'refund_requested') s.resumeStatus = status;
+  else s.status = status;
 }
 
 function setStation(s: OrderState, station: string, state: StationProgress['state']): readonly StationProgress[] {
@@ -122,154 +123,214 @@ function updateRefund(s: OrderState, refundId: string, f: (r: Refund) => Refund)
   return s.refunds.map((r) => (r.refundId === refundId ? f(r) : r));
 }
 
+type Draft = { -readonly [K in keyof OrderState]: OrderState[K] };
+
+/**
+ * The next state, a copy written out field by field with `seq` counted: the event's case then sets
+ * what it changes on this fresh object. Not `{ ...s, seq }` then `{ ...s, status }`: on Node 20 those
+ * spreads of this 37-field state made objects of ~1.8 KB each (an allocation profile of 20k
+ * placements: 144 MB in evolveOrder, against ~0.2 KB for this literal), two per event.
+ */
+function draft(s: OrderState): Draft {
+  const d: Draft = {
+    store: s.store,
+    orderId: s.orderId,
+    status: s.status,
+    seq: s.seq + 1,
+    channel: s.channel,
+    dinerId: s.dinerId,
+    tableId: s.tableId,
+    tableLabel: s.tableLabel,
+    sessionId: s.sessionId,
+    delivery: s.delivery,
+    requestHash: s.requestHash,
+    lines: s.lines,
+    itemsFen: s.itemsFen,
+    packagingFeeFen: s.packagingFeeFen,
+    deliveryFeeFen: s.deliveryFeeFen,
+    discountFen: s.discountFen,
+    totalFen: s.totalFen,
+    catalogRev: s.catalogRev,
+    holdRef: s.holdRef,
+    holds: s.holds,
+    stock: s.stock,
+    placedAt: s.placedAt,
+    deadline: s.deadline,
+    payment: s.payment,
+    acceptedAt: s.acceptedAt,
+    stations: s.stations,
+    readyAt: s.readyAt,
+    servedAt: s.servedAt,
+    completedAt: s.completedAt,
+    review: s.review,
+    cancel: s.cancel,
+    refunds: s.refunds,
+    refundedFen: s.refundedFen,
+    resumeStatus: s.resumeStatus,
+    urges: s.urges,
+    lastUrgeAt: s.lastUrgeAt,
+  };
+  if (s.discounts !== undefined) d.discounts = s.discounts;
+  if (s.lineNetFen !== undefined) d.lineNetFen = s.lineNetFen;
+  if (s.member !== undefined) d.member = s.member;
+  if (s.routing !== undefined) d.routing = s.routing;
+  if (s.quotedWaitMin !== undefined) d.quotedWaitMin = s.quotedWaitMin;
+  return d;
+}
+
 export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
-  const s = { ...s0, seq: s0.seq + 1 };
+  const s = draft(s0);
   switch (e.type) {
     case 'Created':
-      return withPlacement(e, {
-        ...s,
-        status: 'created',
-        channel: e.channel,
-        dinerId: e.dinerId,
-        tableId: e.tableId,
-        tableLabel: e.tableLabel,
-        sessionId: e.sessionId,
-        delivery: e.delivery,
-        requestHash: e.requestHash ?? null,
-        lines: e.lines,
-        itemsFen: e.itemsFen,
-        packagingFeeFen: e.packagingFeeFen,
-        deliveryFeeFen: e.deliveryFeeFen,
-        discountFen: e.discountFen,
-        totalFen: e.totalFen,
-        catalogRev: e.catalogRev,
-        holdRef: e.holdRef,
-        holds: e.holds,
-        stock: 'held',
-        placedAt: e.at,
-      });
+      s.status = 'created';
+      s.channel = e.channel;
+      s.dinerId = e.dinerId;
+      s.tableId = e.tableId;
+      s.tableLabel = e.tableLabel;
+      s.sessionId = e.sessionId;
+      s.delivery = e.delivery;
+      s.requestHash = e.requestHash ?? null;
+      s.lines = e.lines;
+      s.itemsFen = e.itemsFen;
+      s.packagingFeeFen = e.packagingFeeFen;
+      s.deliveryFeeFen = e.deliveryFeeFen;
+      s.discountFen = e.discountFen;
+      s.totalFen = e.totalFen;
+      s.catalogRev = e.catalogRev;
+      s.holdRef = e.holdRef;
+      s.holds = e.holds;
+      s.stock = 'held';
+      s.placedAt = e.at;
+      if (e.discounts !== undefined) {
+        s.discounts = e.discounts;
+        s.lineNetFen = e.lineNetFen ?? [];
+      }
+      if (e.member !== undefined) s.member = e.member;
+      if (e.routing !== undefined) s.routing = e.routing;
+      if (e.quotedWaitMin !== undefined) s.quotedWaitMin = e.quotedWaitMin;
+      return s;
     case 'PaymentRequested':
-      return { ...s, status: 'pending_payment', deadline: e.deadline };
+      s.status = 'pending_payment';
+      s.deadline = e.deadline;
+      return s;
     case 'Paid':
-      return {
-        ...s,
-        status: 'paid',
-        stock: 'sold',
-        payment: { paymentId: e.paymentId, amountFen: e.amountFen, paidAt: e.paidAt, at: e.at },
-      };
+      s.status = 'paid';
+      s.stock = 'sold';
+      s.payment = { paymentId: e.paymentId, amountFen: e.amountFen, paidAt: e.paidAt, at: e.at };
+      return s;
     case 'PaymentReceived':
-      return { ...s, payment: { paymentId: e.paymentId, amountFen: e.amountFen, paidAt: e.paidAt, at: e.at } };
+      s.payment = { paymentId: e.paymentId, amountFen: e.amountFen, paidAt: e.paidAt, at: e.at };
+      return s;
     case 'Revived':
-      return { ...s, status: 'pending_payment', holdRef: e.holdRef, stock: 'held', cancel: null };
+      s.status = 'pending_payment';
+      s.holdRef = e.holdRef;
+      s.stock = 'held';
+      s.cancel = null;
+      return s;
     case 'Accepted':
-      return { ...s, status: 'accepted', acceptedAt: e.at };
+      s.status = 'accepted';
+      s.acceptedAt = e.at;
+      return s;
     case 'SentToKitchen':
-      return {
-        ...s,
-        status: 'sent_to_kitchen',
-        stations: e.stations.map((station) => ({ station, state: 'queued' as const })),
-      };
+      s.status = 'sent_to_kitchen';
+      s.stations = e.stations.map((station) => ({ station, state: 'queued' as const }));
+      return s;
     case 'StationStarted':
-      return { ...advance(s, 'cooking'), stations: setStation(s, e.station, 'cooking') };
+      advance(s, 'cooking');
+      s.stations = setStation(s0, e.station, 'cooking');
+      return s;
     case 'StationDone':
-      return { ...s, stations: setStation(s, e.station, 'done') };
+      s.stations = setStation(s0, e.station, 'done');
+      return s;
     case 'StationsVoided':
-      return {
-        ...s,
-        stations: s.stations.map((p) =>
-          e.stations.includes(p.station) ? { station: p.station, state: 'void' as const } : p,
-        ),
-      };
+      s.stations = s0.stations.map((p) =>
+        e.stations.includes(p.station) ? { station: p.station, state: 'void' as const } : p,
+      );
+      return s;
     case 'Ready':
-      return { ...advance(s, 'ready'), readyAt: e.at };
+      advance(s, 'ready');
+      s.readyAt = e.at;
+      return s;
     case 'Served':
-      return { ...advance(s, 'served'), servedAt: e.at };
+      advance(s, 'served');
+      s.servedAt = e.at;
+      return s;
     case 'Completed':
-      return { ...s, status: 'completed', completedAt: e.at };
+      s.status = 'completed';
+      s.completedAt = e.at;
+      return s;
     case 'Reviewed':
-      return { ...s, status: 'reviewed', review: { rating: e.rating, comment: e.comment } };
+      s.status = 'reviewed';
+      s.review = { rating: e.rating, comment: e.comment };
+      return s;
     case 'Cancelled':
-      return {
-        ...s,
-        status: 'cancelled',
-        cancel: { by: e.by, reason: e.reason, at: e.at },
-        stock: s.stock === 'held' ? 'released' : s.stock,
-      };
+      s.status = 'cancelled';
+      s.cancel = { by: e.by, reason: e.reason, at: e.at };
+      s.stock = s0.stock === 'held' ? 'released' : s0.stock;
+      return s;
     case 'Urged':
-      return { ...s, urges: e.count, lastUrgeAt: e.at };
+      s.urges = e.count;
+      s.lastUrgeAt = e.at;
+      return s;
     case 'RefundRequested':
     case 'RefundApproved':
     case 'RefundRejected':
     case 'RefundCompleted':
-      return evolveRefund(s, e);
+      evolveRefund(s, e);
+      return s;
     case 'TableChanged':
-      return { ...s, tableId: e.tableId, tableLabel: e.tableLabel };
+      s.tableId = e.tableId;
+      s.tableLabel = e.tableLabel;
+      return s;
   }
 }
-
-/**
- * The optional parts of a placement, set on the new state rather than spread in as
- * `...(x === undefined ? {} : { x })`: on Node 20 a literal ending in such a spread took ~200× the
- * time of the same literal followed by an `if` and an assignment (one process, interleaved).
- */
-function withPlacement(e: Extract<OrderEvent, { type: 'Created' }>, s: Mutable<OrderState>): OrderState {
-  if (e.discounts !== undefined) {
-    s.discounts = e.discounts;
-    s.lineNetFen = e.lineNetFen ?? [];
-  }
-  if (e.member !== undefined) s.member = e.member;
-  if (e.routing !== undefined) s.routing = e.routing;
-  if (e.quotedWaitMin !== undefined) s.quotedWaitMin = e.quotedWaitMin;
-  return s;
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 type RefundEvent = Extract<
   OrderEvent,
   { type: 'RefundRequested' | 'RefundApproved' | 'RefundRejected' | 'RefundCompleted' }
 >;
 
-/** The refund events, given the state with its `seq` already counted. */
-function evolveRefund(s: OrderState, e: RefundEvent): OrderState {
+/** The refund events, on the draft of the next state (its `seq` already counted). */
+function evolveRefund(s: Draft, e: RefundEvent): void {
   switch (e.type) {
     case 'RefundRequested':
-      return e.refund.full
-        ? {
-            ...s,
-            refunds: [...s.refunds, e.refund],
-            status: 'refund_requested',
-            resumeStatus: s.status === 'refund_requested' ? s.resumeStatus : (s.status as OrderStatus),
-          }
-        : { ...s, refunds: [...s.refunds, e.refund] };
+      s.refunds = [...s.refunds, e.refund];
+      if (e.refund.full) {
+        s.resumeStatus = s.status === 'refund_requested' ? s.resumeStatus : (s.status as OrderStatus);
+        s.status = 'refund_requested';
+      }
+      return;
     case 'RefundApproved': {
       const r = s.refunds.find((x) => x.refundId === e.refundId);
       const returned = r?.full === true && s.acceptedAt === null && s.stock === 'sold';
-      return {
-        ...s,
-        refunds: updateRefund(s, e.refundId, (x) => ({ ...x, status: 'approved', decidedBy: e.by, decidedAt: e.at })),
-        stock: returned ? 'returned' : s.stock,
-      };
+      s.refunds = updateRefund(s, e.refundId, (x) => ({ ...x, status: 'approved', decidedBy: e.by, decidedAt: e.at }));
+      if (returned) s.stock = 'returned';
+      return;
     }
     case 'RefundRejected': {
       const r = s.refunds.find((x) => x.refundId === e.refundId);
-      const refunds = updateRefund(s, e.refundId, (x) => ({
+      s.refunds = updateRefund(s, e.refundId, (x) => ({
         ...x,
         status: 'rejected',
         decidedBy: e.by,
         decidedAt: e.at,
         rejectReason: e.reason,
       }));
-      if (r?.full === true && s.status === 'refund_requested')
-        return { ...s, refunds, status: s.resumeStatus ?? 'paid', resumeStatus: null };
-      return { ...s, refunds };
+      if (r?.full === true && s.status === 'refund_requested') {
+        s.status = s.resumeStatus ?? 'paid';
+        s.resumeStatus = null;
+      }
+      return;
     }
     case 'RefundCompleted': {
       const r = s.refunds.find((x) => x.refundId === e.refundId);
-      const refundedFen = s.refundedFen + (r?.amountFen ?? 0);
-      const refunds = updateRefund(s, e.refundId, (x) => ({ ...x, status: 'completed' }));
-      if (r?.full === true) return { ...s, refunds, refundedFen, status: 'refunded', resumeStatus: null };
-      return { ...s, refunds, refundedFen };
+      s.refundedFen = s.refundedFen + (r?.amountFen ?? 0);
+      s.refunds = updateRefund(s, e.refundId, (x) => ({ ...x, status: 'completed' }));
+      if (r?.full === true) {
+        s.status = 'refunded';
+        s.resumeStatus = null;
+      }
+      return;
     }
   }
 }
