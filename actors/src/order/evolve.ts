@@ -182,32 +182,7 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
   const s = draft(s0);
   switch (e.type) {
     case 'Created':
-      s.status = 'created';
-      s.channel = e.channel;
-      s.dinerId = e.dinerId;
-      s.tableId = e.tableId;
-      s.tableLabel = e.tableLabel;
-      s.sessionId = e.sessionId;
-      s.delivery = e.delivery;
-      s.requestHash = e.requestHash ?? null;
-      s.lines = e.lines;
-      s.itemsFen = e.itemsFen;
-      s.packagingFeeFen = e.packagingFeeFen;
-      s.deliveryFeeFen = e.deliveryFeeFen;
-      s.discountFen = e.discountFen;
-      s.totalFen = e.totalFen;
-      s.catalogRev = e.catalogRev;
-      s.holdRef = e.holdRef;
-      s.holds = e.holds;
-      s.stock = 'held';
-      s.placedAt = e.at;
-      if (e.discounts !== undefined) {
-        s.discounts = e.discounts;
-        s.lineNetFen = e.lineNetFen ?? [];
-      }
-      if (e.member !== undefined) s.member = e.member;
-      if (e.routing !== undefined) s.routing = e.routing;
-      if (e.quotedWaitMin !== undefined) s.quotedWaitMin = e.quotedWaitMin;
+      placed(s, e);
       return s;
     case 'PaymentRequested':
       s.status = 'pending_payment';
@@ -283,6 +258,36 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
       s.tableLabel = e.tableLabel;
       return s;
   }
+}
+
+/** A placement: what the order is, priced, held for payment. */
+function placed(s: Draft, e: Extract<OrderEvent, { type: 'Created' }>): void {
+  s.status = 'created';
+  s.channel = e.channel;
+  s.dinerId = e.dinerId;
+  s.tableId = e.tableId;
+  s.tableLabel = e.tableLabel;
+  s.sessionId = e.sessionId;
+  s.delivery = e.delivery;
+  s.requestHash = e.requestHash ?? null;
+  s.lines = e.lines;
+  s.itemsFen = e.itemsFen;
+  s.packagingFeeFen = e.packagingFeeFen;
+  s.deliveryFeeFen = e.deliveryFeeFen;
+  s.discountFen = e.discountFen;
+  s.totalFen = e.totalFen;
+  s.catalogRev = e.catalogRev;
+  s.holdRef = e.holdRef;
+  s.holds = e.holds;
+  s.stock = 'held';
+  s.placedAt = e.at;
+  if (e.discounts !== undefined) {
+    s.discounts = e.discounts;
+    s.lineNetFen = e.lineNetFen ?? [];
+  }
+  if (e.member !== undefined) s.member = e.member;
+  if (e.routing !== undefined) s.routing = e.routing;
+  if (e.quotedWaitMin !== undefined) s.quotedWaitMin = e.quotedWaitMin;
 }
 
 type RefundEvent = Extract<
