@@ -72,7 +72,7 @@ type ReplyMap<C extends { type: string }, Default, Special extends Partial<Repli
 export type OrderReplies = ReplyMap<
   OrderCommand,
   OrderSummary,
-  { place: OrderDetail; get: OrderDetail; replay: OrderDetail }
+  { place: OrderDetail; get: OrderDetail; replay: OrderDetail; placeCampaign: OrderDetail }
 >;
 
 /** Every command answers the table's view; a submit adds the order it placed (or found again). */

@@ -31,14 +31,8 @@ import {
 import { wire } from '@lunchrush/actors/wire';
 import { decode, EngineError, ensureError } from '@lunchrush/engine';
 import { keepConsuming } from './keep-consuming.js';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstreamManager,
-  jetstream,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { openConsumer } from './open-consumer.js';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -138,40 +132,17 @@ export class MemberForwarder {
     await this.loop;
   }
 
-  private async consumer(): Promise<void> {
-    const jsm = await jetstreamManager(this.o.nc);
-    while (!this.stopping) {
-      try {
-        await jsm.streams.info(this.stream);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    if (this.stopping) return;
-    await jsm.consumers.info(this.stream, MEMBER_CONSUMER).catch(() =>
-      jsm.consumers
-        .add(this.stream, {
-          durable_name: MEMBER_CONSUMER,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          ack_wait: 30_000_000_000,
-          max_deliver: -1,
-          // One at a time across every gateway: a card hears an order's steps in their order.
-          max_ack_pending: 1,
-        })
-        .catch(async (e: unknown) => {
-          await jsm.consumers.info(this.stream, MEMBER_CONSUMER).catch(() => {
-            throw e;
-          });
-        }),
-    );
-  }
-
   private async run(): Promise<void> {
-    await this.consumer();
-    if (this.stopping) return;
-    const consumer = await jetstream(this.o.nc).consumers.get(this.stream, MEMBER_CONSUMER);
+    const consumer = await openConsumer(this.o.nc, {
+      stream: this.stream,
+      durable: MEMBER_CONSUMER,
+      ackWaitMs: 30_000,
+      // One at a time across every gateway: a card hears an order's steps in their order.
+      maxAckPending: 1,
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
+    if (consumer === undefined) return;
     this.messages = await consumer.consume({ max_messages: 16, abort_on_missing_resource: true });
     for await (const m of this.messages) await this.handle(m);
   }
