@@ -28,9 +28,7 @@ export const RELOAD_MS = 5_000;
 /** Clocks of gateway machines may differ by this much (the list is ordered by the revoker's clock). */
 const CLOCK_SKEW_MS = 60_000;
 
-type Entry =
-  | { k: 's'; id: string; until: number }
-  | { k: 'd' | 'a'; id: string; before: number; until: number };
+type Entry = { k: 's'; id: string; until: number } | { k: 'd' | 'a'; id: string; before: number; until: number };
 type Before = { before: number; until: number };
 
 export class Revocations {

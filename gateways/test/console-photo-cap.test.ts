@@ -19,7 +19,9 @@ afterAll(() => s?.close());
 
 /** A small photo of one colour (a WebP of a few hundred bytes). */
 const plain = (background: string): Promise<Buffer> =>
-  sharp({ create: { width: 64, height: 64, channels: 3, background } }).png().toBuffer();
+  sharp({ create: { width: 64, height: 64, channels: 3, background } })
+    .png()
+    .toBuffer();
 
 /** Noise does not compress: its WebP is larger than the whole byte cap. */
 const noise = (): Promise<Buffer> =>

@@ -133,7 +133,7 @@ describe('a staff account changed', () => {
     for (const url of [s.url, b]) expect((await me(url, fresh)).status).toBe(200);
   });
 
-  it("another role ends its tokens (they name the old role); a rename does not", async () => {
+  it('another role ends its tokens (they name the old role); a rename does not', async () => {
     const token = await account('rev-cashier', 'cashier');
     expect((await change('rev-cashier', { name: '收银 新名字' })).status).toBe(200);
     expect((await me(s.url, token)).status).toBe(200);

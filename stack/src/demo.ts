@@ -48,7 +48,10 @@ export async function seedDemo(
       const view = await storeOf(client, store).send({ type: 'get' }, { timeout: SEND_TIMEOUT_MS });
       // In the chain's list of stores (the console's picker) first: a store loaded before the list
       // existed is added on the next start, and a store its manager renamed keeps its name.
-      await directory.send({ type: 'add', store, name: view.name || s.settings.name, at }, { timeout: SEND_TIMEOUT_MS });
+      await directory.send(
+        { type: 'add', store, name: view.name || s.settings.name, at },
+        { timeout: SEND_TIMEOUT_MS },
+      );
       if (view.name !== '') {
         skipped.push(store);
         onStore?.(store, false);

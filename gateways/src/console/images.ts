@@ -62,7 +62,13 @@ export function imageRoutes(deps: GatewayDeps): Route[] {
     params: StoreParams,
     bodyTypes: ['image/png', 'image/jpeg', 'image/webp'],
     maxBodyBytes: MAX_UPLOAD_BYTES,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ErrorCode.ImageInvalid, ErrorCode.ImageLimitReached, ErrorCode.Unavailable],
+    errors: [
+      ...STAFF_ERRORS,
+      ...BODY_ERRORS,
+      ErrorCode.ImageInvalid,
+      ErrorCode.ImageLimitReached,
+      ErrorCode.Unavailable,
+    ],
     async handle(req, { params }: { params: z.output<typeof StoreParams> }) {
       const out = (await workers().run({
         input: req.body,
