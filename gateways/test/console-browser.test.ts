@@ -293,7 +293,10 @@ describe('the merchant console', () => {
     const store = () =>
       page.evaluate<string>("JSON.parse(sessionStorage.getItem('lunchrush.console.session') ?? '{}').store");
     await waitFor(async () => (await store()) === '002', { what: 'the console to work in store 002' });
-    expect(await picker.inputValue()).toBe('002');
+    // The picker follows once the console has read who it is in the new store (`/me`).
+    await waitFor(async () => (await picker.inputValue().catch(() => '')) === '002', {
+      what: 'the picker to show 002',
+    });
     await shoot(page, 'store-picker');
     expect(errors).toEqual([]);
     await page.close();

@@ -129,7 +129,7 @@ describe('cluster faults: a frozen member, a whole restart', () => {
   it('a frozen NATS member (SIGSTOP) acknowledges no write while the other two do; thawed, no sale is lost', async () => {
     const frozen = 2;
     const urls = t.c.natsUrl.split(',');
-    const minority = await connectTo([urls[frozen]!]);
+    const minority = await connectTo([urls[frozen]!], { only: true });
     const majority = await connectTo(urls.filter((_, i) => i !== frozen));
     const subject = names(t.ns).subject('cluster-test.probe');
     await (

@@ -254,8 +254,15 @@ export async function eventStreamLeader(t: TestCluster, nc: NatsConnection): Pro
   return i;
 }
 
-export function connectTo(urls: readonly string[]): Promise<NatsConnection> {
-  return connect({ servers: [...urls], noAsyncTraces: true, name: 'cluster-test' });
+export function connectTo(urls: readonly string[], opts: { only?: boolean } = {}): Promise<NatsConnection> {
+  return connect({
+    servers: [...urls],
+    noAsyncTraces: true,
+    name: 'cluster-test',
+    // `only`: this member and no other, ever (a test that writes through one member must not find
+    // its connection moved to another by the cluster's server list or a reconnect).
+    ...(opts.only === true ? { ignoreClusterUpdates: true, reconnect: false } : {}),
+  });
 }
 
 /** Until every replica of the event stream is current again (a restarted member caught up). */

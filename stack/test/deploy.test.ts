@@ -130,7 +130,7 @@ describe('Dockerfile', () => {
     expect(run).toMatch(/^USER node$/m);
     expect(run).toContain('--conditions=lunchrush-compiled');
     // Everything the compose file runs from the image is in what the run stage copies.
-    expect(text).toMatch(/for p in engine actors payments gateways analytics printer-daemon;/);
+    expect(text).toMatch(/for p in engine actors payments couriers gateways analytics printer-daemon;/);
   });
 });
 
