@@ -92,6 +92,9 @@ export const SERVICE_CHANNELS: readonly ServiceChannel[] = ServiceChannelSchema.
 export const SalesChannelSchema = z.enum(['miniprogram', 'pos', 'delivery']);
 export type SalesChannel = z.infer<typeof SalesChannelSchema>;
 
+/** A value's type with its fields writable: for building an answer or a next state on one fresh literal. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Who issues a command, as authenticated by the gateway. */
 export const RoleSchema = z.enum(['diner', 'staff', 'manager', 'system']);
 export type Role = z.infer<typeof RoleSchema>;

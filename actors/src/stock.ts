@@ -38,6 +38,7 @@ import {
 } from './collections.js';
 import { ActorTypes, AtSchema, SalesChannelSchema, parseCommand, type SalesChannel } from './domain.js';
 import { ErrorCode, refuse } from './errors.js';
+import { resultOf, viewOf, type StockResult, type StockView } from './stock-view.js';
 import { menuPushSubject, platformSyncSubject, type PlatformSyncChange, type StockLevelPush } from './outputs.js';
 
 export const DEFAULT_LOW_STOCK_THRESHOLD = 5;
@@ -147,23 +148,6 @@ export interface StockState {
   readonly done: RecentMap<Outcome>;
 }
 
-export interface StockView {
-  readonly skuId: string;
-  readonly available: number;
-  readonly reserved: number;
-  readonly sold: number;
-  readonly level: StockLevel;
-  readonly eightySixed: boolean;
-}
-
-export type StockResult = StockView & {
-  /** Units this command moved (0 for a duplicate). */
-  readonly qty?: number;
-  /** True when the business id was seen before and nothing changed. */
-  readonly duplicate?: boolean;
-  readonly status?: 'reserved' | 'committed' | 'released' | 'sold';
-};
-
 export function initialStock(store: string, skuId: string): StockState {
   return {
     store,
@@ -187,17 +171,6 @@ export const stockKey = (channel: SalesChannel, ref: string): string => `${chann
 export function levelOf(available: number, lowThreshold: number, eightySixed: boolean): StockLevel {
   if (eightySixed || available === 0) return 'out';
   return available <= lowThreshold ? 'low' : 'ok';
-}
-
-export function viewOf(s: StockState): StockView {
-  return {
-    skuId: s.skuId,
-    available: s.available,
-    reserved: s.reserved,
-    sold: s.sold,
-    level: s.level,
-    eightySixed: s.eightySixed,
-  };
 }
 
 type StockDecision = Decision<StockEvent, StockResult, StockCommand>;
@@ -243,19 +216,6 @@ function emit(s: StockState, events: StockEvent[], at: number, extra: Partial<St
 }
 
 const same = (s: StockState, extra: Partial<StockResult>): StockDecision => ({ result: resultOf(s, extra) });
-
-/**
- * The view with the command's own fields set on it, not spread together (`{ ...view, ...extra }`):
- * V8 builds a spread given new keys slowly (see `summaryOf` in order/detail.ts), and every
- * reservation answers one of these.
- */
-function resultOf(s: StockState, extra: Partial<StockResult>): StockResult {
-  const r: { -readonly [K in keyof StockResult]: StockResult[K] } = viewOf(s);
-  if (extra.qty !== undefined) r.qty = extra.qty;
-  if (extra.duplicate !== undefined) r.duplicate = extra.duplicate;
-  if (extra.status !== undefined) r.status = extra.status;
-  return r;
-}
 
 function soldOut(s: StockState, requested: number): Rejection {
   const message = s.eightySixed
@@ -503,3 +463,5 @@ export const stockActor = defineActor<StockState, StockCommand, StockEvent, Stoc
     },
   },
 });
+
+export { viewOf, type StockResult, type StockView };

@@ -5,7 +5,7 @@
  */
 import type { DecideContext, CallOutcome, Decision, Rejection, SideOutput, TimerSpec } from '@lunchrush/engine';
 import { reject } from '@lunchrush/engine';
-import { ActorTypes, type Actor } from '../domain.js';
+import { ActorTypes, type Actor, type Mutable } from '../domain.js';
 import { dinerOrderTag } from '../diner-orders.js';
 import { ErrorCode, errorKind, refuse } from '../errors.js';
 import type { TicketOrder } from '../kitchen.js';
@@ -58,8 +58,6 @@ export function emit(s: OrderState, events: OrderEvent[], at: number, fx: Effect
   if (fx.cancelTimers !== undefined) d.cancelTimers = fx.cancelTimers;
   return d;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export const unchanged = (s: OrderState, detail = false): OrderDecision => ({
   result: detail ? detailOf(s, true) : summaryOf(s, true),

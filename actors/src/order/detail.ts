@@ -2,7 +2,7 @@
  * What an order answers: the small summary most commands return (the engine
  * keeps it for idempotent repeats) and the detail `place` and `get` return.
  */
-import type { ServiceChannel } from '../domain.js';
+import type { Mutable, ServiceChannel } from '../domain.js';
 import type { Fen } from '../money.js';
 import { publicLines, type PricedLine } from '../pricing.js';
 import type { OrderStatus } from '../refund.js';
@@ -104,5 +104,3 @@ export function detailOf(s: OrderState, duplicate = false): OrderDetail {
   if (s.quotedWaitMin !== undefined) d.quotedWaitMin = s.quotedWaitMin;
   return d;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -2,7 +2,7 @@
  * The order's state and how each event changes it (`evolveOrder`): the one
  * place a status moves.
  */
-import type { Actor, ServiceChannel } from '../domain.js';
+import type { Actor, Mutable, ServiceChannel } from '../domain.js';
 import type { Fen } from '../money.js';
 import type { PricedLine } from '../pricing.js';
 import type { OrderStatus } from '../refund.js';
@@ -123,7 +123,7 @@ function updateRefund(s: OrderState, refundId: string, f: (r: Refund) => Refund)
   return s.refunds.map((r) => (r.refundId === refundId ? f(r) : r));
 }
 
-type Draft = { -readonly [K in keyof OrderState]: OrderState[K] };
+type Draft = Mutable<OrderState>;
 
 /**
  * The next state, a copy written out field by field with `seq` counted: the event's case then sets

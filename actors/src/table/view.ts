@@ -1,6 +1,7 @@
 /**
  * What a table answers and pushes to every phone at it: its view.
  */
+import type { Mutable } from '../domain.js';
 import type { Fen } from '../money.js';
 import type { OrderDetail } from '../order/detail.js';
 import type { CartLine, SessionOrder, TableStatus } from './events.js';
@@ -59,7 +60,7 @@ function view(s: TableState, duplicate: boolean, push?: { readonly at: number },
   return v;
 }
 
-type Building = { -readonly [K in keyof TableView]: TableView[K] } & {
+type Building = Mutable<TableView> & {
   kind?: 'table';
   at?: number;
   order?: OrderDetail;
