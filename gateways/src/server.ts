@@ -185,7 +185,8 @@ function pushPrincipal(deps: GatewayDeps, r: PushAuthRequest): PushPrincipal | n
     const s = deps.auth.verifyDinerSession(token);
     if (s.store !== undefined && s.tableId !== undefined)
       return { kind: 'diner', store: s.store, tableId: s.tableId, id: s.dinerId };
-    // Not seated (a group-buy page): the store the page names (`?store=`); such a diner follows no table or order.
+    // Not seated (a group-buy page, a delivery's tracking): the store the page names (`?store=`). Such a
+    // diner follows no table, and only the orders they placed themselves (the order's snapshot says whose).
     const store = r.params.get('store');
     return store !== null && /^\d{3}$/.test(store) ? { kind: 'diner', store, id: s.dinerId } : null;
   } catch {

@@ -180,6 +180,62 @@ describe('courier dispatch', () => {
   });
 });
 
+describe('live tracking without a table', () => {
+  it('a diner without a table follows their own delivery order live; another diner is refused it', async () => {
+    sim.riders = 'normal';
+    const d = await login(s);
+    const placed = await call<{ order: OrderDetail }>(s.url, 'POST', '/v1/diner/orders', {
+      token: d.token,
+      headers: { 'idempotency-key': idemKey() },
+      body: {
+        channel: 'delivery',
+        lines: [{ skuId: SKU, qty: 1 }],
+        delivery: { address: '长沙市芙蓉区黄兴中路 88 号', contact: '王女士', phone: '13800138000', location: HOME },
+      },
+    });
+    const orderId = placed.body.order.orderId;
+    const store = storeOf(orderId);
+    // The diner's session names no table: the socket names the store (?store=), the order says whose it is.
+    const ws = await connectClient(`${s.url.replace('http', 'ws')}/ws?token=${d.token}&store=${store}`);
+    const steps: { status: string; position: unknown; rider: unknown }[] = [];
+    let snapshotOf: string | undefined;
+    ws.subscribe(`order:${orderId}`, {
+      snapshot: (o: OrderDetail) => (snapshotOf = o.orderId),
+      delta: (p: { kind: string; status: string; position: unknown; rider: unknown }) => {
+        if (p.kind === 'courier') steps.push({ status: p.status, position: p.position, rider: p.rider });
+      },
+    });
+    await waitFor(() => snapshotOf === orderId, { what: "the order's snapshot on the diner's socket" });
+    const other = await login(s);
+    const refused: string[] = [];
+    const theirs = await connectClient(`${s.url.replace('http', 'ws')}/ws?token=${other.token}&store=${store}`, {
+      onError: (m) => refused.push(`${m.topic}:${m.code}`),
+    });
+    theirs.subscribe(`order:${orderId}`);
+    theirs.subscribe('table:t01');
+    await waitFor(() => refused.length === 2, { what: 'the other diner refused the order and a table' });
+    expect(refused.sort()).toEqual([`order:${orderId}:forbidden`, 'table:t01:forbidden']);
+    theirs.close();
+
+    const pay = await call<{ prepayId: string }>(s.url, 'POST', `/v1/diner/orders/${orderId}/pay`, { token: d.token });
+    await call(s.url, 'POST', '/v1/simulator/wechatpay/pay', { body: { prepayId: pay.body.prepayId } });
+    await s.client.send(store, 'order', orderId, { type: 'accept', by: staffActor, at: Date.now() });
+    const detail = await s.client.send<OrderDetail>(store, 'order', orderId, { type: 'get' });
+    for (const st of detail.stations)
+      await s.client.send(store, 'order', orderId, { type: 'finishStation', station: st.station, at: Date.now() });
+    await waitFor(() => steps.some((x) => x.status === 'delivered'), {
+      what: 'delivered on the diner socket',
+      timeoutMs: 20_000,
+    });
+    ws.close();
+    expect(steps.map((x) => x.status)).toEqual(
+      expect.arrayContaining(['dispatching', 'accepted', 'picked_up', 'delivered']),
+    );
+    expect(steps.find((x) => x.status === 'delivered')).toMatchObject({ position: HOME });
+    expect(steps.some((x) => x.status === 'picked_up' && x.rider !== null)).toBe(true);
+  });
+});
+
 describe('POST /v1/diner/delivery/quote', () => {
   it('names the store a delivery there goes to, its wait and fee; 409 where no store delivers', async () => {
     const d = await login(s);
@@ -200,5 +256,22 @@ describe('POST /v1/diner/delivery/quote', () => {
       body: { location: { lng: 116.397, lat: 39.908 }, lines },
     });
     expect([far.status, far.body.code]).toEqual([409, 'no_store_available']);
+  });
+
+  it('without lines (the menu before anything is chosen): the store weighed on its minimum order, its name and street', async () => {
+    const d = await login(s);
+    const q = await call<{
+      store: string;
+      storeName: string;
+      storeAddress: string;
+      minOrderFen: number;
+      feeFen: number;
+    }>(s.url, 'POST', '/v1/diner/delivery/quote', { token: d.token, body: { location: HOME } });
+    expect(q.status).toBe(200);
+    expect(q.body.store).toBe('003');
+    expect(q.body.storeName).not.toBe('');
+    expect(q.body.storeAddress).not.toBe('');
+    expect(q.body.minOrderFen).toBeGreaterThan(0);
+    expect(q.body.feeFen).toBeGreaterThan(0);
   });
 });

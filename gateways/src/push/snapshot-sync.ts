@@ -7,7 +7,7 @@
  */
 import { ensureError } from '@lunchrush/engine';
 import type { PushLogger } from './deps.js';
-import { PushErrorCode, type ServerMessage } from './protocol.js';
+import { PushErrorCode, type PushPrincipal, type ServerMessage } from './protocol.js';
 import {
   SnapshotNotFound,
   readSnapshot,
@@ -36,6 +36,16 @@ export interface SyncParts extends HubParts {
   /** Resolves once the kitchen feed runs: a kitchen snapshot is read after it, so no ticket falls between. */
   readonly kitchenFeedReady: () => Promise<unknown>;
   readonly log: PushLogger | undefined;
+}
+
+/**
+ * A diner follows an order of the table they sit at, or one they placed themselves (a delivery
+ * order has no table: its diner, not seated, follows it by the id the session names).
+ */
+function dinersOrder(p: PushPrincipal, data: unknown): boolean {
+  const o = data as { tableId?: unknown; dinerId?: unknown };
+  if (p.tableId !== undefined && o.tableId === p.tableId) return true;
+  return p.id !== undefined && o.dinerId === p.id;
 }
 
 export class SnapshotSync {
@@ -111,18 +121,15 @@ export class SnapshotSync {
 
   private deliver(ws: WS, ud: SocketData, s: Sub, t: TopicState, snap: Snapshot, s0: number, attempt: number): void {
     const p = ud.principal;
-    if (p.kind === 'diner' && s.topic.kind === 'order') {
-      const tableId = (snap.data as { tableId?: unknown }).tableId;
-      if (p.tableId === undefined || tableId !== p.tableId) {
-        endSubscription(ws, ud, s, this.p.topics);
-        this.p.writer.send(ws, {
-          type: 'error',
-          code: PushErrorCode.Forbidden,
-          message: 'not your order',
-          topic: s.topic.name,
-        });
-        return;
-      }
+    if (p.kind === 'diner' && s.topic.kind === 'order' && !dinersOrder(p, snap.data)) {
+      endSubscription(ws, ud, s, this.p.topics);
+      this.p.writer.send(ws, {
+        type: 'error',
+        code: PushErrorCode.Forbidden,
+        message: 'not your order',
+        topic: s.topic.name,
+      });
+      return;
     }
     if (s.topic.kind === 'kitchen') {
       for (const x of (snap.data as KitchenSnapshot).tickets) t.openOrders.add(x.ticket.orderId);

@@ -11,7 +11,8 @@ import type { PushCounters, SocketData } from './sockets.js';
 
 /**
  * Default rules: staff see every topic of their store; diners their own table,
- * orders of their table (checked against the order's snapshot), the menu, and a group-buy's
+ * orders of their table or placed by themselves (checked against the order's snapshot:
+ * a delivery diner has no table), the menu, and a group-buy's
  * group of their store (its snapshot and deltas are counts, never the members' ids).
  */
 export function defaultAuthorize(p: PushPrincipal, topic: Topic): boolean {

@@ -14,7 +14,10 @@ import {
   deliveryOf,
   readCandidates,
   routeOrder,
+  type Excluded,
+  type RoutingCandidate,
   type RoutingRequest,
+  type ScoredStore,
 } from '@lunchrush/actors';
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
@@ -47,16 +50,23 @@ export const DeliveryAnswer = z.object({
 
 const DELIVERY_ERRORS = [DeliveryErrorCode.NotFound, ...ENGINE_ERRORS] as const;
 
-const QuoteBody = z.strictObject({ location: GeoPointSchema, lines: z.array(QuoteLineSchema).min(1).max(50) });
+/** No lines (or none yet): where a delivery there would go, for the menu before the diner has chosen. */
+const QuoteBody = z.strictObject({ location: GeoPointSchema, lines: z.array(QuoteLineSchema).max(50).default([]) });
 
 /** Where a delivery to this address would go now, and what the diner is told before ordering. */
 export const DeliveryQuoteAnswer = z.object({
   store: z.string(),
+  /** What the diner is told delivers it (the store's name and street). */
+  storeName: z.string(),
+  storeAddress: z.string(),
   distanceM: z.number().int(),
   kitchenMin: z.number(),
   rideMin: z.number().int(),
   etaMin: z.number(),
   feeFen: z.number().int(),
+  /** 起送价 of that store, and from what value of items delivery is free (null: never). */
+  minOrderFen: z.number().int(),
+  freeOverFen: z.number().int().nullable(),
   /** Stores that could serve it (the order may still go to the next when this one sells out first). */
   of: z.number().int(),
 });
@@ -70,6 +80,7 @@ function deliveryQuote(deps: GatewayDeps): Route {
     tag: 'diner',
     summary: 'The store a delivery to this address would go to now, its quoted wait (kitchen + ride) and fee',
     description:
+      'Without lines (the menu, before anything is chosen) each store is weighed on the smallest order it takes (its minimum). ' +
       'The same ranking a routed POST /v1/diner/orders makes (zone, stock for every line, kitchen wait, ride, fee band) among GATEWAY_ROUTING_STORES, read now and not kept: the order itself is routed again when placed. 409 no_store_available names why each store could not.',
     ...dinerAuth,
     body: QuoteBody,
@@ -78,19 +89,22 @@ function deliveryQuote(deps: GatewayDeps): Route {
       const stores = deps.cfg.routingStores;
       if (stores.length === 0) throw new HttpError(D.NoStoreAvailable, 'this service routes no orders');
       const at = Date.now();
-      const quote = await catalogOf(deps.engine, stores[0]!).send({
-        type: 'quote',
-        channel: 'delivery',
-        lines: body.lines,
-        at,
-      });
-      const request: RoutingRequest = {
-        channel: 'delivery',
-        to: body.location,
-        lines: quote.lines.map((l) => ({ skuId: l.skuId, qty: l.qty, station: l.station })),
-        itemsFen: quote.itemsFen,
-      };
-      const { ranked, excluded } = routeOrder(request, await readCandidates(deps.engine, stores, request, at));
+      let lines: RoutingRequest['lines'] = [];
+      let itemsFen = 0;
+      if (body.lines.length > 0) {
+        const quote = await catalogOf(deps.engine, stores[0]!).send({
+          type: 'quote',
+          channel: 'delivery',
+          lines: body.lines,
+          at,
+        });
+        lines = quote.lines.map((l) => ({ skuId: l.skuId, qty: l.qty, station: l.station }));
+        itemsFen = quote.itemsFen;
+      }
+      const request: RoutingRequest = { channel: 'delivery', to: body.location, lines, itemsFen };
+      const candidates = await readCandidates(deps.engine, stores, request, at);
+      const { ranked, excluded } =
+        body.lines.length > 0 ? routeOrder(request, candidates) : preview(request, candidates);
       const best = ranked[0];
       if (best === undefined)
         throw new HttpError(
@@ -98,10 +112,50 @@ function deliveryQuote(deps: GatewayDeps): Route {
           `no store can deliver there: ${excluded.map((e) => `${e.store}: ${e.reason}`).join(', ')}`,
           { details: { excluded } },
         );
-      const { store, distanceM, kitchenMin, rideMin, etaMin, feeFen } = best;
-      return { body: { store, distanceM, kitchenMin, rideMin, etaMin, feeFen, of: ranked.length } };
+      const site = candidates.find((c) => c.store === best.store)?.site;
+      const view = await deps.storeTables.view(best.store, at);
+      return {
+        body: {
+          store: best.store,
+          storeName: view.name,
+          storeAddress: site?.address ?? '',
+          distanceM: best.distanceM,
+          kitchenMin: best.kitchenMin,
+          rideMin: best.rideMin,
+          etaMin: best.etaMin,
+          feeFen: best.feeFen,
+          minOrderFen: site?.delivery?.minOrderFen ?? 0,
+          freeOverFen: site?.delivery?.freeDeliveryOverFen ?? null,
+          of: ranked.length,
+        },
+      };
     },
   });
+}
+
+/**
+ * The ranking before any dish is chosen: each store weighed on the smallest order it takes (its
+ * 起送价), so no store drops out as below its minimum and its fee is the one such an order pays.
+ */
+function preview(
+  request: RoutingRequest,
+  candidates: readonly RoutingCandidate[],
+): { ranked: ScoredStore[]; excluded: Excluded[] } {
+  const ranked: ScoredStore[] = [];
+  const excluded: Excluded[] = [];
+  for (const c of candidates) {
+    const atMinimum: RoutingRequest = {
+      channel: request.channel,
+      to: request.to,
+      lines: request.lines,
+      itemsFen: c.site?.delivery?.minOrderFen ?? 0,
+    };
+    const one = routeOrder(atMinimum, [c]);
+    ranked.push(...one.ranked);
+    excluded.push(...one.excluded);
+  }
+  ranked.sort((a, b) => a.score - b.score || a.distanceM - b.distanceM || (a.store < b.store ? -1 : 1));
+  return { ranked, excluded };
 }
 
 export function deliveryRoutes(deps: GatewayDeps): { diner: Route[]; staff: Route[] } {
