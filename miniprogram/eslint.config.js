@@ -4,6 +4,7 @@
 import eslint from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import { roomSizes } from '../eslint.config.js';
 
 export default defineConfig(
   globalIgnores(['node_modules/', 'test/snapshots/']),
@@ -27,6 +28,8 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The bounds on file and function sizes, the same as the rest of the repo.
+  { rules: roomSizes },
   {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],

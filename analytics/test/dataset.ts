@@ -85,9 +85,16 @@ const table = (tableId: string, ev: unknown[]) => entry('table', S, tableId, ev)
 const level = (skuId: string, lvl: string, when: number) =>
   entry('stock', S, skuId, [{ type: 'LevelChanged', level: lvl, available: lvl === 'out' ? 0 : 30, at: when }]);
 
+type Dated = { store: string; record: BatchRecord };
+const r = (record: BatchRecord, store = S): Dated => ({ store, record });
+
 /** In the order the engine would have written them. */
-export function handDataset(): { store: string; record: BatchRecord }[] {
-  const r = (record: BatchRecord, store = S) => ({ store, record });
+export function handDataset(): Dated[] {
+  return [...mondayLunch(), ...mondayAfternoon(), ...tuesdayAndRefunds()];
+}
+
+/** The store and its tables configured; o_a, o_b, o_c and T1's first sitting. */
+function mondayLunch(): Dated[] {
   return [
     r(
       batch(
@@ -154,6 +161,12 @@ export function handDataset(): { store: string; record: BatchRecord }[] {
       ),
     ),
     r(batch(done('o_b', 'wok', at('2026-11-02 12:31'), true))),
+  ];
+}
+
+/** o_f cancelled, store 002's order, T1 again, o_d's dinner at T2. */
+function mondayAfternoon(): Dated[] {
+  return [
     // o_f: dine-in, cancelled by the diner before paying.
     r(batch(created('o_f', 'dine_in', at('2026-11-02 12:40'), [line(1, 'skuA', 1, 2000, 500)], 2000))),
     r(
@@ -176,6 +189,11 @@ export function handDataset(): { store: string; record: BatchRecord }[] {
     r(batch(accepted('o_d', ['wok'], at('2026-11-02 18:10')))),
     r(batch(done('o_d', 'wok', at('2026-11-02 18:30'), true))),
     r(batch(table(T2, [{ type: 'SessionClosed', by: staff, droppedLines: 0, at: at('2026-11-02 19:30') }]))),
+  ];
+}
+
+function tuesdayAndRefunds(): Dated[] {
+  return [
     // Tuesday: o_e takeaway paid at 12:06; skuB runs out for good.
     r(batch(created('o_e', 'takeaway', at('2026-11-03 12:05'), [line(1, 'skuB', 1, 1000, 400)], 1000))),
     r(batch(paid('o_e', 1000, at('2026-11-03 12:06')), level('skuB', 'out', at('2026-11-03 12:06')))),
