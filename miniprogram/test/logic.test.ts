@@ -1,13 +1,14 @@
 /** The plain modules pages call: money, cart math, QR parsing, the push protocol, env. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ORDER_STATUSES, type OrderDetail as ActorsOrderDetail, type OrderStatus as ActorsOrderStatus } from '@lunchrush/actors';
 import { resolveEnv } from '../src/config/env';
 import { cartTotals, defaultSelection, selectionFen, selectionProblems, toggleChoice } from '../src/lib/cart';
 import { delta, price, yuan } from '../src/lib/money';
 import { PushClient, pushUrl, type SocketLike } from '../src/lib/push';
 import { tokenFromLaunch, tokenFromText } from '../src/lib/qr';
 import { Store } from '../src/lib/store';
-import type { OrderDetail } from '../src/lib/types';
-import { actionsOf } from '../src/lib/view';
+import type { DinerAction, OrderDetail, OrderStatus } from '../src/lib/types';
+import { ORDER_STATUS, actionsOf } from '../src/lib/view';
 import { MENU, TABLE } from './fixtures';
 
 describe('money', () => {
@@ -62,6 +63,14 @@ describe("an order's buttons are the actions the gateway names", () => {
     [[], { pay: false, cancel: false, urge: false, refund: false, review: false }],
     [['review'], { pay: false, cancel: false, urge: false, refund: false, review: true }],
   ] as const)('%j', (dinerActions, a) => expect(actionsOf({ dinerActions: [...dinerActions] })).toEqual(a));
+
+  it("declares the API's order statuses and diner actions as actors/ owns them, a word for each status", () => {
+    // The mini-program declares the wire's types instead of importing them (its README says why);
+    // this holds the copy to the owner's: tsc fails on a status or action added on one side only.
+    expectTypeOf<OrderStatus>().toEqualTypeOf<ActorsOrderStatus>();
+    expectTypeOf<DinerAction>().toEqualTypeOf<ActorsOrderDetail['dinerActions'][number]>();
+    expect(Object.keys(ORDER_STATUS).sort()).toEqual([...ORDER_STATUSES].sort());
+  });
 
   it('a pushed status offers no action until the read that follows it', () => {
     const store = new Store();
