@@ -112,6 +112,12 @@ export interface RefundInstruction {
   readonly refundId: string;
   /** The provider's transaction id of the payment to refund from. */
   readonly paymentId: string | null;
+  /**
+   * WeChat Pay's out_trade_no of that payment when it is not the order id (a group-buy seat's
+   * `gp_…`, a bargain's `bp_…`); null for an order paid under its own id. Absent in instructions
+   * written before 6 Dec 2026 (read as null).
+   */
+  readonly outTradeNo?: string | null;
   readonly amountFen: number;
   readonly paidFen: number;
   readonly reason: string;

@@ -1,7 +1,7 @@
 /** A group-buy member's or a bargain's purchase as an order: placed paid at the campaign's price, holding no stock. */
 import { describe, expect, it } from 'vitest';
 import type { OrderCommand } from '@lunchrush/actors';
-import { MIN, STAFF, T0, expectOk, expectRejected, order, setupStore, stock } from './helpers.js';
+import { MIN, STAFF, STORE, T0, expectOk, expectRejected, order, setupStore, stock } from './helpers.js';
 import { tickets } from './saga-support.js';
 
 const campaignOrder = (paymentId = 'wx-g1', priceFen = 500): OrderCommand => ({
@@ -12,9 +12,11 @@ const campaignOrder = (paymentId = 'wx-g1', priceFen = 500): OrderCommand => ({
   qty: 2,
   priceFen,
   paymentId,
+  outTradeNo: 'gp_abcdefghijklmnopqrst',
   paidAt: T0,
   at: T0,
 });
+const refundOut = (rt: ReturnType<typeof setupStore>) => rt.outputs.filter((o) => o.subject === `refunds.${STORE}`);
 
 describe('an order placed paid by a group or bargain', () => {
   it('is paid at the campaign price (a 拼团价 discount), holds no stock, and goes to the kitchen on acceptance', () => {
@@ -35,5 +37,35 @@ describe('an order placed paid by a group or bargain', () => {
     expectOk(order(rt, 'o_g1', campaignOrder()));
     expect(expectOk(order(rt, 'o_g1', campaignOrder())).duplicate).toBe(true);
     expectRejected(order(rt, 'o_g1', campaignOrder('wx-other')), 'idempotency_conflict');
+  });
+
+  it('keeps the trade it was paid under: a staff refund, in part or in full, goes back against the gp_ trade', () => {
+    const rt = setupStore();
+    expectOk(order(rt, 'o_g1', campaignOrder()));
+    expectOk(order(rt, 'o_g1', { type: 'accept', by: STAFF, at: T0 + MIN }));
+    expectOk(
+      order(rt, 'o_g1', {
+        type: 'requestRefund',
+        refundId: 'r1',
+        lines: [{ lineNo: 1, qty: 1 }],
+        reason: '少一份',
+        by: STAFF,
+        at: T0 + 2 * MIN,
+      }),
+    );
+    expectOk(order(rt, 'o_g1', { type: 'requestRefund', refundId: 'r2', reason: '全退', by: STAFF, at: T0 + 3 * MIN }));
+    const out = refundOut(rt).map((o) => o.data as { outTradeNo: string | null; amountFen: number; paidFen: number });
+    expect(out.map((x) => [x.outTradeNo, x.paidFen])).toEqual([
+      ['gp_abcdefghijklmnopqrst', 500],
+      ['gp_abcdefghijklmnopqrst', 500],
+    ]);
+    // Never more than was paid, between them.
+    expect(out[0]!.amountFen + out[1]!.amountFen).toBe(500);
+  });
+
+  it('refuses a purchase without the trade it was paid under', () => {
+    const rt = setupStore();
+    const { outTradeNo: _, ...without } = campaignOrder() as Extract<OrderCommand, { type: 'placeCampaign' }>;
+    expectRejected(order(rt, 'o_g1', without as OrderCommand), 'invalid_command');
   });
 });

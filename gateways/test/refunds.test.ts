@@ -104,7 +104,14 @@ describe('refunds reach the diner, once', () => {
     });
     // Nothing is left to refund: WeChat refuses one more fen under another number.
     await expect(
-      sim.refund({ outRefundNo: 'extra-1', orderId, transactionId: null, amountFen: 1, totalFen, reason: 'x' }),
+      sim.refund({
+        outRefundNo: 'extra-1',
+        outTradeNo: orderId,
+        transactionId: null,
+        amountFen: 1,
+        totalFen,
+        reason: 'x',
+      }),
     ).rejects.toMatchObject({ code: 'payment_refused' });
   });
 
@@ -141,7 +148,7 @@ describe('refunds reach the diner, once', () => {
     expect(after.refunds).toEqual(o.refunds);
     expect(after.status).toBe('paid');
     // WeChat paid out the part once: exactly the rest is still refundable, not a fen more.
-    const rest = { orderId, transactionId: null, totalFen, reason: 'x' };
+    const rest = { outTradeNo: orderId, transactionId: null, totalFen, reason: 'x' };
     await expect(
       sim.refund({ ...rest, outRefundNo: 'rest-over', amountFen: totalFen - part + 1 }),
     ).rejects.toMatchObject({
@@ -224,7 +231,14 @@ describe('the simulator refunds as WeChat Pay does', () => {
     const { orderId, totalFen } = await paidOrder(24);
     const part = Math.floor(totalFen * 0.3);
     const refund = (no: string, amountFen: number) =>
-      sim.refund({ outRefundNo: `${orderId}|${no}`, orderId, transactionId: null, amountFen, totalFen, reason: 'r' });
+      sim.refund({
+        outRefundNo: `${orderId}|${no}`,
+        outTradeNo: orderId,
+        transactionId: null,
+        amountFen,
+        totalFen,
+        reason: 'r',
+      });
     const tries = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => refund(`p${i}`, part)));
     expect(tries.filter((x) => x.status === 'fulfilled')).toHaveLength(3);
     for (const x of tries)

@@ -216,7 +216,7 @@ describe('WeChat Pay APIv3 (real provider, local API stand-in): refunds', () => 
     mode = { serial: 'cert', corrupt: false };
     const r = await provider.refund({
       outRefundNo: 'o_001_paid|r1',
-      orderId: 'o_001_paid',
+      outTradeNo: 'o_001_paid',
       transactionId: '1217752501201407033233368018',
       amountFen: 1200,
       totalFen: 3200,
@@ -235,7 +235,7 @@ describe('WeChat Pay APIv3 (real provider, local API stand-in): refunds', () => 
     // Without a transaction id the order number names the payment.
     await provider.refund({
       outRefundNo: 'o_001_x|r2',
-      orderId: 'o_001_x',
+      outTradeNo: 'o_001_x',
       transactionId: null,
       amountFen: 1,
       totalFen: 2,
@@ -251,7 +251,7 @@ describe('WeChat Pay APIv3 (real provider, local API stand-in): refunds', () => 
 
   it('tells a refund to try later (FREQUENCY_LIMITED) from one refused for good (INVALID_REQUEST)', async () => {
     mode = { serial: 'pubkey', corrupt: false };
-    const base = { orderId: 'o_001_paid', transactionId: null, totalFen: 3200, reason: 'r' };
+    const base = { outTradeNo: 'o_001_paid', transactionId: null, totalFen: 3200, reason: 'r' };
     await expect(provider.refund({ ...base, outRefundNo: 'o_001_paid|busy', amountFen: 100 })).rejects.toMatchObject({
       code: 'payment_provider_error',
       status: 502,

@@ -233,7 +233,7 @@ export class CampaignRefundWorker {
       let r: Refund | undefined = m.info.deliveryCount > 1 ? await this.o.provider.queryRefund(no) : undefined;
       r ??= await this.o.provider.refund({
         outRefundNo: no,
-        orderId: payId,
+        outTradeNo: payId,
         transactionId: ins.paymentId,
         amountFen: ins.amountFen,
         totalFen: ins.amountFen,
@@ -313,6 +313,7 @@ export class CampaignRefundWorker {
             qty: p.qty,
             priceFen: b.priceFen,
             paymentId: b.paymentId,
+            outTradeNo: campaignPayId(b.kind, b.id, b.memberId),
             paidAt: p.at,
             at: Date.now(),
           },

@@ -10,7 +10,7 @@ export type { WriteOp } from './redis-writes.js';
 export { keepConsuming } from './keep-consuming.js';
 export { MEMBER_CONSUMER, MemberForwarder, forwardId } from './member-forwarder.js';
 export type { ForwardOutcome, MemberForwarderOptions } from './member-forwarder.js';
-export { REFUND_CONSUMER, RefundWorker, outRefundNo } from './refunds.js';
+export { REFUND_CONSUMER, RefundWorker, outRefundNo, refundNumber } from './refunds.js';
 export { CAMPAIGN_PAY_ID_RE, CampaignPayments, campaignPayId } from './campaign-payments.js';
 export type { CampaignPayKind, CampaignPayRecord, CampaignPrepay } from './campaign-payments.js';
 export { CAMPAIGN_REFUND_CONSUMER, CampaignRefundWorker, campaignOrderId } from './campaign-refunds.js';

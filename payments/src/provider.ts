@@ -51,7 +51,11 @@ export type Transaction = z.infer<typeof TransactionSchema>;
 export interface RefundRequest {
   /** The merchant's refund number (`out_refund_no`): the same number never refunds twice. */
   readonly outRefundNo: string;
-  readonly orderId: string;
+  /**
+   * The payment's out_trade_no: the order id for an order paid as such, the seat's `gp_…` or the
+   * bargain's `bp_…` for a campaign order (the trade the refund goes back against).
+   */
+  readonly outTradeNo: string;
   /** The provider's transaction id of the payment, when the order knows it. */
   readonly transactionId: string | null;
   readonly amountFen: number;

@@ -8,10 +8,11 @@
  * process reads them from one durable consumer, so each instruction is worked on by one process at
  * a time and survives any of them dying:
  *
- * 1. first delivery: the provider's refund (WeChat Pay `POST /v3/refund/domestic/refunds`) under a
- *    refund number derived from the order and refund ids (`outRefundNo`), so a repeat, a
- *    redelivery after a crash or two processes at once never refund twice: WeChat answers the
- *    refund it already has;
+ * 1. first delivery: the provider's refund (WeChat Pay `POST /v3/refund/domestic/refunds`) against
+ *    the trade the order was paid under (the order id, or a campaign order's `gp_…`/`bp_…`
+ *    out_trade_no the instruction carries) under a refund number derived from the order and refund
+ *    ids (`refundNumber`), so a repeat, a redelivery after a crash or two processes at once never
+ *    refund twice: WeChat answers the refund it already has;
  * 2. later deliveries ask first (`GET …/refunds/{out_refund_no}`) and create only if WeChat has none;
  * 3. `SUCCESS`: the order's `refundCompleted` (idempotent in the actor), then the ack. The order
  *    reads `refunded` once a full refund is through;
@@ -51,6 +52,8 @@ const InstructionSchema = z.object({
   orderId: OrderIdSchema,
   refundId: IdSchema,
   paymentId: z.string().min(1).max(64).nullable(),
+  // Absent in instructions written before campaign orders kept their trade.
+  outTradeNo: z.string().min(1).max(64).nullable().optional(),
   amountFen: z.number().int().positive(),
   paidFen: z.number().int().positive(),
   reason: z.string(),
@@ -65,6 +68,29 @@ export function outRefundNo(orderId: string, refundId: string): string {
   const plain = `${orderId}|${refundId}`;
   if (plain.length <= 64) return plain;
   return `rf|${createHash('sha256').update(plain).digest('base64url').slice(0, 43)}`;
+}
+
+/**
+ * The refund number of an order's refund instruction. A full refund of a campaign payment (a
+ * group-buy seat's `gp_…` trade, a bargain's `bp_…`) takes the number the campaign worker gives
+ * that payment (`outRefundNo(trade, transaction id)`), so the group refunding the payment while
+ * staff refund its order is one refund at WeChat, which answers the second request with the first
+ * (both sides then read it complete; nobody is paid twice and nobody is alarmed). A part, or any
+ * order paid under its own id: one number per order and refund. Stable for the instruction, so
+ * every redelivery asks about the same refund.
+ */
+export function refundNumber(ins: {
+  orderId: string;
+  refundId: string;
+  paymentId: string | null;
+  outTradeNo?: string | null | undefined;
+  amountFen: number;
+  paidFen: number;
+}): string {
+  const trade = ins.outTradeNo ?? null;
+  if (trade !== null && ins.paymentId !== null && ins.amountFen === ins.paidFen)
+    return outRefundNo(trade, ins.paymentId);
+  return outRefundNo(ins.orderId, ins.refundId);
 }
 
 /** What the staff board shows when a refund needs a person (beside the printer daemon's alarms). */
@@ -180,13 +206,13 @@ export class RefundWorker {
       return this.count('invalid');
     }
     const store = storeOfOrderId(ins.orderId) ?? m.subject.slice(m.subject.lastIndexOf('.') + 1);
-    const no = outRefundNo(ins.orderId, ins.refundId);
+    const no = refundNumber(ins);
     const log = this.o.log.child({ orderId: ins.orderId, refundId: ins.refundId, outRefundNo: no });
     try {
       let r: Refund | undefined = m.info.deliveryCount > 1 ? await this.o.provider.queryRefund(no) : undefined;
       r ??= await this.o.provider.refund({
         outRefundNo: no,
-        orderId: ins.orderId,
+        outTradeNo: ins.outTradeNo ?? ins.orderId,
         transactionId: ins.paymentId,
         amountFen: ins.amountFen,
         totalFen: ins.paidFen,

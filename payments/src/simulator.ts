@@ -258,10 +258,10 @@ export class WeChatPaySimulator implements PaymentProvider {
    * asynchronously: its answer to the request is rarely final).
    */
   async refund(r: RefundRequest): Promise<Refund> {
-    const raw = await this.redis.get(this.orderKey(r.orderId));
+    const raw = await this.redis.get(this.orderKey(r.outTradeNo));
     const o = raw === null ? undefined : (JSON.parse(raw) as SimOrder);
     if (o === undefined || o.state !== 'SUCCESS')
-      throw refundRefusal(404, { code: 'RESOURCE_NOT_EXISTS', message: `no paid order ${r.orderId}` });
+      throw refundRefusal(404, { code: 'RESOURCE_NOT_EXISTS', message: `no paid order ${r.outTradeNo}` });
     if (r.transactionId !== null && r.transactionId !== o.transactionId)
       throw refundRefusal(400, { code: 'INVALID_REQUEST', message: 'transaction_id does not match the order' });
     if (r.totalFen !== o.amountFen)
@@ -274,7 +274,7 @@ export class WeChatPaySimulator implements PaymentProvider {
     const record: Refund = {
       refund_id: `50000${Date.now()}${randomText(4, 'hex')}`,
       out_refund_no: r.outRefundNo,
-      out_trade_no: r.orderId,
+      out_trade_no: r.outTradeNo,
       ...(o.transactionId === undefined ? {} : { transaction_id: o.transactionId }),
       status: 'PROCESSING',
       create_time: rfc3339China(Date.now()),
@@ -283,7 +283,7 @@ export class WeChatPaySimulator implements PaymentProvider {
     const [taken, value] = (await this.redis.eval(
       TAKE_REFUND,
       2,
-      this.orderRefundsKey(r.orderId),
+      this.orderRefundsKey(r.outTradeNo),
       this.refundKey(r.outRefundNo),
       r.outRefundNo,
       JSON.stringify(record),
@@ -302,6 +302,13 @@ export class WeChatPaySimulator implements PaymentProvider {
   async queryRefund(outRefundNo: string): Promise<Refund | undefined> {
     const r = await this.readRefund(outRefundNo);
     return r === undefined ? undefined : this.settle(r, 'SUCCESS');
+  }
+
+  /** Every refund held against one trade (its out_trade_no), as the merchant platform lists them, unsettled. */
+  async tradeRefunds(outTradeNo: string): Promise<Refund[]> {
+    const numbers = await this.redis.hkeys(this.orderRefundsKey(outTradeNo));
+    const found = await Promise.all(numbers.map((no) => this.readRefund(no)));
+    return found.filter((r): r is Refund => r !== undefined);
   }
 
   /** The refund as the simulator holds it, without settling it (what WeChat's merchant platform shows). */

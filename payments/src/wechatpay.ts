@@ -314,7 +314,7 @@ export class WeChatPayV3 implements PaymentProvider {
 
   async refund(r: RefundRequest): Promise<Refund> {
     const { status, data } = await this.call('POST', '/v3/refund/domestic/refunds', {
-      ...(r.transactionId === null ? { out_trade_no: r.orderId } : { transaction_id: r.transactionId }),
+      ...(r.transactionId === null ? { out_trade_no: r.outTradeNo } : { transaction_id: r.transactionId }),
       out_refund_no: r.outRefundNo,
       reason: r.reason.slice(0, 80),
       amount: { refund: r.amountFen, total: r.totalFen, currency: 'CNY' },

@@ -16,6 +16,11 @@ export const PlaceCampaignSchema = z.object({
   /** What the diner paid: the group price, or the price the bargain reached. */
   priceFen: FenSchema,
   paymentId: z.string().min(1).max(64),
+  /**
+   * WeChat Pay's out_trade_no the diner paid under (the seat's `gp_…`, the bargain's `bp_…`; 6 to 32
+   * characters): the order's refunds go back against this trade, not the order id.
+   */
+  outTradeNo: z.string().regex(/^[A-Za-z0-9_*-]{6,32}$/),
   paidAt: AtSchema,
   at: AtSchema,
 });

@@ -4,7 +4,8 @@
  * (or bargain) holds and commits its own stock, so the order holds none (`holds: []`); the catalog
  * prices the dish as usual and the campaign's price shows as a discount (拼团价 / 砍价), so the
  * order's totals add up and analytics counts it like any other. A repeat with the same payment is
- * the same order.
+ * the same order. The payment keeps the out_trade_no it was made under (`gp_…`/`bp_…`), so a
+ * refund of the order goes back against that trade (`RefundInstruction.outTradeNo`).
  */
 import type { DecideContext, Rejection } from '@lunchrush/engine';
 import { ActorTypes, CATALOG_ACTOR_ID } from '../domain.js';
@@ -65,7 +66,14 @@ export function placeCampaign(s: OrderState, c: PlaceCampaignCommand, ctx: Decid
   const events: OrderEvent[] = [
     created,
     { type: 'PaymentRequested', deadline: c.at, at: c.at },
-    { type: 'Paid', paymentId: c.paymentId, amountFen: c.priceFen, paidAt: c.paidAt, at: c.at },
+    {
+      type: 'Paid',
+      paymentId: c.paymentId,
+      amountFen: c.priceFen,
+      paidAt: c.paidAt,
+      outTradeNo: c.outTradeNo,
+      at: c.at,
+    },
   ];
   return emit(s, events, c.at, { outputs: [boardPush(s, s.seq + events.length, 'paid', c.at)], detail: true });
 }

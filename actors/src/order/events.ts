@@ -13,6 +13,11 @@ export interface Payment {
   readonly amountFen: Fen;
   readonly paidAt: number;
   readonly at: number;
+  /**
+   * WeChat Pay's out_trade_no of the payment when it is not the order id: a group-buy seat (`gp_…`)
+   * or a bargain (`bp_…`) paid before its order existed. Refunds go back against it.
+   */
+  readonly outTradeNo?: string;
 }
 
 export interface StationProgress {
@@ -99,7 +104,15 @@ export type OrderEvent =
       at: number;
     }
   | { type: 'PaymentRequested'; deadline: number; at: number }
-  | { type: 'Paid'; paymentId: string; amountFen: Fen; paidAt: number; at: number }
+  | {
+      type: 'Paid';
+      paymentId: string;
+      amountFen: Fen;
+      paidAt: number;
+      /** Only when the trade is not the order id (a campaign's seat or bargain, `placeCampaign`). */
+      outTradeNo?: string;
+      at: number;
+    }
   /** Money arrived for an order that will not be made (late, or after a cancel): a refund follows. */
   | { type: 'PaymentReceived'; paymentId: string; amountFen: Fen; paidAt: number; at: number }
   /** A timed-out order whose payment was inside the window, sold again from stock under a new hold. */

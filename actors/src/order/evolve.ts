@@ -188,11 +188,14 @@ export function evolveOrder(s0: OrderState, e: OrderEvent): OrderState {
       s.status = 'pending_payment';
       s.deadline = e.deadline;
       return s;
-    case 'Paid':
+    case 'Paid': {
       s.status = 'paid';
       s.stock = 'sold';
-      s.payment = { paymentId: e.paymentId, amountFen: e.amountFen, paidAt: e.paidAt, at: e.at };
+      const p: Mutable<Payment> = { paymentId: e.paymentId, amountFen: e.amountFen, paidAt: e.paidAt, at: e.at };
+      if (e.outTradeNo !== undefined) p.outTradeNo = e.outTradeNo;
+      s.payment = p;
       return s;
+    }
     case 'PaymentReceived':
       s.payment = { paymentId: e.paymentId, amountFen: e.amountFen, paidAt: e.paidAt, at: e.at };
       return s;

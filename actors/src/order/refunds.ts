@@ -91,6 +91,7 @@ function approvalEffects(
         orderId: s.orderId,
         refundId: refund.refundId,
         paymentId: s.payment?.paymentId ?? null,
+        outTradeNo: s.payment?.outTradeNo ?? null,
         amountFen: refund.amountFen,
         paidFen: s.payment?.amountFen ?? 0,
         reason: refund.reason,
