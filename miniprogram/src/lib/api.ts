@@ -244,14 +244,20 @@ export class Api {
   }
 
   /** Where a delivery to this address would go now: the store, the quoted wait and fee. */
-  deliveryQuote(location: GeoPoint, lines: readonly { skuId: string; qty: number }[]): Promise<DeliveryQuote> {
+  deliveryQuote(location: GeoPoint, lines: readonly { skuId: string; qty: number; options?: OptionPick[] }[]): Promise<DeliveryQuote> {
     return this.data('POST', '/v1/diner/delivery/quote', { location, lines });
   }
 
   /** A delivery order to an address, routed by the gateway to the store that serves it best. Keep `key` for retries. */
-  async placeDelivery(key: string, lines: readonly { skuId: string; qty: number }[], to: Address): Promise<OrderDetail> {
+  async placeDelivery(key: string, lines: readonly { skuId: string; qty: number; options?: OptionPick[] }[], to: Address): Promise<OrderDetail> {
     const delivery = { address: to.address, contact: to.contact, phone: to.phone, location: to.location };
-    const body = { channel: 'delivery', lines: lines.map((l) => ({ ...l, options: [] })), delivery };
+    const body = { channel: 'delivery', lines: lines.map((l) => ({ skuId: l.skuId, qty: l.qty, options: l.options ?? [] })), delivery };
+    return (await this.data<{ order: OrderDetail }>('POST', '/v1/diner/orders', body, { 'idempotency-key': key })).order;
+  }
+
+  /** A pickup (到店自取) at a store, for a diner who is not seated there. Keep `key` for retries. */
+  async placeTakeaway(key: string, store: string, lines: readonly { skuId: string; qty: number; options?: OptionPick[] }[]): Promise<OrderDetail> {
+    const body = { channel: 'takeaway', store, lines: lines.map((l) => ({ skuId: l.skuId, qty: l.qty, options: l.options ?? [] })) };
     return (await this.data<{ order: OrderDetail }>('POST', '/v1/diner/orders', body, { 'idempotency-key': key })).order;
   }
 

@@ -9,11 +9,16 @@ export interface GeoPoint {
 /** `POST /v1/diner/delivery/quote`: the store a delivery there would go to now. */
 export interface DeliveryQuote {
   readonly store: string;
+  readonly storeName: string;
+  readonly storeAddress: string;
   readonly distanceM: number;
   readonly kitchenMin: number;
   readonly rideMin: number;
   readonly etaMin: number;
   readonly feeFen: number;
+  /** 起送价, and from what value of items delivery is free (null: never). */
+  readonly minOrderFen: number;
+  readonly freeOverFen: number | null;
   readonly of: number;
 }
 

@@ -1,8 +1,15 @@
 /**
  * 点餐: the menu by category, the dish sheet, and the table's shared cart, all
- * live: other diners' additions and stock levels arrive on the push.
+ * live: other diners' additions and stock levels arrive on the push. Opened with
+ * `?mode=delivery&address=<id>` (from 收货地址) it is the delivery menu instead: no table, the
+ * store the gateway would route the address to with its quoted wait and fee, 外卖配送 or
+ * 到店自取, and a cart on the phone (`lib/delivery.ts`).
  */
+import { AddressBook, wxStorage } from '../../lib/address-book';
 import { getContext } from '../../lib/app-context';
+import { cartTotals } from '../../lib/cart';
+import { deliveryOf } from '../../lib/delivery';
+import { deliveryHead, goText, type DeliveryChannel } from '../../lib/delivery-view';
 import { wordsFor, type ApiError } from '../../lib/errors';
 import { definePage, type TapEvent } from '../../lib/page';
 import type { Selection } from '../../lib/cart';
@@ -28,6 +35,13 @@ function cards(items: readonly RecoItem[] | undefined, stock: Record<string, Sku
 }
 
 interface Data {
+  /** At a table, or ordering for delivery / pickup without one. */
+  mode: 'table' | 'delivery';
+  /** Delivery mode: the store, the address, the quoted wait and fee (`deliveryHead`). */
+  head: Record<string, unknown>;
+  addressId: string;
+  goText: string;
+  goOk: boolean;
   state: 'loading' | 'ready' | 'error';
   error: string;
   storeName: string;
@@ -54,7 +68,11 @@ interface Fields {
 }
 
 export const menuPage = definePage<Data, {
-  onLoad(): Promise<void>;
+  onLoad(q?: { mode?: string; address?: string }): Promise<void>;
+  startDelivery(addressId: string | undefined): Promise<void>;
+  refreshDelivery(): void;
+  switchChannel(e: TapEvent<{ channel: DeliveryChannel }>): void;
+  changeAddress(): void;
   onShow(): void;
   onUnload(): void;
   refresh(): void;
@@ -75,6 +93,11 @@ export const menuPage = definePage<Data, {
   flash(words: string): void;
 }, Fields>({
   data: {
+    mode: 'table',
+    head: {},
+    addressId: '',
+    goText: '去下单',
+    goOk: false,
     state: 'loading',
     error: '',
     storeName: '',
@@ -96,7 +119,11 @@ export const menuPage = definePage<Data, {
     pairItems: [],
   },
   methods: {
-    async onLoad() {
+    async onLoad(q) {
+      if (q?.mode === 'delivery') {
+        await this.startDelivery(q.address);
+        return;
+      }
       const ctx = getContext();
       if (ctx.store.session === null) {
         this.setData({ state: 'error', error: '请先扫描桌上的二维码' });
@@ -115,13 +142,70 @@ export const menuPage = definePage<Data, {
       await this.retry();
     },
     onShow() {
-      if (this.data.state === 'ready') getContext().resyncAll();
+      if (this.data.state === 'ready' && this.data.mode === 'table') getContext().resyncAll();
+    },
+    async startDelivery(addressId) {
+      const list = new AddressBook(wxStorage()).list();
+      const a = list.find((x) => x.id === addressId) ?? list[0];
+      this.setData({ mode: 'delivery', state: 'loading', error: '', addressId: a?.id ?? '' });
+      if (a === undefined) {
+        this.setData({ state: 'error', error: '请先选择收货地址' });
+        return;
+      }
+      const ctx = getContext();
+      const d = deliveryOf(ctx);
+      this.off?.();
+      const offStore = ctx.store.on(() => this.refresh());
+      const offDelivery = d.on(() => this.refresh());
+      this.off = () => {
+        offStore();
+        offDelivery();
+      };
+      try {
+        await d.start(a);
+        this.setData({ state: 'ready' });
+        this.refresh();
+      } catch (e) {
+        this.setData({ state: 'error', error: wordsFor(e) });
+      }
+    },
+    refreshDelivery() {
+      const { store } = getContext();
+      const d = deliveryOf(getContext());
+      if (store.menu === null || d.quote === null || d.address === null) return;
+      const c = cartView(store.menu, d.cart, d.me, store.stock);
+      const sections = menuSections(store.menu, store.stock, d.cart);
+      const go = goText(d.quote, cartTotals(d.cart).totalFen, d.channel);
+      this.setData({
+        head: deliveryHead(d.quote, d.address, d.channel) as unknown as Record<string, unknown>,
+        storeName: d.quote.storeName,
+        sections,
+        active: this.data.active || (sections[0]?.anchor ?? ''),
+        stock: store.stock,
+        cartLines: c.lines,
+        cartCount: c.count,
+        cartTotal: c.totalText,
+        others: 0,
+        goText: go.text,
+        goOk: go.ok,
+        ...(c.count === 0 ? { cartOpen: false } : {}),
+      });
+    },
+    switchChannel(e) {
+      deliveryOf(getContext()).setChannel(e.currentTarget.dataset.channel);
+    },
+    changeAddress() {
+      void wx.navigateTo({ url: '/pages/address/index' });
     },
     onUnload() {
       this.off?.();
       this.off = undefined;
     },
     async retry() {
+      if (this.data.mode === 'delivery') {
+        await this.startDelivery(this.data.addressId);
+        return;
+      }
       this.setData({ state: 'loading', error: '' });
       try {
         await getContext().loadMenu();
@@ -133,6 +217,10 @@ export const menuPage = definePage<Data, {
       }
     },
     refresh() {
+      if (this.data.mode === 'delivery') {
+        this.refreshDelivery();
+        return;
+      }
       const { store } = getContext();
       if (store.menu === null || store.session === null) return;
       const cart = store.table?.cart ?? [];
@@ -159,6 +247,8 @@ export const menuPage = definePage<Data, {
         cartCount: c.count,
         cartTotal: c.totalText,
         others: c.others,
+        goText: '去下单',
+        goOk: c.count > 0,
         ...(c.count === 0 ? { cartOpen: false } : {}),
       });
     },
@@ -197,6 +287,11 @@ export const menuPage = definePage<Data, {
       await this.add(spu, e.detail.sel);
     },
     async add(spu, sel) {
+      if (this.data.mode === 'delivery') {
+        deliveryOf(getContext()).add(spu, sel);
+        this.flash(`已加入 ${spu.name}`);
+        return;
+      }
       try {
         await getContext().addToCart(spu, sel);
         this.flash(`已加入 ${spu.name}`);
@@ -214,6 +309,12 @@ export const menuPage = definePage<Data, {
       await this.changeLine(e.currentTarget.dataset.line, -1);
     },
     async changeLine(lineId, by) {
+      if (this.data.mode === 'delivery') {
+        const d = deliveryOf(getContext());
+        const mine = d.cart.find((l) => l.lineId === lineId);
+        if (mine !== undefined) d.setQty(lineId, mine.qty + by);
+        return;
+      }
       const line = getContext().store.table?.cart.find((l) => l.lineId === lineId);
       if (line === undefined) return;
       try {
@@ -223,8 +324,8 @@ export const menuPage = definePage<Data, {
       }
     },
     checkout() {
-      if (this.data.cartCount === 0) return;
-      void wx.navigateTo({ url: '/pages/confirm/index' });
+      if (!this.data.goOk) return;
+      void wx.navigateTo({ url: this.data.mode === 'delivery' ? '/pages/checkout/index' : '/pages/confirm/index' });
     },
     flash(words) {
       this.setData({ toast: words });

@@ -1,0 +1,3 @@
+import { addressPage } from './page';
+
+Component(addressPage as unknown as WechatMiniprogram.Component.TrivialOption);

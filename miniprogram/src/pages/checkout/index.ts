@@ -1,0 +1,3 @@
+import { checkoutPage } from './page';
+
+Component(checkoutPage as unknown as WechatMiniprogram.Component.TrivialOption);
