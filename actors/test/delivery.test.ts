@@ -104,7 +104,9 @@ describe('delivery dispatch', () => {
     expectOk(delivery(rt, { type: 'staffDelivered', by: STAFF, at: T0 + 40 * MIN }));
     expect(orderState(rt, 'o_d1').status).toBe('served');
   });
+});
 
+describe('delivery when riders fail', () => {
   it('a rider who never comes is given up on: cancelled, dispatched again, then staff; late callbacks of the old attempt refused', () => {
     const rt = ready();
     dispatched(rt, 1, T0 + 8 * MIN);
