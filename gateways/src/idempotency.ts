@@ -13,8 +13,33 @@
  *   answered the order.
  */
 import { hash } from 'node:crypto';
+import { ErrorCode, HttpError } from './errors.js';
+import type { RequestInfo } from './http.js';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * The `Idempotency-Key` of a request that makes something new (an order, a top-up, a group, a
+ * bargain, a draw), or 400 `missing_idempotency_key`.
+ */
+export function idempotencyKey(req: RequestInfo): string {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined || !IDEMPOTENCY_KEY_RE.test(key))
+    throw new HttpError(
+      ErrorCode.MissingIdempotencyKey,
+      'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required',
+    );
+  return key;
+}
+
+/** The header as the OpenAPI document names it, on every route that takes one. */
+export const IDEMPOTENCY_HEADER = [
+  {
+    name: 'Idempotency-Key',
+    required: true,
+    description: '8–64 of A–Z a–z 0–9 _ -; a retry with it names the same one',
+  },
+];
 
 /** The digest of a validated request body: 128 bits of SHA-256, base64url (it goes into the order's event). */
 export function bodyHash(body: unknown): string {

@@ -22,7 +22,7 @@ import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type RequestInfo, type Route } from '../../http.js';
 import { idFor, openShare, shareFor } from '../../share-codes.js';
 import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';
-import { IDEMPOTENCY_HEADER, idempotencyKey } from './groupbuy.js';
+import { IDEMPOTENCY_HEADER, idempotencyKey } from '../../idempotency.js';
 
 type CampaignParams = z.output<typeof StoreBargainCampaignParams>;
 type BargainParams = z.output<typeof StoreBargainParams>;

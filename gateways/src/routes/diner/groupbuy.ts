@@ -21,8 +21,8 @@ import { DinerGroupAnswer, CampaignsAnswer, GroupCampaignAnswer } from '../../ca
 import { JoinBody, StoreGroupCampaignParams, StoreGroupParams } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type RequestInfo, type Route } from '../../http.js';
-import { IDEMPOTENCY_KEY_RE } from '../../idempotency.js';
+import { route, type Route } from '../../http.js';
+import { IDEMPOTENCY_HEADER, idempotencyKey } from '../../idempotency.js';
 import { StoreParams } from '../../schemas.js';
 import { idFor, openShare, shareFor } from '../../share-codes.js';
 import type { CampaignIndex } from '../../campaign-index.js';
@@ -33,25 +33,6 @@ type GroupParams = z.output<typeof StoreGroupParams>;
 const BASE = '/v1/diner/stores/{store}';
 const doc = { tag: 'diner', ...dinerAuth };
 const JOIN_ERRORS = [G.GroupNotFound, G.GroupNotOpen, G.GroupFull, G.GroupExpired, G.GroupClosed, G.MemberLimit];
-
-/** The `Idempotency-Key` of a request that makes something new (a group, a bargain, a draw). */
-export function idempotencyKey(req: RequestInfo): string {
-  const key = req.headers['idempotency-key'];
-  if (key === undefined || !IDEMPOTENCY_KEY_RE.test(key))
-    throw new HttpError(
-      ErrorCode.MissingIdempotencyKey,
-      'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required',
-    );
-  return key;
-}
-
-export const IDEMPOTENCY_HEADER = [
-  {
-    name: 'Idempotency-Key',
-    required: true,
-    description: '8–64 of A–Z a–z 0–9 _ -; a retry with it names the same one',
-  },
-];
 
 /** What a diner sees of a group: counts, their own seat, and a share code while friends may still join. */
 export function dinerGroup(

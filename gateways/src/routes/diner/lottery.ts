@@ -15,7 +15,7 @@ import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
 import { idFor } from '../../share-codes.js';
 import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';
-import { IDEMPOTENCY_HEADER, idempotencyKey } from './groupbuy.js';
+import { IDEMPOTENCY_HEADER, idempotencyKey } from '../../idempotency.js';
 
 type Params = z.output<typeof StoreLotteryParams>;
 const BASE = '/v1/diner/stores/{store}/lotteries/{lotteryId}';

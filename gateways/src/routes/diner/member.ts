@@ -21,7 +21,7 @@ import {
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PrepayAnswer } from '../../answers.js';
-import { IDEMPOTENCY_KEY_RE } from '../../idempotency.js';
+import { idempotencyKey } from '../../idempotency.js';
 import { programReader } from '../../member-program.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
@@ -98,12 +98,7 @@ function topUp(deps: GatewayDeps): Route {
     errors: [...CARD_ERRORS, ...INPUT_ERRORS, ErrorCode.MissingIdempotencyKey, ErrorCode.PaymentProviderError],
     async handle(req, { body }: { body: z.output<typeof TopUpBody> }) {
       const s = session(req);
-      const key = req.headers['idempotency-key'];
-      if (key === undefined || !IDEMPOTENCY_KEY_RE.test(key))
-        throw new HttpError(
-          ErrorCode.MissingIdempotencyKey,
-          'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required',
-        );
+      const key = idempotencyKey(req);
       const card = await memberOf(deps.engine, s.dinerId).send({ type: 'get', at: Date.now() });
       if (!card.enrolled) throw new HttpError(D.NotEnrolled, 'enrol first (POST /v1/diner/member/enroll)');
       const topUpId = `t_${createHash('sha256').update(`${s.dinerId}:${key}`).digest('base64url').slice(0, 20)}`;

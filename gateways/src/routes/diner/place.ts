@@ -10,7 +10,7 @@ import { PlacedOrderAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { JSON_CONTENT, route, type Reply, type RequestInfo, type Route } from '../../http.js';
-import { IDEMPOTENCY_KEY_RE, InFlight, bodyHash } from '../../idempotency.js';
+import { InFlight, bodyHash, idempotencyKey } from '../../idempotency.js';
 import { maskPhone, seal } from '../../pii.js';
 import { PlaceOrderBody } from '../../schemas.js';
 import type { OwnerCache } from './access.js';
@@ -165,12 +165,7 @@ function orderPlacer(
   const place = placer(deps);
   const placeOrder = async (req: RequestInfo, body: z.output<typeof PlaceOrderBody>): Promise<Reply> => {
     const s = session(req);
-    const key = req.headers['idempotency-key'];
-    if (key === undefined || !IDEMPOTENCY_KEY_RE.test(key))
-      throw new HttpError(
-        ErrorCode.MissingIdempotencyKey,
-        'an Idempotency-Key header (8–64 of A–Z a–z 0–9 _ -) is required',
-      );
+    const key = idempotencyKey(req);
     if (!attempts.enter(s.dinerId, key))
       throw new HttpError(
         ErrorCode.IdempotencyInProgress,
