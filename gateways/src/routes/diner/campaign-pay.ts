@@ -6,31 +6,16 @@
  */
 import { ErrorCode as D } from '@lunchrush/actors';
 import { BargainErrorCode as B, GroupBuyErrorCode as G, bargainOf, groupOf } from '@lunchrush/actors/campaigns';
-import type { PrepayResult } from '@lunchrush/payments';
 import type { z } from 'zod';
 import { PrepayAnswer } from '../../answers.js';
 import { StoreBargainParams, StoreGroupParams } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
-import { DINER_ERRORS, dinerAuth, session } from './common.js';
+import { DINER_ERRORS, dinerAuth, prepayAnswer, session } from './common.js';
 
 const BASE = '/v1/diner/stores/{store}';
 const doc = { tag: 'diner', ...dinerAuth, response: PrepayAnswer };
-
-function prepayAnswer(deps: GatewayDeps, p: { payId: string } & PrepayResult, amountFen: number, deadline: number) {
-  return {
-    orderId: p.payId,
-    amountFen,
-    deadline,
-    provider: deps.payments.provider.name,
-    prepayId: p.prepayId,
-    requestPayment: p.requestPayment,
-    ...(deps.simulator === undefined
-      ? {}
-      : { simulator: { payUrl: '/v1/simulator/wechatpay/pay', body: { prepayId: p.prepayId } } }),
-  };
-}
 
 export function campaignPayRoutes(deps: GatewayDeps): Route[] {
   return [
@@ -66,7 +51,7 @@ export function campaignPayRoutes(deps: GatewayDeps): Route[] {
           deadline: g.deadline,
           openid: s.openid,
         });
-        return { body: prepayAnswer(deps, p, g.priceFen, g.deadline) };
+        return { body: prepayAnswer(deps, p.payId, p, g.priceFen, g.deadline) };
       },
     }),
     route({
@@ -98,7 +83,7 @@ export function campaignPayRoutes(deps: GatewayDeps): Route[] {
           deadline: v.deadline,
           openid: s.openid,
         });
-        return { body: prepayAnswer(deps, p, v.priceFen, v.deadline) };
+        return { body: prepayAnswer(deps, p.payId, p, v.priceFen, v.deadline) };
       },
     }),
   ];

@@ -3,6 +3,10 @@
  * diner's session as the pipeline verified it.
  */
 import { ErrorCode as D } from '@lunchrush/actors';
+import type { PrepayResult } from '@lunchrush/payments';
+import type { z } from 'zod';
+import type { PrepayAnswer } from '../../answers.js';
+import type { GatewayDeps } from '../../deps.js';
 import { ErrorCode, HttpError } from '../../errors.js';
 import type { RequestInfo } from '../../http.js';
 import type { DinerSession } from '../../sessions.js';
@@ -36,6 +40,30 @@ export function seated(req: RequestInfo): { store: string; tableId: string; s: D
 
 export function diner(s: DinerSession): { role: 'diner'; id: string } {
   return { role: 'diner', id: s.dinerId };
+}
+
+/**
+ * The answer to every prepay (an order, a top-up, a group seat, a bargain): what wx.requestPayment
+ * takes, and, where the simulator is mounted, where to pay instead. `orderId` names what is paid for.
+ */
+export function prepayAnswer(
+  deps: GatewayDeps,
+  payId: string,
+  p: PrepayResult,
+  amountFen: number,
+  deadline: number,
+): z.input<typeof PrepayAnswer> {
+  const answer: z.input<typeof PrepayAnswer> = {
+    orderId: payId,
+    amountFen,
+    deadline,
+    provider: deps.payments.provider.name,
+    prepayId: p.prepayId,
+    requestPayment: p.requestPayment,
+  };
+  if (deps.simulator !== undefined)
+    answer.simulator = { payUrl: '/v1/simulator/wechatpay/pay', body: { prepayId: p.prepayId } };
+  return answer;
 }
 
 /** A route a diner session must call (checked, and rate-limited per session, by the pipeline). */

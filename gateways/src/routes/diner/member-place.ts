@@ -33,8 +33,8 @@ import type { Place } from './place.js';
 
 type Body = z.output<typeof PlaceOrderBody>;
 
-export const MEMBER_PLACE_ERRORS = [
-  D.NotEnrolled,
+/** What spending a card (coupons, points, stored value) can be refused with, at checkout and placement. */
+export const CARD_SPEND_ERRORS = [
   D.CouponUnavailable,
   D.CouponNotApplicable,
   D.CouponExpired,
@@ -42,6 +42,8 @@ export const MEMBER_PLACE_ERRORS = [
   D.InsufficientPoints,
   D.InsufficientBalance,
 ] as const;
+
+export const MEMBER_PLACE_ERRORS = [D.NotEnrolled, ...CARD_SPEND_ERRORS] as const;
 
 /** A card's coupon as its terms (without its status on the card). */
 export function bareCoupon(c: MemberCoupon & { status?: unknown; orderId?: unknown }): MemberCoupon {

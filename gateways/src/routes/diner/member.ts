@@ -28,8 +28,8 @@ import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
 import { CampaignListAnswer, CheckoutAnswer, ClaimAnswer, MemberCardAnswer } from '../../member-answers.js';
 import { CampaignParams, CheckoutBody, EnrollBody, TopUpBody } from '../../member-schemas.js';
-import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, session } from './common.js';
-import { bareCoupon, storeAndLines } from './member-place.js';
+import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, prepayAnswer, session } from './common.js';
+import { CARD_SPEND_ERRORS, bareCoupon, storeAndLines } from './member-place.js';
 
 /**
  * Every defined campaign of the chain, by id: the chain's campaign directory (an actor, so the list
@@ -103,19 +103,7 @@ function topUp(deps: GatewayDeps): Route {
       if (!card.enrolled) throw new HttpError(D.NotEnrolled, 'enrol first (POST /v1/diner/member/enroll)');
       const topUpId = `t_${createHash('sha256').update(`${s.dinerId}:${key}`).digest('base64url').slice(0, 20)}`;
       const p = await deps.payments.prepayTopUp(topUpId, s.dinerId, body.amountFen, s.openid);
-      return {
-        body: {
-          orderId: topUpId,
-          amountFen: body.amountFen,
-          deadline: Date.now() + 15 * 60_000,
-          provider: deps.payments.provider.name,
-          prepayId: p.prepayId,
-          requestPayment: p.requestPayment,
-          ...(deps.simulator === undefined
-            ? {}
-            : { simulator: { payUrl: '/v1/simulator/wechatpay/pay', body: { prepayId: p.prepayId } } }),
-        },
-      };
+      return { body: prepayAnswer(deps, topUpId, p, body.amountFen, Date.now() + 15 * 60_000) };
     },
   });
 }
@@ -256,12 +244,7 @@ function checkoutRoute(deps: GatewayDeps): Route {
       ...LINE_ERRORS,
       ErrorCode.NoTable,
       D.EmptyCart,
-      D.CouponUnavailable,
-      D.CouponNotApplicable,
-      D.CouponExpired,
-      D.CouponStacking,
-      D.InsufficientPoints,
-      D.InsufficientBalance,
+      ...CARD_SPEND_ERRORS,
     ],
     async handle(req, { body }: { body: z.output<typeof CheckoutBody> }) {
       const s = session(req);

@@ -11,7 +11,7 @@ import { route, type RequestInfo, type Route } from '../../http.js';
 import { randomText, wechatDueFen } from '@lunchrush/payments';
 import { CancelBody, OrderParams, RefundBody, ReviewBody } from '../../schemas.js';
 import { orderAccess, readOwnOrder, type OwnerCache } from './access.js';
-import { DINER_ERRORS, INPUT_ERRORS, ORDER_ERRORS, diner, dinerAuth, session } from './common.js';
+import { DINER_ERRORS, INPUT_ERRORS, ORDER_ERRORS, diner, dinerAuth, prepayAnswer, session } from './common.js';
 
 export function orderRoutes(deps: GatewayDeps, owners: OwnerCache): Route[] {
   return [listOrders(deps), getOrder(deps, owners), pay(deps, owners), ...orderActions(deps, owners)];
@@ -87,19 +87,7 @@ function pay(deps: GatewayDeps, owners: OwnerCache): Route {
           details: { status: order.status },
         });
       const p = await deps.payments.prepay(order, store, session(req).openid);
-      return {
-        body: {
-          orderId: order.orderId,
-          amountFen: wechatDueFen(order),
-          deadline: order.deadline,
-          provider: deps.payments.provider.name,
-          prepayId: p.prepayId,
-          requestPayment: p.requestPayment,
-          ...(deps.simulator === undefined
-            ? {}
-            : { simulator: { payUrl: '/v1/simulator/wechatpay/pay', body: { prepayId: p.prepayId } } }),
-        },
-      };
+      return { body: prepayAnswer(deps, order.orderId, p, wechatDueFen(order), order.deadline) };
     },
   });
 }
