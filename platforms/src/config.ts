@@ -33,6 +33,8 @@ export interface PlatformsConfig {
   readonly toleranceS: number;
   readonly ratePerS: number;
   readonly batch: number;
+  /** Stores with a sync call in flight at once, per platform. */
+  readonly inFlight: number;
   readonly retryMaxMs: number;
   /** Minutes after midnight (China time) of the daily reconciliation; undefined: on demand only. */
   readonly reconcileAtMin: number | undefined;
@@ -60,6 +62,7 @@ export const PLATFORMS_VARIABLES = [
   'PLATFORMS_SIGNATURE_TOLERANCE_S',
   'PLATFORMS_RATE_PER_S',
   'PLATFORMS_BATCH',
+  'PLATFORMS_IN_FLIGHT',
   'PLATFORMS_RETRY_MAX_MS',
   'PLATFORMS_RECONCILE_AT',
 ] as const;
@@ -120,6 +123,7 @@ export function parsePlatformsConfig(env: NodeJS.ProcessEnv): PlatformsConfig {
     toleranceS: int(env, 'PLATFORMS_SIGNATURE_TOLERANCE_S', DEFAULT_SIGNATURE_TOLERANCE_S, 1, 3_600),
     ratePerS: int(env, 'PLATFORMS_RATE_PER_S', DEFAULT_SENDER_SETTINGS.ratePerS, 1, 10_000),
     batch: int(env, 'PLATFORMS_BATCH', DEFAULT_SENDER_SETTINGS.maxBatch, 1, 200),
+    inFlight: int(env, 'PLATFORMS_IN_FLIGHT', DEFAULT_SENDER_SETTINGS.inFlight, 1, 64),
     retryMaxMs: int(env, 'PLATFORMS_RETRY_MAX_MS', DEFAULT_SENDER_SETTINGS.retryMaxMs, 100, 600_000),
     reconcileAtMin: m === null ? undefined : Number(m[1]) * 60 + Number(m[2]),
   };

@@ -83,6 +83,13 @@ export class SyncFeed {
     await this.loop;
   }
 
+  /** Changes in the stream not yet in the outboxes (read or not); 0 before the consumer exists. */
+  async backlog(): Promise<number> {
+    const jsm = await jetstreamManager(this.o.nc);
+    const i = await jsm.consumers.info(this.stream, SYNC_CONSUMER).catch(() => undefined);
+    return i === undefined ? 0 : i.num_pending + i.num_ack_pending;
+  }
+
   private async consumer(): Promise<void> {
     const jsm = await jetstreamManager(this.o.nc);
     // The engine makes the stream: wait for it.

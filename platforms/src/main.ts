@@ -77,7 +77,13 @@ async function main(): Promise<void> {
     host: cfg.host,
     opsToken: cfg.opsToken,
     toleranceS: cfg.toleranceS,
-    sender: { ratePerS: cfg.ratePerS, burst: cfg.ratePerS, maxBatch: cfg.batch, retryMaxMs: cfg.retryMaxMs },
+    sender: {
+      ratePerS: cfg.ratePerS,
+      burst: cfg.ratePerS,
+      maxBatch: cfg.batch,
+      inFlight: cfg.inFlight,
+      retryMaxMs: cfg.retryMaxMs,
+    },
     ...(cfg.reconcileAtMin === undefined ? {} : { reconcileDailyAtMin: cfg.reconcileAtMin }),
     log,
   });

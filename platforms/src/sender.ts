@@ -1,11 +1,17 @@
 /**
- * One platform's sender: takes calls off the head of its outbox (`nextBatch`), within the
- * platform's rate limit, signs and sends them, and removes them once acknowledged. A platform
+ * One platform's sender: takes calls off the heads of its outbox (`nextBatch`), within the
+ * platform's rate limits, signs and sends them, and removes them once acknowledged. A platform
  * that is down or slows us down (5xx, 429, a timeout) gets the same call again after a doubling
  * delay, for as long as it takes, so it hears every change in order once back; a call it refuses
  * for good goes to the dead list. One process sends for a platform at a time (a lease in Redis),
- * or two could reorder its calls; within it the two lanes (stock and catalog; order statuses) each
- * have a call in flight, sharing the rate limit.
+ * or two could reorder its calls.
+ *
+ * Stock and catalog calls (the sync lane) go out for up to `inFlight` stores at once, one call
+ * in flight per store (order matters only within a store), the longest-waiting stores first;
+ * each call carries everything its store has waiting (the newest level of each SKU). So the sync
+ * lag is about one call's time while the rate limit is not reached, and beyond it grows with the
+ * stores waiting, not with the changes made. Order statuses (the orders lane) go one call at a
+ * time, in order. Each lane has its own rate limit (the platforms limit each API).
  */
 import { catalogOf, type CommandSender } from '@lunchrush/actors';
 import { ensureError } from '@lunchrush/engine';
@@ -20,11 +26,13 @@ import type { CallReply, MenuItem, PlatformApi, PlatformCall, PlatformView } fro
 import { TokenBucket, backoffMs } from './rate-limit.js';
 
 export interface SenderSettings {
-  /** Calls a second (the platform's limit for the app), and the burst. */
+  /** Calls a second on each lane (the platform's limit for the app's API), and the burst. */
   readonly ratePerS: number;
   readonly burst: number;
   /** SKUs per stock call. */
   readonly maxBatch: number;
+  /** Stores with a sync call in flight at once. */
+  readonly inFlight: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   readonly timeoutMs: number;
@@ -36,6 +44,7 @@ export const DEFAULT_SENDER_SETTINGS: SenderSettings = {
   ratePerS: 20,
   burst: 20,
   maxBatch: 100,
+  inFlight: 4,
   retryBaseMs: 200,
   retryMaxMs: 10_000,
   timeoutMs: 5_000,
@@ -56,32 +65,52 @@ export interface SenderOptions {
 }
 
 const LEASE_MS = 10_000;
+/** How long an idle lane sleeps when nothing wakes it (new entries do). */
+const IDLE_MS = 250;
+/** Entries read off a store's head: a backlog after an outage is coalesced this many at a time. */
+const HEAD_PER_SKU = 10;
+
+type Outcome = 'sent' | 'retry' | 'waited';
 
 export class PlatformSender {
   readonly health: HealthTracker;
   private readonly s: SenderSettings;
-  private readonly bucket: TokenBucket;
+  private readonly buckets: Record<Lane, TokenBucket>;
   private readonly owner = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   private stopping = false;
   private loop: Promise<void> | undefined;
   private readonly wakeIdle = new Map<Lane, () => void>();
+  /** Woken while not asleep: the next idle sleep is skipped. */
+  private readonly kicked = new Set<Lane>();
+  /** Per lane: failures in a row, and no new call before `at` (the backoff). */
+  private readonly backoff: Record<Lane, { attempt: number; at: number }>;
   private leaseUntil = 0;
   /** What this platform was last sent per SKU (`<store>/<skuId>` → seq): read from Redis when the lease is taken. */
   private sent: Map<string, number> | undefined;
 
   constructor(private readonly o: SenderOptions) {
     this.s = { ...DEFAULT_SENDER_SETTINGS, ...o.settings };
-    this.bucket = new TokenBucket(this.s.ratePerS, this.s.burst);
+    this.buckets = {
+      sync: new TokenBucket(this.s.ratePerS, this.s.burst),
+      orders: new TokenBucket(this.s.ratePerS, this.s.burst),
+    };
+    this.backoff = { sync: { attempt: 0, at: 0 }, orders: { attempt: 0, at: 0 } };
     this.health = new HealthTracker(o.api.name, this.s.downAfterMs);
   }
 
   start(): void {
-    this.loop ??= Promise.all(LANES.map((lane) => this.run(lane))).then(() => undefined);
+    this.loop ??= Promise.all([this.runSync(), this.runOrders()]).then(() => undefined);
   }
 
   /** New entries are in the outbox. */
   wake(): void {
-    for (const w of this.wakeIdle.values()) w();
+    for (const lane of LANES) this.kick(lane);
+  }
+
+  private kick(lane: Lane): void {
+    const w = this.wakeIdle.get(lane);
+    if (w === undefined) this.kicked.add(lane);
+    else w();
   }
 
   async stop(): Promise<void> {
@@ -140,65 +169,128 @@ export class PlatformSender {
   private sleep(ms: number, wakeable?: Lane): Promise<void> {
     return new Promise((r) => {
       const t = setTimeout(done, ms);
+      const wake = this.wakeIdle;
       function done(): void {
         clearTimeout(t);
+        if (wakeable !== undefined && wake.get(wakeable) === done) wake.delete(wakeable);
         r();
       }
-      if (wakeable !== undefined) this.wakeIdle.set(wakeable, done);
+      if (wakeable !== undefined) wake.set(wakeable, done);
     });
   }
 
-  private async run(lane: Lane): Promise<void> {
-    let attempt = 0;
+  /** Sleeps until woken (new entries, a store's call done) or `ms`; at once if woken meanwhile. */
+  private idle(lane: Lane, ms = IDLE_MS): Promise<void> {
+    if (this.kicked.delete(lane)) return Promise.resolve();
+    return this.sleep(ms, lane);
+  }
+
+  /** Whether a lane may send now: the lease held and no backoff running (else it waited a while). */
+  private async mayCall(lane: Lane): Promise<boolean> {
+    if (!(await this.holdLease())) {
+      await this.sleep(LEASE_MS / 2, lane);
+      return false;
+    }
+    const wait = this.backoff[lane].at - Date.now();
+    if (wait <= 0) return true;
+    await this.sleep(wait);
+    return false;
+  }
+
+  private settle(lane: Lane, r: Outcome): void {
+    const b = this.backoff[lane];
+    if (r === 'retry') b.at = Date.now() + backoffMs(++b.attempt, this.s.retryBaseMs, this.s.retryMaxMs);
+    else if (r === 'sent') b.attempt = 0;
+  }
+
+  private failedOnce(lane: Lane, e: unknown): void {
+    this.o.log.error({ platform: this.o.api.name, err: ensureError(e).message }, 'platform sender failed; going on');
+    this.settle(lane, 'retry');
+  }
+
+  /** The sync lane: up to `inFlight` stores at once, one call each, longest waiting first. */
+  private async runSync(): Promise<void> {
+    const busy = new Map<string, Promise<void>>();
     while (!this.stopping) {
       try {
-        if (!(await this.holdLease())) {
-          await this.sleep(LEASE_MS / 2, lane);
-          continue;
+        if (!(await this.mayCall('sync'))) continue;
+        for (const store of await this.o.outbox.waiting(this.o.api.name)) {
+          if (busy.size >= this.s.inFlight) break;
+          if (busy.has(store)) continue;
+          const task = this.sendStore(store)
+            .then((r) => this.settle('sync', r))
+            .catch((e: unknown) => this.failedOnce('sync', e))
+            .finally(() => {
+              busy.delete(store);
+              this.kick('sync');
+            });
+          busy.set(store, task);
         }
-        const r = await this.once(lane);
-        if (r === 'idle') await this.sleep(250, lane);
-        if (r === 'retry') await this.sleep(backoffMs(++attempt, this.s.retryBaseMs, this.s.retryMaxMs));
-        else attempt = 0;
+        await this.idle('sync');
       } catch (e) {
-        this.o.log.error(
-          { platform: this.o.api.name, err: ensureError(e).message },
-          'platform sender failed; going on',
-        );
-        await this.sleep(backoffMs(++attempt, this.s.retryBaseMs, this.s.retryMaxMs));
+        this.failedOnce('sync', e);
+      }
+    }
+    await Promise.all(busy.values());
+  }
+
+  /** The orders lane: one call at a time, in order. */
+  private async runOrders(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        if (!(await this.mayCall('orders'))) continue;
+        const head = await this.o.outbox.head(this.o.api.name, 'orders', 1);
+        const batch = nextBatch(head, new Map(), 1);
+        if (batch === undefined) await this.idle('orders');
+        else this.settle('orders', await this.deliver('orders', batch));
+      } catch (e) {
+        this.failedOnce('orders', e);
       }
     }
   }
 
-  private async once(lane: Lane): Promise<'idle' | 'sent' | 'retry' | 'waited'> {
+  /** One call for a store: what it has waiting, coalesced. */
+  private async sendStore(store: string): Promise<Outcome> {
     const p = this.o.api.name;
-    const head = await this.o.outbox.head(p, lane, this.s.maxBatch);
-    if (head.length === 0) return 'idle';
+    const head = await this.o.outbox.head(p, 'sync', this.s.maxBatch * HEAD_PER_SKU, store);
     const sent = (this.sent ??= await this.o.outbox.sentSeqs(p));
-    const batch = nextBatch(head, sent, this.s.maxBatch)!;
-    if (batch.kind === 'stock' && batch.send.length === 0) {
-      await this.o.outbox.remove(p, lane, batch.take);
+    const batch = nextBatch(head, sent, this.s.maxBatch);
+    // Queued with nothing left (an operator emptied the list): out of the queue, or the lane would spin on it.
+    if (batch === undefined) {
+      await this.o.outbox.remove(p, 'sync', 0, { store });
       return 'sent';
     }
-    const wait = this.bucket.take();
-    if (wait > 0) {
-      await this.sleep(wait);
-      return 'waited';
+    if (batch.kind === 'stock' && batch.send.length === 0) {
+      await this.o.outbox.remove(p, 'sync', batch.take, { store });
+      return 'sent';
     }
+    return this.deliver('sync', batch);
+  }
+
+  /** Sends a batch within the lane's rate limit; acknowledged, it leaves the outbox. */
+  private async deliver(lane: Lane, batch: Batch): Promise<Outcome> {
+    for (let wait = this.buckets[lane].take(); wait > 0; wait = this.buckets[lane].take()) await this.sleep(wait);
+    const p = this.o.api.name;
     const call = await this.callOf(batch);
     const reply = call === undefined ? ({ ok: true } as const) : await this.call(call);
     const now = Date.now();
+    const store = batch.store;
     if (reply.ok) {
-      const done = batch.kind === 'stock' ? batch.send : [batch.entry];
-      const seqs = new Map(
-        done.flatMap((e) => (e.kind === 'stock' && e.seq !== undefined ? [[seqKey(e.store, e.skuId), e.seq]] : [])),
-      );
-      await this.o.outbox.remove(p, lane, batch.take, [], seqs);
-      for (const [k, v] of seqs) sent.set(k, v);
-      this.health.synced(
-        now,
-        done.filter((e) => e.kind !== 'order').map((e) => now - e.at),
-      );
+      const seqs = new Map<string, number>();
+      if (batch.kind === 'stock')
+        for (const e of batch.send) if (e.seq !== undefined) seqs.set(seqKey(store, e.skuId), e.seq);
+      const sent = this.sent;
+      const lags =
+        batch.kind === 'stock'
+          ? batch.covered
+              .filter((e) => e.seq === undefined || !((sent?.get(seqKey(store, e.skuId)) ?? -1) >= e.seq))
+              .map((e) => now - e.at)
+          : batch.kind === 'catalog'
+            ? [now - batch.entry.at]
+            : [];
+      await this.o.outbox.remove(p, lane, batch.take, { store, sentSeqs: seqs });
+      for (const [k, v] of seqs) sent?.set(k, v);
+      this.health.synced(now, lags);
       return 'sent';
     }
     // A platform that signs no nonce takes the same call twice in one second for a replay: signed
@@ -213,7 +305,8 @@ export class PlatformSender {
       { platform: p, code: reply.code, err: reply.message },
       'a platform refused a sync call for good; kept on the dead list',
     );
-    await this.o.outbox.remove(p, lane, batch.take, head.slice(0, batch.take));
+    const head = await this.o.outbox.head(p, lane, batch.take, store);
+    await this.o.outbox.remove(p, lane, batch.take, { store, dead: head });
     return 'sent';
   }
 

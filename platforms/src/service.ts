@@ -47,6 +47,8 @@ export interface Platforms {
   readonly reconciler: Reconciler;
   readonly outbox: Outbox;
   health(): Promise<{ platforms: PlatformHealth[] }>;
+  /** What is still to be told to the platforms: changes not yet read from the stream, and the outboxes. */
+  backlog(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,10 @@ export async function openPlatforms(o: PlatformsOptions): Promise<Platforms> {
     reconciler,
     outbox,
     health,
+    async backlog() {
+      const queued = await Promise.all(PLATFORMS.map((p) => outbox.length(p)));
+      return (await feed.backlog()) + queued.reduce((a, b) => a + b, 0);
+    },
     async close() {
       reconciler.stop();
       alarms.stop();

@@ -3,7 +3,7 @@
  * simulators and the platforms service beside it, in the test's own process. The simulators'
  * copies of store 001 start from our menu and stock, as after a first full sync.
  */
-import { stockOf } from '@lunchrush/actors';
+import { catalogOf, stockOf } from '@lunchrush/actors';
 import { startStack, type Stack } from '@lunchrush/stack/testing';
 import { freePort, testLogger } from '@lunchrush/testkit';
 import { ElemeApi } from '../src/eleme.js';
@@ -39,6 +39,23 @@ export async function startWorld(): Promise<World> {
   const elCreds = { appId: 'el-app', secret: 'el-secret-of-this-test', token: 'el-token' };
   const mt = await PlatformSimulator.start({ api: (base) => new MeituanApi(mtCreds, pushTo, base), pushTo });
   const el = await PlatformSimulator.start({ api: (base) => new ElemeApi(elCreds, base), pushTo });
+  const shown = async (skuId: string): Promise<number> => {
+    const k = await stockOf(s.client, '001', skuId).send({ type: 'get' });
+    return k.level === 'out' ? 0 : k.available;
+  };
+  const mtItems: Record<string, SimItem> = {};
+  const elItems: Record<string, SimItem> = {};
+  // Seeded before the service starts, so its first calls find the store on both platforms.
+  const { catalog } = await catalogOf(s.client, '001').send({ type: 'get' });
+  for (const spu of catalog.spus)
+    for (const k of spu.skus) {
+      const name = k.spec === '' ? spu.name : `${spu.name} ${k.spec}`;
+      const item = { name, priceFen: k.priceFen, stock: await shown(k.skuId) };
+      mtItems[k.skuId] = item;
+      elItems[elSku(k.skuId)] = { name: item.name, priceFen: item.priceFen, stock: item.stock };
+    }
+  mt.seed(MT_POI, mtItems);
+  el.seed(EL_POI, elItems);
   const p = await openPlatforms({
     nc: s.t.nc,
     redis: s.t.redis!,
@@ -56,19 +73,6 @@ export async function startWorld(): Promise<World> {
     sender: { retryBaseMs: 50, retryMaxMs: 400, downAfterMs: 300 },
     log: testLogger('platforms'),
   });
-  const shown = async (skuId: string): Promise<number> => {
-    const k = await stockOf(s.client, '001', skuId).send({ type: 'get' });
-    return k.level === 'out' ? 0 : k.available;
-  };
-  const mtItems: Record<string, SimItem> = {};
-  const elItems: Record<string, SimItem> = {};
-  for (const i of await p.senders.meituan.menu('001')) {
-    const stock = await shown(i.sku);
-    mtItems[i.sku] = { name: i.name, priceFen: i.priceFen, stock };
-    elItems[elSku(i.sku)] = { name: i.name, priceFen: i.priceFen, stock };
-  }
-  mt.seed(MT_POI, mtItems);
-  el.seed(EL_POI, elItems);
   return {
     s,
     mt,
