@@ -6,6 +6,7 @@
  * refund of the same payment by the group (its campaign refund worker) at the same moment must not
  * pay the diner twice.
  */
+import type { StockView } from '@lunchrush/actors';
 import type { GroupRefundInstruction } from '@lunchrush/actors/campaigns';
 import { encode } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
@@ -34,6 +35,7 @@ beforeAll(async () => {
 afterAll(() => s?.close());
 
 const DISH = 'huiguo-rou';
+const dishStock = () => s.client.send<StockView>('001', 'stock', DISH, { type: 'get' });
 
 const order = async (orderId: string): Promise<StaffOrderDetail> =>
   (await call<StaffOrderDetail>(s.url, 'GET', `/v1/staff/stores/001/orders/${orderId}`, { token: staff(s, 'manager') }))
@@ -114,6 +116,7 @@ describe('a staff refund of a group-buy order goes back against the seat’s gp_
   it('a part and then the rest: two refunds against the gp_ trade that add up to what was paid, no more', async () => {
     const { members } = await completedGroup(2, 3980);
     const m = members[1]!;
+    const before = await dishStock();
     expect(await staffRefund(m.orderId, { refundId: 'part-1', lines: [{ lineNo: 1, qty: 1 }], reason: '少一份' })).toBe(
       200,
     );
@@ -127,9 +130,12 @@ describe('a staff refund of a group-buy order goes back against the seat’s gp_
     expect(part).toBeGreaterThan(0);
     expect(part).toBeLessThan(3980);
     expect(await tradeRefunds(m.payId)).toEqual([part]);
+    // Not accepted yet, so nothing was cooked: the unit goes back on sale from the seat's sale.
+    expect(await dishStock()).toMatchObject({ available: before.available + 1, sold: before.sold - 1 });
     expect(await staffRefund(m.orderId, { refundId: 'rest-1', reason: '全部退' })).toBe(200);
     await refunded(m.orderId);
     expect(await tradeRefunds(m.payId)).toEqual([part, 3980 - part].sort((a, b) => a - b));
+    expect(await dishStock()).toMatchObject({ available: before.available + 2, sold: before.sold - 2 });
     // Nothing is left on the trade: WeChat refuses another fen.
     await expect(
       sim.refund({

@@ -16,7 +16,7 @@
  * winner (`claim` via `issue`, command id `lottery-prize:<lotteryId>:<drawId>`); the claim's own output
  * puts it on the member's card.
  */
-import { orderIdFor, orderOf } from '@lunchrush/actors';
+import { orderIdFor, orderOf, type OrderCommand } from '@lunchrush/actors';
 import { campaignOf } from '@lunchrush/actors/members';
 import { GROUPBUY_OUTPUT, bargainOf, groupOf } from '@lunchrush/actors/campaigns';
 import { decode, encode, ensureError } from '@lunchrush/engine';
@@ -73,7 +73,14 @@ const PurchaseSchema = z.discriminatedUnion('kind', [
     skuId: Id,
     qty: z.number().int().positive(),
     priceFen: z.number().int().nonnegative(),
-    members: z.array(z.object({ memberId: Id, paymentId: Id, amountFen: z.number().int().nonnegative() })),
+    members: z.array(
+      z.object({
+        memberId: Id,
+        paymentId: Id,
+        amountFen: z.number().int().nonnegative(),
+        stockRef: z.string().min(1).max(80).optional(),
+      }),
+    ),
     at: z.number(),
   }),
   z.object({
@@ -85,10 +92,12 @@ const PurchaseSchema = z.discriminatedUnion('kind', [
     qty: z.number().int().positive(),
     paymentId: Id,
     amountFen: z.number().int().nonnegative(),
+    stockRef: z.string().min(1).max(80).optional(),
     at: z.number(),
   }),
 ]);
 type Purchase = z.infer<typeof PurchaseSchema>;
+type PlaceCampaignCommand = Extract<OrderCommand, { type: 'placeCampaign' }>;
 
 const PrizeSchema = z.object({
   kind: z.literal('lottery-coupon'),
@@ -289,36 +298,34 @@ export class CampaignRefundWorker {
       return this.count('invalid');
     }
     const p: Purchase = parsed.data;
-    const buys =
+    const buys: { memberId: string; paymentId: string; priceFen: number; stockRef?: string | undefined }[] =
       p.kind === 'group-completed'
-        ? p.members.map((x) => ({ ...x, kind: 'group' as const, id: p.groupId, priceFen: p.priceFen }))
-        : [
-            {
-              memberId: p.memberId,
-              paymentId: p.paymentId,
-              priceFen: p.amountFen,
-              kind: 'bargain' as const,
-              id: p.bargainId,
-            },
-          ];
+        ? p.members.map((x) => ({
+            memberId: x.memberId,
+            paymentId: x.paymentId,
+            priceFen: p.priceFen,
+            stockRef: x.stockRef,
+          }))
+        : [{ memberId: p.memberId, paymentId: p.paymentId, priceFen: p.amountFen, stockRef: p.stockRef }];
+    const kind = p.kind === 'group-completed' ? ('group' as const) : ('bargain' as const);
+    const id = p.kind === 'group-completed' ? p.groupId : p.bargainId;
     try {
       for (const b of buys) {
-        const orderId = campaignOrderId(p.store, b.kind, b.id, b.memberId);
-        await orderOf(this.o.engine, p.store, orderId).send(
-          {
-            type: 'placeCampaign',
-            source: { kind: b.kind, id: b.id },
-            dinerId: b.memberId,
-            skuId: p.skuId,
-            qty: p.qty,
-            priceFen: b.priceFen,
-            paymentId: b.paymentId,
-            outTradeNo: campaignPayId(b.kind, b.id, b.memberId),
-            paidAt: p.at,
-            at: Date.now(),
-          },
-          { id: `campaign-order:${orderId}` },
-        );
+        const orderId = campaignOrderId(p.store, kind, id, b.memberId);
+        const place: PlaceCampaignCommand = {
+          type: 'placeCampaign',
+          source: { kind, id },
+          dinerId: b.memberId,
+          skuId: p.skuId,
+          qty: p.qty,
+          priceFen: b.priceFen,
+          paymentId: b.paymentId,
+          outTradeNo: campaignPayId(kind, id, b.memberId),
+          paidAt: p.at,
+          at: Date.now(),
+        };
+        if (b.stockRef !== undefined) place.stockRef = b.stockRef;
+        await orderOf(this.o.engine, p.store, orderId).send(place, { id: `campaign-order:${orderId}` });
       }
       m.ack();
       return this.count('ordered');

@@ -304,6 +304,8 @@ function pay(s: BargainState, terms: BargainTerms, c: Extract<Parsed, { type: 'p
       qty: terms.qty,
       paymentId: c.paymentId,
       amountFen: c.amountFen,
+      // The units were sold under the bargain's reference: a refund of its order returns them there.
+      stockRef: stockRefOf(s),
       at: c.at,
     };
     const out: SideOutput = {

@@ -283,11 +283,16 @@ function complete(
   events: GroupEvent[],
   f: Fx,
 ): void {
-  const members: { memberId: string; paymentId: string; amountFen: number }[] = [];
+  const members: { memberId: string; paymentId: string; amountFen: number; stockRef: string }[] = [];
   for (const { seat, paymentId } of paid) {
     // Only the group moves its seats' holds, so a commit cannot find one gone.
     stock(ctx, s, terms, { type: 'commit', at }, seat.n);
-    members.push({ memberId: seat.memberId, paymentId, amountFen: terms.groupPriceFen });
+    members.push({
+      memberId: seat.memberId,
+      paymentId,
+      amountFen: terms.groupPriceFen,
+      stockRef: seatRef(s.groupId, seat.n),
+    });
   }
   const filled = terms.size - paid.length;
   events.push(filled > 0 ? { type: 'GroupCompleted', filled, at } : { type: 'GroupCompleted', at });

@@ -36,7 +36,13 @@ export interface GroupCompleted {
   readonly skuId: string;
   readonly qty: number;
   readonly priceFen: number;
-  readonly members: readonly { readonly memberId: string; readonly paymentId: string; readonly amountFen: number }[];
+  /** Each member's payment, and the stock reference its seat's units were sold under (`g.<groupId>.<n>`). */
+  readonly members: readonly {
+    readonly memberId: string;
+    readonly paymentId: string;
+    readonly amountFen: number;
+    readonly stockRef: string;
+  }[];
   /** Places the store filled at the deadline (an auto-filled campaign); 0 when N members paid. */
   readonly filled: number;
   readonly at: number;

@@ -21,6 +21,12 @@ export const PlaceCampaignSchema = z.object({
    * characters): the order's refunds go back against this trade, not the order id.
    */
   outTradeNo: z.string().regex(/^[A-Za-z0-9_*-]{6,32}$/),
+  /**
+   * The stock reference the group (its seat) or bargain sold the units under: a refund before the
+   * kitchen has them returns them there. Absent in purchases sent before 6 Dec 2026 (then the
+   * units stay sold, as before).
+   */
+  stockRef: z.string().min(1).max(80).optional(),
   paidAt: AtSchema,
   at: AtSchema,
 });

@@ -1,7 +1,8 @@
 /**
  * A group-buy member's or a bargain's purchase as an order (`placeCampaign`): placed already paid,
  * so it goes to the store's board to accept and then to the kitchen like any paid order. The group
- * (or bargain) holds and commits its own stock, so the order holds none (`holds: []`); the catalog
+ * (or bargain) holds and commits its own stock, so the order holds none (`holds: []`) and takes its
+ * reference (`stockRef`: a refund before the kitchen has the units returns them there); the catalog
  * prices the dish as usual and the campaign's price shows as a discount (拼团价 / 砍价), so the
  * order's totals add up and analytics counts it like any other. A repeat with the same payment is
  * the same order. The payment keeps the out_trade_no it was made under (`gp_…`/`bp_…`), so a
@@ -49,7 +50,7 @@ export function placeCampaign(s: OrderState, c: PlaceCampaignCommand, ctx: Decid
     discountFen: off,
     totalFen: c.priceFen,
     catalogRev: q.catalogRev,
-    holdRef: s.orderId,
+    holdRef: c.stockRef ?? s.orderId,
     holds: [],
     discounts: [
       {
