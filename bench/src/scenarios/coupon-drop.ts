@@ -8,8 +8,8 @@
  */
 import { Api, pool } from '../api.js';
 import { cpuPerUnit } from '../cpu.js';
-import { Recorder, openLoop } from '../stats.js';
-import { errorsOf, type RunOptions, type ScenarioResult } from './run.js';
+import { Recorder } from '../stats.js';
+import { errorsOf, measure, type RunOptions, type ScenarioResult } from './run.js';
 import { orderableSkus } from './setup.js';
 
 const DAY = 86_400_000;
@@ -57,16 +57,7 @@ export async function couponDrop(o: RunOptions): Promise<ScenarioResult> {
       }
     };
     o.log(`coupon drop: ${units} coupons, ${n} members, ${o.rate} claims/s for ${o.durationS} s`);
-    rec.start();
-    o.cpu?.start();
-    await openLoop({
-      rate: o.rate,
-      durationS: o.durationS,
-      fire,
-      onBacklog: (due) => rec.record('claim', performance.now() - due, 'client_backlog'),
-    });
-    rec.stop();
-    const cpu = o.cpu?.stop();
+    const cpu = await measure(o, rec, 'claim', fire);
     const view = await api.campaign(store, campaignId);
     const issued = view.body.issued;
     const overIssued = Math.max(0, issued - units, acked.length - units) + (acked.length - new Set(acked).size);

@@ -7,7 +7,7 @@ import { Api } from '../api.js';
 import { cpuPerUnit } from '../cpu.js';
 import { Recorder, openLoop } from '../stats.js';
 import { Tables } from '../tables.js';
-import { errorsOf, type RunOptions, type ScenarioResult } from './run.js';
+import { errorsOf, measure, type RunOptions, type ScenarioResult } from './run.js';
 import { orderableSkus } from './setup.js';
 
 export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
@@ -56,16 +56,7 @@ export async function flashSale(o: RunOptions): Promise<ScenarioResult> {
     await api.setStock(store.storeId, sku, units);
     const before = await api.stock(store.storeId, sku);
     o.log(`flash sale: ${units} units of ${sku} at store ${store.storeId}, ${o.rate} attempts/s for ${o.durationS} s`);
-    rec.start();
-    o.cpu?.start();
-    await openLoop({
-      rate: o.rate,
-      durationS: o.durationS,
-      fire,
-      onBacklog: (due) => rec.record('attempt', performance.now() - due, 'client_backlog'),
-    });
-    rec.stop();
-    const cpu = o.cpu?.stop();
+    const cpu = await measure(o, rec, 'attempt', fire);
     const after = await api.stock(store.storeId, sku);
     const taken = after.reserved + after.sold - (before.reserved + before.sold);
     const oversold = Math.max(0, taken - units, -after.available);

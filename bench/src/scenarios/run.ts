@@ -4,8 +4,8 @@
  * are in `correctness`, and the CLI exits non-zero when any is not 0.
  */
 import type { DemoData } from '@lunchrush/actors/demo';
-import type { CpuMeter } from '../cpu.js';
-import type { Recorder } from '../stats.js';
+import type { CpuMeter, CpuReport } from '../cpu.js';
+import { openLoop, type Recorder } from '../stats.js';
 
 export interface RunOptions {
   readonly url: string;
@@ -50,3 +50,26 @@ export const errorsOf = (ops: ReturnType<Recorder['summary']>, skip = ''): Recor
     for (const [code, n] of Object.entries(s.errors)) out[`${op}: ${code}`] = (out[`${op}: ${code}`] ?? 0) + n;
   return out;
 };
+
+/**
+ * The measured phase: `fire` at the run's rate for its duration, the recorder and the CPU meter
+ * started and stopped around it; an arrival past the loop's in-flight bound counts under `op` as
+ * `client_backlog`. Answers the CPU by role (when the run measures it).
+ */
+export async function measure(
+  o: RunOptions,
+  rec: Recorder,
+  op: string,
+  fire: (dueAt: number, i: number) => Promise<void>,
+): Promise<CpuReport | undefined> {
+  rec.start();
+  o.cpu?.start();
+  await openLoop({
+    rate: o.rate,
+    durationS: o.durationS,
+    fire,
+    onBacklog: (due) => rec.record(op, performance.now() - due, 'client_backlog'),
+  });
+  rec.stop();
+  return o.cpu?.stop();
+}
