@@ -141,6 +141,25 @@ describe('delivery when riders fail', () => {
     expect(orderState(rt, 'o_d1').status).toBe('ready');
   });
 
+  it("a rider's accept before dispatched (the worker killed between the platform's create and it): dispatched still keeps the platform order, and a rider who then never comes is given up on", () => {
+    const rt = ready();
+    const accepted = {
+      type: 'courier',
+      attempt: 1,
+      status: 'accepted',
+      pushAt: T0 + 9 * MIN,
+      at: T0 + 9 * MIN,
+    } as const;
+    expectOk(delivery(rt, { ...accepted, rider: RIDER }));
+    const v = dispatched(rt, 1, T0 + 10 * MIN);
+    expect(v).toMatchObject({ status: 'accepted', platformOrderId: 'SF1', rider: RIDER });
+    rt.fireDueTimers(T0 + 20 * MIN);
+    expect(instructions(rt).slice(1)).toMatchObject([
+      { kind: 'cancel', attempt: 1, reason: 'rider_no_show' },
+      { kind: 'create', attempt: 2 },
+    ]);
+  });
+
   it('the platform cancelling starts a new attempt; a repeat of dispatched changes nothing', () => {
     const rt = ready();
     dispatched(rt, 1, T0 + 8 * MIN);

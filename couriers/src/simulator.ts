@@ -71,6 +71,8 @@ export class SfCitySimulator {
   readonly sent: SentCallback[] = [];
   readonly tips: { shopOrderId: string; tipFen: number }[] = [];
   readonly cancels: string[] = [];
+  /** Every createorder it was sent (the merchant's number each time, repeats included). */
+  readonly creates: string[] = [];
   private readonly orders = new Map<string, SimOrder>();
   private server: Server | undefined;
   private n = 0;
@@ -156,6 +158,7 @@ export class SfCitySimulator {
   }
 
   private create(c: SfCreateOrder): object {
+    this.creates.push(c.shop_order_id);
     const known = this.orders.get(c.shop_order_id);
     const price = { total_price: 600, delivery_distance_meter: 0 };
     if (known !== undefined)

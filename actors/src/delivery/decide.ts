@@ -138,13 +138,23 @@ function open(s: DeliveryState, c: Cmd<'open'>): DeliveryDecision {
   return emit(s, events, c.at, { instructions: [create(opened, 1, c.at)] });
 }
 
+/**
+ * The platform took the order. Its rider may have reported before the worker said so (a worker
+ * killed between the platform's create and this command, then its redelivery): the platform's
+ * order and the policy are kept all the same, and the timer is the one of the step the rider is at.
+ */
 function dispatched(s: DeliveryState, c: Cmd<'dispatched'>): DeliveryDecision {
-  if (c.attempt !== s.attempt || s.status !== 'dispatching' || s.platformOrderId !== null) return same(s);
+  if (c.attempt !== s.attempt || !(s.status in RANK) || s.platformOrderId !== null) return same(s);
   const { type: _t, ...rest } = c;
-  const timer = { key: ACCEPT_TIMER, at: c.at + c.policy.acceptWithinMs };
-  return emit(s, [{ type: 'Dispatched', ...rest }], c.at, {
-    timers: [{ ...timer, command: { type: 'acceptTimeout', attempt: c.attempt, at: timer.at } }],
-  });
+  const timers: TimerSpec<DeliveryParsed>[] = [];
+  if (s.status === 'dispatching') {
+    const at = c.at + c.policy.acceptWithinMs;
+    timers.push({ key: ACCEPT_TIMER, at, command: { type: 'acceptTimeout', attempt: c.attempt, at } });
+  } else if (s.status === 'accepted') {
+    const at = c.at + c.policy.arriveWithinMs;
+    timers.push({ key: ARRIVE_TIMER, at, command: { type: 'arriveTimeout', attempt: c.attempt, at } });
+  }
+  return emit(s, [{ type: 'Dispatched', ...rest }], c.at, { timers });
 }
 
 function acceptTimeout(s: DeliveryState, c: Cmd<'acceptTimeout'>): DeliveryDecision {
