@@ -1,6 +1,6 @@
 /**
  * The group-buy, bargain and lottery views fill from real events: at a real gateway (WeChat Pay
- * simulator, the campaign refund worker) one group of three completes and one short of N is dissolved
+ * simulator, the campaign worker) one group of three completes and one short of N is dissolved
  * and refunded, a bargain is helped to its floor and bought, a lottery draws until its prize is gone;
  * ingestion follows the engine's log into chDB, and `groupbuy`, `bargains` and `lotteries` count it.
  */

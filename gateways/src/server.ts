@@ -13,7 +13,7 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { EngineClient } from '@lunchrush/engine';
-import { CampaignRefundWorker, MemberForwarder, RedisWrites, RefundWorker, openPayments } from '@lunchrush/payments';
+import { CampaignWorker, MemberForwarder, RedisWrites, RefundWorker, openPayments } from '@lunchrush/payments';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -228,7 +228,8 @@ function listen(app: TemplatedApp, cfg: GatewayConfig): Promise<us_listen_socket
 
 /**
  * What runs beside the requests: the menu watch, payment lookups, the refund worker, the member
- * forwarder (orders' steps to members' cards), the campaign refund worker (group-buy, bargains), the order
+ * forwarder (orders' steps to members' cards), the campaign worker (group-buy and bargain refunds and orders,
+ * lottery coupons), the order
  * lists. Answers what stops the three workers.
  */
 function startBackground(deps: GatewayDeps): { stop(): Promise<void> } {
@@ -247,8 +248,8 @@ function startBackground(deps: GatewayDeps): { stop(): Promise<void> } {
   refunds.start();
   const members = new MemberForwarder({ nc: deps.nc, namespace: cfg.namespace, engine: deps.engine, log: deps.log });
   members.start();
-  // Group-buy and bargain refunds (groupbuy.<store>): the same provider, a consumer of its own.
-  const campaignRefunds = new CampaignRefundWorker({
+  // Group-buy and bargain refunds and orders, lottery coupons (groupbuy.<store>): the same provider, a consumer of its own.
+  const campaigns = new CampaignWorker({
     nc: deps.nc,
     namespace: cfg.namespace,
     engine: deps.engine,
@@ -257,10 +258,10 @@ function startBackground(deps: GatewayDeps): { stop(): Promise<void> } {
     log: deps.log,
     registry: deps.registry,
   });
-  campaignRefunds.start();
+  campaigns.start();
   deps.orderLists.start();
   return {
-    stop: () => Promise.all([refunds.stop(), members.stop(), campaignRefunds.stop()]).then(() => undefined),
+    stop: () => Promise.all([refunds.stop(), members.stop(), campaigns.stop()]).then(() => undefined),
   };
 }
 

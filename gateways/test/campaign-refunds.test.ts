@@ -1,9 +1,9 @@
 /**
  * Staff refunds of campaign orders on the real stack (engine, NATS, Redis, the WeChat Pay
- * simulator, the order and campaign refund workers). A group-buy member's or a bargain's order was
+ * simulator, the order refund worker and the campaign worker). A group-buy member's or a bargain's order was
  * paid under the seat's `gp_…` or the bargain's `bp_…` out_trade_no, not under the order id: its
  * refunds must go back against that trade, in full or in parts, never past what was paid, and a
- * refund of the same payment by the group (its campaign refund worker) at the same moment must not
+ * refund of the same payment by the group (the campaign worker) at the same moment must not
  * pay the diner twice.
  */
 import type { StockView } from '@lunchrush/actors';
@@ -175,7 +175,7 @@ describe('a staff refund of a group-buy order goes back against the seat’s gp_
 });
 
 /**
- * What the group's campaign refund worker is told when a group refunds a member's payment (a group
+ * What the campaign worker is told when a group refunds a member's payment (a group
  * that failed): published as the group would, for a payment of a completed group's member.
  */
 async function groupRefunds(groupId: string, m: Member, tag: string): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Group-buy and bargain money through the WeChat Pay simulator on an in-process stack (real
- * engine, NATS, Redis, the gateway's payment callback and campaign refund worker): a group of
+ * engine, NATS, Redis, the gateway's payment callback and campaign worker): a group of
  * three completes when the third pays; a group short of N at its deadline refunds every member
  * once and releases the stock; a payment for a seat given up is refunded; a bargain is bought at
  * the price reached; a completed group's members get paid orders the kitchen cooks.

@@ -13,8 +13,8 @@ export type { ForwardOutcome, MemberForwarderOptions } from './member-forwarder.
 export { REFUND_CONSUMER, RefundWorker, outRefundNo, refundNumber } from './refunds.js';
 export { CAMPAIGN_PAY_ID_RE, CampaignPayments, campaignPayId } from './campaign-payments.js';
 export type { CampaignPayKind, CampaignPayRecord, CampaignPrepay } from './campaign-payments.js';
-export { CAMPAIGN_REFUND_CONSUMER, CampaignRefundWorker, campaignOrderId } from './campaign-refunds.js';
-export type { CampaignRefundOutcome, CampaignRefundWorkerOptions } from './campaign-refunds.js';
+export { CAMPAIGN_CONSUMER, CampaignWorker, campaignOrderId } from './campaign-worker.js';
+export type { CampaignWorkerOutcome, CampaignWorkerOptions } from './campaign-worker.js';
 export type { RefundAlarm, RefundWorkerOptions } from './refunds.js';
 export { Payments, wechatDueFen } from './service.js';
 export { SimPayRequestSchema, TAMPER_MODES, WeChatPaySimulator } from './simulator.js';

@@ -7,7 +7,7 @@ const REOPEN_AFTER_MS = 1_000;
 /**
  * Runs a stream worker's consume loop for as long as it is not stopping: the engine creates the
  * stream, so it may not be there yet, and a consumer that fails (deleted, NATS gone for long) or
- * ends is opened again a second later. Shared by the refund worker and the member forwarder.
+ * ends is opened again a second later. Shared by the refund worker, the member forwarder and the campaign worker.
  */
 export function keepConsuming(o: {
   /** What the log calls the worker ("refund worker"). */

@@ -1,10 +1,11 @@
 /**
- * The campaign refund worker: what sends back a group-buy member's or a bargain's money. A group
+ * The campaign worker: what sends back a group-buy member's or a bargain's money, turns purchases
+ * into orders and issues lottery coupons. A group
  * that fails (deadline short of N, dissolved, the leader never paid), a member who leaves a paid
  * seat, and any payment that finds no seat to pay (late, a second one, a closed group) emit a
  * `group-refund` instruction on `groupbuy.<store>` (JetStream, id `group-refund:<groupId>:<paymentId>`,
  * published once the refund is durable in the group); a bargain's spare payments a `bargain-refund`.
- * One durable consumer (`campaign-refund-worker`) over every gateway works each the way the order
+ * One durable consumer over every gateway works each the way the order
  * refund worker does (refunds.ts): a refund number from the payment (`outRefundNo(payId,
  * paymentId)`), so a redelivery never refunds twice; asked about again while WeChat is paying it
  * out; the group's or bargain's `refundCompleted` once it is through (the group then reads
@@ -21,14 +22,7 @@ import { campaignOf } from '@lunchrush/actors/members';
 import { GROUPBUY_OUTPUT, bargainOf, groupOf } from '@lunchrush/actors/campaigns';
 import { decode, encode, ensureError } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -36,10 +30,16 @@ import { z } from 'zod';
 import { campaignPayId } from './campaign-payments.js';
 import type { PaymentsEngine } from './config.js';
 import { keepConsuming } from './keep-consuming.js';
+import { openConsumer } from './open-consumer.js';
 import type { PaymentProvider, Refund } from './provider.js';
 import { backoff, outRefundNo, retryable, type RefundAlarm } from './refunds.js';
 
-export const CAMPAIGN_REFUND_CONSUMER = 'campaign-refund-worker';
+/**
+ * The durable consumer every gateway's campaign worker shares. It keeps the name it had when the
+ * worker only refunded: a consumer under a new name would start again from the stream's first
+ * message (every group's instructions since the stream began).
+ */
+export const CAMPAIGN_CONSUMER = 'campaign-refund-worker';
 const IN_FLIGHT = 16;
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
@@ -112,10 +112,10 @@ export function campaignOrderId(store: string, kind: 'group' | 'bargain', target
   return orderIdFor(store, memberId, `${kind}:${targetId}`);
 }
 
-export type CampaignRefundOutcome =
+export type CampaignWorkerOutcome =
   'completed' | 'processing' | 'failed' | 'retry' | 'invalid' | 'skipped' | 'ordered' | 'issued';
 
-export interface CampaignRefundWorkerOptions {
+export interface CampaignWorkerOptions {
   readonly nc: NatsConnection;
   readonly namespace: string;
   readonly engine: PaymentsEngine;
@@ -125,7 +125,7 @@ export interface CampaignRefundWorkerOptions {
   readonly registry: Registry;
 }
 
-export class CampaignRefundWorker {
+export class CampaignWorker {
   private readonly outcomes: Counter;
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
@@ -134,10 +134,10 @@ export class CampaignRefundWorker {
   private wake: (() => void) | undefined;
   private alarmNo = 0;
 
-  constructor(private readonly o: CampaignRefundWorkerOptions) {
+  constructor(private readonly o: CampaignWorkerOptions) {
     this.outcomes = new Counter({
-      name: 'lunchrush_gateway_campaign_refunds_total',
-      help: 'Group-buy and bargain refunds and purchases worked on, by outcome (ordered: a purchase placed as orders)',
+      name: 'lunchrush_gateway_campaign_worker_total',
+      help: 'Group-buy and bargain refunds, purchases and lottery coupons worked on, by outcome (ordered: a purchase placed as orders; issued: a coupon prize)',
       labelNames: ['outcome'],
       registers: [o.registry],
     });
@@ -150,7 +150,7 @@ export class CampaignRefundWorker {
   start(): void {
     if (this.loop !== undefined) return;
     this.loop = keepConsuming({
-      what: 'campaign refund worker',
+      what: 'campaign worker',
       run: () => this.run(),
       stopping: () => this.stopping,
       log: this.o.log,
@@ -166,35 +166,16 @@ export class CampaignRefundWorker {
   }
 
   private async run(): Promise<void> {
-    const jsm = await jetstreamManager(this.o.nc);
-    // The engine makes the stream: wait for it quietly (a gateway may start before any engine).
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        await jsm.streams.info(this.stream);
-        break;
-      } catch {
-        if (attempt === 0) this.o.log.info({ stream: this.stream }, 'campaign stream not there yet, waiting');
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    if (this.stopping) return;
-    await jsm.consumers.info(this.stream, CAMPAIGN_REFUND_CONSUMER).catch(() =>
-      jsm.consumers
-        .add(this.stream, {
-          durable_name: CAMPAIGN_REFUND_CONSUMER,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          ack_wait: 60_000_000_000,
-          max_deliver: -1,
-          max_ack_pending: 100_000,
-        })
-        .catch(async (e: unknown) => {
-          await jsm.consumers.info(this.stream, CAMPAIGN_REFUND_CONSUMER).catch(() => {
-            throw e;
-          });
-        }),
-    );
-    const consumer = await jetstream(this.o.nc).consumers.get(this.stream, CAMPAIGN_REFUND_CONSUMER);
+    const consumer = await openConsumer(this.o.nc, {
+      stream: this.stream,
+      durable: CAMPAIGN_CONSUMER,
+      ackWaitMs: 60_000,
+      // A refund WeChat is still paying out stays pending until it is through (as the order refund worker's).
+      maxAckPending: 100_000,
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
+    if (consumer === undefined) return;
     this.messages = await consumer.consume({ max_messages: IN_FLIGHT, abort_on_missing_resource: true });
     for await (const m of this.messages) {
       while (this.inFlight >= IN_FLIGHT && !this.stopping) await new Promise<void>((r) => (this.wake = r));
@@ -208,7 +189,7 @@ export class CampaignRefundWorker {
   }
 
   /** One delivery; never throws. `term()` without a reason (nats-server 2.9, see refunds.ts). */
-  async handle(m: JsMsg): Promise<CampaignRefundOutcome> {
+  async handle(m: JsMsg): Promise<CampaignWorkerOutcome> {
     let data: unknown;
     try {
       data = decode(m.data);
@@ -232,7 +213,7 @@ export class CampaignRefundWorker {
     return this.refund(m, parsed.data);
   }
 
-  private async refund(m: JsMsg, ins: Instruction): Promise<CampaignRefundOutcome> {
+  private async refund(m: JsMsg, ins: Instruction): Promise<CampaignWorkerOutcome> {
     const group = ins.kind === 'group-refund';
     const targetId = group ? ins.groupId : ins.bargainId;
     const payId = campaignPayId(group ? 'group' : 'bargain', targetId, ins.memberId);
@@ -290,7 +271,7 @@ export class CampaignRefundWorker {
   }
 
   /** Each member's purchase becomes an order placed already paid; the ack once every one is placed. */
-  private async orders(m: JsMsg, data: unknown): Promise<CampaignRefundOutcome> {
+  private async orders(m: JsMsg, data: unknown): Promise<CampaignWorkerOutcome> {
     const parsed = PurchaseSchema.safeParse(data);
     if (!parsed.success) {
       this.o.log.error({ seq: m.seq, err: parsed.error.message.slice(0, 300) }, 'not a campaign purchase');
@@ -346,7 +327,7 @@ export class CampaignRefundWorker {
   }
 
   /** A coupon prize: issued from its campaign to the winner, once (the draw names the command). */
-  private async prize(m: JsMsg, data: unknown): Promise<CampaignRefundOutcome> {
+  private async prize(m: JsMsg, data: unknown): Promise<CampaignWorkerOutcome> {
     const parsed = PrizeSchema.safeParse(data);
     if (!parsed.success) {
       m.term();
@@ -372,7 +353,7 @@ export class CampaignRefundWorker {
     }
   }
 
-  private count(o: CampaignRefundOutcome): CampaignRefundOutcome {
+  private count(o: CampaignWorkerOutcome): CampaignWorkerOutcome {
     this.outcomes.inc({ outcome: o });
     return o;
   }
@@ -390,7 +371,7 @@ export class CampaignRefundWorker {
       at: Date.now(),
     };
     const h = natsHeaders();
-    h.set('Nats-Msg-Id', `alarm:${ins.store}:campaign-refunds-${process.pid}:${++this.alarmNo}`);
+    h.set('Nats-Msg-Id', `alarm:${ins.store}:campaign-worker-${process.pid}:${++this.alarmNo}`);
     try {
       this.o.nc.publish(names(this.o.namespace).subject(`alarms.${ins.store}`), encode(a), { headers: h });
     } catch (e) {
