@@ -55,6 +55,13 @@ export class LeaseManager {
   private watcher: { stop(): void } | undefined;
   private ticking = false;
   private stopped = false;
+  /**
+   * Our own heartbeat as a check on the watch: the revision of our last heartbeat put and when it
+   * was sent, and the newest revision of it the watch delivered. A watch whose consumer sat on a NATS
+   * member that died can stall without ending; it then stops delivering even our own heartbeats.
+   */
+  private heartbeatPut = { rev: 0, at: 0 };
+  private heartbeatSeen = 0;
   readonly renewEveryMs: number;
 
   constructor(
@@ -155,6 +162,7 @@ export class LeaseManager {
         this.members.delete(id);
         return;
       }
+      if (id === this.opts.processId && rev > this.heartbeatSeen) this.heartbeatSeen = rev;
       let standby = false;
       try {
         standby = (JSON.parse(new TextDecoder().decode(value)) as { standby?: boolean }).standby === true;
@@ -188,10 +196,12 @@ export class LeaseManager {
 
   private async heartbeat(): Promise<void> {
     try {
-      await this.kv.put(
+      const sentAt = now();
+      const rev = await this.kv.put(
         `m.${this.opts.processId}`,
         JSON.stringify({ at: new Date().toISOString(), standby: this.opts.standby }),
       );
+      if (this.heartbeatPut.rev <= this.heartbeatSeen) this.heartbeatPut = { rev, at: sentAt };
       this.members.set(this.opts.processId, {
         rev: 0,
         owner: this.opts.processId,
@@ -210,12 +220,28 @@ export class LeaseManager {
       this.selfFence();
       await Promise.all([this.renewAll(), this.heartbeat()]);
       this.selfFence();
+      this.checkWatch();
       await this.balance();
     } catch (err) {
       this.opts.log.error({ err: ensureError(err) }, 'lease tick failed');
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * A watch that has not delivered our own heartbeat within a lease TTL of putting it is stalled
+   * (its consumer was on a NATS member that died or restarted, and it did not end): stopped here,
+   * `follow` opens it again. Without this the process judged leases from a frozen view: it saw a
+   * dead process's leases as renewed and its heartbeat as fresh, and never took its partitions
+   * (stack/test/cluster-takeover.test.ts).
+   */
+  private checkWatch(): void {
+    const put = this.heartbeatPut;
+    if (put.rev === 0 || put.rev <= this.heartbeatSeen || now() - put.at < this.opts.ttlMs) return;
+    this.opts.log.warn({ heartbeat: put.rev, seen: this.heartbeatSeen }, 'lease watch stalled; watching again');
+    this.heartbeatPut = { rev: 0, at: 0 };
+    this.watcher?.stop();
   }
 
   /** Runs first after a pause (SIGSTOP, GC, swap): anything past its deadline is dropped before any other work. */
@@ -310,6 +336,8 @@ export class LeaseManager {
       // member that died: stack/test/cluster-faults.test.ts), and a stale revision would then keep
       // a dead owner's lease from ever being taken over.
       if (isWrongLastSequence(err)) await this.refresh(p);
+      else
+        this.opts.log.warn({ partition: p, err: ensureError(err).message, rev: s?.rev ?? null }, 'lease take failed');
       return;
     }
     if (this.stopped) return;
@@ -324,8 +352,9 @@ export class LeaseManager {
     try {
       const e = await this.kv.get(`p.${p}`);
       if (e !== null) this.observe(e.key, e.revision, e.operation, e.value);
-    } catch {
+    } catch (err) {
       // the next tick tries again
+      this.opts.log.warn({ partition: p, err: ensureError(err).message }, 'lease read failed');
     }
   }
 

@@ -106,6 +106,40 @@ describe('ownership: sharing, takeover and standby', () => {
   });
 });
 
+describe('ownership: a stalled lease watch', () => {
+  it('processes whose lease watch stalled (its consumer gone on the server) see a new process and hand it its share', async () => {
+    const ns = freshNamespace();
+    await engine(ns, 'e1');
+    await engine(ns, 'e2');
+    await waitFor(
+      async () => {
+        const o = [...(await leaseOwners(nc, ns)).values()];
+        return o.length === P && o.filter((x) => x === 'e1').length === P / 2;
+      },
+      { what: 'e1 and e2 sharing the partitions', timeoutMs: 30_000 },
+    );
+    // The consumers behind e1's and e2's lease watches deleted: nats-server 2.9 with the v3 client
+    // neither ends nor errors such a watch, it stops delivering (as when the NATS member holding
+    // it dies): both processes now judge leases and members from a frozen view.
+    const jsm = await jetstreamManager(nc);
+    const stream = `KV_${names(ns).leases}`;
+    const watchers = [];
+    for await (const c of jsm.consumers.list(stream)) watchers.push(c.name);
+    expect(watchers.length).toBeGreaterThanOrEqual(2);
+    for (const name of watchers) await jsm.consumers.delete(stream, name);
+    await engine(ns, 'e3');
+    // e3 gets a third of the partitions only once e1 and e2 see it (a frozen view counts e2 alone).
+    const owners = await waitFor(
+      async () => {
+        const o = [...(await leaseOwners(nc, ns)).values()];
+        return o.length === P && o.filter((x) => x === 'e3').length >= 2 ? o : undefined;
+      },
+      { what: 'e3 owning partitions', timeoutMs: 30_000 },
+    );
+    expect(new Set(owners)).toEqual(new Set(['e1', 'e2', 'e3']));
+  });
+});
+
 describe('ownership: a paused owner is fenced', () => {
   it('an owner paused past its lease cannot append after it resumes; its callers get retryable errors; the new owner is intact', async () => {
     const ns = freshNamespace();
