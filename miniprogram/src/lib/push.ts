@@ -63,6 +63,18 @@ interface Topic {
 
 const CLOSED_BY_US = 4000;
 
+/**
+ * The server's frames (gateways/PUSH.md; gateways/src/push/protocol.ts is the server's side), as far
+ * as this client reads them. Declared, not imported: the mini-program talks to the API only. A frame
+ * of another type is ignored; fields are still checked where a bad value would break the rules.
+ */
+type ServerFrame =
+  | { type: 'snapshot'; topic: string; seq: number; versions?: Record<string, number>; data: unknown }
+  | { type: 'delta'; topic: string; seq: number; key: string; v?: number; data: unknown }
+  | { type: 'heads'; seqs?: Record<string, number> }
+  | { type: 'resync'; topic: string }
+  | { type: 'error'; topic?: string; code: string; message: string };
+
 export class PushClient {
   readonly stats = { snapshots: 0, deltas: 0, stale: 0, gaps: 0, resyncs: 0, serverResyncs: 0, heads: 0, reconnects: 0 };
   state: PushState = 'connecting';
@@ -161,13 +173,14 @@ export class PushClient {
 
   /** One server frame. Public for tests of the protocol rules. */
   receive(text: string): void {
-    let m: any;
+    let m: ServerFrame | null;
     try {
-      m = JSON.parse(text);
+      m = JSON.parse(text) as ServerFrame | null;
     } catch {
       return;
     }
-    const st = typeof m.topic === 'string' ? this.topics.get(m.topic) : undefined;
+    if (typeof m !== 'object' || m === null) return;
+    const st = 'topic' in m && typeof m.topic === 'string' ? this.topics.get(m.topic) : undefined;
     switch (m.type) {
       case 'snapshot':
         if (st === undefined) return;
@@ -199,7 +212,7 @@ export class PushClient {
       }
       case 'heads':
         this.stats.heads++;
-        for (const [topic, seq] of Object.entries((m.seqs ?? {}) as Record<string, number>)) {
+        for (const [topic, seq] of Object.entries(m.seqs ?? {})) {
           const t = this.topics.get(topic);
           if (t !== undefined && t.ready && seq > t.seq) {
             this.stats.gaps++;
@@ -212,7 +225,8 @@ export class PushClient {
         this.resync(m.topic);
         return;
       case 'error':
-        if (st !== undefined && ['forbidden', 'not_found', 'unknown_topic'].includes(m.code)) this.topics.delete(m.topic);
+        if (st !== undefined && m.topic !== undefined && ['forbidden', 'not_found', 'unknown_topic'].includes(m.code))
+          this.topics.delete(m.topic);
         st?.handlers.error?.(m.code, m.message);
         return;
       default:
