@@ -2,7 +2,9 @@
 // (the screens serve it at /screens/push-client.js) and Node runs it with the
 // `ws` package. It keeps per-topic seqs, drops stale entity versions, asks for
 // a resync on any gap or `heads`/`resync` hint, and reconnects with backoff.
-// Types: ./client.d.ts. Protocol: gateways/PUSH.md.
+// Types: ./client.d.ts. Protocol: gateways/PUSH.md. The mini-program has its own client of the
+// same rules (miniprogram/src/lib/push.ts, over wx.connectSocket; it is built from its own folder
+// only, so it cannot load this file): a change to the rules goes into both.
 
 const CLOSED_BY_US = 4000;
 

@@ -5,6 +5,11 @@
  * version we hold for its entity is skipped (but counted in seq). After a lost
  * connection it reconnects with backoff and subscribes again, starting from
  * snapshots: seqs belong to one gateway process.
+ *
+ * The browsers' client of the same protocol is gateways/src/push/client.js, which the staff
+ * screens load as is; this one cannot share its code (the mini-program is built from
+ * miniprogram/src alone), so a change to the rules goes into both, each with its test
+ * (test/logic.test.ts here, gateways/test/push-versions.test.ts there).
  */
 
 /** The part of `WechatMiniprogram.SocketTask` the client uses. */
