@@ -369,7 +369,7 @@ export {
 } from './routing/router.js';
 export type { RoutingAttempt, RoutingCommand, RoutingEvent, RoutingState, RoutingView } from './routing/router.js';
 export { NEXT_STORE_ON, placeRouted, readCandidates, routingIdFor, routingOf } from './routing/place-routed.js';
-export type { RoutedPlacement, RoutingHandle, RoutingReplies } from './routing/place-routed.js';
+export type { LoadReader, RoutedPlacement, RoutingHandle, RoutingReplies } from './routing/place-routed.js';
 export {
   FEE_MIN_PER_YUAN,
   MAX_PICKUP_DISTANCE_M,

@@ -15,6 +15,7 @@ import { ActorHandle, orderOf, stockOf, storeOf, type CommandSender } from '../h
 import { distanceM, zoneContains } from '../geo/site.js';
 import { ActorTypes } from '../domain.js';
 import type { OrderCommand, OrderDetail } from '../order/index.js';
+import type { StoreLoad } from '../store.js';
 import { orderIdFor } from '../order-rules.js';
 import type { RoutingNote } from './note.js';
 import { routingPartitionKey, type RoutingCommand, type RoutingView } from './router.js';
@@ -56,20 +57,26 @@ export interface RoutedPlacement {
   readonly at: number;
 }
 
+/** A store's standing for routing: its actor's `load`, or a caller's recent copy of it. */
+export type LoadReader = (store: string, at: number) => Promise<StoreLoad>;
+
 /**
- * Each store's standing (its `load` read) and, for the stores that could reach the address, the
- * stock of the order's SKUs (a store out of reach is excluded without them: no reads wasted).
+ * Each store's standing (its `load` read, through `loadOf` when the caller keeps recent copies:
+ * a kitchen paused since is refused by the placement's own admission, and the next store tried)
+ * and, for the stores that could reach the address, the stock of the order's SKUs (a store out
+ * of reach is excluded without them: no reads wasted).
  */
 export async function readCandidates(
   sender: CommandSender,
   stores: readonly string[],
   r: RoutingRequest,
   at: number,
+  loadOf: LoadReader = (store, t) => storeOf(sender, store).send({ type: 'load', at: t }),
 ): Promise<RoutingCandidate[]> {
   const skuIds = [...new Set(r.lines.map((l) => l.skuId))];
   return Promise.all(
     stores.map(async (store): Promise<RoutingCandidate> => {
-      const load = await storeOf(sender, store).send({ type: 'load', at });
+      const load = await loadOf(store, at);
       const site = load.site;
       const reachable =
         site !== null &&

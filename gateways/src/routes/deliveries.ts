@@ -23,6 +23,7 @@ import { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
 import { route, type Route } from '../http.js';
+import { storeLoads } from '../routing-loads.js';
 import { OrderParams, StoreOrderParams } from '../schemas.js';
 import { OwnerCache, readOwnOrder } from './diner/access.js';
 import { DINER_ERRORS, ORDER_ERRORS, dinerAuth } from './diner/common.js';
@@ -102,7 +103,8 @@ function deliveryQuote(deps: GatewayDeps): Route {
         itemsFen = quote.itemsFen;
       }
       const request: RoutingRequest = { channel: 'delivery', to: body.location, lines, itemsFen };
-      const candidates = await readCandidates(deps.engine, stores, request, at);
+      const loads = storeLoads(deps.engine);
+      const candidates = await readCandidates(deps.engine, stores, request, at, (store, t) => loads.get(store, t));
       const { ranked, excluded } =
         body.lines.length > 0 ? routeOrder(request, candidates) : preview(request, candidates);
       const best = ranked[0];

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import type { GatewayDeps } from '../../deps.js';
 import { ErrorCode, HttpError } from '../../errors.js';
 import { maskPhone } from '../../pii.js';
+import { storeLoads } from '../../routing-loads.js';
 import type { PlaceOrderBody } from '../../schemas.js';
 
 type Body = z.output<typeof PlaceOrderBody>;
@@ -45,6 +46,7 @@ export async function placeRoutedOrder(
     throw new HttpError(D.NoStoreAvailable, 'this service routes no orders: name the store (store)');
   const delivery = body.delivery!;
   const lines = body.lines!;
+  const loads = storeLoads(engine);
   // The chain's menu prices and stations are the template's: any routing store's quote gives the
   // stations the order needs and the items' value its minimum order and fee band are weighed on.
   const quote = await catalogOf(engine, stores[0]!).send({ type: 'quote', channel: 'delivery', lines, at });
@@ -58,7 +60,7 @@ export async function placeRoutedOrder(
     dinerId,
     key,
     request,
-    candidates: () => readCandidates(engine, stores, request, at),
+    candidates: () => readCandidates(engine, stores, request, at, (store, t) => loads.get(store, t)),
     place: (_store, orderId, routing) => ({
       type: 'place',
       channel: 'delivery',
