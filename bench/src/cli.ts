@@ -7,20 +7,15 @@
  *   list such as a,null (compare: lunchrush, then each, with ratios to each), --gateway-workers n,
  *   --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator),
  *   --design lunchrush|a|b|null (which system to start), --layout node|split (lunchrush as
- *   co-located nodes, the default, or an engine process and a gateway process), --cpu-prof dir, --quiet,
- *   --platforms (lunch-rush: 美团 and 饿了么 simulated beside it, --platform-orders r and --stock-changes r
- *   a second; sync lag and oversold reported, src/platforms-load.ts).
+ *   co-located nodes, the default, or an engine process and a gateway process), --cpu-prof dir, --quiet.
  * Exits 1 when oversold, undersold or lost is not 0 (2 on a usage or start-up error).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient } from '@lunchrush/engine';
-import { connectNats, connectRedis } from '@lunchrush/testkit';
 import { startCluster, type ClusterFault } from './cluster-stack.js';
 import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
-import { PlatformsLoad } from './platforms-load.js';
 import { htmlReport } from './report.js';
 import {
   couponDrop,
@@ -30,12 +25,11 @@ import {
   lunchRush,
   maxRate,
   menuImages,
-  orderableSkus,
   wsFanout,
   type RunOptions,
   type ScenarioResult,
 } from './scenarios/index.js';
-import { PARTITIONS, startLunchrush, startNull, startReference, type Stack } from './stack.js';
+import { startLunchrush, startNull, startReference, type Stack } from './stack.js';
 
 const SCENARIOS = [
   'lunch-rush',
@@ -92,8 +86,6 @@ export interface CliOptions {
   quiet: boolean;
   /** failover on the production topology (`--cluster`): which member `--fault` kills. */
   cluster?: ClusterFault;
-  /** lunch-rush with the delivery platforms on: platform orders and stock changes a second. */
-  platforms?: { orders: number; changes: number };
 }
 
 /** Every option the bench takes (`--name value`, `--name=value`, or a switch). */
@@ -120,9 +112,6 @@ const KNOWN_FLAGS = [
   'quiet',
   'cluster',
   'fault',
-  'platforms',
-  'platform-orders',
-  'stock-changes',
 ];
 
 /** The words and the options of a command line; an unknown option is refused by name. */
@@ -133,7 +122,7 @@ function splitArgs(argv: string[]): { pos: string[]; flags: Map<string, string> 
     const a = argv[i]!;
     if (a.startsWith('--')) {
       const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), undefined];
-      if (k === 'quiet' || k === 'platforms' || (k === 'cluster' && v === undefined)) flags.set(k, '1');
+      if (k === 'quiet' || (k === 'cluster' && v === undefined)) flags.set(k, '1');
       else flags.set(k, v ?? argv[++i] ?? '');
     } else pos.push(a);
   }
@@ -171,10 +160,6 @@ export function parseArgs(argv: string[]): CliOptions {
   if (fault !== 'nats' && fault !== 'node') throw new Error('--fault is nats or node');
   if (flags.has('fault') && !flags.has('cluster')) throw new Error('--fault goes with --cluster');
   if (flags.has('cluster') && scenario !== 'failover') throw new Error('--cluster is for failover');
-  if (flags.has('platforms') && (scenario !== 'lunch-rush' || compare || design !== 'lunchrush' || flags.has('target')))
-    throw new Error('--platforms is for lunch-rush on the lunchrush stack the bench starts');
-  if ((flags.has('platform-orders') || flags.has('stock-changes')) && !flags.has('platforms'))
-    throw new Error('--platform-orders and --stock-changes go with --platforms');
   return {
     scenario,
     compare,
@@ -199,31 +184,7 @@ export function parseArgs(argv: string[]): CliOptions {
     simulator,
     quiet: flags.has('quiet'),
     ...(flags.has('cluster') ? { cluster: fault } : {}),
-    ...(flags.has('platforms')
-      ? { platforms: { orders: num('platform-orders') ?? 20, changes: num('stock-changes') ?? 20 } }
-      : {}),
   };
-}
-
-/** The delivery platforms beside the stack the bench started (`--platforms`). */
-async function platformsBeside(stack: Stack, skus: string[]): Promise<PlatformsLoad> {
-  const nc = await connectNats();
-  const redis = await connectRedis();
-  const load = await PlatformsLoad.start({
-    nc,
-    redis,
-    engine: new EngineClient(nc, { namespace: stack.namespace!, partitions: PARTITIONS }),
-    namespace: stack.namespace!,
-    stores: stack.data.stores.map((s) => s.storeId),
-    skus,
-  });
-  const close = load.close.bind(load);
-  load.close = async () => {
-    await close();
-    await nc.close();
-    redis.disconnect();
-  };
-  return load;
 }
 
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`);
@@ -275,12 +236,10 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
       ? { killAtS: o.killAtS ?? Math.max(1, Math.floor(o.durationS / 3)), onKill: () => stack!.engine!.kill('SIGKILL') }
       : {}),
   };
-  let platforms: PlatformsLoad | undefined;
   try {
-    if (o.platforms !== undefined) platforms = await platformsBeside(stack!, orderableSkus(run.data));
     const r =
       o.scenario === 'lunch-rush'
-        ? await lunchRush(run, 'lunch-rush', platforms === undefined ? undefined : { load: platforms, ...o.platforms! })
+        ? await lunchRush(run)
         : o.scenario === 'failover'
           ? await lunchRush(run, 'failover')
           : o.scenario === 'flash-sale'
@@ -298,7 +257,6 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
                       : await maxRate(run);
     return { ...r, target: `${stack?.kind ?? 'target'} ${r.target}` };
   } finally {
-    await platforms?.close();
     if (stack !== undefined) {
       log(`stopping ${stack.kind}`);
       await stack.stop();
