@@ -17,6 +17,7 @@ import {
   type DecideContext,
   type Decision,
   type Rejection,
+  type SideOutput,
 } from '@lunchrush/engine';
 import { emptyTrie, trieGet, trieSet, type HashTrie } from './collections.js';
 import { ActorSchema, ActorTypes, AtSchema, IdSchema, OrderIdSchema, parseCommand } from './domain.js';
@@ -24,6 +25,7 @@ import type { OrderDetail } from './order/detail.js';
 import { MemberIdSchema } from './member/commands.js';
 import { dayOf } from './bargain/campaign.js';
 import { groupBuySubject } from './groupbuy/outputs.js';
+import { memberInstructionId, memberSubject, type MemberInstruction } from './order/member.js';
 
 export const LOTTERY_ACTOR = ActorTypes.Lottery;
 /** Odds are in basis points of 10,000. */
@@ -79,8 +81,11 @@ export type LotteryDef = z.output<typeof LotteryDefSchema>;
 
 const EntrySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('order'), orderId: OrderIdSchema }),
-  /** The gateway held the points on the member's card before the draw. */
-  z.strictObject({ kind: z.literal('points'), holdId: IdSchema }),
+  /**
+   * The gateway held `points` on the member's card under `holdId` (a key shaped like an order id)
+   * before the draw; the draw spends them (`members.<memberId>`, in the draw's transaction).
+   */
+  z.strictObject({ kind: z.literal('points'), holdId: OrderIdSchema, points: z.number().int().min(1).max(1_000_000) }),
   z.strictObject({ kind: z.literal('free') }),
 ]);
 
@@ -145,6 +150,9 @@ export interface LotteryState {
 export interface LotteryView {
   readonly lotteryId: string;
   readonly name: string | null;
+  /** How a draw is entered (null before the lottery is defined), and what a points entry costs. */
+  readonly entry: 'order' | 'points' | 'free' | null;
+  readonly pointsCost: number | null;
   readonly prizes: readonly { prizeId: string; name: string; quantity: number; left: number; oddsBp: number }[];
   readonly drawn: number;
   readonly draw?: DrawRecord;
@@ -173,6 +181,8 @@ export function lotteryView(s: LotteryState, draw?: DrawRecord, duplicate = fals
   const v: { -readonly [K in keyof LotteryView]: LotteryView[K] } = {
     lotteryId: s.lotteryId,
     name: s.def?.name ?? null,
+    entry: s.def?.entry ?? null,
+    pointsCost: s.def?.pointsCost ?? null,
     prizes: (s.def?.prizes ?? []).map((p) => ({
       prizeId: p.prizeId,
       name: p.name,
@@ -203,6 +213,21 @@ function checkOrder(ctx: DecideContext, memberId: string, orderId: string): Reje
   return undefined;
 }
 
+/**
+ * The card spends the points held for a draw: published with the draw (JetStream, once the draw is
+ * durable), carried to the card by the member forwarder, so a draw that happened is always paid
+ * for and one that did not never is (the gateway releases the hold; a hold nobody settles goes
+ * back by itself).
+ */
+function spendPoints(memberId: string, holdId: string, points: number, at: number): SideOutput {
+  const data: MemberInstruction = {
+    memberId,
+    orderId: holdId,
+    command: { type: 'spendHold', orderId: holdId, points, at },
+  };
+  return { subject: memberSubject(memberId), id: memberInstructionId(holdId, 'spent'), data, jetstream: true };
+}
+
 function draw(
   s: LotteryState,
   def: LotteryDef,
@@ -218,6 +243,10 @@ function draw(
     return reject(X.EntryUsed, `this ${c.entry.kind} has drawn already`);
   const notPaid = c.entry.kind === 'order' ? checkOrder(ctx, c.memberId, c.entry.orderId) : undefined;
   if (notPaid !== undefined) return notPaid;
+  if (c.entry.kind === 'points' && c.entry.points !== def.pointsCost)
+    return reject(X.WrongEntry, `${def.name} costs ${def.pointsCost} points, not ${c.entry.points}`, {
+      pointsCost: def.pointsCost,
+    });
   const day = dayOf(c.at);
   const today = day === s.day ? (trieGet(s.today, c.memberId) ?? 0) : 0;
   if (today >= def.dailyLimit) return reject(X.DailyLimitReached, `at most ${def.dailyLimit} draws a day`);
@@ -234,25 +263,23 @@ function draw(
   };
   const next = evolveLottery(s, e);
   const prize = def.prizes.find((p) => p.prizeId === pick.prizeId);
-  const outputs =
-    pick.outcome === 'won' && prize?.kind === 'coupon'
-      ? [
-          {
-            subject: groupBuySubject(s.store),
-            id: `lottery-prize:${s.lotteryId}:${c.drawId}`,
-            data: {
-              kind: 'lottery-coupon',
-              store: s.store,
-              lotteryId: s.lotteryId,
-              drawId: c.drawId,
-              memberId: c.memberId,
-              couponCampaignId: prize.couponCampaignId,
-              at: c.at,
-            },
-            jetstream: true,
-          },
-        ]
-      : [];
+  const outputs: SideOutput[] = [];
+  if (pick.outcome === 'won' && prize?.kind === 'coupon')
+    outputs.push({
+      subject: groupBuySubject(s.store),
+      id: `lottery-prize:${s.lotteryId}:${c.drawId}`,
+      data: {
+        kind: 'lottery-coupon',
+        store: s.store,
+        lotteryId: s.lotteryId,
+        drawId: c.drawId,
+        memberId: c.memberId,
+        couponCampaignId: prize.couponCampaignId,
+        at: c.at,
+      },
+      jetstream: true,
+    });
+  if (c.entry.kind === 'points') outputs.push(spendPoints(c.memberId, c.entry.holdId, c.entry.points, c.at));
   return { events: [e], result: lotteryView(next, trieGet(next.draws, c.drawId)), outputs };
 }
 

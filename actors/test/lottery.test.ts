@@ -20,7 +20,10 @@ import {
   type LotteryView,
 } from '../src/lottery.js';
 import { DAY_MS } from '../src/bargain/campaign.js';
+import type { MemberCommand } from '../src/member/commands.js';
+import type { MemberInstruction } from '../src/order/member.js';
 import { MIN, STORE, T0, expectOk, expectRejected, smallCatalog } from './helpers.js';
+import { M1, enrolled, member, ok, runtime as memberRuntime } from './member-support.js';
 
 const L = 'lt_lunch';
 
@@ -119,6 +122,73 @@ describe('lottery', () => {
     expectRejected(draw('o1', 'd_b'), 'lottery_entry_not_paid');
     expectOk(draw('o1', 'd_a'));
     expectRejected(draw('o2', 'd_a'), 'lottery_entry_used');
+  });
+});
+
+describe('a points lottery', () => {
+  it('a points entry: the draw spends the hold on the card in its transaction; the cost must be the lottery’s', () => {
+    const rt = runtime({ entry: 'points', pointsCost: 40 });
+    const card = enrolled(memberRuntime());
+    const holdId = 'o_001_lotteryhold1';
+    ok(member(card, { type: 'hold', orderId: holdId, points: 40, balanceFen: 0, couponIds: [], at: T0 }));
+    const draw = (points: number) =>
+      lot(rt, {
+        type: 'draw',
+        drawId: 'p1',
+        memberId: M1,
+        entry: { kind: 'points', holdId, points },
+        rand: at(0),
+        at: T0,
+      });
+    expectRejected(draw(39), 'lottery_wrong_entry');
+    expectRejected(free(rt, 'f1', M1, at(0)), 'lottery_wrong_entry');
+    expect(expectOk(draw(40)).draw).toMatchObject({ prizeId: 'duck', outcome: 'won' });
+    const spend = rt.outputs.filter((o) => o.subject === `members.${M1}`);
+    expect(spend).toMatchObject([
+      {
+        id: `member:${holdId}:spent`,
+        jetstream: true,
+        data: { memberId: M1, command: { type: 'spendHold', orderId: holdId, points: 40 } },
+      },
+    ]);
+    // The card, as the member forwarder hands it the instruction: the hold spent, once.
+    const c = (spend[0]!.data as MemberInstruction).command as MemberCommand;
+    expect(ok(member(card, c))).toMatchObject({ points: 60, openHolds: 0, paidOrders: 0 });
+    expect(ok(member(card, c))).toMatchObject({ duplicate: true, points: 60 });
+    // The hold cannot be taken again, nor given back: the draw was made.
+    expectRejected(
+      member(card, { type: 'hold', orderId: holdId, points: 40, balanceFen: 0, couponIds: [], at: T0 }),
+      'hold_settled',
+    );
+    expectRejected(member(card, { type: 'release', orderId: holdId, reason: 'refused', at: T0 }), 'hold_settled');
+    // The same entry draws once.
+    expectRejected(
+      lot(rt, {
+        type: 'draw',
+        drawId: 'p2',
+        memberId: M1,
+        entry: { kind: 'points', holdId, points: 40 },
+        rand: 0,
+        at: T0,
+      }),
+      'lottery_entry_used',
+    );
+  });
+
+  it('a points hold that went back by itself before the spend arrived: the card takes the points again, or records the shortfall', () => {
+    const card = enrolled(memberRuntime());
+    ok(member(card, { type: 'hold', orderId: 'o_001_h1', points: 40, balanceFen: 0, couponIds: [], at: T0 }));
+    ok(member(card, { type: 'release', orderId: 'o_001_h1', reason: 'timeout', at: T0 + 1 }));
+    expect(ok(member(card, { type: 'spendHold', orderId: 'o_001_h1', points: 40, at: T0 + 2 }))).toMatchObject({
+      points: 60,
+      openHolds: 0,
+    });
+    ok(member(card, { type: 'hold', orderId: 'o_001_h2', points: 60, balanceFen: 0, couponIds: [], at: T0 }));
+    ok(member(card, { type: 'release', orderId: 'o_001_h2', reason: 'timeout', at: T0 + 1 }));
+    ok(member(card, { type: 'hold', orderId: 'o_001_h3', points: 50, balanceFen: 0, couponIds: [], at: T0 + 1 }));
+    const short = member(card, { type: 'spendHold', orderId: 'o_001_h2', points: 60, at: T0 + 2 });
+    expect(ok(short)).toMatchObject({ points: 10, openHolds: 1 });
+    expect(card.log.at(-1)?.ev?.map((e) => (e as { type: string }).type)).toEqual(['PaymentShortfall']);
   });
 });
 

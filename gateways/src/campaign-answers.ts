@@ -137,6 +137,8 @@ export const LotteryAnswer = named(
   z.object({
     lotteryId: z.string(),
     name: z.string().nullable(),
+    entry: z.enum(['order', 'points', 'free']).nullable(),
+    pointsCost: int().nullable(),
     prizes: z.array(z.object({ prizeId: z.string(), name: z.string(), quantity: int(), left: int(), oddsBp: int() })),
     drawn: int(),
     draw: DrawAnswer.optional(),

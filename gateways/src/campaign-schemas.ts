@@ -33,10 +33,14 @@ export const JoinBody = z.strictObject({ shareCode: ShareCodeSchema });
 /** Help a friend's bargain through the code they shared. */
 export const HelpBody = z.strictObject({ shareCode: ShareCodeSchema });
 export const DissolveBody = z.strictObject({ reason: z.string().trim().min(1).max(200) });
-/** A draw's entry: a paid order of the diner's in this store, or nothing (a free lottery). */
+/**
+ * A draw's entry: a paid order of the diner's in this store, the lottery's points cost taken from
+ * the diner's member card, or nothing (a free lottery).
+ */
 export const DrawBody = z.strictObject({
   entry: z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('order'), orderId: OrderIdSchema }),
+    z.strictObject({ kind: z.literal('points') }),
     z.strictObject({ kind: z.literal('free') }),
   ]),
 });

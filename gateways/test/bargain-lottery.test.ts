@@ -201,3 +201,93 @@ describe('a lottery coupon prize', () => {
     expect(card.coupons.filter((x) => x.campaignId === couponCampaign)).toHaveLength(1);
   });
 });
+
+describe('a points lottery', () => {
+  it('takes the points with the draw, once per draw, and refuses a diner short of them with a code', async () => {
+    const now = Date.now();
+    const id = `lp${process.pid}x${++n}`;
+    const def: LotteryDefInput = {
+      name: '积分抽奖',
+      prizes: [{ prizeId: 'cola', name: '可乐', kind: 'item', quantity: 100, oddsBp: 5_000 }],
+      entry: 'points',
+      pointsCost: 40,
+      dailyLimit: 5,
+      openFrom: now - 60_000,
+      openTo: now + 3_600_000,
+    };
+    const put = await call(s.url, 'PUT', `/v1/staff/stores/001/lotteries/${id}`, {
+      token: staff(s, 'manager'),
+      body: def,
+    });
+    expect(put.status).toBe(200);
+    const d = await login(s);
+    const draw = (key: string) =>
+      call<LotteryView & ErrorAnswer>(s.url, 'POST', `${base}/lotteries/${id}/draw`, {
+        token: d.token,
+        body: { entry: { kind: 'points' } },
+        headers: { 'idempotency-key': key },
+      });
+    const notMember = await draw(idemKey());
+    expect([notMember.status, notMember.body.code]).toEqual([409, 'not_enrolled']);
+    expect((await call(s.url, 'POST', '/v1/diner/member/enroll', { token: d.token, body: {} })).status).toBe(200);
+    const card = async () =>
+      (await call<{ points: number; openHolds: number }>(s.url, 'GET', '/v1/diner/member', { token: d.token })).body;
+    const start = (await card()).points;
+    expect(start).toBeGreaterThanOrEqual(40);
+    const draws = Math.floor(start / 40);
+    const first = idemKey();
+    const made = await draw(first);
+    expect(made.status).toBe(200);
+    expect(made.body).toMatchObject({ entry: 'points', pointsCost: 40, drawn: 1 });
+    // The draw spends the hold on the card (the member forwarder): no hold left, the points gone.
+    await waitFor(async () => (await card()).openHolds === 0, { what: 'the points hold spent' });
+    expect((await card()).points).toBe(start - 40);
+    // A retry of the same draw answers it again and takes nothing more.
+    const again = await draw(first);
+    expect(again.status).toBe(200);
+    expect(again.body.draw).toEqual(made.body.draw);
+    expect(again.body.drawn).toBe(1);
+    for (let i = 1; i < draws; i++) expect((await draw(idemKey())).status).toBe(200);
+    await waitFor(async () => (await card()).openHolds === 0, { what: 'every points hold spent' });
+    expect((await card()).points).toBe(start - 40 * draws);
+    // Short of the cost: refused with a code, nothing drawn, nothing held.
+    const short = await draw(idemKey());
+    expect([short.status, short.body.code]).toEqual([409, 'insufficient_points']);
+    const v = await call<LotteryView>(s.url, 'GET', `${base}/lotteries/${id}`, { token: d.token });
+    expect(v.body.drawn).toBe(draws);
+    expect(await card()).toMatchObject({ points: start - 40 * draws, openHolds: 0 });
+  });
+
+  it('a draw the lottery refuses gives the points back', async () => {
+    const now = Date.now();
+    const id = `lq${process.pid}x${++n}`;
+    await call(s.url, 'PUT', `/v1/staff/stores/001/lotteries/${id}`, {
+      token: staff(s, 'manager'),
+      body: {
+        name: '每日一抽',
+        prizes: [{ prizeId: 'cola', name: '可乐', kind: 'item', quantity: 100, oddsBp: 5_000 }],
+        entry: 'points',
+        pointsCost: 10,
+        dailyLimit: 1,
+        openFrom: now - 60_000,
+        openTo: now + 3_600_000,
+      } satisfies LotteryDefInput,
+    });
+    const d = await login(s);
+    await call(s.url, 'POST', '/v1/diner/member/enroll', { token: d.token, body: {} });
+    const card = async () =>
+      (await call<{ points: number; openHolds: number }>(s.url, 'GET', '/v1/diner/member', { token: d.token })).body;
+    const start = (await card()).points;
+    const draw = () =>
+      call<LotteryView & ErrorAnswer>(s.url, 'POST', `${base}/lotteries/${id}/draw`, {
+        token: d.token,
+        body: { entry: { kind: 'points' } },
+        headers: { 'idempotency-key': idemKey() },
+      });
+    expect((await draw()).status).toBe(200);
+    const second = await draw();
+    expect([second.status, second.body.code]).toEqual([429, 'lottery_daily_limit_reached']);
+    await waitFor(async () => (await card()).openHolds === 0, { what: 'the holds settled' });
+    expect((await card()).points).toBe(start - 10);
+  });
+});

@@ -197,3 +197,32 @@ describe('bargain and lottery pages on the real gateway', () => {
     expect(text(lottery, '.prize')).toEqual(['可口可乐 · 已抽完']);
   });
 });
+
+describe('a points lottery page on the real gateway', () => {
+  it('shows the cost, asks a diner without a card to join, and draws for the points of one who has', async () => {
+    const now = Date.now();
+    await call(s.url, 'PUT', '/v1/staff/stores/001/lotteries/mppoints', {
+      token: staff(s, 'manager'),
+      body: {
+        name: '积分抽奖',
+        prizes: [{ prizeId: 'cola', name: '可口可乐', kind: 'item', quantity: 5, oddsBp: 10_000 }],
+        entry: 'points',
+        pointsCost: 30,
+        dailyLimit: 3,
+        openFrom: now - 1_000,
+        openTo: now + 600_000,
+      },
+    });
+    const ctx = diner(7);
+    const lottery = render(loadDef('pages/lottery', lotteryPage));
+    await page(lottery).onLoad({ store: '001', lottery: 'mppoints' });
+    expect(text(lottery, '.cost')).toEqual(['每次消耗 30 积分']);
+    await tap(lottery, '.draw-btn');
+    await waitFor(() => text(lottery, '.result')[0] === '请先加入会员', { what: 'the refusal in words' });
+    const before = (await ctx.api.enroll()).points;
+    await tap(lottery, '.draw-btn');
+    await waitFor(() => text(lottery, '.result')[0] === '恭喜抽中 可口可乐！', { what: 'the draw' });
+    await waitFor(async () => (await ctx.api.member()).points === before - 30, { what: 'the points spent' });
+  });
+});
+

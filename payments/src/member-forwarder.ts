@@ -9,6 +9,8 @@
  *
  * - `orderPaid`: the card's hold for the order is spent and the order earns points;
  * - `release`: a cancelled or timed-out order's hold goes back to the card;
+ * - `spendHold` (from a lottery's points draw, id `member:<holdId>:spent`): the points held for the
+ *   draw are spent;
  * - `refund`: the stored value and points of a refund go back, the points the order earned on it
  *   are taken back;
  * - `grantCoupon` (from a campaign's claim, id `coupon-grant:<couponId>`): the coupon goes on the
@@ -63,6 +65,12 @@ const OrderInstructionSchema = z.object({
       type: z.literal('release'),
       orderId: OrderIdSchema,
       reason: z.enum(['cancelled', 'timeout', 'failed', 'refused']),
+      ...AtField,
+    }),
+    z.object({
+      type: z.literal('spendHold'),
+      orderId: OrderIdSchema,
+      points: z.number().int().min(1),
       ...AtField,
     }),
     z.object({

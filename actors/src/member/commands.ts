@@ -56,6 +56,12 @@ export const MemberCommandSchema = z.discriminatedUnion('type', [
     at: AtSchema,
     ...ProgramField,
   }),
+  /**
+   * Points held for something other than an order (a lottery's points entry, the hold keyed like an
+   * order id) are spent: the draw they paid for happened. Earns nothing and counts as no order. When
+   * the hold went back by itself first, the card takes the points again, or records the shortfall.
+   */
+  z.strictObject({ type: z.literal('spendHold'), orderId: OrderIdSchema, points: PointsSchema, at: AtSchema }),
   /** The order was cancelled, timed out or never placed: its hold goes back. */
   z.strictObject({ type: z.literal('release'), orderId: OrderIdSchema, reason: ReleaseReasonSchema, at: AtSchema }),
   /**

@@ -151,6 +151,8 @@ export function decideMember(s: MemberState, c: ParsedMemberCommand): MemberDeci
       return hold(s, c, p);
     case 'orderPaid':
       return orderPaid(s, c, p);
+    case 'spendHold':
+      return spendHold(s, c, p);
     case 'release':
       return release(s, c, p);
     case 'refund':
@@ -299,6 +301,37 @@ function orderPaid(
   const to = levelFor(p, next.spendFen, next.lastYearSpendFen);
   if (to !== s.level) events.push({ type: 'LevelChanged', from: s.level, to, orderId: c.orderId, at: c.at });
   return emit(s, events, c.at, p, { earnedPoints: points });
+}
+
+/** A lottery's points entry spent (`spendHold`): the hold, or the points again when it went back. */
+function spendHold(
+  s: MemberState,
+  c: Extract<ParsedMemberCommand, { type: 'spendHold' }>,
+  p: MemberProgram,
+): MemberDecision | Rejection {
+  if (s.settled[c.orderId] !== undefined) return { result: { ...memberView(s, c.at, p), duplicate: true } };
+  const events: MemberEvent[] = [];
+  if (s.holds[c.orderId] === undefined && c.points > 0) {
+    const again = hold(
+      s,
+      { type: 'hold', orderId: c.orderId, points: c.points, balanceFen: 0, couponIds: [], at: c.at },
+      p,
+    );
+    if ('reject' in again || again.events === undefined || again.events.length === 0) {
+      const short: MemberEvent = {
+        type: 'PaymentShortfall',
+        orderId: c.orderId,
+        points: c.points,
+        balanceFen: 0,
+        couponIds: [],
+        at: c.at,
+      };
+      return emit(s, [short], c.at, p);
+    }
+    events.push(...again.events);
+  }
+  events.push({ type: 'HoldSpent', orderId: c.orderId, at: c.at });
+  return emit(s, events, c.at, p);
 }
 
 /** A paid order whose hold is gone: take what it held again, or record what is short. */

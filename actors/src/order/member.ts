@@ -120,6 +120,8 @@ export interface MemberInstruction {
         at: number;
       }
     | { type: 'release'; orderId: string; reason: ReleaseReason; at: number }
+    /** A lottery's points entry: the hold keyed `orderId` is spent (`lottery.ts`). */
+    | { type: 'spendHold'; orderId: string; points: number; at: number }
     | {
         type: 'refund';
         orderId: string;

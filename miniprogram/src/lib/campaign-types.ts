@@ -79,6 +79,9 @@ export interface Bargain {
 export interface Lottery {
   lotteryId: string;
   name: string | null;
+  /** How a draw is entered; a points entry costs `pointsCost` points of the member card. */
+  entry: 'order' | 'points' | 'free' | null;
+  pointsCost: number | null;
   prizes: { prizeId: string; name: string; quantity: number; left: number; oddsBp: number }[];
   drawn: number;
   draw?: { drawId: string; prizeId: string | null; outcome: 'won' | 'none' | 'exhausted'; redeemed: boolean };

@@ -92,8 +92,9 @@ export class Campaigns {
     return this.data('GET', `/v1/diner/stores/${store}/lotteries/${lotteryId}`);
   }
 
-  draw(store: string, lotteryId: string, key = newIdempotencyKey()): Promise<Lottery> {
-    return this.data('POST', `/v1/diner/stores/${store}/lotteries/${lotteryId}/draw`, { entry: { kind: 'free' } }, { 'idempotency-key': key });
+  /** A free draw, or one paid with the lottery's points cost from the member card (`points`). */
+  draw(store: string, lotteryId: string, entry: 'free' | 'points' = 'free', key = newIdempotencyKey()): Promise<Lottery> {
+    return this.data('POST', `/v1/diner/stores/${store}/lotteries/${lotteryId}/draw`, { entry: { kind: entry } }, { 'idempotency-key': key });
   }
 
   private async pay(p: PrepayAnswer): Promise<void> {

@@ -1,4 +1,4 @@
-/** 抽奖: a lottery's prizes and how many are left, and a draw decided on the server (a free entry). */
+/** 抽奖: a lottery's prizes and how many are left, and a draw decided on the server (free, or for points). */
 import { getContext } from '../../lib/app-context';
 import { campaignsOf } from '../../lib/campaigns';
 import type { Lottery } from '../../lib/campaign-types';
@@ -12,6 +12,9 @@ interface Data {
   lotteryId: string;
   name: string;
   prizes: { prizeId: string; name: string; leftText: string }[];
+  /** A points lottery's cost ("每次消耗 40 积分"), empty for a free one. */
+  costText: string;
+  entry: 'free' | 'points';
   result: string;
 }
 
@@ -23,7 +26,17 @@ export const lotteryPage = definePage<
   Data,
   { onLoad(q: { store?: string; lottery?: string }): Promise<void>; draw(): Promise<void> }
 >({
-  data: { state: 'loading', error: '', store: '', lotteryId: '', name: '', prizes: [], result: '' },
+  data: {
+    state: 'loading',
+    error: '',
+    store: '',
+    lotteryId: '',
+    name: '',
+    prizes: [],
+    costText: '',
+    entry: 'free',
+    result: '',
+  },
   methods: {
     async onLoad(q) {
       const store = q.store ?? '';
@@ -31,14 +44,21 @@ export const lotteryPage = definePage<
       this.setData({ store, lotteryId });
       try {
         const l = await campaignsOf(getContext()).lottery(store, lotteryId);
-        this.setData({ state: 'ready', name: l.name ?? '', prizes: prizesOf(l) });
+        const points = l.entry === 'points' && l.pointsCost !== null;
+        this.setData({
+          state: 'ready',
+          name: l.name ?? '',
+          prizes: prizesOf(l),
+          entry: points ? 'points' : 'free',
+          costText: points ? `每次消耗 ${l.pointsCost} 积分` : '',
+        });
       } catch (e) {
         this.setData({ state: 'error', error: wordsFor(e) });
       }
     },
     async draw() {
       try {
-        const l = await campaignsOf(getContext()).draw(this.data.store, this.data.lotteryId);
+        const l = await campaignsOf(getContext()).draw(this.data.store, this.data.lotteryId, this.data.entry);
         const won = l.prizes.find((p) => p.prizeId === l.draw?.prizeId);
         const result = l.draw?.outcome === 'won' ? `恭喜抽中 ${won?.name ?? ''}！` : '很遗憾，没有中奖';
         this.setData({ prizes: prizesOf(l), result });
