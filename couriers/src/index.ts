@@ -2,7 +2,8 @@
  * `@lunchrush/couriers`: delivery orders to a courier platform and back. The worker turns a
  * delivery actor's instructions (`couriers.<store>`) into the platform's signed API calls, the
  * callbacks turn the platform's signed status pushes into the delivery's steps, and a local
- * simulator of the platform signs and moves riders like the real one.
+ * simulator of the platform signs and moves riders like the real one. 顺丰同城 (`Sf*`) and 达达
+ * (`Dada*`) have the same shape.
  */
 export {
   COURIER_VARIABLES,
@@ -30,4 +31,14 @@ export { sfSign, sfVerify } from './sf-sign.js';
 export { SfCitySimulator } from './simulator.js';
 export type { RiderBehaviour, SentCallback, SimulatorOptions } from './simulator.js';
 export { COURIER_CONSUMER, CourierWorker, MAX_DELIVERIES } from './worker.js';
+export { DadaPlatform } from './dada-api.js';
+export type { DadaOptions } from './dada-api.js';
+export { DadaCallbacks } from './dada-callbacks.js';
+export type { DadaCallbackOptions, DadaStep } from './dada-callbacks.js';
+export { DADA_NO_ORDER, DadaCallbackSchema, DadaStatus, dadaCourierStatus } from './dada-protocol.js';
+export type { DadaCallback, DadaOrderStatus } from './dada-protocol.js';
+export { dadaCallbackSign, dadaCallbackVerify, dadaSign, dadaVerify } from './dada-sign.js';
+export type { DadaSystemParams } from './dada-sign.js';
+export { DadaSimulator } from './dada-simulator.js';
+export type { DadaSimulatorOptions } from './dada-simulator.js';
 export type { CourierWorkerOptions } from './worker.js';
