@@ -28,6 +28,12 @@ export const GroupCampaignAnswer = named(
   z.object({ campaignId: z.string(), terms: GroupTermsSchema.nullable(), stopped: z.boolean(), open: z.boolean() }),
 );
 
+export const GroupCampaignListAnswer = named(
+  'GroupCampaignList',
+  "A store's group-buy campaigns (stopped ones too), by id",
+  z.object({ campaigns: z.array(GroupCampaignAnswer) }),
+);
+
 const GroupStatus = z.enum(['none', 'forming', 'open', 'completed', 'refunding', 'refunded']);
 
 export const GroupAnswer = named(

@@ -7,6 +7,7 @@ import { ROLES, api, html, loadSession, messageOf, saveSession } from './api.js'
 import { DashboardPage, SettingsPage } from './admin.js';
 import { AuditPage } from './audit.js';
 import { CampaignsPage } from './campaigns.js';
+import { GroupsPage } from './groups.js';
 import { MenuPage } from './menu.js';
 import { OrdersPage, PrintersPage, TablesPage } from './orders.js';
 import { StaffPage } from './staff.js';
@@ -20,6 +21,7 @@ const PAGES = [
   { id: 'printers', name: '打印机', may: 'view', page: PrintersPage },
   { id: 'settings', name: '门店设置', may: 'view', page: SettingsPage },
   { id: 'campaigns', name: '营销活动', may: 'view', page: CampaignsPage },
+  { id: 'groups', name: '拼团实时', may: 'view', page: GroupsPage },
   { id: 'staff', name: '员工账号', may: 'accounts', page: StaffPage },
   { id: 'audit', name: '操作日志', may: 'audit', page: AuditPage },
   { id: 'dashboard', name: '数据看板', may: 'view', page: DashboardPage },

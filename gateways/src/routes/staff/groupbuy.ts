@@ -1,13 +1,13 @@
 /**
  * Group-buy campaigns for managers: define one (its dish, group price, size N, time limit T, seat
- * hold, per-member limit, auto-fill), stop it (no new groups; open ones run to their end), read it,
- * see its groups live (status, members' seats, refunds pending) and dissolve a group (everyone
+ * hold, per-member limit, auto-fill), stop it (no new groups; open ones run to their end), read it
+ * or list the store's (the console's 拼团 page), see its groups live (status, members' seats, refunds pending) and dissolve a group (everyone
  * refunded, stock released).
  */
 import { ErrorCode as D, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
 import { GroupBuyErrorCode as G, groupCampaignOf, groupOf, type GroupView } from '@lunchrush/actors/campaigns';
 import type { z } from 'zod';
-import { GroupAnswer, GroupCampaignAnswer, GroupListAnswer } from '../../campaign-answers.js';
+import { GroupAnswer, GroupCampaignAnswer, GroupCampaignListAnswer, GroupListAnswer } from '../../campaign-answers.js';
 import type { CampaignIndex } from '../../campaign-index.js';
 import {
   DissolveBody,
@@ -19,6 +19,7 @@ import {
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
+import { StoreParams } from '../../schemas.js';
 import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
 
 type Params = z.output<typeof StoreGroupCampaignParams>;
@@ -26,7 +27,33 @@ const doc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup, params: St
 const LIVE: ReadonlySet<string> = new Set(['forming', 'open', 'refunding']);
 
 export function staffGroupBuyRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
-  return [define(deps, index), stop(deps), read(deps), groups(deps, index), dissolve(deps)];
+  return [define(deps, index), stop(deps), read(deps), list(deps, index), groups(deps, index), dissolve(deps)];
+}
+
+function list(deps: GatewayDeps, index: CampaignIndex): Route {
+  return route({
+    method: 'get',
+    path: `${base}/group-buys`,
+    response: GroupCampaignListAnswer,
+    summary: "The store's group-buy campaigns, stopped ones too (the console's live groups page picks from them)",
+    tag: 'staff',
+    auth: 'staff',
+    roles: MAY.view,
+    params: StoreParams,
+    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, ErrorCode.Unavailable],
+    async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
+      const at = Date.now();
+      const ids = await index.campaigns(params.store, 'groupbuy');
+      const views = await Promise.all(
+        ids.map((id) =>
+          groupCampaignOf(deps.engine, params.store, id)
+            .send({ type: 'get', at })
+            .catch(() => null),
+        ),
+      );
+      return { body: { campaigns: views.filter((v) => v !== null && v.terms !== null) } };
+    },
+  });
 }
 
 function define(deps: GatewayDeps, index: CampaignIndex): Route {
