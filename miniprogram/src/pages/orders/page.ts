@@ -37,7 +37,10 @@ export const ordersPage = definePage<Data, {
       }
     },
     open(e) {
-      void wx.navigateTo({ url: `/pages/order/index?id=${e.currentTarget.dataset.id}` });
+      const id = e.currentTarget.dataset.id;
+      // A delivery order is followed to the door on its tracking page.
+      const page = getContext().store.orders.get(id)?.channel === 'delivery' ? 'track' : 'order';
+      void wx.navigateTo({ url: `/pages/${page}/index?id=${id}` });
     },
     scan() {
       void wx.reLaunch({ url: '/pages/scan/index' });
