@@ -147,6 +147,26 @@ describe('the delivery menu', () => {
   });
 });
 
+describe('the delivery menu, live', () => {
+  it("follows the quoted store's stock on a socket naming it: a dish sold out meanwhile is marked", async () => {
+    const { socket } = context(menuRoutes({ status: 200, data: QUOTE }));
+    const c = render(loadDef('pages/menu', menuPage));
+    await page(c).onLoad({ mode: 'delivery', address: saveHome() });
+    expect(socket.url).toBe('ws://gw.test/ws?store=001');
+    socket.open();
+    expect(socket.sent).toContainEqual({ type: 'subscribe', topic: 'menu' });
+    expect(plusOf(c, 'suanmei-tang')).toBeGreaterThanOrEqual(0);
+    const levels = { 'suanmei-tang': { level: 'ok', available: 3 } };
+    socket.frame({ type: 'snapshot', topic: 'menu', seq: 1, versions: {}, data: { levels } });
+    const out = { kind: 'stock', skuId: 'suanmei-tang', level: 'out', available: 0, v: 9, at: 1 };
+    socket.frame({ type: 'delta', topic: 'menu', seq: 2, key: 'stock:suanmei-tang', v: 9, data: out });
+    expect(plusOf(c, 'suanmei-tang')).toBe(-1);
+    expect(text(c, '.sold-mark')).toContain('已售罄');
+    page(c).onUnload();
+    expect(socket.sent.at(-1)).toEqual({ type: 'unsubscribe', topic: 'menu' });
+  });
+});
+
 describe('确认订单 (delivery)', () => {
   it('the store moved since the menu is said; a dish sold out meanwhile is said in words', async () => {
     const moved = { ...QUOTE, store: '012', storeName: '湘川小馆·南门口店' };

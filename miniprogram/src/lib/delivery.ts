@@ -12,7 +12,7 @@ import type { Address, DeliveryQuote, DeliveryView } from './delivery-types';
 import type { DeliveryChannel } from './delivery-view';
 import { ApiError } from './errors';
 import { PushClient, pushUrl, wxSocketFactory, type SocketFactory } from './push';
-import type { CartLine, OrderDetail, OrderPush, Spu } from './types';
+import type { CartLine, OrderDetail, OrderPush, SkuStock, Spu, StockLevelPush } from './types';
 import { wxLogin } from './wxp';
 
 /** What the order topic's deltas are for a delivery: the order's steps, and the rider's. */
@@ -151,12 +151,20 @@ export class Delivery {
     }
   }
 
-  /**
-   * The order and its rider, live: the order topic's snapshot, then each of its deltas (a kitchen
-   * step or a rider's). Returns what stops following.
-   */
-  followOrder(orderId: string, on: { order(o: OrderDetail): void; courier(p: CourierPush): void; step(p: OrderPush): void }): () => void {
-    const store = /^o_(\d{3})_/.exec(orderId)?.[1] ?? '';
+  /** The quoted store's stock levels, live (the `menu` topic any diner of the store may follow). Returns what stops following. */
+  followMenu(): () => void {
+    const store = this.quote?.store;
+    if (store === undefined) return () => undefined;
+    const push = this.pushFor(store);
+    push.subscribe<{ levels: Record<string, SkuStock> }, StockLevelPush>('menu', {
+      snapshot: (d) => this.ctx.store.setStock({ levels: d.levels }),
+      delta: (d) => this.ctx.store.applyStock(d),
+    });
+    return () => this.push?.unsubscribe('menu');
+  }
+
+  /** The push socket for a store (`?store=`: the diner is not seated); one store at a time. */
+  private pushFor(store: string): PushClient {
     if (this.push !== null && this.pushStore !== store) this.close();
     this.pushStore = store;
     this.push ??= new PushClient({
@@ -164,8 +172,17 @@ export class Delivery {
       token: () => this.api.token ?? '',
       socket: this.socket ?? wxSocketFactory(),
     });
+    return this.push;
+  }
+
+  /**
+   * The order and its rider, live: the order topic's snapshot, then each of its deltas (a kitchen
+   * step or a rider's). Returns what stops following.
+   */
+  followOrder(orderId: string, on: { order(o: OrderDetail): void; courier(p: CourierPush): void; step(p: OrderPush): void }): () => void {
+    const push = this.pushFor(/^o_(\d{3})_/.exec(orderId)?.[1] ?? '');
     const topic = `order:${orderId}`;
-    this.push.subscribe<OrderDetail, OrderTopicDelta>(topic, {
+    push.subscribe<OrderDetail, OrderTopicDelta>(topic, {
       snapshot: (o) => on.order(o),
       delta: (d) => (d.kind === 'courier' ? on.courier(d) : on.step(d)),
     });

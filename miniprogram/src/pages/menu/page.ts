@@ -163,6 +163,13 @@ export const menuPage = definePage<Data, {
       };
       try {
         await d.start(a);
+        // Stock levels live, as at a table: the quoted store's menu topic.
+        const offMenu = d.followMenu();
+        const offRest = this.off;
+        this.off = () => {
+          offMenu();
+          offRest?.();
+        };
         this.setData({ state: 'ready' });
         this.refresh();
       } catch (e) {
