@@ -4,6 +4,7 @@
  * handles. The actor types are registered with the rest (`restaurantActors`).
  */
 export {
+  DEFAULT_SEAT_HOLD_MS,
   GROUPBUY_ERRORS,
   GROUPBUY_OUTPUT,
   GroupBuyErrorCode,
@@ -12,9 +13,12 @@ export {
   GroupCommandSchema,
   GroupIdSchema,
   GroupTermsSchema,
+  MAX_SEATS,
   groupBuySubject,
+  groupCampaignRef,
   groupCompletedId,
   groupPushSubject,
+  groupRef,
   groupRefundId,
   groupView,
 } from './groupbuy/index.js';
@@ -27,6 +31,7 @@ export type {
   GroupPush,
   GroupRefundInstruction,
   GroupResult,
+  GroupState,
   GroupTerms,
   GroupTermsInput,
   GroupView,
@@ -44,9 +49,16 @@ export type {
   BargainTerms,
   BargainTermsInput,
 } from './bargain/campaign.js';
-export { BargainCommandSchema, bargainView } from './bargain/index.js';
+export { BargainCommandSchema, bargainCampaignRef, bargainRef, bargainView } from './bargain/index.js';
 export type { BargainCommand, BargainStatus, BargainView } from './bargain/index.js';
-export { LotteryCommandSchema, LotteryDefSchema, LotteryErrorCode, RAND_MAX, pickPrize } from './lottery.js';
+export {
+  LotteryCommandSchema,
+  LotteryDefSchema,
+  LotteryErrorCode,
+  RAND_MAX,
+  lotteryRef,
+  pickPrize,
+} from './lottery.js';
 export type { DrawOutcome, DrawRecord, LotteryCommand, LotteryDef, LotteryDefInput, LotteryView } from './lottery.js';
 export {
   SHARE_CODE_ERRORS,

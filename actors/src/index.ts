@@ -4,7 +4,8 @@
  * outside read, table codes, catalog files). What only the actors use to decide
  * (collections, ticket builders, pricing, fen arithmetic, refusal helpers) stays
  * inside; the wire contract is `@lunchrush/actors/wire`, the demo chain
- * `@lunchrush/actors/demo`.
+ * `@lunchrush/actors/demo`, members and coupons `@lunchrush/actors/members`, group-buy,
+ * bargains, lotteries and share codes `@lunchrush/actors/campaigns`.
  */
 import type { ActorType } from '@lunchrush/engine';
 import { auditActor } from './audit.js';
@@ -70,72 +71,7 @@ export const actors = restaurantActors;
 /** JetStream streams the actors' durable side outputs go to: the wire contract's (`wire.ts`). */
 export { outputStreams } from './wire.js';
 
-// group-buy and share codes
-export {
-  DEFAULT_SEAT_HOLD_MS,
-  GROUPBUY_ERRORS,
-  GROUPBUY_OUTPUT,
-  GroupBuyErrorCode,
-  GroupCampaignCommandSchema,
-  GroupCampaignIdSchema,
-  GroupCommandSchema,
-  GroupIdSchema,
-  GroupTermsSchema,
-  MAX_SEATS,
-  groupActor,
-  groupBuySubject,
-  groupCampaignActor,
-  groupCampaignRef,
-  groupCompletedId,
-  groupPushSubject,
-  groupRef,
-  groupRefundId,
-  groupView,
-} from './groupbuy/index.js';
-export type {
-  GroupCampaignCommand,
-  GroupCampaignView,
-  GroupCommand,
-  GroupCompleted,
-  GroupInstruction,
-  GroupPush,
-  GroupRefundInstruction,
-  GroupResult,
-  GroupState,
-  GroupTerms,
-  GroupTermsInput,
-  GroupView,
-  GroupViewStatus,
-} from './groupbuy/index.js';
-export {
-  SHARE_CODE_ERRORS,
-  ShareCodeError,
-  ShareCodeErrorCode,
-  ShareKindSchema,
-  openShareCode,
-  sealShareCode,
-} from './share-code.js';
-export type { ShareClaims, ShareExpectation, ShareKeyRing, ShareKind } from './share-code.js';
-export {
-  BargainCommandSchema,
-  BargainErrorCode,
-  BargainTermsSchema,
-  bargainActor,
-  bargainCampaignActor,
-  bargainCampaignRef,
-  bargainRef,
-  bargainView,
-} from './bargain/index.js';
-export type { BargainCommand, BargainTerms, BargainTermsInput, BargainView } from './bargain/index.js';
-export {
-  LotteryCommandSchema,
-  LotteryDefSchema,
-  LotteryErrorCode,
-  lotteryActor,
-  lotteryRef,
-  pickPrize,
-} from './lottery.js';
-export type { LotteryCommand, LotteryDef, LotteryDefInput, LotteryView } from './lottery.js';
+// group-buy, bargains, lotteries and share codes: `@lunchrush/actors/campaigns` (their actors register above)
 
 // vocabulary
 export {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as root from '@lunchrush/actors';
 import * as demo from '@lunchrush/actors/demo';
+import * as campaigns from '@lunchrush/actors/campaigns';
 import * as members from '@lunchrush/actors/members';
 import * as wire from '@lunchrush/actors/wire';
 
@@ -26,6 +27,27 @@ describe('entry points', () => {
     expect(root.restaurantActors).toContain(root.memberActor);
     expect(root.restaurantActors).toContain(root.campaignActor);
     expect(root.restaurantActors).toContain(members.promotionsActor);
+  });
+
+  it('group-buy, bargains, lotteries and share codes are on their own subpath; their actors register with the rest', () => {
+    for (const name of [
+      'groupOf',
+      'groupRef',
+      'GROUPBUY_OUTPUT',
+      'groupView',
+      'bargainOf',
+      'bargainRef',
+      'lotteryOf',
+      'lotteryRef',
+      'pickPrize',
+      'sealShareCode',
+      'openShareCode',
+      'GroupBuyErrorCode',
+      'LotteryErrorCode',
+    ])
+      expect([name, name in campaigns, name in root]).toEqual([name, true, false]);
+    const registered = root.restaurantActors.map((a) => a.name);
+    for (const name of ['groupbuy', 'group', 'bargaining', 'bargain', 'lottery']) expect(registered).toContain(name);
   });
 
   it('helpers only the actors use to decide are not exported', () => {

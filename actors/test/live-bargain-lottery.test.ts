@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, EngineError } from '@lunchrush/engine';
 import { setup, spawnTs, type ChildProcessHandle, type TestContext } from '@lunchrush/testkit';
-import type { BargainCommand, BargainView, LotteryCommand, LotteryView } from '@lunchrush/actors';
+import type { BargainCommand, BargainView, LotteryCommand, LotteryView } from '@lunchrush/actors/campaigns';
 
 const P = 8;
 const STORE = '001';

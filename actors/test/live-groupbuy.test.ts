@@ -8,15 +8,14 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { EngineClient, EngineError } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
 import { setup, spawnTs, waitFor, type ChildProcessHandle, type TestContext } from '@lunchrush/testkit';
+import type { StockCommand, StockResult } from '@lunchrush/actors';
 import {
   GROUPBUY_OUTPUT,
   type GroupCampaignCommand,
   type GroupCommand,
   type GroupResult,
   type GroupTermsInput,
-  type StockCommand,
-  type StockResult,
-} from '@lunchrush/actors';
+} from '@lunchrush/actors/campaigns';
 
 const P = 8;
 const STORE = '001';
