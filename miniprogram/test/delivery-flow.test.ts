@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@lunchrush/testkit';
 import { seedDemo } from '@lunchrush/stack';
 import { call, staff, startStack, type Stack } from '@lunchrush/stack/testing';
+import { AddressBook, wxStorage } from '../src/lib/address-book';
 import { AppContext, setContext } from '../src/lib/app-context';
 import { addressPage } from '../src/pages/address/page';
 import { checkoutPage } from '../src/pages/checkout/page';
@@ -183,6 +184,42 @@ describe('a delivery order from the phone', () => {
       [/订单 \S{4}/g, '订单 ····'],
       [/骑手 \S+师傅/g, '骑手 ·师傅'],
     ]);
+    page(track).onUnload();
+  });
+
+  it('到店自取: the same menu and checkout place a pickup at the quoted store, paid', async () => {
+    const wxs = bindWx();
+    const ctx = new AppContext({ env: { version: 'develop', apiBase: s.url, paySimulator: true } });
+    setContext(ctx);
+    // A fresh phone (wx storage is the test's): the address saved as the address page saves it.
+    const id = new AddressBook(wxStorage()).add({ contact: '王女士', phone: '13800138000', address: PLACE, location: HOME }).id;
+    const menu = render(loadDef('pages/menu', menuPage));
+    await page(menu).onLoad({ mode: 'delivery', address: id });
+    await waitFor(() => text(menu, '.quote-line .eta')[0]?.startsWith('约 '), { what: 'the delivery menu' });
+    await tap(menu, '.channel', 1);
+    const plus = menu.querySelectorAll('.plus').findIndex((el) => (el as any).dom.getAttribute('data-spu') === SKU);
+    await tap(menu, '.plus', plus);
+    await tap(menu, '.go');
+    const co = render(loadDef('pages/checkout', checkoutPage));
+    await page(co).onLoad();
+    expect(text(co, '.to-label')).toEqual(['到店自取']);
+    expect(text(co, '.time-label')).toEqual(['取餐时间']);
+    expect(text(co, '.time-value')[0]).toMatch(/^尽快出餐 · 预计 \d\d:\d\d 可取$/);
+    await tap(co, '.pay');
+    await waitFor(() => wxs.navigations.at(-1)?.startsWith('/pages/track/index?id='), { what: 'placed and paid' });
+    const orderId = query(wxs.navigations.at(-1)!).id!;
+    const order = await ctx.api.order(orderId);
+    expect(order).toMatchObject({ channel: 'takeaway', status: 'paid' });
+    expect(orderId).toMatch(/^o_003_/);
+    // The store cooks it; the page says when to come.
+    const track = render(loadDef('pages/track', trackPage));
+    await page(track).onLoad({ id: orderId });
+    const token = staff(s, 'manager', '003');
+    const base = `/v1/staff/stores/003/orders/${orderId}`;
+    expect((await call(s.url, 'POST', `${base}/accept`, { token })).status).toBe(200);
+    for (const st of (await ctx.api.order(orderId)).stations)
+      expect((await call(s.url, 'POST', `${base}/stations/${st.station}/bump`, { token })).status).toBe(200);
+    await waitFor(() => text(track, '.headline')[0] === '餐已备好，请到店取餐', { what: 'the pickup ready, live' });
     page(track).onUnload();
   });
 });

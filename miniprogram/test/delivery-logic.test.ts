@@ -67,4 +67,12 @@ describe('tracking words', () => {
     });
     expect(trackView(order('cancelled'), null)).toMatchObject({ headline: '订单已取消', done: true });
   });
+
+  it('a pickup (到店自取): the kitchen, then 请到店取餐, done once collected', () => {
+    const pickup = (status: string): OrderDetail => ({ ...order(status), channel: 'takeaway' }) as OrderDetail;
+    expect(trackView(pickup('cooking'), null)).toMatchObject({ headline: '商家正在备餐', done: false });
+    expect(trackView(pickup('ready'), null)).toMatchObject({ headline: '餐已备好，请到店取餐', done: false });
+    expect(trackView(pickup('served'), null)).toMatchObject({ headline: '已取餐，祝你用餐愉快', done: true });
+    expect(trackView(pickup('cancelled'), null)).toMatchObject({ headline: '订单已取消', done: true });
+  });
 });

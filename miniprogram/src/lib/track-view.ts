@@ -25,11 +25,21 @@ export interface TrackView {
   readonly done: boolean;
 }
 
+/** A pickup (到店自取) has no rider: the kitchen's steps, then the diner's own. */
+function pickupHeadline(order: OrderDetail): { headline: string; done: boolean } {
+  if (order.status === 'ready') return { headline: '餐已备好，请到店取餐', done: false };
+  if (order.status === 'served' || order.status === 'completed') return { headline: '已取餐，祝你用餐愉快', done: true };
+  return { headline: order.status === 'pending_payment' ? '等待支付' : '商家正在备餐', done: false };
+}
+
 export function trackView(order: OrderDetail, d: DeliveryView | null): TrackView {
   const ended = order.status === 'cancelled' || order.status === 'refunded';
+  const pickup = order.channel === 'takeaway' && !ended ? pickupHeadline(order) : null;
   const headline = ended
     ? '订单已取消'
-    : d === null
+    : pickup !== null
+      ? pickup.headline
+      : d === null
       ? order.status === 'pending_payment'
         ? '等待支付'
         : '商家正在备餐'
@@ -45,6 +55,6 @@ export function trackView(order: OrderDetail, d: DeliveryView | null): TrackView
     latitude: p?.lat ?? 0,
     longitude: p?.lng ?? 0,
     markers: p === null ? [] : [{ id: 1, latitude: p.lat, longitude: p.lng, title: '骑手', width: 32, height: 32 }],
-    done: ended || d?.status === 'delivered' || d?.status === 'staff_delivered',
+    done: ended || pickup?.done === true || d?.status === 'delivered' || d?.status === 'staff_delivered',
   };
 }

@@ -38,8 +38,9 @@ export const ordersPage = definePage<Data, {
     },
     open(e) {
       const id = e.currentTarget.dataset.id;
-      // A delivery order is followed to the door on its tracking page.
-      const page = getContext().store.orders.get(id)?.channel === 'delivery' ? 'track' : 'order';
+      // A delivery or pickup order is followed on its tracking page (to the door, or to 请到店取餐).
+      const channel = getContext().store.orders.get(id)?.channel;
+      const page = channel === 'delivery' || channel === 'takeaway' ? 'track' : 'order';
       void wx.navigateTo({ url: `/pages/${page}/index?id=${id}` });
     },
     scan() {
