@@ -7,7 +7,9 @@
  *   list such as a,null (compare: lunchrush, then each, with ratios to each), --gateway-workers n,
  *   --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator),
  *   --design lunchrush|a|b|null (which system to start), --layout node|split (lunchrush as
- *   co-located nodes, the default, or an engine process and a gateway process), --cpu-prof dir, --quiet.
+ *   co-located nodes, the default, or an engine process and a gateway process), --cpu-prof dir, --quiet,
+ *   --platforms (lunch-rush: 美团 and 饿了么 simulated beside it, --platform-orders r and --stock-changes r
+ *   a second; sync lag and oversold reported, src/platforms-load.ts).
  * Exits 1 when oversold, undersold or lost is not 0 (2 on a usage or start-up error).
  */
 import fs from 'node:fs';
@@ -16,6 +18,7 @@ import path from 'node:path';
 import { startCluster, type ClusterFault } from './cluster-stack.js';
 import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
+import { spawnPlatformsLoad, type PlatformsSide } from './platforms-load.js';
 import { htmlReport } from './report.js';
 import {
   couponDrop,
@@ -25,6 +28,7 @@ import {
   lunchRush,
   maxRate,
   menuImages,
+  orderableSkus,
   wsFanout,
   type RunOptions,
   type ScenarioResult,
@@ -86,6 +90,8 @@ export interface CliOptions {
   quiet: boolean;
   /** failover on the production topology (`--cluster`): which member `--fault` kills. */
   cluster?: ClusterFault;
+  /** lunch-rush with the delivery platforms on: platform orders and stock changes a second. */
+  platforms?: { orders: number; changes: number };
 }
 
 /** Every option the bench takes (`--name value`, `--name=value`, or a switch). */
@@ -112,6 +118,9 @@ const KNOWN_FLAGS = [
   'quiet',
   'cluster',
   'fault',
+  'platforms',
+  'platform-orders',
+  'stock-changes',
 ];
 
 /** The words and the options of a command line; an unknown option is refused by name. */
@@ -122,7 +131,7 @@ function splitArgs(argv: string[]): { pos: string[]; flags: Map<string, string> 
     const a = argv[i]!;
     if (a.startsWith('--')) {
       const [k, v] = a.includes('=') ? a.slice(2).split('=', 2) : [a.slice(2), undefined];
-      if (k === 'quiet' || (k === 'cluster' && v === undefined)) flags.set(k, '1');
+      if (k === 'quiet' || k === 'platforms' || (k === 'cluster' && v === undefined)) flags.set(k, '1');
       else flags.set(k, v ?? argv[++i] ?? '');
     } else pos.push(a);
   }
@@ -160,6 +169,10 @@ export function parseArgs(argv: string[]): CliOptions {
   if (fault !== 'nats' && fault !== 'node') throw new Error('--fault is nats or node');
   if (flags.has('fault') && !flags.has('cluster')) throw new Error('--fault goes with --cluster');
   if (flags.has('cluster') && scenario !== 'failover') throw new Error('--cluster is for failover');
+  if (flags.has('platforms') && (scenario !== 'lunch-rush' || compare || design !== 'lunchrush' || flags.has('target')))
+    throw new Error('--platforms is for lunch-rush on the lunchrush stack the bench starts');
+  if ((flags.has('platform-orders') || flags.has('stock-changes')) && !flags.has('platforms'))
+    throw new Error('--platform-orders and --stock-changes go with --platforms');
   return {
     scenario,
     compare,
@@ -184,7 +197,22 @@ export function parseArgs(argv: string[]): CliOptions {
     simulator,
     quiet: flags.has('quiet'),
     ...(flags.has('cluster') ? { cluster: fault } : {}),
+    ...(flags.has('platforms')
+      ? { platforms: { orders: num('platform-orders') ?? 20, changes: num('stock-changes') ?? 20 } }
+      : {}),
   };
+}
+
+/** The delivery platforms beside the stack the bench started (`--platforms`), in a process of their own. */
+async function platformsBeside(stack: Stack, skus: string[]): Promise<PlatformsSide> {
+  const side = await spawnPlatformsLoad({
+    namespace: stack.namespace!,
+    stores: stack.data.stores.map((s) => s.storeId),
+    skus,
+  });
+  // Counted by the CPU meter (it reads the roles when the measured phase starts).
+  stack.roles.push({ role: 'platforms', pid: side.pid });
+  return side;
 }
 
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`);
@@ -236,10 +264,12 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
       ? { killAtS: o.killAtS ?? Math.max(1, Math.floor(o.durationS / 3)), onKill: () => stack!.engine!.kill('SIGKILL') }
       : {}),
   };
+  let platforms: PlatformsSide | undefined;
   try {
+    if (o.platforms !== undefined) platforms = await platformsBeside(stack!, orderableSkus(run.data));
     const r =
       o.scenario === 'lunch-rush'
-        ? await lunchRush(run)
+        ? await lunchRush(run, 'lunch-rush', platforms === undefined ? undefined : { load: platforms, ...o.platforms! })
         : o.scenario === 'failover'
           ? await lunchRush(run, 'failover')
           : o.scenario === 'flash-sale'
@@ -257,6 +287,7 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
                       : await maxRate(run);
     return { ...r, target: `${stack?.kind ?? 'target'} ${r.target}` };
   } finally {
+    await platforms?.close();
     if (stack !== undefined) {
       log(`stopping ${stack.kind}`);
       await stack.stop();

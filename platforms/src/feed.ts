@@ -40,18 +40,22 @@ export interface SyncFeedOptions {
 export function entriesFor(
   c: PlatformSyncChange,
   mapping: Readonly<Record<PlatformName, PlatformMapping>>,
+  storedAt: number = c.at,
 ): { platform: PlatformName; entry: OutboxEntry }[] {
   const out: { platform: PlatformName; entry: OutboxEntry }[] = [];
   for (const platform of PLATFORMS) {
     const m = mapping[platform];
     if (m.poiOf(c.store) === undefined) continue;
     if (c.kind === 'catalog') {
-      out.push({ platform, entry: { kind: 'catalog', store: c.store, rev: c.rev, at: c.at } });
+      out.push({ platform, entry: { kind: 'catalog', store: c.store, rev: c.rev, at: c.at, storedAt } });
       continue;
     }
     if (m.platformSku(c.store, c.skuId) === undefined) continue;
     const stock = c.level === 'out' ? 0 : c.available;
-    out.push({ platform, entry: { kind: 'stock', store: c.store, skuId: c.skuId, stock, seq: c.seq, at: c.at } });
+    out.push({
+      platform,
+      entry: { kind: 'stock', store: c.store, skuId: c.skuId, stock, seq: c.seq, at: c.at, storedAt },
+    });
   }
   return out;
 }
@@ -124,27 +128,53 @@ export class SyncFeed {
     if (this.stopping) return;
     const consumer = await jetstream(this.o.nc).consumers.get(this.stream, SYNC_CONSUMER);
     this.messages = await consumer.consume({ max_messages: 256, abort_on_missing_resource: true });
-    for await (const m of this.messages) await this.handle(m);
+    const queue: JsMsg[] = [];
+    let flushing: Promise<void> | undefined;
+    // A message that arrives as a flush ends (its loop saw the queue empty) starts the next one.
+    const kick = (): void => {
+      flushing ??= this.flush(queue).finally(() => {
+        flushing = undefined;
+        if (queue.length > 0) kick();
+      });
+    };
+    for await (const m of this.messages) {
+      queue.push(m);
+      kick();
+    }
+    while (flushing !== undefined) await flushing;
   }
 
-  private async handle(m: JsMsg): Promise<void> {
-    let c: PlatformSyncChange;
-    try {
-      c = decode<PlatformSyncChange>(m.data);
-      if (c.kind !== 'stock' && c.kind !== 'catalog')
-        throw new Error(`unknown kind ${String((c as { kind: unknown }).kind)}`);
-    } catch (e) {
-      this.o.log.error({ seq: m.seq, err: ensureError(e).message }, 'not a platform sync change');
-      m.term();
-      return;
+  /**
+   * Writes what has arrived to the outboxes, one Redis transaction for all of it, while the
+   * previous write is in flight the next changes gather (as the engine's group commit): one
+   * message a round trip could not keep up with a lunch rush's level changes in a busy process.
+   */
+  private async flush(queue: JsMsg[]): Promise<void> {
+    while (queue.length > 0) await this.handle(queue.splice(0));
+  }
+
+  private async handle(batch: readonly JsMsg[]): Promise<void> {
+    const entries: { platform: PlatformName; entry: OutboxEntry }[] = [];
+    const good: JsMsg[] = [];
+    for (const m of batch) {
+      try {
+        const c = decode<PlatformSyncChange>(m.data);
+        if (c.kind !== 'stock' && c.kind !== 'catalog')
+          throw new Error(`unknown kind ${String((c as { kind: unknown }).kind)}`);
+        for (const e of entriesFor(c, this.o.mapping, Number(m.timestampNanos / 1_000_000n))) entries.push(e);
+        good.push(m);
+      } catch (e) {
+        this.o.log.error({ seq: m.seq, err: ensureError(e).message }, 'not a platform sync change');
+        m.term();
+      }
     }
     try {
-      await this.o.outbox.append(entriesFor(c, this.o.mapping));
-      m.ack();
+      await this.o.outbox.append(entries);
+      for (const m of good) m.ack();
       this.o.onAppended?.();
     } catch (e) {
-      this.o.log.warn({ err: ensureError(e).message }, 'platform sync: outbox not written; the change comes again');
-      m.nak(1_000);
+      this.o.log.warn({ err: ensureError(e).message }, 'platform sync: outbox not written; the changes come again');
+      for (const m of good) m.nak(1_000);
     }
   }
 }

@@ -6,7 +6,7 @@ export interface PlatformHealth {
   readonly platform: string;
   /** When the platform last acknowledged a call (ms since the epoch), null before the first. */
   readonly lastSyncAt: number | null;
-  /** From a stock or catalog change to the platform's acknowledgement, over the last changes. */
+  /** From a stock or catalog change (stored) to the platform's acknowledgement, over the last changes. */
   readonly lagMs: {
     readonly last: number | null;
     readonly p50: number | null;
@@ -36,8 +36,11 @@ export class HealthTracker {
   private failingSince: number | null = null;
   private lastError: { at: number; message: string } | null = null;
 
-  /** Every lag as it is recorded (the bench's histogram). */
-  onLags: ((lags: readonly number[]) => void) | undefined;
+  /**
+   * Every lag as it is recorded (the bench's histograms): from the change stored, and from its
+   * command's time (which adds the engine's queueing before the change was made).
+   */
+  onLags: ((lags: readonly number[], fromCommand: readonly number[]) => void) | undefined;
 
   constructor(
     readonly platform: string,
@@ -45,12 +48,12 @@ export class HealthTracker {
     private readonly downAfterMs = 60_000,
   ) {}
 
-  synced(now: number, lags: readonly number[]): void {
+  synced(now: number, lags: readonly number[], fromCommand: readonly number[] = lags): void {
     this.lastSyncAt = now;
     this.sent++;
     this.failing = 0;
     this.failingSince = null;
-    this.onLags?.(lags);
+    this.onLags?.(lags, fromCommand);
     for (const l of lags) {
       this.lastLag = l;
       if (this.lags.length < WINDOW) this.lags.push(l);

@@ -23,9 +23,18 @@ export type OutboxEntry =
       readonly stock: number;
       /** The stock actor's version; absent on a repair, which is always sent. */
       readonly seq?: number;
+      /** The change's command time. */
       readonly at: number;
+      /** When the change was stored (the side output's message time): the sync lag counts from here. */
+      readonly storedAt?: number;
     }
-  | { readonly kind: 'catalog'; readonly store: string; readonly rev: number; readonly at: number }
+  | {
+      readonly kind: 'catalog';
+      readonly store: string;
+      readonly rev: number;
+      readonly at: number;
+      readonly storedAt?: number;
+    }
   | {
       readonly kind: 'order';
       readonly store: string;

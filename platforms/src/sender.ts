@@ -280,17 +280,19 @@ export class PlatformSender {
       if (batch.kind === 'stock')
         for (const e of batch.send) if (e.seq !== undefined) seqs.set(seqKey(store, e.skuId), e.seq);
       const sent = this.sent;
-      const lags =
+      const changes: readonly { at: number; storedAt?: number }[] =
         batch.kind === 'stock'
-          ? batch.covered
-              .filter((e) => e.seq === undefined || !((sent?.get(seqKey(store, e.skuId)) ?? -1) >= e.seq))
-              .map((e) => now - e.at)
+          ? batch.covered.filter((e) => e.seq === undefined || !((sent?.get(seqKey(store, e.skuId)) ?? -1) >= e.seq))
           : batch.kind === 'catalog'
-            ? [now - batch.entry.at]
+            ? [batch.entry]
             : [];
       await this.o.outbox.remove(p, lane, batch.take, { store, sentSeqs: seqs });
       for (const [k, v] of seqs) sent?.set(k, v);
-      this.health.synced(now, lags);
+      this.health.synced(
+        now,
+        changes.map((e) => now - (e.storedAt ?? e.at)),
+        changes.map((e) => now - e.at),
+      );
       return 'sent';
     }
     // A platform that signs no nonce takes the same call twice in one second for a replay: signed

@@ -17,6 +17,7 @@ const BUILT = {
   actors: ['src'],
   payments: ['src'],
   couriers: ['src'],
+  platforms: ['src'],
   gateways: ['src'],
   analytics: ['src'],
   'printer-daemon': ['src'],

@@ -4,6 +4,7 @@
  */
 import { Api } from '../api.js';
 import { cpuPerUnit } from '../cpu.js';
+import type { PlatformsSide } from '../platforms-load.js';
 import { Recorder, openLoop } from '../stats.js';
 import type { Diner, Tables } from '../tables.js';
 import { afterTheKill, type AckedOrder } from './failover.js';
@@ -74,7 +75,18 @@ export function lunchArrival(
   }
 }
 
-export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise<ScenarioResult> {
+/** `--platforms`: the delivery platforms beside the rush, with their own arrivals a second. */
+export interface PlatformsBeside {
+  readonly load: PlatformsSide;
+  readonly orders: number;
+  readonly changes: number;
+}
+
+export async function lunchRush(
+  o: RunOptions,
+  scenario = 'lunch-rush',
+  platforms?: PlatformsBeside,
+): Promise<ScenarioResult> {
   const api = new Api(o.url, o.connections, o.simulatorUrl);
   try {
     const { skus, tables } = await lunchSetup(o, api);
@@ -84,6 +96,7 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
     const fire = lunchArrival(api, rec, tables, skus, acked, o.payRatio);
     await warmup(o, rec, fire);
     acked.length = 0;
+    await platforms?.load.ready();
     o.log(`measuring ${o.durationS} s at ${o.rate} arrivals/s (80% diner orders, 10% POS, 10% delivery)`);
     rec.start();
     o.cpu?.start();
@@ -99,12 +112,14 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
         },
         (o.killAtS ?? 0) * 1000,
       );
+    const side = platforms?.load.run(o.durationS, { orders: platforms.orders, changes: platforms.changes });
     const loop = await openLoop({
       rate: o.rate,
       durationS: o.durationS,
       fire,
       onBacklog: (due) => rec.record('order', performance.now() - due, 'client_backlog'),
     });
+    await side;
     const measuredEnd = performance.now();
     clearTimeout(kill);
     rec.stop();
@@ -116,6 +131,15 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
     const perOrder = cpuPerUnit(cpu, orders);
     const correctness: ScenarioResult['correctness'] = {};
     const extra: Record<string, unknown> = { backlog: loop.backlog, ...(cpu === undefined ? {} : { cpu }) };
+    const sync: Record<string, number> = {};
+    if (platforms !== undefined) {
+      const p = await platforms.load.finish();
+      correctness.oversold = p.oversold;
+      sync.syncLagP50Ms = p.syncLag.p50Ms;
+      sync.syncLagP99Ms = p.syncLag.p99Ms;
+      extra.platforms = { orders: platforms.orders, changes: platforms.changes, ...p };
+      o.log(`platforms: sync lag p50 ${p.syncLag.p50Ms} ms, p99 ${p.syncLag.p99Ms} ms, oversold ${p.oversold}`);
+    }
     if (o.onKill !== undefined) {
       const f = await afterTheKill(api, acked, killedAt ?? started, measuredEnd, o.log);
       correctness.lost = f.lost;
@@ -134,6 +158,7 @@ export async function lunchRush(o: RunOptions, scenario = 'lunch-rush'): Promise
         orderP99Ms: ops.order?.p99Ms,
         orderP999Ms: ops.order?.p999Ms,
         ...(perOrder.stack === undefined ? {} : { cpuMsPerOrder: perOrder.stack, benchCpuMsPerOrder: perOrder.bench }),
+        ...sync,
         errorsByCode: errorsOf(ops),
       },
       ops,
