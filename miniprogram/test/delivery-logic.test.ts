@@ -69,7 +69,7 @@ describe('tracking words', () => {
   });
 
   it('a pickup (到店自取): the kitchen, then 请到店取餐, done once collected', () => {
-    const pickup = (status: string): OrderDetail => ({ ...order(status), channel: 'takeaway' }) as OrderDetail;
+    const pickup = (status: string): OrderDetail => ({ ...order(status), channel: 'takeaway' });
     expect(trackView(pickup('cooking'), null)).toMatchObject({ headline: '商家正在备餐', done: false });
     expect(trackView(pickup('ready'), null)).toMatchObject({ headline: '餐已备好，请到店取餐', done: false });
     expect(trackView(pickup('served'), null)).toMatchObject({ headline: '已取餐，祝你用餐愉快', done: true });
