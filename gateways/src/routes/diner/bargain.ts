@@ -7,41 +7,34 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ErrorCode as D } from '@lunchrush/actors';
-import {
-  BargainErrorCode as B,
-  ShareCodeErrorCode as S,
-  bargainCampaignOf,
-  bargainOf,
-  type BargainView,
-} from '@lunchrush/actors/campaigns';
+import { BargainErrorCode as B, bargainCampaignOf, bargainOf, type BargainView } from '@lunchrush/actors/campaigns';
 import type { z } from 'zod';
 import { BargainAnswer, BargainCampaignAnswer } from '../../campaign-answers.js';
 import { HelpBody, StoreBargainCampaignParams, StoreBargainParams } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type RequestInfo, type Route } from '../../http.js';
-import { idFor, openShare, shareFor } from '../../share-codes.js';
+import { idFor } from '../../share-codes.js';
+import {
+  DINER_CAMPAIGN_BASE as BASE,
+  SHARE_REFUSALS,
+  campaignPageRoute,
+  invitedTo,
+  inviteOf,
+  madeStatus,
+} from './campaign-common.js';
 import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';
 import { IDEMPOTENCY_HEADER, idempotencyKey } from '../../idempotency.js';
 
 type CampaignParams = z.output<typeof StoreBargainCampaignParams>;
 type BargainParams = z.output<typeof StoreBargainParams>;
-const BASE = '/v1/diner/stores/{store}';
 const doc = { tag: 'diner', ...dinerAuth };
 const DEVICE_RE = /^[A-Za-z0-9_.:-]{6,64}$/;
 
 /** A bargain as a diner sees it; its initiator also gets the code to share while it is active. */
 function answer(deps: GatewayDeps, store: string, v: BargainView, dinerId: string, campaignId: string | null) {
   if (v.initiator !== dinerId || v.status !== 'active' || campaignId === null) return v;
-  const share = shareFor(deps, {
-    kind: 'bargain',
-    store,
-    campaignId,
-    targetId: v.bargainId,
-    inviter: dinerId,
-    expiresAt: v.deadline,
-  });
-  return { ...v, share };
+  return { ...v, share: inviteOf(deps, 'bargain', { store, campaignId }, v.bargainId, dinerId, v.deadline) };
 }
 
 /** The device a help comes from, as the actor keeps it (a digest: the header is the phone's own id). */
@@ -60,22 +53,14 @@ export function bargainRoutes(deps: GatewayDeps): Route[] {
 }
 
 function campaignPage(deps: GatewayDeps): Route {
-  return route({
-    method: 'get',
-    path: `${BASE}/bargain-campaigns/{campaignId}`,
+  return campaignPageRoute({
+    path: '/bargain-campaigns/{campaignId}',
     response: BargainCampaignAnswer,
     summary: 'A bargain campaign: the dish, its start and floor prices, the time a bargain has, whether one may start',
-    ...doc,
     params: StoreBargainCampaignParams,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, B.CampaignNotFound],
-    async handle(_req, { params }: { params: CampaignParams }) {
-      const view = await bargainCampaignOf(deps.engine, params.store, params.campaignId).send({
-        type: 'get',
-        at: Date.now(),
-      });
-      if (view.terms === null) throw new HttpError(B.CampaignNotFound, `no bargain campaign ${params.campaignId}`);
-      return { body: view };
-    },
+    notFound: B.CampaignNotFound,
+    what: 'bargain campaign',
+    read: (p, at) => bargainCampaignOf(deps.engine, p.store, p.campaignId).send({ type: 'get', at }),
   });
 }
 
@@ -108,10 +93,7 @@ function start(deps: GatewayDeps): Route {
         seed: randomBytes(16).toString('base64url'),
         at: Date.now(),
       });
-      return {
-        status: v.duplicate === true ? 200 : 201,
-        body: answer(deps, params.store, v, s.dinerId, params.campaignId),
-      };
+      return { status: madeStatus(v), body: answer(deps, params.store, v, s.dinerId, params.campaignId) };
     },
   });
 }
@@ -130,10 +112,7 @@ function help(deps: GatewayDeps): Route {
       ...DINER_ERRORS,
       ...INPUT_ERRORS,
       ...ENGINE_ERRORS,
-      S.Invalid,
-      S.KeyRetired,
-      S.Expired,
-      S.WrongCampaign,
+      ...SHARE_REFUSALS,
       B.BargainNotFound,
       B.BargainClosed,
       B.SelfHelp,
@@ -146,12 +125,7 @@ function help(deps: GatewayDeps): Route {
       const s = session(req);
       const deviceId = deviceOf(req);
       const at = Date.now();
-      const claims = openShare(
-        deps.cfg,
-        body.shareCode,
-        { store: params.store, campaignId: params.campaignId, kind: 'bargain' },
-        at,
-      );
+      const claims = invitedTo(deps, 'bargain', params, body.shareCode, at);
       const v = await bargainOf(deps.engine, params.store, claims.targetId).send({
         type: 'help',
         helperId: s.dinerId,

@@ -8,7 +8,6 @@
 import { ErrorCode as D } from '@lunchrush/actors';
 import {
   GroupBuyErrorCode as G,
-  ShareCodeErrorCode as S,
   bargainCampaignOf,
   groupCampaignOf,
   groupOf,
@@ -20,17 +19,24 @@ import type { z } from 'zod';
 import { DinerGroupAnswer, CampaignsAnswer, GroupCampaignAnswer } from '../../campaign-answers.js';
 import { JoinBody, StoreGroupCampaignParams, StoreGroupParams } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
-import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
+import { ENGINE_ERRORS, ErrorCode } from '../../errors.js';
 import { route, type Route } from '../../http.js';
 import { IDEMPOTENCY_HEADER, idempotencyKey } from '../../idempotency.js';
 import { StoreParams } from '../../schemas.js';
-import { idFor, openShare, shareFor } from '../../share-codes.js';
+import { idFor } from '../../share-codes.js';
 import type { CampaignIndex } from '../../campaign-index.js';
+import {
+  DINER_CAMPAIGN_BASE as BASE,
+  SHARE_REFUSALS,
+  campaignPageRoute,
+  invitedTo,
+  inviteOf,
+  madeStatus,
+} from './campaign-common.js';
 import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';
 
 type CampaignParams = z.output<typeof StoreGroupCampaignParams>;
 type GroupParams = z.output<typeof StoreGroupParams>;
-const BASE = '/v1/diner/stores/{store}';
 const doc = { tag: 'diner', ...dinerAuth };
 const JOIN_ERRORS = [G.GroupNotFound, G.GroupNotOpen, G.GroupFull, G.GroupExpired, G.GroupClosed, G.MemberLimit];
 
@@ -56,14 +62,14 @@ export function dinerGroup(
     version: g.version,
   };
   if (mine !== null && g.campaignId !== null && (g.status === 'forming' || g.status === 'open'))
-    answer.share = shareFor(deps, {
-      kind: 'group',
-      store: g.store,
-      campaignId: g.campaignId,
-      targetId: g.groupId,
-      inviter: dinerId,
-      expiresAt: g.deadline,
-    });
+    answer.share = inviteOf(
+      deps,
+      'group',
+      { store: g.store, campaignId: g.campaignId },
+      g.groupId,
+      dinerId,
+      g.deadline,
+    );
   return answer;
 }
 
@@ -118,22 +124,14 @@ function campaigns(deps: GatewayDeps, index: CampaignIndex): Route {
 
 /** `GET …/group-buys/{campaignId}`: the campaign page's data. */
 function campaignPage(deps: GatewayDeps): Route {
-  return route({
-    method: 'get',
-    path: `${BASE}/group-buys/{campaignId}`,
+  return campaignPageRoute({
+    path: '/group-buys/{campaignId}',
     response: GroupCampaignAnswer,
     summary: 'A group-buy campaign: the dish, the group price, the group size and time limit, whether groups may open',
-    ...doc,
     params: StoreGroupCampaignParams,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, G.CampaignNotFound],
-    async handle(_req, { params }: { params: CampaignParams }) {
-      const view = await groupCampaignOf(deps.engine, params.store, params.campaignId).send({
-        type: 'get',
-        at: Date.now(),
-      });
-      if (view.terms === null) throw new HttpError(G.CampaignNotFound, `no group-buy campaign ${params.campaignId}`);
-      return { body: view };
-    },
+    notFound: G.CampaignNotFound,
+    what: 'group-buy campaign',
+    read: (p, at) => groupCampaignOf(deps.engine, p.store, p.campaignId).send({ type: 'get', at }),
   });
 }
 
@@ -170,7 +168,7 @@ function openGroup(deps: GatewayDeps, index: CampaignIndex): Route {
         leader: s.dinerId,
         at,
       });
-      return { status: g.duplicate === true ? 200 : 201, body: dinerGroup(deps, g, s.dinerId) };
+      return { status: madeStatus(g), body: dinerGroup(deps, g, s.dinerId) };
     },
   });
 }
@@ -185,26 +183,11 @@ function joinGroup(deps: GatewayDeps): Route {
     ...doc,
     params: StoreGroupCampaignParams,
     body: JoinBody,
-    errors: [
-      ...DINER_ERRORS,
-      ...INPUT_ERRORS,
-      ...ENGINE_ERRORS,
-      S.Invalid,
-      S.KeyRetired,
-      S.Expired,
-      S.WrongCampaign,
-      ...JOIN_ERRORS,
-      D.SoldOut,
-    ],
+    errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ...SHARE_REFUSALS, ...JOIN_ERRORS, D.SoldOut],
     async handle(req, { params, body }: { params: CampaignParams; body: z.output<typeof JoinBody> }) {
       const s = session(req);
       const at = Date.now();
-      const claims = openShare(
-        deps.cfg,
-        body.shareCode,
-        { store: params.store, campaignId: params.campaignId, kind: 'group' },
-        at,
-      );
+      const claims = invitedTo(deps, 'group', params, body.shareCode, at);
       const command =
         claims.inviter === s.dinerId
           ? { type: 'join' as const, memberId: s.dinerId, at }
