@@ -14,6 +14,7 @@ import {
   deliveryOf,
   readCandidates,
   routeOrder,
+  storeOf,
   type Excluded,
   type RoutingCandidate,
   type RoutingRequest,
@@ -115,7 +116,7 @@ function deliveryQuote(deps: GatewayDeps): Route {
           { details: { excluded } },
         );
       const site = candidates.find((c) => c.store === best.store)?.site;
-      const view = await deps.storeTables.view(best.store, at);
+      const view = await storeOf(deps.engine, best.store).send({ type: 'get', at });
       return {
         body: {
           store: best.store,
