@@ -25,7 +25,11 @@ function bindWx(): void {
   stubWx({
     login: (o: { success: (r: { code: string }) => void }) => o.success({ code: `mpgroup${process.pid}x${++codes}-1` }),
     request: (o: any) => {
-      fetch(o.url, { method: o.method, headers: o.header, ...(o.data === '' || o.method === 'GET' ? {} : { body: o.data }) })
+      fetch(o.url, {
+        method: o.method,
+        headers: o.header,
+        ...(o.data === '' || o.method === 'GET' ? {} : { body: o.data }),
+      })
         .then(async (r) => {
           const body = await r.text();
           let data: unknown = body;
@@ -46,7 +50,8 @@ function bindWx(): void {
         send: (m: { data: string }) => ws.send(m.data),
         close: (m: { code: number; reason: string }) => ws.close(m.code, m.reason),
         onOpen: (cb: () => void) => ws.on('open', () => cb()),
-        onMessage: (cb: (m: { data: string }) => void) => ws.on('message', (d: Buffer) => cb({ data: d.toString('utf8') })),
+        onMessage: (cb: (m: { data: string }) => void) =>
+          ws.on('message', (d: Buffer) => cb({ data: d.toString('utf8') })),
         onClose: (cb: (r: { code: number }) => void) => ws.on('close', (code) => cb({ code })),
         onError: (cb: (e: { errMsg: string }) => void) => ws.on('error', (e) => cb({ errMsg: e.message })),
       };
@@ -91,7 +96,10 @@ async function defineGroupBuy(id: string): Promise<void> {
     openFrom: now - 60_000,
     openTo: now + 3_600_000,
   };
-  const r = await call(s.url, 'PUT', `/v1/staff/stores/001/group-buys/${id}`, { token: staff(s, 'manager'), body: terms });
+  const r = await call(s.url, 'PUT', `/v1/staff/stores/001/group-buys/${id}`, {
+    token: staff(s, 'manager'),
+    body: terms,
+  });
   expect(r.status).toBe(200);
 }
 
@@ -105,7 +113,9 @@ describe('group-buy pages on the real gateway', () => {
     expect(text(leader, '.amount')).toEqual(['¥25.00']);
     await tap(leader, '.open-btn');
     await waitFor(
-      () => text(leader, '.status')[0] === '拼团中，还差 2 人' && text(leader, '.notice')[0] === '支付成功，快邀请好友参团吧',
+      () =>
+        text(leader, '.status')[0] === '拼团中，还差 2 人' &&
+        text(leader, '.notice')[0] === '支付成功，快邀请好友参团吧',
       { what: 'the leader paid' },
     );
     const share = page(leader).onShareAppMessage() as { title: string; path: string };
@@ -115,6 +125,10 @@ describe('group-buy pages on the real gateway', () => {
     const friends: Rendered[] = [];
     const qrUrl = (page(leader).data as { shareUrl: string }).shareUrl;
     expect(qrUrl).toMatch(/\/share\?c=s1\./);
+    // The group's QR opened as a bargain (a mis-routed scan) is refused in words.
+    const wrong = render(loadDef('pages/bargain', bargainPage));
+    await page(wrong).onLoad({ q: encodeURIComponent(qrUrl) });
+    expect(text(wrong, '.error-text')).toEqual(['分享链接不属于这个活动']);
     // One friend opens the page the share sheet names, the other scans the printed share QR.
     for (const n of [2, 3]) {
       contexts.push(diner(n));
@@ -131,12 +145,17 @@ describe('group-buy pages on the real gateway', () => {
     snapshot('group-completed', leader, 'pages/group', [[/s1\.[A-Za-z0-9_.-]+/g, 's1.…']]);
     // Each member's purchase is a paid order in their 我的订单; the store accepts it and it goes to the kitchen.
     for (const ctx of contexts) {
-      const orders = await waitFor(async () => {
-        const list = await ctx.api.orders();
-        return list.length === 1 ? list : null;
-      }, { what: 'the member’s order' });
+      const orders = await waitFor(
+        async () => {
+          const list = await ctx.api.orders();
+          return list.length === 1 ? list : null;
+        },
+        { what: 'the member’s order' },
+      );
       expect(orders[0]).toMatchObject({ status: 'paid', totalFen: 2_500, channel: 'takeaway' });
-      const r = await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orders[0]!.orderId}/accept`, { token: staff(s, 'manager') });
+      const r = await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orders[0]!.orderId}/accept`, {
+        token: staff(s, 'manager'),
+      });
       expect(r.status).toBe(200);
       const order = await ctx.api.order(orders[0]!.orderId);
       expect(order.stations.map((x) => [x.station, x.state])).toEqual([['wok', 'queued']]);
@@ -225,4 +244,3 @@ describe('a points lottery page on the real gateway', () => {
     await waitFor(async () => (await ctx.api.member()).points === before - 30, { what: 'the points spent' });
   });
 });
-

@@ -1,9 +1,11 @@
 /**
  * 砍价: a campaign's page (the dish, its start and floor prices), starting a bargain, a friend's
- * 砍一刀 from the share (the page opens with `code`; the cut is decided on the server), the price
+ * 砍一刀 from the share (the page opens with `code`, or from a scanned share QR with `q`; the cut
+ * is decided on the server), the price
  * reached with each helper's cut, buying at it, and the share sheet.
  */
 import { getContext } from '../../lib/app-context';
+import { campaignQuery, withNotice } from '../../lib/campaign-page';
 import { campaignsOf } from '../../lib/campaigns';
 import type { Bargain } from '../../lib/campaign-types';
 import { wordsFor } from '../../lib/errors';
@@ -40,7 +42,7 @@ const STATUS: Record<Bargain['status'], string> = {
 export const bargainPage = definePage<
   Data,
   {
-    onLoad(q: { store?: string; campaign?: string; code?: string; bargain?: string }): Promise<void>;
+    onLoad(q: { store?: string; campaign?: string; code?: string; bargain?: string; q?: string }): Promise<void>;
     show(b: Bargain, mine: boolean): void;
     start(): Promise<void>;
     help(): Promise<void>;
@@ -67,11 +69,11 @@ export const bargainPage = definePage<
     sharePath: '',
   },
   methods: {
-    async onLoad(q) {
-      const store = q.store ?? '';
-      const campaignId = q.campaign ?? '';
-      this.setData({ store, campaignId, code: q.code === undefined ? '' : decodeURIComponent(q.code) });
+    async onLoad(query) {
       try {
+        // Opened from a share's path, or from a scanned share QR (its URL as `q`).
+        const { store, campaignId, code } = await campaignQuery('bargain', query);
+        this.setData({ store, campaignId, code: code ?? '' });
         const c = await campaignsOf(getContext()).bargainCampaign(store, campaignId);
         const t = c.terms!;
         this.setData({
@@ -79,10 +81,10 @@ export const bargainPage = definePage<
           title: t.name,
           priceText: price(t.startPriceFen),
           floorText: `最低可砍至 ${price(t.floorPriceFen)}`,
-          canStart: c.open && q.code === undefined,
-          canHelp: q.code !== undefined,
+          canStart: c.open && code === null,
+          canHelp: code !== null,
         });
-        if (q.bargain !== undefined) this.show(await campaignsOf(getContext()).bargain(store, q.bargain), true);
+        if (query.bargain !== undefined) this.show(await campaignsOf(getContext()).bargain(store, query.bargain), true);
       } catch (e) {
         this.setData({ state: 'error', error: wordsFor(e) });
       }
@@ -98,31 +100,25 @@ export const bargainPage = definePage<
         sharePath: mine ? (b.share?.path ?? '') : '',
       });
     },
-    async start() {
-      try {
+    start() {
+      return withNotice(this, async () => {
         this.show(await campaignsOf(getContext()).startBargain(this.data.store, this.data.campaignId), true);
-      } catch (e) {
-        this.setData({ notice: wordsFor(e) });
-      }
+      });
     },
-    async help() {
-      try {
+    help() {
+      return withNotice(this, async () => {
         const b = await campaignsOf(getContext()).helpBargain(this.data.store, this.data.campaignId, this.data.code);
         this.show(b, false);
         this.setData({ canHelp: false, notice: `你帮好友砍掉了 ${price(b.helpers.at(-1)?.cutFen ?? 0)}` });
-      } catch (e) {
-        this.setData({ notice: wordsFor(e) });
-      }
+      });
     },
-    async buy() {
+    buy() {
       const c = campaignsOf(getContext());
-      try {
+      return withNotice(this, async () => {
         await c.buyBargain(this.data.store, this.data.bargainId);
         this.show(await c.bargain(this.data.store, this.data.bargainId), true);
         this.setData({ notice: '支付成功' });
-      } catch (e) {
-        this.setData({ notice: wordsFor(e) });
-      }
+      });
     },
     onShareAppMessage() {
       return { title: `帮我砍一刀！${this.data.title} 现价 ${this.data.priceText}`, path: this.data.sharePath };

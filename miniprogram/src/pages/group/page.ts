@@ -5,6 +5,7 @@
  * the group's sealed code in the page path).
  */
 import { getContext } from '../../lib/app-context';
+import { campaignQuery, withNotice } from '../../lib/campaign-page';
 import { campaignsOf } from '../../lib/campaigns';
 import type { DinerGroup, GroupPush, GroupStatus } from '../../lib/campaign-types';
 import { wordsFor } from '../../lib/errors';
@@ -84,21 +85,9 @@ export const groupPage = definePage<
   },
   methods: {
     async onLoad(query) {
-      let q = query;
       try {
-        // Opened from a scanned share QR: WeChat hands its URL over as `q`.
-        if (q.q !== undefined) {
-          const l = await campaignsOf(getContext()).shareLink(q.q);
-          q = { store: l.store, campaign: l.campaignId, code: l.code };
-        }
-      } catch (e) {
-        this.setData({ state: 'error', error: wordsFor(e) });
-        return;
-      }
-      const store = q.store ?? '';
-      const campaignId = q.campaign ?? '';
-      this.setData({ store, campaignId, code: q.code === undefined ? '' : decodeURIComponent(q.code) });
-      try {
+        const { store, campaignId, code } = await campaignQuery('group', query);
+        this.setData({ store, campaignId, code: code ?? '' });
         const c = await campaignsOf(getContext()).groupCampaign(store, campaignId);
         const t = c.terms!;
         this.setData({
@@ -107,10 +96,10 @@ export const groupPage = definePage<
           priceText: price(t.groupPriceFen),
           sizeText: `${t.size} 人成团，${Math.round(t.timeLimitMs / 60_000)} 分钟内有效`,
           size: t.size,
-          canOpen: c.open && q.code === undefined,
-          canJoin: q.code !== undefined,
+          canOpen: c.open && code === null,
+          canJoin: code !== null,
         });
-        if (q.group !== undefined) this.show(await campaignsOf(getContext()).group(store, q.group));
+        if (query.group !== undefined) this.show(await campaignsOf(getContext()).group(store, query.group));
       } catch (e) {
         this.setData({ state: 'error', error: wordsFor(e) });
       }
@@ -139,31 +128,25 @@ export const groupPage = definePage<
       );
       following.set(this, off);
     },
-    async openGroup() {
-      try {
+    openGroup() {
+      return withNotice(this, async () => {
         this.show(await campaignsOf(getContext()).openGroup(this.data.store, this.data.campaignId));
         await this.pay();
-      } catch (e) {
-        this.setData({ notice: wordsFor(e) });
-      }
+      });
     },
-    async join() {
-      try {
+    join() {
+      return withNotice(this, async () => {
         this.show(await campaignsOf(getContext()).joinGroup(this.data.store, this.data.campaignId, this.data.code));
         await this.pay();
-      } catch (e) {
-        this.setData({ notice: wordsFor(e) });
-      }
+      });
     },
-    async pay() {
+    pay() {
       const c = campaignsOf(getContext());
-      try {
+      return withNotice(this, async () => {
         await c.payGroup(this.data.store, this.data.groupId);
         this.show(await c.group(this.data.store, this.data.groupId));
         this.setData({ notice: '支付成功，快邀请好友参团吧' });
-      } catch (e) {
-        this.setData({ notice: wordsFor(e) });
-      }
+      });
     },
     onShareAppMessage() {
       return { title: `${this.data.priceText} ${this.data.title}，就差你了！`, path: this.data.sharePath };
