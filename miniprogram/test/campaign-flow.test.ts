@@ -25,11 +25,7 @@ function bindWx(): void {
   stubWx({
     login: (o: { success: (r: { code: string }) => void }) => o.success({ code: `mpgroup${process.pid}x${++codes}-1` }),
     request: (o: any) => {
-      fetch(o.url, {
-        method: o.method,
-        headers: o.header,
-        ...(o.data === '' || o.method === 'GET' ? {} : { body: o.data }),
-      })
+      fetch(o.url, { method: o.method, headers: o.header, ...(o.data === '' || o.method === 'GET' ? {} : { body: o.data }) })
         .then(async (r) => {
           const body = await r.text();
           let data: unknown = body;
@@ -50,8 +46,7 @@ function bindWx(): void {
         send: (m: { data: string }) => ws.send(m.data),
         close: (m: { code: number; reason: string }) => ws.close(m.code, m.reason),
         onOpen: (cb: () => void) => ws.on('open', () => cb()),
-        onMessage: (cb: (m: { data: string }) => void) =>
-          ws.on('message', (d: Buffer) => cb({ data: d.toString('utf8') })),
+        onMessage: (cb: (m: { data: string }) => void) => ws.on('message', (d: Buffer) => cb({ data: d.toString('utf8') })),
         onClose: (cb: (r: { code: number }) => void) => ws.on('close', (code) => cb({ code })),
         onError: (cb: (e: { errMsg: string }) => void) => ws.on('error', (e) => cb({ errMsg: e.message })),
       };
@@ -96,10 +91,7 @@ async function defineGroupBuy(id: string): Promise<void> {
     openFrom: now - 60_000,
     openTo: now + 3_600_000,
   };
-  const r = await call(s.url, 'PUT', `/v1/staff/stores/001/group-buys/${id}`, {
-    token: staff(s, 'manager'),
-    body: terms,
-  });
+  const r = await call(s.url, 'PUT', `/v1/staff/stores/001/group-buys/${id}`, { token: staff(s, 'manager'), body: terms });
   expect(r.status).toBe(200);
 }
 
@@ -113,9 +105,7 @@ describe('group-buy pages on the real gateway', () => {
     expect(text(leader, '.amount')).toEqual(['¥25.00']);
     await tap(leader, '.open-btn');
     await waitFor(
-      () =>
-        text(leader, '.status')[0] === '拼团中，还差 2 人' &&
-        text(leader, '.notice')[0] === '支付成功，快邀请好友参团吧',
+      () => text(leader, '.status')[0] === '拼团中，还差 2 人' && text(leader, '.notice')[0] === '支付成功，快邀请好友参团吧',
       { what: 'the leader paid' },
     );
     const share = page(leader).onShareAppMessage() as { title: string; path: string };
@@ -145,17 +135,12 @@ describe('group-buy pages on the real gateway', () => {
     snapshot('group-completed', leader, 'pages/group', [[/s1\.[A-Za-z0-9_.-]+/g, 's1.…']]);
     // Each member's purchase is a paid order in their 我的订单; the store accepts it and it goes to the kitchen.
     for (const ctx of contexts) {
-      const orders = await waitFor(
-        async () => {
-          const list = await ctx.api.orders();
-          return list.length === 1 ? list : null;
-        },
-        { what: 'the member’s order' },
-      );
+      const orders = await waitFor(async () => {
+        const list = await ctx.api.orders();
+        return list.length === 1 ? list : null;
+      }, { what: 'the member’s order' });
       expect(orders[0]).toMatchObject({ status: 'paid', totalFen: 2_500, channel: 'takeaway' });
-      const r = await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orders[0]!.orderId}/accept`, {
-        token: staff(s, 'manager'),
-      });
+      const r = await call(s.url, 'POST', `/v1/staff/stores/001/orders/${orders[0]!.orderId}/accept`, { token: staff(s, 'manager') });
       expect(r.status).toBe(200);
       const order = await ctx.api.order(orders[0]!.orderId);
       expect(order.stations.map((x) => [x.station, x.state])).toEqual([['wok', 'queued']]);
@@ -244,3 +229,4 @@ describe('a points lottery page on the real gateway', () => {
     await waitFor(async () => (await ctx.api.member()).points === before - 30, { what: 'the points spent' });
   });
 });
+
