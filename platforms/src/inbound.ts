@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { PlatformError, PlatformErrorCode as E } from './errors.js';
 import type { PlatformMapping } from './mapping.js';
 import { ORDER_STATUS_OF, type PlatformOrder, type PlatformOrders } from './orders.js';
+import type { PlatformKitchen } from './kitchen.js';
 import type { Outbox } from './outbox.js';
 import type { OrderSyncStatus, PlatformName, PlatformPush } from './platform.js';
 
@@ -33,6 +34,8 @@ export interface InboundDeps {
   readonly now?: () => number;
   /** Told after a status is queued for a platform (its sender wakes up). */
   readonly onQueued?: () => void;
+  /** Sends an accepted order's kitchen tickets (before the platform hears ok). */
+  readonly kitchen?: PlatformKitchen;
 }
 
 /** What a staff member may do to a platform order. */
@@ -77,6 +80,8 @@ export class InboundOrders {
     } catch (e) {
       throw asPlatformError(e);
     }
+    // Again on a repeated push: the kitchen stream's message id keeps it to one ticket.
+    await this.d.kitchen?.send({ store, orderId: ref, lines, placedAt: push.at }, this.now());
     if ((await this.d.orders.get(platform, push.platformOrderId)) === undefined) {
       const order: PlatformOrder = {
         platform,

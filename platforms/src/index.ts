@@ -10,6 +10,8 @@ export { SYNC_CONSUMER, SyncFeed, entriesFor } from './feed.js';
 export { HealthTracker } from './health.js';
 export type { PlatformHealth } from './health.js';
 export { InboundOrders, asPlatformError } from './inbound.js';
+export { PlatformKitchen, platformTickets } from './kitchen.js';
+export type { PlatformSale } from './kitchen.js';
 export type { InboundDeps, StaffAction } from './inbound.js';
 export { MappingFileSchema, PlatformMapping, demoMapping, mappings } from './mapping.js';
 export type { MappingFile, StoreMapping } from './mapping.js';

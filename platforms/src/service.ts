@@ -11,6 +11,7 @@ import { HealthAlarms } from './alarms.js';
 import { SyncFeed } from './feed.js';
 import type { PlatformHealth } from './health.js';
 import { InboundOrders } from './inbound.js';
+import { PlatformKitchen } from './kitchen.js';
 import { mappings, type MappingFile } from './mapping.js';
 import { PlatformOrders } from './orders.js';
 import { Outbox } from './outbox.js';
@@ -70,7 +71,8 @@ export async function openPlatforms(o: PlatformsOptions): Promise<Platforms> {
       ...(o.sender === undefined ? {} : { settings: o.sender }),
     });
   const wake = (): void => PLATFORMS.forEach((p) => senders[p].wake());
-  const inbound = new InboundOrders({ engine: o.engine, mapping, orders, outbox, log: o.log, onQueued: wake });
+  const kitchen = new PlatformKitchen({ nc: o.nc, namespace: o.namespace, engine: o.engine });
+  const inbound = new InboundOrders({ engine: o.engine, mapping, orders, outbox, log: o.log, onQueued: wake, kitchen });
   const feed = new SyncFeed({ nc: o.nc, namespace: o.namespace, mapping, outbox, log: o.log, onAppended: wake });
   const reconciler = new Reconciler({
     senders,

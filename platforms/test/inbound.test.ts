@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, idemKey, seatedDiner } from '@lunchrush/stack/testing';
 import { waitFor } from '@lunchrush/testkit';
+import { wire, type KitchenTicket } from '@lunchrush/actors/wire';
+import { decode } from '@lunchrush/engine';
+import { jetstream } from '@nats-io/jetstream';
 import type { PlatformPush } from '../src/platform.js';
 import { EL_POI, MT_POI, elSku, startWorld, type World } from './world.js';
 
@@ -14,6 +17,17 @@ const set = (skuId: string, available: number) =>
   w.s.client.send('001', 'stock', skuId, { type: 'set', available, at: Date.now() });
 const stock = (skuId: string) =>
   w.s.client.send<{ available: number; sold: number }>('001', 'stock', skuId, { type: 'get' });
+/** Every kitchen ticket of store 001 in the kitchen stream (what the printer daemon and the kitchen display read). */
+async function kitchenTickets(): Promise<KitchenTicket[]> {
+  const w1 = wire(w.s.t.ns);
+  const c = await jetstream(w.s.t.nc).consumers.get(w1.kitchenStream, { filter_subjects: w1.kitchenTickets('001') });
+  const out: KitchenTicket[] = [];
+  for await (const m of await c.fetch({ max_messages: 10_000, expires: 2_000 })) {
+    out.push(decode<KitchenTicket>(m.data));
+    if (m.info.pending === 0) break;
+  }
+  return out;
+}
 /** Gives a platform's copy of a dish plenty, as a platform that heard of a restock would have. */
 const platformHas = (skuId: string, n: number): void => {
   w.mt.items.get(MT_POI)!.get(skuId)!.stock = n;
@@ -100,6 +114,33 @@ describe('platform orders take stock like every channel', () => {
     expect(await w.mt.cancel(c.id, '用户再次取消')).toEqual({ ok: true });
     expect((await stock('wanglaoji')).available).toBe(before);
     expect(await w.ops('POST', `/v1/platforms/meituan/orders/${c.id}/ready`)).toMatchObject({ status: 409 });
+  });
+
+  it('an accepted platform order reaches the kitchen: its tickets, once, even when the platform pushes it again', async () => {
+    await set('wanglaoji', 40);
+    await set('jiucai-hezi', 40);
+    platformHas('wanglaoji', 40);
+    platformHas('jiucai-hezi', 40);
+    const lines = [
+      { sku: 'wanglaoji', qty: 2, priceFen: 500 },
+      { sku: 'jiucai-hezi', qty: 1, priceFen: 600 },
+    ];
+    const id = `2701${Date.now()}k`;
+    const push: PlatformPush = { kind: 'new', poi: MT_POI, platformOrderId: id, lines, totalFen: 1600, at: Date.now() };
+    expect(await w.mt.push(push)).toEqual({ ok: true });
+    const mine = async () => (await kitchenTickets()).filter((t) => t.orderId === `meituan.${id}`);
+    const first = await mine();
+    expect(first.length).toBeGreaterThan(0);
+    for (const t of first)
+      expect(t).toMatchObject({ kind: 'new', store: '001', channel: 'delivery', pickupNo: id.slice(-4) });
+    expect(first.flatMap((t) => t.lines.map((l) => [l.name, l.qty])).sort()).toEqual([
+      ['王老吉', 2],
+      ['韭菜盒子', 1],
+    ]);
+    // The platform did not hear us (a timeout) and pushes again (another signature): the sale answers
+    // duplicate, the tickets go out again under the same ids, and the stream keeps one of each.
+    expect(await w.mt.push({ ...push, at: push.at + 1_000 })).toEqual({ ok: true });
+    expect((await mine()).map((t) => t.ticketId).sort()).toEqual(first.map((t) => t.ticketId).sort());
   });
 
   it('an order for a dish the store does not map is refused in the platform shape', async () => {
