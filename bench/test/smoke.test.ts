@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctnessFailed, parseArgs, shareOfNull } from '../src/cli.js';
-import { couponDrop, flashSale, lunchRush, maxRate, wsFanout, type RunOptions } from '../src/scenarios/index.js';
+import {
+  couponDrop,
+  flashSale,
+  groupBuy,
+  lunchRush,
+  maxRate,
+  wsFanout,
+  type RunOptions,
+} from '../src/scenarios/index.js';
 import { startLunchrush, startNull, startReference, type Stack } from '../src/stack.js';
 
 const quiet = (): undefined => undefined;
@@ -50,6 +58,14 @@ describe('lunchrush', () => {
     expect([r.summary.issuedByCampaign, r.summary.acknowledged]).toEqual([20, 20]);
     expect(r.summary.ordersWithCoupon).toBe(20);
   });
+
+  it('group-buy: every group ends completed or refunded, nothing stuck, nothing oversold', async () => {
+    // Groups of 3 with a 10 s limit: the run waits for the last deadline and the refunds after it.
+    const r = await groupBuy({ ...base(s), rate: 15, diners: 20 });
+    expect(r.correctness).toEqual({ oversold: 0, lost: 0 });
+    expect(r.summary.completed).toBeGreaterThan(0);
+    expect(Number(r.summary.completed) + Number(r.summary.refunded)).toBe(r.summary.groupsOpened);
+  }, 240_000);
 
   it('ws-fanout: clients get the table pushes', async () => {
     const r = await wsFanout({ ...base(s), clients: 40 });

@@ -12,8 +12,8 @@
  *   bought (3 units each).
  */
 import { Api, pool } from '../api.js';
-import { Recorder, openLoop } from '../stats.js';
-import { errorsOf, type RunOptions, type ScenarioResult } from './run.js';
+import { Recorder } from '../stats.js';
+import { errorsOf, measure, type RunOptions, type ScenarioResult } from './run.js';
 import { orderableSkus } from './setup.js';
 
 const SIZE = 3;
@@ -80,16 +80,7 @@ export async function groupBuy(o: RunOptions): Promise<ScenarioResult> {
       if (j.code === 'ok' && i % 10 !== 1) await pay(d.token, g.groupId, 'join+pay', dueAt);
     };
     o.log(`group-buy: campaign ${campaignId} on ${sku}, ${o.rate} arrivals/s for ${o.durationS} s`);
-    rec.start();
-    o.cpu?.start();
-    await openLoop({
-      rate: o.rate,
-      durationS: o.durationS,
-      fire,
-      onBacklog: (due) => rec.record('arrival', performance.now() - due, 'client_backlog'),
-    });
-    rec.stop();
-    const cpu = o.cpu?.stop();
+    const cpu = await measure(o, rec, 'arrival', fire);
     const settled = await settle(api, base, diners[0]!.token, opened, o.log);
     const after = await api.stock(store, sku);
     const completed = settled.completed;
