@@ -323,28 +323,52 @@ export class LeaseManager {
   private async tryAcquire(p: number): Promise<void> {
     const s = this.seen.get(p);
     const sentAt = now();
-    let rev: number;
-    try {
-      // `create` also takes a key whose last operation was a delete (a released lease).
-      rev =
-        s === undefined || s.owner === null
-          ? await this.kv.create(`p.${p}`, this.leaseValue())
-          : await this.kv.update(`p.${p}`, this.leaseValue(), s.rev);
-    } catch (err) {
-      // Somebody else won, or our view is stale. The watcher normally catches up; the key is read
-      // here too, because a watch can stall without ending (its consumer was on a NATS cluster
-      // member that died: stack/test/cluster-faults.test.ts), and a stale revision would then keep
-      // a dead owner's lease from ever being taken over.
-      if (isWrongLastSequence(err)) await this.refresh(p);
-      else
-        this.opts.log.warn({ partition: p, err: ensureError(err).message, rev: s?.rev ?? null }, 'lease take failed');
-      return;
-    }
+    const rev = await this.take(p, s);
+    if (rev === undefined) return;
     if (this.stopped) return;
     this.owned.set(p, { rev, validUntil: sentAt + this.opts.ttlMs, releasing: false });
     this.opts.log.debug({ partition: p, epoch: rev, previousOwner: s?.owner ?? null }, 'partition acquired');
     this.opts.onChange?.('acquired', p);
     this.cb.acquired(p, rev);
+  }
+
+  /** Takes p's lease by compare-and-set: its revision, or undefined when refused (and why is handled). */
+  private async take(p: number, s: Seen | undefined): Promise<number | undefined> {
+    try {
+      // `create` also takes a key whose last operation was a delete (a released lease).
+      return s === undefined || s.owner === null
+        ? await this.kv.create(`p.${p}`, this.leaseValue())
+        : await this.kv.update(`p.${p}`, this.leaseValue(), s.rev);
+    } catch (err) {
+      if (!isWrongLastSequence(err)) {
+        this.opts.log.warn({ partition: p, err: ensureError(err).message, rev: s?.rev ?? null }, 'lease take failed');
+        return undefined;
+      }
+      // Somebody else won, or our view is stale. The watcher normally catches up; the key is read
+      // here too, because a watch can stall (`checkWatch`), and a stale revision would then keep a
+      // dead owner's lease from ever being taken over.
+      await this.refresh(p);
+      const after = this.seen.get(p);
+      if (s !== undefined && after !== undefined && after.rev === s.rev && after.owner !== null)
+        this.adoptChecked(p, after, ensureError(err).message);
+      return undefined;
+    }
+  }
+
+  /**
+   * The bucket refused an update of p's lease at the revision a read of it shows as the latest, and
+   * named the revision it checks against ("wrong last sequence: 186", while the read said 192). Seen
+   * after a NATS member restart (nats-server 2.9.10, R3): the read went on answering the same
+   * revision, every take was refused, and the partition stayed unowned (a dead node's four
+   * partitions for 30 s and more, stack/test/cluster-takeover.test.ts). The checked revision is the
+   * one a compare-and-set must name, so it becomes the revision seen now: a live owner renews past it
+   * within a TTL; a dead one does not, and the next take names it.
+   */
+  private adoptChecked(p: number, seen: Seen, why: string): void {
+    const checked = Number(/wrong last sequence: (\d+)/.exec(why)?.[1]);
+    this.opts.log.warn({ partition: p, rev: seen.rev, checked, err: why }, 'lease refused at the revision read');
+    if (!Number.isInteger(checked) || checked <= 0 || checked === seen.rev) return;
+    this.seen.set(p, { rev: checked, owner: seen.owner, at: now() });
   }
 
   /** The lease of p as the bucket has it now, observed as if the watcher had delivered it. */

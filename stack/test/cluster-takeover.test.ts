@@ -79,5 +79,5 @@ describe('takeover after a NATS member restart', () => {
       await load.stop();
       await nc.close();
     }
-  });
+  }, 240_000);
 });
