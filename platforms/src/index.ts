@@ -1,5 +1,5 @@
 export { HealthAlarms } from './alarms.js';
-export type { PlatformSyncAlarm } from './alarms.js';
+export type { PlatformHealthPush, PlatformSyncAlarm } from './alarms.js';
 export { nextBatch, seqKey } from './batch.js';
 export { DEV_CREDENTIALS, PLATFORMS_VARIABLES, PlatformsConfigError, parsePlatformsConfig } from './config.js';
 export type { PlatformsConfig } from './config.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, idemKey, seatedDiner } from '@lunchrush/stack/testing';
 import { waitFor } from '@lunchrush/testkit';
 import { decode } from '@lunchrush/engine';
-import type { PlatformSyncAlarm } from '../src/alarms.js';
+import type { PlatformHealthPush, PlatformSyncAlarm } from '../src/alarms.js';
 import type { StockItem } from '../src/platform.js';
 import { EL_POI, MT_POI, elSku, startWorld, type World } from './world.js';
 
@@ -61,9 +61,12 @@ describe('stock changes reach both platforms', () => {
     await waitFor(onBoth('wanglaoji', 0), { what: 'both platforms show it sold out' });
     const before = stockCalls(w.mt, 'wanglaoji').length;
     const alarms: PlatformSyncAlarm[] = [];
+    const health: PlatformHealthPush[] = [];
     const sub = w.s.t.nc.subscribe(`${w.s.t.ns}.alarms.001`, {
       callback: (_e, m) => {
-        alarms.push(decode<PlatformSyncAlarm>(m.data));
+        const a = decode<PlatformSyncAlarm | PlatformHealthPush>(m.data);
+        if (a.kind === 'platform_sync') alarms.push(a);
+        else health.push(a);
       },
     });
     w.mt.down = true;
@@ -81,6 +84,11 @@ describe('stock changes reach both platforms', () => {
     // The store's staff hear it on the board's alarm channel.
     await waitFor(() => alarms.some((a) => a.platform === 'meituan' && a.status === 'down'), { what: 'a down alarm' });
     expect(w.mt.item(MT_POI, 'wanglaoji')?.stock).toBe(0);
+    // The board's health pane hears the backlog and the errors too (every 5 s, not an alarm).
+    await waitFor(() => health.some((x) => x.platform === 'meituan' && x.status === 'down' && x.pending >= 6), {
+      what: "meituan's health on the store's channel",
+    });
+    expect(health.some((x) => x.platform === 'eleme' && x.store === '001' && x.status === 'ok')).toBe(true);
     w.mt.down = false;
     await waitFor(() => w.mt.item(MT_POI, 'wanglaoji')?.stock === 2, { what: 'meituan caught up' });
     // The backlog comes coalesced (a stock call sets a number: the newest level is what counts) and in order.

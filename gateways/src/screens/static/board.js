@@ -24,6 +24,8 @@ const pending = new Map(); // orderId → { orderId, tableId, status, totalFen? 
 const events = [];
 const printers = new Map(); // printer id → { id, name, level, flags, held }
 let printersAvailable = null;
+/** Each delivery platform's last sync health (`platform_health` on the alarm channel). */
+const platformHealth = new Map();
 let store = null;
 
 document.getElementById('dashboard').href = dashboardUrl;
@@ -73,6 +75,12 @@ client?.subscribe('printers', {
     render();
   },
   delta(a) {
+    // A delivery platform's sync health (every few seconds): its own pane, not the event list.
+    if (a.kind === 'platform_health') {
+      platformHealth.set(a.platform, a);
+      render();
+      return;
+    }
     if (a.kind === 'printer') {
       printersAvailable = true;
       printers.set(a.printer, { id: a.printer, name: a.name, level: a.level, flags: a.flags, held: a.held });
@@ -82,6 +90,32 @@ client?.subscribe('printers', {
     render();
   },
 });
+
+const PLATFORM_NAME = { meituan: '美团', eleme: '饿了么' };
+const SYNC_STATUS = { ok: ['ok', '正常'], lagging: ['warning', '延迟'], down: ['error', '中断'] };
+const seconds = (ms) => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} 秒`);
+function renderPlatforms() {
+  const list = [...platformHealth.values()];
+  document.getElementById('platforms-pane').hidden = list.length === 0;
+  document.getElementById('platforms').replaceChildren(
+    ...list.map((p) => {
+      const [level, text] = SYNC_STATUS[p.status] ?? ['warning', p.status];
+      return h(
+        'li',
+        { class: `printer ${level}`, dataset: { platform: p.platform, status: p.status } },
+        h('span', { class: 'name' }, PLATFORM_NAME[p.platform] ?? p.platform),
+        h('span', { class: 'level' }, text),
+        h(
+          'span',
+          { class: 'flags' },
+          `上次同步 ${p.lastSyncAt === null ? '—' : clock(p.lastSyncAt)}，延迟 p99 ${seconds(p.lagP99Ms)}`,
+        ),
+        p.pending ? h('span', { class: 'held' }, `${p.pending} 条待发`) : null,
+        p.errors ? h('span', { class: 'held' }, `错误 ${p.errors} 次`) : null,
+      );
+    }),
+  );
+}
 
 const flagsText = (flags) => flags.map((f) => PRINTER_FLAGS[f] ?? f).join('、');
 const st = (s) => STATIONS[s] ?? s;
@@ -228,6 +262,7 @@ function render() {
             ),
           )),
     );
+  renderPlatforms();
   document
     .getElementById('events')
     .replaceChildren(...events.map((e) => h('li', { class: e.kind }, h('time', {}, clock(e.at)), ' ', e.text)));
