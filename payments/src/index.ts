@@ -8,6 +8,8 @@ export { randomText } from './random.js';
 export { RedisWrites } from './redis-writes.js';
 export type { WriteOp } from './redis-writes.js';
 export { keepConsuming } from './keep-consuming.js';
+export { openConsumer } from './open-consumer.js';
+export type { WorkerConsumer } from './open-consumer.js';
 export { MEMBER_CONSUMER, MemberForwarder, forwardId } from './member-forwarder.js';
 export type { ForwardOutcome, MemberForwarderOptions } from './member-forwarder.js';
 export { REFUND_CONSUMER, RefundWorker, outRefundNo, refundNumber } from './refunds.js';

@@ -2,7 +2,8 @@
  * Opens a stream worker's durable consumer (explicit acks, from the start of the stream): waits
  * for the stream, which the engine creates, so it may not be there yet; finds the consumer, or
  * adds it with the worker's bounds (another gateway adding it at the same moment is no error).
- * Shared by the refund worker, the member forwarder and the campaign worker; `keepConsuming` opens it again when it fails.
+ * Shared by the refund worker, the member forwarder, the campaign worker and the platforms' sync
+ * feed; `keepConsuming` opens it again when it fails.
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';

@@ -5,18 +5,11 @@
  * so nothing is lost to a restart and nothing is waiting on a platform that is down (its outbox
  * holds the backlog). A store or SKU a platform does not sell is not sent to it.
  */
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { wire, type PlatformSyncChange } from '@lunchrush/actors/wire';
 import { decode, ensureError } from '@lunchrush/engine';
-import { keepConsuming } from '@lunchrush/payments';
+import { keepConsuming, openConsumer } from '@lunchrush/payments';
 import type { Logger } from 'pino';
 import type { PlatformMapping } from './mapping.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
@@ -25,6 +18,7 @@ import { PLATFORMS, type PlatformName } from './platform.js';
 export const SYNC_CONSUMER = 'platform-sync';
 /** How many changes may be read ahead of the acknowledged ones. */
 const MAX_ACK_PENDING = 1_000;
+const ACK_WAIT_MS = 30_000;
 
 export interface SyncFeedOptions {
   readonly nc: NatsConnection;
@@ -94,39 +88,16 @@ export class SyncFeed {
     return i === undefined ? 0 : i.num_pending + i.num_ack_pending;
   }
 
-  private async consumer(): Promise<void> {
-    const jsm = await jetstreamManager(this.o.nc);
-    // The engine makes the stream: wait for it.
-    while (!this.stopping) {
-      try {
-        await jsm.streams.info(this.stream);
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    if (this.stopping) return;
-    const config = {
-      durable_name: SYNC_CONSUMER,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: 30_000_000_000,
-      max_deliver: -1,
-      max_ack_pending: MAX_ACK_PENDING,
-    };
-    await jsm.consumers.info(this.stream, SYNC_CONSUMER).catch(() =>
-      jsm.consumers.add(this.stream, config).catch(async (e: unknown) => {
-        await jsm.consumers.info(this.stream, SYNC_CONSUMER).catch(() => {
-          throw e;
-        });
-      }),
-    );
-  }
-
   private async run(): Promise<void> {
-    await this.consumer();
-    if (this.stopping) return;
-    const consumer = await jetstream(this.o.nc).consumers.get(this.stream, SYNC_CONSUMER);
+    const consumer = await openConsumer(this.o.nc, {
+      stream: this.stream,
+      durable: SYNC_CONSUMER,
+      ackWaitMs: ACK_WAIT_MS,
+      maxAckPending: MAX_ACK_PENDING,
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
+    if (consumer === undefined) return;
     this.messages = await consumer.consume({ max_messages: 256, abort_on_missing_resource: true });
     const queue: JsMsg[] = [];
     let flushing: Promise<void> | undefined;
