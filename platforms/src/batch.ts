@@ -27,7 +27,15 @@ export type Batch =
       /** Every change the call covers, superseded ones too (their lag ends with it). */
       readonly covered: readonly StockEntry[];
     }
-  | { readonly kind: 'catalog' | 'order'; readonly store: string; readonly take: number; readonly entry: OutboxEntry };
+  | {
+      readonly kind: 'catalog';
+      readonly store: string;
+      readonly take: number;
+      readonly entry: OutboxEntry;
+      /** One of the changes asks for the whole menu (a repair). */
+      readonly full: boolean;
+    }
+  | { readonly kind: 'order'; readonly store: string; readonly take: number; readonly entry: OutboxEntry };
 
 export const seqKey = (store: string, skuId: string): string => `${store}/${skuId}`;
 
@@ -41,8 +49,10 @@ export function nextBatch(
   if (first.kind === 'order') return { kind: 'order', store: first.store, take: 1, entry: first };
   if (first.kind === 'catalog') {
     let take = 1;
-    while (head[take]?.kind === 'catalog' && head[take]!.store === first.store) take++;
-    return { kind: 'catalog', store: first.store, take, entry: head[take - 1]! };
+    let full = first.full === true;
+    for (let e = head[take]; e?.kind === 'catalog' && e.store === first.store; e = head[++take])
+      full ||= e.full === true;
+    return { kind: 'catalog', store: first.store, take, entry: head[take - 1]!, full };
   }
   const newest = new Map<string, StockEntry>();
   const covered: StockEntry[] = [];

@@ -34,6 +34,8 @@ export type OutboxEntry =
       readonly rev: number;
       readonly at: number;
       readonly storedAt?: number;
+      /** Send the whole menu, not what changed since the last sent (a repair of a drifted copy). */
+      readonly full?: boolean;
     }
   | {
       readonly kind: 'order';
@@ -101,7 +103,13 @@ export class Outbox {
     p: PlatformName,
     lane: Lane,
     n: number,
-    o: { store?: string; dead?: readonly OutboxEntry[]; sentSeqs?: ReadonlyMap<string, number> } = {},
+    o: {
+      store?: string;
+      dead?: readonly OutboxEntry[];
+      sentSeqs?: ReadonlyMap<string, number>;
+      /** The menu items the platform acknowledged for the store (`sku` → `menuMark`). */
+      sentMenu?: ReadonlyMap<string, string>;
+    } = {},
   ): Promise<void> {
     const store = o.store ?? '';
     const m = this.redis.multi();
@@ -110,6 +118,8 @@ export class Outbox {
     if (o.dead !== undefined && o.dead.length > 0)
       m.rpush(this.key(p, 'dead'), ...o.dead.map((e) => JSON.stringify(e)));
     if (o.sentSeqs !== undefined && o.sentSeqs.size > 0) m.hset(this.key(p, 'seq'), Object.fromEntries(o.sentSeqs));
+    if (o.sentMenu !== undefined && o.sentMenu.size > 0)
+      m.hset(`${this.key(p, 'menu')}:${store}`, Object.fromEntries(o.sentMenu));
     await m.exec();
   }
 
@@ -124,6 +134,12 @@ export class Outbox {
 
   deadLength(p: PlatformName): Promise<number> {
     return this.redis.llen(this.key(p, 'dead'));
+  }
+
+  /** What the platform was last sent of a store's menu (`sku` → `menuMark`); undefined if never. */
+  async sentMenu(p: PlatformName, store: string): Promise<Map<string, string> | undefined> {
+    const all = await this.redis.hgetall(`${this.key(p, 'menu')}:${store}`);
+    return Object.keys(all).length === 0 ? undefined : new Map(Object.entries(all));
   }
 
   /** The newest stock version each SKU's platform copy was sent (`<store>/<skuId>` → seq). */

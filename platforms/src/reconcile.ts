@@ -133,7 +133,7 @@ export class Reconciler {
         }
       }
       // The menu first: a dish the platform lacks must exist before its stock is set.
-      if (menu.length > 0) repairs.unshift({ kind: 'catalog', store, rev: 0, at: now });
+      if (menu.length > 0) repairs.unshift({ kind: 'catalog', store, rev: 0, at: now, full: true });
       const orders = await this.orders(platform, store, poi, repairs);
       await this.d.outbox.append(repairs.map((entry) => ({ platform, entry })));
       if (repairs.length > 0) this.d.onRepair?.();

@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { nextBatch, seqKey, type Batch } from './batch.js';
 import { PlatformError, PlatformErrorCode as E } from './errors.js';
 import { HealthTracker, type PlatformHealth } from './health.js';
+import { menuDelta, menuMark } from './menu-delta.js';
 import type { PlatformMapping } from './mapping.js';
 import { LANES, type Lane, type Outbox } from './outbox.js';
 import type { CallReply, MenuItem, PlatformApi, PlatformCall, PlatformView } from './platform.js';
@@ -286,7 +287,8 @@ export class PlatformSender {
           : batch.kind === 'catalog'
             ? [batch.entry]
             : [];
-      await this.o.outbox.remove(p, lane, batch.take, { store, sentSeqs: seqs });
+      const sentMenu = new Map(call?.op === 'menu' ? call.items.map((i) => [i.sku, menuMark(i)]) : []);
+      await this.o.outbox.remove(p, lane, batch.take, { store, sentSeqs: seqs, sentMenu });
       for (const [k, v] of seqs) sent?.set(k, v);
       this.health.synced(
         now,
@@ -327,10 +329,13 @@ export class PlatformSender {
       const call: PlatformCall = { op: 'order', poi, platformOrderId: e.platformOrderId, status: e.status };
       return e.reason === undefined ? call : { ...call, reason: e.reason };
     }
-    return { op: 'menu', poi, items: await this.menu(b.store) };
+    const full = b.kind === 'catalog' && b.full;
+    const ours = await this.menu(b.store);
+    const items = menuDelta(ours, full ? undefined : await this.o.outbox.sentMenu(this.o.api.name, b.store));
+    return items.length === 0 ? undefined : { op: 'menu', poi, items };
   }
 
-  /** The store's menu now, in the platform's SKUs (a catalog change is sent as the whole menu). */
+  /** The store's menu now, in the platform's SKUs. */
   async menu(store: string): Promise<MenuItem[]> {
     const { catalog } = await catalogOf(this.o.engine, store).send({ type: 'get' });
     const items: MenuItem[] = [];

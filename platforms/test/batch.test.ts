@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextBatch } from '../src/batch.js';
+import { menuDelta } from '../src/menu-delta.js';
 import type { OutboxEntry } from '../src/outbox.js';
 
 const stock = (skuId: string, level: number, seq?: number, store = '001'): OutboxEntry =>
@@ -22,7 +23,14 @@ describe('nextBatch', () => {
     const first = nextBatch(head, new Map(), 100);
     expect(first).toMatchObject({ kind: 'stock', take: 1 });
     expect(sent(first)).toEqual(['a=1']);
-    expect(nextBatch(head.slice(1), new Map(), 100)).toMatchObject({ kind: 'catalog', take: 2, entry: { rev: 2 } });
+    expect(nextBatch(head.slice(1), new Map(), 100)).toMatchObject({
+      kind: 'catalog',
+      take: 2,
+      entry: { rev: 2 },
+      full: false,
+    });
+    const repair: OutboxEntry = { kind: 'catalog', store: '001', rev: 0, at: 1, full: true };
+    expect(nextBatch([repair, catalog(3)], new Map(), 100)).toMatchObject({ take: 2, full: true });
     expect(sent(nextBatch(head.slice(3), new Map(), 100))).toEqual(['a=0']);
   });
 
@@ -53,5 +61,20 @@ describe('nextBatch', () => {
     const o: OutboxEntry = { kind: 'order', store: '001', platformOrderId: 'x', status: 'confirmed', at: 1 };
     expect(nextBatch([o, o], new Map(), 100)).toMatchObject({ kind: 'order', take: 1, entry: o });
     expect(nextBatch([], new Map(), 100)).toBeUndefined();
+  });
+});
+
+describe('menuDelta', () => {
+  const a = { sku: 'a', name: '酸梅汤', priceFen: 800 };
+  const b = { sku: 'b', name: '王老吉', priceFen: 700 };
+  it('sends what changed or was never sent; everything without a record', () => {
+    const sent = new Map([
+      ['a', '酸梅汤|800'],
+      ['b', '王老吉|600'],
+    ]);
+    expect(menuDelta([a, b], sent)).toEqual([b]);
+    expect(menuDelta([a, b, { sku: 'c', name: '新菜', priceFen: 1 }], sent).map((i) => i.sku)).toEqual(['b', 'c']);
+    expect(menuDelta([a, b], new Map([['a', '酸梅汤 大|800']]))).toEqual([a, b]);
+    expect(menuDelta([a, b], undefined)).toEqual([a, b]);
   });
 });

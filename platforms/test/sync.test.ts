@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalogOf } from '@lunchrush/actors';
 import { call, idemKey, seatedDiner } from '@lunchrush/stack/testing';
 import { waitFor } from '@lunchrush/testkit';
 import { decode } from '@lunchrush/engine';
@@ -103,6 +104,25 @@ describe('stock changes reach both platforms', () => {
       ['meituan', 'ok'],
     ]);
     sub.unsubscribe();
+  });
+});
+
+describe('menu changes reach both platforms', () => {
+  it('a price change sends that dish only, once the platform has had the menu', async () => {
+    const price = (skuId: string, priceFen: number) =>
+      catalogOf(w.s.client, '001').send({ type: 'setPrice', skuId, priceFen, at: Date.now() });
+    const menuCalls = (sim: World['mt']) => sim.applied.filter((c) => c.op === 'menu');
+    await price('suanmei-tang-s', 1_234);
+    await waitFor(() => w.mt.item(MT_POI, 'suanmei-tang-s')?.priceFen === 1_234, { what: 'meituan has the price' });
+    await waitFor(() => w.el.item(EL_POI, elSku('suanmei-tang-s'))?.priceFen === 1_234, { what: 'eleme has it' });
+    const before = { mt: menuCalls(w.mt).length, el: menuCalls(w.el).length };
+    await price('wanglaoji', 801);
+    await waitFor(() => w.mt.item(MT_POI, 'wanglaoji')?.priceFen === 801, { what: 'meituan has the second price' });
+    await waitFor(() => w.el.item(EL_POI, elSku('wanglaoji'))?.priceFen === 801, { what: 'eleme has it' });
+    const items = (c: ReturnType<typeof menuCalls>) =>
+      c.flatMap((x) => (x.op === 'menu' ? x.items.map((i) => i.sku) : []));
+    expect(items(menuCalls(w.mt).slice(before.mt))).toEqual(['wanglaoji']);
+    expect(items(menuCalls(w.el).slice(before.el))).toEqual([elSku('wanglaoji')]);
   });
 });
 
