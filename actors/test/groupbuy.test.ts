@@ -202,6 +202,36 @@ describe('group-buy: auto-fill, unpaid seats, leaving', () => {
   });
 });
 
+describe('group-buy: the trade each payment was made under', () => {
+  it('a seat left and taken again is a new seat, paid under its own trade; refunds and the completion name the trades', () => {
+    const rt = groupRuntime();
+    opened(rt, G);
+    const pay = (memberId: string, paymentId: string, outTradeNo: string, at: number) =>
+      expectOk(group(rt, G, { type: 'pay', memberId, paymentId, amountFen: PRICE, outTradeNo, paidAt: at, at }));
+    pay('d_leader', 'p_leader', 'gp_leader_seat1_xxxxx', T0 + MIN);
+    expectOk(group(rt, G, { type: 'join', memberId: 'd_b', at: T0 + 2 * MIN }));
+    pay('d_b', 'p_b1', 'gp_b_seat2_xxxxxxxxxx', T0 + 2 * MIN);
+    expectOk(group(rt, G, { type: 'leave', memberId: 'd_b', at: T0 + 3 * MIN }));
+    const again = expectOk(group(rt, G, { type: 'join', memberId: 'd_b', at: T0 + 4 * MIN }));
+    expect(again.seats.map((x) => [x.n, x.memberId, x.status])).toEqual([
+      [1, 'd_leader', 'paid'],
+      [3, 'd_b', 'held'],
+    ]);
+    pay('d_b', 'p_b2', 'gp_b_seat3_xxxxxxxxxx', T0 + 4 * MIN);
+    expectOk(group(rt, G, { type: 'join', memberId: 'd_c', at: T0 + 5 * MIN }));
+    pay('d_c', 'p_c', 'gp_c_seat4_xxxxxxxxxx', T0 + 5 * MIN);
+    const out = instructions(rt);
+    const refund = out.find((o) => o.data.kind === 'group-refund')!.data as GroupRefundInstruction;
+    expect([refund.paymentId, refund.outTradeNo, refund.reason]).toEqual(['p_b1', 'gp_b_seat2_xxxxxxxxxx', 'left']);
+    const done = out.find((o) => o.data.kind === 'group-completed')!.data as GroupCompleted;
+    expect(done.members.map((m) => [m.memberId, m.outTradeNo, m.stockRef])).toEqual([
+      ['d_leader', 'gp_leader_seat1_xxxxx', `g.${G}.1`],
+      ['d_b', 'gp_b_seat3_xxxxxxxxxx', `g.${G}.3`],
+      ['d_c', 'gp_c_seat4_xxxxxxxxxx', `g.${G}.4`],
+    ]);
+  });
+});
+
 describe('group-buy: opening', () => {
   it('refusals: no campaign, a stopped one, outside its window, no stock, another leader, unknown keys', () => {
     const rt = groupRuntime({}, 1);

@@ -52,7 +52,12 @@ export const GroupAnswer = named(
     deadline: int(),
     failure: z.enum(['expired', 'dissolved', 'leader_unpaid']).nullable(),
     seats: z.array(
-      z.object({ memberId: z.string(), status: z.enum(['held', 'paid', 'released']), inviter: z.string().nullable() }),
+      z.object({
+        n: int(),
+        memberId: z.string(),
+        status: z.enum(['held', 'paid', 'released']),
+        inviter: z.string().nullable(),
+      }),
     ),
     refundsPending: int(),
     version: int(),

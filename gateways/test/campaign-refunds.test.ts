@@ -174,6 +174,40 @@ describe('a staff refund of a group-buy order goes back against the seat’s gp_
   });
 });
 
+describe('a member who left a paid seat and joined again', () => {
+  it('pays the new seat under a trade of its own: the first refunded in full, the order refunds the second', async () => {
+    await s.client.send('001', 'stock', DISH, { type: 'set', available: 50, at: Date.now() });
+    const c = await groupCampaign(s, { skuId: DISH });
+    const leader = await openGroup(s, c.id);
+    const groupId = leader.group.groupId;
+    const pay = (d: Diner) => payThrough(s, d, `${STORE_BASE}/groups/${groupId}/pay`);
+    await pay(leader);
+    const friend = await joinGroup(s, c.id, leader.group.share!.code);
+    const first = await pay(friend);
+    const left = await call(s.url, 'POST', `${STORE_BASE}/groups/${groupId}/leave`, { token: friend.token });
+    expect(left.status).toBe(200);
+    await waitFor(async () => (await tradeRefunds(first.payId)).length === 1, { what: 'the left seat refunded' });
+    const again = await call(s.url, 'POST', `${STORE_BASE}/group-buys/${c.id}/join`, {
+      token: friend.token,
+      body: { shareCode: leader.group.share!.code },
+    });
+    expect(again.status).toBe(200);
+    const second = await pay(friend);
+    expect(second.payId).toMatch(/^gp_/);
+    expect(second.payId).not.toBe(first.payId);
+    await pay(await joinGroup(s, c.id, leader.group.share!.code));
+    const orderId = campaignOrderId('001', 'group', groupId, friend.dinerId);
+    await waitFor(async () => (await order(orderId).catch(() => undefined))?.status === 'paid', {
+      what: 'the friend’s order',
+      timeoutMs: 30_000,
+    });
+    expect(await staffRefund(orderId, { refundId: 'rejoin-1', reason: '不要了' })).toBe(200);
+    await refunded(orderId);
+    expect(await tradeRefunds(first.payId)).toEqual([1990]);
+    expect(await tradeRefunds(second.payId)).toEqual([1990]);
+  });
+});
+
 /**
  * What the campaign worker is told when a group refunds a member's payment (a group
  * that failed): published as the group would, for a payment of a completed group's member.
@@ -186,6 +220,7 @@ async function groupRefunds(groupId: string, m: Member, tag: string): Promise<vo
     memberId: m.dinerId,
     paymentId: m.transactionId,
     amountFen: 1990,
+    outTradeNo: m.payId,
     reason: 'expired',
     at: Date.now(),
   };

@@ -174,8 +174,8 @@ describe('opening and joining a group by its share code', () => {
     );
     expect(live.body.groups.map((g) => g.groupId)).toEqual([first.body.groupId]);
     expect(live.body.groups[0]!.seats).toEqual([
-      { memberId: d.dinerId, status: 'paid', inviter: null },
-      { memberId: friend.dinerId, status: 'held', inviter: d.dinerId },
+      { n: 1, memberId: d.dinerId, status: 'paid', inviter: null },
+      { n: 2, memberId: friend.dinerId, status: 'held', inviter: d.dinerId },
     ]);
     const third = await login(s);
     await join(third.token, id, j.body.share!.code);

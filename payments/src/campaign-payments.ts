@@ -20,9 +20,16 @@ import type { RedisWrites } from './redis-writes.js';
 export type CampaignPayKind = 'group' | 'bargain';
 export const CAMPAIGN_PAY_ID_RE = /^(gp|bp)_[A-Za-z0-9_-]{20}$/;
 
-/** The out_trade_no of a member's payment for a group (`gp_…`) or a bargain (`bp_…`): 23 characters. */
-export function campaignPayId(kind: CampaignPayKind, targetId: string, memberId: string): string {
-  const digest = createHash('sha256').update(`${kind}:${targetId}:${memberId}`).digest('base64url').slice(0, 20);
+/**
+ * The out_trade_no of a member's payment for a group (`gp_…`) or a bargain (`bp_…`): 23 characters.
+ * A group seat's names its seat number (`seat`): a member who left a paid seat (refunded) and joined
+ * again pays the new seat under a trade of its own (WeChat takes one payment per out_trade_no).
+ * Without it, the id of payments made before seats were named (what the worker derives for their
+ * instructions, which carry no trade).
+ */
+export function campaignPayId(kind: CampaignPayKind, targetId: string, memberId: string, seat?: number): string {
+  const what = seat === undefined ? `${kind}:${targetId}:${memberId}` : `${kind}:${targetId}:${memberId}:${seat}`;
+  const digest = createHash('sha256').update(what).digest('base64url').slice(0, 20);
   return `${kind === 'group' ? 'gp' : 'bp'}_${digest}`;
 }
 
@@ -47,6 +54,8 @@ export interface CampaignPrepay {
   /** Until when the diner may pay (the group's or bargain's deadline). */
   readonly deadline: number;
   readonly openid: string;
+  /** A group seat's number (each seat is paid under a trade of its own). */
+  readonly seat?: number;
 }
 
 export class CampaignPayments {
@@ -61,7 +70,7 @@ export class CampaignPayments {
   ) {}
 
   async prepay(p: CampaignPrepay): Promise<{ payId: string } & PrepayResult> {
-    const payId = campaignPayId(p.kind, p.targetId, p.memberId);
+    const payId = campaignPayId(p.kind, p.targetId, p.memberId, p.seat);
     const result = await this.provider.prepay({
       orderId: payId,
       amountFen: p.amountFen,
@@ -106,7 +115,15 @@ export class CampaignPayments {
     const r =
       rec.kind === 'group'
         ? await groupOf(this.engine, rec.store, rec.targetId).send(
-            { type: 'pay', memberId: rec.memberId, paymentId, amountFen: tx.amount.total, paidAt, at },
+            {
+              type: 'pay',
+              memberId: rec.memberId,
+              paymentId,
+              amountFen: tx.amount.total,
+              outTradeNo: payId,
+              paidAt,
+              at,
+            },
             opts,
           )
         : await bargainOf(this.engine, rec.store, rec.targetId).send(

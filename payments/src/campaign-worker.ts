@@ -51,6 +51,8 @@ const InstructionSchema = z.discriminatedUnion('kind', [
     memberId: Id,
     paymentId: Id,
     amountFen: z.number().int().positive(),
+    // The seat's trade; absent in instructions of payments made before seats had one (derived then).
+    outTradeNo: Id.optional(),
     reason: z.string(),
   }),
   z.object({
@@ -79,6 +81,7 @@ const PurchaseSchema = z.discriminatedUnion('kind', [
         paymentId: Id,
         amountFen: z.number().int().nonnegative(),
         stockRef: z.string().min(1).max(80).optional(),
+        outTradeNo: Id.optional(),
       }),
     ),
     at: z.number(),
@@ -216,7 +219,10 @@ export class CampaignWorker {
   private async refund(m: JsMsg, ins: Instruction): Promise<CampaignWorkerOutcome> {
     const group = ins.kind === 'group-refund';
     const targetId = group ? ins.groupId : ins.bargainId;
-    const payId = campaignPayId(group ? 'group' : 'bargain', targetId, ins.memberId);
+    const payId =
+      ins.kind === 'group-refund' && ins.outTradeNo !== undefined
+        ? ins.outTradeNo
+        : campaignPayId(group ? 'group' : 'bargain', targetId, ins.memberId);
     const no = outRefundNo(payId, ins.paymentId);
     const log = this.o.log.child({ kind: ins.kind, targetId, paymentId: ins.paymentId, outRefundNo: no });
     try {
@@ -279,13 +285,20 @@ export class CampaignWorker {
       return this.count('invalid');
     }
     const p: Purchase = parsed.data;
-    const buys: { memberId: string; paymentId: string; priceFen: number; stockRef?: string | undefined }[] =
+    const buys: {
+      memberId: string;
+      paymentId: string;
+      priceFen: number;
+      stockRef?: string | undefined;
+      outTradeNo?: string | undefined;
+    }[] =
       p.kind === 'group-completed'
         ? p.members.map((x) => ({
             memberId: x.memberId,
             paymentId: x.paymentId,
             priceFen: p.priceFen,
             stockRef: x.stockRef,
+            outTradeNo: x.outTradeNo,
           }))
         : [{ memberId: p.memberId, paymentId: p.paymentId, priceFen: p.amountFen, stockRef: p.stockRef }];
     const kind = p.kind === 'group-completed' ? ('group' as const) : ('bargain' as const);
@@ -301,7 +314,7 @@ export class CampaignWorker {
           qty: p.qty,
           priceFen: b.priceFen,
           paymentId: b.paymentId,
-          outTradeNo: campaignPayId(kind, id, b.memberId),
+          outTradeNo: b.outTradeNo ?? campaignPayId(kind, id, b.memberId),
           paidAt: p.at,
           at: Date.now(),
         };

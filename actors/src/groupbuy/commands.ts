@@ -34,6 +34,14 @@ export const GroupCommandSchema = z.discriminatedUnion('type', [
     memberId: MemberIdSchema,
     paymentId: PaymentIdSchema,
     amountFen: FenSchema,
+    /**
+     * WeChat Pay's out_trade_no the member paid under (one per seat): refunds of this payment go
+     * back against it. Absent in payments recorded before 6 Dec 2026 (then derived as before).
+     */
+    outTradeNo: z
+      .string()
+      .regex(/^[A-Za-z0-9_*-]{6,32}$/)
+      .optional(),
     paidAt: AtSchema,
     at: AtSchema,
   }),

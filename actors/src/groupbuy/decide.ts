@@ -117,7 +117,7 @@ const closed = (s: GroupState): boolean => s.status === 'completed' || s.status 
 
 function refund(s: GroupState, p: GroupPayment, reason: string, at: number, events: GroupEvent[], f: Fx): void {
   events.push({ type: 'RefundStarted', paymentId: p.paymentId, reason, at });
-  const data: GroupRefundInstruction = {
+  const data: { -readonly [K in keyof GroupRefundInstruction]: GroupRefundInstruction[K] } = {
     kind: 'group-refund',
     store: s.store,
     groupId: s.groupId,
@@ -127,6 +127,7 @@ function refund(s: GroupState, p: GroupPayment, reason: string, at: number, even
     reason,
     at,
   };
+  if (p.outTradeNo !== undefined) data.outTradeNo = p.outTradeNo;
   f.outputs.push({
     subject: groupBuySubject(s.store),
     id: groupRefundId(s.groupId, p.paymentId),
@@ -248,7 +249,7 @@ function pay(
       expected: terms.groupPriceFen,
       paid: c.amountFen,
     });
-  const received: GroupPayment = {
+  const received: { -readonly [K in keyof GroupPayment]: GroupPayment[K] } = {
     paymentId: c.paymentId,
     memberId: c.memberId,
     amountFen: c.amountFen,
@@ -256,7 +257,19 @@ function pay(
     status: 'kept',
     reason: null,
   };
-  const events: GroupEvent[] = [{ type: 'PaymentReceived', ...received, at: c.at }];
+  const event: Extract<GroupEvent, { type: 'PaymentReceived' }> = {
+    type: 'PaymentReceived',
+    paymentId: c.paymentId,
+    memberId: c.memberId,
+    amountFen: c.amountFen,
+    paidAt: c.paidAt,
+    at: c.at,
+  };
+  if (c.outTradeNo !== undefined) {
+    received.outTradeNo = c.outTradeNo;
+    event.outTradeNo = c.outTradeNo;
+  }
+  const events: GroupEvent[] = [event];
   const f = fx();
   const seat = seatOf(s, c.memberId);
   const why = lateOrSpare(s, seat, c.paidAt);
@@ -268,7 +281,7 @@ function pay(
   f.cancelTimers.push(seatTimer(seat.n));
   if (paidSeats(s).length + 1 === terms.size) {
     const paid = paidSeats(s).map((x) => ({ seat: x, paymentId: x.paymentId! }));
-    complete(s, terms, [...paid, { seat, paymentId: c.paymentId }], c.at, ctx, events, f);
+    complete(s, terms, [...paid, { seat, paymentId: c.paymentId }], c.at, ctx, events, f, received);
   }
   return emit(s, events, c.at, f, c.paymentId);
 }
@@ -282,17 +295,23 @@ function complete(
   ctx: DecideContext,
   events: GroupEvent[],
   f: Fx,
+  /** The payment that completes the group (not in `s.payments` yet). */
+  last?: GroupPayment,
 ): void {
-  const members: { memberId: string; paymentId: string; amountFen: number; stockRef: string }[] = [];
+  const members: GroupCompleted['members'][number][] = [];
   for (const { seat, paymentId } of paid) {
     // Only the group moves its seats' holds, so a commit cannot find one gone.
     stock(ctx, s, terms, { type: 'commit', at }, seat.n);
-    members.push({
+    const m: { -readonly [K in keyof GroupCompleted['members'][number]]: GroupCompleted['members'][number][K] } = {
       memberId: seat.memberId,
       paymentId,
       amountFen: terms.groupPriceFen,
       stockRef: seatRef(s.groupId, seat.n),
-    });
+    };
+    const payment =
+      s.payments.find((x) => x.paymentId === paymentId) ?? (last?.paymentId === paymentId ? last : undefined);
+    if (payment?.outTradeNo !== undefined) m.outTradeNo = payment.outTradeNo;
+    members.push(m);
   }
   const filled = terms.size - paid.length;
   events.push(filled > 0 ? { type: 'GroupCompleted', filled, at } : { type: 'GroupCompleted', at });

@@ -22,6 +22,8 @@ export interface GroupRefundInstruction {
   readonly memberId: string;
   readonly paymentId: string;
   readonly amountFen: number;
+  /** The trade the payment was made under, when the group knows it. */
+  readonly outTradeNo?: string;
   /** `expired`, `dissolved`, `left`, `group_closed`, `already_paid`, `after_deadline`, `seat_expired`, `no_seat`. */
   readonly reason: string;
   readonly at: number;
@@ -42,6 +44,8 @@ export interface GroupCompleted {
     readonly paymentId: string;
     readonly amountFen: number;
     readonly stockRef: string;
+    /** The trade the member paid under, when the group knows it. */
+    readonly outTradeNo?: string;
   }[];
   /** Places the store filled at the deadline (an auto-filled campaign); 0 when N members paid. */
   readonly filled: number;

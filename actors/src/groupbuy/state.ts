@@ -29,6 +29,8 @@ export interface GroupPayment {
   readonly paidAt: number;
   readonly status: PaymentStatus;
   readonly reason: string | null;
+  /** The trade it was paid under (absent for payments recorded before it was kept). */
+  readonly outTradeNo?: string;
 }
 
 export interface GroupState {
@@ -50,7 +52,15 @@ export interface GroupState {
 export type GroupEvent =
   | { type: 'GroupOpened'; campaignId: string; terms: GroupTerms; leader: string; deadline: number; at: number }
   | { type: 'SeatHeld'; n: number; memberId: string; inviter: string | null; holdUntil: number; at: number }
-  | { type: 'PaymentReceived'; paymentId: string; memberId: string; amountFen: number; paidAt: number; at: number }
+  | {
+      type: 'PaymentReceived';
+      paymentId: string;
+      memberId: string;
+      amountFen: number;
+      paidAt: number;
+      outTradeNo?: string;
+      at: number;
+    }
   | { type: 'SeatPaid'; n: number; paymentId: string; at: number }
   | {
       type: 'SeatReleased';
@@ -113,7 +123,7 @@ export function evolveGroup(s: GroupState, e: GroupEvent): GroupState {
       return { ...s, seq, seats: [...s.seats, seat] };
     }
     case 'PaymentReceived': {
-      const p: GroupPayment = {
+      const p: { -readonly [K in keyof GroupPayment]: GroupPayment[K] } = {
         paymentId: e.paymentId,
         memberId: e.memberId,
         amountFen: e.amountFen,
@@ -121,6 +131,7 @@ export function evolveGroup(s: GroupState, e: GroupEvent): GroupState {
         status: 'kept',
         reason: null,
       };
+      if (e.outTradeNo !== undefined) p.outTradeNo = e.outTradeNo;
       return { ...s, seq, payments: [...s.payments, p] };
     }
     case 'SeatPaid': {
@@ -167,7 +178,8 @@ export interface GroupView {
   readonly priceFen: number;
   readonly deadline: number;
   readonly failure: FailReason | null;
-  readonly seats: readonly { memberId: string; status: SeatStatus; inviter: string | null }[];
+  /** The seats taken, by number (`n`: a member who left and joined again has a new one). */
+  readonly seats: readonly { n: number; memberId: string; status: SeatStatus; inviter: string | null }[];
   /** Refunds started and not yet confirmed by the payment worker. */
   readonly refundsPending: number;
   readonly version: number;
@@ -191,7 +203,7 @@ export function groupView(s: GroupState): GroupView {
     priceFen: s.terms?.groupPriceFen ?? 0,
     deadline: s.deadline,
     failure: s.failure,
-    seats: activeSeats(s).map((x) => ({ memberId: x.memberId, status: x.status, inviter: x.inviter })),
+    seats: activeSeats(s).map((x) => ({ n: x.n, memberId: x.memberId, status: x.status, inviter: x.inviter })),
     refundsPending: s.payments.filter((p) => p.status === 'refunding').length,
     version: s.seq,
   };

@@ -50,6 +50,7 @@ export function campaignPayRoutes(deps: GatewayDeps): Route[] {
           amountFen: g.priceFen,
           deadline: g.deadline,
           openid: s.openid,
+          seat: seat.n,
         });
         return { body: prepayAnswer(deps, p.payId, p, g.priceFen, g.deadline) };
       },
