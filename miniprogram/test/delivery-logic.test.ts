@@ -1,7 +1,12 @@
 /** The delivery modules the tracking page and the address book use: addresses checked and kept, a delivery in words. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type {
+  DeliveryStatus as ActorsDeliveryStatus,
+  DeliveryView as ActorsDeliveryView,
+  GeoPoint as ActorsGeoPoint,
+} from '@lunchrush/actors';
 import { AddressBook, addressProblem, type AddressStorage } from '../src/lib/address-book';
-import type { DeliveryView } from '../src/lib/delivery-types';
+import type { DeliveryStatus, DeliveryView, GeoPoint } from '../src/lib/delivery-types';
 import { trackView } from '../src/lib/track-view';
 import type { OrderDetail } from '../src/lib/types';
 
@@ -31,6 +36,20 @@ describe('address book', () => {
     book.remove(a.id);
     expect(book.list()).toEqual([b]);
     expect(() => book.add({ contact: '', phone: '1', address: '', location: HOME })).toThrow('请填写联系人');
+  });
+});
+
+describe('the delivery wire types', () => {
+  it('declares what it reads of a delivery as actors/ owns it', () => {
+    // Declared here instead of imported (the app talks HTTP only); tsc fails when a status is added
+    // on one side only, or a field the app reads changes or goes in actors/ (the app reads a part).
+    expectTypeOf<DeliveryStatus>().toEqualTypeOf<ActorsDeliveryStatus>();
+    // The app's points are read-only; on the wire they are the same two numbers.
+    expectTypeOf<GeoPoint>().toEqualTypeOf<Readonly<ActorsGeoPoint>>();
+    expectTypeOf<DeliveryView['position']>().toEqualTypeOf<Readonly<ActorsGeoPoint> | null>();
+    expectTypeOf<Omit<DeliveryView, 'position'>>().toEqualTypeOf<
+      Pick<ActorsDeliveryView, Exclude<keyof DeliveryView, 'position'>>
+    >();
   });
 });
 
