@@ -8,6 +8,7 @@
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { parseConfig } from './config.js';
+import { stopOnSignals } from '@lunchrush/engine/process';
 import { ensureError } from './errors.js';
 import { backfill } from './history.js';
 import { Ingester } from './ingest.js';
@@ -61,10 +62,7 @@ export async function main(
   );
   process.stdout.write(`ANALYTICS READY ${server.url} backend=${warehouse.kind} stream=${stream} history=${history}\n`);
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (signal) => {
     log.info({ signal }, 'stopping');
     try {
       await server.close();
@@ -75,10 +73,7 @@ export async function main(
     } catch (e) {
       log.error({ error: ensureError(e).message }, 'stop failed');
     }
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -14,6 +14,7 @@ import { Engine, type OutputStream } from './engine.js';
 import { parseConfig } from './config.js';
 import type { ActorType } from './decider.js';
 import { EngineError, ensureError } from './errors.js';
+import { stopOnSignals } from './process.js';
 import { serveEngineEndpoints } from './http-endpoints.js';
 
 async function main(): Promise<void> {
@@ -95,18 +96,12 @@ async function main(): Promise<void> {
     })();
   }
 
-  let stopping = false;
-  const stop = async (sig: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (sig) => {
     console.log(`${sig}: handing partitions over and stopping`);
     if (demo !== undefined) clearInterval(demo);
     server?.close();
     await engine.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 }
 
 main().catch((err: unknown) => {

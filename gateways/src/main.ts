@@ -22,6 +22,7 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 import type { Engine } from '@lunchrush/engine';
+import { stopOnSignals } from '@lunchrush/engine/process';
 import { ConfigError, parseConfig, type GatewayConfig } from './config.js';
 import { ensureError } from './errors.js';
 import { createEngine, parseRole, startNode, type NodeRole } from './node.js';
@@ -43,22 +44,11 @@ async function runOne(role: NodeRole, cfg: GatewayConfig | undefined, engine: En
     );
   } else if (cluster.isWorker) process.send?.({ kind: 'listening', port: gw.port });
   else printReady(gw.port, 1, gw.deps.publicUrl(), role);
-  let stopping = false;
-  const stop = (sig: string): void => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals((sig) => {
     const what = role === 'engine' ? 'handing partitions over' : 'closing the listen socket and connections';
     (gw?.deps.log ?? node.engine!.log).info(`${sig}: ${what}`);
-    node.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(ensureError(e));
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+    return node.stop();
+  });
 }
 
 function printReady(port: number, workers: number, publicUrl: string, role: NodeRole): void {

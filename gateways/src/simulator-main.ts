@@ -21,6 +21,7 @@ import { parseConfigOrExit } from './config.js';
 import { ErrorCode, HttpError, ensureError, toHttpError } from './errors.js';
 import { captureRequest, errorReply, readBody, send } from './http.js';
 import { SimPayRequestSchema, WeChatPaySimulator } from '@lunchrush/payments';
+import { stopOnSignals } from '@lunchrush/engine/process';
 import { uws } from './uws.js';
 
 async function main(): Promise<void> {
@@ -71,13 +72,10 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`SIMULATOR READY port=${uws.us_socket_local_port(socket)} notify=${cfg.wechatPay.notifyUrl}`);
-  const stop = (): void => {
+  stopOnSignals(() => {
     uws.us_listen_socket_close(socket);
     redis.disconnect();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  });
 }
 
 main().catch((e: unknown) => {

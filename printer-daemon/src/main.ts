@@ -9,6 +9,7 @@
 import type { PrinterAlarm } from './alarms.js';
 import { parseConfig } from './config.js';
 import { PrinterDaemon } from './daemon.js';
+import { stopOnSignals } from '@lunchrush/engine/process';
 import { ConfigError, ensureError } from './errors.js';
 import { PrinterMetrics, serveMetrics } from './metrics.js';
 
@@ -32,22 +33,11 @@ async function main(): Promise<void> {
     `PRINTER DAEMON READY namespace=${cfg.namespace} stream=${daemon.names.stream} consumer=${cfg.consumer} ` +
       `config=${daemon.names.configBucket} jobs=${daemon.names.jobBucket} store=${cfg.store || '*'}`,
   );
-  let stopping = false;
-  const stop = (sig: string): void => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals((sig) => {
     console.log(`${sig}: stopping (the ticket being printed finishes, the rest stay unacked)`);
     metricsServer?.close();
-    daemon.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        console.error(ensureError(e));
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+    return daemon.stop();
+  });
 }
 
 main().catch((e: unknown) => {

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chainTemplate } from '@lunchrush/actors/demo';
+import { stopOnSignals } from '@lunchrush/engine/process';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -92,11 +93,9 @@ async function main(): Promise<void> {
   if (!hasFont()) console.log('no Unifont found (Debian package `unifont`): PNGs show boxes for characters');
   console.log(`VIRTUAL PRINTERS READY ${printers.length}`);
 
-  const stop = (): void => {
-    void Promise.all(printers.map((p) => p.stop())).then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals(async () => {
+    await Promise.all(printers.map((p) => p.stop()));
+  });
 }
 
 main().catch((e: unknown) => {

@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EngineClient, ensureError } from '@lunchrush/engine';
+import { stopOnSignals } from '@lunchrush/engine/process';
 import { parseConfig } from '@lunchrush/gateways';
 import { REPO_ROOT, type OutputLine } from '@lunchrush/testkit';
 import { Cluster, launchCluster } from './cluster.js';
@@ -113,15 +114,10 @@ async function main(): Promise<void> {
   }
   const env = clusterEnv();
   const running: { cluster?: Cluster } = {};
-  let stopping = false;
-  const stop = (sig: string): void => {
-    if (stopping) return;
-    stopping = true;
+  const stop = stopOnSignals((sig) => {
     say(`${sig}: stopping analytics and the kitchen, the balancer, the nodes (hand-over), then NATS`);
-    void (running.cluster?.stop() ?? Promise.resolve()).then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+    return running.cluster?.stop();
+  });
   say(`starting 3 nats-servers, 2 nodes and the balancer (data in ${path.relative(REPO_ROOT, DATA_DIR)}/)`);
   const c = await launchCluster({
     dataDir: DATA_DIR,
@@ -141,7 +137,7 @@ async function main(): Promise<void> {
   ];
   for (const m of members)
     void m.exited.then((x) => {
-      if (!stopping) say(`${m.name} exited (${x.signal ?? `code ${x.code}`}); the others go on`);
+      if (!stop.stopping) say(`${m.name} exited (${x.signal ?? `code ${x.code}`}); the others go on`);
     });
 }
 

@@ -17,6 +17,7 @@
  */
 import path from 'node:path';
 import { EngineClient, ensureError, parseConfig as parseEngineConfig } from '@lunchrush/engine';
+import { stopOnSignals, type SignalStop } from '@lunchrush/engine/process';
 import { parseConfig, type GatewayConfig } from '@lunchrush/gateways';
 import { REPO_ROOT as ROOT, type OutputLine } from '@lunchrush/testkit';
 import { demoAdmin, demoCredentials, seedDemo, type SeedResult } from './demo.js';
@@ -223,18 +224,15 @@ function banner(
 }
 
 /** Stops everything on SIGINT/SIGTERM (once), and kills what is left if this process exits anyway. */
-function onSignals(kids: Kids, stopping: { now: boolean }): void {
-  const shutdown = (sig: string): void => {
-    if (stopping.now) return;
-    stopping.now = true;
+function onSignals(kids: Kids): SignalStop {
+  const stop = stopOnSignals((sig) => {
     say(`${sig}: stopping analytics and the printer daemon, then the node (its gateway, then its engine)`);
-    void stopAll(kids).then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+    return stopAll(kids);
+  });
   process.on('exit', () => {
     for (const c of [kids.analytics, kids.platforms, kids.daemon, kids.printers, kids.node]) c?.handle.kill('SIGKILL');
   });
+  return stop;
 }
 
 async function main(): Promise<void> {
@@ -245,8 +243,7 @@ async function main(): Promise<void> {
   if (a.reset) await reset(cfg, env);
 
   const kids: Kids = {};
-  const stopping = { now: false };
-  onSignals(kids, stopping);
+  const stop = onSignals(kids);
   const stack = await launchStack({ env, onLine: echo, killOnExit: false });
   kids.stack = stack;
   kids.node = stack.front;
@@ -260,9 +257,8 @@ async function main(): Promise<void> {
     (c) => c !== undefined,
   );
   const which = await Promise.race(running.map((c) => c.handle.exited.then((x) => [c.role, x.code ?? 128] as const)));
-  if (!stopping.now) {
+  if (stop.claim()) {
     say(`${which[0]} exited with ${which[1]}: stopping the rest`);
-    stopping.now = true;
     await stopAll(kids);
     process.exit(1);
   }
