@@ -23,14 +23,8 @@ import {
 } from '@lunchrush/actors';
 import { wire } from '@lunchrush/actors/wire';
 import { decode, ensureError } from '@lunchrush/engine';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { keepConsuming, openConsumer } from '@lunchrush/engine/consumer';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -75,17 +69,12 @@ export class CourierWorker {
   }
 
   start(): void {
-    this.loop ??= (async () => {
-      while (!this.stopping) {
-        try {
-          await this.run();
-        } catch (e) {
-          if (!this.stopping)
-            this.o.log.warn({ err: ensureError(e).message }, 'courier worker: consumer failed; reopening');
-        }
-        if (!this.stopping) await new Promise((r) => setTimeout(r, 1_000));
-      }
-    })();
+    this.loop ??= keepConsuming({
+      what: 'courier worker',
+      run: () => this.run(),
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
   }
 
   async stop(): Promise<void> {
@@ -96,25 +85,15 @@ export class CourierWorker {
   }
 
   private async run(): Promise<void> {
-    const stream = wire(this.o.namespace).courierStream;
-    const jsm = await jetstreamManager(this.o.nc);
-    // The engine creates the stream; until it has, wait (and look again after a second).
-    await jsm.streams.info(stream);
-    await jsm.consumers.info(stream, COURIER_CONSUMER).catch(() =>
-      jsm.consumers
-        .add(stream, {
-          durable_name: COURIER_CONSUMER,
-          ack_policy: AckPolicy.Explicit,
-          deliver_policy: DeliverPolicy.All,
-          ack_wait: 60_000_000_000,
-          max_deliver: -1,
-          max_ack_pending: 10_000,
-        })
-        .catch((e: unknown) =>
-          jsm.consumers.info(stream, COURIER_CONSUMER).catch(() => Promise.reject(ensureError(e))),
-        ),
-    );
-    const consumer = await jetstream(this.o.nc).consumers.get(stream, COURIER_CONSUMER);
+    const consumer = await openConsumer(this.o.nc, {
+      stream: wire(this.o.namespace).courierStream,
+      durable: COURIER_CONSUMER,
+      ackWaitMs: 60_000,
+      maxAckPending: 10_000,
+      stopping: () => this.stopping,
+      log: this.o.log,
+    });
+    if (consumer === undefined) return;
     this.messages = await consumer.consume({ max_messages: IN_FLIGHT, abort_on_missing_resource: true });
     for await (const m of this.messages) {
       const p = this.handle(m);

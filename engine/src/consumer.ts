@@ -1,0 +1,88 @@
+/**
+ * A stream worker's durable consumer, for the processes that work an output stream the engine
+ * creates (`@lunchrush/engine/consumer`): the refund worker, the member forwarder, the campaign
+ * worker, the courier worker and the platforms' sync feed.
+ *
+ * - `openConsumer`: waits for the stream (the engine creates it, so it may not be there yet);
+ *   finds the consumer, or adds it with the worker's bounds (explicit acks, from the start of the
+ *   stream; another process adding it at the same moment is no error).
+ * - `keepConsuming`: runs the worker's consume loop for as long as it is not stopping; a consumer
+ *   that fails (deleted, NATS gone for long) or ends is opened again a second later.
+ */
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { ensureError } from './errors.js';
+
+/** How often a worker looks for a stream that is not there yet. */
+const STREAM_POLL_MS = 500;
+/** How long a worker waits before opening its consumer again. */
+const REOPEN_AFTER_MS = 1_000;
+
+export interface WorkerConsumer {
+  stream: string;
+  /** The durable name, one for every process: they share the work. */
+  durable: string;
+  /** How long a delivery may take before the server sends it again (ms). */
+  ackWaitMs: number;
+  /** Deliveries handed out and not yet acknowledged, across every process. */
+  maxAckPending: number;
+  stopping: () => boolean;
+  log: Logger;
+}
+
+/** The consumer, or undefined when the worker stopped while the stream was not there yet. */
+export async function openConsumer(nc: NatsConnection, o: WorkerConsumer): Promise<Consumer | undefined> {
+  const jsm = await jetstreamManager(nc);
+  for (let attempt = 0; !o.stopping(); attempt++) {
+    try {
+      await jsm.streams.info(o.stream);
+      break;
+    } catch {
+      if (attempt === 0) o.log.info({ stream: o.stream }, 'stream not there yet, waiting');
+      await new Promise((r) => setTimeout(r, STREAM_POLL_MS));
+    }
+  }
+  if (o.stopping()) return undefined;
+  await jsm.consumers.info(o.stream, o.durable).catch(() =>
+    jsm.consumers
+      .add(o.stream, {
+        durable_name: o.durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: o.ackWaitMs * 1_000_000,
+        // Never dropped by the server: what a worker leaves undone is only ever terminated on purpose.
+        max_deliver: -1,
+        max_ack_pending: o.maxAckPending,
+      })
+      .catch(async (e: unknown) => {
+        // Another process added it at the same moment.
+        await jsm.consumers.info(o.stream, o.durable).catch(() => {
+          throw e;
+        });
+      }),
+  );
+  return jetstream(nc).consumers.get(o.stream, o.durable);
+}
+
+/** The worker's consume loop, opened again a second after it fails or ends; resolves once stopping. */
+export function keepConsuming(o: {
+  /** What the log calls the worker ("refund worker"). */
+  what: string;
+  run: () => Promise<void>;
+  stopping: () => boolean;
+  log: Logger;
+}): Promise<void> {
+  return (async () => {
+    while (!o.stopping()) {
+      try {
+        await o.run();
+        if (!o.stopping()) o.log.warn(`${o.what}: its consumer ended; opening it again`);
+      } catch (e) {
+        if (o.stopping()) break;
+        o.log.error({ err: ensureError(e).message }, `${o.what} failed; opening its consumer again`);
+      }
+      if (!o.stopping()) await new Promise((r) => setTimeout(r, REOPEN_AFTER_MS));
+    }
+  })();
+}
