@@ -11,6 +11,7 @@
  * plus any store whose available went below zero.
  */
 import { distanceM, type GeoPoint } from '@lunchrush/actors';
+import { seededRandom } from '@lunchrush/actors/demo';
 import { Api, pool } from '../api.js';
 import { cpuPerUnit } from '../cpu.js';
 import { Recorder } from '../stats.js';
@@ -21,18 +22,6 @@ const SKU = 'yangzhou-chaofan';
 const HOT_STORE = '003';
 const HOT_SPOT: GeoPoint = { lng: 112.981, lat: 28.199 };
 
-/** A small deterministic PRNG (mulberry32): the same addresses every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** A point within `radiusM` of `c` (degrees per metre at 长沙's latitude). */
 function near(c: GeoPoint, radiusM: number, r: () => number): GeoPoint {
   const d = radiusM * Math.sqrt(r());
@@ -42,7 +31,8 @@ function near(c: GeoPoint, radiusM: number, r: () => number): GeoPoint {
 
 /** 70% of the addresses within 1.2 km of the hot spot, the rest within 1.5 km of any store. */
 function addresses(o: RunOptions, n: number): GeoPoint[] {
-  const r = prng(19);
+  // The same addresses every run.
+  const r = seededRandom(19);
   const sites = o.data.stores.flatMap((s) => (s.settings.site === undefined ? [] : [s.settings.site.location]));
   return Array.from({ length: n }, () =>
     r() < 0.7 ? near(HOT_SPOT, 1_200, r) : near(sites[Math.floor(r() * sites.length)]!, 1_500, r),
