@@ -34,4 +34,6 @@ it('routes away from the backed-up kitchen, sells stores out, oversells nothing'
   expect(r.summary.shareRoutedAway).toBe(1);
   const placed = r.summary.placedByStore as Record<string, number>;
   for (const n of Object.values(placed)) expect(n).toBeLessThanOrEqual(8);
+  // measure()'s count of arrivals past the loop's in-flight bound: none at 20/s.
+  expect(r.extra?.backlog).toBe(0);
 });

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { correctnessFailed, parseArgs, shareOfNull } from '../src/cli.js';
 import {
   couponDrop,
-  deliveryRush,
   flashSale,
   groupBuy,
   lunchRush,
@@ -93,22 +92,6 @@ it('failover: no acknowledged order lost when the owning engine is SIGKILLed', a
     await s.stop();
   }
 }, 120_000);
-
-it('delivery-rush: orders that name no store are routed and placed, nothing oversold', async () => {
-  // Three stores: the scenario backs up 003's kitchen and routes around it.
-  const s = await startLunchrush({ stores: 3 });
-  try {
-    const r = await deliveryRush({ ...base(s), units: 40 });
-    expect(r.correctness).toEqual({ oversold: 0 });
-    expect(r.ops.route?.ok).toBeGreaterThan(0);
-    expect(Object.values(r.summary.placedByStore as Record<string, number>).reduce((a, n) => a + n, 0)).toBe(
-      r.ops.route?.ok,
-    );
-    expect(r.extra?.backlog).toBe(0);
-  } finally {
-    await s.stop();
-  }
-}, 180_000);
 
 it.each(['a', 'b'] as const)(
   'reference %s: flash-sale neither oversells nor undersells, coupon-drop never over-issues',
