@@ -23,7 +23,7 @@ import {
 } from '@lunchrush/actors';
 import { wire } from '@lunchrush/actors/wire';
 import { decode, ensureError } from '@lunchrush/engine';
-import { keepConsuming, openConsumer } from '@lunchrush/engine/consumer';
+import { ConsumerLoop } from '@lunchrush/engine/consumer';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -54,9 +54,7 @@ type Outcome = 'done' | 'failed' | 'retry' | 'invalid';
 
 export class CourierWorker {
   private readonly outcomes: Counter;
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
+  private readonly consuming: ConsumerLoop;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly o: CourierWorkerOptions) {
@@ -66,36 +64,31 @@ export class CourierWorker {
       labelNames: ['kind', 'outcome'],
       registers: [o.registry],
     });
+    this.consuming = new ConsumerLoop({
+      what: 'courier worker',
+      nc: o.nc,
+      consumer: {
+        stream: wire(o.namespace).courierStream,
+        durable: COURIER_CONSUMER,
+        ackWaitMs: 60_000,
+        maxAckPending: 10_000,
+      },
+      maxMessages: IN_FLIGHT,
+      log: o.log,
+    });
   }
 
   start(): void {
-    this.loop ??= keepConsuming({
-      what: 'courier worker',
-      run: () => this.run(),
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
+    this.consuming.start((messages) => this.run(messages));
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    await this.messages?.close().catch(() => undefined);
-    await this.loop;
+    await this.consuming.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async run(): Promise<void> {
-    const consumer = await openConsumer(this.o.nc, {
-      stream: wire(this.o.namespace).courierStream,
-      durable: COURIER_CONSUMER,
-      ackWaitMs: 60_000,
-      maxAckPending: 10_000,
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
-    if (consumer === undefined) return;
-    this.messages = await consumer.consume({ max_messages: IN_FLIGHT, abort_on_missing_resource: true });
-    for await (const m of this.messages) {
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const m of messages) {
       const p = this.handle(m);
       this.inFlight.add(p);
       void p.finally(() => this.inFlight.delete(p));

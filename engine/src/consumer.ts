@@ -8,8 +8,16 @@
  *   stream; another process adding it at the same moment is no error).
  * - `keepConsuming`: runs the worker's consume loop for as long as it is not stopping; a consumer
  *   that fails (deleted, NATS gone for long) or ends is opened again a second later.
+ * - `ConsumerLoop`: the two together with a worker's start and stop.
  */
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type Consumer,
+  type ConsumerMessages,
+} from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ensureError } from './errors.js';
@@ -85,4 +93,63 @@ export function keepConsuming(o: {
       if (!o.stopping()) await new Promise((r) => setTimeout(r, REOPEN_AFTER_MS));
     }
   })();
+}
+
+export interface ConsumerLoopOptions {
+  /** What the log calls the worker ("refund worker"). */
+  readonly what: string;
+  readonly nc: NatsConnection;
+  readonly consumer: Omit<WorkerConsumer, 'stopping' | 'log'>;
+  /** Messages the client holds at a time (`consume({ max_messages })`). */
+  readonly maxMessages: number;
+  readonly log: Logger;
+}
+
+/**
+ * A stream worker's consumer from start to stop: `start(work)` opens the consumer in the background
+ * (the engine creates the stream, so it may not be there yet) and hands its messages to `work`,
+ * opened again a second after it fails or ends; `stop()` ends the messages and waits for `work`.
+ */
+export class ConsumerLoop {
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  #messages: ConsumerMessages | undefined;
+
+  constructor(private readonly o: ConsumerLoopOptions) {}
+
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  start(work: (messages: ConsumerMessages) => Promise<void>): void {
+    const stopping = (): boolean => this.#stopping;
+    this.#loop ??= keepConsuming({
+      what: this.o.what,
+      run: async () => {
+        const c = this.o.consumer;
+        const consumer = await openConsumer(this.o.nc, {
+          stream: c.stream,
+          durable: c.durable,
+          ackWaitMs: c.ackWaitMs,
+          maxAckPending: c.maxAckPending,
+          stopping,
+          log: this.o.log,
+        });
+        if (consumer === undefined) return;
+        // Aborts when the consumer or stream goes (by default nats.js waits for it to come back,
+        // which it never would: the worker is what makes it); keepConsuming then makes it again.
+        this.#messages = await consumer.consume({ max_messages: this.o.maxMessages, abort_on_missing_resource: true });
+        await work(this.#messages);
+      },
+      stopping,
+      log: this.o.log,
+    });
+  }
+
+  /** Stopping from its first line (synchronously): resolves once `work` has returned. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#messages?.close().catch(() => undefined);
+    await this.#loop;
+  }
 }

@@ -32,9 +32,8 @@ import {
 } from '@lunchrush/actors/members';
 import { wire } from '@lunchrush/actors/wire';
 import { decode, EngineError, ensureError } from '@lunchrush/engine';
-import { keepConsuming } from './keep-consuming.js';
-import { openConsumer } from './open-consumer.js';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { ConsumerLoop } from '@lunchrush/engine/consumer';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -110,13 +109,24 @@ export function forwardId(ins: CardInstruction): string {
 }
 
 export class MemberForwarder {
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
+  private readonly consuming: ConsumerLoop;
   private readonly programs: ProgramReader;
 
   constructor(private readonly o: MemberForwarderOptions) {
     this.programs = new ProgramReader(o.engine);
+    this.consuming = new ConsumerLoop({
+      what: 'member forwarder',
+      nc: o.nc,
+      consumer: {
+        stream: this.stream,
+        durable: MEMBER_CONSUMER,
+        ackWaitMs: 30_000,
+        // One at a time across every gateway: a card hears an order's steps in their order.
+        maxAckPending: 1,
+      },
+      maxMessages: 16,
+      log: o.log,
+    });
   }
 
   get stream(): string {
@@ -125,34 +135,13 @@ export class MemberForwarder {
 
   /** Starts consuming in the background; the engine creates the stream, so it may not be there yet. */
   start(): void {
-    if (this.loop !== undefined) return;
-    this.loop = keepConsuming({
-      what: 'member forwarder',
-      run: () => this.run(),
-      stopping: () => this.stopping,
-      log: this.o.log,
+    this.consuming.start(async (messages) => {
+      for await (const m of messages) await this.handle(m);
     });
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await this.messages?.close().catch(() => undefined);
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const consumer = await openConsumer(this.o.nc, {
-      stream: this.stream,
-      durable: MEMBER_CONSUMER,
-      ackWaitMs: 30_000,
-      // One at a time across every gateway: a card hears an order's steps in their order.
-      maxAckPending: 1,
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
-    if (consumer === undefined) return;
-    this.messages = await consumer.consume({ max_messages: 16, abort_on_missing_resource: true });
-    for await (const m of this.messages) await this.handle(m);
+  stop(): Promise<void> {
+    return this.consuming.stop();
   }
 
   /** One delivery of one instruction; never throws. */

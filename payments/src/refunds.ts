@@ -37,8 +37,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
-import { keepConsuming } from './keep-consuming.js';
-import { openConsumer } from './open-consumer.js';
+import { ConsumerLoop } from '@lunchrush/engine/consumer';
 import type { PaymentsEngine } from './config.js';
 import { PaymentError } from './errors.js';
 import type { PaymentProvider, Refund } from './provider.js';
@@ -121,9 +120,7 @@ type Outcome = 'completed' | 'processing' | 'failed' | 'retry' | 'invalid';
 
 export class RefundWorker {
   private readonly outcomes: Counter;
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
+  private readonly consuming: ConsumerLoop;
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private alarmNo = 0;
@@ -134,6 +131,21 @@ export class RefundWorker {
       help: 'Refund instructions worked on, by outcome (completed, processing: asked again later, failed: a person must act, retry, invalid)',
       labelNames: ['outcome'],
       registers: [o.registry],
+    });
+    this.consuming = new ConsumerLoop({
+      what: 'refund worker',
+      nc: o.nc,
+      consumer: {
+        stream: this.stream,
+        durable: REFUND_CONSUMER,
+        // A provider call (5 s) and an engine command (3 s) fit many times over.
+        ackWaitMs: 60_000,
+        // A refund WeChat is still paying out (to a bank card: days) stays pending here until it is
+        // through, so the bound is far above what a chain has under way; past it new ones would wait.
+        maxAckPending: 100_000,
+      },
+      maxMessages: IN_FLIGHT,
+      log: o.log,
     });
   }
 
@@ -146,42 +158,20 @@ export class RefundWorker {
    * A consumer that fails (deleted, NATS gone for long) is opened again a second later.
    */
   start(): void {
-    if (this.loop !== undefined) return;
-    this.loop = keepConsuming({
-      what: 'refund worker',
-      run: () => this.run(),
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
+    this.consuming.start((messages) => this.run(messages));
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
+    const stopped = this.consuming.stop(); // stopping from here on
     this.wake?.();
-    await this.messages?.close().catch(() => undefined);
-    await this.loop;
+    await stopped;
     // Let the refunds under way finish their step (each is bounded by the provider's and engine's timeouts).
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
-  private async run(): Promise<void> {
-    const consumer = await openConsumer(this.o.nc, {
-      stream: this.stream,
-      durable: REFUND_CONSUMER,
-      // A provider call (5 s) and an engine command (3 s) fit many times over.
-      ackWaitMs: 60_000,
-      // A refund WeChat is still paying out (to a bank card: days) stays pending here until it is
-      // through, so the bound is far above what a chain has under way; past it new ones would wait.
-      maxAckPending: 100_000,
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
-    if (consumer === undefined) return;
-    // Aborts when the consumer or stream goes (by default nats.js waits for it to come back, which it
-    // never would: this worker is what makes it); the loop in start() then makes it again.
-    this.messages = await consumer.consume({ max_messages: IN_FLIGHT, abort_on_missing_resource: true });
-    for await (const m of this.messages) {
-      while (this.inFlight >= IN_FLIGHT && !this.stopping) await new Promise<void>((r) => (this.wake = r));
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const m of messages) {
+      while (this.inFlight >= IN_FLIGHT && !this.consuming.stopping) await new Promise<void>((r) => (this.wake = r));
       this.inFlight++;
       void this.handle(m).finally(() => {
         this.inFlight--;
