@@ -22,7 +22,7 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 import type { Engine } from '@lunchrush/engine';
-import { stopOnSignals } from '@lunchrush/engine/process';
+import { stopOnSignals, type SignalStop } from '@lunchrush/engine/process';
 import { ConfigError, parseConfig, type GatewayConfig } from './config.js';
 import { ensureError } from './errors.js';
 import { createEngine, parseRole, startNode, type NodeRole } from './node.js';
@@ -69,7 +69,9 @@ function freePort(host: string): Promise<number> {
 
 async function runPrimary(cfg: GatewayConfig, role: NodeRole): Promise<void> {
   let port = cfg.port;
-  let stopping = false;
+  // Set once the primary stops: it exits when its last worker has.
+  let signals: SignalStop | undefined = undefined;
+  let allGone = (): void => undefined;
   let forks = 0;
   const live = new Set<number>();
   const fork = (): Promise<number> =>
@@ -87,8 +89,8 @@ async function runPrimary(cfg: GatewayConfig, role: NodeRole): Promise<void> {
       w.on('exit', (code, signal) => {
         live.delete(w.id);
         reject(new Error(`worker ${w.process.pid} exited (${signal ?? code}) before listening`));
-        if (stopping) {
-          if (live.size === 0) process.exit(0);
+        if (signals?.stopping === true) {
+          if (live.size === 0) allGone();
           return;
         }
         console.error(`gateway worker ${w.process.pid} died (${signal ?? code}); starting another`);
@@ -100,15 +102,15 @@ async function runPrimary(cfg: GatewayConfig, role: NodeRole): Promise<void> {
   if (port === 0) port = await freePort(cfg.host);
   await Promise.all(Array.from({ length: cfg.workers }, () => fork()));
   printReady(port, cfg.workers, cfg.port === 0 ? `http://127.0.0.1:${port}` : cfg.publicUrl, role);
-  const stop = (sig: string): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${sig}: stopping ${live.size} gateway workers`);
-    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
-    if (live.size === 0) process.exit(0);
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  signals = stopOnSignals(
+    (sig) =>
+      new Promise<void>((resolve) => {
+        allGone = resolve;
+        console.log(`${sig}: stopping ${live.size} gateway workers`);
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+        if (live.size === 0) resolve();
+      }),
+  );
 }
 
 async function main(): Promise<void> {
