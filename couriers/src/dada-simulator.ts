@@ -6,8 +6,8 @@
  * the merchant confirms a step with `status/query`, which answers where the rider is). Riders take
  * orders (`normal`) or never do (`none`), as set when an order is created. Orders live in memory.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLoopback, listenLoopback } from './loopback.js';
 import type { GeoPoint } from '@lunchrush/actors';
 import { DADA_NO_ORDER, DADA_SIGN_ERROR, DadaStatus, type DadaAddOrder } from './dada-protocol.js';
 import { dadaCallbackSign, dadaVerify, type DadaSystemParams } from './dada-sign.js';
@@ -52,20 +52,15 @@ export class DadaSimulator {
   constructor(private readonly o: DadaSimulatorOptions) {}
 
   async listen(port = 0): Promise<string> {
-    const server = createServer((req, res) => void this.serve(req, res));
+    const { server, url } = await listenLoopback((req, res) => this.serve(req, res), port);
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
-    });
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return url;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const o of this.orders.values()) clearTimeout(o.timer);
-    await new Promise<void>((r) => (this.server === undefined ? r() : this.server.close(() => r())));
-    this.server?.closeAllConnections();
+    await closeLoopback(this.server);
   }
 
   statusOf(originId: string): number | undefined {

@@ -8,8 +8,8 @@
  * It keeps its orders in memory: it is the platform, one process (in development the gateway
  * starts it beside itself; the bench can run it alone with `simulator-main.ts`).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeLoopback, listenLoopback } from './loopback.js';
 import type { Logger } from 'pino';
 import type { GeoPoint } from '@lunchrush/actors';
 import {
@@ -82,20 +82,15 @@ export class SfCitySimulator {
 
   /** Listens on 127.0.0.1 (`port` 0: any free one); answers the API base URL. */
   async listen(port = 0): Promise<string> {
-    const server = createServer((req, res) => void this.serve(req, res));
+    const { server, url } = await listenLoopback((req, res) => this.serve(req, res), port);
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', resolve);
-    });
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return url;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const o of this.orders.values()) clearTimeout(o.timer);
-    await new Promise<void>((r) => (this.server === undefined ? r() : this.server.close(() => r())));
-    this.server?.closeAllConnections();
+    await closeLoopback(this.server);
   }
 
   /** The order's status code as the platform holds it. */
