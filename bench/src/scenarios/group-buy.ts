@@ -82,7 +82,7 @@ export async function groupBuy(o: RunOptions): Promise<ScenarioResult> {
     o.log(`group-buy: campaign ${campaignId} on ${sku}, ${o.rate} arrivals/s for ${o.durationS} s`);
     const cpu = await measure(o, rec, 'arrival', fire);
     const settled = await settle(api, base, diners[0]!.token, opened, o.log);
-    const after = await api.stock(store, sku);
+    const after = await settledStock(api, store, sku, settled.until);
     const completed = settled.completed;
     const oversold =
       Math.max(0, after.sold - units) + Math.abs(after.sold - completed * SIZE) + Math.max(0, -after.available);
@@ -201,5 +201,21 @@ async function settle(api: Api, base: string, token: string, opened: readonly Op
     /** Each stuck group and what it last answered (its status, or the error). */
     stuckIds: pending.map((g, i) => `${g.groupId} ${last[i] ?? ''}`),
     waitedS: Math.round((Date.now() - started) / 100) / 10,
+    /** Until when anything may still settle (the last deadline plus SETTLE_MS). */
+    until: lastDeadline + SETTLE_MS,
   };
+}
+
+/**
+ * The SKU's stock once no unit is reserved any more (or at `until`): a group reads completed as soon as
+ * its last seat is paid, and its members' orders turn their reserved units into sold ones a moment
+ * later (the campaign worker places them); counted before that, a loaded box showed completed groups
+ * without their units sold (35 units "oversold", one reservation "stuck").
+ */
+async function settledStock(api: Api, store: string, sku: string, until: number) {
+  for (;;) {
+    const s = await api.stock(store, sku);
+    if (s.reserved === 0 || Date.now() > until) return s;
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
