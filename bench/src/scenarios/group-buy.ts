@@ -9,7 +9,7 @@
  * - **stuck**: groups neither completed nor refunded in full (money or a seat's stock still held)
  *   once every deadline passed and the refunds had time to go through, plus stock still reserved;
  * - **oversold**: stock sold past the campaign's units, or not equal to what the completed groups
- *   bought (3 units each).
+ *   bought (3 units each); counted from the SKU's counts when the campaign starts.
  */
 import { Api, pool } from '../api.js';
 import { Recorder } from '../stats.js';
@@ -41,6 +41,9 @@ export async function groupBuy(o: RunOptions): Promise<ScenarioResult> {
     const sku = orderableSkus(o.data)[0]!;
     const units = o.units ?? 1_000_000;
     const campaignId = await defineCampaign(api, store, sku, units);
+    // The SKU's counts before the campaign: scenarios run before on the same stack (the smoke tests)
+    // leave units of it sold and reserved (orders not paid yet), which are not the campaign's.
+    const before = await api.stock(store, sku);
     // Each diner takes at most 20 seats of the campaign (its per-member limit).
     const n = o.diners ?? Math.max(50, Math.ceil((o.rate * o.durationS) / 15));
     o.log(`logging in ${n} diners`);
@@ -82,11 +85,12 @@ export async function groupBuy(o: RunOptions): Promise<ScenarioResult> {
     o.log(`group-buy: campaign ${campaignId} on ${sku}, ${o.rate} arrivals/s for ${o.durationS} s`);
     const cpu = await measure(o, rec, 'arrival', fire);
     const settled = await settle(api, base, diners[0]!.token, opened, o.log);
-    const after = await settledStock(api, store, sku, settled.until);
+    const after = await settledStock(api, store, sku, before.reserved, settled.until);
     const completed = settled.completed;
-    const oversold =
-      Math.max(0, after.sold - units) + Math.abs(after.sold - completed * SIZE) + Math.max(0, -after.available);
-    const stuck = settled.stuck + (after.reserved > 0 ? 1 : 0);
+    const sold = after.sold - before.sold;
+    const reserved = Math.max(0, after.reserved - before.reserved);
+    const oversold = Math.max(0, sold - units) + Math.abs(sold - completed * SIZE) + Math.max(0, -after.available);
+    const stuck = settled.stuck + (reserved > 0 ? 1 : 0);
     const ops = rec.summary();
     return {
       scenario: 'group-buy',
@@ -99,8 +103,8 @@ export async function groupBuy(o: RunOptions): Promise<ScenarioResult> {
         refunded: settled.refunded,
         stuck,
         oversold,
-        stockSold: after.sold,
-        stockReserved: after.reserved,
+        stockSold: sold,
+        stockReserved: reserved,
         openPayP99Ms: ops['open+pay']?.p99Ms,
         joinPayP99Ms: ops['join+pay']?.p99Ms,
         settleS: settled.waitedS,
@@ -114,6 +118,7 @@ export async function groupBuy(o: RunOptions): Promise<ScenarioResult> {
         campaignId,
         sku,
         store,
+        before,
         after,
         stuckGroups: settled.stuckIds.slice(0, 20),
         ...(cpu === undefined ? {} : { cpu }),
@@ -207,15 +212,14 @@ async function settle(api: Api, base: string, token: string, opened: readonly Op
 }
 
 /**
- * The SKU's stock once no unit is reserved any more (or at `until`): a group reads completed as soon as
- * its last seat is paid, and its members' orders turn their reserved units into sold ones a moment
- * later (the campaign worker places them); counted before that, a loaded box showed completed groups
- * without their units sold (35 units "oversold", one reservation "stuck").
+ * The SKU's stock once no unit of the campaign's is reserved any more (no more than `reservedBefore`), or
+ * at `until`: a group reads completed as soon as its last seat is paid, and its members' orders turn
+ * their reserved units into sold ones a moment later (the campaign worker places them).
  */
-async function settledStock(api: Api, store: string, sku: string, until: number) {
+async function settledStock(api: Api, store: string, sku: string, reservedBefore: number, until: number) {
   for (;;) {
     const s = await api.stock(store, sku);
-    if (s.reserved === 0 || Date.now() > until) return s;
+    if (s.reserved <= reservedBefore || Date.now() > until) return s;
     await new Promise((r) => setTimeout(r, 500));
   }
 }
