@@ -236,7 +236,8 @@ function startBackground(deps: GatewayDeps): { stop(): Promise<void> } {
   const { cfg } = deps;
   deps.menu.watch(deps.nc, cfg.namespace, cfg.catalogWatch === 'events');
   deps.payments.start();
-  const refunds = new RefundWorker({
+  // The refund and campaign workers: one provider and connection, a consumer each.
+  const workers = {
     nc: deps.nc,
     namespace: cfg.namespace,
     engine: deps.engine,
@@ -244,20 +245,13 @@ function startBackground(deps: GatewayDeps): { stop(): Promise<void> } {
     queryMs: cfg.wechatPay.refundQueryMs,
     log: deps.log,
     registry: deps.registry,
-  });
+  };
+  const refunds = new RefundWorker(workers);
   refunds.start();
   const members = new MemberForwarder({ nc: deps.nc, namespace: cfg.namespace, engine: deps.engine, log: deps.log });
   members.start();
   // Group-buy and bargain refunds and orders, lottery coupons (groupbuy.<store>): the same provider, a consumer of its own.
-  const campaigns = new CampaignWorker({
-    nc: deps.nc,
-    namespace: cfg.namespace,
-    engine: deps.engine,
-    provider: deps.payments.provider,
-    queryMs: cfg.wechatPay.refundQueryMs,
-    log: deps.log,
-    registry: deps.registry,
-  });
+  const campaigns = new CampaignWorker(workers);
   campaigns.start();
   deps.orderLists.start();
   return {

@@ -1,29 +1,11 @@
 /** Types of ./client.js: the push protocol client for browsers and Node. */
 
-export interface DeltaMessage {
-  readonly type: 'delta';
-  readonly topic: string;
-  readonly seq: number;
-  readonly key: string;
-  readonly v: number;
-  readonly data: unknown;
-}
+import type { ServerMessage } from './protocol.js';
 
-export interface SnapshotMessage {
-  readonly type: 'snapshot';
-  readonly topic: string;
-  readonly seq: number;
-  readonly versions: Readonly<Record<string, number>>;
-  readonly data: unknown;
-}
-
-export interface ErrorMessage {
-  readonly type: 'error';
-  readonly code: string;
-  readonly message: string;
-  readonly topic?: string;
-  readonly ref?: string;
-}
+/** The server's frames the client hands on, as the protocol defines them. */
+export type DeltaMessage = Extract<ServerMessage, { type: 'delta' }>;
+export type SnapshotMessage = Extract<ServerMessage, { type: 'snapshot' }>;
+export type ErrorMessage = Extract<ServerMessage, { type: 'error' }>;
 
 export interface TopicHandlers {
   snapshot?(data: any, msg: SnapshotMessage): void;
