@@ -24,7 +24,7 @@ import {
 import { wire } from '@lunchrush/actors/wire';
 import { decode, ensureError } from '@lunchrush/engine';
 import { ConsumerLoop } from '@lunchrush/engine/consumer';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -55,7 +55,6 @@ type Outcome = 'done' | 'failed' | 'retry' | 'invalid';
 export class CourierWorker {
   private readonly outcomes: Counter;
   private readonly consuming: ConsumerLoop;
-  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly o: CourierWorkerOptions) {
     this.outcomes = new Counter({
@@ -79,21 +78,12 @@ export class CourierWorker {
   }
 
   start(): void {
-    this.consuming.start((messages) => this.run(messages));
+    this.consuming.startEach((m) => this.handle(m), IN_FLIGHT);
   }
 
-  async stop(): Promise<void> {
-    await this.consuming.stop();
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async run(messages: ConsumerMessages): Promise<void> {
-    for await (const m of messages) {
-      const p = this.handle(m);
-      this.inFlight.add(p);
-      void p.finally(() => this.inFlight.delete(p));
-      if (this.inFlight.size >= IN_FLIGHT) await Promise.race(this.inFlight);
-    }
+  /** Resolves once the instructions under way are done. */
+  stop(): Promise<void> {
+    return this.consuming.stop();
   }
 
   /** One delivery of one instruction; never throws. `term()` without a reason (nats-server 2.9). */

@@ -8,7 +8,8 @@
  *   stream; another process adding it at the same moment is no error).
  * - `keepConsuming`: runs the worker's consume loop for as long as it is not stopping; a consumer
  *   that fails (deleted, NATS gone for long) or ends is opened again a second later.
- * - `ConsumerLoop`: the two together with a worker's start and stop.
+ * - `ConsumerLoop`: the two together with a worker's start and stop; `startEach` for a worker whose
+ *   messages are independent of each other, worked a bounded number at a time.
  */
 import {
   AckPolicy,
@@ -17,6 +18,7 @@ import {
   jetstreamManager,
   type Consumer,
   type ConsumerMessages,
+  type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -114,6 +116,7 @@ export class ConsumerLoop {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #messages: ConsumerMessages | undefined;
+  readonly #working = new Set<Promise<unknown>>();
 
   constructor(private readonly o: ConsumerLoopOptions) {}
 
@@ -146,10 +149,29 @@ export class ConsumerLoop {
     });
   }
 
-  /** Stopping from its first line (synchronously): resolves once `work` has returned. */
+  /**
+   * `start` for messages that do not wait for each other: each goes to `handle` (which never throws)
+   * as it arrives, at most `inFlight` at a time; `stop()` then also waits for those under way.
+   */
+  startEach(handle: (m: JsMsg) => Promise<unknown>, inFlight: number): void {
+    this.start(async (messages) => {
+      for await (const m of messages) {
+        const p = handle(m);
+        this.#working.add(p);
+        void p.finally(() => this.#working.delete(p));
+        if (this.#working.size >= inFlight) await Promise.race(this.#working);
+      }
+    });
+  }
+
+  /**
+   * Stopping from its first line (synchronously): resolves once `work` has returned and what
+   * `startEach` handed out has finished (each step is bounded by its own timeouts).
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.#messages?.close().catch(() => undefined);
     await this.#loop;
+    await Promise.allSettled([...this.#working]);
   }
 }

@@ -20,19 +20,20 @@
 import { orderIdFor, orderOf, type OrderCommand } from '@lunchrush/actors';
 import { campaignOf } from '@lunchrush/actors/members';
 import { GROUPBUY_OUTPUT, bargainOf, groupOf } from '@lunchrush/actors/campaigns';
-import { decode, encode, ensureError } from '@lunchrush/engine';
+import { decode, ensureError } from '@lunchrush/engine';
+import { ConsumerLoop } from '@lunchrush/engine/consumer';
 import { names } from '@lunchrush/engine/names';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { campaignPayId } from './campaign-payments.js';
 import type { PaymentsEngine } from './config.js';
-import { keepConsuming } from './keep-consuming.js';
-import { openConsumer } from './open-consumer.js';
-import type { PaymentProvider, Refund } from './provider.js';
-import { backoff, outRefundNo, retryable, type RefundAlarm } from './refunds.js';
+import type { PaymentProvider } from './provider.js';
+import { RefundAlarms } from './refund-alarm.js';
+import { backoff, refundStep, retryable } from './refund-step.js';
+import { outRefundNo } from './refunds.js';
 
 /**
  * The durable consumer every gateway's campaign worker shares. It keeps the name it had when the
@@ -130,12 +131,8 @@ export interface CampaignWorkerOptions {
 
 export class CampaignWorker {
   private readonly outcomes: Counter;
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private inFlight = 0;
-  private wake: (() => void) | undefined;
-  private alarmNo = 0;
+  private readonly consuming: ConsumerLoop;
+  private readonly alarms: RefundAlarms;
 
   constructor(private readonly o: CampaignWorkerOptions) {
     this.outcomes = new Counter({
@@ -144,6 +141,20 @@ export class CampaignWorker {
       labelNames: ['outcome'],
       registers: [o.registry],
     });
+    this.alarms = new RefundAlarms({ nc: o.nc, namespace: o.namespace, source: 'campaign-worker', log: o.log });
+    this.consuming = new ConsumerLoop({
+      what: 'campaign worker',
+      nc: o.nc,
+      consumer: {
+        stream: this.stream,
+        durable: CAMPAIGN_CONSUMER,
+        ackWaitMs: 60_000,
+        // A refund WeChat is still paying out stays pending until it is through (as the order refund worker's).
+        maxAckPending: 100_000,
+      },
+      maxMessages: IN_FLIGHT,
+      log: o.log,
+    });
   }
 
   get stream(): string {
@@ -151,47 +162,14 @@ export class CampaignWorker {
   }
 
   start(): void {
-    if (this.loop !== undefined) return;
-    this.loop = keepConsuming({
-      what: 'campaign worker',
-      run: () => this.run(),
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
+    this.consuming.startEach((m) => this.handle(m), IN_FLIGHT);
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.messages?.close().catch(() => undefined);
-    await this.loop;
-    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+  stop(): Promise<void> {
+    return this.consuming.stop();
   }
 
-  private async run(): Promise<void> {
-    const consumer = await openConsumer(this.o.nc, {
-      stream: this.stream,
-      durable: CAMPAIGN_CONSUMER,
-      ackWaitMs: 60_000,
-      // A refund WeChat is still paying out stays pending until it is through (as the order refund worker's).
-      maxAckPending: 100_000,
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
-    if (consumer === undefined) return;
-    this.messages = await consumer.consume({ max_messages: IN_FLIGHT, abort_on_missing_resource: true });
-    for await (const m of this.messages) {
-      while (this.inFlight >= IN_FLIGHT && !this.stopping) await new Promise<void>((r) => (this.wake = r));
-      this.inFlight++;
-      void this.handle(m).finally(() => {
-        this.inFlight--;
-        this.wake?.();
-        this.wake = undefined;
-      });
-    }
-  }
-
-  /** One delivery; never throws. `term()` without a reason (nats-server 2.9, see refunds.ts). */
+  /** One delivery; never throws. `term()` without a reason (nats-server 2.9, see refund-step.ts). */
   async handle(m: JsMsg): Promise<CampaignWorkerOutcome> {
     let data: unknown;
     try {
@@ -213,10 +191,11 @@ export class CampaignWorker {
       m.term();
       return this.count('invalid');
     }
-    return this.refund(m, parsed.data);
+    return this.count(await this.refund(m, parsed.data));
   }
 
-  private async refund(m: JsMsg, ins: Instruction): Promise<CampaignWorkerOutcome> {
+  /** A group's or bargain's payment sent back (`refundStep`), under the number its payment gives it. */
+  private refund(m: JsMsg, ins: Instruction): ReturnType<typeof refundStep> {
     const group = ins.kind === 'group-refund';
     const targetId = group ? ins.groupId : ins.bargainId;
     const payId =
@@ -224,56 +203,43 @@ export class CampaignWorker {
         ? ins.outTradeNo
         : campaignPayId(group ? 'group' : 'bargain', targetId, ins.memberId);
     const no = outRefundNo(payId, ins.paymentId);
-    const log = this.o.log.child({ kind: ins.kind, targetId, paymentId: ins.paymentId, outRefundNo: no });
-    try {
-      let r: Refund | undefined = m.info.deliveryCount > 1 ? await this.o.provider.queryRefund(no) : undefined;
-      r ??= await this.o.provider.refund({
+    const opts = { id: `campaign-refund-done:${no}` };
+    return refundStep(m, {
+      provider: this.o.provider,
+      queryMs: this.o.queryMs,
+      request: {
         outRefundNo: no,
         outTradeNo: payId,
         transactionId: ins.paymentId,
         amountFen: ins.amountFen,
         totalFen: ins.amountFen,
         reason: group ? '拼团未成功退款' : '砍价退款',
-      });
-      if (r.status === 'PROCESSING') {
-        m.nak(backoff(this.o.queryMs, m.info.deliveryCount));
-        return this.count('processing');
-      }
-      if (r.status !== 'SUCCESS') {
-        this.alarm(ins, payId, r.status.toLowerCase(), `WeChat Pay reports the refund ${r.status}: it needs a person`);
-        m.term();
-        return this.count('failed');
-      }
-      const at = Date.now();
-      const opts = { id: `campaign-refund-done:${no}` };
-      if (group)
-        await groupOf(this.o.engine, ins.store, targetId).send(
-          { type: 'refundCompleted', paymentId: ins.paymentId, at },
-          opts,
-        );
-      else
-        await bargainOf(this.o.engine, ins.store, targetId).send(
-          { type: 'refundCompleted', paymentId: ins.paymentId, at },
-          opts,
-        );
-      m.ack();
-      log.info({ amountFen: ins.amountFen, reason: ins.reason }, 'campaign refund completed');
-      return this.count('completed');
-    } catch (e) {
-      if (retryable(e)) {
-        log.warn(
-          { err: ensureError(e).message, delivery: m.info.deliveryCount },
-          'campaign refund step failed, will retry',
-        );
-        m.nak(backoff(1_000, m.info.deliveryCount));
-        return this.count('retry');
-      }
-      const err = ensureError(e);
-      log.error({ err: err.message }, 'campaign refund refused for good: it needs a person');
-      this.alarm(ins, payId, (e as { code?: string }).code ?? 'error', err.message);
-      m.term();
-      return this.count('failed');
-    }
+      },
+      complete: () => {
+        const done = { type: 'refundCompleted', paymentId: ins.paymentId, at: Date.now() } as const;
+        return group
+          ? groupOf(this.o.engine, ins.store, targetId).send(done, opts)
+          : bargainOf(this.o.engine, ins.store, targetId).send(done, opts);
+      },
+      // The order refund worker's alarm: `orderId` is the payment's out_trade_no, `refundId` its transaction.
+      alarm: (reason, message) =>
+        this.alarms.send({
+          store: ins.store,
+          orderId: payId,
+          refundId: ins.paymentId,
+          amountFen: ins.amountFen,
+          reason,
+          message,
+        }),
+      what: 'campaign refund',
+      log: this.o.log.child({
+        kind: ins.kind,
+        targetId,
+        paymentId: ins.paymentId,
+        outRefundNo: no,
+        reason: ins.reason,
+      }),
+    });
   }
 
   /** Each member's purchase becomes an order placed already paid; the ack once every one is placed. */
@@ -369,26 +335,5 @@ export class CampaignWorker {
   private count(o: CampaignWorkerOutcome): CampaignWorkerOutcome {
     this.outcomes.inc({ outcome: o });
     return o;
-  }
-
-  /** The staff board's refund alarm (the order refund worker's shape: `orderId` is the payment's out_trade_no). */
-  private alarm(ins: Instruction, payId: string, reason: string, message: string): void {
-    const a: RefundAlarm = {
-      kind: 'refund_failed',
-      store: ins.store,
-      orderId: payId,
-      refundId: ins.paymentId,
-      amountFen: ins.amountFen,
-      reason,
-      message,
-      at: Date.now(),
-    };
-    const h = natsHeaders();
-    h.set('Nats-Msg-Id', `alarm:${ins.store}:campaign-worker-${process.pid}:${++this.alarmNo}`);
-    try {
-      this.o.nc.publish(names(this.o.namespace).subject(`alarms.${ins.store}`), encode(a), { headers: h });
-    } catch (e) {
-      this.o.log.error({ err: ensureError(e).message }, 'campaign refund alarm not sent');
-    }
   }
 }

@@ -7,9 +7,6 @@ export type { PaymentProvider, PrepayRequest, PrepayResult, Refund, RefundReques
 export { randomText } from './random.js';
 export { RedisWrites } from './redis-writes.js';
 export type { WriteOp } from './redis-writes.js';
-export { keepConsuming } from './keep-consuming.js';
-export { openConsumer } from './open-consumer.js';
-export type { WorkerConsumer } from './open-consumer.js';
 export { MEMBER_CONSUMER, MemberForwarder, forwardId } from './member-forwarder.js';
 export type { ForwardOutcome, MemberForwarderOptions } from './member-forwarder.js';
 export { REFUND_CONSUMER, RefundWorker, outRefundNo, refundNumber } from './refunds.js';
@@ -17,7 +14,8 @@ export { CAMPAIGN_PAY_ID_RE, CampaignPayments, campaignPayId } from './campaign-
 export type { CampaignPayKind, CampaignPayRecord, CampaignPrepay } from './campaign-payments.js';
 export { CAMPAIGN_CONSUMER, CampaignWorker, campaignOrderId } from './campaign-worker.js';
 export type { CampaignWorkerOutcome, CampaignWorkerOptions } from './campaign-worker.js';
-export type { RefundAlarm, RefundWorkerOptions } from './refunds.js';
+export type { RefundWorkerOptions } from './refunds.js';
+export type { RefundAlarm } from './refund-alarm.js';
 export { Payments, wechatDueFen } from './service.js';
 export { SimPayRequestSchema, TAMPER_MODES, WeChatPaySimulator } from './simulator.js';
 export type { SimPayResult, TamperMode } from './simulator.js';

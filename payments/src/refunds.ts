@@ -29,21 +29,20 @@
  */
 import { IdSchema, OrderIdSchema, orderOf, storeOfOrderId, type RefundInstruction } from '@lunchrush/actors';
 import { wire } from '@lunchrush/actors/wire';
-import { decode, encode, EngineError, ensureError } from '@lunchrush/engine';
-import { names } from '@lunchrush/engine/names';
-import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { decode, ensureError } from '@lunchrush/engine';
+import { ConsumerLoop } from '@lunchrush/engine/consumer';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
-import { ConsumerLoop } from '@lunchrush/engine/consumer';
 import type { PaymentsEngine } from './config.js';
-import { PaymentError } from './errors.js';
-import type { PaymentProvider, Refund } from './provider.js';
+import type { PaymentProvider } from './provider.js';
+import { RefundAlarms } from './refund-alarm.js';
+import { refundStep, type RefundOutcome } from './refund-step.js';
 
 export const REFUND_CONSUMER = 'refund-worker';
-const MAX_QUERY_DELAY_MS = 10 * 60_000;
 const IN_FLIGHT = 16;
 
 const InstructionSchema = z.object({
@@ -92,19 +91,6 @@ export function refundNumber(ins: {
   return outRefundNo(ins.orderId, ins.refundId);
 }
 
-/** What the staff board shows when a refund needs a person (beside the printer daemon's alarms). */
-export interface RefundAlarm {
-  readonly kind: 'refund_failed';
-  readonly store: string;
-  readonly orderId: string;
-  readonly refundId: string;
-  readonly amountFen: number;
-  /** `abnormal`, `closed`, or the provider's refusal code. */
-  readonly reason: string;
-  readonly message: string;
-  readonly at: number;
-}
-
 export interface RefundWorkerOptions {
   readonly nc: NatsConnection;
   readonly namespace: string;
@@ -116,14 +102,12 @@ export interface RefundWorkerOptions {
   readonly registry: Registry;
 }
 
-type Outcome = 'completed' | 'processing' | 'failed' | 'retry' | 'invalid';
+type Outcome = RefundOutcome | 'invalid';
 
 export class RefundWorker {
   private readonly outcomes: Counter;
   private readonly consuming: ConsumerLoop;
-  private inFlight = 0;
-  private wake: (() => void) | undefined;
-  private alarmNo = 0;
+  private readonly alarms: RefundAlarms;
 
   constructor(private readonly o: RefundWorkerOptions) {
     this.outcomes = new Counter({
@@ -132,6 +116,7 @@ export class RefundWorker {
       labelNames: ['outcome'],
       registers: [o.registry],
     });
+    this.alarms = new RefundAlarms({ nc: o.nc, namespace: o.namespace, source: 'refunds', log: o.log });
     this.consuming = new ConsumerLoop({
       what: 'refund worker',
       nc: o.nc,
@@ -158,34 +143,15 @@ export class RefundWorker {
    * A consumer that fails (deleted, NATS gone for long) is opened again a second later.
    */
   start(): void {
-    this.consuming.start((messages) => this.run(messages));
+    this.consuming.startEach((m) => this.handle(m), IN_FLIGHT);
   }
 
-  async stop(): Promise<void> {
-    const stopped = this.consuming.stop(); // stopping from here on
-    this.wake?.();
-    await stopped;
-    // Let the refunds under way finish their step (each is bounded by the provider's and engine's timeouts).
-    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+  /** Resolves once the refunds under way have finished their step (each bounded by the provider's and engine's timeouts). */
+  stop(): Promise<void> {
+    return this.consuming.stop();
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    for await (const m of messages) {
-      while (this.inFlight >= IN_FLIGHT && !this.consuming.stopping) await new Promise<void>((r) => (this.wake = r));
-      this.inFlight++;
-      void this.handle(m).finally(() => {
-        this.inFlight--;
-        this.wake?.();
-        this.wake = undefined;
-      });
-    }
-  }
-
-  /**
-   * One delivery of one instruction; never throws. `term()` carries no reason: nats-server 2.9 takes
-   * only a bare `+TERM` (with a reason it ignores the whole acknowledgement, and the message comes
-   * back after every ack wait, for ever); the reason goes to the log instead.
-   */
+  /** One delivery of one instruction (`refundStep`); never throws. */
   async handle(m: JsMsg): Promise<Outcome> {
     let ins: RefundInstruction;
     try {
@@ -197,84 +163,39 @@ export class RefundWorker {
     }
     const store = storeOfOrderId(ins.orderId) ?? m.subject.slice(m.subject.lastIndexOf('.') + 1);
     const no = refundNumber(ins);
-    const log = this.o.log.child({ orderId: ins.orderId, refundId: ins.refundId, outRefundNo: no });
-    try {
-      let r: Refund | undefined = m.info.deliveryCount > 1 ? await this.o.provider.queryRefund(no) : undefined;
-      r ??= await this.o.provider.refund({
+    const outcome = await refundStep(m, {
+      provider: this.o.provider,
+      queryMs: this.o.queryMs,
+      request: {
         outRefundNo: no,
         outTradeNo: ins.outTradeNo ?? ins.orderId,
         transactionId: ins.paymentId,
         amountFen: ins.amountFen,
         totalFen: ins.paidFen,
         reason: ins.reason === '' ? '退款' : ins.reason,
-      });
-      if (r.status === 'PROCESSING') {
-        m.nak(backoff(this.o.queryMs, m.info.deliveryCount));
-        return this.count('processing');
-      }
-      if (r.status !== 'SUCCESS') {
-        const message = `WeChat Pay reports the refund ${r.status}: it needs a person (merchant platform, 异常退款)`;
-        log.error({ status: r.status }, message);
-        this.alarm(store, ins, r.status.toLowerCase(), message);
-        m.term();
-        return this.count('failed');
-      }
-      await orderOf(this.o.engine, store, ins.orderId).send(
-        { type: 'refundCompleted', refundId: ins.refundId, at: Date.now() },
-        { id: `refund-done:${no}` },
-      );
-      m.ack();
-      log.info({ amountFen: ins.amountFen }, 'refund completed');
-      return this.count('completed');
-    } catch (e) {
-      if (retryable(e)) {
-        log.warn({ err: ensureError(e).message, delivery: m.info.deliveryCount }, 'refund step failed, will retry');
-        m.nak(backoff(1_000, m.info.deliveryCount));
-        return this.count('retry');
-      }
-      const err = ensureError(e);
-      const code = e instanceof PaymentError ? e.code : e instanceof EngineError ? (e.reason ?? e.code) : 'error';
-      log.error({ code, err: err.message }, 'refund refused for good: it needs a person');
-      this.alarm(store, ins, code, err.message);
-      m.term();
-      return this.count('failed');
-    }
+      },
+      complete: () =>
+        orderOf(this.o.engine, store, ins.orderId).send(
+          { type: 'refundCompleted', refundId: ins.refundId, at: Date.now() },
+          { id: `refund-done:${no}` },
+        ),
+      alarm: (reason, message) =>
+        this.alarms.send({
+          store,
+          orderId: ins.orderId,
+          refundId: ins.refundId,
+          amountFen: ins.amountFen,
+          reason,
+          message,
+        }),
+      what: 'refund',
+      log: this.o.log.child({ orderId: ins.orderId, refundId: ins.refundId, outRefundNo: no }),
+    });
+    return this.count(outcome);
   }
 
   private count(o: Outcome): Outcome {
     this.outcomes.inc({ outcome: o });
     return o;
   }
-
-  private alarm(store: string, ins: RefundInstruction, reason: string, message: string): void {
-    const a: RefundAlarm = {
-      kind: 'refund_failed',
-      store,
-      orderId: ins.orderId,
-      refundId: ins.refundId,
-      amountFen: ins.amountFen,
-      reason,
-      message,
-      at: Date.now(),
-    };
-    const h = natsHeaders();
-    h.set('Nats-Msg-Id', `alarm:${store}:refunds-${process.pid}:${++this.alarmNo}`);
-    try {
-      this.o.nc.publish(names(this.o.namespace).subject(`alarms.${store}`), encode(a), { headers: h });
-    } catch (e) {
-      this.o.log.error({ err: ensureError(e).message }, 'refund alarm not sent');
-    }
-  }
-}
-
-/** `firstMs` on the first delivery, doubling with each one after, at most ten minutes. */
-export function backoff(firstMs: number, deliveries: number): number {
-  return Math.min(MAX_QUERY_DELAY_MS, firstMs * 2 ** Math.min(20, deliveries - 1));
-}
-
-/** An outage passes with time (the provider's 502 `payment_provider_error` is one); a refusal does not. */
-export function retryable(e: unknown): boolean {
-  if (e instanceof EngineError) return e.retryable;
-  if (e instanceof PaymentError) return e.retryable;
-  return true; // a network error, a timeout: try again
 }

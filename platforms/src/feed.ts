@@ -9,7 +9,7 @@ import { jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/je
 import type { NatsConnection } from '@nats-io/transport-node';
 import { wire, type PlatformSyncChange } from '@lunchrush/actors/wire';
 import { decode, ensureError } from '@lunchrush/engine';
-import { keepConsuming, openConsumer } from '@lunchrush/payments';
+import { ConsumerLoop } from '@lunchrush/engine/consumer';
 import type { Logger } from 'pino';
 import type { PlatformMapping } from './mapping.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
@@ -55,30 +55,33 @@ export function entriesFor(
 }
 
 export class SyncFeed {
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
+  private readonly consuming: ConsumerLoop;
 
-  constructor(private readonly o: SyncFeedOptions) {}
+  constructor(private readonly o: SyncFeedOptions) {
+    this.consuming = new ConsumerLoop({
+      what: 'platform sync feed',
+      nc: o.nc,
+      consumer: {
+        stream: this.stream,
+        durable: SYNC_CONSUMER,
+        ackWaitMs: ACK_WAIT_MS,
+        maxAckPending: MAX_ACK_PENDING,
+      },
+      maxMessages: 256,
+      log: o.log,
+    });
+  }
 
   get stream(): string {
     return wire(this.o.namespace).platformSyncStream;
   }
 
   start(): void {
-    if (this.loop !== undefined) return;
-    this.loop = keepConsuming({
-      what: 'platform sync feed',
-      run: () => this.run(),
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
+    this.consuming.start((messages) => this.run(messages));
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await this.messages?.close().catch(() => undefined);
-    await this.loop;
+  stop(): Promise<void> {
+    return this.consuming.stop();
   }
 
   /** Changes in the stream not yet in the outboxes (read or not); 0 before the consumer exists. */
@@ -88,17 +91,7 @@ export class SyncFeed {
     return i === undefined ? 0 : i.num_pending + i.num_ack_pending;
   }
 
-  private async run(): Promise<void> {
-    const consumer = await openConsumer(this.o.nc, {
-      stream: this.stream,
-      durable: SYNC_CONSUMER,
-      ackWaitMs: ACK_WAIT_MS,
-      maxAckPending: MAX_ACK_PENDING,
-      stopping: () => this.stopping,
-      log: this.o.log,
-    });
-    if (consumer === undefined) return;
-    this.messages = await consumer.consume({ max_messages: 256, abort_on_missing_resource: true });
+  private async run(messages: ConsumerMessages): Promise<void> {
     const queue: JsMsg[] = [];
     let flushing: Promise<void> | undefined;
     // A message that arrives as a flush ends (its loop saw the queue empty) starts the next one.
@@ -108,7 +101,7 @@ export class SyncFeed {
         if (queue.length > 0) kick();
       });
     };
-    for await (const m of this.messages) {
+    for await (const m of messages) {
       queue.push(m);
       kick();
     }
