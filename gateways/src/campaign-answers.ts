@@ -22,10 +22,19 @@ function named<T extends z.ZodType>(id: string, description: string, schema: T):
 
 const int = (): z.ZodNumber => z.number().int();
 
-export const GroupCampaignAnswer = named(
+/** A campaign's page (group-buy or bargain): its terms (null before it is defined), stopped, open now. */
+function campaignAnswer<T extends z.ZodType>(id: string, description: string, terms: T) {
+  return named(
+    id,
+    description,
+    z.object({ campaignId: z.string(), terms: terms.nullable(), stopped: z.boolean(), open: z.boolean() }),
+  );
+}
+
+export const GroupCampaignAnswer = campaignAnswer(
   'GroupCampaign',
   'A group-buy campaign (拼团): its terms, whether it is stopped, whether groups may open now',
-  z.object({ campaignId: z.string(), terms: GroupTermsSchema.nullable(), stopped: z.boolean(), open: z.boolean() }),
+  GroupTermsSchema,
 );
 
 export const GroupCampaignListAnswer = named(
@@ -36,6 +45,16 @@ export const GroupCampaignListAnswer = named(
 
 const GroupStatus = z.enum(['none', 'forming', 'open', 'completed', 'refunding', 'refunded']);
 
+/** What staff and diners both see of a group's progress. */
+const groupProgress = {
+  size: int(),
+  members: int(),
+  paid: int(),
+  priceFen: int(),
+  deadline: int(),
+  failure: z.enum(['expired', 'dissolved', 'leader_unpaid']).nullable(),
+};
+
 export const GroupAnswer = named(
   'Group',
   "A group as staff see it: status, size, its members' seats (held until paid), refunds pending",
@@ -45,12 +64,7 @@ export const GroupAnswer = named(
     campaignId: z.string().nullable(),
     status: GroupStatus,
     leader: z.string().nullable(),
-    size: int(),
-    members: int(),
-    paid: int(),
-    priceFen: int(),
-    deadline: int(),
-    failure: z.enum(['expired', 'dissolved', 'leader_unpaid']).nullable(),
+    ...groupProgress,
     seats: z.array(
       z.object({
         n: int(),
@@ -90,12 +104,7 @@ export const DinerGroupAnswer = named(
     groupId: z.string(),
     campaignId: z.string().nullable(),
     status: GroupStatus,
-    size: int(),
-    members: int(),
-    paid: int(),
-    priceFen: int(),
-    deadline: int(),
-    failure: z.enum(['expired', 'dissolved', 'leader_unpaid']).nullable(),
+    ...groupProgress,
     /** The diner's seat: held until they pay, then paid; null when they hold none. */
     mine: z.object({ status: z.enum(['held', 'paid']), leader: z.boolean() }).nullable(),
     version: int(),
@@ -110,10 +119,10 @@ export const GroupListAnswer = named(
   z.object({ groups: z.array(GroupAnswer) }),
 );
 
-export const BargainCampaignAnswer = named(
+export const BargainCampaignAnswer = campaignAnswer(
   'BargainCampaign',
   'A bargain campaign (砍价): its terms, whether it is stopped, whether bargains may start now',
-  z.object({ campaignId: z.string(), terms: BargainTermsSchema.nullable(), stopped: z.boolean(), open: z.boolean() }),
+  BargainTermsSchema,
 );
 
 export const BargainAnswer = named(
