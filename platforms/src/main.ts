@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { EngineClient, ensureError, parseConfig } from '@lunchrush/engine';
+import { stopOnSignals } from '@lunchrush/engine/process';
 import { generateDemoData } from '@lunchrush/actors/demo';
 import { connect } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
@@ -88,21 +89,13 @@ async function main(): Promise<void> {
     log,
   });
   process.stdout.write(`PLATFORMS READY port=${port} meituan=${apis.meituan.apiBase} eleme=${apis.eleme.apiBase}\n`);
-  let stopping = false;
-  const stop = (sig: string): void => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (sig) => {
     log.info({ sig }, 'platforms stopping');
-    void (async () => {
-      await p.close();
-      await sim?.close();
-      await nc.drain();
-      redis.disconnect();
-      process.exit(0);
-    })();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+    await p.close();
+    await sim?.close();
+    await nc.drain();
+    redis.disconnect();
+  });
 }
 
 main().catch((e: unknown) => {
