@@ -5,20 +5,13 @@
  * reached with each helper's cut, buying at it, and the share sheet.
  */
 import { getContext } from '../../lib/app-context';
-import { campaignQuery, withNotice } from '../../lib/campaign-page';
+import { CAMPAIGN_PAGE_DATA, openCampaignPage, withNotice, type CampaignLaunch, type CampaignPageData } from '../../lib/campaign-page';
 import { campaignsOf } from '../../lib/campaigns';
 import type { Bargain } from '../../lib/campaign-types';
-import { wordsFor } from '../../lib/errors';
 import { price } from '../../lib/money';
 import { definePage } from '../../lib/page';
 
-interface Data {
-  state: 'loading' | 'ready' | 'error';
-  error: string;
-  notice: string;
-  store: string;
-  campaignId: string;
-  code: string;
+interface Data extends CampaignPageData {
   bargainId: string;
   title: string;
   floorText: string;
@@ -42,7 +35,7 @@ const STATUS: Record<Bargain['status'], string> = {
 export const bargainPage = definePage<
   Data,
   {
-    onLoad(q: { store?: string; campaign?: string; code?: string; bargain?: string; q?: string }): Promise<void>;
+    onLoad(q: CampaignLaunch & { bargain?: string }): Promise<void>;
     show(b: Bargain, mine: boolean): void;
     start(): Promise<void>;
     help(): Promise<void>;
@@ -51,12 +44,7 @@ export const bargainPage = definePage<
   }
 >({
   data: {
-    state: 'loading',
-    error: '',
-    notice: '',
-    store: '',
-    campaignId: '',
-    code: '',
+    ...CAMPAIGN_PAGE_DATA,
     bargainId: '',
     title: '',
     floorText: '',
@@ -69,11 +57,9 @@ export const bargainPage = definePage<
     sharePath: '',
   },
   methods: {
-    async onLoad(query) {
-      try {
-        // Opened from a share's path, or from a scanned share QR (its URL as `q`).
-        const { store, campaignId, code } = await campaignQuery('bargain', query);
-        this.setData({ store, campaignId, code: code ?? '' });
+    onLoad(query) {
+      // Opened from a share's path, or from a scanned share QR (its URL as `q`).
+      return openCampaignPage(this, 'bargain', query, async ({ store, campaignId, code }) => {
         const c = await campaignsOf(getContext()).bargainCampaign(store, campaignId);
         const t = c.terms!;
         this.setData({
@@ -85,9 +71,7 @@ export const bargainPage = definePage<
           canHelp: code !== null,
         });
         if (query.bargain !== undefined) this.show(await campaignsOf(getContext()).bargain(store, query.bargain), true);
-      } catch (e) {
-        this.setData({ state: 'error', error: wordsFor(e) });
-      }
+      });
     },
     show(b, mine) {
       this.setData({

@@ -5,20 +5,13 @@
  * the group's sealed code in the page path).
  */
 import { getContext } from '../../lib/app-context';
-import { campaignQuery, withNotice } from '../../lib/campaign-page';
+import { CAMPAIGN_PAGE_DATA, openCampaignPage, withNotice, type CampaignLaunch, type CampaignPageData } from '../../lib/campaign-page';
 import { campaignsOf } from '../../lib/campaigns';
 import type { DinerGroup, GroupPush, GroupStatus } from '../../lib/campaign-types';
-import { wordsFor } from '../../lib/errors';
 import { price } from '../../lib/money';
 import { definePage } from '../../lib/page';
 
-interface Data {
-  state: 'loading' | 'ready' | 'error';
-  error: string;
-  notice: string;
-  store: string;
-  campaignId: string;
-  code: string;
+interface Data extends CampaignPageData {
   groupId: string;
   title: string;
   priceText: string;
@@ -53,7 +46,7 @@ const following = new WeakMap<object, () => void>();
 export const groupPage = definePage<
   Data,
   {
-    onLoad(q: { store?: string; campaign?: string; code?: string; group?: string; q?: string }): Promise<void>;
+    onLoad(q: CampaignLaunch & { group?: string }): Promise<void>;
     onUnload(): void;
     show(g: DinerGroup): void;
     follow(groupId: string): void;
@@ -64,12 +57,7 @@ export const groupPage = definePage<
   }
 >({
   data: {
-    state: 'loading',
-    error: '',
-    notice: '',
-    store: '',
-    campaignId: '',
-    code: '',
+    ...CAMPAIGN_PAGE_DATA,
     groupId: '',
     title: '',
     priceText: '',
@@ -84,10 +72,8 @@ export const groupPage = definePage<
     shareUrl: '',
   },
   methods: {
-    async onLoad(query) {
-      try {
-        const { store, campaignId, code } = await campaignQuery('group', query);
-        this.setData({ store, campaignId, code: code ?? '' });
+    onLoad(query) {
+      return openCampaignPage(this, 'group', query, async ({ store, campaignId, code }) => {
         const c = await campaignsOf(getContext()).groupCampaign(store, campaignId);
         const t = c.terms!;
         this.setData({
@@ -100,9 +86,7 @@ export const groupPage = definePage<
           canJoin: code !== null,
         });
         if (query.group !== undefined) this.show(await campaignsOf(getContext()).group(store, query.group));
-      } catch (e) {
-        this.setData({ state: 'error', error: wordsFor(e) });
-      }
+      });
     },
     onUnload() {
       following.get(this)?.();
