@@ -1,7 +1,7 @@
 /** Turns store data into what WXML shows: Chinese labels, yuan strings, flags. */
 import { cartTotals, optionLabel, qtyBySku } from './cart';
 import { price } from './money';
-import type { CartLine, Menu, OrderDetail, OrderStatus, SkuStock, Spu } from './types';
+import type { CartLine, Menu, OrderDetail, OrderStatus, PricedLine, SkuStock, Spu } from './types';
 
 export const ORDER_STATUS: Record<OrderStatus, string> = {
   created: '已创建',
@@ -141,13 +141,30 @@ export function menuSections(menu: Menu, stock: Record<string, SkuStock>, cart: 
     .filter((s) => s.dishes.length > 0);
 }
 
-export interface CartLineView {
+/** A cart line as a list shows it: the menu's names for its options, its amount in yuan. */
+export interface LineView {
   lineId: string;
   name: string;
   spec: string;
   optionsText: string;
   qty: number;
   amountText: string;
+}
+
+export function lineView(menu: Menu | null, l: CartLine): LineView {
+  const spu = menu?.spus.find((s) => s.skus.some((k) => k.skuId === l.skuId));
+  return {
+    lineId: l.lineId,
+    name: l.name,
+    spec: l.spec,
+    optionsText: optionLabel(spu?.optionGroups, l.options),
+    qty: l.qty,
+    amountText: price(l.unitPriceFen * l.qty),
+  };
+}
+
+/** A line of the shared cart: whose it is too, and whether its dish sold out since. */
+export interface CartLineView extends LineView {
   mine: boolean;
   who: string;
   soldOut: boolean;
@@ -161,20 +178,12 @@ export function cartView(
 ): { lines: CartLineView[]; count: number; totalText: string; others: number } {
   const t = cartTotals(cart, me);
   const diners = [...new Set(cart.map((l) => l.dinerId))];
-  const lines = cart.map((l) => {
-    const spu = menu?.spus.find((s) => s.skus.some((k) => k.skuId === l.skuId));
-    return {
-      lineId: l.lineId,
-      name: l.name,
-      spec: l.spec,
-      optionsText: optionLabel(spu?.optionGroups, l.options),
-      qty: l.qty,
-      amountText: price(l.unitPriceFen * l.qty),
-      mine: l.dinerId === me,
-      who: l.dinerId === me ? '我' : `同桌${diners.indexOf(l.dinerId) + 1}`,
-      soldOut: stock[l.skuId]?.level === 'out',
-    };
-  });
+  const lines = cart.map((l) => ({
+    ...lineView(menu, l),
+    mine: l.dinerId === me,
+    who: l.dinerId === me ? '我' : `同桌${diners.indexOf(l.dinerId) + 1}`,
+    soldOut: stock[l.skuId]?.level === 'out',
+  }));
   return { lines, count: t.count, totalText: price(t.totalFen), others: diners.filter((d) => d !== me).length };
 }
 
@@ -189,16 +198,30 @@ export function orderView(o: OrderDetail): Record<string, unknown> {
     itemsText: price(o.itemsFen),
     discountText: o.discountFen > 0 ? `-${price(o.discountFen)}` : '',
     refundedText: o.refundedFen > 0 ? price(o.refundedFen) : '',
-    lines: o.lines.map((l) => ({
-      lineNo: l.lineNo,
-      name: l.name,
-      spec: l.spec,
-      optionsText: l.options.map((x) => x.name ?? x.choice).join(' / '),
-      qty: l.qty,
-      amountText: price(l.amountFen),
-    })),
+    lines: o.lines.map(pricedLineView),
     count: o.lines.reduce((n, l) => n + l.qty, 0),
     urges: o.urges,
     actions: actionsOf(o),
+  };
+}
+
+/** A line the gateway priced (a quote's, an order's) as a list shows it. */
+export interface PricedLineView {
+  lineNo: number;
+  name: string;
+  spec: string;
+  optionsText: string;
+  qty: number;
+  amountText: string;
+}
+
+export function pricedLineView(l: PricedLine): PricedLineView {
+  return {
+    lineNo: l.lineNo,
+    name: l.name,
+    spec: l.spec,
+    optionsText: l.options.map((o) => o.name ?? o.choice).join(' / '),
+    qty: l.qty,
+    amountText: price(l.amountFen),
   };
 }

@@ -6,21 +6,13 @@
  * the tracking page takes over.
  */
 import { getContext } from '../../lib/app-context';
-import { cartTotals, optionLabel } from '../../lib/cart';
+import { cartTotals } from '../../lib/cart';
 import { deliveryOf } from '../../lib/delivery';
 import { arrivalText, deliveryHead } from '../../lib/delivery-view';
 import { wordsFor } from '../../lib/errors';
 import { price } from '../../lib/money';
 import { definePage } from '../../lib/page';
-
-interface LineView {
-  lineId: string;
-  name: string;
-  spec: string;
-  optionsText: string;
-  qty: number;
-  amountText: string;
-}
+import { lineView, type LineView } from '../../lib/view';
 
 interface Data {
   state: 'loading' | 'ready' | 'placing' | 'paying' | 'error' | 'unavailable' | 'empty';
@@ -72,21 +64,13 @@ export const checkoutPage = definePage<
         const delivery = d.channel === 'delivery';
         const itemsFen = cartTotals(d.cart).totalFen;
         const feeFen = delivery ? q.feeFen : 0;
-        const groups = (skuId: string) => ctx.store.menu?.spus.find((s) => s.skus.some((k) => k.skuId === skuId))?.optionGroups;
         this.setData({
           state: 'ready',
           head: deliveryHead(q, a, d.channel) as unknown as Record<string, unknown>,
           contactText: `${a.contact} ${a.phone.replace(/^(\d{3})\d{4}(\d{4})$/, '$1****$2')}`,
           timeText: arrivalText(q, d.channel),
           moved: before !== undefined && before !== q.store ? `门店繁忙，已为你改由 ${q.storeName} 制作` : '',
-          lines: d.cart.map((l) => ({
-            lineId: l.lineId,
-            name: l.name,
-            spec: l.spec,
-            optionsText: optionLabel(groups(l.skuId), l.options),
-            qty: l.qty,
-            amountText: price(l.unitPriceFen * l.qty),
-          })),
+          lines: d.cart.map((l) => lineView(ctx.store.menu, l)),
           itemsText: price(itemsFen),
           feeText: feeFen === 0 ? '免配送费' : price(feeFen),
           totalText: price(itemsFen + feeFen),

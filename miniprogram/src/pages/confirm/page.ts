@@ -7,7 +7,8 @@ import { getContext } from '../../lib/app-context';
 import { ApiError, soldOutLines, wordsFor } from '../../lib/errors';
 import { price } from '../../lib/money';
 import { definePage } from '../../lib/page';
-import type { CheckoutPlan, PayChoice } from '../../lib/types';
+import type { CheckoutPlan, PayChoice, PricedLine } from '../../lib/types';
+import { pricedLineView, type PricedLineView } from '../../lib/view';
 
 interface DiscountView {
   id: string;
@@ -16,21 +17,15 @@ interface DiscountView {
   amountText: string;
 }
 
-interface LineView {
-  lineNo: number;
-  name: string;
-  spec: string;
-  optionsText: string;
-  qty: number;
+interface QuoteLineView extends PricedLineView {
   unitText: string;
-  amountText: string;
 }
 
 interface Data {
   state: 'loading' | 'ready' | 'placing' | 'paying' | 'error' | 'sold_out' | 'empty';
   error: string;
   tableLabel: string;
-  lines: LineView[];
+  lines: QuoteLineView[];
   itemsText: string;
   packagingText: string;
   discountText: string;
@@ -88,15 +83,7 @@ export const confirmPage = definePage<Data, {
         const q = await ctx.api.quote();
         this.setData({
           state: 'ready',
-          lines: q.lines.map((l) => ({
-            lineNo: l.lineNo,
-            name: l.name,
-            spec: l.spec,
-            optionsText: l.options.map((o) => o.name ?? o.choice).join(' / '),
-            qty: l.qty,
-            unitText: price(l.unitPriceFen),
-            amountText: price(l.amountFen),
-          })),
+          lines: q.lines.map(quoteLine),
           itemsText: price(q.itemsFen),
           packagingText: q.packagingFeeFen > 0 ? price(q.packagingFeeFen) : '',
           discountText: q.discountFen > 0 ? `-${price(q.discountFen)}` : '',
@@ -117,15 +104,7 @@ export const confirmPage = definePage<Data, {
       this.setData({
         state: 'ready',
         member: true,
-        lines: lines.map((l) => ({
-          lineNo: l.lineNo,
-          name: l.name,
-          spec: l.spec,
-          optionsText: l.options.map((o) => o.name ?? o.choice).join(' / '),
-          qty: l.qty,
-          unitText: price(l.unitPriceFen),
-          amountText: price(l.amountFen),
-        })),
+        lines: lines.map(quoteLine),
         itemsText: price(q.itemsFen),
         packagingText: q.packagingFeeFen > 0 ? price(q.packagingFeeFen) : '',
         discounts: q.discounts.map((d) => ({ id: d.id, label: d.label, reason: d.reason, amountText: `-${price(d.amountFen)}` })),
@@ -190,6 +169,11 @@ export const confirmPage = definePage<Data, {
     },
   },
 });
+
+/** A priced line with its unit price too. */
+function quoteLine(l: PricedLine): QuoteLineView {
+  return { ...pricedLineView(l), unitText: price(l.unitPriceFen) };
+}
 
 /** The best coupon always; points and stored value as the switches say. */
 function payChoice(usePoints: boolean, useBalance: boolean): PayChoice {
