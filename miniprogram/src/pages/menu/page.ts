@@ -14,7 +14,7 @@ import { wordsFor, type ApiError } from '../../lib/errors';
 import { definePage, type TapEvent } from '../../lib/page';
 import type { Selection } from '../../lib/cart';
 import { price } from '../../lib/money';
-import type { RecoItem, RecoList, SkuStock, Spu } from '../../lib/types';
+import type { CartLine, Menu, RecoItem, RecoList, SkuStock, Spu } from '../../lib/types';
 import { cartView, menuSections, type CartLineView, type SectionView } from '../../lib/view';
 
 /** A suggestion as the page shows it. */
@@ -32,6 +32,25 @@ function cards(items: readonly RecoItem[] | undefined, stock: Record<string, Sku
   return (items ?? [])
     .filter((i) => stock[i.skuId]?.level !== 'out')
     .map((i) => ({ skuId: i.skuId, name: i.spec ? `${i.name}（${i.spec}）` : i.name, priceText: price(i.priceFen), why: WHY[i.reason] }));
+}
+
+/**
+ * The sections and the cart bar, the same at a table and for delivery: a dish sold out goes last,
+ * the first category is active until the diner picks one, and an emptied cart closes.
+ */
+function shelf(active: string, menu: Menu, cart: readonly CartLine[], me: string | undefined, stock: Record<string, SkuStock>) {
+  const c = cartView(menu, cart, me, stock);
+  const sections = menuSections(menu, stock, cart);
+  return {
+    sections,
+    active: active || (sections[0]?.anchor ?? ''),
+    stock,
+    cartLines: c.lines,
+    cartCount: c.count,
+    cartTotal: c.totalText,
+    others: c.others,
+    ...(c.count === 0 ? { cartOpen: false } : {}),
+  };
 }
 
 interface Data {
@@ -180,22 +199,14 @@ export const menuPage = definePage<Data, {
       const { store } = getContext();
       const d = deliveryOf(getContext());
       if (store.menu === null || d.quote === null || d.address === null) return;
-      const c = cartView(store.menu, d.cart, d.me, store.stock);
-      const sections = menuSections(store.menu, store.stock, d.cart);
       const go = goText(d.quote, cartTotals(d.cart).totalFen, d.channel);
       this.setData({
         head: deliveryHead(d.quote, d.address, d.channel) as unknown as Record<string, unknown>,
         storeName: d.quote.storeName,
-        sections,
-        active: this.data.active || (sections[0]?.anchor ?? ''),
-        stock: store.stock,
-        cartLines: c.lines,
-        cartCount: c.count,
-        cartTotal: c.totalText,
+        ...shelf(this.data.active, store.menu, d.cart, d.me, store.stock),
         others: 0,
         goText: go.text,
         goOk: go.ok,
-        ...(c.count === 0 ? { cartOpen: false } : {}),
       });
     },
     switchChannel(e) {
@@ -231,15 +242,14 @@ export const menuPage = definePage<Data, {
       const { store } = getContext();
       if (store.menu === null || store.session === null) return;
       const cart = store.table?.cart ?? [];
-      const c = cartView(store.menu, cart, store.session.dinerId, store.stock);
-      const sections = menuSections(store.menu, store.stock, cart);
+      const shown = shelf(this.data.active, store.menu, cart, store.session.dinerId, store.stock);
       const recoItems = cards(store.reco?.items, store.stock);
       const hotItems = cards(store.reco?.hot, store.stock).slice(0, 5);
       const pairItems = cards(store.cartReco?.items, store.stock);
       const ctx = getContext();
       ctx.logReco('shown', 'menu', recoItems.map((r) => r.skuId));
       ctx.logReco('shown', 'hot', hotItems.map((r) => r.skuId));
-      if (this.data.cartOpen || c.count > 0) ctx.logReco('shown', 'cart', pairItems.map((r) => r.skuId));
+      if (this.data.cartOpen || shown.cartCount > 0) ctx.logReco('shown', 'cart', pairItems.map((r) => r.skuId));
       this.setData({
         recoItems,
         hotItems,
@@ -247,16 +257,9 @@ export const menuPage = definePage<Data, {
         storeName: store.session.storeName,
         tableLabel: store.table?.label ?? store.session.tableLabel,
         live: store.live,
-        sections,
-        active: this.data.active || (sections[0]?.anchor ?? ''),
-        stock: store.stock,
-        cartLines: c.lines,
-        cartCount: c.count,
-        cartTotal: c.totalText,
-        others: c.others,
+        ...shown,
         goText: '去下单',
-        goOk: c.count > 0,
-        ...(c.count === 0 ? { cartOpen: false } : {}),
+        goOk: shown.cartCount > 0,
       });
     },
     pickCategory(e) {
