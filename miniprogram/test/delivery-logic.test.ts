@@ -41,8 +41,8 @@ describe('address book', () => {
 
 describe('the delivery wire types', () => {
   it('declares what it reads of a delivery as actors/ owns it', () => {
-    // Declared here instead of imported (the app talks HTTP only); tsc fails when a status is added
-    // on one side only, or a field the app reads changes or goes in actors/ (the app reads a part).
+    // The statuses are actors/' own type; the rest is declared here (the app talks HTTP only): tsc
+    // fails when a field the app reads changes or goes in actors/ (the app reads a part).
     expectTypeOf<DeliveryStatus>().toEqualTypeOf<ActorsDeliveryStatus>();
     // The app's points are read-only; on the wire they are the same two numbers.
     expectTypeOf<GeoPoint>().toEqualTypeOf<Readonly<ActorsGeoPoint>>();

@@ -65,8 +65,8 @@ describe("an order's buttons are the actions the gateway names", () => {
   ] as const)('%j', (dinerActions, a) => expect(actionsOf({ dinerActions: [...dinerActions] })).toEqual(a));
 
   it("declares the API's order statuses and diner actions as actors/ owns them, a word for each status", () => {
-    // The mini-program declares the wire's types instead of importing them (its README says why);
-    // this holds the copy to the owner's: tsc fails on a status or action added on one side only.
+    // The app takes the order statuses from actors/ as a type and declares the diner's actions (its
+    // README says why): tsc fails on an action added on one side only, and a status without a word fails here.
     expectTypeOf<OrderStatus>().toEqualTypeOf<ActorsOrderStatus>();
     expectTypeOf<DinerAction>().toEqualTypeOf<ActorsOrderDetail['dinerActions'][number]>();
     expect(Object.keys(ORDER_STATUS).sort()).toEqual([...ORDER_STATUSES].sort());

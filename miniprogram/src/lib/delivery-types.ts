@@ -1,4 +1,11 @@
-/** The gateway's delivery answers as the phone reads them (a mirror of `/openapi.json`: the app imports nothing of the workspace). */
+/**
+ * The gateway's delivery answers as the phone reads them (a mirror of `/openapi.json`: the app
+ * imports nothing of the workspace at run time). A delivery's statuses are the closed list
+ * actors/ owns, imported as a type (erased from the compiled app), as `types.ts` does an order's.
+ */
+import type { DeliveryStatus } from '@lunchrush/actors';
+
+export type { DeliveryStatus };
 
 /** GCJ-02, as wx.chooseLocation and wx.getLocation({type: 'gcj02'}) give it. */
 export interface GeoPoint {
@@ -21,16 +28,6 @@ export interface DeliveryQuote {
   readonly freeOverFen: number | null;
   readonly of: number;
 }
-
-export type DeliveryStatus =
-  | 'none'
-  | 'dispatching'
-  | 'accepted'
-  | 'arrived'
-  | 'picked_up'
-  | 'delivered'
-  | 'staff'
-  | 'staff_delivered';
 
 /** `GET /v1/diner/orders/{orderId}/delivery`. */
 export interface DeliveryView {
