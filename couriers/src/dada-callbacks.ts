@@ -6,15 +6,8 @@
  * within the tolerance (an old push replayed is refused), the merchant's number naming an order
  * and attempt, and the delivery decides (a step back is refused there).
  */
-import {
-  deliveryOf,
-  parseShopOrderId,
-  storeOfOrderId,
-  type CommandSender,
-  type CourierStatus,
-  type DeliveryView,
-} from '@lunchrush/actors';
-import type { CallbackOutcome } from './callbacks.js';
+import type { CommandSender, CourierStatus } from '@lunchrush/actors';
+import { applyStep, pushedOrder, type CallbackOutcome, type CourierStep } from './courier-step.js';
 import { CourierError, CourierErrorCode as C } from './errors.js';
 import { DadaCallbackSchema, dadaCourierStatus, type DadaOrderStatus } from './dada-protocol.js';
 import { dadaCallbackVerify } from './dada-sign.js';
@@ -30,15 +23,7 @@ export interface DadaCallbackOptions {
 const RANK: Partial<Record<CourierStatus, number>> = { accepted: 1, arrived: 2, picked_up: 3, delivered: 4 };
 
 /** A callback checked and confirmed: what the delivery is told. */
-export interface DadaStep {
-  readonly store: string;
-  readonly orderId: string;
-  readonly attempt: number;
-  readonly status: CourierStatus;
-  readonly pushAt: number;
-  readonly rider?: { readonly name: string; readonly phone: string };
-  readonly position?: { readonly lng: number; readonly lat: number };
-}
+export type DadaStep = CourierStep;
 
 export class DadaCallbacks {
   constructor(private readonly o: DadaCallbackOptions) {}
@@ -57,16 +42,11 @@ export class DadaCallbacks {
     const cb = parsed.data;
     if (!dadaCallbackVerify(cb.client_id, cb.order_id, cb.update_time, cb.signature))
       throw new CourierError(C.InvalidSignature, 'the callback signature does not verify');
-    const pushAt = cb.update_time * 1000;
-    if (Math.abs(now - pushAt) > this.o.signatureToleranceS * 1000)
-      throw new CourierError(
-        C.StalePush,
-        `update_time ${cb.update_time} is more than ${this.o.signatureToleranceS} s from now`,
-      );
-    const ref = parseShopOrderId(cb.order_id);
-    const store = ref === undefined ? undefined : storeOfOrderId(ref.orderId);
-    if (ref === undefined || store === undefined)
-      throw new CourierError(C.BadCallback, `order_id ${cb.order_id} is not one of ours`);
+    const order = pushedOrder(
+      { time: ['update_time', cb.update_time], order: ['order_id', cb.order_id] },
+      this.o.signatureToleranceS,
+      now,
+    );
     const status = dadaCourierStatus(cb.order_status);
     if (status === undefined) return null;
     const st = await this.confirm(cb.order_id, status);
@@ -76,30 +56,13 @@ export class DadaCallbacks {
     const position = st.transporterLng !== undefined && Number.isFinite(lng + lat) ? { lng, lat } : undefined;
     const rider =
       cb.dm_name !== undefined && cb.dm_mobile !== undefined ? { name: cb.dm_name, phone: cb.dm_mobile } : undefined;
-    return {
-      store,
-      orderId: ref.orderId,
-      attempt: ref.attempt,
-      status,
-      pushAt,
-      ...(rider === undefined ? {} : { rider }),
-      ...(position === undefined ? {} : { position }),
-    };
+    return { ...order, status, rider, position };
   }
 
   async handle(rawBody: Buffer, now = Date.now()): Promise<CallbackOutcome> {
     const s = await this.verify(rawBody, now);
     if (s === null) return { applied: false, reason: 'a status the delivery does not follow' };
-    const delivery: DeliveryView = await deliveryOf(this.o.engine, s.store, s.orderId).send({
-      type: 'courier',
-      attempt: s.attempt,
-      status: s.status,
-      pushAt: s.pushAt,
-      ...(s.rider === undefined ? {} : { rider: s.rider }),
-      ...(s.position === undefined ? {} : { position: s.position }),
-      at: now,
-    });
-    return { applied: true, delivery };
+    return applyStep(this.o.engine, s, now);
   }
 
   /** The platform must hold the order at this step or further on (a forged push names a step it has not reached). */

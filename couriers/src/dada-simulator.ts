@@ -6,12 +6,10 @@
  * the merchant confirms a step with `status/query`, which answers where the rider is). Riders take
  * orders (`normal`) or never do (`none`), as set when an order is created. Orders live in memory.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeLoopback, listenLoopback } from './loopback.js';
 import type { GeoPoint } from '@lunchrush/actors';
 import { DADA_NO_ORDER, DADA_SIGN_ERROR, DadaStatus, type DadaAddOrder } from './dada-protocol.js';
 import { dadaCallbackSign, dadaVerify, type DadaSystemParams } from './dada-sign.js';
-import type { SentCallback } from './simulator.js';
+import { SimulatedPlatform } from './simulated-platform.js';
 
 export interface DadaSimulatorOptions {
   readonly appKey: string;
@@ -38,48 +36,22 @@ const RIDER = { id: 7001, name: '王师傅', mobile: '13900000007' };
 const ok = (result: unknown): object => ({ status: 'success', code: 0, msg: '成功', result });
 const fail = (code: number, msg: string): object => ({ status: 'fail', code, msg });
 
-export class DadaSimulator {
+export class DadaSimulator extends SimulatedPlatform<Order> {
   riders: 'normal' | 'none' = 'normal';
-  readonly creates: string[] = [];
   readonly tips: { originId: string; tipYuan: number }[] = [];
-  readonly cancels: string[] = [];
-  readonly sent: SentCallback[] = [];
-  private readonly orders = new Map<string, Order>();
-  private server: Server | undefined;
-  private n = 0;
-  private closed = false;
 
-  constructor(private readonly o: DadaSimulatorOptions) {}
-
-  async listen(port = 0): Promise<string> {
-    const { server, url } = await listenLoopback((req, res) => this.serve(req, res), port);
-    this.server = server;
-    return url;
+  constructor(private readonly o: DadaSimulatorOptions) {
+    super();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const o of this.orders.values()) clearTimeout(o.timer);
-    await closeLoopback(this.server);
-  }
-
-  statusOf(originId: string): number | undefined {
-    return this.orders.get(originId)?.status;
-  }
-
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const reply = (body: object): void => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
+  protected override respond(raw: string, url: string): object {
     let p: DadaSystemParams & { signature?: string };
     let body: Record<string, unknown>;
     try {
-      p = JSON.parse(Buffer.concat(chunks).toString('utf8')) as DadaSystemParams & { signature?: string };
+      p = JSON.parse(raw) as DadaSystemParams & { signature?: string };
       body = JSON.parse(p.body) as Record<string, unknown>;
     } catch {
-      return reply(fail(2001, '参数错误'));
+      return fail(2001, '参数错误');
     }
     const system: DadaSystemParams = {
       app_key: p.app_key,
@@ -90,8 +62,8 @@ export class DadaSimulator {
       body: p.body,
     };
     if (p.app_key !== this.o.appKey || !dadaVerify(system, p.signature ?? '', this.o.appSecret))
-      return reply(fail(DADA_SIGN_ERROR, '签名错误'));
-    reply(this.answer((req.url ?? '').replace('/api/order/', ''), body));
+      return fail(DADA_SIGN_ERROR, '签名错误');
+    return this.answer(url.replace('/api/order/', ''), body);
   }
 
   private answer(method: string, body: Record<string, unknown>): object {

@@ -8,8 +8,6 @@
  * It keeps its orders in memory: it is the platform, one process (in development the gateway
  * starts it beside itself; the bench can run it alone with `simulator-main.ts`).
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { closeLoopback, listenLoopback } from './loopback.js';
 import type { Logger } from 'pino';
 import type { GeoPoint } from '@lunchrush/actors';
 import {
@@ -21,6 +19,7 @@ import {
   type SfCreateOrder,
 } from './sf-protocol.js';
 import { sfSign, sfVerify } from './sf-sign.js';
+import { SimulatedPlatform, type SentCallback } from './simulated-platform.js';
 
 export type RiderBehaviour = 'normal' | 'none' | 'after_tip' | 'no_show';
 
@@ -51,51 +50,19 @@ interface SimOrder {
   pushed: Promise<void>;
 }
 
-/** A callback as it was sent, and what the merchant answered (HTTP status; 0: no answer). */
-export interface SentCallback {
-  readonly shopOrderId: string;
-  readonly body: string;
-  readonly sign: string;
-  readonly answered: number;
-}
-
 const RIDERS = [
   { name: '张师傅', phone: '13800000001' },
   { name: '李师傅', phone: '13800000002' },
 ];
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
-export class SfCitySimulator {
+export class SfCitySimulator extends SimulatedPlatform<SimOrder> {
   /** What riders do for orders created from now on. */
   riders: RiderBehaviour = 'normal';
-  readonly sent: SentCallback[] = [];
   readonly tips: { shopOrderId: string; tipFen: number }[] = [];
-  readonly cancels: string[] = [];
-  /** Every createorder it was sent (the merchant's number each time, repeats included). */
-  readonly creates: string[] = [];
-  private readonly orders = new Map<string, SimOrder>();
-  private server: Server | undefined;
-  private n = 0;
-  private closed = false;
 
-  constructor(private readonly o: SimulatorOptions) {}
-
-  /** Listens on 127.0.0.1 (`port` 0: any free one); answers the API base URL. */
-  async listen(port = 0): Promise<string> {
-    const { server, url } = await listenLoopback((req, res) => this.serve(req, res), port);
-    this.server = server;
-    return url;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const o of this.orders.values()) clearTimeout(o.timer);
-    await closeLoopback(this.server);
-  }
-
-  /** The order's status code as the platform holds it. */
-  statusOf(shopOrderId: string): number | undefined {
-    return this.orders.get(shopOrderId)?.status;
+  constructor(private readonly o: SimulatorOptions) {
+    super();
   }
 
   /** Sends a callback body again exactly as it went (a replay), or with a forged sign; answers the HTTP status. */
@@ -104,24 +71,18 @@ export class SfCitySimulator {
     return (await this.post(c.shopOrderId, c.body, sign)).answered;
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', 'http://sim');
+  protected override respond(raw: string, path: string): object {
+    const url = new URL(path, 'http://sim');
     const method = url.pathname.replace('/open/api/external/', '');
-    const reply = (body: unknown): void => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
     if (!sfVerify(raw, url.searchParams.get('sign') ?? '', this.o.devId, this.o.devKey))
-      return reply({ error_code: SF_SIGN_ERROR, error_msg: '签名错误' });
+      return { error_code: SF_SIGN_ERROR, error_msg: '签名错误' };
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(raw) as Record<string, unknown>;
     } catch {
-      return reply({ error_code: 1004, error_msg: '参数错误' });
+      return { error_code: 1004, error_msg: '参数错误' };
     }
-    reply(this.answer(method, body));
+    return this.answer(method, body);
   }
 
   private answer(method: string, body: Record<string, unknown>): object {
