@@ -4,6 +4,7 @@
  * naming the variable. The simulator runs only in development mode.
  */
 import type { DispatchPolicy } from '@lunchrush/actors';
+import { envWholeNumber } from '@lunchrush/engine';
 
 export const DEFAULT_COURIER_ACCEPT_TIMEOUT_MS = 3 * 60_000;
 export const DEFAULT_COURIER_TIP_STEP_FEN = 300;
@@ -51,14 +52,8 @@ export const COURIER_VARIABLES = [
   'COURIER_MAX_ATTEMPTS',
 ] as const;
 
-function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max)
-    throw new CourierConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return n;
-}
+const int = (env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number =>
+  envWholeNumber(env, name, { dflt, min, max }, (m) => new CourierConfigError(m));
 
 /** `dev`: the gateway's development mode (`GATEWAY_DEV_SECRETS=1`), the only one the simulator runs in. */
 export function parseCourierConfig(env: NodeJS.ProcessEnv, dev: boolean): CourierConfig {

@@ -26,5 +26,6 @@ export { EngineClient } from './client.js';
 export type { EngineClientOptions, RouteCounts, SendOptions } from './client.js';
 export { parseConfig, ConfigError } from './config.js';
 export type { EngineConfig } from './config.js';
+export { envWholeNumber } from './env.js';
 export { EngineMetrics } from './metrics.js';
 export { serveEngineEndpoints } from './http-endpoints.js';

@@ -4,6 +4,7 @@
  * `PLATFORMS_*` variables are refused, naming the variable. The simulators (both platforms, in
  * this process) are the default, for development and the bench; `real` needs every credential.
  */
+import { envWholeNumber } from '@lunchrush/engine';
 import { DEFAULT_SENDER_SETTINGS } from './sender.js';
 import { DEFAULT_SIGNATURE_TOLERANCE_S } from './signing.js';
 
@@ -67,14 +68,8 @@ export const PLATFORMS_VARIABLES = [
   'PLATFORMS_RECONCILE_AT',
 ] as const;
 
-function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max)
-    throw new PlatformsConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return n;
-}
+const int = (env: NodeJS.ProcessEnv, name: string, dflt: number, min: number, max: number): number =>
+  envWholeNumber(env, name, { dflt, min, max }, (m) => new PlatformsConfigError(m));
 
 export function parsePlatformsConfig(env: NodeJS.ProcessEnv): PlatformsConfig {
   const unknown = Object.keys(env).filter(
