@@ -21,18 +21,12 @@ import { orderIdFor, orderOf, type OrderCommand } from '@lunchrush/actors';
 import { campaignOf } from '@lunchrush/actors/members';
 import { GROUPBUY_OUTPUT, bargainOf, groupOf } from '@lunchrush/actors/campaigns';
 import { decode, ensureError } from '@lunchrush/engine';
-import { ConsumerLoop } from '@lunchrush/engine/consumer';
 import { names } from '@lunchrush/engine/names';
 import type { JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { campaignPayId } from './campaign-payments.js';
-import type { PaymentsEngine } from './config.js';
-import type { PaymentProvider } from './provider.js';
-import { RefundAlarms } from './refund-alarm.js';
 import { backoff, refundStep, retryable } from './refund-step.js';
+import { RefundingWorker, type RefundingWorkerOptions } from './refunding-worker.js';
 import { outRefundNo } from './refunds.js';
 
 /**
@@ -41,7 +35,6 @@ import { outRefundNo } from './refunds.js';
  * message (every group's instructions since the stream began).
  */
 export const CAMPAIGN_CONSUMER = 'campaign-refund-worker';
-const IN_FLIGHT = 16;
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 const InstructionSchema = z.discriminatedUnion('kind', [
@@ -119,58 +112,24 @@ export function campaignOrderId(store: string, kind: 'group' | 'bargain', target
 export type CampaignWorkerOutcome =
   'completed' | 'processing' | 'failed' | 'retry' | 'invalid' | 'skipped' | 'ordered' | 'issued';
 
-export interface CampaignWorkerOptions {
-  readonly nc: NatsConnection;
-  readonly namespace: string;
-  readonly engine: PaymentsEngine;
-  readonly provider: PaymentProvider;
-  readonly queryMs: number;
-  readonly log: Logger;
-  readonly registry: Registry;
-}
+export type CampaignWorkerOptions = RefundingWorkerOptions;
 
-export class CampaignWorker {
-  private readonly outcomes: Counter;
-  private readonly consuming: ConsumerLoop;
-  private readonly alarms: RefundAlarms;
-
-  constructor(private readonly o: CampaignWorkerOptions) {
-    this.outcomes = new Counter({
-      name: 'lunchrush_gateway_campaign_worker_total',
-      help: 'Group-buy and bargain refunds, purchases and lottery coupons worked on, by outcome (ordered: a purchase placed as orders; issued: a coupon prize)',
-      labelNames: ['outcome'],
-      registers: [o.registry],
-    });
-    this.alarms = new RefundAlarms({ nc: o.nc, namespace: o.namespace, source: 'campaign-worker', log: o.log });
-    this.consuming = new ConsumerLoop({
+export class CampaignWorker extends RefundingWorker<CampaignWorkerOutcome> {
+  constructor(o: CampaignWorkerOptions) {
+    super(o, {
       what: 'campaign worker',
-      nc: o.nc,
-      consumer: {
-        stream: this.stream,
-        durable: CAMPAIGN_CONSUMER,
-        ackWaitMs: 60_000,
-        // A refund WeChat is still paying out stays pending until it is through (as the order refund worker's).
-        maxAckPending: 100_000,
+      alarmSource: 'campaign-worker',
+      stream: names(o.namespace).outputStream(GROUPBUY_OUTPUT.name),
+      durable: CAMPAIGN_CONSUMER,
+      metric: {
+        name: 'lunchrush_gateway_campaign_worker_total',
+        help: 'Group-buy and bargain refunds, purchases and lottery coupons worked on, by outcome (ordered: a purchase placed as orders; issued: a coupon prize)',
       },
-      maxMessages: IN_FLIGHT,
-      log: o.log,
     });
-  }
-
-  get stream(): string {
-    return names(this.o.namespace).outputStream(GROUPBUY_OUTPUT.name);
-  }
-
-  start(): void {
-    this.consuming.startEach((m) => this.handle(m), IN_FLIGHT);
-  }
-
-  stop(): Promise<void> {
-    return this.consuming.stop();
   }
 
   /** One delivery; never throws. `term()` without a reason (nats-server 2.9, see refund-step.ts). */
-  async handle(m: JsMsg): Promise<CampaignWorkerOutcome> {
+  override async handle(m: JsMsg): Promise<CampaignWorkerOutcome> {
     let data: unknown;
     try {
       data = decode(m.data);
@@ -330,10 +289,5 @@ export class CampaignWorker {
       m.term();
       return this.count('failed');
     }
-  }
-
-  private count(o: CampaignWorkerOutcome): CampaignWorkerOutcome {
-    this.outcomes.inc({ outcome: o });
-    return o;
   }
 }

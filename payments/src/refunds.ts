@@ -30,20 +30,13 @@
 import { IdSchema, OrderIdSchema, orderOf, storeOfOrderId, type RefundInstruction } from '@lunchrush/actors';
 import { wire } from '@lunchrush/actors/wire';
 import { decode, ensureError } from '@lunchrush/engine';
-import { ConsumerLoop } from '@lunchrush/engine/consumer';
 import type { JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { createHash } from 'node:crypto';
-import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
-import type { PaymentsEngine } from './config.js';
-import type { PaymentProvider } from './provider.js';
-import { RefundAlarms } from './refund-alarm.js';
 import { refundStep, type RefundOutcome } from './refund-step.js';
+import { RefundingWorker, type RefundingWorkerOptions } from './refunding-worker.js';
 
 export const REFUND_CONSUMER = 'refund-worker';
-const IN_FLIGHT = 16;
 
 const InstructionSchema = z.object({
   kind: z.literal('refund'),
@@ -91,68 +84,26 @@ export function refundNumber(ins: {
   return outRefundNo(ins.orderId, ins.refundId);
 }
 
-export interface RefundWorkerOptions {
-  readonly nc: NatsConnection;
-  readonly namespace: string;
-  readonly engine: PaymentsEngine;
-  readonly provider: PaymentProvider;
-  /** First delay before asking again about a PROCESSING refund (doubles each time, to ten minutes). */
-  readonly queryMs: number;
-  readonly log: Logger;
-  readonly registry: Registry;
-}
+export type RefundWorkerOptions = RefundingWorkerOptions;
 
 type Outcome = RefundOutcome | 'invalid';
 
-export class RefundWorker {
-  private readonly outcomes: Counter;
-  private readonly consuming: ConsumerLoop;
-  private readonly alarms: RefundAlarms;
-
-  constructor(private readonly o: RefundWorkerOptions) {
-    this.outcomes = new Counter({
-      name: 'lunchrush_gateway_refunds_total',
-      help: 'Refund instructions worked on, by outcome (completed, processing: asked again later, failed: a person must act, retry, invalid)',
-      labelNames: ['outcome'],
-      registers: [o.registry],
-    });
-    this.alarms = new RefundAlarms({ nc: o.nc, namespace: o.namespace, source: 'refunds', log: o.log });
-    this.consuming = new ConsumerLoop({
+export class RefundWorker extends RefundingWorker<Outcome> {
+  constructor(o: RefundWorkerOptions) {
+    super(o, {
       what: 'refund worker',
-      nc: o.nc,
-      consumer: {
-        stream: this.stream,
-        durable: REFUND_CONSUMER,
-        // A provider call (5 s) and an engine command (3 s) fit many times over.
-        ackWaitMs: 60_000,
-        // A refund WeChat is still paying out (to a bank card: days) stays pending here until it is
-        // through, so the bound is far above what a chain has under way; past it new ones would wait.
-        maxAckPending: 100_000,
+      alarmSource: 'refunds',
+      stream: wire(o.namespace).refundStream,
+      durable: REFUND_CONSUMER,
+      metric: {
+        name: 'lunchrush_gateway_refunds_total',
+        help: 'Refund instructions worked on, by outcome (completed, processing: asked again later, failed: a person must act, retry, invalid)',
       },
-      maxMessages: IN_FLIGHT,
-      log: o.log,
     });
-  }
-
-  get stream(): string {
-    return wire(this.o.namespace).refundStream;
-  }
-
-  /**
-   * Starts consuming in the background; the engine creates the stream, so it may not be there yet.
-   * A consumer that fails (deleted, NATS gone for long) is opened again a second later.
-   */
-  start(): void {
-    this.consuming.startEach((m) => this.handle(m), IN_FLIGHT);
-  }
-
-  /** Resolves once the refunds under way have finished their step (each bounded by the provider's and engine's timeouts). */
-  stop(): Promise<void> {
-    return this.consuming.stop();
   }
 
   /** One delivery of one instruction (`refundStep`); never throws. */
-  async handle(m: JsMsg): Promise<Outcome> {
+  override async handle(m: JsMsg): Promise<Outcome> {
     let ins: RefundInstruction;
     try {
       ins = InstructionSchema.parse(decode(m.data));
@@ -192,10 +143,5 @@ export class RefundWorker {
       log: this.o.log.child({ orderId: ins.orderId, refundId: ins.refundId, outRefundNo: no }),
     });
     return this.count(outcome);
-  }
-
-  private count(o: Outcome): Outcome {
-    this.outcomes.inc({ outcome: o });
-    return o;
   }
 }
