@@ -27,7 +27,7 @@ import { route, type Route } from '../http.js';
 import { storeLoads } from '../routing-loads.js';
 import { OrderParams, StoreOrderParams } from '../schemas.js';
 import { OwnerCache, readOwnOrder } from './diner/access.js';
-import { DINER_ERRORS, ORDER_ERRORS, dinerAuth } from './diner/common.js';
+import { ORDER_ERRORS, dinerRoute } from './diner/common.js';
 import { STAFF_BASE, STAFF_ERRORS, by } from './staff/common.js';
 
 const Point = z.object({ lng: z.number(), lat: z.number() });
@@ -75,18 +75,16 @@ export const DeliveryQuoteAnswer = z.object({
 
 /** `POST /v1/diner/delivery/quote`: the routing's ranking for an address, without placing anything. */
 function deliveryQuote(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/delivery/quote',
     response: DeliveryQuoteAnswer,
-    tag: 'diner',
     summary: 'The store a delivery to this address would go to now, its quoted wait (kitchen + ride) and fee',
     description:
       'Without lines (the menu, before anything is chosen) each store is weighed on the smallest order it takes (its minimum). ' +
       'The same ranking a routed POST /v1/diner/orders makes (zone, stock for every line, kitchen wait, ride, fee band) among GATEWAY_ROUTING_STORES, read now and not kept: the order itself is routed again when placed. 409 no_store_available names why each store could not.',
-    ...dinerAuth,
     body: QuoteBody,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, D.NoStoreAvailable, ErrorCode.ValidationFailed, ErrorCode.BadRequest],
+    errors: [...ENGINE_ERRORS, D.NoStoreAvailable, ErrorCode.ValidationFailed, ErrorCode.BadRequest],
     async handle(_req, { body }: { body: z.output<typeof QuoteBody> }) {
       const stores = deps.cfg.routingStores;
       if (stores.length === 0) throw new HttpError(D.NoStoreAvailable, 'this service routes no orders');
@@ -163,17 +161,15 @@ function preview(
 
 export function deliveryRoutes(deps: GatewayDeps): { diner: Route[]; staff: Route[] } {
   const owners = new OwnerCache();
-  const diner = route({
+  const diner = dinerRoute({
     method: 'get',
     path: '/v1/diner/orders/{orderId}/delivery',
     response: DeliveryAnswer,
-    tag: 'diner',
     summary: "A delivery order's rider: status, name, position (GCJ-02), tip; 404 until the kitchen has it ready",
     description:
       "Each step also comes live on the order's push topic (`order:<orderId>`) as a delta of kind `courier`, with the same status, rider and position.",
-    ...dinerAuth,
     params: OrderParams,
-    errors: [...DINER_ERRORS, ...ORDER_ERRORS, ...DELIVERY_ERRORS, ErrorCode.ValidationFailed],
+    errors: [...ORDER_ERRORS, ...DELIVERY_ERRORS, ErrorCode.ValidationFailed],
     async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
       const { store } = await readOwnOrder(deps, owners, req, params.orderId);
       return { body: await deliveryOf(deps.engine, store, params.orderId).send({ type: 'get' }) };

@@ -13,22 +13,14 @@ import { BargainAnswer, BargainCampaignAnswer } from '../../campaign-answers.js'
 import { HelpBody, StoreBargainCampaignParams, StoreBargainParams } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type RequestInfo, type Route } from '../../http.js';
+import type { RequestInfo, Route } from '../../http.js';
 import { idFor } from '../../share-codes.js';
-import {
-  DINER_CAMPAIGN_BASE as BASE,
-  SHARE_REFUSALS,
-  campaignPageRoute,
-  invitedTo,
-  inviteOf,
-  madeStatus,
-} from './campaign-common.js';
-import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';
+import { SHARE_REFUSALS, campaignPageRoute, invitedTo, inviteOf, madeStatus } from './campaign-common.js';
+import { DINER_STORE_BASE, INPUT_ERRORS, dinerRoute, session } from './common.js';
 import { IDEMPOTENCY_HEADER, idempotencyKey } from '../../idempotency.js';
 
 type CampaignParams = z.output<typeof StoreBargainCampaignParams>;
 type BargainParams = z.output<typeof StoreBargainParams>;
-const doc = { tag: 'diner', ...dinerAuth };
 const DEVICE_RE = /^[A-Za-z0-9_.:-]{6,64}$/;
 
 /** A bargain as a diner sees it; its initiator also gets the code to share while it is active. */
@@ -65,23 +57,15 @@ function campaignPage(deps: GatewayDeps): Route {
 }
 
 function start(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
-    path: `${BASE}/bargain-campaigns/{campaignId}/bargains`,
+    path: `${DINER_STORE_BASE}/bargain-campaigns/{campaignId}/bargains`,
     response: BargainAnswer,
     responseStatus: 201,
     summary: 'Start a bargain at the start price; answers the code friends help with',
-    ...doc,
     params: StoreBargainCampaignParams,
     headers: IDEMPOTENCY_HEADER,
-    errors: [
-      ...DINER_ERRORS,
-      ...ENGINE_ERRORS,
-      ErrorCode.MissingIdempotencyKey,
-      B.CampaignNotFound,
-      B.CampaignNotOpen,
-      B.BargainExists,
-    ],
+    errors: [...ENGINE_ERRORS, ErrorCode.MissingIdempotencyKey, B.CampaignNotFound, B.CampaignNotOpen, B.BargainExists],
     async handle(req, { params }: { params: CampaignParams }) {
       const s = session(req);
       const bargainId = idFor('b', s.dinerId, idempotencyKey(req));
@@ -99,17 +83,15 @@ function start(deps: GatewayDeps): Route {
 }
 
 function help(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
-    path: `${BASE}/bargain-campaigns/{campaignId}/help`,
+    path: `${DINER_STORE_BASE}/bargain-campaigns/{campaignId}/help`,
     response: BargainAnswer,
     summary: "Help a friend's bargain through their share code (砍一刀): the server decides the cut",
-    ...doc,
     params: StoreBargainCampaignParams,
     body: HelpBody,
     headers: [{ name: 'X-Device-Id', required: true, description: "the phone's id: one help per device and bargain" }],
     errors: [
-      ...DINER_ERRORS,
       ...INPUT_ERRORS,
       ...ENGINE_ERRORS,
       ...SHARE_REFUSALS,
@@ -138,14 +120,13 @@ function help(deps: GatewayDeps): Route {
 }
 
 function read(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'get',
-    path: `${BASE}/bargains/{bargainId}`,
+    path: `${DINER_STORE_BASE}/bargains/{bargainId}`,
     response: BargainAnswer,
     summary: 'A bargain: the price reached, its helpers, its deadline (and, for its initiator, the code to share)',
-    ...doc,
     params: StoreBargainParams,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, B.BargainNotFound],
+    errors: [...ENGINE_ERRORS, B.BargainNotFound],
     async handle(req, { params }: { params: BargainParams }) {
       const v = await bargainOf(deps.engine, params.store, params.bargainId).send({ type: 'get' });
       return { body: answer(deps, params.store, v, session(req).dinerId, v.campaignId) };
@@ -154,14 +135,13 @@ function read(deps: GatewayDeps): Route {
 }
 
 function checkout(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
-    path: `${BASE}/bargains/{bargainId}/checkout`,
+    path: `${DINER_STORE_BASE}/bargains/{bargainId}/checkout`,
     response: BargainAnswer,
     summary: 'The initiator buys at the price reached: the price locks and the stock is held until the deadline',
-    ...doc,
     params: StoreBargainParams,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, B.BargainNotFound, B.BargainClosed, D.Forbidden, D.SoldOut],
+    errors: [...ENGINE_ERRORS, B.BargainNotFound, B.BargainClosed, D.Forbidden, D.SoldOut],
     async handle(req, { params }: { params: BargainParams }) {
       const s = session(req);
       const handle = bargainOf(deps.engine, params.store, params.bargainId);

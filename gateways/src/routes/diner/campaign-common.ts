@@ -9,11 +9,9 @@ import { ShareCodeErrorCode as S, type ShareKind } from '@lunchrush/actors/campa
 import type { z } from 'zod';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, HttpError } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { openShare, shareFor, type Share } from '../../share-codes.js';
-import { DINER_ERRORS, dinerAuth } from './common.js';
-
-export const DINER_CAMPAIGN_BASE = '/v1/diner/stores/{store}';
+import { DINER_STORE_BASE, dinerRoute } from './common.js';
 
 /** How a share code can be refused (its codes, in the order the API documents them). */
 export const SHARE_REFUSALS = [S.Invalid, S.KeyRetired, S.Expired, S.WrongCampaign] as const;
@@ -33,15 +31,13 @@ export function campaignPageRoute<V extends { terms: unknown }>(o: {
   what: string;
   read: (p: CampaignKey, at: number) => Promise<V>;
 }): Route {
-  return route({
+  return dinerRoute({
     method: 'get',
-    path: `${DINER_CAMPAIGN_BASE}${o.path}`,
+    path: `${DINER_STORE_BASE}${o.path}`,
     response: o.response,
     summary: o.summary,
-    tag: 'diner',
-    ...dinerAuth,
     params: o.params,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, o.notFound],
+    errors: [...ENGINE_ERRORS, o.notFound],
     async handle(_req, { params }: { params: CampaignKey }) {
       const view = await o.read(params, Date.now());
       if (view.terms === null) throw new HttpError(o.notFound, `no ${o.what} ${params.campaignId}`);

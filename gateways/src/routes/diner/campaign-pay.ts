@@ -11,22 +11,20 @@ import { PrepayAnswer } from '../../answers.js';
 import { StoreBargainParams, StoreGroupParams } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type Route } from '../../http.js';
-import { DINER_ERRORS, dinerAuth, prepayAnswer, session } from './common.js';
+import type { Route } from '../../http.js';
+import { DINER_STORE_BASE, dinerRoute, prepayAnswer, session } from './common.js';
 
-const BASE = '/v1/diner/stores/{store}';
-const doc = { tag: 'diner', ...dinerAuth, response: PrepayAnswer };
+const doc = { response: PrepayAnswer };
 
 export function campaignPayRoutes(deps: GatewayDeps): Route[] {
   return [
-    route({
+    dinerRoute({
       method: 'post',
-      path: `${BASE}/groups/{groupId}/pay`,
+      path: `${DINER_STORE_BASE}/groups/{groupId}/pay`,
       summary: "Pay for the diner's held seat in a group (the group price) through WeChat Pay",
       ...doc,
       params: StoreGroupParams,
       errors: [
-        ...DINER_ERRORS,
         ...ENGINE_ERRORS,
         G.GroupNotFound,
         G.GroupClosed,
@@ -55,20 +53,13 @@ export function campaignPayRoutes(deps: GatewayDeps): Route[] {
         return { body: prepayAnswer(deps, p.payId, p, g.priceFen, g.deadline) };
       },
     }),
-    route({
+    dinerRoute({
       method: 'post',
-      path: `${BASE}/bargains/{bargainId}/pay`,
+      path: `${DINER_STORE_BASE}/bargains/{bargainId}/pay`,
       summary: 'Pay for a bargain checked out, at the price reached, through WeChat Pay',
       ...doc,
       params: StoreBargainParams,
-      errors: [
-        ...DINER_ERRORS,
-        ...ENGINE_ERRORS,
-        B.BargainNotFound,
-        B.BargainClosed,
-        D.Forbidden,
-        ErrorCode.PaymentProviderError,
-      ],
+      errors: [...ENGINE_ERRORS, B.BargainNotFound, B.BargainClosed, D.Forbidden, ErrorCode.PaymentProviderError],
       async handle(req, { params }: { params: z.output<typeof StoreBargainParams> }) {
         const s = session(req);
         const v = await bargainOf(deps.engine, params.store, params.bargainId).send({ type: 'get' });

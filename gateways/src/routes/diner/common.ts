@@ -8,8 +8,11 @@ import type { z } from 'zod';
 import type { PrepayAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ErrorCode, HttpError } from '../../errors.js';
-import type { RequestInfo } from '../../http.js';
+import { route, type RequestInfo, type Route } from '../../http.js';
 import type { DinerSession } from '../../sessions.js';
+
+/** Where the routes of a store a diner need not be seated at (its campaigns) live: the store is in the path. */
+export const DINER_STORE_BASE = '/v1/diner/stores/{store}';
 
 export const ORDER_ERRORS = [D.OrderNotFound, ErrorCode.NotYourOrder, D.InvalidTransition, D.Forbidden] as const;
 export const DINER_ERRORS = [ErrorCode.Unauthorized, ErrorCode.TokenExpired, ErrorCode.RateLimited] as const;
@@ -68,3 +71,11 @@ export function prepayAnswer(
 
 /** A route a diner session must call (checked, and rate-limited per session, by the pipeline). */
 export const dinerAuth = { auth: 'diner' as const };
+
+/**
+ * A diner route that a diner session must call: tagged `diner` in the API docs, its session checked
+ * (and rate-limited) by the pipeline, so it may answer `DINER_ERRORS` besides the codes it lists.
+ */
+export function dinerRoute<P = any, Q = any, B = any>(r: Omit<Route<P, Q, B>, 'tag' | 'auth'>): Route<P, Q, B> {
+  return route({ ...r, tag: 'diner', ...dinerAuth, errors: [...DINER_ERRORS, ...r.errors] });
+}

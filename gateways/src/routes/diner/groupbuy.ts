@@ -20,24 +20,16 @@ import { DinerGroupAnswer, CampaignsAnswer, GroupCampaignAnswer } from '../../ca
 import { JoinBody, StoreGroupCampaignParams, StoreGroupParams } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { IDEMPOTENCY_HEADER, idempotencyKey } from '../../idempotency.js';
 import { StoreParams } from '../../schemas.js';
 import { idFor } from '../../share-codes.js';
 import type { CampaignIndex } from '../../campaign-index.js';
-import {
-  DINER_CAMPAIGN_BASE as BASE,
-  SHARE_REFUSALS,
-  campaignPageRoute,
-  invitedTo,
-  inviteOf,
-  madeStatus,
-} from './campaign-common.js';
-import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';
+import { SHARE_REFUSALS, campaignPageRoute, invitedTo, inviteOf, madeStatus } from './campaign-common.js';
+import { DINER_STORE_BASE, INPUT_ERRORS, dinerRoute, session } from './common.js';
 
 type CampaignParams = z.output<typeof StoreGroupCampaignParams>;
 type GroupParams = z.output<typeof StoreGroupParams>;
-const doc = { tag: 'diner', ...dinerAuth };
 const JOIN_ERRORS = [G.GroupNotFound, G.GroupNotOpen, G.GroupFull, G.GroupExpired, G.GroupClosed, G.MemberLimit];
 
 /** What a diner sees of a group: counts, their own seat, and a share code while friends may still join. */
@@ -86,14 +78,13 @@ export function groupBuyRoutes(deps: GatewayDeps, index: CampaignIndex): Route[]
 
 /** `GET …/campaigns`: the store's group-buy, bargain and lottery campaigns open now. */
 function campaigns(deps: GatewayDeps, index: CampaignIndex): Route {
-  return route({
+  return dinerRoute({
     method: 'get',
-    path: `${BASE}/campaigns`,
+    path: `${DINER_STORE_BASE}/campaigns`,
     response: CampaignsAnswer,
     summary: "The store's group-buys, bargains and lotteries open now",
-    ...doc,
     params: StoreParams,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.Unavailable],
+    errors: [...ENGINE_ERRORS, ErrorCode.Unavailable],
     async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
       const at = Date.now();
       const [g, b, l] = await Promise.all([
@@ -137,17 +128,15 @@ function campaignPage(deps: GatewayDeps): Route {
 
 /** `POST …/group-buys/{campaignId}/groups`: the diner opens a group and leads it (their seat held until they pay). */
 function openGroup(deps: GatewayDeps, index: CampaignIndex): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
-    path: `${BASE}/group-buys/{campaignId}/groups`,
+    path: `${DINER_STORE_BASE}/group-buys/{campaignId}/groups`,
     response: DinerGroupAnswer,
     responseStatus: 201,
     summary: "Open a group: the leader's place and stock are held until they pay; answers the code to share",
-    ...doc,
     params: StoreGroupCampaignParams,
     headers: IDEMPOTENCY_HEADER,
     errors: [
-      ...DINER_ERRORS,
       ...ENGINE_ERRORS,
       ErrorCode.MissingIdempotencyKey,
       G.CampaignNotFound,
@@ -175,15 +164,14 @@ function openGroup(deps: GatewayDeps, index: CampaignIndex): Route {
 
 /** `POST …/group-buys/{campaignId}/join {shareCode}`: takes a seat in the group the code invites to. */
 function joinGroup(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
-    path: `${BASE}/group-buys/{campaignId}/join`,
+    path: `${DINER_STORE_BASE}/group-buys/{campaignId}/join`,
     response: DinerGroupAnswer,
     summary: "Join a group through a member's share code: a seat and its stock held until the diner pays",
-    ...doc,
     params: StoreGroupCampaignParams,
     body: JoinBody,
-    errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ...SHARE_REFUSALS, ...JOIN_ERRORS, D.SoldOut],
+    errors: [...INPUT_ERRORS, ...ENGINE_ERRORS, ...SHARE_REFUSALS, ...JOIN_ERRORS, D.SoldOut],
     async handle(req, { params, body }: { params: CampaignParams; body: z.output<typeof JoinBody> }) {
       const s = session(req);
       const at = Date.now();
@@ -200,14 +188,13 @@ function joinGroup(deps: GatewayDeps): Route {
 
 /** `GET …/groups/{groupId}`: the live count and the diner's own seat. */
 function readGroup(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'get',
-    path: `${BASE}/groups/{groupId}`,
+    path: `${DINER_STORE_BASE}/groups/{groupId}`,
     response: DinerGroupAnswer,
     summary: "A group's status and member count (live on the WebSocket topic group:<groupId>), and the diner's seat",
-    ...doc,
     params: StoreGroupParams,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, G.GroupNotFound],
+    errors: [...ENGINE_ERRORS, G.GroupNotFound],
     async handle(req, { params }: { params: GroupParams }) {
       const g = await groupOf(deps.engine, params.store, params.groupId).send({ type: 'get' });
       return { body: dinerGroup(deps, g, session(req).dinerId) };
@@ -217,14 +204,13 @@ function readGroup(deps: GatewayDeps): Route {
 
 /** `POST …/groups/{groupId}/leave`: gives the diner's seat up before the group completes (a paid one is refunded). */
 function leaveGroup(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
-    path: `${BASE}/groups/{groupId}/leave`,
+    path: `${DINER_STORE_BASE}/groups/{groupId}/leave`,
     response: DinerGroupAnswer,
     summary: 'Leave a group before it completes: the seat and its stock released, a payment refunded in full',
-    ...doc,
     params: StoreGroupParams,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, G.GroupNotFound, G.GroupClosed, G.NotAMember],
+    errors: [...ENGINE_ERRORS, G.GroupNotFound, G.GroupClosed, G.NotAMember],
     async handle(req, { params }: { params: GroupParams }) {
       const s = session(req);
       const g = await groupOf(deps.engine, params.store, params.groupId).send({

@@ -28,31 +28,31 @@ import { LotteryAnswer } from '../../campaign-answers.js';
 import { DrawBody, StoreLotteryParams } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { idFor } from '../../share-codes.js';
-import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';
+import { DINER_STORE_BASE, INPUT_ERRORS, dinerRoute, session } from './common.js';
 import { IDEMPOTENCY_HEADER, idempotencyKey } from '../../idempotency.js';
 
 type Params = z.output<typeof StoreLotteryParams>;
-const BASE = '/v1/diner/stores/{store}/lotteries/{lotteryId}';
-const doc = { tag: 'diner', ...dinerAuth, params: StoreLotteryParams };
+const BASE = `${DINER_STORE_BASE}/lotteries/{lotteryId}`;
+const doc = { params: StoreLotteryParams };
 
 export function lotteryRoutes(deps: GatewayDeps): Route[] {
   return [
-    route({
+    dinerRoute({
       method: 'get',
       path: BASE,
       response: LotteryAnswer,
       summary: 'A lottery: its prizes, how many of each are left, the odds, draws so far',
       ...doc,
-      errors: [...DINER_ERRORS, ...ENGINE_ERRORS, L.NotFound],
+      errors: [...ENGINE_ERRORS, L.NotFound],
       async handle(_req, { params }: { params: Params }) {
         const v = await lotteryOf(deps.engine, params.store, params.lotteryId).send({ type: 'get' });
         if (v.name === null) throw new HttpError(L.NotFound, `no lottery ${params.lotteryId}`);
         return { body: v };
       },
     }),
-    route({
+    dinerRoute({
       method: 'post',
       path: `${BASE}/draw`,
       response: LotteryAnswer,
@@ -61,7 +61,6 @@ export function lotteryRoutes(deps: GatewayDeps): Route[] {
       body: DrawBody,
       headers: IDEMPOTENCY_HEADER,
       errors: [
-        ...DINER_ERRORS,
         ...INPUT_ERRORS,
         ...ENGINE_ERRORS,
         ErrorCode.MissingIdempotencyKey,

@@ -20,7 +20,16 @@ import {
   type OrderMember,
   type QuoteLine,
 } from '@lunchrush/actors';
-import { checkout, memberOf, promotionsOf, type MemberCoupon } from '@lunchrush/actors/members';
+import {
+  checkout,
+  memberOf,
+  promotionsOf,
+  type CheckoutChoice,
+  type CheckoutInput,
+  type CheckoutMember,
+  type CheckoutPlan,
+  type MemberCoupon,
+} from '@lunchrush/actors/members';
 import { EngineError } from '@lunchrush/engine';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../../deps.js';
@@ -30,6 +39,7 @@ import { programReader } from '../../member-program.js';
 import type { PlaceOrderBody } from '../../schemas.js';
 import { seated, session } from './common.js';
 import type { Place } from './place.js';
+import { cartLines } from './table-cart.js';
 
 type Body = z.output<typeof PlaceOrderBody>;
 
@@ -59,15 +69,7 @@ export async function storeAndLines(
   if ((body.channel ?? 'dine_in') === 'dine_in') {
     const t = seated(req);
     if (body.lines !== undefined) return { store: t.store, lines: body.lines };
-    const view = await deps.engine.table(t.store, t.tableId).send({ type: 'get' });
-    if (view.cart.length === 0) throw new HttpError(D.EmptyCart, 'the table cart is empty');
-    const lines = view.cart.map((l) => ({
-      skuId: l.skuId,
-      qty: l.qty,
-      options: [...l.options],
-      ...(l.note === null ? {} : { note: l.note }),
-    }));
-    return { store: t.store, lines };
+    return { store: t.store, lines: await cartLines(deps, t.store, t.tableId) };
   }
   const store = body.store ?? session(req).store;
   if (store === undefined) throw new HttpError(ErrorCode.NoTable, 'scan a table, or name the store');
@@ -76,26 +78,54 @@ export async function storeAndLines(
   return { store, lines: body.lines };
 }
 
-/** The plan for this order and what the card must hold for it. */
-async function planFor(
+/** Coupons, points and stored value a diner asks for (each absent when not asked for). */
+export function choiceOf(c: {
+  couponIds?: CheckoutChoice['couponIds'] | undefined;
+  points?: CheckoutChoice['points'] | undefined;
+  balanceFen?: CheckoutChoice['balanceFen'] | undefined;
+}): CheckoutChoice {
+  return {
+    ...(c.couponIds === undefined ? {} : { couponIds: c.couponIds }),
+    ...(c.points === undefined ? {} : { points: c.points }),
+    ...(c.balanceFen === undefined ? {} : { balanceFen: c.balanceFen }),
+  };
+}
+
+/**
+ * What the diner's card would pay of these lines (`checkout`'s plan, refused with its code): the
+ * catalog's quote, the store's promotions and the card read together. A diner without a card is
+ * planned without one, unless `cardRequired` names why one is needed.
+ */
+export async function planCheckout(
   deps: GatewayDeps,
-  req: RequestInfo,
-  body: Body,
-  at: number,
-): Promise<{ store: string; member: OrderMember }> {
+  o: {
+    dinerId: string;
+    store: string;
+    channel: CheckoutInput['channel'];
+    lines: QuoteLine[];
+    choice: CheckoutChoice;
+    at: number;
+    cardRequired?: string;
+  },
+): Promise<{ plan: CheckoutPlan; member: CheckoutMember | null; program: CheckoutInput['program'] }> {
   const { engine } = deps;
-  const dinerId = session(req).dinerId;
-  const { store, lines } = await storeAndLines(deps, req, body);
-  const channel = body.channel ?? 'dine_in';
+  const { store, channel, at } = o;
   const program = await programReader(deps).get();
   const [quote, promos, card] = await Promise.all([
-    engine.catalog(store).send({ type: 'quote', channel, lines, at }),
+    engine.catalog(store).send({ type: 'quote', channel, lines: o.lines, at }),
     promotionsOf(engine, store).send({ type: 'get' }),
-    memberOf(engine, dinerId).send({ type: 'get', at, program }),
+    memberOf(engine, o.dinerId).send({ type: 'get', at, program }),
   ]);
-  if (!card.enrolled) throw new HttpError(D.NotEnrolled, 'paying with the member card needs a card: enrol first');
-  const coupons = card.coupons.filter((c) => c.status === 'available').map(bareCoupon);
-  const pay = body.pay!;
+  if (!card.enrolled && o.cardRequired !== undefined) throw new HttpError(D.NotEnrolled, o.cardRequired);
+  const member = card.enrolled
+    ? {
+        level: card.level,
+        paidOrders: card.paidOrders,
+        points: card.points,
+        balanceFen: card.balanceFen,
+        coupons: card.coupons.filter((c) => c.status === 'available').map(bareCoupon),
+      }
+    : null;
   const out = checkout({
     store,
     channel,
@@ -105,33 +135,51 @@ async function planFor(
     packagingFeeFen: quote.packagingFeeFen,
     deliveryFeeFen: quote.deliveryFeeFen,
     promotions: promos.promotions,
-    member: {
-      level: card.level,
-      paidOrders: card.paidOrders,
-      points: card.points,
-      balanceFen: card.balanceFen,
-      coupons,
-    },
-    choice: {
-      couponIds: pay.couponIds ?? 'best',
-      ...(pay.points === undefined ? {} : { points: pay.points }),
-      ...(pay.balanceFen === undefined ? {} : { balanceFen: pay.balanceFen }),
-    },
+    member,
+    choice: o.choice,
     program,
   });
   if (!out.ok) throw new HttpError(out.code, out.message);
-  const p = out.plan;
-  const member: OrderMember = {
-    memberId: dinerId,
-    level: card.level,
-    paidOrders: card.paidOrders,
-    coupons: coupons.filter((c) => p.couponIds.includes(c.couponId)),
-    points: p.points,
-    balanceFen: p.balanceFen,
-    // The order prices again with the same programme (points' worth and share).
+  return { plan: out.plan, member, program };
+}
+
+/** The plan for this order and what the card must hold for it. */
+async function planFor(
+  deps: GatewayDeps,
+  req: RequestInfo,
+  body: Body,
+  at: number,
+): Promise<{ store: string; member: OrderMember }> {
+  const dinerId = session(req).dinerId;
+  const { store, lines } = await storeAndLines(deps, req, body);
+  const pay = body.pay!;
+  const {
+    plan: p,
+    member,
     program,
+  } = await planCheckout(deps, {
+    dinerId,
+    store,
+    channel: body.channel ?? 'dine_in',
+    lines,
+    choice: { ...choiceOf(pay), couponIds: pay.couponIds ?? 'best' },
+    at,
+    cardRequired: 'paying with the member card needs a card: enrol first',
+  });
+  const card = member!; // never null: `cardRequired`
+  return {
+    store,
+    member: {
+      memberId: dinerId,
+      level: card.level,
+      paidOrders: card.paidOrders,
+      coupons: card.coupons.filter((c) => p.couponIds.includes(c.couponId)),
+      points: p.points,
+      balanceFen: p.balanceFen,
+      // The order prices again with the same programme (points' worth and share).
+      program,
+    },
   };
-  return { store, member };
 }
 
 export async function placeWithCard(

@@ -10,10 +10,8 @@ import { ErrorCode as D } from '@lunchrush/actors';
 import {
   campaignDirectoryOf,
   campaignOf,
-  checkout,
   couponGrantId,
   memberOf,
-  promotionsOf,
   type CampaignView,
   type MemberCoupon,
   type MemberResult,
@@ -25,11 +23,11 @@ import { idempotencyKey } from '../../idempotency.js';
 import { programReader } from '../../member-program.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { CampaignListAnswer, CheckoutAnswer, ClaimAnswer, MemberCardAnswer } from '../../member-answers.js';
 import { CampaignParams, CheckoutBody, EnrollBody, TopUpBody } from '../../member-schemas.js';
-import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, prepayAnswer, session } from './common.js';
-import { CARD_SPEND_ERRORS, bareCoupon, storeAndLines } from './member-place.js';
+import { INPUT_ERRORS, LINE_ERRORS, dinerRoute, prepayAnswer, session } from './common.js';
+import { CARD_SPEND_ERRORS, choiceOf, planCheckout, storeAndLines } from './member-place.js';
 
 /**
  * Every defined campaign of the chain, by id: the chain's campaign directory (an actor, so the list
@@ -41,7 +39,7 @@ export async function listedCampaigns(deps: Pick<GatewayDeps, 'engine'>, at: num
   return views.filter((v) => v.defined);
 }
 
-const CARD_ERRORS = [...DINER_ERRORS, ...ENGINE_ERRORS, D.NotEnrolled] as const;
+const CARD_ERRORS = [...ENGINE_ERRORS, D.NotEnrolled] as const;
 
 export function memberRoutes(deps: GatewayDeps): Route[] {
   return [
@@ -86,13 +84,11 @@ export function memberRoutes(deps: GatewayDeps): Route[] {
  * is the same top-up); the payment callback puts it on the card with the bonus of its tier.
  */
 function topUp(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/member/top-up',
     response: PrepayAnswer,
-    tag: 'diner',
     summary: 'Top up the stored value through WeChat Pay (the bonus of the amount’s tier comes with it)',
-    ...dinerAuth,
     body: TopUpBody,
     headers: [{ name: 'Idempotency-Key', required: true, description: '8–64 of A–Z a–z 0–9 _ -, new for each top-up' }],
     errors: [...CARD_ERRORS, ...INPUT_ERRORS, ErrorCode.MissingIdempotencyKey, ErrorCode.PaymentProviderError],
@@ -110,14 +106,12 @@ function topUp(deps: GatewayDeps): Route {
 
 /** `GET /v1/diner/member`. */
 function card(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'get',
     path: '/v1/diner/member',
     response: MemberCardAnswer,
-    tag: 'diner',
     summary: "The diner's member card: level, points, stored value, coupons (enrolled: false before enrolling)",
-    ...dinerAuth,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS],
+    errors: [...ENGINE_ERRORS],
     async handle(req) {
       const program = await programReader(deps).get();
       const body = await memberOf(deps.engine, session(req).dinerId).send({ type: 'get', at: Date.now(), program });
@@ -137,13 +131,11 @@ function cardAction<B>(
   errors: readonly string[],
   command: (b: B, at: number) => CardCommand,
 ): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
     path: `/v1/diner/member/${action}`,
     response: MemberCardAnswer,
-    tag: 'diner',
     summary,
-    ...dinerAuth,
     ...(body === undefined ? {} : { body }),
     errors: [...CARD_ERRORS, ...(body === undefined ? [] : INPUT_ERRORS), ...errors],
     async handle(req, input: { body: B }) {
@@ -160,14 +152,12 @@ function cardAction<B>(
 
 /** `GET /v1/diner/coupon-centre`: every campaign of the chain, open or not, with what is left. */
 function couponCentre(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'get',
     path: '/v1/diner/coupon-centre',
     response: CampaignListAnswer,
-    tag: 'diner',
     summary: "The coupon centre: the chain's campaigns and how many coupons each has left",
-    ...dinerAuth,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS],
+    errors: [...ENGINE_ERRORS],
     async handle() {
       return { body: { campaigns: await listedCampaigns(deps, Date.now()) } };
     },
@@ -176,13 +166,11 @@ function couponCentre(deps: GatewayDeps): Route {
 
 /** `POST /v1/diner/coupon-centre/{campaignId}/claim`: takes a coupon and puts it on the card. */
 function claim(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/coupon-centre/{campaignId}/claim',
     response: ClaimAnswer,
-    tag: 'diner',
     summary: 'Claim a coupon of a campaign (never more than its total, at most its per-member limit)',
-    ...dinerAuth,
     params: CampaignParams,
     errors: [
       ...CARD_ERRORS,
@@ -227,63 +215,25 @@ export async function claimFor(
 
 /** `POST /v1/diner/checkout`: what the order would cost with promotions, coupons, points and stored value. */
 function checkoutRoute(deps: GatewayDeps): Route {
-  const { engine } = deps;
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/checkout',
     response: CheckoutAnswer,
-    tag: 'diner',
     summary:
       'Price lines (or, dine-in without lines, the table cart) for the diner: every discount with its reason, the best coupon suggested (used unless couponIds says), points and stored value',
-    ...dinerAuth,
     body: CheckoutBody,
-    errors: [
-      ...DINER_ERRORS,
-      ...INPUT_ERRORS,
-      ...ENGINE_ERRORS,
-      ...LINE_ERRORS,
-      ErrorCode.NoTable,
-      D.EmptyCart,
-      ...CARD_SPEND_ERRORS,
-    ],
+    errors: [...INPUT_ERRORS, ...ENGINE_ERRORS, ...LINE_ERRORS, ErrorCode.NoTable, D.EmptyCart, ...CARD_SPEND_ERRORS],
     async handle(req, { body }: { body: z.output<typeof CheckoutBody> }) {
-      const s = session(req);
       const { store, lines } = await storeAndLines(deps, req, body);
-      const at = Date.now();
-      const program = await programReader(deps).get();
-      const [quote, promos, cardView] = await Promise.all([
-        engine.catalog(store).send({ type: 'quote', channel: body.channel, lines, at }),
-        promotionsOf(engine, store).send({ type: 'get' }),
-        memberOf(engine, s.dinerId).send({ type: 'get', at, program }),
-      ]);
-      const member = cardView.enrolled
-        ? {
-            level: cardView.level,
-            paidOrders: cardView.paidOrders,
-            points: cardView.points,
-            balanceFen: cardView.balanceFen,
-            coupons: cardView.coupons.filter((c) => c.status === 'available').map(bareCoupon),
-          }
-        : null;
-      const out = checkout({
+      const { plan } = await planCheckout(deps, {
+        dinerId: session(req).dinerId,
         store,
         channel: body.channel,
-        at,
-        tzOffsetMin: program.tzOffsetMin,
-        lines: quote.lines,
-        packagingFeeFen: quote.packagingFeeFen,
-        deliveryFeeFen: quote.deliveryFeeFen,
-        promotions: promos.promotions,
-        member,
-        choice: {
-          ...(body.couponIds === undefined ? {} : { couponIds: body.couponIds }),
-          ...(body.points === undefined ? {} : { points: body.points }),
-          ...(body.balanceFen === undefined ? {} : { balanceFen: body.balanceFen }),
-        },
-        program,
+        lines,
+        choice: choiceOf(body),
+        at: Date.now(),
       });
-      if (!out.ok) throw new HttpError(out.code, out.message);
-      return { body: out.plan };
+      return { body: plan };
     },
   });
 }

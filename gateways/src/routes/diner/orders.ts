@@ -7,11 +7,11 @@ import type { z } from 'zod';
 import { OrderDetailAnswer, OrderListAnswer, OrderSummaryAnswer, PrepayAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type RequestInfo, type Route } from '../../http.js';
+import type { RequestInfo, Route } from '../../http.js';
 import { randomText, wechatDueFen } from '@lunchrush/payments';
 import { CancelBody, OrderParams, RefundBody, ReviewBody } from '../../schemas.js';
 import { orderAccess, readOwnOrder, type OwnerCache } from './access.js';
-import { DINER_ERRORS, INPUT_ERRORS, ORDER_ERRORS, diner, dinerAuth, prepayAnswer, session } from './common.js';
+import { INPUT_ERRORS, ORDER_ERRORS, diner, dinerRoute, prepayAnswer, session } from './common.js';
 
 export function orderRoutes(deps: GatewayDeps, owners: OwnerCache): Route[] {
   return [listOrders(deps), getOrder(deps, owners), pay(deps, owners), ...orderActions(deps, owners)];
@@ -20,16 +20,14 @@ export function orderRoutes(deps: GatewayDeps, owners: OwnerCache): Route[] {
 /** `GET /v1/diner/orders`: the diner's recent orders, from the log's projection. */
 function listOrders(deps: GatewayDeps): Route {
   const { engine } = deps;
-  return route({
+  return dinerRoute({
     method: 'get',
     path: '/v1/diner/orders',
     response: OrderListAnswer,
-    tag: 'diner',
     summary: "The diner's recent orders (newest first)",
     description:
       'Built from the event log by a consumer beside the gateways: an order placed through another gateway process may show a moment (milliseconds when they keep up) after it was placed; one placed through this process shows at once.',
-    ...dinerAuth,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS],
+    errors: [...ENGINE_ERRORS],
     async handle(req) {
       // A projection of the event log: an order placed through another gateway shows a moment later.
       const ids = await deps.orderLists.recent(session(req).dinerId, 20);
@@ -48,15 +46,13 @@ function listOrders(deps: GatewayDeps): Route {
 
 /** `GET /v1/diner/orders/{orderId}`. */
 function getOrder(deps: GatewayDeps, owners: OwnerCache): Route {
-  return route({
+  return dinerRoute({
     method: 'get',
     path: '/v1/diner/orders/{orderId}',
     response: OrderDetailAnswer,
-    tag: 'diner',
     summary: 'An order: status, priced lines, stations, refunds',
-    ...dinerAuth,
     params: OrderParams,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ...ORDER_ERRORS, ErrorCode.ValidationFailed],
+    errors: [...ENGINE_ERRORS, ...ORDER_ERRORS, ErrorCode.ValidationFailed],
     async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
       return { body: (await readOwnOrder(deps, owners, req, params.orderId)).order };
     },
@@ -65,21 +61,13 @@ function getOrder(deps: GatewayDeps, owners: OwnerCache): Route {
 
 /** `POST /v1/diner/orders/{orderId}/pay`: the prepay for wx.requestPayment. */
 function pay(deps: GatewayDeps, owners: OwnerCache): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/orders/{orderId}/pay',
     response: PrepayAnswer,
-    tag: 'diner',
     summary: 'Prepay: the parameters for wx.requestPayment (the simulator in development)',
-    ...dinerAuth,
     params: OrderParams,
-    errors: [
-      ...DINER_ERRORS,
-      ...ENGINE_ERRORS,
-      ...ORDER_ERRORS,
-      ErrorCode.PaymentProviderError,
-      ErrorCode.ValidationFailed,
-    ],
+    errors: [...ENGINE_ERRORS, ...ORDER_ERRORS, ErrorCode.PaymentProviderError, ErrorCode.ValidationFailed],
     async handle(req, { params }: { params: z.output<typeof OrderParams> }) {
       const { store, order } = await readOwnOrder(deps, owners, req, params.orderId);
       if (!order.dinerActions.includes('pay'))
@@ -142,17 +130,14 @@ function orderAction<B = undefined>(
   command: (by: Actor, body: B, at: number) => OrderCommand,
 ): Route {
   const { engine } = deps;
-  return route({
+  return dinerRoute({
     method: 'post',
     path: `/v1/diner/orders/{orderId}/${action}`,
     response: OrderSummaryAnswer,
-    tag: 'diner',
     summary,
-    ...dinerAuth,
     params: OrderParams,
     ...(schema === undefined ? {} : { body: schema }),
     errors: [
-      ...DINER_ERRORS,
       ...INPUT_ERRORS,
       ...ENGINE_ERRORS,
       ...ORDER_ERRORS,

@@ -9,14 +9,14 @@ import type { z } from 'zod';
 import { PlacedOrderAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { JSON_CONTENT, route, type Reply, type RequestInfo, type Route } from '../../http.js';
+import { JSON_CONTENT, type Reply, type RequestInfo, type Route } from '../../http.js';
 import { InFlight, bodyHash, idempotencyKey } from '../../idempotency.js';
 import { maskPhone, seal } from '../../pii.js';
 import { PlaceOrderBody } from '../../schemas.js';
 import type { OwnerCache } from './access.js';
 import { MEMBER_PLACE_ERRORS, placeWithCard } from './member-place.js';
 import { isRouted, placeRoutedOrder, refuseCardOnRouted } from './routed.js';
-import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
+import { INPUT_ERRORS, LINE_ERRORS, dinerRoute, seated, session } from './common.js';
 
 /** No command id (see `place` below); one object for every placement. */
 /** No command id (the order id is the placement's idempotency); the request's id, for the engine's log. */
@@ -200,22 +200,19 @@ function orderPlacer(
 /** `POST /v1/diner/orders`. */
 export function placeOrderRoute(deps: GatewayDeps, owners: OwnerCache): Route {
   const placeOrder = orderPlacer(deps, owners);
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/orders',
     response: PlacedOrderAnswer,
-    tag: 'diner',
     summary: 'Place an order: the table cart (no lines) or the given lines; Idempotency-Key required',
     description:
       "A repeat with the same Idempotency-Key and body returns the order it placed, as it is now (header Idempotent-Replayed: true), for as long as the order exists; the same key with another body is 422. Use a new key for each new attempt. Prices come from the catalog only, and a body with any key beyond `lines`, `channel`, `store`, `delivery` and `pay` (a price, a misspelt `lins`) is refused with 400 validation_failed naming it. With `pay`, the diner's member card holds the coupons, points and stored value it names for the order (the order's discounts show each with its reason) and WeChat Pay collects the rest; an order the card pays in full is paid at once. Dine-in orders (the default channel) go to the table the diner scanned: with `lines` those lines, without them the shared cart; a `store` other than the table's is 422 table_not_in_store. A delivery with `delivery.location` (GCJ-02) and no `store` (and no table scanned) is routed: among the stores of GATEWAY_ROUTING_STORES whose zone holds the address, the one with the best score of kitchen wait, ride and fee that has stock for every line; when its reservation is refused the next is tried, and 409 no_store_available names why each store could not. A repeat goes on where the first attempt stood and never places at a second store.",
-    ...dinerAuth,
     body: PlaceOrderBody,
     headers: [
       { name: 'Idempotency-Key', required: true, description: '8–64 of A–Z a–z 0–9 _ -, new for each order attempt' },
     ],
     responseStatus: 201,
     errors: [
-      ...DINER_ERRORS,
       ...INPUT_ERRORS,
       ...ENGINE_ERRORS,
       ...LINE_ERRORS,

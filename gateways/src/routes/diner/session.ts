@@ -11,7 +11,7 @@ import { route, type Route } from '../../http.js';
 import { randomText } from '@lunchrush/payments';
 import { LoginBody, QrQuery, ScanBody, TokenQuery } from '../../schemas.js';
 import { dinerIdOf, type DinerSession } from '../../sessions.js';
-import { DINER_ERRORS, INPUT_ERRORS, dinerAuth, session } from './common.js';
+import { INPUT_ERRORS, dinerRoute, session } from './common.js';
 
 export function sessionRoutes(deps: GatewayDeps): Route[] {
   return [login(deps), logout(deps), resolveTable(deps), qrTable(deps), scan(deps)];
@@ -42,16 +42,14 @@ function login(deps: GatewayDeps): Route {
 
 /** `POST /v1/diner/logout`: every token of the session refused, on every gateway. */
 function logout(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/logout',
-    tag: 'diner',
     summary: 'Log out: every token of this session (the login, the scans, the renewals) stops working on every gateway',
     description:
       'The session goes on a revocation list that every gateway process holds in memory (pushed over NATS, kept in Redis until its tokens would have expired); its tokens answer 401 from then on. Logging in again makes a new session.',
-    ...dinerAuth,
     responseStatus: 204,
-    errors: [...DINER_ERRORS],
+    errors: [],
     async handle(req) {
       req.diner!.renew = false;
       await deps.revocations.revokeSession(session(req).sessionId);
@@ -102,18 +100,15 @@ function qrTable(deps: GatewayDeps): Route {
 /** `POST /v1/diner/scan`: sit at the table (open its session or join it); a token naming the table. */
 function scan(deps: GatewayDeps): Route {
   const { engine, cfg } = deps;
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/scan',
     response: ScanAnswer,
-    tag: 'diner',
     summary: 'Sit at the table of a scanned QR code: opens its session or joins the one open',
     description:
       'Answers a new session token (sessionToken, and the Session-Token header) that names the table: send it from then on. The token sent stays valid for what needs no table.',
-    ...dinerAuth,
     body: ScanBody,
     errors: [
-      ...DINER_ERRORS,
       ...INPUT_ERRORS,
       ...ENGINE_ERRORS,
       ErrorCode.InvalidQrToken,

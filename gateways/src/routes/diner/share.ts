@@ -14,7 +14,7 @@ import { ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
 import { QrBatchError, renderQrBatch } from '../../qr/index.js';
 import { pathOf, readShare, shareUrl } from '../../share-codes.js';
-import { DINER_ERRORS, dinerAuth } from './common.js';
+import { dinerRoute } from './common.js';
 
 const ShareQuery = z.strictObject({ c: z.string().min(1).max(600) });
 type Query = z.output<typeof ShareQuery>;
@@ -46,15 +46,13 @@ export function shareRoutes(deps: GatewayDeps): Route[] {
         });
       },
     }),
-    route({
+    dinerRoute({
       method: 'get',
       path: '/v1/diner/share.png',
       response: media({ 'image/png': Binary }),
-      tag: 'diner',
       summary: 'The QR image of a share code (PNG), to save or print; it carries the `/share?c=` link',
-      ...dinerAuth,
       query: ShareQuery,
-      errors: [...DINER_ERRORS, ...CODE_ERRORS],
+      errors: [...CODE_ERRORS],
       async handle(_req, { query }: { query: Query }) {
         const c = readShare(deps.cfg, query.c);
         let png: Buffer;

@@ -2,15 +2,15 @@
  * The table a diner sits at: its view, the shared cart every diner at it sees and changes, and
  * a quote (server-computed totals) of the cart or of lines given.
  */
-import { ErrorCode as D, publicLines, type TableCommand, type TableView } from '@lunchrush/actors';
+import { ErrorCode as D, publicLines, type QuoteLine, type TableCommand, type TableView } from '@lunchrush/actors';
 import type { z } from 'zod';
 import { CartLineAddedAnswer, QuoteAnswer, TableViewAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type RequestInfo, type Route } from '../../http.js';
+import type { RequestInfo, Route } from '../../http.js';
 import { randomText } from '@lunchrush/payments';
 import { AddLineBody, LineParams, QuoteBody, UpdateLineBody } from '../../schemas.js';
-import { DINER_ERRORS, INPUT_ERRORS, LINE_ERRORS, dinerAuth, seated, session } from './common.js';
+import { INPUT_ERRORS, LINE_ERRORS, dinerRoute, seated, session } from './common.js';
 
 /** A command to the table the diner's session is seated at: the answer is the table's view. */
 function atTable(deps: GatewayDeps, req: RequestInfo, command: TableCommand): Promise<TableView> {
@@ -18,14 +18,26 @@ function atTable(deps: GatewayDeps, req: RequestInfo, command: TableCommand): Pr
   return deps.engine.table(t.store, t.tableId).send(command);
 }
 
+/** The table's shared cart as the lines of a quote or an order; refused `empty_cart` when it is empty. */
+export async function cartLines(deps: GatewayDeps, store: string, tableId: string): Promise<QuoteLine[]> {
+  const view = await deps.engine.table(store, tableId).send({ type: 'get' });
+  if (view.cart.length === 0) throw new HttpError(D.EmptyCart, 'the table cart is empty');
+  return view.cart.map((l) => ({
+    skuId: l.skuId,
+    qty: l.qty,
+    options: [...l.options],
+    ...(l.note === null ? {} : { note: l.note }),
+  }));
+}
+
 export function tableCartRoutes(deps: GatewayDeps): Route[] {
   const updateLine = updateCartLine(deps);
   return [
     table(deps),
     addCartLine(deps),
-    route({ method: 'patch', ...updateLine }),
+    dinerRoute({ method: 'patch', ...updateLine }),
     // wx.request cannot send PATCH: the mini-program uses PUT.
-    route({ method: 'put', ...updateLine, summary: `${updateLine.summary} (PUT for clients without PATCH)` }),
+    dinerRoute({ method: 'put', ...updateLine, summary: `${updateLine.summary} (PUT for clients without PATCH)` }),
     removeCartLine(deps),
     quote(deps),
   ];
@@ -33,14 +45,12 @@ export function tableCartRoutes(deps: GatewayDeps): Route[] {
 
 /** `GET /v1/diner/table`: the diner's table. */
 function table(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'get',
     path: '/v1/diner/table',
     response: TableViewAnswer,
-    tag: 'diner',
     summary: "The diner's table: status, party, shared cart, orders",
-    ...dinerAuth,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable],
+    errors: [...ENGINE_ERRORS, ErrorCode.NoTable],
     async handle(req) {
       return { body: await atTable(deps, req, { type: 'get' }) };
     },
@@ -49,18 +59,14 @@ function table(deps: GatewayDeps): Route {
 
 /** `POST /v1/diner/table/cart`: a line in the table's shared cart. */
 function addCartLine(deps: GatewayDeps): Route {
-  const { engine } = deps;
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/table/cart',
     response: CartLineAddedAnswer,
-    tag: 'diner',
     summary: "Add a line to the table's shared cart (every diner at the table sees it)",
-    ...dinerAuth,
     body: AddLineBody,
     responseStatus: 201,
     errors: [
-      ...DINER_ERRORS,
       ...INPUT_ERRORS,
       ...ENGINE_ERRORS,
       ...LINE_ERRORS,
@@ -72,7 +78,7 @@ function addCartLine(deps: GatewayDeps): Route {
     async handle(req, { body }: { body: z.output<typeof AddLineBody> }) {
       const t = seated(req);
       const lineId = body.lineId ?? `${t.s.dinerId.slice(2, 10)}-${randomText(6, 'base64url')}`;
-      const view = await engine.table(t.store, t.tableId).send({
+      const view = await deps.engine.table(t.store, t.tableId).send({
         type: 'addLine',
         lineId,
         dinerId: t.s.dinerId,
@@ -90,16 +96,14 @@ function addCartLine(deps: GatewayDeps): Route {
 /** A cart line's new quantity: PATCH, and PUT for clients without PATCH (wx.request). */
 function updateCartLine(
   deps: GatewayDeps,
-): Omit<Route<z.output<typeof LineParams>, unknown, z.output<typeof UpdateLineBody>>, 'method'> {
+): Omit<Route<z.output<typeof LineParams>, unknown, z.output<typeof UpdateLineBody>>, 'method' | 'tag' | 'auth'> {
   return {
     path: '/v1/diner/table/cart/{lineId}',
-    tag: 'diner',
     summary: 'Change the quantity of a cart line (0 removes it)',
     response: TableViewAnswer,
-    ...dinerAuth,
     params: LineParams,
     body: UpdateLineBody,
-    errors: [...DINER_ERRORS, ...INPUT_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
+    errors: [...INPUT_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
     async handle(req, { params, body }) {
       return {
         body: await atTable(deps, req, { type: 'updateLine', lineId: params.lineId, qty: body.qty, at: Date.now() }),
@@ -110,15 +114,13 @@ function updateCartLine(
 
 /** `DELETE /v1/diner/table/cart/{lineId}`. */
 function removeCartLine(deps: GatewayDeps): Route {
-  return route({
+  return dinerRoute({
     method: 'del',
     path: '/v1/diner/table/cart/{lineId}',
     response: TableViewAnswer,
-    tag: 'diner',
     summary: 'Remove a cart line',
-    ...dinerAuth,
     params: LineParams,
-    errors: [...DINER_ERRORS, ...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
+    errors: [...ENGINE_ERRORS, ErrorCode.NoTable, D.NoSession, D.UnknownLine],
     async handle(req, { params }: { params: z.output<typeof LineParams> }) {
       return { body: await atTable(deps, req, { type: 'removeLine', lineId: params.lineId, at: Date.now() }) };
     },
@@ -127,26 +129,15 @@ function removeCartLine(deps: GatewayDeps): Route {
 
 /** `POST /v1/diner/quote`: totals for lines, or for the table cart. */
 function quote(deps: GatewayDeps): Route {
-  const { engine } = deps;
-  return route({
+  return dinerRoute({
     method: 'post',
     path: '/v1/diner/quote',
     response: QuoteAnswer,
-    tag: 'diner',
     summary: 'Server-computed totals for lines, or for the table cart when no lines are given',
-    ...dinerAuth,
     body: QuoteBody,
-    errors: [
-      ...DINER_ERRORS,
-      ...INPUT_ERRORS,
-      ...ENGINE_ERRORS,
-      ...LINE_ERRORS,
-      ErrorCode.NoTable,
-      D.EmptyCart,
-      D.TableNotInStore,
-    ],
+    errors: [...INPUT_ERRORS, ...ENGINE_ERRORS, ...LINE_ERRORS, ErrorCode.NoTable, D.EmptyCart, D.TableNotInStore],
     async handle(req, { body }: { body: z.output<typeof QuoteBody> }) {
-      let lines = body.lines;
+      let lines: QuoteLine[] | undefined = body.lines;
       const s = session(req);
       const store = body.store ?? s.store;
       if (store === undefined) throw new HttpError(ErrorCode.NoTable, 'scan a table, or name the store');
@@ -156,16 +147,9 @@ function quote(deps: GatewayDeps): Route {
           throw new HttpError(D.TableNotInStore, `your table's cart is in store ${t.store}, not ${store}`, {
             details: { store, tableStore: t.store },
           });
-        const view = await engine.table(t.store, t.tableId).send({ type: 'get' });
-        if (view.cart.length === 0) throw new HttpError(D.EmptyCart, 'the table cart is empty');
-        lines = view.cart.map((l) => ({
-          skuId: l.skuId,
-          qty: l.qty,
-          options: [...l.options],
-          ...(l.note === null ? {} : { note: l.note }),
-        }));
+        lines = await cartLines(deps, t.store, t.tableId);
       }
-      const quote = await engine.catalog(store).send({
+      const quote = await deps.engine.catalog(store).send({
         type: 'quote',
         channel: body.channel,
         lines,
