@@ -294,20 +294,24 @@ class Tally {
   }
 }
 
-/** Open model: `one` on a fixed schedule of `rate` a second; `onMeasure` once the warm-up is over. */
-function openModel(
-  rate: number,
-  warmup: number,
-  seconds: number,
-  one: (scheduledAt: number) => Promise<void>,
-  onMeasure: () => void,
-): Promise<void> {
+/**
+ * A run's clock, the same for both load models: `onMeasure` once the warm-up is over; `stopped()`
+ * once the measured seconds are over too.
+ */
+function runClock(warmup: number, seconds: number, onMeasure: () => void): () => boolean {
   let stop = false;
+  setTimeout(onMeasure, warmup * 1000);
+  setTimeout(() => (stop = true), (warmup + seconds) * 1000);
+  return () => stop;
+}
+
+/** Open model: `one` on a fixed schedule of `rate` a second until `stopped()`. */
+function openModel(rate: number, stopped: () => boolean, one: (scheduledAt: number) => Promise<void>): Promise<void> {
   const t0 = performance.now();
   let issued = 0;
   return new Promise<void>((resolve) => {
     const tick = (): void => {
-      if (stop) return resolve();
+      if (stopped()) return resolve();
       const due = Math.floor(((performance.now() - t0) / 1000) * rate);
       const intervalUs = 1000 / rate;
       while (issued < due) {
@@ -316,26 +320,19 @@ function openModel(
       }
       setTimeout(tick, 1);
     };
-    setTimeout(onMeasure, warmup * 1000);
-    setTimeout(() => (stop = true), (warmup + seconds) * 1000);
     tick();
   });
 }
 
-/** Closed model: `conc` commands in flight at all times; `onMeasure` once the warm-up is over. */
+/** Closed model: `conc` commands in flight at all times until `stopped()`. */
 async function closedModel(
   conc: number,
-  warmup: number,
-  seconds: number,
+  stopped: () => boolean,
   one: (scheduledAt: number) => Promise<void>,
-  onMeasure: () => void,
 ): Promise<void> {
-  let stop = false;
   const worker = async (): Promise<void> => {
-    while (!stop) await one(performance.now());
+    while (!stopped()) await one(performance.now());
   };
-  setTimeout(onMeasure, warmup * 1000);
-  setTimeout(() => (stop = true), (warmup + seconds) * 1000);
   await Promise.all(Array.from({ length: conc }, worker));
 }
 
@@ -375,16 +372,21 @@ async function run(
   if (args.rate !== undefined) {
     const rate = Number(args.rate);
     model = `open ${rate}/s`;
-    await openModel(rate, warmup, seconds, one, () => {
+    const stopped = runClock(warmup, seconds, () => {
       t.start();
       before = scrape();
       clientLoop.reset();
       cpuBefore = cpuMark(enginePids);
     });
+    await openModel(rate, stopped, one);
   } else {
     const conc = Number(args.concurrency);
     model = `closed ${conc} in flight`;
-    await closedModel(conc, warmup, seconds, one, () => t.start());
+    await closedModel(
+      conc,
+      runClock(warmup, seconds, () => t.start()),
+      one,
+    );
   }
   const elapsed = (performance.now() - t.measureStart) / 1000;
   t.measuring = false;
