@@ -16,16 +16,9 @@
  * done. Every insert has a fixed cost (a part per table and view), so under load
  * batches grow and the cost per event falls instead of batches queueing up.
  */
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type Consumer,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { workerConsumerConfig } from '@lunchrush/engine/consumer';
 import { LogReader, decodeRecord, partitionOfSubject } from '@lunchrush/engine/log';
 import type { AnalyticsConfig } from './config.js';
 import { AnalyticsError, ErrorCode, ensureError } from './errors.js';
@@ -160,17 +153,10 @@ export class Ingester {
     if ((await new LogReader(this.o.nc, source.stream).bounds()) === null) return false;
     const { durable, maxAckPending, ackWaitMs } = this.o.config;
     const jsm = await jetstreamManager(this.o.nc);
-    const cfg = {
-      durable_name: durable,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: source.subjects,
-      ack_wait: ackWaitMs * 1_000_000,
-      max_ack_pending: maxAckPending,
-      max_deliver: -1,
-    };
+    const cfg = workerConsumerConfig({ durable, ackWaitMs, maxAckPending, filterSubject: source.subjects });
     try {
       await jsm.consumers.info(source.stream, durable);
+      // A restart with another ack wait or in-flight bound takes it.
       await jsm.consumers.update(source.stream, durable, { ack_wait: cfg.ack_wait, max_ack_pending: maxAckPending });
     } catch (e) {
       if (!/consumer not found/i.test(ensureError(e).message)) {

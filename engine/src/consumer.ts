@@ -3,6 +3,7 @@
  * creates (`@lunchrush/engine/consumer`): the refund worker, the member forwarder, the campaign
  * worker, the courier worker and the platforms' sync feed.
  *
+ * - `workerConsumerConfig`: how a worker's durable consumer is made (analytics' ingester too).
  * - `openConsumer`: waits for the stream (the engine creates it, so it may not be there yet);
  *   finds the consumer, or adds it with the worker's bounds (explicit acks, from the start of the
  *   stream; another process adding it at the same moment is no error).
@@ -17,6 +18,7 @@ import {
   jetstream,
   jetstreamManager,
   type Consumer,
+  type ConsumerConfig,
   type ConsumerMessages,
   type JsMsg,
 } from '@nats-io/jetstream';
@@ -41,6 +43,28 @@ export interface WorkerConsumer {
   log: Logger;
 }
 
+/**
+ * A worker's durable consumer as the server keeps it: explicit acks, from the start of the stream,
+ * the worker's ack wait and in-flight bound, and never dropped by the server (what a worker leaves
+ * undone is only ever terminated on purpose). `filterSubject`: only those subjects of the stream.
+ */
+export function workerConsumerConfig(o: {
+  readonly durable: string;
+  readonly ackWaitMs: number;
+  readonly maxAckPending: number;
+  readonly filterSubject?: string;
+}): Partial<ConsumerConfig> {
+  return {
+    durable_name: o.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ...(o.filterSubject === undefined ? {} : { filter_subject: o.filterSubject }),
+    ack_wait: o.ackWaitMs * 1_000_000,
+    max_deliver: -1,
+    max_ack_pending: o.maxAckPending,
+  };
+}
+
 /** The consumer, or undefined when the worker stopped while the stream was not there yet. */
 export async function openConsumer(nc: NatsConnection, o: WorkerConsumer): Promise<Consumer | undefined> {
   const jsm = await jetstreamManager(nc);
@@ -55,22 +79,12 @@ export async function openConsumer(nc: NatsConnection, o: WorkerConsumer): Promi
   }
   if (o.stopping()) return undefined;
   await jsm.consumers.info(o.stream, o.durable).catch(() =>
-    jsm.consumers
-      .add(o.stream, {
-        durable_name: o.durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: o.ackWaitMs * 1_000_000,
-        // Never dropped by the server: what a worker leaves undone is only ever terminated on purpose.
-        max_deliver: -1,
-        max_ack_pending: o.maxAckPending,
-      })
-      .catch(async (e: unknown) => {
-        // Another process added it at the same moment.
-        await jsm.consumers.info(o.stream, o.durable).catch(() => {
-          throw e;
-        });
-      }),
+    jsm.consumers.add(o.stream, workerConsumerConfig(o)).catch(async (e: unknown) => {
+      // Another process added it at the same moment.
+      await jsm.consumers.info(o.stream, o.durable).catch(() => {
+        throw e;
+      });
+    }),
   );
   return jetstream(nc).consumers.get(o.stream, o.durable);
 }
