@@ -8,6 +8,7 @@ export const DEFAULT_SNAPSHOT_EVERY_EVENTS = 500;
 export const DEFAULT_SNAPSHOT_IDLE_MS = 5_000;
 /** An idle order's snapshot is ~1–2 KB: far under this; a store or a busy SKU may pass it. */
 export const DEFAULT_LOG_SNAPSHOT_MAX_BYTES = 32 * 1024;
+export const DEFAULT_CHAIN_MAX_RECORDS = 4;
 export const DEFAULT_PASSIVATE_AFTER_MS = 60_000;
 export const DEFAULT_MAX_ACTORS_IN_MEMORY = 20_000;
 export const DEFAULT_CHECKPOINT_INTERVAL_MS = 1_000;
@@ -41,6 +42,12 @@ export interface EngineConfig {
    * append; larger ones (and all, at 0) get a KV put each in the snapshot bucket.
    */
   logSnapshotMaxBytes: number;
+  /**
+   * An idle actor whose records since its last snapshot are at most this many is found by following
+   * them back from its latest record (`LogEntry.p`) instead of a snapshot written for it (0: every
+   * idle actor is snapshotted).
+   */
+  chainMaxRecords: number;
   passivateAfterMs: number;
   /**
    * Actors this process keeps in memory at most (0: no bound). Past it, the least recently used
@@ -113,6 +120,7 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_SNAPSHOT_EVERY_EVENTS: 'snapshotEveryEvents',
   ENGINE_SNAPSHOT_IDLE_MS: 'snapshotIdleMs',
   ENGINE_LOG_SNAPSHOT_MAX_BYTES: 'logSnapshotMaxBytes',
+  ENGINE_CHAIN_MAX_RECORDS: 'chainMaxRecords',
   ENGINE_PASSIVATE_AFTER_MS: 'passivateAfterMs',
   ENGINE_MAX_ACTORS_IN_MEMORY: 'maxActorsInMemory',
   ENGINE_CHECKPOINT_INTERVAL_MS: 'checkpointIntervalMs',
@@ -152,6 +160,7 @@ export function defaultConfig(): EngineConfig {
     snapshotEveryEvents: DEFAULT_SNAPSHOT_EVERY_EVENTS,
     snapshotIdleMs: DEFAULT_SNAPSHOT_IDLE_MS,
     logSnapshotMaxBytes: DEFAULT_LOG_SNAPSHOT_MAX_BYTES,
+    chainMaxRecords: DEFAULT_CHAIN_MAX_RECORDS,
     passivateAfterMs: DEFAULT_PASSIVATE_AFTER_MS,
     maxActorsInMemory: DEFAULT_MAX_ACTORS_IN_MEMORY,
     checkpointIntervalMs: DEFAULT_CHECKPOINT_INTERVAL_MS,
@@ -196,6 +205,8 @@ export function validateConfig(c: EngineConfig): EngineConfig {
       `logSnapshotMaxBytes must be at most 262144 (a record holds several), got ${c.logSnapshotMaxBytes}`,
     );
   }
+  intAtLeast('chainMaxRecords', 0);
+  if (c.chainMaxRecords > 64) throw new ConfigError(`chainMaxRecords must be at most 64, got ${c.chainMaxRecords}`);
   intAtLeast('passivateAfterMs', 10);
   intAtLeast('maxActorsInMemory', 0);
   intAtLeast('checkpointIntervalMs', 10);

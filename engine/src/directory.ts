@@ -39,9 +39,10 @@ const KEYS_PER_LAYER = 8_192;
 const KEYS_PER_TABLE = 65_536;
 
 /**
- * Where an actor's latest snapshot is: 0 in the snapshot bucket (or it has none yet), else the log
- * sequence of the record that holds it (`LogEntry.sn`: idle actors are snapshotted into the log,
- * many in one append).
+ * Where an actor's latest state is: 0 its snapshot in the snapshot bucket (or it has none yet), S > 0
+ * the log sequence of the record that holds its snapshot (`LogEntry.sn`: idle actors are
+ * snapshotted into the log, many in one append), -S its latest record, whose entries and those
+ * they name back (`LogEntry.p`) fold into its state: a chain (`partition/chain.ts`).
  */
 export type Place = number;
 

@@ -13,6 +13,8 @@ export class EngineMetrics {
   /** Actor snapshots written, and checkpoints written. */
   snapshots = 0;
   checkpoints = 0;
+  /** Idle actors left to their chain of records instead of a snapshot (see `partition/chain.ts`). */
+  chained = 0;
   /** Actors dropped from memory: idle past `passivateAfterMs`, or early to stay within `maxActorsInMemory`. */
   readonly passivated = { idle: 0, memory: 0 };
   /** Actors brought into memory: brand new (no read, the directory has never seen them), or read from a snapshot. */
@@ -69,17 +71,18 @@ export class EngineMetrics {
         for (const [outcome, n] of outcomes) this.inc({ outcome }, n);
       },
     });
-    const written = (): [number, number] => [this.snapshots, this.checkpoints];
+    const written = (): [number, number, number] => [this.snapshots, this.checkpoints, this.chained];
     new Counter({
       name: 'lunchrush_engine_state_writes_total',
-      help: 'Actor snapshots and partition checkpoints written to their KV buckets.',
+      help: 'Actor snapshots and partition checkpoints written (snapshots to the log or their bucket), and idle actors left to their chain of records instead (kind chained: nothing written).',
       labelNames: ['kind'],
       registers: [this.registry],
       collect() {
         this.reset();
-        const [s, c] = written();
+        const [s, c, ch] = written();
         this.inc({ kind: 'snapshot' }, s);
         this.inc({ kind: 'checkpoint' }, c);
+        this.inc({ kind: 'chained' }, ch);
       },
     });
     const depth = (): Map<number, number> => this.mailboxDepth();

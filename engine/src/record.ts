@@ -27,6 +27,14 @@ export interface LogEntry {
    * append, instead of a KV put each. The directory keeps the record's sequence as its place.
    */
   sn?: Uint8Array;
+  /**
+   * Where the actor's state before this record is, on its first entry in the record (written since
+   * 7 Dec 2026): absent for its initial state, 0 the snapshot bucket, S > 0 the snapshot entry in
+   * record S, -S its entries in record S. An idle actor whose records since its last snapshot are
+   * few is found by following these back from its latest record (a chain) instead of a snapshot
+   * written for it: see `Snapshots.chainIdle`.
+   */
+  p?: number;
 }
 
 export interface BatchRecord {

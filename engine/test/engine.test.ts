@@ -107,6 +107,9 @@ beforeAll(async () => {
     snapshotIdleMs: 100,
     passivateAfterMs: 300,
     checkpointIntervalMs: 50,
+    // Idle actors are snapshotted, not left to their chains: some tests here read those snapshots
+    // (chains have their own tests, chain.test.ts).
+    chainMaxRecords: 0,
   }));
 });
 

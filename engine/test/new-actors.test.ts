@@ -35,6 +35,8 @@ describe('new actors and the actor directory (one process)', () => {
     snapshotIdleMs: 10,
     passivateAfterMs: 10,
     checkpointIntervalMs: 200,
+    // Snapshots into the log are what this tests (chains: chain.test.ts).
+    chainMaxRecords: 0,
   });
   const start = async (): Promise<Engine> => {
     const e = await Engine.start(demoActors, { env: {}, config: config(), logger: testLogger('engine', 'warn') });
@@ -152,7 +154,13 @@ describe('a namespace whose checkpoints predate actor directories', () => {
     const config = { natsUrl: NATS_URL, namespace: ns, partitions: P, snapshotIdleMs: 10, passivateAfterMs: 10 };
     const e = await Engine.start(demoActors, {
       env: {},
-      config: { ...config, checkpointIntervalMs: 200, logSnapshotMaxBytes: before ? 0 : 32 * 1024 },
+      // An engine from before directories snapshotted every idle actor into the bucket, and had no chains.
+      config: {
+        ...config,
+        checkpointIntervalMs: 200,
+        logSnapshotMaxBytes: before ? 0 : 32 * 1024,
+        chainMaxRecords: before ? 0 : 4,
+      },
       logger: testLogger('engine', 'warn'),
     });
     await waitFor(() => e.ownedPartitions().length === P, { what: 'all partitions owned' });
@@ -252,6 +260,8 @@ describe('the actor directory after SIGKILL', () => {
       ENGINE_SNAPSHOT_IDLE_MS: '10',
       ENGINE_PASSIVATE_AFTER_MS: '10',
       ENGINE_METRICS_PORT: String(port),
+      // Snapshots into the log are what this tests (chains: chain.test.ts).
+      ENGINE_CHAIN_MAX_RECORDS: '0',
     };
     const e1 = await engine(ns, 'e1', env);
     await allOwnedBy(ns, ['e1']);

@@ -28,6 +28,15 @@ export interface Cell {
   pending: number;
   /** Generation of the chunks its snapshot head names (see `SnapshotChunks`). */
   snapGen: 0 | 1;
+  /**
+   * Where its committed state is found in the log, as its next record's entry names it (`LogEntry.p`):
+   * undefined for the initial state, 0 the bucket, S > 0 a snapshot entry in record S, -S its entries
+   * in record S (a chain: see `Snapshots.chainIdle`). NaN while unknown (rebuilt by a replay, or a
+   * chain past `chainMaxRecords`): only a snapshot makes it known again.
+   */
+  from: number | undefined;
+  /** Records its chain has reached since `from` last named a snapshot (or its initial state). */
+  chainLen: number;
   /** Command id → result, tagged with the seq of its record (0 while its append is in flight). */
   readonly recent: IdWindow<unknown>;
 }
@@ -41,7 +50,14 @@ export function newCell(
   snap: LoadedSnapshot | undefined,
   pending: number,
 ): Cell {
-  const state: unknown = snap === undefined ? type.initial(ref) : type.snapshot ? type.snapshot.decode(snap.s) : snap.s;
+  const state: unknown =
+    snap === undefined
+      ? type.initial(ref)
+      : snap.folded
+        ? snap.s
+        : type.snapshot
+          ? type.snapshot.decode(snap.s)
+          : snap.s;
   const cell: Cell = {
     ref,
     key,
@@ -58,6 +74,9 @@ export function newCell(
     lastUsed: now(),
     pending,
     snapGen: snap?.gen ?? 0,
+    // A snapshot read without saying where it was (none does today) leaves its chain unknown.
+    from: snap === undefined ? undefined : (snap.place ?? NaN),
+    chainLen: snap?.chainLen ?? 0,
     recent: new IdWindow(cfg.dedupWindowPerActor, cfg.dedupMaxAgeMs, undefined, cfg.dedupInlineResultBytes),
   };
   for (const [id, r, seq] of snap?.ids ?? []) cell.recent.set(id, r, seq);
@@ -73,6 +92,7 @@ export function newCell(
       cell.recent.setLogged(id, seq);
     }
   }
+  for (const [id, r, seq] of snap?.chainIds ?? []) cell.recent.set(id, r, seq);
   return cell;
 }
 

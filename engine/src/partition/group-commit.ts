@@ -4,6 +4,7 @@ import { isTransient, isWrongLastSequence } from '../jsutil.js';
 import type { BatchRecord, LogEntry } from '../record.js';
 import { jsPublish } from '../request-window.js';
 import type { Cell } from './cell.js';
+import { advance, namePrevious } from './chain.js';
 import { now, pause, type PartitionEnv, type ReplySink, type WireResult } from './env.js';
 import { Fenced } from './fence.js';
 import type { Partition } from './index.js';
@@ -129,6 +130,7 @@ export class GroupCommit {
     let record: BatchRecord = { k: 'b', e: part.epoch, o: this.env.cfg.processId, x: [] };
     let data: Uint8Array;
     for (;;) {
+      namePrevious(b.units, this.env.cfg.chainMaxRecords);
       record = { ...record, x: b.units.flatMap((u) => u.staged.map((s) => s.entry)) };
       data = encode(record);
       if (data.length <= this.env.cfg.maxBatchBytes || b.units.length === 1) break;
@@ -220,6 +222,7 @@ export class GroupCommit {
       for (const s of u.staged) {
         const c = s.cell;
         c.committed = s.post;
+        advance(c, seq, s.entry, cfg.chainMaxRecords);
         // Its first record: the directory knows it from now on (a later load reads its snapshot).
         if (c.lastSeq === 0) this.part.directory.add(c.key);
         c.lastSeq = seq;

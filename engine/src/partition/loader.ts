@@ -70,7 +70,7 @@ export class Loader {
     const part = this.part;
     for (let attempt = 0; ; attempt++) {
       try {
-        const snap = await part.snapshots.read(key);
+        const snap = await part.snapshots.read(key, type);
         if (part.state === 'dead') return;
         if (!part.cells.has(key)) part.cells.set(key, this.cellFrom(ref, key, type, snap));
         return;

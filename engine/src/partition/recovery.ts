@@ -7,6 +7,7 @@ import type { ActorRef } from '../decider.js';
 import { actorKey } from '../partitioning.js';
 import type { PartitionRecord } from '../record.js';
 import { fold } from '../transaction.js';
+import { advance, restart } from './chain.js';
 import { fence, Fenced } from './fence.js';
 import type { SnapshotRecord } from './snapshots.js';
 import type { Partition } from './index.js';
@@ -53,11 +54,16 @@ export async function replay(part: Partition): Promise<{ replayed: number; actor
       if (e.sn !== undefined) {
         // A snapshot in the log: the actor's state as of `covers`, which it replaces when newer.
         const snap = decode<SnapshotRecord>(e.sn);
-        if (snap.seq > c.snapSeq) part.cells.set(key, part.loader.cellFrom(c.ref, key, c.type, snap));
+        if (snap.seq > c.snapSeq) {
+          const fresh = part.loader.cellFrom(c.ref, key, c.type, snap);
+          restart(fresh, seq);
+          part.cells.set(key, fresh);
+        }
         part.directory.locate(key, seq);
         continue;
       }
       if (seq > c.snapSeq) {
+        advance(c, seq, e, part.env.cfg.chainMaxRecords);
         c.committed = c.state = fold(c.type, c.committed, e.ev);
         c.lastSeq = seq;
         if (c.firstDirtySeq === 0) c.firstDirtySeq = seq;
@@ -123,7 +129,7 @@ async function loadFromSnapshots(
         const ref = touched.get(key)!;
         const type = part.env.types.get(ref.type);
         if (type === undefined) throw new Error(`log of partition ${part.p} names unknown actor type ${ref.type}`);
-        const snap = fresh.has(key) ? undefined : await part.snapshots.read(key);
+        const snap = fresh.has(key) ? undefined : await part.snapshots.read(key, type);
         part.cells.set(key, part.loader.cellFrom(ref, key, type, snap));
       }),
     );

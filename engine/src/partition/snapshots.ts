@@ -5,6 +5,8 @@ import { actorKey } from '../partitioning.js';
 import type { PartitionRecord } from '../record.js';
 import type { Cell } from './cell.js';
 import { now, type PartitionEnv, type ReplySink } from './env.js';
+import type { ActorType } from '../decider.js';
+import { readChain, restart, type ChainReader } from './chain.js';
 import type { StagedCell } from './group-commit.js';
 import type { Partition } from './index.js';
 
@@ -30,8 +32,18 @@ interface SnapshotChunks {
   chunks: { g: 0 | 1; n: number };
 }
 
-/** A snapshot as read: the record, and the generation of its chunks when it came in chunks. */
-export type LoadedSnapshot = SnapshotRecord & { gen?: 0 | 1 };
+/**
+ * A snapshot as read: the record, and the generation of its chunks when it came in chunks; where it
+ * was found (`Cell.from`); for an actor read from its chain, the state folded (`folded`: `s` is a
+ * live state, not a snapshot codec's form), the records folded and the command ids their entries hold.
+ */
+export type LoadedSnapshot = SnapshotRecord & {
+  gen?: 0 | 1;
+  place?: number;
+  chainLen?: number;
+  folded?: true;
+  chainIds?: [string, unknown, number][];
+};
 
 const MAX_CONCURRENT_SNAPSHOTS = 32;
 /** Snapshot entries in one unit of the group commit, at most about this many bytes (a record stays well under max_payload). */
@@ -101,6 +113,7 @@ export class Snapshots {
       // Only an actor with nothing decided and not yet durable: the snapshot is its committed state.
       if (c.snapshotting || c.snapQueued || c.pending > 0 || c.state !== c.committed || c.firstDirtySeq === 0) continue;
       if (this.part.cells.get(c.key) !== c) continue;
+      if (this.chainIdle(c)) continue;
       // Only a complete directory is stored with the checkpoint, and only a stored directory finds a
       // snapshot in the log again after a restart: until then, the bucket.
       if (this.env.cfg.logSnapshotMaxBytes === 0 || !this.part.directory.complete) {
@@ -132,6 +145,23 @@ export class Snapshots {
     if (staged.length > 0) this.stage(staged);
   }
 
+  /**
+   * An idle actor whose records since its last snapshot are few enough is put in the directory at its
+   * latest record, its chain (`partition/chain.ts`): nothing is encoded or written for it. Only with a
+   * complete directory: only a stored directory finds it again after a restart.
+   */
+  private chainIdle(c: Cell): boolean {
+    const max = this.env.cfg.chainMaxRecords;
+    if (max === 0 || !this.part.directory.complete) return false;
+    if (c.from !== -c.lastSeq || c.chainLen > max) return false;
+    this.part.directory.locate(c.key, c.from);
+    c.firstDirtySeq = 0;
+    c.eventsSinceSnap = 0;
+    c.snapSeq = c.lastSeq;
+    this.env.metrics.chained++;
+    return true;
+  }
+
   /** Stages what this turn encoded; the cells from `next` on in a later turn (a round with thousands of idle orders would hold the loop for tens of ms). */
   private stageRest(staged: StagedCell[], cells: readonly Cell[], next: number): void {
     if (staged.length > 0) this.stage(staged);
@@ -155,6 +185,7 @@ export class Snapshots {
       if (c.lastSeq === covers) {
         c.firstDirtySeq = 0;
         c.eventsSinceSnap = 0;
+        restart(c, seq);
       }
       this.part.directory.locate(c.key, seq);
       this.env.metrics.snapshots++;
@@ -247,6 +278,12 @@ export class Snapshots {
       c.snapSeq = Math.max(c.snapSeq, seq);
       c.eventsSinceSnap = Math.max(0, c.eventsSinceSnap - counted);
       c.firstDirtySeq = c.lastSeq > seq ? seq + 1 : 0;
+      // Covering its latest record: its next record names the bucket. (Past it, the chain of those
+      // records still holds: a chain read skips what a newer bucket snapshot covers.)
+      if (c.lastSeq === seq) {
+        c.from = 0;
+        c.chainLen = 0;
+      }
     } catch (err) {
       this.env.log.warn({ actor: c.key, err: ensureError(err).message }, 'snapshot failed; will retry');
     } finally {
@@ -277,18 +314,29 @@ export class Snapshots {
    * The actor's latest snapshot, from where the directory says (a record of the log, or the bucket;
    * the bucket when it does not know), or undefined when there is none.
    */
-  async read(key: string): Promise<LoadedSnapshot | undefined> {
+  async read(key: string, type: ActorType): Promise<LoadedSnapshot | undefined> {
     const places = this.part.directory.places(key);
     if (places.length === 0) return this.fromBucket(key);
     for (const place of places) {
-      const snap = place === 0 ? await this.fromBucket(key) : await this.fromLog(place, key);
+      const snap =
+        place === 0
+          ? await this.fromBucket(key)
+          : place < 0
+            ? await readChain(this.chainReader, type, key, -place, this.env.cfg.chainMaxRecords)
+            : await this.fromLog(place, key);
       if (snap !== undefined) return snap;
     }
     return undefined;
   }
 
-  /** The snapshot entry of `key` in record `seq`, if it holds one (a place from a shared hash may not). */
-  private async fromLog(seq: number, key: string): Promise<LoadedSnapshot | undefined> {
+  private readonly chainReader: ChainReader = {
+    record: (seq) => this.record(seq),
+    bucket: (key) => this.fromBucket(key),
+    decode: (bytes) => decode<SnapshotRecord>(bytes),
+  };
+
+  /** Record `seq` of this partition, decoded (the last few are kept: actors idle together load together). */
+  private record(seq: number): Promise<PartitionRecord | undefined> {
     let rec = this.records.get(seq);
     if (rec === undefined) {
       const { env } = this;
@@ -299,10 +347,17 @@ export class Snapshots {
       if (this.records.size > RECORDS_CACHED) this.records.delete(this.records.keys().next().value!);
       rec.catch(() => this.records.delete(seq));
     }
-    const r = await rec;
+    return rec;
+  }
+
+  /** The snapshot entry of `key` in record `seq`, if it holds one (a place from a shared hash may not). */
+  private async fromLog(seq: number, key: string): Promise<LoadedSnapshot | undefined> {
+    const r = await this.record(seq);
     if (r?.k !== 'b') return undefined;
     for (const e of r.x) {
-      if (e.sn !== undefined && actorKey(e.a[1], e.a[0], e.a[2]) === key) return decode<SnapshotRecord>(e.sn);
+      if (e.sn !== undefined && actorKey(e.a[1], e.a[0], e.a[2]) === key) {
+        return { ...decode<SnapshotRecord>(e.sn), place: seq };
+      }
     }
     return undefined;
   }
@@ -312,11 +367,11 @@ export class Snapshots {
     const v = await this.value(key);
     if (v === undefined) return undefined;
     const head = decode<SnapshotRecord | SnapshotChunks>(v);
-    if (!('chunks' in head)) return head;
+    if (!('chunks' in head)) return { ...head, place: 0 };
     const { g, n } = head.chunks;
     const parts = await Promise.all(Array.from({ length: n }, (_, i) => this.value(`${key}.c${g}.${i}`)));
     if (parts.some((x) => x === undefined)) throw new Error(`snapshot of ${key} names a chunk that is missing`);
-    return { ...decode<SnapshotRecord>(Buffer.concat(parts as Uint8Array[])), gen: g };
+    return { ...decode<SnapshotRecord>(Buffer.concat(parts as Uint8Array[])), gen: g, place: 0 };
   }
 
   private async value(key: string): Promise<Uint8Array | undefined> {
