@@ -23,8 +23,8 @@ import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
 import { route, type Route } from '../../http.js';
 import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+import { termsCampaignRoutes } from './terms-campaign.js';
 
-type BParams = z.output<typeof StoreBargainCampaignParams>;
 type LParams = z.output<typeof StoreLotteryParams>;
 const staffDoc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup };
 const RedeemBody = z.strictObject({ drawId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
@@ -32,55 +32,23 @@ const RedeemBody = z.strictObject({ drawId: z.string().regex(/^[A-Za-z0-9_-]{1,6
 export function staffBargainLotteryRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
   const bargain = bargainCampaignOf.bind(null, deps.engine);
   return [
-    route({
-      method: 'put',
-      path: `${base}/bargain-campaigns/{campaignId}`,
+    ...termsCampaignRoutes(index, {
+      kind: 'bargain',
+      path: '/bargain-campaigns/{campaignId}',
+      what: 'bargain campaign',
       response: BargainCampaignAnswer,
-      summary: 'Define a bargain campaign (砍价): dish, start and floor prices, helps to the floor (K), time, limits',
-      ...staffDoc,
       params: StoreBargainCampaignParams,
       body: BargainTermsBody,
-      errors: [
-        ...STAFF_ERRORS,
-        ...BODY_ERRORS,
-        ...ENGINE_ERRORS,
-        B.CampaignExists,
-        D.InvalidCommand,
-        ErrorCode.Unavailable,
-      ],
-      async handle(_req, { params, body }: { params: BParams; body: z.output<typeof BargainTermsBody> }) {
-        await index.addCampaign(params.store, 'bargain', params.campaignId);
-        return {
-          body: await bargain(params.store, params.campaignId).send({ type: 'define', terms: body, at: Date.now() }),
-        };
+      exists: B.CampaignExists,
+      notFound: B.CampaignNotFound,
+      summary: {
+        define: 'Define a bargain campaign (砍价): dish, start and floor prices, helps to the floor (K), time, limits',
+        stop: 'Stop a bargain campaign: no new bargains; those started run to their deadline',
+        read: 'A bargain campaign: its terms, stopped or not, open now or not',
       },
-    }),
-    route({
-      method: 'post',
-      path: `${base}/bargain-campaigns/{campaignId}/stop`,
-      response: BargainCampaignAnswer,
-      summary: 'Stop a bargain campaign: no new bargains; those started run to their deadline',
-      ...staffDoc,
-      params: StoreBargainCampaignParams,
-      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, B.CampaignNotFound],
-      async handle(_req, { params }: { params: BParams }) {
-        return { body: await bargain(params.store, params.campaignId).send({ type: 'stop', at: Date.now() }) };
-      },
-    }),
-    route({
-      method: 'get',
-      path: `${base}/bargain-campaigns/{campaignId}`,
-      response: BargainCampaignAnswer,
-      summary: 'A bargain campaign: its terms, stopped or not, open now or not',
-      ...staffDoc,
-      roles: MAY.view,
-      params: StoreBargainCampaignParams,
-      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, B.CampaignNotFound],
-      async handle(_req, { params }: { params: BParams }) {
-        const v = await bargain(params.store, params.campaignId).send({ type: 'get', at: Date.now() });
-        if (v.terms === null) throw new HttpError(B.CampaignNotFound, `no bargain campaign ${params.campaignId}`);
-        return { body: v };
-      },
+      define: (k, terms, at) => bargain(k.store, k.campaignId).send({ type: 'define', terms, at }),
+      stop: (k, at) => bargain(k.store, k.campaignId).send({ type: 'stop', at }),
+      get: (k, at) => bargain(k.store, k.campaignId).send({ type: 'get', at }),
     }),
     ...lotteryRoutes(deps, index),
   ];

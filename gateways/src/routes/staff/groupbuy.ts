@@ -4,7 +4,7 @@
  * or list the store's (the console's 拼团 page), see its groups live (status, members' seats, refunds pending) and dissolve a group (everyone
  * refunded, stock released).
  */
-import { ErrorCode as D, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
+import { STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
 import { GroupBuyErrorCode as G, groupCampaignOf, groupOf, type GroupView } from '@lunchrush/actors/campaigns';
 import type { z } from 'zod';
 import { GroupAnswer, GroupCampaignAnswer, GroupCampaignListAnswer, GroupListAnswer } from '../../campaign-answers.js';
@@ -17,17 +17,41 @@ import {
   StoreGroupParams,
 } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
-import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
+import { ENGINE_ERRORS, ErrorCode } from '../../errors.js';
 import { route, type Route } from '../../http.js';
 import { StoreParams } from '../../schemas.js';
 import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+import { termsCampaignRoutes } from './terms-campaign.js';
 
 type Params = z.output<typeof StoreGroupCampaignParams>;
 const doc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup, params: StoreGroupCampaignParams };
 const LIVE: ReadonlySet<string> = new Set(['forming', 'open', 'refunding']);
 
 export function staffGroupBuyRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
-  return [define(deps, index), stop(deps), read(deps), list(deps, index), groups(deps, index), dissolve(deps)];
+  const campaign = groupCampaignOf.bind(null, deps.engine);
+  return [
+    ...termsCampaignRoutes(index, {
+      kind: 'groupbuy',
+      path: '/group-buys/{campaignId}',
+      what: 'group-buy campaign',
+      response: GroupCampaignAnswer,
+      params: StoreGroupCampaignParams,
+      body: GroupTermsBody,
+      exists: G.CampaignExists,
+      notFound: G.CampaignNotFound,
+      summary: {
+        define: 'Define a group-buy campaign (拼团): dish, group price, size N, time limit T, limits, auto-fill',
+        stop: 'Stop a group-buy campaign: no new groups; groups already open run to their end',
+        read: 'A group-buy campaign: its terms, stopped or not, open now or not',
+      },
+      define: (k, terms, at) => campaign(k.store, k.campaignId).send({ type: 'define', terms, at }),
+      stop: (k, at) => campaign(k.store, k.campaignId).send({ type: 'stop', at }),
+      get: (k, at) => campaign(k.store, k.campaignId).send({ type: 'get', at }),
+    }),
+    list(deps, index),
+    groups(deps, index),
+    dissolve(deps),
+  ];
 }
 
 function list(deps: GatewayDeps, index: CampaignIndex): Route {
@@ -52,74 +76,6 @@ function list(deps: GatewayDeps, index: CampaignIndex): Route {
         ),
       );
       return { body: { campaigns: views.filter((v) => v !== null && v.terms !== null) } };
-    },
-  });
-}
-
-function define(deps: GatewayDeps, index: CampaignIndex): Route {
-  return route({
-    method: 'put',
-    path: `${base}/group-buys/{campaignId}`,
-    response: GroupCampaignAnswer,
-    summary: 'Define a group-buy campaign (拼团): dish, group price, size N, time limit T, limits, auto-fill',
-    ...doc,
-    body: GroupTermsBody,
-    errors: [
-      ...STAFF_ERRORS,
-      ...BODY_ERRORS,
-      ...ENGINE_ERRORS,
-      G.CampaignExists,
-      D.InvalidCommand,
-      ErrorCode.Unavailable,
-    ],
-    async handle(_req, { params, body }: { params: Params; body: z.output<typeof GroupTermsBody> }) {
-      // Listed first: a listed id the engine never defined shows nowhere (the lists skip it).
-      await index.addCampaign(params.store, 'groupbuy', params.campaignId);
-      const view = await groupCampaignOf(deps.engine, params.store, params.campaignId).send({
-        type: 'define',
-        terms: body,
-        at: Date.now(),
-      });
-      return { body: view };
-    },
-  });
-}
-
-function stop(deps: GatewayDeps): Route {
-  return route({
-    method: 'post',
-    path: `${base}/group-buys/{campaignId}/stop`,
-    response: GroupCampaignAnswer,
-    summary: 'Stop a group-buy campaign: no new groups; groups already open run to their end',
-    ...doc,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, G.CampaignNotFound],
-    async handle(_req, { params }: { params: Params }) {
-      return {
-        body: await groupCampaignOf(deps.engine, params.store, params.campaignId).send({
-          type: 'stop',
-          at: Date.now(),
-        }),
-      };
-    },
-  });
-}
-
-function read(deps: GatewayDeps): Route {
-  return route({
-    method: 'get',
-    path: `${base}/group-buys/{campaignId}`,
-    response: GroupCampaignAnswer,
-    summary: 'A group-buy campaign: its terms, stopped or not, open now or not',
-    ...doc,
-    roles: MAY.view,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, G.CampaignNotFound],
-    async handle(_req, { params }: { params: Params }) {
-      const view = await groupCampaignOf(deps.engine, params.store, params.campaignId).send({
-        type: 'get',
-        at: Date.now(),
-      });
-      if (view.terms === null) throw new HttpError(G.CampaignNotFound, `no group-buy campaign ${params.campaignId}`);
-      return { body: view };
     },
   });
 }
