@@ -23,7 +23,7 @@ import {
 } from '@lunchrush/actors';
 import { wire } from '@lunchrush/actors/wire';
 import { decode, ensureError } from '@lunchrush/engine';
-import { ConsumerLoop } from '@lunchrush/engine/consumer';
+import { StreamWorker } from '@lunchrush/engine/consumer';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -52,18 +52,11 @@ export interface CourierWorkerOptions {
 
 type Outcome = 'done' | 'failed' | 'retry' | 'invalid';
 
-export class CourierWorker {
+export class CourierWorker extends StreamWorker {
   private readonly outcomes: Counter;
-  private readonly consuming: ConsumerLoop;
 
   constructor(private readonly o: CourierWorkerOptions) {
-    this.outcomes = new Counter({
-      name: 'lunchrush_gateway_courier_instructions_total',
-      help: 'Courier instructions worked on, by kind and outcome (done, failed: staff deliver, retry, invalid)',
-      labelNames: ['kind', 'outcome'],
-      registers: [o.registry],
-    });
-    this.consuming = new ConsumerLoop({
+    super({
       what: 'courier worker',
       nc: o.nc,
       consumer: {
@@ -75,19 +68,16 @@ export class CourierWorker {
       maxMessages: IN_FLIGHT,
       log: o.log,
     });
-  }
-
-  start(): void {
-    this.consuming.startEach((m) => this.handle(m), IN_FLIGHT);
-  }
-
-  /** Resolves once the instructions under way are done. */
-  stop(): Promise<void> {
-    return this.consuming.stop();
+    this.outcomes = new Counter({
+      name: 'lunchrush_gateway_courier_instructions_total',
+      help: 'Courier instructions worked on, by kind and outcome (done, failed: staff deliver, retry, invalid)',
+      labelNames: ['kind', 'outcome'],
+      registers: [o.registry],
+    });
   }
 
   /** One delivery of one instruction; never throws. `term()` without a reason (nats-server 2.9). */
-  async handle(m: JsMsg): Promise<Outcome> {
+  override async handle(m: JsMsg): Promise<Outcome> {
     let ins: CourierInstruction;
     try {
       ins = decode<CourierInstruction>(m.data);

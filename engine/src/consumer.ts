@@ -11,6 +11,7 @@
  *   that fails (deleted, NATS gone for long) or ends is opened again a second later.
  * - `ConsumerLoop`: the two together with a worker's start and stop; `startEach` for a worker whose
  *   messages are independent of each other, worked a bounded number at a time.
+ * - `StreamWorker`: a worker built on `startEach`, which only says how one message is handled.
  */
 import {
   AckPolicy,
@@ -188,4 +189,35 @@ export class ConsumerLoop {
     await this.#loop;
     await Promise.allSettled([...this.#working]);
   }
+}
+
+/**
+ * A stream worker whose messages are independent of each other (the refund, campaign and courier
+ * workers): `handle` each as it arrives, as many at a time as the client holds (`maxMessages`);
+ * `stop()` waits for those under way.
+ */
+export abstract class StreamWorker {
+  readonly #consuming: ConsumerLoop;
+  readonly #inFlight: number;
+
+  constructor(o: ConsumerLoopOptions) {
+    this.#consuming = new ConsumerLoop(o);
+    this.#inFlight = o.maxMessages;
+  }
+
+  /**
+   * Starts consuming in the background; the engine creates the stream, so it may not be there yet.
+   * A consumer that fails (deleted, NATS gone for long) is opened again a second later.
+   */
+  start(): void {
+    this.#consuming.startEach((m) => this.handle(m), this.#inFlight);
+  }
+
+  /** Resolves once the messages under way are handled (each step bounded by its own timeouts). */
+  stop(): Promise<void> {
+    return this.#consuming.stop();
+  }
+
+  /** One delivery of one message; never throws. */
+  abstract handle(m: JsMsg): Promise<unknown>;
 }

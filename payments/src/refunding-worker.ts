@@ -4,7 +4,7 @@
  * command), a counter of outcomes, and the staff board's refund alarms. Each worker says which
  * stream and consumer, and how one delivery is worked (`handle`, which never throws).
  */
-import { ConsumerLoop } from '@lunchrush/engine/consumer';
+import { StreamWorker } from '@lunchrush/engine/consumer';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -26,18 +26,18 @@ export interface RefundingWorkerOptions {
   readonly registry: Registry;
 }
 
-export abstract class RefundingWorker<Outcome extends string> {
+export abstract class RefundingWorker<Outcome extends string> extends StreamWorker {
   /** The stream its instructions come on. */
   readonly stream: string;
   protected readonly alarms: RefundAlarms;
   private readonly outcomes: Counter;
-  private readonly consuming: ConsumerLoop;
 
   constructor(
     protected readonly o: RefundingWorkerOptions,
     w: {
-      /** What the log calls it ("refund worker"); its alarms' source in their message ids. */
+      /** What the log calls it ("refund worker"). */
       readonly what: string;
+      /** Its alarms' source in their message ids ("refunds"). */
       readonly alarmSource: string;
       readonly stream: string;
       readonly durable: string;
@@ -45,10 +45,7 @@ export abstract class RefundingWorker<Outcome extends string> {
       readonly metric: { readonly name: string; readonly help: string };
     },
   ) {
-    this.stream = w.stream;
-    this.outcomes = new Counter({ ...w.metric, labelNames: ['outcome'], registers: [o.registry] });
-    this.alarms = new RefundAlarms({ nc: o.nc, namespace: o.namespace, source: w.alarmSource, log: o.log });
-    this.consuming = new ConsumerLoop({
+    super({
       what: w.what,
       nc: o.nc,
       consumer: {
@@ -63,23 +60,13 @@ export abstract class RefundingWorker<Outcome extends string> {
       maxMessages: IN_FLIGHT,
       log: o.log,
     });
-  }
-
-  /**
-   * Starts consuming in the background; the engine creates the stream, so it may not be there yet.
-   * A consumer that fails (deleted, NATS gone for long) is opened again a second later.
-   */
-  start(): void {
-    this.consuming.startEach((m) => this.handle(m), IN_FLIGHT);
-  }
-
-  /** Resolves once the deliveries under way have finished their step (each bounded by the provider's and engine's timeouts). */
-  stop(): Promise<void> {
-    return this.consuming.stop();
+    this.stream = w.stream;
+    this.outcomes = new Counter({ ...w.metric, labelNames: ['outcome'], registers: [o.registry] });
+    this.alarms = new RefundAlarms({ nc: o.nc, namespace: o.namespace, source: w.alarmSource, log: o.log });
   }
 
   /** One delivery; never throws. */
-  abstract handle(m: JsMsg): Promise<Outcome>;
+  abstract override handle(m: JsMsg): Promise<Outcome>;
 
   protected count(o: Outcome): Outcome {
     this.outcomes.inc({ outcome: o });
