@@ -21,7 +21,7 @@ import type {
   WireRequest,
 } from './platform.js';
 import { DEFAULT_SIGNATURE_TOLERANCE_S, checkSigned, elemeCallSign, elemePushSign } from './signing.js';
-import { CodeTable, jsonObject } from './wire-codes.js';
+import { CodeTable, jsonObject, parseWire as parse } from './wire-codes.js';
 
 export const ELEME_PUSH_PATH = '/v1/platforms/eleme/push';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -103,12 +103,6 @@ const MenuParams = ParamsShop.extend({
 const OrderParams = ParamsShop.extend({ orderId: Id, reason: z.string().optional() });
 const ViewItems = z.array(z.object({ extendCode: z.string(), name: z.string(), price: z.number(), stock: z.number() }));
 const ViewOrders = z.array(z.object({ orderId: z.string(), status: z.string() }));
-
-function parse<T>(schema: z.ZodType<T>, v: unknown, what: string): T {
-  const r = schema.safeParse(v);
-  if (!r.success) throw new PlatformError(E.BadRequest, `${what} 格式错误: ${r.error.issues[0]?.message ?? ''}`);
-  return r.data;
-}
 
 export class ElemeApi implements PlatformApi {
   readonly name = 'eleme' as const;

@@ -20,7 +20,7 @@ import type {
   WireRequest,
 } from './platform.js';
 import { DEFAULT_SIGNATURE_TOLERANCE_S, checkSigned, meituanSign } from './signing.js';
-import { CodeTable, fenOf, jsonObject, yuan } from './wire-codes.js';
+import { CodeTable, fenOf, jsonObject, parseWire, yuan } from './wire-codes.js';
 
 export const MEITUAN_PUSH_PATH = '/v1/platforms/meituan/push/';
 const FORM = 'application/x-www-form-urlencoded';
@@ -76,9 +76,7 @@ function parseJson<T>(schema: z.ZodType<T>, text: string, what: string): T {
   } catch {
     throw new PlatformError(E.BadRequest, `${what} 不是 JSON`);
   }
-  const r = schema.safeParse(v);
-  if (!r.success) throw new PlatformError(E.BadRequest, `${what} 格式错误: ${r.error.issues[0]?.message ?? ''}`);
-  return r.data;
+  return parseWire(schema, v, what);
 }
 
 export class MeituanApi implements PlatformApi {

@@ -1,8 +1,10 @@
 /**
- * A platform's own error codes for ours, both ways (one table per platform): what we answer a
- * push we refuse with, and what a platform's refusal of our call means.
+ * What both platforms' wire shapes share: a platform's own error codes for ours, both ways (one
+ * table per platform: what we answer a push we refuse with, and what a platform's refusal of our
+ * call means); reading a body or a value off the wire (a bad one is `bad_request`); yuan and fen.
  */
-import { PlatformErrorCode, type PlatformErrorCode as Code } from './errors.js';
+import type { z } from 'zod';
+import { PlatformError, PlatformErrorCode, type PlatformErrorCode as Code } from './errors.js';
 
 export class CodeTable<P extends string | number> {
   private readonly back: Map<P, Code>;
@@ -31,6 +33,14 @@ export function jsonObject(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A platform's wire value as `schema` reads it; anything else is `bad_request` naming `what` (the field). */
+export function parseWire<T>(schema: z.ZodType<T>, v: unknown, what: string): T {
+  const r = schema.safeParse(v);
+  if (!r.success)
+    throw new PlatformError(PlatformErrorCode.BadRequest, `${what} 格式错误: ${r.error.issues[0]?.message ?? ''}`);
+  return r.data;
 }
 
 export const yuan = (fen: number): string => (fen / 100).toFixed(2);
