@@ -75,6 +75,19 @@ export async function download(path, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** A table of the console: `label` names it (aria-label, what the tests find it by), `cols` are its column titles. */
+export const table = (label, cols, rows) =>
+  html`<table aria-label=${label}>
+    <thead>
+      <tr>
+        ${cols.map((c) => html`<th>${c}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+
 export const yuan = (fen) => `¥${(fen / 100).toFixed(2)}`;
 export const time = (ms) => (ms ? new Date(ms).toLocaleString('zh-CN', { hour12: false }) : '—');
 

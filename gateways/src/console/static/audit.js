@@ -1,6 +1,6 @@
 // The audit trail: who did what, when, from where; newest first; CSV export.
 import { useEffect, useState } from 'preact/hooks';
-import { api, download, html, storePath, time } from './api.js';
+import { api, download, html, storePath, table, time } from './api.js';
 
 const S = 'POST /v1/staff/stores/{store}/';
 /** The trail's actions in words (the route's own English summary for any other). */
@@ -64,37 +64,24 @@ export function AuditPage({ me, say }) {
       ${
         page === null
           ? html`<p class="loading">加载中…</p>`
-          : html`<table aria-label="操作日志">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>时间</th>
-                  <th>操作人</th>
-                  <th>来源</th>
-                  <th>操作</th>
-                  <th>对象</th>
-                  <th>内容</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${page.entries.map(
-                  (e) =>
-                    html`<tr data-seq=${e.seq}>
-                      <td>${e.seq}</td>
-                      <td>${time(e.at)}</td>
-                      <td>${e.who}</td>
-                      <td>${e.ip}</td>
-                      <td>
-                        ${ACTIONS[e.action] ?? (e.summary || e.action)}<br /><small class="who">${e.action}</small>
-                      </td>
-                      <td class="wrap">${e.target}</td>
-                      <td class="wrap" title=${e.detail}>
-                        <small>${e.detail.length > 160 ? `${e.detail.slice(0, 160)}…` : e.detail}</small>
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+          : table(
+              '操作日志',
+              ['#', '时间', '操作人', '来源', '操作', '对象', '内容'],
+              page.entries.map(
+                (e) =>
+                  html`<tr data-seq=${e.seq}>
+                    <td>${e.seq}</td>
+                    <td>${time(e.at)}</td>
+                    <td>${e.who}</td>
+                    <td>${e.ip}</td>
+                    <td>${ACTIONS[e.action] ?? (e.summary || e.action)}<br /><small class="who">${e.action}</small></td>
+                    <td class="wrap">${e.target}</td>
+                    <td class="wrap" title=${e.detail}>
+                      <small>${e.detail.length > 160 ? `${e.detail.slice(0, 160)}…` : e.detail}</small>
+                    </td>
+                  </tr>`,
+              ),
+            )
       }
     </div>
   </div>`;

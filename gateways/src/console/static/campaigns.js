@@ -1,7 +1,7 @@
 // Marketing: the chain's coupon campaigns (define a 满减 campaign, pause or resume one, what each
 // issued and has left) and the store's automatic promotions.
 import { useEffect, useState } from 'preact/hooks';
-import { api, html, storePath, time, yuan } from './api.js';
+import { api, html, storePath, table, time, yuan } from './api.js';
 
 const DAY_MS = 86_400_000;
 const KIND = { member_price: '会员价', combo: '套餐价', second_half: '第二份半价', time_of_day: '时段折扣' };
@@ -85,45 +85,32 @@ export function CampaignsPage({ me, say }) {
       ${
         campaigns === null
           ? html`<p class="loading">加载中…</p>`
-          : html`<table aria-label="优惠券活动">
-              <thead>
-                <tr>
-                  <th>活动</th>
-                  <th>优惠</th>
-                  <th>已发 / 总量</th>
-                  <th>剩余</th>
-                  <th>领取时间</th>
-                  <th>状态</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${campaigns.map(
-                  (c) =>
-                    html`<tr key=${c.campaignId} data-campaign=${c.campaignId}>
-                      <td>${c.name}<br /><small class="who">${c.campaignId}</small></td>
-                      <td>${c.def ? termsText(c.def.terms) : '—'}</td>
-                      <td>${c.issued} / ${c.total}</td>
-                      <td>${c.remaining}</td>
-                      <td>${c.def ? `${time(c.def.claimFrom)} 至 ${time(c.def.claimTo)}` : '—'}</td>
-                      <td>
-                        ${
-                          c.paused
-                            ? html`<span class="tag warn">已暂停</span>`
-                            : c.open
-                              ? html`<span class="tag ok">进行中</span>`
-                              : html`<span class="tag">未开始/已结束</span>`
-                        }
-                      </td>
-                      <td>
-                        <button disabled=${!me.may.setup} onClick=${() => pause(c)}>
-                          ${c.paused ? '恢复' : '暂停'}
-                        </button>
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+          : table(
+              '优惠券活动',
+              ['活动', '优惠', '已发 / 总量', '剩余', '领取时间', '状态', ''],
+              campaigns.map(
+                (c) =>
+                  html`<tr key=${c.campaignId} data-campaign=${c.campaignId}>
+                    <td>${c.name}<br /><small class="who">${c.campaignId}</small></td>
+                    <td>${c.def ? termsText(c.def.terms) : '—'}</td>
+                    <td>${c.issued} / ${c.total}</td>
+                    <td>${c.remaining}</td>
+                    <td>${c.def ? `${time(c.def.claimFrom)} 至 ${time(c.def.claimTo)}` : '—'}</td>
+                    <td>
+                      ${
+                        c.paused
+                          ? html`<span class="tag warn">已暂停</span>`
+                          : c.open
+                            ? html`<span class="tag ok">进行中</span>`
+                            : html`<span class="tag">未开始/已结束</span>`
+                      }
+                    </td>
+                    <td>
+                      <button disabled=${!me.may.setup} onClick=${() => pause(c)}>${c.paused ? '恢复' : '暂停'}</button>
+                    </td>
+                  </tr>`,
+              ),
+            )
       }
     </div>
     <div class="panel">

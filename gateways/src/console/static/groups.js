@@ -2,7 +2,7 @@
 // refunds still under way), read again every few seconds; a manager can stop a campaign or
 // dissolve a group (everyone refunded in full, the stock released).
 import { useEffect, useState } from 'preact/hooks';
-import { api, html, storePath, yuan } from './api.js';
+import { api, html, storePath, table, yuan } from './api.js';
 
 const REFRESH_MS = 5_000;
 const STATUS = {
@@ -96,22 +96,13 @@ function Campaign({ c: first, may, say, all }) {
         ? html`<p class="loading">加载中…</p>`
         : groups.length === 0
           ? html`<p class="empty">${all ? '还没有团' : '暂无进行中的团'}</p>`
-          : html`<table aria-label=${`${t.name} 的团`}>
-              <thead>
-                <tr>
-                  <th>团号</th>
-                  <th>状态</th>
-                  <th>人数</th>
-                  <th>已付款</th>
-                  <th>剩余时间</th>
-                  <th>待退款</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${groups.map((g) => html`<${GroupRow} key=${g.groupId} g=${g} now=${now} may=${may} dissolve=${dissolve} />`)}
-              </tbody>
-            </table>`
+          : table(
+              `${t.name} 的团`,
+              ['团号', '状态', '人数', '已付款', '剩余时间', '待退款', ''],
+              groups.map(
+                (g) => html`<${GroupRow} key=${g.groupId} g=${g} now=${now} may=${may} dissolve=${dissolve} />`,
+              ),
+            )
     }
   </div>`;
 }

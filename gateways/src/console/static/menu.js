@@ -1,7 +1,7 @@
 // The menu editor's list: every dish with its photo, specs and prices (the price editor:
 // managers only), on/off, and the editor of one dish.
 import { useEffect, useState } from 'preact/hooks';
-import { STATIONS, api, html, loadSession, storePath, yuan } from './api.js';
+import { STATIONS, api, html, loadSession, storePath, table, yuan } from './api.js';
 import { DishEditor, EMPTY_DISH } from './dish-editor.js';
 
 function Thumb({ spu }) {
@@ -69,32 +69,21 @@ export function MenuPage({ say }) {
       <button class="primary" onClick=${() => setEditing(EMPTY_DISH)}>新增菜品</button>
       <span class="who">共 ${doc.spus.length} 道菜 · 门店 ${loadSession()?.store}</span>
     </div>
-    <table aria-label="菜品列表">
-      <thead>
-        <tr>
-          <th>图片</th>
-          <th>菜名</th>
-          <th>分类</th>
-          <th>规格与价格</th>
-          <th>档口</th>
-          <th>状态</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${doc.spus.map(
-          (spu) =>
-            html`<tr key=${spu.spuId} data-spu=${spu.spuId}>
-              <td><${Thumb} spu=${spu} /></td>
-              <td>${spu.name}<br /><small class="who">${spu.allergens.join('、')}</small></td>
-              <td>${spu.category}</td>
-              <td><${Prices} spu=${spu} prices=${prices} setPrices=${setPrices} price=${price} /></td>
-              <td>${STATIONS[spu.station] ?? spu.station}</td>
-              <td><button onClick=${() => toggle(spu)}>${spu.available ? '在售 · 下架' : '已下架 · 上架'}</button></td>
-              <td><button onClick=${() => setEditing(spu)}>编辑</button></td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${table(
+      '菜品列表',
+      ['图片', '菜名', '分类', '规格与价格', '档口', '状态', ''],
+      doc.spus.map(
+        (spu) =>
+          html`<tr key=${spu.spuId} data-spu=${spu.spuId}>
+            <td><${Thumb} spu=${spu} /></td>
+            <td>${spu.name}<br /><small class="who">${spu.allergens.join('、')}</small></td>
+            <td>${spu.category}</td>
+            <td><${Prices} spu=${spu} prices=${prices} setPrices=${setPrices} price=${price} /></td>
+            <td>${STATIONS[spu.station] ?? spu.station}</td>
+            <td><button onClick=${() => toggle(spu)}>${spu.available ? '在售 · 下架' : '已下架 · 上架'}</button></td>
+            <td><button onClick=${() => setEditing(spu)}>编辑</button></td>
+          </tr>`,
+      ),
+    )}
   </div>`;
 }

@@ -3,7 +3,18 @@
 // QR codes, and the printers' status.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { PushClient } from '/screens/push-client.js';
-import { ORDER_STATUS, STATIONS, TABLE_STATUS, api, download, html, loadSession, storePath, yuan } from './api.js';
+import {
+  ORDER_STATUS,
+  STATIONS,
+  TABLE_STATUS,
+  api,
+  download,
+  html,
+  loadSession,
+  storePath,
+  table,
+  yuan,
+} from './api.js';
 
 /** Follows `topic` on the push socket; every delta asks for a fresh snapshot (a console is one screen, not a fleet). */
 function usePush(topic, onSnapshot) {
@@ -108,27 +119,19 @@ export function TablesPage({ me, say }) {
       ${
         board === null
           ? html`<p class="loading">加载中…</p>`
-          : html`<table aria-label="桌台">
-              <thead>
-                <tr>
-                  <th>桌号</th>
-                  <th>状态</th>
-                  <th>人数</th>
-                  <th>桌台码</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${board.tables.map(
-                  (t) =>
-                    html`<tr>
-                      <td>${t.label || t.tableId}</td>
-                      <td><span class="tag">${TABLE_STATUS[t.status] ?? t.status}</span></td>
-                      <td>${t.partySize || '—'}</td>
-                      <td class="who">${t.tableId}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+          : table(
+              '桌台',
+              ['桌号', '状态', '人数', '桌台码'],
+              board.tables.map(
+                (t) =>
+                  html`<tr>
+                    <td>${t.label || t.tableId}</td>
+                    <td><span class="tag">${TABLE_STATUS[t.status] ?? t.status}</span></td>
+                    <td>${t.partySize || '—'}</td>
+                    <td class="who">${t.tableId}</td>
+                  </tr>`,
+              ),
+            )
       }
     </div>
   </div>`;
@@ -137,27 +140,19 @@ export function TablesPage({ me, say }) {
 const LEVEL = { ok: ['正常', 'ok'], warning: ['警告', 'warn'], error: ['故障', 'bad'] };
 
 function PrinterTable({ printers }) {
-  return html`<table aria-label="打印机">
-    <thead>
-      <tr>
-        <th>打印机</th>
-        <th>地址</th>
-        <th>状态</th>
-        <th>积压</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${printers.map((p) => {
-        const [text, cls] = LEVEL[p.level] ?? [p.level, ''];
-        return html`<tr>
-          <td>${p.name ?? p.id}</td>
-          <td class="who">${p.host}:${p.port}</td>
-          <td><span class=${`tag ${cls}`}>${text}</span> ${(p.flags ?? []).join(' ')}</td>
-          <td>${p.held ?? 0}</td>
-        </tr>`;
-      })}
-    </tbody>
-  </table>`;
+  return table(
+    '打印机',
+    ['打印机', '地址', '状态', '积压'],
+    printers.map((p) => {
+      const [text, cls] = LEVEL[p.level] ?? [p.level, ''];
+      return html`<tr>
+        <td>${p.name ?? p.id}</td>
+        <td class="who">${p.host}:${p.port}</td>
+        <td><span class=${`tag ${cls}`}>${text}</span> ${(p.flags ?? []).join(' ')}</td>
+        <td>${p.held ?? 0}</td>
+      </tr>`;
+    }),
+  );
 }
 
 function StationTable({ stations, may, say }) {
@@ -169,27 +164,19 @@ function StationTable({ stations, may, say }) {
       say(e);
     }
   }
-  return html`<table aria-label="档口">
-    <thead>
-      <tr>
-        <th>档口</th>
-        <th>打印机</th>
-        <th>待打印</th>
-        <th></th>
-      </tr>
-    </thead>
-    <tbody>
-      ${stations.map(
-        (s) =>
-          html`<tr data-station=${s.station}>
-            <td>${STATIONS[s.station] ?? s.station}</td>
-            <td>${s.printer ?? '—'}${s.failoverFrom ? `（替代 ${s.failoverFrom}）` : ''}</td>
-            <td>${s.held}</td>
-            <td><button disabled=${!may} onClick=${() => test(s.station)}>测试打印</button></td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return table(
+    '档口',
+    ['档口', '打印机', '待打印', ''],
+    stations.map(
+      (s) =>
+        html`<tr data-station=${s.station}>
+          <td>${STATIONS[s.station] ?? s.station}</td>
+          <td>${s.printer ?? '—'}${s.failoverFrom ? `（替代 ${s.failoverFrom}）` : ''}</td>
+          <td>${s.held}</td>
+          <td><button disabled=${!may} onClick=${() => test(s.station)}>测试打印</button></td>
+        </tr>`,
+    ),
+  );
 }
 
 export function PrintersPage({ me, say }) {

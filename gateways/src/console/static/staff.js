@@ -1,6 +1,6 @@
 // Staff accounts: create, switch off or on, end a lockout; and the manager's own TOTP.
 import { useEffect, useState } from 'preact/hooks';
-import { ROLES, api, html, storePath, time } from './api.js';
+import { ROLES, api, html, storePath, table, time } from './api.js';
 
 function NewAccount({ roles, onCreated, say }) {
   async function create(ev) {
@@ -94,22 +94,11 @@ export function StaffPage({ me, say }) {
       ${
         accounts === null
           ? html`<p class="loading">加载中…</p>`
-          : html`<table aria-label="员工账号">
-              <thead>
-                <tr>
-                  <th>登录名</th>
-                  <th>姓名</th>
-                  <th>角色</th>
-                  <th>门店</th>
-                  <th>状态</th>
-                  <th>最近登录</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${accounts.map((a) => html`<${AccountRow} key=${a.username} a=${a} patch=${patch} />`)}
-              </tbody>
-            </table>`
+          : table(
+              '员工账号',
+              ['登录名', '姓名', '角色', '门店', '状态', '最近登录', ''],
+              accounts.map((a) => html`<${AccountRow} key=${a.username} a=${a} patch=${patch} />`),
+            )
       }
     </div>
   </div>`;

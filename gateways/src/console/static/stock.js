@@ -1,6 +1,6 @@
 // The stock and 86 board: what is left of every SKU, a stocktake, 沽清 and back.
 import { useEffect, useState } from 'preact/hooks';
-import { api, html, storePath } from './api.js';
+import { api, html, storePath, table } from './api.js';
 
 const LEVEL = { ok: ['充足', 'ok'], low: ['紧张', 'warn'], out: ['售罄', 'bad'] };
 
@@ -58,32 +58,22 @@ export function StockPage({ me, say }) {
   }
   if (menu === null) return html`<p class="loading">加载中…</p>`;
   return html`<div class="panel">
-    <table aria-label="库存">
-      <thead>
-        <tr>
-          <th>菜品</th>
-          <th>规格</th>
-          <th>剩余</th>
-          <th>状态</th>
-          <th>盘点</th>
-          <th>沽清</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${menu.spus.flatMap((spu) =>
-          spu.skus.map(
-            (k) =>
-              html`<${SkuRow}
-                key=${k.skuId}
-                spu=${spu}
-                k=${k}
-                level=${levels[k.skuId] ?? {}}
-                may=${me.may.stock}
-                act=${act}
-              />`,
-          ),
-        )}
-      </tbody>
-    </table>
+    ${table(
+      '库存',
+      ['菜品', '规格', '剩余', '状态', '盘点', '沽清'],
+      menu.spus.flatMap((spu) =>
+        spu.skus.map(
+          (k) =>
+            html`<${SkuRow}
+              key=${k.skuId}
+              spu=${spu}
+              k=${k}
+              level=${levels[k.skuId] ?? {}}
+              may=${me.may.stock}
+              act=${act}
+            />`,
+        ),
+      ),
+    )}
   </div>`;
 }
