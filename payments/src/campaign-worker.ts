@@ -1,21 +1,20 @@
 /**
  * The campaign worker: what sends back a group-buy member's or a bargain's money, turns purchases
- * into orders and issues lottery coupons. A group
- * that fails (deadline short of N, dissolved, the leader never paid), a member who leaves a paid
- * seat, and any payment that finds no seat to pay (late, a second one, a closed group) emit a
- * `group-refund` instruction on `groupbuy.<store>` (JetStream, id `group-refund:<groupId>:<paymentId>`,
- * published once the refund is durable in the group); a bargain's spare payments a `bargain-refund`.
- * One durable consumer over every gateway works each the way the order
- * refund worker does (refunds.ts): a refund number from the payment (`outRefundNo(payId,
- * paymentId)`), so a redelivery never refunds twice; asked about again while WeChat is paying it
- * out; the group's or bargain's `refundCompleted` once it is through (the group then reads
- * `refunded`); an alarm to the store's board when it needs a person. It also turns purchases into
- * orders: a completed group's members (`group-completed`) and a bargain bought (`bargain-bought`)
- * each become an order placed already paid (`placeCampaign`, order id from the member and the group
- * or bargain, command id `campaign-order:<orderId>`), which the store's board accepts and the kitchen
- * prints as usual. A lottery's coupon prize (`lottery-coupon`) is issued from its coupon campaign to the
- * winner (`claim` via `issue`, command id `lottery-prize:<lotteryId>:<drawId>`); the claim's own output
- * puts it on the member's card.
+ * into orders and issues lottery coupons. A group that fails (deadline short of N, dissolved, the
+ * leader never paid), a member who leaves a paid seat, and any payment that finds no seat to pay
+ * (late, a second one, a closed group) emit a `group-refund` instruction on `groupbuy.<store>`
+ * (JetStream, id `group-refund:<groupId>:<paymentId>`, published once the refund is durable in the
+ * group); a bargain's spare payments a `bargain-refund`. One durable consumer over every gateway
+ * works each as the order refund worker does, through the same step (refund-step.ts): a refund
+ * number from the payment (`outRefundNo(payId, paymentId)`), so a redelivery never refunds twice;
+ * asked about again while WeChat is paying it out; the group's or bargain's `refundCompleted` once
+ * it is through (the group then reads `refunded`); an alarm to the store's board when it needs a
+ * person. It also turns purchases into orders: a completed group's members (`group-completed`) and
+ * a bargain bought (`bargain-bought`) each become an order placed already paid (`placeCampaign`,
+ * order id from the member and the group or bargain, command id `campaign-order:<orderId>`), which
+ * the store's board accepts and the kitchen prints as usual. A lottery's coupon prize
+ * (`lottery-coupon`) is issued from its coupon campaign to the winner (`claim` via `issue`, command
+ * id `lottery-prize:<lotteryId>:<drawId>`); the claim's own output puts it on the member's card.
  */
 import { orderIdFor, orderOf, type OrderCommand } from '@lunchrush/actors';
 import { campaignOf } from '@lunchrush/actors/members';
