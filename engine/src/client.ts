@@ -396,8 +396,8 @@ class LocalCall implements ReplySink {
 
 /**
  * What a caller in the engine's process gets. A reply of a durable command the engine remembers is
- * already msgpack (the bytes its record and the id window hold), so it is decoded, as the wire
- * would. Any other success is handed over as the decider made it, uncopied: actors' results and
+ * already msgpack (the bytes its record and the id window hold): the value those bytes were made
+ * from when the partition kept it (a first answer), else decoded, as the wire would. Any other success is handed over as the decider made it, uncopied: actors' results and
  * states are immutable values (evolve makes new ones), so the caller shares them and must not
  * change them (copying every answer through the codec was 6% of a node's CPU in a lunch rush).
  * Under test every such answer is deep-frozen, so a caller that changes one fails loudly. A
@@ -407,7 +407,11 @@ class LocalCall implements ReplySink {
 function ownCopy(r: WireResult): WireResult {
   if (r[0] === 1) return decode<WireResult>(encode(r));
   const v = r[1];
-  if (v instanceof Preencoded) return [0, decode(v.bytes)];
+  if (v instanceof Preencoded) {
+    if (v.value === undefined) return [0, decode(v.bytes)];
+    if (FREEZE_SHARED && v.value !== null && typeof v.value === 'object') deepFreeze(v.value);
+    return [0, v.value];
+  }
   if (v === undefined) return [0, null];
   if (FREEZE_SHARED && v !== null && typeof v === 'object') deepFreeze(v);
   return r;

@@ -22,7 +22,14 @@ export function decode<T = unknown>(bytes: Uint8Array): T {
  * output is plain msgpack, no extension header: readers get the value itself.
  */
 export class Preencoded {
-  constructor(readonly bytes: Uint8Array) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    /**
+     * The value encoded, when the encoder kept it: a caller in the same process is handed it as the
+     * decider made it (immutable, like every other answer) instead of decoding the bytes again.
+     */
+    readonly value?: unknown,
+  ) {}
 }
 
 type Allocate = (size: number) => { target: Uint8Array; position: number };

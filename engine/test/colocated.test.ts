@@ -129,8 +129,12 @@ describe('co-located partitions', () => {
       { op: 'deposit', amount: 7, tx: 'b1' },
       { id: 'bob-b1' },
     );
-    // A remembered result comes from the id window's bytes: decoded, so the caller's own.
-    placed.balance = 1_000_000;
+    // A first answer of a command with an id is shared as the decider made it too (its bytes went to
+    // the id window and the record): frozen under test, and the window keeps the bytes, not the value.
+    expect(Object.isFrozen(placed)).toBe(true);
+    expect(() => {
+      placed.balance = 1_000_000;
+    }).toThrow(TypeError);
     expect(await client.send(localStore, 'account', 'bob', { op: 'get' })).toEqual({
       balance: 7,
       transactions: 1,

@@ -185,7 +185,7 @@ export class Mailbox implements TxHost {
         // the same bytes go into the id window, the record and the reply.
         const bytes = encode(s.entry.r);
         idPos = c.recent.setRaw(s.entry.c, bytes, 0);
-        if (s.entry.r !== undefined) s.entry.r = result = new Preencoded(bytes);
+        if (s.entry.r !== undefined) s.entry.r = result = new Preencoded(bytes, s.entry.r);
       }
       // Side outputs too: packed once here, the bytes go into the record and, once it is durable,
       // out to their subjects (packing them twice was 6% of the engine's CPU in a lunch rush).
