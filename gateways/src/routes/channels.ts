@@ -24,7 +24,7 @@ import type { z } from 'zod';
 import { DeliverySaleAnswer, PosSaleAnswer } from '../answers.js';
 import type { GatewayDeps } from '../deps.js';
 import { ENGINE_ERRORS, ErrorCode } from '../errors.js';
-import { route, type Route } from '../http.js';
+import { route, type RequestInfo, type Route } from '../http.js';
 import { seal } from '../pii.js';
 import { DeliveryOrderBody, PosSaleBody, StoreParams } from '../schemas.js';
 import { verifyWebhook } from '../tokens.js';
@@ -43,6 +43,8 @@ const ERRORS = [
   D.InvalidCommand,
   ...ENGINE_ERRORS,
 ] as const;
+
+type StoreKey = z.output<typeof StoreParams>;
 
 const SIGNED_HEADERS = [
   { name: 'X-Lunchrush-Timestamp', required: true, description: 'unix seconds when signed' },
@@ -69,24 +71,25 @@ async function sell(
 
 export function channelRoutes(deps: GatewayDeps): Route[] {
   const { cfg } = deps;
+  /** A channel's webhook under its store: signed with the channel's secret, checked before the body is parsed. */
+  const signedBy = (secret: Buffer) => ({
+    tag: 'channels',
+    auth: 'signed' as const,
+    rateLimited: false,
+    params: StoreParams,
+    headers: SIGNED_HEADERS,
+    errors: ERRORS,
+    verify: (req: RequestInfo) => verifyWebhook(secret, req.headers, req.body, cfg.signatureToleranceS),
+  });
   return [
     route({
       method: 'post',
       path: '/v1/channels/pos/{store}/sales',
       response: PosSaleAnswer,
-      tag: 'channels',
       summary: 'A POS sale deducts stock (HMAC-signed with the POS secret, idempotent by saleId)',
-      auth: 'signed',
-      rateLimited: false,
-      params: StoreParams,
+      ...signedBy(cfg.posSecret),
       body: PosSaleBody,
-      headers: SIGNED_HEADERS,
-      errors: ERRORS,
-      verify: (req) => verifyWebhook(cfg.posSecret, req.headers, req.body, cfg.signatureToleranceS),
-      async handle(
-        req,
-        { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof PosSaleBody> },
-      ) {
+      async handle(req, { params, body }: { params: StoreKey; body: z.output<typeof PosSaleBody> }) {
         const r = await sell(deps, params.store, 'pos', body.saleId, body.lines, req.id);
         return { body: { saleId: body.saleId, ...r } };
       },
@@ -95,21 +98,12 @@ export function channelRoutes(deps: GatewayDeps): Route[] {
       method: 'post',
       path: '/v1/channels/delivery/{store}/orders',
       response: DeliverySaleAnswer,
-      tag: 'channels',
       summary:
         'A delivery-platform order deducts stock (HMAC-signed with the delivery secret, idempotent by platform order id)',
       description: "The customer's phone and address are stored AES-256-GCM encrypted; the engine never sees them.",
-      auth: 'signed',
-      rateLimited: false,
-      params: StoreParams,
+      ...signedBy(cfg.deliverySecret),
       body: DeliveryOrderBody,
-      headers: SIGNED_HEADERS,
-      errors: ERRORS,
-      verify: (req) => verifyWebhook(cfg.deliverySecret, req.headers, req.body, cfg.signatureToleranceS),
-      async handle(
-        req,
-        { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof DeliveryOrderBody> },
-      ) {
+      async handle(req, { params, body }: { params: StoreKey; body: z.output<typeof DeliveryOrderBody> }) {
         const ref = `${body.platform}.${body.platformOrderId}`;
         if (body.customer !== undefined) {
           const id = `dlv:${params.store}:${ref}`;
