@@ -46,9 +46,7 @@ export function staffBargainLotteryRoutes(deps: GatewayDeps, index: CampaignInde
         stop: 'Stop a bargain campaign: no new bargains; those started run to their deadline',
         read: 'A bargain campaign: its terms, stopped or not, open now or not',
       },
-      define: (k, terms, at) => bargain(k.store, k.campaignId).send({ type: 'define', terms, at }),
-      stop: (k, at) => bargain(k.store, k.campaignId).send({ type: 'stop', at }),
-      get: (k, at) => bargain(k.store, k.campaignId).send({ type: 'get', at }),
+      send: (k, command) => bargain(k.store, k.campaignId).send(command),
     }),
     ...lotteryRoutes(deps, index),
   ];

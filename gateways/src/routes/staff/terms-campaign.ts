@@ -28,10 +28,13 @@ export interface TermsCampaign<T, V extends { terms: unknown }> {
   exists: string;
   notFound: string;
   summary: { define: string; stop: string; read: string };
-  define(key: CampaignKey, terms: T, at: number): Promise<V>;
-  stop(key: CampaignKey, at: number): Promise<V>;
-  get(key: CampaignKey, at: number): Promise<V>;
+  /** Sends to the campaign's actor (its typed handle's `send`). */
+  send(key: CampaignKey, command: TermsCampaignCommand<T>): Promise<V>;
 }
+
+/** What these routes tell a campaign's actor: each kind's actor takes these three with its own terms. */
+export type TermsCampaignCommand<T> =
+  { type: 'define'; terms: T; at: number } | { type: 'stop'; at: number } | { type: 'get'; at: number };
 
 /** `PUT` (define), `POST …/stop` and `GET` of a campaign with terms. */
 export function termsCampaignRoutes<T, V extends { terms: unknown }>(
@@ -50,7 +53,7 @@ export function termsCampaignRoutes<T, V extends { terms: unknown }>(
       errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, c.exists, D.InvalidCommand, ErrorCode.Unavailable],
       async handle(_req, { params, body }: { params: CampaignKey; body: T }) {
         await index.addCampaign(params.store, c.kind, params.campaignId);
-        return { body: await c.define(params, body, Date.now()) };
+        return { body: await c.send(params, { type: 'define', terms: body, at: Date.now() }) };
       },
     }),
     route({
@@ -60,7 +63,7 @@ export function termsCampaignRoutes<T, V extends { terms: unknown }>(
       ...doc,
       errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, c.notFound],
       async handle(_req, { params }: { params: CampaignKey }) {
-        return { body: await c.stop(params, Date.now()) };
+        return { body: await c.send(params, { type: 'stop', at: Date.now() }) };
       },
     }),
     route({
@@ -71,7 +74,7 @@ export function termsCampaignRoutes<T, V extends { terms: unknown }>(
       roles: MAY.view,
       errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, c.notFound],
       async handle(_req, { params }: { params: CampaignKey }) {
-        const view = await c.get(params, Date.now());
+        const view = await c.send(params, { type: 'get', at: Date.now() });
         if (view.terms === null) throw new HttpError(c.notFound, `no ${c.what} ${params.campaignId}`);
         return { body: view };
       },
