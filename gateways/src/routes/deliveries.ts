@@ -23,12 +23,12 @@ import {
 import { z } from 'zod';
 import type { GatewayDeps } from '../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../errors.js';
-import { route, type Route } from '../http.js';
+import type { Route } from '../http.js';
 import { storeLoads } from '../routing-loads.js';
 import { OrderParams, StoreOrderParams } from '../schemas.js';
 import { OwnerCache, readOwnOrder } from './diner/access.js';
 import { ORDER_ERRORS, dinerRoute } from './diner/common.js';
-import { STAFF_BASE, STAFF_ERRORS, by } from './staff/common.js';
+import { STAFF_BASE, by, staffRoute } from './staff/common.js';
 
 const Point = z.object({ lng: z.number(), lat: z.number() });
 const Rider = z.object({ name: z.string(), phone: z.string() });
@@ -175,30 +175,26 @@ export function deliveryRoutes(deps: GatewayDeps): { diner: Route[]; staff: Rout
       return { body: await deliveryOf(deps.engine, store, params.orderId).send({ type: 'get' }) };
     },
   });
-  const read = route({
+  const read = staffRoute({
     method: 'get',
     path: `${STAFF_BASE}/orders/{orderId}/delivery`,
     response: DeliveryAnswer,
-    tag: 'staff',
     summary: "A delivery order's courier: attempts, tips, the rider, or why staff deliver it",
-    auth: 'staff',
     roles: MAY.view,
     params: StoreOrderParams,
-    errors: [...STAFF_ERRORS, ...DELIVERY_ERRORS],
+    errors: [...DELIVERY_ERRORS],
     async handle(_req, { params }: { params: z.output<typeof StoreOrderParams> }) {
       return { body: await deliveryOf(deps.engine, params.store, params.orderId).send({ type: 'get' }) };
     },
   });
-  const delivered = route({
+  const delivered = staffRoute({
     method: 'post',
     path: `${STAFF_BASE}/orders/{orderId}/delivered`,
     response: DeliveryAnswer,
-    tag: 'staff',
     summary: 'Staff delivered it themselves (no rider took it, or the rider never came): the order is served',
-    auth: 'staff',
     roles: MAY.serve,
     params: StoreOrderParams,
-    errors: [...STAFF_ERRORS, ...DELIVERY_ERRORS, DeliveryErrorCode.NotStaffDelivery, D.Forbidden],
+    errors: [...DELIVERY_ERRORS, DeliveryErrorCode.NotStaffDelivery, D.Forbidden],
     async handle(req, { params }: { params: z.output<typeof StoreOrderParams> }) {
       const view = await deliveryOf(deps.engine, params.store, params.orderId).send({
         type: 'staffDelivered',

@@ -12,7 +12,7 @@ import { route, type Route } from '../http.js';
 import { KitchenWaitAnswer, StoreLoadAnswer } from '../kitchen-answers.js';
 import { StoreParams } from '../schemas.js';
 import { INPUT_ERRORS } from './diner/common.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS } from './staff/common.js';
+import { BODY_ERRORS, STAFF_BASE as base, staffRoute } from './staff/common.js';
 
 export const AdmissionOverrideBody = z.strictObject({ target: AdmissionTargetSchema, mode: OverrideModeSchema });
 
@@ -54,16 +54,14 @@ function waitRoute(deps: GatewayDeps): Route {
 }
 
 function loadRoute(deps: GatewayDeps): Route {
-  return route({
+  return staffRoute({
     method: 'get',
     path: `${base}/kitchen`,
     response: StoreLoadAnswer,
-    tag: 'staff',
     summary: 'The kitchen load: per station open tickets, oldest age, bumps per minute, quote, paused; overrides',
-    auth: 'staff',
     roles: MAY.view,
     params: StoreParams,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+    errors: [...ENGINE_ERRORS],
     async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
       return { body: await deps.engine.store(params.store).send({ type: 'load', at: Date.now() }) };
     },
@@ -71,17 +69,15 @@ function loadRoute(deps: GatewayDeps): Route {
 }
 
 function overrideRoute(deps: GatewayDeps): Route {
-  return route({
+  return staffRoute({
     method: 'post',
     path: `${base}/kitchen/admission`,
     response: StoreLoadAnswer,
-    tag: 'staff',
     summary: 'Keep a station or delivery open, pause it, or hand it back to the load (mode auto)',
-    auth: 'staff',
     roles: MAY.stock,
     params: StoreParams,
     body: AdmissionOverrideBody,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidCommand],
+    errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidCommand],
     async handle(
       _req,
       { params, body }: { params: z.output<typeof StoreParams>; body: z.output<typeof AdmissionOverrideBody> },

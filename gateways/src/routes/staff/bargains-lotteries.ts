@@ -21,12 +21,12 @@ import {
 } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type Route } from '../../http.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+import type { Route } from '../../http.js';
+import { BODY_ERRORS, STAFF_BASE as base, by, staffRoute } from './common.js';
 import { termsCampaignRoutes } from './terms-campaign.js';
 
 type LParams = z.output<typeof StoreLotteryParams>;
-const staffDoc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup };
+const staffDoc = { roles: MAY.setup };
 const RedeemBody = z.strictObject({ drawId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
 export function staffBargainLotteryRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
@@ -54,7 +54,7 @@ export function staffBargainLotteryRoutes(deps: GatewayDeps, index: CampaignInde
 
 function lotteryRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
   return [
-    route({
+    staffRoute({
       method: 'put',
       path: `${base}/lotteries/{lotteryId}`,
       response: LotteryAnswer,
@@ -63,7 +63,7 @@ function lotteryRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
       ...staffDoc,
       params: StoreLotteryParams,
       body: LotteryDefBody,
-      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, L.Exists, D.InvalidCommand, ErrorCode.Unavailable],
+      errors: [...BODY_ERRORS, ...ENGINE_ERRORS, L.Exists, D.InvalidCommand, ErrorCode.Unavailable],
       async handle(_req, { params, body }: { params: LParams; body: z.output<typeof LotteryDefBody> }) {
         await index.addCampaign(params.store, 'lottery', params.lotteryId);
         const v = await lotteryOf(deps.engine, params.store, params.lotteryId).send({
@@ -74,7 +74,7 @@ function lotteryRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
         return { body: v };
       },
     }),
-    route({
+    staffRoute({
       method: 'get',
       path: `${base}/lotteries/{lotteryId}`,
       response: LotteryAnswer,
@@ -82,14 +82,14 @@ function lotteryRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
       ...staffDoc,
       roles: MAY.view,
       params: StoreLotteryParams,
-      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, L.NotFound],
+      errors: [...ENGINE_ERRORS, L.NotFound],
       async handle(_req, { params }: { params: LParams }) {
         const v = await lotteryOf(deps.engine, params.store, params.lotteryId).send({ type: 'get' });
         if (v.name === null) throw new HttpError(L.NotFound, `no lottery ${params.lotteryId}`);
         return { body: v };
       },
     }),
-    route({
+    staffRoute({
       method: 'post',
       path: `${base}/lotteries/{lotteryId}/redeem`,
       response: LotteryAnswer,
@@ -98,7 +98,7 @@ function lotteryRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
       roles: MAY.view,
       params: StoreLotteryParams,
       body: RedeemBody,
-      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, L.NotFound, L.UnknownDraw, L.NothingToRedeem],
+      errors: [...BODY_ERRORS, ...ENGINE_ERRORS, L.NotFound, L.UnknownDraw, L.NothingToRedeem],
       async handle(req, { params, body }: { params: LParams; body: z.output<typeof RedeemBody> }) {
         const v = await lotteryOf(deps.engine, params.store, params.lotteryId).send({
           type: 'redeem',

@@ -11,16 +11,16 @@ import { campaignDirectoryOf, campaignOf, promotionsOf, type CampaignView } from
 import type { z } from 'zod';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { CampaignAnswer, ClaimAnswer, PromotionsAnswer } from '../../member-answers.js';
 import { CampaignDefBody, IssueBody, PauseBody, PromotionsBody, StoreCampaignParams } from '../../member-schemas.js';
 import { StoreParams } from '../../schemas.js';
 import { claimFor } from '../diner/member.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS } from './common.js';
+import { BODY_ERRORS, STAFF_BASE as base, staffRoute } from './common.js';
 import { memberProgramRoutes } from './member-program.js';
 
 type Params = z.output<typeof StoreCampaignParams>;
-const doc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup, params: StoreCampaignParams };
+const doc = { roles: MAY.setup, params: StoreCampaignParams };
 
 export function campaignRoutes(deps: GatewayDeps): Route[] {
   return [
@@ -35,14 +35,14 @@ export function campaignRoutes(deps: GatewayDeps): Route[] {
 
 /** `PUT …/campaigns/{campaignId}`: defines it (the same definition again changes nothing). */
 function defineCampaign(deps: GatewayDeps): Route {
-  return route({
+  return staffRoute({
     method: 'put',
     path: `${base}/campaigns/{campaignId}`,
     response: CampaignAnswer,
     summary: 'Define a coupon campaign: terms, total (never exceeded), per-member limit, claim window, validity',
     ...doc,
     body: CampaignDefBody,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.CampaignExists, D.InvalidCommand],
+    errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.CampaignExists, D.InvalidCommand],
     async handle(_req, { params, body }: { params: Params; body: z.output<typeof CampaignDefBody> }) {
       // Listed first (the chain's campaign directory): a listed id the engine never defined shows
       // nowhere (the centre skips it), and the same definition again lists and defines nothing new.
@@ -59,14 +59,14 @@ function defineCampaign(deps: GatewayDeps): Route {
 
 /** `GET …/campaigns/{campaignId}`: issued, remaining, open. */
 function campaignView(deps: GatewayDeps): Route {
-  return route({
+  return staffRoute({
     method: 'get',
     path: `${base}/campaigns/{campaignId}`,
     response: CampaignAnswer,
     summary: 'A campaign: its definition, how many coupons it issued and has left',
     ...doc,
     roles: MAY.view,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+    errors: [...ENGINE_ERRORS],
     async handle(_req, { params }: { params: Params }) {
       return { body: await campaignOf(deps.engine, params.campaignId).send({ type: 'get', at: Date.now() }) };
     },
@@ -75,14 +75,14 @@ function campaignView(deps: GatewayDeps): Route {
 
 /** `POST …/campaigns/{campaignId}/pause`: stops (or resumes) claims; staff may still issue. */
 function pauseCampaign(deps: GatewayDeps): Route {
-  return route({
+  return staffRoute({
     method: 'post',
     path: `${base}/campaigns/{campaignId}/pause`,
     response: CampaignAnswer,
     summary: 'Pause claims of a campaign (paused: false resumes them)',
     ...doc,
     body: PauseBody,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.CampaignNotDefined],
+    errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.CampaignNotDefined],
     async handle(_req, { params, body }: { params: Params; body: z.output<typeof PauseBody> }) {
       const view = await campaignOf(deps.engine, params.campaignId).send({
         type: 'pause',
@@ -96,7 +96,7 @@ function pauseCampaign(deps: GatewayDeps): Route {
 
 /** `POST …/campaigns/{campaignId}/issue`: a coupon for a member, outside the claim window. */
 function issueCoupon(deps: GatewayDeps): Route {
-  return route({
+  return staffRoute({
     method: 'post',
     path: `${base}/campaigns/{campaignId}/issue`,
     response: ClaimAnswer,
@@ -104,7 +104,6 @@ function issueCoupon(deps: GatewayDeps): Route {
     ...doc,
     body: IssueBody,
     errors: [
-      ...STAFF_ERRORS,
       ...BODY_ERRORS,
       ...ENGINE_ERRORS,
       D.CampaignNotDefined,
@@ -122,31 +121,27 @@ function issueCoupon(deps: GatewayDeps): Route {
 function promotionRoutes(deps: GatewayDeps): Route[] {
   type StoreOnly = { params: z.output<typeof StoreParams> };
   return [
-    route({
+    staffRoute({
       method: 'get',
       path: `${base}/promotions`,
       response: PromotionsAnswer,
-      tag: 'staff',
       summary: "The store's automatic promotions",
-      auth: 'staff',
       roles: MAY.view,
       params: StoreParams,
-      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+      errors: [...ENGINE_ERRORS],
       async handle(_req, { params }: StoreOnly) {
         return { body: await promotionsOf(deps.engine, params.store).send({ type: 'get' }) };
       },
     }),
-    route({
+    staffRoute({
       method: 'put',
       path: `${base}/promotions`,
       response: PromotionsAnswer,
-      tag: 'staff',
       summary: "Set the store's automatic promotions (member price, combo, second half price, time of day)",
-      auth: 'staff',
       roles: MAY.setup,
       params: StoreParams,
       body: PromotionsBody,
-      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidCommand],
+      errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidCommand],
       async handle(_req, { params, body }: StoreOnly & { body: z.output<typeof PromotionsBody> }) {
         const view = await promotionsOf(deps.engine, params.store).send({
           type: 'set',

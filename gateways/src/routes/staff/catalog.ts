@@ -14,9 +14,9 @@ import type { z } from 'zod';
 import { CatalogExportAnswer, CatalogImportedAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { ExportQuery, StoreParams } from '../../schemas.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS } from './common.js';
+import { BODY_ERRORS, STAFF_BASE as base, staffRoute } from './common.js';
 
 export function catalogRoutes(deps: GatewayDeps): Route[] {
   return [exportCatalog(deps), importCatalog(deps)];
@@ -25,17 +25,15 @@ export function catalogRoutes(deps: GatewayDeps): Route[] {
 /** `GET …/catalog`: JSON or CSV, with cost prices. */
 function exportCatalog(deps: GatewayDeps): Route {
   const { engine } = deps;
-  return route({
+  return staffRoute({
     method: 'get',
     path: `${base}/catalog`,
     response: CatalogExportAnswer,
-    tag: 'staff',
     summary: 'Export the effective menu as JSON or CSV (actors catalog-io format, with cost prices)',
-    auth: 'staff',
     roles: MAY.setup,
     params: StoreParams,
     query: ExportQuery,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+    errors: [...ENGINE_ERRORS],
     async handle(
       _req,
       { params, query }: { params: z.output<typeof StoreParams>; query: z.output<typeof ExportQuery> },
@@ -55,20 +53,18 @@ function exportCatalog(deps: GatewayDeps): Route {
 /** `PUT …/catalog`: the store's own layer; the menu copies are told. */
 function importCatalog(deps: GatewayDeps): Route {
   const { engine, cfg } = deps;
-  return route({
+  return staffRoute({
     method: 'put',
     path: `${base}/catalog`,
     response: CatalogImportedAnswer,
-    tag: 'staff',
     summary: "Import the store's own menu layer from JSON or CSV (Content-Type decides)",
     description:
       'Problems are all reported at once in details.issues, each with row and field. The menu cache is invalidated on success.',
-    auth: 'staff',
     roles: MAY.setup,
     params: StoreParams,
     bodyTypes: ['application/json', 'text/csv'],
     maxBodyBytes: cfg.maxImportBytes,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.CatalogInvalid, D.CatalogConflict, D.InvalidCommand],
+    errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.CatalogInvalid, D.CatalogConflict, D.InvalidCommand],
     async handle(req, { params }: { params: z.output<typeof StoreParams> }) {
       const text = req.body.toString('utf8');
       const csv = (req.headers['content-type'] ?? '').startsWith('text/csv');

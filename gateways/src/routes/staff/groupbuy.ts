@@ -18,13 +18,13 @@ import {
 } from '../../campaign-schemas.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { StoreParams } from '../../schemas.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+import { BODY_ERRORS, STAFF_BASE as base, by, staffRoute } from './common.js';
 import { termsCampaignRoutes } from './terms-campaign.js';
 
 type Params = z.output<typeof StoreGroupCampaignParams>;
-const doc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup, params: StoreGroupCampaignParams };
+const doc = { roles: MAY.setup, params: StoreGroupCampaignParams };
 const LIVE: ReadonlySet<string> = new Set(['forming', 'open', 'refunding']);
 
 export function staffGroupBuyRoutes(deps: GatewayDeps, index: CampaignIndex): Route[] {
@@ -53,16 +53,14 @@ export function staffGroupBuyRoutes(deps: GatewayDeps, index: CampaignIndex): Ro
 }
 
 function list(deps: GatewayDeps, index: CampaignIndex): Route {
-  return route({
+  return staffRoute({
     method: 'get',
     path: `${base}/group-buys`,
     response: GroupCampaignListAnswer,
     summary: "The store's group-buy campaigns, stopped ones too (the console's live groups page picks from them)",
-    tag: 'staff',
-    auth: 'staff',
     roles: MAY.view,
     params: StoreParams,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, ErrorCode.Unavailable],
+    errors: [...ENGINE_ERRORS, ErrorCode.Unavailable],
     async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
       const at = Date.now();
       const ids = await index.campaigns(params.store, 'groupbuy');
@@ -79,7 +77,7 @@ function list(deps: GatewayDeps, index: CampaignIndex): Route {
 }
 
 function groups(deps: GatewayDeps, index: CampaignIndex): Route {
-  return route({
+  return staffRoute({
     method: 'get',
     path: `${base}/group-buys/{campaignId}/groups`,
     response: GroupListAnswer,
@@ -87,7 +85,7 @@ function groups(deps: GatewayDeps, index: CampaignIndex): Route {
     ...doc,
     roles: MAY.view,
     query: LiveGroupsQuery,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, ErrorCode.Unavailable],
+    errors: [...ENGINE_ERRORS, ErrorCode.Unavailable],
     async handle(_req, { params, query }: { params: Params; query: z.output<typeof LiveGroupsQuery> }) {
       const ids = await index.groups(params.store, params.campaignId);
       const views = await Promise.all(
@@ -104,17 +102,15 @@ function groups(deps: GatewayDeps, index: CampaignIndex): Route {
 }
 
 function dissolve(deps: GatewayDeps): Route {
-  return route({
+  return staffRoute({
     method: 'post',
     path: `${base}/groups/{groupId}/dissolve`,
     response: GroupAnswer,
     summary: 'Dissolve a group before its time: every member refunded in full, the stock released',
-    tag: 'staff',
-    auth: 'staff',
     roles: MAY.setup,
     params: StoreGroupParams,
     body: DissolveBody,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, G.GroupNotFound, G.GroupClosed],
+    errors: [...BODY_ERRORS, ...ENGINE_ERRORS, G.GroupNotFound, G.GroupClosed],
     async handle(
       req,
       { params, body }: { params: z.output<typeof StoreGroupParams>; body: z.output<typeof DissolveBody> },

@@ -11,31 +11,31 @@ import { memberProgramOf } from '@lunchrush/actors/members';
 import type { z } from 'zod';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { MemberProgramAnswer } from '../../member-answers.js';
 import { programReader } from '../../member-program.js';
 import { MemberProgramBody } from '../../member-schemas.js';
 import { StoreParams } from '../../schemas.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+import { BODY_ERRORS, STAFF_BASE as base, by, staffRoute } from './common.js';
 
 export function memberProgramRoutes(deps: GatewayDeps): Route[] {
-  const doc = { tag: 'staff', auth: 'staff' as const, params: StoreParams };
+  const doc = { params: StoreParams };
   return [
-    route({
+    staffRoute({
       method: 'get',
       path: `${base}/member-program`,
       response: MemberProgramAnswer,
       summary: "The chain's member programme: levels, points, top-up bonuses, gifts (the defaults until set)",
       ...doc,
       roles: MAY.view,
-      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+      errors: [...ENGINE_ERRORS],
       async handle() {
         const view = await memberProgramOf(deps.engine).send({ type: 'get' });
         programReader(deps).remember(view);
         return { body: view };
       },
     }),
-    route({
+    staffRoute({
       method: 'put',
       path: `${base}/member-program`,
       response: MemberProgramAnswer,
@@ -44,7 +44,7 @@ export function memberProgramRoutes(deps: GatewayDeps): Route[] {
       ...doc,
       roles: MAY.setup,
       body: MemberProgramBody,
-      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS],
+      errors: [...BODY_ERRORS, ...ENGINE_ERRORS],
       async handle(req, { body }: { body: z.output<typeof MemberProgramBody> }) {
         const view = await memberProgramOf(deps.engine).send({
           type: 'set',

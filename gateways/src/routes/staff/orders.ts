@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { OrderSummaryAnswer, StaffOrderDetailAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS } from '../../errors.js';
-import { route, type RequestInfo, type Route } from '../../http.js';
+import type { RequestInfo, Route } from '../../http.js';
 import { unseal } from '../../pii.js';
 import { randomText } from '@lunchrush/payments';
 import {
@@ -20,7 +20,7 @@ import {
   StoreOrderParams,
 } from '../../schemas.js';
 import type { StaffRole } from '../../tokens.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+import { BODY_ERRORS, STAFF_BASE as base, by, staffRoute } from './common.js';
 
 export function staffOrderRoutes(deps: GatewayDeps): Route[] {
   return [orderDetail(deps), ...kitchenFlowRoutes(deps), ...cancelAndRefundRoutes(deps)];
@@ -127,16 +127,14 @@ function cancelAndRefundRoutes(deps: GatewayDeps): Route[] {
 /** `GET …/orders/{orderId}`. */
 function orderDetail(deps: GatewayDeps): Route {
   const { engine, redis, prefix, cfg } = deps;
-  return route({
+  return staffRoute({
     method: 'get',
     path: `${base}/orders/{orderId}`,
     response: StaffOrderDetailAnswer,
-    tag: 'staff',
     summary: 'An order, with the delivery contact decrypted for staff',
-    auth: 'staff',
     roles: MAY.view,
     params: StoreOrderParams,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, D.OrderNotFound],
+    errors: [...ENGINE_ERRORS, D.OrderNotFound],
     async handle(_req, { params }: { params: z.output<typeof StoreOrderParams> }) {
       const order = await engine.order(params.store, params.orderId).send({ type: 'get' });
       const sealed = await redis.get(`${prefix}:pii:order:${params.orderId}`);
@@ -159,25 +157,15 @@ function orderAction<P extends { store: string; orderId: string }, B = undefined
   command: (req: RequestInfo, p: P, b: B, at: number) => OrderCommand,
 ): Route {
   const { engine } = deps;
-  return route({
+  return staffRoute({
     method: 'post',
     path: `${base}/orders/{orderId}${path}`,
     response: OrderSummaryAnswer,
-    tag: 'staff',
     summary,
-    auth: 'staff',
     roles,
     params,
     ...(body === undefined ? {} : { body }),
-    errors: [
-      ...STAFF_ERRORS,
-      ...BODY_ERRORS,
-      ...ENGINE_ERRORS,
-      D.OrderNotFound,
-      D.InvalidTransition,
-      D.Forbidden,
-      ...extraErrors,
-    ],
+    errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.OrderNotFound, D.InvalidTransition, D.Forbidden, ...extraErrors],
     async handle(req, { params: p, body: b }: { params: P; body: B }) {
       // With the request's id: an accept's kitchen tickets carry it to the printer's log.
       return { body: await engine.order(p.store, p.orderId).send(command(req, p, b, Date.now()), { req: req.id }) };

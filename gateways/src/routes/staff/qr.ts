@@ -7,28 +7,26 @@ import type { z } from 'zod';
 import { QrSheetAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { QrBatchError, renderQrBatch, tableQrUrl } from '../../qr/index.js';
 import { QrBatchQuery, StoreParams } from '../../schemas.js';
 import { signTableToken } from '../../tokens.js';
-import { STAFF_BASE as base, STAFF_ERRORS } from './common.js';
+import { STAFF_BASE as base, staffRoute } from './common.js';
 
 /** `GET …/tables/qr`. */
 export function qrSheetRoute(deps: GatewayDeps): Route {
   const { engine, storeTables, cfg } = deps;
-  return route({
+  return staffRoute({
     method: 'get',
     path: `${base}/tables/qr`,
     response: QrSheetAnswer,
-    tag: 'staff',
     summary: "Printable table QR codes of the store's tables (PNG sheet or PDF), signed with the current QR key",
     description:
       'Each code carries `<public URL>/qr?t=<signed table token>`; reprint after rotating GATEWAY_QR_KEYS. Rendered on a worker pool.',
-    auth: 'staff',
     roles: MAY.setup,
     params: StoreParams,
     query: QrBatchQuery,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, D.TableNotConfigured],
+    errors: [...ENGINE_ERRORS, D.TableNotConfigured],
     async handle(
       _req,
       { params, query }: { params: z.output<typeof StoreParams>; query: z.output<typeof QrBatchQuery> },

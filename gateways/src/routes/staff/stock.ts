@@ -7,9 +7,9 @@ import type { z } from 'zod';
 import { StockResultAnswer, StockViewAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS } from '../../errors.js';
-import { route, type Route } from '../../http.js';
+import type { Route } from '../../http.js';
 import { EightySixBody, RestockBody, StockSetBody, StoreSkuParams } from '../../schemas.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS } from './common.js';
+import { BODY_ERRORS, STAFF_BASE as base, staffRoute } from './common.js';
 
 export function stockRoutes(deps: GatewayDeps): Route[] {
   return [
@@ -34,16 +34,14 @@ export function stockRoutes(deps: GatewayDeps): Route[] {
 /** `GET …/stock/{skuId}`. */
 function stockView(deps: GatewayDeps): Route {
   const { engine } = deps;
-  return route({
+  return staffRoute({
     method: 'get',
     path: `${base}/stock/{skuId}`,
     response: StockViewAnswer,
-    tag: 'staff',
     summary: 'A SKU: available, reserved, sold, level, 86',
-    auth: 'staff',
     roles: MAY.view,
     params: StoreSkuParams,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+    errors: [...ENGINE_ERRORS],
     async handle(_req, { params }: { params: z.output<typeof StoreSkuParams> }) {
       return { body: await engine.stock(params.store, params.skuId).send({ type: 'get' }) };
     },
@@ -59,17 +57,15 @@ function stockAction<B>(
   command: (b: B, who: string, at: number) => StockCommand,
 ): Route {
   const { engine } = deps;
-  return route({
+  return staffRoute({
     method: 'post',
     path: `${base}/stock/{skuId}/${action}`,
     response: StockResultAnswer,
-    tag: 'staff',
     summary,
-    auth: 'staff',
     roles: MAY.stock,
     params: StoreSkuParams,
     body,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidCommand],
+    errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidCommand],
     async handle(req, { params, body: b }: { params: z.output<typeof StoreSkuParams>; body: B }) {
       const at = Date.now();
       const who = `${req.staff!.role}:${req.staff!.staffId}`;

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { BoardAnswer, TableViewAnswer } from '../../answers.js';
 import type { GatewayDeps } from '../../deps.js';
 import { ENGINE_ERRORS, HttpError } from '../../errors.js';
-import { route, type RequestInfo, type Route } from '../../http.js';
+import type { RequestInfo, Route } from '../../http.js';
 import { randomText } from '@lunchrush/payments';
 import {
   CloseTableBody,
@@ -18,7 +18,7 @@ import {
   StoreTableParams,
   TransferBody,
 } from '../../schemas.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS, by } from './common.js';
+import { BODY_ERRORS, STAFF_BASE as base, by, staffRoute } from './common.js';
 
 /** The board and a table's setup. */
 export function tableSetupRoutes(deps: GatewayDeps): Route[] {
@@ -73,16 +73,14 @@ export function tableActionRoutes(deps: GatewayDeps): Route[] {
 /** `GET …/board`: the store and every table of it. */
 function board(deps: GatewayDeps): Route {
   const { engine, storeTables } = deps;
-  return route({
+  return staffRoute({
     method: 'get',
     path: `${base}/board`,
     response: BoardAnswer,
-    tag: 'staff',
     summary: 'The table board: store load and every table with its status, party, cart and orders',
-    auth: 'staff',
     roles: MAY.view,
     params: StoreParams,
-    errors: [...STAFF_ERRORS, ...ENGINE_ERRORS],
+    errors: [...ENGINE_ERRORS],
     async handle(_req, { params }: { params: z.output<typeof StoreParams> }) {
       const at = Date.now();
       const store = await storeTables.view(params.store, at);
@@ -95,17 +93,15 @@ function board(deps: GatewayDeps): Route {
 /** `PUT …/tables/{tableId}`: set a table up (its id is its 13-digit table code). */
 function configureTable(deps: GatewayDeps): Route {
   const { engine } = deps;
-  return route({
+  return staffRoute({
     method: 'put',
     path: `${base}/tables/{tableId}`,
     response: TableViewAnswer,
-    tag: 'staff',
     summary: 'Set up a table (label, area name, seats); its id is its 13-digit table code',
-    auth: 'staff',
     roles: MAY.setup,
     params: StoreTableParams,
     body: ConfigureTableBody,
-    errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidTableCode],
+    errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.InvalidTableCode],
     async handle(
       _req,
       { params, body }: { params: z.output<typeof StoreTableParams>; body: z.output<typeof ConfigureTableBody> },
@@ -138,24 +134,15 @@ function tableAction<B = undefined>(
   command: (req: RequestInfo, b: B, at: number) => TableCommand,
 ): Route {
   const { engine } = deps;
-  return route({
+  return staffRoute({
     method: 'post',
     path: `${base}/tables/{tableId}/${action}`,
     response: TableViewAnswer,
-    tag: 'staff',
     summary,
-    auth: 'staff',
     roles: MAY.tables,
     params: StoreTableParams,
     ...(body === undefined ? {} : { body }),
-    errors: [
-      ...STAFF_ERRORS,
-      ...BODY_ERRORS,
-      ...ENGINE_ERRORS,
-      D.TableNotConfigured,
-      D.InvalidTableCode,
-      ...extraErrors,
-    ],
+    errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.TableNotConfigured, D.InvalidTableCode, ...extraErrors],
     async handle(req, { params, body: b }: { params: z.output<typeof StoreTableParams>; body: B }) {
       const at = Date.now();
       return { body: await engine.table(params.store, params.tableId).send(command(req, b, at)) };

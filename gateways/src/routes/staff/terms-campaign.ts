@@ -8,8 +8,8 @@ import { ErrorCode as D, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
 import type { z } from 'zod';
 import type { CampaignIndex, CampaignKind } from '../../campaign-index.js';
 import { ENGINE_ERRORS, ErrorCode, HttpError } from '../../errors.js';
-import { route, type Route } from '../../http.js';
-import { BODY_ERRORS, STAFF_BASE as base, STAFF_ERRORS } from './common.js';
+import type { Route } from '../../http.js';
+import { BODY_ERRORS, STAFF_BASE as base, staffRoute } from './common.js';
 
 interface CampaignKey {
   store: string;
@@ -41,38 +41,38 @@ export function termsCampaignRoutes<T, V extends { terms: unknown }>(
   index: CampaignIndex,
   c: TermsCampaign<T, V>,
 ): Route[] {
-  const doc = { tag: 'staff', auth: 'staff' as const, roles: MAY.setup, params: c.params, response: c.response };
+  const doc = { roles: MAY.setup, params: c.params, response: c.response };
   const path = `${base}${c.path}`;
   return [
-    route({
+    staffRoute({
       method: 'put',
       path,
       summary: c.summary.define,
       ...doc,
       body: c.body,
-      errors: [...STAFF_ERRORS, ...BODY_ERRORS, ...ENGINE_ERRORS, c.exists, D.InvalidCommand, ErrorCode.Unavailable],
+      errors: [...BODY_ERRORS, ...ENGINE_ERRORS, c.exists, D.InvalidCommand, ErrorCode.Unavailable],
       async handle(_req, { params, body }: { params: CampaignKey; body: T }) {
         await index.addCampaign(params.store, c.kind, params.campaignId);
         return { body: await c.send(params, { type: 'define', terms: body, at: Date.now() }) };
       },
     }),
-    route({
+    staffRoute({
       method: 'post',
       path: `${path}/stop`,
       summary: c.summary.stop,
       ...doc,
-      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, c.notFound],
+      errors: [...ENGINE_ERRORS, c.notFound],
       async handle(_req, { params }: { params: CampaignKey }) {
         return { body: await c.send(params, { type: 'stop', at: Date.now() }) };
       },
     }),
-    route({
+    staffRoute({
       method: 'get',
       path,
       summary: c.summary.read,
       ...doc,
       roles: MAY.view,
-      errors: [...STAFF_ERRORS, ...ENGINE_ERRORS, c.notFound],
+      errors: [...ENGINE_ERRORS, c.notFound],
       async handle(_req, { params }: { params: CampaignKey }) {
         const view = await c.send(params, { type: 'get', at: Date.now() });
         if (view.terms === null) throw new HttpError(c.notFound, `no ${c.what} ${params.campaignId}`);
