@@ -153,11 +153,7 @@ async function planFor(
   const dinerId = session(req).dinerId;
   const { store, lines } = await storeAndLines(deps, req, body);
   const pay = body.pay!;
-  const {
-    plan: p,
-    member,
-    program,
-  } = await planCheckout(deps, {
+  const { plan, member, program } = await planCheckout(deps, {
     dinerId,
     store,
     channel: body.channel ?? 'dine_in',
@@ -173,9 +169,9 @@ async function planFor(
       memberId: dinerId,
       level: card.level,
       paidOrders: card.paidOrders,
-      coupons: card.coupons.filter((c) => p.couponIds.includes(c.couponId)),
-      points: p.points,
-      balanceFen: p.balanceFen,
+      coupons: card.coupons.filter((c) => plan.couponIds.includes(c.couponId)),
+      points: plan.points,
+      balanceFen: plan.balanceFen,
       // The order prices again with the same programme (points' worth and share).
       program,
     },
