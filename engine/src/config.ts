@@ -102,11 +102,6 @@ export interface EngineConfig {
    */
   v8Pretenuring: boolean;
   /**
-   * One socket write to nats-server per turn of the event loop (`coalesce-writes.ts`) instead of one
-   * per callback that published.
-   */
-  coalesceWrites: boolean;
-  /**
    * main.ts only: the module whose `actors` export (ActorType[]) and optional
    * `outputStreams` export this process serves; empty = the engine's demo actors.
    */
@@ -146,7 +141,6 @@ const KEYS: Record<string, keyof EngineConfig> = {
   ENGINE_MAX_OWNED_PARTITIONS: 'maxOwnedPartitions',
   ENGINE_STANDBY: 'standby',
   ENGINE_V8_PRETENURING: 'v8Pretenuring',
-  ENGINE_COALESCE_WRITES: 'coalesceWrites',
   ENGINE_METRICS_PORT: 'metricsPort',
   ENGINE_ACTORS: 'actorsModule',
   LOG_LEVEL: 'logLevel',
@@ -187,7 +181,6 @@ export function defaultConfig(): EngineConfig {
     maxOwnedPartitions: Number.MAX_SAFE_INTEGER,
     standby: false,
     v8Pretenuring: false,
-    coalesceWrites: true,
     metricsPort: DEFAULT_METRICS_PORT,
     actorsModule: '',
     logLevel: 'info',

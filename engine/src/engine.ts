@@ -2,7 +2,6 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { Kvm } from '@nats-io/kv';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { pino, type Logger } from 'pino';
-import { coalesceWrites } from './coalesce-writes.js';
 import { decode, encode } from './codec.js';
 import type { ActorType } from './decider.js';
 import { ensureError, ErrorCode } from './errors.js';
@@ -157,9 +156,6 @@ export class Engine implements LocalEngine {
       pingInterval: NATS_PING_INTERVAL_MS,
       maxPingOut: 2,
     });
-    if (cfg.coalesceWrites && !coalesceWrites(this.nc)) {
-      this.log.warn('nats.js protocol handler not as expected: writes to nats-server are not coalesced');
-    }
     this.js = jetstream(this.nc);
     this.replyEnv = {
       maxBytes: replyLimit(this.nc),
