@@ -5,13 +5,21 @@
  * command ids included.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, EngineClient, partitionOf, type EngineConfig } from '@lunchrush/engine';
 import { demoActors } from '@lunchrush/engine/demo';
-import { cleanupNamespace, testLogger } from '@lunchrush/testkit';
-import { allOwnedBy, engine, freshNamespace, nc as childNc, P as CHILD_P, useEngineChildren } from './crash-support.js';
-import { latestSnapshot, waitFor } from './support.js';
+import { cleanupNamespace, freePort, testLogger } from '@lunchrush/testkit';
+import {
+  allOwnedBy,
+  allPassivated,
+  engine,
+  freshNamespace,
+  killAndRecover,
+  nc as childNc,
+  P as CHILD_P,
+  useEngineChildren,
+} from './crash-support.js';
+import { latestSnapshot, metricsOf, waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const P = 4;
@@ -138,10 +146,7 @@ describe('chains after SIGKILL', () => {
     const client = new EngineClient(childNc, { namespace: ns, partitions: CHILD_P });
     // The first wave chained and passivated, and named by a checkpoint (every 100 ms here).
     await fill(client, 12, 'a');
-    await waitFor(async () => /lunchrush_engine_actors\{kind="in_memory"\} 0\b/.test(await metricsOf(port)), {
-      what: 'the first wave passivated',
-      timeoutMs: 30_000,
-    });
+    await allPassivated(port, 'the first wave passivated');
     const chainedBefore = written(await metricsOf(port), 'chained');
     expect(chainedBefore).toBeGreaterThan(0);
     // The second wave: killed as soon as some of it is chained, before or after a checkpoint names it.
@@ -150,36 +155,8 @@ describe('chains after SIGKILL', () => {
       what: 'the second wave chained',
       intervalMs: 20,
     });
-    e1.kill('SIGKILL');
-    await e1.exited;
-
-    const e2port = await freePort();
-    await engine(ns, 'e2', { ...env, ENGINE_METRICS_PORT: String(e2port) });
-    await allOwnedBy(ns, ['e2']);
-    await waitFor(async () => /lunchrush_engine_actors\{kind="in_memory"\} 0\b/.test(await metricsOf(e2port)), {
-      what: 'every actor passivated after recovery',
-      timeoutMs: 30_000,
-    });
+    await killAndRecover(ns, e1, env);
     await expectAll(client, 12, 'a');
     await expectAll(client, 12, 'b');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function metricsOf(port: number): Promise<string> {
-  try {
-    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  } catch {
-    return '';
-  }
-}

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { EngineClient, EngineError } from '@lunchrush/engine';
-import { leaseOwners, startEngineChild, waitFor, type EngineChild } from './support.js';
+import { freePort } from '@lunchrush/testkit';
+import { leaseOwners, metricsOf, startEngineChild, waitFor, type EngineChild } from './support.js';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 export const P = 8;
@@ -131,3 +132,24 @@ export function expectExactlyOnce(
 }
 
 export const ACCOUNTS: [string, string][] = Array.from({ length: 24 }, (_, i) => [`s${i % 12}`, `acct${i}`]);
+
+/** Every actor of the engine child serving metrics on `port` passivated (none in memory). */
+export async function allPassivated(port: number, what: string): Promise<void> {
+  await waitFor(async () => /lunchrush_engine_actors\{kind="in_memory"\} 0\b/.test(await metricsOf(port)), {
+    what,
+    timeoutMs: 30_000,
+  });
+}
+
+/**
+ * SIGKILLs `e1`, starts `e2` on the same namespace with the same environment (its own metrics
+ * port), and waits until it owns every partition and, recovered, has passivated every actor.
+ */
+export async function killAndRecover(ns: string, e1: EngineChild, env: Record<string, string>): Promise<void> {
+  e1.kill('SIGKILL');
+  await e1.exited;
+  const port = await freePort();
+  await engine(ns, 'e2', { ...env, ENGINE_METRICS_PORT: String(port) });
+  await allOwnedBy(ns, ['e2']);
+  await allPassivated(port, 'every actor passivated after recovery');
+}

@@ -5,13 +5,20 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, encode, Engine, EngineClient, partitionOf, type EngineConfig } from '@lunchrush/engine';
 import { demoActors } from '@lunchrush/engine/demo';
 import { names } from '@lunchrush/engine/names';
-import { cleanupNamespace, testLogger } from '@lunchrush/testkit';
-import { allOwnedBy, engine, freshNamespace, nc as childNc, P as CHILD_P, useEngineChildren } from './crash-support.js';
+import { cleanupNamespace, freePort, testLogger } from '@lunchrush/testkit';
+import {
+  allOwnedBy,
+  engine,
+  freshNamespace,
+  killAndRecover,
+  nc as childNc,
+  P as CHILD_P,
+  useEngineChildren,
+} from './crash-support.js';
 import { latestSnapshot, waitFor } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -274,38 +281,10 @@ describe('the actor directory after SIGKILL', () => {
       what: 'a snapshot in the log',
       intervalMs: 50,
     });
-    e1.kill('SIGKILL');
-    await e1.exited;
-
-    const e2port = await freePort();
-    await engine(ns, 'e2', { ...env, ENGINE_METRICS_PORT: String(e2port) });
-    await allOwnedBy(ns, ['e2']);
     // Replayed, clean (the snapshot entry covers every event), then passivated: the next command reads it back.
-    await waitFor(async () => /lunchrush_engine_actors\{kind="in_memory"\} 0\b/.test(await metricsOf(e2port)), {
-      what: 'every actor passivated after recovery',
-      timeoutMs: 30_000,
-    });
+    await killAndRecover(ns, e1, env);
     for (let i = 0; i < 20; i++) {
       expect(await client.send(store(i), 'counter', `l${i}`, { op: 'get' })).toEqual({ n: i + 1 });
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function metricsOf(port: number): Promise<string> {
-  try {
-    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  } catch {
-    return '';
-  }
-}

@@ -115,3 +115,12 @@ export async function latestSnapshot(
   const e = await kv.get(key);
   return e === null || e.length === 0 ? undefined : e.value;
 }
+
+/** The engine child's /metrics text (ENGINE_METRICS_PORT), or '' while it does not answer. */
+export async function metricsOf(port: number): Promise<string> {
+  try {
+    return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  } catch {
+    return '';
+  }
+}

@@ -11,11 +11,11 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { staffAccountOf, storeDirectoryOf } from '@lunchrush/actors/staff';
-import { boxedText, waitFor } from '@lunchrush/testkit';
+import { storeDirectoryOf } from '@lunchrush/actors/staff';
+import { waitFor } from '@lunchrush/testkit';
 import { call, idemKey, seatedDiner, staff, startStack, type ErrorAnswer, type Stack } from '@lunchrush/stack/testing';
-import { hashPassword } from '../src/console/index.js';
 import type { OrderDetail, Placed, Prepay } from './answers.js';
+import { consoleLogin, consoleShot, createStaff } from './console-support.js';
 import { ARTIFACTS, INSTALL_TIMEOUT_MS, launchChromium } from './screens-support.js';
 
 const PASSWORD = 'console-pass-001';
@@ -31,22 +31,11 @@ beforeAll(async () => {
   browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   s = await startStack();
-  const by = { id: 'system:test', role: 'system' as const, store: '000', ip: '' };
-  const passwordHash = await hashPassword(PASSWORD);
-  for (const [username, name, role] of [
+  await createStaff(s.client, PASSWORD, [
     ['store-mgr', '王店长', 'manager'],
     ['floor-waiter', '小李', 'waiter'],
     ['chain-admin', '总部', 'admin'],
-  ] as const)
-    await staffAccountOf(s.client, username).send({
-      type: 'create',
-      name,
-      role,
-      stores: ['001'],
-      passwordHash,
-      by,
-      at: Date.now(),
-    });
+  ]);
   // A dish photo: a 1200×900 gradient, as a phone would send a JPEG-ish large picture.
   await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#d2691e' } })
     .composite([
@@ -67,26 +56,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function loggedIn(username: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // The page's Content-Security-Policy must not refuse anything the console itself loads.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) errors.push(m.text());
-  });
-  await page.goto(`${s.url}/console/`);
-  await page.locator('input[name="username"]').fill(username);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.locator('button[type="submit"]').click();
-  await page.locator('header.top h2').waitFor();
-  return { page, errors };
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`console-${name}.png`, ARTIFACTS).pathname, fullPage: true });
-  expect(await boxedText(page), `Chinese drawn as boxes on the console's ${name} page`).toEqual([]);
-}
+const loggedIn = (username: string) => consoleLogin(browser, s.url, username, PASSWORD);
+const shoot = consoleShot;
 
 const toast = (page: Page, text: string) => page.locator('.toast', { hasText: text }).waitFor();
 

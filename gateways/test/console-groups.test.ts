@@ -7,12 +7,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { staffAccountOf } from '@lunchrush/actors/staff';
-import { boxedText, waitFor } from '@lunchrush/testkit';
+import type { Browser } from 'playwright-core';
+import { waitFor } from '@lunchrush/testkit';
 import { startStack, type Stack } from '@lunchrush/stack/testing';
-import { hashPassword } from '../src/console/index.js';
 import { groupCampaign, joinGroup, openGroup, payThrough, STORE_BASE } from './campaign-support.js';
+import { consoleLogin, consoleShot, createStaff } from './console-support.js';
 import { ARTIFACTS, INSTALL_TIMEOUT_MS, launchChromium } from './screens-support.js';
 
 const PASSWORD = 'console-pass-002';
@@ -23,21 +22,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   s = await startStack({ WECHATPAY_REFUND_QUERY_MS: '50' });
-  const by = { id: 'system:test', role: 'system' as const, store: '000', ip: '' };
-  const passwordHash = await hashPassword(PASSWORD);
-  for (const [username, name, role] of [
+  await createStaff(s.client, PASSWORD, [
     ['group-mgr', '王店长', 'manager'],
     ['group-waiter', '小李', 'waiter'],
-  ] as const)
-    await staffAccountOf(s.client, username).send({
-      type: 'create',
-      name,
-      role,
-      stores: ['001'],
-      passwordHash,
-      by,
-      at: Date.now(),
-    });
+  ]);
 }, INSTALL_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -45,25 +33,8 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function loggedIn(username: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) errors.push(m.text());
-  });
-  await page.goto(`${s.url}/console/`);
-  await page.locator('input[name="username"]').fill(username);
-  await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.locator('button[type="submit"]').click();
-  await page.locator('header.top h2').waitFor();
-  return { page, errors };
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: new URL(`console-${name}.png`, ARTIFACTS).pathname, fullPage: true });
-  expect(await boxedText(page), `Chinese drawn as boxes on the console's ${name} page`).toEqual([]);
-}
+const loggedIn = (username: string) => consoleLogin(browser, s.url, username, PASSWORD);
+const shoot = consoleShot;
 
 describe('the console’s live groups', () => {
   it(
