@@ -179,7 +179,22 @@ describe('member card properties', () => {
         expect(replayed).toEqual(s);
         for (const e of events) seen.add(e.type);
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        // A refund that gives back part of a paid order, so a reversal of its points is always
+        // among the runs (random refunds seldom fit what an order spent: PointsReversed was missing
+        // from one run of 300 in CI).
+        examples: [
+          [
+            [
+              { k: 'topUp', pay: 0, amount: 60_000 },
+              { k: 'hold', o: 0, points: 0, balance: 5_000, c: null },
+              { k: 'pay', o: 0, paid: 3_000 },
+              { k: 'refund', o: 0, r: 0, points: 0, balance: 2_000, paid: 1_500 },
+            ],
+          ],
+        ],
+      },
     );
     // The generator reaches every path the properties are about.
     for (const t of [
