@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    alias: [
+      // The mini-program imports the gateway's push sequencing as `./topic-sequencer`, a copy its
+      // WeChat build makes (miniprogram/scripts/shared-code.js); its tests run the original.
+      {
+        find: /^\.\/topic-sequencer$/,
+        replacement: fileURLToPath(new URL('gateways/src/push/topic-sequencer.js', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ['*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '.data/**'],

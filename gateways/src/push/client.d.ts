@@ -1,6 +1,7 @@
 /** Types of ./client.js: the push protocol client for browsers and Node. */
 
 import type { ServerMessage } from './protocol.js';
+import type { SequencerStats, TopicState } from './topic-sequencer.js';
 
 /** The server's frames the client hands on, as the protocol defines them. */
 export type DeltaMessage = Extract<ServerMessage, { type: 'delta' }>;
@@ -13,25 +14,14 @@ export interface TopicHandlers {
   error?(msg: ErrorMessage): void;
 }
 
-export interface TopicView {
-  seq: number;
-  versions: Record<string, number>;
-  ready: boolean;
+/** A followed topic as ./topic-sequencer.js keeps it. */
+export interface TopicView extends TopicState {
   /** Snapshot reads that failed in a row (retried with backoff). */
   failures?: number;
   readonly handlers: TopicHandlers | undefined;
 }
 
-export interface PushClientStats {
-  snapshots: number;
-  deltas: number;
-  stale: number;
-  gaps: number;
-  resyncs: number;
-  serverResyncs: number;
-  heads: number;
-  reconnects: number;
-}
+export type PushClientStats = SequencerStats;
 
 export interface WebSocketLike {
   readonly readyState: number;

@@ -1,10 +1,12 @@
 // The push protocol's client, in plain JavaScript so browsers load it as is
 // (the screens serve it at /screens/push-client.js) and Node runs it with the
-// `ws` package. It keeps per-topic seqs, drops stale entity versions, asks for
-// a resync on any gap or `heads`/`resync` hint, and reconnects with backoff.
-// Types: ./client.d.ts. Protocol: gateways/PUSH.md. The mini-program has its own client of the
-// same rules (miniprogram/src/lib/push.ts, over wx.connectSocket; it is built from its own folder
-// only, so it cannot load this file): a change to the rules goes into both.
+// `ws` package. Its topics are sequenced by ./topic-sequencer.js (per-topic seqs,
+// stale entity versions dropped, a resync on any gap or `heads`/`resync` hint),
+// which the mini-program's client shares; this file is the transport: a WebSocket
+// reconnected with backoff, staff actions and their answers, snapshot reads
+// retried after `snapshot_failed`. Types: ./client.d.ts. Protocol: gateways/PUSH.md.
+
+import { TopicSequencer } from './topic-sequencer.js';
 
 const CLOSED_BY_US = 4000;
 
@@ -21,9 +23,10 @@ export class PushClient {
     this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
     this.onStatus = opts.onStatus ?? (() => {});
     this.onError = opts.onError ?? (() => {});
-    this.topics = new Map();
+    this.sequencer = new TopicSequencer((m) => this.sendRaw(m));
+    this.topics = this.sequencer.topics;
+    this.stats = this.sequencer.stats;
     this.pending = new Map();
-    this.stats = { snapshots: 0, deltas: 0, stale: 0, gaps: 0, resyncs: 0, serverResyncs: 0, heads: 0, reconnects: 0 };
     this.welcome = null;
     this.socket = null;
     this.closed = false;
@@ -38,16 +41,13 @@ export class PushClient {
     ws.onopen = () => {
       this.attempt = 0;
       this.onStatus('open');
-      for (const [topic, st] of this.topics) {
-        st.ready = false;
-        this.sendRaw({ type: 'subscribe', topic });
-      }
+      this.sequencer.opened();
     };
     ws.onmessage = (ev) => this.receive(typeof ev.data === 'string' ? ev.data : String(ev.data));
     ws.onerror = () => {};
     ws.onclose = (ev) => {
       this.onStatus('closed', ev.code);
-      for (const st of this.topics.values()) st.ready = false;
+      this.sequencer.closed();
       for (const p of this.pending.values()) p.reject(new Error('connection closed'));
       this.pending.clear();
       if (this.closed || !this.reconnect || ev.code === CLOSED_BY_US) return;
@@ -67,15 +67,12 @@ export class PushClient {
    * `handlers.delta(data, msg)` for each new delta in order.
    */
   subscribe(topic, handlers) {
-    const st = { seq: 0, versions: {}, ready: false, handlers };
-    this.topics.set(topic, st);
-    this.sendRaw({ type: 'subscribe', topic });
-    return st;
+    return this.sequencer.subscribe(topic, handlers);
   }
 
   unsubscribe(topic) {
-    this.topics.delete(topic);
-    this.sendRaw({ type: 'unsubscribe', topic });
+    // The server is told even of a topic no longer followed (one it refused): it answers either way.
+    if (!this.sequencer.unsubscribe(topic)) this.sendRaw({ type: 'unsubscribe', topic });
   }
 
   /** A staff action (accept, start, finish, serve); resolves with the engine's answer. */
@@ -93,11 +90,7 @@ export class PushClient {
   }
 
   resync(topic) {
-    const st = this.topics.get(topic);
-    if (st === undefined) return;
-    st.ready = false;
-    this.stats.resyncs++;
-    this.sendRaw({ type: 'resync', topic });
+    this.sequencer.resync(topic);
   }
 
   close() {
@@ -119,54 +112,11 @@ export class PushClient {
     } catch {
       return;
     }
+    if (typeof m !== 'object' || m === null) return;
     switch (m.type) {
       case 'welcome':
         this.welcome = m;
         this.onStatus('welcome', m);
-        return;
-      case 'snapshot': {
-        const st = this.topics.get(m.topic);
-        if (st === undefined) return;
-        st.seq = m.seq;
-        st.versions = { ...m.versions };
-        st.ready = true;
-        st.failures = 0;
-        this.stats.snapshots++;
-        st.handlers?.snapshot?.(m.data, m);
-        return;
-      }
-      case 'delta': {
-        const st = this.topics.get(m.topic);
-        if (st === undefined || !st.ready || m.seq <= st.seq) return;
-        if (m.seq !== st.seq + 1) {
-          this.stats.gaps++;
-          this.resync(m.topic);
-          return;
-        }
-        st.seq = m.seq;
-        const have = st.versions[m.key];
-        if (m.v > 0 && have !== undefined && have >= m.v) {
-          this.stats.stale++;
-          return;
-        }
-        if (m.v > 0) st.versions[m.key] = m.v;
-        this.stats.deltas++;
-        st.handlers?.delta?.(m.data, m);
-        return;
-      }
-      case 'heads':
-        this.stats.heads++;
-        for (const [topic, seq] of Object.entries(m.seqs)) {
-          const st = this.topics.get(topic);
-          if (st !== undefined && st.ready && seq > st.seq) {
-            this.stats.gaps++;
-            this.resync(topic);
-          }
-        }
-        return;
-      case 'resync':
-        this.stats.serverResyncs++;
-        this.resync(m.topic);
         return;
       case 'ack': {
         const p = this.pending.get(m.ref);
@@ -181,23 +131,31 @@ export class PushClient {
           p?.reject(Object.assign(new Error(m.message), { code: m.code }));
           return;
         }
-        const st = m.topic === undefined ? undefined : this.topics.get(m.topic);
-        if (st !== undefined && (m.code === 'forbidden' || m.code === 'not_found' || m.code === 'unknown_topic')) {
-          this.topics.delete(m.topic);
-        } else if (st !== undefined && m.code === 'snapshot_failed') {
-          // The engine or a stream was not reachable: ask again, backing off.
-          st.failures = (st.failures ?? 0) + 1;
-          const wait = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** st.failures);
-          setTimeout(() => {
-            if (this.topics.get(m.topic) === st && !st.ready) this.resync(m.topic);
-          }, wait);
-        }
-        st?.handlers?.error?.(m);
+        if (m.code === 'snapshot_failed') this.retrySnapshot(m.topic);
+        this.sequencer.receive(m);
         this.onError(m);
         return;
       }
+      case 'snapshot': {
+        const st = this.topics.get(m.topic);
+        if (st !== undefined) st.failures = 0;
+        this.sequencer.receive(m);
+        return;
+      }
       default:
+        this.sequencer.receive(m);
         return;
     }
+  }
+
+  /** The engine or a stream was not reachable for a topic's snapshot: ask again, backing off. */
+  retrySnapshot(topic) {
+    const st = topic === undefined ? undefined : this.topics.get(topic);
+    if (st === undefined) return;
+    st.failures = (st.failures ?? 0) + 1;
+    const wait = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** st.failures);
+    setTimeout(() => {
+      if (this.topics.get(topic) === st && !st.ready) this.resync(topic);
+    }, wait);
   }
 }

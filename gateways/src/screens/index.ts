@@ -80,6 +80,11 @@ export function mountScreens(app: TemplatedApp, opts: ScreensOptions = {}): void
     [`${base}/kitchen`, page('kitchen.html')],
     [`${base}/board`, page('board.html')],
     [`${base}/push-client.js`, staticAsset(readFileSync(join(here, '..', 'push', 'client.js')), 'push-client.js')],
+    // What push-client.js imports, under the name it imports.
+    [
+      `${base}/topic-sequencer.js`,
+      staticAsset(readFileSync(join(here, '..', 'push', 'topic-sequencer.js')), 'topic-sequencer.js'),
+    ],
   ]);
   for (const f of ['common.js', 'labels.js', 'kitchen.js', 'board.js', 'screens.css']) {
     assets.set(`${base}/${f}`, staticAsset(readFileSync(join(staticDir, f)), f));

@@ -1,16 +1,15 @@
 /**
- * The gateway's WebSocket push (gateways/PUSH.md) over `wx.connectSocket`:
- * subscribe → snapshot (at seq s) → deltas s+1, s+2 …; a gap, a `heads` ahead of
- * us or a server `resync` asks for a fresh snapshot; a delta at or below the
- * version we hold for its entity is skipped (but counted in seq). After a lost
- * connection it reconnects with backoff and subscribes again, starting from
- * snapshots: seqs belong to one gateway process.
- *
- * The browsers' client of the same protocol is gateways/src/push/client.js, which the staff
- * screens load as is; this one cannot share its code (the mini-program is built from
- * miniprogram/src alone), so a change to the rules goes into both, each with its test
- * (test/logic.test.ts here, gateways/test/push-versions.test.ts there).
+ * The gateway's WebSocket push (gateways/PUSH.md) over `wx.connectSocket`. The topic sequencing
+ * (snapshot at seq s → deltas s+1, s+2 …, stale entity versions skipped, a gap, a `heads` ahead of
+ * us or a server `resync` asks for a fresh snapshot) is the gateway's `TopicSequencer`, the one the
+ * staff screens run: WeChat builds this package from src/ alone, so `scripts/shared-code.js` copies
+ * it here as `./topic-sequencer.js` before each compile (the tests and the type-check read the
+ * gateway's file itself; see the README). What is this file's own is the transport: after a lost
+ * connection it reconnects with backoff and subscribes again, starting from snapshots (seqs belong
+ * to one gateway process).
  */
+
+import { TopicSequencer } from './topic-sequencer';
 
 /** The part of `WechatMiniprogram.SocketTask` the client uses. */
 export interface SocketLike {
@@ -59,31 +58,12 @@ export interface PushOptions {
   random?: () => number;
 }
 
-interface Topic {
-  seq: number;
-  versions: Record<string, number>;
-  ready: boolean;
-  handlers: TopicHandlers<any, any>;
-}
-
 const CLOSED_BY_US = 4000;
 
-/**
- * The server's frames (gateways/PUSH.md; gateways/src/push/protocol.ts is the server's side), as far
- * as this client reads them. Declared, not imported: the mini-program talks to the API only. A frame
- * of another type is ignored; fields are still checked where a bad value would break the rules.
- */
-type ServerFrame =
-  | { type: 'snapshot'; topic: string; seq: number; versions?: Record<string, number>; data: unknown }
-  | { type: 'delta'; topic: string; seq: number; key: string; v?: number; data: unknown }
-  | { type: 'heads'; seqs?: Record<string, number> }
-  | { type: 'resync'; topic: string }
-  | { type: 'error'; topic?: string; code: string; message: string };
-
 export class PushClient {
-  readonly stats = { snapshots: 0, deltas: 0, stale: 0, gaps: 0, resyncs: 0, serverResyncs: 0, heads: 0, reconnects: 0 };
   state: PushState = 'connecting';
-  private readonly topics = new Map<string, Topic>();
+  private readonly sequencer = new TopicSequencer((m) => this.send(m));
+  readonly stats = this.sequencer.stats;
   private socket: SocketLike | null = null;
   private open = false;
   private closed = false;
@@ -109,10 +89,7 @@ export class PushClient {
       this.open = true;
       this.attempt = 0;
       this.setState('live');
-      for (const [topic, st] of this.topics) {
-        st.ready = false;
-        this.send({ type: 'subscribe', topic });
-      }
+      this.sequencer.opened();
     });
     sock.onMessage((text) => {
       if (this.socket === sock) this.receive(text);
@@ -122,7 +99,7 @@ export class PushClient {
       if (this.socket !== sock) return;
       this.open = false;
       this.socket = null;
-      for (const st of this.topics.values()) st.ready = false;
+      this.sequencer.closed();
       if (this.closed || code === CLOSED_BY_US) {
         this.setState('closed');
         return;
@@ -140,26 +117,24 @@ export class PushClient {
   }
 
   subscribe<S, D>(topic: string, handlers: TopicHandlers<S, D>): void {
-    this.topics.set(topic, { seq: 0, versions: {}, ready: false, handlers });
-    this.send({ type: 'subscribe', topic });
+    this.sequencer.subscribe(topic, {
+      snapshot: (data) => handlers.snapshot(data as S),
+      delta: (data) => handlers.delta(data as D),
+      error: (frame) => handlers.error?.(frame.code, frame.message),
+    });
   }
 
   unsubscribe(topic: string): void {
-    if (!this.topics.delete(topic)) return;
-    this.send({ type: 'unsubscribe', topic });
+    this.sequencer.unsubscribe(topic);
   }
 
   /** Asks for a fresh snapshot of a topic (after a gap, or when the page comes back to the front). */
   resync(topic: string): void {
-    const st = this.topics.get(topic);
-    if (st === undefined) return;
-    st.ready = false;
-    this.stats.resyncs++;
-    this.send({ type: 'resync', topic });
+    this.sequencer.resync(topic);
   }
 
   isReady(topic: string): boolean {
-    return this.topics.get(topic)?.ready === true;
+    return this.sequencer.isReady(topic);
   }
 
   close(): void {
@@ -178,65 +153,13 @@ export class PushClient {
 
   /** One server frame. Public for tests of the protocol rules. */
   receive(text: string): void {
-    let m: ServerFrame | null;
+    let m: unknown;
     try {
-      m = JSON.parse(text) as ServerFrame | null;
+      m = JSON.parse(text);
     } catch {
       return;
     }
-    if (typeof m !== 'object' || m === null) return;
-    const st = 'topic' in m && typeof m.topic === 'string' ? this.topics.get(m.topic) : undefined;
-    switch (m.type) {
-      case 'snapshot':
-        if (st === undefined) return;
-        st.seq = m.seq;
-        st.versions = { ...(m.versions ?? {}) };
-        st.ready = true;
-        this.stats.snapshots++;
-        st.handlers.snapshot(m.data);
-        return;
-      case 'delta': {
-        if (st === undefined || !st.ready || m.seq <= st.seq) return;
-        if (m.seq !== st.seq + 1) {
-          this.stats.gaps++;
-          this.resync(m.topic);
-          return;
-        }
-        st.seq = m.seq;
-        const have = st.versions[m.key];
-        if (typeof m.v === 'number' && m.v > 0) {
-          if (have !== undefined && have >= m.v) {
-            this.stats.stale++;
-            return;
-          }
-          st.versions[m.key] = m.v;
-        }
-        this.stats.deltas++;
-        st.handlers.delta(m.data);
-        return;
-      }
-      case 'heads':
-        this.stats.heads++;
-        for (const [topic, seq] of Object.entries(m.seqs ?? {})) {
-          const t = this.topics.get(topic);
-          if (t !== undefined && t.ready && seq > t.seq) {
-            this.stats.gaps++;
-            this.resync(topic);
-          }
-        }
-        return;
-      case 'resync':
-        this.stats.serverResyncs++;
-        this.resync(m.topic);
-        return;
-      case 'error':
-        if (st !== undefined && m.topic !== undefined && ['forbidden', 'not_found', 'unknown_topic'].includes(m.code))
-          this.topics.delete(m.topic);
-        st?.handlers.error?.(m.code, m.message);
-        return;
-      default:
-        return;
-    }
+    this.sequencer.receive(m);
   }
 }
 
