@@ -4,7 +4,8 @@
  *   scenarios: lunch-rush, flash-sale, ws-fanout, failover, max, menu, coupon-drop, group-buy, delivery-rush; `compare <scenario>`.
  *   more: --warmup s, --connections n, --stores n, --clients n (ws-fanout), --units n
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b|null or a
- *   list such as a,null (compare: lunchrush, then each, with ratios to each), --gateway-workers n,
+ *   list such as a,null (compare: lunchrush, then each, with ratios to each), --rounds n (compare:
+ *   n alternating rounds, the median of each ratio; src/rounds.ts), --gateway-workers n,
  *   --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator),
  *   --design lunchrush|a|b|null (which system to start), --layout node|split (lunchrush as
  *   co-located nodes, the default, or an engine process and a gateway process), --cpu-prof dir, --quiet,
@@ -20,6 +21,7 @@ import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { spawnPlatformsLoad, type PlatformsSide } from './platforms-load.js';
 import { htmlReport } from './report.js';
+import { medianRatios, median, roundLines, roundOrder } from './rounds.js';
 import {
   couponDrop,
   deliveryRush,
@@ -84,6 +86,8 @@ export interface CliOptions {
   killAtS?: number;
   /** compare: the designs run after lunchrush, in order (`--reference a,null`). */
   references: Reference[];
+  /** compare: how many rounds of every design (`src/rounds.ts`); 1 by default. */
+  rounds: number;
   design: Design;
   cpuProf?: string;
   simulator: 'process' | 'gateway';
@@ -112,6 +116,7 @@ const KNOWN_FLAGS = [
   'gateway-workers',
   'layout',
   'reference',
+  'rounds',
   'design',
   'cpu-prof',
   'simulator',
@@ -160,6 +165,9 @@ export function parseArgs(argv: string[]): CliOptions {
     if (r === 'lunchrush' || !DESIGNS.includes(r as Design))
       throw new Error('--reference is a, b or null, or a list of them (a,null)');
   if (new Set(references).size !== references.length) throw new Error('--reference names a design twice');
+  const rounds = num('rounds') ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds is a whole number of at least 1');
+  if (rounds > 1 && !compare) throw new Error('--rounds goes with compare');
   const simulator = flags.get('simulator') ?? 'process';
   if (simulator !== 'process' && simulator !== 'gateway') throw new Error('--simulator is process or gateway');
   if (!DESIGNS.includes(design as Design)) throw new Error('--design is lunchrush, a, b or null');
@@ -192,6 +200,7 @@ export function parseArgs(argv: string[]): CliOptions {
     layout,
     killAtS: num('kill-at'),
     references: references as Reference[],
+    rounds,
     design: design as Design,
     cpuProf: flags.get('cpu-prof'),
     simulator,
@@ -343,6 +352,44 @@ export function correctnessFailed(results: readonly Pick<ScenarioResult, 'correc
   return results.some((r) => Object.values(r.correctness).some((v) => v !== undefined && v !== 0));
 }
 
+/**
+ * The ratios of lunchrush to each reference (with several rounds, the median of each over the
+ * rounds, every round's printed too), and its share of null, written to `after` and the log.
+ */
+function compareSummary(o: CliOptions, rounds: readonly ScenarioResult[][], after: Record<string, unknown>): void {
+  const many = rounds.length > 1;
+  const byReference: Record<string, Record<string, number>> = {};
+  const byRound: Record<string, Record<string, number>[]> = {};
+  o.references.forEach((ref, i) => {
+    const perRound = rounds.map((rs) => ratiosOf(rs[0]!, rs[i + 1]!));
+    const ratios = many ? medianRatios(perRound) : perRound[0]!;
+    byReference[ref] = ratios;
+    byRound[ref] = perRound;
+    const name = ref === 'null' ? 'null' : `reference ${ref}`;
+    const head = many ? `:\n${roundLines(perRound)}\nmedian of ${rounds.length} rounds:` : ':';
+    process.stdout.write(`\nratios lunchrush / ${name}${head} ${JSON.stringify(ratios, null, 2)}\n`);
+  });
+  after.ratiosLunchrushOver = byReference;
+  if (many) after.ratiosByRound = byRound;
+  // The first reference's ratios under the name older result files used.
+  after.ratiosLunchrushOverReference = byReference[o.references[0]!];
+  const nullAt = o.references.indexOf('null');
+  if (nullAt < 0) return;
+  const shares = rounds.map((rs) => shareOfNull(rs[0]!, rs[nullAt + 1]!)).filter((x) => x !== undefined);
+  const first = shares[0];
+  if (first === undefined) return;
+  const share = many
+    ? {
+        field: first.field,
+        pct: Math.round(median(shares.map((x) => x.pct)) * 10) / 10,
+        byRound: shares.map((x) => x.pct),
+        text: `lunchrush reaches ${median(shares.map((x) => x.pct)).toFixed(1)}% of null's ${first.field} (median of ${shares.length} rounds: ${shares.map((x) => `${x.pct}%`).join(', ')})`,
+      }
+    : first;
+  after.lunchrushShareOfNull = share;
+  process.stdout.write(`\n${share.text}\n`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'diff') {
     if (argv.length !== 3) throw new Error('usage: bench diff <a.json> <b.json>');
@@ -360,37 +407,25 @@ export async function main(argv: string[]): Promise<number> {
     node: process.version,
   };
   log(`load average ${meta.loadAverage.join(' ')} on ${meta.cpus} cores`);
-  const results: ScenarioResult[] = [];
   const designs: Design[] = o.compare ? ['lunchrush', ...o.references] : [o.design];
-  for (const d of designs) {
-    results.push(await runOn(o, d));
-    headline(results.at(-1)!);
+  // rounds[r][i]: designs[i] in round r (run in `roundOrder`).
+  const rounds: ScenarioResult[][] = [];
+  for (let r = 0; r < o.rounds; r++) {
+    if (o.rounds > 1) log(`round ${r + 1} of ${o.rounds}: ${roundOrder(designs, r).join(', ')}`);
+    const got = new Map<Design, ScenarioResult>();
+    for (const d of roundOrder(designs, r)) {
+      got.set(d, await runOn(o, d));
+      headline(got.get(d)!);
+    }
+    rounds.push(designs.map((d) => got.get(d)!));
   }
+  const results = rounds.flat();
   const after: Record<string, unknown> = {
     ...meta,
     loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    ...(o.rounds > 1 ? { rounds: o.rounds } : {}),
   };
-  if (o.compare) {
-    const byReference: Record<string, Record<string, number>> = {};
-    o.references.forEach((ref, i) => {
-      const ratios = ratiosOf(results[0]!, results[i + 1]!);
-      byReference[ref] = ratios;
-      process.stdout.write(
-        `\nratios lunchrush / ${ref === 'null' ? 'null' : `reference ${ref}`}: ${JSON.stringify(ratios, null, 2)}\n`,
-      );
-    });
-    after.ratiosLunchrushOver = byReference;
-    // The first reference's ratios under the name older result files used.
-    after.ratiosLunchrushOverReference = byReference[o.references[0]!];
-    const nullAt = o.references.indexOf('null');
-    if (nullAt >= 0) {
-      const share = shareOfNull(results[0]!, results[nullAt + 1]!);
-      if (share !== undefined) {
-        after.lunchrushShareOfNull = share;
-        process.stdout.write(`\n${share.text}\n`);
-      }
-    }
-  }
+  if (o.compare) compareSummary(o, rounds, after);
   const json =
     o.json ?? path.join('bench', 'results', `${o.compare ? 'compare-' : ''}${o.scenario}-${Date.now()}.json`);
   fs.mkdirSync(path.dirname(path.resolve(json)), { recursive: true });

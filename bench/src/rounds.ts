@@ -1,0 +1,44 @@
+/**
+ * `compare --rounds n`: every design runs n times, in the listed order in odd rounds and reversed
+ * in even ones, so a box whose speed drifts (other tenants, CPU frequency) weighs on every side
+ * alike; each round gives its own ratios, and the median of each ratio over the rounds is the
+ * figure to quote. On this 2-core box one compare's ratios move by ±15% from run to run (the paid
+ * lunch rush gave 1.25× and 0.9× (a) on two days with nothing changed between); a median of three
+ * or five alternating rounds holds still where a single run does not.
+ */
+
+/** The order the designs run in round `round` (from 0): as listed, then reversed, and so on. */
+export function roundOrder<T>(designs: readonly T[], round: number): T[] {
+  return round % 2 === 0 ? [...designs] : [...designs].reverse();
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error('median of nothing');
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Each ratio every round has, as the median over the rounds (2 decimals). */
+export function medianRatios(perRound: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const first = perRound[0];
+  if (first === undefined) return out;
+  for (const k of Object.keys(first)) {
+    const xs = perRound.map((r) => r[k]);
+    if (xs.every((x): x is number => typeof x === 'number')) out[k] = Math.round(median(xs) * 100) / 100;
+  }
+  return out;
+}
+
+/** The ratios people quote, one line per round, for the log. */
+const HEADLINE = ['ordersPerS', 'attemptsPerS', 'cpuMsPerOrder', 'cpuMsPerAttempt', 'orderP50Ms', 'orderP99Ms'];
+
+export function roundLines(perRound: readonly Record<string, number>[]): string {
+  return perRound
+    .map((r, i) => {
+      const parts = HEADLINE.filter((k) => r[k] !== undefined).map((k) => `${k} ${r[k]}`);
+      return `  round ${i + 1}: ${parts.join(', ')}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,41 @@
+/** `compare --rounds n`: the order each round runs the designs in, and the ratios quoted from them. */
+import { expect, it } from 'vitest';
+import { parseArgs } from '../src/cli.js';
+import { median, medianRatios, roundLines, roundOrder } from '../src/rounds.js';
+
+it('rounds alternate the order of the designs, so a drifting box weighs on every side alike', () => {
+  const designs = ['lunchrush', 'a', 'null'];
+  expect([0, 1, 2, 3].map((r) => roundOrder(designs, r).join(' '))).toEqual([
+    'lunchrush a null',
+    'null a lunchrush',
+    'lunchrush a null',
+    'null a lunchrush',
+  ]);
+  expect(designs).toEqual(['lunchrush', 'a', 'null']);
+});
+
+it('each ratio is the median over the rounds: one slow round does not move it', () => {
+  expect(median([3, 1, 2])).toBe(2);
+  expect(median([4, 1, 3, 2])).toBe(2.5);
+  expect(() => median([])).toThrow();
+  const perRound = [
+    { ordersPerS: 0.84, cpuMsPerOrder: 1.04, orderP99Ms: 0.8 },
+    { ordersPerS: 0.59, cpuMsPerOrder: 1.49 },
+    { ordersPerS: 0.86, cpuMsPerOrder: 1.02, orderP99Ms: 0.9 },
+  ];
+  // A ratio a round lacks is left out rather than taken from the others.
+  expect(medianRatios(perRound)).toEqual({ ordersPerS: 0.84, cpuMsPerOrder: 1.04 });
+  expect(roundLines(perRound).split('\n')).toEqual([
+    '  round 1: ordersPerS 0.84, cpuMsPerOrder 1.04, orderP99Ms 0.8',
+    '  round 2: ordersPerS 0.59, cpuMsPerOrder 1.49',
+    '  round 3: ordersPerS 0.86, cpuMsPerOrder 1.02, orderP99Ms 0.9',
+  ]);
+});
+
+it('--rounds takes a whole number of at least 1, and only with compare', () => {
+  expect(parseArgs(['compare', 'lunch-rush', '--rounds', '3']).rounds).toBe(3);
+  expect(parseArgs(['compare', 'lunch-rush']).rounds).toBe(1);
+  expect(() => parseArgs(['compare', 'lunch-rush', '--rounds', '0'])).toThrow(/--rounds/);
+  expect(() => parseArgs(['compare', 'lunch-rush', '--rounds', '1.5'])).toThrow(/--rounds/);
+  expect(() => parseArgs(['lunch-rush', '--rounds', '2'])).toThrow(/compare/);
+});
