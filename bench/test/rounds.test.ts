@@ -18,7 +18,7 @@ it('each ratio is the median over the rounds: one slow round does not move it', 
   expect(median([3, 1, 2])).toBe(2);
   expect(median([4, 1, 3, 2])).toBe(2.5);
   expect(() => median([])).toThrow();
-  const perRound = [
+  const perRound: Record<string, number>[] = [
     { ordersPerS: 0.84, cpuMsPerOrder: 1.04, orderP99Ms: 0.8 },
     { ordersPerS: 0.59, cpuMsPerOrder: 1.49 },
     { ordersPerS: 0.86, cpuMsPerOrder: 1.02, orderP99Ms: 0.9 },
