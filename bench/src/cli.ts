@@ -378,12 +378,14 @@ function compareSummary(o: CliOptions, rounds: readonly ScenarioResult[][], afte
   const shares = rounds.map((rs) => shareOfNull(rs[0]!, rs[nullAt + 1]!)).filter((x) => x !== undefined);
   const first = shares[0];
   if (first === undefined) return;
+  const pcts = shares.map((x) => x.pct);
+  const pct = Math.round(median(pcts) * 10) / 10;
   const share = many
     ? {
         field: first.field,
-        pct: Math.round(median(shares.map((x) => x.pct)) * 10) / 10,
-        byRound: shares.map((x) => x.pct),
-        text: `lunchrush reaches ${median(shares.map((x) => x.pct)).toFixed(1)}% of null's ${first.field} (median of ${shares.length} rounds: ${shares.map((x) => `${x.pct}%`).join(', ')})`,
+        pct,
+        byRound: pcts,
+        text: `lunchrush reaches ${pct.toFixed(1)}% of null's ${first.field} (median of ${shares.length} rounds: ${pcts.map((x) => `${x}%`).join(', ')})`,
       }
     : first;
   after.lunchrushShareOfNull = share;

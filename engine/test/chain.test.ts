@@ -14,17 +14,17 @@ import {
   allPassivated,
   engine,
   freshNamespace,
+  NATS_URL,
   killAndRecover,
   nc as childNc,
   P as CHILD_P,
+  storeOf,
   useEngineChildren,
 } from './crash-support.js';
 import { latestSnapshot, metricsOf, waitFor } from './support.js';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const P = 4;
-const STORES = ['s1', 's2', 's3', 's4', 's5', 's6'];
-const store = (i: number): string => STORES[i % STORES.length]!;
+const store = storeOf;
 /** Records actor c<i> gets: 1 to 5; with a bound of 3, c2/c3 (4, 5 records) … are snapshotted. */
 const recordsOf = (i: number): number => 1 + (i % 5);
 const MAX = 3;

@@ -131,6 +131,10 @@ export function expectExactlyOnce(
   for (const a of acked) expect(histories.get(`${a.store}/${a.id}`), `acked ${a.tx} missing`).toContain(a.tx);
 }
 
+/** Six stores, for tests that spread counters over them: counter i lives in `storeOf(i)`. */
+export const STORES = ['s1', 's2', 's3', 's4', 's5', 's6'];
+export const storeOf = (i: number): string => STORES[i % STORES.length]!;
+
 export const ACCOUNTS: [string, string][] = Array.from({ length: 24 }, (_, i) => [`s${i % 12}`, `acct${i}`]);
 
 /** Every actor of the engine child serving metrics on `port` passivated (none in memory). */

@@ -14,17 +14,18 @@ import {
   allOwnedBy,
   engine,
   freshNamespace,
+  NATS_URL,
   killAndRecover,
   nc as childNc,
   P as CHILD_P,
+  STORES,
+  storeOf,
   useEngineChildren,
 } from './crash-support.js';
 import { latestSnapshot, waitFor } from './support.js';
 
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const P = 4;
-const STORES = ['s1', 's2', 's3', 's4', 's5', 's6'];
-const store = (i: number): string => STORES[i % STORES.length]!;
+const store = storeOf;
 
 function loads(text: string): { fresh: number; read: number } {
   const n = (how: string): number =>
