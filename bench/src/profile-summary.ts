@@ -3,10 +3,14 @@
  * inclusive time of each function (itself and all it calls, idle left out), from the
  * .cpuprofile files `--cpu-prof` writes (`npm run bench -- lunch-rush --cpu-prof dir`).
  *
- *   node --import tsx bench/src/profile-summary.ts <file.cpuprofile>… [--top 25] [--last s]
+ *   node --import tsx bench/src/profile-summary.ts <file.cpuprofile>… [--top 25] [--last s] [--skip-end s]
+ *     [--callers name]
  *
  * `--last s` keeps only the samples of the profile's last `s` seconds: a process the bench
  * started is stopped right after the measured phase, so this leaves start-up and set-up out.
+ * `--skip-end s` leaves out the profile's final `s` seconds too (the process's shutdown: a node
+ * writing its dirty snapshots as it stops). `--callers name`: for each function whose name starts
+ * with `name`, the share of its inclusive time under each of its callers.
  * tsx strips line numbers from our own files; functions there are told apart by column
  * (`server.ts:1:5934`).
  */
@@ -46,24 +50,26 @@ function keyOf(f: ProfileNode['callFrame']): string {
   return `${f.functionName || '(anonymous)'} ${where}`.trim();
 }
 
-export function summarizeProfile(p: Profile, top = 25, lastS?: number) {
+export function summarizeProfile(p: Profile, top = 25, lastS?: number, skipEndS = 0, callersOf?: string) {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   // Sample i was taken at startTime + the sum of timeDeltas[0..i].
   let t = p.startTime ?? 0;
   const end = p.endTime ?? p.timeDeltas.reduce((a, b) => a + b, t);
-  const from = lastS === undefined ? -Infinity : end - lastS * 1e6;
+  const to = end - skipEndS * 1e6;
+  const from = lastS === undefined ? -Infinity : to - lastS * 1e6;
   const selfUs = new Map<number, number>();
   for (let i = 0; i < p.samples.length; i++) {
     t += p.timeDeltas[i] ?? 0;
-    if (t <= from) continue; // sample i covers (t - delta, t]
+    if (t <= from || t > to) continue; // sample i covers (t - delta, t]
     selfUs.set(p.samples[i]!, (selfUs.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
   }
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0) || 1;
   const fns = new Map<string, number>();
   const pkgs = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const callers = new Map<string, number>();
   let busy = 0;
   for (const [id, us] of selfUs) {
     const f = byId.get(id)!.callFrame;
@@ -81,6 +87,11 @@ export function summarizeProfile(p: Profile, top = 25, lastS?: number) {
       if (seen.has(k)) continue;
       seen.add(k);
       inclusive.set(k, (inclusive.get(k) ?? 0) + us);
+      const up = parent.get(n);
+      if (callersOf !== undefined && up !== undefined && k.startsWith(callersOf)) {
+        const ck = `${k}  <-  ${keyOf(byId.get(up)!.callFrame)}`;
+        callers.set(ck, (callers.get(ck) ?? 0) + us);
+      }
     }
   }
   const pct = (us: number, of = total): number => Math.round((us / (of || 1)) * 1000) / 10;
@@ -96,6 +107,8 @@ export function summarizeProfile(p: Profile, top = 25, lastS?: number) {
     packages: sorted(pkgs),
     /** Share of busy (non-idle) time spent in each function and what it called. */
     inclusive: sorted(inclusive, busy).filter((x) => x.name !== '(root)'),
+    /** With `callersOf`: inclusive time of the matching functions, split by immediate caller. */
+    callers: sorted(callers, busy),
   };
 }
 
@@ -107,10 +120,16 @@ if (process.argv[1]?.endsWith('profile-summary.ts')) {
   };
   const top = opt('--top') ?? 25;
   const lastS = opt('--last');
-  const values = new Set(['--top', '--last'].map((o) => args.indexOf(o) + 1).filter((i) => i > 0));
+  const skipEnd = opt('--skip-end') ?? 0;
+  const ci = args.indexOf('--callers');
+  const callersOf = ci >= 0 ? args[ci + 1] : undefined;
+  const values = new Set(
+    ['--top', '--last', '--skip-end', '--callers'].map((o) => args.indexOf(o) + 1).filter((i) => i > 0),
+  );
   for (const f of args.filter((a, i) => a.endsWith('.cpuprofile') && !values.has(i))) {
-    const s = summarizeProfile(JSON.parse(fs.readFileSync(f, 'utf8')) as Profile, top, lastS);
-    const window = lastS === undefined ? '' : ` (last ${lastS} s)`;
+    const s = summarizeProfile(JSON.parse(fs.readFileSync(f, 'utf8')) as Profile, top, lastS, skipEnd, callersOf);
+    const window =
+      (lastS === undefined ? '' : ` (last ${lastS} s)`) + (skipEnd === 0 ? '' : ` ending ${skipEnd} s before its end`);
     process.stdout.write(
       `\n== ${f}: ${s.totalMs} ms sampled${window}, ${s.busyMs} ms busy\n-- by package (self time)\n`,
     );
@@ -119,5 +138,8 @@ if (process.argv[1]?.endsWith('profile-summary.ts')) {
     for (const x of s.functions) process.stdout.write(`${String(x.pct).padStart(5)}%  ${x.name}\n`);
     process.stdout.write('-- by function, inclusive (share of busy time)\n');
     for (const x of s.inclusive) process.stdout.write(`${String(x.pct).padStart(5)}%  ${x.name}\n`);
+    if (callersOf === undefined) continue;
+    process.stdout.write(`-- ${callersOf}…, inclusive, by caller (share of busy time)\n`);
+    for (const x of s.callers) process.stdout.write(`${String(x.pct).padStart(5)}%  ${x.name}\n`);
   }
 }

@@ -8,7 +8,11 @@
  * A table is shared by the arrivals of its diners and taken alone by its turnover: an arrival
  * waits while its table turns over (the wait is part of its latency, which runs from the
  * scheduled time), and a turnover starts once the arrivals in flight at that table are answered,
- * so no order meets a closed table.
+ * so no order meets a closed table. A party places at most its orders: the orders in flight
+ * count, so an arrival past them waits for the next party, in turn. Without that, under
+ * overload every arrival already on its way joined the session (the open loop does not wait for
+ * answers) and parties placed 30–100 orders, a session no restaurant has, whose view every
+ * change pushes whole.
  */
 import type { DemoStore } from '@lunchrush/actors/demo';
 import { pool, type Api } from './api.js';
@@ -29,6 +33,8 @@ interface Seat {
   orders: number;
   leaveAfter: number;
   inFlight: number;
+  /** Arrivals waiting for a place in this party's orders (or the next party's), first come first served. */
+  readonly waiting: (() => void)[];
   /** Set while the table turns over; arrivals at this table wait for it. */
   turning: Promise<void> | null;
   drained: (() => void) | null;
@@ -62,6 +68,7 @@ export class Tables {
           orders: 0,
           leaveAfter: this.partyOrders(),
           inFlight: 0,
+          waiting: [],
           turning: null,
           drained: null,
         };
@@ -112,15 +119,15 @@ export class Tables {
   }
 
   /**
-   * Runs `order` for diner `i` (round-robin) at its table: waits while the table turns over,
-   * counts the order when `order` says one was placed, and turns the table over when the party
-   * has placed its last order.
+   * Runs `order` for diner `i` (round-robin) at its table: waits while the table turns over or
+   * while the party's remaining orders are all in flight, counts the order when `order` says one
+   * was placed, and turns the table over when the party has placed its last order.
    */
   async withDiner<T>(i: number, order: (d: Diner) => Promise<{ placed: boolean; value: T }>): Promise<T> {
     const d = this.diners[i % this.diners.length]!;
     const seat = this.byDiner.get(d)!;
-    while (seat.turning !== null) await seat.turning;
-    seat.inFlight++;
+    if (seat.waiting.length === 0 && hasRoom(seat)) seat.inFlight++;
+    else await new Promise<void>((r) => seat.waiting.push(r)); // admitted with its place counted
     let out: { placed: boolean; value: T };
     try {
       out = await order(d);
@@ -129,8 +136,12 @@ export class Tables {
       if (seat.inFlight === 0) seat.drained?.();
     }
     if (out.placed && ++seat.orders >= seat.leaveAfter && seat.turning === null) {
-      seat.turning = this.turnOver(seat).finally(() => (seat.turning = null));
+      seat.turning = this.turnOver(seat).finally(() => {
+        seat.turning = null;
+        admit(seat);
+      });
     }
+    admit(seat); // a refused order gave its place back
     return out.value;
   }
 
@@ -145,12 +156,13 @@ export class Tables {
       const cleaned = await this.api.tableAction(seat.store, seat.tableId, 'cleaned');
       if (code === 'ok' && cleaned.code !== 'ok') code = `cleaned ${cleaned.code}`;
       for (const d of seat.diners) d.token = await this.api.scan(d.token, seat.tableId);
-      seat.orders = 0;
-      seat.leaveAfter = this.partyOrders();
       this.turnovers++;
     } catch (e) {
       code = `scan ${(e as Error).message.slice(0, 40)}`;
     }
+    // A new party even when the turnover failed (its code is reported): the arrivals waiting for one go on.
+    seat.orders = 0;
+    seat.leaveAfter = this.partyOrders();
     this.onTurnover?.(performance.now() - t0, code);
   }
 
@@ -158,5 +170,18 @@ export class Tables {
     const [min, max] = this.opts.ordersPerParty;
     if (!Number.isFinite(max)) return Infinity;
     return min + Math.floor(Math.random() * (max - min + 1));
+  }
+}
+
+/** Whether the party at `seat` may place one more order now (none turning over, not all its orders under way). */
+function hasRoom(seat: Seat): boolean {
+  return seat.turning === null && seat.orders + seat.inFlight < seat.leaveAfter;
+}
+
+/** Lets waiting arrivals in, oldest first, while the party has room: each with its place counted. */
+function admit(seat: Seat): void {
+  while (seat.waiting.length > 0 && hasRoom(seat)) {
+    seat.inFlight++;
+    seat.waiting.shift()!();
   }
 }

@@ -34,4 +34,21 @@ describe('profile summary', () => {
     expect(s.busyMs).toBe(1);
     expect(s.inclusive.find((f) => f.name === 'a app.ts:1:21')).toMatchObject({ selfMs: 1, pct: 100 });
   });
+
+  it('--skip-end leaves the final seconds out, alone or with --last', () => {
+    const head = summarizeProfile(profile, 25, undefined, 0.002); // samples at 1–4 ms: a, b, b, idle
+    expect(head).toMatchObject({ totalMs: 4, busyMs: 3 });
+    const middle = summarizeProfile(profile, 25, 0.002, 0.002); // samples at 3, 4 ms: b (recursive), idle
+    expect(middle).toMatchObject({ totalMs: 2, busyMs: 1 });
+    expect(middle.inclusive.find((f) => f.name === 'b app.ts:1:41')).toMatchObject({ selfMs: 1, pct: 100 });
+  });
+
+  it('--callers splits the inclusive time of a function by who called it', () => {
+    const s = summarizeProfile(profile, 25, undefined, 0, 'b ');
+    expect(s.callers).toEqual([
+      { name: 'b app.ts:1:31  <-  a app.ts:1:21', selfMs: 3, pct: 75 },
+      { name: 'b app.ts:1:41  <-  b app.ts:1:31', selfMs: 1, pct: 25 },
+    ]);
+    expect(summarizeProfile(profile).callers).toEqual([]);
+  });
 });
