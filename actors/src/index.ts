@@ -372,6 +372,7 @@ export type {
   CartLine,
   SessionOrder,
   TableCommand,
+  ParsedTableCommand,
   TableConfig,
   TableEvent,
   TablePush,

@@ -11,6 +11,7 @@
  * the same one when nothing changed) and never mutates its input. The engine
  * keeps references to earlier states to know what is durable.
  */
+import { isDeepStrictEqual } from 'node:util';
 
 /** Where an actor lives: every actor of a store lives in that store's partition. */
 export interface ActorRef {
@@ -128,6 +129,18 @@ export interface ActorType<S = any, C = any, E = any, R = any> {
 /** What `parse` gives: the command as `decide` takes it, or the rejection to answer with. */
 export type ParseOutcome<C> =
   { readonly ok: true; readonly value: C } | { readonly ok: false; readonly rejection: Rejection };
+
+/**
+ * Whether `command` is already what `type`'s parse makes of it (parsing it gives it back unchanged).
+ * The engine checks a command sent as parsed (`SendOptions.parsed`) with it under test, or with
+ * `ENGINE_CHECK_PARSED=1`: a sender that builds one without a default its schema fills in fails its
+ * tests, not the chain.
+ */
+export function inParsedForm(type: ActorType, command: unknown): boolean {
+  if (type.parse === undefined) return true;
+  const p = type.parse(command);
+  return p.ok && isDeepStrictEqual(p.value, command);
+}
 
 export function isRejection(d: Decision | Rejection): d is Rejection {
   return (d as Rejection).reject !== undefined;

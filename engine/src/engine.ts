@@ -3,7 +3,7 @@ import { Kvm } from '@nats-io/kv';
 import { connect, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { pino, type Logger } from 'pino';
 import { decode, encode } from './codec.js';
-import type { ActorType } from './decider.js';
+import { inParsedForm, type ActorType } from './decider.js';
 import { ensureError, ErrorCode } from './errors.js';
 import { parseConfig, type EngineConfig } from './config.js';
 import { ensureInfrastructure, openBuckets, type OutputStream } from './infrastructure.js';
@@ -52,7 +52,8 @@ export interface LocalEngine {
    * command object is handed over as it is, so the caller must not change it afterwards; results
    * may share objects with the engine (a `Preencoded` reply, a read of an actor's state): the
    * caller decodes a `Preencoded` one and must not change the others (`EngineClient` does so,
-   * deep-freezing them under test).
+   * deep-freezing them under test). `parsed`: the command is already what its actor type's `parse`
+   * gives (`SendOptions.parsed`), and is decided without parsing it again.
    */
   submitLocal(
     store: string,
@@ -63,10 +64,14 @@ export interface LocalEngine {
     sink: ReplySink,
     slot: number,
     req?: string,
+    parsed?: boolean,
   ): void;
 }
 
 const LAG_SAMPLE_MS = 20;
+
+/** See `inParsedForm`: under test (vitest sets VITEST) or when asked. */
+const CHECK_PARSED = process.env.VITEST !== undefined || process.env.ENGINE_CHECK_PARSED === '1';
 /** A whole-request refusal: `{ e: [1, code, message] }` applies to every command of the request. */
 const SHED_RESULT: WireResult = [1, ErrorCode.Overloaded, 'engine saturated: event loop lagging'];
 const SHED_REPLY = encode({ e: SHED_RESULT });
@@ -385,7 +390,7 @@ export class Engine implements LocalEngine {
         continue;
       }
       const [store, type, id, cmdId, command, requestId] = item;
-      this.admit(p, part, store, type, id, cmdId, command, sink, i, requestId);
+      this.admit(p, part, store, type, id, cmdId, command, sink, i, requestId, false);
     }
   }
 
@@ -402,6 +407,7 @@ export class Engine implements LocalEngine {
     sink: ReplySink,
     slot: number,
     req?: string,
+    parsed = false,
   ): void {
     // The same bound as a request: a saturated node refuses at once rather than queue without end.
     if (this.lagMs > this.cfg.shedLagMs) {
@@ -409,7 +415,7 @@ export class Engine implements LocalEngine {
       sink.deliver(slot, SHED_RESULT);
       return;
     }
-    this.admit(undefined, undefined, store, type, id, cmdId, command, sink, slot, req);
+    this.admit(undefined, undefined, store, type, id, cmdId, command, sink, slot, req, parsed);
   }
 
   /** One command, from a request or from this process: checked, then submitted to its partition. */
@@ -424,6 +430,7 @@ export class Engine implements LocalEngine {
     sink: ReplySink,
     slot: number,
     req: string | undefined,
+    parsed: boolean,
   ): void {
     if (req !== undefined && (typeof req !== 'string' || !REQUEST_ID_RE.test(req))) {
       sink.deliver(slot, [1, ErrorCode.Invalid, 'a request id is 1–128 printable ASCII characters without spaces']);
@@ -437,8 +444,13 @@ export class Engine implements LocalEngine {
       sink.deliver(slot, [1, ErrorCode.Invalid, 'store and actor ids must match [A-Za-z0-9_-]{1,64}']);
       return;
     }
-    if (!this.types.has(type)) {
+    const actorType = this.types.get(type);
+    if (actorType === undefined) {
       sink.deliver(slot, [1, ErrorCode.UnknownActorType, `unknown actor type ${String(type)}`]);
+      return;
+    }
+    if (parsed && CHECK_PARSED && !inParsedForm(actorType, command)) {
+      sink.deliver(slot, [1, ErrorCode.Invalid, `sent as parsed, but ${type}'s parse refuses or changes it`]);
       return;
     }
     if (cmdId !== null && (typeof cmdId !== 'string' || cmdId.length === 0 || cmdId.length > 128)) {
@@ -463,6 +475,7 @@ export class Engine implements LocalEngine {
       ref: { store, type, id },
       key: actorKey(store, type, id),
       command,
+      parsed,
       cmdId: cmdId ?? undefined,
       timer: undefined,
       sink,

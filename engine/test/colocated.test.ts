@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { decode, Engine, EngineClient, EngineError, partitionOf } from '@lunchrush/engine';
+import { decode, defineActor, Engine, EngineClient, EngineError, partitionOf, reject } from '@lunchrush/engine';
 import { demoActors } from '@lunchrush/engine/demo';
 import { cleanupNamespace, testLogger } from '@lunchrush/testkit';
 import { waitFor } from './support.js';
@@ -25,8 +25,25 @@ let client: EngineClient;
 let localStore: string;
 let remoteStore: string;
 
+/** An actor whose `parse` fills in a default (`times`): what a command sent as parsed must already hold. */
+interface Greet {
+  name: string;
+  times: number;
+}
+const greeter = defineActor<{ n: number }, Greet, { t: 'greeted' }, string>({
+  name: 'greeter',
+  initial: () => ({ n: 0 }),
+  parse: (c) => {
+    const x = c as Partial<Greet>;
+    if (typeof x.name !== 'string') return { ok: false, rejection: reject('invalid', 'name must be a string') };
+    return { ok: true, value: { name: x.name, times: x.times ?? 1 } };
+  },
+  decide: (_s, c) => ({ events: [{ t: 'greeted' }], result: `${c.name} ×${c.times}` }),
+  evolve: (s) => ({ n: s.n + 1 }),
+});
+
 function startEngine(id: string): Promise<Engine> {
-  return Engine.start(demoActors, {
+  return Engine.start([...demoActors, greeter], {
     env: {},
     config: { natsUrl: NATS_URL, namespace: ns, partitions: P, processId: id, leaseTtlMs: 1500 },
     logger: testLogger(id),
@@ -144,6 +161,22 @@ describe('co-located partitions', () => {
     expect(
       await client.send(localStore, 'account', 'bob', { op: 'deposit', amount: 7, tx: 'b1' }, { id: 'bob-b1' }),
     ).toEqual({ balance: 7 });
+  });
+
+  it('a command sent as parsed is decided as it is in process, checked under test, and parsed again in another process', async () => {
+    const routed = client.routed.local;
+    const greet = (store: string, command: unknown, parsed: boolean) =>
+      client.send<string>(store, 'greeter', 'g', command, { parsed }).catch((e: unknown) => (e as EngineError).message);
+    // In its parse's form: decided as it is, the same answer as the same command parsed.
+    expect(await greet(localStore, { name: 'li', times: 2 }, true)).toBe('li ×2');
+    expect(await greet(localStore, { name: 'li' }, false)).toBe('li ×1');
+    // Without the default its parse fills in: under test the engine parses it anyway and refuses it.
+    expect(await greet(localStore, { name: 'li' }, true)).toMatch(
+      /sent as parsed, but greeter's parse refuses or changes it/,
+    );
+    expect(client.routed.local - routed).toBe(3);
+    // The mark does not cross NATS: the owner there parses the command as always.
+    expect(await greet(remoteStore, { name: 'wang' }, true)).toBe('wang ×1');
   });
 
   it('a partition that leaves this process is reached over NATS at its new owner', async () => {

@@ -92,7 +92,8 @@ export class EngineGate implements CommandSender {
   /**
    * What the handles send through. Of `opts` only `id` (null: no id, the actor recognises a repeat by
    * itself, see `SendOptions.id`) and `req` (the HTTP request's id, `RequestInfo.id`: the engine logs
-   * it with the command and carries it to the kitchen ticket) are taken; the deadline is the gate's.
+   * it with the command and carries it to the kitchen ticket) and `parsed` (`SendOptions.parsed`) are
+   * taken; the deadline is the gate's.
    */
   async send<R>(store: string, type: string, id: string, command: ActorCommand, opts?: SendOptions): Promise<R> {
     if (this.inflight >= this.maxInflight) {
@@ -105,6 +106,7 @@ export class EngineGate implements CommandSender {
       const o: SendOptions = { timeout: this.timeoutMs };
       if (opts?.id !== undefined) o.id = opts.id;
       if (opts?.req !== undefined) o.req = opts.req;
+      if (opts?.parsed === true) o.parsed = true;
       return await this.client.send<R>(store, type, id, command, o);
     } finally {
       this.inflight--;

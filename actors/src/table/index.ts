@@ -28,7 +28,7 @@ import { evolveTable, initialTable, type TableState } from './evolve.js';
 import type { TableResult } from './view.js';
 
 export { MAX_CART_LINES, TableCommandSchema, TableConfigSchema } from './commands.js';
-export type { TableCommand, TableConfig } from './commands.js';
+export type { Parsed as ParsedTableCommand, TableCommand, TableConfig } from './commands.js';
 export type { CartLine, SessionOrder, TableEvent, TableSession, TableStatus } from './events.js';
 export { evolveTable, initialTable, statusOf } from './evolve.js';
 export type { TableState } from './evolve.js';

@@ -3,7 +3,13 @@
  * table (its cart, or the lines given); takeaway and delivery straight to a new order actor.
  * The order id comes from the diner and the key (`orderIdFor`), so a repeat is the same order.
  */
-import { ErrorCode as D, orderIdFor, type OrderDetail, type OrderMember, type TableCommand } from '@lunchrush/actors';
+import {
+  ErrorCode as D,
+  orderIdFor,
+  type OrderDetail,
+  type OrderMember,
+  type ParsedTableCommand,
+} from '@lunchrush/actors';
 import { EngineError } from '@lunchrush/engine';
 import type { z } from 'zod';
 import { PlacedOrderAnswer } from '../../answers.js';
@@ -106,8 +112,14 @@ async function placeDineIn(deps: GatewayDeps, p: Placement): Promise<OrderDetail
   // Optional parts set, not spread in (`...(x ? {} : { x })` is slow in V8: see the actors' order/detail.ts).
   const submit: Submit = { type: 'submit', orderId, dinerId: s.dinerId, requestHash: p.requestHash, at: p.at };
   if (body.lines !== undefined) submit.lines = body.lines;
-  if (member !== undefined) submit.member = member;
-  const r = await deps.engine.table(t.store, t.tableId).send(submit, noId(p.req));
+  const table = deps.engine.table(t.store, t.tableId);
+  // Built here from the body PlaceOrderBody parsed (its lines in QuoteLineSchema's output form) and
+  // from values this gateway made: the table decides it without parsing it again. A member's hold
+  // comes from another actor's answer, so the table's parse still checks that one.
+  const r =
+    member === undefined
+      ? await table.sendParsed(submit, noId(p.req))
+      : await table.send({ ...submit, member }, noId(p.req));
   // A table actor of an older gateway answers a repeat without the order: read it.
   return 'order' in r
     ? r.order
@@ -118,7 +130,8 @@ async function placeDineIn(deps: GatewayDeps, p: Placement): Promise<OrderDetail
 }
 
 type Submit = { -readonly [K in keyof SubmitCommand]: SubmitCommand[K] };
-type SubmitCommand = Extract<TableCommand, { type: 'submit' }>;
+/** In the form the table's parse gives (`sendParsed`): every default filled in. */
+type SubmitCommand = Extract<ParsedTableCommand, { type: 'submit' }>;
 
 /** Takeaway and delivery: any store the diner names (lines are required by the schema). */
 async function placeAtStore(deps: GatewayDeps, p: Placement): Promise<OrderDetail> {
