@@ -7,6 +7,7 @@
  *   list such as a,null (compare: lunchrush, then each, with ratios to each), --rounds n (compare:
  *   n alternating rounds, the median of each ratio; src/rounds.ts), --gateway-workers n,
  *   --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator),
+ *   --party min-max|none (lunch-rush, max: orders a party places before its table turns over; 2-6),
  *   --design lunchrush|a|b|null (which system to start), --layout node|split (lunchrush as
  *   co-located nodes, the default, or an engine process and a gateway process), --cpu-prof dir, --quiet,
  *   --platforms (lunch-rush: 美团 and 饿了么 simulated beside it, --platform-orders r and --stock-changes r
@@ -80,6 +81,8 @@ export interface CliOptions {
   diners?: number;
   bound?: number;
   payRatio?: number;
+  /** lunch-rush (and max): orders a party places before its table turns over, `[min, max]`. */
+  ordersPerParty?: readonly [number, number];
   gatewayWorkers: number;
   /** lunchrush: co-located nodes (default) or engine and gateway processes apart. */
   layout: 'node' | 'split';
@@ -113,6 +116,7 @@ const KNOWN_FLAGS = [
   'bound',
   'kill-at',
   'pay',
+  'party',
   'gateway-workers',
   'layout',
   'reference',
@@ -196,6 +200,7 @@ export function parseArgs(argv: string[]): CliOptions {
     diners: num('diners'),
     bound: num('bound'),
     payRatio: num('pay'),
+    ...(flags.has('party') ? { ordersPerParty: partyOf(flags.get('party')!, scenario) } : {}),
     gatewayWorkers: num('gateway-workers') ?? 1,
     layout,
     killAtS: num('kill-at'),
@@ -210,6 +215,19 @@ export function parseArgs(argv: string[]): CliOptions {
       ? { platforms: { orders: num('platform-orders') ?? 20, changes: num('stock-changes') ?? 20 } }
       : {}),
   };
+}
+
+/**
+ * `--party 2-6` (orders a party places before its table turns over: a fast-food counter is `1-1`, a hot-pot
+ * table `6-12`) or `--party none` (no turnovers: every session grows for the whole run).
+ */
+function partyOf(v: string, scenario: Scenario): readonly [number, number] {
+  if (scenario !== 'lunch-rush' && scenario !== 'max') throw new Error('--party is for lunch-rush and max');
+  if (v === 'none') return [Infinity, Infinity];
+  const m = /^(\d+)-(\d+)$/.exec(v);
+  const [min, max] = m === null ? [0, 0] : [Number(m[1]), Number(m[2])];
+  if (min < 1 || max < min) throw new Error(`--party is min-max orders a party places (2-6), or none; got ${v}`);
+  return [min, max];
 }
 
 /** The delivery platforms beside the stack the bench started (`--platforms`), in a process of their own. */
@@ -267,6 +285,7 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
     diners: o.diners,
     bound: o.bound,
     payRatio: o.payRatio,
+    ...(o.ordersPerParty === undefined ? {} : { ordersPerParty: o.ordersPerParty }),
     // Without a stack of its own the meter still sees the bench, the shared services and the rest.
     cpu: new CpuMeter(stack?.roles ?? []),
     ...(failover

@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly cpu?: CpuMeter;
   /** Fraction of diner orders that go on to pay through the simulator (default 1). */
   readonly payRatio?: number;
+  /** Orders a party places before its table turns over, `[min, max]` (default `[2, 6]`). */
+  readonly ordersPerParty?: readonly [number, number];
 }
 
 export interface ScenarioResult {

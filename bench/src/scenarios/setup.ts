@@ -23,8 +23,12 @@ async function stockEverything(api: Api, stores: readonly DemoStore[], skus: str
   await pool(all, 32, ([store, sku]) => api.setStock(store, sku, units));
 }
 
-/** Stock on every orderable SKU, diners seated; parties leave after `ordersPerParty` orders. */
-export async function lunchSetup(o: RunOptions, api: Api, ordersPerParty: readonly [number, number] = [2, 6]) {
+/** Stock on every orderable SKU, diners seated; parties leave after `ordersPerParty` orders (`--party`, else 2–6). */
+export async function lunchSetup(
+  o: RunOptions,
+  api: Api,
+  ordersPerParty: readonly [number, number] = o.ordersPerParty ?? [2, 6],
+) {
   const skus = orderableSkus(o.data);
   o.log(`stocking ${o.data.stores.length} stores × ${skus.length} SKUs`);
   await stockEverything(api, o.data.stores, skus, 1_000_000);
