@@ -143,7 +143,14 @@ describe('cluster faults: a frozen member, a whole restart', () => {
     try {
       await jetstream(minority, { timeout: 1_500 }).publish(subject, 'before');
       await load.more(20, 'before the freeze');
-      t.c.nats[frozen]!.kill('SIGSTOP');
+      expect(t.c.nats[frozen]!.kill('SIGSTOP')).toBe(true);
+      // A thread in the middle of a system call (a JetStream write) stops only once it returns: write
+      // through the member only when every one of its threads is stopped (a CI run once had the
+      // write below acknowledged).
+      await waitFor(() => everyThreadStopped(t.c.nats[frozen]!.pid), {
+        timeoutMs: 10_000,
+        what: 'every thread of the frozen member stopped',
+      });
       const frozenAt = Date.now();
       // Through the frozen member only: nothing acknowledges this write.
       await expect(jetstream(minority, { timeout: 1_500 }).publish(subject, 'while frozen')).rejects.toThrow();
@@ -206,3 +213,12 @@ describe('cluster faults: a frozen member, a whole restart', () => {
     });
   });
 });
+
+/** Whether every thread of process `pid` is stopped (state `T` in /proc/<pid>/task/<tid>/stat). */
+function everyThreadStopped(pid: number): boolean {
+  const dir = `/proc/${pid}/task`;
+  return fs.readdirSync(dir).every((tid) => {
+    const stat = fs.readFileSync(`${dir}/${tid}/stat`, 'utf8');
+    return /^[Tt]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  });
+}
