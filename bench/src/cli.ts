@@ -22,7 +22,7 @@ import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { spawnPlatformsLoad, type PlatformsSide } from './platforms-load.js';
 import { htmlReport } from './report.js';
-import { medianRatios, median, roundLines, roundOrder } from './rounds.js';
+import { medianRatios, median, opsTable, roundLines, roundOrder } from './rounds.js';
 import {
   couponDrop,
   deliveryRush,
@@ -377,6 +377,8 @@ export function correctnessFailed(results: readonly Pick<ScenarioResult, 'correc
  */
 function compareSummary(o: CliOptions, rounds: readonly ScenarioResult[][], after: Record<string, unknown>): void {
   const many = rounds.length > 1;
+  const over = many ? ` (median of ${rounds.length} rounds)` : '';
+  process.stdout.write(`\nper operation${over}:\n${opsTable(['lunchrush', ...o.references], rounds)}\n`);
   const byReference: Record<string, Record<string, number>> = {};
   const byRound: Record<string, Record<string, number>[]> = {};
   o.references.forEach((ref, i) => {

@@ -42,3 +42,35 @@ export function roundLines(perRound: readonly Record<string, number>[]): string 
     })
     .join('\n');
 }
+
+/** What `opsTable` reads of a design's result in one round: its operations' latencies. */
+export interface OpsOf {
+  readonly ops: Readonly<Record<string, { readonly p50Ms: number; readonly p99Ms: number }>>;
+}
+
+/** 3 significant figures at most: 0.923, 6.83, 13.4, 208. */
+const short = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : String(Math.round(ms)));
+
+/**
+ * Each operation's p50 / p99 per design, as the median over the rounds (`rounds[r][d]`: design `d`
+ * of round `r`, in the order of `names`): where a design's tail comes from, e.g. a menu read with
+ * no engine behind it against an order. `–` where a design has no such operation.
+ */
+export function opsTable(names: readonly string[], rounds: readonly (readonly OpsOf[])[]): string {
+  const ops = [...new Set(rounds.flatMap((rs) => rs.flatMap((r) => Object.keys(r.ops))))];
+  const cell = (d: number, op: string): string => {
+    const xs = rounds.map((rs) => rs[d]?.ops[op]).filter((x) => x !== undefined);
+    if (xs.length === 0) return '–';
+    return `${short(median(xs.map((x) => x.p50Ms)))} / ${short(median(xs.map((x) => x.p99Ms)))}`;
+  };
+  const rows = [['p50 / p99 ms', ...names], ...ops.map((op) => [op, ...names.map((_, d) => cell(d, op))])];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((x, c) => x.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

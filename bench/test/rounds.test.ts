@@ -1,7 +1,7 @@
 /** `compare --rounds n`: the order each round runs the designs in, and the ratios quoted from them. */
 import { expect, it } from 'vitest';
 import { parseArgs } from '../src/cli.js';
-import { median, medianRatios, roundLines, roundOrder } from '../src/rounds.js';
+import { median, medianRatios, opsTable, roundLines, roundOrder, type OpsOf } from '../src/rounds.js';
 
 it('rounds alternate the order of the designs, so a drifting box weighs on every side alike', () => {
   const designs = ['lunchrush', 'a', 'null'];
@@ -38,4 +38,22 @@ it('--rounds takes a whole number of at least 1, and only with compare', () => {
   expect(() => parseArgs(['compare', 'lunch-rush', '--rounds', '0'])).toThrow(/--rounds/);
   expect(() => parseArgs(['compare', 'lunch-rush', '--rounds', '1.5'])).toThrow(/--rounds/);
   expect(() => parseArgs(['lunch-rush', '--rounds', '2'])).toThrow(/compare/);
+});
+
+it('each operation shows the median p50 / p99 of every design over the rounds', () => {
+  const op = (p50Ms: number, p99Ms: number) => ({ p50Ms, p99Ms });
+  const rounds: OpsOf[][] = [
+    [{ ops: { menu: op(0.95, 6.8), order: op(1.66, 13.0) } }, { ops: { menu: op(0.91, 3.6), order: op(1.59, 6.2) } }],
+    [{ ops: { menu: op(0.92, 7.1), order: op(1.61, 9.9) } }, { ops: { menu: op(0.88, 5.4), order: op(1.55, 6.7) } }],
+    [
+      { ops: { menu: op(0.93, 6.2), order: op(1.59, 13.0), turnover: op(3.1, 208.4) } },
+      { ops: { menu: op(0.89, 3.7) } },
+    ],
+  ];
+  expect(opsTable(['lunchrush', 'a'], rounds).split('\n')).toEqual([
+    'p50 / p99 ms  lunchrush    a',
+    'menu          0.93 / 6.80  0.89 / 3.70',
+    'order         1.61 / 13.0  1.57 / 6.45',
+    'turnover      3.10 / 208   –',
+  ]);
 });

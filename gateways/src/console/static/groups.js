@@ -1,7 +1,7 @@
 // 拼团: the store's group-buy campaigns and their groups as they are now (members, paid, time left,
 // refunds still under way), read again every few seconds; a manager can stop a campaign or
 // dissolve a group (everyone refunded in full, the stock released).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, html, storePath, table, yuan } from './api.js';
 
 const REFRESH_MS = 5_000;
@@ -51,11 +51,17 @@ function Campaign({ c: first, may, say, all }) {
   const [groups, setGroups] = useState(null);
   const [now, setNow] = useState(Date.now());
   const id = encodeURIComponent(c.campaignId);
-  const load = () =>
-    api('GET', storePath(`group-buys/${id}/groups?which=${all ? 'all' : 'live'}`)).then((r) => {
+  // Only the latest read is shown: after the filter changes, an answer to a read made before
+  // (live groups only) can arrive last and would otherwise replace the list just asked for.
+  const latest = useRef(0);
+  const load = () => {
+    const n = ++latest.current;
+    return api('GET', storePath(`group-buys/${id}/groups?which=${all ? 'all' : 'live'}`)).then((r) => {
+      if (n !== latest.current) return;
       setGroups(r.groups);
       setNow(Date.now());
     }, say);
+  };
   useEffect(() => {
     void load();
     const t = setInterval(load, REFRESH_MS);
