@@ -104,6 +104,5 @@ export const TableCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('get') }),
 ]);
 export type TableCommand = z.input<typeof TableCommandSchema>;
-/** A command as the decider sees it, parsed (defaults filled in). */
 /** A command as `parse` gives it (every default filled in): what `decide` takes, and `ActorHandle.sendParsed` sends. */
 export type Parsed = z.output<typeof TableCommandSchema>;

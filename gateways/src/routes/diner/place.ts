@@ -116,10 +116,8 @@ async function placeDineIn(deps: GatewayDeps, p: Placement): Promise<OrderDetail
   // Built here from the body PlaceOrderBody parsed (its lines in QuoteLineSchema's output form) and
   // from values this gateway made: the table decides it without parsing it again. A member's hold
   // comes from another actor's answer, so the table's parse still checks that one.
-  const r =
-    member === undefined
-      ? await table.sendParsed(submit, noId(p.req))
-      : await table.send({ ...submit, member }, noId(p.req));
+  if (member !== undefined) submit.member = member;
+  const r = member === undefined ? await table.sendParsed(submit, noId(p.req)) : await table.send(submit, noId(p.req));
   // A table actor of an older gateway answers a repeat without the order: read it.
   return 'order' in r
     ? r.order
