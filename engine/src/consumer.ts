@@ -156,8 +156,12 @@ export class ConsumerLoop {
         if (consumer === undefined) return;
         // Aborts when the consumer or stream goes (by default nats.js waits for it to come back,
         // which it never would: the worker is what makes it); keepConsuming then makes it again.
-        this.#messages = await consumer.consume({ max_messages: this.o.maxMessages, abort_on_missing_resource: true });
-        await work(this.#messages);
+        const messages = await consumer.consume({ max_messages: this.o.maxMessages, abort_on_missing_resource: true });
+        this.#messages = messages;
+        // Told to stop while the pull was being opened: `stop()` closed nothing, so close it here
+        // (its iteration in `work` then ends at once; `close()` resolves only once it has).
+        if (this.#stopping) void messages.close().catch(() => undefined);
+        await work(messages);
       },
       stopping,
       log: this.o.log,

@@ -241,7 +241,8 @@ export class OrderLists {
         const consumer = await jetstream(this.o.nc).consumers.get(stream, { opt_start_seq: from, headers_only: true });
         const messages = await consumer.consume({ max_messages: 1_000 });
         this.messages = messages;
-        if (!current()) await messages.close();
+        // Closed before it is read, the iteration below ends at once (`close()` resolves only then).
+        if (!current()) void messages.close().catch(() => undefined);
         let batch: JsMsg[] = [];
         let writing: Promise<void> = Promise.resolve();
         for await (const m of messages) {

@@ -20,6 +20,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { TemplatedApp, us_listen_socket } from '@trufflesuite/uws-js-unofficial';
 import { staffActorId } from '@lunchrush/actors';
 import { Auth, bearer } from './auth.js';
+import { ensureError } from './errors.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayDeps } from './deps.js';
 import { EngineGate } from './engine-gate.js';
@@ -76,6 +77,36 @@ interface Connections {
   /** Close them on `close()`: opened here rather than handed in. */
   readonly ownNats: boolean;
   readonly ownRedis: boolean;
+}
+
+/** How long `close()` waits for one part of the gateway to stop. */
+const STOP_PART_MS = 10_000;
+
+/** Runs `stop` and waits for it at most `ms`; one that runs out is logged by name, not awaited further. */
+async function stopWithin(
+  log: Logger,
+  what: string,
+  ms: number,
+  stop: () => Promise<unknown> | undefined,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  try {
+    const stopped = Promise.resolve(stop()).then(
+      () => 'stopped' as const,
+      (e: unknown) => {
+        log.warn({ err: ensureError(e).message }, `gateway close: ${what} failed to stop`);
+        return 'stopped' as const;
+      },
+    );
+    if ((await Promise.race([stopped, late])) === 'late') {
+      log.error({ waitedMs: ms }, `gateway close: ${what} did not stop in time; closing without it`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function openConnections(cfg: GatewayConfig, opts: StartOptions): Promise<Connections> {
@@ -323,17 +354,20 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
       // No new connections; let the requests under way answer (bounded by the engine deadline).
       await active.drained(cfg.engineTimeoutMs + 1_000);
       deps.payments.stop();
-      await refunds.stop();
-      await couriers?.stop();
-      await deps.orderLists.stop();
+      // Each part is bounded: one that hangs is named in the log and left behind, not the close.
+      const part = (what: string, stop: () => Promise<unknown> | undefined) =>
+        stopWithin(log, what, STOP_PART_MS, stop);
+      await part('background workers', () => refunds.stop());
+      await part('courier worker', () => couriers?.stop());
+      await part('order lists', () => deps.orderLists.stop());
       deps.revocations.stop();
       deps.menu.stop();
       reco.stop();
-      await push.stop();
-      await closeQrPool();
-      await closeImagePool();
-      await deps.engine.client.close();
-      if (conn.ownNats) await conn.nc.drain();
+      await part('push', () => push.stop());
+      await part('QR pool', () => closeQrPool());
+      await part('image pool', () => closeImagePool());
+      await part('engine client', () => deps.engine.client.close());
+      if (conn.ownNats) await part('NATS drain', () => conn.nc.drain());
       if (conn.ownRedis) conn.redis.disconnect();
     },
   };

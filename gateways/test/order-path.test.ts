@@ -7,9 +7,11 @@
  * A second gateway runs in a process of its own (test/gateway-process.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnTs, waitFor, type ChildProcessHandle } from '@lunchrush/testkit';
+import { Registry } from 'prom-client';
+import { spawnTs, testLogger, waitFor, type ChildProcessHandle } from '@lunchrush/testkit';
 import type { StockView } from '@lunchrush/actors';
 import { call, idemKey, seatedDiner, login, startStack, type Stack, type ErrorAnswer } from '@lunchrush/stack/testing';
+import { OrderLists } from '../src/order-list.js';
 import type { OrderList, OrderSummary, Placed, TableView } from './answers.js';
 
 let s: Stack;
@@ -146,5 +148,30 @@ describe("the diner's order list is a projection of the event log", () => {
     await s.gw.deps.orderLists.tick();
     await waitFor(async () => (await listed()).length === 2, { what: 'the list rebuilt from the log' });
     expect(await listed()).toEqual(placed);
+  });
+
+  it('stops within a second however soon after it started (a sweep over taking the lease and opening the reading)', async () => {
+    const late: number[] = [];
+    for (let delay = 0; delay <= 20; delay++) {
+      // A prefix of its own: the lease is free, so every start takes it and opens a reading of the log.
+      const lists = new OrderLists({
+        nc: s.t.nc,
+        redis: s.t.redis!,
+        namespace: s.t.ns,
+        prefix: `${s.t.ns}:gw:sweep${delay}`,
+        log: testLogger('gateway-order-lists'),
+        registry: new Registry(),
+      });
+      lists.start();
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([
+        lists.stop().then(() => true),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), 1_000))),
+      ]);
+      clearTimeout(timer);
+      if (!stopped) late.push(delay);
+    }
+    expect(late, 'start-to-stop delays (ms) whose stop() was still waiting a second later').toEqual([]);
   });
 });
