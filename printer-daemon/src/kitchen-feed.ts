@@ -147,6 +147,8 @@ export class KitchenFeed {
     const consumer = await this.o.js.consumers.get(this.o.names.stream, this.o.config.consumer);
     const messages = await consumer.consume({ max_messages: 256 });
     this.messages = messages;
+    // Stopped while the pull was being opened: the loop below then ends at once.
+    if (this.o.stopping()) void messages.close().catch(() => undefined);
     this.consuming = (async () => {
       for await (const m of messages) {
         try {
