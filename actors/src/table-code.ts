@@ -88,6 +88,28 @@ export function parseTableCode(text: string): TableCode {
   return code;
 }
 
+/**
+ * Whether `id` is a table actor's id (13 digits, check digit right, area and table not 0) of
+ * `store`: what `tryParseTableCode(id)?.store === store` says, without building anything (every
+ * table command checks its own id).
+ */
+export function isTableIdOf(id: string, store: string): boolean {
+  if (id.length !== 13 || !id.startsWith(store) || store.length !== 3) return false;
+  let sum = 0;
+  for (let i = 12, double = false; i >= 0; i--, double = !double) {
+    let d = id.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  // Every digit and its check digit: the Luhn sum over all 13 is a multiple of 10.
+  if (sum % 10 !== 0) return false;
+  return !id.startsWith('0000', 3) && !id.startsWith('00000', 7);
+}
+
 /** Non-throwing form of `parseTableCode`. */
 export function tryParseTableCode(text: string): TableCode | undefined {
   try {

@@ -20,6 +20,7 @@ import {
   tableId,
 } from '@lunchrush/actors';
 import { isWithin, localClock } from '../src/hours.js';
+import { isTableIdOf, tryParseTableCode } from '../src/table-code.js';
 import { allocateFen } from '../src/money.js';
 import {
   emptyRecentMap,
@@ -106,6 +107,44 @@ describe('table code', () => {
   it('refuses parts that do not fit', () => {
     expect(() => makeTableCode('1234', 1, 1)).toThrow(/store/);
     expect(() => makeTableCode(1, 1, 0)).toThrow(/00000/);
+  });
+});
+
+describe("a table actor's own id", () => {
+  it("a table actor's id check says what parsing the code says, for its store", () => {
+    const valid = tableId(makeTableCode(1, 2, 15));
+    expect(isTableIdOf(valid, '001')).toBe(true);
+    expect(isTableIdOf(valid, '002')).toBe(false);
+    const wrongCheck = valid.slice(0, 12) + String((Number(valid[12]) + 1) % 10);
+    expect(isTableIdOf(wrongCheck, '001')).toBe(false);
+    // Area 0000 and table 00000 are never printed, even with a right check digit.
+    const zeroArea = `0010000${'00015'}`;
+    expect(isTableIdOf(zeroArea + String(luhnCheckDigit(zeroArea)), '001')).toBe(false);
+    const zeroTable = `0010002${'00000'}`;
+    expect(isTableIdOf(zeroTable + String(luhnCheckDigit(zeroTable)), '001')).toBe(false);
+    expect(isTableIdOf(`${valid}0`, '001')).toBe(false);
+    expect(isTableIdOf('001-0002-00015', '001')).toBe(false);
+    // Any 13 characters over digits and a few others, any store: the same answer as the parse.
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.stringMatching(/^[0-9]{13}$/),
+          fc.stringMatching(/^00[12][0-9]{10}$/),
+          fc.stringMatching(/^[0-9a -]{13}$/),
+          fc
+            .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 30 }))
+            .map(([st, a, t]) => {
+              const d = `${String(st).padStart(3, '0')}${String(a).padStart(4, '0')}${String(t).padStart(5, '0')}`;
+              return d + String(luhnCheckDigit(d));
+            }),
+        ),
+        fc.constantFrom('001', '002', '003'),
+        (id, store) => {
+          expect(isTableIdOf(id, store)).toBe(id.length === 13 && tryParseTableCode(id)?.store === store);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
 

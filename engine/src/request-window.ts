@@ -141,6 +141,11 @@ class JsPublishHeaders {
   }
 }
 
+/** The header of a core NATS output (a push): its `Nats-Msg-Id` only, as bytes built in one string. */
+export function msgIdHeaders(msgID: string): MsgHdrs {
+  return publishHeaders(msgID, undefined, undefined, undefined);
+}
+
 function publishHeaders(
   msgID: string | undefined,
   expectLastSubjectSequence: number | undefined,

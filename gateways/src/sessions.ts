@@ -126,7 +126,10 @@ export class SessionTokens {
   /** A token for `session` (seated at another table, or renewed) that lives `ttlS` from now. */
   issue(session: Omit<DinerSession, 'expiresAt'>, nowMs = Date.now()): { token: string; session: DinerSession } {
     const s: DinerSession = { ...session, expiresAt: nowMs + this.ttlS * 1000 };
-    return { token: signDinerToken(this.ring, s), session: s };
+    const token = signDinerToken(this.ring, s);
+    // Signed here: its first use (the diner's next request, usually to this process) needs no check.
+    this.verified.set(token, s);
+    return { token, session: s };
   }
 
   /** The session a token carries; throws 401 when it is forged, malformed, of a retired key or expired. */

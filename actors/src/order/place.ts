@@ -4,12 +4,12 @@
  * quantity, all or nothing; and a placement's repeat (`replay`).
  */
 import type { DecideContext, Rejection } from '@lunchrush/engine';
-import { ActorTypes, CATALOG_ACTOR_ID, OrderIdSchema, STORE_ACTOR_ID } from '../domain.js';
+import { ActorTypes, CATALOG_ACTOR_ID, ORDER_ID_RE, STORE_ACTOR_ID } from '../domain.js';
 import { ErrorCode, refuse } from '../errors.js';
 import type { PricedLine, Quote } from '../pricing.js';
 import type { StockResult } from '../stock.js';
 import type { Admission } from '../store.js';
-import { tryParseTableCode } from '../table-code.js';
+import { isTableIdOf, tryParseTableCode } from '../table-code.js';
 import { PAYMENT_TIMER, type Parsed } from './commands.js';
 import { emit, passOn, unchanged, type OrderDecision } from './decision.js';
 import type { HeldSku, OrderEvent } from './events.js';
@@ -56,14 +56,14 @@ export function place(
       orderId: s.orderId,
     });
   }
-  if (!OrderIdSchema.safeParse(s.orderId).success) {
+  if (!ORDER_ID_RE.test(s.orderId)) {
     return refuse(ErrorCode.InvalidCommand, `order ids start with o_: ${s.orderId}`, { orderId: s.orderId });
   }
   if (c.tableId !== undefined) {
     // A table's code begins with its store: an order of store 002 at a table of 001 would be
     // cooked by one kitchen, seated at no table of its store, and billed to neither.
-    const tableStore = tryParseTableCode(c.tableId)?.store;
-    if (tableStore !== ctx.self.store)
+    const store = ctx.self.store;
+    if (!isTableIdOf(c.tableId, store) && tryParseTableCode(c.tableId)?.store !== store)
       return refuse(ErrorCode.TableNotInStore, `table ${c.tableId} is not a table of store ${ctx.self.store}`, {
         tableId: c.tableId,
         store: ctx.self.store,

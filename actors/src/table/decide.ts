@@ -6,7 +6,7 @@ import type { DecideContext, Rejection } from '@lunchrush/engine';
 import { ActorTypes, STORE_ACTOR_ID, parseCommand } from '../domain.js';
 import { ErrorCode, refuse } from '../errors.js';
 import type { StoreCommand, StoreView } from '../store.js';
-import { tryParseTableCode } from '../table-code.js';
+import { isTableIdOf } from '../table-code.js';
 import { TableCommandSchema, type Parsed, type TableCommand } from './commands.js';
 import { addLine, open, submit } from './cart.js';
 import { emit, noSession, passOn, same, type TableDecision } from './decision.js';
@@ -24,8 +24,7 @@ export function decideTable(s: TableState, command: TableCommand, ctx: DecideCon
 
 /** What the engine runs: commands from outside are parsed by `tableActor.parse`, calls are trusted. */
 export function decideParsedTable(s: TableState, c: Parsed, ctx: DecideContext): TableDecision | Rejection {
-  const code = tryParseTableCode(s.tableId);
-  if (code === undefined || code.store !== s.store) {
+  if (!isTableIdOf(s.tableId, s.store)) {
     return refuse(ErrorCode.InvalidTableCode, `${s.tableId} is not a valid table code of store ${s.store}`, {
       tableId: s.tableId,
     });
