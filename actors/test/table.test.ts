@@ -197,6 +197,37 @@ describe('table lifecycle', () => {
   });
 });
 
+describe("a staff action's trail entry", () => {
+  const entry = (action: string) => ({
+    at: T0,
+    who: 'manager:m1',
+    role: 'manager',
+    ip: '127.0.0.1',
+    action: `POST /v1/staff/stores/{store}/tables/{tableId}/${action}`,
+  });
+  const audited = (rt: Rt) =>
+    rt.log.filter((e) => e.a[0] === 'audit').flatMap((e) => (e.ev ?? []) as { entry: { action: string } }[]);
+
+  it('is written in the same transaction as the action, and not at all when the action is refused', () => {
+    const rt = setupStore();
+    open(rt, T1);
+    expectOk(tbl(rt, T1, add('l1', 'd1', 'cola')));
+    expectOk(tbl(rt, T1, { type: 'submit', orderId: 'o_1', dinerId: 'd1', at: T0 }));
+    const before = rt.log.length;
+    // Unpaid: refused, and nothing of it (no entry either) is written.
+    expectRejected(tbl(rt, T1, { type: 'close', by: STAFF, audit: entry('close'), at: T0 + MIN }), 'unpaid_orders');
+    expect(rt.log.length).toBe(before);
+    expectOk(tbl(rt, T1, { type: 'close', by: STAFF, force: true, audit: entry('close'), at: T0 + MIN }));
+    // One command, two actors' entries: the trail's and the table's.
+    expect(rt.log.slice(before).map((e) => e.a[0])).toEqual(['audit', 'table']);
+    expectOk(tbl(rt, T1, { type: 'cleaned', audit: entry('cleaned'), at: T0 + 2 * MIN }));
+    // Already free: nothing changes at the table, and the staff member's click is still in the trail.
+    expectOk(tbl(rt, T1, { type: 'cleaned', audit: entry('cleaned'), at: T0 + 3 * MIN }));
+    expect(audited(rt).map((e) => e.entry.action.split('/').pop())).toEqual(['close', 'cleaned', 'cleaned']);
+    expect(state(rt, T1).status).toBe('free');
+  });
+});
+
 describe('table refusals', () => {
   it.each(refusals)('refuses to %s', (_n, given, when, code) => {
     const rt = setupStore();

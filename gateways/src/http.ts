@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import type { z } from 'zod';
 import { ErrorCode, HttpError } from './errors.js';
+import type { AuditEntryInput } from '@lunchrush/actors/staff';
 import type { DinerSession } from './sessions.js';
 import type { StaffClaims } from './tokens.js';
 
@@ -38,6 +39,11 @@ export interface RequestInfo {
   diner?: { token: string; session: DinerSession; renew: boolean };
   /** Set by the pipeline for `auth: 'staff'` routes. */
   staff?: StaffClaims;
+  /**
+   * Set for a route that `auditsItself`: the trail entry its one engine command carries, for its
+   * actor to write in the same transaction as the action.
+   */
+  audit?: AuditEntryInput;
 }
 
 export const JSON_CONTENT = 'application/json; charset=utf-8';
@@ -74,6 +80,11 @@ export interface RouteDoc {
   readonly rateLimited?: boolean;
   /** Count the rate limits in Redis, across every gateway (login), not in this process. */
   readonly globalRateLimit?: boolean;
+  /**
+   * A staff route whose handler sends `req.audit` with its one engine command, whose actor writes
+   * it to the store's trail in the same transaction (`audited` then sends no entry of its own).
+   */
+  readonly auditsItself?: boolean;
 }
 
 /** Codes any route may answer. */

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { names } from '@lunchrush/engine';
 import { ALL_STAFF, type StaffRole } from '@lunchrush/actors';
 import { MAX_LOGIN_FAILURES, staffAccountOf, type AccountView, type AuditPage } from '@lunchrush/actors/staff';
-import { call, staff, startStack, type ErrorAnswer, type Stack } from '@lunchrush/stack/testing';
+import { decode, type PartitionRecord } from '@lunchrush/engine';
+import { call, staff, startStack, tableToken, type ErrorAnswer, type Stack } from '@lunchrush/stack/testing';
 import { hashPassword, totpCode } from '../src/console/index.js';
 
 let s: Stack;
@@ -195,6 +196,45 @@ describe('the audit trail', () => {
     const actions = new Set(trail.body.entries.map((e) => e.action));
     for (const a of ['account.create', 'login', 'login_failed', 'account.update', 'account.setTotp'])
       expect(actions).toContain(a);
+  });
+});
+
+describe("a table action's trail entry", () => {
+  it('is appended in the same record as the action; a refused action leaves none', async () => {
+    const mgr = await session('mgr-001');
+    const { tableId } = tableToken(s, 7);
+    const path = (a: string) => `/v1/staff/stores/001/tables/${tableId}/${a}`;
+    const t0 = Date.now();
+    expect((await call(s.url, 'POST', path('open'), { token: mgr, body: { partySize: 3 } })).status).toBe(200);
+    const jsm = await jetstreamManager(s.t.nc);
+    const stream = names(s.t.ns).stream;
+    const last = (await jsm.streams.info(stream)).state.last_seq;
+    expect((await call(s.url, 'POST', path('close'), { token: mgr, body: {} })).status).toBe(200);
+    expect((await call(s.url, 'POST', path('cleaned'), { token: mgr })).status).toBe(200);
+    // Nobody seated now: a close is refused, and writes no entry.
+    const again = await call<ErrorAnswer>(s.url, 'POST', path('close'), { token: mgr, body: {} });
+    expect([again.status, again.body.code]).toEqual([409, 'no_session']);
+    const page = await call<AuditPage>(s.url, 'GET', '/v1/staff/stores/001/audit', { token: mgr });
+    const mine = page.body.entries.filter(
+      (e) => e.who === 'manager:mgr-001' && e.at >= t0 && e.target.includes(tableId),
+    );
+    expect(mine.map((e) => e.action.split('/').pop())).toEqual(['cleaned', 'close', 'open']);
+    expect(mine[0]).toMatchObject({
+      ip: expect.stringMatching(/127\.0\.0\.1/) as unknown,
+      summary: expect.any(String) as unknown,
+    });
+    // The close and the cleaned: each table change's record holds the trail's entry for it too.
+    const now = (await jsm.streams.info(stream)).state.last_seq;
+    const records: string[][] = [];
+    for (let seq = last + 1; seq <= now; seq++) {
+      const rec = decode<PartitionRecord>((await jsm.streams.getMessage(stream, { seq }))!.data);
+      if (rec.k !== 'b' || !rec.x.some((e) => e.a[0] === 'table' && e.a[2] === tableId)) continue;
+      records.push(rec.x.map((e) => `${e.a[0]}:${e.a[2]}`));
+    }
+    expect(records).toEqual([
+      ['audit:log', `table:${tableId}`],
+      ['audit:log', `table:${tableId}`],
+    ]);
   });
 });
 

@@ -4,6 +4,7 @@
  * tables and orders send each other.
  */
 import { z } from 'zod';
+import { AuditEntryInputSchema } from '../audit.js';
 import { ActorSchema, AtSchema, IdSchema, OrderIdSchema } from '../domain.js';
 import { OrderMemberSchema } from '../order/commands.js';
 import { OptionPickSchema, QuoteLineSchema } from '../pricing.js';
@@ -46,6 +47,12 @@ const SessionSchema = z.object({
   mergedFrom: z.array(TableIdSchema).max(50),
 });
 
+/**
+ * A staff action's entry in the store's audit trail, written by the table in the same transaction
+ * (one append): the action is in the trail exactly when it is done.
+ */
+const StaffAudit = AuditEntryInputSchema.optional();
+
 export const TableCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('configure'), config: TableConfigSchema, at: AtSchema }),
   /** A diner scanned the QR code: opens the session, or joins the one already open. */
@@ -54,6 +61,7 @@ export const TableCommandSchema = z.discriminatedUnion('type', [
     sessionId: IdSchema,
     partySize: z.number().int().min(1).max(50),
     dinerId: DinerIdSchema,
+    audit: StaffAudit,
     at: AtSchema,
   }),
   z.object({
@@ -91,10 +99,16 @@ export const TableCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('orderPaid'), orderId: OrderIdSchema, at: AtSchema }),
   z.object({ type: z.literal('orderCancelled'), orderId: OrderIdSchema, at: AtSchema }),
   /** The party leaves. Refused while an order is unpaid unless staff force it. */
-  z.object({ type: z.literal('close'), by: ActorSchema, force: z.boolean().default(false), at: AtSchema }),
-  z.object({ type: z.literal('cleaned'), at: AtSchema }),
-  z.object({ type: z.literal('merge'), intoTableId: TableIdSchema, at: AtSchema }),
-  z.object({ type: z.literal('transfer'), toTableId: TableIdSchema, at: AtSchema }),
+  z.object({
+    type: z.literal('close'),
+    by: ActorSchema,
+    force: z.boolean().default(false),
+    audit: StaffAudit,
+    at: AtSchema,
+  }),
+  z.object({ type: z.literal('cleaned'), audit: StaffAudit, at: AtSchema }),
+  z.object({ type: z.literal('merge'), intoTableId: TableIdSchema, audit: StaffAudit, at: AtSchema }),
+  z.object({ type: z.literal('transfer'), toTableId: TableIdSchema, audit: StaffAudit, at: AtSchema }),
   /** Internal (merge): another table's session joins this one. */
   z.object({ type: z.literal('absorb'), fromTableId: TableIdSchema, session: SessionSchema, at: AtSchema }),
   /** Internal (transfer): a session arrives from another table. */

@@ -2,7 +2,8 @@
  * `decideTable`: one command to its rule; a merged table forwards its diners'
  * commands to the table it merged into.
  */
-import type { DecideContext, Rejection } from '@lunchrush/engine';
+import { isRejection, type DecideContext, type Rejection } from '@lunchrush/engine';
+import { AUDIT_ACTOR, AUDIT_ACTOR_ID, type AuditCommand } from '../audit.js';
 import { ActorTypes, STORE_ACTOR_ID, parseCommand } from '../domain.js';
 import { ErrorCode, refuse } from '../errors.js';
 import type { StoreCommand, StoreView } from '../store.js';
@@ -38,6 +39,19 @@ export function decideParsedTable(s: TableState, c: Parsed, ctx: DecideContext):
     const out = ctx.call<TableResult>(ActorTypes.Table, s.mergedInto, c);
     return out.ok ? { result: out.result } : passOn(out);
   }
+  const d = decideCommand(s, c, ctx);
+  if (!('audit' in c) || c.audit === undefined || isRejection(d)) return d;
+  // A staff action: its trail entry in the same transaction, so the two are durable together.
+  const record: AuditCommand = { type: 'record', entry: c.audit };
+  const recorded = ctx.call(AUDIT_ACTOR, AUDIT_ACTOR_ID, record);
+  return recorded.ok ? d : passOn(recorded);
+}
+
+function decideCommand(
+  s: TableState,
+  c: Exclude<Parsed, { type: 'get' | 'configure' }>,
+  ctx: DecideContext,
+): TableDecision | Rejection {
   switch (c.type) {
     case 'open':
       return open(s, c);

@@ -8,7 +8,9 @@
  * keys named like one are dropped). The reply waits for the entry, so an acknowledged
  * action is in the trail; a trail that cannot be written is logged and the action's answer
  * still goes out (the action happened). Account changes and logins are written by the
- * account actor itself, in the same append as the change (the chain's log, store `000`).
+ * account actor itself, in the same append as the change (the chain's log, store `000`); so are
+ * what staff do with a table (`auditsItself`: the table writes the entry it is sent, in the same
+ * transaction as the action, so the action and its entry are durable together or not at all).
  */
 import { CHAIN_STORE_ID, STAFF_PERMISSIONS as MAY } from '@lunchrush/actors';
 import { auditOf, type AuditEntry, type AuditEntryInput } from '@lunchrush/actors/staff';
@@ -58,6 +60,15 @@ export function audited(deps: GatewayDeps, routes: readonly Route[]): Route[] {
   return routes.map((r) => {
     if (r.auth !== 'staff' || r.method === 'get') return r;
     const handle = r.handle.bind(r);
+    if (r.auditsItself === true) {
+      return {
+        ...r,
+        handle(req, input) {
+          req.audit = entryOf(r, req);
+          return handle(req, input);
+        },
+      };
+    }
     return {
       ...r,
       async handle(req, input) {

@@ -143,9 +143,13 @@ function tableAction<B = undefined>(
     params: StoreTableParams,
     ...(body === undefined ? {} : { body }),
     errors: [...BODY_ERRORS, ...ENGINE_ERRORS, D.TableNotConfigured, D.InvalidTableCode, ...extraErrors],
+    // The table writes the trail entry with the action: one append, not two in turn.
+    auditsItself: true,
     async handle(req, { params, body: b }: { params: z.output<typeof StoreTableParams>; body: B }) {
       const at = Date.now();
-      return { body: await engine.table(params.store, params.tableId).send(command(req, b, at)) };
+      const cmd = command(req, b, at);
+      const sent = req.audit === undefined ? cmd : ({ ...cmd, audit: req.audit } as TableCommand);
+      return { body: await engine.table(params.store, params.tableId).send(sent) };
     },
   });
 }
