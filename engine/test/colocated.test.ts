@@ -3,9 +3,11 @@
  * for the partitions that engine hosts straight to them, and sends the rest over NATS to their
  * owner. A spy subscribed to the command subjects sees what crossed NATS.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { decode, defineActor, Engine, EngineClient, EngineError, partitionOf, reject } from '@lunchrush/engine';
+import { decode, defineActor, encode, Engine, EngineClient, EngineError, partitionOf, reject } from '@lunchrush/engine';
+import { wireCopy } from '../src/client.js';
 import { demoActors } from '@lunchrush/engine/demo';
 import { cleanupNamespace, testLogger } from '@lunchrush/testkit';
 import { waitFor } from './support.js';
@@ -42,8 +44,17 @@ const greeter = defineActor<{ n: number }, Greet, { t: 'greeted' }, string>({
   evolve: (s) => ({ n: s.n + 1 }),
 });
 
+/** Refuses every command, with details that hold `undefined` in an object, an array and a nested object. */
+const picky = defineActor<{ n: number }, unknown, never, never>({
+  name: 'picky',
+  initial: () => ({ n: 0 }),
+  decide: () =>
+    reject('too_picky', 'no', { missing: undefined, list: [1, undefined, { deep: undefined, s: 'x' }], n: 0 }),
+  evolve: (s) => s,
+});
+
 function startEngine(id: string): Promise<Engine> {
-  return Engine.start([...demoActors, greeter], {
+  return Engine.start([...demoActors, greeter, picky], {
     env: {},
     config: { natsUrl: NATS_URL, namespace: ns, partitions: P, processId: id, leaseTtlMs: 1500 },
     logger: testLogger(id),
@@ -189,5 +200,53 @@ describe('co-located partitions', () => {
     ).toEqual({ balance: 10 });
     expect(client.routed.local).toBe(routed.local);
     await waitFor(() => overNats.includes(`${localStore}/account/carol`), { what: 'the command on NATS' });
+  });
+});
+
+describe('a refusal handed over in process', () => {
+  it('a refusal reads the same from a partition here as over NATS, undefined details as null', async () => {
+    const refusal = (store: string) =>
+      client.send(store, 'picky', 'p1', { any: 1 }).then(
+        () => undefined,
+        (e: unknown) => {
+          const x = e as EngineError;
+          return { code: x.code, reason: x.reason, message: x.message, details: x.details };
+        },
+      );
+    const local = await refusal(localStore);
+    const remote = await refusal(remoteStore);
+    expect(local).toStrictEqual(remote);
+    expect(local).toStrictEqual({
+      code: 'rejected',
+      reason: 'too_picky',
+      message: 'no',
+      details: { missing: null, list: [1, null, { deep: null, s: 'x' }], n: 0 },
+    });
+  });
+
+  it('wireCopy makes of plain values what the codec makes of them, and a new copy', () => {
+    const plain = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.constant(undefined),
+        fc.constant(null),
+        fc.boolean(),
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
+        fc.string(),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.sparseArray(tie('value'), { maxLength: 4 }),
+        fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 4 }),
+        fc.date({ noInvalidDate: true }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(plain, (v) => {
+        const copy = wireCopy(v);
+        expect(copy).toStrictEqual(decode(encode(v)));
+        if (v !== null && typeof v === 'object') expect(copy).not.toBe(v);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
