@@ -55,7 +55,11 @@ describe('a request id from the balancer to the engine and the printer', () => {
     });
     expect(line).toMatchObject({ store: '001', ok: true });
     expect(String(line.actor)).toMatch(/^sale\//);
-    expect(fs.readFileSync(t.c.balancerLog, 'utf8')).toContain(`"req":"${req}","store":"001"`);
+    // nginx writes its access line in its log phase, after the answer is sent: it may come a moment later.
+    await waitFor(() => fs.readFileSync(t.c.balancerLog, 'utf8').includes(`"req":"${req}","store":"001"`), {
+      timeoutMs: 5_000,
+      what: "the balancer's access line of the sale",
+    });
   });
 
   it("an accept's id is in the engine's line of the command and in the printer daemon's line of each ticket", async () => {
