@@ -90,24 +90,13 @@ export function parseTableCode(text: string): TableCode {
 
 /**
  * Whether `id` is a table actor's id (13 digits, check digit right, area and table not 0) of
- * `store`: what `tryParseTableCode(id)?.store === store` says, without building anything (every
+ * `store`: what `tryParseTableCode(id)?.store === store` says, without trimming, splitting or an object (every
  * table command checks its own id).
  */
 export function isTableIdOf(id: string, store: string): boolean {
-  if (id.length !== 13 || !id.startsWith(store) || store.length !== 3) return false;
-  let sum = 0;
-  for (let i = 12, double = false; i >= 0; i--, double = !double) {
-    let d = id.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return false;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  // Every digit and its check digit: the Luhn sum over all 13 is a multiple of 10.
-  if (sum % 10 !== 0) return false;
-  return !id.startsWith('0000', 3) && !id.startsWith('00000', 7);
+  if (store.length !== 3 || !id.startsWith(store) || !/^\d{13}$/.test(id)) return false;
+  if (id.startsWith('0000', 3) || id.startsWith('00000', 7)) return false;
+  return luhnCheckDigit(id.slice(0, 12)) === id.charCodeAt(12) - 48;
 }
 
 /** Non-throwing form of `parseTableCode`. */

@@ -20,6 +20,16 @@ afterAll(async () => {
   await t.cleanup();
 });
 
+/** A loop over the test stream's durable consumer `durable`. */
+const loopOn = (durable: string): ConsumerLoop =>
+  new ConsumerLoop({
+    what: 'test worker',
+    nc: t.nc,
+    consumer: { stream: `${t.ns}_WORK`, durable, ackWaitMs: 5_000, maxAckPending: 10 },
+    maxMessages: 10,
+    log,
+  });
+
 /** Whether `stop()` resolved within `ms`. */
 async function stopsWithin(loop: ConsumerLoop, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -39,13 +49,7 @@ describe('ConsumerLoop', () => {
     // Opening is a few round trips (stream info, consumer info or add, then the pull): stop at
     // every moment of it, and a while after.
     for (let delay = 0; delay <= 30; delay++) {
-      const loop = new ConsumerLoop({
-        what: 'test worker',
-        nc: t.nc,
-        consumer: { stream: `${t.ns}_WORK`, durable: 'test-worker', ackWaitMs: 5_000, maxAckPending: 10 },
-        maxMessages: 10,
-        log,
-      });
+      const loop = loopOn('test-worker');
       loop.startEach((m) => Promise.resolve(m.ack()), 10);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       if (!(await stopsWithin(loop, 1_000))) late.push(delay);
@@ -57,13 +61,7 @@ describe('ConsumerLoop', () => {
     const jsm = await jetstreamManager(t.nc);
     const js = jsm.jetstream();
     for (let i = 0; i < 5; i++) await js.publish(`${t.ns}.work.x`, String(i));
-    const loop = new ConsumerLoop({
-      what: 'test worker',
-      nc: t.nc,
-      consumer: { stream: `${t.ns}_WORK`, durable: 'test-worker-2', ackWaitMs: 5_000, maxAckPending: 10 },
-      maxMessages: 10,
-      log,
-    });
+    const loop = loopOn('test-worker-2');
     const seen: string[] = [];
     let finished = 0;
     loop.startEach(async (m) => {

@@ -11,8 +11,8 @@ import { STATUS_CODES } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponse, TemplatedApp } from '@trufflesuite/uws-js-unofficial';
 import type { z } from 'zod';
-import { ErrorCode, HttpError } from './errors.js';
 import type { AuditEntryInput } from '@lunchrush/actors/staff';
+import { ErrorCode, HttpError } from './errors.js';
 import type { DinerSession } from './sessions.js';
 import type { StaffClaims } from './tokens.js';
 

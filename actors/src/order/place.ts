@@ -9,7 +9,7 @@ import { ErrorCode, refuse } from '../errors.js';
 import type { PricedLine, Quote } from '../pricing.js';
 import type { StockResult } from '../stock.js';
 import type { Admission } from '../store.js';
-import { isTableIdOf, tryParseTableCode } from '../table-code.js';
+import { isTableIdOf } from '../table-code.js';
 import { PAYMENT_TIMER, type Parsed } from './commands.js';
 import { emit, passOn, unchanged, type OrderDecision } from './decision.js';
 import type { HeldSku, OrderEvent } from './events.js';
@@ -62,8 +62,7 @@ export function place(
   if (c.tableId !== undefined) {
     // A table's code begins with its store: an order of store 002 at a table of 001 would be
     // cooked by one kitchen, seated at no table of its store, and billed to neither.
-    const store = ctx.self.store;
-    if (!isTableIdOf(c.tableId, store) && tryParseTableCode(c.tableId)?.store !== store)
+    if (!isTableIdOf(c.tableId, ctx.self.store))
       return refuse(ErrorCode.TableNotInStore, `table ${c.tableId} is not a table of store ${ctx.self.store}`, {
         tableId: c.tableId,
         store: ctx.self.store,
