@@ -25,6 +25,11 @@ export default defineConfig({
     // a 2-core machine two files at a time keep crash/lease timings honest.
     pool: 'forks',
     maxWorkers: 2,
+    // Each worker keeps its modules from one file to the next instead of importing them afresh
+    // for each of ~190 files: the suite's import time fell from 182 s to 34 s and its run from
+    // 545 s to 426 s (7 Dec). Test files share nothing else: each has its own namespaces, ports,
+    // buckets and child processes, and stops what it starts.
+    isolate: false,
     fileParallelism: true,
   },
 });

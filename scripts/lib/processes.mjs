@@ -16,8 +16,8 @@ const SIGNAL_DEDUPE_MS = 1_000;
 
 /** Services this process started: { name, pid, child, exited, dataDir, logFile }. */
 const started = [];
-/** The command currently run by runCommand(), so signals reach it. */
-let current = null;
+/** The commands runCommand() is running (the static checks run two at a time), so signals reach them. */
+const running = new Set();
 let lastSignal = { name: null, at: 0 };
 let handlersInstalled = false;
 let shuttingDown = false;
@@ -42,9 +42,10 @@ function onSignal(signal) {
   const now = Date.now();
   const duplicate = lastSignal.name === signal && now - lastSignal.at < SIGNAL_DEDUPE_MS;
   lastSignal = { name: signal, at: now };
-  if (current !== null && isRunning(current)) {
+  const commands = [...running].filter(isRunning);
+  if (commands.length > 0) {
     // The command decides how to shut down; we stop services once it has exited.
-    if (!duplicate) current.kill(signal);
+    if (!duplicate) for (const child of commands) child.kill(signal);
     return;
   }
   if (duplicate) return;
@@ -64,7 +65,7 @@ export function installHandlers() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
   // Last resort (uncaught error, process.exit from elsewhere): nothing we started outlives us.
   process.on('exit', () => {
-    if (current !== null && isRunning(current)) current.kill('SIGTERM');
+    for (const child of running) if (isRunning(child)) child.kill('SIGTERM');
     killStartedSync('SIGTERM');
   });
 }
@@ -135,23 +136,30 @@ export function relative(p) {
 }
 
 /**
- * Runs a command with inherited stdout/stderr and the current env; resolves to its exit
- * code (128 + signal number when killed). SIGINT/SIGTERM/SIGHUP are forwarded to it.
- * It runs in its own process group so that a terminal Ctrl-C reaches it exactly once
- * (through us) instead of twice.
+ * Runs a command with the current env; resolves to its exit code (128 + signal number when
+ * killed). SIGINT/SIGTERM/SIGHUP are forwarded to it. It runs in its own process group so that a
+ * terminal Ctrl-C reaches it exactly once (through us) instead of twice. Its stdout and stderr are
+ * ours, or with `capture` kept and handed to `capture(output)` when it ends, so that commands run
+ * side by side do not interleave their lines.
  */
-export function runCommand(command, args, { stdin = 'ignore', env = process.env, cwd = ROOT } = {}) {
+export function runCommand(command, args, { stdin = 'ignore', env = process.env, cwd = ROOT, capture } = {}) {
   installHandlers();
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env, stdio: [stdin, 'inherit', 'inherit'], detached: true });
-    current = child;
+    const output = capture === undefined ? 'inherit' : 'pipe';
+    const child = spawn(command, args, { cwd, env, stdio: [stdin, output, output], detached: true });
+    const chunks = [];
+    child.stdout?.on('data', (c) => chunks.push(c));
+    child.stderr?.on('data', (c) => chunks.push(c));
+    running.add(child);
     child.once('error', (error) => {
       say(`cannot run ${command}: ${error.message}`);
-      if (current === child) current = null;
+      running.delete(child);
       resolve(127);
     });
-    child.once('exit', (code, signal) => {
-      if (current === child) current = null;
+    // 'close', not 'exit': the piped output is all read by then.
+    child.once('close', (code, signal) => {
+      running.delete(child);
+      capture?.(Buffer.concat(chunks).toString('utf8'));
       resolve(code ?? 128 + (os.constants.signals[signal] ?? 1));
     });
   });
