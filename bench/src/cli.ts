@@ -22,7 +22,16 @@ import { CpuMeter } from './cpu.js';
 import { diffResults, formatDiff, readResultFile } from './diff.js';
 import { spawnPlatformsLoad, type PlatformsSide } from './platforms-load.js';
 import { htmlReport } from './report.js';
-import { medianRatios, median, opsTable, roundLines, roundOrder } from './rounds.js';
+import {
+  medianRatios,
+  median,
+  opsTable,
+  roundLines,
+  roundOrder,
+  stealLines,
+  stealPctOf,
+  STEAL_WARN_PCT,
+} from './rounds.js';
 import {
   couponDrop,
   deliveryRush,
@@ -327,6 +336,11 @@ function headline(r: ScenarioResult): void {
   process.stdout.write(`\n== ${r.scenario} on ${r.target} ==\n${JSON.stringify(r.summary, null, 2)}\n`);
   if (Object.keys(r.correctness).length > 0) process.stdout.write(`correctness: ${JSON.stringify(r.correctness)}\n`);
   if (r.extra !== undefined) process.stdout.write(`extra: ${JSON.stringify(r.extra)}\n`);
+  const steal = stealPctOf(r);
+  if (steal !== undefined && steal > STEAL_WARN_PCT)
+    process.stdout.write(
+      `warning: the hypervisor took ${steal}% of the machine during this run (steal): a slower machine, not a slower stack\n`,
+    );
 }
 
 /** x / y of every number both summaries have (lunchrush over a reference), to 2 decimals. */
@@ -379,6 +393,8 @@ function compareSummary(o: CliOptions, rounds: readonly ScenarioResult[][], afte
   const many = rounds.length > 1;
   const over = many ? ` (median of ${rounds.length} rounds)` : '';
   process.stdout.write(`\nper operation${over}:\n${opsTable(['lunchrush', ...o.references], rounds)}\n`);
+  const steal = stealLines(['lunchrush', ...o.references], rounds);
+  if (steal !== '') process.stdout.write(`\n${steal}\n`);
   const byReference: Record<string, Record<string, number>> = {};
   const byRound: Record<string, Record<string, number>[]> = {};
   o.references.forEach((ref, i) => {

@@ -9,6 +9,11 @@
  * On a shared 2-core machine the answers per second move ±30% with the neighbours'
  * load; CPU milliseconds per answer of the stack under test move far less, so
  * `cpuMsPerOrder` (and its ratio in `compare`) is the steadier number.
+ *
+ * On a virtual machine the hypervisor also takes time from our cores for other guests
+ * (`steal` in /proc/stat): reported apart as `stealPct`, not as "others". A run during which
+ * it took a tenth of the machine is a slower machine, not a slower stack (7 Dec: 3–36% of the
+ * machine second by second in one lunch rush, and half the orders/s of the day before).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,6 +32,8 @@ export interface CpuReport {
   readonly pctOfCore: Record<string, number>;
   /** The machine's idle share, percent of all cores. */
   readonly idlePct: number;
+  /** Percent of all cores' time the hypervisor gave to other guests (/proc/stat `steal`). */
+  readonly stealPct: number;
   /** CPU seconds of the stack under test: its processes and the shared services (not the bench, not others). */
   readonly stackCpuS: number;
 }
@@ -66,12 +73,25 @@ function readStat(pid: string): ProcStat | undefined {
   return { pid: Number(pid), ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) };
 }
 
-function machineTicks(): { busy: number; idle: number } | undefined {
+interface MachineTicks {
+  readonly busy: number;
+  readonly idle: number;
+  readonly steal: number;
+}
+
+/**
+ * The first line of /proc/stat: user nice system idle iowait irq softirq steal guest guest_nice.
+ * Guest time is already inside user and nice, so it is not added again.
+ */
+export function machineTicksOf(statLine: string): MachineTicks {
+  const v = statLine.trim().split(/\s+/).slice(1).map(Number);
+  const at = (i: number): number => v[i] ?? 0;
+  return { busy: at(0) + at(1) + at(2) + at(5) + at(6), idle: at(3) + at(4), steal: at(7) };
+}
+
+function machineTicks(): MachineTicks | undefined {
   try {
-    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const idle = (v[3] ?? 0) + (v[4] ?? 0);
-    return { busy: v.reduce((a, b) => a + b, 0) - idle, idle };
+    return machineTicksOf(fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!);
   } catch {
     return undefined;
   }
@@ -111,7 +131,7 @@ function snapshot(roles: readonly CpuRole[]): Map<string, number> {
 export class CpuMeter {
   private t0 = 0;
   private roles0 = new Map<string, number>();
-  private machine0: { busy: number; idle: number } | undefined;
+  private machine0: MachineTicks | undefined;
   readonly supported = fs.existsSync('/proc/stat');
 
   constructor(private readonly roles: readonly CpuRole[]) {}
@@ -134,19 +154,19 @@ export class CpuMeter {
       const d = (t - (this.roles0.get(role) ?? t)) / hz;
       if (d > 0) cpuS[role] = Math.round(d * 100) / 100;
     }
+    const m0 = this.machine0;
+    const total = (m: MachineTicks): number => m.busy + m.idle + m.steal;
     const cores =
-      (this.machine0 !== undefined &&
-        m1 !== undefined &&
-        wallS > 0 &&
-        Math.round((m1.busy + m1.idle - this.machine0.busy - this.machine0.idle) / hz / wallS)) ||
-      1;
+      (m0 !== undefined && m1 !== undefined && wallS > 0 && Math.round((total(m1) - total(m0)) / hz / wallS)) || 1;
     const ours = Object.values(cpuS).reduce((a, b) => a + b, 0);
     let idlePct = 0;
-    if (this.machine0 !== undefined && m1 !== undefined) {
-      const busyS = (m1.busy - this.machine0.busy) / hz;
-      const idleS = (m1.idle - this.machine0.idle) / hz;
+    let stealPct = 0;
+    if (m0 !== undefined && m1 !== undefined) {
+      const busyS = (m1.busy - m0.busy) / hz;
+      const allS = Math.max(0.001, (total(m1) - total(m0)) / hz);
       cpuS.others = Math.max(0, Math.round((busyS - ours) * 100) / 100);
-      idlePct = Math.round((idleS / Math.max(0.001, busyS + idleS)) * 1000) / 10;
+      idlePct = Math.round(((m1.idle - m0.idle) / hz / allS) * 1000) / 10;
+      stealPct = Math.round(((m1.steal - m0.steal) / hz / allS) * 1000) / 10;
     }
     const pctOfCore: Record<string, number> = {};
     for (const [role, s] of Object.entries(cpuS)) pctOfCore[role] = Math.round((s / wallS) * 1000) / 10;
@@ -156,7 +176,7 @@ export class CpuMeter {
           .filter(([role]) => role !== 'bench' && role !== 'others')
           .reduce((a, [, s]) => a + s, 0) * 100,
       ) / 100;
-    return { wallS: Math.round(wallS * 100) / 100, cores, cpuS, pctOfCore, idlePct, stackCpuS };
+    return { wallS: Math.round(wallS * 100) / 100, cores, cpuS, pctOfCore, idlePct, stealPct, stackCpuS };
   }
 }
 

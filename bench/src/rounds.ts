@@ -74,3 +74,36 @@ export function opsTable(names: readonly string[], rounds: readonly (readonly Op
     )
     .join('\n');
 }
+
+/** Past this share of the machine taken by the hypervisor during a run, the compare says so. */
+export const STEAL_WARN_PCT = 5;
+
+/** What `stealLines` reads of a design's result in one round: the CPU meter's report, if any. */
+export interface StealOf {
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export function stealPctOf(r: StealOf): number | undefined {
+  const cpu = r.extra?.cpu as { stealPct?: unknown } | undefined;
+  return typeof cpu?.stealPct === 'number' ? cpu.stealPct : undefined;
+}
+
+/**
+ * The hypervisor's share of the machine (steal) in each design's run, round by round, and a warning
+ * when it passed STEAL_WARN_PCT in any: such a run ran on a slower machine than its neighbours in the
+ * compare, and its ratios say more about the host than about the designs. Empty without readings.
+ */
+export function stealLines(names: readonly string[], rounds: readonly (readonly StealOf[])[]): string {
+  const pcts = rounds.map((rs) => rs.map(stealPctOf));
+  if (pcts.every((rs) => rs.every((x) => x === undefined))) return '';
+  const lines = pcts.map(
+    (rs, i) => `  round ${i + 1}: ${names.map((n, d) => `${n} ${rs[d] === undefined ? '–' : `${rs[d]}%`}`).join(', ')}`,
+  );
+  const worst = Math.max(...pcts.flat().map((x) => x ?? 0));
+  const warning =
+    worst > STEAL_WARN_PCT
+      ? `\nwarning: the hypervisor took up to ${worst}% of the machine during a run (over ${STEAL_WARN_PCT}%): ` +
+        'those runs had a slower machine than the others; rerun the compare when it is quieter'
+      : '';
+  return `steal (the machine's time given to other guests):\n${lines.join('\n')}${warning}`;
+}

@@ -1,7 +1,7 @@
 /** `compare --rounds n`: the order each round runs the designs in, and the ratios quoted from them. */
 import { expect, it } from 'vitest';
 import { parseArgs } from '../src/cli.js';
-import { median, medianRatios, opsTable, roundLines, roundOrder, type OpsOf } from '../src/rounds.js';
+import { median, medianRatios, opsTable, roundLines, roundOrder, stealLines, type OpsOf } from '../src/rounds.js';
 
 it('rounds alternate the order of the designs, so a drifting box weighs on every side alike', () => {
   const designs = ['lunchrush', 'a', 'null'];
@@ -56,4 +56,25 @@ it('each operation shows the median p50 / p99 of every design over the rounds', 
     'order         1.61 / 13.0  1.57 / 6.45',
     'turnover      3.10 / 208   –',
   ]);
+});
+
+it('says how much of the machine the hypervisor took in each run, and warns past 5%', () => {
+  const run = (stealPct?: number) => ({ extra: stealPct === undefined ? {} : { cpu: { stealPct } } });
+  const quiet = stealLines(
+    ['lunchrush', 'a'],
+    [
+      [run(0.5), run(1.2)],
+      [run(3), run(0)],
+    ],
+  );
+  expect(quiet.split('\n')).toEqual([
+    "steal (the machine's time given to other guests):",
+    '  round 1: lunchrush 0.5%, a 1.2%',
+    '  round 2: lunchrush 3%, a 0%',
+  ]);
+  const stolen = stealLines(['lunchrush', 'a', 'null'], [[run(2), run(21.4), run()]]);
+  expect(stolen).toContain('  round 1: lunchrush 2%, a 21.4%, null –');
+  expect(stolen).toMatch(/warning: the hypervisor took up to 21.4% of the machine/);
+  // No meter (not Linux): nothing to say.
+  expect(stealLines(['lunchrush', 'a'], [[run(), run()]])).toBe('');
 });
