@@ -27,7 +27,7 @@ import {
   median,
   opsTable,
   roundLines,
-  roundOrder,
+  runRounds,
   stealLines,
   stealPctOf,
   STEAL_WARN_PCT,
@@ -100,6 +100,8 @@ export interface CliOptions {
   references: Reference[];
   /** compare: how many rounds of every design (`src/rounds.ts`); 1 by default. */
   rounds: number;
+  /** A run with more steal than this (percent of the machine) is run again (`runRounds`). */
+  maxStealPct?: number;
   design: Design;
   cpuProf?: string;
   simulator: 'process' | 'gateway';
@@ -130,6 +132,7 @@ const KNOWN_FLAGS = [
   'layout',
   'reference',
   'rounds',
+  'max-steal',
   'design',
   'cpu-prof',
   'simulator',
@@ -181,6 +184,8 @@ export function parseArgs(argv: string[]): CliOptions {
   const rounds = num('rounds') ?? 1;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds is a whole number of at least 1');
   if (rounds > 1 && !compare) throw new Error('--rounds goes with compare');
+  const maxSteal = num('max-steal');
+  if (maxSteal !== undefined && maxSteal > 100) throw new Error('--max-steal is a percent of the machine (0-100)');
   const simulator = flags.get('simulator') ?? 'process';
   if (simulator !== 'process' && simulator !== 'gateway') throw new Error('--simulator is process or gateway');
   if (!DESIGNS.includes(design as Design)) throw new Error('--design is lunchrush, a, b or null');
@@ -215,6 +220,7 @@ export function parseArgs(argv: string[]): CliOptions {
     killAtS: num('kill-at'),
     references: references as Reference[],
     rounds,
+    ...(maxSteal === undefined ? {} : { maxStealPct: maxSteal }),
     design: design as Design,
     cpuProf: flags.get('cpu-prof'),
     simulator,
@@ -447,17 +453,11 @@ export async function main(argv: string[]): Promise<number> {
   };
   log(`load average ${meta.loadAverage.join(' ')} on ${meta.cpus} cores`);
   const designs: Design[] = o.compare ? ['lunchrush', ...o.references] : [o.design];
-  // rounds[r][i]: designs[i] in round r (run in `roundOrder`).
-  const rounds: ScenarioResult[][] = [];
-  for (let r = 0; r < o.rounds; r++) {
-    if (o.rounds > 1) log(`round ${r + 1} of ${o.rounds}: ${roundOrder(designs, r).join(', ')}`);
-    const got = new Map<Design, ScenarioResult>();
-    for (const d of roundOrder(designs, r)) {
-      got.set(d, await runOn(o, d));
-      headline(got.get(d)!);
-    }
-    rounds.push(designs.map((d) => got.get(d)!));
-  }
+  const rounds = await runRounds(designs, o.rounds, (d) => runOn(o, d), {
+    ...(o.maxStealPct === undefined ? {} : { maxStealPct: o.maxStealPct }),
+    log,
+    ran: headline,
+  });
   const results = rounds.flat();
   const after: Record<string, unknown> = {
     ...meta,

@@ -107,3 +107,39 @@ export function stealLines(names: readonly string[], rounds: readonly (readonly 
       : '';
   return `steal (the machine's time given to other guests):\n${lines.join('\n')}${warning}`;
 }
+
+/** Runs of one design a round gives at most when `--max-steal` sends them again. */
+export const STEAL_RERUNS = 2;
+
+/**
+ * Every design once a round, in `roundOrder`: `rounds[r][i]` is `designs[i]` in round `r`. With
+ * `maxStealPct`, a run during which the hypervisor took more of the machine than that is run again
+ * (STEAL_RERUNS times at most; the last run is kept, its steal shown beside the ratios).
+ */
+export async function runRounds<D, R extends StealOf>(
+  designs: readonly D[],
+  rounds: number,
+  run: (design: D) => Promise<R>,
+  opts: { readonly maxStealPct?: number; log(msg: string): void; ran?(result: R): void },
+): Promise<R[][]> {
+  const out: R[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = roundOrder(designs, r);
+    if (rounds > 1) opts.log(`round ${r + 1} of ${rounds}: ${order.join(', ')}`);
+    const got = new Map<D, R>();
+    for (const d of order) {
+      let result = await run(d);
+      opts.ran?.(result);
+      for (let again = 0; again < STEAL_RERUNS; again++) {
+        const steal = stealPctOf(result);
+        if (opts.maxStealPct === undefined || steal === undefined || steal <= opts.maxStealPct) break;
+        opts.log(`${String(d)}: ${steal}% steal (over --max-steal ${opts.maxStealPct}): running it again`);
+        result = await run(d);
+        opts.ran?.(result);
+      }
+      got.set(d, result);
+    }
+    out.push(designs.map((d) => got.get(d)!));
+  }
+  return out;
+}

@@ -1,7 +1,17 @@
 /** `compare --rounds n`: the order each round runs the designs in, and the ratios quoted from them. */
 import { expect, it } from 'vitest';
 import { parseArgs } from '../src/cli.js';
-import { median, medianRatios, opsTable, roundLines, roundOrder, stealLines, type OpsOf } from '../src/rounds.js';
+import {
+  median,
+  medianRatios,
+  opsTable,
+  roundLines,
+  roundOrder,
+  runRounds,
+  STEAL_RERUNS,
+  stealLines,
+  type OpsOf,
+} from '../src/rounds.js';
 
 it('rounds alternate the order of the designs, so a drifting box weighs on every side alike', () => {
   const designs = ['lunchrush', 'a', 'null'];
@@ -77,4 +87,44 @@ it('says how much of the machine the hypervisor took in each run, and warns past
   expect(stolen).toMatch(/warning: the hypervisor took up to 21.4% of the machine/);
   // No meter (not Linux): nothing to say.
   expect(stealLines(['lunchrush', 'a'], [[run(), run()]])).toBe('');
+});
+
+it('--max-steal runs a design again when the hypervisor took more than that of the machine, twice at most', async () => {
+  // Steal each design's runs report, in the order they are asked for.
+  const steals: Record<string, number[]> = { lunchrush: [12, 3, 0], a: [0, 0], null: [40, 30, 20, 0] };
+  const asked: string[] = [];
+  const logs: string[] = [];
+  const run = (d: string) => {
+    asked.push(d);
+    return Promise.resolve({ design: d, extra: { cpu: { stealPct: steals[d]!.shift()! } } });
+  };
+  const rounds = await runRounds(['lunchrush', 'a', 'null'], 2, run, { maxStealPct: 5, log: (m) => logs.push(m) });
+  // Round 1: lunchrush again once (12% → 3%); null twice more and kept at 20% (no third rerun). Round 2 reversed.
+  expect(asked).toEqual(['lunchrush', 'lunchrush', 'a', 'null', 'null', 'null', 'null', 'a', 'lunchrush']);
+  expect(STEAL_RERUNS).toBe(2);
+  expect(rounds.map((rs) => rs.map((r) => `${r.design} ${r.extra.cpu.stealPct}`))).toEqual([
+    ['lunchrush 3', 'a 0', 'null 20'],
+    ['lunchrush 0', 'a 0', 'null 0'],
+  ]);
+  expect(logs.filter((m) => m.includes('running it again'))).toHaveLength(3);
+  // Without the option every design runs once a round, whatever its steal.
+  asked.length = 0;
+  const once = await runRounds(
+    ['x', 'y'],
+    1,
+    (d: string) => {
+      asked.push(d);
+      return Promise.resolve({ extra: { cpu: { stealPct: 90 } } });
+    },
+    { log: () => undefined },
+  );
+  expect(asked).toEqual(['x', 'y']);
+  expect(once).toHaveLength(1);
+});
+
+it('--max-steal is a percent of the machine', () => {
+  expect(parseArgs(['compare', 'lunch-rush', '--max-steal', '5']).maxStealPct).toBe(5);
+  expect(parseArgs(['compare', 'lunch-rush']).maxStealPct).toBeUndefined();
+  expect(() => parseArgs(['compare', 'lunch-rush', '--max-steal', '120'])).toThrow(/--max-steal/);
+  expect(() => parseArgs(['compare', 'lunch-rush', '--max-stale', '5'])).toThrow(/unknown option --max-stale/);
 });
