@@ -128,16 +128,17 @@ export async function runRounds<D, R extends StealOf>(
     if (rounds > 1) opts.log(`round ${r + 1} of ${rounds}: ${order.join(', ')}`);
     const got = new Map<D, R>();
     for (const d of order) {
-      let result = await run(d);
-      opts.ran?.(result);
-      for (let again = 0; again < STEAL_RERUNS; again++) {
-        const steal = stealPctOf(result);
-        if (opts.maxStealPct === undefined || steal === undefined || steal <= opts.maxStealPct) break;
-        opts.log(`${String(d)}: ${steal}% steal (over --max-steal ${opts.maxStealPct}): running it again`);
-        result = await run(d);
+      for (let again = 0; ; again++) {
+        const result = await run(d);
         opts.ran?.(result);
+        const steal = stealPctOf(result);
+        const stolen = opts.maxStealPct !== undefined && steal !== undefined && steal > opts.maxStealPct;
+        if (!stolen || again === STEAL_RERUNS) {
+          got.set(d, result);
+          break;
+        }
+        opts.log(`${String(d)}: ${steal}% steal (over --max-steal ${opts.maxStealPct}): running it again`);
       }
-      got.set(d, result);
     }
     out.push(designs.map((d) => got.get(d)!));
   }
