@@ -6,6 +6,7 @@
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b|null or a
  *   list such as a,null (compare: lunchrush, then each, with ratios to each), --rounds n (compare:
  *   n alternating rounds, the median of each ratio; src/rounds.ts), --gateway-workers n,
+ *   --gateway-threads n (lunchrush's node: its gateway on n worker threads, the engine on the main one),
  *   --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator),
  *   --party min-max|none (lunch-rush, max: orders a party places before its table turns over; 2-6),
  *   --design lunchrush|a|b|null (which system to start), --layout node|split (lunchrush as
@@ -93,6 +94,8 @@ export interface CliOptions {
   /** lunch-rush (and max): orders a party places before its table turns over, `[min, max]`. */
   ordersPerParty?: readonly [number, number];
   gatewayWorkers: number;
+  /** lunchrush's node layout: gateway threads beside the engine's (GATEWAY_THREADS; 0: one thread). */
+  gatewayThreads: number;
   /** lunchrush: co-located nodes (default) or engine and gateway processes apart. */
   layout: 'node' | 'split';
   killAtS?: number;
@@ -129,6 +132,7 @@ const KNOWN_FLAGS = [
   'pay',
   'party',
   'gateway-workers',
+  'gateway-threads',
   'layout',
   'reference',
   'rounds',
@@ -191,6 +195,7 @@ export function parseArgs(argv: string[]): CliOptions {
   if (!DESIGNS.includes(design as Design)) throw new Error('--design is lunchrush, a, b or null');
   const layout = flags.get('layout') ?? 'node';
   if (layout !== 'node' && layout !== 'split') throw new Error('--layout is node or split');
+  if (flags.has('gateway-threads') && layout !== 'node') throw new Error('--gateway-threads is for the node layout');
   const fault = flags.get('fault') ?? 'nats';
   if (fault !== 'nats' && fault !== 'node') throw new Error('--fault is nats or node');
   if (flags.has('fault') && !flags.has('cluster')) throw new Error('--fault goes with --cluster');
@@ -216,6 +221,7 @@ export function parseArgs(argv: string[]): CliOptions {
     payRatio: num('pay'),
     ...(flags.has('party') ? { ordersPerParty: partyOf(flags.get('party')!, scenario) } : {}),
     gatewayWorkers: num('gateway-workers') ?? 1,
+    gatewayThreads: num('gateway-threads') ?? 0,
     layout,
     killAtS: num('kill-at'),
     references: references as Reference[],
@@ -270,6 +276,7 @@ async function runOn(o: CliOptions, design: Design): Promise<ScenarioResult> {
       stores: o.stores,
       standby: failover,
       gatewayWorkers: o.gatewayWorkers,
+      gatewayThreads: o.gatewayThreads,
       layout: o.layout,
       simulator: o.simulator,
       cpuProfDir,

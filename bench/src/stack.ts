@@ -40,6 +40,8 @@ export interface StackOptions {
    */
   readonly layout?: 'node' | 'split';
   readonly gatewayWorkers?: number;
+  /** `node` layout: the node's gateway on this many worker threads (GATEWAY_THREADS); 0 or absent: one thread. */
+  readonly gatewayThreads?: number;
   /**
    * Where simulated WeChat payments are signed and sent from: `process` (default), a
    * simulator process of its own (`gateways/src/simulator-main.ts`), as WeChat is not
@@ -196,6 +198,9 @@ export function benchGatewayEnv(ns: string, opts: StackOptions): Record<string, 
     GATEWAY_HOST: '127.0.0.1',
     GATEWAY_PORT: '0',
     GATEWAY_WORKERS: String(opts.gatewayWorkers ?? 1),
+    ...(opts.gatewayThreads === undefined || opts.gatewayThreads === 0
+      ? {}
+      : { GATEWAY_THREADS: String(opts.gatewayThreads) }),
     GATEWAY_RATE_IP: '100000000',
     GATEWAY_RATE_DEVICE: '100000000',
     GATEWAY_RATE_SESSION: '100000000',

@@ -23,6 +23,7 @@ export type { LogEntry, BatchRecord, FenceRecord, PartitionRecord } from './reco
 export { Engine } from './engine.js';
 export type { EngineOptions, LocalEngine, OutputStream } from './engine.js';
 export { EngineClient } from './client.js';
+export { LinkedEngine, serveThreadLink } from './thread-link.js';
 export type { EngineClientOptions, RouteCounts, SendOptions } from './client.js';
 export { parseConfig, ConfigError } from './config.js';
 export type { EngineConfig } from './config.js';

@@ -25,6 +25,8 @@ export type { KeyRing } from './config-values.js';
 export const DEFAULT_GATEWAY_PORT = 8080;
 export const DEFAULT_GATEWAY_HOST = '0.0.0.0';
 export const DEFAULT_WORKERS = 1;
+/** Gateway threads of a node (0: the gateway shares the engine's thread). */
+export const DEFAULT_GATEWAY_THREADS = 0;
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_NAMESPACE = 'lr';
@@ -66,6 +68,12 @@ export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
   readonly workers: number;
+  /**
+   * A node's gateway on this many worker threads, its engine on the main thread (commands to the
+   * process's own partitions cross a MessagePort, see @lunchrush/engine's `thread-link.ts`); 0 keeps
+   * both on one thread. Roles `node` only.
+   */
+  readonly threads: number;
   /** Base URL diners and WeChat reach this gateway at (QR links, payment notify URL). */
   readonly publicUrl: string;
   /** The analytics dashboard the staff screens link to; null: the screen's own host on port 9470. */
@@ -117,6 +125,7 @@ export const VARIABLES = [
   'GATEWAY_HOST',
   'GATEWAY_PORT',
   'GATEWAY_WORKERS',
+  'GATEWAY_THREADS',
   'GATEWAY_PUBLIC_URL',
   'GATEWAY_DASHBOARD_URL',
   'GATEWAY_MAX_BODY_BYTES',
@@ -414,6 +423,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig
     host,
     port,
     workers: int(read, 'GATEWAY_WORKERS', DEFAULT_WORKERS, 1, 256),
+    threads: int(read, 'GATEWAY_THREADS', DEFAULT_GATEWAY_THREADS, 0, 16),
     publicUrl,
     dashboardUrl: dashboard === undefined ? null : url('GATEWAY_DASHBOARD_URL', dashboard),
     natsUrl: env.NATS_URL || DEFAULT_NATS_URL,

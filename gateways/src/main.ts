@@ -5,6 +5,7 @@
  *   node --import tsx gateways/src/main.ts                      # one node on GATEWAY_PORT (8080)
  *   NODE_ROLE=gateway node --import tsx gateways/src/main.ts    # the gateway alone (engines run elsewhere)
  *   GATEWAY_WORKERS=4 node --import tsx gateways/src/main.ts    # a node:cluster primary and 4 workers
+ *   GATEWAY_THREADS=1 node --import tsx gateways/src/main.ts    # a node: engine here, its gateway on 1 thread
  *
  * With N workers the primary only supervises (forks, restarts a worker that dies,
  * stops them all on SIGINT/SIGTERM); each worker opens its own uWS listen socket
@@ -21,16 +22,31 @@
  */
 import cluster from 'node:cluster';
 import { createServer } from 'node:net';
-import type { Engine } from '@lunchrush/engine';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { serveThreadLink, type Engine } from '@lunchrush/engine';
 import { stopOnSignals, type SignalStop } from '@lunchrush/engine/process';
 import { ConfigError, parseConfig, type GatewayConfig } from './config.js';
 import { ensureError } from './errors.js';
+import type { FromGatewayThread, GatewayThreadData } from './gateway-thread.js';
 import { createEngine, parseRole, startNode, type NodeRole } from './node.js';
 import { uwsBuild } from './uws.js';
 
 const RESTART_DELAY_MS = 1_000;
+/**
+ * A gateway thread: the compiled entry beside this file, or from source (under tsx, whose loader
+ * hooks a worker thread does not inherit: the thread registers them before importing the entry).
+ */
+function gatewayThread(opts: ConstructorParameters<typeof Worker>[1]): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./gateway-thread.js', import.meta.url), opts);
+  const entry = new URL('./gateway-thread.ts', import.meta.url).href;
+  return new Worker(`import('tsx/esm/api').then((t) => t.register()).then(() => import(${JSON.stringify(entry)}))`, {
+    ...opts,
+    eval: true,
+  });
+}
 
 async function runOne(role: NodeRole, cfg: GatewayConfig | undefined, engine: Engine | undefined): Promise<void> {
+  if (role === 'node' && cfg !== undefined && cfg.threads > 0 && engine !== undefined) return runThreaded(cfg, engine);
   const node = await startNode(role, {
     ...(cfg === undefined ? {} : { cfg }),
     ...(engine === undefined ? {} : { engine }),
@@ -48,6 +64,58 @@ async function runOne(role: NodeRole, cfg: GatewayConfig | undefined, engine: En
     const what = role === 'engine' ? 'handing partitions over' : 'closing the listen socket and connections';
     (gw?.deps.log ?? node.engine!.log).info(`${sig}: ${what}`);
     return node.stop();
+  });
+}
+
+/**
+ * A node whose gateway runs on `cfg.threads` worker threads (gateway-thread.ts), its engine on this
+ * one: the engine's partitions are reached through a MessagePort per thread, and every thread
+ * listens on the same port. A thread that fails takes the process down (a supervisor restarts it).
+ */
+async function runThreaded(cfg: GatewayConfig, engine: Engine): Promise<void> {
+  const node = await startNode('engine', { engine });
+  let stopping = false;
+  const port = cfg.port === 0 ? await freePort(cfg.host) : cfg.port;
+  const threads = await Promise.all(
+    Array.from({ length: cfg.threads }, async () => {
+      const { port1, port2 } = new MessageChannel();
+      const link = serveThreadLink(engine, port1);
+      const data: GatewayThreadData = { link: port2, port };
+      const w = gatewayThread({ workerData: data, transferList: [port2] });
+      let stopped!: () => void;
+      const done = new Promise<void>((r) => (stopped = r));
+      await new Promise<void>((resolve, reject) => {
+        w.on('message', (m: FromGatewayThread) => {
+          if ('listening' in m) resolve();
+          else if ('stopped' in m) stopped();
+          else reject(new Error(`gateway thread failed: ${m.failed}`));
+        });
+        w.on('error', reject);
+        w.on('exit', (code) => {
+          stopped();
+          if (!stopping) {
+            console.error(
+              `gateway thread exited (${code}); the node exits (its partitions move on as their leases run out)`,
+            );
+            process.exit(1);
+          }
+        });
+      });
+      return {
+        stop: async (): Promise<void> => {
+          w.postMessage({ stop: true });
+          await done;
+          link.close();
+        },
+      };
+    }),
+  );
+  printReady(port, 1, cfg.port === 0 ? `http://127.0.0.1:${port}` : cfg.publicUrl, 'node');
+  stopOnSignals(async (sig) => {
+    stopping = true;
+    engine.log.info(`${sig}: closing ${threads.length} gateway threads, then handing partitions over`);
+    await Promise.all(threads.map((t) => t.stop()));
+    await node.stop();
   });
 }
 

@@ -1,0 +1,61 @@
+/**
+ * One gateway thread of a node (`GATEWAY_THREADS` > 0, see main.ts): the whole gateway (uWS on the
+ * node's port, with SO_REUSEPORT, so the kernel spreads connections over the threads), whose
+ * `EngineClient` hands commands for the process's own partitions to the engine on the main thread
+ * through the port it was given (`LinkedEngine`), and sends the others over NATS.
+ *
+ * Messages: the main thread sends `{ stop: true }`; this thread answers `{ listening: port }` once it
+ * listens, `{ stopped: true }` once it has closed, `{ failed: message }` if it could not start.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { EngineClient, LinkedEngine } from '@lunchrush/engine';
+import { connect } from '@nats-io/transport-node';
+import { parseConfig } from './config.js';
+import { ensureError } from './errors.js';
+import { startGateway } from './server.js';
+
+export interface GatewayThreadData {
+  readonly link: MessagePort;
+  /** The port every thread listens on (fixed: uSockets shares only a fixed port). */
+  readonly port: number;
+}
+
+export type FromGatewayThread = { listening: number } | { stopped: true } | { failed: string };
+
+async function run(): Promise<void> {
+  const parent = parentPort;
+  if (parent === null) throw new Error('gateway-thread.ts runs as a worker thread of main.ts');
+  const data = workerData as GatewayThreadData;
+  const cfg = { ...parseConfig(), port: data.port };
+  const nc = await connect({
+    servers: cfg.natsUrl.split(','),
+    noAsyncTraces: true,
+    maxReconnectAttempts: -1,
+    pingInterval: 2_000,
+    maxPingOut: 2,
+    name: `gateway-${process.pid}-thread`,
+  });
+  const linked = new LinkedEngine(data.link, { namespace: cfg.namespace, partitions: cfg.partitions });
+  await linked.ready();
+  const engine = new EngineClient(nc, { namespace: cfg.namespace, partitions: cfg.partitions, local: linked });
+  const gw = await startGateway(cfg, { nc, engine });
+  parent.on('message', (m: { stop?: true }) => {
+    if (m.stop !== true) return;
+    void (async () => {
+      await gw.close();
+      // Connections still open (keep-alive) are uv handles of this thread's loop: a thread that ends
+      // with one open aborts the process (node's CheckedUvLoopClose). A process exit never minded.
+      // (The native v20.30 build has `close()`; the package's typings leave it out.)
+      (gw.app as typeof gw.app & { close(): void }).close();
+      await nc.close();
+      linked.close();
+      parent.postMessage({ stopped: true } satisfies FromGatewayThread);
+      parent.close();
+    })();
+  });
+  parent.postMessage({ listening: gw.port } satisfies FromGatewayThread);
+}
+
+run().catch((e: unknown) => {
+  parentPort?.postMessage({ failed: ensureError(e).message } satisfies FromGatewayThread);
+});
