@@ -35,12 +35,13 @@ type Call = [
   parsed: boolean,
 ];
 /**
- * Answers of one turn, msgpack in one buffer (transferred, not copied): `[key, 0, result, key, 1,
- * code, message, reason, details, …]` flattened as `[key, WireResult]` pairs. One buffer rather
- * than a structured clone of many: cloning a `Uint8Array` view takes its whole backing buffer
- * across, and every cloned object costs the engine's thread.
+ * Calls of one turn go as a structured clone: it keeps `undefined` where msgpack writes nil, and a
+ * command sent as parsed must reach its decider as its `parse` made it. Answers of one turn go as
+ * one msgpack buffer, `[key, WireResult, key, WireResult, …]` (what NATS would carry), transferred
+ * rather than copied: a structured clone of a `Uint8Array` view takes its whole backing buffer
+ * across (msgpackr packs into views of one reused buffer), which cost the engine's thread 8%.
  */
-type ToEngine = { c: Call[] } | { close: true };
+type ToEngine = { c: Call[] };
 type ToThread = { a: Uint8Array } | { o: Uint8Array };
 
 /** Serves one gateway thread's port on the engine's thread. Stops with `close()` (the port is closed). */
@@ -59,20 +60,21 @@ export function serveThreadLink(engine: LocalEngine, port: MessagePort): { close
       if (answers.length === 2) queueMicrotask(flush);
     },
   };
-  let owned = new Uint8Array(P);
-  const tellOwnership = (): void => {
+  const hosted = (): Uint8Array => {
     const now = new Uint8Array(P);
     for (let p = 0; p < P; p++) now[p] = engine.hosts(p) ? 1 : 0;
+    return now;
+  };
+  let owned = hosted();
+  port.postMessage({ o: owned } satisfies ToThread);
+  const poll = setInterval(() => {
+    const now = hosted();
     if (now.every((x, p) => x === owned[p])) return;
     owned = now;
     port.postMessage({ o: now } satisfies ToThread);
-  };
-  port.postMessage({ o: owned } satisfies ToThread);
-  tellOwnership();
-  const poll = setInterval(tellOwnership, OWNERSHIP_POLL_MS);
+  }, OWNERSHIP_POLL_MS);
   poll.unref();
   port.on('message', (m: ToEngine) => {
-    if ('close' in m) return;
     for (const [key, store, type, id, cmdId, command, req, parsed] of m.c)
       engine.submitLocal(store, type, id, cmdId, command, sink, key, req, parsed);
   });
