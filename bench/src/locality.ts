@@ -9,7 +9,7 @@
  *
  * Prints `LOCALITY workers=<n>: local <n>, remote <n>, local share <p>%`.
  */
-import http from 'node:http';
+import { getOnNewConnection } from '@lunchrush/testkit';
 import { lunchRush } from './scenarios/index.js';
 import { startLunchrush, type Stack } from './stack.js';
 
@@ -20,28 +20,11 @@ interface Routed {
 
 const log = (m: string): void => void process.stderr.write(`[locality] ${m}\n`);
 
-/** One /metrics on a connection of its own, so the kernel picks a worker anew. */
-function scrape(url: string): Promise<string> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    http
-      .get(
-        { host: u.hostname, port: u.port, path: '/metrics', agent: false, headers: { connection: 'close' } },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve(text));
-        },
-      )
-      .on('error', reject);
-  });
-}
-
 /** Each worker's counts, the workers told apart by the partitions their engines own. */
 async function perWorker(stack: Stack, workers: number): Promise<Map<string, Routed>> {
   const seen = new Map<string, Routed>();
   for (let i = 0; i < 1_000 && seen.size < workers; i++) {
-    const text = await scrape(stack.url);
+    const text = await getOnNewConnection(stack.url, '/metrics');
     const parts = [...text.matchAll(/lunchrush_engine_mailbox_depth\{partition="(\d+)"\}/g)].map((m) => m[1]);
     const count = (route: string): number =>
       Number(new RegExp(`lunchrush_gateway_engine_commands_total\\{route="${route}"\\} (\\d+)`).exec(text)?.[1] ?? 0);

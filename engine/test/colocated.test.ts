@@ -5,12 +5,12 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { decode, defineActor, encode, Engine, EngineClient, EngineError, partitionOf, reject } from '@lunchrush/engine';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { decode, defineActor, encode, Engine, EngineClient, EngineError, reject } from '@lunchrush/engine';
 import { wireCopy } from '../src/client.js';
 import { demoActors } from '@lunchrush/engine/demo';
-import { cleanupNamespace, testLogger } from '@lunchrush/testkit';
-import { waitFor } from './support.js';
+import { testLogger } from '@lunchrush/testkit';
+import { spyOnCommands, storeIn, waitFor, type CommandSpy } from './support.js';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const P = 4;
@@ -19,10 +19,7 @@ const ns = `t${Math.random().toString(36).slice(2, 10)}`;
 let here: Engine;
 let there: Engine;
 let nc: NatsConnection;
-let spyNc: NatsConnection;
-let spy: Subscription;
-/** Every command that crossed NATS, as `store/type/id`. */
-const overNats: string[] = [];
+let spy: CommandSpy;
 let client: EngineClient;
 let localStore: string;
 let remoteStore: string;
@@ -61,28 +58,15 @@ function startEngine(id: string): Promise<Engine> {
   });
 }
 
-/** A store id hashed to one of `parts`. */
-function storeIn(parts: number[], tag: string): string {
-  for (let i = 0; ; i++) if (parts.includes(partitionOf(`${tag}${i}`, P))) return `${tag}${i}`;
-}
-
 beforeAll(async () => {
-  spyNc = await connect({ servers: NATS_URL });
-  spy = spyNc.subscribe(`${ns}.>`, {
-    callback: (err, m) => {
-      if (err !== null || !(m.subject.startsWith(`${ns}.cmd.`) || m.subject.startsWith(`${ns}.proc.`))) return;
-      const req = decode<{ c: [string, string, string][] }>(m.data);
-      for (const [store, type, id] of req.c) overNats.push(`${store}/${type}/${id}`);
-    },
-  });
-  await spyNc.flush();
+  spy = await spyOnCommands(NATS_URL, ns);
   here = await startEngine('here');
   there = await startEngine('there');
   await waitFor(() => here.ownedPartitions().length === P / 2 && there.ownedPartitions().length === P / 2, {
     what: 'the partitions shared by the two engines',
   });
-  localStore = storeIn(here.ownedPartitions(), 'near');
-  remoteStore = storeIn(there.ownedPartitions(), 'far');
+  localStore = storeIn(here.ownedPartitions(), 'near', P);
+  remoteStore = storeIn(there.ownedPartitions(), 'far', P);
   nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
   client = new EngineClient(nc, { namespace: ns, partitions: P, local: here });
 });
@@ -91,9 +75,8 @@ afterAll(async () => {
   await client.close();
   await here.stop();
   await there.stop();
-  spy.unsubscribe();
-  await cleanupNamespace(spyNc, ns);
-  await Promise.all([nc.close(), spyNc.close()]);
+  await spy.stop();
+  await nc.close();
 });
 
 /** The same conversation with one account: deposits, a repeat, a refusal with details, a read. */
@@ -124,10 +107,10 @@ describe('co-located partitions', () => {
     expect(client.routed.remote - before.remote).toBeGreaterThanOrEqual(5);
     // NATS keeps one connection's order: the remote requests reaching the spy means any request
     // the local conversation had sent, earlier on the same connection, has reached it too.
-    await waitFor(() => overNats.filter((c) => c.startsWith(`${remoteStore}/`)).length >= 5, {
+    await waitFor(() => spy.seen.filter((c) => c.startsWith(`${remoteStore}/`)).length >= 5, {
       what: 'the remote conversation seen on the command subjects',
     });
-    expect(overNats.filter((c) => c.startsWith(`${localStore}/`))).toEqual([]);
+    expect(spy.seen.filter((c) => c.startsWith(`${localStore}/`))).toEqual([]);
     expect(local).toEqual(remote);
     expect(local).toEqual([
       { balance: 100 },
@@ -199,7 +182,7 @@ describe('co-located partitions', () => {
       await client.send(localStore, 'account', 'carol', { op: 'deposit', amount: 5, tx: 'c2' }, { id: 'carol-c2' }),
     ).toEqual({ balance: 10 });
     expect(client.routed.local).toBe(routed.local);
-    await waitFor(() => overNats.includes(`${localStore}/account/carol`), { what: 'the command on NATS' });
+    await waitFor(() => spy.seen.includes(`${localStore}/account/carol`), { what: 'the command on NATS' });
   });
 });
 

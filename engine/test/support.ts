@@ -3,7 +3,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Level } from 'pino';
-import { decode, Engine, EngineClient, type ActorType, type EngineConfig } from '@lunchrush/engine';
+import { decode, Engine, EngineClient, partitionOf, type ActorType, type EngineConfig } from '@lunchrush/engine';
 import { names } from '@lunchrush/engine/names';
 import type { PartitionRecord } from '@lunchrush/engine/log';
 import {
@@ -123,4 +123,39 @@ export async function metricsOf(port: number): Promise<string> {
   } catch {
     return '';
   }
+}
+
+/** A store id hashed to one of `parts` (partition numbers out of `partitions`). */
+export function storeIn(parts: readonly number[], tag: string, partitions: number): string {
+  for (let i = 0; ; i++) if (parts.includes(partitionOf(`${tag}${i}`, partitions))) return `${tag}${i}`;
+}
+
+/** What crossed NATS to the engines of a namespace: every command on a partition or process subject. */
+export interface CommandSpy {
+  /** Each command seen, as `store/type/id`, in order. */
+  readonly seen: string[];
+  /** Unsubscribes, removes the namespace's streams and buckets, closes its connection. */
+  stop(): Promise<void>;
+}
+
+/** Subscribes (and flushes, so nothing sent after it resolves is missed) on a connection of its own. */
+export async function spyOnCommands(natsUrl: string, ns: string): Promise<CommandSpy> {
+  const nc = await connect({ servers: natsUrl });
+  const seen: string[] = [];
+  const sub = nc.subscribe(`${ns}.>`, {
+    callback: (err, m) => {
+      if (err !== null || !(m.subject.startsWith(`${ns}.cmd.`) || m.subject.startsWith(`${ns}.proc.`))) return;
+      const req = decode<{ c: [string, string, string][] }>(m.data);
+      for (const [store, type, id] of req.c) seen.push(`${store}/${type}/${id}`);
+    },
+  });
+  await nc.flush();
+  return {
+    seen,
+    async stop() {
+      sub.unsubscribe();
+      await cleanupNamespace(nc, ns);
+      await nc.close();
+    },
+  };
 }

@@ -4,14 +4,21 @@
  * its own partitions to the engine across the thread link (none over NATS), and stops cleanly on
  * SIGTERM (threads first, then the engine hands its partitions over).
  */
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTableCode } from '@lunchrush/actors';
 import type { DemoData } from '@lunchrush/actors/demo';
 import { EngineClient } from '@lunchrush/engine';
 import { seedDemo } from '@lunchrush/stack';
 import { call } from '@lunchrush/stack/testing';
-import { natsUrl, redisUrl, setup, spawnTs, type ChildProcessHandle, type TestContext } from '@lunchrush/testkit';
+import {
+  getOnNewConnection,
+  natsUrl,
+  redisUrl,
+  setup,
+  spawnTs,
+  type ChildProcessHandle,
+  type TestContext,
+} from '@lunchrush/testkit';
 import { parseConfig, type GatewayConfig } from '../src/config.js';
 import { signTableToken } from '../src/tokens.js';
 import type { Login, Placed, Scan } from './answers.js';
@@ -40,24 +47,6 @@ const env: () => Record<string, string> = () => ({
   GATEWAY_CATALOG_WATCH: 'off',
   LOG_LEVEL: 'warn',
 });
-
-/** One /metrics on a connection of its own, so the kernel picks a thread's listen socket anew. */
-function scrape(): Promise<string> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    http
-      .get(
-        { host: u.hostname, port: u.port, path: '/metrics', agent: false, headers: { connection: 'close' } },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve(body));
-        },
-      )
-      .on('error', reject);
-  });
-}
 
 const routed = (metrics: string, route: 'local' | 'remote'): number =>
   Number(new RegExp(`lunchrush_gateway_engine_commands_total\\{route="${route}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
@@ -100,7 +89,7 @@ describe('GATEWAY_THREADS', () => {
     // Whichever it is, none went over NATS, and the one that served these diners sent them locally.
     let local = 0;
     for (let i = 0; i < 20; i++) {
-      const m = await scrape();
+      const m = await getOnNewConnection(url, '/metrics');
       expect(routed(m, 'remote')).toBe(0);
       local = Math.max(local, routed(m, 'local'));
     }

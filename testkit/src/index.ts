@@ -17,6 +17,7 @@ export type { ChildExit, HandleOptions, OutputLine, SpawnTsOptions, WaitForLineO
 export { waitFor } from './wait.js';
 export type { WaitForOptions } from './wait.js';
 export { freePort } from './ports.js';
+export { getOnNewConnection } from './http.js';
 export { atExit, trackChild } from './processes.js';
 export { TEST_LOG_DIR, testLogFile, testLogger } from './logs.js';
 export { boxedOnCanvas, boxedText, cjkFonts, hasCjkFont } from './glyphs.js';
