@@ -110,7 +110,9 @@ async function runThreaded(cfg: GatewayConfig, engine: Engine): Promise<void> {
       };
     }),
   );
-  printReady(port, 1, cfg.port === 0 ? `http://127.0.0.1:${port}` : cfg.publicUrl, 'node');
+  // As a node:cluster worker (GATEWAY_WORKERS > 1 too), the primary prints the line once all listen.
+  if (cluster.isWorker) process.send?.({ kind: 'listening', port });
+  else printReady(port, 1, cfg.port === 0 ? `http://127.0.0.1:${port}` : cfg.publicUrl, 'node');
   stopOnSignals(async (sig) => {
     stopping = true;
     engine.log.info(`${sig}: closing ${threads.length} gateway threads, then handing partitions over`);

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnTs, uniqueNamespace, waitFor } from '@lunchrush/testkit';
+import { cleanupNamespace, spawnTs, uniqueNamespace, waitFor } from '@lunchrush/testkit';
 import { pino } from 'pino';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { ERROR_TABLE } from '../src/errors.js';
@@ -16,18 +16,23 @@ afterAll(() => s?.close());
 
 describe('backpressure', () => {
   let lonely: Gateway;
+  const nobody = uniqueNamespace('nobody');
   beforeAll(async () => {
     // A gateway whose namespace no engine serves, allowed one engine command in flight.
     const cfg = parseConfig({
       ...s.env,
-      ENGINE_NAMESPACE: uniqueNamespace('nobody'),
+      ENGINE_NAMESPACE: nobody,
       GATEWAY_ENGINE_TIMEOUT_MS: '1500',
       GATEWAY_MAX_INFLIGHT: '1',
       GATEWAY_RETRY_AFTER_S: '2',
     });
     lonely = await startGateway(cfg, { logger: pino({ level: 'silent' }) });
   });
-  afterAll(() => lonely?.close());
+  // The gateway makes streams of its own in that namespace (recommendation events): gone with it.
+  afterAll(async () => {
+    await lonely?.close();
+    await cleanupNamespace(s.t.nc, nobody);
+  });
 
   it('refuses at once with 503 + Retry-After past its in-flight bound, and 503s what the engine cannot take', async () => {
     const first = call<ErrorAnswer>(lonely.url, 'GET', '/v1/stores/001/menu');
