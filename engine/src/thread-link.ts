@@ -140,7 +140,11 @@ export class LinkedEngine implements LocalEngine {
     const key = this.nextKey++;
     this.open.set(key, [sink, slot, partitionOf(store, this.cfg.partitions)]);
     this.calls.push([key, store, type, id, cmdId, command, req, parsed]);
-    if (this.calls.length === 1) queueMicrotask(this.flush);
+    // Once per event-loop turn of this thread, not per microtask checkpoint: uWS runs one callback
+    // (and a checkpoint) per request, so a microtask sent a message per request, each a turn of the
+    // engine's thread and a socket write to nats-server of its own. Measured (lunch rush, 3 pairs):
+    // 865–954 writes per 5 s instead of 1,098–1,264, +4 to +23% orders/s, −8 to −22% CPU per order.
+    if (this.calls.length === 1) setImmediate(this.flush);
   }
 
   /** Calls not answered yet (the engine answers every one; diagnostics and tests). */
