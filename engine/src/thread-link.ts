@@ -94,7 +94,8 @@ export function serveThreadLink(engine: LocalEngine, port: MessagePort): { close
  */
 export class LinkedEngine implements LocalEngine {
   private owned: Uint8Array;
-  private readonly open = new Map<number, [ReplySink, number, number]>();
+  /** Each call's sink, slot and store (its partition is hashed only if it moved). */
+  private readonly open = new Map<number, [ReplySink, number, string]>();
   private nextKey = 1;
   private calls: Call[] = [];
   private readonly firstOwnership: Promise<void>;
@@ -138,7 +139,7 @@ export class LinkedEngine implements LocalEngine {
     parsed = false,
   ): void {
     const key = this.nextKey++;
-    this.open.set(key, [sink, slot, partitionOf(store, this.cfg.partitions)]);
+    this.open.set(key, [sink, slot, store]);
     this.calls.push([key, store, type, id, cmdId, command, req, parsed]);
     // Once per event-loop turn of this thread, not per microtask checkpoint: uWS runs one callback
     // (and a checkpoint) per request, so a microtask sent a message per request, each a turn of the
@@ -166,8 +167,8 @@ export class LinkedEngine implements LocalEngine {
     const o = this.open.get(key);
     if (o === undefined) return;
     this.open.delete(key);
-    const [sink, slot, p] = o;
-    if (r[0] === 1 && r[1] === ErrorCode.PartitionMoving) this.owned[p] = 0;
+    const [sink, slot, store] = o;
+    if (r[0] === 1 && r[1] === ErrorCode.PartitionMoving) this.owned[partitionOf(store, this.cfg.partitions)] = 0;
     sink.deliver(slot, r);
   }
 }

@@ -8,8 +8,7 @@
  * listens, `{ stopped: true }` once it has closed, `{ failed: message }` if it could not start.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { EngineClient, LinkedEngine } from '@lunchrush/engine';
-import { connect } from '@nats-io/transport-node';
+import { LinkedEngine } from '@lunchrush/engine';
 import { parseConfig } from './config.js';
 import { ensureError } from './errors.js';
 import { startGateway } from './server.js';
@@ -27,18 +26,9 @@ async function run(): Promise<void> {
   if (parent === null) throw new Error('gateway-thread.ts runs as a worker thread of main.ts');
   const data = workerData as GatewayThreadData;
   const cfg = { ...parseConfig(), port: data.port };
-  const nc = await connect({
-    servers: cfg.natsUrl.split(','),
-    noAsyncTraces: true,
-    maxReconnectAttempts: -1,
-    pingInterval: 2_000,
-    maxPingOut: 2,
-    name: `gateway-${process.pid}-thread`,
-  });
   const linked = new LinkedEngine(data.link, { namespace: cfg.namespace, partitions: cfg.partitions });
   await linked.ready();
-  const engine = new EngineClient(nc, { namespace: cfg.namespace, partitions: cfg.partitions, local: linked });
-  const gw = await startGateway(cfg, { nc, engine });
+  const gw = await startGateway(cfg, { local: linked });
   parent.on('message', (m: { stop?: true }) => {
     if (m.stop !== true) return;
     void (async () => {
@@ -47,7 +37,6 @@ async function run(): Promise<void> {
       // with one open aborts the process (node's CheckedUvLoopClose). A process exit never minded.
       // (The native v20.30 build has `close()`; the package's typings leave it out.)
       (gw.app as typeof gw.app & { close(): void }).close();
-      await nc.close();
       linked.close();
       parent.postMessage({ stopped: true } satisfies FromGatewayThread);
       parent.close();

@@ -16,7 +16,7 @@
 import type { Server } from 'node:http';
 import v8 from 'node:v8';
 import { outputStreams, restaurantActors } from '@lunchrush/actors';
-import { ConfigError as EngineConfigError, Engine, EngineClient, serveEngineEndpoints } from '@lunchrush/engine';
+import { ConfigError as EngineConfigError, Engine, serveEngineEndpoints } from '@lunchrush/engine';
 import { demoActors, demoOutputStreams } from '@lunchrush/engine/demo';
 import type { Logger } from 'pino';
 import { ConfigError, type GatewayConfig } from './config.js';
@@ -97,11 +97,7 @@ export async function startNode(
               // One connection per process: the engine's appends and the gateway's requests and
               // subscriptions share its socket writes, once per event-loop turn.
               nc: engine.connection,
-              engine: new EngineClient(engine.connection, {
-                namespace: cfg.namespace,
-                partitions: cfg.partitions,
-                local: engine,
-              }),
+              local: engine,
             }),
       });
       // The gateway's /metrics serves the engine's too: one scrape per process.

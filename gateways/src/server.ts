@@ -12,7 +12,7 @@
  * Redis, so any number of these serve the same stores (see main.ts for N on one port).
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { EngineClient } from '@lunchrush/engine';
+import { EngineClient, type LocalEngine } from '@lunchrush/engine';
 import { CampaignWorker, MemberForwarder, RedisWrites, RefundWorker, openPayments } from '@lunchrush/payments';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
@@ -69,6 +69,11 @@ export interface StartOptions {
    * the bench's `--design null` hands in one that answers from memory (bench/reference/null-engine.ts).
    */
   engine?: EngineClient;
+  /**
+   * Partitions of this process, reached without NATS by the client the gateway makes on `nc`: a
+   * node's engine (node.ts) or, on a gateway thread, the engine of the main thread (`LinkedEngine`).
+   */
+  local?: LocalEngine;
 }
 
 interface Connections {
@@ -136,12 +141,18 @@ async function buildDeps(
   log: Logger,
   registry: Registry,
   engineClient: EngineClient | undefined,
+  local: LocalEngine | undefined,
   listenPort: () => number,
 ): Promise<GatewayDeps> {
   const { nc, redis } = c;
   const prefix = `${cfg.namespace}:gw`;
   const engine = new EngineGate(
-    engineClient ?? new EngineClient(nc, { namespace: cfg.namespace, partitions: cfg.partitions }),
+    engineClient ??
+      new EngineClient(nc, {
+        namespace: cfg.namespace,
+        partitions: cfg.partitions,
+        ...(local === undefined ? {} : { local }),
+      }),
     cfg.maxInflight,
     cfg.engineTimeoutMs,
     cfg.retryAfterS,
@@ -296,7 +307,7 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
   collectDefaultMetrics({ register: registry });
   const conn = await openConnections(cfg, opts);
   let listenPort = cfg.port;
-  const deps = await buildDeps(cfg, conn, log, registry, opts.engine, () => listenPort);
+  const deps = await buildDeps(cfg, conn, log, registry, opts.engine, opts.local, () => listenPort);
 
   const reco = new Recommendations({
     nc: deps.nc,
