@@ -6,7 +6,8 @@
  *   (flash-sale), --diners n, --bound ms (max), --kill-at s (failover), --reference a|b|null or a
  *   list such as a,null (compare: lunchrush, then each, with ratios to each), --rounds n (compare:
  *   n alternating rounds, the median of each ratio; src/rounds.ts), --gateway-workers n,
- *   --gateway-threads n (lunchrush's node: its gateway on n worker threads, the engine on the main one),
+ *   --gateway-threads n (lunchrush's node: its gateway on n worker threads, the engine on the main one;
+ *   1 by default with one gateway worker, 0: the gateway on the engine's thread),
  *   --simulator process|gateway, --pay 0..1 (share of diner orders paid through the simulator),
  *   --party min-max|none (lunch-rush, max: orders a party places before its table turns over; 2-6),
  *   --design lunchrush|a|b|null (which system to start), --layout node|split (lunchrush as
@@ -221,7 +222,8 @@ export function parseArgs(argv: string[]): CliOptions {
     payRatio: num('pay'),
     ...(flags.has('party') ? { ordersPerParty: partyOf(flags.get('party')!, scenario) } : {}),
     gatewayWorkers: num('gateway-workers') ?? 1,
-    gatewayThreads: num('gateway-threads') ?? 0,
+    // One node: its gateway on a thread beside the engine's, as npm start runs it.
+    gatewayThreads: num('gateway-threads') ?? (layout === 'node' && (num('gateway-workers') ?? 1) === 1 ? 1 : 0),
     layout,
     killAtS: num('kill-at'),
     references: references as Reference[],

@@ -29,6 +29,7 @@ import { ConfigError, parseConfig, type GatewayConfig } from './config.js';
 import { ensureError } from './errors.js';
 import type { FromGatewayThread, GatewayThreadData } from './gateway-thread.js';
 import { createEngine, parseRole, startNode, type NodeRole } from './node.js';
+import { serveMetrics } from './thread-metrics.js';
 import { uwsBuild } from './uws.js';
 
 const RESTART_DELAY_MS = 1_000;
@@ -80,8 +81,10 @@ async function runThreaded(cfg: GatewayConfig, engine: Engine): Promise<void> {
     Array.from({ length: cfg.threads }, async () => {
       const { port1, port2 } = new MessageChannel();
       const link = serveThreadLink(engine, port1);
-      const data: GatewayThreadData = { link: port2, port };
-      const w = gatewayThread({ workerData: data, transferList: [port2] });
+      const metrics = new MessageChannel();
+      serveMetrics(engine.metrics.registry, metrics.port1);
+      const data: GatewayThreadData = { link: port2, metrics: metrics.port2, port };
+      const w = gatewayThread({ workerData: data, transferList: [port2, metrics.port2] });
       let stopped!: () => void;
       const done = new Promise<void>((r) => (stopped = r));
       await new Promise<void>((resolve, reject) => {
@@ -106,6 +109,7 @@ async function runThreaded(cfg: GatewayConfig, engine: Engine): Promise<void> {
           w.postMessage({ stop: true });
           await done;
           link.close();
+          metrics.port1.close();
         },
       };
     }),

@@ -74,6 +74,8 @@ export interface StartOptions {
    * node's engine (node.ts) or, on a gateway thread, the engine of the main thread (`LinkedEngine`).
    */
   local?: LocalEngine;
+  /** Served on `/metrics` after the gateway's own: a gateway thread's node adds its engine's (thread-metrics.ts). */
+  moreMetrics?: () => Promise<string>;
 }
 
 interface Connections {
@@ -333,7 +335,14 @@ export async function startGateway(cfg: GatewayConfig, opts: StartOptions = {}):
     ...courierRoutes(deps, couriers),
   ];
   let ready = true;
-  const routes = [...apiRoutes, ...systemRoutes(deps, { ready: () => ready, apiRoutes })];
+  const routes = [
+    ...apiRoutes,
+    ...systemRoutes(deps, {
+      ready: () => ready,
+      apiRoutes,
+      ...(opts.moreMetrics === undefined ? {} : { moreMetrics: opts.moreMetrics }),
+    }),
+  ];
   const active = new ActiveRequests();
   mountRoutes(app, routes, deps, active);
   const push = mountBeside(app, deps);

@@ -14,6 +14,8 @@ export interface SystemRoutesOptions {
   ready(): boolean;
   /** The business routes the OpenAPI document describes besides these. */
   readonly apiRoutes: readonly Route[];
+  /** More of this process's metrics, served after the gateway's own (a gateway thread's: the engine's). */
+  readonly moreMetrics?: () => Promise<string>;
 }
 
 export function systemRoutes(deps: GatewayDeps, o: SystemRoutesOptions): Route[] {
@@ -56,11 +58,16 @@ export function systemRoutes(deps: GatewayDeps, o: SystemRoutesOptions): Route[]
       path: '/metrics',
       response: MetricsAnswer,
       tag: 'system',
-      summary: 'Prometheus metrics of this gateway process',
+      summary: 'Prometheus metrics of this process (its gateway, and on a node its engine)',
       auth: 'none',
       rateLimited: false,
       errors: [],
-      handle: async () => ({ body: await registry.metrics(), contentType: registry.contentType }),
+      handle: async () => {
+        const own = await registry.metrics();
+        const more = o.moreMetrics === undefined ? '' : await o.moreMetrics();
+        const body = more === '' ? own : `${own}${own.endsWith('\n') ? '' : '\n'}${more}`;
+        return { body, contentType: registry.contentType };
+      },
     }),
     route({
       method: 'get',

@@ -96,6 +96,19 @@ describe('GATEWAY_THREADS', () => {
     expect(local).toBeGreaterThanOrEqual(4);
   });
 
+  it("serves the engine's metrics on every thread's /metrics: one scrape per process", async () => {
+    // The engine on the main thread counted the diners' commands (login, scan, orders); each thread's
+    // scrape carries that count after its own gateway metrics, in one valid exposition.
+    for (let i = 0; i < 6; i++) {
+      const m = await getOnNewConnection(url, '/metrics');
+      expect(m).toMatch(/^lunchrush_gateway_engine_commands_total\{route="local"\} \d+$/m);
+      const handled = [...m.matchAll(/^lunchrush_engine_commands_total\{[^}]*\} (\d+)$/gm)].map((x) => Number(x[1]));
+      expect(handled.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4);
+      const families = [...m.matchAll(/^# TYPE (\S+) /gm)].map((x) => x[1]);
+      expect(new Set(families).size).toBe(families.length);
+    }
+  });
+
   it('stops on SIGTERM: the threads close, the engine hands its partitions over, exit 0', async () => {
     const exit = await node.stop();
     expect(exit.code).toBe(0);

@@ -126,6 +126,7 @@ export class Cluster {
         GATEWAY_HOST: '127.0.0.1',
         GATEWAY_PORT: String(this.o.ports.nodes[i]!),
         GATEWAY_WORKERS: '1',
+        GATEWAY_THREADS: '1',
         GATEWAY_TRUST_PROXY: '1',
         // QR links and WeChat's callbacks go through the balancer, as in production.
         GATEWAY_PUBLIC_URL: this.o.env.GATEWAY_PUBLIC_URL ?? this.url,

@@ -1,7 +1,7 @@
 /**
  * `npm start`'s stack, once NATS and Redis are up (scripts/start.mjs finds or starts them):
- * a node (the gateway and an engine serving the restaurant domain in one process, or
- * `--workers` of them), the demo data loaded through it, one virtual printer per kitchen
+ * a node (the gateway and an engine serving the restaurant domain in one process, the gateway
+ * on a thread of its own where the machine has two cores or more, or `--workers` of them), the demo data loaded through it, one virtual printer per kitchen
  * station of store 001 with the printer daemon, analytics, and the delivery platforms (their simulators). Prints where to look, then
  * waits; SIGINT/SIGTERM stop analytics and the printers, then each node's gateway (no new
  * requests), then its engine (it hands its partitions over and snapshots), then exit.
@@ -15,6 +15,7 @@
  * Without GATEWAY_QR_KEYS etc. it runs in development mode, GATEWAY_DEV_SECRETS=1 (public
  * development keys, the WeChat login and WeChat Pay simulators).
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { EngineClient, ensureError, parseConfig as parseEngineConfig } from '@lunchrush/engine';
 import { stopOnSignals, type SignalStop } from '@lunchrush/engine/process';
@@ -68,6 +69,9 @@ function stackEnv(workers: number): Record<string, string | undefined> {
     );
   }
   if (env.GATEWAY_WORKERS === undefined) env.GATEWAY_WORKERS = String(workers);
+  // One node: its gateway on a thread of its own beside the engine's, where there is a core for it
+  // (gateways/README.md, "A node on several threads"). Several nodes on one machine share its cores.
+  if (env.GATEWAY_THREADS === undefined) env.GATEWAY_THREADS = workers === 1 && availableParallelism() >= 2 ? '1' : '0';
   // A node per process: the gateway and the partitions it owns (gateways/src/node.ts).
   env.NODE_ROLE = 'node';
   return env;
@@ -190,7 +194,7 @@ function banner(
   const creds = demoCredentials(cfg, seeded.data, url);
   const lines = [
     '',
-    `lunchrush is up: ${a.stores} demo stores, ${a.workers} node process${a.workers > 1 ? 'es' : ''} (gateway + engine in each)`,
+    `lunchrush is up: ${a.stores} demo stores, ${a.workers} node process${a.workers > 1 ? 'es' : ''} (gateway + engine in each${cfg.threads > 0 ? `, the gateway on ${cfg.threads} thread${cfg.threads > 1 ? 's' : ''} of its own` : ''})`,
     `  API            ${url}/v1/…   (OpenAPI: ${url}/openapi.json)`,
     `  health         ${url}/healthz   ${url}/readyz   metrics: ${url}/metrics`,
     `  push           ws://127.0.0.1:${cfg.port}/ws?token=<staff token or diner session>`,
