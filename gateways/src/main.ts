@@ -196,7 +196,10 @@ async function main(): Promise<void> {
     // (in a node:cluster primary too, which only supervises: each worker makes its own engine).
     role = parseRole();
     cfg = role === 'engine' ? undefined : parseConfig();
-    engine = role === 'gateway' ? undefined : createEngine(process.env, { withGateway: role === 'node' });
+    // A gateway on threads of its own keeps its own process metrics (its thread's heap and event
+    // loop): the engine's thread then reports its own, as `lunchrush_engine_nodejs_*`.
+    const gatewayHere = role === 'node' && (cfg?.threads ?? 0) === 0;
+    engine = role === 'gateway' ? undefined : createEngine(process.env, { withGateway: gatewayHere });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`configuration error: ${e.message}`);

@@ -104,6 +104,9 @@ describe('GATEWAY_THREADS', () => {
       expect(m).toMatch(/^lunchrush_gateway_engine_commands_total\{route="local"\} \d+$/m);
       const handled = [...m.matchAll(/^lunchrush_engine_commands_total\{[^}]*\} (\d+)$/gm)].map((x) => Number(x[1]));
       expect(handled.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4);
+      // The engine's thread reports its own event loop, apart from the gateway thread's.
+      expect(m).toMatch(/^lunchrush_engine_nodejs_eventloop_lag_p99_seconds \S+$/m);
+      expect(m).toMatch(/^nodejs_eventloop_lag_p99_seconds \S+$/m);
       const families = [...m.matchAll(/^# TYPE (\S+) /gm)].map((x) => x[1]);
       expect(new Set(families).size).toBe(families.length);
     }
