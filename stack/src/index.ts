@@ -1,4 +1,4 @@
-export { ROLES, DEFAULT_READY_MS, startRole } from './roles.js';
+export { ROLES, DEFAULT_READY_MS, YOUNG_GENERATION_ARGS, startRole } from './roles.js';
 export type { Role, RoleName, RoleProcess, StartRoleOptions } from './roles.js';
 export { launchStack, simulatorEnv } from './launch.js';
 export type { LaunchOptions, LaunchedStack } from './launch.js';

@@ -16,6 +16,7 @@ import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { BALANCER_CONFIG, nginxBinary, renderBalancerConfig } from '../src/cluster-balancer.js';
 import { CLUSTER_TOPOLOGY, COMPOSE_ONLY } from '../src/cluster-topology.js';
+import { ROLES } from '../src/roles.js';
 
 const run = promisify(execFile);
 
@@ -109,6 +110,20 @@ describe('docker-compose.yml', () => {
     expect(
       new Set(lunchrush.filter(([n]) => roleOf(n) === 'node').map(([, s]) => s.environment?.ENGINE_PROCESS_ID)),
     ).toEqual(new Set(['node-1', 'node-2']));
+  });
+
+  it('starts its nodes with the node flags npm start gives them', async () => {
+    const { services } = await composeConfig();
+    const nodes = Object.entries(services).filter(([n]) => roleOf(n) === 'node');
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const [name, s] of nodes) {
+      const cmd = s.command ?? [];
+      expect(cmd[0], name).toBe('node');
+      // Flags go before the entry point, or node hands them to the program as its arguments.
+      const entry = cmd.indexOf('gateways/dist/src/main.js');
+      expect(entry, name).toBeGreaterThan(0);
+      for (const flag of ROLES.node.nodeArgs) expect(cmd.slice(1, entry), name).toContain(flag);
+    }
   });
 
   it('passes no secret value: each is taken from the environment compose runs in, or required', async () => {
