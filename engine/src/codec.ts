@@ -3,8 +3,14 @@ import { Packr, addExtension } from 'msgpackr';
 /**
  * msgpack on the wire and in the log. Records/structures are off so every
  * message is self-describing: any process (or another language) can read it.
+ *
+ * `variableMapSize`: each map's header is sized to its keys (a fixmap, one byte, below 16), as
+ * msgpack writers usually do, and the keys are listed with `Object.keys`. By default msgpackr
+ * writes every map as map16 (three bytes) and walks keys with `for…in` and `hasOwnProperty`.
+ * Readers see the same values either way. On 1,000 records captured from a lunch rush, packing
+ * took 5–10% less time (the median of 15 alternating passes, three times) and 2% fewer bytes.
  */
-const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true });
+const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true, variableMapSize: true });
 
 export function encode(value: unknown): Uint8Array {
   return packr.pack(value);
