@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { generateDemoData, type DemoData } from '@lunchrush/actors/demo';
 import { EngineClient } from '@lunchrush/engine';
-import { launchStack, seedDemo, simulatorEnv, startRole } from '@lunchrush/stack';
+import { YOUNG_GENERATION_ARGS, launchStack, seedDemo, simulatorEnv, startRole } from '@lunchrush/stack';
 import {
   cleanupNamespace,
   cleanupRedisPrefix,
@@ -220,7 +220,8 @@ export async function startNull(opts: StackOptions): Promise<Stack> {
   const data = generateDemoData({ stores: opts.stores });
   const proc = spawnTs('bench/reference/null.ts', {
     env: { ...benchGatewayEnv(ns, opts), NULL_STORES: String(opts.stores) },
-    nodeArgs: profArgs(opts.cpuProfDir, 'null'),
+    // The gateway as lunchrush's nodes run it (their node flags too), so the ceiling is our own edge's.
+    nodeArgs: [...YOUNG_GENERATION_ARGS, ...profArgs(opts.cpuProfDir, 'null')],
   });
   let sim: ChildProcessHandle | undefined;
   const cleanup = async (): Promise<void> => {

@@ -21,7 +21,6 @@ describe('codec', () => {
     for (const n of [0, 1, 15, 16, 17, 65_535, 65_536]) {
       const o: Record<string, number> = {};
       for (let i = 0; i < n; i++) o[`k${i}`] = i;
-      expect(Object.keys(unpack(encode({ o })) as { o: object }).length).toBe(1);
       expect(unpack(encode(o))).toEqual(o);
     }
   });
