@@ -62,8 +62,12 @@ export const CATALOG_ACTOR_ID = 'menu';
 export const CHAIN_STORE_ID = '000';
 export const STORE_ID_RE = /^\d{3}$/;
 
-/** The engine's id alphabet: ids end up in subjects and KV keys. */
-export const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * The engine's id alphabet: ids end up in subjects and KV keys. `__proto__` is refused: ids key plain
+ * objects (a catalog's SKU index, overrides), where it would set the prototype, and msgpack readers
+ * (msgpackr's guard against prototype pollution) read it back as `__proto_`.
+ */
+export const ID_RE = /^(?!__proto__$)[A-Za-z0-9_-]{1,64}$/;
 export const IdSchema = z.string().regex(ID_RE, 'expected 1–64 of A–Z a–z 0–9 _ -');
 export const StoreIdSchema = z.string().regex(STORE_ID_RE, 'expected a 3-digit store id');
 /**

@@ -403,6 +403,36 @@ describe('pricing: refusals and availability', () => {
     expect(r).toMatchObject({ ok: false, errors: [{ code: 'item_unavailable' }] });
   });
 
+  it('refuses a SKU id of __proto__, and sells a SKU named like an Object method as any other', () => {
+    const withSku = (skuId: string) => {
+      const d = smallCatalog(); // the cola's SPU has no options to pick
+      return {
+        ...d,
+        spus: (d.spus ?? []).map((spu) =>
+          spu.skus.some((k) => k.skuId === 'cola') ? { ...spu, skus: [{ ...spu.skus[0]!, skuId }] } : spu,
+        ),
+      };
+    };
+    expect(CatalogDocSchema.safeParse(withSku('__proto__')).success).toBe(false);
+    const ctor = mergeCatalog(null, CatalogDocSchema.parse(withSku('constructor')), {
+      prices: {},
+      availability: {},
+      hidden: [],
+    }).catalog;
+    const r = priceLines(
+      ctor,
+      { channel: 'dine_in', at: T0, lines: [{ skuId: 'constructor', qty: 2, options: [] }] },
+      1,
+    );
+    expect(r).toMatchObject({ ok: true });
+    const unknown = priceLines(
+      ctor,
+      { channel: 'dine_in', at: T0, lines: [{ skuId: 'toString', qty: 1, options: [] }] },
+      1,
+    );
+    expect(unknown).toMatchObject({ ok: false, errors: [{ code: 'unknown_sku' }] });
+  });
+
   it('the catalog actor refuses a quote with every bad line in the details', () => {
     const rt = chainAndStore();
     const out = send(rt, catalogRef(STORE), {

@@ -1,10 +1,13 @@
 /** Default number of partitions; fixed for the life of a deployment. */
 export const DEFAULT_PARTITIONS = 64;
 
-const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const ID_RE = /^(?!__proto__$)[A-Za-z0-9_-]{1,64}$/;
 const TYPE_RE = /^[a-z][a-z0-9-]{0,31}$/;
 
-/** Ids become parts of NATS subjects and KV keys, so they are kept to a safe alphabet. */
+/**
+ * Ids become parts of NATS subjects and KV keys, so they are kept to a safe alphabet; `__proto__` is
+ * refused, as msgpack readers rename that key and plain objects treat it as the prototype.
+ */
 export function isValidId(id: unknown): id is string {
   return typeof id === 'string' && ID_RE.test(id);
 }

@@ -141,7 +141,17 @@ describe('cluster faults: a frozen member, a whole restart', () => {
     });
     const load = new SaleLoad(t, 'natsstop');
     try {
-      await jetstream(minority, { timeout: 1_500 }).publish(subject, 'before');
+      // A new stream's subject reaches the other members' interest a moment after it is created: until
+      // then a write through the minority member has no responders (a CI run once failed on it).
+      const before = jetstream(minority, { timeout: 1_500 });
+      await waitFor(
+        () =>
+          before.publish(subject, 'before').then(
+            () => true,
+            () => false,
+          ),
+        { timeoutMs: 10_000, what: 'a write through the member-to-be-frozen acknowledged before the freeze' },
+      );
       await load.more(20, 'before the freeze');
       expect(t.c.nats[frozen]!.kill('SIGSTOP')).toBe(true);
       // A thread in the middle of a system call (a JetStream write) stops only once it returns: write
