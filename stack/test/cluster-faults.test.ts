@@ -7,7 +7,7 @@
  * The seconds without service each fault cost are printed (bench/README "Cluster faults").
  */
 import fs from 'node:fs';
-import { leaseOwners, waitFor, waitForClusterJetStream } from '@lunchrush/testkit';
+import { jetstreamAcknowledges, leaseOwners, waitFor, waitForClusterJetStream } from '@lunchrush/testkit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { names } from '@lunchrush/engine/names';
@@ -143,15 +143,10 @@ describe('cluster faults: a frozen member, a whole restart', () => {
     try {
       // A new stream's subject reaches the other members' interest a moment after it is created: until
       // then a write through the minority member has no responders (a CI run once failed on it).
-      const before = jetstream(minority, { timeout: 1_500 });
-      await waitFor(
-        () =>
-          before.publish(subject, 'before').then(
-            () => true,
-            () => false,
-          ),
-        { timeoutMs: 10_000, what: 'a write through the member-to-be-frozen acknowledged before the freeze' },
-      );
+      await waitFor(() => jetstreamAcknowledges(minority, subject, 'before'), {
+        timeoutMs: 10_000,
+        what: 'a write through the member-to-be-frozen acknowledged before the freeze',
+      });
       await load.more(20, 'before the freeze');
       expect(t.c.nats[frozen]!.kill('SIGSTOP')).toBe(true);
       // A thread in the middle of a system call (a JetStream write) stops only once it returns: write
@@ -165,15 +160,10 @@ describe('cluster faults: a frozen member, a whole restart', () => {
       // Through the frozen member only: nothing acknowledges this write.
       await expect(jetstream(minority, { timeout: 1_500 }).publish(subject, 'while frozen')).rejects.toThrow();
       // Through the two others: they elect a leader among themselves and acknowledge it.
-      const js = jetstream(majority, { timeout: 1_500 });
-      await waitFor(
-        () =>
-          js.publish(subject, 'majority').then(
-            () => true,
-            () => false,
-          ),
-        { timeoutMs: 30_000, what: 'the two other members acknowledging a write' },
-      );
+      await waitFor(() => jetstreamAcknowledges(majority, subject, 'majority'), {
+        timeoutMs: 30_000,
+        what: 'the two other members acknowledging a write',
+      });
       const majorityAfter = (Date.now() - frozenAt) / 1000;
       const duringFreeze = load.acked.filter((a) => a.at >= frozenAt).length;
       t.c.nats[frozen]!.kill('SIGCONT');

@@ -4,7 +4,7 @@
  * through it is acknowledged; the other two elect leaders and acknowledge writes; POS sales go on
  * through the balancer; healed, every acknowledged sale is there. Needs root (CI runs as root).
  */
-import { waitFor } from '@lunchrush/testkit';
+import { jetstreamAcknowledges, waitFor } from '@lunchrush/testkit';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { names } from '@lunchrush/engine/names';
@@ -59,7 +59,10 @@ describe('cluster faults: a network partition', () => {
           what: 'a request from nats-3 answered on the other members',
         },
       );
-      await jetstream(minority, { timeout: 1_500 }).publish(subject, 'before');
+      // A new stream's subject reaches the other members a moment after it is created (no responders).
+      await waitFor(() => jetstreamAcknowledges(minority, subject, 'before'), {
+        what: 'a write through nats-3 acknowledged before the cut',
+      });
       await load.more(20, 'before the cut');
       t.c.cutNats();
       const cutAt = Date.now();
@@ -68,18 +71,10 @@ describe('cluster faults: a network partition', () => {
       // ...and nothing written through the minority member is acknowledged.
       await expect(jetstream(minority, { timeout: 1_500 }).publish(subject, 'while cut')).rejects.toThrow();
       // The two others elect leaders among themselves and acknowledge writes.
-      const js = jetstream(majority, { timeout: 1_500 });
-      await waitFor(
-        () =>
-          js.publish(subject, 'majority').then(
-            () => true,
-            () => false,
-          ),
-        {
-          timeoutMs: 30_000,
-          what: 'the two other members acknowledging a write',
-        },
-      );
+      await waitFor(() => jetstreamAcknowledges(majority, subject, 'majority'), {
+        timeoutMs: 30_000,
+        what: 'the two other members acknowledging a write',
+      });
       const majorityAfter = (Date.now() - cutAt) / 1000;
       await expect(jetstream(minority, { timeout: 1_500 }).publish(subject, 'still cut')).rejects.toThrow();
       const duringCut = load.acked.filter((a) => a.at >= cutAt).length;

@@ -1,6 +1,6 @@
 export { DEFAULT_NATS_URL, DEFAULT_REDIS_URL, natsUrl, redisUrl } from './env.js';
 export { uniqueNamespace } from './namespace.js';
-export { cleanupNamespace, connectNats, leaseOwners } from './nats.js';
+export { cleanupNamespace, connectNats, jetstreamAcknowledges, leaseOwners } from './nats.js';
 export { cleanupRedisPrefix, connectRedis } from './redis.js';
 export { setup } from './setup.js';
 export type { SetupOptions, TestContext } from './setup.js';

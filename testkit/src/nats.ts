@@ -20,6 +20,24 @@ export function connectNats(options: ConnectionOptions = {}): Promise<NatsConnec
 }
 
 /**
+ * Whether a JetStream write through `nc` is acknowledged within `timeoutMs` (false on any failure:
+ * no responders, a timeout, no leader), for `waitFor` while a cluster elects or learns a stream.
+ */
+export function jetstreamAcknowledges(
+  nc: NatsConnection,
+  subject: string,
+  data: string,
+  timeoutMs = 1_500,
+): Promise<boolean> {
+  return jetstream(nc, { timeout: timeoutMs })
+    .publish(subject, data)
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
+/**
  * Deletes every JetStream stream whose name contains `ns` (case-insensitive): the
  * engine's `<NS>_EVENTS`, KV buckets (`KV_<ns>_leases`, ...), object stores. Returns the
  * deleted names.
