@@ -144,7 +144,6 @@ describe('cluster faults: a frozen member, a whole restart', () => {
       // A new stream's subject reaches the other members' interest a moment after it is created: until
       // then a write through the minority member has no responders (a CI run once failed on it).
       await waitFor(() => jetstreamAcknowledges(minority, subject, 'before'), {
-        timeoutMs: 10_000,
         what: 'a write through the member-to-be-frozen acknowledged before the freeze',
       });
       await load.more(20, 'before the freeze');
